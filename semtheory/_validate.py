@@ -1,0 +1,157 @@
+"""Input validation shared by every module.
+
+Every public function of :mod:`semtheory` validates its inputs with these helpers, so that bad input
+raises a :class:`ValueError` that names the offending argument.  Nothing is ever silently
+renormalised: a pmf that does not sum to one is an error, not something to fix quietly.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+#: Absolute tolerance on the total mass of a pmf.
+PMF_ATOL = 1e-9
+
+
+def as_pmf(p, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = None) -> np.ndarray:
+    """Return ``p`` as a float array after checking that it is a pmf.
+
+    A pmf is a finite, non-negative array whose entries sum to one within ``atol``.  Raises
+    ``ValueError`` naming ``name`` otherwise (empty, NaN/inf, negative mass, wrong total, wrong
+    number of axes).
+    """
+    try:
+        arr = np.asarray(p, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of probabilities: {exc}") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: a pmf needs at least one outcome")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} has negative mass (min {arr.min():.3g})")
+    total = arr.sum()
+    if abs(total - 1.0) > atol:
+        raise ValueError(f"{name} must sum to 1 (sums to {total:.12g}); semtheory never renormalises silently")
+    return arr
+
+
+def as_stochastic(k, name: str = "kernel", *, axis: int = -1, atol: float = PMF_ATOL) -> np.ndarray:
+    """Return ``k`` as a float array whose slices along ``axis`` are pmfs (a Markov kernel)."""
+    try:
+        arr = np.asarray(k, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of probabilities: {exc}") from None
+    if arr.ndim < 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} has negative mass (min {arr.min():.3g})")
+    sums = arr.sum(axis=axis)
+    if np.any(np.abs(sums - 1.0) > atol):
+        worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
+        raise ValueError(f"{name} must sum to 1 along axis {axis} (a row sums to {worst:.12g})")
+    return arr
+
+
+def log_base(base) -> float:
+    """Natural log of ``base``: divide a quantity in nats by it to get units of ``base``.
+
+    ``base`` must be a real number > 0 and != 1 (``2`` for bits, ``math.e`` for nats).
+    """
+    if isinstance(base, bool) or not isinstance(base, Real):
+        raise ValueError(f"base must be a real number > 0 and != 1, got {base!r}")
+    b = float(base)
+    if not math.isfinite(b) or b <= 0 or b == 1:
+        raise ValueError(f"base must be a real number > 0 and != 1, got {base!r}")
+    return math.log(b)
+
+
+def as_axes(axes, ndim: int, name: str = "axes") -> tuple[int, ...]:
+    """Normalise ``axes`` (an int or a sequence of ints) to a sorted tuple of distinct axes of an ``ndim`` array."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, (Integral, np.integer)) and not isinstance(axes, bool):
+        axes = (int(axes),)
+    try:
+        seq = [int(a) for a in axes]
+    except TypeError:
+        raise ValueError(f"{name} must be an int or a sequence of ints, got {axes!r}") from None
+    out = []
+    for a in seq:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name} contains axis {a}, out of range for a pmf with {ndim} axes")
+        out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} repeats an axis: {axes!r}")
+    return tuple(sorted(out))
+
+
+def check_disjoint(name_a: str, a: tuple, name_b: str, b: tuple) -> None:
+    """Raise if two axis groups share an axis."""
+    common = set(a) & set(b)
+    if common:
+        raise ValueError(f"{name_a} and {name_b} share axes {sorted(common)}; they must be disjoint")
+
+
+def check_positive(x, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``x`` as a float after checking it is finite and > 0 (or >= 0 with ``allow_zero``)."""
+    if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a real number, got {x!r}")
+    v = float(x)
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {x!r}")
+    return v
+
+
+def check_int(x, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``x`` as an int after checking its type and range."""
+    if isinstance(x, bool) or not isinstance(x, (Integral, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {x!r}")
+    v = int(x)
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {v}")
+    return v
+
+
+def check_probability(x, name: str, *, low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``x`` as a float after checking it lies in [0, 1] (ends open as requested)."""
+    if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a real number in [0, 1], got {x!r}")
+    v = float(x)
+    lo_ok = v > 0 if low_open else v >= 0
+    hi_ok = v < 1 if high_open else v <= 1
+    if not (math.isfinite(v) and lo_ok and hi_ok):
+        interval = ("(" if low_open else "[") + "0, 1" + (")" if high_open else "]")
+        raise ValueError(f"{name} must lie in {interval}, got {x!r}")
+    return v
+
+
+def as_samples(x, name: str = "samples") -> np.ndarray:
+    """Return samples as an array of shape (n,) or (n, k) (rows are joint outcomes); n >= 1."""
+    arr = np.asarray(x)
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, k), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def as_rng(seed) -> np.random.Generator:
+    """A numpy Generator from a seed, an existing Generator, or ``None`` (fresh entropy)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (Integral, np.integer))):
+        raise ValueError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)

@@ -1,0 +1,25 @@
+"""Sources with known entropy rates, n-gram models fitted to samples, and the book's real English corpus.
+
+Chapter 1 (and every chapter that needs a source whose entropy rate is known exactly).
+"""
+
+from __future__ import annotations
+
+from ._validate import check_int
+
+__all__ = ["english_corpus"]
+
+
+def english_corpus(max_chars: int | None = None) -> str:
+    """The book's real English text: the help topics that ship with every CPython (``pydoc_data.topics``).
+
+    About half a megabyte of English prose (the Python language reference, as shown by ``help()``), read from the
+    standard library without any network access.  Topics are concatenated in sorted key order, so the
+    text is the same on every run for a given Python version.  ``max_chars`` truncates it.  Chapters 1, 9, 10.
+    """
+    from pydoc_data.topics import topics
+
+    text = "\n\n".join(topics[k].strip() for k in sorted(topics))
+    if max_chars is not None:
+        text = text[: check_int(max_chars, "max_chars", minimum=1)]
+    return text
