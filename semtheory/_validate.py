@@ -80,8 +80,10 @@ def as_axes(axes, ndim: int, name: str = "axes") -> tuple[int, ...]:
     if isinstance(axes, (Integral, np.integer)) and not isinstance(axes, bool):
         axes = (int(axes),)
     try:
+        if isinstance(axes, (str, bytes)):
+            raise TypeError
         seq = [int(a) for a in axes]
-    except TypeError:
+    except (TypeError, ValueError):
         raise ValueError(f"{name} must be an int or a sequence of ints, got {axes!r}") from None
     out = []
     for a in seq:

@@ -1,0 +1,74 @@
+"""Symbolic derivations (sympy): each function returns a :class:`Derivation` that states an identity.
+
+Chapters display ``d.statement`` (a sympy ``Eq``) and tests assert ``d.holds()``.  Every derivation is
+registered with :func:`derivation`, so the appendix index is generated from this package and cannot
+drift from the code.  Submodules: one per topic (``measures``, ``directed``, ``tokens``, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sympy as sp
+
+__all__ = ["Derivation", "derivation", "registry"]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """An identity ``lhs == rhs`` proved by sympy, with what it shows and where the book shows it.
+
+    ``assumptions`` lists the conditions under which it holds (as text); ``steps`` optional
+    intermediate equalities shown in the chapter.
+    """
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    proves: str
+    chapter: str
+    assumptions: tuple[str, ...] = ()
+    steps: tuple[sp.Expr, ...] = field(default=())
+
+    @property
+    def statement(self) -> sp.Eq:
+        """The identity as an unevaluated ``sympy.Eq`` (for display in a chapter)."""
+        return sp.Eq(self.lhs, self.rhs, evaluate=False)
+
+    def residual(self) -> sp.Expr:
+        """``lhs - rhs`` after simplification (zero when the identity holds)."""
+        return sp.simplify(sp.expand_log(sp.expand(self.lhs - self.rhs), force=True))
+
+    def holds(self) -> bool:
+        """True iff sympy proves ``lhs - rhs == 0``."""
+        r = self.residual()
+        if r == 0:
+            return True
+        return bool(sp.simplify(sp.logcombine(r, force=True)) == 0)
+
+    def _repr_latex_(self) -> str:
+        return f"$${sp.latex(self.statement)}$$"
+
+
+_REGISTRY: dict[str, Callable[[], Derivation]] = {}
+_LOADED = False
+
+
+def derivation(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
+    """Register a zero-argument function returning a :class:`Derivation` (keyed by its qualified name)."""
+    key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+    _REGISTRY[key] = fn
+    return fn
+
+
+def registry() -> dict[str, Callable[[], Derivation]]:
+    """Every registered derivation, loading all submodules first (used by tests and the appendix)."""
+    global _LOADED
+    if not _LOADED:
+        for mod in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{mod.name}")
+        _LOADED = True
+    return dict(_REGISTRY)

@@ -1,0 +1,84 @@
+"""The book's configuration stays true: macros in step, toc lists only real chapters, README table complete."""
+
+import pathlib
+import re
+
+import yaml
+
+from semtheory import macros
+from semtheory._booktools import notebooks, toc_files
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+CHAPTERS = [p for p in toc_files() if p.name[:2].isdigit()]
+
+
+def test_config_macros_equal_the_dict():
+    got = CONFIG["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+    assert got == macros.mathjax_macros()
+
+
+def test_every_notebook_has_the_generated_macro_cell():
+    cell = macros.macro_cell()
+    for md in notebooks():
+        assert cell in md.read_text(), f"{md.name}: macro cell missing or stale (run python -m semtheory.macros)"
+
+
+STANDARD_UPPER = {
+    "Delta", "Gamma", "Lambda", "Omega", "Phi", "Pi", "Psi", "Sigma", "Theta", "Upsilon", "Xi", "Re", "Im",
+    "Big", "Bigg", "Bigl", "Bigr", "Biggl", "Biggr", "Leftarrow", "Rightarrow", "Leftrightarrow",
+    "Longrightarrow", "Longleftrightarrow", "Longleftarrow",
+}
+
+
+def _math(text: str) -> str:
+    return " ".join(a or b for a, b in re.findall(r"\$\$(.*?)\$\$|\$([^$\n]+)\$", text, re.S))
+
+
+def test_macros_used_in_chapters_are_defined():
+    """Capitalised commands are not standard LaTeX math (bar Greek and a few): each must be a book macro."""
+    known = set(macros.MACROS) | STANDARD_UPPER
+    for md in toc_files():
+        for name in set(re.findall(r"\\([A-Z][A-Za-z]*)", _math(md.read_text()))):
+            assert name in known, f"{md.name} uses \\{name}, which is neither standard LaTeX nor in semtheory.macros"
+
+
+def test_toc_lists_only_existing_files_and_config_basics():
+    text = (ROOT / "_toc.yml").read_text()
+    for name in re.findall(r"file:\s*(\S+)", text) + re.findall(r"^root:\s*(\S+)", text, re.M):
+        assert (ROOT / (name + ".md")).exists(), f"_toc.yml lists {name}, which does not exist"
+    assert CONFIG["only_build_toc_files"] is True
+    assert CONFIG["execute"]["execute_notebooks"] == "cache"
+    assert CONFIG["execute"]["cache"].startswith("_build/")
+    assert CONFIG["execute"]["raise_on_error"] is True
+    assert "intersphinx_mapping" not in (ROOT / "_config.yml").read_text()
+    assert CONFIG["sphinx"]["config"]["exercise_style"] == "solution_follow_exercise"
+    assert CONFIG["bibtex_bibfiles"] == ["book/references.bib"]
+
+
+def test_readme_chapter_table_lists_all_17_and_matches_toc():
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\|\s*(\d+)\s*\|(.*)$", readme, re.M)
+    numbers = sorted(int(n) for n, _ in rows)
+    assert numbers == list(range(1, 18)), numbers
+    in_toc = {int(p.name[:2]) for p in CHAPTERS}
+    for n, rest in rows:
+        status_done = "complete" in rest.lower()
+        assert status_done == (int(n) in in_toc), f"README status of chapter {n} disagrees with _toc.yml"
+
+
+def test_chapters_follow_the_book_pattern():
+    for md in CHAPTERS:
+        text = md.read_text()
+        assert "solution-start" not in text, f"{md.name}: gated solutions break solution hiding"
+        labels = re.findall(r"```\{exercise\}[^\n]*\n:label:\s*(\S+)", text)
+        assert len(labels) >= 4, f"{md.name}: fewer than four exercises"
+        for lab in labels:
+            assert re.search(r"```\{solution\}\s*" + re.escape(lab), text), f"{md.name}: {lab} has no solution"
+        assert len(re.findall(r"name:\s*fig-", text)) >= 2, f"{md.name}: fewer than two named figures"
+        assert "prf:definition" in text or "prf:theorem" in text
+        assert "glue(" in text, f"{md.name}: numbers in prose must be glued"
+
+
+def test_no_committed_notebooks_in_book():
+    assert not list((ROOT / "book").rglob("*.ipynb"))

@@ -1,0 +1,101 @@
+"""The shared validators: every bad input raises ValueError naming the argument; good input passes through."""
+
+import math
+
+import numpy as np
+import pytest
+
+from semtheory import _validate as v
+
+
+def test_as_pmf_accepts_pmf_and_keeps_values():
+    p = v.as_pmf([0.25, 0.75])
+    assert p.dtype == float and np.array_equal(p, [0.25, 0.75])
+
+
+@pytest.mark.parametrize(
+    "bad, msg",
+    [([], "empty"), ([0.5, np.nan], "NaN"), ([1.5, -0.5], "negative"), ([0.5, 0.6], "sum to 1"), ("ab", "probabilities")],
+)
+def test_as_pmf_rejects(bad, msg):
+    with pytest.raises(ValueError, match=msg):
+        v.as_pmf(bad, "myarg")
+    with pytest.raises(ValueError, match="myarg"):
+        v.as_pmf(bad, "myarg")
+
+
+def test_as_pmf_never_renormalises():
+    with pytest.raises(ValueError, match="renormalises"):
+        v.as_pmf([1.0, 1.0])
+
+
+def test_as_pmf_ndim():
+    with pytest.raises(ValueError, match="2 axes"):
+        v.as_pmf([0.5, 0.5], "p", ndim=2)
+
+
+def test_as_stochastic_rows():
+    k = v.as_stochastic([[0.5, 0.5], [0.1, 0.9]])
+    assert k.shape == (2, 2)
+    with pytest.raises(ValueError, match="kern"):
+        v.as_stochastic([[0.5, 0.6], [0.1, 0.9]], "kern")
+    with pytest.raises(ValueError, match="negative"):
+        v.as_stochastic([[1.5, -0.5]], "kern")
+
+
+@pytest.mark.parametrize("base", [0, -2, 1, math.inf, "2", None, True])
+def test_log_base_rejects(base):
+    with pytest.raises(ValueError, match="base"):
+        v.log_base(base)
+
+
+def test_log_base_values():
+    assert v.log_base(2) == pytest.approx(math.log(2))
+    assert v.log_base(math.e) == pytest.approx(1.0)
+
+
+def test_as_axes():
+    assert v.as_axes(-1, 3) == (2,)
+    assert v.as_axes([2, 0], 3) == (0, 2)
+    assert v.as_axes(None, 2) == (0, 1)
+    for bad in ([0, 0], [3], "x"):
+        with pytest.raises(ValueError, match="axes"):
+            v.as_axes(bad, 3)
+
+
+def test_disjoint():
+    with pytest.raises(ValueError, match="share"):
+        v.check_disjoint("a", (0, 1), "b", (1,))
+
+
+def test_scalars():
+    assert v.check_positive(2, "t") == 2.0
+    assert v.check_positive(0, "t", allow_zero=True) == 0.0
+    for bad in (0, -1, math.nan, math.inf, "1"):
+        with pytest.raises(ValueError, match="temperature"):
+            v.check_positive(bad, "temperature")
+    assert v.check_int(3, "k", minimum=1) == 3
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="k"):
+            v.check_int(bad, "k", minimum=1)
+    with pytest.raises(ValueError, match="<= 4"):
+        v.check_int(5, "k", maximum=4)
+    assert v.check_probability(1, "q") == 1.0
+    with pytest.raises(ValueError, match=r"\(0, 1\]"):
+        v.check_probability(0, "q", low_open=True)
+    with pytest.raises(ValueError, match="q"):
+        v.check_probability(1.2, "q")
+
+
+def test_samples_and_rng():
+    assert v.as_samples([1, 2]).shape == (2,)
+    for bad in ([], np.zeros((2, 2, 2)), [1.0, np.nan]):
+        with pytest.raises(ValueError, match="samples"):
+            v.as_samples(bad)
+    a = v.as_rng(3).random(4)
+    b = v.as_rng(3).random(4)
+    assert np.array_equal(a, b)
+    g = np.random.default_rng(0)
+    assert v.as_rng(g) is g
+    with pytest.raises(ValueError, match="seed"):
+        v.as_rng(1.5)
