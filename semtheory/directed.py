@@ -1,0 +1,1022 @@
+r"""Directed information and causal conditioning (chapter 3; used by chapters 4, 5, 7, 8 and 14).
+
+Two processes :math:`X^n = (X_1,\dots,X_n)` (input, prompt, source) and :math:`Y^n` (output, generated
+tokens) interact in the order :math:`X_1, Y_1, X_2, Y_2, \dots`: the input at time :math:`t` may depend on
+past outputs (feedback), the output at time :math:`t` on the inputs up to :math:`t` and past outputs.
+
+**Joint-law layout.**  A joint pmf of :math:`(X^n, Y^n)` is an ndarray with ``2n`` axes, one per variable,
+ordered :math:`X_1, \dots, X_n, Y_1, \dots, Y_n`:
+
+    ``p[x1, ..., xn, y1, ..., yn] = P(X^n = x^n, Y^n = y^n)``
+
+so axis ``t-1`` is :math:`X_t` and axis ``n+t-1`` is :math:`Y_t` (see :func:`axis_names`, :func:`x_axes`,
+:func:`y_axes`).  Alphabet sizes may differ between axes.
+
+**Kernels.**  A *policy* (input law, encoder, source) and a *channel* are lists of ``n`` arrays, one per
+time step, each a conditional pmf over its **last** axis, with the history axes first, in the joint
+layout's order (all X's of the history, then all Y's):
+
+* ``policy[t-1]`` has axes :math:`(X_1..X_{t-1}, Y_1..Y_{t-1}, X_t)` and holds
+  :math:`P(x_t \mid x^{t-1}, y^{t-1})`;
+* ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
+  :math:`P(y_t \mid x^t, y^{t-1})`.
+
+A history axis may have length 1 when the kernel ignores that variable (numpy broadcasting), e.g. a
+policy without feedback keeps its Y axes of length 1.  Without feedback the policy ignores the past
+outputs; with feedback it may use them.
+
+**Units.**  Every measure takes ``base`` (2 = bits, the default; ``math.e`` = nats).  Entropies and
+(conditional) mutual informations are computed by :mod:`semtheory.measures`.
+
+Definitions (Marko 1973; Massey 1990; Kramer 1998; Massey & Massey 2005):
+
+.. math::
+
+    P(y^n \| x^n) = \prod_t P(y_t \mid y^{t-1}, x^t),\qquad
+    P(x^n \| y^{n-1}) = \prod_t P(x_t \mid x^{t-1}, y^{t-1}),\qquad
+    P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n),
+
+.. math::
+
+    I(X^n \to Y^n) = \sum_t I(X^t; Y_t \mid Y^{t-1}),\qquad
+    I(0{*}Y^{n-1} \to X^n) = \sum_t I(Y^{t-1}; X_t \mid X^{t-1}),
+
+and the conservation law :math:`I(X^n;Y^n) = I(X^n\to Y^n) + I(0{*}Y^{n-1}\to X^n)`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+from scipy.special import logsumexp, xlogy
+
+from . import measures
+from ._validate import (
+    as_pmf,
+    as_stochastic,
+    check_int,
+    check_positive,
+    check_probability,
+    log_base,
+)
+
+__all__ = [
+    # layout
+    "axis_names",
+    "x_axes",
+    "y_axes",
+    "num_steps",
+    # kernels and laws
+    "joint_law",
+    "iid_policy",
+    "policy_from_source",
+    "unit_memory_policy",
+    "echo_policy",
+    "memoryless_channel",
+    "binary_symmetric_channel",
+    "policy_from_function",
+    "channel_from_function",
+    "finite_state_channel",
+    "trapdoor_channel",
+    "bsc_feedback_pair",
+    "markov_pair_law",
+    "causal_kernels",
+    "causal_conditioning",
+    "reverse_causal_conditioning",
+    # measures
+    "causally_conditioned_entropy",
+    "reverse_causally_conditioned_entropy",
+    "directed_information",
+    "directed_information_terms",
+    "reverse_directed_information",
+    "reverse_directed_information_terms",
+    "sequence_mutual_information",
+    "conservation",
+    "directed_information_decomposition",
+    "directed_information_density",
+    # rates and capacity
+    "markov_pair_stationary",
+    "markov_pair_rates",
+    "directed_information_rate",
+    "feedback_capacity",
+    "nonfeedback_capacity",
+    "Conservation",
+    "DIDecomposition",
+    "MarkovPairRates",
+    "CapacityResult",
+]
+
+_MAX_CELLS = 2**24  # refuse joint laws / tables larger than this many cells (memory guard)
+
+
+# ----------------------------------------------------------------------------------------------
+# Layout
+# ----------------------------------------------------------------------------------------------
+
+
+def axis_names(n) -> tuple[str, ...]:
+    r"""Names of the ``2n`` axes of a joint law of :math:`(X^n, Y^n)`: ``("X1", ..., "Xn", "Y1", ..., "Yn")``.
+
+    Axis ``t-1`` is :math:`X_t`, axis ``n+t-1`` is :math:`Y_t`.  Chapter 3.
+    """
+    n = check_int(n, "n", minimum=1)
+    return tuple(f"X{t}" for t in range(1, n + 1)) + tuple(f"Y{t}" for t in range(1, n + 1))
+
+
+def x_axes(n, t=None) -> tuple[int, ...]:
+    r"""Axes of :math:`X^t = (X_1, \dots, X_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
+
+    ``t = 0`` gives the empty tuple.  Chapter 3.
+    """
+    n = check_int(n, "n", minimum=1)
+    t = n if t is None else check_int(t, "t", minimum=0, maximum=n)
+    return tuple(range(t))
+
+
+def y_axes(n, t=None) -> tuple[int, ...]:
+    r"""Axes of :math:`Y^t = (Y_1, \dots, Y_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
+
+    ``t = 0`` gives the empty tuple.  Chapter 3.
+    """
+    n = check_int(n, "n", minimum=1)
+    t = n if t is None else check_int(t, "t", minimum=0, maximum=n)
+    return tuple(range(n, n + t))
+
+
+def num_steps(p) -> int:
+    r"""Number of time steps ``n`` of a joint law of :math:`(X^n, Y^n)` (its number of axes over 2).
+
+    Raises ``ValueError`` naming ``p`` if ``p`` is not a pmf with an even, positive number of axes.
+    Chapter 3.
+    """
+    return _joint(p)[1]
+
+
+def _joint(p, name: str = "p") -> tuple[np.ndarray, int]:
+    arr = as_pmf(p, name)
+    if arr.ndim == 0 or arr.ndim % 2:
+        raise ValueError(
+            f"{name} must have 2n axes ordered X1..Xn, Y1..Yn (one per variable), got shape {arr.shape}"
+        )
+    return arr, arr.ndim // 2
+
+
+# ----------------------------------------------------------------------------------------------
+# Kernels and joint laws
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_kernels(kernels, name: str, n: int | None = None) -> list[np.ndarray]:
+    if isinstance(kernels, np.ndarray) or not isinstance(kernels, Sequence) or len(kernels) == 0:
+        raise ValueError(f"{name} must be a non-empty list of per-step kernel arrays (one per time step)")
+    if n is not None and len(kernels) != n:
+        raise ValueError(f"{name} has {len(kernels)} steps, expected {n}")
+    return [as_stochastic(k, f"{name}[{i}]") for i, k in enumerate(kernels)]
+
+
+def _expected_shape(kind: str, t: int, xc: list[int], yc: list[int]) -> tuple[int, ...]:
+    """Full shape of the step-t kernel (t is 1-based): history axes then the new variable."""
+    if kind == "policy":
+        return tuple(xc[: t - 1]) + tuple(yc[: t - 1]) + (xc[t - 1],)
+    return tuple(xc[:t]) + tuple(yc[: t - 1]) + (yc[t - 1],)
+
+
+def _check_shape(k: np.ndarray, full: tuple[int, ...], name: str) -> None:
+    if k.ndim != len(full):
+        raise ValueError(f"{name} must have {len(full)} axes (history then new variable), got shape {k.shape}")
+    for got, want in zip(k.shape[:-1], full[:-1]):
+        if got not in (1, want):
+            raise ValueError(f"{name} has shape {k.shape}, not broadcastable to {full}")
+    if k.shape[-1] != full[-1]:
+        raise ValueError(f"{name} has {k.shape[-1]} outcomes on its last axis, expected {full[-1]}")
+
+
+def joint_law(policy, channel) -> np.ndarray:
+    r"""Joint law :math:`P(x^n, y^n) = \prod_{t=1}^n P(x_t \mid x^{t-1}, y^{t-1})\,P(y_t \mid x^t, y^{t-1})`.
+
+    ``policy`` and ``channel`` are lists of ``n`` per-step kernels in the layout of the module docstring
+    (``policy[t-1]``: axes :math:`X^{t-1}, Y^{t-1}, X_t`; ``channel[t-1]``: axes :math:`X^t, Y^{t-1}, Y_t`;
+    history axes of length 1 broadcast).  The result has axes :math:`X_1..X_n, Y_1..Y_n`.  With a policy
+    that ignores past outputs the channel is used *without* feedback; otherwise *with* feedback.
+    Vectorised: one broadcast product per step (``n = 8`` binary steps is a 65 536-cell array).
+    Chapters 3, 4, 5.
+    """
+    pol = _check_kernels(policy, "policy")
+    ch = _check_kernels(channel, "channel", len(pol))
+    n = len(pol)
+    xc = [k.shape[-1] for k in pol]
+    yc = [k.shape[-1] for k in ch]
+    if math.prod(xc) * math.prod(yc) > _MAX_CELLS:
+        raise ValueError(f"policy/channel describe a joint law with more than {_MAX_CELLS} cells; use fewer steps")
+    w = np.ones(())
+    for t in range(1, n + 1):
+        _check_shape(pol[t - 1], _expected_shape("policy", t, xc, yc), f"policy[{t - 1}]")
+        _check_shape(ch[t - 1], _expected_shape("channel", t, xc, yc), f"channel[{t - 1}]")
+        # w has axes (X^{t-1}, Y^{t-1}); append X_t then move it after the X's.
+        w = np.moveaxis(w[..., None] * pol[t - 1], -1, t - 1)
+        # now axes (X^t, Y^{t-1}); append Y_t (already last).
+        w = w[..., None] * ch[t - 1]
+    return w
+
+
+def iid_policy(q, n) -> list[np.ndarray]:
+    r"""Policy of i.i.d. inputs :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)` for ``n`` steps (no feedback).
+
+    ``q`` is a pmf over the input alphabet.  History axes have length 1.  Chapters 3, 5.
+    """
+    q = as_pmf(q, "q", ndim=1)
+    n = check_int(n, "n", minimum=1)
+    return [q.reshape((1,) * (2 * (t - 1)) + (q.size,)) for t in range(1, n + 1)]
+
+
+def policy_from_source(px) -> list[np.ndarray]:
+    r"""The policy without feedback of a source law :math:`P(x^n)`: ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1})`.
+
+    ``px`` is a pmf with one axis per input :math:`X_1..X_n`; the result's Y axes have length 1, so with any
+    channel it gives the joint law of a source transmitted (or compressed) without feedback.  Conditionals
+    on zero-probability prefixes are uniform.  Chapters 3, 5.
+    """
+    px = as_pmf(px, "px")
+    if px.ndim == 0:
+        raise ValueError("px must have one axis per time step, got a scalar")
+    n = px.ndim
+    out = []
+    for t in range(1, n + 1):
+        m = px.sum(axis=tuple(range(t, n))) if t < n else px
+        k = _conditional(m, t - 1, px.shape[t - 1])
+        out.append(k.reshape(px.shape[: t - 1] + (1,) * (t - 1) + (px.shape[t - 1],)))
+    return out
+
+
+def unit_memory_policy(first, kernel, n) -> list[np.ndarray]:
+    r"""Policy with one step of memory: :math:`P(x_1) = ` ``first``, :math:`P(x_t \mid x_{t-1}, y_{t-1}) = ` ``kernel``.
+
+    ``kernel[x_prev, y_prev, x]`` (shape ``(|X|, |Y|, |X|)``; a ``|Y|`` axis of length 1, or equal rows
+    across ``y_prev``, means no feedback).  With feedback the input reacts to the last output, e.g. an
+    "echo" policy that repeats :math:`y_{t-1}`.  Chapter 3.
+    """
+    first = as_pmf(first, "first", ndim=1)
+    kernel = as_stochastic(kernel, "kernel")
+    n = check_int(n, "n", minimum=1)
+    if kernel.ndim != 3 or kernel.shape[0] != first.size or kernel.shape[2] != first.size:
+        raise ValueError(
+            f"kernel must have shape (|X|, |Y|, |X|) = ({first.size}, |Y|, {first.size}), got {kernel.shape}"
+        )
+    out = [first]
+    for t in range(2, n + 1):
+        shape = [1] * (2 * (t - 1)) + [first.size]
+        shape[t - 2] = kernel.shape[0]  # X_{t-1}
+        shape[2 * (t - 1) - 1] = kernel.shape[1]  # Y_{t-1}
+        out.append(kernel.reshape(shape))
+    return out
+
+
+def echo_policy(repeat, n) -> list[np.ndarray]:
+    r"""Binary feedback policy: :math:`X_1` is a fair bit; then :math:`X_t = Y_{t-1}` with probability ``repeat``, else a fresh fair bit.
+
+    ``repeat = 0`` is i.i.d. uniform input (no feedback); ``repeat = 1`` is the pure echo
+    :math:`X_t = Y_{t-1}`, whose inputs copy the outputs without carrying anything new through the
+    channel.  A :func:`unit_memory_policy`.  Chapter 3.
+    """
+    lam = check_probability(repeat, "repeat")
+    kernel = np.full((2, 2, 2), (1 - lam) / 2)
+    kernel[:, 0, 0] += lam
+    kernel[:, 1, 1] += lam
+    return unit_memory_policy([0.5, 0.5], kernel, n)
+
+
+def memoryless_channel(W, n) -> list[np.ndarray]:
+    r"""A memoryless channel :math:`P(y_t \mid x^t, y^{t-1}) = W(y_t \mid x_t)` used ``n`` times.
+
+    ``W[x, y]`` is a row-stochastic matrix.  Chapters 3, 4.
+    """
+    W = as_stochastic(W, "W")
+    n = check_int(n, "n", minimum=1)
+    if W.ndim != 2:
+        raise ValueError(f"W must be a matrix W[x, y], got shape {W.shape}")
+    out = []
+    for t in range(1, n + 1):
+        shape = [1] * (2 * t - 1) + [W.shape[1]]
+        shape[t - 1] = W.shape[0]
+        out.append(W.reshape(shape))
+    return out
+
+
+def binary_symmetric_channel(crossover) -> np.ndarray:
+    r"""Transition matrix of the binary symmetric channel, :math:`W(y \mid x) = 1-\epsilon` if :math:`y = x` else :math:`\epsilon`.
+
+    Capacity :math:`1 - h(\epsilon)` bits per use.  Chapters 2, 3.
+    """
+    e = check_probability(crossover, "crossover")
+    return np.array([[1 - e, e], [e, 1 - e]])
+
+
+def _histories(cards: list[int]) -> np.ndarray:
+    """All tuples of the given cardinalities, shape (prod, len(cards)), in C order."""
+    if not cards:
+        return np.zeros((1, 0), dtype=np.int64)
+    grids = np.indices(cards).reshape(len(cards), -1).T
+    return grids.astype(np.int64)
+
+
+def _kernels_from_function(fn, n, x_card, y_card, kind: str) -> list[np.ndarray]:
+    if not callable(fn):
+        raise ValueError(f"fn must be callable fn(t, x_hist, y_hist) -> probabilities, got {fn!r}")
+    n = check_int(n, "n", minimum=1)
+    x_card = check_int(x_card, "x_card", minimum=1)
+    y_card = check_int(y_card, "y_card", minimum=1)
+    out_card = x_card if kind == "policy" else y_card
+    out = []
+    for t in range(1, n + 1):
+        nx = t - 1 if kind == "policy" else t
+        cards = [x_card] * nx + [y_card] * (t - 1)
+        if math.prod(cards) * out_card > _MAX_CELLS:
+            raise ValueError(f"n={n} gives kernels larger than {_MAX_CELLS} cells")
+        h = _histories(cards)
+        vals = np.asarray(fn(t, h[:, :nx], h[:, nx:]), dtype=float)
+        if vals.shape != (h.shape[0], out_card):
+            raise ValueError(
+                f"fn returned shape {vals.shape} at t={t}; expected (number of histories, {out_card}) = "
+                f"({h.shape[0]}, {out_card})"
+            )
+        out.append(as_stochastic(vals.reshape(tuple(cards) + (out_card,)), f"fn output at t={t}"))
+    return out
+
+
+def policy_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
+    r"""Build a policy from a vectorised function ``fn(t, x_hist, y_hist)`` returning :math:`P(x_t \mid x^{t-1}, y^{t-1})`.
+
+    At step ``t`` (1-based) ``fn`` receives every history at once: ``x_hist`` of shape ``(H, t-1)`` and
+    ``y_hist`` of shape ``(H, t-1)`` (integer symbols) and returns an ``(H, x_card)`` array of pmfs.
+    Use it for feedback encoders and for token-level policies.  Chapters 3, 4.
+    """
+    return _kernels_from_function(fn, n, x_card, y_card, "policy")
+
+
+def channel_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
+    r"""Build a channel from a vectorised function ``fn(t, x_hist, y_hist)`` returning :math:`P(y_t \mid x^t, y^{t-1})`.
+
+    At step ``t`` ``fn`` receives ``x_hist`` of shape ``(H, t)`` (inputs up to and including time ``t``)
+    and ``y_hist`` of shape ``(H, t-1)`` and returns an ``(H, y_card)`` array of pmfs.  Chapters 3, 4.
+    """
+    return _kernels_from_function(fn, n, x_card, y_card, "channel")
+
+
+def finite_state_channel(transition, n, initial_state=0) -> list[np.ndarray]:
+    r"""Channel kernels of a finite-state channel with hidden state, used for ``n`` steps.
+
+    ``transition[s, x, y, s2]`` :math:`= P(Y_t = y, S_t = s_2 \mid X_t = x, S_{t-1} = s)`; ``initial_state`` is
+    an int (a known :math:`s_0`) or a pmf over states.  The state is not observed; the kernels are
+
+    .. math:: P(y_t \mid x^t, y^{t-1}) = \sum_{s_{t-1}} P(s_{t-1} \mid x^{t-1}, y^{t-1})\,P(y_t \mid x_t, s_{t-1}),
+
+    computed by a forward recursion on :math:`P(y^t, s_t \| x^t)` (vectorised over all histories).
+    Histories of zero probability get the uniform output law (they never matter).  Chapters 3, 4, 15.
+    """
+    try:
+        T = np.asarray(transition, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("transition must be an array of probabilities of shape (|S|, |X|, |Y|, |S|)") from None
+    if T.ndim != 4 or T.shape[0] != T.shape[3]:
+        raise ValueError(f"transition must have shape (|S|, |X|, |Y|, |S|), got {T.shape}")
+    as_stochastic(T.reshape(T.shape[0], T.shape[1], -1), "transition")
+    n = check_int(n, "n", minimum=1)
+    S, kx, ky, _ = T.shape
+    if (kx * ky) ** n * S > _MAX_CELLS:
+        raise ValueError(f"n={n} is too large for this alphabet (more than {_MAX_CELLS} cells)")
+    if isinstance(initial_state, (int, np.integer)) and not isinstance(initial_state, bool):
+        s0 = check_int(initial_state, "initial_state", minimum=0, maximum=S - 1)
+        alpha = np.zeros(S)
+        alpha[s0] = 1.0
+    else:
+        alpha = as_pmf(initial_state, "initial_state", ndim=1)
+        if alpha.size != S:
+            raise ValueError(f"initial_state must be a pmf over {S} states, got {alpha.size} entries")
+    # alpha: axes (X^{t-1}, Y^{t-1}, S_{t-1}) holding P(y^{t-1}, s_{t-1} || x^{t-1}).
+    out = []
+    for t in range(1, n + 1):
+        h = alpha.ndim - 1  # number of history axes = 2(t-1)
+        a = alpha.reshape(alpha.shape[:-1] + (S, 1, 1, 1))
+        beta = (a * T).sum(axis=h)  # axes (X^{t-1}, Y^{t-1}, X_t, Y_t, S_t)
+        # move X_t to sit after X^{t-1}
+        beta = np.moveaxis(beta, h, t - 1)  # axes (X^t, Y^{t-1}, Y_t, S_t)
+        num = beta.sum(axis=-1)  # P(y^t || x^t): axes (X^t, Y^{t-1}, Y_t)
+        den = num.sum(axis=-1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0 / ky)
+        out.append(k)
+        alpha = beta
+    return out
+
+
+def trapdoor_channel() -> np.ndarray:
+    r"""The trapdoor (chemical) channel as a finite-state channel ``transition[s, x, y, s2]``.
+
+    The state :math:`s` is the ball (0 or 1) inside the channel.  The input ball :math:`x` is added; the
+    output :math:`y` is one of the two balls chosen uniformly at random, and the other one stays:
+    :math:`s_2 = s \oplus x \oplus y`.  If :math:`x = s` the output is :math:`x` with certainty.  Its
+    feedback capacity is :math:`\log_2 \frac{1+\sqrt5}{2} \approx 0.694` bits per use (Permuter, Cuff,
+    Van Roy & Weissman 2008).  Use with :func:`finite_state_channel`.  Chapter 3.
+    """
+    T = np.zeros((2, 2, 2, 2))
+    for s in range(2):
+        for x in range(2):
+            for y in (s, x):
+                T[s, x, y, s ^ x ^ y] += 0.5
+    return T
+
+
+def markov_pair_stationary(transition) -> np.ndarray:
+    r"""Stationary law :math:`\pi(x, y)` of a jointly Markov pair with ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.
+
+    Solves :math:`\pi P = \pi`, :math:`\sum \pi = 1`; raises ``ValueError`` naming ``transition`` if the
+    stationary law is not unique.  Chapter 3.
+    """
+    P, kx, ky = _pair_transition(transition)
+    K = kx * ky
+    A = P.T - np.eye(K)
+    if np.linalg.matrix_rank(A, tol=1e-10) != K - 1:
+        raise ValueError("transition must have a unique stationary law (an irreducible chain)")
+    M = np.vstack([A, np.ones((1, K))])
+    b = np.zeros(K + 1)
+    b[-1] = 1.0
+    pi = np.linalg.lstsq(M, b, rcond=None)[0]
+    pi = np.clip(pi, 0.0, None)
+    pi /= pi.sum()
+    return pi.reshape(kx, ky)
+
+
+def _pair_transition(transition) -> tuple[np.ndarray, int, int]:
+    T = np.asarray(transition, dtype=float) if not isinstance(transition, np.ndarray) else transition
+    if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
+        raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {np.shape(transition)}")
+    kx, ky = T.shape[:2]
+    P = as_stochastic(T.reshape(kx * ky, kx * ky), "transition")
+    return P, kx, ky
+
+
+def bsc_feedback_pair(flip, crossover) -> np.ndarray:
+    r"""A jointly Markov pair: a BSC used with noisy feedback, ``transition[x, y, x2, y2]``.
+
+    :math:`X_t = Y_{t-1} \oplus U_t` with :math:`U_t \sim \mathrm{Bern}(a)` (``flip``) and
+    :math:`Y_t = X_t \oplus Z_t` with :math:`Z_t \sim \mathrm{Bern}(\epsilon)` (``crossover``).  Both marginals are
+    Markov chains with flip probability :math:`a \star \epsilon = a(1-\epsilon) + \epsilon(1-a)`, so the rates
+    have closed forms: directed :math:`h(a\star\epsilon) - h(\epsilon)`, reverse :math:`h(a\star\epsilon) - h(a)`.
+    Chapter 3.
+    """
+    a = check_probability(flip, "flip")
+    e = check_probability(crossover, "crossover")
+    ux = np.array([[1 - a, a], [a, 1 - a]])  # [y_prev, x2]
+    zy = np.array([[1 - e, e], [e, 1 - e]])  # [x2, y2]
+    T = ux[:, :, None] * zy[None, :, :]  # [y_prev, x2, y2]
+    return np.broadcast_to(T[None], (2, 2, 2, 2)).copy()
+
+
+def markov_pair_law(transition, n, initial=None) -> np.ndarray:
+    r"""Joint law of :math:`(X^n, Y^n)` for a jointly Markov pair, in the module's layout.
+
+    ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)` and
+    ``initial[x, y]`` is the law of :math:`(X_1, Y_1)` (default: the stationary law, so the pair is
+    stationary).  As a policy/channel pair: :math:`P(x_t \mid x_{t-1}, y_{t-1})` (feedback whenever it
+    depends on :math:`y_{t-1}`) and :math:`P(y_t \mid x_t, x_{t-1}, y_{t-1})`.  Chapters 3, 8.
+    """
+    P, kx, ky = _pair_transition(transition)
+    n = check_int(n, "n", minimum=1)
+    if (kx * ky) ** n > _MAX_CELLS:
+        raise ValueError(f"n={n} is too large (more than {_MAX_CELLS} cells)")
+    init = markov_pair_stationary(transition) if initial is None else as_pmf(initial, "initial", ndim=2)
+    if init.shape != (kx, ky):
+        raise ValueError(f"initial must have shape ({kx}, {ky}), got {init.shape}")
+    T = P.reshape(kx, ky, kx, ky)
+    # w: interleaved axes (X1, Y1, X2, Y2, ...); last two are (X_t, Y_t)
+    w = init
+    for _ in range(2, n + 1):
+        w = w[..., None, None] * T.reshape((1,) * (w.ndim - 2) + T.shape)
+    order = [2 * i for i in range(n)] + [2 * i + 1 for i in range(n)]
+    return np.ascontiguousarray(np.transpose(w, order))
+
+
+def _conditional(m: np.ndarray, axis: int, card: int) -> np.ndarray:
+    """m / sum(m, axis), uniform (1/card) where the conditioning event has zero probability."""
+    den = m.sum(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / card)
+
+
+def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    r"""Split a joint law into its policy and channel: ``(policy, channel)`` with ``joint_law(policy, channel) == p``.
+
+    ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})`, ``channel[t-1]`` :math:`= P(y_t \mid x^t, y^{t-1})`
+    in the module's kernel layout.  Conditionals on zero-probability histories are set to the uniform
+    law (any choice gives the same joint law).  Chapters 3, 7.
+    """
+    p, n = _joint(p)
+    policy, channel = [], []
+    for t in range(1, n + 1):
+        # marginal over (X^t, Y^{t-1})
+        drop = tuple(range(t, n)) + tuple(range(n + t - 1, 2 * n))
+        mx = p.sum(axis=drop) if drop else p
+        kx = _conditional(mx, t - 1, p.shape[t - 1])
+        policy.append(np.moveaxis(kx, t - 1, -1))
+        drop = tuple(range(t, n)) + tuple(range(n + t, 2 * n))
+        my = p.sum(axis=drop) if drop else p
+        channel.append(_conditional(my, -1, p.shape[n + t - 1]))
+    return policy, channel
+
+
+def _expand_policy(k: np.ndarray, t: int, n: int) -> np.ndarray:
+    """Policy kernel (X^{t-1}, Y^{t-1}, X_t) -> broadcastable to the joint layout."""
+    a = np.moveaxis(k, -1, t - 1)  # (X^t, Y^{t-1})
+    shape = a.shape[:t] + (1,) * (n - t) + a.shape[t:] + (1,) * (n - t + 1)
+    return a.reshape(shape)
+
+
+def _expand_channel(k: np.ndarray, t: int, n: int) -> np.ndarray:
+    """Channel kernel (X^t, Y^{t-1}, Y_t) -> broadcastable to the joint layout."""
+    shape = k.shape[:t] + (1,) * (n - t) + k.shape[t:] + (1,) * (n - t)
+    return k.reshape(shape)
+
+
+def causal_conditioning(p) -> np.ndarray:
+    r"""Causally conditioned law :math:`P(y^n \| x^n) = \prod_{t=1}^n P(y_t \mid y^{t-1}, x^t)` from a joint law.
+
+    Returns an array in the joint layout (axes :math:`X_1..X_n, Y_1..Y_n`); for each :math:`x^n` it is a
+    pmf over :math:`y^n`.  Zero-probability histories use the uniform convention of
+    :func:`causal_kernels`.  Chapters 3, 4, 5.
+    """
+    p, n = _joint(p)
+    _, ch = causal_kernels(p)
+    out = np.ones(p.shape)
+    for t in range(1, n + 1):
+        out = out * _expand_channel(ch[t - 1], t, n)
+    return out
+
+
+def reverse_causal_conditioning(p) -> np.ndarray:
+    r"""Delayed causally conditioned law :math:`P(x^n \| y^{n-1}) = \prod_{t=1}^n P(x_t \mid x^{t-1}, y^{t-1})`.
+
+    The input (policy) side of the joint law: :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)`.
+    Array in the joint layout.  Chapters 3, 4.
+    """
+    p, n = _joint(p)
+    pol, _ = causal_kernels(p)
+    out = np.ones(p.shape)
+    for t in range(1, n + 1):
+        out = out * _expand_policy(pol[t - 1], t, n)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Measures
+# ----------------------------------------------------------------------------------------------
+
+
+def causally_conditioned_entropy(p, base=2) -> float:
+    r"""Causally conditioned entropy :math:`H(Y^n \| X^n) = \sum_{t=1}^n H(Y_t \mid Y^{t-1}, X^t) = E[-\log P(Y^n \| X^n)]`.
+
+    ``p`` is a joint law in the module's layout.  Units of ``base`` (bits by default).  Chapters 3, 5.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    return float(
+        sum(
+            measures.conditional_entropy(p, (n + t - 1,), x_axes(n, t) + y_axes(n, t - 1), base)
+            for t in range(1, n + 1)
+        )
+    )
+
+
+def reverse_causally_conditioned_entropy(p, base=2) -> float:
+    r"""Delayed causally conditioned entropy :math:`H(X^n \| Y^{n-1}) = \sum_{t=1}^n H(X_t \mid X^{t-1}, Y^{t-1})`.
+
+    Chain rule: :math:`H(X^n, Y^n) = H(Y^n \| X^n) + H(X^n \| Y^{n-1})`.  Units of ``base``.  Chapter 3.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    total = measures.entropy(p, (0,), base)
+    for t in range(2, n + 1):
+        total += measures.conditional_entropy(p, (t - 1,), x_axes(n, t - 1) + y_axes(n, t - 1), base)
+    return float(total)
+
+
+def directed_information_terms(p, base=2) -> np.ndarray:
+    r"""Per-step terms :math:`I(X^t; Y_t \mid Y^{t-1})`, :math:`t = 1..n`, of Massey's directed information.
+
+    Their sum is :func:`directed_information`; their running sum is the expected cumulative information
+    flow of chapter 7.  Units of ``base``.  Chapters 3, 7.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    return np.array(
+        [
+            measures.conditional_mutual_information(p, x_axes(n, t), (n + t - 1,), y_axes(n, t - 1), base)
+            for t in range(1, n + 1)
+        ]
+    )
+
+
+def directed_information(p, base=2) -> float:
+    r"""Massey's directed information :math:`I(X^n \to Y^n) = \sum_{t=1}^n I(X^t; Y_t \mid Y^{t-1}) = H(Y^n) - H(Y^n \| X^n)`.
+
+    ``p`` is a joint law with axes :math:`X_1..X_n, Y_1..Y_n`.  Non-negative, at most
+    :math:`I(X^n; Y^n)`, with equality when there is no feedback.  Units of ``base`` (bits by default).
+    Chapters 3, 4, 5, 7, 8, 14.
+    """
+    return float(directed_information_terms(p, base).sum())
+
+
+def reverse_directed_information_terms(p, base=2) -> np.ndarray:
+    r"""Per-step terms :math:`I(Y^{t-1}; X_t \mid X^{t-1})`, :math:`t = 1..n` (the first is 0), of the reverse DI.
+
+    Units of ``base``.  Chapter 3.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    out = np.zeros(n)
+    for t in range(2, n + 1):
+        given = x_axes(n, t - 1)
+        out[t - 1] = measures.conditional_mutual_information(p, y_axes(n, t - 1), (t - 1,), given, base)
+    return out
+
+
+def reverse_directed_information(p, base=2) -> float:
+    r"""Delayed reverse directed information :math:`I(0{*}Y^{n-1} \to X^n) = \sum_{t=1}^n I(Y^{t-1}; X_t \mid X^{t-1})`.
+
+    The information the past outputs carry into the inputs (the feedback); zero iff the policy ignores
+    past outputs.  Equals :math:`H(X^n) - H(X^n \| Y^{n-1})`.  Units of ``base``.  Chapters 3, 4.
+    """
+    return float(reverse_directed_information_terms(p, base).sum())
+
+
+def sequence_mutual_information(p, base=2) -> float:
+    r"""Mutual information :math:`I(X^n; Y^n)` between the whole sequences of a joint law in the module's layout.
+
+    A thin wrapper of :func:`semtheory.measures.mutual_information` over the X and Y axes.  Units of
+    ``base``.  Chapter 3.
+    """
+    p, n = _joint(p)
+    return measures.mutual_information(p, x_axes(n), y_axes(n), base)
+
+
+class Conservation(NamedTuple):
+    """The three terms of the conservation law and the residual ``mutual - directed - reverse``."""
+
+    mutual: float
+    directed: float
+    reverse: float
+    residual: float
+
+
+def conservation(p, base=2) -> Conservation:
+    r"""Massey & Massey's conservation law :math:`I(X^n; Y^n) = I(X^n \to Y^n) + I(0{*}Y^{n-1} \to X^n)`.
+
+    Returns ``Conservation(mutual, directed, reverse, residual)`` with ``residual`` = mutual - directed -
+    reverse (zero up to round-off).  Units of ``base``.  Chapter 3.
+    """
+    mi = sequence_mutual_information(p, base)
+    di = directed_information(p, base)
+    rdi = reverse_directed_information(p, base)
+    return Conservation(mi, di, rdi, mi - di - rdi)
+
+
+class DIDecomposition(NamedTuple):
+    """Directed information split into its transfer-entropy (Granger) and instantaneous parts."""
+
+    transfer: float
+    instantaneous: float
+
+
+def directed_information_decomposition(p, base=2) -> DIDecomposition:
+    r"""Split :math:`I(X^n \to Y^n)` into a transfer part and an instantaneous part (Amblard & Michel 2011).
+
+    .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
+
+    The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
+    coupling.  Units of ``base``.  Chapters 3, 8.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    transfer = 0.0
+    inst = 0.0
+    for t in range(1, n + 1):
+        yt = (n + t - 1,)
+        if t > 1:
+            transfer += measures.conditional_mutual_information(p, x_axes(n, t - 1), yt, y_axes(n, t - 1), base)
+        inst += measures.conditional_mutual_information(p, (t - 1,), yt, x_axes(n, t - 1) + y_axes(n, t - 1), base)
+    return DIDecomposition(float(transfer), float(inst))
+
+
+def directed_information_density(p, base=2) -> np.ndarray:
+    r"""Per-step information densities :math:`\iota_t = \log \frac{P(y_t \mid y^{t-1}, x^t)}{P(y_t \mid y^{t-1})}`.
+
+    Returns an array of shape ``p.shape + (n,)``; entry ``[..., t-1]`` is :math:`\iota_t(x^n, y^n)`
+    (0 on outcomes of zero probability).  :math:`E[\iota_t] = I(X^t; Y_t \mid Y^{t-1})`, so
+    :math:`E[\sum_t \iota_t] = I(X^n \to Y^n)`.  Units of ``base``.  Chapters 3, 7.
+    """
+    lb = log_base(base)
+    p, n = _joint(p)
+    _, ch = causal_kernels(p)
+    out = np.zeros(p.shape + (n,))
+    for t in range(1, n + 1):
+        # P(y_t | y^{t-1}) from the marginal over Y^t
+        drop = tuple(range(n)) + tuple(range(n + t, 2 * n))
+        my = p.sum(axis=drop)
+        py = _conditional(my, -1, p.shape[n + t - 1])
+        num = np.broadcast_to(_expand_channel(ch[t - 1], t, n), p.shape)
+        den = np.broadcast_to(py.reshape((1,) * n + py.shape + (1,) * (n - t)), p.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[..., t - 1] = np.where(p > 0, np.log(np.where(p > 0, num / den, 1.0)), 0.0) / lb
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Rates of stationary Markov pairs
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkovPairRates:
+    r"""Information rates of a stationary jointly Markov pair (units of the ``base`` asked for).
+
+    ``directed`` = :math:`\lim \frac1n I(X^n\to Y^n)`, ``reverse`` = :math:`\lim \frac1n I(0{*}Y^{n-1}\to X^n)`,
+    ``mutual`` = :math:`\lim \frac1n I(X^n;Y^n)`; ``entropy_x``, ``entropy_y``, ``entropy_xy`` are the
+    entropy rates; ``error`` bounds the absolute error of every field (from the sandwich bounds on the
+    hidden-Markov entropy rates of X and Y); ``order`` is the block length at which the bounds met.
+    """
+
+    directed: float
+    reverse: float
+    mutual: float
+    entropy_x: float
+    entropy_y: float
+    entropy_xy: float
+    error: float
+    order: int
+
+
+def _hidden_entropy_rate(P: np.ndarray, pi: np.ndarray, obs: np.ndarray, m: int, tol: float, max_order: int):
+    """Entropy rate (nats) of Y_t = obs[S_t] for a stationary chain: sandwich bounds (Cover & Thomas, Sec. 4.5).
+
+    Upper H(Y_k | Y^{k-1}) (decreasing), lower H(Y_k | Y^{k-1}, S_1) (increasing).  Returns (mid, half_width, k).
+    """
+    K = P.shape[0]
+    E = np.zeros((K, m))
+    E[np.arange(K), obs] = 1.0
+    # beta[s1, y^k, s_k] = P(Y^k = y^k, S_k = s_k | S_1 = s1)
+    beta = (np.eye(K)[:, :, None] * E[None, :, :]).transpose(0, 2, 1)  # (s1, y1, s1')
+    prev_u = prev_l = 0.0
+    hu_prev = hl_prev = 0.0
+    lo, hi = -math.inf, math.inf
+    k = 1
+    while True:
+        py = np.einsum("a,ays->y", pi, beta)  # P(y^k)
+        hu = measures.entropy(py / py.sum(), base=math.e)
+        joint = pi[:, None] * beta.sum(axis=2)  # P(s1, y^k)
+        hl = measures.conditional_entropy(joint / joint.sum(), 1, 0, base=math.e)
+        u, l = hu - hu_prev, hl - hl_prev
+        hi, lo = min(hi, u), max(lo, l)
+        hu_prev, hl_prev = hu, hl
+        if k >= 2 and (hi - lo) <= tol:
+            break
+        if k >= max_order or beta.size * m > _MAX_CELLS:
+            break
+        nxt = beta @ P  # (s1, y^k, s_{k+1})
+        beta = (nxt[:, :, None, :] * E.T[None, None, :, :]).reshape(K, -1, K)
+        k += 1
+    lo = min(lo, hi)
+    return 0.5 * (hi + lo), 0.5 * (hi - lo), k
+
+
+def markov_pair_rates(transition, base=2, *, tol=1e-10, max_order=20) -> MarkovPairRates:
+    r"""Exact information rates of a stationary jointly Markov pair :math:`(X_t, Y_t)`.
+
+    ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, started from its stationary law.
+
+    .. math::
+
+        \lim_n \tfrac1n I(X^n \to Y^n) = \bar H(\mathcal Y) - H(Y_t \mid X_t, X_{t-1}, Y_{t-1}),\qquad
+        \lim_n \tfrac1n I(0{*}Y^{n-1} \to X^n) = \bar H(\mathcal X) - H(X_t \mid X_{t-1}, Y_{t-1}),
+
+    because :math:`P(y_t \mid x^t, y^{t-1})` and :math:`P(x_t \mid x^{t-1}, y^{t-1})` depend only on the last
+    step.  The conditional entropies are exact single-letter quantities of the stationary law.  The
+    entropy rates :math:`\bar H` of the marginal processes (hidden Markov in general) are pinned between
+    :math:`H(Y_k \mid Y^{k-1}, S_1) \le \bar H \le H(Y_k \mid Y^{k-1})` (Cover & Thomas, Sec. 4.5), computed
+    exactly by enumerating output blocks (cost :math:`|\mathcal Y|^k`); blocks grow until the bounds meet
+    within ``tol`` (nats) or ``max_order`` is reached, and ``error`` reports the remaining half-width.  When a
+    marginal is itself Markov the bounds meet at once.  Units of ``base``.  Chapters 3, 8.
+    """
+    lb = log_base(base)
+    tol = check_positive(tol, "tol")
+    max_order = check_int(max_order, "max_order", minimum=2, maximum=40)
+    P, kx, ky = _pair_transition(transition)
+    pi = markov_pair_stationary(transition)
+    J = pi[:, :, None, None] * P.reshape(kx, ky, kx, ky)  # (X_{t-1}, Y_{t-1}, X_t, Y_t)
+    J = J / J.sum()
+    h_xy = measures.conditional_entropy(J, (2, 3), (0, 1), base=math.e)
+    h_y_given = measures.conditional_entropy(J, 3, (0, 1, 2), base=math.e)
+    h_x_given = measures.conditional_entropy(J, 2, (0, 1), base=math.e)
+    states = np.indices((kx, ky)).reshape(2, -1)
+    flat_pi = pi.ravel()
+    hy, ey, ky_ord = _hidden_entropy_rate(P, flat_pi, states[1], ky, tol, max_order)
+    hx, ex, kx_ord = _hidden_entropy_rate(P, flat_pi, states[0], kx, tol, max_order)
+    err = ex + ey
+    return MarkovPairRates(
+        directed=(hy - h_y_given) / lb,
+        reverse=(hx - h_x_given) / lb,
+        mutual=(hx + hy - h_xy) / lb,
+        entropy_x=hx / lb,
+        entropy_y=hy / lb,
+        entropy_xy=h_xy / lb,
+        error=err / lb,
+        order=max(kx_ord, ky_ord),
+    )
+
+
+def directed_information_rate(transition, base=2, *, tol=1e-10, max_order=20) -> float:
+    r"""Directed-information rate :math:`\lim_n \frac1n I(X^n \to Y^n)` of a stationary jointly Markov pair.
+
+    Shorthand for ``markov_pair_rates(transition, base, tol=tol, max_order=max_order).directed``; see
+    :func:`markov_pair_rates` for the formula and the error bound.  Units of ``base``.  Chapters 3, 8.
+    """
+    return markov_pair_rates(transition, base, tol=tol, max_order=max_order).directed
+
+
+# ----------------------------------------------------------------------------------------------
+# Capacity with and without feedback (n-letter, exact by alternating maximisation)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    r"""Result of an n-letter capacity computation (units of the ``base`` asked for).
+
+    ``rate`` = :math:`\frac1n I` achieved by ``policy`` (a certified lower bound on the n-letter capacity),
+    ``upper`` a certified upper bound (per use); ``total`` = ``n * rate``; ``policy`` the optimising input
+    policy (list of kernels; without feedback its Y axes have length 1); ``iterations`` used;
+    ``converged`` whether ``upper - rate <= tol``.
+    """
+
+    rate: float
+    upper: float
+    n: int
+    policy: list
+    iterations: int
+    converged: bool
+
+    @property
+    def total(self) -> float:
+        """n-letter value :math:`\\max I` (not divided by n)."""
+        return self.rate * self.n
+
+
+def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int], list[int]]:
+    ch = _check_kernels(channel, "channel")
+    n = len(ch)
+    yc = [k.shape[-1] for k in ch]
+    xc = [ch[t - 1].shape[t - 1] for t in range(1, n + 1)]
+    for t in range(1, n + 1):
+        # history axis cards must be consistent with x/y alphabets (broadcast allowed)
+        _check_shape(ch[t - 1], _expected_shape("channel", t, xc, yc), f"channel[{t - 1}]")
+        if ch[t - 1].shape[t - 1] != xc[t - 1]:
+            raise ValueError(f"channel[{t - 1}] must spell out the X_{t} axis (input alphabet)")
+    if math.prod(xc) * math.prod(yc) > _MAX_CELLS:
+        raise ValueError(f"channel too large: more than {_MAX_CELLS} cells")
+    full = [np.broadcast_to(ch[t - 1], tuple(xc[:t]) + tuple(yc[:t])) for t in range(1, n + 1)]
+    W = np.ones(())
+    for t in range(1, n + 1):
+        W = W * _expand_channel(full[t - 1], t, n)
+    W = np.broadcast_to(W, tuple(xc) + tuple(yc))
+    return full, np.ascontiguousarray(W), n, xc, yc
+
+
+def _policy_product(pol: list[np.ndarray], n: int, shape) -> np.ndarray:
+    R = np.ones(())
+    for t in range(1, n + 1):
+        R = R * _expand_policy(pol[t - 1], t, n)
+    return np.broadcast_to(R, shape)
+
+
+def feedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> CapacityResult:
+    r"""n-letter feedback capacity :math:`C^{\mathrm{FB}}_n = \frac1n \max_{P(x^n \| y^{n-1})} I(X^n \to Y^n)`.
+
+    ``channel`` is a list of ``n`` channel kernels (:func:`memoryless_channel`, :func:`finite_state_channel`,
+    :func:`channel_from_function`).  The maximum over causally conditioned input laws is computed by the
+    directed Blahut–Arimoto algorithm of Naiss & Permuter (2013): alternately set
+    :math:`q(x^n \mid y^n)` to the posterior of the current law and update the policy by a backward
+    (soft dynamic-programming) recursion
+
+    .. math:: r_t(x_t \mid x^{t-1}, y^{t-1}) \propto \exp Q_t,\quad
+              Q_t = \sum_{y_t} P(y_t \mid x^t, y^{t-1}) V_{t+1},\quad V_t = \log \sum_{x_t} e^{Q_t},\quad
+              V_{n+1} = \log q(x^n \mid y^n),
+
+    in the log domain.  Each step cannot decrease the directed information.  A certified upper bound
+    :math:`\max_{r'} E_{r'}[\log P(Y^n\|X^n)/P_Y(Y^n)]` (a hard backward recursion) stops the iteration
+    when it is within ``tol`` (per use, units of ``base``) of the achieved value.  Chapter 3.
+    """
+    lb = log_base(base)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    full, W, n, xc, yc = _channel_law(channel)
+    shape = tuple(xc) + tuple(yc)
+    yax = tuple(range(n, 2 * n))
+    xax = tuple(range(n))
+    with np.errstate(divide="ignore"):
+        logW = np.where(W > 0, np.log(np.where(W > 0, W, 1.0)), -np.inf)
+    pol = [np.full(tuple(xc[: t - 1]) + tuple(yc[: t - 1]) + (xc[t - 1],), 1.0 / xc[t - 1]) for t in range(1, n + 1)]
+
+    def evaluate(pol):
+        P = _policy_product(pol, n, shape) * W
+        PY = P.sum(axis=xax, keepdims=True)
+        lower = float((-xlogy(PY, PY).sum() + xlogy(P, W).sum()))  # H(Y^n) - H(Y^n || X^n), nats
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logPY = np.log(np.where(PY > 0, PY, 1.0))
+            c = np.where(W > 0, logW - np.where(PY > 0, logPY, -np.inf), 0.0)
+        V = c
+        for t in range(n, 0, -1):
+            # V axes (X^t, Y^t); full[t-1] axes (X^t, Y^{t-1}, Y_t)
+            Q = np.where(full[t - 1] > 0, full[t - 1] * V, 0.0).sum(axis=-1)
+            V = Q.max(axis=t - 1)
+        upper = float(V)
+        return P, PY, lower, upper
+
+    it = 0
+    P, PY, lower, upper = evaluate(pol)
+    while it < max_iter and (upper - lower) / lb / n > tol:
+        it += 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            V = np.where(P > 0, np.log(np.where(P > 0, P, 1.0)) - np.log(np.where(PY > 0, PY, 1.0)), -np.inf)
+        new = [None] * n
+        for t in range(n, 0, -1):
+            F = full[t - 1]
+            # -inf survives where a reachable continuation has zero posterior (the policy is 0 there)
+            with np.errstate(invalid="ignore"):
+                Q = np.where(F > 0, F * V, 0.0).sum(axis=-1)  # axes (X^t, Y^{t-1})
+            Vt = logsumexp(Q, axis=t - 1, keepdims=True)
+            with np.errstate(invalid="ignore"):
+                r = np.where(np.isfinite(Vt), np.exp(Q - np.where(np.isfinite(Vt), Vt, 0.0)), 1.0 / xc[t - 1])
+            new[t - 1] = np.moveaxis(r, t - 1, -1)
+            V = np.squeeze(Vt, axis=t - 1)
+        pol = new
+        P, PY, lower, upper = evaluate(pol)
+    value = directed_information(P / P.sum(), base=base) / n
+    return CapacityResult(
+        rate=value,
+        upper=max(upper / lb / n, value),
+        n=n,
+        policy=pol,
+        iterations=it,
+        converged=(upper - lower) / lb / n <= tol,
+    )
+
+
+def nonfeedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> CapacityResult:
+    r"""n-letter capacity without feedback :math:`C_n = \frac1n \max_{P(x^n)} I(X^n; Y^n)`.
+
+    Without feedback :math:`P(y^n \mid x^n) = P(y^n \| x^n)`, so this is the capacity of the super-channel
+    :math:`x^n \mapsto y^n`, computed by the Blahut–Arimoto algorithm (Blahut 1972; Arimoto 1972) in the
+    log domain, stopped when the certified upper bound :math:`\max_{x^n} D(P(\cdot \| x^n) \,\|\, P_Y)` is
+    within ``tol`` per use.  The returned ``policy`` ignores past outputs (its Y axes have length 1).
+    Always :math:`\le` :func:`feedback_capacity` of the same channel.  Units of ``base``.  Chapter 3.
+    """
+    lb = log_base(base)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    _, W, n, xc, yc = _channel_law(channel)
+    NX, NY = math.prod(xc), math.prod(yc)
+    M = W.reshape(NX, NY)
+    with np.errstate(divide="ignore"):
+        logM = np.where(M > 0, np.log(np.where(M > 0, M, 1.0)), -np.inf)
+    logr = np.full(NX, -math.log(NX))
+
+    def dvec(logr):
+        logq = logsumexp(logr[:, None] + logM, axis=0)
+        with np.errstate(invalid="ignore"):
+            d = np.where(M > 0, M * (logM - np.where(np.isfinite(logq), logq, 0.0)[None, :]), 0.0).sum(axis=1)
+        return d
+
+    it = 0
+    d = dvec(logr)
+    lower = float(np.exp(logr) @ d)
+    upper = float(d.max())
+    while it < max_iter and (upper - lower) / lb / n > tol:
+        it += 1
+        logr = logr + d
+        logr -= logsumexp(logr)
+        d = dvec(logr)
+        lower = float(np.exp(logr) @ d)
+        upper = float(d.max())
+    r = np.exp(logr).reshape(xc)
+    pol = policy_from_source(r / r.sum())  # the input law as a policy without feedback
+    joint = joint_law(pol, channel)
+    value = sequence_mutual_information(joint, base) / n
+    return CapacityResult(
+        rate=value,
+        upper=max(upper / lb / n, value),
+        n=n,
+        policy=pol,
+        iterations=it,
+        converged=(upper - lower) / lb / n <= tol,
+    )
