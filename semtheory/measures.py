@@ -1,16 +1,23 @@
 r"""Shannon's information measures on discrete pmfs (chapter 2, used throughout the book).
 
 A joint pmf is a numpy array with **one axis per random variable**: ``p[x, y, z] = P(X=x, Y=y, Z=z)``.
-Functions take the axes that name each variable (an int or a tuple of ints), so the same array
+Functions take the axes that name each variable group (an int or a tuple of ints), so the same array
 serves every measure.  Units: ``base=2`` (bits) by default; ``base=math.e`` gives nats.
 
 All sums of the form :math:`\sum p \log p` use :func:`scipy.special.xlogy`, so that
-:math:`0 \log 0 = 0` exactly; no outcome is ever clipped or renormalised.
+:math:`0 \log 0 = 0` exactly; no outcome is ever clipped and no input is ever renormalised: an array
+that is not a pmf (negative or NaN mass, wrong total) raises :class:`ValueError` naming the argument.
+
+Conditional quantities are computed as a single sum of log-ratios, e.g.
+:math:`H(A \mid B) = -\sum p(a,b)\log\frac{p(a,b)}{p(b)}` and
+:math:`I(A;B \mid C) = \sum p(a,b,c) \log \frac{p(a,b,c)p(c)}{p(a,c)p(b,c)}`, never as differences of
+large entropies, so that independence gives exactly 0 and round-off cannot make them negative.
 """
 
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import numpy as np
 from scipy.special import xlogy
@@ -18,8 +25,12 @@ from scipy.special import xlogy
 from ._validate import (
     as_axes,
     as_pmf,
+    as_rng,
     as_samples,
+    as_stochastic,
     check_disjoint,
+    check_int,
+    check_probability,
     log_base,
 )
 
@@ -35,28 +46,112 @@ __all__ = [
     "perplexity",
     "binary_entropy",
     "fano_bound",
+    "fano_error_lower_bound",
+    "map_error_probability",
+    "product_law",
+    "markov_chain_law",
     "empirical_pmf",
     "entropy_plugin",
     "entropy_miller_madow",
+    "entropy_estimates",
     "plugin_bias",
     "mutual_information_plugin",
 ]
 
 
-def marginal(p, axes) -> np.ndarray:
-    r"""Marginal pmf of the variables on ``axes``: :math:`p(x_A) = \sum_{x_{\bar A}} p(x)`.
+# ----------------------------------------------------------------------------------------------
+# helpers (on validated pmfs)
+# ----------------------------------------------------------------------------------------------
 
-    The result keeps the order of ``axes`` as sorted ascending.  Chapter 2.
-    """
-    p = as_pmf(p, "p")
-    keep = as_axes(axes, p.ndim, "axes")
-    drop = tuple(a for a in range(p.ndim) if a not in keep)
-    return p.sum(axis=drop) if drop else p
+
+def _nonempty_axes(axes, ndim: int, name: str) -> tuple[int, ...]:
+    out = as_axes(axes, ndim, name)
+    if len(out) == 0:
+        raise ValueError(f"{name} must name at least one axis (use None for all axes)")
+    return out
+
+
+def _is_empty_group(given) -> bool:
+    if given is None:
+        return True
+    if isinstance(given, (int, np.integer)) or isinstance(given, (str, bytes)):
+        return False
+    try:
+        return len(given) == 0
+    except TypeError:
+        return False
+
+
+def _groups(p, named: dict) -> list[tuple[int, ...]]:
+    """Validate named axis groups of ``p``: each non-empty, pairwise disjoint."""
+    out = [_nonempty_axes(axes, p.ndim, name) for name, axes in named.items()]
+    items = list(named)
+    for i in range(len(out)):
+        for j in range(i + 1, len(out)):
+            check_disjoint(items[i], out[i], items[j], out[j])
+    return out
+
+
+def _keep(p: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Sum out every axis not in ``axes``, keeping dims (so axis numbers stay valid)."""
+    drop = tuple(a for a in range(p.ndim) if a not in axes)
+    return p.sum(axis=drop, keepdims=True) if drop else p
 
 
 def _h(p: np.ndarray, lb: float) -> float:
-    """Entropy of an already validated pmf, in units of exp(lb)."""
-    return float(-xlogy(p, p).sum() / lb)
+    """Entropy of an already validated pmf, in units of exp(lb).
+
+    A mass of 1 + 1e-16 (a marginal summed in floating point) would give -1e-16: entropy is >= 0.
+    """
+    return max(float(-xlogy(p, p).sum()), 0.0) / lb
+
+
+def _ratio_sum(q: np.ndarray, num: np.ndarray, den: np.ndarray) -> float:
+    r""":math:`\sum q \log(\mathrm{num}/\mathrm{den})` in nats over the support of ``q`` (where num, den > 0)."""
+    # where q = 0 the term is 0 whatever the ratio (xlogy(0, y) = 0 for finite y); where q > 0, den > 0
+    return float(xlogy(q, num / np.where(den > 0, den, 1.0)).sum())
+
+
+def _clip_roundoff(val: float) -> float:
+    """A quantity in nats that is >= 0 in exact arithmetic: clip round-off of order 1e-12, keep anything larger."""
+    return max(val, 0.0) if val > -1e-12 else val
+
+
+def _positive(x: np.ndarray) -> np.ndarray:
+    """``x`` with its zeros replaced by 1 (a safe denominator: where a marginal is 0, so is the joint)."""
+    return np.where(x > 0, x, 1.0)
+
+
+def _cmi(p, a, b, c, lb) -> float:
+    """I(A;B|C) = sum p(abc) log p(abc) / (p(ac) p(b|c)), on a validated pmf.
+
+    Zeros are guarded on the (small) marginals, so the full-size array is touched only by one product,
+    one division and one ``xlogy``.
+    """
+    q = _keep(p, tuple(sorted(a + b + c)))
+    pac = q.sum(axis=b, keepdims=True)
+    pbc = q.sum(axis=a, keepdims=True)
+    if c:
+        pbc = pbc / _positive(q.sum(axis=a + b, keepdims=True))  # p(b | c)
+    den = _positive(pac) * _positive(pbc)
+    return _clip_roundoff(float(xlogy(q, q / den).sum())) / lb
+
+
+# ----------------------------------------------------------------------------------------------
+# measures of pmfs
+# ----------------------------------------------------------------------------------------------
+
+
+def marginal(p, axes) -> np.ndarray:
+    r"""Marginal pmf of the variables on ``axes``: :math:`p(x_A) = \sum_{x_{\bar A}} p(x)`.
+
+    The result keeps the named axes in ascending order (``axes=None``: all of them, i.e. ``p``).
+    Unitless.  Chapter 2.
+    """
+    p = as_pmf(p, "p")
+    keep = _nonempty_axes(axes, p.ndim, "axes")
+    drop = tuple(a for a in range(p.ndim) if a not in keep)
+    return p.sum(axis=drop) if drop else p
 
 
 def entropy(p, axes=None, base=2) -> float:
@@ -67,54 +162,40 @@ def entropy(p, axes=None, base=2) -> float:
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
-    keep = as_axes(axes, p.ndim, "axes")
-    drop = tuple(a for a in range(p.ndim) if a not in keep)
-    return _h(p.sum(axis=drop) if drop else p, lb)
+    keep = _nonempty_axes(axes, p.ndim, "axes")
+    return _h(_keep(p, keep), lb)
 
 
 def joint_entropy(p, axes=None, base=2) -> float:
-    r"""Joint entropy :math:`H(X_A)`; an alias of :func:`entropy` that reads better for several axes.  Chapter 2."""
+    r"""Joint entropy :math:`H(X_A)`; an alias of :func:`entropy` that reads better for several axes.
+
+    Units of ``base``.  Chapter 2.
+    """
     return entropy(p, axes, base)
 
 
-def _groups(p, named: dict) -> list[tuple[int, ...]]:
-    out = []
-    for name, axes in named.items():
-        out.append(as_axes(axes, p.ndim, name))
-    items = list(named)
-    for i in range(len(out)):
-        for j in range(i + 1, len(out)):
-            check_disjoint(items[i], out[i], items[j], out[j])
-    for name, g in zip(items, out):
-        if len(g) == 0:
-            raise ValueError(f"{name} must name at least one axis")
-    return out
-
-
-def _hm(p, axes, lb) -> float:
-    if len(axes) == 0:
-        return 0.0
-    drop = tuple(a for a in range(p.ndim) if a not in axes)
-    return _h(p.sum(axis=drop) if drop else p, lb)
-
-
 def conditional_entropy(p, axes, given, base=2) -> float:
-    r"""Conditional entropy :math:`H(X_A \mid X_B) = H(X_A, X_B) - H(X_B)`.
+    r"""Conditional entropy :math:`H(X_A \mid X_B) = -\sum p(x_A, x_B) \log \frac{p(x_A, x_B)}{p(x_B)}`.
 
-    ``axes`` names A and ``given`` names B (disjoint).  Units of ``base``.  Chapter 2.
+    Equal to :math:`H(X_A, X_B) - H(X_B)`, but computed as one sum of non-positive log-ratios so it
+    is never negative.  ``axes`` names A and ``given`` names B (disjoint); ``given=()`` or ``None``
+    gives :math:`H(X_A)`.  Units of ``base``.  Chapters 2, 3.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
+    if _is_empty_group(given):
+        (a,) = _groups(p, {"axes": axes})
+        return _h(_keep(p, a), lb)
     a, b = _groups(p, {"axes": axes, "given": given})
-    return _hm(p, a + b, lb) - _hm(p, b, lb)
+    q = _keep(p, tuple(sorted(a + b)))
+    return max(-_ratio_sum(q, q, q.sum(axis=a, keepdims=True)), 0.0) / lb
 
 
 def mutual_information(p, axes_a, axes_b, base=2) -> float:
-    r"""Mutual information :math:`I(X_A; X_B) = H(X_A) + H(X_B) - H(X_A, X_B)`.
+    r"""Mutual information :math:`I(X_A; X_B) = \sum p(a,b) \log \frac{p(a,b)}{p(a)p(b)}`.
 
-    Computed as :math:`\sum p(a,b) \log \frac{p(a,b)}{p(a)p(b)}` so that it is exactly 0 for
-    independent variables and never negative from round-off cancellation.  Units of ``base``.
-    Chapters 2, 3.
+    Equal to :math:`H(X_A) + H(X_B) - H(X_A, X_B)`; the log-ratio form is exactly 0 for independent
+    variables and never negative from round-off cancellation.  Units of ``base``.  Chapters 2, 3.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -122,31 +203,15 @@ def mutual_information(p, axes_a, axes_b, base=2) -> float:
     return _cmi(p, a, b, (), lb)
 
 
-def _cmi(p, a, b, c, lb) -> float:
-    """I(A;B|C) = sum p(abc) log p(abc) p(c) / (p(ac) p(bc)), on a validated pmf."""
-    keep = tuple(sorted(a + b + c))
-    drop = tuple(x for x in range(p.ndim) if x not in keep)
-    q = p.sum(axis=drop, keepdims=True) if drop else p
-    pac = q.sum(axis=b, keepdims=True)
-    pbc = q.sum(axis=a, keepdims=True)
-    pc = q.sum(axis=a + b, keepdims=True)
-    num = q * pc
-    den = pac * pbc
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(q > 0, num / np.where(den > 0, den, 1.0), 1.0)
-    val = float(xlogy(q, ratio).sum() / lb)
-    return max(val, 0.0) if val > -1e-12 else val
-
-
 def conditional_mutual_information(p, axes_a, axes_b, given, base=2) -> float:
     r"""Conditional mutual information :math:`I(X_A; X_B \mid X_C)`.
 
-    :math:`\sum p(a,b,c) \log \frac{p(a,b,c)\,p(c)}{p(a,c)\,p(b,c)}`; ``given=()`` gives the
-    unconditional MI.  Units of ``base``.  Chapters 2, 3, 8.
+    :math:`\sum p(a,b,c) \log \frac{p(a,b,c)\,p(c)}{p(a,c)\,p(b,c)}`; ``given=()`` or ``None`` gives
+    the unconditional MI.  Units of ``base``.  Chapters 2, 3, 8.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
-    if given is None or (not isinstance(given, (int, np.integer)) and len(given) == 0):
+    if _is_empty_group(given):
         a, b = _groups(p, {"axes_a": axes_a, "axes_b": axes_b})
         return _cmi(p, a, b, (), lb)
     a, b, c = _groups(p, {"axes_a": axes_a, "axes_b": axes_b, "given": given})
@@ -157,22 +222,21 @@ def _pair(p, q):
     p = as_pmf(p, "p")
     q = as_pmf(q, "q")
     if p.shape != q.shape:
-        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}")
+        raise ValueError(f"p and q must have the same shape, got p {p.shape} and q {q.shape}")
     return p, q
 
 
 def kl_divergence(p, q, base=2) -> float:
     r"""Relative entropy :math:`D(p\,\|\,q) = \sum_x p(x) \log \frac{p(x)}{q(x)}`.
 
-    Returns ``inf`` when ``p`` puts mass where ``q`` has none (the honest answer, not an error).
-    Units of ``base``.  Chapters 2, 4, 6.
+    ``p`` and ``q`` are pmfs of the same shape (any number of axes).  Returns ``inf`` when ``p`` puts
+    mass where ``q`` has none (the honest answer, not an error).  Units of ``base``.  Chapters 2, 4, 6.
     """
     lb = log_base(base)
     p, q = _pair(p, q)
     if np.any((p > 0) & (q == 0)):
         return math.inf
-    val = float((xlogy(p, p) - xlogy(p, q)).sum() / lb)
-    return max(val, 0.0) if val > -1e-12 else val
+    return _clip_roundoff(_ratio_sum(p, p, q)) / lb
 
 
 def cross_entropy(p, q, base=2) -> float:
@@ -203,14 +267,24 @@ def perplexity(p, q=None) -> float:
 def binary_entropy(x, base=2):
     r"""Binary entropy :math:`h(x) = -x \log x - (1-x) \log(1-x)`, vectorised over ``x`` in [0, 1].
 
-    Units of ``base``.  Chapters 2, 5.
+    Units of ``base``.  Chapters 2, 3, 5.
     """
     lb = log_base(base)
-    arr = np.asarray(x, dtype=float)
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"x must be a number or array of numbers in [0, 1], got {x!r}") from None
+    if arr.size == 0:
+        raise ValueError("x is empty")
     if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
         raise ValueError("x must lie in [0, 1] (and be finite)")
     out = -(xlogy(arr, arr) + xlogy(1 - arr, 1 - arr)) / lb
     return float(out) if out.ndim == 0 else out
+
+
+# ----------------------------------------------------------------------------------------------
+# Fano's inequality
+# ----------------------------------------------------------------------------------------------
 
 
 def fano_bound(error_probability, alphabet_size, base=2) -> float:
@@ -221,11 +295,99 @@ def fano_bound(error_probability, alphabet_size, base=2) -> float:
     Chapter 2.
     """
     lb = log_base(base)
-    from ._validate import check_int, check_probability
-
     pe = check_probability(error_probability, "error_probability")
     m = check_int(alphabet_size, "alphabet_size", minimum=2)
     return float(binary_entropy(pe, base)) + pe * math.log(m - 1) / lb
+
+
+def fano_error_lower_bound(equivocation, alphabet_size, base=2) -> float:
+    r"""Smallest error probability allowed by Fano's inequality for a given equivocation :math:`H(X\mid Y)`.
+
+    The Fano function :math:`F(P_e) = h(P_e) + P_e \log(|\mathcal X|-1)` increases from 0 to
+    :math:`\log|\mathcal X|` on :math:`[0, 1 - 1/|\mathcal X|]`; the result is the unique
+    :math:`P_e` there with :math:`F(P_e) = H(X \mid Y)` (0 when the equivocation is 0).  Every
+    estimator of X from Y errs at least this often.  ``equivocation`` is in units of ``base`` and must
+    lie in :math:`[0, \log|\mathcal X|]`.  Chapter 2.
+    """
+    from scipy.optimize import brentq
+
+    lb = log_base(base)
+    m = check_int(alphabet_size, "alphabet_size", minimum=2)
+    if isinstance(equivocation, bool) or not isinstance(equivocation, (Real, np.floating, np.integer)):
+        raise ValueError(f"equivocation must be a real number, got {equivocation!r}")
+    h = float(equivocation) * lb  # nats
+    hmax = math.log(m)
+    if not math.isfinite(h) or h < 0:
+        raise ValueError(f"equivocation must be finite and >= 0 (in units of base), got {equivocation!r}")
+    if h > hmax * (1 + 1e-12):
+        raise ValueError(f"equivocation must be <= log(alphabet_size) = {hmax / lb:.6g}, got {equivocation!r}")
+    if h == 0:
+        return 0.0
+    top = 1 - 1 / m
+    if h >= hmax:
+        return top
+
+    def f(x):
+        return fano_bound(x, m, math.e) - h
+
+    return float(brentq(f, 0.0, top, xtol=1e-15, rtol=4 * np.finfo(float).eps))
+
+
+def map_error_probability(p, axes, given) -> float:
+    r"""Error probability of the best (maximum a posteriori) guess of :math:`X_A` from :math:`X_B`.
+
+    :math:`P_e^* = 1 - \sum_{x_B} \max_{x_A} p(x_A, x_B)`; with ``given=()`` or ``None`` it is
+    :math:`1 - \max_{x_A} p(x_A)` (guessing blind).  No estimator of :math:`X_A` from :math:`X_B`
+    does better, so Fano's inequality applied to :math:`P_e^*` is the strongest form.  Unitless.
+    Chapter 2.
+    """
+    p = as_pmf(p, "p")
+    if _is_empty_group(given):
+        (a,) = _groups(p, {"axes": axes})
+        return float(max(0.0, 1.0 - _keep(p, a).max()))
+    a, b = _groups(p, {"axes": axes, "given": given})
+    q = _keep(p, tuple(sorted(a + b)))
+    best = q.max(axis=a)  # max over x_A, for every x_B (other axes have length 1)
+    return float(min(1.0, max(0.0, 1.0 - best.sum())))
+
+
+# ----------------------------------------------------------------------------------------------
+# building joint laws
+# ----------------------------------------------------------------------------------------------
+
+
+def product_law(*pmfs) -> np.ndarray:
+    r"""Joint law of independent groups of variables: :math:`p(x, y) = p_1(x)\,p_2(y) \cdots`.
+
+    The axes of the result are those of ``pmfs[0]``, then those of ``pmfs[1]``, and so on.  With
+    ``product_law(*[pxy] * n)`` this is the law of ``n`` i.i.d. pairs, axes ``(x1, y1, x2, y2, ...)``.
+    Unitless.  Chapter 2.
+    """
+    if len(pmfs) == 0:
+        raise ValueError("pmfs must contain at least one pmf")
+    out = np.ones(())
+    for i, q in enumerate(pmfs):
+        q = as_pmf(q, f"pmfs[{i}]")
+        out = np.multiply.outer(out, q)
+    return out
+
+
+def markov_chain_law(initial, *kernels) -> np.ndarray:
+    r"""Joint law of a Markov chain :math:`X_0 \to X_1 \to \cdots \to X_n`.
+
+    :math:`p(x_0, \dots, x_n) = p_0(x_0) \prod_{t=1}^n W_t(x_t \mid x_{t-1})`, where ``initial`` is
+    the pmf of :math:`X_0` and ``kernels[t-1][x_{t-1}, x_t]`` is :math:`W_t` (rows sum to 1).  One axis
+    per variable.  Unitless.  Chapter 2.
+    """
+    out = as_pmf(initial, "initial", ndim=1)
+    for i, w in enumerate(kernels):
+        w = as_stochastic(w, f"kernels[{i}]")
+        if w.ndim != 2 or w.shape[0] != out.shape[-1]:
+            raise ValueError(
+                f"kernels[{i}] must have shape ({out.shape[-1]}, k), got {w.shape}"
+            )
+        out = out[..., None] * w.reshape((1,) * (out.ndim - 1) + w.shape)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -233,8 +395,8 @@ def fano_bound(error_probability, alphabet_size, base=2) -> float:
 # ----------------------------------------------------------------------------------------------
 
 
-def _counts(samples) -> np.ndarray:
-    arr = as_samples(samples, "samples")
+def _counts(samples, name="samples") -> np.ndarray:
+    arr = as_samples(samples, name)
     if arr.ndim == 1:
         _, counts = np.unique(arr, return_counts=True)
     else:
@@ -245,7 +407,8 @@ def _counts(samples) -> np.ndarray:
 def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
     r"""Empirical law of ``samples``: ``(values, pmf)`` with :math:`\hat p(x) = N_x / N`.
 
-    ``samples`` is 1-D (n,) or 2-D (n, k) with rows as joint outcomes.  Chapter 2.
+    ``samples`` is 1-D (n,) or 2-D (n, k) with rows as joint outcomes; only observed values appear.
+    Unitless.  Chapter 2.
     """
     arr = as_samples(samples, "samples")
     if arr.ndim == 1:
@@ -256,15 +419,15 @@ def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
 
 
 def entropy_plugin(samples, base=2) -> float:
-    r"""Plug-in (maximum-likelihood) entropy :math:`\hat H = -\sum_x \hat p(x) \log \hat p(x)`.
+    r"""Plug-in (maximum-likelihood) entropy :math:`\hat H = -\sum_x \hat p(x) \log \hat p(x)`, :math:`\hat p = N_x/N`.
 
     Biased downward: :math:`E[\hat H] = H - \frac{K-1}{2N} + O(N^{-2})` (nats) for K outcomes of
-    positive probability (Miller 1955).  Units of ``base``.  Chapter 2.
+    positive probability (Miller 1955); the exact bias is :func:`plugin_bias`.  ``samples`` is 1-D or
+    2-D (rows are joint outcomes).  Units of ``base``.  Chapter 2.
     """
     lb = log_base(base)
     c = _counts(samples)
-    q = c / c.sum()
-    return _h(q, lb)
+    return _h(c / c.sum(), lb)
 
 
 def entropy_miller_madow(samples, base=2) -> float:
@@ -279,25 +442,55 @@ def entropy_miller_madow(samples, base=2) -> float:
     return _h(c / n, lb) + (len(c) - 1) / (2 * n) / lb
 
 
+def entropy_estimates(p, n, reps, method="plugin", seed=None, base=2) -> np.ndarray:
+    r"""``reps`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
+
+    Draws the count vectors :math:`(N_x) \sim \mathrm{Multinomial}(n, p)` directly (vectorised) and
+    applies ``method``: ``"plugin"`` (:math:`\hat H`, as :func:`entropy_plugin`) or
+    ``"miller_madow"`` (:math:`\hat H + (\hat K - 1)/2n` nats, as :func:`entropy_miller_madow`).  The
+    values equal those functions applied to the corresponding samples.  Deterministic under ``seed``.
+    Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    p = as_pmf(p, "p").ravel()
+    n = check_int(n, "n", minimum=1)
+    reps = check_int(reps, "reps", minimum=1)
+    if method not in ("plugin", "miller_madow"):
+        raise ValueError(f"method must be 'plugin' or 'miller_madow', got {method!r}")
+    rng = as_rng(seed)
+    if abs(p.sum() - 1.0) > 1e-12:  # within as_pmf's tolerance, but numpy's multinomial is stricter
+        p = p / p.sum()
+    counts = rng.multinomial(n, p, size=reps)
+    q = counts / n
+    h = -xlogy(q, q).sum(axis=1)
+    if method == "miller_madow":
+        h = h + ((counts > 0).sum(axis=1) - 1) / (2 * n)
+    return h / lb
+
+
 def plugin_bias(p, n, base=2) -> float:
     r"""Exact expected bias :math:`E[\hat H_N] - H(p)` of the plug-in entropy from ``n`` i.i.d. draws of ``p``.
 
-    Computed exactly by summing over the binomial law of each count,
-    :math:`E[\hat H] = -\sum_x \sum_{k} \binom{n}{k} p_x^k (1-p_x)^{n-k} \frac{k}{n}\log\frac{k}{n}`,
-    so tests can compare an estimator's average with the truth instead of an asymptotic formula.
-    Units of ``base``.  Chapter 2.
+    Each count is binomial, :math:`N_x \sim \mathrm{Bin}(n, p_x)`, so by linearity
+    :math:`E[\hat H] = -\sum_x \sum_{k=0}^n \binom{n}{k} p_x^k (1-p_x)^{n-k} \frac{k}{n}\log\frac{k}{n}`,
+    computed exactly (to round-off) so that tests and figures can compare an estimator's average with
+    the truth instead of the asymptotic :math:`-(K-1)/2N`.  Units of ``base``.  Chapter 2.
     """
-    from scipy.stats import binom
-
-    from ._validate import check_int
+    from scipy.special import gammaln, xlog1py
 
     lb = log_base(base)
     p = as_pmf(p, "p").ravel()
     n = check_int(n, "n", minimum=1)
-    k = np.arange(n + 1)
-    pk = binom.pmf(k[None, :], n, p[:, None])
+    k = np.arange(n + 1, dtype=float)
     f = -xlogy(k / n, k / n)
-    expected = float((pk * f[None, :]).sum())
+    log_choose = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+    expected = 0.0
+    chunk = max(1, 2_000_000 // (n + 1))  # bound the (chunk, n+1) temporary
+    for s in range(0, p.size, chunk):
+        px = p[s : s + chunk, None]
+        # binomial log-pmf; xlogy/xlog1py give 0*log 0 = 0 at p_x = 0 or 1
+        pk = np.exp(log_choose[None, :] + xlogy(k[None, :], px) + xlog1py(n - k[None, :], -px))
+        expected += float((pk @ f).sum())
     return (expected - _h(p, 1.0)) / lb
 
 
@@ -310,12 +503,18 @@ def mutual_information_plugin(x, y, base=2) -> float:
     lb = log_base(base)
     xa = as_samples(x, "x")
     ya = as_samples(y, "y")
-    if xa.ndim != 1 or ya.ndim != 1:
-        raise ValueError("x and y must be 1-D sample arrays")
+    if xa.ndim != 1:
+        raise ValueError(f"x must be a 1-D sample array, got shape {xa.shape}")
+    if ya.ndim != 1:
+        raise ValueError(f"y must be a 1-D sample array, got shape {ya.shape}")
     if len(xa) != len(ya):
         raise ValueError(f"x and y must have the same length, got {len(xa)} and {len(ya)}")
-    hx = entropy_plugin(xa, base)
-    hy = entropy_plugin(ya, base)
-    hxy = entropy_plugin(np.stack([xa, ya], axis=1), base)
-    return max(hx + hy - hxy, 0.0)
-
+    _, xi = np.unique(xa, return_inverse=True)
+    _, yi = np.unique(ya, return_inverse=True)
+    n = len(xa)
+    nx, ny = np.bincount(xi), np.bincount(yi)
+    pairs, nxy = np.unique(xi.astype(np.int64) * len(ny) + yi, return_counts=True)
+    a, b = pairs // len(ny), pairs % len(ny)
+    # sum_xy (n_xy/n) log(n n_xy / (n_x n_y)): the MI of the empirical joint law, over observed pairs only
+    val = float((nxy / n * np.log(n * nxy / (nx[a] * ny[b].astype(float)))).sum())
+    return _clip_roundoff(val) / lb
