@@ -1,0 +1,321 @@
+"""Semantic information flow: densities, the sub-martingale, its Doob decomposition, Azuma bands (semtheory.flow, chapter 7)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from semtheory import channel, directed, measures
+from semtheory import flow as fl
+from semtheory.exercises import is_correct, registered
+from semtheory.symbolic import flow as sfl
+
+
+def random_law(seed, n, kx=2, ky=2, feedback=True, sparse=False):
+    """A joint law from a random input policy (with or without feedback) and a random channel with memory."""
+    rng = np.random.default_rng(seed)
+    pol, ch = [], []
+    for t in range(1, n + 1):
+        ys = (ky,) * (t - 1) if feedback else (1,) * (t - 1)
+        pol.append(rng.dirichlet(np.full(kx, 0.7), size=(kx,) * (t - 1) + ys))
+        k = rng.dirichlet(np.full(ky, 0.7), size=(kx,) * t + (ky,) * (t - 1))
+        if sparse:
+            k = np.where(rng.random(k.shape) < 0.3, 0.0, k)
+            k[..., 0] += 1e-3
+            k /= k.sum(-1, keepdims=True)
+        ch.append(k)
+    return directed.joint_law(pol, ch)
+
+
+laws = st.builds(
+    random_law,
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 4),
+    kx=st.sampled_from([2, 3]),
+    ky=st.sampled_from([2, 3]),
+    feedback=st.booleans(),
+    sparse=st.booleans(),
+).filter(lambda p: p.size <= 3**6)
+
+
+def expect(p, f):
+    return float(np.sum(np.where(p > 0, p * f, 0.0)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Exact flow on enumerable laws
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(laws)
+def test_expected_flow_is_directed_information(p):
+    f = fl.exact_flow(p)
+    n = p.ndim // 2
+    EL = np.array([expect(p, f.Lambda[..., t]) for t in range(n)])
+    EA = np.array([expect(p, f.A[..., t]) for t in range(n)])
+    np.testing.assert_allclose(EL, fl.expected_flow(p), atol=1e-10)
+    np.testing.assert_allclose(EA, fl.expected_flow(p), atol=1e-10)
+    assert EL[-1] == pytest.approx(directed.directed_information(p), abs=1e-10)
+    # prefix laws: E[Lambda_t] = I(X^t -> Y^t) of the first t steps
+    for t in range(1, n):
+        pre = p.sum(axis=tuple(range(t, n)) + tuple(range(n + t, 2 * n)))
+        assert EL[t - 1] == pytest.approx(directed.directed_information(pre), abs=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(laws)
+def test_submartingale_and_doob_decomposition(p):
+    f = fl.exact_flow(p)
+    n = p.ndim // 2
+    sup = p > 0
+    assert np.all(f.kl >= 0)  # conditional increments are non-negative: a sub-martingale
+    for t in range(1, n + 1):
+        # E[iota_t | G_{t-1}] = D_t, a KL
+        ce = fl.conditional_expectation(p, f.iota[..., t - 1], t)
+        np.testing.assert_allclose(ce[sup], f.kl[..., t - 1][sup], atol=1e-10)
+        # the martingale part has zero-mean increments given the past
+        dM = f.M[..., t - 1] - (f.M[..., t - 2] if t > 1 else 0.0)
+        np.testing.assert_allclose(fl.conditional_expectation(p, dM, t)[sup], 0.0, atol=1e-10)
+        # the compensator is predictable: a function of (X^t, Y^{t-1}) only
+        np.testing.assert_allclose(fl.conditional_expectation(p, f.kl[..., t - 1], t)[sup], f.kl[..., t - 1][sup], atol=1e-12)
+        # increments lie in an interval of length `ranges` around ... given the past
+        assert np.all(np.abs(f.iota[..., t - 1] - f.kl[..., t - 1])[sup] <= f.ranges[..., t - 1][sup] + 1e-10)
+    # A is non-decreasing along every outcome
+    assert np.all(np.diff(f.A, axis=-1)[sup] >= -1e-12)
+    np.testing.assert_allclose(f.Lambda, f.M + f.A, atol=1e-12)
+
+
+def test_no_information_no_flow_and_base():
+    p = np.full((2, 2), 0.25)  # X independent of Y
+    f = fl.exact_flow(p)
+    assert np.allclose(f.iota, 0) and np.allclose(f.kl, 0)
+    W = directed.binary_symmetric_channel(0.1)
+    p = directed.joint_law(directed.iid_policy([0.5, 0.5], 3), directed.memoryless_channel(W, 3))
+    assert fl.expected_flow(p)[-1] == pytest.approx(3 * (1 - measures.binary_entropy(0.1)))
+    assert fl.expected_flow(p, base=math.e)[-1] == pytest.approx(fl.expected_flow(p)[-1] * math.log(2))
+    np.testing.assert_allclose(fl.exact_flow(p, base=math.e).kl, fl.exact_flow(p).kl * math.log(2))
+
+
+def test_conditional_kl_equals_formula_on_a_binary_case():
+    # P(X=1) = 0.3, BSC(0.2): on {X_1 = 1}, D_1 = d(0.8 || 0.38)
+    p = directed.joint_law(directed.iid_policy([0.7, 0.3], 1), directed.memoryless_channel(directed.binary_symmetric_channel(0.2), 1))
+    f = fl.exact_flow(p)
+    b = 0.3 * 0.8 + 0.7 * 0.2
+    d = (0.8 * math.log2(0.8 / b) + 0.2 * math.log2(0.2 / (1 - b)))
+    assert f.kl[1, 0, 0] == pytest.approx(d) and f.kl[1, 1, 0] == pytest.approx(d)
+
+
+def test_sampled_exact_paths():
+    p = random_law(3, 3, kx=3, ky=3)
+    f = fl.exact_flow(p)
+    paths = fl.sample_exact_paths(f, 40000, seed=1)
+    assert paths.iota.shape == (40000, 3)
+    se = paths.Lambda[:, -1].std() / math.sqrt(40000)
+    assert abs(paths.Lambda[:, -1].mean() - directed.directed_information(p)) < 5 * se
+    # each sampled path is the exact flow at the sampled outcome
+    idx = tuple(np.concatenate([paths.inputs[0], paths.outputs[0]]))
+    np.testing.assert_allclose(paths.iota[0], f.iota[idx])
+    again = fl.sample_exact_paths(f, 40000, seed=1)
+    np.testing.assert_array_equal(paths.iota, again.iota)
+
+
+# ----------------------------------------------------------------------------------------------
+# Markov pairs: the LM bridge, Monte Carlo with the exact filter
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["iid", "markov", "feedback"])
+def test_lm_markov_pair_equals_interaction_law(kind):
+    lm = channel.MarkovLM.random(3, 2, seed=11)
+    rng = np.random.default_rng(0)
+    if kind == "iid":
+        inputs, policy = np.array([0.5, 0.3, 0.2]), np.array([0.5, 0.3, 0.2])
+    elif kind == "markov":
+        K = rng.dirichlet(np.ones(3), size=3)
+        inputs = K
+        policy = lambda xh, yh: K[xh[-1]] if len(xh) else np.full(3, 1 / 3)  # noqa: E731
+    else:
+        K = rng.dirichlet(np.ones(3), size=(3, 3))
+        inputs = K
+        policy = lambda xh, yh: K[xh[-1], yh[-1]] if len(xh) else np.full(3, 1 / 3)  # noqa: E731
+    T, init = fl.lm_markov_pair(lm, inputs)
+    law = channel.interaction_law(lm, policy, 3)
+    np.testing.assert_allclose(directed.markov_pair_law(T, 3, initial=init), law, atol=1e-14)
+
+
+def test_monte_carlo_flow_agrees_with_exact():
+    lm = channel.MarkovLM.random(3, 2, seed=4, concentration=1.5)
+    T, init = fl.lm_markov_pair(lm, [0.5, 0.3, 0.2])
+    n = 5
+    exact = fl.expected_flow(directed.markov_pair_law(T, n, initial=init))
+    P = fl.simulate_markov_pair_flow(T, n, 20000, initial=init, seed=0)
+    se = P.Lambda.std(axis=0) / math.sqrt(20000)
+    assert np.all(np.abs(P.Lambda.mean(axis=0) - exact) < 5 * se + 1e-12)
+    assert np.all(np.abs(P.A.mean(axis=0) - exact) < 5 * P.A.std(axis=0) / math.sqrt(20000) + 1e-12)
+    # martingale increments average to zero; the compensator never decreases
+    dM = np.diff(np.concatenate([np.zeros((20000, 1)), P.M], axis=1), axis=1)
+    assert np.all(np.abs(dM.mean(axis=0)) < 5 * dM.std(axis=0) / math.sqrt(20000) + 1e-12)
+    assert np.all(P.kl >= 0) and np.all(np.diff(P.A, axis=1) >= 0)
+    # long run: the per-token flow approaches the directed-information rate
+    L = fl.simulate_markov_pair_flow(T, 120, 3000, seed=1)
+    rate = directed.markov_pair_rates(T).directed
+    tail = L.iota[:, 40:].mean(axis=1)
+    assert abs(tail.mean() - rate) < 5 * tail.std() / math.sqrt(3000)
+    again = fl.simulate_markov_pair_flow(T, 120, 3000, seed=1)
+    np.testing.assert_array_equal(L.iota, again.iota)
+
+
+def test_filter_matches_exact_flow_pathwise():
+    lm = channel.MarkovLM.random(2, 2, seed=9)
+    T, init = fl.lm_markov_pair(lm, [0.6, 0.4])
+    n = 4
+    f = fl.exact_flow(directed.markov_pair_law(T, n, initial=init))
+    P = fl.simulate_markov_pair_flow(T, n, 50, initial=init, seed=2)
+    for i in range(50):
+        idx = tuple(np.concatenate([P.inputs[i], P.outputs[i]]))
+        np.testing.assert_allclose(P.iota[i], f.iota[idx], atol=1e-12)
+        np.testing.assert_allclose(P.kl[i], f.kl[idx], atol=1e-12)
+        np.testing.assert_allclose(P.ranges[i], f.ranges[idx], atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# Azuma–Hoeffding
+# ----------------------------------------------------------------------------------------------
+
+
+def test_band_formulas():
+    c = np.array([0.5, 1.0, 2.0])
+    b = fl.azuma_band(c, 0.1)
+    np.testing.assert_allclose(b, np.sqrt(2 * math.log(20) * np.cumsum(c**2)))
+    assert fl.azuma_tail(b[-1], c) == pytest.approx(0.1)
+    np.testing.assert_allclose(fl.hoeffding_azuma_band(2 * c, 0.1), b)
+    assert fl.azuma_tail(0.0, c) == 1.0 and fl.azuma_tail(1.0, [0.0]) == 0.0
+
+
+@pytest.mark.parametrize("delta", [0.05, 0.2])
+def test_azuma_bands_hold_in_simulation_exact_model(delta):
+    p = random_law(5, 4, kx=2, ky=3)
+    f = fl.exact_flow(p)
+    paths = fl.sample_exact_paths(f, 20000, seed=3)
+    band = fl.hoeffding_azuma_band(f.range_bounds, delta)
+    assert np.all(fl.band_exceedance(paths.M, band) <= delta)
+    # the check can fail: a band ten times too narrow is exceeded far more often than delta
+    assert fl.band_exceedance(paths.M, band / 10).max() > delta
+
+
+def test_azuma_bands_hold_for_a_long_markov_pair():
+    lm = channel.MarkovLM.random(3, 2, seed=4, concentration=3.0)
+    T, init = fl.lm_markov_pair(lm, [0.5, 0.3, 0.2])
+    n, delta = 80, 0.05
+    P = fl.simulate_markov_pair_flow(T, n, 4000, initial=init, seed=5)
+    r = fl.markov_pair_range_bound(T, n, initial=init)
+    assert np.all(P.ranges <= r[None, :] + 1e-12)  # the deterministic bound dominates every path's spread
+    band = fl.hoeffding_azuma_band(r, delta)
+    assert np.all(fl.band_exceedance(P.M, band) <= delta)
+    assert np.all(fl.band_exceedance(P.M, fl.azuma_band(r, delta)) <= delta)
+
+
+# ----------------------------------------------------------------------------------------------
+# Decoding
+# ----------------------------------------------------------------------------------------------
+
+
+def test_decoding_flow():
+    lm = channel.MarkovLM.random(2, 2, seed=0)
+    v = fl.decoding_flow(lm, [0.5, 0.5], 3, temperatures=[0.5, 1.0, 1e4])
+    law = channel.interaction_law(channel.DecodedLM(lm, temperature=0.5), [0.5, 0.5], 3)
+    assert v[0] == pytest.approx(directed.directed_information(law) / 3)
+    assert v[2] < 1e-6  # at infinite temperature the output ignores the input
+    g = fl.decoding_flow(lm, [0.5, 0.5], 3, temperatures=[1.0], top_k=1)
+    law = channel.interaction_law(channel.DecodedLM(lm, top_k=1), [0.5, 0.5], 3)
+    assert g[0] == pytest.approx(directed.directed_information(law) / 3)
+
+
+# ----------------------------------------------------------------------------------------------
+# Bad input, symbolic derivations, exercises
+# ----------------------------------------------------------------------------------------------
+
+
+def test_bad_input_names_the_argument():
+    p = random_law(0, 2)
+    f = fl.exact_flow(p)
+    lm = channel.MarkovLM.random(2, 2, seed=0)
+    T, init = fl.lm_markov_pair(lm, [0.5, 0.5])
+    cases = [
+        (lambda: fl.exact_flow(np.full(3, 0.4)), "p"),
+        (lambda: fl.exact_flow(np.full((2, 2, 2), 1 / 8)), "p"),
+        (lambda: fl.exact_flow(p, base=1), "base"),
+        (lambda: fl.conditional_expectation(p, f.iota[..., 0], 3), "t"),
+        (lambda: fl.conditional_expectation(p, np.zeros(5), 1), "values"),
+        (lambda: fl.conditional_expectation(p, np.full(p.shape, np.nan), 1), "values"),
+        (lambda: fl.expected_flow(p * 2), "p"),
+        (lambda: fl.sample_exact_paths(p, 10), "flow"),
+        (lambda: fl.sample_exact_paths(f, 0), "n_paths"),
+        (lambda: fl.sample_exact_paths(f, 5, seed=1.5), "seed"),
+        (lambda: fl.lm_markov_pair("lm", [0.5, 0.5]), "model"),
+        (lambda: fl.lm_markov_pair(lm, [0.5, 0.6]), "inputs"),
+        (lambda: fl.lm_markov_pair(channel.DecodedLM(channel.MarkovLM.random(2, 3, seed=0), temperature=2.0), [0.5, 0.5]), "model"),
+        (lambda: fl.lm_markov_pair(lm, np.ones((2, 2, 2, 2)) / 2), "inputs"),
+        (lambda: fl.lm_markov_pair(lm, np.eye(2), first=[1.0, 0.5]), "first"),
+        (lambda: fl.simulate_markov_pair_flow(T[..., :1], 3, 5), "transition"),
+        (lambda: fl.simulate_markov_pair_flow(T, 0, 5), "n"),
+        (lambda: fl.simulate_markov_pair_flow(T, 3, 0), "n_paths"),
+        (lambda: fl.simulate_markov_pair_flow(T, 3, 5, initial=[0.5, 0.5]), "initial"),
+        (lambda: fl.simulate_markov_pair_flow(T * 2, 3, 5), "transition"),
+        (lambda: fl.markov_pair_range_bound(T, 0), "n"),
+        (lambda: fl.markov_pair_range_bound(fl.lm_markov_pair(channel.DecodedLM(lm, top_k=1), [0.5, 0.5])[0], 3), "transition"),
+        (lambda: fl.azuma_tail(-1, [1.0]), "eps"),
+        (lambda: fl.azuma_tail(1, [-1.0]), "bounds"),
+        (lambda: fl.azuma_band([1.0, np.inf], 0.1), "bounds"),
+        (lambda: fl.azuma_band([1.0], 0), "delta"),
+        (lambda: fl.hoeffding_azuma_band([], 0.1), "ranges"),
+        (lambda: fl.hoeffding_azuma_band([1.0], 1.0), "delta"),
+        (lambda: fl.band_exceedance(np.zeros(3), [1.0]), "M"),
+        (lambda: fl.band_exceedance(np.zeros((2, 3)), [1.0]), "band"),
+        (lambda: fl.decoding_flow(lm, [0.5, 0.5], 2, temperatures=[0.0]), "temperatures"),
+        (lambda: fl.decoding_flow(lm, [0.5, 0.5], 0, temperatures=[1.0]), "n"),
+        (lambda: fl.decoding_flow(lm, [0.5, 0.5], 2, temperatures=[1.0], top_p=0), "top_p"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=name):
+            fn()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        sfl.increment_is_conditional_kl,
+        sfl.binary_kl_vanishes_at_match,
+        sfl.binary_kl_stationary_at_match,
+        sfl.binary_kl_curvature,
+        sfl.mixture_increment_is_mutual_information,
+    ],
+)
+def test_symbolic_derivations_hold(fn):
+    assert fn().holds()
+
+
+def test_symbolic_matches_numeric_binary_case():
+    import sympy as sp
+
+    pi, a0, a1, b = sfl.symbols()
+    d = sfl.increment_is_conditional_kl()
+    vals = {pi: 0.3, a0: 0.2, a1: 0.8}
+    p = directed.joint_law(directed.iid_policy([0.7, 0.3], 1), directed.memoryless_channel(np.array([[0.8, 0.2], [0.2, 0.8]]), 1))
+    assert float(d.rhs.subs(vals)) == pytest.approx(fl.exact_flow(p, base=math.e).kl[1, 0, 0])
+    assert not type(d)("wrong", d.lhs, d.rhs + sp.log(pi), "", "7").holds()
+
+
+def test_exercise_answers():
+    reg = registered()
+    labels = [k for k in reg if k.startswith("ex-07-")]
+    assert len(labels) >= 2
+    for k in labels:
+        ref = reg[k].compute()
+        assert is_correct(k, ref)
+        assert not is_correct(k, ref * 1.1 + 0.1)
+    assert reg["ex-07-expected-flow"].compute() == pytest.approx(3 * (1 - measures.binary_entropy(0.1)))
+    assert reg["ex-07-azuma-width"].compute() == pytest.approx(math.sqrt(200 * math.log(40)))
