@@ -1,0 +1,53 @@
+"""Exercise answers for chapter 9 (token embedding, JL, quasi-orthogonality, InfoNCE).
+
+Every reference answer is computed with :mod:`semtheory.embedding` or :mod:`semtheory.measures`; nothing is
+typed in.
+"""
+
+import math
+
+import numpy as np
+
+from . import answer
+
+#: The toy corpus of exercise ex-09-toy-pmi.
+TOY_CORPUS = "the cat sat on the mat and the cat ran"
+
+
+@answer("ex-09-toy-pmi", units="nats", rtol=1e-4, hint="count ordered pairs at distance 1 in both directions; D is their total")
+def _toy_pmi():
+    from ..embedding import cooccurrence, pmi_matrix, word_tokens
+
+    wt = word_tokens(TOY_CORPUS)
+    C = cooccurrence(wt.ids, len(wt.words), window=1, weighting="uniform")
+    return float(pmi_matrix(C)[wt.index("cat"), wt.index("the")])
+
+
+@answer("ex-09-sgns-optimum", units="nats", rtol=1e-4, hint="the optimum is PMI minus log k")
+def _sgns_optimum():
+    from ..embedding import sgns_optimal_inner_product
+
+    return sgns_optimal_inner_product(30, 600, 400, 120_000, k=5)
+
+
+@answer("ex-09-jl-dimension", units="dimensions", rtol=0.0, atol=0.5, hint="Dasgupta-Gupta: 4 ln m / (eps^2/2 - eps^3/3), rounded up")
+def _jl_dimension():
+    from ..embedding import jl_dimension
+
+    return jl_dimension(10_000, 0.2)
+
+
+@answer("ex-09-quasi-orthogonal", units="decimal digits (log10 of a count)", rtol=1e-3, hint="e^{d eps^2 / 2} / 4, then log10")
+def _quasi_orthogonal():
+    from ..embedding import quasi_orthogonal_bound
+
+    return math.log10(quasi_orthogonal_bound(4096, 0.1))
+
+
+@answer("ex-09-infonce-two", units="nats", rtol=1e-4, hint="when the two candidates carry the same token the batch term is 0")
+def _infonce_two():
+    from ..embedding import infonce_exact
+
+    a = 0.1
+    p = 0.5 * np.array([[1 - a, a], [a, 1 - a]])
+    return infonce_exact(p, 2)

@@ -1,0 +1,525 @@
+"""Token embedding, probability-inner-product space, JL, quasi-orthogonality, IB and InfoNCE (chapter 9)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sps
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import log_softmax
+
+from semtheory import embedding as em
+from semtheory import measures as m
+from semtheory.exercises import is_correct, registered
+from semtheory.sources import MarkovSource
+from semtheory.symbolic import Derivation
+from semtheory.symbolic import embedding as se
+
+E = math.e
+
+
+def random_joint(seed, nx=6, ny=4, conc=0.7):
+    p = np.random.default_rng(seed).dirichlet(np.full(nx * ny, conc)).reshape(nx, ny)
+    return p / p.sum()
+
+
+def circular_source(V, kappa):
+    """Order-2 Markov source: next token ~ softmax(kappa cos(2 pi (y - a - b) / V))."""
+    a = np.arange(V)
+    ang = 2 * np.pi * ((a[None, None, :] - a[:, None, None] - a[None, :, None]) % V) / V
+    return MarkovSource(np.exp(log_softmax(kappa * np.cos(ang), axis=-1)))
+
+
+joints = st.builds(random_joint, seed=st.integers(0, 2**32 - 1), nx=st.integers(2, 6), ny=st.integers(2, 4))
+
+
+# ----------------------------------------------------------------------------------------------
+# Words, co-occurrence, PMI
+# ----------------------------------------------------------------------------------------------
+
+TOY = "the cat sat on the mat and the cat ran"
+
+
+def test_word_tokens_vocabulary_and_oov():
+    wt = em.word_tokens("B a b, c! b a", min_count=2)
+    assert wt.words == ("b", "a")  # counts 3, 2; "c" dropped
+    assert wt.ids.tolist() == [0, 1, 0, -1, 0, 1]
+    assert wt.counts.tolist() == [3, 2]
+    assert em.word_tokens("x y z", max_vocab=2).words == ("x", "y")  # ties alphabetical
+    with pytest.raises(ValueError, match="word"):
+        wt.index("zebra")
+
+
+def test_pmi_on_hand_checked_toy_corpus():
+    wt = em.word_tokens(TOY)
+    C = em.cooccurrence(wt.ids, len(wt.words), window=1, weighting="uniform")
+    assert sps.issparse(C) and abs(C - C.T).sum() == 0
+    the, cat, sat, ran = (wt.index(w) for w in ("the", "cat", "sat", "ran"))
+    # 9 adjacent pairs, counted both ways: D = 18; #(cat,the) = 2; #(cat) = 4 (the x2, sat, ran); #(the) = 5
+    assert C.sum() == 18 and C[cat, the] == 2 and C[cat].sum() == 4 and C[:, the].sum() == 5
+    P = em.pmi_matrix(C)
+    assert P[cat, the] == pytest.approx(math.log(2 * 18 / (4 * 5)), abs=1e-12)
+    assert P[cat, sat] == pytest.approx(math.log(1 * 18 / (4 * 2)), abs=1e-12)
+    assert P[sat, ran] == -np.inf  # never seen together
+    assert em.pmi_matrix(C, base=2)[cat, the] == pytest.approx(math.log2(1.8))
+    # shifted PPMI: max(PMI - log k, 0) on observed cells, sparse
+    S = em.shifted_pmi(C, k=1.5).toarray()
+    ref = np.where(np.isfinite(P), np.maximum(P - math.log(1.5), 0), 0.0)
+    assert np.allclose(S, ref)
+    S0 = em.shifted_pmi(C, k=1.5, positive=False).toarray()
+    assert np.allclose(S0, np.where(np.isfinite(P), P - math.log(1.5), 0.0))
+
+
+def test_window_weights_and_oov_skipping():
+    ids = np.array([0, 1, -1, 0])
+    C = em.cooccurrence(ids, 2, window=3, weighting="harmonic").toarray()
+    # pairs: (0,1) d=1 -> 1; (1,0) d=2 -> 1/2; (0,0) d=3 -> 1/3 (counted both ways)
+    assert np.allclose(C, [[2 / 3, 1.5], [1.5, 0.0]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_pmi_is_log_ratio_of_joint_to_marginals(seed):
+    rng = np.random.default_rng(seed)
+    C = rng.integers(0, 5, size=(5, 5)).astype(float)
+    C[0, 0] += 1
+    p = C / C.sum()
+    with np.errstate(divide="ignore"):
+        ref = np.log(p) - np.log(p.sum(1))[:, None] - np.log(p.sum(0))[None, :]
+    got = em.pmi_matrix(C)
+    assert np.array_equal(np.isfinite(got), np.isfinite(ref))
+    assert np.allclose(got[np.isfinite(got)], ref[np.isfinite(ref)])
+    # E_p[PMI] is the mutual information of the normalised count table
+    fin = p > 0
+    assert (p[fin] * got[fin]).sum() == pytest.approx(m.mutual_information(p, 0, 1, base=E), abs=1e-12)
+
+
+def test_sgns_optimum_matches_shifted_pmi():
+    x = em.sgns_optimal_inner_product(20, 100, 50, 10_000, k=5)
+    assert x == pytest.approx(math.log(20 * 10_000 / (100 * 50)) - math.log(5))
+    # numerically maximise the per-pair objective
+    a, b = 20.0, 5 * 100 * 50 / 10_000
+    xs = np.linspace(x - 1, x + 1, 20001)
+    obj = a * np.log(1 / (1 + np.exp(-xs))) + b * np.log(1 / (1 + np.exp(xs)))
+    assert xs[np.argmax(obj)] == pytest.approx(x, abs=2e-4)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.5, 1.0]))
+def test_svd_embeddings_reproduce_shifted_pmi_at_full_rank(seed, power):
+    rng = np.random.default_rng(seed)
+    C = rng.integers(0, 6, size=(7, 7)).astype(float)
+    C = C + C.T + np.eye(7)
+    M = em.shifted_pmi(C, k=2.0, positive=False)
+    emb = em.svd_embeddings(M, 7, power=power)
+    assert np.allclose(emb.words @ emb.contexts.T, M.toarray(), atol=1e-10)
+    # Eckart-Young: the rank-d error is the tail of the singular values
+    e3 = em.svd_embeddings(M, 3)
+    s = np.linalg.svd(M.toarray(), compute_uv=False)
+    assert np.linalg.norm(e3.words @ e3.contexts.T - M.toarray()) == pytest.approx(np.sqrt((s[3:] ** 2).sum()), rel=1e-8)
+
+
+def test_randomized_svd_matches_dense_on_a_large_sparse_matrix():
+    rng = np.random.default_rng(0)
+    n = 400
+    # a decaying spectrum (as PMI matrices have) plus sparse noise; randomised SVD is accurate there
+    Uq = np.linalg.qr(rng.normal(size=(n, 30)))[0]
+    Vq = np.linalg.qr(rng.normal(size=(n, 30)))[0]
+    A = (Uq * 100 * 0.7 ** np.arange(30)) @ Vq.T + sps.random(n, n, density=0.05, random_state=1).toarray() * 1e-3
+    U, s, Vt = em.truncated_svd(sps.csr_matrix(A), 10, seed=0)
+    ref = np.linalg.svd(A, compute_uv=False)[:10]
+    assert np.allclose(s, ref, rtol=1e-6)
+    assert np.allclose(U.T @ U, np.eye(10), atol=1e-8) and np.allclose(Vt @ Vt.T, np.eye(10), atol=1e-8)
+    U2, s2, _ = em.truncated_svd(sps.csr_matrix(A), 10, seed=0)
+    assert np.array_equal(U, U2)  # deterministic under the seed
+
+
+def test_sphere_neighbours_and_analogy():
+    E3 = np.array([[1.0, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0, 2.0], [0, 0, 0]])
+    S = em.to_sphere(E3)
+    assert np.allclose(np.linalg.norm(S[:4], axis=1), 1) and np.all(S[4] == 0)
+    idx, cos = em.nearest(E3, 0, k=2)
+    assert idx[0] == 1 and cos[0] == pytest.approx(0.9 / math.hypot(0.9, 0.1))
+    # king - man + woman on a planted 2-d structure: gender axis + royalty axis
+    words = ["man", "woman", "king", "queen", "apple"]
+    W = np.array([[1, 0, 0.1], [-1, 0, 0.1], [1, 1, 0.1], [-1, 1, 0.1], [0, -1, 1]], dtype=float)
+    assert words[em.analogy(W, 0, 1, 2)[0]] == "queen"
+    res = em.analogy_test(W, words, [("man", "woman", "king", "queen"), ("man", "king", "zebra", "x")])
+    assert res.accuracy == 1.0 and res.predicted == ("queen",) and len(res.skipped) == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Probability-inner-product space and the rank bound
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5))
+def test_sphere_softmax_log_probs_have_rank_at_most_d_plus_1(seed, d):
+    rng = np.random.default_rng(seed)
+    LQ = em.sphere_logprobs(rng.normal(size=(12, d)), rng.normal(size=(10, d)), scale=rng.uniform(0.5, 5))
+    assert np.allclose(np.exp(LQ).sum(1), 1)
+    assert em.numerical_rank(LQ) <= d + 1
+    assert em.numerical_rank(LQ) == d + 1  # generic: the bound is attained
+    assert np.all(LQ.max(1) - LQ.min(1) <= 2 * 5 + 1e-9)  # logits in [-s, s]
+
+
+def test_softmax_bottleneck_on_a_high_rank_source():
+    V = 6
+    P = 0.9 * np.roll(np.eye(V), 1, axis=1) + 0.1 / V  # noisy cyclic shift: log P has full rank
+    pi = np.full(V, 1 / V)
+    assert em.numerical_rank(np.log(P)) == V
+    kl = [em.fit_sphere_softmax(P, pi, d, seed=0, restarts=2).kl for d in (1, 2, V)]
+    assert kl[0] > kl[1] > 0.05  # too few dimensions: bounded away from 0
+    assert kl[2] < 1e-3  # enough dimensions: the law is (nearly) matched
+    fit = em.fit_sphere_softmax(P, pi, 2, seed=0)
+    assert em.numerical_rank(fit.logprobs) <= 3
+    assert np.allclose(np.linalg.norm(fit.contexts, axis=1), 1)
+
+
+def test_low_rank_source_is_matched_in_two_dimensions():
+    src = circular_source(8, 3.0)
+    P = src.transition.reshape(64, 8)
+    w = src.stationary.reshape(-1)
+    rows, inv = np.unique(P.round(12), axis=0, return_inverse=True)
+    wr = np.bincount(inv.ravel(), weights=w)
+    assert em.numerical_rank(np.log(rows)) == 3  # kappa cos(.) - log Z: rank 3 = d + 1 with d = 2
+    assert em.fit_sphere_softmax(rows, wr, 2, seed=1, restarts=2).kl < 1e-6
+
+
+# ----------------------------------------------------------------------------------------------
+# Johnson-Lindenstrauss
+# ----------------------------------------------------------------------------------------------
+
+
+def test_jl_dimension_and_bounds():
+    assert em.jl_dimension(10_000, 0.2) == math.ceil(4 * math.log(1e4) / (0.02 - 0.008 / 3))
+    for k, eps in [(50, 0.3), (200, 0.1), (500, 0.2)]:
+        exact, bound = em.jl_pair_failure_exact(k, eps), em.jl_pair_failure_bound(k, eps)
+        assert exact <= bound
+    m_, eps = 50, 0.3
+    k = em.jl_dimension(m_, eps)
+    assert em.jl_pair_failure_bound(k, eps) <= 2 / m_**2 + 1e-15
+
+
+def test_jl_distortions_are_chi_square_and_within_bound_over_seeds():
+    rng = np.random.default_rng(12345)  # not a projection seed: R must be independent of the data
+    m_, eps = 40, 0.35
+    X = rng.normal(size=(m_, 300))
+    k = em.jl_dimension(m_, eps)
+    succ, fails, pairs = 0, 0, 0
+    for seed in range(100, 130):
+        r = em.jl_distortions(X, k, seed=seed)
+        bad = np.abs(r - 1) > eps
+        succ += not bad.any()
+        fails += bad.sum()
+        pairs += len(r)
+    assert succ / 30 >= 1 / m_  # Dasgupta-Gupta: all pairs preserved with probability >= 1/m
+    assert succ / 30 >= 0.9  # in practice far better
+    assert fails / pairs <= 2 * em.jl_pair_failure_bound(k, eps)  # per pair, with room for sampling noise
+    # a single pair's distortion is chi^2_k / k: mean 1, variance 2/k
+    u = np.vstack([np.zeros(300), rng.normal(size=300)])
+    rs = np.array([em.jl_distortions(u, 20, seed=s)[0] for s in range(1000, 3000)])
+    assert rs.mean() == pytest.approx(1, abs=0.03) and rs.var() == pytest.approx(2 / 20, rel=0.15)
+
+
+def test_projection_is_seeded_and_linear():
+    X = np.random.default_rng(1).normal(size=(5, 8))
+    a, b = em.gaussian_projection(X, 3, seed=4), em.gaussian_projection(X, 3, seed=4)
+    assert np.array_equal(a, b)
+    assert np.allclose(em.gaussian_projection(2 * X, 3, seed=4), 2 * a)
+
+
+# ----------------------------------------------------------------------------------------------
+# Quasi-orthogonality
+# ----------------------------------------------------------------------------------------------
+
+
+def test_cap_probability_exact_against_monte_carlo_and_bound():
+    rng = np.random.default_rng(0)
+    for d, eps in [(3, 0.5), (10, 0.3), (50, 0.2)]:
+        x = rng.normal(size=(40_000, d))
+        y = rng.normal(size=(40_000, d))
+        c = (x * y).sum(1) / np.linalg.norm(x, axis=1) / np.linalg.norm(y, axis=1)
+        q = em.cap_probability(d, eps)
+        assert (np.abs(c) >= eps).mean() == pytest.approx(q, abs=0.01)
+        assert q <= em.cap_bound(d, eps)
+    assert em.cap_probability(3, 0.5) == pytest.approx(0.5)  # uniform <x,y> on [-1, 1] in R^3
+
+
+def test_quasi_orthogonal_bounds_grow_exponentially_and_greedy_beats_them():
+    eps = 0.5
+    lo = [em.quasi_orthogonal_bound(d, eps) for d in (40, 80, 120)]
+    assert lo[0] < lo[1] < lo[2]
+    assert math.log(lo[2]) - math.log(lo[1]) == pytest.approx(40 * eps**2 / 2, abs=0.1)
+    assert em.quasi_orthogonal_bound(120, eps, log=True) == pytest.approx(math.log(lo[2]), abs=1e-9)
+    for d in (8, 16, 24):
+        assert em.quasi_orthogonal_bound(d, eps, exact=True) >= em.quasi_orthogonal_bound(d, eps)
+        kept = em.greedy_quasi_orthogonal(d, eps, 3000, seed=0)
+        G = np.abs(kept @ kept.T - np.eye(len(kept)))
+        assert G.max() <= eps + 1e-12
+        assert len(kept) >= em.quasi_orthogonal_bound(d, eps, exact=True)
+    assert np.array_equal(em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3), em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3, batch=7))
+
+
+# ----------------------------------------------------------------------------------------------
+# Optimal vectorisation, IB
+# ----------------------------------------------------------------------------------------------
+
+
+def test_context_law_and_encoder_information():
+    src = circular_source(4, 2.0)
+    p = em.context_next_law(src, 2)
+    assert p.shape == (16, 4) and p.sum() == pytest.approx(1)
+    full = m.mutual_information(p, 0, 1)
+    e2 = em.encoder_information(p, em.last_k_encoder(4, 2, 2))
+    e1 = em.encoder_information(p, em.last_k_encoder(4, 2, 1))
+    e0 = em.encoder_information(p, em.last_k_encoder(4, 2, 0))
+    assert e2.i_ty == pytest.approx(full) and e2.i_xt == pytest.approx(4.0) and e2.cells == 16
+    assert e1.i_ty == pytest.approx(0, abs=1e-12)  # y depends on the sum: one token alone says nothing
+    assert e0 == (0.0, 0.0, 1)
+    # samples: context indices agree with the law's row convention
+    seq = src.sample(5000, seed=0)
+    x, y = em.context_samples(seq, 4, 2)
+    assert np.array_equal(x, seq[:-2] * 4 + seq[1:-1]) and np.array_equal(y, seq[2:])
+
+
+@settings(max_examples=20, deadline=None)
+@given(joints, st.integers(0, 1000))
+def test_encoders_obey_data_processing(p, seed):
+    lab = np.random.default_rng(seed).integers(0, 3, size=p.shape[0])
+    e = em.encoder_information(p, lab)
+    assert e.i_ty <= min(e.i_xt, m.mutual_information(p, 0, 1)) + 1e-12
+    assert e.i_xt <= math.log2(e.cells) + 1e-12
+
+
+def test_agglomerative_ib_finds_the_sufficient_statistic():
+    src = circular_source(5, 2.0)
+    p = em.context_next_law(src, 2)
+    parts = em.agglomerative_ib(p)
+    assert sorted(parts) == list(range(1, 26))
+    info = [em.encoder_information(p, parts[k]).i_ty for k in range(1, 26)]
+    assert np.all(np.diff(info) >= -1e-12)  # more cells never lose relevant information
+    full = m.mutual_information(p, 0, 1)
+    assert info[4] == pytest.approx(full, abs=1e-10)  # 5 cells = the sum mod 5: sufficient
+    assert info[3] < full - 1e-3
+
+
+@settings(max_examples=10, deadline=None)
+@given(joints)
+def test_ib_curve_monotone_with_right_endpoints(p):
+    betas = np.geomspace(0.3, 1e5, 20)  # the top of the curve needs a large beta when I(X;Y) is small
+    ib = em.information_bottleneck(p, betas, seed=0)
+    ixy = m.mutual_information(p, 0, 1)
+    assert ib.i_xy == pytest.approx(ixy)
+    assert np.all(np.diff(ib.i_xt) >= -1e-12) and np.all(np.diff(ib.i_ty) >= -1e-12)
+    assert ib.i_xt[0] == 0 and ib.i_ty[0] == 0  # beta <= 1: the constant encoder
+    assert ib.i_ty[-1] == pytest.approx(ixy, abs=1e-6)
+    assert np.all(ib.i_ty <= ib.i_xt + 1e-9) and np.all(ib.i_ty <= ixy + 1e-9)
+    # the reported points are those of the returned encoders
+    px = p.sum(1)
+    for q, a, b in zip(ib.encoders[::5], ib.i_xt[::5], ib.i_ty[::5]):
+        pxt, pty = px[:, None] * q, q.T @ p
+        assert m.mutual_information(pxt, 0, 1) == pytest.approx(a, abs=1e-8)
+        assert m.mutual_information(pty.T, 0, 1) == pytest.approx(b, abs=1e-8)
+
+
+def test_deterministic_encoders_lie_below_the_ib_curve():
+    p = em.context_next_law(circular_source(6, 3.0), 2)
+    ib = em.information_bottleneck(p, np.geomspace(0.8, 40, 30), seed=0)
+    parts = em.agglomerative_ib(p)
+    for k in (2, 3, 4):
+        e = em.encoder_information(p, parts[k])
+        # the curve's value at rate e.i_xt, interpolated between computed points (concave: chords lie below)
+        assert e.i_ty <= np.interp(e.i_xt, ib.i_xt, ib.i_ty) + 0.02
+
+
+# ----------------------------------------------------------------------------------------------
+# InfoNCE
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_infonce_never_exceeds_log_n(N, seed):
+    S = np.random.default_rng(seed).normal(scale=20, size=(N, N))
+    assert em.infonce(S) <= math.log(N) + 1e-12
+    S[np.arange(N), np.arange(N)] = 1e6  # a perfect critic reaches the ceiling
+    assert em.infonce(S) == pytest.approx(math.log(N))
+    assert em.infonce(S, base=2) == pytest.approx(math.log2(N))
+
+
+def test_infonce_exact_is_mi_minus_kl_and_matches_monte_carlo():
+    p = random_joint(3, nx=3, ny=3)
+    I = m.mutual_information(p, 0, 1, base=E)
+    g = em.optimal_critic(p)
+    for N in (1, 2, 3, 4):
+        ex = em.infonce_exact(p, N)
+        assert ex <= min(I, math.log(N)) + 1e-12
+        # I - KL(Pbar || Q) by brute force over (x, y_1..y_N)
+        px, py = p.sum(1), p.sum(0)
+        r = p / np.outer(px, py)
+        kl = 0.0
+        for x in range(3):
+            for ys in itertools.product(range(3), repeat=N):
+                q = px[x] * np.prod(py[list(ys)])
+                pbar = q * np.mean(r[x, list(ys)])
+                kl += pbar * math.log(pbar / q) if pbar > 0 else 0.0
+        assert ex == pytest.approx(I - kl, abs=1e-12)
+    mc, se = em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=0)
+    assert mc == pytest.approx(em.infonce_exact(p, 3), abs=4 * se)
+    assert em.infonce_exact(p, 1) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_optimal_critic_beats_any_critic_in_expectation():
+    p = random_joint(5, nx=3, ny=3)
+    best = em.infonce_exact(p, 3)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        g = em.optimal_critic(p) + rng.normal(scale=0.5, size=p.shape)
+        assert em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=1)[0] <= best + 0.01
+    # shifting the critic by a function of x changes nothing
+    shift = em.optimal_critic(p) + np.arange(3)[:, None]
+    a = em.infonce_monte_carlo(p, shift, 3, n_batches=500, seed=2)[0]
+    b = em.infonce_monte_carlo(p, em.optimal_critic(p), 3, n_batches=500, seed=2)[0]
+    assert a == pytest.approx(b, abs=1e-12)
+
+
+def test_trained_critic_stays_below_exact_mi_and_log_n():
+    src = circular_source(6, 3.0)
+    p = em.context_next_law(src, 2)
+    I = m.mutual_information(p, 0, 1, base=E)
+    x, y = em.context_samples(src.sample(4001, seed=0), 6, 2)
+    fit = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
+    again = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
+    assert np.array_equal(fit.critic, again.critic)  # seeded
+    assert fit.losses[-20:].mean() < fit.losses[:20].mean()  # it learned
+    for N in (2, 8, 64):
+        est, se = em.infonce_monte_carlo(p, fit.critic, N, n_batches=300, seed=1)
+        assert est <= math.log(N) + 1e-12
+        assert est <= I + 3 * se
+        assert est > 0.3 * min(I, math.log(N))  # and it is a useful estimate, not a trivial one
+
+
+# ----------------------------------------------------------------------------------------------
+# Symbolic derivations and exercises
+# ----------------------------------------------------------------------------------------------
+
+
+def test_symbolic_derivations_hold():
+    for f in (se.sgns_optimum, se.infonce_gap_n2, se.softmax_rank_d1):
+        d = f()
+        assert isinstance(d, Derivation) and d.holds(), d.name
+    # the rank argument can fail: with d = 2 a 3 x 3 log-probability matrix is generically non-singular
+    s = sp.symbols("s", positive=True)
+    u = sp.symbols("u1:7", real=True)
+    z = sp.symbols("z1:4", real=True)
+    L = sp.Matrix(3, 3, lambda i, j: s * (u[i] * u[j] + u[i + 3] * u[j + 3]) - z[i])
+    assert not Derivation("no", sp.Determinant(L), sp.Integer(0), "", "9").holds()
+
+
+def test_infonce_derivation_numbers():
+    a = 0.2
+    p = 0.5 * np.array([[1 - a, a], [a, 1 - a]])
+    assert em.infonce_exact(p, 2) == pytest.approx(m.mutual_information(p, 0, 1, base=E) / 2)
+
+
+@pytest.mark.parametrize("label", [k for k in registered() if k.startswith("ex-09")])
+def test_exercise_answers(label):
+    ref = registered()[label].compute()
+    assert is_correct(label, ref)
+    assert not is_correct(label, np.asarray(ref, dtype=float) * 1.05 + 1)
+
+
+def test_chapter_9_has_at_least_four_answers():
+    assert len([k for k in registered() if k.startswith("ex-09")]) >= 4
+
+
+# ----------------------------------------------------------------------------------------------
+# Bad input everywhere
+# ----------------------------------------------------------------------------------------------
+
+
+def test_bad_input_raises_naming_the_argument():
+    P = np.full((2, 2), 0.25)
+    C = np.array([[1.0, 2.0], [2.0, 0.0]])
+    cases = [
+        (lambda: em.word_tokens(3), "text"),
+        (lambda: em.word_tokens("123 !!"), "text"),
+        (lambda: em.word_tokens("a b", min_count=0), "min_count"),
+        (lambda: em.word_tokens("a b", min_count=5), "min_count"),
+        (lambda: em.cooccurrence([0, 5], 2), "ids"),
+        (lambda: em.cooccurrence([0.5, 1], 2), "ids"),
+        (lambda: em.cooccurrence([0, 1], 2, window=0), "window"),
+        (lambda: em.cooccurrence([0, 1], 2, weighting="gauss"), "weighting"),
+        (lambda: em.pmi_matrix(-C), "counts"),
+        (lambda: em.pmi_matrix(np.zeros((2, 2))), "counts"),
+        (lambda: em.pmi_matrix(C * np.nan), "counts"),
+        (lambda: em.pmi_matrix(C, alpha=0), "alpha"),
+        (lambda: em.pmi_matrix(C, base=1), "base"),
+        (lambda: em.shifted_pmi(C, k=0), "k"),
+        (lambda: em.shifted_pmi(sps.csr_matrix(-C)), "counts"),
+        (lambda: em.sgns_optimal_inner_product(0, 1, 1, 1), "pair_count"),
+        (lambda: em.sgns_optimal_inner_product(1, 1, 1, 1, k=-1), "k"),
+        (lambda: em.truncated_svd(C, 3), "d"),
+        (lambda: em.truncated_svd(C + np.inf, 1), "M"),
+        (lambda: em.svd_embeddings(C, 1, power=2), "power"),
+        (lambda: em.to_sphere([1, 2]), "X"),
+        (lambda: em.nearest(C, 5), "i"),
+        (lambda: em.nearest(C, 0, k=0), "k"),
+        (lambda: em.analogy(np.eye(4), 0, 1, 9), "c"),
+        (lambda: em.analogy_test(np.eye(2), ["a"], []), "words"),
+        (lambda: em.analogy_test(np.eye(2), ["a", "b"], [("a", "b")]), "quads"),
+        (lambda: em.sphere_logprobs(np.eye(2), np.eye(3), 1.0), "U and W"),
+        (lambda: em.sphere_logprobs(np.eye(2), np.eye(2), 0.0), "scale"),
+        (lambda: em.sphere_logprobs(np.zeros((2, 2)), np.eye(2)), "U"),
+        (lambda: em.numerical_rank([[0.0, -np.inf], [-1.0, 0.0]]), "A"),
+        (lambda: em.fit_sphere_softmax([[0.5, 0.6]], [1.0], 1), "conditional"),
+        (lambda: em.fit_sphere_softmax(P * 3, [0.5, 0.5], 1), "conditional"),
+        (lambda: em.fit_sphere_softmax(np.ones((2, 2, 2)) / 2, [0.5, 0.5], 1), "conditional"),
+        (lambda: em.fit_sphere_softmax(np.eye(2), [0.5, 0.6], 1), "weights"),
+        (lambda: em.fit_sphere_softmax(np.eye(2), [1.0], 1), "weights"),
+        (lambda: em.fit_sphere_softmax(np.eye(2), [0.5, 0.5], 0), "dim"),
+        (lambda: em.gaussian_projection(C, 0), "k"),
+        (lambda: em.jl_distortions(np.ones((3, 2)), 2), "duplicate"),
+        (lambda: em.jl_distortions(np.ones((1, 2)), 2), "X"),
+        (lambda: em.jl_dimension(1, 0.1), "m"),
+        (lambda: em.jl_dimension(10, 1.0), "eps"),
+        (lambda: em.jl_pair_failure_bound(0, 0.1), "k"),
+        (lambda: em.jl_pair_failure_exact(5, 0.0), "eps"),
+        (lambda: em.cap_probability(0, 0.1), "d"),
+        (lambda: em.cap_bound(3, -0.1), "eps"),
+        (lambda: em.quasi_orthogonal_bound(3, 0.1, exact=True, log=True), "log"),
+        (lambda: em.greedy_quasi_orthogonal(3, 0.1, 0), "n_draws"),
+        (lambda: em.context_next_law(MarkovSource(np.eye(2) * 0.5 + 0.25), 0), "context_length"),
+        (lambda: em.context_samples([0, 1], 2, 2), "seq"),
+        (lambda: em.context_samples([0, 3, 1], 2, 1), "seq"),
+        (lambda: em.encoder_information(P, [0, 1, 2]), "labels"),
+        (lambda: em.encoder_information(P, [0, -1]), "labels"),
+        (lambda: em.encoder_information(P * 2, [0, 1]), "p_xy"),
+        (lambda: em.last_k_encoder(2, 2, 3), "k"),
+        (lambda: em.sign_hash_encoder(P, 0), "bits"),
+        (lambda: em.agglomerative_ib(np.full(4, 0.25)), "p_xy"),
+        (lambda: em.information_bottleneck(P, [2.0, 1.0]), "betas"),
+        (lambda: em.information_bottleneck(P, [0.0, 1.0]), "betas"),
+        (lambda: em.information_bottleneck(P, [1.0], n_clusters=0), "n_clusters"),
+        (lambda: em.optimal_critic(-P), "p_xy"),
+        (lambda: em.infonce(np.ones((2, 3))), "scores"),
+        (lambda: em.infonce(np.full((2, 2), np.nan)), "scores"),
+        (lambda: em.infonce(np.full((2, 2), np.inf)), "scores"),
+        (lambda: em.infonce_exact(P, 0), "N"),
+        (lambda: em.infonce_exact(np.full((2, 50), 0.01), 6), "N"),
+        (lambda: em.infonce_monte_carlo(P, np.ones((3, 2)), 2), "critic"),
+        (lambda: em.infonce_monte_carlo(P, np.ones((2, 2)), 2, n_batches=0), "n_batches"),
+        (lambda: em.train_infonce_critic([0, 1], [0], 2, 2), "x and y"),
+        (lambda: em.train_infonce_critic([0, 2], [0, 1], 2, 2), "x must"),
+        (lambda: em.train_infonce_critic([0, 1], [0, 5], 2, 2), "y must"),
+        (lambda: em.train_infonce_critic([0, 1], [0, 1], 2, 2, N=1), "N"),
+        (lambda: em.train_infonce_critic([0, 1], [0, 1], 2, 2, lr=0), "lr"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=name):
+            fn()
