@@ -1,0 +1,560 @@
+r"""A small decoder-only Transformer assembled from energy pieces, in plain torch; its VAR coefficients; training.
+
+Chapter 10 (used by chapters 14 and 15).
+
+**The pieces** (each one screen, pre-layer-norm, no dropout):
+
+* :class:`CausalSelfAttention`: per head :math:`h`, queries :math:`q_i = W_Q^h u_i`, keys :math:`k_j = W_K^h u_j`,
+  values :math:`W_V^h u_j`, weights :math:`\alpha^h_{ij} = \softmax_{j \le i}(\beta\, q_i^\T k_j)` with
+  :math:`\beta = 1/\sqrt{d_k}`, output :math:`\sum_h W_O^h \sum_{j\le i} \alpha^h_{ij} W_V^h u_j`.  For each
+  query this is one modern-Hopfield update (:func:`semtheory.energy.hopfield_update`) with stored keys
+  :math:`k_j` and retrieved values; the causal mask stores only the past.
+* :class:`FeedForward`: :math:`\mathrm{FFN}(u) = \sum_{m=1}^{d_{ff}} g(k_m^\T u + b_m)\, v_m + c`, a key–value
+  memory (Geva et al. 2021): rows of the first matrix are keys, columns of the second are values, and
+  :math:`g` (GELU) plays the role of the unnormalised softmax of attention.
+* :class:`Block`: the residual stream :math:`h \leftarrow h + \mathrm{Attn}(\mathrm{LN}(h))`,
+  :math:`h \leftarrow h + \mathrm{FFN}(\mathrm{LN}(h))`.  Layer norms have a gain and no bias, and the attention
+  projections have no bias, so the attention sublayer is *exactly* linear in the hidden states given the
+  weights :math:`\alpha` and the norms (:func:`var_coefficients`).
+* :class:`Transformer`: token and learned position embeddings (plus a begin-of-window token ``BOS`` =
+  ``vocab_size``, always at position 0), a stack of blocks, a final layer norm and an unembedding
+  :math:`w_v`: the energy of token :math:`v` is :math:`E(v) = -w_v^\T \mathrm{LN}(h_t)`, and the next-token law
+  is the Boltzmann law :math:`e^{-E}/Z` at :math:`T = 1`.  It is a :class:`~semtheory.channel.LanguageModel`
+  (and a ``torch.nn.Module``).  A context of :math:`t \ge L` = ``context_length`` tokens is read through a
+  window that restarts every :math:`s = L/2` tokens (:meth:`Transformer.window_start`), so the model always
+  sees between :math:`L/2` and :math:`L-1` tokens and a long text is scored with two tokens of compute per
+  token.
+
+**The Transformer as a nonlinear time-varying VAR.**  With :math:`P = I - \tfrac1d \mathbf 1\mathbf 1^\T`
+(centring), :math:`\gamma` the layer-norm gain and :math:`\sigma_j = (\lVert P h_j\rVert^2/d + \epsilon)^{1/2}`,
+the attention sublayer of a layer reads
+
+.. math:: h_i^{\mathrm{att}} = \sum_{j \le i} A_{ij}\, h_j, \qquad
+          A_{ij} = \sum_{\text{heads } h} \alpha^h_{ij}\, W_O^h W_V^h \operatorname{diag}(\gamma) P / \sigma_j ,
+
+and the residual stream :math:`h_i \leftarrow \sum_{j\le i} (\delta_{ij} I + A_{ij}) h_j`: a vector
+autoregression whose coefficients depend on the data (through :math:`\alpha` and :math:`\sigma`), hence
+nonlinear and time-varying.  The feed-forward sublayer acts on each position separately (no term in
+:math:`j \ne i`).  :func:`var_coefficients` extracts the :math:`A_{ij}` (float64) and reproduces the sublayer's
+output to round-off.
+
+**Training.**  :func:`train` minimises the cross-entropy on random windows of a token stream with Adam,
+deterministically (deterministic algorithms, one thread, seeded ``torch.Generator``); inference also runs on
+one torch thread, which is fastest for models this small.
+:func:`pretrained_on_markov` and :func:`pretrained_on_english` return models trained in seconds, cached
+in-process by their arguments (each call returns a fresh copy).  No weights are ever downloaded.
+
+Units: losses in nats inside torch; :class:`Pretrained` reports bits per token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._validate import check_int, check_positive
+from .channel import LanguageModel, boltzmann_logprobs
+
+__all__ = [
+    "causal_mask",
+    "CausalSelfAttention",
+    "FeedForward",
+    "Block",
+    "Transformer",
+    "Trace",
+    "VARCoefficients",
+    "var_coefficients",
+    "ffn_memory",
+    "TrainResult",
+    "train",
+    "Pretrained",
+    "markov_source",
+    "pretrained_on_markov",
+    "pretrained_on_english",
+]
+
+
+# ==============================================================================================
+# The pieces
+# ==============================================================================================
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """Run a block on one torch thread (tiny tensors: thread start-up would dominate), then restore."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def causal_mask(n: int) -> torch.Tensor:
+    r"""Boolean :math:`n \times n` mask, ``True`` where query :math:`i` may see key :math:`j` (:math:`j \le i`).  Chapter 10."""
+    n = check_int(n, "n", minimum=1)
+    return torch.ones(n, n, dtype=torch.bool).tril()
+
+
+class CausalSelfAttention(nn.Module):
+    r"""Multi-head causal attention; head :math:`h` at position :math:`i` is a Hopfield update with query :math:`q_i`.
+
+    :math:`\mathrm{out}_i = \sum_h W_O^h \sum_{j \le i} \alpha^h_{ij} W_V^h u_j`,
+    :math:`\alpha^h_{i\cdot} = \softmax(\beta\, q_i^\T k_{\le i})`, :math:`\beta = 1/\sqrt{d_k}`.  Chapter 10.
+    """
+
+    def __init__(self, d_model: int, n_heads: int):
+        super().__init__()
+        if d_model % n_heads:
+            raise ValueError(f"n_heads must divide d_model, got d_model={d_model}, n_heads={n_heads}")
+        self.n_heads, self.d_k = n_heads, d_model // n_heads
+        self.W_Q, self.W_K, self.W_V, self.W_O = (nn.Linear(d_model, d_model, bias=False) for _ in range(4))
+
+    def forward(self, u: torch.Tensor, *, weights: bool = False):
+        B, n, d = u.shape
+        q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)  # beta q_i . k_j, shape (B, H, n, n)
+        alpha = scores.masked_fill(~causal_mask(n), float("-inf")).softmax(dim=-1)
+        out = self.W_O((alpha @ v).transpose(1, 2).reshape(B, n, d))
+        return (out, alpha) if weights else out
+
+
+class FeedForward(nn.Module):
+    r"""Key–value memory :math:`\mathrm{FFN}(u) = \sum_m g(k_m^\T u + b_m)\, v_m + c` with :math:`d_{ff}` slots, :math:`g` = GELU.  Chapter 10."""
+
+    def __init__(self, d_model: int, d_ff: int):
+        super().__init__()
+        self.keys = nn.Linear(d_model, d_ff)  # row m of keys.weight is k_m
+        self.values = nn.Linear(d_ff, d_model)  # column m of values.weight is v_m
+
+    def forward(self, u: torch.Tensor) -> torch.Tensor:
+        return self.values(F.gelu(self.keys(u)))
+
+
+class Block(nn.Module):
+    r"""Pre-LN block: :math:`h \leftarrow h + \mathrm{Attn}(\mathrm{LN}_1 h)`, then :math:`h \leftarrow h + \mathrm{FFN}(\mathrm{LN}_2 h)`.  Chapter 10."""
+
+    def __init__(self, d_model: int, n_heads: int, d_ff: int):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(d_model, bias=False), nn.LayerNorm(d_model, bias=False)
+        self.attn, self.ffn = CausalSelfAttention(d_model, n_heads), FeedForward(d_model, d_ff)
+
+    def forward(self, h: torch.Tensor, *, record: dict | None = None) -> torch.Tensor:
+        a, alpha = self.attn(self.ln1(h), weights=True)
+        if record is not None:
+            record.update(h=h, alpha=alpha, attn=a)
+        h = h + a
+        return h + self.ffn(self.ln2(h))
+
+
+class Trace(NamedTuple):
+    r"""Internals of one forward pass over ``[BOS] + context`` (float64 numpy): ``hidden[l]`` the residual stream
+    entering block :math:`l` (shape (n, d); ``hidden[L]`` the output of the last block), ``alpha[l]``
+    (heads, n, n), ``attn[l]`` the attention sublayer outputs (n, d), and ``logits`` (n, V)."""
+
+    hidden: list
+    alpha: list
+    attn: list
+    logits: np.ndarray
+
+
+class Transformer(nn.Module, LanguageModel):
+    r"""Decoder-only Transformer language model (:class:`~semtheory.channel.LanguageModel` and ``nn.Module``).
+
+    Token ids ``0 .. vocab_size - 1``; ``BOS = vocab_size`` marks the start of the visible window.  The
+    energy of the next token is :math:`E(v) = -w_v^\T \mathrm{LN}(h_t)` (:meth:`energies`), its law the
+    Boltzmann law :math:`e^{-E}/Z` (:func:`semtheory.channel.boltzmann_logprobs`).  Parameters are
+    initialised from ``seed`` without touching torch's global random state.  Chapter 10.
+    """
+
+    def __init__(self, vocab_size, *, d_model=32, n_heads=2, n_layers=2, d_ff=None, context_length=32, seed=0):
+        nn.Module.__init__(self)
+        V = check_int(vocab_size, "vocab_size", minimum=1)
+        d = check_int(d_model, "d_model", minimum=1)
+        H = check_int(n_heads, "n_heads", minimum=1)
+        if d % H:
+            raise ValueError(f"n_heads must divide d_model, got d_model={d}, n_heads={H}")
+        L = check_int(n_layers, "n_layers", minimum=1)
+        dff = 4 * d if d_ff is None else check_int(d_ff, "d_ff", minimum=1)
+        self.vocab_size, self.context_length = V, check_int(context_length, "context_length", minimum=2)
+        self.config = dict(vocab_size=V, d_model=d, n_heads=H, n_layers=L, d_ff=dff, context_length=self.context_length)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(check_int(seed, "seed", minimum=0))
+            self.embed = nn.Embedding(V + 1, d)  # + BOS
+            self.pos = nn.Embedding(self.context_length, d)
+            self.blocks = nn.ModuleList(Block(d, H, dff) for _ in range(L))
+            self.ln_f = nn.LayerNorm(d, bias=False)
+            self.unembed = nn.Linear(d, V, bias=False)  # row v is w_v
+            for p in (self.embed.weight, self.pos.weight):
+                nn.init.normal_(p, std=0.1)
+
+    @property
+    def bos(self) -> int:
+        """The begin-of-window token id (``vocab_size``)."""
+        return self.vocab_size
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        r"""Logits of shape (B, n, V) for ``[BOS] + window`` tokens (B, n), ``n <= context_length``, BOS included.
+
+        Row :math:`t` is the law of the token after the first :math:`t+1` inputs.
+        """
+        n = tokens.shape[1]
+        h = self.embed(tokens) + self.pos.weight[:n]
+        for blk in self.blocks:
+            h = blk(h)
+        return self.unembed(self.ln_f(h))
+
+    # -- the LanguageModel interface -------------------------------------------------------------
+
+    @property
+    def stride(self) -> int:
+        r"""How often the reading window of a long context restarts: ``context_length // 2``."""
+        return max(1, self.context_length // 2)
+
+    def window_start(self, t: int) -> int:
+        r"""First position read for a context of ``t`` tokens: 0 while :math:`t < L`, else :math:`s\lceil (t-L+1)/s 
+ceil`.
+
+        :math:`L` = ``context_length``, :math:`s` = :attr:`stride`; the model then sees between :math:`L-s` and
+        :math:`L-1` tokens, and one causal pass over a window scores :math:`s` positions at once.
+        """
+        t = check_int(t, "t", minimum=0)
+        L, s = self.context_length, self.stride
+        return 0 if t < L else s * -(-(t - L + 1) // s)
+
+    def _window(self, context) -> torch.Tensor:
+        ctx = self._check_tokens(context, "context")
+        ctx = ctx[self.window_start(len(ctx)):]
+        return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
+
+    def logits(self, context: Sequence[int] = ()) -> np.ndarray:
+        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after ``context`` (float64 array, shape (V,))."""
+        with torch.no_grad(), _one_thread():
+            return self(self._window(context))[0, -1].double().numpy()
+
+    def energies(self, context: Sequence[int] = ()) -> np.ndarray:
+        r"""Energies :math:`E(v) = -\text{logit}_v` of the next token (the Boltzmann form at :math:`T=1`).  Chapter 10."""
+        return -self.logits(context)
+
+    def next_token_logprobs(self, context):
+        return boltzmann_logprobs(self.energies(context), 1.0)
+
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
+        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` (nats), batched; equal to one call per position (to float32 round-off).
+
+        Window :math:`k` (tokens from :math:`ks` on, :math:`s` = :attr:`stride`) is read in one causal pass and
+        scores every position whose :meth:`window_start` is :math:`ks`.  Chapters 10, 14.
+        """
+        s = self._check_tokens(seq, "seq")
+        p = self._check_tokens(prompt, "prompt")
+        full = np.concatenate([p, s]).astype(np.int64)
+        n, L, st = len(full), self.context_length, self.stride
+        t_all = np.arange(len(p), n)
+        starts = np.where(t_all < L, 0, st * -(-(t_all - L + 1) // st))  # window_start, vectorised
+        lp = np.empty(len(s))
+        wins = np.unique(starts)
+        with torch.no_grad(), _one_thread():
+            for b0 in range(0, len(wins), 256):
+                ws = wins[b0:b0 + 256]
+                x = np.full((len(ws), L), self.bos, dtype=np.int64)
+                for r, a in enumerate(ws):
+                    chunk = full[a:a + L - 1]
+                    x[r, 1:1 + len(chunk)] = chunk
+                out = torch.log_softmax(self(torch.as_tensor(x)).double(), dim=-1).numpy()
+                for r, a in enumerate(ws):
+                    idx = np.arange(np.searchsorted(starts, a), np.searchsorted(starts, a, side="right"))
+                    t = len(p) + idx
+                    lp[idx] = out[r, t - a, full[t]]
+        return lp
+
+    def trace(self, context: Sequence[int]) -> Trace:
+        r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals."""
+        ctx = self._check_tokens(context, "context")
+        if len(ctx) > self.context_length - 1:
+            raise ValueError(f"context must hold at most context_length - 1 = {self.context_length - 1} tokens, got {len(ctx)}")
+        m = copy.deepcopy(self).double()
+        x = torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
+        hidden, alpha, attn = [], [], []
+        with torch.no_grad(), _one_thread():
+            h = m.embed(x) + m.pos.weight[: x.shape[1]]
+            for blk in m.blocks:
+                rec: dict = {}
+                h = blk(h, record=rec)
+                hidden.append(rec["h"][0].numpy())
+                alpha.append(rec["alpha"][0].numpy())
+                attn.append(rec["attn"][0].numpy())
+            hidden.append(h[0].numpy())
+            logits = m.unembed(m.ln_f(h))[0].numpy()
+        return Trace(hidden, alpha, attn, logits)
+
+    def num_parameters(self) -> int:
+        """Number of trainable parameters."""
+        return sum(p.numel() for p in self.parameters())
+
+
+# ==============================================================================================
+# The VAR view and the key-value memory
+# ==============================================================================================
+
+
+class VARCoefficients(NamedTuple):
+    r"""``A[i, j]`` (n, n, d, d): the coefficient of :math:`h_j` in the attention output at :math:`i` (zero for
+    :math:`j > i`; with ``residual=True`` the identity is added on the diagonal), ``hidden`` (n, d) the
+    :math:`h_j`, ``output`` (n, d) the sublayer output it reproduces (the attention output, or
+    :math:`h_i` plus it with ``residual=True``).  Position 0 is BOS."""
+
+    A: np.ndarray
+    hidden: np.ndarray
+    output: np.ndarray
+
+
+def var_coefficients(model: Transformer, context: Sequence[int], layer: int = 0, *, residual: bool = False) -> VARCoefficients:
+    r"""The time-varying VAR coefficients :math:`A_{ij}` of layer ``layer``'s attention sublayer on ``context``.
+
+    .. math:: h_i^{\mathrm{att}} = \sum_{j\le i} A_{ij} h_j,\qquad
+              A_{ij} = \sum_h \alpha^h_{ij} W_O^h W_V^h \operatorname{diag}(\gamma) P/\sigma_j
+
+    (float64; ``residual=True`` returns :math:`\delta_{ij}I + A_{ij}`, the coefficients of
+    :math:`h_i + h_i^{\mathrm{att}}`).  :math:`\sum_j A_{ij}h_j` equals the sublayer output to round-off.
+    Chapter 10.
+    """
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
+    layer = check_int(layer, "layer", minimum=0, maximum=len(model.blocks) - 1)
+    tr = model.trace(context)
+    blk = model.blocks[layer]
+    h, alpha = tr.hidden[layer], tr.alpha[layer]
+    n, d = h.shape
+    Hn, dk = blk.attn.n_heads, blk.attn.d_k
+    W_O = blk.attn.W_O.weight.detach().double().numpy()
+    W_V = blk.attn.W_V.weight.detach().double().numpy()
+    gamma = blk.ln1.weight.detach().double().numpy()
+    P = np.eye(d) - 1.0 / d
+    sigma = np.sqrt(((h - h.mean(axis=1, keepdims=True)) ** 2).mean(axis=1) + blk.ln1.eps)
+    M = np.stack([W_O[:, k * dk:(k + 1) * dk] @ W_V[k * dk:(k + 1) * dk] for k in range(Hn)]) * gamma @ P  # (H, d, d)
+    A = np.einsum("hij,hab->ijab", alpha, M) / sigma[None, :, None, None]
+    out = tr.attn[layer]
+    if residual:
+        A = A + np.eye(n)[:, :, None, None] * np.eye(d)
+        out = h + out
+    return VARCoefficients(A, h, out)
+
+
+def ffn_memory(model: Transformer, layer: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""The feed-forward layer as a key–value memory: ``(keys (d_ff, d), key_bias (d_ff,), values (d_ff, d), value_bias (d,))``.
+
+    :math:`\mathrm{FFN}(u) = \sum_m \mathrm{GELU}(k_m^\T u + b_m)\, v_m + c`.  Chapter 10.
+    """
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
+    layer = check_int(layer, "layer", minimum=0, maximum=len(model.blocks) - 1)
+    f = model.blocks[layer].ffn
+    g = lambda t: t.detach().double().numpy().copy()  # noqa: E731
+    return g(f.keys.weight), g(f.keys.bias), g(f.values.weight).T.copy(), g(f.values.bias)
+
+
+# ==============================================================================================
+# Training
+# ==============================================================================================
+
+
+class TrainResult(NamedTuple):
+    r"""``losses`` (steps,): the training cross-entropy of each step's batch, in nats per token; ``seconds``."""
+
+    losses: np.ndarray
+    seconds: float
+
+
+def _set_deterministic(mode: bool, warn_only: bool = False) -> None:
+    """``torch.use_deterministic_algorithms`` for eager mode only.
+
+    The public function also sets the compiler's flag and so imports the whole compiler stack (seconds of
+    start-up); nothing here is compiled, so the eager flag is all that matters.
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None:  # pragma: no cover - other torch versions
+        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
+    else:
+        setter(mode, warn_only=warn_only)
+
+
+class _Adam:
+    r"""Adam (Kingma & Ba 2015) with global gradient-norm clipping, in a few lines of plain torch.
+
+    (``torch.optim`` would import the compiler stack, several seconds of start-up for a tiny model.)
+    """
+
+    def __init__(self, params, betas=(0.9, 0.999), eps=1e-8, clip=1.0):
+        self.params, (self.b1, self.b2), self.eps, self.clip, self.t = params, betas, eps, clip, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self, grads, lr: float) -> None:
+        norm = torch.sqrt(sum((g * g).sum() for g in grads))
+        scale = min(1.0, self.clip / (float(norm) + 1e-6))
+        self.t += 1
+        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            g = g * scale
+            m.mul_(self.b1).add_(g, alpha=1 - self.b1)
+            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
+            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-lr / c1)
+
+
+def _as_stream(data, V: int) -> np.ndarray:
+    x = np.asarray(data)
+    if x.ndim != 1 or x.dtype.kind not in "iu":
+        raise ValueError(f"data must be a 1-D array of integer token ids, got dtype {x.dtype} and shape {x.shape}")
+    if x.size and (x.min() < 0 or x.max() >= V):
+        raise ValueError(f"data must hold token ids in [0, {V})")
+    return x.astype(np.int64)
+
+
+def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
+    r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
+
+    Each step draws ``batch_size`` windows of ``context_length`` tokens at positions from a seeded
+    ``torch.Generator``; the model reads ``[BOS] + window[:-1]`` and is scored on the whole window.  Adam with
+    learning rate ``lr`` (linear warm-up over the first 5% of steps, then a cosine decay to a tenth), gradient
+    norm clipped at 1.  Deterministic algorithms and ``threads`` torch threads (both restored afterwards),
+    so the same seed gives identical weights.  Chapter 10.
+    """
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
+    steps = check_int(steps, "steps", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    lr = check_positive(lr, "lr")
+    seed = check_int(seed, "seed", minimum=0)
+    threads = check_int(threads, "threads", minimum=1)
+    x = torch.as_tensor(_as_stream(data, model.vocab_size))
+    L = model.context_length
+    if x.numel() < L:
+        raise ValueError(f"data must hold at least context_length = {L} tokens, got {x.numel()}")
+    gen = torch.Generator().manual_seed(seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adam = _Adam(params)
+    warm = max(1, steps // 20)
+    bos = torch.full((batch_size, 1), model.bos, dtype=torch.int64)
+    old_threads = torch.get_num_threads()
+    old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.set_num_threads(threads)
+    _set_deterministic(True)
+    losses = np.empty(steps)
+    t0 = time.perf_counter()
+    model.train()
+    try:
+        for s in range(steps):
+            i = torch.randint(0, x.numel() - L + 1, (batch_size,), generator=gen)
+            win = x[i[:, None] + torch.arange(L)]
+            logits = model(torch.cat([bos, win[:, :-1]], dim=1))
+            loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), win.reshape(-1))
+            grads = torch.autograd.grad(loss, params)
+            rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
+            adam.step(grads, rate)
+            losses[s] = loss.item()
+    finally:
+        model.eval()
+        torch.set_num_threads(old_threads)
+        _set_deterministic(*old_det)
+    return TrainResult(losses, time.perf_counter() - t0)
+
+
+# ==============================================================================================
+# Cheap, reproducible pre-trained models for later chapters
+# ==============================================================================================
+
+
+class Pretrained(NamedTuple):
+    r"""A trained model and its data: ``model``, ``source`` (the true source, or ``None`` for English),
+    ``train_tokens``, ``test_tokens``, ``result`` (:class:`TrainResult`), ``test_cross_entropy`` (the model's
+    cross-entropy on ``test_tokens``, bits per token) and ``entropy_rate`` (the source's, bits per token;
+    ``None`` for English)."""
+
+    model: Transformer
+    source: object
+    train_tokens: np.ndarray
+    test_tokens: np.ndarray
+    result: TrainResult
+    test_cross_entropy: float
+    entropy_rate: float | None
+
+
+_CACHE: dict = {}
+
+
+def _cached(key, build) -> Pretrained:
+    if key not in _CACHE:
+        _CACHE[key] = build()
+    p = _CACHE[key]
+    return p._replace(model=copy.deepcopy(p.model), train_tokens=p.train_tokens.copy(), test_tokens=p.test_tokens.copy())
+
+
+def markov_source(seed=0):
+    r"""The chapter's source with a known entropy rate: an order-2 Markov chain on 4 symbols, rows Dirichlet(0.3).
+
+    A :class:`semtheory.sources.MarkovSource` drawn with ``seed`` (``MarkovSource.random(4, order=2,
+    concentration=0.3)``): predicting it needs the last *two* tokens, so attention must look back.  Chapter 10.
+    """
+    from .sources import MarkovSource
+
+    return MarkovSource.random(4, order=2, seed=check_int(seed, "seed", minimum=0), concentration=0.3)
+
+
+def pretrained_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000, n_test=20_000,
+                         d_model=32, n_layers=2, n_heads=2, context_length=16) -> Pretrained:
+    r"""A Transformer trained on :func:`markov_source` ``(source_seed)``: a few seconds on one CPU thread, cached in-process.
+
+    Train and test streams are independent samples of the source (seeds ``2 * seed + 1`` and ``2 * seed + 2``);
+    the model is initialised and trained (:func:`train`) with ``seed``.  The same arguments always give
+    identical weights; each call returns a fresh copy (safe to modify).  Chapters 10, 14, 15.
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    source_seed = check_int(source_seed, "source_seed", minimum=0)
+    key = ("markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)
+
+    def build():
+        src = markov_source(source_seed)
+        tr = src.sample(check_int(n_train, "n_train", minimum=context_length), seed=2 * seed + 1)
+        te = src.sample(check_int(n_test, "n_test", minimum=1), seed=2 * seed + 2)
+        m = Transformer(src.vocab_size, d_model=d_model, n_heads=n_heads, n_layers=n_layers,
+                        context_length=context_length, seed=seed)
+        res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
+        return Pretrained(m, src, tr, te, res, m.cross_entropy(te, base=2), src.entropy_rate(base=2))
+
+    return _cached(key, build)
+
+
+def pretrained_on_english(seed=0, *, steps=400, batch_size=32, lr=1e-2, n_train=200_000, n_test=4_000, d_model=48,
+                          n_layers=2, n_heads=4, context_length=32) -> Pretrained:
+    r"""A byte-level Transformer (vocabulary 256) trained on the book's English corpus, cached in-process.
+
+    The first ``n_train`` bytes of :func:`semtheory.sources.english_corpus` (UTF-8) are the training stream,
+    the next ``n_test`` the test stream.  ``entropy_rate`` is ``None`` (unknown for real text).
+    Chapters 10, 14.
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    key = ("english", seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)
+
+    def build():
+        from .sources import english_corpus
+
+        n1 = check_int(n_train, "n_train", minimum=context_length)
+        n2 = check_int(n_test, "n_test", minimum=1)
+        data = np.frombuffer(english_corpus().encode("utf-8"), dtype=np.uint8).astype(np.int64)
+        if data.size < n1 + n2:
+            raise ValueError(f"n_train + n_test = {n1 + n2} exceeds the corpus ({data.size} bytes)")
+        tr, te = data[:n1].copy(), data[n1:n1 + n2].copy()
+        m = Transformer(256, d_model=d_model, n_heads=n_heads, n_layers=n_layers, context_length=context_length, seed=seed)
+        res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
+        return Pretrained(m, None, tr, te, res, m.cross_entropy(te, base=2), None)
+
+    return _cached(key, build)
