@@ -1,0 +1,36 @@
+"""Exercise answers for chapter 11 (the ELBO).
+
+Every reference answer is computed with :mod:`semtheory.elbo`; nothing is typed in.
+"""
+
+import numpy as np
+
+from . import answer
+
+#: The HMM and observation of ex-11-log-evidence and ex-11-mean-field-gap.
+INIT = (0.6, 0.4)
+TRANS = ((0.9, 0.1), (0.2, 0.8))
+EMIT = ((0.7, 0.2, 0.1), (0.1, 0.3, 0.6))
+X = (0, 0, 2, 2)
+
+
+def _hmm():
+    from ..elbo import make_hmm
+
+    return make_hmm(INIT, TRANS, EMIT)
+
+
+@answer("ex-11-log-evidence", units="nats", rtol=1e-4, hint="forward recursion in the log domain, or sum p(x, z) over all 16 paths")
+def _log_evidence():
+    from ..elbo import log_evidence
+
+    return log_evidence(_hmm(), np.array(X))
+
+
+@answer("ex-11-prior-gap", units="nats", rtol=1e-3,
+        hint="the gap of q(z|x) = p(z) is KL(p(z) || p(z|x)) = log p(x) - E_p(z)[log p(x|z)]")
+def _prior_gap():
+    from ..elbo import log_prior, elbo_gap, log_joint
+
+    lj = log_joint(_hmm(), np.array(X))
+    return elbo_gap(lj, np.exp(log_prior(_hmm(), len(X))))

@@ -1,0 +1,282 @@
+r"""Information-theoretic generalisation bounds and the softmax cross-entropy range (chapter 12).
+
+* :func:`hoeffding_sigma` — a loss in :math:`[a, b]` is :math:`(b-a)/2`-sub-Gaussian (Hoeffding's lemma);
+* :func:`mi_generalization_bound` — :math:`|\E[\mathrm{gen}]| \le \sqrt{2\sigma^2 \I(W;S)/n}`
+  (Xu–Raginsky 2017, Russo–Zou 2016);
+* :func:`softmax_cross_entropy`, :func:`cross_entropy_range`, :func:`cross_entropy_upper` — the loss
+  :math:`\ell(z, y) = \log\sum_k e^{z_k} - z_y` lies in :math:`[0, \log K + \max z - \min z]`;
+* :func:`logit_sum_bound` — with :math:`\max z - \min z \le \|z\|_1 \le B` the bound becomes
+  :math:`(\log K + B)\sqrt{\I(W;S)/(2n)}`;
+* :func:`gibbs_study` — an exact study on a finite class of softmax classifiers with a Gibbs posterior:
+  :math:`\I(W;S)` and the expected gap computed by enumerating dataset types, plus a Monte-Carlo check.
+
+All quantities are in nats (losses are natural-log cross-entropies).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln, logsumexp
+
+from ._validate import as_pmf, as_rng, check_int, check_positive
+
+__all__ = [
+    "hoeffding_sigma",
+    "mi_generalization_bound",
+    "softmax_cross_entropy",
+    "cross_entropy_range",
+    "cross_entropy_upper",
+    "cross_entropy_sup_given_range",
+    "logit_sum_bound",
+    "random_hypotheses",
+    "enumerate_types",
+    "gibbs_posterior",
+    "GibbsStudy",
+    "gibbs_study",
+    "mutual_information_brute_force",
+]
+
+
+def _as_logits(z, name="logits") -> np.ndarray:
+    arr = np.asarray(z, dtype=float)
+    if arr.ndim < 1 or arr.shape[-1] < 2:
+        raise ValueError(f"{name} must have a last axis of length K >= 2, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def _finite(x, name) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {x!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    return v
+
+
+def hoeffding_sigma(a, b) -> float:
+    r"""Sub-Gaussian constant :math:`\sigma = (b-a)/2` of a random variable in :math:`[a, b]` (Hoeffding's lemma).
+
+    :math:`\log \E e^{\lambda(L - \E L)} \le \lambda^2 (b-a)^2/8` for all :math:`\lambda`.  Units of the
+    loss (nats for cross-entropy).  Chapter 12.
+    """
+    a, b = _finite(a, "a"), _finite(b, "b")
+    if not b > a:
+        raise ValueError(f"b must exceed a, got a={a}, b={b}")
+    return (b - a) / 2.0
+
+
+def mi_generalization_bound(mi, n, sigma) -> float:
+    r"""Xu–Raginsky bound :math:`|\E[L_\mu(W) - L_S(W)]| \le \sqrt{2\sigma^2 \I(W;S)/n}`.
+
+    ``mi`` is :math:`\I(W;S)` in nats, ``n`` the sample size, ``sigma`` the sub-Gaussian constant of the
+    loss (same units as the loss).  Chapter 12.
+    """
+    mi = _finite(mi, "mi")
+    if mi < 0:
+        raise ValueError(f"mi must be >= 0, got {mi}")
+    n = check_int(n, "n", minimum=1)
+    sigma = check_positive(sigma, "sigma")
+    return math.sqrt(2.0 * sigma**2 * mi / n)
+
+
+def softmax_cross_entropy(logits, label) -> np.ndarray:
+    r"""Softmax cross-entropy :math:`\ell(z, y) = \log\sum_{k} e^{z_k} - z_y` in nats.
+
+    ``logits`` has shape (..., K); ``label`` integer(s) in ``0..K-1`` broadcastable to the leading
+    shape.  Chapter 12.
+    """
+    z = _as_logits(logits)
+    y = np.asarray(label)
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"label must be integer, got dtype {y.dtype}")
+    K = z.shape[-1]
+    if np.any(y < 0) or np.any(y >= K):
+        raise ValueError(f"label must lie in 0..{K - 1}")
+    y = np.broadcast_to(y, z.shape[:-1])
+    zy = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]
+    return logsumexp(z, axis=-1) - zy
+
+
+def cross_entropy_range(logits) -> tuple[np.ndarray, np.ndarray]:
+    r"""Smallest and largest loss over labels: :math:`(\mathrm{lse}(z) - \max z,\ \mathrm{lse}(z) - \min z)`.
+
+    Both lie in :math:`[0, \log K + \max z - \min z]`.  Nats.  Chapter 12.
+    """
+    z = _as_logits(logits)
+    lse = logsumexp(z, axis=-1)
+    return lse - z.max(axis=-1), lse - z.min(axis=-1)
+
+
+def cross_entropy_upper(logits) -> np.ndarray:
+    r"""Upper end of the loss range :math:`\log K + \max_k z_k - \min_k z_k` (nats).  Chapter 12."""
+    z = _as_logits(logits)
+    return math.log(z.shape[-1]) + z.max(axis=-1) - z.min(axis=-1)
+
+
+def cross_entropy_sup_given_range(K, r) -> np.ndarray:
+    r"""Exact :math:`\sup \ell(z,y)` over logits with :math:`\max z - \min z = r`: :math:`r + \log(K-1+e^{-r})`.
+
+    Attained with :math:`K-1` logits at the maximum and the label's logit at the minimum; it is at most
+    :math:`\log K + r` with equality iff :math:`r = 0`.  Nats.  Chapter 12.
+    """
+    K = check_int(K, "K", minimum=2)
+    r = np.asarray(r, dtype=float)
+    if not np.all(np.isfinite(r)) or np.any(r < 0):
+        raise ValueError("r must be finite and >= 0")
+    return r + np.log(K - 1 + np.exp(-r))
+
+
+def logit_sum_bound(mi, n, K, logit_l1) -> float:
+    r"""Bound in terms of the logits' absolute sum: :math:`(\log K + B)\sqrt{\I(W;S)/(2n)}`.
+
+    Valid when every hypothesis' logits satisfy :math:`\sum_k |z_k| \le B` (``logit_l1``), since then
+    :math:`\ell \in [0, \log K + B]` and :math:`\sigma = (\log K + B)/2`.  Nats.  Chapter 12.
+    """
+    K = check_int(K, "K", minimum=2)
+    B = check_positive(logit_l1, "logit_l1", allow_zero=True)
+    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + B))
+
+
+def random_hypotheses(M, m, K, scale, seed=None) -> np.ndarray:
+    r"""``M`` random logit tables of shape (m, K), each row with :math:`\ell_1` norm exactly ``scale``.
+
+    A finite hypothesis class of softmax classifiers :math:`x \mapsto \softmax(z_w(x))` over an input
+    alphabet of size ``m`` with ``K`` classes; ``scale`` is the logit budget :math:`B`.  Chapter 12.
+    """
+    M = check_int(M, "M", minimum=1)
+    m = check_int(m, "m", minimum=1)
+    K = check_int(K, "K", minimum=2)
+    scale = check_positive(scale, "scale", allow_zero=True)
+    rng = as_rng(seed)
+    u = rng.standard_normal((M, m, K))
+    u /= np.abs(u).sum(axis=-1, keepdims=True)
+    return scale * u
+
+
+def enumerate_types(n, A) -> np.ndarray:
+    r"""All count vectors (types) of ``n`` draws from an alphabet of size ``A``: shape (C(n+A-1, A-1), A).
+
+    Stars and bars.  Chapter 12.
+    """
+    n = check_int(n, "n", minimum=0)
+    A = check_int(A, "A", minimum=1)
+    if math.comb(n + A - 1, A - 1) > 2_000_000:
+        raise ValueError(f"n={n}, A={A} give too many types to enumerate")
+    bars = np.array(list(itertools.combinations(range(n + A - 1), A - 1)), dtype=int).reshape(-1, A - 1)
+    edges = np.concatenate([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + A - 1)], axis=1)
+    return np.diff(edges, axis=1) - 1
+
+
+def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
+    r"""Gibbs posterior :math:`P(w \mid S) \propto \exp(-\beta n L_S(w))` (uniform prior) over the last axis.
+
+    ``emp_loss`` has shape (..., M) (empirical losses in nats); ``beta`` >= 0 the inverse temperature.
+    Chapter 12.
+    """
+    L = np.asarray(emp_loss, dtype=float)
+    if L.ndim < 1 or L.shape[-1] < 1 or not np.all(np.isfinite(L)):
+        raise ValueError("emp_loss must be a finite array with a last axis of hypotheses")
+    beta = check_positive(beta, "beta", allow_zero=True)
+    n = check_int(n, "n", minimum=1)
+    a = -beta * n * L
+    return np.exp(a - logsumexp(a, axis=-1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class GibbsStudy:
+    """Result of :func:`gibbs_study` (all in nats).  Chapter 12."""
+
+    n: int
+    mi: float            # I(W;S), exact
+    entropy_w: float     # H(W) >= I(W;S)
+    log_card: float      # log |W| >= H(W)
+    expected_gap: float  # E[L_mu(W) - L_S(W)], exact
+    mc_gap: float        # Monte-Carlo estimate of the same
+    mc_se: float         # its standard error
+    sigma: float         # sub-Gaussian constant used
+    bound: float         # sqrt(2 sigma^2 I / n)
+
+
+def _check_pxy(pxy, hypotheses):
+    p = as_pmf(pxy, "pxy", ndim=2)
+    H = _as_logits(hypotheses, "hypotheses")
+    if H.ndim != 3 or H.shape[1:] != p.shape:
+        raise ValueError(f"hypotheses must have shape (M, m, K) = (M, {p.shape[0]}, {p.shape[1]}), got {H.shape}")
+    return p, H
+
+
+def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, seed=None, sigma=None) -> GibbsStudy:
+    r"""Exact :math:`\I(W;S)` and expected gap for a Gibbs learner on a finite class of softmax classifiers.
+
+    Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``pxy`` (shape (m, K)); hypotheses (M, m, K) logit
+    tables; :math:`W \sim P(w\mid S) \propto e^{-\beta n L_S(w)}`.  The posterior depends on :math:`S`
+    only through its type :math:`T`, so :math:`\I(W;S) = \I(W;T)` is computed exactly by enumerating
+    types with multinomial weights, as is :math:`\E[L_\mu(W) - L_S(W)]`.  ``mc_runs`` datasets are also
+    sampled (seeded) for a Monte-Carlo estimate.  ``sigma`` defaults to Hoeffding's constant of the
+    class's loss range :math:`\max_{w,x,y}\ell` (losses are >= 0).  Nats.  Chapter 12.
+    """
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    mc_runs = check_int(mc_runs, "mc_runs", minimum=2)
+    M, m, K = H.shape
+    loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K)  # loss[w, (x,y)]
+    flat = p.reshape(-1)
+    if sigma is None:
+        sigma = hoeffding_sigma(0.0, max(float(loss.max()), 1e-12))
+    sigma = check_positive(sigma, "sigma")
+    pop = loss @ flat                                               # L_mu(w)
+    T = enumerate_types(n, m * K)
+    with np.errstate(divide="ignore"):
+        logp = np.where(T > 0, T * np.log(np.where(flat > 0, flat, 1.0)), 0.0)
+        logp = np.where((T > 0) & (flat == 0), -np.inf, logp)
+    logPT = gammaln(n + 1) - gammaln(T + 1).sum(axis=1) + logp.sum(axis=1)
+    keep = np.isfinite(logPT)
+    T, PT = T[keep], np.exp(logPT[keep])
+    emp = T @ loss.T / n                                            # L_T(w), (types, M)
+    post = gibbs_posterior(emp, beta, n)
+    pw = PT @ post
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(post > 0, np.log(post) - np.log(np.where(pw > 0, pw, 1.0)), 0.0)
+    mi = float(max(np.sum(PT[:, None] * post * ratio), 0.0))
+    hw = float(-np.sum(pw[pw > 0] * np.log(pw[pw > 0])))
+    gap = float(PT @ np.sum(post * (pop[None, :] - emp), axis=1))
+    # Monte Carlo: sample datasets (as types) and W from the posterior
+    rng = as_rng(seed)
+    counts = rng.multinomial(n, flat, size=mc_runs)
+    e = counts @ loss.T / n
+    q = gibbs_posterior(e, beta, n)
+    u = rng.random(mc_runs)[:, None]
+    w = np.minimum((np.cumsum(q, axis=1) < u).sum(axis=1), M - 1)
+    g = pop[w] - e[np.arange(mc_runs), w]
+    bound = mi_generalization_bound(mi, n, sigma)
+    return GibbsStudy(n, mi, hw, math.log(M), gap, float(g.mean()), float(g.std(ddof=1) / math.sqrt(mc_runs)),
+                      sigma, bound)
+
+
+def mutual_information_brute_force(pxy, hypotheses, n, beta) -> float:
+    r""":math:`\I(W;S)` (nats) by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
+
+    Independent check of :func:`gibbs_study`'s type-based computation.  Chapter 12.
+    """
+    from .measures import mutual_information
+
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    M, m, K = H.shape
+    A = m * K
+    if A**n > 200_000:
+        raise ValueError(f"n={n} gives {A}**{n} datasets, too many to enumerate")
+    loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, A)
+    flat = p.reshape(-1)
+    S = np.array(list(itertools.product(range(A), repeat=n)), dtype=int)
+    PS = np.prod(flat[S], axis=1)
+    emp = loss[:, S].mean(axis=2).T                                 # (datasets, M)
+    joint = PS[:, None] * gibbs_posterior(emp, beta, n)
+    return float(mutual_information(joint, (0,), (1,), base=math.e))

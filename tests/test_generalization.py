@@ -1,0 +1,183 @@
+"""Generalisation bounds, cross-entropy range, Gibbs study (semtheory.generalization, chapter 12)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from semtheory import generalization as g
+from semtheory.exercises import is_correct, registered
+from semtheory.symbolic import generalization as sg
+
+logit_arrays = st.integers(2, 8).flatmap(
+    lambda K: arrays(float, (K,), elements=st.floats(-30, 30, allow_nan=False)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=logit_arrays)
+def test_cross_entropy_within_range_and_l1(z):
+    K = len(z)
+    loss = g.softmax_cross_entropy(np.broadcast_to(z, (K, K)), np.arange(K))
+    upper = g.cross_entropy_upper(z)
+    assert np.all(loss >= -1e-12)
+    assert np.all(loss <= upper + 1e-9)
+    assert upper <= math.log(K) + np.abs(z).sum() + 1e-9           # max - min <= ||z||_1
+    lo, hi = g.cross_entropy_range(z)
+    assert lo == pytest.approx(loss.min(), abs=1e-9) and hi == pytest.approx(loss.max(), abs=1e-9)
+    assert hi <= g.cross_entropy_sup_given_range(K, z.max() - z.min()) + 1e-9
+
+
+@pytest.mark.parametrize("K", [2, 3, 10])
+def test_cross_entropy_ends_approached(K):
+    # upper end: equal logits give exactly log K + 0
+    assert g.softmax_cross_entropy(np.zeros(K), 0) == pytest.approx(math.log(K))
+    # upper: K-1 logits at max, label at min -> r + log(K-1+e^-r), which equals the sup formula
+    r = 7.0
+    z = np.full(K, r); z[0] = 0.0
+    assert g.softmax_cross_entropy(z, 0) == pytest.approx(g.cross_entropy_sup_given_range(K, r))
+    assert (math.log(K) + r) - g.softmax_cross_entropy(z, 0) <= math.log(K / (K - 1)) + 1e-12
+    # lower end: label's logit dominant -> loss -> 0
+    for r in [5.0, 20.0, 60.0]:
+        z = np.zeros(K); z[0] = r
+        assert 0 <= g.softmax_cross_entropy(z, 0) <= K * math.exp(-r)
+
+
+@settings(max_examples=50, deadline=None)
+@given(a=st.floats(-10, 10), w=st.floats(0.01, 10), seed=st.integers(0, 10_000))
+def test_hoeffding_sigma_is_subgaussian(a, w, seed):
+    b = a + w
+    s = g.hoeffding_sigma(a, b)
+    assert s == pytest.approx(w / 2)
+    rng = np.random.default_rng(seed)
+    vals = np.array([a, b]); p = rng.dirichlet([1, 1])
+    mean = p @ vals
+    for lam in [-3.0, -0.5, 0.2, 1.0, 4.0]:
+        mgf = np.log(p @ np.exp(lam * (vals - mean)))
+        assert mgf <= lam**2 * s**2 / 2 + 1e-9
+
+
+def test_bound_formulas():
+    assert g.mi_generalization_bound(0.5, 10, 2.0) == pytest.approx(math.sqrt(2 * 4 * 0.5 / 10))
+    assert g.logit_sum_bound(0.5, 10, 3, 4.0) == pytest.approx((math.log(3) + 4) * math.sqrt(0.5 / 20))
+    assert g.mi_generalization_bound(0.0, 5, 1.0) == 0.0
+
+
+def test_enumerate_types():
+    T = g.enumerate_types(5, 3)
+    assert len(T) == math.comb(7, 2) and np.all(T.sum(axis=1) == 5) and len({tuple(t) for t in T}) == len(T)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mi_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(4)).reshape(2, 2)
+    H = g.random_hypotheses(5, 2, 2, 3.0, seed=seed)
+    r = g.gibbs_study(p, H, 4, 1.5, mc_runs=10, seed=seed)
+    assert r.mi == pytest.approx(g.mutual_information_brute_force(p, H, 4, 1.5), rel=1e-9, abs=1e-12)
+    assert r.mi <= r.entropy_w + 1e-12 <= r.log_card + 2e-12
+
+
+def test_expected_gap_brute_force_tiny():
+    p = np.array([[0.5, 0.2], [0.1, 0.2]]); H = g.random_hypotheses(3, 2, 2, 2.0, seed=7); n = 3
+    loss = (np.log(np.exp(H).sum(-1))[..., None] - H).reshape(3, 4)
+    pop = loss @ p.reshape(-1)
+    gap = 0.0
+    for S in itertools.product(range(4), repeat=n):
+        ps = np.prod(p.reshape(-1)[list(S)])
+        emp = loss[:, list(S)].mean(axis=1)
+        gap += ps * g.gibbs_posterior(emp, 1.0, n) @ (pop - emp)
+    assert g.gibbs_study(p, H, n, 1.0, mc_runs=5, seed=0).expected_gap == pytest.approx(gap, abs=1e-12)
+
+
+@pytest.mark.parametrize("run", range(12))
+def test_bound_holds_on_every_seeded_run(run):
+    rng = np.random.default_rng(100 + run)
+    K = 2 + run % 2
+    p = rng.dirichlet(np.ones(2 * K)).reshape(2, K)
+    B = [0.5, 2.0, 6.0][run % 3]
+    H = g.random_hypotheses(16, 2, K, B, seed=run)
+    sigma = g.hoeffding_sigma(0, math.log(K) + B)
+    r = g.gibbs_study(p, H, 12, [0.5, 2.0][run % 2], mc_runs=4000, seed=run, sigma=sigma)
+    assert abs(r.expected_gap) <= r.bound
+    assert abs(r.mc_gap - r.expected_gap) < 5 * r.mc_se + 1e-9      # MC agrees with the exact value
+    assert r.bound == pytest.approx(g.logit_sum_bound(r.mi, 12, K, B))
+    r0 = g.gibbs_study(p, H, 12, 0.0, mc_runs=10, seed=run)             # beta = 0: W independent of S
+    assert r0.mi == pytest.approx(0, abs=1e-12) and r0.expected_gap == pytest.approx(0, abs=1e-12)
+
+
+def test_gibbs_study_mc_deterministic():
+    p = np.full((2, 2), 0.25); H = g.random_hypotheses(4, 2, 2, 1.0, seed=3)
+    assert g.gibbs_study(p, H, 6, 1.0, seed=5) == g.gibbs_study(p, H, 6, 1.0, seed=5)
+
+
+@pytest.mark.parametrize("d", [sg.hoeffding_two_point, sg.binary_cross_entropy_softplus,
+                               sg.cross_entropy_upper_gap_k2, sg.logit_bound_form])
+def test_derivations_hold(d):
+    assert d().holds()
+
+
+def test_exercise_answers():
+    labels = [k for k in registered() if k.startswith("ex-12-")]
+    assert len(labels) >= 2
+    for k in labels:
+        ref = registered()[k].compute()
+        assert is_correct(k, ref)
+        assert not is_correct(k, ref * 1.05 + 0.01)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="b must"):
+        g.hoeffding_sigma(1, 1)
+    with pytest.raises(ValueError, match="a"):
+        g.hoeffding_sigma(float("nan"), 1)
+    with pytest.raises(ValueError, match="mi"):
+        g.mi_generalization_bound(-0.1, 5, 1)
+    with pytest.raises(ValueError, match="n"):
+        g.mi_generalization_bound(0.1, 0, 1)
+    with pytest.raises(ValueError, match="sigma"):
+        g.mi_generalization_bound(0.1, 5, 0)
+    with pytest.raises(ValueError, match="logits"):
+        g.softmax_cross_entropy([1.0], 0)
+    with pytest.raises(ValueError, match="logits"):
+        g.cross_entropy_upper([1.0, np.nan])
+    with pytest.raises(ValueError, match="logits"):
+        g.cross_entropy_range([[1.0]])
+    with pytest.raises(ValueError, match="label"):
+        g.softmax_cross_entropy([1.0, 2.0], 2)
+    with pytest.raises(ValueError, match="label"):
+        g.softmax_cross_entropy([1.0, 2.0], 0.5)
+    with pytest.raises(ValueError, match="K"):
+        g.cross_entropy_sup_given_range(1, 1.0)
+    with pytest.raises(ValueError, match="r"):
+        g.cross_entropy_sup_given_range(3, -1.0)
+    with pytest.raises(ValueError, match="logit_l1"):
+        g.logit_sum_bound(0.1, 5, 3, -1)
+    with pytest.raises(ValueError, match="K"):
+        g.logit_sum_bound(0.1, 5, 1, 1)
+    with pytest.raises(ValueError, match="scale"):
+        g.random_hypotheses(3, 2, 2, -1)
+    with pytest.raises(ValueError, match="M"):
+        g.random_hypotheses(0, 2, 2, 1)
+    with pytest.raises(ValueError, match="n"):
+        g.enumerate_types(-1, 3)
+    with pytest.raises(ValueError, match="beta"):
+        g.gibbs_posterior([0.1, 0.2], -1, 3)
+    with pytest.raises(ValueError, match="emp_loss"):
+        g.gibbs_posterior([np.nan, 0.2], 1, 3)
+    p = np.full((2, 2), 0.25); H = g.random_hypotheses(3, 2, 2, 1.0, seed=0)
+    with pytest.raises(ValueError, match="pxy"):
+        g.gibbs_study(np.full((2, 2), 0.3), H, 4, 1.0)
+    with pytest.raises(ValueError, match="hypotheses"):
+        g.gibbs_study(p, H[:, :, :1], 4, 1.0)
+    with pytest.raises(ValueError, match="hypotheses"):
+        g.gibbs_study(p, np.zeros((3, 3, 2)), 4, 1.0)
+    with pytest.raises(ValueError, match="n"):
+        g.gibbs_study(p, H, 0, 1.0)
+    with pytest.raises(ValueError, match="seed"):
+        g.gibbs_study(p, H, 3, 1.0, seed=1.5)
+    with pytest.raises(ValueError, match="n="):
+        g.mutual_information_brute_force(p, H, 20, 1.0)
