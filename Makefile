@@ -8,7 +8,8 @@ CACHE   := _build/.jupyter_cache
 STAMP   := $(VENV)/.installed
 JBFLAGS := -W -n --keep-going
 
-.PHONY: install book execute test pytest lab clean lock chapter times
+.PHONY: install book execute test pytest lab clean lock chapter times appendices executed student instructor \
+        assignments grade-demo
 
 install: $(STAMP)
 
@@ -19,18 +20,49 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PY) -m pip install --quiet -c .ci/constraints.txt -e ".[book,test]"
 	@touch $@
 
-# Execute every chapter (in parallel, into the cache), then render HTML with warnings as errors.
-book: install
+# Regenerate the appendices that are computed from the package (exercise index, notation, derivations).
+appendices: install
+	$(PY) -m semtheory._editions appendices
+
+# Execute every chapter (in parallel, into the cache): shared by all three editions.
+executed: appendices
 	$(PY) -m semtheory._booktools guard $(CACHE)
 	$(PY) -m semtheory._booktools execute $(CACHE)
+
+# The reader's edition (solutions collapsed), with warnings as errors.
+book: executed
 	$(JB) build . $(JBFLAGS) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
 	@$(PY) -m semtheory._booktools times $(CACHE)
 	@echo "HTML: file://$(CURDIR)/_build/html/index.html"
 
-# Package tests, then a full book build, then the tests that read the built book (execution budget).
-test: install
+# The student edition: no solutions anywhere (pages, search index, sources, downloads) -> _build/student/html.
+# Its config is generated from _config.yml into _build/student/_config.yml; it reuses the execution cache.
+student: executed
+	$(PY) -m semtheory._editions build student
+
+# The instructor edition: the same pages with every solution shown open -> _build/instructor/html.
+instructor: executed
+	$(PY) -m semtheory._editions build instructor
+
+# One notebook per chapter with its exercises, answer and check cells (no solutions) -> _build/assignments/.
+assignments: install
+	$(PY) -m semtheory._editions assignments _build/assignments
+
+# Grade the three sample submissions of tests/data (right, wrong, hostile) -> _build/grade-demo/grades.csv.
+grade-demo: install
+	rm -rf _build/grade-demo && mkdir -p _build/grade-demo/submissions
+	for s in alice bob mallory; do mkdir -p _build/grade-demo/submissions/$$s; \
+	  cp tests/data/submission-$$s-98-throwaway.ipynb _build/grade-demo/submissions/$$s/98-throwaway.ipynb; done
+	$(PY) -m semtheory.exercises grade _build/grade-demo/submissions --answers tests/data/ch98_answers.py \
+	  --timeout 10 --jobs 3 --out _build/grade-demo/grades.csv
+	@cat _build/grade-demo/grades.csv
+
+# Package tests, then the book and the student edition, then the tests that read them (execution budget,
+# solution leaks, the pages in a headless browser).
+test: appendices
 	$(PY) -m pytest
 	$(MAKE) book
+	$(MAKE) student
 	$(PY) -m pytest -m book
 
 pytest: install

@@ -121,7 +121,11 @@ def test_infinite_history_innovations_match_szego(var):
 def test_finite_history_te_converges_to_infinite(var):
     A, S = var
     inf = g.transfer_entropy_var(A, S, source=0, target=1, k=None, base=E)
-    assert g.transfer_entropy_var(A, S, source=0, target=1, k=40, base=E) == pytest.approx(inf, abs=1e-6)
+    err = [abs(g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=E) - inf) for k in (20, 60, 160)]
+    # the finite-history error decays geometrically (at a rate set by the reduced process's zeros, which
+    # can sit close to the unit circle even at radius 0.85): shrinking, and negligible by k = 160
+    assert err[2] <= err[1] + 1e-12 and err[1] <= err[0] + 1e-12
+    assert err[2] < 1e-6
 
 
 def test_white_driver_closed_form():

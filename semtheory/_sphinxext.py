@@ -1,0 +1,141 @@
+"""Sphinx extension for the book's HTML: math offline, and a clean browser console.
+
+1. MathJax served from the book itself, so pages render math offline (below).
+2. Duplicate inline ``<script>`` tags removed: sphinx-thebe's ``const THEBE_JS_URL = ...`` (and
+   togglebutton's selector) are emitted twice by this stack, and the second ``const`` is a SyntaxError in
+   every reader's console.
+3. The theme's light/dark mode starts as ``auto`` on a first visit: pydata-sphinx-theme otherwise logs
+   "Got invalid theme mode" (an error) when ``localStorage`` is empty, before resetting it to ``auto``.
+4. With ``html_copy_source = False`` (the student edition) the page has no source to download, so the
+   ``.md``/``.ipynb`` download links (which sphinx-book-theme would still show, pointing at a missing
+   ``_sources/``) are dropped; the print-to-PDF button stays.
+
+``tests/test_browser.py`` opens every page in headless Chromium and fails on any console error, so a
+regression of 2 or 3 (or a new one) shows up there.
+
+MathJax
+-------
+
+Sphinx loads MathJax from a CDN by default (``cdn.jsdelivr.net``); a reader without the network, a
+classroom behind a firewall and the book's browser test (``tests/test_browser.py``, no internet) would
+then see raw TeX.  This extension copies MathJax 3.2.2 from the PyPI package ``django-static-mathjax``
+(a plain copy of the MathJax distribution; it does not need Django) into ``_static/mathjax/`` of every
+HTML build, and ``_config.yml`` sets ``mathjax_path: mathjax/tex-chtml.js`` (relative to ``_static``).
+
+Only what the TeX-input/CHTML-output component loads at run time is copied (about 7 MB): the
+combined ``tex-chtml.js``, the TeX extensions that ``autoload``/``require`` fetch, the CHTML fonts,
+the menu and the accessibility modules (with the speech-rule maps they load when a reader turns
+speech on).  Enabled in ``_config.yml`` under ``sphinx.extra_extensions`` as ``semtheory._sphinxext``.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+MATHJAX_VERSION = "3.2.2"
+ENTRY = "tex-chtml.js"
+#: Sub-folders of MathJax's ``es5/`` that ``tex-chtml.js`` may load at run time.
+FOLDERS = ("input/tex", "output/chtml", "ui", "a11y", "sre", "adaptors")
+FILES = (ENTRY, "startup.js", "loader.js", "core.js")
+
+
+def source_dir() -> pathlib.Path:
+    """The ``es5/`` folder of the MathJax distribution installed by ``django-static-mathjax``."""
+    try:
+        import mathjax  # the import name of the PyPI package django-static-mathjax
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise RuntimeError(
+            "MathJax is served locally from the package django-static-mathjax; install the book extra "
+            "(pip install -e '.[book]')"
+        ) from exc
+    es5 = pathlib.Path(mathjax.__file__).resolve().parent / "static" / "mathjax" / "es5"
+    if not (es5 / ENTRY).exists():  # pragma: no cover - a different package named mathjax
+        raise RuntimeError(f"{es5 / ENTRY} not found: is django-static-mathjax=={MATHJAX_VERSION}.* installed?")
+    return es5
+
+
+def files_to_copy() -> list[pathlib.Path]:
+    """Every file (relative to ``es5/``) that the book's MathJax may request."""
+    es5 = source_dir()
+    out = [pathlib.Path(f) for f in FILES if (es5 / f).exists()]
+    for folder in FOLDERS:
+        out += sorted(p.relative_to(es5) for p in (es5 / folder).rglob("*") if p.is_file())
+    return out
+
+
+def copy_mathjax(outdir: str | pathlib.Path) -> pathlib.Path:
+    """Copy MathJax into ``outdir/_static/mathjax`` (files already identical are left alone)."""
+    import filecmp
+    import shutil
+
+    es5 = source_dir()
+    dest = pathlib.Path(outdir) / "_static" / "mathjax"
+    for rel in files_to_copy():
+        src, dst = es5 / rel, dest / rel
+        if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+    return dest
+
+
+def _on_config_inited(app, config) -> None:
+    # Sphinx's default is the CDN; ``_config.yml`` sets the local path explicitly, this is a safety net.
+    if not config.mathjax_path or "://" in config.mathjax_path:
+        config.mathjax_path = f"mathjax/{ENTRY}"
+
+
+def _on_builder_inited(app) -> None:
+    if app.builder.format == "html":
+        copy_mathjax(app.outdir)
+
+
+#: Runs in <head> after the theme's own snippet, which sets ``data-mode`` to "" when localStorage is empty.
+THEME_MODE_FIX = 'if (!document.documentElement.dataset.mode) { document.documentElement.dataset.mode = "auto"; }'
+
+
+def _script_key(js) -> tuple:
+    attrs = getattr(js, "attributes", {}) or {}
+    name = getattr(js, "filename", js) or ""  # inline scripts come as filename None or "": the same script
+    return (str(name), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    files = context.get("script_files")
+    if not files:
+        return
+    seen, out = set(), []
+    for js in files:
+        key = _script_key(js)
+        if key not in seen:
+            seen.add(key)
+            out.append(js)
+    if len(out) != len(files):
+        context["script_files"] = out
+
+
+SOURCE_BUTTONS = ("download-source-button", "download-notebook-button")
+
+
+def _drop_source_downloads(app, pagename, templatename, context, doctree) -> None:
+    if app.config.html_copy_source:
+        return
+    kept = []
+    for group in context.get("header_buttons", []) or []:
+        if isinstance(group, dict) and group.get("label") == "download-buttons":
+            group = dict(group, buttons=[b for b in group.get("buttons", []) if b.get("label") not in SOURCE_BUTTONS])
+            if not group["buttons"]:
+                continue
+        kept.append(group)
+    if "header_buttons" in context:
+        context["header_buttons"] = kept
+
+
+def setup(app):
+    """Register the MathJax copy step, the script de-duplication, the theme-mode fix, the download fix."""
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _drop_source_downloads, priority=900)
+    app.add_js_file(None, body=THEME_MODE_FIX)
+    return {"version": MATHJAX_VERSION, "parallel_read_safe": True, "parallel_write_safe": True}
