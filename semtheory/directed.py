@@ -96,6 +96,7 @@ __all__ = [
     "sequence_mutual_information",
     "conservation",
     "directed_information_decomposition",
+    "amblard_michel_terms",
     "directed_information_density",
     # rates and capacity
     "markov_pair_stationary",
@@ -689,24 +690,37 @@ class DIDecomposition(NamedTuple):
     instantaneous: float
 
 
+def amblard_michel_terms(p, base=2) -> tuple[np.ndarray, np.ndarray]:
+    r"""The per-step terms of the Amblard–Michel split of :math:`I(X^n \to Y^n)`, as two arrays of length n.
+
+    .. math:: T_t = I(X^{t-1}; Y_t \mid Y^{t-1}), \qquad J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1}),
+
+    with :math:`T_1 = 0`; :math:`\sum_t (T_t + J_t) = I(X^n \to Y^n)` by the chain rule of conditional
+    mutual information.  Each term is :func:`semtheory.measures.conditional_mutual_information` of the
+    exact joint ``p`` (axes :math:`X_1..X_n, Y_1..Y_n`).  Units of ``base``.  Chapters 3, 8.
+    """
+    log_base(base)
+    p, n = _joint(p)
+    transfer = np.zeros(n)
+    inst = np.zeros(n)
+    for t in range(1, n + 1):
+        yt = (n + t - 1,)
+        if t > 1:
+            transfer[t - 1] = measures.conditional_mutual_information(p, x_axes(n, t - 1), yt, y_axes(n, t - 1), base)
+        inst[t - 1] = measures.conditional_mutual_information(p, (t - 1,), yt, x_axes(n, t - 1) + y_axes(n, t - 1), base)
+    return transfer, inst
+
+
 def directed_information_decomposition(p, base=2) -> DIDecomposition:
     r"""Split :math:`I(X^n \to Y^n)` into a transfer part and an instantaneous part (Amblard & Michel 2011).
 
     .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
 
     The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
-    coupling.  Units of ``base``.  Chapters 3, 8.
+    coupling (the sums of :func:`amblard_michel_terms`).  Units of ``base``.  Chapters 3, 8.
     """
-    log_base(base)
-    p, n = _joint(p)
-    transfer = 0.0
-    inst = 0.0
-    for t in range(1, n + 1):
-        yt = (n + t - 1,)
-        if t > 1:
-            transfer += measures.conditional_mutual_information(p, x_axes(n, t - 1), yt, y_axes(n, t - 1), base)
-        inst += measures.conditional_mutual_information(p, (t - 1,), yt, x_axes(n, t - 1) + y_axes(n, t - 1), base)
-    return DIDecomposition(float(transfer), float(inst))
+    transfer, inst = amblard_michel_terms(p, base)
+    return DIDecomposition(float(transfer.sum()), float(inst.sum()))
 
 
 def directed_information_density(p, base=2) -> np.ndarray:

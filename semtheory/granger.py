@@ -829,25 +829,13 @@ def di_decomposition(p, base=2) -> DIParts:
     .. math:: I(X^n \to Y^n) = \sum_{t=1}^{n} I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_{t=1}^{n} I(X_t; Y_t \mid X^{t-1}, Y^{t-1})
 
     ``p`` is an exact joint pmf with axes :math:`X_1..X_n, Y_1..Y_n` (the layout of
-    :mod:`semtheory.directed`).  The two sums are computed here with
-    :func:`semtheory.measures.conditional_mutual_information`; ``directed`` is
+    :mod:`semtheory.directed`).  The terms are :func:`semtheory.directed.amblard_michel_terms`
+    (conditional mutual informations); ``directed`` is
     :func:`semtheory.directed.directed_information`, and ``residual = directed - transfer - instantaneous``
     is zero up to round-off (the chain rule of CMI, step by step).  Units of ``base``.  Chapter 8.
     """
-    log_base(base)
-    arr = as_pmf(p, "p")
-    n = directed.num_steps(arr)
-    te = np.zeros(n)
-    inst = np.zeros(n)
-    for t in range(1, n + 1):
-        yt = (n + t - 1,)
-        past = directed.x_axes(n, t - 1) + directed.y_axes(n, t - 1)
-        if t > 1:
-            te[t - 1] = measures.conditional_mutual_information(
-                arr, directed.x_axes(n, t - 1), yt, directed.y_axes(n, t - 1), base
-            )
-        inst[t - 1] = measures.conditional_mutual_information(arr, (t - 1,), yt, past, base)
-    di = directed.directed_information(arr, base)
+    te, inst = directed.amblard_michel_terms(p, base)
+    di = directed.directed_information(p, base)
     return DIParts(te, inst, float(te.sum()), float(inst.sum()), di, float(di - te.sum() - inst.sum()))
 
 
