@@ -1,0 +1,857 @@
+r"""Masked diffusion language models (LLaDA) on laws small enough to enumerate.  Chapter 16.
+
+**Forward process.**  A clean sequence :math:`x_0 \in \V^n` (:math:`\V = \{0, \dots, V-1\}`) is corrupted at
+ratio :math:`t \in [0, 1]` by replacing each token, independently, by the mask token ``M`` with probability
+:math:`t`.  Here ``M`` is the integer ``V`` (one past the vocabulary), so a partially masked sequence
+:math:`z \in \{0, \dots, V\}^n`.  A mask *pattern* is a subset :math:`m \subseteq \{1..n\}`; it has
+probability :math:`t^{|m|}(1-t)^{n-|m|}` (:func:`mask_probabilities`); patterns are indexed by the integer
+whose bit :math:`i` says whether position :math:`i` is masked (:func:`mask_patterns`).
+
+**Predictors.**  A mask predictor :math:`q(x^i \mid z)` gives, for each partially masked sequence and each
+position, a pmf over :math:`\V`.  On an enumerable toy it is a *table* of shape ``(V+1,)*n + (n, V)``:
+``q[z][i]`` is the law of position ``i`` given ``z``.  A table is indexed by :math:`z` only, so it depends on
+the visible tokens and nothing else.  Rows of visible positions are ignored by every loss (the usual
+convention, followed by :func:`exact_conditionals`, puts the one-hot law of the visible token there).
+:func:`exact_conditionals` builds the table of the data law's own conditionals; :func:`random_predictor`,
+:func:`perturbed_predictor` and :func:`marginal_predictor` build imperfect ones, and :func:`model_table`
+tabulates a trained :class:`MaskPredictor` (a small Transformer encoder without causal mask).
+
+**Loss.**  The LLaDA loss (Nie et al. 2025; the masked-diffusion ELBO of Sahoo et al. 2024, Shi et al. 2024)
+
+.. math:: \mathcal L(q) = \int_0^1 \frac1t\, \E_{x_0}\E_{z \mid x_0, t}\Bigl[\sum_{i:\, z^i = M} -\log q(x_0^i \mid z)\Bigr]\dd t
+
+is computed exactly (:func:`llada_loss`): integrating :math:`t^{k-1}(1-t)^{n-k}` gives each pattern with
+:math:`k \ge 1` masked tokens the weight :math:`B(k, n-k+1) = 1/(k\binom nk)` (:func:`mask_weights`), the
+probability that a uniformly random order leaves exactly :math:`m` masked with the next token in :math:`m`
+(Ou et al. 2024).  Hence :math:`\mathcal L(q) = \frac1{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]`, the any-order
+autoregressive loss (:func:`any_order_loss`, :func:`order_law`), which is at least :math:`H(X^n)` with
+equality at the exact conditionals.  :func:`loss_chain` splits the gap.
+
+**Sampling** (:func:`sample`, :func:`sampler_law`): start fully masked; at each of ``steps`` steps predict every
+masked token, keep some and remask the rest, either at random or keeping the most confident ones
+("low-confidence remasking").  :func:`step_joint_law` lays a sampling run out as two processes along the
+denoising steps, for the directed information of chapter 3.
+
+Units: ``base=2`` (bits) by default, ``base=math.e`` for nats; losses are per sequence (divide by ``n`` for
+per token).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from . import measures
+from ._validate import (
+    as_pmf,
+    as_rng,
+    as_stochastic,
+    check_int,
+    check_positive,
+    check_probability,
+    log_base,
+)
+from .transformer import Block, CausalSelfAttention, TrainResult, _Adam, _one_thread, _set_deterministic
+
+__all__ = [
+    "mask_patterns",
+    "mask_probabilities",
+    "mask_weights",
+    "forward_mask",
+    "sample_sequences",
+    "exact_conditionals",
+    "marginal_predictor",
+    "random_predictor",
+    "perturbed_predictor",
+    "llada_loss",
+    "loss_by_masked_count",
+    "loss_integrand",
+    "llada_loss_mc",
+    "order_law",
+    "order_cross_entropy",
+    "any_order_loss",
+    "mixture_law",
+    "order_log_joint",
+    "LossChain",
+    "loss_chain",
+    "unmask_schedule",
+    "Samples",
+    "sample",
+    "sampler_law",
+    "step_joint_law",
+    "source_nll",
+    "SamplingQuality",
+    "sampling_quality",
+    "MaskPredictor",
+    "train_mask_predictor",
+    "model_table",
+]
+
+_MAX_CELLS = 2**22  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
+_REMASKING = ("random", "low_confidence")
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_law(p, name: str = "p") -> tuple[np.ndarray, int, int]:
+    """A joint pmf of n >= 1 tokens over one alphabet: shape (V,)*n; returns (p, n, V)."""
+    p = as_pmf(p, name)
+    if p.ndim < 1 or len(set(p.shape)) != 1:
+        raise ValueError(f"{name} must be a joint pmf of shape (V,)*n (all axes of one length), got {p.shape}")
+    n, V = p.ndim, p.shape[0]
+    if V < 1 or (V + 1) ** n * n * V > _MAX_CELLS:
+        raise ValueError(f"{name} is too large to enumerate masks for (n={n}, V={V})")
+    return p, n, V
+
+
+def _check_table(q, name: str = "q") -> tuple[np.ndarray, int, int]:
+    """A predictor table of shape (V+1,)*n + (n, V) whose last axis holds pmfs."""
+    q = as_stochastic(q, name)
+    if q.ndim < 3:
+        raise ValueError(f"{name} must have shape (V+1,)*n + (n, V), got {q.shape}")
+    n, V = q.shape[-2], q.shape[-1]
+    if q.ndim != n + 2 or any(s != V + 1 for s in q.shape[:-2]):
+        raise ValueError(f"{name} must have shape (V+1,)*n + (n, V) = {(V + 1,) * n + (n, V)}, got {q.shape}")
+    return q, n, V
+
+
+def _pair(p, q) -> tuple[np.ndarray, np.ndarray, int, int]:
+    p, n, V = _check_law(p, "p")
+    q, nq, Vq = _check_table(q, "q")
+    if (nq, Vq) != (n, V):
+        raise ValueError(f"q is a predictor for n={nq}, V={Vq} but p has n={n}, V={V}")
+    return p, q, n, V
+
+
+def _check_tokens(x, V: int, name: str) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.ndim < 1 or arr.size == 0 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a non-empty integer array of token ids, got {arr!r}")
+    if arr.min() < 0 or arr.max() >= V:
+        raise ValueError(f"{name} must hold token ids in [0, {V})")
+    return arr.astype(np.int64)
+
+
+def _all_sequences(n: int, V: int) -> np.ndarray:
+    """Every x in V^n as rows, in C order of a (V,)*n array."""
+    return np.indices((V,) * n).reshape(n, -1).T
+
+
+def _flat(q: np.ndarray, n: int, V: int) -> np.ndarray:
+    return q.reshape((V + 1) ** n, n, V)
+
+
+def _index(z: np.ndarray, n: int, V: int) -> np.ndarray:
+    """Row index of partially masked sequences z (..., n) into a flattened table."""
+    return np.ravel_multi_index(tuple(np.moveaxis(z, -1, 0)), (V + 1,) * n)
+
+
+# ----------------------------------------------------------------------------------------------
+# Forward process
+# ----------------------------------------------------------------------------------------------
+
+
+def mask_patterns(n) -> np.ndarray:
+    r"""All :math:`2^n` mask patterns as a boolean array (2^n, n); row ``m`` has bit ``i`` of ``m`` at column ``i``.  Chapter 16."""
+    n = check_int(n, "n", minimum=1, maximum=20)
+    return ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
+
+
+def mask_probabilities(n, t) -> np.ndarray:
+    r"""Law of the mask pattern at ratio :math:`t`: :math:`P(m \mid t) = t^{|m|}(1-t)^{n-|m|}`, shape (2^n,).  Chapter 16."""
+    n = check_int(n, "n", minimum=1, maximum=20)
+    t = check_probability(t, "t")
+    k = mask_patterns(n).sum(axis=1)
+    return t**k * (1 - t) ** (n - k)
+
+
+def mask_weights(n) -> np.ndarray:
+    r"""Exact weights :math:`w_m = \int_0^1 \frac1t\, t^{k}(1-t)^{n-k}\dd t = B(k, n-k+1) = \frac{1}{k\binom nk}`, :math:`k=|m|`.
+
+    Shape (2^n,); the empty pattern (:math:`k = 0`, nothing to predict) gets 0.  These make
+    :func:`llada_loss` exact: :math:`\mathcal L = \sum_m w_m \E[\sum_{i\in m} -\log q(x^i\mid z_m(x))]`.
+    Chapter 16.
+    """
+    n = check_int(n, "n", minimum=1, maximum=20)
+    k = mask_patterns(n).sum(axis=1)
+    out = np.zeros(k.size)
+    pos = k > 0
+    out[pos] = 1.0 / (k[pos] * np.array([math.comb(n, int(j)) for j in k[pos]], dtype=float))
+    return out
+
+
+def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
+    r"""Mask each token of ``x0`` independently with probability ``t`` (the mask id is ``vocab_size``).
+
+    ``x0`` is an integer array (..., n); ``t`` a ratio in [0, 1] or an array of ratios of shape ``x0.shape[:-1]``
+    (one per sequence).  Deterministic under ``seed``.  Chapter 16.
+    """
+    V = check_int(vocab_size, "vocab_size", minimum=1)
+    x = _check_tokens(x0, V, "x0")
+    tt = np.asarray(t, dtype=float) if not isinstance(t, bool) else None
+    if tt is None or not np.all(np.isfinite(tt)) or np.any(tt < 0) or np.any(tt > 1):
+        raise ValueError(f"t must be a ratio in [0, 1] (or an array of them), got {t!r}")
+    if tt.ndim and tt.shape != x.shape[:-1]:
+        raise ValueError(f"t must be a scalar or have shape x0.shape[:-1] = {x.shape[:-1]}, got {tt.shape}")
+    rng = as_rng(seed)
+    hide = rng.random(x.shape) < (tt[..., None] if tt.ndim else tt)
+    return np.where(hide, V, x)
+
+
+def sample_sequences(p, size, *, seed=None) -> np.ndarray:
+    r"""``size`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (size, n).  Chapter 16."""
+    p, n, V = _check_law(p, "p")
+    size = check_int(size, "size", minimum=1)
+    idx = as_rng(seed).choice(p.size, size=size, p=p.reshape(-1))
+    return np.stack(np.unravel_index(idx, p.shape), axis=1).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------------------------
+# Predictor tables
+# ----------------------------------------------------------------------------------------------
+
+
+def _visible_one_hot(n: int, V: int) -> np.ndarray:
+    """Table with the one-hot law of the visible token at visible positions and zeros elsewhere."""
+    Z = np.indices((V + 1,) * n).reshape(n, -1).T  # ((V+1)^n, n)
+    out = np.zeros((Z.shape[0], n, V))
+    r, i = np.nonzero(Z < V)
+    out[r, i, Z[r, i]] = 1.0
+    return out, Z
+
+
+def exact_conditionals(p) -> np.ndarray:
+    r"""The data law's own mask predictor: :math:`q^\star(x^i = v \mid z) = P(X_i = v \mid X_j = z_j,\ j \text{ visible})`.
+
+    Shape ``(V+1,)*n + (n, V)``.  Visible positions get the one-hot law of their token; conditionals given a
+    visible configuration of probability zero are set to the uniform law (they never enter a loss).
+    Chapter 16.
+    """
+    p, n, V = _check_law(p, "p")
+    out, Z = _visible_one_hot(n, V)
+    masks = mask_patterns(n)
+    for m in masks[1:]:
+        hid = tuple(np.nonzero(m)[0])
+        vis = tuple(np.nonzero(~m)[0])
+        mv = p.sum(axis=hid)  # law of the visible tokens, axes in order `vis`
+        rows = np.nonzero(np.all((Z == V) == m, axis=1))[0]  # states with exactly this pattern
+        vis_idx = tuple(Z[rows][:, list(vis)].T)
+        den = mv[vis_idx] if vis else np.full(rows.size, mv)
+        for i in hid:
+            joint = p.sum(axis=tuple(j for j in hid if j != i))  # axes sorted(vis + (i,))
+            joint = np.moveaxis(joint, sorted(vis + (i,)).index(i), -1)  # (vis..., V)
+            num = joint[vis_idx] if vis else np.broadcast_to(joint, (rows.size, V))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[rows, i] = np.where(den[:, None] > 0, num / np.where(den > 0, den, 1.0)[:, None], 1.0 / V)
+    return out.reshape((V + 1,) * n + (n, V))
+
+
+def marginal_predictor(p) -> np.ndarray:
+    r"""The context-free predictor :math:`q(x^i \mid z) = P(X_i = x^i)` (ignores every visible token).
+
+    Its LLaDA loss is :math:`\sum_i H(X_i)` (each position is predicted in each of its masks with total
+    weight 1), above :math:`H(X^n)` by the total correlation.  Shape ``(V+1,)*n + (n, V)``.  Chapter 16.
+    """
+    p, n, V = _check_law(p, "p")
+    out, Z = _visible_one_hot(n, V)
+    for i in range(n):
+        marg = p.sum(axis=tuple(j for j in range(n) if j != i))
+        hid = Z[:, i] == V
+        out[hid, i] = marg
+    return out.reshape((V + 1,) * n + (n, V))
+
+
+def random_predictor(vocab_size, length, *, concentration=1.0, seed=0) -> np.ndarray:
+    r"""A predictor whose masked rows are independent Dirichlet(``concentration``) pmfs (seeded); visible rows one-hot.
+
+    Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``, ``n = length``.  Chapter 16.
+    """
+    V = check_int(vocab_size, "vocab_size", minimum=1)
+    n = check_int(length, "length", minimum=1)
+    a = check_positive(concentration, "concentration")
+    if (V + 1) ** n * n * V > _MAX_CELLS:
+        raise ValueError(f"length={n} with vocab_size={V} gives a table too large to enumerate")
+    out, Z = _visible_one_hot(n, V)
+    rng = as_rng(seed)
+    hid = Z == V
+    draws = rng.dirichlet(np.full(V, a), size=int(hid.sum()))
+    out[hid] = draws / draws.sum(axis=1, keepdims=True)
+    return out.reshape((V + 1,) * n + (n, V))
+
+
+def perturbed_predictor(q, noise, *, concentration=1.0, seed=0) -> np.ndarray:
+    r"""The mixture :math:`(1-\epsilon)\,q + \epsilon\, r` of a predictor with a :func:`random_predictor` :math:`r`.
+
+    ``noise`` :math:`= \epsilon \in [0, 1]`; :math:`\epsilon = 0` returns ``q`` unchanged.  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    eps = check_probability(noise, "noise")
+    r = random_predictor(V, n, concentration=concentration, seed=seed)
+    return (1 - eps) * q + eps * r
+
+
+# ----------------------------------------------------------------------------------------------
+# The loss, exactly
+# ----------------------------------------------------------------------------------------------
+
+
+def _pattern_losses(p, q, n, V) -> np.ndarray:
+    r"""Array (2^n, n): :math:`\E_p[-\ln q(X_i \mid z_m(X))]` for pattern m and masked position i (0 if unmasked), nats."""
+    X = _all_sequences(n, V)
+    px = p.reshape(-1)
+    keep = px > 0
+    X, px = X[keep], px[keep]
+    qf = _flat(q, n, V)
+    masks = mask_patterns(n)
+    out = np.zeros((masks.shape[0], n))
+    rows = np.arange(X.shape[0])[:, None]
+    cols = np.arange(n)[None, :]
+    for mi, m in enumerate(masks):
+        if not m.any():
+            continue
+        Zm = np.where(m, V, X)
+        qx = qf[_index(Zm, n, V)][rows, cols, X]  # (N, n): q(x_i | z_m(x))
+        with np.errstate(divide="ignore"):
+            nll = -np.log(qx)
+        out[mi] = np.where(m, px @ np.where(m, nll, 0.0), 0.0)
+    return out
+
+
+def llada_loss(p, q, base=2) -> float:
+    r"""Exact LLaDA loss :math:`\mathcal L(q) = \E_t\E_{x_0, z}\bigl[\tfrac1t \sum_{i:\,z^i=M} -\log q(x_0^i\mid z)\bigr]`, :math:`t\sim U[0,1]`.
+
+    Computed as :math:`\sum_m w_m \sum_{i \in m}\E_p[-\log q(X_i \mid z_m(X))]` with the exact Beta weights
+    :math:`w_m = 1/(|m|\binom{n}{|m|})` of :func:`mask_weights` (no Monte Carlo).  ``p`` is the data law, shape
+    (V,)*n; ``q`` a predictor table.  Equals :func:`any_order_loss`; at least :math:`H(X^n)`, with equality at
+    :func:`exact_conditionals`.  Per sequence, units of ``base`` (bits by default); ``inf`` if ``q`` gives
+    probability 0 to a token the data can produce.  Chapter 16.
+    """
+    lb = log_base(base)
+    p, q, n, V = _pair(p, q)
+    return float(mask_weights(n) @ _pattern_losses(p, q, n, V).sum(axis=1)) / lb
+
+
+def loss_by_masked_count(p, q, base=2) -> np.ndarray:
+    r"""The loss split by the number :math:`k` of masked tokens: entry ``k-1`` is :math:`c_k = \binom nk^{-1}\sum_{|m|=k}\frac1k\sum_{i\in m}\E_p[-\log q(X_i\mid z_m)]`.
+
+    :math:`c_k` is the expected loss of the token predicted when :math:`k` tokens are still masked in a
+    uniformly random order, so :math:`\sum_k c_k =` :func:`llada_loss`; at the exact conditionals :math:`c_k` is
+    the average conditional entropy of one token given :math:`n-k` random others.  Shape (n,), units of
+    ``base``.  Chapter 16.
+    """
+    lb = log_base(base)
+    p, q, n, V = _pair(p, q)
+    per = mask_weights(n) * _pattern_losses(p, q, n, V).sum(axis=1)
+    k = mask_patterns(n).sum(axis=1)
+    return np.array([per[k == j].sum() for j in range(1, n + 1)]) / lb
+
+
+def loss_integrand(p, q, t, base=2) -> np.ndarray:
+    r"""The integrand :math:`g(t) = \frac1t\,\E_{x_0}\E_{z\mid x_0,t}[\sum_{i:\,z^i=M} -\log q(x_0^i\mid z)]` at ratios ``t`` in (0, 1].
+
+    :math:`\int_0^1 g(t)\dd t =` :func:`llada_loss`.  ``t`` a scalar or 1-D array; returns an array of its shape.
+    Units of ``base``.  Chapter 16.
+    """
+    lb = log_base(base)
+    p, q, n, V = _pair(p, q)
+    tt = np.atleast_1d(np.asarray(t, dtype=float))
+    if tt.ndim != 1 or not np.all(np.isfinite(tt)) or np.any(tt <= 0) or np.any(tt > 1):
+        raise ValueError(f"t must be a ratio in (0, 1] or a 1-D array of them, got {t!r}")
+    per = _pattern_losses(p, q, n, V).sum(axis=1)
+    k = mask_patterns(n).sum(axis=1)
+    vals = np.array([np.sum(per * s ** (k - 1.0) * (1 - s) ** (n - k)) for s in tt]) / lb
+    return vals.reshape(np.shape(t)) if np.ndim(t) else vals[0]
+
+
+def llada_loss_mc(p, q, num_samples, *, base=2, seed=None) -> tuple[float, float]:
+    r"""Monte-Carlo LLaDA loss: draw :math:`x_0 \sim p`, :math:`t \sim U(0,1]`, mask, average :math:`\frac1t\sum_{\rm masked}-\log q`.
+
+    Returns ``(mean, standard_error)`` in units of ``base``; deterministic under ``seed``.  The :math:`1/t`
+    weight makes the estimator noisy (its variance is dominated by small :math:`t`).  Chapter 16.
+    """
+    lb = log_base(base)
+    p, q, n, V = _pair(p, q)
+    N = check_int(num_samples, "num_samples", minimum=2)
+    rng = as_rng(seed)
+    x = sample_sequences(p, N, seed=rng)
+    t = 1.0 - rng.random(N)  # (0, 1]
+    z = forward_mask(x, t, vocab_size=V, seed=rng)
+    qx = _flat(q, n, V)[_index(z, n, V)][np.arange(N)[:, None], np.arange(n)[None, :], x]
+    with np.errstate(divide="ignore"):
+        vals = np.where(z == V, -np.log(qx), 0.0).sum(axis=1) / t / lb
+    return float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(N))
+
+
+# ----------------------------------------------------------------------------------------------
+# Any-order autoregression
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_order(order, n: int) -> tuple[int, ...]:
+    try:
+        o = tuple(int(v) for v in order)
+    except (TypeError, ValueError):
+        raise ValueError(f"order must be a permutation of 0..{n - 1}, got {order!r}") from None
+    if sorted(o) != list(range(n)):
+        raise ValueError(f"order must be a permutation of 0..{n - 1}, got {order!r}")
+    return o
+
+
+def _order_logprob(qf: np.ndarray, X: np.ndarray, order, n: int, V: int) -> np.ndarray:
+    z = np.full_like(X, V)
+    out = np.zeros(X.shape[0])
+    for i in order:
+        with np.errstate(divide="ignore"):
+            out += np.log(qf[_index(z, n, V), i, X[:, i]])
+        z[:, i] = X[:, i]
+    return out
+
+
+def order_law(q, order) -> np.ndarray:
+    r"""The autoregressive law in the order :math:`\sigma`: :math:`q_\sigma(x) = \prod_{j=1}^n q(x^{\sigma_j}\mid x^{\sigma_1},\dots,x^{\sigma_{j-1}}\text{ visible})`.
+
+    ``order`` is a permutation of ``0..n-1`` (position ``order[0]`` is generated first).  A pmf of shape (V,)*n
+    for every predictor table; it equals the data law for every order at :func:`exact_conditionals` (chain
+    rule).  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    order = _check_order(order, n)
+    X = _all_sequences(n, V)
+    return np.exp(_order_logprob(_flat(q, n, V), X, order, n, V)).reshape((V,) * n)
+
+
+def order_cross_entropy(p, q, order, base=2) -> float:
+    r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16."""
+    p, q, n, V = _pair(p, q)
+    return measures.cross_entropy(p, order_law(q, order), base)
+
+
+def _orders(n: int) -> list[tuple[int, ...]]:
+    if n > 7:
+        raise ValueError(f"n = {n} has {math.factorial(n)} orders, too many to enumerate (n <= 7)")
+    return list(itertools.permutations(range(n)))
+
+
+def any_order_loss(p, q, base=2) -> float:
+    r"""The any-order autoregressive loss :math:`\frac{1}{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]` (units of ``base``).
+
+    Equal to :func:`llada_loss` for every predictor (the theorem of chapter 16).  Chapter 16.
+    """
+    p, q, n, V = _pair(p, q)
+    return float(np.mean([order_cross_entropy(p, q, o, base) for o in _orders(n)]))
+
+
+def mixture_law(q) -> np.ndarray:
+    r"""The order mixture :math:`p_q(x) = \frac{1}{n!}\sum_\sigma q_\sigma(x)`: the law of sampling one token per step in a uniformly random order.
+
+    Shape (V,)*n.  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    return np.mean([order_law(q, o) for o in _orders(n)], axis=0)
+
+
+def order_log_joint(q, x) -> np.ndarray:
+    r"""Table of :math:`\ln p(x, \sigma) = \ln\frac{1}{n!} + \ln q_\sigma(x)` (nats) over the :math:`n!` orders (``itertools.permutations`` order).
+
+    The order is a latent variable with a uniform prior; feeding this table and the uniform
+    :math:`q(\sigma)` to :func:`semtheory.elbo.elbo` gives :math:`-\mathcal L(q; x)`, a lower bound on
+    :math:`\ln p_q(x)` = ``logsumexp`` of the table (chapter 11's ELBO).  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    xx = _check_tokens(x, V, "x")
+    if xx.shape != (n,):
+        raise ValueError(f"x must be one sequence of length {n}, got shape {xx.shape}")
+    qf = _flat(q, n, V)
+    orders = _orders(n)
+    return np.array([_order_logprob(qf, xx[None], o, n, V)[0] for o in orders]) - math.log(len(orders))
+
+
+class LossChain(NamedTuple):
+    r"""``loss`` :math:`\mathcal L(q)` :math:`\ge` ``mixture_cross_entropy`` :math:`\E_p[-\log p_q]` :math:`\ge` ``entropy`` :math:`H(X^n)`;
+    ``order_gap`` = loss - mixture_cross_entropy (the averaged ELBO gap, a KL to the posterior over orders),
+    ``model_kl`` = :math:`\KL(p\cc p_q)`, ``order_kl`` = loss - entropy = :math:`\frac1{n!}\sum_\sigma\KL(p\cc q_\sigma)`.
+    Units of the ``base`` asked for; per sequence."""
+
+    loss: float
+    mixture_cross_entropy: float
+    entropy: float
+    order_gap: float
+    model_kl: float
+    order_kl: float
+
+
+def loss_chain(p, q, base=2) -> LossChain:
+    r"""The chain :math:`\mathcal L(q) \ge \E_p[-\log p_q(X)] \ge H(X^n)` and its gaps.
+
+    The first inequality is Jensen over orders (the ELBO with the order as latent variable); the second is
+    Gibbs' inequality.  All three are equal iff :math:`q` agrees with the data's conditionals wherever
+    the data can reach.  Units of ``base``.  Chapter 16.
+    """
+    p, q, n, V = _pair(p, q)
+    loss = llada_loss(p, q, base)
+    ce = measures.cross_entropy(p, mixture_law(q), base)
+    H = measures.entropy(p, base=base)
+    return LossChain(loss, ce, H, loss - ce, ce - H, loss - H)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sampling by iterative unmasking
+# ----------------------------------------------------------------------------------------------
+
+
+def unmask_schedule(length, steps) -> np.ndarray:
+    r"""Tokens revealed at each step: :math:`k_s = \lfloor sn/S\rfloor - \lfloor (s-1)n/S\rfloor`, :math:`s = 1..S`.
+
+    The masked count after step :math:`s` is :math:`n - \lfloor sn/S \rfloor \approx n t_s` on the linear
+    grid :math:`t_s = 1 - s/S` of LLaDA's reverse process.  ``steps`` :math:`S` in ``1..length``.  Chapter 16.
+    """
+    n = check_int(length, "length", minimum=1)
+    S = check_int(steps, "steps", minimum=1, maximum=n)
+    s = np.arange(S + 1)
+    return np.diff(s * n // S)
+
+
+def _check_remasking(remasking) -> str:
+    if remasking not in _REMASKING:
+        raise ValueError(f"remasking must be one of {_REMASKING}, got {remasking!r}")
+    return remasking
+
+
+def _predict_fn(predictor):
+    """(n, V, fn) where fn maps partially masked sequences (B, n) to laws (B, n, V)."""
+    if isinstance(predictor, MaskPredictor):
+        return predictor.length, predictor.vocab_size, predictor.predict
+    q, n, V = _check_table(predictor, "predictor")
+    qf = _flat(q, n, V)
+    return n, V, lambda z: qf[_index(z, n, V)]
+
+
+class Samples(NamedTuple):
+    r"""``tokens`` (N, n) the samples; ``step`` (N, n) the denoising step (1..S) at which each position was revealed."""
+
+    tokens: np.ndarray
+    step: np.ndarray
+
+
+def sample(predictor, num_samples, *, steps, remasking="random", seed=None) -> Samples:
+    r"""LLaDA's reverse process: start from :math:`M^n`; at step :math:`s` predict every masked token, keep :math:`k_s`, remask the rest.
+
+    At each step every masked position draws a candidate :math:`\hat x^i \sim q(\cdot\mid z)` (temperature 1);
+    ``remasking="random"`` keeps :math:`k_s` (:func:`unmask_schedule`) masked positions chosen uniformly,
+    ``"low_confidence"`` keeps the :math:`k_s` candidates of highest confidence :math:`q(\hat x^i\mid z)` (ties:
+    lower position first) and remasks the others.  Revealed tokens are never changed.  ``predictor`` is a table
+    or a :class:`MaskPredictor`.  Deterministic under ``seed``.  Chapter 16.
+    """
+    n, V, fn = _predict_fn(predictor)
+    N = check_int(num_samples, "num_samples", minimum=1)
+    ks = unmask_schedule(n, steps)
+    remasking = _check_remasking(remasking)
+    rng = as_rng(seed)
+    z = np.full((N, n), V, dtype=np.int64)
+    when = np.zeros((N, n), dtype=np.int64)
+    rows = np.arange(N)[:, None]
+    for s, k in enumerate(ks, start=1):
+        probs = fn(z)  # (N, n, V)
+        cum = np.cumsum(probs, axis=-1)
+        u = rng.random((N, n, 1))
+        cand = np.minimum((u * cum[..., -1:] > cum).sum(axis=-1), V - 1)
+        conf = np.take_along_axis(probs, cand[..., None], axis=-1)[..., 0]
+        masked = z == V
+        score = rng.random((N, n)) if remasking == "random" else conf
+        score = np.where(masked, score, -np.inf)
+        pick = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        z[rows, pick] = cand[rows, pick]
+        when[rows, pick] = s
+    return Samples(z, when)
+
+
+def sampler_law(q, steps, remasking="random") -> np.ndarray:
+    r"""The exact law of :func:`sample`'s output for a predictor table, by enumerating every run.
+
+    Random remasking: at a step with :math:`k` tokens to reveal among :math:`r` masked, each :math:`k`-subset
+    has probability :math:`1/\binom rk` and its tokens are drawn independently from their predicted laws.
+    Low-confidence remasking: every candidate assignment of the masked positions is enumerated and the
+    :math:`k` most confident kept (ties: lower position).  With ``steps = n`` and random remasking this is
+    :func:`mixture_law`.  Shape (V,)*n.  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    ks = unmask_schedule(n, steps)
+    remasking = _check_remasking(remasking)
+    qf = _flat(q, n, V)
+    states = {(V,) * n: 1.0}
+    for k in ks:
+        nxt: dict = {}
+        for z, w in states.items():
+            probs = qf[_index(np.array(z), n, V)]
+            hid = [i for i in range(n) if z[i] == V]
+            if remasking == "random":
+                subsets = list(itertools.combinations(hid, int(k)))
+                for sub in subsets:
+                    vals = np.array(list(itertools.product(range(V), repeat=len(sub))), dtype=np.int64).reshape(-1, len(sub))
+                    pv = np.prod(probs[list(sub)][np.arange(len(sub)), vals], axis=1) if sub else np.ones(1)
+                    for a, pa in zip(vals, pv):
+                        if pa > 0:
+                            zz = list(z)
+                            for i, v in zip(sub, a):
+                                zz[i] = int(v)
+                            key = tuple(zz)
+                            nxt[key] = nxt.get(key, 0.0) + w * pa / len(subsets)
+            else:
+                vals = np.array(list(itertools.product(range(V), repeat=len(hid))), dtype=np.int64)
+                ph = probs[hid]  # (r, V)
+                conf = ph[np.arange(len(hid)), vals]  # (A, r)
+                pv = np.prod(conf, axis=1)
+                order = np.argsort(-conf, axis=1, kind="stable")[:, : int(k)]
+                for a, pa, keep in zip(vals, pv, order):
+                    if pa > 0:
+                        zz = list(z)
+                        for j in keep:
+                            zz[hid[j]] = int(a[j])
+                        key = tuple(zz)
+                        nxt[key] = nxt.get(key, 0.0) + w * pa
+        states = nxt
+    law = np.zeros((V,) * n)
+    for z, w in states.items():
+        law[z] += w
+    return law
+
+
+def step_joint_law(law, order, left) -> np.ndarray:
+    r"""A one-token-per-step run in the fixed order :math:`\sigma`, laid out as two processes along the denoising steps.
+
+    Step :math:`s` reveals position :math:`\sigma_s`.  :math:`X_s` is its token if :math:`\sigma_s` lies in
+    ``left`` (a set of positions) and the blank symbol ``V`` otherwise; :math:`Y_s` likewise for the other
+    positions.  Returns the joint pmf of :math:`(X_1..X_n, Y_1..Y_n)` in the layout of
+    :mod:`semtheory.directed` (alphabet ``V+1`` on every axis), built from the sequence law ``law`` (shape
+    (V,)*n; e.g. the data law, which a sampler with the exact conditionals reproduces in every order).
+    Chapter 16.
+    """
+    law, n, V = _check_law(law, "law")
+    order = _check_order(order, n)
+    try:
+        L = {int(i) for i in left}
+    except (TypeError, ValueError):
+        raise ValueError(f"left must be a set of positions in 0..{n - 1}, got {left!r}") from None
+    if not L <= set(range(n)):
+        raise ValueError(f"left must be a set of positions in 0..{n - 1}, got {left!r}")
+    if (V + 1) ** (2 * n) > _MAX_CELLS:
+        raise ValueError(f"law with n={n}, V={V} gives a joint law of {(V + 1) ** (2 * n)} cells, too many")
+    out = np.zeros((V + 1,) * (2 * n))
+    X = _all_sequences(n, V)
+    idx = np.full((X.shape[0], 2 * n), V, dtype=np.int64)
+    for s, i in enumerate(order):
+        idx[:, s if i in L else n + s] = X[:, i]
+    np.add.at(out, tuple(idx.T), law.reshape(-1))
+    return out
+
+
+def source_nll(p, tokens, base=2) -> np.ndarray:
+    r"""The source's negative log-likelihood :math:`-\log p(x)` of each sequence (rows of ``tokens``), units of ``base``.
+
+    Averaged over samples of a sampler it estimates :math:`\E_{\rm sampler}[-\log p(X)]`, the statistic
+    of sample quality used in chapter 16 (``inf`` for a sequence the source cannot produce).  Chapter 16.
+    """
+    lb = log_base(base)
+    p, n, V = _check_law(p, "p")
+    x = _check_tokens(tokens, V, "tokens")
+    if x.ndim != 2 or x.shape[1] != n:
+        raise ValueError(f"tokens must have shape (N, {n}), got {x.shape}")
+    with np.errstate(divide="ignore"):
+        return -np.log(p[tuple(x.T)]) / lb
+
+
+class SamplingQuality(NamedTuple):
+    r"""One sampler setting: ``steps``, ``remasking``; for the exact law of the table's sampler, ``law_nll``
+    :math:`\E_{\rm law}[-\log p]`, ``law_entropy`` :math:`H(\rm law)` and ``kl`` :math:`\KL(p\cc{\rm law})`; for
+    Monte-Carlo samples of ``model``, ``sample_nll`` (mean source NLL) and ``sample_se`` (its standard error)."""
+
+    steps: int
+    remasking: str
+    law_nll: float
+    law_entropy: float
+    kl: float
+    sample_nll: float
+    sample_se: float
+
+
+def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, seed=0) -> list:
+    r"""Sample quality for every number of steps and both remasking rules: exact (``table``) and sampled (``model``).
+
+    ``table`` is a predictor table whose sampler law is enumerated (:func:`sampler_law`); ``model`` a table or a
+    :class:`MaskPredictor` sampled ``num_samples`` times per setting (seed ``seed + steps``).  ``steps`` an
+    iterable of step counts (default ``1..n``).  Returns a list of :class:`SamplingQuality`; units of ``base``
+    per sequence.  Chapter 16.
+    """
+    log_base(base)
+    p, q, n, V = _pair(p, table)
+    N = check_int(num_samples, "num_samples", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    steps = range(1, n + 1) if steps is None else [check_int(s, "steps", minimum=1, maximum=n) for s in steps]
+    out = []
+    for S in steps:
+        for rm in _REMASKING:
+            law = sampler_law(q, S, rm)
+            nll = source_nll(p, sample(model, N, steps=S, remasking=rm, seed=seed + S).tokens, base)
+            out.append(SamplingQuality(S, rm, measures.cross_entropy(law, p, base), measures.entropy(law, base=base),
+                                       measures.kl_divergence(p, law, base), float(nll.mean()),
+                                       float(nll.std(ddof=1) / math.sqrt(N))))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# A bidirectional mask predictor in torch
+# ----------------------------------------------------------------------------------------------
+
+class _BidirectionalSelfAttention(CausalSelfAttention):
+    """Chapter 10's attention with the causal mask removed: every position attends to every position."""
+
+    def forward(self, u: torch.Tensor, *, weights: bool = False):
+        B, n, d = u.shape
+        q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
+        alpha = ((q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)).softmax(dim=-1)
+        out = self.W_O((alpha @ v).transpose(1, 2).reshape(B, n, d))
+        return (out, alpha) if weights else out
+
+
+class MaskPredictor(nn.Module):
+    r"""A small bidirectional mask predictor :math:`q_\theta(x^i\mid z)`: an MLP or a Transformer encoder.
+
+    Input: partially masked sequences (B, n) over ``0..V`` (``V`` = mask); output logits (B, n, V) at every
+    position.  ``arch="transformer"``: chapter 10's blocks with the causal mask removed (every position
+    attends to every position) and learned positional embeddings (attention alone is
+    permutation-equivariant).  ``arch="mlp"``: the one-hot encoding of the whole of :math:`z` through two
+    GELU layers of width ``d_hidden`` (sees every position, so it is bidirectional too; much faster to train
+    at this size).  Initialised from ``seed`` without touching torch's global random state.  Chapter 16.
+    """
+
+    def __init__(self, vocab_size, length, *, arch="mlp", d_model=32, n_heads=2, n_layers=2, d_ff=64, d_hidden=256,
+                 seed=0):
+        super().__init__()
+        V = check_int(vocab_size, "vocab_size", minimum=1)
+        n = check_int(length, "length", minimum=1)
+        if arch not in ("mlp", "transformer"):
+            raise ValueError(f"arch must be 'mlp' or 'transformer', got {arch!r}")
+        d = check_int(d_model, "d_model", minimum=1)
+        H = check_int(n_heads, "n_heads", minimum=1)
+        if d % H:
+            raise ValueError(f"n_heads must divide d_model, got d_model={d}, n_heads={H}")
+        L = check_int(n_layers, "n_layers", minimum=1)
+        dff = check_int(d_ff, "d_ff", minimum=1)
+        dh = check_int(d_hidden, "d_hidden", minimum=1)
+        self.vocab_size, self.length, self.arch = V, n, arch
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(check_int(seed, "seed", minimum=0))
+            if arch == "mlp":
+                self.net = nn.Sequential(nn.Linear(n * (V + 1), dh), nn.GELU(), nn.Linear(dh, dh), nn.GELU(),
+                                         nn.Linear(dh, n * V))
+                return
+            self.embed = nn.Embedding(V + 1, d)  # + MASK
+            self.pos = nn.Parameter(0.1 * torch.randn(n, d))
+            self.blocks = nn.ModuleList(Block(d, H, dff) for _ in range(L))
+            for blk in self.blocks:
+                old = blk.attn
+                blk.attn = _BidirectionalSelfAttention(d, H)
+                blk.attn.load_state_dict(old.state_dict())
+            self.ln_f = nn.LayerNorm(d, bias=False)
+            self.head = nn.Linear(d, V)
+            nn.init.normal_(self.embed.weight, std=0.1)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Logits (B, n, V) of :math:`q_\\theta(\\cdot\\mid z)` for partially masked sequences ``z`` (B, n).  Chapter 16."""
+        if self.arch == "mlp":
+            x = F.one_hot(z, self.vocab_size + 1).to(torch.float32).flatten(1)
+            return self.net(x).view(z.shape[0], self.length, self.vocab_size)
+        h = self.embed(z) + self.pos
+        for blk in self.blocks:
+            h = blk(h)
+        return self.head(self.ln_f(h))
+
+    def predict(self, z) -> np.ndarray:
+        r"""Laws :math:`q_\theta(\cdot\mid z)` (float64, (B, n, V)); visible positions get the one-hot law of their token.  Chapter 16."""
+        zz = np.asarray(z)
+        if zz.ndim != 2 or zz.shape[1] != self.length or zz.dtype.kind not in "iu":
+            raise ValueError(f"z must be an integer array of shape (B, {self.length}), got {zz.shape}")
+        if zz.min() < 0 or zz.max() > self.vocab_size:
+            raise ValueError(f"z must hold ids in [0, {self.vocab_size}] (the mask is {self.vocab_size})")
+        with torch.no_grad(), _one_thread():
+            out = self(torch.as_tensor(zz, dtype=torch.int64)).double().softmax(-1).numpy()
+        vis = zz < self.vocab_size
+        r, i = np.nonzero(vis)
+        out[r, i] = 0.0
+        out[r, i, zz[r, i]] = 1.0
+        return out
+
+
+def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) -> TrainResult:
+    r"""Minimise the LLaDA loss of ``model`` on the sequences ``data`` (N, n), by Monte Carlo; in place, deterministic.
+
+    Each step draws ``batch_size`` sequences and stratified ratios :math:`t_b = (b + u)/B` (one
+    :math:`u\sim U(0,1)`, a standard variance reduction), masks each token with probability :math:`t_b`, and
+    minimises :math:`\frac1{Bn}\sum_b \frac1{t_b}\sum_{i\ \rm masked} -\ln q_\theta(x_b^i\mid z_b)` (nats per
+    token, LLaDA's loss divided by the length).  Adam (warm-up then cosine decay), gradient norm clipped at 1,
+    one torch thread and deterministic algorithms (restored afterwards).  Returns chapter 10's
+    :class:`~semtheory.transformer.TrainResult` (``losses`` per step, nats per token).  Chapter 16.
+    """
+    if not isinstance(model, MaskPredictor):
+        raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
+    x = _check_tokens(data, model.vocab_size, "data")
+    if x.ndim != 2 or x.shape[1] != model.length:
+        raise ValueError(f"data must have shape (N, {model.length}), got {x.shape}")
+    steps = check_int(steps, "steps", minimum=1)
+    B = check_int(batch_size, "batch_size", minimum=1)
+    lr = check_positive(lr, "lr")
+    seed = check_int(seed, "seed", minimum=0)
+    X = torch.as_tensor(x)
+    V, n = model.vocab_size, model.length
+    gen = torch.Generator().manual_seed(seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adam = _Adam(params)
+    warm = max(1, steps // 20)
+    old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    losses = np.empty(steps)
+    t0 = time.perf_counter()
+    model.train()
+    with _one_thread():
+        _set_deterministic(True)
+        try:
+            for s in range(steps):
+                x0 = X[torch.randint(0, X.shape[0], (B,), generator=gen)]
+                t = (torch.arange(B, dtype=torch.float32) + torch.rand((), generator=gen)) / B
+                t = t.clamp_min(1e-4)
+                hide = torch.rand((B, n), generator=gen) < t[:, None]
+                z = torch.where(hide, torch.full_like(x0, V), x0)
+                nll = F.cross_entropy(model(z).reshape(-1, V), x0.reshape(-1), reduction="none").view(B, n)
+                loss = ((nll * hide).sum(1) / t).sum() / (B * n)
+                grads = torch.autograd.grad(loss, params)
+                rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
+                adam.step(grads, rate)
+                losses[s] = loss.item()
+        finally:
+            model.eval()
+            _set_deterministic(*old_det)
+    return TrainResult(losses, time.perf_counter() - t0)
+
+
+def model_table(model) -> np.ndarray:
+    r"""Tabulate a :class:`MaskPredictor` on every partially masked sequence: shape ``(V+1,)*n + (n, V)``.
+
+    The table feeds every exact function of this module (:func:`llada_loss`, :func:`sampler_law`, ...).
+    Chapter 16.
+    """
+    if not isinstance(model, MaskPredictor):
+        raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
+    n, V = model.length, model.vocab_size
+    if (V + 1) ** n * n * V > _MAX_CELLS:
+        raise ValueError(f"model with length={n}, vocab_size={V} gives a table too large to enumerate")
+    Z = np.indices((V + 1,) * n).reshape(n, -1).T
+    return model.predict(Z).reshape((V + 1,) * n + (n, V))
