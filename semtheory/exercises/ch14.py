@@ -1,0 +1,71 @@
+"""Exercise answers for chapter 14 (semantic information measures of a trained Transformer).
+
+Every reference answer is computed with :mod:`semtheory` (sources, channel, directed, flow, semantic, energy);
+nothing is typed in.
+"""
+
+import math
+
+import numpy as np
+
+from . import answer
+
+
+def _two_token_model():
+    from ..channel import MarkovLM
+
+    return MarkovLM(np.array([[0.9, 0.1], [0.2, 0.8]]), initial=np.array([0.5, 0.5]))
+
+
+@answer("ex-14-source-perplexity", units="tokens (perplexity)", rtol=1e-6,
+        hint="2 to the power of the entropy rate, in bits per token")
+def _source_perplexity():
+    from ..transformer import markov_source
+
+    return 2.0 ** markov_source(0).entropy_rate(base=2)
+
+
+@answer("ex-14-density-by-hand", units="bits", rtol=1e-6, atol=1e-9,
+        hint="log2 P(y1 | x) / sum_x' P(x') P(y1 | x')")
+def _density_by_hand():
+    from ..flow import exact_flow
+    from ..semantic import prompt_flow_law
+
+    law = prompt_flow_law(_two_token_model(), np.array([[0], [1]]), 1)
+    return float(exact_flow(law).iota[1, 0, 0])  # prompt x = 1, first token y1 = 0
+
+
+@answer("ex-14-source-di", units="bits", rtol=1e-6, atol=1e-9,
+        hint="an order-2 source forgets all but the last two prompt tokens, and two outputs replace them")
+def _source_di():
+    from ..channel import prompt_generation_law, sequence_law
+    from ..directed import directed_information
+    from ..transformer import markov_source
+
+    src = markov_source(0)
+    return directed_information(prompt_generation_law(src, sequence_law(src, 3), 4))
+
+
+@answer("ex-14-uniform-head", units="(bits, energy)", rtol=1e-6, atol=1e-9,
+        hint="all scores equal: the attention law is uniform over the N keys; E = -lse + |q|^2/2")
+def _uniform_head():
+    from ..energy import attention_weights, hopfield_energy
+
+    N, beta = 16, 0.5
+    keys = np.zeros((N, 4))
+    q = np.zeros(4)
+    a = attention_weights(q, keys, beta)
+    return (float(-(a * np.log2(a)).sum()), float(hopfield_energy(q, keys, beta, constant=False)))
+
+
+@answer("ex-14-rao-blackwell", units="ratio of variances", rtol=1e-5,
+        hint="exact_flow gives Lambda_n and A_n on every outcome; weight their squares by the law")
+def _rao_blackwell():
+    from ..flow import exact_flow
+    from ..semantic import prompt_flow_law
+
+    law = prompt_flow_law(_two_token_model(), np.array([[0], [1]]), 3, weights=[0.3, 0.7])
+    f = exact_flow(law)
+    w = law[..., None]
+    var = lambda z: float((w * z**2).sum() - (w * z).sum() ** 2)  # noqa: E731
+    return var(f.Lambda[..., -1:]) / var(f.A[..., -1:])

@@ -1,0 +1,296 @@
+"""Chapter 14: semantic measures of a language model; Monte Carlo estimators against exact values on small models."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from semtheory import channel, directed, flow, semantic, sources
+from semtheory.transformer import Transformer
+
+SETTINGS = settings(max_examples=5, deadline=None)
+
+
+def _markov(seed, V=3, order=2, conc=1.0):
+    return channel.MarkovLM.random(V, order, seed=seed, concentration=conc)
+
+
+def _tiny_transformer(V=3, seed=1, sharpen=4.0):
+    m = Transformer(V, d_model=8, n_heads=2, n_layers=2, context_length=8, seed=seed)
+    with torch.no_grad():  # untrained weights give near-uniform laws; sharpen them so that densities are not ~0
+        m.unembed.weight.mul_(sharpen)
+        for blk in m.blocks:
+            blk.attn.W_Q.weight.mul_(3.0)
+    return m
+
+
+def _prompt_law(V, m, seed):
+    rng = np.random.default_rng(seed)
+    q = rng.dirichlet(np.ones(V**m)).reshape((V,) * m)
+    return q
+
+
+def _exact_at(f: flow.ExactFlow, attr: str, paths, K: int, V: int):
+    n = paths.iota.shape[1]
+    arr = getattr(f, attr).reshape(K, V**n, n)
+    return arr[paths.inputs[:, 0], np.ravel_multi_index(paths.outputs.T, (V,) * n)]
+
+
+# ---------------------------------------------------------------------------------------------
+# next_token_table
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [_markov(0), _tiny_transformer()])
+def test_next_token_table_matches_next_token_logprobs(model):
+    rng = np.random.default_rng(0)
+    ctx = rng.integers(0, 3, size=(7, 5))
+    ctx[3] = ctx[1]  # a duplicate row
+    tab = semantic.next_token_table(model, ctx, start=1)
+    assert tab.shape == (7, 5, 3)
+    for b in range(7):
+        for r in range(1, 6):
+            np.testing.assert_allclose(tab[b, r - 1], model.next_token_logprobs(ctx[b, :r]), atol=2e-5)
+
+
+def test_next_token_table_long_context_falls_back_to_the_interface():
+    m = _tiny_transformer()
+    ctx = np.random.default_rng(1).integers(0, 3, size=(2, 10))  # longer than the window
+    tab = semantic.next_token_table(m, ctx, start=8)
+    for b in range(2):
+        for r in (8, 9, 10):
+            np.testing.assert_allclose(tab[b, r - 8], m.next_token_logprobs(ctx[b, :r]), atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact law of prompt and generation
+# ---------------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), which=st.sampled_from(["markov", "transformer"]))
+def test_prompt_flow_law_equals_prompt_generation_law(seed, which):
+    model = _markov(seed) if which == "markov" else _tiny_transformer(seed=seed % 50)
+    q = _prompt_law(3, 2, seed)
+    P, w, idx = semantic.prompts_from_law(q)
+    np.testing.assert_array_equal(idx, np.arange(9))
+    law = semantic.prompt_flow_law(model, P, 3, weights=w)
+    ref = channel.prompt_generation_law(model, q, 3)
+    assert law.shape == ref.shape
+    np.testing.assert_allclose(law, ref, atol=1e-6)
+    assert directed.directed_information(law) == pytest.approx(directed.directed_information(ref), abs=1e-5)
+    np.testing.assert_allclose(semantic.prompt_flow_law(model, P, 1, weights=w), channel.prompt_generation_law(model, q, 1), atol=1e-6)
+
+
+def test_prompts_from_law_keeps_the_support_in_c_order():
+    q = np.zeros((2, 2))
+    q[0, 1], q[1, 1] = 0.25, 0.75
+    P, w, idx = semantic.prompts_from_law(q)
+    np.testing.assert_array_equal(P, [[0, 1], [1, 1]])
+    np.testing.assert_allclose(w, [0.25, 0.75])
+    np.testing.assert_array_equal(idx, [1, 3])
+
+
+# ---------------------------------------------------------------------------------------------
+# Monte Carlo flow: exact densities along paths, unbiased means
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["markov", "transformer"])
+def test_sampled_densities_are_the_exact_ones(which):
+    model = _markov(3) if which == "markov" else _tiny_transformer(seed=3)
+    q = _prompt_law(3, 2, 3)
+    P, w, _ = semantic.prompts_from_law(q)
+    n = 3
+    f = flow.exact_flow(semantic.prompt_flow_law(model, P, n, weights=w))
+    paths = semantic.sample_prompt_flow(model, P, n, 300, weights=w, seed=4)
+    tol = 1e-9 if which == "markov" else 5e-5
+    np.testing.assert_allclose(paths.iota, _exact_at(f, "iota", paths, len(P), 3), atol=tol)
+    np.testing.assert_allclose(paths.kl, _exact_at(f, "kl", paths, len(P), 3), atol=tol)
+    np.testing.assert_allclose(paths.ranges, _exact_at(f, "ranges", paths, len(P), 3), atol=tol)
+    assert np.all(paths.inputs[:, 1:] == 0)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000))
+def test_monte_carlo_directed_information_within_standard_errors(seed):
+    """Both estimators of I(X; Y^t) lie within 4.5 standard errors of the exact value at every t."""
+    model = _markov(seed, conc=0.5)
+    q = _prompt_law(3, 2, seed + 1)
+    P, w, _ = semantic.prompts_from_law(q)
+    n = 4
+    exact = flow.expected_flow(semantic.prompt_flow_law(model, P, n, weights=w))
+    est = semantic.mean_flow(semantic.sample_prompt_flow(model, P, n, 3000, weights=w, seed=seed))
+    assert est.n_paths == 3000
+    assert np.all(np.abs(est.flow - exact) <= 4.5 * est.flow_se + 1e-12)
+    assert np.all(np.abs(est.compensator - exact) <= 4.5 * est.compensator_se + 1e-12)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), K=st.integers(2, 6))
+def test_flow_telescopes_to_the_log_posterior_ratio_and_obeys_the_log_k_ceiling(seed, K):
+    model = _markov(seed, conc=0.3)
+    rng = np.random.default_rng(seed)
+    P = rng.integers(0, 3, size=(K, 3))
+    n = 3
+    paths = semantic.sample_prompt_flow(model, P, n, 200, seed=seed)
+    law = semantic.prompt_flow_law(model, P, n).reshape(K, -1)
+    post = law / law.sum(axis=0, keepdims=True)  # P(x_k | y^n)
+    y = np.ravel_multi_index(paths.outputs.T, (3,) * n)
+    k = paths.inputs[:, 0]
+    np.testing.assert_allclose(paths.Lambda[:, -1], np.log2(post[k, y] * K), atol=1e-9)
+    assert np.all(paths.Lambda[:, -1] <= math.log2(K) + 1e-9)
+    assert np.all(paths.kl >= 0)
+
+
+def test_sample_prompt_flow_is_deterministic_under_seed_and_units_scale():
+    model = _markov(7)
+    P = np.array([[0, 1], [2, 2], [1, 0]])
+    a = semantic.sample_prompt_flow(model, P, 4, 50, seed=11)
+    b = semantic.sample_prompt_flow(model, P, 4, 50, seed=11)
+    c = semantic.sample_prompt_flow(model, P, 4, 50, seed=12)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a.outputs, c.outputs)
+    nat = semantic.sample_prompt_flow(model, P, 4, 50, seed=11, base=math.e)
+    np.testing.assert_allclose(nat.iota, a.iota * math.log(2), atol=1e-12)
+
+
+def test_mean_flow_on_identical_paths_has_zero_standard_error():
+    paths = flow.FlowPaths(np.ones((3, 2)), np.full((3, 2), 0.5), np.zeros((3, 2)), np.zeros((3, 2), int), np.zeros((3, 2), int))
+    est = semantic.mean_flow(paths)
+    np.testing.assert_allclose(est.flow, [1, 2]); np.testing.assert_allclose(est.compensator, [0.5, 1.0])
+    np.testing.assert_allclose(est.flow_se, 0); np.testing.assert_allclose(est.compensator_se, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Perplexity against the entropy rate
+# ---------------------------------------------------------------------------------------------
+
+
+def test_batch_means_se_closed_form():
+    means = np.array([1.0, 2.0, 4.0, 7.0])
+    v = np.repeat(means, 5)
+    assert semantic.batch_means_se(v, 4) == pytest.approx(means.std(ddof=1) / 2)
+    assert semantic.batch_means_se(np.append(v, 100.0), 4) == pytest.approx(means.std(ddof=1) / 2)  # tail dropped
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000))
+def test_perplexity_report_against_exact_rates(seed):
+    src = sources.MarkovSource.random(3, order=1, seed=seed, concentration=1.0)
+    model = channel.MarkovLM.random(3, 1, seed=seed + 1, concentration=5.0)
+    x = src.sample(20_000, seed=seed)
+    r = semantic.perplexity_report(model, x, source=src)
+    H = src.entropy_rate()
+    exact_ce = sources.stationary_cross_entropy(src, model)
+    assert r.entropy_rate == pytest.approx(H) and r.source_perplexity == pytest.approx(2**H)
+    assert r.perplexity == pytest.approx(2**r.cross_entropy)
+    assert abs(r.cross_entropy - exact_ce) <= 5 * r.cross_entropy_se
+    assert abs(r.excess - (exact_ce - H)) <= 5 * r.excess_se
+    assert r.excess == pytest.approx(r.cross_entropy - r.source_losses.mean())
+
+
+def test_perplexity_report_of_the_source_itself_has_no_excess():
+    src = sources.MarkovSource.random(4, order=2, seed=2, concentration=0.5)
+    x = src.sample(3000, seed=1)
+    r = semantic.perplexity_report(src, x, source=src, base=math.e)
+    assert r.excess == 0.0 and r.excess_se == 0.0
+    assert r.perplexity == pytest.approx(math.exp(r.cross_entropy))
+    plain = semantic.perplexity_report(src, x)
+    assert plain.entropy_rate is None and plain.excess is None
+    assert plain.cross_entropy == pytest.approx(r.cross_entropy / math.log(2))
+
+
+# ---------------------------------------------------------------------------------------------
+# Attention energies
+# ---------------------------------------------------------------------------------------------
+
+
+def test_attention_energies_reproduce_the_layers_attention_and_never_rise():
+    m = _tiny_transformer(V=4, seed=5)
+    ctx = np.array([0, 3, 1, 1, 2, 0, 3])
+    ae = semantic.attention_energies(m, ctx)
+    tr = m.trace(ctx)
+    n = len(ctx) + 1
+    assert ae.energy.shape == (2, 2, n) and ae.beta == pytest.approx(1 / math.sqrt(4))
+    np.testing.assert_allclose(ae.alpha, np.stack(tr.alpha), atol=1e-12)
+    assert np.all(ae.energy_after <= ae.energy + 1e-12)
+    a = ae.alpha
+    with np.errstate(divide="ignore", invalid="ignore"):
+        H = -np.where(a > 0, a * np.log2(np.where(a > 0, a, 1.0)), 0.0).sum(-1)
+    np.testing.assert_allclose(ae.entropy, H, atol=1e-12)
+    np.testing.assert_allclose(ae.max_weight, a.max(-1))
+    assert np.all(ae.entropy <= np.log2(np.arange(1, n + 1)) + 1e-12)
+    np.testing.assert_allclose(ae.entropy[..., 0], 0, atol=1e-12)  # BOS sees only itself
+    assert np.all(ae.energy - ae.free_energy >= -1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------------------------
+
+
+def test_bad_input():
+    model = _markov(0)
+    P = np.array([[0, 1], [1, 2]])
+    with pytest.raises(ValueError, match="model"):
+        semantic.next_token_table("not a model", P)
+    with pytest.raises(ValueError, match="contexts"):
+        semantic.next_token_table(model, [0, 1, 2])
+    with pytest.raises(ValueError, match="contexts"):
+        semantic.next_token_table(model, [[0, 5]])
+    with pytest.raises(ValueError, match="start"):
+        semantic.next_token_table(model, P, start=3)
+    with pytest.raises(ValueError, match="prompt_law"):
+        semantic.prompts_from_law([0.5, 0.6])
+    with pytest.raises(ValueError, match="prompt_law"):
+        semantic.prompts_from_law(np.full((2, 3), 1 / 6))
+    with pytest.raises(ValueError, match="prompts"):
+        semantic.prompt_flow_law(model, [0, 1], 2)
+    with pytest.raises(ValueError, match="prompts"):
+        semantic.prompt_flow_law(model, [[0, 3]], 2)
+    with pytest.raises(ValueError, match="weights"):
+        semantic.prompt_flow_law(model, P, 2, weights=[1.0])
+    with pytest.raises(ValueError, match="weights"):
+        semantic.prompt_flow_law(model, P, 2, weights=[0.5, np.nan])
+    with pytest.raises(ValueError, match="n"):
+        semantic.prompt_flow_law(model, P, 0)
+    with pytest.raises(ValueError, match="n="):
+        semantic.prompt_flow_law(model, P, 40)
+    with pytest.raises(ValueError, match="n_paths"):
+        semantic.sample_prompt_flow(model, P, 2, 0)
+    with pytest.raises(ValueError, match="seed"):
+        semantic.sample_prompt_flow(model, P, 2, 5, seed=1.5)
+    with pytest.raises(ValueError, match="base"):
+        semantic.sample_prompt_flow(model, P, 2, 5, base=1)
+    with pytest.raises(ValueError, match="paths"):
+        semantic.mean_flow(np.zeros((3, 2)))
+    one = semantic.sample_prompt_flow(model, P, 2, 1, seed=0)
+    with pytest.raises(ValueError, match="paths"):
+        semantic.mean_flow(one)
+    with pytest.raises(ValueError, match="values"):
+        semantic.batch_means_se([1.0, np.inf, 2.0])
+    with pytest.raises(ValueError, match="n_batches"):
+        semantic.batch_means_se(np.ones(10), 1)
+    with pytest.raises(ValueError, match="values"):
+        semantic.batch_means_se(np.ones(3), 5)
+    with pytest.raises(ValueError, match="tokens"):
+        semantic.perplexity_report(model, [0, 1, 7])
+    with pytest.raises(ValueError, match="tokens"):
+        semantic.perplexity_report(model, [0])
+    with pytest.raises(ValueError, match="source"):
+        semantic.perplexity_report(model, [0, 1, 2, 1], source=_markov(1), n_batches=2)
+    with pytest.raises(ValueError, match="source"):
+        semantic.perplexity_report(model, [0, 1, 2, 1], source=sources.MarkovSource.random(4, seed=0), n_batches=2)
+    with pytest.raises(ValueError, match="n_batches"):
+        semantic.perplexity_report(model, [0, 1, 2, 1], n_batches=9)
+    with pytest.raises(ValueError, match="model"):
+        semantic.attention_energies(model, [0, 1])
+    with pytest.raises(ValueError, match="context"):
+        semantic.attention_energies(_tiny_transformer(), np.zeros(8, dtype=int))
+    with pytest.raises(ValueError, match="base"):
+        semantic.attention_energies(_tiny_transformer(), [0, 1], base=0)
