@@ -422,14 +422,21 @@ def _as_stream(data, V: int) -> np.ndarray:
 def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
     r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
 
+    ``model`` is a :class:`Transformer` or any other torch language model of the book with the same
+    contract: an ``nn.Module`` whose ``forward`` maps token ids ``(B, n)`` to logits ``(B, n, V)`` causally,
+    with attributes ``vocab_size``, ``context_length`` and ``bos`` (chapter 15's ``MambaLM`` is one).
+
     Each step draws ``batch_size`` windows of ``context_length`` tokens at positions from a seeded
     ``torch.Generator``; the model reads ``[BOS] + window[:-1]`` and is scored on the whole window.  Adam with
     learning rate ``lr`` (linear warm-up over the first 5% of steps, then a cosine decay to a tenth), gradient
     norm clipped at 1.  Deterministic algorithms and ``threads`` torch threads (both restored afterwards),
     so the same seed gives identical weights.  Chapter 10.
     """
-    if not isinstance(model, Transformer):
-        raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
+    if not (isinstance(model, nn.Module) and all(hasattr(model, a) for a in ("vocab_size", "context_length", "bos"))):
+        raise ValueError(
+            "model must be a torch language model with vocab_size, context_length and bos (e.g. a "
+            f"semtheory.transformer.Transformer), got {type(model).__name__}"
+        )
     steps = check_int(steps, "steps", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = check_positive(lr, "lr")
