@@ -7,7 +7,7 @@ ln(SSR_r/SSR_f) from statsmodels' two OLS fits, ``geweke_granger`` and ``2 * tra
 (log-determinant route), next to the population value ``2 * transfer_entropy_var``.
 
 Run:  .venv/bin/python benchmarks/granger.py  [--quick]
-statsmodels is a benchmark-only dependency (``.venv/bin/pip install -c .ci/constraints.txt statsmodels``).
+statsmodels is a benchmark-only dependency, in the ``bench`` extra (``.venv/bin/pip install -e ".[bench]"``).
 """
 
 from __future__ import annotations
