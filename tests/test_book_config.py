@@ -82,3 +82,18 @@ def test_chapters_follow_the_book_pattern():
 
 def test_no_committed_notebooks_in_book():
     assert not list((ROOT / "book").rglob("*.ipynb"))
+
+
+def test_display_math_opens_a_block():
+    """A ``$$`` line right after a line of text is parsed as inline math inside directives (raw TeX on the page)."""
+    for md in toc_files():
+        lines = md.read_text().split("\n")
+        inside = False
+        for i, line in enumerate(lines):
+            if line.strip() == "$$":
+                prev = lines[i - 1].strip() if i else ""
+                if not inside:
+                    assert prev == "" or prev.startswith("<!--") or prev.startswith("+++"), (
+                        f"{md.name}:{i + 1}: put a blank line before the display math opened here"
+                    )
+                inside = not inside
