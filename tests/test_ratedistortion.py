@@ -1,0 +1,445 @@
+"""Rate-distortion: log-domain Blahut–Arimoto, closed forms, the directed R(D) and the pre-training point (chapter 5)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from semtheory import channel, directed, measures, sources
+from semtheory import ratedistortion as rd
+from semtheory.exercises import is_correct, registered
+from semtheory.symbolic import ratedistortion as srd
+
+h = measures.binary_entropy
+CLOSE = 1e-6  # bits: every closed form within this of the converged Blahut–Arimoto value
+
+
+# ----------------------------------------------------------------------------------------------
+# Closed forms against Blahut–Arimoto
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p", [0.5, 0.3, 0.11])
+def test_binary_hamming_closed_form(p):
+    betas = np.array([0.3, 1.0, 2.0, 3.5, 6.0, 12.0])
+    c = rd.rate_distortion_curve([1 - p, p], rd.hamming_distortion(2), betas, tol=1e-10)
+    assert c.converged.all()
+    assert np.abs(c.rate - rd.binary_hamming_rd(p, c.distortion)).max() < CLOSE
+    inside = 1 / (1 + np.exp(betas)) < min(p, 1 - p)
+    # the point of slope -beta (nats) is D = 1/(1 + e^beta) (derived symbolically in binary_rd_beta)
+    assert np.allclose(c.distortion[inside], 1 / (1 + np.exp(betas[inside])), atol=1e-8)
+    # certificate: rate - gap <= R(D) <= rate
+    exact = rd.binary_hamming_rd(p, c.distortion)
+    assert np.all(c.rate - c.gap <= exact + 1e-12) and np.all(exact <= c.rate + 1e-12)
+
+
+def test_gaussian_closed_form_on_a_fine_lattice():
+    x, p = rd.discrete_gaussian(1.0, 0.1, width=9)
+    var = float(p @ x**2)
+    assert abs(var - 1.0) < 1e-12
+    c = rd.rate_distortion_curve(p, rd.squared_error_distortion(x), [0.8, 1.0, 2.5, 5.0, 10.0], tol=1e-10)
+    assert c.converged.all()
+    assert np.abs(c.rate - rd.gaussian_rd(var, c.distortion)).max() < CLOSE
+    assert np.allclose(c.distortion, 1 / (2 * c.betas[c.betas >= 0.5]), rtol=1e-6)
+
+
+def test_log_loss_closed_form():
+    p = np.array([0.5, 0.3, 0.2])
+    # reproductions: the three point masses and the source pmf itself
+    d = rd.log_loss_distortion(np.vstack([np.eye(3), p]))
+    H = measures.entropy(p)
+    for D in (0.2, 0.7, 1.3):
+        r = rd.rate_distortion_at(p, d, D, tol=1e-10)
+        assert abs(r.rate - rd.log_loss_rd(p, D)) < CLOSE and abs(r.distortion - D) < 1e-12
+    # at the slope beta = 1 nat per nat every point of the line is optimal; BA lands on it
+    dn = rd.log_loss_distortion(np.vstack([np.eye(3), p]), base=math.e)
+    r = rd.blahut_arimoto(p, dn, 1.0, base=math.e)
+    assert abs(r.rate + r.distortion - measures.entropy(p, base=math.e)) < CLOSE
+    assert rd.log_loss_rd(p, 2.0) == 0.0 and abs(rd.log_loss_rd(p, 0.0) - H) < 1e-15
+
+
+def test_reverse_waterfilling_against_brute_force():
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(3)
+    v = rng.uniform(0.2, 3.0, size=4)
+    for D in (0.1, 0.5, 1.0):
+        wf = rd.reverse_waterfilling(v, D, base=math.e)
+        assert abs(wf.distortions.mean() - D) < 1e-12
+        res = minimize(lambda z: np.maximum(0.5 * np.log(v / np.exp(z)), 0).sum() / 4,
+                       np.log(np.full(4, D)), constraints=[{"type": "eq", "fun": lambda z: np.exp(z).mean() - D}],
+                       bounds=[(-20, math.log(x)) for x in v], method="SLSQP", options={"ftol": 1e-14})
+        assert wf.rate <= res.fun + 1e-7 and res.fun <= wf.rate + 1e-6
+    assert rd.reverse_waterfilling(v, v.mean() * 2).rate == 0.0
+    assert abs(rd.reverse_waterfilling([2.0], 0.5).rate - rd.gaussian_rd(2.0, 0.5)) < 1e-15
+
+
+def test_rate_distortion_at_hits_the_distortion():
+    for D in (0.01, 0.1, 0.25):
+        r = rd.rate_distortion_at([0.7, 0.3], rd.hamming_distortion(2), D)
+        assert abs(r.distortion - D) < 1e-10 and abs(r.rate - rd.binary_hamming_rd(0.3, D)) < CLOSE
+    zero = rd.rate_distortion_at([0.7, 0.3], rd.hamming_distortion(2), 0.5)
+    assert zero.rate == 0.0 and abs(zero.distortion - 0.3) < 1e-15
+    assert rd.rate_distortion_at([0.7, 0.3], rd.hamming_distortion(2), 0.0).rate == pytest.approx(h(0.3), abs=1e-9)
+
+
+# ----------------------------------------------------------------------------------------------
+# The curve: monotone, convex, finite at every beta
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), nx=st.integers(2, 5), ny=st.integers(2, 5))
+def test_curve_is_monotone_and_convex(seed, nx, ny):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(nx))
+    d = rng.uniform(0, 1, size=(nx, ny))
+    # near a slope where the curve leaves R = 0 Blahut-Arimoto converges sublinearly: cap the iterations and
+    # let the certified gap absorb what is left
+    c = rd.rate_distortion_curve(p, d, np.geomspace(0.2, 60, 14), tol=1e-10, max_iter=3000)
+    order = np.argsort(c.distortion)
+    D, R = c.distortion[order], c.rate[order]
+    slack = 4e-9 + 2 * c.gap.max()
+    assert np.all(np.diff(R) <= slack)  # non-increasing in D
+    # convex: every point lies on or below the chord of its neighbours
+    for i in range(1, len(D) - 1):
+        if D[i + 1] - D[i - 1] > 1e-9:
+            lam = (D[i + 1] - D[i]) / (D[i + 1] - D[i - 1])
+            assert R[i] <= lam * R[i - 1] + (1 - lam) * R[i + 1] + slack
+    # the chord interpolation never goes below the certified supporting-line bound
+    grid = np.linspace(D[0], D[-1], 9)
+    assert np.all(c.rate_lower(grid) <= c.rate_at(grid) + slack)
+    # the stored output laws rebuild the channels, whose (D, R) are the curve's
+    i = len(c) // 2
+    ch = c.channel(i)
+    joint = p[:, None] * ch
+    assert abs(measures.mutual_information(joint, 0, 1) - c.rate[i]) < 1e-10
+    assert abs((joint * d).sum() - c.distortion[i]) < 1e-12
+
+
+def test_no_nan_or_inf_at_large_beta_where_the_linear_update_fails():
+    d = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 2.5], [3.0, 2.5, 1.5]])  # every row minimum > 0
+    p = np.array([0.5, 0.3, 0.2])
+    with np.errstate(all="ignore"):
+        assert np.isnan(rd.naive_ba_step(p, d, 1e3)).all()  # the peers' update: 0/0
+    for beta in (1.0, 1e2, 1e3, 1e4, 1e300):
+        r = rd.blahut_arimoto(p, d, beta)
+        fields = [r.rate, r.distortion, r.gap]
+        assert np.isfinite(fields).all() and np.isfinite(r.channel).all() and np.isfinite(r.output).all()
+    big = rd.blahut_arimoto(p, d, 1e4)
+    assert abs(big.rate - measures.entropy(p)) < 1e-9 and abs(big.distortion - p @ d.min(axis=1)) < 1e-12
+    c = rd.rate_distortion_curve(p, d, np.geomspace(1, 1e4, 20))
+    assert np.isfinite(c.rate).all() and np.isfinite(c.distortion).all() and c.converged.all()
+    # forbidden pairs (+inf) are fine too
+    dinf = np.array([[0.0, np.inf, 1.0], [np.inf, 0.0, 1.0]])
+    r = rd.blahut_arimoto([0.5, 0.5], dinf, 1e4)
+    assert r.channel[0, 1] == 0.0 and np.isfinite(r.rate)
+
+
+# ----------------------------------------------------------------------------------------------
+# The directed rate-distortion function
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n,k", [(2, 2), (3, 2), (2, 3)])
+def test_directed_equals_classical_for_iid_sources(n, k):
+    rng = np.random.default_rng(10 * n + k)
+    p1 = rng.dirichlet(np.ones(k))
+    d = rng.uniform(0, 1, size=(k, k))
+    px = measures.product_law(*[p1] * n)
+    for beta in (1.5, 4.0):
+        di = rd.directed_blahut_arimoto(px, d, beta, tol=1e-10)
+        one = rd.blahut_arimoto(p1, d, beta, tol=1e-11)
+        assert di.converged
+        assert abs(di.rate - one.rate) < CLOSE and abs(di.distortion - one.distortion) < 1e-7
+
+
+def test_directed_rate_is_massey_directed_information_and_channel_is_causal():
+    P = np.array([[0.85, 0.15], [0.3, 0.7]])
+    n = 3
+    px = rd.markov_source_law(P, n)
+    r = rd.directed_blahut_arimoto(px, rd.hamming_distortion(2), 1.7, tol=1e-9)
+    J = r.joint()
+    assert abs(directed.directed_information(J) / n - r.rate) < 1e-12
+    assert abs(directed.sequence_mutual_information(J) / n - r.rate) < 1e-12  # no feedback: DI = MI
+    assert abs(directed.reverse_directed_information(J)) < 1e-12
+    assert abs(sum((J.sum(axis=tuple(a for a in range(2 * n) if a not in (t, n + t)))
+                    * rd.hamming_distortion(2)).sum() for t in range(n)) / n - r.distortion) < 1e-12
+    # P(y_t | x^n, y^{t-1}) does not depend on x_{t+1}, ..., x_n
+    for t in range(1, n + 1):
+        keep = tuple(range(n)) + tuple(range(n, n + t))
+        m = J.sum(axis=tuple(a for a in range(2 * n) if a not in keep))
+        cond = m / m.sum(axis=-1, keepdims=True)
+        for future in range(t, n):
+            assert np.allclose(cond, cond.take([0], axis=future), atol=1e-12)
+    # kernels have no axes for future inputs
+    assert [k.shape for k in r.kernels] == [(2,) * (2 * t) for t in range(1, n + 1)]
+
+
+def test_directed_is_above_classical_block_for_a_markov_source():
+    P = np.array([[0.9, 0.1], [0.1, 0.9]])
+    betas = np.array([0.8, 1.5, 2.5, 4.0])
+    for n in (2, 3):
+        px = rd.markov_source_law(P, n)
+        di = rd.directed_rate_distortion_curve(px, rd.hamming_distortion(2), betas, tol=1e-10)
+        blk = rd.block_rate_distortion_curve(px, rd.hamming_distortion(2), np.geomspace(0.3, 30, 60), tol=1e-10)
+        assert di.converged.all() and blk.converged.all()
+        # pointwise: R_DI(D) >= R_n(D), with R_n bounded below by certified supporting lines
+        assert np.all(di.rate >= blk.rate_lower(di.distortion) - 1e-8)
+        assert np.max(di.rate - blk.rate_at(di.distortion)) > 1e-2  # strictly above somewhere
+        # Lagrangians at equal beta: the causal minimum is over a smaller set
+        blk_same = rd.block_rate_distortion_curve(px, rd.hamming_distortion(2), betas, tol=1e-10)
+        assert np.all(di.lagrangian >= blk_same.lagrangian - 1e-8)
+
+
+def test_block_rd_of_binary_markov_source_meets_the_shannon_lower_bound():
+    eps, n = 0.1, 3
+    px = rd.markov_source_law(np.array([[1 - eps, eps], [eps, 1 - eps]]), n)
+    blk = rd.block_rate_distortion_curve(px, rd.hamming_distortion(2), [6.0, 8.0], tol=1e-11)
+    slb = (1 + (n - 1) * h(eps)) / n - h(blk.distortion)  # H(X^n)/n - h(D)
+    assert np.abs(blk.rate - slb).max() < CLOSE
+
+
+def test_directed_at_n4_exact_above_block_and_equal_for_iid():
+    ham = rd.hamming_distortion(2)
+    # Markov source, n = 4: the directed point is above Shannon's block function at the same distortion
+    px = rd.markov_source_law(np.array([[0.85, 0.15], [0.25, 0.75]]), 4)
+    di = rd.directed_blahut_arimoto(px, ham, 2.0, tol=1e-9)
+    assert di.converged and di.gap <= 1e-9
+    dn = rd.additive_distortion(ham, 4).reshape(16, 16) / 4
+    blk = rd.rate_distortion_at(px.ravel(), dn, di.distortion, tol=1e-9)
+    assert di.rate >= blk.rate / 4 - 1e-8 and di.rate - blk.rate / 4 > 1e-3
+    # and the causal test channel is a feasible block channel: its rate is Massey's DI = MI of the joint
+    J = di.joint()
+    assert abs(directed.directed_information(J) / 4 - di.rate) < 1e-12
+    # i.i.d. source, n = 4: equal to the single-letter function
+    p1 = np.array([0.65, 0.35])
+    iid = rd.directed_blahut_arimoto(measures.product_law(*[p1] * 4), ham, 2.0, tol=1e-10)
+    one = rd.blahut_arimoto(p1, ham, 2.0, tol=1e-11)
+    assert abs(iid.rate - one.rate) < CLOSE and abs(iid.distortion - one.distortion) < 1e-7
+
+
+def test_warm_start_agrees_with_cold_start():
+    x, p = rd.discrete_gaussian(1.0, 0.1, width=9)
+    d = rd.squared_error_distortion(x)
+    betas = [0.8, 1.0, 2.5, 5.0]
+    cold = rd.rate_distortion_curve(p, d, betas, tol=1e-10)
+    warm = rd.rate_distortion_curve(p, d, betas, tol=1e-10, warm_start=True, max_iter=2000)
+    assert cold.converged.all() and warm.converged.all()
+    assert np.abs(cold.rate - warm.rate).max() < 1e-8 and np.abs(cold.distortion - warm.distortion).max() < 1e-8
+
+
+def test_deterministic():
+    p = np.array([0.5, 0.3, 0.2])
+    d = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]])
+    a = rd.rate_distortion_curve(p, d, [0.5, 1.0, 3.0])
+    b = rd.rate_distortion_curve(p, d, [0.5, 1.0, 3.0])
+    assert np.array_equal(a.rate, b.rate) and np.array_equal(a.distortion, b.distortion)
+    assert np.array_equal(a.channel(1), b.channel(1))
+    px = rd.markov_source_law(np.array([[0.9, 0.1], [0.2, 0.8]]), 3)
+    u = rd.directed_blahut_arimoto(px, rd.hamming_distortion(2), 1.5)
+    v = rd.directed_blahut_arimoto(px, rd.hamming_distortion(2), 1.5)
+    assert u.rate == v.rate and all(np.array_equal(k1, k2) for k1, k2 in zip(u.kernels, v.kernels))
+    src = sources.MarkovSource.two_state(0.1, 0.3)
+    m1 = sources.NGramModel(src.sample(500, seed=4), 2, vocab_size=2)
+    m2 = sources.NGramModel(src.sample(500, seed=4), 2, vocab_size=2)
+    assert rd.pretraining_point(src, m1) == rd.pretraining_point(src, m2)
+
+
+# ----------------------------------------------------------------------------------------------
+# Gauss–Markov
+# ----------------------------------------------------------------------------------------------
+
+
+def test_gauss_markov_sequential_formula():
+    a, w = 0.9, 0.19
+    for D in (0.05, 0.3, 0.8):
+        closed = rd.gauss_markov_sequential_rd(a, w, D)
+        assert closed == pytest.approx(0.5 * math.log2(a * a + w / D))
+        assert rd.gauss_markov_sequential_rd_finite(a, w, D, 1) == pytest.approx(0.5 * math.log2(1.0 / D))
+        fin = [rd.gauss_markov_sequential_rd_finite(a, w, D, n) for n in (50, 200)]
+        assert abs(fin[1] - closed) < abs(fin[0] - closed) and abs(fin[1] - closed) < 0.01
+        # the causal block is above the unconstrained block, which is above the process R(D)
+        for n in (2, 8):
+            assert rd.gauss_markov_sequential_rd_finite(a, w, D, n) >= rd.gauss_markov_block_rd(a, w, D, n) - 1e-9
+        assert closed >= rd.gauss_markov_rd(a, w, D)
+    assert rd.gauss_markov_sequential_rd(a, w, 1.0) == 0.0  # D = sigma_x^2
+
+
+def test_gauss_markov_classical_rd():
+    a, w = 0.6, 1.0
+    D = 0.3  # below w/(1+a)^2: every frequency above the water
+    assert rd.gauss_markov_rd(a, w, D) == pytest.approx(0.5 * math.log2(w / D), abs=1e-12)
+    for D in (0.3, 0.9):
+        assert rd.gauss_markov_block_rd(a, w, D, 400) == pytest.approx(rd.gauss_markov_rd(a, w, D), abs=2e-3)
+    assert rd.gauss_markov_rd(-a, w, 0.9) == pytest.approx(rd.gauss_markov_rd(a, w, 0.9), abs=1e-9)
+
+
+def test_discretised_gauss_markov_matches_the_gaussian_finite_horizon():
+    a, w = 0.8, 0.36
+    x = np.linspace(-3.5, 3.5, 13)
+    px = rd.gauss_markov_source_law(a, w, x, 2)
+    r = rd.directed_blahut_arimoto(px, rd.squared_error_distortion(x), 4.0, tol=1e-4)
+    assert r.converged
+    gauss = rd.gauss_markov_sequential_rd_finite(a, w, r.distortion, 2)
+    assert abs(r.rate - gauss) < 0.03
+
+
+# ----------------------------------------------------------------------------------------------
+# Pre-training as a log-loss point
+# ----------------------------------------------------------------------------------------------
+
+
+def test_pretraining_points():
+    rng = np.random.default_rng(5)
+    src = sources.MarkovSource(rng.dirichlet(np.full(2, 0.6), size=(2, 2)))  # order 2, binary
+    Hbar = src.entropy_rate()
+    x = src.sample(3000, seed=2)
+    for k in range(0, 5):
+        J = channel.sequence_law(src, k + 1)
+        pop = rd.log_loss_point(J)  # the population model: calibrated, on the line
+        assert abs(pop.rate - (pop.entropy - pop.distortion)) < 1e-12
+        assert pop.distortion >= Hbar - 1e-12
+        if k >= 2:
+            assert abs(pop.distortion - Hbar) < 1e-12
+        fit = rd.pretraining_point(src, sources.NGramModel(x, k, vocab_size=2))
+        assert fit.rate >= fit.entropy - fit.distortion - 1e-12  # on or above R(D) = H - D
+        assert fit.distortion >= pop.distortion - 1e-12
+    # the exact cross-entropy equals a long-sample average (law of large numbers), within noise
+    m = sources.NGramModel(x, 2, vocab_size=2)
+    pt = rd.pretraining_point(src, m)
+    test = src.sample(200_000, seed=9)
+    assert abs(-m.token_logprobs(test)[2:].mean() / math.log(2) - pt.distortion) < 0.01
+
+
+# ----------------------------------------------------------------------------------------------
+# Symbolic derivations and exercises
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", srd.__all__)
+def test_symbolic_derivations_hold(name):
+    assert getattr(srd, name)().holds()
+
+
+def test_exercise_answers():
+    ours = {k: v for k, v in registered().items() if k.startswith("ex-05-")}
+    assert len(ours) >= 2
+    for label, a in ours.items():
+        ref = a.compute()
+        assert is_correct(label, ref).correct
+        assert not is_correct(label, ref * 1.05 + 0.01).correct
+
+
+# ----------------------------------------------------------------------------------------------
+# Bad input
+# ----------------------------------------------------------------------------------------------
+
+
+def test_bad_input():
+    p = [0.5, 0.5]
+    d = rd.hamming_distortion(2)
+    with pytest.raises(ValueError, match="size"):
+        rd.hamming_distortion(0)
+    with pytest.raises(ValueError, match="reproductions"):
+        rd.hamming_distortion(2, 0)
+    with pytest.raises(ValueError, match="points"):
+        rd.squared_error_distortion([[1.0]])
+    with pytest.raises(ValueError, match="reproductions"):
+        rd.log_loss_distortion([[0.5, 0.6]])
+    with pytest.raises(ValueError, match="distortion"):
+        rd.additive_distortion([[np.nan]], 2)
+    with pytest.raises(ValueError, match="n"):
+        rd.additive_distortion(d, 0)
+    with pytest.raises(ValueError, match="p"):
+        rd.blahut_arimoto([0.5, 0.6], d, 1.0)
+    with pytest.raises(ValueError, match="distortion"):
+        rd.blahut_arimoto(p, [[0.0, 1.0]], 1.0)
+    with pytest.raises(ValueError, match="distortion"):
+        rd.blahut_arimoto(p, [[np.inf, np.inf], [0, 1]], 1.0)
+    with pytest.raises(ValueError, match="beta"):
+        rd.blahut_arimoto(p, d, 0.0)
+    with pytest.raises(ValueError, match="tol"):
+        rd.blahut_arimoto(p, d, 1.0, tol=-1)
+    with pytest.raises(ValueError, match="max_iter"):
+        rd.blahut_arimoto(p, d, 1.0, max_iter=0)
+    with pytest.raises(ValueError, match="base"):
+        rd.blahut_arimoto(p, d, 1.0, base=1)
+    with pytest.raises(ValueError, match="init"):
+        rd.blahut_arimoto(p, d, 1.0, init=[1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="betas"):
+        rd.rate_distortion_curve(p, d, [1.0, -2.0])
+    with pytest.raises(ValueError, match="D"):
+        rd.rate_distortion_at(p, d, -0.1)
+    with pytest.raises(ValueError, match="D"):
+        rd.rate_distortion_at(p, d, float("nan"))
+    with pytest.raises(ValueError, match="output"):
+        rd.naive_ba_step(p, d, 1.0, output=[1.0])
+    with pytest.raises(ValueError, match="p"):
+        rd.binary_hamming_rd(1.5, 0.1)
+    with pytest.raises(ValueError, match="D"):
+        rd.binary_hamming_rd(0.3, -0.1)
+    with pytest.raises(ValueError, match="variance"):
+        rd.gaussian_rd(0.0, 0.1)
+    with pytest.raises(ValueError, match="D"):
+        rd.gaussian_rd(1.0, 0.0)
+    with pytest.raises(ValueError, match="p"):
+        rd.log_loss_rd([0.2, 0.2], 0.1)
+    with pytest.raises(ValueError, match="variances"):
+        rd.reverse_waterfilling([1.0, -1.0], 0.1)
+    with pytest.raises(ValueError, match="D"):
+        rd.reverse_waterfilling([1.0], 0.0)
+    with pytest.raises(ValueError, match="spacing"):
+        rd.discrete_gaussian(1.0, 0.0)
+    with pytest.raises(ValueError, match="spacing"):
+        rd.discrete_gaussian(1.0, 100.0)
+    with pytest.raises(ValueError, match="px"):
+        rd.directed_blahut_arimoto(np.ones((2, 3)) / 6, d, 1.0)
+    with pytest.raises(ValueError, match="distortion"):
+        rd.directed_blahut_arimoto(np.ones((3, 3)) / 9, d, 1.0)
+    with pytest.raises(ValueError, match="beta"):
+        rd.directed_blahut_arimoto(np.ones((2, 2)) / 4, d, -1.0)
+    with pytest.raises(ValueError, match="betas"):
+        rd.directed_rate_distortion_curve(np.ones((2, 2)) / 4, d, [])
+    with pytest.raises(ValueError, match="px"):
+        rd.block_rate_distortion_curve([[0.5, 0.6]], d, [1.0])
+    with pytest.raises(ValueError, match="transition"):
+        rd.markov_source_law([[0.5, 0.6], [0.5, 0.5]], 2)
+    with pytest.raises(ValueError, match="n"):
+        rd.markov_source_law([[0.5, 0.5], [0.5, 0.5]], 0)
+    with pytest.raises(ValueError, match="initial"):
+        rd.markov_source_law([[0.5, 0.5], [0.5, 0.5]], 2, initial=[1.0])
+    with pytest.raises(ValueError, match="a"):
+        rd.gauss_markov_source_law(1.0, 1.0, [0.0, 1.0], 2)
+    with pytest.raises(ValueError, match="noise_variance"):
+        rd.gauss_markov_source_law(0.5, 0.0, [0.0, 1.0], 2)
+    with pytest.raises(ValueError, match="a"):
+        rd.gauss_markov_sequential_rd(-1.2, 1.0, 0.1)
+    with pytest.raises(ValueError, match="D"):
+        rd.gauss_markov_sequential_rd(0.5, 1.0, 0.0)
+    with pytest.raises(ValueError, match="n"):
+        rd.gauss_markov_sequential_rd_finite(0.5, 1.0, 0.1, 0)
+    with pytest.raises(ValueError, match="initial_variance"):
+        rd.gauss_markov_sequential_rd_finite(0.5, 1.0, 0.1, 3, initial_variance=-1.0)
+    with pytest.raises(ValueError, match="n"):
+        rd.gauss_markov_block_rd(0.5, 1.0, 0.1, 0)
+    with pytest.raises(ValueError, match="D"):
+        rd.gauss_markov_rd(0.5, 1.0, -1.0)
+    with pytest.raises(ValueError, match="block_law"):
+        rd.log_loss_point([0.5, 0.6])
+    with pytest.raises(ValueError, match="predictive"):
+        rd.log_loss_point(np.full((2, 2), 0.25), np.ones((3, 3)) / 3)
+    src = sources.MarkovSource.two_state(0.1, 0.2)
+    with pytest.raises(ValueError, match="source"):
+        rd.pretraining_point("text", src)
+    with pytest.raises(ValueError, match="model"):
+        rd.pretraining_point(src, None)
+    with pytest.raises(ValueError, match="order"):
+        rd.pretraining_point(src, sources.NGramModel([0, 1, 0], 1, vocab_size=2), order=-1)
+    c = rd.rate_distortion_curve(p, d, [1.0, 2.0])
+    with pytest.raises(ValueError, match="i"):
+        c.channel(5)
+    with pytest.raises(ValueError, match="D"):
+        c.rate_at([np.nan])
