@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from typing import NamedTuple
 
 import numpy as np
@@ -58,7 +57,7 @@ from ._validate import (
     check_probability,
     log_base,
 )
-from .transformer import Block, CausalSelfAttention, TrainResult, _Adam, _one_thread, _set_deterministic
+from .transformer import Block, CausalSelfAttention, TrainResult, _one_thread, minimise
 
 __all__ = [
     "mask_patterns",
@@ -807,39 +806,20 @@ def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) 
     x = _check_tokens(data, model.vocab_size, "data")
     if x.ndim != 2 or x.shape[1] != model.length:
         raise ValueError(f"data must have shape (N, {model.length}), got {x.shape}")
-    steps = check_int(steps, "steps", minimum=1)
     B = check_int(batch_size, "batch_size", minimum=1)
-    lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
     X = torch.as_tensor(x)
     V, n = model.vocab_size, model.length
-    gen = torch.Generator().manual_seed(seed)
-    params = [p for p in model.parameters() if p.requires_grad]
-    adam = _Adam(params)
-    warm = max(1, steps // 20)
-    old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
-    losses = np.empty(steps)
-    t0 = time.perf_counter()
-    model.train()
-    with _one_thread():
-        _set_deterministic(True)
-        try:
-            for s in range(steps):
-                x0 = X[torch.randint(0, X.shape[0], (B,), generator=gen)]
-                t = (torch.arange(B, dtype=torch.float32) + torch.rand((), generator=gen)) / B
-                t = t.clamp_min(1e-4)
-                hide = torch.rand((B, n), generator=gen) < t[:, None]
-                z = torch.where(hide, torch.full_like(x0, V), x0)
-                nll = F.cross_entropy(model(z).reshape(-1, V), x0.reshape(-1), reduction="none").view(B, n)
-                loss = ((nll * hide).sum(1) / t).sum() / (B * n)
-                grads = torch.autograd.grad(loss, params)
-                rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
-                adam.step(grads, rate)
-                losses[s] = loss.item()
-        finally:
-            model.eval()
-            _set_deterministic(*old_det)
-    return TrainResult(losses, time.perf_counter() - t0)
+
+    def batch_loss(gen):
+        x0 = X[torch.randint(0, X.shape[0], (B,), generator=gen)]
+        t = (torch.arange(B, dtype=torch.float32) + torch.rand((), generator=gen)) / B
+        t = t.clamp_min(1e-4)
+        hide = torch.rand((B, n), generator=gen) < t[:, None]
+        z = torch.where(hide, torch.full_like(x0, V), x0)
+        nll = F.cross_entropy(model(z).reshape(-1, V), x0.reshape(-1), reduction="none").view(B, n)
+        return ((nll * hide).sum(1) / t).sum() / (B * n)
+
+    return minimise(model, batch_loss, steps, lr=lr, seed=seed, threads=1)
 
 
 def model_table(model) -> np.ndarray:

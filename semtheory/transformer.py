@@ -74,6 +74,7 @@ __all__ = [
     "var_coefficients",
     "ffn_memory",
     "TrainResult",
+    "minimise",
     "train",
     "Pretrained",
     "markov_source",
@@ -419,38 +420,28 @@ def _as_stream(data, V: int) -> np.ndarray:
     return x.astype(np.int64)
 
 
-def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
-    r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
+def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1) -> TrainResult:
+    r"""The book's one optimisation loop: ``steps`` Adam steps on ``batch_loss(generator)``; in place, deterministic.
 
-    ``model`` is a :class:`Transformer` or any other torch language model of the book with the same
-    contract: an ``nn.Module`` whose ``forward`` maps token ids ``(B, n)`` to logits ``(B, n, V)`` causally,
-    with attributes ``vocab_size``, ``context_length`` and ``bos`` (chapter 15's ``MambaLM`` is one).
-
-    Each step draws ``batch_size`` windows of ``context_length`` tokens at positions from a seeded
-    ``torch.Generator``; the model reads ``[BOS] + window[:-1]`` and is scored on the whole window.  Adam with
-    learning rate ``lr`` (linear warm-up over the first 5% of steps, then a cosine decay to a tenth), gradient
-    norm clipped at 1.  Deterministic algorithms and ``threads`` torch threads (both restored afterwards),
-    so the same seed gives identical weights.  Chapter 10.
+    ``batch_loss`` draws its batch from the seeded ``torch.Generator`` it is given and returns a scalar loss
+    (nats).  Learning rate :math:`\eta_s = \text{lr}\cdot\min(1, (s+1)/w)\cdot(0.1 + 0.45(1 + \cos(\pi s/S)))`
+    (linear warm-up over the first :math:`w = S/20` steps, then a cosine decay to a tenth); gradient norm
+    clipped at 1; deterministic algorithms and ``threads`` torch threads, both restored afterwards; the
+    model is left in eval mode.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
+    chapter 16's ``diffusion.train``.  Chapters 10, 15, 16.
     """
-    if not (isinstance(model, nn.Module) and all(hasattr(model, a) for a in ("vocab_size", "context_length", "bos"))):
-        raise ValueError(
-            "model must be a torch language model with vocab_size, context_length and bos (e.g. a "
-            f"semtheory.transformer.Transformer), got {type(model).__name__}"
-        )
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(batch_loss):
+        raise ValueError("batch_loss must be a callable taking a torch.Generator and returning a scalar loss")
     steps = check_int(steps, "steps", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = check_positive(lr, "lr")
     seed = check_int(seed, "seed", minimum=0)
     threads = check_int(threads, "threads", minimum=1)
-    x = torch.as_tensor(_as_stream(data, model.vocab_size))
-    L = model.context_length
-    if x.numel() < L:
-        raise ValueError(f"data must hold at least context_length = {L} tokens, got {x.numel()}")
     gen = torch.Generator().manual_seed(seed)
     params = [p for p in model.parameters() if p.requires_grad]
     adam = _Adam(params)
     warm = max(1, steps // 20)
-    bos = torch.full((batch_size, 1), model.bos, dtype=torch.int64)
     old_threads = torch.get_num_threads()
     old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
     torch.set_num_threads(threads)
@@ -460,10 +451,7 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
     model.train()
     try:
         for s in range(steps):
-            i = torch.randint(0, x.numel() - L + 1, (batch_size,), generator=gen)
-            win = x[i[:, None] + torch.arange(L)]
-            logits = model(torch.cat([bos, win[:, :-1]], dim=1))
-            loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), win.reshape(-1))
+            loss = batch_loss(gen)
             grads = torch.autograd.grad(loss, params)
             rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
             adam.step(grads, rate)
@@ -473,6 +461,39 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
         torch.set_num_threads(old_threads)
         _set_deterministic(*old_det)
     return TrainResult(losses, time.perf_counter() - t0)
+
+
+def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
+    r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
+
+    ``model`` is a :class:`Transformer` or any other torch language model of the book with the same
+    contract: an ``nn.Module`` whose ``forward`` maps token ids ``(B, n)`` to logits ``(B, n, V)`` causally,
+    with attributes ``vocab_size``, ``context_length`` and ``bos`` (chapter 15's ``MambaLM`` is one).
+
+    Each step draws ``batch_size`` windows of ``context_length`` tokens at positions from a seeded
+    ``torch.Generator``; the model reads ``[BOS] + window[:-1]`` and is scored on the whole window, by
+    :func:`minimise` (Adam, warm-up and cosine decay, clipping, deterministic, ``threads`` threads), so the
+    same seed gives identical weights.  Chapter 10.
+    """
+    if not (isinstance(model, nn.Module) and all(hasattr(model, a) for a in ("vocab_size", "context_length", "bos"))):
+        raise ValueError(
+            "model must be a torch language model with vocab_size, context_length and bos (e.g. a "
+            f"semtheory.transformer.Transformer), got {type(model).__name__}"
+        )
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    x = torch.as_tensor(_as_stream(data, model.vocab_size))
+    L = model.context_length
+    if x.numel() < L:
+        raise ValueError(f"data must hold at least context_length = {L} tokens, got {x.numel()}")
+    bos = torch.full((batch_size, 1), model.bos, dtype=torch.int64)
+
+    def batch_loss(gen):
+        i = torch.randint(0, x.numel() - L + 1, (batch_size,), generator=gen)
+        win = x[i[:, None] + torch.arange(L)]
+        logits = model(torch.cat([bos, win[:, :-1]], dim=1))
+        return F.cross_entropy(logits.reshape(-1, model.vocab_size), win.reshape(-1))
+
+    return minimise(model, batch_loss, steps, lr=lr, seed=seed, threads=threads)
 
 
 # ==============================================================================================

@@ -264,3 +264,37 @@ BAD = [
 def test_bad_input_raises_naming_the_argument(call, arg):
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+def test_minimise_validates_and_is_the_loop_train_uses():
+    import torch
+
+    from semtheory.transformer import minimise
+
+    lin = torch.nn.Linear(2, 1)
+    with pytest.raises(ValueError, match="model"):
+        minimise(object(), lambda g: None, 1)
+    with pytest.raises(ValueError, match="batch_loss"):
+        minimise(lin, 3.0, 1)
+    with pytest.raises(ValueError, match="steps"):
+        minimise(lin, lambda g: lin.weight.sum(), 0)
+    with pytest.raises(ValueError, match="lr"):
+        minimise(lin, lambda g: lin.weight.sum(), 1, lr=0)
+
+    def fit(seed):
+        torch.manual_seed(0)
+        m = torch.nn.Linear(3, 1)
+        x = torch.randn(64, 3)
+        y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+
+        def loss(gen):
+            i = torch.randint(0, 64, (16,), generator=gen)
+            return ((m(x[i]) - y[i]) ** 2).mean()
+
+        return minimise(m, loss, 300, lr=5e-2, seed=seed), m
+
+    (r1, m1), (r2, m2), (r3, _) = fit(1), fit(1), fit(2)
+    assert np.array_equal(r1.losses, r2.losses) and torch.equal(m1.weight, m2.weight)
+    assert not np.array_equal(r1.losses, r3.losses)
+    assert r1.losses[-20:].mean() < 0.05 * r1.losses[:5].mean()
+    assert not m1.training
