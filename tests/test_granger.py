@@ -124,7 +124,7 @@ def test_finite_history_te_converges_to_infinite(var):
     err = [abs(g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=E) - inf) for k in (20, 60, 160)]
     # the finite-history error decays geometrically (at a rate set by the reduced process's zeros, which
     # can sit close to the unit circle even at radius 0.85): shrinking, and negligible by k = 160
-    assert err[2] <= err[1] + 1e-12 and err[1] <= err[0] + 1e-12
+    assert err[2] <= err[1] + 1e-9 and err[1] <= err[0] + 1e-9  # up to round-off once converged
     assert err[2] < 1e-6
 
 
