@@ -97,3 +97,12 @@ def test_display_math_opens_a_block():
                         f"{md.name}:{i + 1}: put a blank line before the display math opened here"
                     )
                 inside = not inside
+
+
+def test_given_is_used_inside_left_right():
+    r"""``\given`` is ``\middle|``, which MathJax rejects ("Extra \middle") outside ``\left ... \right``."""
+    for md in toc_files():
+        for chunk in re.findall(r"\$\$(.*?)\$\$|\$([^$\n]+)\$", md.read_text(), re.S):
+            tex = chunk[0] or chunk[1]
+            if r"\given" in tex and r"\newcommand" not in tex:
+                assert r"\left" in tex, f"{md.name}: \\given outside \\left...\\right in: {tex.strip()[:80]}"
