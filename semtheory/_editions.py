@@ -423,7 +423,7 @@ def derivations_page(root: pathlib.Path = ROOT) -> str:
         "Every identity that the book proves with `sympy`, generated from `semtheory.symbolic.registry()`. "
         "Each entry is a function of that module returning a `Derivation`; the chapter displays its "
         "statement (`d.statement`, a `sympy.Eq`), and the test suite asserts `d.holds()`, i.e. that `sympy` "
-        "simplifies the difference of the two sides to zero. There are {sum(len(v) for v in by_topic.values())} derivations in "
+        f"simplifies the difference of the two sides to zero. There are {sum(len(v) for v in by_topic.values())} derivations in "
         f"{len(by_topic)} modules.", "",
     ]
     for topic in sorted(by_topic):

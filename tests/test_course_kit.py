@@ -264,6 +264,19 @@ def test_derivations_page_lists_every_registered_derivation():
         assert f"## `semtheory.symbolic.{topic}`" in page and f"`{fn}()`" in page, key
 
 
+def test_generated_appendices_hold_no_template_text():
+    """A generator string without its f-prefix shows its Python expression on the page (it once did)."""
+    from semtheory.symbolic import registry
+
+    for path, text in ed.appendix_texts(ROOT).items():
+        # MyST roles, code spans and math may hold braces; what is left is prose
+        prose = re.sub(r"\{[\w:-]+\}`[^`\n]*`|`[^`\n]*`|\$[^$\n]*\$", "", text)
+        leftover = re.findall(r"\{[A-Za-z_][\w.]*\(|\{[A-Za-z_]\w*\}|\{[^{}\n]* for [^{}\n]*\}", prose)
+        assert not leftover, f"{path.name}: template text {leftover[:3]}"
+    page = ed.derivations_page(ROOT)
+    assert f"There are {len(registry())} derivations in " in page
+
+
 def test_every_citation_key_exists():
     bib = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.M))
     files = sorted((ROOT / "book").rglob("*.md")) + [THROWAWAY]
