@@ -11,7 +11,20 @@ that is not a pmf (negative or NaN mass, wrong total) raises :class:`ValueError`
 Conditional quantities are computed as a single sum of log-ratios, e.g.
 :math:`H(A \mid B) = -\sum p(a,b)\log\frac{p(a,b)}{p(b)}` and
 :math:`I(A;B \mid C) = \sum p(a,b,c) \log \frac{p(a,b,c)p(c)}{p(a,c)p(b,c)}`, never as differences of
-large entropies, so that independence gives exactly 0 and round-off cannot make them negative.
+large entropies.
+
+**Round-off rule.**  A quantity that is :math:`\ge 0` in exact arithmetic (a (conditional) mutual
+information, a relative entropy) is returned as exactly ``0.0`` when its computed value lies within
+:math:`\tau = 4\,\varepsilon\,(1 + \log_2 n)` nats of 0, where :math:`\varepsilon` is the machine epsilon of the
+pmf's dtype (``float64``: :math:`2.2\times 10^{-16}`) and :math:`n` the number of cells summed: the bound on
+the error of a pairwise-summed sum of :math:`n` log-ratios.  So the MI of a product law is exactly 0, and a
+true value below :math:`\tau` (indistinguishable from round-off) is reported as 0.
+
+**Overlap rule.**  Variable groups may overlap: every measure is defined through the entropies of *unions*
+of groups, in which a shared axis counts once.  Thus
+:math:`I(A;B \mid C) = H(A\cup C) + H(B\cup C) - H(A\cup B\cup C) - H(C)`, which gives
+:math:`H(X\mid X) = 0`, :math:`I(X;X) = H(X)`, :math:`I(A;B) = H(A) + H(B) - H(A\cup B)` for any groups,
+and :math:`I(A;B\mid C) = I(A\setminus C; B\setminus C \mid C)`.
 """
 
 from __future__ import annotations
@@ -28,7 +41,6 @@ from ._validate import (
     as_rng,
     as_samples,
     as_stochastic,
-    check_disjoint,
     check_int,
     check_probability,
     log_base,
@@ -44,6 +56,13 @@ __all__ = [
     "kl_divergence",
     "cross_entropy",
     "perplexity",
+    "conditional_kl_divergence",
+    "conditional_cross_entropy",
+    "co_information",
+    "interaction_information",
+    "total_correlation",
+    "dual_total_correlation",
+    "o_information",
     "binary_entropy",
     "fano_bound",
     "fano_error_lower_bound",
@@ -83,13 +102,16 @@ def _is_empty_group(given) -> bool:
 
 
 def _groups(p, named: dict) -> list[tuple[int, ...]]:
-    """Validate named axis groups of ``p``: each non-empty, pairwise disjoint."""
-    out = [_nonempty_axes(axes, p.ndim, name) for name, axes in named.items()]
-    items = list(named)
-    for i in range(len(out)):
-        for j in range(i + 1, len(out)):
-            check_disjoint(items[i], out[i], items[j], out[j])
-    return out
+    """Validate named axis groups of ``p``: each non-empty (groups may overlap, see the overlap rule)."""
+    return [_nonempty_axes(axes, p.ndim, name) for name, axes in named.items()]
+
+
+def _minus(a: tuple[int, ...], c: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(x for x in a if x not in c)
+
+
+def _union(*groups) -> tuple[int, ...]:
+    return tuple(sorted(set().union(*groups)))
 
 
 def _keep(p: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -112,9 +134,18 @@ def _ratio_sum(q: np.ndarray, num: np.ndarray, den: np.ndarray) -> float:
     return float(xlogy(q, num / np.where(den > 0, den, 1.0)).sum())
 
 
-def _clip_roundoff(val: float) -> float:
-    """A quantity in nats that is >= 0 in exact arithmetic: clip round-off of order 1e-12, keep anything larger."""
-    return max(val, 0.0) if val > -1e-12 else val
+def _roundoff_tol(dtype, n_cells: int) -> float:
+    r"""Round-off bound :math:`4\varepsilon(1 + \log_2 n)` (nats) of a pairwise-summed sum of ``n_cells`` log-ratios."""
+    return 4.0 * float(np.finfo(np.dtype(dtype)).eps) * (1.0 + math.log2(max(int(n_cells), 1)))
+
+
+def _clip_roundoff(val: float, dtype=np.float64, n_cells: int = 1) -> float:
+    """A quantity in nats that is >= 0 in exact arithmetic: 0.0 within the round-off bound (see the module's round-off rule).
+
+    Values below ``-max(tol, 1e-12)`` are returned unchanged: they are not round-off, and hiding them would hide a bug.
+    """
+    tol = _roundoff_tol(dtype, n_cells)
+    return 0.0 if -max(tol, 1e-12) < val <= tol else val
 
 
 def _positive(x: np.ndarray) -> np.ndarray:
@@ -123,18 +154,27 @@ def _positive(x: np.ndarray) -> np.ndarray:
 
 
 def _cmi(p, a, b, c, lb) -> float:
-    """I(A;B|C) = sum p(abc) log p(abc) / (p(ac) p(b|c)), on a validated pmf.
+    """I(A;B|C) = sum p(u) log p(u) p(c) / (p(a u c) p(b u c)) over u = A u B u C, on a validated pmf.
 
-    Zeros are guarded on the (small) marginals, so the full-size array is touched only by one product,
-    one division and one ``xlogy``.
+    Groups may overlap (the overlap rule): A and B are first reduced to A \\ C and B \\ C, and every
+    marginal is a marginal of the union, so a shared axis counts once.  Zeros are guarded on the (small)
+    marginals, so the full-size array is touched only by one product, one division and one ``xlogy``.
     """
-    q = _keep(p, tuple(sorted(a + b + c)))
-    pac = q.sum(axis=b, keepdims=True)
-    pbc = q.sum(axis=a, keepdims=True)
+    a, b = _minus(a, c), _minus(b, c)
+    if not a or not b:  # I(A;B|C) <= H(A|C) = 0 when A is inside C
+        return 0.0
+    u = _union(a, b, c)
+    q = _keep(p, u)
+
+    def marg(keep):
+        drop = tuple(x for x in u if x not in keep)
+        return q.sum(axis=drop, keepdims=True) if drop else q
+
+    pac, pbc = marg(set(a) | set(c)), marg(set(b) | set(c))
     if c:
-        pbc = pbc / _positive(q.sum(axis=a + b, keepdims=True))  # p(b | c)
+        pbc = pbc / _positive(marg(set(c)))  # p(b | c)
     den = _positive(pac) * _positive(pbc)
-    return _clip_roundoff(float(xlogy(q, q / den).sum())) / lb
+    return _clip_roundoff(float(xlogy(q, q / den).sum()), q.dtype, q.size) / lb
 
 
 # ----------------------------------------------------------------------------------------------
@@ -178,8 +218,9 @@ def conditional_entropy(p, axes, given, base=2) -> float:
     r"""Conditional entropy :math:`H(X_A \mid X_B) = -\sum p(x_A, x_B) \log \frac{p(x_A, x_B)}{p(x_B)}`.
 
     Equal to :math:`H(X_A, X_B) - H(X_B)`, but computed as one sum of non-positive log-ratios so it
-    is never negative.  ``axes`` names A and ``given`` names B (disjoint); ``given=()`` or ``None``
-    gives :math:`H(X_A)`.  Units of ``base``.  Chapters 2, 3.
+    is never negative.  ``axes`` names A and ``given`` names B; they may overlap (a shared axis counts
+    once, so :math:`H(X \mid X) = H(X \mid X, Y) = 0`); ``given=()`` or ``None`` gives :math:`H(X_A)`.
+    Units of ``base``.  Chapters 2, 3.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -187,15 +228,18 @@ def conditional_entropy(p, axes, given, base=2) -> float:
         (a,) = _groups(p, {"axes": axes})
         return _h(_keep(p, a), lb)
     a, b = _groups(p, {"axes": axes, "given": given})
-    q = _keep(p, tuple(sorted(a + b)))
-    return max(-_ratio_sum(q, q, q.sum(axis=a, keepdims=True)), 0.0) / lb
+    if not _minus(a, b):
+        return 0.0
+    q = _keep(p, _union(a, b))
+    return max(-_ratio_sum(q, q, q.sum(axis=_minus(a, b), keepdims=True)), 0.0) / lb
 
 
 def mutual_information(p, axes_a, axes_b, base=2) -> float:
     r"""Mutual information :math:`I(X_A; X_B) = \sum p(a,b) \log \frac{p(a,b)}{p(a)p(b)}`.
 
-    Equal to :math:`H(X_A) + H(X_B) - H(X_A, X_B)`; the log-ratio form is exactly 0 for independent
-    variables and never negative from round-off cancellation.  Units of ``base``.  Chapters 2, 3.
+    Equal to :math:`H(X_A) + H(X_B) - H(X_A \cup X_B)`.  The groups may overlap (a shared axis counts
+    once: :math:`I(X;X) = H(X)`).  The log-ratio form is never negative, and by the module's round-off
+    rule it is exactly 0 for a product law.  Units of ``base``.  Chapters 2, 3.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -207,7 +251,8 @@ def conditional_mutual_information(p, axes_a, axes_b, given, base=2) -> float:
     r"""Conditional mutual information :math:`I(X_A; X_B \mid X_C)`.
 
     :math:`\sum p(a,b,c) \log \frac{p(a,b,c)\,p(c)}{p(a,c)\,p(b,c)}`; ``given=()`` or ``None`` gives
-    the unconditional MI.  Units of ``base``.  Chapters 2, 3, 8.
+    the unconditional MI.  Groups may overlap (the overlap rule: :math:`I(A;B \mid C) = I(A\setminus C;
+    B\setminus C \mid C)`, e.g. :math:`I(X;Y \mid X) = 0`).  Units of ``base``.  Chapters 2, 3, 8.
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -236,7 +281,7 @@ def kl_divergence(p, q, base=2) -> float:
     p, q = _pair(p, q)
     if np.any((p > 0) & (q == 0)):
         return math.inf
-    return _clip_roundoff(_ratio_sum(p, p, q)) / lb
+    return _clip_roundoff(_ratio_sum(p, p, q), p.dtype, p.size) / lb
 
 
 def cross_entropy(p, q, base=2) -> float:
@@ -280,6 +325,149 @@ def binary_entropy(x, base=2):
         raise ValueError("x must lie in [0, 1] (and be finite)")
     out = -(xlogy(arr, arr) + xlogy(1 - arr, 1 - arr)) / lb
     return float(out) if out.ndim == 0 else out
+
+
+# ----------------------------------------------------------------------------------------------
+# conditional divergences and multivariate measures (any number of groups, overlaps allowed)
+# ----------------------------------------------------------------------------------------------
+
+
+def conditional_kl_divergence(p, q, given, *, base=2) -> float:
+    r"""Conditional relative entropy :math:`D(p_{A\mid B} \,\|\, q_{A\mid B} \mid p_B) = \sum_{a,b} p(a,b) \log \frac{p(a \mid b)}{q(a \mid b)}`.
+
+    ``p`` and ``q`` are joint pmfs of the same shape; ``given`` names the conditioning axes B and A is
+    every other axis.  It is the expected KL divergence between the conditional laws, averaged over
+    :math:`b \sim p_B`, and satisfies the chain rule :math:`D(p_{AB}\|q_{AB}) = D(p_B\|q_B) +
+    D(p_{A\mid B}\|q_{A\mid B}\mid p_B)`.  ``inf`` when some :math:`p(a,b) > 0` has :math:`q(a,b) = 0`
+    (then :math:`q(a\mid b) = 0` or is undefined).  ``given=()`` gives :func:`kl_divergence`.  Units of
+    ``base``.  Chapters 2, 6.
+    """
+    lb = log_base(base)
+    p, q = _pair(p, q)
+    if _is_empty_group(given):
+        return kl_divergence(p, q, base=base)
+    (b,) = _groups(p, {"given": given})
+    if np.any((p > 0) & (q == 0)):
+        return math.inf
+    pb, qb = _keep(p, b), _keep(q, b)
+    # log [p(a,b) q(b) / (q(a,b) p(b))]; where p(a,b) > 0 all four factors are > 0
+    val = float(xlogy(p, p * _positive(qb) / (_positive(q) * _positive(pb))).sum())
+    return _clip_roundoff(val, p.dtype, p.size) / lb
+
+
+def conditional_cross_entropy(p, q, given, *, base=2) -> float:
+    r"""Conditional cross-entropy :math:`H(p_{A\mid B}, q_{A\mid B}) = -\sum_{a,b} p(a,b) \log q(a \mid b)`.
+
+    The expected per-token loss of a model :math:`q(a \mid b)` (next token A, context B) on data from
+    :math:`p`: it equals :math:`H_p(A \mid B) + D(p_{A\mid B}\|q_{A\mid B}\mid p_B)`.  ``p``, ``q`` joint pmfs of
+    the same shape, ``given`` the context axes, A every other axis; ``inf`` where :math:`q` misses
+    support of :math:`p`.  ``given=()`` gives :func:`cross_entropy`.  Units of ``base``.  Chapters 1, 2.
+    """
+    lb = log_base(base)
+    p, q = _pair(p, q)
+    if _is_empty_group(given):
+        return cross_entropy(p, q, base=base)
+    (b,) = _groups(p, {"given": given})
+    if np.any((p > 0) & (q == 0)):
+        return math.inf
+    qb = _keep(q, b)
+    return float(-xlogy(p, q / _positive(qb)).sum()) / lb
+
+
+def _group_list(p, groups, name: str) -> list[tuple[int, ...]]:
+    """``groups`` (None: one group per axis) as a non-empty list of non-empty axis groups."""
+    if groups is None:
+        return [(a,) for a in range(p.ndim)]
+    if isinstance(groups, (str, bytes, Real, np.integer)) or not hasattr(groups, "__len__"):
+        raise ValueError(f"{name} must be a sequence of axis groups (ints or tuples of ints), got {groups!r}")
+    if len(groups) == 0:
+        raise ValueError(f"{name} must hold at least one axis group")
+    if len(groups) > 16:
+        raise ValueError(f"{name} holds {len(groups)} groups; at most 16 (the sums run over all 2**n subsets)")
+    return [_nonempty_axes(g, p.ndim, f"{name}[{i}]") for i, g in enumerate(groups)]
+
+
+def _cond_h(p, axes: tuple[int, ...], c: tuple[int, ...]) -> float:
+    """H(axes | c) in nats on a validated pmf (overlap rule), the difference of two entropies."""
+    u = _union(axes, c)
+    return _h(_keep(p, u), 1.0) - (_h(_keep(p, c), 1.0) if c else 0.0)
+
+
+def co_information(p, groups=None, given=None, *, base=2) -> float:
+    r"""Co-information :math:`I(X_1; \dots; X_n \mid Z) = -\sum_{\emptyset \ne T \subseteq [n]} (-1)^{|T|} H(X_T \mid Z)` (Bell 2003).
+
+    :math:`X_T` is the union of the groups in :math:`T` (the overlap rule: a shared axis counts once).
+    For :math:`n = 1` it is :math:`H(X_1 \mid Z)`, for :math:`n = 2` the (conditional) mutual information,
+    and for :math:`n = 3`, :math:`I(X;Y;Z) = I(X;Y) - I(X;Y \mid Z)`, which may be negative: for
+    :math:`Z = X \oplus Y` with independent fair bits it is :math:`-1` bit.  This is the sign convention of
+    Fano, Yeung's I-measure and Bell; :func:`interaction_information` is the other one.  ``groups``: a
+    sequence of axis groups (default: one per axis), at most 16; ``given``: axes of :math:`Z` (default
+    none); with ``given`` inside a group the co-information is 0.  Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    p = as_pmf(p, "p")
+    gs = _group_list(p, groups, "groups")
+    c = () if _is_empty_group(given) else _groups(p, {"given": given})[0]
+    n = len(gs)
+    total = 0.0
+    for mask in range(1, 2**n):
+        members = [gs[i] for i in range(n) if mask >> i & 1]
+        total -= (-1) ** len(members) * _cond_h(p, _union(*members), c)
+    return total / lb
+
+
+def interaction_information(p, groups=None, given=None, *, base=2) -> float:
+    r"""Interaction information :math:`\mathrm{II}(X_1; \dots; X_n) = (-1)^n\, I(X_1; \dots; X_n)` (Jakulin and Bratko 2003).
+
+    The co-information (:func:`co_information`) with the sign flipped for an odd number of groups:
+    :math:`\mathrm{II}(X;Y) = I(X;Y)` and :math:`\mathrm{II}(X;Y;Z) = I(X;Y \mid Z) - I(X;Y)`, positive
+    (*synergy*) when knowing Z increases the information between X and Y, as for
+    :math:`Z = X \oplus Y` (+1 bit).  Arguments as :func:`co_information`.  Units of ``base``.  Chapter 2.
+    """
+    gs = _group_list(as_pmf(p, "p"), groups, "groups")
+    return (-1) ** len(gs) * co_information(p, gs, given, base=base)
+
+
+def total_correlation(p, groups=None, *, base=2) -> float:
+    r"""Total correlation (Watanabe 1960) :math:`C(X_1, \dots, X_n) = \sum_i H(X_i) - H(X_1, \dots, X_n)`.
+
+    Equal to :math:`D(p \,\|\, \prod_i p_{X_i})` for disjoint groups, so :math:`\ge 0` with equality iff
+    the groups are independent; for two groups it is :math:`I(X_1;X_2)`.  ``groups`` as in
+    :func:`co_information`; the joint entropy is that of their union.  Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    p = as_pmf(p, "p")
+    gs = _group_list(p, groups, "groups")
+    val = sum(_h(_keep(p, g), 1.0) for g in gs) - _h(_keep(p, _union(*gs)), 1.0)
+    return _clip_roundoff(val, p.dtype, p.size) / lb
+
+
+def dual_total_correlation(p, groups=None, *, base=2) -> float:
+    r"""Dual total correlation (Han 1978) :math:`D(X_1, \dots, X_n) = H(X) - \sum_i H(X_i \mid X_{-i})`.
+
+    :math:`X` is the union of all groups and :math:`X_{-i}` the union of all but the :math:`i`-th: the
+    part of the joint entropy shared by at least two groups (the *binding information*).  Non-negative
+    for disjoint groups; for two groups it equals :math:`I(X_1;X_2)`.  ``groups`` as in
+    :func:`co_information`.  Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    p = as_pmf(p, "p")
+    gs = _group_list(p, groups, "groups")
+    whole = _union(*gs)
+    rest = [_union(*(gs[:i] + gs[i + 1 :])) for i in range(len(gs))]
+    val = _h(_keep(p, whole), 1.0) - sum(_cond_h(p, g, r) for g, r in zip(gs, rest))
+    return _clip_roundoff(val, p.dtype, p.size) / lb
+
+
+def o_information(p, groups=None, *, base=2) -> float:
+    r"""O-information (Rosas et al. 2019) :math:`\Omega(X_1, \dots, X_n) = C(X) - D(X)`, total minus dual total correlation.
+
+    Positive when the dependences are dominated by redundancy, negative when by synergy; for three
+    variables it equals the co-information :math:`I(X_1;X_2;X_3)`.  Equivalently
+    :math:`\Omega = (n-2)H(X) + \sum_i [H(X_i) - H(X_{-i})]`.  ``groups`` as in :func:`co_information`.
+    Units of ``base``.  Chapter 2.
+    """
+    return total_correlation(p, groups, base=base) - dual_total_correlation(p, groups, base=base)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -346,7 +534,10 @@ def map_error_probability(p, axes, given) -> float:
         (a,) = _groups(p, {"axes": axes})
         return float(max(0.0, 1.0 - _keep(p, a).max()))
     a, b = _groups(p, {"axes": axes, "given": given})
-    q = _keep(p, tuple(sorted(a + b)))
+    a = _minus(a, b)  # overlap rule: the axes of A inside B are known
+    if not a:
+        return 0.0
+    q = _keep(p, _union(a, b))
     best = q.max(axis=a)  # max over x_A, for every x_B (other axes have length 1)
     return float(min(1.0, max(0.0, 1.0 - best.sum())))
 
@@ -517,4 +708,4 @@ def mutual_information_plugin(x, y, base=2) -> float:
     a, b = pairs // len(ny), pairs % len(ny)
     # sum_xy (n_xy/n) log(n n_xy / (n_x n_y)): the MI of the empirical joint law, over observed pairs only
     val = float((nxy / n * np.log(n * nxy / (nx[a] * ny[b].astype(float)))).sum())
-    return _clip_roundoff(val) / lb
+    return _clip_roundoff(val, np.float64, len(pairs)) / lb
