@@ -41,6 +41,16 @@ __all__ = [
     "bound_chain",
     "FitResult",
     "fit_variational",
+    "CausalELBO",
+    "causal_elbo_decomposition",
+    "CAVIResult",
+    "cavi_mean_field",
+    "ForwardBackward",
+    "forward_backward",
+    "EMResult",
+    "baum_welch",
+    "iwae_bound",
+    "iwae_bound_exact",
 ]
 
 
@@ -80,14 +90,14 @@ def _check_hmm(hmm) -> HMM:
     return hmm
 
 
-def _check_x(x, V: int, name: str = "x") -> np.ndarray:
+def _check_x(x, V: int, name: str = "x", *, max_len: int | None = 12) -> np.ndarray:
     arr = np.asarray(x)
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a non-empty 1-D sequence of integer symbols, got {arr!r}")
     if arr.min() < 0 or arr.max() >= V:
         raise ValueError(f"{name} must hold symbols in [0, {V})")
-    if arr.size > 12:
-        raise ValueError(f"{name} is too long to enumerate (n = {arr.size} > 12)")
+    if max_len is not None and arr.size > max_len:
+        raise ValueError(f"{name} is too long to enumerate (n = {arr.size} > {max_len})")
     return arr.astype(np.int64)
 
 
@@ -314,3 +324,270 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
         with torch.no_grad():
             qz = value()[1].numpy().copy()
     return FitResult(elbos, qz / qz.sum(), logz, time.perf_counter() - t0)
+
+
+def _logs(hmm: HMM):
+    with np.errstate(divide="ignore"):
+        return np.log(hmm.init), np.log(hmm.trans), np.log(hmm.emit)
+
+
+class CausalELBO(NamedTuple):
+    r"""Per-token terms (units of ``base``) of :func:`causal_elbo_decomposition`.
+
+    ``neg_elbo`` :math:`= \E[-\mathrm{ELBO}]`, ``distortion`` :math:`\E[-\log p_\theta(X^n|Z^n)]`, ``rate``
+    :math:`\E\,\KL(q(\cdot\|X^n)\cc p_\theta(Z^n))`, ``directed_information`` :math:`\I(X^n\to Z^n)` (Massey's sum),
+    ``prior_kl`` :math:`\KL(q_Z\cc p_\theta(Z^n))`, ``cross_entropy`` :math:`\E[-\log p_\theta(X^n)]`.
+    """
+
+    neg_elbo: float
+    distortion: float
+    rate: float
+    directed_information: float
+    prior_kl: float
+    cross_entropy: float
+
+
+def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> CausalELBO:
+    r"""The data-averaged negative ELBO of ``model`` with its causal (filtering) encoder, split into distortion + DI + prior KL.
+
+    Encoder: :math:`q(z^n\|x^n) = \prod_t q(z_t\mid z_{t-1}, x_t)` with
+    :math:`q(z_t\mid z_{t-1}, x_t) \propto A(z_t\mid z_{t-1})B(x_t\mid z_t)` (and :math:`\pi(z_1)B(x_1\mid z_1)` at
+    :math:`t=1`): each latent sees only the tokens up to its time.  With :math:`x^n\sim` ``data`` and the joint
+    law :math:`P(x^n, z^n) = p(x^n)\,q(z^n\|x^n)`,
+
+    .. math:: \E[-\mathrm{ELBO}] = \underbrace{\E[-\ln p_\theta(X^n|Z^n)]}_{D}
+              + \underbrace{\I(X^n\to Z^n)}_{\text{directed information}} + \KL(q_Z\cc p_\theta(Z^n)).
+
+    ``directed_information`` is computed from the joint by :func:`semtheory.directed.directed_information`
+    (Massey's sum of conditional mutual informations), independently of ``rate``.  Enumerates
+    :math:`V^n S^n` cells (``n <= 6``).  Per token, units of ``base`` (bits by default).  Chapter 11.
+    """
+    from . import directed
+
+    data, model = _check_hmm(data), _check_hmm(model)
+    S, V = model.emit.shape
+    if data.emit.shape[1] != V:
+        raise ValueError("model must have the same alphabet size as data")
+    n = check_int(n, "n", minimum=1, maximum=6)
+    if (S * V) ** n > 2_000_000:
+        raise ValueError(f"n = {n} gives too many (x, z) cells to enumerate")
+    lb = log_base(base)
+    la, lA, lB = _logs(model)
+    p = sequence_pmf(data, n)
+    # log q(z_t | z_{t-1}, x_t): (S_prev, V, S); t = 1: (V, S)
+    first = la[None, :] + lB.T
+    first = first - logsumexp(first, axis=1, keepdims=True)
+    step = lA[:, None, :] + lB.T[None, :, :]
+    step = step - logsumexp(step, axis=2, keepdims=True)
+    lq = np.zeros((V,) * n + (S,) * n)
+    ld = np.zeros_like(lq)
+    for t in range(n):
+        sh = [1] * (2 * n)
+        sh[t], sh[n + t] = V, S
+        ld = ld + lB.T.reshape(sh)                      # ln B(x_t | z_t)
+        if t == 0:
+            lq = lq + first.reshape(sh)
+        else:
+            lq = lq + _step_table(step, t, n, S, V)
+    J = p.reshape(p.shape + (1,) * n) * np.exp(lq)
+    lprior = log_prior(model, n).reshape((1,) * n + (S,) * n)
+    pos = J > 0
+    D = -np.sum(J[pos] * ld[pos])
+    R = np.sum(J[pos] * (lq - lprior)[pos])
+    di = directed.directed_information(J, base=math.e)
+    qz = J.reshape((V**n,) + (S,) * n).sum(axis=0)
+    pkl = measures.kl_divergence(qz, np.exp(log_prior(model, n)), base=math.e)
+    ce = measures.cross_entropy(p, sequence_pmf(model, n), base=math.e)
+    return CausalELBO(*(float(v) / lb / n for v in (D + R, D, R, di, pkl, ce)))
+
+
+def _step_table(step, t, n, S, V):
+    # step[z_prev, x_t, z_t] placed on axes (Z_{t-1} = n+t-1, X_t = t, Z_t = n+t) of a (V,)*n + (S,)*n table
+    sh = [1] * (2 * n)
+    sh[t], sh[n + t - 1], sh[n + t] = V, S, S
+    return np.transpose(step, (1, 0, 2)).reshape(sh)
+
+
+class CAVIResult(NamedTuple):
+    r"""``elbos`` (sweeps + 1,) the mean-field ELBO (nats) before and after each sweep; ``factors`` (n, S) the
+    fitted :math:`q_t`; ``log_evidence`` (nats) by the forward recursion."""
+
+    elbos: np.ndarray
+    factors: np.ndarray
+    log_evidence: float
+
+
+def _mean_field_elbo(la, lA, lB, x, f) -> float:
+    # closed form: E ln pi + sum_t E ln B + sum_t E ln A + sum_t H(q_t), without enumerating paths
+    def ex(w, lv):
+        return float(np.sum(np.where(w > 0, w * np.where(w > 0, lv, 0.0), 0.0))) if np.all(
+            np.isfinite(lv[w > 0])) else -math.inf
+    total = ex(f[0], la) + sum(ex(f[t], lB[:, x[t]]) for t in range(x.size))
+    total += sum(ex(np.outer(f[t - 1], f[t]), lA) for t in range(1, x.size))
+    return total - float(np.sum(xlogy(f, f)))
+
+
+def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
+    r"""Coordinate-ascent variational inference (CAVI) for the mean-field family :math:`q(z^n) = \prod_t q_t(z_t)`.
+
+    Each sweep updates :math:`t = 1, \dots, n` in turn by the exact coordinate maximiser of the ELBO,
+
+    .. math:: q_t(z) \propto \exp\big(\ln B(x_t|z) + [t{=}1]\ln\pi(z) + \E_{q_{t-1}}\ln A(z|Z_{t-1})
+              + \E_{q_{t+1}}\ln A(Z_{t+1}|z)\big),
+
+    so the ELBO never decreases.  The ELBO is evaluated in closed form (no enumeration; any ``n``).  Factors
+    start at seeded Dirichlet(1) rows.  Nats.  Chapter 11.
+    """
+    hmm = _check_hmm(hmm)
+    x = _check_x(x, hmm.emit.shape[1], max_len=None)
+    sweeps = check_int(sweeps, "sweeps", minimum=1)
+    rng = as_rng(seed)
+    la, lA, lB = _logs(hmm)
+    n, S = x.size, la.size
+    f = rng.dirichlet(np.ones(S), size=n)
+    logz = log_evidence_long(hmm, x)
+    if not np.isfinite(logz):
+        raise ValueError("x has probability zero under hmm")
+
+    def emean(w, lv, axis):  # E_w[lv] along `axis`, with 0 * (-inf) = 0
+        return np.sum(np.where(np.expand_dims(w, 1 - axis) > 0, np.expand_dims(w, 1 - axis) * lv, 0.0), axis=axis)
+
+    elbos = [_mean_field_elbo(la, lA, lB, x, f)]
+    for _ in range(sweeps):
+        for t in range(n):
+            s = lB[:, x[t]] + (la if t == 0 else emean(f[t - 1], lA, 0))
+            if t < n - 1:
+                s = s + emean(f[t + 1], lA, 1)
+            f[t] = np.exp(s - logsumexp(s))
+        elbos.append(_mean_field_elbo(la, lA, lB, x, f))
+    return CAVIResult(np.array(elbos), f, float(logz))
+
+
+def log_evidence_long(hmm: HMM, x, base=math.e) -> float:
+    r""":func:`log_evidence` for sequences of any length (forward recursion only, no enumeration).  Chapter 11."""
+    return float(forward_backward(hmm, x).log_evidence) / log_base(base)
+
+
+class ForwardBackward(NamedTuple):
+    r"""``log_alpha``, ``log_beta`` (n, S); ``gamma`` (n, S) :math:`p(z_t|x^n)`; ``xi`` (n-1, S, S)
+    :math:`p(z_t, z_{t+1}|x^n)`; ``log_evidence`` :math:`\ln p(x^n)` (nats)."""
+
+    log_alpha: np.ndarray
+    log_beta: np.ndarray
+    gamma: np.ndarray
+    xi: np.ndarray
+    log_evidence: float
+
+
+def forward_backward(hmm: HMM, x) -> ForwardBackward:
+    r"""Forward–backward in the log domain: smoothed marginals :math:`\gamma_t` and pair marginals :math:`\xi_t`.
+
+    :math:`\alpha_t(j) = \ln p(x^t, z_t{=}j)`, :math:`\beta_t(i) = \ln p(x_{t+1}^n \mid z_t{=}i)`,
+    :math:`\gamma_t = e^{\alpha_t + \beta_t - \ln p(x^n)}`,
+    :math:`\xi_t(i,j) = e^{\alpha_t(i) + \ln A_{ij} + \ln B_{j x_{t+1}} + \beta_{t+1}(j) - \ln p(x^n)}`.
+    :math:`O(nS^2)`; any length.  Chapter 11.
+    """
+    hmm = _check_hmm(hmm)
+    x = _check_x(x, hmm.emit.shape[1], max_len=None)
+    la, lA, lB = _logs(hmm)
+    n, S = x.size, la.size
+    a, b = np.empty((n, S)), np.zeros((n, S))
+    a[0] = la + lB[:, x[0]]
+    for t in range(1, n):
+        a[t] = lB[:, x[t]] + logsumexp(a[t - 1][:, None] + lA, axis=0)
+    for t in range(n - 2, -1, -1):
+        b[t] = logsumexp(lA + (lB[:, x[t + 1]] + b[t + 1])[None, :], axis=1)
+    logz = float(logsumexp(a[-1]))
+    if not np.isfinite(logz):
+        raise ValueError("x has probability zero under hmm")
+    gamma = np.exp(a + b - logz)
+    xi = np.exp(a[:-1, :, None] + lA[None] + (lB[:, x[1:]].T + b[1:])[:, None, :] - logz)
+    return ForwardBackward(a, b, gamma, xi, logz)
+
+
+class EMResult(NamedTuple):
+    r"""``hmm`` the fitted model; ``log_likelihoods`` (iterations + 1,) :math:`\sum_i \ln p(x^{(i)})` (nats) before
+    and after each EM step."""
+
+    hmm: HMM
+    log_likelihoods: np.ndarray
+
+
+def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
+    r"""Expectation–maximisation (Baum–Welch) for an HMM from independent sequences, started at ``hmm``.
+
+    E-step: :func:`forward_backward` gives :math:`\gamma_t, \xi_t` under the current model (the exact posterior,
+    which makes the ELBO tight).  M-step: the ELBO's maximiser in closed form,
+    :math:`\pi \propto \sum_i\gamma^{(i)}_1`, :math:`A_{jk} \propto \sum_{i,t}\xi^{(i)}_t(j,k)`,
+    :math:`B_{jv} \propto \sum_{i,t}\gamma^{(i)}_t(j)[x^{(i)}_t{=}v]`; a state with no expected visits keeps its
+    row.  The log-likelihood never decreases.  Nats.  Chapter 11.
+    """
+    hmm = _check_hmm(hmm)
+    S, V = hmm.emit.shape
+    if isinstance(sequences, np.ndarray) and sequences.ndim == 1:
+        sequences = [sequences]
+    seqs = [_check_x(np.asarray(s), V, "sequences", max_len=None) for s in sequences]
+    if not seqs:
+        raise ValueError("sequences must hold at least one sequence")
+    iterations = check_int(iterations, "iterations", minimum=0)
+    lls = []
+    for it in range(iterations + 1):
+        fbs = [forward_backward(hmm, s) for s in seqs]
+        lls.append(sum(fb.log_evidence for fb in fbs))
+        if it == iterations:
+            break
+        g0 = sum(fb.gamma[0] for fb in fbs)
+        xi = sum(fb.xi.sum(axis=0) for fb in fbs if len(fb.xi))
+        em = sum(fb.gamma.T @ np.eye(V)[s] for fb, s in zip(fbs, seqs))
+        trans, emit = hmm.trans.copy(), hmm.emit.copy()
+        rows = np.asarray(xi).sum(axis=1) > 0 if np.ndim(xi) else np.zeros(S, bool)
+        if np.any(rows):
+            trans[rows] = xi[rows] / xi[rows].sum(axis=1, keepdims=True)
+        used = em.sum(axis=1) > 0
+        emit[used] = em[used] / em[used].sum(axis=1, keepdims=True)
+        hmm = HMM(g0 / g0.sum(), trans, emit)
+    return EMResult(hmm, np.array(lls))
+
+
+def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=math.e) -> tuple[float, float]:
+    r"""Monte-Carlo importance-weighted bound :math:`\mathcal L_K = \E\big[\ln\frac1K\sum_{k=1}^K p(x,z_k)/q(z_k)\big]`, :math:`z_k \sim q` i.i.d.
+
+    Returns ``(estimate, standard error)`` from ``samples`` independent K-tuples (seeded).  :math:`\mathcal L_1`
+    is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).  Units of ``base``.
+    Chapter 11.
+    """
+    lj, qf = _iw_inputs(log_joint_table, q)
+    K = check_int(K, "K", minimum=1)
+    samples = check_int(samples, "samples", minimum=2)
+    rng = as_rng(seed)
+    support = np.flatnonzero(qf > 0)
+    idx = rng.choice(support, size=(samples, K), p=qf[support])
+    with np.errstate(divide="ignore"):
+        lw = lj[idx] - np.log(qf[idx])
+    vals = logsumexp(lw, axis=1) - math.log(K)
+    lb = log_base(base)
+    return float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb
+
+
+def iwae_bound_exact(log_joint_table, q, K: int, *, base=math.e) -> float:
+    r""":math:`\mathcal L_K` exactly, by enumerating every K-tuple of the support of ``q`` (``m**K <= 2e6``).  Chapter 11."""
+    lj, qf = _iw_inputs(log_joint_table, q)
+    K = check_int(K, "K", minimum=1)
+    support = np.flatnonzero(qf > 0)
+    if support.size**K > 2_000_000:
+        raise ValueError(f"K = {K} gives {support.size}**{K} tuples, too many to enumerate")
+    with np.errstate(divide="ignore"):
+        lw, lq = lj[support] - np.log(qf[support]), np.log(qf[support])
+    grid = np.indices((support.size,) * K).reshape(K, -1)
+    vals = logsumexp(lw[grid], axis=0) - math.log(K)
+    return float(np.sum(np.exp(lq[grid].sum(axis=0)) * vals)) / log_base(base)
+
+
+def _iw_inputs(log_joint_table, q):
+    lj = np.asarray(log_joint_table, dtype=float)
+    if lj.size == 0 or np.any(np.isnan(lj)) or np.any(lj > 1e-12):
+        raise ValueError("log_joint_table must be a non-empty array of log-probabilities <= 0 (no NaN)")
+    q = as_pmf(q, "q")
+    if q.shape != lj.shape:
+        raise ValueError(f"q must have the shape of log_joint_table {lj.shape}, got {q.shape}")
+    return lj.ravel(), q.ravel()

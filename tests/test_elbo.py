@@ -176,3 +176,140 @@ def test_bad_input():
         E.fit_variational(hmm, x, lr=-1)
     with pytest.raises(ValueError, match="seed"):
         E.fit_variational(hmm, x, seed=None)
+
+
+# --- second edition: causal ELBO and directed information, CAVI, forward-backward, EM, IWAE ---------------
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_causal_elbo_rate_is_directed_information_plus_prior_kl(seed):
+    data, model = E.random_hmm(2, 3, seed=seed), E.random_hmm(2, 3, seed=seed + 100)
+    c = E.causal_elbo_decomposition(data, model, 3, base=math.e)
+    # DI comes from Massey's sum of conditional MIs (semtheory.directed), the rate from log q - log prior
+    assert math.isclose(c.rate, c.directed_information + c.prior_kl, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(c.neg_elbo, c.distortion + c.rate, rel_tol=1e-12)
+    assert c.directed_information >= -1e-12 and c.prior_kl >= -1e-12
+    # the causal-encoder negative ELBO is above the cross-entropy of bound_chain (independent enumeration)
+    chain = E.bound_chain(data, model, 3, base=math.e)
+    assert math.isclose(c.cross_entropy, chain.cross_entropy, rel_tol=1e-10)
+    assert c.neg_elbo >= c.cross_entropy - 1e-12
+    # brute force of the per-sequence ELBO with the causal encoder, one x at a time
+    p, total = E.sequence_pmf(data, 3), 0.0
+    for xs in np.ndindex(*p.shape):
+        lj = E.log_joint(model, np.array(xs))
+        q = np.empty((2,) * 3)
+        for z in np.ndindex(*q.shape):
+            w = model.init * model.emit[:, xs[0]]
+            v = w[z[0]] / w.sum()
+            for t in (1, 2):
+                w = model.trans[z[t - 1]] * model.emit[:, xs[t]]
+                v *= w[z[t]] / w.sum()
+            q[z] = v
+        total += p[xs] * -E.elbo(lj, q)
+    assert math.isclose(total / 3, c.neg_elbo, rel_tol=1e-9)
+
+
+def test_causal_elbo_without_memory_has_no_information():
+    # emissions independent of the state: the encoder ignores x, so I(X -> Z) = 0
+    model = E.make_hmm([0.3, 0.7], [[0.6, 0.4], [0.1, 0.9]], [[0.2, 0.3, 0.5], [0.2, 0.3, 0.5]])
+    c = E.causal_elbo_decomposition(E.random_hmm(2, 3, seed=1), model, 3)
+    assert abs(c.directed_information) < 1e-12 and abs(c.prior_kl) < 1e-12
+
+
+@settings(max_examples=15, deadline=None)
+@given(seeds)
+def test_forward_backward_matches_enumeration(seed):
+    hmm, x, _ = _model(seed, 3, 3, 5)
+    fb = E.forward_backward(hmm, x)
+    post = E.posterior(hmm, x)
+    for t in range(5):
+        other = tuple(a for a in range(5) if a != t)
+        assert np.allclose(fb.gamma[t], post.sum(axis=other), atol=1e-12)
+    for t in range(4):
+        other = tuple(a for a in range(5) if a not in (t, t + 1))
+        assert np.allclose(fb.xi[t], post.sum(axis=other), atol=1e-12)
+    assert math.isclose(fb.log_evidence, E.log_evidence(hmm, x), rel_tol=1e-12)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seeds)
+def test_cavi_monotone_and_matches_enumeration_and_adam(seed):
+    hmm, x, _ = _model(seed, 2, 3, 5)
+    r = E.cavi_mean_field(hmm, x, sweeps=40, seed=seed)
+    assert np.all(np.diff(r.elbos) >= -1e-10)
+    lj = E.log_joint(hmm, x)
+    assert math.isclose(r.elbos[-1], E.elbo(lj, E.mean_field(r.factors)), rel_tol=1e-10, abs_tol=1e-10)
+    assert r.elbos[-1] <= r.log_evidence + 1e-10
+    # fixed point: one more coordinate update changes nothing (coordinatewise optimal)
+    again = E.cavi_mean_field(hmm, x, sweeps=80, seed=seed)
+    assert abs(again.elbos[-1] - r.elbos[-1]) < 1e-6
+
+
+def test_cavi_agrees_with_gradient_ascent():
+    hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    x = np.array([0, 1, 2, 2, 0, 2])
+    r = E.cavi_mean_field(hmm, x, sweeps=30, seed=0)
+    adam = E.fit_variational(hmm, x, family="mean-field", steps=300, lr=0.05, seed=0)
+    assert abs(r.elbos[-1] - adam.elbos[-1]) < 1e-4
+    # i.i.d. states: the posterior is a product, CAVI reaches the evidence
+    iid = E.make_hmm([0.3, 0.7], [[0.3, 0.7], [0.3, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    assert abs(E.cavi_mean_field(iid, x, sweeps=5).elbos[-1] - E.log_evidence(iid, x)) < 1e-10
+
+
+def test_baum_welch_monotone_and_m_step_is_brute_force():
+    data = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    rng = np.random.default_rng(0)
+    seqs = [rng.integers(0, 3, size=4) for _ in range(5)]
+    start = E.random_hmm(2, 3, seed=2)
+    r = E.baum_welch(start, seqs, iterations=30)
+    assert np.all(np.diff(r.log_likelihoods) >= -1e-9)
+    assert math.isclose(r.log_likelihoods[-1], sum(E.log_evidence(r.hmm, s) for s in seqs), rel_tol=1e-10)
+    # one M-step against expected counts from the enumerated posterior
+    one = E.baum_welch(start, seqs, iterations=1).hmm
+    A, B, pi = np.zeros((2, 2)), np.zeros((2, 3)), np.zeros(2)
+    for s in seqs:
+        post = E.posterior(start, s)
+        for z in np.ndindex(*post.shape):
+            pi[z[0]] += post[z]
+            for t in range(4):
+                B[z[t], s[t]] += post[z]
+                if t:
+                    A[z[t - 1], z[t]] += post[z]
+    assert np.allclose(one.init, pi / pi.sum()) and np.allclose(one.trans, A / A.sum(1, keepdims=True))
+    assert np.allclose(one.emit, B / B.sum(1, keepdims=True))
+
+
+def test_iwae_bounds():
+    hmm, x = E.random_hmm(2, 3, seed=4), np.array([0, 2, 1, 1, 2])
+    lj, q = E.log_joint(hmm, x), np.exp(E.log_prior(hmm, 5))
+    exact = [E.iwae_bound_exact(lj, q, k) for k in (1, 2, 3)]
+    assert math.isclose(exact[0], E.elbo(lj, q), rel_tol=1e-12)
+    assert exact[0] <= exact[1] <= exact[2] <= E.log_evidence(hmm, x)
+    for k, v in zip((2, 3), exact[1:]):
+        mc, se = E.iwae_bound(lj, q, k, samples=20000, seed=1)
+        assert abs(mc - v) < 5 * se
+    assert abs(E.iwae_bound_exact(lj, E.posterior(hmm, x), 2) - E.log_evidence(hmm, x)) < 1e-12
+    assert math.isclose(E.iwae_bound_exact(lj, q, 2, base=2), exact[1] / math.log(2))
+
+
+def test_second_edition_bad_input():
+    hmm, x, _ = _model(0)
+    lj, q = E.log_joint(hmm, x), np.full((2,) * 4, 1 / 16)
+    with pytest.raises(ValueError, match="n"):
+        E.causal_elbo_decomposition(hmm, hmm, 7)
+    with pytest.raises(ValueError, match="model"):
+        E.causal_elbo_decomposition(hmm, E.random_hmm(2, 4), 2)
+    with pytest.raises(ValueError, match="sweeps"):
+        E.cavi_mean_field(hmm, x, sweeps=0)
+    with pytest.raises(ValueError, match="iterations"):
+        E.baum_welch(hmm, [x], iterations=-1)
+    with pytest.raises(ValueError, match="sequences"):
+        E.baum_welch(hmm, [])
+    with pytest.raises(ValueError, match="K"):
+        E.iwae_bound(lj, q, 0)
+    with pytest.raises(ValueError, match="K"):
+        E.iwae_bound_exact(lj, q, 6)
+    with pytest.raises(ValueError, match="q"):
+        E.iwae_bound(lj, np.full(3, 1 / 3), 2)
+    with pytest.raises(ValueError, match="probability zero"):
+        E.forward_backward(E.make_hmm([1.0, 0.0], [[1, 0], [0, 1]], [[1.0, 0.0], [0.0, 1.0]]), np.array([1]))
+    assert E.forward_backward(hmm, np.zeros(40, dtype=int)).gamma.shape == (40, 2)   # no enumeration limit
