@@ -390,6 +390,53 @@ _EXAMPLE = {
 }
 
 
+#: Letters that mean different things in different chapters: (symbol in TeX, [(chapters, meaning), ...]).
+#: The notation appendix prints them as a table, so a reader of chapters 13-16 can resolve the clashes.
+SYMBOLS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (r"n", (("3-7, 14, 16", "sequence length: the number of letters or tokens in a block"),
+            ("12", "number of training examples"),
+            ("13", "interaction order of a dense associative memory (n = 2: the Hebbian network)"))),
+    (r"N", (("13", "width: the dimension of a pattern, the number of neurons or of a unit's weights"),
+            ("14", "number of keys a head stores; the length of a text x^N"),
+            ("15", "state size per channel of a state-space model (d_state)"))),
+    (r"P", (("13", "number of stored patterns (load α = P/N)"),
+            ("12", "a law, as in P_{W|S}, the learner's output given the sample"),
+            ("14", "the source law, against a model P_θ"),
+            ("15", "head dimension: the size of the values a head reads out"))),
+    (r"L", (("10", "number of Transformer blocks"),
+            ("12", "a loss: L_S(w) on the sample, L_μ(w) under the data law"),
+            ("15", "sequence length; also the decay mask L_ij of the semiseparable matrix"))),
+    (r"A", (("7, 14", "the compensator A_t of the Doob decomposition of the flow"),
+            ("10", "coefficient matrices A_ij of the VAR form of attention"),
+            ("11", "the transition matrix of a hidden Markov model"),
+            ("15", "the state matrix of a state-space model (diagonal in Mamba, a·I in Mamba-2)"),
+            ("16", "a set of positions (the left half of the sequence)"))),
+    (r"M", (("10", "a bound on the norms of stored patterns"),
+            ("12", "the largest logit, max z"),
+            ("13", "number of patterns of the exponential model"),
+            ("16", "the mask symbol"))),
+    (r"K", (("10", "the order of a VAR"), ("12", "the number of classes (vocabulary size) in the logit bound"),
+            ("14", "the number of equally likely prompts"))),
+    (r"q", (("11", "the variational law on the latent variable"), ("13", "q_N, the probability that one random competitor spoils a retrieval"),
+            ("14", "a query vector q_i"), ("16", "the mask predictor"))),
+    (r"T", (("4, 7, 10", "temperature of a Boltzmann law (T = 1/β)"),
+            ("9, 12", "a statistic T of the data (sufficiency, Markov chains W - T - S)"))),
+    (r"\beta", (("4, 10, 13", "inverse temperature"),
+                ("5", "the Lagrange multiplier (slope) of the rate-distortion curve, in nats per unit of distortion"),
+                ("6", "the weight of the KL penalty, a temperature in reward units per nat"))),
+    (r"D", (("5", "distortion"), ("15", "number of channels of a state-space layer"))),
+    (r"V", (("all", "the vocabulary size; the vocabulary is the set of tokens 0, …, V − 1"),)),
+)
+
+
+def _symbols_table() -> str:
+    rows = []
+    for sym, uses in SYMBOLS:
+        for chapters, meaning in uses:
+            rows.append([f"${sym}$", chapters, _md_escape(meaning)])
+    return _list_table(["Symbol", "Chapters", "Meaning there"], rows, "12 18 70")
+
+
 def notation_page() -> str:
     """book/appendix/notation.md: the macro table, generated from :data:`semtheory.macros.MACROS`."""
     from .macros import MACROS
@@ -407,6 +454,12 @@ def notation_page() -> str:
         "if any of them drifts or if a chapter uses a macro that is not defined here. Everything else is "
         "standard LaTeX. Units are bits unless a formula says nats.", "",
         _list_table(["Macro", "Renders as", "Typed as", "Meaning", "Definition"], rows, "14 20 24 24 18"), "",
+        "## Symbols whose meaning depends on the chapter", "",
+        "The alphabet is small and the literatures the chapters draw on are many, so a few letters keep the "
+        "meaning their own literature gives them. Within a chapter each letter means one thing (the chapter "
+        "says which when it first uses it); across chapters, this table resolves the clashes. Letters used "
+        "in one sense throughout (H, I, X, Y, p) are not listed.", "",
+        _symbols_table(), "",
     ])
 
 

@@ -277,6 +277,21 @@ def test_generated_appendices_hold_no_template_text():
     assert f"There are {len(registry())} derivations in " in page
 
 
+def test_notation_appendix_resolves_letters_that_change_meaning():
+    """Every listed clash names real chapters, and the page prints each meaning of each letter."""
+    page = ed.notation_page()
+    have = {int(ed.chapter_number(p)) for p in ed.book_chapters(ROOT)}
+    for sym, uses in ed.SYMBOLS:
+        assert len(uses) >= 1, sym
+        for chapters, meaning in uses:
+            nums = {int(n) for a, b in re.findall(r"(\d+)(?:-(\d+))?", chapters)
+                    for n in range(int(a), int(b or a) + 1)}
+            assert chapters == "all" or (nums and nums <= have), (sym, chapters)
+            assert ed._md_escape(meaning) in page, (sym, meaning)
+    for clash in ("N", "P", "A", "L"):  # the letters chapters 13-16 use in different senses
+        assert len(dict(ed.SYMBOLS)[clash]) >= 3, clash
+
+
 def test_every_citation_key_exists():
     bib = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.M))
     files = sorted((ROOT / "book").rglob("*.md")) + [THROWAWAY]
