@@ -51,6 +51,7 @@ __all__ = [
     "baum_welch",
     "iwae_bound",
     "iwae_bound_exact",
+    "sample_hmm",
 ]
 
 
@@ -479,6 +480,27 @@ class ForwardBackward(NamedTuple):
     log_evidence: float
 
 
+def _lse(a, axis):
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))
+
+
+def _fb_batch(la, lA, lB, X):
+    # X: (N, n) sequences of equal length; returns log alpha, log beta (N, n, S), log evidence (N,)
+    N, n = X.shape
+    S = la.size
+    a, b = np.empty((N, n, S)), np.zeros((N, n, S))
+    E_ = lB.T[X]                                               # (N, n, S): ln B(x_t | z)
+    a[:, 0] = la + E_[:, 0]
+    for t in range(1, n):
+        a[:, t] = E_[:, t] + _lse(a[:, t - 1, :, None] + lA, axis=1)
+    for t in range(n - 2, -1, -1):
+        b[:, t] = _lse(lA[None] + (E_[:, t + 1] + b[:, t + 1])[:, None, :], axis=2)
+    return a, b, _lse(a[:, -1], axis=1), E_
+
+
 def forward_backward(hmm: HMM, x) -> ForwardBackward:
     r"""Forward–backward in the log domain: smoothed marginals :math:`\gamma_t` and pair marginals :math:`\xi_t`.
 
@@ -490,18 +512,12 @@ def forward_backward(hmm: HMM, x) -> ForwardBackward:
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1], max_len=None)
     la, lA, lB = _logs(hmm)
-    n, S = x.size, la.size
-    a, b = np.empty((n, S)), np.zeros((n, S))
-    a[0] = la + lB[:, x[0]]
-    for t in range(1, n):
-        a[t] = lB[:, x[t]] + logsumexp(a[t - 1][:, None] + lA, axis=0)
-    for t in range(n - 2, -1, -1):
-        b[t] = logsumexp(lA + (lB[:, x[t + 1]] + b[t + 1])[None, :], axis=1)
-    logz = float(logsumexp(a[-1]))
+    a, b, logz, E_ = _fb_batch(la, lA, lB, x[None])
+    a, b, logz, E_ = a[0], b[0], float(logz[0]), E_[0]
     if not np.isfinite(logz):
         raise ValueError("x has probability zero under hmm")
     gamma = np.exp(a + b - logz)
-    xi = np.exp(a[:-1, :, None] + lA[None] + (lB[:, x[1:]].T + b[1:])[:, None, :] - logz)
+    xi = np.exp(a[:-1, :, None] + lA[None] + (E_[1:] + b[1:])[:, None, :] - logz)
     return ForwardBackward(a, b, gamma, xi, logz)
 
 
@@ -530,19 +546,32 @@ def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
     if not seqs:
         raise ValueError("sequences must hold at least one sequence")
     iterations = check_int(iterations, "iterations", minimum=0)
+    groups = {}
+    for sq in seqs:
+        groups.setdefault(sq.size, []).append(sq)
+    groups = [np.stack(g) for g in groups.values()]
+    onehot = np.eye(V)
     lls = []
     for it in range(iterations + 1):
-        fbs = [forward_backward(hmm, s) for s in seqs]
-        lls.append(sum(fb.log_evidence for fb in fbs))
+        la, lA, lB = _logs(hmm)
+        ll, g0, xi, em = 0.0, np.zeros(S), np.zeros((S, S)), np.zeros((S, V))
+        for X in groups:
+            a, b, logz, E_ = _fb_batch(la, lA, lB, X)
+            if not np.all(np.isfinite(logz)):
+                raise ValueError("a sequence has probability zero under hmm")
+            ll += float(logz.sum())
+            gam = np.exp(a + b - logz[:, None, None])                       # (N, n, S)
+            g0 += gam[:, 0].sum(axis=0)
+            em += np.einsum("kts,ktv->sv", gam, onehot[X])
+            if X.shape[1] > 1:
+                xi += np.exp(a[:, :-1, :, None] + lA + (E_[:, 1:] + b[:, 1:])[:, :, None, :]
+                             - logz[:, None, None, None]).sum(axis=(0, 1))
+        lls.append(ll)
         if it == iterations:
             break
-        g0 = sum(fb.gamma[0] for fb in fbs)
-        xi = sum(fb.xi.sum(axis=0) for fb in fbs if len(fb.xi))
-        em = sum(fb.gamma.T @ np.eye(V)[s] for fb, s in zip(fbs, seqs))
         trans, emit = hmm.trans.copy(), hmm.emit.copy()
-        rows = np.asarray(xi).sum(axis=1) > 0 if np.ndim(xi) else np.zeros(S, bool)
-        if np.any(rows):
-            trans[rows] = xi[rows] / xi[rows].sum(axis=1, keepdims=True)
+        rows = xi.sum(axis=1) > 0
+        trans[rows] = xi[rows] / xi[rows].sum(axis=1, keepdims=True)
         used = em.sum(axis=1) > 0
         emit[used] = em[used] / em[used].sum(axis=1, keepdims=True)
         hmm = HMM(g0 / g0.sum(), trans, emit)
@@ -591,3 +620,26 @@ def _iw_inputs(log_joint_table, q):
     if q.shape != lj.shape:
         raise ValueError(f"q must have the shape of log_joint_table {lj.shape}, got {q.shape}")
     return lj.ravel(), q.ravel()
+
+
+def sample_hmm(hmm: HMM, n: int, size: int, *, seed=0) -> np.ndarray:
+    r"""``size`` independent sequences of length ``n`` from ``hmm`` (seeded, vectorised over sequences), shape (size, n).
+
+    :math:`z_1\sim\pi`, :math:`z_t\sim A(\cdot|z_{t-1})`, :math:`x_t\sim B(\cdot|z_t)` by inverse-CDF sampling.  Chapter 11.
+    """
+    hmm = _check_hmm(hmm)
+    n = check_int(n, "n", minimum=1)
+    size = check_int(size, "size", minimum=1)
+    rng = as_rng(seed)
+    cA, cB = np.cumsum(hmm.trans, axis=1), np.cumsum(hmm.emit, axis=1)
+
+    def draw(cdf, u):  # first index with cdf > u, rows of cdf per sample
+        return np.minimum((cdf <= u[:, None]).sum(axis=1), cdf.shape[1] - 1)
+
+    z = draw(np.broadcast_to(np.cumsum(hmm.init), (size, hmm.init.size)), rng.random(size))
+    out = np.empty((size, n), dtype=np.int64)
+    for t in range(n):
+        if t:
+            z = draw(cA[z], rng.random(size))
+        out[:, t] = draw(cB[z], rng.random(size))
+    return out

@@ -313,3 +313,16 @@ def test_second_edition_bad_input():
     with pytest.raises(ValueError, match="probability zero"):
         E.forward_backward(E.make_hmm([1.0, 0.0], [[1, 0], [0, 1]], [[1.0, 0.0], [0.0, 1.0]]), np.array([1]))
     assert E.forward_backward(hmm, np.zeros(40, dtype=int)).gamma.shape == (40, 2)   # no enumeration limit
+
+
+def test_sample_hmm_frequencies_match_sequence_pmf():
+    hmm = E.random_hmm(2, 3, seed=9)
+    xs = E.sample_hmm(hmm, 3, 60_000, seed=0)
+    freq = np.zeros((3,) * 3)
+    np.add.at(freq, tuple(xs.T), 1)
+    p = E.sequence_pmf(hmm, 3)
+    se = np.sqrt(p * (1 - p) / len(xs))
+    assert np.all(np.abs(freq / len(xs) - p) < 5 * se + 1e-12)
+    assert np.array_equal(xs[:5], E.sample_hmm(hmm, 3, 60_000, seed=0)[:5])
+    with pytest.raises(ValueError, match="size"):
+        E.sample_hmm(hmm, 3, 0)
