@@ -136,6 +136,18 @@ def test_data_processing_needs_the_markov_property():
             p[x, y, x ^ y] = 0.25
     assert m.conditional_mutual_information(p, 0, 2, 1) == pytest.approx(1.0)
     assert m.mutual_information(p, 0, 2) == 0.0
+    # ... yet the inequality I(X;Z) <= I(X;Y) holds there (0 <= 0): conditioning increased information
+    assert m.mutual_information(p, 0, 2) <= m.mutual_information(p, 0, 1)
+
+
+def test_data_processing_fails_for_two_parallel_observations():
+    """Y, Z independent noisy copies of X (not X -> Y -> Z): I(X;Z) > I(X;Y), each 1 - h(flip) in closed form."""
+    bsc = lambda e: np.array([[1 - e, e], [e, 1 - e]])  # noqa: E731
+    fork = 0.5 * bsc(0.3)[:, :, None] * bsc(0.1)[:, None, :]
+    assert m.mutual_information(fork, 0, 1) == pytest.approx(1 - m.binary_entropy(0.3))
+    assert m.mutual_information(fork, 0, 2) == pytest.approx(1 - m.binary_entropy(0.1))
+    assert m.mutual_information(fork, 0, 2) > m.mutual_information(fork, 0, 1)
+    assert m.conditional_mutual_information(fork, 0, 2, 1) > 0.1
 
 
 @SET
