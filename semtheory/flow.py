@@ -13,7 +13,9 @@ With the filtration :math:`\mathcal G_{t} = \sigma(X^{t+1}, Y^{t})` (everything 
 D\big(P(\cdot \mid X^{t+1}, Y^t) \,\|\, P(\cdot \mid Y^t)\big) \ge 0`, so :math:`\Lambda` is a sub-martingale.  Its
 Doob decomposition is :math:`\Lambda_t = M_t + A_t` with the predictable non-decreasing compensator
 :math:`A_t = \sum_{s\le t} D_s` and the martingale :math:`M_t = \sum_{s \le t}(\iota_s - D_s)`.  Bounded martingale
-differences give Azuma–Hoeffding concentration bands.
+differences give Azuma–Hoeffding concentration bands, the conditional variances Freedman's
+(Bernstein-type) bands, and the non-negative supermartingale :math:`2^{-\Lambda_t}` Ville's time-uniform bound
+:math:`\Prob(\inf_t \Lambda_t \le -a) \le 2^{-a}`.
 
 Everything is computed **exactly** on enumerable joint laws (:func:`exact_flow`) and by **Monte Carlo** with an
 exact forward filter on jointly Markov pairs of any length (:func:`simulate_markov_pair_flow`), e.g. an
@@ -40,6 +42,7 @@ __all__ = [
     "ExactFlow",
     "exact_flow",
     "conditional_expectation",
+    "conditional_mean",
     "expected_flow",
     "sample_exact_paths",
     "lm_markov_pair",
@@ -48,7 +51,10 @@ __all__ = [
     "azuma_tail",
     "azuma_band",
     "hoeffding_azuma_band",
+    "freedman_band",
     "band_exceedance",
+    "ville_bound",
+    "min_flow_tail",
     "decoding_flow",
 ]
 
@@ -63,8 +69,10 @@ class FlowPaths(NamedTuple):
 
     ``iota`` the densities :math:`\iota_t`, ``kl`` the compensator increments :math:`D_t = \E[\iota_t \mid \mathcal G_{t-1}]`,
     ``ranges`` the length of the interval in which :math:`\iota_t` lies given :math:`\mathcal G_{t-1}`;
-    ``inputs`` and ``outputs`` the sampled tokens.  Properties ``Lambda`` (cumulative flow), ``A``
-    (compensator) and ``M`` (martingale part) are running sums.
+    ``inputs`` and ``outputs`` the sampled tokens; ``cvar`` (optional, ``None`` where not computed) the
+    conditional variances :math:`\Var(\iota_t \mid \mathcal G_{t-1})`.  Properties ``Lambda`` (cumulative flow),
+    ``A`` (compensator), ``M`` (martingale part) and ``V`` (predictable quadratic variation of ``M``) are
+    running sums.
     """
 
     iota: np.ndarray
@@ -72,6 +80,7 @@ class FlowPaths(NamedTuple):
     ranges: np.ndarray
     inputs: np.ndarray
     outputs: np.ndarray
+    cvar: np.ndarray | None = None
 
     @property
     def Lambda(self) -> np.ndarray:
@@ -87,6 +96,13 @@ class FlowPaths(NamedTuple):
     def M(self) -> np.ndarray:
         r"""Martingale part :math:`M_t = \Lambda_t - A_t`."""
         return np.cumsum(self.iota - self.kl, axis=-1)
+
+    @property
+    def V(self) -> np.ndarray:
+        r"""Predictable quadratic variation :math:`V_t = \sum_{s \le t} \Var(\iota_s \mid \mathcal G_{s-1})` (needs ``cvar``)."""
+        if self.cvar is None:
+            raise ValueError("these paths carry no conditional variances (cvar is None)")
+        return np.cumsum(self.cvar, axis=-1)
 
 
 class ExactFlow(NamedTuple):
@@ -121,6 +137,20 @@ class ExactFlow(NamedTuple):
         sup = self.law > 0
         return np.array([self.ranges[..., t][sup].max() for t in range(self.iota.shape[-1])])
 
+    @property
+    def cvar(self) -> np.ndarray:
+        r"""Conditional variances :math:`\Var(\iota_t \mid \mathcal G_{t-1}) = \E[\iota_t^2 \mid \mathcal G_{t-1}] - D_t^2` on every outcome."""
+        n = self.iota.shape[-1]
+        out = np.stack(
+            [conditional_expectation(self.law, self.iota[..., t] ** 2, t + 1) - self.kl[..., t] ** 2 for t in range(n)], axis=-1
+        )
+        return np.where((self.law > 0)[..., None], np.maximum(out, 0.0), 0.0)
+
+    @property
+    def V(self) -> np.ndarray:
+        r"""Predictable quadratic variation :math:`V_t = \sum_{s\le t}\Var(\iota_s \mid \mathcal G_{s-1})` of :math:`M`."""
+        return np.cumsum(self.cvar, axis=-1)
+
 
 def _joint(p, name: str = "p") -> tuple[np.ndarray, int]:
     arr = as_pmf(p, name)
@@ -150,6 +180,35 @@ def conditional_expectation(p, values, t) -> np.ndarray:
     if not np.all(np.isfinite(f[p > 0])):
         raise ValueError("values must be finite where p > 0")
     keep = set(_given_axes(n, t))
+    other = tuple(a for a in range(2 * n) if a not in keep)
+    num = np.where(p > 0, p * np.where(p > 0, f, 0.0), 0.0).sum(axis=other, keepdims=True)
+    den = p.sum(axis=other, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return np.broadcast_to(out, p.shape).copy()
+
+
+def conditional_mean(p, values, *, given) -> np.ndarray:
+    r"""Exact conditional expectation :math:`\E[f \mid V_a : a \in \text{given}]` for any set of variables.
+
+    ``p`` is a joint law in the joint layout (axes :math:`X_1..X_n, Y_1..Y_n`), ``values`` an array
+    :math:`f(x^n, y^n)` broadcastable to it, ``given`` a sequence of axis numbers (``0..n-1`` the inputs,
+    ``n..2n-1`` the outputs).  Used to test a filtration other than :math:`\mathcal G_t`, e.g.
+    :math:`\sigma(X^n, Y^t)` (all inputs, future ones included): ``given = range(n) + range(n, n + t)``.
+    With ``given`` the axes of :math:`\mathcal G_{t-1}` it equals :func:`conditional_expectation`.  Returned
+    broadcast to ``p.shape``; 0 on conditioning events of probability 0.  Chapter 7.
+    """
+    p, n = _joint(p)
+    try:
+        keep = {check_int(int(a) if isinstance(a, np.integer) else a, "given", minimum=0, maximum=2 * n - 1) for a in given}
+    except TypeError:
+        raise ValueError("given must be a sequence of axis numbers") from None
+    try:
+        f = np.broadcast_to(np.asarray(values, dtype=float), p.shape)
+    except ValueError:
+        raise ValueError(f"values has shape {np.shape(values)}, not broadcastable to p's shape {p.shape}") from None
+    if not np.all(np.isfinite(f[p > 0])):
+        raise ValueError("values must be finite where p > 0")
     other = tuple(a for a in range(2 * n) if a not in keep)
     num = np.where(p > 0, p * np.where(p > 0, f, 0.0), 0.0).sum(axis=other, keepdims=True)
     den = p.sum(axis=other, keepdims=True)
@@ -224,7 +283,7 @@ def sample_exact_paths(flow: ExactFlow, n_paths, *, seed=None) -> FlowPaths:
     cells = np.unravel_index(idx, p.shape)
     pick = lambda a: a.reshape(-1, n)[idx]  # noqa: E731 - (cells, n) view of a law-shaped array
     coords = np.stack(cells, axis=1)
-    return FlowPaths(pick(flow.iota), pick(flow.kl), pick(flow.ranges), coords[:, :n], coords[:, n:])
+    return FlowPaths(pick(flow.iota), pick(flow.kl), pick(flow.ranges), coords[:, :n], coords[:, n:], pick(flow.cvar))
 
 
 # ==============================================================================================
@@ -349,7 +408,8 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
         P(y_t \mid y^{t-1}) = \sum_{x', x} \alpha_{t-1}(x')\, P(x, y_t \mid x', y_{t-1}),\qquad
         \iota_t = \log \frac{P(y_t \mid x_t, x_{t-1}, y_{t-1})}{P(y_t \mid y^{t-1})},
 
-    the conditional KL :math:`D_t` and the spread of :math:`\iota_t`, in :math:`O(|X|^2|Y|)` per step and path:
+    the conditional KL :math:`D_t`, the conditional variance :math:`\Var(\iota_t \mid \mathcal G_{t-1})` (field
+    ``cvar``, units of ``base`` squared) and the spread of :math:`\iota_t`, in :math:`O(|X|^2|Y|)` per step and path:
     any horizon ``n``.  Vectorised over ``n_paths``; deterministic under ``seed``.  Units of ``base``.
     Chapter 7.
     """
@@ -361,6 +421,7 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
     iota = np.zeros((m, n))
     kl = np.zeros((m, n))
     spread = np.zeros((m, n))
+    cvar = np.zeros((m, n))
     xs = np.zeros((m, n), dtype=np.int64)
     ys = np.zeros((m, n), dtype=np.int64)
 
@@ -375,7 +436,8 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
             lr = np.where(ok, np.log(np.where(ok, w, 1.0)) - np.log(np.where(ok, mix, 1.0)), 0.0)
         d = np.where(ok, w * lr, 0.0).sum(axis=1)
         s = np.where(ok, lr, -np.inf).max(axis=1) - np.where(ok, lr, np.inf).min(axis=1)
-        return lr[np.arange(len(y)), y], np.maximum(d, 0.0), s
+        v = np.where(ok, w * (lr - d[:, None]) ** 2, 0.0).sum(axis=1)
+        return lr[np.arange(len(y)), y], np.maximum(d, 0.0), s, v
 
     # t = 1: G_0 = sigma(X_1)
     px1 = init.sum(axis=1)
@@ -383,7 +445,7 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
     w = init[x] / px1[x][:, None]
     y = draw(w)
     mix = np.broadcast_to(init.sum(axis=0), (m, L))
-    iota[:, 0], kl[:, 0], spread[:, 0] = stats(w, mix, y)
+    iota[:, 0], kl[:, 0], spread[:, 0], cvar[:, 0] = stats(w, mix, y)
     alpha = init[:, y].T / init[:, y].sum(axis=0)[:, None]  # P(X_1 | y_1)
     xs[:, 0], ys[:, 0] = x, y
     Ty = np.transpose(T, (1, 0, 2, 3))  # [y', x', x, y]
@@ -396,12 +458,12 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
         w = rowx[np.arange(m), xn] / pxn[np.arange(m), xn][:, None]
         yn = draw(w)
         mix = joint.sum(axis=1)
-        iota[:, t], kl[:, t], spread[:, t] = stats(w, mix, yn)
+        iota[:, t], kl[:, t], spread[:, t], cvar[:, t] = stats(w, mix, yn)
         a = joint[np.arange(m), :, yn]
         alpha = a / a.sum(axis=1, keepdims=True)
         x, y = xn, yn
         xs[:, t], ys[:, t] = x, y
-    return FlowPaths(iota / lb, kl / lb, spread / lb, xs, ys)
+    return FlowPaths(iota / lb, kl / lb, spread / lb, xs, ys, cvar / lb**2)
 
 
 # ==============================================================================================
@@ -451,6 +513,71 @@ def hoeffding_azuma_band(ranges, delta) -> np.ndarray:
     r = _as_bounds(ranges, "ranges")
     d = check_probability(delta, "delta", low_open=True, high_open=True)
     return np.sqrt(0.5 * math.log(2.0 / d) * np.cumsum(r**2))
+
+
+def freedman_band(variance, bound, delta) -> np.ndarray:
+    r"""Two-sided Freedman (Bernstein-type) band from the predictable quadratic variation.
+
+    Freedman's inequality (Freedman 1975): if the martingale increments satisfy :math:`|M_s - M_{s-1}| \le c`
+    and :math:`V_t = \sum_{s\le t}\Var(M_s - M_{s-1} \mid \mathcal G_{s-1})`, then for deterministic :math:`v`
+
+    .. math:: \Prob\big(\exists t:\ |M_t| \ge \epsilon,\ V_t \le v\big) \le 2\exp\Big(-\frac{\epsilon^2}{2(v + c\epsilon/3)}\Big).
+
+    Setting the right side to :math:`\delta` gives :math:`\epsilon(v) = \tfrac{cL}{3} + \sqrt{(cL/3)^2 + 2vL}` with
+    :math:`L = \log(2/\delta)`.  ``variance`` is an array of deterministic levels :math:`v_t` (e.g. bounds on
+    :math:`V_t`), ``bound`` the increment bound :math:`c` (a number, or one per step: the running maximum is
+    used).  Returns :math:`\epsilon(v_t)` for each entry.  Where :math:`V_t \le v_t` surely, the band holds at
+    every :math:`t` at once with probability :math:`\ge 1-\delta`; it is narrower than Azuma's when the
+    conditional variances are small against the squared ranges.  Units of ``bound`` (``variance`` in their
+    square).  Chapter 7.
+    """
+    v = _as_bounds(variance, "variance")
+    c = _as_bounds(bound, "bound")
+    if c.size not in (1, v.size):
+        raise ValueError(f"bound must be a number or have {v.size} entries, got {c.size}")
+    c = np.maximum.accumulate(np.broadcast_to(c, v.shape))
+    d = check_probability(delta, "delta", low_open=True, high_open=True)
+    L = math.log(2.0 / d)
+    return c * L / 3.0 + np.sqrt((c * L / 3.0) ** 2 + 2.0 * v * L)
+
+
+def ville_bound(levels, *, base=2) -> np.ndarray:
+    r"""Ville's time-uniform bound :math:`\Prob(\inf_t \Lambda_t \le -a) \le b^{-a}` (:math:`a` in units of base :math:`b`).
+
+    :math:`Z_t = b^{-\Lambda_t}` is a non-negative supermartingale with :math:`Z_0 = 1`, since
+    :math:`\E[b^{-\iota_t} \mid \mathcal G_{t-1}] = \sum_{y:\,P(y \mid x^t, y^{t-1}) > 0} P(y \mid y^{t-1}) \le 1`;
+    Ville's maximal inequality gives :math:`\Prob(\sup_t Z_t \ge b^a) \le b^{-a}`, for every horizon and with
+    no assumption on the range of the densities.  ``levels`` are the :math:`a \ge 0`.  Chapter 7.
+    """
+    lb = log_base(base)
+    a = np.asarray(levels, dtype=float)
+    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError("levels must be finite numbers >= 0")
+    return np.exp(-a * lb)
+
+
+def min_flow_tail(Lambda, levels, *, weights=None) -> np.ndarray:
+    r""":math:`\Prob(\min_{t \le n} \Lambda_t \le -a)` for each level :math:`a`, from paths of the flow.
+
+    ``Lambda`` has shape ``(..., n)`` (paths on the leading axes, time last): Monte-Carlo paths
+    (``FlowPaths.Lambda``, equal weights) or every outcome of an enumerated law (``ExactFlow.Lambda`` with
+    ``weights = law``, the exact probability).  Compare with :func:`ville_bound`.  Chapter 7.
+    """
+    L = np.asarray(Lambda, dtype=float)
+    if L.ndim < 1 or L.size == 0:
+        raise ValueError("Lambda must be a non-empty array with time on the last axis")
+    a = np.atleast_1d(np.asarray(levels, dtype=float))
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError("levels must be finite numbers >= 0")
+    low = L.min(axis=-1).ravel()
+    if weights is None:
+        w = np.full(low.size, 1.0 / low.size)
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if w.size != low.size or np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+            raise ValueError(f"weights must be a pmf over the {low.size} paths (Lambda's leading shape)")
+        low = np.where(w > 0, low, np.inf)
+    return np.array([float(w[low <= -x].sum()) for x in a])
 
 
 def band_exceedance(M, band) -> np.ndarray:

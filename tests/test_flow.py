@@ -319,3 +319,187 @@ def test_exercise_answers():
         assert not is_correct(k, ref * 1.1 + 0.1)
     assert reg["ex-07-expected-flow"].compute() == pytest.approx(3 * (1 - measures.binary_entropy(0.1)))
     assert reg["ex-07-azuma-width"].compute() == pytest.approx(math.sqrt(200 * math.log(40)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Second edition: the filtration matters, Ville and Freedman, temperature is not monotone
+# ----------------------------------------------------------------------------------------------
+
+
+def feedback_copy_law(crossover=0.1):
+    """X_1 ~ Bern(1/2), Y_t = BSC(X_t), X_2 = Y_1 (the input copies the last output: feedback)."""
+    W = directed.binary_symmetric_channel(crossover)
+    pol = [np.array([0.5, 0.5]), np.eye(2)[None]]  # policy[1][x1, y1, x2] = 1{x2 = y1}
+    return directed.joint_law(pol, directed.memoryless_channel(W, 2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(laws)
+def test_conditional_mean_generalises_conditional_expectation(p):
+    n = p.ndim // 2
+    for t in range(1, n + 1):
+        v = np.random.default_rng(t).normal(size=p.shape)
+        axes = list(range(t)) + list(range(n, n + t - 1))
+        np.testing.assert_allclose(fl.conditional_mean(p, v, given=axes), fl.conditional_expectation(p, v, t), atol=1e-12)
+    # brute force on one cell: E[v | X_1 = x] by explicit summation
+    v = np.arange(p.size, dtype=float).reshape(p.shape)
+    x = int(np.argmax(p.sum(axis=tuple(range(1, 2 * n)))))
+    ref = (p[x] * v[x]).sum() / p[x].sum()
+    assert fl.conditional_mean(p, v, given=[0])[(x,) + (0,) * (2 * n - 1)] == pytest.approx(ref)
+
+
+def test_feedback_breaks_the_all_inputs_filtration():
+    p = feedback_copy_law(0.1)
+    f = fl.exact_flow(p)
+    e = fl.conditional_mean(p, f.iota[..., 0], given=[0, 1])  # E[iota_1 | X_1, X_2]
+    # closed form: given X_1 and X_2 = Y_1 the density is known, log2 P(y|x)/P(y) with P(y) = 1/2
+    assert e[0, 1, 1, 0] == pytest.approx(math.log2(0.2))  # on {X_1 != X_2}: negative
+    assert e[0, 0, 0, 0] == pytest.approx(math.log2(1.8))
+    # while for G_0 = sigma(X_1) the increment is the KL, non-negative
+    assert np.all(fl.conditional_expectation(p, f.iota[..., 0], 1)[p > 0] >= 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(laws.filter(lambda p: True), st.just(False))
+def test_without_feedback_all_inputs_filtration_is_fine(p, _):
+    # rebuild a law without feedback from the same random generator
+    n = p.ndim // 2
+    q = random_law(int(p.size * 7919) % 2**31, n, feedback=False)
+    f = fl.exact_flow(q)
+    for t in range(1, n + 1):
+        e = fl.conditional_mean(q, f.iota[..., t - 1], given=list(range(n)) + list(range(n, n + t - 1)))
+        np.testing.assert_allclose(e[q > 0], f.kl[..., t - 1][q > 0], atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(laws)
+def test_quadratic_variation_orthogonality(p):
+    f = fl.exact_flow(p)
+    n = p.ndim // 2
+    for t in range(n):
+        assert expect(p, f.M[..., t] ** 2) == pytest.approx(expect(p, f.V[..., t]), abs=1e-9)
+
+
+def test_filter_conditional_variance_matches_exact():
+    lm = channel.MarkovLM.random(2, 2, seed=9)
+    T, init = fl.lm_markov_pair(lm, [0.6, 0.4])
+    n = 4
+    f = fl.exact_flow(directed.markov_pair_law(T, n, initial=init))
+    cv = f.cvar
+    P = fl.simulate_markov_pair_flow(T, n, 50, initial=init, seed=2)
+    for i in range(50):
+        idx = tuple(np.concatenate([P.inputs[i], P.outputs[i]]))
+        np.testing.assert_allclose(P.cvar[i], cv[idx], atol=1e-12)
+    S = fl.sample_exact_paths(f, 10, seed=0)
+    assert S.V.shape == (10, n)
+    with pytest.raises(ValueError, match="cvar"):
+        fl.FlowPaths(*P[:5]).V
+
+
+@settings(max_examples=30, deadline=None)
+@given(laws)
+def test_ville_supermartingale_and_bound(p):
+    f = fl.exact_flow(p)
+    n = p.ndim // 2
+    sup = p > 0
+    _, ch = directed.causal_kernels(p)
+    for t in range(1, n + 1):
+        z = fl.conditional_expectation(p, np.where(sup, 2.0 ** -np.where(sup, f.iota[..., t - 1], 0.0), 0.0), t)
+        assert np.all(z[sup] <= 1 + 1e-10)
+    levels = np.array([0.0, 0.5, 1.0, 2.0, 4.0])
+    tail = fl.min_flow_tail(f.Lambda, levels, weights=p)
+    assert np.all(tail <= fl.ville_bound(levels) + 1e-12)
+    assert np.all(np.diff(tail) <= 1e-15)
+
+
+def test_ville_is_nearly_tight_on_the_chapter_model():
+    base = channel.MarkovLM.random(3, 2, seed=4, concentration=2.0)
+    lm = channel.MarkovLM(base.transition, initial=base.transition[0] / 3)
+    T, init = fl.lm_markov_pair(lm, [0.5, 0.3, 0.2])
+    P = fl.simulate_markov_pair_flow(T, 60, 4000, initial=init, seed=11)
+    a = np.array([1.0, 2.0, 3.0, 4.0])
+    ratio = fl.min_flow_tail(P.Lambda, a) / fl.ville_bound(a)
+    assert np.all(ratio <= 1.0)
+    assert np.all(ratio > 0.3)  # within the overshoot factor: the check could fail both ways
+    assert fl.ville_bound([1.0], base=math.e)[0] == pytest.approx(math.exp(-1))
+
+
+def test_freedman_band_formula_and_validity():
+    v, c, delta = np.array([0.5, 1.0, 4.0]), 0.7, 0.1
+    eps = fl.freedman_band(v, c, delta)
+    np.testing.assert_allclose(2 * np.exp(-(eps**2) / (2 * (v + c * eps / 3))), delta)
+    # zero range term: the Gaussian (Bernstein-without-range) limit
+    np.testing.assert_allclose(fl.freedman_band(v, 0.0, delta), np.sqrt(2 * v * math.log(2 / delta)))
+    # per-step bounds use the running maximum
+    np.testing.assert_allclose(fl.freedman_band(v, [0.1, 0.7, 0.2], delta)[-1], eps[-1])
+    # exact check on the chapter's enumerated model: time-uniform exceedance with v = ess sup V_t, c = ess sup |dM|
+    base = channel.MarkovLM.random(3, 2, seed=4, concentration=2.0)
+    lm = channel.MarkovLM(base.transition, initial=base.transition[0] / 3)
+    p = channel.interaction_law(lm, [0.5, 0.3, 0.2], 4)
+    f = fl.exact_flow(p)
+    sup = p > 0
+    vt = np.array([f.V[..., t][sup].max() for t in range(4)])
+    ct = np.array([np.abs(f.iota - f.kl)[..., t][sup].max() for t in range(4)])
+    for d in (0.05, 0.3):
+        band = fl.freedman_band(vt, ct, d)
+        assert (p * (np.abs(f.M) >= band).any(axis=-1)).sum() <= d
+    assert (p * (np.abs(f.M) >= fl.freedman_band(vt, ct, 0.05) / 3).any(axis=-1)).sum() > 0.05  # the check can fail
+
+
+def test_freedman_beats_azuma_over_a_long_generation():
+    base = channel.MarkovLM.random(3, 2, seed=4, concentration=2.0)
+    lm = channel.MarkovLM(base.transition, initial=base.transition[0] / 3)
+    T, init = fl.lm_markov_pair(lm, [0.5, 0.3, 0.2])
+    n, delta = 60, 0.05
+    r = fl.markov_pair_range_bound(T, n, initial=init)
+    pilot = fl.simulate_markov_pair_flow(T, n, 2000, initial=init, seed=21)
+    v = pilot.V.max(axis=0)  # levels chosen on an independent sample
+    P = fl.simulate_markov_pair_flow(T, n, 4000, initial=init, seed=22)
+    band = fl.freedman_band(v, r, delta)
+    assert ((np.abs(P.M) >= band) & (P.V <= v)).any(axis=1).mean() <= delta
+    assert band[-1] < 0.5 * fl.hoeffding_azuma_band(r, delta)[-1]
+    assert np.all(np.abs(P.iota - P.kl) <= r + 1e-12)  # the increment bound c = r_t holds on every path
+
+
+def test_temperature_does_not_move_the_flow_monotonically():
+    a = np.array([0.6, 0.9])
+    lm = channel.MarkovLM(np.array([[1 - a[0], a[0]], [1 - a[1], a[1]]]))  # Y_1 reads X_1 only
+    Ts = np.array([10, 2, 1, 0.5, 0.25, 0.1, 0.02])
+    v = fl.decoding_flow(lm, [0.5, 0.5], 1, temperatures=Ts)
+    pT = 1 / (1 + np.exp(-np.log(a / (1 - a))[None, :] / Ts[:, None]))
+    closed = measures.binary_entropy(pT.mean(axis=1)) - measures.binary_entropy(pT).mean(axis=1)
+    np.testing.assert_allclose(v, closed, atol=1e-12)
+    np.testing.assert_allclose(v, [0.0014, 0.032, 0.091, 0.141, 0.087, 0.009, 0.0], atol=6e-4)  # the issue's values
+    assert np.argmax(v) not in (0, len(v) - 1)  # rises then falls
+    assert fl.decoding_flow(lm, [0.5, 0.5], 1, temperatures=[1.0], top_k=1)[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_deterministic_decoder_flow_is_output_entropy():
+    base = channel.MarkovLM.random(3, 2, seed=4, concentration=2.0)
+    lm = channel.MarkovLM(base.transition, initial=base.transition[0] / 3)  # every context has a unique argmax
+    law = channel.interaction_law(channel.DecodedLM(lm, top_k=1), [0.5, 0.3, 0.2], 3)
+    py = law.sum(axis=(0, 1, 2))
+    assert directed.directed_information(law) == pytest.approx(measures.entropy(py))
+    g = fl.decoding_flow(lm, [0.5, 0.3, 0.2], 3, temperatures=[1.0], top_k=1)[0]
+    cold = fl.decoding_flow(lm, [0.5, 0.3, 0.2], 3, temperatures=[1e-3])[0]
+    assert cold == pytest.approx(g, abs=1e-6)  # the T -> 0 end is the greedy decoder
+    assert fl.decoding_flow(lm, [0.5, 0.3, 0.2], 3, temperatures=[1e4])[0] < 1e-6  # the T -> infinity end is 0
+
+
+def test_new_functions_validate():
+    p = random_law(0, 2)
+    cases = [
+        (lambda: fl.conditional_mean(p, np.ones(3), given=[0]), "values"),
+        (lambda: fl.conditional_mean(p, np.ones(p.shape), given=[9]), "given"),
+        (lambda: fl.conditional_mean(p, np.ones(p.shape), given=3), "given"),
+        (lambda: fl.freedman_band([1.0, -1.0], 1.0, 0.1), "variance"),
+        (lambda: fl.freedman_band([1.0, 2.0], [1.0, 1.0, 1.0], 0.1), "bound"),
+        (lambda: fl.freedman_band([1.0], 1.0, 1.0), "delta"),
+        (lambda: fl.ville_bound([-1.0]), "levels"),
+        (lambda: fl.ville_bound([1.0], base=1), "base"),
+        (lambda: fl.min_flow_tail(np.zeros((2, 3)), [1.0], weights=[0.5]), "weights"),
+        (lambda: fl.min_flow_tail(np.zeros((2, 3)), [-1.0]), "levels"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=name):
+            fn()
