@@ -74,6 +74,7 @@ __all__ = [
     "gardner_integral",
     "gardner_integral_quad",
     "gardner_alpha",
+    "gardner_margin",
     "RSSolution",
     "hopfield_rs_gain",
     "hopfield_rs_capacity",
@@ -81,6 +82,8 @@ __all__ = [
     "hopfield_rs_overlap",
     "hopfield_rs_residuals",
     "hebbian_couplings",
+    "perceptron_couplings",
+    "pattern_stabilities",
     "hopfield_dynamics",
     "hopfield_retrieval",
     "hopfield_overlap_sweep",
@@ -313,6 +316,25 @@ def gardner_alpha(kappa):
     return _out(1.0 / np.asarray(gardner_integral(k)), kappa)
 
 
+def gardner_margin(alpha) -> float:
+    r"""The margin :math:`\kappa \ge 0` at which Gardner's capacity equals ``alpha``: the root of :math:`\alpha_c(\kappa) = \alpha`.
+
+    :math:`\alpha_c` (:func:`gardner_alpha`) decreases strictly from 2 at :math:`\kappa = 0` to 0, so the root is
+    unique for :math:`0 < \alpha \le 2`; it is found by ``scipy.optimize.brentq`` on
+    :math:`\ln\alpha_c(\kappa) - \ln\alpha` (log domain, so small loads are resolved), bracketed by
+    :math:`1/(1+\kappa^2) < \alpha_c(\kappa)`, which puts the root below :math:`\sqrt{1/\alpha}`.  Dimensionless
+    (units of Gardner's stability :math:`y\,w\cdot x/\sqrt N` at :math:`\|w\|^2 = N`).  Chapter 13.
+    """
+    a = check_positive(alpha, "alpha")
+    if a > 2.0:
+        raise ValueError(f"alpha must be in (0, 2] (alpha_c(0) = 2 is the largest capacity), got {alpha!r}")
+    if a == 2.0:
+        return 0.0
+    hi = math.sqrt(1.0 / a) + 1.0
+    return float(optimize.brentq(lambda k: math.log(gardner_alpha(k)) - math.log(a), 0.0, hi,
+                                 xtol=1e-14, rtol=1e-14))
+
+
 # ----------------------------------------------------------------------------------------------
 # Hebbian Hopfield network: replica-symmetric theory (AGS) at T = 0
 # ----------------------------------------------------------------------------------------------
@@ -453,6 +475,62 @@ def hebbian_couplings(patterns) -> np.ndarray:
     J = xi.T @ xi / xi.shape[1]
     np.fill_diagonal(J, 0.0)
     return J
+
+
+def perceptron_couplings(patterns) -> np.ndarray:
+    r"""Couplings learned neuron by neuron that make every pattern a fixed point (Gardner's :math:`\kappa = 0` problem).
+
+    For each neuron :math:`i` a linear program (``scipy.optimize.linprog``, HiGHS dual simplex) finds a row
+    :math:`J_{i\cdot}` with :math:`J_{ii} = 0` and
+
+    .. math:: \xi^\mu_i \sum_{j \ne i} J_{ij}\,\xi^\mu_j \ge 1 \quad\text{for every pattern } \mu,
+
+    so that :math:`\operatorname{sgn}(J\xi^\mu) = \xi^\mu`.  Each row is a perceptron storing :math:`P` labelled
+    patterns in :math:`N-1` inputs, feasible for random patterns up to :math:`P \approx 2N` (Gardner 1988).  The
+    rows are solved independently, so :math:`J` is in general **not symmetric** (no energy function), and the
+    program asks for no margin beyond scale, so the normalised stabilities (:func:`pattern_stabilities`) of the
+    vertex solution can be close to 0.  ``patterns``: a ``(P, N)`` array of :math:`\pm1`.  Raises ``ValueError``
+    (naming ``patterns``) if some neuron's program is infeasible.  Returns the ``(N, N)`` matrix.  Chapter 13.
+    """
+    xi = _as_spins(patterns, "patterns")
+    P, N = xi.shape
+    if N < 2:
+        raise ValueError(f"patterns must have at least 2 neurons (columns), got {N}")
+    J = np.zeros((N, N))
+    for i in range(N):
+        others = np.r_[0:i, i + 1:N]
+        A = xi[:, i:i + 1] * xi[:, others]
+        res = optimize.linprog(np.zeros(N - 1), A_ub=-A, b_ub=-np.ones(P), bounds=[(None, None)] * (N - 1),
+                               method="highs-ds")
+        if res.status != 0:
+            raise ValueError(f"patterns cannot all be fixed points: the program of neuron {i} is infeasible "
+                             f"(status {res.status}); P/N = {P / N:.3g} is probably above capacity")
+        J[i, others] = res.x
+    return J
+
+
+def pattern_stabilities(J, patterns) -> np.ndarray:
+    r"""Normalised stabilities :math:`\Delta^\mu_i = \xi^\mu_i \sum_j J_{ij}\xi^\mu_j / \lVert J_{i\cdot}\rVert_2`, shape ``(P, N)``.
+
+    Gardner's stability of pattern :math:`\mu` at neuron :math:`i` (dimensionless, invariant under rescaling each
+    row of :math:`J`); the pattern is a fixed point of :math:`\sigma \mapsto \operatorname{sgn}(J\sigma)` iff all
+    :math:`\Delta^\mu_i > 0`, and a margin :math:`\kappa` means :math:`\min_i \Delta^\mu_i \ge \kappa` (with
+    :math:`\pm1` patterns, :math:`\lVert\xi\rVert = \sqrt N`, this is Gardner's :math:`\xi J\cdot x/\sqrt N` at
+    :math:`\lVert J_{i\cdot}\rVert^2 = N`).  Rows of :math:`J` must be non-zero.  Chapter 13.
+    """
+    try:
+        J = np.asarray(J, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"J must be a square real matrix: {exc}") from None
+    if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0 or not np.all(np.isfinite(J)):
+        raise ValueError(f"J must be a finite square matrix, got shape {J.shape}")
+    xi = _as_spins(patterns, "patterns")
+    if xi.shape[1] != J.shape[0]:
+        raise ValueError(f"patterns must have {J.shape[0]} columns (one per neuron), got {xi.shape[1]}")
+    norms = np.linalg.norm(J, axis=1)
+    if np.any(norms == 0):
+        raise ValueError("J has a zero row: stabilities are undefined")
+    return xi * (xi @ J.T) / norms
 
 
 def _sign_keep(h, s):

@@ -271,6 +271,61 @@ def test_exercise_answers_pass_and_perturbed_fail():
         assert not is_correct(lab, ref * 1.05 + 1e-3)
 
 
+def test_gardner_margin_inverts_the_quadrature_capacity_by_bisection():
+    """Independent route: bisection on 1/quadrature (not the closed form the package inverts)."""
+    for a in (0.1, 0.5, 1.0, 1.7):
+        lo, hi = 0.0, 10.0
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if 1.0 / c.gardner_integral_quad(mid) > a else (lo, mid)
+        assert c.gardner_margin(a) == pytest.approx(0.5 * (lo + hi), abs=1e-9)
+    assert c.gardner_margin(2.0) == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.floats(0.0, 8.0))
+def test_gardner_lower_bound_and_superpolynomial_gap(k):
+    """Exercise ex-13-margin-one (a): alpha_c > 1/(1+k^2); for k >= 1 the relative gap is below phi(k)/k."""
+    a = c.gardner_alpha(k)
+    assert a > 1.0 / (1.0 + k * k) * (1 - 1e-15)
+    if k >= 1.0:
+        assert (1 + k * k) * a - 1 < math.exp(-k * k / 2) / math.sqrt(2 * math.pi) / k
+
+
+def test_exercise_margin_one_matches_an_independent_root():
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if 1.0 / c.gardner_integral_quad(mid) > 1.0 else (lo, mid)
+    assert is_correct("ex-13-margin-one", 0.5 * (lo + hi))
+
+
+def test_perceptron_couplings_store_patterns_asymmetrically_with_zero_basins():
+    xi = c.random_patterns(60, 40, kind="binary", seed=4)
+    J = c.perceptron_couplings(xi)
+    assert np.all(np.diag(J) == 0)
+    # independent check of the fixed points: the sign of the local field, not the LP constraints
+    assert np.array_equal(np.where(xi @ J.T > 0, 1.0, -1.0), xi)
+    assert np.linalg.norm(J - J.T) / np.linalg.norm(J) > 0.5  # rows learned independently: far from symmetric
+    stab = c.pattern_stabilities(J, xi)
+    assert stab.min() > 0
+    # stabilities are scale free: rescaling a row leaves them unchanged
+    J2 = J * np.arange(1, 41)[:, None]
+    np.testing.assert_allclose(c.pattern_stabilities(J2, xi), stab, rtol=1e-12)
+    # Hebb at the same load is far above its capacity: patterns are not fixed points
+    H = c.hebbian_couplings(xi)
+    assert (c.pattern_stabilities(H, xi) < 0).any()
+    # above Gardner's alpha = 2 the programs become infeasible
+    with pytest.raises(ValueError, match="patterns"):
+        c.perceptron_couplings(c.random_patterns(120, 30, kind="binary", seed=1))
+
+
+def test_hebbian_retrieval_above_capacity_keeps_a_residual_overlap():
+    """The erratum: zero-temperature dynamics above alpha_c stops in states with overlap well above 0."""
+    m = c.hopfield_retrieval(1000, 200, probes=6, seed=1000)
+    assert 0.2 < m.mean() < 0.6
+
+
 # ----------------------------------------------------------------------------------------------
 # bad input
 # ----------------------------------------------------------------------------------------------
@@ -298,6 +353,13 @@ def test_exercise_answers_pass_and_perturbed_fail():
         (lambda: c.gardner_integral("a"), "kappa"),
         (lambda: c.gardner_integral_quad([1.0, 2.0]), "kappa"),
         (lambda: c.gardner_alpha(-0.1), "kappa"),
+        (lambda: c.gardner_margin(0.0), "alpha"),
+        (lambda: c.gardner_margin(2.5), "alpha"),
+        (lambda: c.perceptron_couplings([[1.0, 0.5]]), "patterns"),
+        (lambda: c.perceptron_couplings([[1.0], [-1.0]]), "patterns"),
+        (lambda: c.pattern_stabilities(np.ones((2, 3)), [[1.0, 1.0]]), "J"),
+        (lambda: c.pattern_stabilities(np.eye(3), [[1.0, 1.0]]), "patterns"),
+        (lambda: c.pattern_stabilities(np.zeros((2, 2)), [[1.0, 1.0]]), "J"),
         (lambda: c.hopfield_rs_gain(0.0), "y"),
         (lambda: c.hopfield_rs_solution(0.0), "alpha"),
         (lambda: c.hopfield_rs_solution(0.5), "alpha"),

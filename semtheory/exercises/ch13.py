@@ -38,3 +38,11 @@ def _exponential_digits():
     from ..capacity import demircigil_exponent
 
     return 100 * demircigil_exponent(0.1) / math.log(10)
+
+
+@answer("ex-13-margin-one", units="margin kappa", rtol=1e-5,
+        hint="solve alpha_c(kappa) = 1 with the closed form of Gardner's capacity")
+def _margin_one():
+    from ..capacity import gardner_margin
+
+    return gardner_margin(1.0)
