@@ -10,6 +10,12 @@
    ``.md``/``.ipynb`` download links (which sphinx-book-theme would still show, pointing at a missing
    ``_sources/``) are dropped; the print-to-PDF button stays.
 
+5. Bookkeeping hidden: the ``glue(...)`` calls that hand computed numbers to the prose are removed from
+   the code a reader sees (a cell that does nothing else disappears), while the computation stays in the
+   notebook and runs; see :func:`strip_glue`.
+6. Long display equations scroll inside their own block instead of overflowing the text column
+   (``semtheory.css``).
+
 ``tests/test_browser.py`` opens every page in headless Chromium and fails on any console error, so a
 regression of 2 or 3 (or a new one) shows up there.
 
@@ -30,6 +36,7 @@ speech on).  Enabled in ``_config.yml`` under ``sphinx.extra_extensions`` as ``s
 
 from __future__ import annotations
 
+import ast
 import pathlib
 
 MATHJAX_VERSION = "3.2.2"
@@ -131,10 +138,85 @@ def _drop_source_downloads(app, pagename, templatename, context, doctree) -> Non
         context["header_buttons"] = kept
 
 
+def _is_glue(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == "glue")
+
+
+def _only_glue(body: list[ast.stmt]) -> bool:
+    return all(_is_glue(b) or (isinstance(b, ast.For) and not b.orelse and _only_glue(b.body)) for b in body)
+
+
+def strip_glue(source: str) -> str:
+    """``source`` without its glue bookkeeping: ``glue(...)`` statements, loops of them, the glue import.
+
+    Returns ``""`` when nothing but bookkeeping and comments is left. Source that is not plain Python
+    (an IPython magic) is returned unchanged.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    drop: set[int] = set()
+    for st in tree.body:
+        glue_import = isinstance(st, ast.ImportFrom) and all(a.name == "glue" for a in st.names)
+        if _is_glue(st) or glue_import or (isinstance(st, ast.For) and not st.orelse and _only_glue(st.body)):
+            drop.update(range(st.lineno, st.end_lineno + 1))
+    if not drop:
+        return source
+    kept = [line for i, line in enumerate(source.splitlines(), 1) if i not in drop]
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in kept):
+        return ""
+    out: list[str] = []
+    for line in kept:  # no run of blank lines where statements were taken out
+        if line.strip() or (out and out[-1].strip()):
+            out.append(line)
+    return "\n".join(out).strip("\n")
+
+
+def _hide_glue(app, doctree) -> None:
+    from docutils import nodes
+
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        for src in [c for c in cell.children if isinstance(c, nodes.container)
+                    and c.get("nb_element") == "cell_code_source"]:
+            for lit in list(src.findall(nodes.literal_block)):
+                text = lit.astext()
+                new = strip_glue(text)
+                if new == text:
+                    continue
+                if not new:
+                    src.parent.remove(src)
+                    break
+                repl = nodes.literal_block(new, new, **{k: v for k, v in lit.attributes.items()
+                                                        if k not in ("ids", "backrefs", "dupnames", "names")})
+                lit.replace_self(repl)
+        if not cell.children:
+            cell.parent.remove(cell)
+
+
+#: Display math wider than the column scrolls inside its block (MathJax CHTML puts it in mjx-container).
+CSS_NAME = "semtheory.css"
+CSS = """mjx-container[display="true"], div.math { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+"""
+
+
+def _write_css(app) -> None:
+    if app.builder.format == "html":
+        static = pathlib.Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        (static / CSS_NAME).write_text(CSS)
+
+
 def setup(app):
-    """Register the MathJax copy step, the script de-duplication, the theme-mode fix, the download fix."""
+    """Register the MathJax copy, script de-duplication, theme-mode fix, download fix, glue hiding, CSS."""
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("builder-inited", _write_css)
+    app.connect("doctree-read", _hide_glue)
+    app.add_css_file(CSS_NAME)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _drop_source_downloads, priority=900)
     app.add_js_file(None, body=THEME_MODE_FIX)

@@ -52,3 +52,26 @@ def test_toc_files_exist_and_start_with_preface():
     assert all(f.exists() for f in files)
     assert set(bt.notebooks()) <= set(files)
     shutil.rmtree(ROOT / "_build" / "nonexistent", ignore_errors=True)
+
+
+def test_strip_glue_hides_bookkeeping_and_keeps_what_teaches():
+    from semtheory._sphinxext import strip_glue
+
+    cell = (
+        "from myst_nb import glue\n"
+        "h = entropy(p)\n"
+        'glue("h", h, display=False)\n'
+        "for i, t in enumerate(terms):\n"
+        '    glue(f"t{i}", t, display=False)\n'
+        'glue("long", sum(\n    terms), display=False)\n'
+        "print(h)\n"
+    )
+    assert strip_glue(cell) == "h = entropy(p)\nprint(h)"
+    # a cell of nothing but glue (and comments) disappears
+    assert strip_glue('# numbers for the prose\nglue("a", 1, display=False)\nglue("b", 2)') == ""
+    # a loop that also computes is kept whole; so is code that is not plain Python
+    loop = "for t in ts:\n    x = f(t)\n    glue(str(t), x)"
+    assert strip_glue(loop) == loop
+    assert strip_glue('%time glue("a", 1)') == '%time glue("a", 1)'
+    # a call of something merely named like glue is not bookkeeping
+    assert strip_glue("obj.glue(1)\nglued(2)") == "obj.glue(1)\nglued(2)"

@@ -5,7 +5,8 @@ when it has been built.
 
 Fails on TeX that MathJax did not render (raw ``$$``/``\\(``, math left unprocessed, ``mjx-merror`` such as
 an undefined macro), a broken image or internal link, a console error, a page without its title, a
-figure without alt text or caption, and headings out of order.  Saves screenshots of the front page and
+figure without alt text or caption, headings out of order, visible glue bookkeeping, template text that
+escaped rendering, and display math that sticks out of the text column.  Saves screenshots of the front page and
 one chapter to ``_build/screenshots/``.
 
 Needs the built HTML (``make book``) and Debian's ``chromium`` + ``chromium-driver`` (``.ci/run`` installs
@@ -149,8 +150,26 @@ const done = arguments[arguments.length - 1];
   }));
   const headings = [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => [+h.tagName[1], h.textContent.trim().slice(0, 60)]);
   const links = [...document.querySelectorAll("a[href]")].map(a => a.href);
+  // Code a reader sees: glue bookkeeping must not be part of it (semtheory._sphinxext.strip_glue).
+  const glueCells = [...article.querySelectorAll(".cell_input pre")].map(p => p.textContent)
+      .filter(t => /(^|\n)\s*glue\(|import glue/.test(t)).map(t => t.slice(0, 80));
+  // Template text that escaped rendering: an unrendered role, or a Python expression in braces.
+  const template = [];
+  for (const re of [/\{(glue|cite|numref|ref|doc|prf:ref|eq|eval)(:[a-z]+)?\}/, /\{[A-Za-z_][\w.]*\([^{}]*\}/]) {
+    const m = text.match(re);
+    if (m) template.push(text.slice(Math.max(0, m.index - 30), m.index + 50).replace(/\s+/g, " "));
+  }
+  // Display math wider than the text column must scroll inside its own block.
+  const col = article.getBoundingClientRect();
+  const wideMath = [...document.querySelectorAll('mjx-container[display="true"]')].filter(c => {
+    const inner = c.firstElementChild ? c.firstElementChild.getBoundingClientRect() : c.getBoundingClientRect();
+    const box = c.getBoundingClientRect();
+    const sticksOut = inner.right > col.right + 1 || inner.left < col.left - 1;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(c).overflowX) && box.right <= col.right + 1;
+    return sticksOut && !scrolls;
+  }).map(c => (c.getAttribute("aria-label") || c.textContent || "").slice(0, 60));
   done(JSON.stringify({title: document.title.trim(), mathjax, nmath: mathNodes.length, raw, unprocessed, merrors,
-                       imgs, figures, headings, links}));
+                       imgs, figures, headings, links, glueCells, template, wideMath}));
 })();
 """
 
@@ -239,6 +258,20 @@ def test_figures_have_captions_and_alt_text(report):
             if im["content"] and not im["figure"] and "/_static/" not in im["src"]:
                 problems.append(f"{page}: content image outside a captioned figure: {im['src']}")
     _fail_if(problems, "figure problems")
+
+
+def test_no_bookkeeping_cells_are_shown(report):
+    """Cells that only hand numbers to the prose (glue calls) are hidden; the glue lines of others too."""
+    _fail_if([f"{p}: {d['glueCells'][:2]}" for p, d in report.items() if d["glueCells"]], "visible glue bookkeeping")
+
+
+def test_no_template_text_on_a_page(report):
+    _fail_if([f"{p}: {d['template']}" for p, d in report.items() if d["template"]], "unrendered template text")
+
+
+def test_display_math_stays_in_the_column(report):
+    _fail_if([f"{p}: {d['wideMath'][:3]}" for p, d in report.items() if d["wideMath"]],
+             "display math wider than the text column")
 
 
 @functools.lru_cache(maxsize=None)
