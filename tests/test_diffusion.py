@@ -130,6 +130,97 @@ def test_monte_carlo_loss_agrees_with_the_exact_loss():
     assert (mean, se) == D.llada_loss_mc(p, r, 40_000, seed=0)
 
 
+def test_estimator_means_against_independent_routes():
+    p = _law(1, 3, 2)
+    r = D.perturbed_predictor(D.exact_conditionals(p), 0.4, seed=1)
+    loss = D.llada_loss(p, r)
+    assert math.isclose(D.estimator_moments(p, r, estimator="count").mean, loss, rel_tol=1e-12)
+    unfloored = D.estimator_moments(p, r, estimator="ratio")
+    assert math.isclose(unfloored.mean, loss, rel_tol=1e-12) and unfloored.variance == math.inf
+    for eps in (1e-3, 0.05, 0.5):  # floored: the mean is the integrand's average over [eps, 1] (quadrature)
+        by_quad = quad(lambda t: D.loss_integrand(p, r, t), eps, 1, epsabs=1e-13)[0] / (1 - eps)
+        assert math.isclose(D.estimator_moments(p, r, t_min=eps).mean, by_quad, rel_tol=1e-9)
+
+
+def test_floored_variance_against_quadrature_and_log_growth():
+    p = _law(2, 3, 2)
+    r = D.perturbed_predictor(D.exact_conditionals(p), 0.3, seed=2)
+    X = np.array(list(itertools.product(range(2), repeat=3)))
+    qf = r.reshape(-1, 3, 2)
+
+    def S2(t):  # E[v^2] at ratio t by brute force over sequences and masks (nats)
+        tot = 0.0
+        for x in X:
+            for m in itertools.product([0, 1], repeat=3):
+                m = np.array(m, bool)
+                z = np.where(m, 2, x)
+                s = sum(-math.log(qf[np.ravel_multi_index(tuple(z), (3,) * 3), i, x[i]]) for i in np.nonzero(m)[0])
+                tot += p[tuple(x)] * t ** m.sum() * (1 - t) ** (3 - m.sum()) * (s / t) ** 2
+        return tot
+
+    eps = 0.01
+    second = quad(S2, eps, 1, epsabs=1e-12)[0] / (1 - eps)
+    mom = D.estimator_moments(p, r, t_min=eps, base=math.e)
+    assert math.isclose(mom.variance + mom.mean**2, second, rel_tol=1e-8)
+    # as eps -> 0 the second moment grows like log(1/eps) times the single-mask second moments
+    single = sum(p[tuple(x)] * math.log(qf[np.ravel_multi_index(tuple(np.where(np.arange(3) == i, 2, x)), (3,) * 3), i, x[i]]) ** 2
+                 for x in X for i in range(3))
+    v4, v6 = (D.estimator_moments(p, r, t_min=e, base=math.e).variance for e in (1e-4, 1e-6))
+    assert math.isclose(v6 - v4, single * math.log(100), rel_tol=1e-3)
+
+
+@pytest.mark.parametrize("estimator,eps", [("count", 0.0), ("ratio", 0.02)])
+def test_estimator_variance_matches_samples(estimator, eps):
+    p = _law(4, 3, 2)
+    r = D.perturbed_predictor(D.exact_conditionals(p), 0.4, seed=4)
+    N = 100_000
+    mean, se = D.llada_loss_mc(p, r, N, seed=0, estimator=estimator, t_min=eps)
+    mom = D.estimator_moments(p, r, estimator=estimator, t_min=eps)
+    assert abs(mean - mom.mean) < 5 * math.sqrt(mom.variance / N)
+    assert math.isclose(se**2 * N, mom.variance, rel_tol=0.1)
+    assert D.estimator_moments(p, r, estimator="count").variance < D.estimator_moments(p, r, t_min=1e-3).variance
+
+
+def test_bayes_posterior_does_not_depend_on_the_ratio():
+    p = _law(5, 3, 3)
+    p[0, 1, :] = 0.0  # some unreachable configurations
+    p /= p.sum()
+    q = D.exact_conditionals(p)
+    for t in (0.05, 0.5, 0.95):
+        assert np.allclose(D.bayes_posterior(p, t), q, atol=1e-12)
+
+
+def test_discrete_time_loss():
+    p = _law(6, 4, 2)
+    q = D.exact_conditionals(p)
+    r = D.perturbed_predictor(q, 0.3, seed=6)
+    one = sum(measures.entropy(_marginal(p, i), base=2) for i in range(4))
+    assert math.isclose(D.discrete_time_loss(p, q, 1), one, rel_tol=1e-10)  # T = 1: the product of marginals
+    for T in (1, 3, 8):  # the right Riemann sum of the integrand
+        riemann = np.mean(D.loss_integrand(p, r, np.arange(1, T + 1) / T))
+        assert math.isclose(D.discrete_time_loss(p, r, T), riemann, rel_tol=1e-10)
+    H, g0, g1 = measures.entropy(p), D.loss_integrand(p, q, 1e-9), D.loss_integrand(p, q, 1.0)
+    prev = math.inf
+    for T in (1, 2, 4, 8, 16, 32):  # exact conditionals: g nondecreasing, so H <= L_T <= H + (g(1) - g(0))/T
+        LT = D.discrete_time_loss(p, q, T)
+        assert H - 1e-12 <= LT <= H + (g1 - g0) / T + 1e-9 and LT <= prev + 1e-12
+        prev = LT
+    assert abs(D.discrete_time_loss(p, r, 4000) - D.llada_loss(p, r)) < 1e-3
+
+
+def test_new_estimator_functions_validate():
+    p = _law(0, 2, 2)
+    q = D.exact_conditionals(p)
+    with pytest.raises(ValueError, match="estimator"):
+        D.llada_loss_mc(p, q, 10, estimator="bogus")
+    with pytest.raises(ValueError, match="t_min"):
+        D.estimator_moments(p, q, t_min=1.0)
+    with pytest.raises(ValueError, match="t"):
+        D.bayes_posterior(p, 0.0)
+    with pytest.raises(ValueError, match="steps"):
+        D.discrete_time_loss(p, q, 0)
+
+
 @settings(max_examples=15, deadline=None)
 @given(seeds, st.integers(1, 3))
 def test_order_elbo_is_chapter_11_elbo(seed, n):

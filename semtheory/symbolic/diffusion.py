@@ -1,7 +1,8 @@
 r"""Symbolic identities behind the masked-diffusion (LLaDA) loss of chapter 16 (sympy).
 
 * :func:`beta_weight` — the :math:`1/t` weight integrates the mask law of a pattern with :math:`k` of
-  :math:`n` tokens masked to :math:`\int_0^1 \frac1t\binom nk t^k(1-t)^{n-k}\dd t = \frac1k`;
+  :math:`n` tokens masked to :math:`\int_0^1 \frac1t\binom nk t^k(1-t)^{n-k}\dd t = \frac1k` (sympy evaluates
+  the integral for symbolic :math:`k` and :math:`n - k`);
 * :func:`order_weight` — per pattern and position, :math:`\frac{1}{k\binom nk} = \frac{(k-1)!\,(n-k)!}{n!}`,
   the probability that a uniformly random order leaves exactly that pattern masked and reveals that position
   next (the any-order autoregressive reading);
@@ -19,28 +20,32 @@ __all__ = ["beta_weight", "order_weight", "two_token_identity"]
 
 _n, _k = sp.symbols("n k", integer=True, positive=True)
 _t = sp.Symbol("t", positive=True)
+_m = sp.Symbol("m", integer=True, nonnegative=True)
 
 
 @derivation
 def beta_weight() -> Derivation:
-    r""":math:`\int_0^1 \frac1t\binom nk t^k(1-t)^{n-k}\dd t = \binom nk B(k, n-k+1) = \frac1k` for integers :math:`1 \le k \le n`.
+    r""":math:`\int_0^1 \frac1t\binom nk t^k(1-t)^{n-k}\dd t = \frac1k` for integers :math:`1 \le k \le n`, the integral evaluated by sympy.
 
-    ``steps[0]`` is the unevaluated integral shown in the chapter, ``steps[1]`` its value as a Beta function
-    (Euler's integral :math:`\int_0^1 t^{a-1}(1-t)^{b-1}\dd t = \Gamma(a)\Gamma(b)/\Gamma(a+b)` with
-    :math:`a = k`, :math:`b = n-k+1`); sympy reduces :math:`\binom nk\,\Gamma(k)\Gamma(n-k+1)/\Gamma(n+1)` to
-    :math:`1/k`.  Shared among the :math:`k` masked positions, every mask size :math:`k` thus contributes the
-    average loss of *one* predicted token, as one step of an autoregression does.  Chapter 16.
+    With :math:`m = n - k` (a symbolic non-negative integer) sympy integrates :math:`t^{k-1}(1-t)^m` over
+    :math:`[0, 1]` itself (Meijer-G integration; it returns :math:`\Gamma(k)\,{}_2F_1(k, -m; k+1; 1)/\Gamma(k+1)`,
+    Euler's Beta integral :math:`B(k, m+1)` in hypergeometric form), and ``holds`` simplifies
+    :math:`\binom{k+m}{k}` times that value to :math:`1/k`.  ``steps[0]`` is the unevaluated integral shown in
+    the chapter (in :math:`n, k`), ``steps[1]`` sympy's value of the integral.  Shared among the :math:`k`
+    masked positions, every mask size :math:`k` thus contributes the average loss of *one* predicted token,
+    as one step of an autoregression does.  Chapter 16.
     """
     integral = sp.Integral(sp.binomial(_n, _k) * _t**_k * (1 - _t) ** (_n - _k) / _t, (_t, 0, 1))
-    beta = sp.binomial(_n, _k) * sp.gamma(_k) * sp.gamma(_n - _k + 1) / sp.gamma(_n + 1)
+    value = sp.integrate(_t ** (_k - 1) * (1 - _t) ** _m, (_t, 0, 1), meijerg=True)  # evaluated, not assumed
     return Derivation(
         name="the 1/t weight integrates to 1/k",
-        lhs=beta,
+        lhs=sp.binomial(_k + _m, _k) * value,
         rhs=1 / _k,
-        proves="int_0^1 (1/t) C(n,k) t^k (1-t)^(n-k) dt = 1/k: each mask size contributes like one next-token term",
+        proves="int_0^1 (1/t) C(n,k) t^k (1-t)^(n-k) dt = 1/k (integral evaluated by sympy, m = n - k): "
+               "each mask size contributes like one next-token term",
         chapter="16",
-        assumptions=("n, k positive integers", "k <= n"),
-        steps=(integral, beta),
+        assumptions=("k a positive integer", "m = n - k a non-negative integer"),
+        steps=(integral, value),
     )
 
 
