@@ -74,6 +74,7 @@ __all__ = [
     "pmi_matrix",
     "shifted_pmi",
     "sgns_optimal_inner_product",
+    "sgns_weight",
     "truncated_svd",
     "Embeddings",
     "svd_embeddings",
@@ -102,6 +103,7 @@ __all__ = [
     "context_samples",
     "EncoderInfo",
     "encoder_information",
+    "stochastic_encoder_information",
     "last_k_encoder",
     "sign_hash_encoder",
     "agglomerative_ib",
@@ -310,10 +312,10 @@ def shifted_pmi(counts, k=1.0, *, positive=True, alpha=1.0) -> sps.csr_matrix:
 
 
 def sgns_optimal_inner_product(pair_count, word_count, context_count, total, k=1.0) -> float:
-    r"""The per-pair optimum of skip-gram with negative sampling: :math:`x^\ast = \log\frac{\#(w,c)\,D}{\#(w)\,\#(c)} - \log k`.
+    r"""The per-pair optimum of skip-gram with negative sampling: :math:`z^\ast = \log\frac{\#(w,c)\,D}{\#(w)\,\#(c)} - \log k`.
 
-    The SGNS objective of one pair, :math:`\#(w,c)\log\sigma(x) + k\,\frac{\#(w)\#(c)}{D}\log\sigma(-x)`
-    with :math:`x = \langle w, c\rangle`, is concave in :math:`x` and stationary exactly there (the sympy
+    The SGNS objective of one pair, :math:`\#(w,c)\log\sigma(z) + k\,\frac{\#(w)\#(c)}{D}\log\sigma(-z)`
+    with :math:`z = \langle w, c\rangle`, is concave in :math:`z` and stationary exactly there (the sympy
     derivation :func:`semtheory.symbolic.embedding.sgns_optimum`).  Nats.  Chapter 9.
     """
     n = check_positive(pair_count, "pair_count")
@@ -322,6 +324,30 @@ def sgns_optimal_inner_product(pair_count, word_count, context_count, total, k=1
     D = check_positive(total, "total")
     k = check_positive(k, "k")
     return math.log(n) + math.log(D) - math.log(nw) - math.log(nc) - math.log(k)
+
+
+def sgns_weight(pair_count, word_count, context_count, total, k=1.0):
+    r"""The curvature of the per-pair SGNS objective at its optimum: :math:`w_{wc} = \frac{a\,b}{a + b}`.
+
+    With :math:`a = \#(w,c)` (positive draws) and :math:`b = k\,\#(w)\#(c)/D` (expected negative draws),
+    :math:`\ell''(z) = -(a + b)\,\sigma(z)\sigma(-z)` and :math:`\sigma(z^\ast)\sigma(-z^\ast) = ab/(a+b)^2`, so
+    :math:`\ell(z) = \ell(z^\ast) - \tfrac12 w_{wc}(z - z^\ast)^2 + O((z-z^\ast)^3)`: to second order SGNS is a
+    least-squares fit of the shifted PMI weighted by :math:`w_{wc}` (counts per pair; the truncated SVD weights
+    every cell equally).  Vectorised over array arguments (``pair_count`` may be 0: weight 0).  Chapter 9.
+    """
+    a = np.asarray(pair_count, dtype=float)
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError("pair_count must be finite and >= 0")
+    nw = np.asarray(word_count, dtype=float)
+    nc = np.asarray(context_count, dtype=float)
+    for v, name in ((nw, "word_count"), (nc, "context_count")):
+        if not np.all(np.isfinite(v)) or np.any(v <= 0):
+            raise ValueError(f"{name} must be finite and > 0")
+    D = check_positive(total, "total")
+    k = check_positive(k, "k")
+    b = k * nw * nc / D
+    w = a * b / (a + b)
+    return float(w) if w.ndim == 0 else w
 
 
 def _sign_fix(U: np.ndarray, Vt: np.ndarray):
@@ -450,12 +476,23 @@ def analogy(E, a, b, c, k=1) -> np.ndarray:
 
 
 class AnalogyResult(NamedTuple):
-    """``quads`` tested, ``predicted`` word, ``rank`` of the true answer (1 = found), ``correct``; ``skipped`` quads."""
+    r"""``quads`` tested, ``predicted`` word, ``rank`` of the true answer (1 = found), ``correct``; ``skipped`` quads.
+
+    ``rank_only_c`` and ``predicted_only_c``: the same for the *only-c* baseline (Linzen 2016), which answers
+    with the nearest neighbour of :math:`c` alone (:math:`a`, :math:`b`, :math:`c` excluded) and ignores the offset
+    :math:`\hat b - \hat a`; an analogy "solved" by both says nothing about a linear offset.
+    """
 
     quads: tuple
     predicted: tuple
     rank: np.ndarray
     skipped: tuple
+    rank_only_c: np.ndarray = np.zeros(0, dtype=np.int64)
+    predicted_only_c: tuple = ()
+
+    @property
+    def correct_only_c(self) -> np.ndarray:
+        return self.rank_only_c == 1
 
     @property
     def correct(self) -> np.ndarray:
@@ -471,14 +508,15 @@ def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
 
     For each quadruple whose four words are all in ``words``, records the prediction and the rank of the
     expected answer ``d`` among all candidates (rank 1 = correct); the others are listed in ``skipped``.
-    Chapter 9.
+    The same is recorded for the only-c baseline, :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, c)`
+    (Linzen 2016).  Chapter 9.
     """
     S = to_sphere(E)
     words = tuple(words)
     if len(words) != S.shape[0]:
         raise ValueError(f"words must name the {S.shape[0]} rows of E, got {len(words)}")
     idx = {w: i for i, w in enumerate(words)}
-    tested, pred, rank, skipped = [], [], [], []
+    tested, pred, rank, skipped, pred_c, rank_c = [], [], [], [], [], []
     for q in quads:
         if len(q) != 4 or not all(isinstance(w, str) for w in q):
             raise ValueError(f"quads must be 4-tuples of words, got {q!r}")
@@ -492,7 +530,13 @@ def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
         tested.append(tuple(q))
         pred.append(words[order[0]])
         rank.append(int(np.nonzero(order == d)[0][0]) + 1)
-    return AnalogyResult(tuple(tested), tuple(pred), np.array(rank, dtype=np.int64), tuple(skipped))
+        base = S @ S[c]
+        base[[a, b, c]] = -np.inf
+        order = np.lexsort((np.arange(len(base)), -base))
+        pred_c.append(words[order[0]])
+        rank_c.append(int(np.nonzero(order == d)[0][0]) + 1)
+    return AnalogyResult(tuple(tested), tuple(pred), np.array(rank, dtype=np.int64), tuple(skipped),
+                         np.array(rank_c, dtype=np.int64), tuple(pred_c))
 
 
 # ==============================================================================================
@@ -874,6 +918,25 @@ def encoder_information(p_xy, labels, base=2) -> EncoderInfo:
     lb = log_base(base)
     h = max(float(-xlogy(pt, pt).sum() / lb), 0.0)
     return EncoderInfo(h, mutual_information(pty, 0, 1, base=base), int((pt > 0).sum()))
+
+
+def stochastic_encoder_information(p_xy, q_tx, *, base=2) -> EncoderInfo:
+    r"""Exact information of a stochastic context encoder :math:`q(t \mid x)` (rows of ``q_tx``, contexts x cells).
+
+    :math:`p(x,t,y) = p(x,y)\,q(t\mid x)` (the chain :math:`Y - X - T`); returns :math:`I(X;T)`, :math:`I(T;Y)`
+    and the number of cells with :math:`p(t) > 0`.  A one-hot ``q_tx`` gives :func:`encoder_information`.
+    :math:`I(T;Y) = I(X;Y)` iff :math:`p(y\mid x) = p(y \mid x')` whenever :math:`x, x'` can both emit one
+    :math:`t` (chapter 9).  Units of ``base``.  Chapter 9.
+    """
+    p = _as_joint(p_xy)
+    q = as_stochastic(q_tx, "q_tx")
+    if q.ndim != 2 or q.shape[0] != p.shape[0]:
+        raise ValueError(f"q_tx must have one row per context, shape ({p.shape[0]}, cells), got {q.shape}")
+    px = p.sum(axis=1)
+    pxt = px[:, None] * q
+    pty = q.T @ p
+    return EncoderInfo(mutual_information(pxt, 0, 1, base=base), mutual_information(pty, 0, 1, base=base),
+                       int((pxt.sum(axis=0) > 0).sum()))
 
 
 def last_k_encoder(vocab_size, context_length, k) -> np.ndarray:

@@ -464,6 +464,11 @@ def test_bad_input_raises_naming_the_argument():
         (lambda: em.shifted_pmi(sps.csr_matrix(-C)), "counts"),
         (lambda: em.sgns_optimal_inner_product(0, 1, 1, 1), "pair_count"),
         (lambda: em.sgns_optimal_inner_product(1, 1, 1, 1, k=-1), "k"),
+        (lambda: em.sgns_weight(-1, 1, 1, 1), "pair_count"),
+        (lambda: em.sgns_weight(1, 0, 1, 1), "word_count"),
+        (lambda: em.sgns_weight(1, 1, [1, np.nan], 1), "context_count"),
+        (lambda: em.stochastic_encoder_information(P, np.ones((3, 2)) / 2), "q_tx"),
+        (lambda: em.stochastic_encoder_information(P, [[0.5, 0.6], [1, 0]]), "q_tx"),
         (lambda: em.truncated_svd(C, 3), "d"),
         (lambda: em.truncated_svd(C + np.inf, 1), "M"),
         (lambda: em.svd_embeddings(C, 1, power=2), "power"),
@@ -523,3 +528,73 @@ def test_bad_input_raises_naming_the_argument():
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):
             fn()
+
+
+# ----------------------------------------------------------------------------------------------
+# Second edition: SGNS weights, stochastic encoders, the only-c analogy baseline
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(1, 500), st.floats(10, 5000), st.floats(10, 5000), st.floats(1, 20))
+def test_sgns_weight_is_the_numeric_curvature_at_the_optimum(a, nw, nc, k):
+    D = 1e5
+    z0 = em.sgns_optimal_inner_product(a, nw, nc, D, k=k)
+    b = k * nw * nc / D
+    ell = lambda z: a * -np.logaddexp(0, -z) + b * -np.logaddexp(0, z)  # noqa: E731
+    h = 1e-3
+    second = (ell(z0 + h) - 2 * ell(z0) + ell(z0 - h)) / h**2  # finite differences, an independent route
+    assert -second == pytest.approx(em.sgns_weight(a, nw, nc, D, k=k), rel=1e-4)
+    assert (ell(z0 + h) - ell(z0 - h)) / (2 * h) == pytest.approx(0, abs=1e-6 * (a + b))
+    assert np.array_equal(em.sgns_weight([0, a], nw, nc, D, k=k), [0.0, em.sgns_weight(a, nw, nc, D, k=k)])
+
+
+def test_sgns_curvature_derivation():
+    d = se.sgns_curvature()
+    assert isinstance(d, Derivation) and d.holds()
+
+
+@settings(max_examples=20, deadline=None)
+@given(joints, st.floats(0.0, 1.0))
+def test_erasure_encoder_keeps_a_fraction_of_the_information(p, e):
+    """T = X with probability 1 - e, an erasure symbol otherwise: I(T;Y) = (1-e) I(X;Y), I(X;T) = (1-e) H(X)."""
+    n = p.shape[0]
+    q = np.hstack([(1 - e) * np.eye(n), np.full((n, 1), e)])
+    info = em.stochastic_encoder_information(p, q)
+    assert info.i_ty == pytest.approx((1 - e) * m.mutual_information(p, 0, 1), abs=1e-9)
+    assert info.i_xt == pytest.approx((1 - e) * m.entropy(p.sum(axis=1)), abs=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(joints, st.integers(0, 1000))
+def test_stochastic_encoder_with_one_hot_rows_is_the_deterministic_encoder(p, seed):
+    lab = np.random.default_rng(seed).integers(0, 3, size=p.shape[0])
+    det = em.encoder_information(p, lab)
+    sto = em.stochastic_encoder_information(p, np.eye(3)[lab])
+    assert sto.i_ty == pytest.approx(det.i_ty, abs=1e-12) and sto.i_xt == pytest.approx(det.i_xt, abs=1e-12)
+    assert sto.cells == det.cells
+
+
+def test_sufficiency_of_a_stochastic_encoder_needs_equal_laws_within_each_cell():
+    """Mixing two contexts with the same law keeps everything; mixing two different laws loses information."""
+    p = np.array([[0.2, 0.05], [0.2, 0.05], [0.05, 0.45]])  # rows 0 and 1 share p(y|x)
+    q_ok = np.array([[0.5, 0.5, 0], [0.3, 0.7, 0], [0, 0, 1]])
+    q_bad = np.array([[1, 0, 0], [0, 1, 0], [0, 0.1, 0.9]])  # cell 1 is shared by contexts 1 and 2
+    full = m.mutual_information(p, 0, 1)
+    assert em.stochastic_encoder_information(p, q_ok).i_ty == pytest.approx(full, abs=1e-12)
+    assert em.stochastic_encoder_information(p, q_bad).i_ty < full - 1e-3
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_only_c_baseline_matches_brute_force_nearest_neighbours(seed):
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(12, 4))
+    words = [f"w{i}" for i in range(12)]
+    quads = [tuple(words[i] for i in rng.choice(12, 4, replace=False)) for _ in range(5)]
+    res = em.analogy_test(W, words, quads)
+    for q, r, pred in zip(res.quads, res.rank_only_c, res.predicted_only_c):
+        a, b, c, d = (words.index(w) for w in q)
+        order = [i for i in em.nearest(W, c, 11)[0] if i not in (a, b)]
+        assert r == order.index(d) + 1 and pred == words[order[0]]
+    assert np.array_equal(res.correct_only_c, res.rank_only_c == 1)

@@ -1,7 +1,9 @@
 r"""Symbolic identities of chapter 9: the SGNS optimum, the InfoNCE gap, the rank of a softmax of inner products.
 
 * :func:`sgns_optimum`: the stationary point of the skip-gram negative-sampling objective of one
-  (word, context) pair is the shifted PMI, :math:`x^\ast = \mathrm{PMI}(w,c) - \log k` (Levy and Goldberg 2014).
+  (word, context) pair is the shifted PMI, :math:`z^\ast = \mathrm{PMI}(w,c) - \log k` (Levy and Goldberg 2014).
+* :func:`sgns_curvature`: the curvature there is :math:`-ab/(a+b)` with :math:`a = \#(w,c)` and
+  :math:`b = k\#(w)\#(c)/D`, the weight of the cell in the least-squares form of SGNS.
 * :func:`infonce_gap_n2`: for a binary symmetric pair and :math:`N = 2` candidates, the expected InfoNCE
   bound of the optimal critic is exactly :math:`I(X;Y) - \KL(\bar P \| Q)`.  sympy proves the *identity*; the
   *inequality* :math:`\log N - \mathcal L_N \le I` then follows from :math:`\KL \ge 0` (Gibbs), which sympy
@@ -20,7 +22,7 @@ import sympy as sp
 
 from . import Derivation, derivation
 
-__all__ = ["sgns_pair_objective", "sgns_optimum", "infonce_gap_n2", "softmax_rank_d1"]
+__all__ = ["sgns_pair_objective", "sgns_optimum", "sgns_curvature", "infonce_gap_n2", "softmax_rank_d1"]
 
 
 def _sigma(x):
@@ -28,13 +30,13 @@ def _sigma(x):
 
 
 def sgns_pair_objective():
-    r"""``(ell, x, n_wc, n_w, n_c, D, k)``: the SGNS objective of one pair as a function of :math:`x = \langle w, c\rangle`.
+    r"""``(ell, z, n_wc, n_w, n_c, D, k)``: the SGNS objective of one pair as a function of :math:`z = \langle w, c\rangle`.
 
-    :math:`\ell(x) = \#(w,c)\log\sigma(x) + k\,\frac{\#(w)\,\#(c)}{D}\log\sigma(-x)`: the observed pair is
+    :math:`\ell(z) = \#(w,c)\log\sigma(z) + k\,\frac{\#(w)\,\#(c)}{D}\log\sigma(-z)`: the observed pair is
     pushed up :math:`\#(w,c)` times and, with :math:`k` negatives drawn from the unigram law, pushed down
     :math:`k\,\#(w)\,\#(c)/D` times in expectation.
     """
-    x = sp.symbols("x", real=True)
+    x = sp.symbols("z", real=True)
     n_wc, n_w, n_c, D, k = sp.symbols(r"\#(w\,c) \#(w) \#(c) D k", positive=True)
     ell = n_wc * sp.log(_sigma(x)) + k * n_w * n_c / D * sp.log(_sigma(-x))
     return ell, x, n_wc, n_w, n_c, D, k
@@ -42,10 +44,10 @@ def sgns_pair_objective():
 
 @derivation
 def sgns_optimum() -> Derivation:
-    r"""The SGNS optimum is the shifted PMI: the root of :math:`\ell'(x) = 0` is :math:`\log\frac{\#(w,c)D}{\#(w)\#(c)} - \log k`.
+    r"""The SGNS optimum is the shifted PMI: the root of :math:`\ell'(z) = 0` is :math:`\log\frac{\#(w,c)D}{\#(w)\#(c)} - \log k`.
 
-    sympy differentiates :math:`\ell`, solves :math:`\ell'(x) = 0` for :math:`x` (a single root, since
-    :math:`\ell''(x) = -(\#(w,c) + k\#(w)\#(c)/D)\,\sigma(x)\sigma(-x) < 0`: the objective is strictly concave)
+    sympy differentiates :math:`\ell`, solves :math:`\ell'(z) = 0` for :math:`z` (a single root, since
+    :math:`\ell''(z) = -(\#(w,c) + k\#(w)\#(c)/D)\,\sigma(z)\sigma(-z) < 0`: the objective is strictly concave)
     and compares the root with the shifted PMI.  Chapter 9.
     """
     ell, x, n_wc, n_w, n_c, D, k = sgns_pair_objective()
@@ -62,7 +64,7 @@ def sgns_optimum() -> Derivation:
         name="SGNS optimum = shifted PMI",
         lhs=roots[0],
         rhs=pmi - sp.log(k),
-        proves="the stationary point of the per-pair SGNS objective is x* = PMI(w, c) - log k",
+        proves="the stationary point of the per-pair SGNS objective is z* = PMI(w, c) - log k",
         chapter="9",
         assumptions=("counts #(w,c), #(w), #(c), D > 0", "k > 0 negative samples per pair"),
         steps=(
@@ -70,6 +72,30 @@ def sgns_optimum() -> Derivation:
             sp.Eq(dl, d1, evaluate=False),
             sp.Eq(sp.Function(r"\ell''")(x), -(n_wc + k * n_w * n_c / D) * _sigma(x) * _sigma(-x), evaluate=False),
         ),
+    )
+
+
+@derivation
+def sgns_curvature() -> Derivation:
+    r"""The curvature of the per-pair SGNS objective at its optimum: :math:`\ell''(z^\ast) = -\frac{ab}{a+b}`.
+
+    :math:`a = \#(w,c)`, :math:`b = k\#(w)\#(c)/D`.  sympy substitutes the root of
+    :func:`sgns_optimum` into :math:`\ell''` and simplifies the difference to zero.  So, to second order,
+    maximising SGNS over rank-:math:`d` vectors is a least-squares fit of the shifted PMI with cell weights
+    :math:`ab/(a+b)`, not the unweighted fit of an SVD.  Chapter 9.
+    """
+    ell, x, n_wc, n_w, n_c, D, k = sgns_pair_objective()
+    root = sp.log(n_wc * D / (n_w * n_c)) - sp.log(k)
+    b = k * n_w * n_c / D
+    curv = sp.simplify(sp.diff(ell, x, 2).subs(x, root))
+    return Derivation(
+        name="SGNS curvature at the optimum",
+        lhs=curv,
+        rhs=-n_wc * b / (n_wc + b),
+        proves="l''(z*) = -a b / (a + b): SGNS near its optimum is least squares with cell weights a b / (a + b)",
+        chapter="9",
+        assumptions=("counts #(w,c), #(w), #(c), D > 0", "k > 0 negative samples per pair"),
+        steps=(sp.Eq(sp.Function(r"\ell''")(sp.Symbol(r"z^\ast")), -n_wc * b / (n_wc + b), evaluate=False),),
     )
 
 
