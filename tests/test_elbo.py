@@ -326,3 +326,20 @@ def test_sample_hmm_frequencies_match_sequence_pmf():
     assert np.array_equal(xs[:5], E.sample_hmm(hmm, 3, 60_000, seed=0)[:5])
     with pytest.raises(ValueError, match="size"):
         E.sample_hmm(hmm, 3, 0)
+
+
+def test_chapter_counterexamples_hold():
+    """The two counterexamples of chapter 11's prose: CAVI local optima, and a better ELBO that is a worse proposal."""
+    hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    x = np.array([0, 1, 2, 2, 0, 2])
+    sticky = E.make_hmm([0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], hmm.emit)
+    ends = {round(E.cavi_mean_field(sticky, x, sweeps=30, seed=s).elbos[-1], 6) for s in range(20)}
+    assert len(ends) >= 2
+    lj, post = E.log_joint(hmm, x), E.posterior(hmm, x)
+    prior = np.exp(E.log_prior(hmm, 6))
+    q_mf = E.mean_field(E.cavi_mean_field(hmm, x, sweeps=30, seed=0).factors)
+    assert E.elbo(lj, q_mf) > E.elbo(lj, prior)                       # better ELBO ...
+    assert np.sum(post**2 / q_mf) > 100 * np.sum(post**2 / prior)      # ... far larger chi-square
+    lo_prior, se1 = E.iwae_bound(lj, prior, 1024, samples=400, seed=1024)
+    lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, samples=400, seed=1024)
+    assert lo_prior - lo_mf > 5 * math.hypot(se1, se2)                 # ... worse importance-weighted bound
