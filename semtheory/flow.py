@@ -526,10 +526,11 @@ def freedman_band(variance, bound, delta) -> np.ndarray:
     Setting the right side to :math:`\delta` gives :math:`\epsilon(v) = \tfrac{cL}{3} + \sqrt{(cL/3)^2 + 2vL}` with
     :math:`L = \log(2/\delta)`.  ``variance`` is an array of deterministic levels :math:`v_t` (e.g. bounds on
     :math:`V_t`), ``bound`` the increment bound :math:`c` (a number, or one per step: the running maximum is
-    used).  Returns :math:`\epsilon(v_t)` for each entry.  Where :math:`V_t \le v_t` surely, the band holds at
-    every :math:`t` at once with probability :math:`\ge 1-\delta`; it is narrower than Azuma's when the
-    conditional variances are small against the squared ranges.  Units of ``bound`` (``variance`` in their
-    square).  Chapter 7.
+    used).  Returns :math:`\epsilon(v_t)` for each entry: at each :math:`t`,
+    :math:`\Prob(|M_t| \ge \epsilon(v_t),\ V_t \le v_t) \le \delta`.  A constant band :math:`\epsilon(v_N)` holds
+    for all :math:`t \le N` at once on :math:`\{V_N \le v_N\}` (:math:`V` is non-decreasing).  It is narrower than
+    Azuma's when the conditional variances are small against the squared ranges.  Units of ``bound``
+    (``variance`` in their square).  Chapter 7.
     """
     v = _as_bounds(variance, "variance")
     c = _as_bounds(bound, "bound")
