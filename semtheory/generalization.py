@@ -38,6 +38,10 @@ __all__ = [
     "GibbsStudy",
     "gibbs_study",
     "mutual_information_brute_force",
+    "logit_spread_bound",
+    "LogitBudgets",
+    "logit_budgets",
+    "decoupling_cgf",
 ]
 
 
@@ -280,3 +284,73 @@ def mutual_information_brute_force(pxy, hypotheses, n, beta) -> float:
     emp = loss[:, S].mean(axis=2).T                                 # (datasets, M)
     joint = PS[:, None] * gibbs_posterior(emp, beta, n)
     return float(mutual_information(joint, (0,), (1,), base=math.e))
+
+
+def logit_spread_bound(mi, n, K, spread) -> float:
+    r"""Bound in terms of the logits' spread: :math:`(\log K + R)\sqrt{\I(W;S)/(2n)}`.
+
+    Valid when every hypothesis' logits satisfy :math:`\max_k z_k - \min_k z_k \le R` (``spread``): then
+    :math:`\ell \in [0, \log K + R]` (:func:`cross_entropy_upper`) and :math:`\sigma = (\log K + R)/2`.  The spread
+    is invariant under a common shift of the logits, unlike their absolute sum.  Nats.  Chapter 12.
+    """
+    K = check_int(K, "K", minimum=2)
+    R = check_positive(spread, "spread", allow_zero=True)
+    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + R))
+
+
+class LogitBudgets(tuple):
+    """``(spread, l1, l1_centred)`` of :func:`logit_budgets`."""
+
+    __slots__ = ()
+
+    def __new__(cls, spread, l1, l1_centred):
+        return tuple.__new__(cls, (spread, l1, l1_centred))
+
+    spread = property(lambda self: self[0])
+    l1 = property(lambda self: self[1])
+    l1_centred = property(lambda self: self[2])
+
+
+def logit_budgets(logits) -> LogitBudgets:
+    r"""Three budgets of a logit vector (last axis): spread :math:`\max z - \min z`, :math:`\|z\|_1`, and
+    :math:`\min_c \|z - c\mathbf 1\|_1 = \|z - \operatorname{median}(z)\|_1` (the absolute sum after the best shift).
+
+    Always ``spread <= l1_centred <= l1`` (:math:`\max z - \min z = |z_{\max} - c| + |c - z_{\min}|` for any
+    :math:`c` between them).  Units of the logits (nats).  Chapter 12.
+    """
+    z = _as_logits(logits)
+    med = np.median(z, axis=-1, keepdims=True)
+    return LogitBudgets(np.ptp(z, axis=-1), np.abs(z).sum(axis=-1), np.abs(z - med).sum(axis=-1))
+
+
+def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.ndarray:
+    r"""Cumulant generating function under the product law :math:`Q = P_W\otimes P_S` of the Gibbs learner.
+
+    With :math:`g(w, s) = L_s(w) - L_\mu(w)` (``centred=True``) or :math:`g = L_s(w)` (``centred=False``),
+    returns :math:`\log\E_Q e^{\lambda(g - \E_Q g)}` for each :math:`\lambda` in ``lambdas``, exactly (types
+    enumerated as in :func:`gibbs_study`).  The Xu–Raginsky proof needs
+    :math:`\log\E_Q e^{\lambda(g - \E_Q g)} \le \lambda^2\sigma^2/(2n)`: it holds for the centred function
+    whenever the loss is :math:`\sigma`-sub-Gaussian, and can fail for the uncentred one, whose law under
+    :math:`Q` also varies with :math:`L_\mu(\bar W)`.  Nats.  Chapter 12.
+    """
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    lam = np.atleast_1d(np.asarray(lambdas, dtype=float))
+    if lam.ndim != 1 or not np.all(np.isfinite(lam)):
+        raise ValueError("lambdas must be a finite 1-D array")
+    M, m, K = H.shape
+    loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K)
+    flat = p.reshape(-1)
+    pop = loss @ flat
+    T = enumerate_types(n, m * K)
+    with np.errstate(divide="ignore"):
+        logPT = gammaln(n + 1) - gammaln(T + 1).sum(axis=1) + np.where(T > 0, T * np.log(np.where(flat > 0, flat, 1e-300)), 0).sum(axis=1)
+    keep = np.all((flat > 0) | (T == 0), axis=1)
+    T, logPT = T[keep], logPT[keep]
+    emp = T @ loss.T / n                                            # (types, M)
+    pw = np.exp(logPT) @ gibbs_posterior(emp, beta, n)
+    g = emp - (pop[None, :] if centred else 0.0)
+    with np.errstate(divide="ignore"):
+        lw = logPT[:, None] + np.log(pw)[None, :]                    # log Q(T, w)
+    mean = float(np.sum(np.exp(lw) * g))
+    return logsumexp(lw[None] + lam[:, None, None] * (g - mean)[None], axis=(1, 2))

@@ -181,3 +181,60 @@ def test_bad_input():
         g.gibbs_study(p, H, 3, 1.0, seed=1.5)
     with pytest.raises(ValueError, match="n="):
         g.mutual_information_brute_force(p, H, 20, 1.0)
+
+
+# --- second edition: spread form, logit budgets, the centred decoupling step -------------------------------
+
+def test_logit_budgets_order_and_centring():
+    rng = np.random.default_rng(0)
+    z = rng.normal(0.5, 2.0, size=(200, 7))
+    b = g.logit_budgets(z)
+    assert np.all(b.spread <= b.l1_centred + 1e-12) and np.all(b.l1_centred <= b.l1 + 1e-12)
+    grid = np.linspace(-10, 10, 4001)
+    brute = np.abs(z[:, :, None] - grid).sum(axis=1).min(axis=1)   # min over shifts, on a grid
+    assert np.allclose(b.l1_centred, brute, atol=5e-3 * 7)
+    # absolute sum of K i.i.d. N(0, s^2) logits: K s sqrt(2/pi) (closed form), spread ~ sqrt(log K)
+    K, s = 50_000, 3.0
+    big = g.logit_budgets(np.random.default_rng(1).normal(0, s, K))
+    assert abs(big.l1 - K * s * math.sqrt(2 / math.pi)) < 5 * s * math.sqrt(K * (1 - 2 / math.pi))
+    assert big.spread < 2 * s * math.sqrt(2 * math.log(K)) + 2 * s
+    assert g.logit_spread_bound(2.0, 100, 5, 3.0) == pytest.approx(g.logit_sum_bound(2.0, 100, 5, 3.0))
+
+
+def _cgf_brute(p, H, n, beta, lam, centred):
+    M, m, K = H.shape
+    A = m * K
+    loss = (np.log(np.exp(H).sum(-1))[..., None] - H).reshape(M, A)
+    flat = p.reshape(-1)
+    S = np.array(list(itertools.product(range(A), repeat=n)))
+    PS = np.prod(flat[S], axis=1)
+    emp = loss[:, S].mean(axis=2).T
+    post = np.exp(-beta * n * emp)
+    post /= post.sum(axis=1, keepdims=True)
+    pw = PS @ post
+    gg = emp - (loss @ flat if centred else 0.0)
+    Q = PS[:, None] * pw[None, :]
+    mean = np.sum(Q * gg)
+    return np.log(np.sum(Q[None] * np.exp(np.multiply.outer(lam, gg - mean)), axis=(1, 2)))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_decoupling_cgf_matches_brute_force_and_centred_is_subgaussian(seed):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(4)).reshape(2, 2)
+    H = g.random_hypotheses(6, 2, 2, 4.0, seed=seed)
+    lam = np.linspace(-5, 5, 11)
+    for centred in (True, False):
+        assert np.allclose(g.decoupling_cgf(p, H, 4, 1.0, lam, centred=centred), _cgf_brute(p, H, 4, 1.0, lam, centred))
+    sig = g.hoeffding_sigma(0, math.log(2) + 4.0)
+    assert np.all(g.decoupling_cgf(p, H, 4, 1.0, lam) <= lam**2 * sig**2 / 8 + 1e-12)
+
+
+def test_uncentred_decoupling_fails_in_the_chapter_study():
+    """The counterexample of chapter 12: the uncentred function is not sigma/sqrt(n)-sub-Gaussian under Q."""
+    pxy = np.random.default_rng(0).dirichlet(np.ones(4)).reshape(2, 2)
+    H = g.random_hypotheses(32, 2, 2, 8.0, seed=0)
+    sig, lam = g.hoeffding_sigma(0, math.log(2) + 8.0), np.linspace(-6, 6, 25)
+    bound = lam**2 * sig**2 / 40
+    assert np.max(g.decoupling_cgf(pxy, H, 20, 1.0, lam, centred=False) - bound) > 0.5
+    assert np.max(g.decoupling_cgf(pxy, H, 20, 1.0, lam) - bound) <= 1e-12
