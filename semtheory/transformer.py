@@ -73,6 +73,7 @@ __all__ = [
     "VARCoefficients",
     "var_coefficients",
     "ffn_memory",
+    "ffn_nonlinearity",
     "TrainResult",
     "minimise",
     "train",
@@ -360,6 +361,43 @@ def ffn_memory(model: Transformer, layer: int = 0) -> tuple[np.ndarray, np.ndarr
     f = model.blocks[layer].ffn
     g = lambda t: t.detach().double().numpy().copy()  # noqa: E731
     return g(f.keys.weight), g(f.keys.bias), g(f.values.weight).T.copy(), g(f.values.bias)
+
+
+def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) -> float:
+    r"""How far layer ``layer``'s feed-forward block is from affine on ``tokens``: :math:`1 - R^2` of the best affine fit.
+
+    ``tokens`` is cut into windows of ``context_length - 1`` tokens (each read after BOS); at every position the
+    block's input :math:`u_i = \mathrm{LN}_2(h_i + h_i^{\mathrm{att}})` and output :math:`f_i = \mathrm{FFN}(u_i)`
+    are recorded (float64), and the least-squares affine map :math:`f \approx Gu + c` is fitted.  Returns
+    :math:`\sum_i \lVert f_i - Gu_i - c\rVert^2 / \sum_i \lVert f_i - \bar f\rVert^2 \in [0, 1]`: 0 for an affine
+    block, larger the more nonlinear it is on the data (the part that is not a VAR term, chapter 10).
+    """
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
+    layer = check_int(layer, "layer", minimum=0, maximum=len(model.blocks) - 1)
+    toks = model._check_tokens(tokens, "tokens")
+    L = model.context_length - 1
+    n = len(toks) // L
+    if n < 1:
+        raise ValueError(f"tokens must hold at least context_length - 1 = {L} tokens, got {len(toks)}")
+    x = np.concatenate([np.full((n, 1), model.bos), toks[: n * L].reshape(n, L)], axis=1).astype(np.int64)
+    m = copy.deepcopy(model).double()
+    with torch.no_grad(), _one_thread():
+        h = m.embed(torch.as_tensor(x)) + m.pos.weight[: L + 1]
+        for blk in m.blocks[:layer]:
+            h = blk(h)
+        blk = m.blocks[layer]
+        h = h + blk.attn(blk.ln1(h))
+        u = blk.ln2(h)
+        f = blk.ffn(u)
+    d = u.shape[-1]
+    U, Fo = u.reshape(-1, d).numpy(), f.reshape(-1, d).numpy()
+    Ua = np.hstack([U, np.ones((len(U), 1))])
+    coef, *_ = np.linalg.lstsq(Ua, Fo, rcond=None)
+    total = float(((Fo - Fo.mean(axis=0)) ** 2).sum())
+    if total == 0.0:
+        return 0.0
+    return float(((Fo - Ua @ coef) ** 2).sum() / total)
 
 
 # ==============================================================================================

@@ -245,6 +245,9 @@ BAD = [
     (lambda: tf.var_coefficients("model", [0]), "model"),
     (lambda: tf.var_coefficients(small(), [0], layer=2), "layer"),
     (lambda: tf.ffn_memory(small(), layer=-1), "layer"),
+    (lambda: tf.ffn_nonlinearity("model", [0] * 8), "model"),
+    (lambda: tf.ffn_nonlinearity(small(), [0] * 8, layer=2), "layer"),
+    (lambda: tf.ffn_nonlinearity(small(), [0] * 6), "tokens"),
     (lambda: tf.train("model", [0] * 20, 1), "model"),
     (lambda: tf.train(small(), np.zeros(20), 1), "data"),
     (lambda: tf.train(small(), [0] * 20 + [5], 1), "data"),
@@ -298,3 +301,38 @@ def test_minimise_validates_and_is_the_loop_train_uses():
     assert not np.array_equal(r1.losses, r3.losses)
     assert r1.losses[-20:].mean() < 0.05 * r1.losses[:5].mean()
     assert not m1.training
+
+
+# ----------------------------------------------------------------------------------------------
+# The feed-forward block is not a VAR term: its distance from affine
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", [0, 1])
+def test_ffn_nonlinearity_matches_the_trace_route(layer):
+    """The batched float64 pass agrees with the per-window trace (block output minus its input)."""
+    m = small(seed=3)
+    toks = np.random.default_rng(0).integers(0, 5, size=7 * 12)
+    U, Fo = [], []
+    for w in toks.reshape(12, 7):
+        tr = m.trace(w)
+        hm = tr.hidden[layer] + tr.attn[layer]
+        blk = m.blocks[layer]
+        g = blk.ln2.weight.detach().double()
+        U.append(torch.nn.functional.layer_norm(torch.tensor(hm), (8,), weight=g, eps=blk.ln2.eps).numpy())
+        Fo.append(tr.hidden[layer + 1] - hm)
+    U, Fo = np.concatenate(U), np.concatenate(Fo)
+    Ua = np.hstack([U, np.ones((len(U), 1))])
+    res = Fo - Ua @ np.linalg.lstsq(Ua, Fo, rcond=None)[0]
+    want = (res**2).sum() / ((Fo - Fo.mean(0)) ** 2).sum()
+    got = tf.ffn_nonlinearity(m, toks, layer)
+    assert got == pytest.approx(want, rel=1e-8) and 0 < got < 1
+
+
+def test_ffn_nonlinearity_vanishes_when_gelu_is_linear():
+    """With a large positive key bias every GELU works where GELU(z) = z Phi(z) = z: the block is affine."""
+    m = small(seed=4)
+    with torch.no_grad():
+        m.blocks[0].ffn.keys.bias.fill_(60.0)
+    assert tf.ffn_nonlinearity(m, np.arange(70) % 5, 0) < 1e-12
+    assert tf.ffn_nonlinearity(small(seed=4), np.arange(70) % 5, 0) > 1e-4
