@@ -1,0 +1,167 @@
+r"""The book's chapters as data: what each one computes, what it builds on, and suggested course paths.
+
+The preface draws its concept map from :data:`CHAPTERS` (:func:`plot_concept_map`) and checks its course
+paths against the prerequisites (:func:`check_path`), so the map and the paths cannot drift from each
+other; ``tests/test_chapters.py`` checks the titles and modules against the book's files.  No units.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+__all__ = ["Chapter", "CHAPTERS", "COURSE_PATHS", "chapter", "prerequisites", "check_path", "concept_edges",
+           "plot_concept_map", "reading_minutes", "count_exercises"]
+
+
+class Chapter(NamedTuple):
+    """One chapter: its number, short title, package modules, central objects and direct prerequisites."""
+
+    number: int
+    title: str
+    modules: tuple[str, ...]
+    objects: str
+    requires: tuple[int, ...]
+    part: str
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(1, "From bits to tokens", ("tokens", "sources"), "tokens, bits per byte, entropy rate", (), "I"),
+    Chapter(2, "The information toolkit", ("measures",), "entropy, mutual information, KL", (1,), "I"),
+    Chapter(3, "Directed information", ("directed",), "directed information, causal conditioning", (2,), "I"),
+    Chapter(4, "The probabilistic model of an LLM", ("channel",), "the LLM as a channel, Boltzmann laws",
+            (1, 3), "II"),
+    Chapter(5, "Pre-training", ("ratedistortion",), "directed rate-distortion", (3, 4), "II"),
+    Chapter(6, "Post-training", ("ratereward",), "directed rate-reward", (4, 5), "II"),
+    Chapter(7, "Inference", ("flow",), "information flow, a sub-martingale", (3, 4), "II"),
+    Chapter(8, "Granger and Pearl", ("granger",), "Granger causality, transfer entropy, the ladder", (3, 7),
+            "II"),
+    Chapter(9, "Token embedding", ("embedding",), "PMI, InfoNCE, the information bottleneck", (2, 4), "III"),
+    Chapter(10, "The AR-LLM and the Transformer", ("energy", "transformer"), "Hopfield energy, attention",
+            (4, 9), "IV"),
+    Chapter(11, "The ELBO", ("elbo",), "evidence lower bound", (2, 10), "IV"),
+    Chapter(12, "Generalisation", ("generalization",), "information-theoretic bounds", (2, 10), "IV"),
+    Chapter(13, "Memory capacity", ("capacity",), "Cover, Gardner, Hopfield", (10,), "IV"),
+    Chapter(14, "Semantic measures", ("semantic",), "measures of a trained Transformer", (3, 7, 10), "IV"),
+    Chapter(15, "Mamba", ("ssm",), "selective state spaces, finite-state channels", (4, 10), "V"),
+    Chapter(16, "LLaDA", ("diffusion",), "masked diffusion, any-order ELBO", (4, 10, 11), "V"),
+    Chapter(17, "Conclusion", ("synthesis",), "limits of token-level reasoning", (5, 6, 8, 14), "V"),
+)
+
+#: Suggested paths through the book: name -> chapters in reading order.
+COURSE_PATHS: dict[str, tuple[int, ...]] = {
+    "one-semester course": tuple(range(1, 18)),
+    "short course on directed information and feedback": (1, 2, 3, 4, 7, 8),
+    "reading path for machine-learning readers": (1, 2, 3, 4, 9, 10, 11, 12, 13, 15, 16),
+}
+
+
+def chapter(number: int) -> Chapter:
+    """The chapter numbered ``number`` (1 to 17)."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise ValueError(f"number must be an int, got {number!r}")
+    for c in CHAPTERS:
+        if c.number == number:
+            return c
+    raise ValueError(f"number must be a chapter number 1 to {len(CHAPTERS)}, got {number}")
+
+
+def prerequisites(number: int) -> tuple[int, ...]:
+    """Every chapter that chapter ``number`` builds on, directly or through others, in increasing order."""
+    seen: set[int] = set()
+    todo = list(chapter(number).requires)
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo.extend(chapter(c).requires)
+    return tuple(sorted(seen))
+
+
+def check_path(path) -> tuple[int, ...]:
+    """The chapters that ``path`` (a sequence of chapter numbers) needs but does not contain.
+
+    Raises ``ValueError`` if a chapter comes before one of its prerequisites in the path.
+    """
+    path = tuple(chapter(int(n)).number for n in path)
+    where = {n: i for i, n in enumerate(path)}
+    missing: set[int] = set()
+    for i, n in enumerate(path):
+        for r in prerequisites(n):
+            if r not in where:
+                missing.add(r)
+            elif where[r] > i:
+                raise ValueError(f"path reads chapter {n} before its prerequisite {r}")
+    return tuple(sorted(missing))
+
+
+def concept_edges() -> list[tuple[int, int]]:
+    """The direct dependencies ``(prerequisite, chapter)`` of the concept map."""
+    return [(r, c.number) for c in CHAPTERS for r in c.requires]
+
+
+def _positions() -> dict[int, tuple[float, float]]:
+    """One row per part (Part I on top), chapters left to right in reading order, rows centred."""
+    rows: dict[str, list[int]] = {}
+    for c in CHAPTERS:
+        rows.setdefault(c.part, []).append(c.number)
+    pos = {}
+    for i, (part, members) in enumerate(rows.items()):
+        for k, n in enumerate(members):
+            pos[n] = (k - (len(members) - 1) / 2, -float(i))
+    return pos
+
+
+def plot_concept_map(ax=None):
+    """Draw the concept map: one box per chapter (number, title, central objects), arrows for ``requires``.
+
+    One row per part, chapters in reading order. Needs matplotlib (``plot`` extra). Returns the axes.
+    """
+    import textwrap
+
+    from .plotting import COLORS, figure
+
+    if ax is None:
+        _, ax = figure(width=6.4, height=5.0)
+    pos = _positions()
+    part_colour = {"I": COLORS["entropy"], "II": COLORS["di"], "III": COLORS["accent"], "IV": COLORS["mi"],
+                   "V": COLORS["reverse"]}
+    for r, n in concept_edges():
+        (x0, y0), (x1, y1) = pos[r], pos[n]
+        bend = 0.0 if y0 != y1 else (0.35 if abs(x1 - x0) > 1 else 0.0)
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", color=COLORS["bound"], lw=0.6, alpha=0.55,
+                                    shrinkA=17, shrinkB=17, connectionstyle=f"arc3,rad={bend}"))
+    for c in CHAPTERS:
+        x, y = pos[c.number]
+        label = "\n".join(textwrap.wrap(f"{c.number}. {c.title}", 20) + textwrap.wrap(c.objects, 22))
+        ax.text(x, y, label, ha="center", va="center", fontsize=5.6, linespacing=1.1,
+                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=part_colour[c.part], lw=1.1))
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set(xlim=(min(xs) - 0.55, max(xs) + 0.55), ylim=(min(ys) - 0.45, max(ys) + 0.45))
+    ax.axis("off")
+    for part, col in part_colour.items():
+        ax.plot([], [], "s", color=col, label=f"Part {part}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=5, fontsize=7)
+    return ax
+
+
+_CODE = re.compile(r"^```\{code-cell\}.*?^```|^---\n.*?^---\n|^\$\$.*?^\$\$", re.S | re.M)
+
+
+def reading_minutes(text: str, *, words_per_minute: int = 200) -> float:
+    """Minutes to read the prose of a MyST chapter ``text``: words outside code cells, front matter and
+    display math, at ``words_per_minute`` (200, myst-parser's default). Exercises not included."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    if isinstance(words_per_minute, bool) or not isinstance(words_per_minute, int) or words_per_minute <= 0:
+        raise ValueError(f"words_per_minute must be a positive int, got {words_per_minute!r}")
+    return len(_CODE.sub(" ", text).split()) / words_per_minute
+
+
+def count_exercises(text: str) -> int:
+    """The number of ``exercise`` blocks in a MyST chapter ``text``."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str, got {type(text).__name__}")
+    return len(re.findall(r"^`{3,}\{exercise\}", text, re.M))

@@ -1,0 +1,55 @@
+"""The chapter map of the preface (semtheory.chapters) against the book's own files."""
+
+import importlib
+import pathlib
+import re
+
+import pytest
+
+from semtheory import chapters
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _file(n):
+    (path,) = sorted((ROOT / "book").glob(f"{n:02d}-*.md"))
+    return path
+
+
+def test_every_chapter_of_the_book_is_in_the_map_and_uses_its_modules():
+    assert [c.number for c in chapters.CHAPTERS] == list(range(1, 18))
+    for c in chapters.CHAPTERS:
+        text = _file(c.number).read_text()
+        for m in c.modules:
+            importlib.import_module(f"semtheory.{m}")
+            assert re.search(rf"\bimport\b.*\b{m}\b", text), f"chapter {c.number} does not import semtheory.{m}"
+
+
+def test_prerequisites_point_backwards_and_are_transitive():
+    for c in chapters.CHAPTERS:
+        assert all(r < c.number for r in c.requires), c
+    assert chapters.prerequisites(1) == ()
+    assert set(chapters.prerequisites(5)) == {1, 2, 3, 4}
+    assert set(chapters.prerequisites(16)) >= {1, 2, 3, 4, 9, 10, 11}
+
+
+def test_course_paths_respect_the_prerequisites():
+    for name, path in chapters.COURSE_PATHS.items():
+        assert chapters.check_path(path) == (), name
+    assert chapters.check_path((1, 2, 3, 7)) == (4,)
+    with pytest.raises(ValueError, match="before its prerequisite 2"):
+        chapters.check_path((1, 3, 2))
+    with pytest.raises(ValueError, match="number"):
+        chapters.chapter(18)
+    with pytest.raises(ValueError, match="number"):
+        chapters.chapter("3")
+
+
+def test_concept_map_draws_one_box_per_chapter_and_one_arrow_per_dependency():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = chapters.plot_concept_map()
+    arrows = [t for t in ax.texts if type(t).__name__ == "Annotation"]
+    assert len(ax.texts) - len(arrows) == len(chapters.CHAPTERS)
+    assert len(arrows) == len(chapters.concept_edges())
