@@ -75,6 +75,8 @@ __all__ = [
     "policy_from_source",
     "unit_memory_policy",
     "echo_policy",
+    "fixed_prompt_policy",
+    "sticky_channel",
     "memoryless_channel",
     "binary_symmetric_channel",
     "policy_from_function",
@@ -287,6 +289,42 @@ def echo_policy(repeat, n) -> list[np.ndarray]:
     kernel[:, 0, 0] += lam
     kernel[:, 1, 1] += lam
     return unit_memory_policy([0.5, 0.5], kernel, n)
+
+
+def fixed_prompt_policy(q, n) -> list[np.ndarray]:
+    r"""Policy of a prompt fixed before generation: :math:`X_1 \sim q`, then :math:`X_t = X_{t-1}` (= :math:`X_1`).
+
+    The input process is the prompt, re-read at every step; it never looks at the outputs, so there is no
+    feedback and :math:`I(X^n \to Y^n) = I(X^n; Y^n)` whatever the channel does with its own past outputs.
+    ``q`` is a pmf over the input alphabet.  A :func:`unit_memory_policy`.  Chapter 3.
+    """
+    q = as_pmf(q, "q", ndim=1)
+    n = check_int(n, "n", minimum=1)
+    k = q.size
+    kernel = np.broadcast_to(np.eye(k)[:, None, :], (k, 1, k))
+    return unit_memory_policy(q, kernel, n)
+
+
+def sticky_channel(stick, crossover, n) -> list[np.ndarray]:
+    r"""A binary channel that reads its own last output: a model of an autoregressive generator's state.
+
+    .. math:: P(y_t \mid x^t, y^{t-1}) = \rho\,\ind[y_t = y_{t-1}] + (1-\rho)\,W_\epsilon(y_t \mid x_t)
+              \quad (t \ge 2), \qquad P(y_1 \mid x_1) = W_\epsilon(y_1 \mid x_1),
+
+    with :math:`\rho` = ``stick`` and :math:`W_\epsilon` the binary symmetric channel of crossover
+    :math:`\epsilon` = ``crossover``.  The channel has memory (its state is its last output) but that is not
+    feedback: feedback is an *input* that depends on past outputs.  Chapter 3.
+    """
+    rho = check_probability(stick, "stick")
+    W = binary_symmetric_channel(crossover)
+    n = check_int(n, "n", minimum=1)
+    out = [W]
+    for t in range(2, n + 1):
+        k = rho * np.eye(2)[None, :, :] + (1 - rho) * W[:, None, :]  # [x_t, y_{t-1}, y_t]
+        shape = [1] * (2 * t - 1) + [2]
+        shape[t - 1], shape[2 * t - 2] = 2, 2  # X_t and Y_{t-1}
+        out.append(k.reshape(shape))
+    return out
 
 
 def memoryless_channel(W, n) -> list[np.ndarray]:

@@ -529,3 +529,72 @@ def test_directed_information_of_a_large_law_matches_causal_entropies():
     p = dirichlet_law(11, 8)  # 2^16 cells
     ref = m.entropy(p, d.y_axes(8)) - d.causally_conditioned_entropy(p)
     assert d.directed_information(p) == pytest.approx(ref, abs=1e-10)
+
+
+# ----------------------------------------------------------------------------------------------
+# every auto-checked answer of chapter 3 against an independent route (issue 12)
+# ----------------------------------------------------------------------------------------------
+
+
+def _brute_force_echo_law(repeat, crossover, n):
+    """The echo policy through a BSC, enumerated outcome by outcome from its verbal description."""
+    import itertools
+
+    p = np.zeros((2,) * (2 * n))
+    for xs in itertools.product((0, 1), repeat=n):
+        for ys in itertools.product((0, 1), repeat=n):
+            w = 1.0
+            for t in range(n):
+                px = 0.5 if t == 0 else (1 - repeat) * 0.5 + repeat * (xs[t] == ys[t - 1])
+                py = 1 - crossover if ys[t] == xs[t] else crossover
+                w *= px * py
+            p[xs + ys] = w
+    return p
+
+
+def test_answer_bsc_three_uses_closed_form():
+    assert registered()["ex-03-bsc-three-uses"].compute() == pytest.approx(3 * (1 - h(0.11)), abs=1e-12)
+
+
+def test_answer_echo_reverse_brute_force():
+    n = 4
+    p = _brute_force_echo_law(0.5, 0.2, n)
+    ref = sum(m.conditional_mutual_information(p, d.y_axes(n, t - 1), (t - 1,), d.x_axes(n, t - 1)) for t in range(2, n + 1))
+    assert registered()["ex-03-echo-reverse"].compute() == pytest.approx(ref, abs=1e-12)
+
+
+def test_answer_feedback_rate_closed_form():
+    a, e = 0.2, 0.1
+    ref = h(a * (1 - e) + e * (1 - a)) - h(e)
+    assert registered()["ex-03-feedback-rate"].compute() == pytest.approx(ref, abs=1e-9)
+
+
+def test_answer_trapdoor_one_use_closed_form():
+    assert registered()["ex-03-trapdoor-one-use"].compute() == pytest.approx(math.log2(5 / 4), abs=1e-9)
+
+
+def test_every_chapter3_answer_has_an_independent_test():
+    assert set(CH03) == {"ex-03-bsc-three-uses", "ex-03-echo-reverse", "ex-03-feedback-rate", "ex-03-trapdoor-one-use"}
+
+
+def test_fixed_prompt_has_no_feedback_and_a_reacting_user_does():
+    """Channel memory (the sticky channel reads its own output) is not feedback; a reacting user is."""
+    n = 5
+    ch = d.sticky_channel(0.6, 0.1, n)
+    prompt = d.joint_law(d.fixed_prompt_policy([0.3, 0.7], n), ch)
+    user = d.joint_law(d.echo_policy(0.5, n), ch)
+    assert d.reverse_directed_information(prompt) <= 1e-13
+    assert d.directed_information(prompt) == pytest.approx(d.sequence_mutual_information(prompt), abs=1e-12)
+    assert d.sequence_mutual_information(user) - d.directed_information(user) > 0.1
+    # the fixed prompt: X_t = X_1, so I(X^n; Y^n) = I(X_1; Y^n)
+    assert d.sequence_mutual_information(prompt) == pytest.approx(m.mutual_information(prompt, (0,), d.y_axes(n)), abs=1e-12)
+    # the sticky channel's step-t kernel, entry by entry
+    k = np.broadcast_to(ch[1], (2, 2, 2, 2))
+    assert k[0, 1, 1, 1] == pytest.approx(0.6 + 0.4 * 0.9) and k[0, 0, 1, 1] == pytest.approx(0.6 + 0.4 * 0.1) and k[0, 0, 1, 0] == pytest.approx(0.4 * 0.9)
+
+
+def test_new_helpers_reject_bad_input():
+    with pytest.raises(ValueError, match="stick"):
+        d.sticky_channel(1.5, 0.1, 3)
+    with pytest.raises(ValueError, match="q"):
+        d.fixed_prompt_policy([0.5, 0.6], 3)
