@@ -57,6 +57,8 @@ from .transformer import Pretrained, TrainResult, _cached, _one_thread
 __all__ = [
     "discretize",
     "selective_scan",
+    "parallel_scan",
+    "semiseparable_rank",
     "ssd_recurrent",
     "semiseparable_mask",
     "ssd_matrix",
@@ -156,9 +158,45 @@ def discretize(delta, A, B, *, method="zoh"):
     return _discretize(delta, A, B, method)
 
 
-def _selective_scan(x, delta, A, B, C, D=None, h0=None, method="zoh"):
+def _parallel_scan(a, b, dim):
+    """Hillis-Steele inclusive scan of the maps h -> a_t h + b_t along ``dim``: ceil(log2 L) vectorised rounds."""
+    a, b = a.movedim(dim, 0), b.movedim(dim, 0)
+    L, d = a.shape[0], 1
+    while d < L:  # element t holds the composite map over (t - d, t]; compose it with the one over (t - 2d, t - d]
+        b = torch.cat([b[:d], a[d:] * b[:-d] + b[d:]])
+        a = torch.cat([a[:d], a[d:] * a[:-d]])
+        d *= 2
+    return b.movedim(0, dim)
+
+
+def parallel_scan(a, b, *, dim=0):
+    r"""All states :math:`h_t = a_t \circ h_{t-1} + b_t` (:math:`h_0 = 0` before the first step) by a parallel prefix scan.
+
+    The maps :math:`f_t(h) = a_t h + b_t` compose associatively, :math:`f_t \circ f_s = (a_t a_s,\ a_t b_s + b_t)`,
+    so all prefixes are computed in :math:`\lceil \log_2 L \rceil` rounds of elementwise products (Hillis–Steele;
+    :math:`O(L \log L)` work, depth :math:`O(\log L)`), instead of :math:`L` dependent steps.  Mamba's GPU kernel
+    uses the same associativity.  ``a`` and ``b`` tensors of the same shape with time along ``dim``; returns
+    the states, same shape.  Chapter 15.
+    """
+    a = _tensor(a, "a")
+    b = _tensor(b, "b")
+    if a.shape != b.shape:
+        raise ValueError(f"b must have the shape of a {tuple(a.shape)}, got {tuple(b.shape)}")
+    if not -a.ndim <= dim < a.ndim:
+        raise ValueError(f"dim must index an axis of a (ndim {a.ndim}), got {dim}")
+    return _parallel_scan(a, b, dim)
+
+
+def _selective_scan(x, delta, A, B, C, D=None, h0=None, method="zoh", scan="loop"):
     Abar, Bbar = _discretize(delta, A, B, method)  # (..., L, D, N)
     Bx = Bbar * x[..., None]  # the input term, computed for all t at once
+    if scan == "parallel" and Bx.shape[-3] > 0:
+        if h0 is not None:  # fold the initial state into the first input
+            Bx = torch.cat([Bx[..., :1, :, :] + Abar[..., :1, :, :] * h0[..., None, :, :], Bx[..., 1:, :, :]], dim=-3)
+        states = _parallel_scan(Abar, Bx, -3)
+        h = states[..., -1, :, :]
+        y = torch.einsum("...ldn,...ln->...ld", states, C)
+        return (y + x * D if D is not None else y), h
     h = torch.zeros_like(Bx[..., 0, :, :]) if h0 is None else h0
     hs = []
     for A_t, Bx_t in zip(Abar.unbind(-3), Bx.unbind(-3)):  # the recurrence: the only sequential part
@@ -173,7 +211,7 @@ def _selective_scan(x, delta, A, B, C, D=None, h0=None, method="zoh"):
     return y, h
 
 
-def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", return_state=False):
+def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", scan="loop", return_state=False):
     r"""The selective scan of Mamba (S6): a diagonal state space whose :math:`\Delta_t, B_t, C_t` vary with :math:`t`.
 
     .. math:: h_t = e^{\Delta_t A} \circ h_{t-1} + \bar B_t\, x_t, \qquad y_t = h_t C_t + D \circ x_t,
@@ -181,10 +219,13 @@ def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", return_state=Fals
 
     per channel :math:`d` (state :math:`h_t[d] \in \R^N`).  Shapes: ``x`` and ``delta`` (..., L, D), ``A``
     (D, N), ``B`` and ``C`` (..., L, N), ``D`` (D,) or ``None``; returns ``y`` (..., L, D) (and the final
-    state (..., D, N) with ``return_state``).  A plain loop over time; :func:`discretize` gives
-    :math:`\bar B_t`.  Chapter 15.
+    state (..., D, N) with ``return_state``).  ``scan="loop"``: a plain loop over time; ``scan="parallel"``:
+    :func:`parallel_scan` (same result to round-off).  :func:`discretize` gives :math:`\bar B_t` (``method``
+    ``"zoh"`` or ``"euler"``; Mamba's reference implementation uses Euler for :math:`B`).  Chapter 15.
     """
     method = _check_method(method)
+    if scan not in ("loop", "parallel"):
+        raise ValueError(f"scan must be 'loop' or 'parallel', got {scan!r}")
     x = _tensor(x, "x", min_ndim=2)
     delta = _tensor(delta, "delta", min_ndim=2)
     A = _tensor(A, "A", min_ndim=2)
@@ -205,7 +246,7 @@ def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", return_state=Fals
         D = _tensor(D, "D")
         if D.shape != (x.shape[-1],):
             raise ValueError(f"D must have shape ({x.shape[-1]},), got {tuple(D.shape)}")
-    y, h = _selective_scan(x, delta, A, B, C, D, method=method)
+    y, h = _selective_scan(x, delta, A, B, C, D, method=method, scan=scan)
     return (y, h) if return_state else y
 
 
@@ -271,6 +312,24 @@ def semiseparable_mask(a):
     if not bool(((a > 0) & (a <= 1)).all()):
         raise ValueError("a must lie in (0, 1] (decays e^{Delta A} with A <= 0)")
     return torch.exp(_segsum(torch.log(a)))
+
+
+def semiseparable_rank(M, *, rtol=1e-9) -> int:
+    r"""The semiseparable rank of a lower-triangular matrix: :math:`\max_k \operatorname{rank} M_{k:,\,:k+1}`.
+
+    Every submatrix on or below the diagonal lies inside one of the blocks :math:`M_{k:,\,:k+1}` (rows
+    :math:`k, \dots, L-1`, columns :math:`0, \dots, k`), so :math:`M` is :math:`N`-semiseparable (Dao & Gu 2024)
+    iff this number is at most :math:`N`.  The mask of :func:`semiseparable_mask` has rank 1, and the SSD
+    matrix :math:`L \circ C B^\T` with a state of size :math:`N` at most :math:`N`.  Numerical rank by SVD, with
+    singular values below ``rtol`` times the largest one of the whole matrix counted as zero.  ``M`` (L, L).
+    Chapter 15.
+    """
+    M = _tensor(M, "M", min_ndim=2)
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise ValueError(f"M must be a square matrix, got shape {tuple(M.shape)}")
+    tol = check_positive(rtol, "rtol") * float(torch.linalg.matrix_norm(M, ord=2)) if M.numel() else 0.0
+    ranks = [int((torch.linalg.svdvals(M[k:, : k + 1]) > tol).sum()) for k in range(M.shape[0])]
+    return max(ranks, default=0)
 
 
 def _ssd_matrix(x, a, B, C):
@@ -373,14 +432,20 @@ class MambaBlock(nn.Module):
     ``mixer="mamba"``: per-channel diagonal state (:func:`selective_scan`), :math:`\Delta_t =
     \mathrm{softplus}(W_\Delta x_t + b)` per channel, :math:`B_t = W_B x_t`, :math:`C_t = W_C x_t`.
     ``mixer="mamba2"``: heads of width ``head_dim`` with scalar decays :math:`a_t = e^{\Delta_t A_h}`
-    (:func:`ssd_chunked`); input scaled by the ZOH gain :math:`(e^{\Delta_t A_h}-1)/A_h`.  :math:`A = -e^{A_{\log}}`
-    (S4D-real initialisation :math:`A_{\log} = \log n`).  Chapter 15.
+    (:func:`ssd_chunked`), :math:`B_t, C_t` shared by all heads.  :math:`A = -e^{A_{\log}}` (S4D-real
+    initialisation :math:`A_{\log} = \log n`).  ``discretization`` sets the input map: ``"euler"`` (default,
+    as in the reference implementation of both Mamba and Mamba-2) :math:`\bar B_t = \Delta_t B_t`, or
+    ``"zoh"`` :math:`\bar B_t = (e^{\Delta_t A}-1)/A \cdot B_t`; the decay is :math:`e^{\Delta_t A}` in both.
+    Chapter 15.
     """
 
-    def __init__(self, d_model, *, d_state=8, expand=2, d_conv=4, mixer="mamba", head_dim=16):
+    def __init__(self, d_model, *, d_state=8, expand=2, d_conv=4, mixer="mamba", head_dim=16, discretization="euler"):
         super().__init__()
         if mixer not in ("mamba", "mamba2"):
             raise ValueError(f"mixer must be 'mamba' or 'mamba2', got {mixer!r}")
+        if discretization not in ("euler", "zoh"):
+            raise ValueError(f"discretization must be 'euler' or 'zoh', got {discretization!r}")
+        self.discretization = discretization
         d, N = d_model, d_state
         E = expand * d
         self.mixer, self.d_inner, self.d_state, self.d_conv = mixer, E, N, d_conv
@@ -437,13 +502,13 @@ class MambaBlock(nn.Module):
         if self.mixer == "mamba":
             x, delta, Bm, Cm = self._params(h, conv_in)
             A = -torch.exp(self.A_log)
-            y, hT = _selective_scan(x, delta, A, Bm, Cm, self.D, h0=h0)
+            y, hT = _selective_scan(x, delta, A, Bm, Cm, self.D, h0=h0, method=self.discretization)
         else:
             x = self._params(h, conv_in)[0]
             A = -torch.exp(self.A_log)  # (H,)
             delta = F.softplus(dt + self.dt_bias)  # (B, L, H)
             a = torch.exp(delta * A)  # scalar decay per head and step
-            gain = torch.expm1(delta * A) / A  # ZOH input gain
+            gain = delta if self.discretization == "euler" else torch.expm1(delta * A) / A  # input gain
             xh = x.view(Bt, L, self.n_heads, self.head_dim).transpose(1, 2)  # (B, H, L, P)
             xs = xh * gain.transpose(1, 2)[..., None]
             Bh = Bm[:, None].expand(Bt, self.n_heads, L, N)
@@ -478,7 +543,7 @@ class MambaLM(nn.Module, LanguageModel):
     """
 
     def __init__(self, vocab_size, *, d_model=32, n_layers=2, d_state=8, expand=2, d_conv=4, mixer="mamba",
-                 head_dim=16, context_length=16, seed=0):
+                 head_dim=16, context_length=16, seed=0, discretization="euler"):
         nn.Module.__init__(self)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         d = check_int(d_model, "d_model", minimum=1)
@@ -491,14 +556,16 @@ class MambaLM(nn.Module, LanguageModel):
             raise ValueError(f"mixer must be 'mamba' or 'mamba2', got {mixer!r}")
         if mixer == "mamba2" and (ex * d) % hd:
             raise ValueError(f"head_dim must divide expand * d_model = {ex * d}, got {hd}")
+        if discretization not in ("euler", "zoh"):
+            raise ValueError(f"discretization must be 'euler' or 'zoh', got {discretization!r}")
         self.vocab_size, self.context_length = V, check_int(context_length, "context_length", minimum=2)
         self.config = dict(vocab_size=V, d_model=d, n_layers=nl, d_state=N, expand=ex, d_conv=dc, mixer=mixer,
-                           head_dim=hd, context_length=self.context_length)
+                           head_dim=hd, context_length=self.context_length, discretization=discretization)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(check_int(seed, "seed", minimum=0))
             self.embed = nn.Embedding(V + 1, d)
-            self.blocks = nn.ModuleList(MambaBlock(d, d_state=N, expand=ex, d_conv=dc, mixer=mixer, head_dim=hd)
-                                        for _ in range(nl))
+            self.blocks = nn.ModuleList(MambaBlock(d, d_state=N, expand=ex, d_conv=dc, mixer=mixer, head_dim=hd,
+                                                   discretization=discretization) for _ in range(nl))
             self.ln_f = nn.LayerNorm(d, bias=False)
             self.unembed = nn.Linear(d, V, bias=False)
             nn.init.normal_(self.embed.weight, std=0.1)
@@ -605,7 +672,7 @@ def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, thread
 
 def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000,
                              n_test=20_000, d_model=32, n_layers=2, d_state=8, mixer="mamba",
-                             context_length=16) -> Pretrained:
+                             context_length=16, discretization="euler") -> Pretrained:
     r"""A :class:`MambaLM` trained on :func:`semtheory.transformer.markov_source` ``(source_seed)``, cached in-process.
 
     Same train and test streams as :func:`semtheory.transformer.pretrained_on_markov` with the same ``seed``
@@ -618,14 +685,14 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
     seed = check_int(seed, "seed", minimum=0)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
     key = ("ssm-markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, d_state, mixer,
-           context_length)
+           context_length, discretization)
 
     def build():
         src = markov_source(source_seed)
         tr = src.sample(check_int(n_train, "n_train", minimum=context_length), seed=2 * seed + 1)
         te = src.sample(check_int(n_test, "n_test", minimum=1), seed=2 * seed + 2)
         m = MambaLM(src.vocab_size, d_model=d_model, n_layers=n_layers, d_state=d_state, mixer=mixer,
-                    context_length=context_length, seed=seed)
+                    context_length=context_length, seed=seed, discretization=discretization)
         res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
         return Pretrained(m, src, tr, te, res, m.cross_entropy(te, base=2), src.entropy_rate(base=2))
 

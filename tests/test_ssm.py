@@ -190,6 +190,68 @@ def test_training_deterministic_under_seed_and_learns():
     assert not np.array_equal(r1.losses, r3.losses)
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 70), st.integers(1, 3), st.integers(1, 3))
+def test_parallel_scan_equals_the_loop(seed, L, D, N):
+    x, delta, A, B, C = _s6_inputs(seed, L, D, N)
+    Abar, Bbar = ssm.discretize(delta, A, B)
+    b = Bbar * x[..., None]
+    h, loop = torch.zeros(D, N, dtype=torch.float64), []
+    for t in range(L):  # the recurrence written out
+        h = Abar[t] * h + b[t]
+        loop.append(h)
+    assert torch.allclose(ssm.parallel_scan(Abar, b), torch.stack(loop), atol=1e-12)
+    for method in ("zoh", "euler"):
+        y_loop = ssm.selective_scan(x, delta, A, B, C, torch.ones(D, dtype=torch.float64), method=method)
+        y_par = ssm.selective_scan(x, delta, A, B, C, torch.ones(D, dtype=torch.float64), method=method, scan="parallel")
+        assert torch.allclose(y_loop, y_par, atol=1e-10)
+
+
+def test_ssd_matrix_is_N_semiseparable_and_not_low_rank():
+    for seed, L, N in ((0, 24, 1), (1, 24, 3), (2, 30, 5)):
+        x, a, B, C = _ssd_inputs(seed, L, N, 2)
+        M = ssm.semiseparable_mask(a) * (C @ B.T)
+        assert torch.allclose(M @ x, ssm.ssd_recurrent(x, a, B, C), atol=1e-10)  # M is the recurrence's matrix
+        assert ssm.semiseparable_rank(M) == N  # generic B, C: exactly N
+        assert int(torch.linalg.matrix_rank(M)) == L  # yet M itself has full rank
+    assert ssm.semiseparable_rank(ssm.semiseparable_mask(a)) == 1
+    g = torch.Generator().manual_seed(3)
+    assert ssm.semiseparable_rank(torch.tril(torch.randn(20, 20, generator=g, dtype=torch.float64))) == 10
+
+
+def test_mamba1_block_uses_the_euler_input_map():
+    torch.manual_seed(0)
+    blk = ssm.MambaBlock(8, d_state=3, mixer="mamba").double()
+    h = torch.randn(1, 11, 8, dtype=torch.float64)
+    with torch.no_grad():  # the block rebuilt from its parameters, with selective_scan(method="euler")
+        xin, z = blk.in_proj(blk.ln(h)).split([blk.d_inner] * 2, dim=-1)
+        x = torch.nn.functional.silu(blk.conv(torch.nn.functional.pad(xin.transpose(1, 2), (blk.d_conv - 1, 0))).transpose(1, 2))
+        dt, B, C = blk.x_proj(x).split([blk.dt_rank, blk.d_state, blk.d_state], dim=-1)
+        delta = torch.nn.functional.softplus(blk.dt_proj(dt))
+        y = ssm.selective_scan(x[0], delta[0], -torch.exp(blk.A_log), B[0], C[0], blk.D, method="euler")
+        assert torch.allclose(blk(h)[0], h[0] + blk.out_proj(y * torch.nn.functional.silu(z[0])), atol=1e-12)
+    assert blk.dt_rank == 1 and blk.dt_proj.weight.shape == (blk.d_inner, 1)  # low-rank step projection
+    zoh = ssm.MambaLM(4, d_model=8, n_layers=1, d_state=2, seed=1, discretization="zoh")
+    eul = ssm.MambaLM(4, d_model=8, n_layers=1, d_state=2, seed=1)
+    seq = np.array([0, 1, 2, 3, 1])
+    assert not np.allclose(zoh.token_logprobs(seq), eul.token_logprobs(seq))
+    for mixer in ("mamba", "mamba2"):
+        with pytest.raises(ValueError, match="discretization"):
+            ssm.MambaLM(4, d_model=8, n_layers=1, d_state=2, mixer=mixer, head_dim=4, discretization="rk4")
+
+
+def test_scan_helpers_validate():
+    with pytest.raises(ValueError, match="b must"):
+        ssm.parallel_scan(torch.ones(3), torch.ones(4))
+    with pytest.raises(ValueError, match="dim"):
+        ssm.parallel_scan(torch.ones(3), torch.ones(3), dim=2)
+    with pytest.raises(ValueError, match="M must"):
+        ssm.semiseparable_rank(torch.ones(2, 3))
+    x, delta, A, B, C = _s6_inputs(0, 4, 2, 2)
+    with pytest.raises(ValueError, match="scan"):
+        ssm.selective_scan(x, delta, A, B, C, scan="tree")
+
+
 # ---------------------------------------------------------------------------------------------
 # The finite-state channel
 # ---------------------------------------------------------------------------------------------
@@ -394,3 +456,16 @@ def test_bad_input_names_the_argument():
         ssm.RegisterPredictor(2, 2, 0.1, 3)
     with pytest.raises(ValueError, match="noise"):
         ssm.RegisterPredictor(2, 2, 1.5, 1)
+
+
+@pytest.mark.parametrize("chapter", ["book/15-mamba.md", "book/16-llada.md"])
+def test_alt_texts_of_my_chapters_type_no_numbers(chapter):
+    """Numbers in alt text cannot be glued, so they drift (the ch15 bottleneck alt text said "about 7 bits")."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / chapter).read_text()
+    alts = re.findall(r"^\s*alt:\s*(.*)$", text, flags=re.M)
+    assert alts
+    for alt in alts:
+        assert not re.search(r"\d", alt.replace("Mamba-2", "")), alt  # a name, not a number
