@@ -598,3 +598,54 @@ def test_only_c_baseline_matches_brute_force_nearest_neighbours(seed):
         order = [i for i in em.nearest(W, c, 11)[0] if i not in (a, b)]
         assert r == order.index(d) + 1 and pred == words[order[0]]
     assert np.array_equal(res.correct_only_c, res.rank_only_c == 1)
+
+
+def test_sgns_least_squares_agrees_with_the_scalar_formulas():
+    C = sps.csr_matrix(np.array([[4.0, 1, 0], [2, 0, 3], [0, 5, 1]]))
+    Z, Om = em.sgns_least_squares(C, k=2, alpha=1.0)
+    D, nw, nc = C.sum(), np.asarray(C.sum(1)).ravel(), np.asarray(C.sum(0)).ravel()
+    for i, j in zip(*C.nonzero()):
+        a = C[i, j]
+        assert Z[i, j] == pytest.approx(em.sgns_optimal_inner_product(a, nw[i], nc[j], D, k=2))
+        assert Om[i, j] == pytest.approx(em.sgns_weight(a, nw[i], nc[j], D, k=2))
+    assert Z.nnz == Om.nnz == C.nnz
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_weighted_factorisation_never_increases_its_objective(seed):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(9, 7))
+    Wt = rng.exponential(size=(9, 7)) * (rng.random((9, 7)) < 0.7)
+    fit = em.weighted_factorisation(Z, Wt, 2, sweeps=6, reg=1e-2, seed=seed)
+    assert np.all(np.diff(fit.objective) <= 1e-9 * fit.objective[0])
+
+
+def test_weighted_factorisation_with_equal_weights_reaches_the_eckart_young_error():
+    """Complete matrix, unit weights, no ridge: ALS reaches the truncated SVD's error (an independent route)."""
+    Z = np.random.default_rng(1).normal(size=(8, 6))
+    s = np.linalg.svd(Z, compute_uv=False)
+    fit = em.weighted_factorisation(Z, np.ones_like(Z), 2, sweeps=300, reg=0.0, seed=0)
+    assert fit.objective[-1] == pytest.approx((s[2:] ** 2).sum(), rel=1e-6)
+    # and a planted weighted low-rank matrix is recovered exactly
+    A = np.random.default_rng(2).normal(size=(10, 2)) @ np.random.default_rng(3).normal(size=(2, 8))
+    Wt = np.random.default_rng(4).exponential(size=A.shape) + 0.1
+    fit = em.weighted_factorisation(A, Wt, 2, sweeps=300, reg=0.0, seed=5)
+    assert np.abs(fit.words @ fit.contexts.T - A).max() < 1e-6
+
+
+def test_weighted_factorisation_validates():
+    Z = np.ones((3, 3))
+    for call, name in [
+        (lambda: em.weighted_factorisation(Z, -Z, 1), "weights"),
+        (lambda: em.weighted_factorisation(Z, 0 * Z, 1), "weights"),
+        (lambda: em.weighted_factorisation(np.ones((2, 3)), Z, 1), "same shape"),
+        (lambda: em.weighted_factorisation(Z * np.nan, Z, 1), "target"),
+        (lambda: em.weighted_factorisation(Z, Z, 4), "d"),
+        (lambda: em.weighted_factorisation(Z, Z, 1, sweeps=0), "sweeps"),
+        (lambda: em.weighted_factorisation(Z, Z, 1, reg=-1), "reg"),
+        (lambda: em.weighted_factorisation(Z, Z, 1, init=(np.ones((3, 2)), np.ones((3, 2)))), "init"),
+        (lambda: em.sgns_least_squares(-Z), "counts"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            call()
