@@ -20,7 +20,9 @@ Each has a seeded, fast ``sample(n, seed=...)``.
 **Models fitted to samples.**  :class:`NGramModel` is an order-:math:`k` Markov model with additive
 (Lidstone; Laplace for :math:`\alpha = 1`) smoothing; its held-out cross-entropy (vectorised
 :meth:`NGramModel.token_logprobs`) is never below the source's entropy rate by more than sampling noise, and
-approaches it when :math:`k` reaches the source's order; :func:`stationary_cross_entropy` gives the exact
+approaches it when :math:`k` reaches the source's order; :class:`KneserNeyModel` is interpolated Kneser–Ney
+smoothing, the strong classical smoother, whose loss does not climb with the order the way Lidstone's does;
+:func:`stationary_cross_entropy` gives the exact
 expected loss of a fitted model on the stationary source (no held-out noise).  :func:`plugin_entropy_rate` is the plug-in
 estimate :math:`\hat H(X_t \mid X_{t-k}^{t-1})` from a long sample.
 
@@ -48,6 +50,7 @@ __all__ = [
     "HiddenMarkovSource",
     "SandwichBounds",
     "NGramModel",
+    "KneserNeyModel",
     "ngram_cross_entropies",
     "stationary_cross_entropy",
     "plugin_entropy_rate",
@@ -480,7 +483,8 @@ class NGramModel(LanguageModel):
     vectorised.  Chapters 1, 14.
     """
 
-    def __init__(self, tokens, order, *, vocab_size, alpha=1.0):
+    def __init__(self, tokens, order, *, vocab_size, alpha=1.0, _tables=None):
+        # ``_tables``: a dict shared by models of several orders fitted to the same tokens (ngram_cross_entropies)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         k = check_int(order, "order", minimum=0)
         self.alpha = check_positive(alpha, "alpha")
@@ -496,10 +500,15 @@ class NGramModel(LanguageModel):
                 e = np.zeros(0, dtype=np.int64)
                 self._tables.append((e, e, e, e))
                 continue
+            if _tables is not None and j in _tables:
+                self._tables.append(_tables[j])
+                continue
             ctx = _context_ids(x, j, V, j)
             keys, counts = np.unique(ctx * V + x[j:], return_counts=True)
             cids, totals = np.unique(ctx, return_counts=True)
             self._tables.append((keys, counts.astype(np.int64), cids, totals.astype(np.int64)))
+            if _tables is not None:
+                _tables[j] = self._tables[-1]
 
     @staticmethod
     def _lookup(sorted_keys: np.ndarray, values: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -553,13 +562,130 @@ class NGramModel(LanguageModel):
         return f"NGramModel(order={self.order}, vocab_size={self.vocab_size}, alpha={self.alpha:g}, n_train={self.n_train})"
 
 
-def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2) -> np.ndarray:
+class KneserNeyModel(LanguageModel):
+    r"""An order-:math:`k` interpolated Kneser–Ney model fitted to ``tokens`` (Kneser and Ney 1995; Chen and Goodman 1999).
+
+    With :math:`c_j` the last :math:`j` tokens of the context, the prediction is built from the empty context
+    up, starting from the uniform law :math:`P_{-1}(v) = 1/V`:
+
+    .. math:: P_j(v \mid c_j) = \frac{\max(m_j(c_j, v) - D_j, 0)}{m_j(c_j)}
+              + \frac{D_j\, N_{1+}(c_j\, \cdot)}{m_j(c_j)}\, P_{j-1}(v \mid c_{j-1}),
+
+    and :math:`P_j = P_{j-1}` when :math:`m_j(c_j) = 0` (an unseen context).  At the top order :math:`j = k` the
+    counts :math:`m_k(c, v) = n(c, v)` are the raw counts; below it they are the *continuation counts*
+    :math:`m_j(c_j, v) = N_{1+}(\cdot\, c_j\, v)`, the number of distinct tokens seen before :math:`c_j v`, which is
+    what makes the lower orders predict how many contexts a token follows rather than how often it occurs.
+    :math:`m_j(c_j) = \sum_v m_j(c_j, v)`, :math:`N_{1+}(c_j \cdot)` is the number of :math:`v` with
+    :math:`m_j(c_j, v) > 0`, and the discount is :math:`D_j = n_1 / (n_1 + 2 n_2)` from the numbers
+    :math:`n_1, n_2` of level-:math:`j` n-grams with count 1 and 2 (``discount=None``), or a fixed value in
+    (0, 1); the estimate is clipped to [0.05, 0.95], and is 0.5 when no n-gram has count 1.  Every :math:`P_j` is a pmf (the discounted mass is exactly the mass handed down), and every
+    token keeps positive probability.  At the first :math:`t < k` positions of a sequence the recursion stops
+    at level :math:`t`.  Sparse sorted keys as in :class:`NGramModel`; :meth:`token_logprobs` is vectorised.
+    Chapter 1.
+    """
+
+    def __init__(self, tokens, order, *, vocab_size, discount=None, _tables=None):
+        # ``_tables``: a dict shared by models of several orders fitted to the same tokens (ngram_cross_entropies)
+        V = check_int(vocab_size, "vocab_size", minimum=1)
+        k = check_int(order, "order", minimum=0)
+        if discount is not None:
+            d = check_positive(discount, "discount")
+            if not d < 1:
+                raise ValueError(f"discount must lie in (0, 1), got {discount!r}")
+        x = _as_token_array(tokens, "tokens", V)
+        if x.size == 0:
+            raise ValueError("tokens must contain at least one token")
+        if math.log(V) * (k + 1) >= math.log(2.0**62):
+            raise ValueError(f"order={k} with vocab_size={V} gives n-gram keys beyond 64-bit integers")
+        self.vocab_size, self.order, self.n_train = V, k, int(x.size)
+        self._levels = []  # per j: (sorted (ctx, v) keys, counts m_j, sorted ctx ids, totals m_j(c), types N1+(c .), D_j)
+        for j in range(k + 1):
+            if len(x) <= j:
+                e = np.zeros(0, dtype=np.int64)
+                self._levels.append((e, e, e, e, e, 0.5 if discount is None else float(discount)))
+                continue
+            kind = "raw" if j == k else "continuation"
+            if _tables is not None and (kind, j) in _tables:
+                keys, counts, cids, totals, types = _tables[kind, j]
+            else:
+                if j == k:  # raw counts of the (j+1)-grams
+                    keys, counts = np.unique(_context_ids(x, j, V, j) * V + x[j:], return_counts=True)
+                else:  # continuation counts: distinct (j+2)-grams, with their first token dropped
+                    grams = np.unique(_context_ids(x, j + 1, V, j + 1) * V + x[j + 1 :])
+                    keys, counts = np.unique(grams % (V ** (j + 1)), return_counts=True)
+                counts = counts.astype(np.int64)
+                cids, inv = np.unique(keys // V, return_inverse=True)
+                totals = np.bincount(inv, weights=counts).astype(np.int64)
+                types = np.bincount(inv).astype(np.int64)
+                if _tables is not None:
+                    _tables[kind, j] = (keys, counts, cids, totals, types)
+            if discount is None:
+                n1, n2 = int(np.sum(counts == 1)), int(np.sum(counts == 2))
+                dj = n1 / (n1 + 2 * n2) if n1 > 0 else 0.5
+                dj = min(max(dj, 0.05), 0.95)  # keep D in (0, 1) on degenerate count spectra
+            else:
+                dj = float(discount)
+            self._levels.append((keys, counts, cids, totals, types, dj))
+        self.discounts = tuple(lv[5] for lv in self._levels)
+
+    def _prob(self, ctx_ids: list, v: np.ndarray) -> np.ndarray:
+        """P_J(v | c) for J = len(ctx_ids) - 1, with ctx_ids[j] the ids of the last j tokens (vectorised)."""
+        V = self.vocab_size
+        p = np.full(v.shape, 1.0 / V)
+        for j, cid in enumerate(ctx_ids):
+            keys, counts, cids, totals, types, dj = self._levels[j]
+            m = NGramModel._lookup(keys, counts, cid * V + v)
+            tot = NGramModel._lookup(cids, totals, cid)
+            n1p = NGramModel._lookup(cids, types, cid)
+            seen = tot > 0
+            safe = np.where(seen, tot, 1)
+            p = np.where(seen, (np.maximum(m - dj, 0.0) + dj * n1p * p) / safe, p)
+        return p
+
+    def next_token_logprobs(self, context) -> np.ndarray:
+        r""":math:`\ln P_{KN}(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
+        c = self._check_tokens(context, "context")
+        J = min(self.order, len(c))
+        V = self.vocab_size
+        v = np.arange(V, dtype=np.int64)
+        ids = []
+        for j in range(J + 1):
+            cid = 0
+            for u in c[len(c) - j :].tolist():
+                cid = cid * V + u
+            ids.append(np.full(V, cid, dtype=np.int64))
+        return np.log(self._prob(ids, v))
+
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
+        r"""Per-token :math:`\ln P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (nats), vectorised.  Chapter 1."""
+        s = self._check_tokens(seq, "seq")
+        p = self._check_tokens(prompt, "prompt")
+        full = np.concatenate([p, s])
+        k, start, V = self.order, len(p), self.vocab_size
+        out = np.empty(len(s))
+        for t in range(start, min(k, len(full))):
+            ids = [_context_ids(full[: t + 1], j, V, t) for j in range(t + 1)]
+            out[t - start] = math.log(self._prob(ids, full[t : t + 1])[0])
+        t0 = max(k, start)
+        if t0 < len(full):
+            ids = [_context_ids(full, j, V, t0) for j in range(k + 1)]
+            out[t0 - start :] = np.log(self._prob(ids, full[t0:]))
+        return out
+
+    def __repr__(self) -> str:
+        return f"KneserNeyModel(order={self.order}, vocab_size={self.vocab_size}, n_train={self.n_train})"
+
+
+def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2, smoothing="lidstone") -> np.ndarray:
     r"""Held-out cross-entropy :math:`-\frac1n \sum_t \log \hat P_k(x_t \mid x^{t-1})` of n-gram models of each order.
 
-    For each ``k`` in ``orders`` fit :class:`NGramModel` ``(train, k)`` and score ``test``; returns an array
-    (units of ``base`` per token).  Chapter 1.
+    For each ``k`` in ``orders`` fit a model of order ``k`` to ``train`` and score ``test``; returns an array
+    (units of ``base`` per token).  ``smoothing="lidstone"`` fits :class:`NGramModel` ``(train, k, alpha=alpha)``,
+    ``smoothing="kneser-ney"`` fits :class:`KneserNeyModel` ``(train, k)`` (``alpha`` unused).  Chapter 1.
     """
     lb = log_base(base)
+    if smoothing not in ("lidstone", "kneser-ney"):
+        raise ValueError(f"smoothing must be 'lidstone' or 'kneser-ney', got {smoothing!r}")
     V = check_int(vocab_size, "vocab_size", minimum=1)
     tr = _as_token_array(train, "train", V)
     if tr.size == 0:
@@ -570,9 +696,12 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2)
     ks = np.asarray(orders)
     if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or np.any(ks < 0):
         raise ValueError(f"orders must be a non-empty 1-D sequence of integers >= 0, got {orders!r}")
-    out = []
+    out, shared = [], {}  # Kneser-Ney models of different orders share their count tables
     for k in ks.tolist():
-        m = NGramModel(tr, k, vocab_size=V, alpha=alpha)
+        if smoothing == "lidstone":
+            m = NGramModel(tr, k, vocab_size=V, alpha=alpha, _tables=shared)
+        else:
+            m = KneserNeyModel(tr, k, vocab_size=V, _tables=shared)
         out.append(-m.token_logprobs(te).mean() / lb)
     return np.array(out)
 
@@ -607,6 +736,10 @@ def stationary_cross_entropy(source, model, base=2) -> float:
     if isinstance(model, NGramModel):  # vectorised: context ids in C order are 0 .. V**k - 1
         cid = np.repeat(np.arange(V**k, dtype=np.int64), V)
         logq = model._logp(k, cid, np.tile(np.arange(V, dtype=np.int64), V**k)).reshape(-1, V)
+    elif isinstance(model, KneserNeyModel):  # the last j symbols of context id c have id c mod V**j
+        cid = np.repeat(np.arange(V**k, dtype=np.int64), V)
+        ids = [cid % (V**j) for j in range(k + 1)]
+        logq = np.log(model._prob(ids, np.tile(np.arange(V, dtype=np.int64), V**k))).reshape(-1, V)
     else:
         ctxs = np.indices((V,) * k).reshape(k, -1).T if k else np.zeros((1, 0), dtype=np.int64)
         logq = np.stack([model.next_token_logprobs(c) for c in ctxs])

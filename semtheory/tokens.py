@@ -55,6 +55,8 @@ __all__ = [
     "perplexity_to_rate",
     "UNITS",
     "convert",
+    "SegmentationCode",
+    "segmentation_code_lengths",
 ]
 
 #: Chunking rule (GPT-2 style, written for Python's ``re``): English contractions, an optional space followed
@@ -471,3 +473,96 @@ def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
         nats = nats / r if fs == "token" else nats * r
     out = {"bits": lambda v: v / math.log(2), "nats": lambda v: v, "ppl": np.exp}[tm](nats)
     return _out(np.asarray(out, dtype=float))
+
+
+# ----------------------------------------------------------------------------------------------
+# a token model's probability of a text: the canonical segmentation against all segmentations
+# ----------------------------------------------------------------------------------------------
+
+
+class SegmentationCode(NamedTuple):
+    r"""Code lengths of one text under a token model (see :func:`segmentation_code_lengths`), units of ``base``."""
+
+    #: :math:`-\log Q(\mathrm{encode}(x))`: the code length of the tokenizer's own (canonical) segmentation.
+    canonical: float
+    #: :math:`-\log \sum_{s:\ \mathrm{bytes}(s) = x} Q(s)`: the code length of the marginal over every segmentation.
+    marginal: float
+    #: Number of token sequences whose bytes spell the text (the segmentations summed over).
+    n_segmentations: int
+    #: Number of bytes of the text.
+    n_bytes: int
+    #: Natural log of the base of the code lengths (``math.log(2)`` for bits).
+    log_base: float
+
+    @property
+    def canonical_share(self) -> float:
+        r"""The fraction of the marginal mass on the canonical segmentation, :math:`Q(\mathrm{encode}(x)) / \sum_s Q(s)`."""
+        return math.exp((self.marginal - self.canonical) * self.log_base)
+
+
+def _segment_table(tok: BPETokenizer, data: bytes) -> list[list[tuple[int, int]]]:
+    """``out[i]`` lists ``(token, end)`` for every vocabulary token whose bytes equal ``data[i:end]``."""
+    by_bytes: dict[bytes, list[int]] = {}
+    for i, b in enumerate(tok.vocab):
+        by_bytes.setdefault(b, []).append(i)
+    longest = max(len(b) for b in by_bytes)
+    out = []
+    for i in range(len(data)):
+        row = []
+        for L in range(1, min(longest, len(data) - i) + 1):
+            for t in by_bytes.get(data[i : i + L], ()):
+                row.append((t, i + L))
+        out.append(row)
+    return out
+
+
+def segmentation_code_lengths(tokenizer, text, model, *, base=2) -> SegmentationCode:
+    r"""Code length of ``text`` under a token ``model``: canonical segmentation against the marginal over all.
+
+    A token model :math:`Q` gives every token sequence :math:`s` the probability
+    :math:`Q(s) = \prod_t Q(s_t \mid s^{t-1})`, and many sequences spell the same bytes :math:`x`.  The
+    tokenizer's loss counts only its own parse, :math:`-\log Q(\mathrm{encode}(x))`; the model's probability
+    that its token stream begins with *some* sequence spelling exactly :math:`x` is the marginal
+    :math:`\sum_{s:\ \mathrm{bytes}(s) = x} Q(s)` (the events are disjoint: no two such sequences are prefixes
+    of each other, because tokens are non-empty), so
+    :math:`-\log \sum_s Q(s) \le -\log Q(\mathrm{encode}(x))`.  The sum runs over *every* segmentation of
+    the bytes into vocabulary tokens, across chunk boundaries too, by a forward recursion over
+    (byte position, last :math:`k` tokens), exact for a model with a finite ``model.order`` :math:`k`
+    (:class:`~semtheory.sources.NGramModel`, :class:`~semtheory.sources.KneserNeyModel`); log-sum-exp
+    throughout.  Units of ``base``.  Chapter 1.
+    """
+    from scipy.special import logsumexp
+
+    from .channel import _check_model
+
+    lb = log_base(base)
+    tok = _check_tokenizer(tokenizer)
+    s = _check_text(text)
+    if not s:
+        raise ValueError("text must not be empty")
+    model = _check_model(model)
+    if model.vocab_size != tok.vocab_size:
+        raise ValueError(f"model has {model.vocab_size} tokens but tokenizer has {tok.vocab_size}")
+    k = getattr(model, "order", None)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError("model must have a finite context length (an integer attribute model.order >= 0)")
+    data = s.encode("utf-8")
+    table = _segment_table(tok, data)
+    # forward recursion: states[i] maps the last min(k, t) tokens to (log mass, number of paths)
+    states: list[dict] = [dict() for _ in range(len(data) + 1)]
+    states[0][()] = (0.0, 1)
+    cache: dict[tuple, np.ndarray] = {}
+    for i in range(len(data)):
+        for ctx, (la, npaths) in states[i].items():
+            if ctx not in cache:
+                cache[ctx] = np.asarray(model.next_token_logprobs(np.array(ctx, dtype=np.int64)), dtype=float)
+            lp = cache[ctx]
+            for t, end in table[i]:
+                nxt = (ctx + (t,))[-k:] if k else ()
+                val = la + lp[t]
+                old = states[end].get(nxt)
+                states[end][nxt] = (val, npaths) if old is None else (float(logsumexp([old[0], val])), old[1] + npaths)
+    final = list(states[-1].values())
+    marginal = -float(logsumexp([v for v, _ in final]))
+    canonical = -model.log_prob(tok.encode(s), base=math.e)
+    return SegmentationCode(canonical / lb, marginal / lb, int(sum(n for _, n in final)), len(data), lb)

@@ -224,9 +224,26 @@ def test_conversions_are_vectorised_and_keep_units():
 
 
 def test_symbolic_derivations_hold():
-    for f in (sym.bits_per_token_exchange, sym.perplexity_exchange, sym.iid_block_entropy,
-              sym.two_state_stationary, sym.two_state_entropy_rate):
+    for f in (sym.two_state_stationary, sym.two_state_entropy_rate, sym.two_state_block_entropy):
         assert f().holds(), f.__name__
+
+
+def test_block_entropy_derivation_can_fail_and_matches_numerics():
+    """The block identity needs the stationary start: from (1/2, 1/2) it is false; numerically it matches sources."""
+    import sympy as sp
+
+    from semtheory import measures, sources
+    from semtheory.symbolic import Derivation
+
+    d = sym.two_state_block_entropy()
+    half = sp.Rational(1, 2)
+    assert not Derivation("bad", sym.block_entropy_of((half, half), 3), d.rhs, "nothing", "1").holds()
+    vals = {sym.a: 0.1, sym.c: 0.3}
+    chain = sources.MarkovSource.two_state(0.1, 0.3)
+    law = measures.markov_chain_law(chain.stationary, chain.transition, chain.transition)
+    assert float(d.lhs.subs(vals)) == pytest.approx(measures.entropy(law, base=math.e), rel=1e-12)
+    assert float(d.rhs.subs(vals)) == pytest.approx(
+        measures.entropy(chain.stationary, base=math.e) + 2 * chain.entropy_rate(base=math.e), rel=1e-12)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -290,7 +307,57 @@ def test_bad_input_names_the_argument(tok):
         (lambda: T.convert(1.0, "bits/byte", "bits/token"), "bytes_per_token"),
         (lambda: T.convert(0.5, "ppl/byte", "bits/byte"), "value"),
         (lambda: T.convert(1.0, "bits/byte", "bits/token", bytes_per_token=-3), "bytes_per_token"),
+        (lambda: T.segmentation_code_lengths("tok", "ab", _ngram(tok)), "tokenizer"),
+        (lambda: T.segmentation_code_lengths(tok, "", _ngram(tok)), "text"),
+        (lambda: T.segmentation_code_lengths(tok, "ab", "model"), "model"),
+        (lambda: T.segmentation_code_lengths(tok.truncate(0), "ab", _ngram(tok)), "model"),
+        (lambda: T.segmentation_code_lengths(tok, "ab", _ngram(tok), base=1), "base"),
     ]
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):
             fn()
+
+
+# ----------------------------------------------------------------------------------------------
+# canonical segmentation against the marginal over all segmentations
+# ----------------------------------------------------------------------------------------------
+
+
+def _ngram(tok, order=1):
+    from semtheory.sources import NGramModel
+
+    return NGramModel(tok.encode("abracadabra cab a bar"), order, vocab_size=tok.vocab_size, alpha=0.3)
+
+
+def _all_segmentations(tok, data):
+    """Every token sequence whose bytes are ``data``, by plain recursion (exponential; tiny inputs only)."""
+    if not data:
+        return [[]]
+    out = []
+    for t, b in enumerate(tok.vocab):
+        if data.startswith(b):
+            out += [[t] + rest for rest in _all_segmentations(tok, data[len(b):])]
+    return out
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_segmentation_marginal_equals_brute_force(order):
+    tok = T.train_bpe("abracadabra cab a bar abra", 6)
+    model = _ngram(tok, order)
+    text = "abracab"
+    segs = _all_segmentations(tok, text.encode())
+    brute = math.log2(sum(2.0 ** model.log_prob(s) for s in segs))
+    res = T.segmentation_code_lengths(tok, text, model)
+    assert res.n_segmentations == len(segs) > 1
+    assert res.marginal == pytest.approx(-brute, rel=1e-12)
+    assert res.canonical == pytest.approx(-model.log_prob(tok.encode(text)), rel=1e-12)
+    assert res.marginal < res.canonical and 0 < res.canonical_share < 1
+    assert res.canonical_share == pytest.approx(2.0 ** model.log_prob(tok.encode(text)) / 2.0**brute)
+    nats = T.segmentation_code_lengths(tok, text, model, base=math.e)
+    assert nats.marginal == pytest.approx(res.marginal * math.log(2)) and nats.canonical_share == pytest.approx(res.canonical_share)
+
+
+def test_segmentation_with_bytes_only_has_one_parse():
+    tok = T.train_bpe("abc", 0)
+    res = T.segmentation_code_lengths(tok, "abcab", _ngram(tok))
+    assert res.n_segmentations == 1 and res.marginal == pytest.approx(res.canonical) and res.n_bytes == 5

@@ -1,10 +1,11 @@
-r"""Symbolic identities of chapter 1: the exchange rate between tokens and bytes, and entropy rates.
+r"""Symbolic identities of chapter 1: entropy rates of Markov sources.
 
-A text of :math:`N_b` bytes is cut into :math:`N_t` tokens and a model assigns it a total log-loss
-:math:`L` (in units of a base :math:`b`).  Per token the rate is :math:`L/N_t`, per byte :math:`L/N_b`, and
-:math:`r = N_b/N_t` is the number of bytes per token.  The entropy-rate derivations work with the symbolic
-two-state chain :math:`P = \begin{pmatrix} 1-a & a \\ c & 1-c \end{pmatrix}` (flip probabilities :math:`a, c`)
-and a symbolic binary i.i.d. law :math:`(p, 1-p)`; natural logarithms (nats) throughout.
+The derivations work with the symbolic two-state chain
+:math:`P = \begin{pmatrix} 1-a & a \\ c & 1-c \end{pmatrix}` (flip probabilities :math:`a, c`), whose
+stationary law sympy solves from :math:`\pi P = \pi`; natural logarithms (nats) throughout.  Each one compares
+two *independent* computations (a closed form against a sum over the joint law of a block), so each could
+fail: :func:`block_entropy_of` with a non-stationary start shows the block identity failing.  (The i.i.d.
+source is the special case :math:`a + c = 1`, where both rows of :math:`P` are equal.)
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from . import Derivation, derivation
 
 __all__ = [
     "two_state_chain",
-    "bits_per_token_exchange",
-    "perplexity_exchange",
-    "iid_block_entropy",
     "two_state_stationary",
     "two_state_entropy_rate",
+    "two_state_block_entropy",
+    "block_entropy_of",
 ]
 
-L, Nb, Nt, base = sp.symbols("L N_b N_t b", positive=True)
-a, c, p = sp.symbols("a c p", positive=True)
+a, c = sp.symbols("a c", positive=True)
 
 
 def _h(x) -> sp.Expr:
@@ -37,49 +36,6 @@ def two_state_chain() -> tuple[sp.Matrix, sp.Matrix]:
     x0, x1 = sp.symbols("pi_0 pi_1")
     sol = sp.solve([x0 * P[0, 0] + x1 * P[1, 0] - x0, x0 + x1 - 1], [x0, x1], dict=True)[0]
     return P, sp.Matrix([[sol[x0], sol[x1]]])
-
-
-@derivation
-def bits_per_token_exchange() -> Derivation:
-    r"""Per-token rate = per-byte rate × bytes per token: :math:`\frac{L}{N_t} = \frac{L}{N_b}\cdot\frac{N_b}{N_t}`.  Chapter 1."""
-    return Derivation(
-        name="bits per token = bits per byte x bytes per token",
-        lhs=L / Nt,
-        rhs=sp.Mul(L / Nb, sp.Mul(Nb, 1 / Nt, evaluate=False), evaluate=False),
-        proves="a loss per token equals the loss per byte times the bytes per token r = N_b/N_t",
-        chapter="1",
-        assumptions=("N_b, N_t > 0",),
-    )
-
-
-@derivation
-def perplexity_exchange() -> Derivation:
-    r"""Token perplexity = byte perplexity to the power bytes/token: :math:`b^{L/N_t} = (b^{L/N_b})^{N_b/N_t}`.  Chapter 1."""
-    return Derivation(
-        name="PPL_token = PPL_byte ** (bytes per token)",
-        lhs=base ** (L / Nt),
-        rhs=sp.Pow(sp.Pow(base, L / Nb, evaluate=False), sp.Mul(Nb, 1 / Nt, evaluate=False), evaluate=False),
-        proves="the perplexity per token is the perplexity per byte raised to the bytes per token",
-        chapter="1",
-        assumptions=("b > 0 (the base of the logarithm)", "N_b, N_t > 0"),
-    )
-
-
-@derivation
-def iid_block_entropy() -> Derivation:
-    r"""For a binary i.i.d. source, :math:`H(X_1, X_2) = 2\,h(p)`: the entropy rate of an i.i.d. source is :math:`H(p)`.  Chapter 1."""
-    q = {1: p, 0: 1 - p}
-    # -sum P(x1, x2) log P(x1, x2) with P(x1, x2) = q(x1) q(x2) and log P(x1, x2) = log q(x1) + log q(x2)
-    terms = [sp.Mul(q[x1], q[x2], sp.Add(sp.log(q[x1]), sp.log(q[x2]), evaluate=False), evaluate=False) for x1 in (1, 0) for x2 in (1, 0)]
-    h2 = sp.Mul(-1, sp.Add(*terms, evaluate=False), evaluate=False)
-    return Derivation(
-        name="block entropy of an i.i.d. pair",
-        lhs=h2,
-        rhs=2 * _h(p),
-        proves="H(X_1, X_2) = 2 H(p) for i.i.d. bits, so H(X^n)/n = H(p)",
-        chapter="1",
-        assumptions=("0 < p < 1",),
-    )
 
 
 @derivation
@@ -112,4 +68,40 @@ def two_state_entropy_rate() -> Derivation:
         proves="sum_i pi_i H(P_i.) with pi solved from pi P = pi equals (c h(a) + a h(c))/(a + c)",
         chapter="1",
         assumptions=("0 < a, c < 1",),
+    )
+
+
+def block_entropy_of(initial, n: int = 3) -> sp.Expr:
+    r"""Block entropy :math:`H(X_1, \dots, X_n) = -\sum_{x^n} P(x^n) \log P(x^n)` of the two-state chain started in ``initial``.
+
+    :math:`P(x^n) = \mathrm{initial}(x_1) \prod_t P(x_{t-1}, x_t)`, summed over all :math:`2^n` blocks (nats).
+    """
+    P, _ = two_state_chain()
+    terms = []
+    for xs in __import__("itertools").product((0, 1), repeat=n):
+        factors = [initial[xs[0]]] + [P[u, v] for u, v in zip(xs, xs[1:])]
+        # -P(x^n) log P(x^n), with the log of the product written as the sum of the logs of its factors
+        terms.append(-sp.Mul(*factors) * sp.Add(*[sp.log(f) for f in factors]))
+    return sp.Add(*terms)
+
+
+@derivation
+def two_state_block_entropy() -> Derivation:
+    r"""Block entropy of the stationary two-state chain: :math:`H(X_1, X_2, X_3) = H(\pi) + 2\,\mathcal H`.  Chapter 1.
+
+    The left side sums :math:`-P \log P` over the eight blocks of the joint law
+    :math:`\pi(x_1) P(x_1,x_2) P(x_2,x_3)` with :math:`\pi` solved by sympy; the right side is the entropy of
+    :math:`\pi` plus twice the closed-form rate :math:`(c\,h(a) + a\,h(c))/(a+c)`.  It fails for a
+    non-stationary start (then :math:`H(X_3 \mid X_2) \ne H(X_2 \mid X_1)`), which the tests check.
+    """
+    _, pi = two_state_chain()
+    rate = (c * _h(a) + a * _h(c)) / (a + c)
+    h_pi = -pi[0] * sp.log(pi[0]) - pi[1] * sp.log(pi[1])
+    return Derivation(
+        name="block entropy of a stationary two-state chain",
+        lhs=block_entropy_of((pi[0], pi[1]), 3),
+        rhs=h_pi + 2 * rate,
+        proves="H(X^3) = H(pi) + 2 H_rate: the block entropy grows by the entropy rate per symbol, so H(X^n)/n -> H_rate",
+        chapter="1",
+        assumptions=("0 < a, c < 1", "X_1 ~ pi (stationary start)"),
     )
