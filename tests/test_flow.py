@@ -507,3 +507,14 @@ def test_new_functions_validate():
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):
             fn()
+
+
+def test_chapter_alt_texts_carry_no_typed_results():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "book" / "07-semantic-information-flow.md").read_text()
+    alts = re.findall(r"^\s*alt:(.*)$", text, flags=re.M)
+    assert len(alts) >= 3
+    for alt in alts:
+        assert not re.search(r"\d\.\d|half a bit", alt), alt

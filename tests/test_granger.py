@@ -468,3 +468,25 @@ def test_bad_scm_input():
         g.DiscreteSCM({"U": [0.5, 0.5]}, [("X", 2, lambda v: v["U"] + 5)])
     with pytest.raises(ValueError, match="equations"):
         g.DiscreteSCM({"U": [0.5, 0.5]}, [("X", 2, "not callable")])
+
+
+def test_chapter_var_forward_te_keeps_falling_after_k_equals_p():
+    # the erratum: Y's marginal is ARMA, so TE^(k,k) decreases for k > p instead of staying flat
+    A = np.array([[[0.5, 0.0], [0.4, 0.3]], [[-0.2, 0.0], [0.2, 0.0]]])
+    te = [g.transfer_entropy_var(A, source=0, target=1, k=k, base=E) for k in (2, 3, None)]
+    np.testing.assert_allclose(te, [0.13277, 0.13249, 0.13248], atol=6e-6)
+    assert te[0] > te[1] > te[2]
+    # the full regression is exact from k = p on: sigma_f^2 stops changing, sigma_r^2 does not
+    rev = [g.transfer_entropy_var(A, source=1, target=0, k=k, base=E) for k in (2, 3, 5)]
+    np.testing.assert_allclose(rev, 0.0, atol=1e-12)
+
+
+def test_chapter_alt_texts_carry_no_typed_results():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[1] / "book" / "08-granger-and-pearl.md").read_text()
+    alts = re.findall(r"^\s*alt:(.*)$", text, flags=re.M)
+    assert len(alts) >= 5
+    for alt in alts:
+        assert not re.search(r"\d\.\d|\d+ versus \d", alt), alt  # decimals are results: glue them or describe
