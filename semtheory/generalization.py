@@ -42,6 +42,11 @@ __all__ = [
     "LogitBudgets",
     "logit_budgets",
     "decoupling_cgf",
+    "individual_sample_mi",
+    "supersample_cmi",
+    "supersample_cmi_brute_force",
+    "cmi_generalization_bound",
+    "type_entropy",
 ]
 
 
@@ -181,12 +186,16 @@ def enumerate_types(n, A) -> np.ndarray:
 def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
     r"""Gibbs posterior :math:`P(w \mid S) \propto \exp(-\beta n L_S(w))` (uniform prior) over the last axis.
 
-    ``emp_loss`` has shape (..., M) (empirical losses in nats); ``beta`` >= 0 the inverse temperature.
+    ``emp_loss`` has shape (..., M) (empirical losses in nats); ``beta`` >= 0 the inverse temperature;
+    ``beta=math.inf`` is the deterministic limit, empirical risk minimisation (ties to the lowest index).
     Chapter 12.
     """
     L = np.asarray(emp_loss, dtype=float)
     if L.ndim < 1 or L.shape[-1] < 1 or not np.all(np.isfinite(L)):
         raise ValueError("emp_loss must be a finite array with a last axis of hypotheses")
+    if isinstance(beta, (float, np.floating)) and beta == math.inf:
+        # the deterministic limit: empirical risk minimisation, ties to the lowest index
+        return np.eye(L.shape[-1])[np.argmin(L, axis=-1)]
     beta = check_positive(beta, "beta", allow_zero=True)
     n = check_int(n, "n", minimum=1)
     a = -beta * n * L
@@ -354,3 +363,130 @@ def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.nda
         lw = logPT[:, None] + np.log(pw)[None, :]                    # log Q(T, w)
     mean = float(np.sum(np.exp(lw) * g))
     return logsumexp(lw[None] + lam[:, None, None] * (g - mean)[None], axis=(1, 2))
+
+
+def _loss_table(p, H):
+    M, m, K = H.shape
+    return (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K), p.reshape(-1)
+
+
+def _type_logpmf(T, flat, n):
+    with np.errstate(divide="ignore"):
+        lf = np.log(np.where(flat > 0, flat, 1.0))
+    logp = gammaln(n + 1) - gammaln(T + 1).sum(axis=1) + (T * lf).sum(axis=1)
+    return np.where(np.all((flat > 0) | (T == 0), axis=1), logp, -np.inf)
+
+
+def individual_sample_mi(pxy, hypotheses, n, beta) -> float:
+    r"""Exact :math:`\I(W; Z_1)` (nats) for the Gibbs learner of :func:`gibbs_study`; by exchangeability every
+    :math:`\I(W; Z_i)` is the same.
+
+    :math:`P(w \mid Z_1 = a) = \sum_{T'} P_{n-1}(T')\,P(w \mid T' + e_a)`, summing over the types :math:`T'` of the
+    other :math:`n-1` examples; :math:`\I(W;Z_1) = \sum_a \mu(a)\,\KL(P(\cdot\mid a) \cc P_W)`.  Enters the
+    individual-sample bound :math:`|\E\,\mathrm{gen}| \le \frac1n\sum_i\sqrt{2\sigma^2\I(W;Z_i)}` (Bu, Zou and
+    Veeravalli 2020).  Chapter 12.
+    """
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    loss, flat = _loss_table(p, H)
+    A = flat.size
+    T = enumerate_types(n - 1, A)
+    w = np.exp(_type_logpmf(T, flat, n - 1))
+    cond = np.stack([w @ gibbs_posterior((T + np.eye(A, dtype=int)[a]) @ loss.T / n, beta, n) for a in range(A)])
+    pw = flat @ cond
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(cond > 0, cond * (np.log(cond) - np.log(np.where(pw > 0, pw, 1.0))), 0.0).sum(axis=1)
+    return float(max(flat @ kl, 0.0))
+
+
+def _cmi_given(post_grid, law):
+    # I(W; T | z~) from P(T | z~) on the type grid and the posterior of every type
+    mix = law @ post_grid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(post_grid > 0, post_grid * (np.log(post_grid) - np.log(np.where(mix > 0, mix, 1.0))), 0.0)
+    return float(max(law @ r.sum(axis=1), 0.0))
+
+
+def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0) -> tuple[float, float]:
+    r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou (nats).
+
+    A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``pxy``; :math:`U \in \{0,1\}^n` uniform
+    picks one of each pair as the training set; :math:`W` is the Gibbs learner of :func:`gibbs_study`.  Given
+    :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
+    :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
+    The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
+    returns ``(estimate, standard error)``.  Always :math:`\le n\log 2`.  Chapter 12.
+    """
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    supersamples = check_int(supersamples, "supersamples", minimum=2)
+    loss, flat = _loss_table(p, H)
+    A = flat.size
+    if (n + 1) ** (A - 1) > 5_000_000:
+        raise ValueError(f"n={n} with {A} outcomes gives too large a type grid")
+    T = enumerate_types(n, A)
+    post_grid = gibbs_posterior(T @ loss.T / n, beta, n)
+    # the law of the type on a grid of the first A-1 counts (the last count is n minus their sum)
+    shape = (n + 1,) * (A - 1)
+    flat_idx = np.ravel_multi_index(T[:, :-1].T, shape) if A > 1 else np.zeros(len(T), dtype=int)
+    rng = as_rng(seed)
+    pairs = rng.choice(A, size=(supersamples, n, 2), p=flat)
+    vals = np.empty(supersamples)
+
+    def shift(law, a):
+        return law if a == A - 1 else np.roll(law, 1, axis=a)
+
+    for k in range(supersamples):
+        law = np.zeros(shape)
+        law[(0,) * (A - 1)] = 1.0
+        for a, b in pairs[k]:
+            law = 0.5 * (shift(law, a) + shift(law, b))
+        vals[k] = _cmi_given(post_grid, law.reshape(-1)[flat_idx])
+    return float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(supersamples))
+
+
+def supersample_cmi_brute_force(pxy, hypotheses, n, beta) -> float:
+    r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12."""
+    from .measures import mutual_information
+
+    p, H = _check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    loss, flat = _loss_table(p, H)
+    A = flat.size
+    if A ** (2 * n) * 2**n > 2_000_000:
+        raise ValueError(f"n={n} gives too many (supersample, U) pairs to enumerate")
+    Us = np.array(list(itertools.product((0, 1), repeat=n)), dtype=int)
+    total = 0.0
+    for zt in itertools.product(range(A), repeat=2 * n):
+        zt = np.array(zt).reshape(n, 2)
+        chosen = zt[np.arange(n)[None, :], Us]                      # (2^n, n)
+        post = gibbs_posterior(loss[:, chosen].mean(axis=2).T, beta, n)
+        total += np.prod(flat[zt]) * mutual_information(post / len(Us), (0,), (1,), base=math.e)
+    return float(total)
+
+
+def cmi_generalization_bound(cmi, n, loss_range) -> float:
+    r"""Steinke–Zakynthinou bound :math:`|\E[\mathrm{gen}]| \le c\sqrt{2\,\mathrm{CMI}/n}` for a loss in :math:`[0, c]`.
+
+    Since :math:`\mathrm{CMI} \le n\log 2`, it never exceeds :math:`c\sqrt{2\log 2}`: finite for every learner.
+    Nats.  Chapter 12.
+    """
+    cmi = _finite(cmi, "cmi")
+    if cmi < 0:
+        raise ValueError(f"cmi must be >= 0, got {cmi}")
+    n = check_int(n, "n", minimum=1)
+    c = check_positive(loss_range, "loss_range")
+    return c * math.sqrt(2.0 * cmi / n)
+
+
+def type_entropy(pxy, n) -> float:
+    r"""Entropy :math:`\H(T)` (nats) of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
+
+    For a deterministic learner whose output determines the type (e.g. the maximum-likelihood logit table),
+    :math:`\I(W;S) = \H(W) = \H(T)`, which grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  Chapter 12.
+    """
+    p = as_pmf(pxy, "pxy").reshape(-1)
+    n = check_int(n, "n", minimum=1)
+    lp = _type_logpmf(enumerate_types(n, p.size), p, n)
+    lp = lp[np.isfinite(lp)]
+    return float(-np.sum(np.exp(lp) * lp))

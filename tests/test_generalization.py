@@ -238,3 +238,86 @@ def test_uncentred_decoupling_fails_in_the_chapter_study():
     bound = lam**2 * sig**2 / 40
     assert np.max(g.decoupling_cgf(pxy, H, 20, 1.0, lam, centred=False) - bound) > 0.5
     assert np.max(g.decoupling_cgf(pxy, H, 20, 1.0, lam) - bound) <= 1e-12
+
+
+# --- second edition: individual-sample MI, supersample CMI, deterministic learners ---------------------------
+
+def _problem(seed, M=5, B=3.0):
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.ones(4)).reshape(2, 2), g.random_hypotheses(M, 2, 2, B, seed=seed)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_individual_sample_mi_brute_force_and_order(seed):
+    p, H = _problem(seed)
+    n, beta = 3, 1.5
+    loss = (np.log(np.exp(H).sum(-1))[..., None] - H).reshape(len(H), 4)
+    flat = p.reshape(-1)
+    S = np.array(list(itertools.product(range(4), repeat=n)))
+    post = g.gibbs_posterior(loss[:, S].mean(axis=2).T, beta, n)
+    joint = np.zeros((4, len(H)))
+    np.add.at(joint, S[:, 0], np.prod(flat[S], axis=1)[:, None] * post)
+    from semtheory.measures import mutual_information
+    i1 = g.individual_sample_mi(p, H, n, beta)
+    assert i1 == pytest.approx(mutual_information(joint, (0,), (1,), base=math.e), rel=1e-9, abs=1e-12)
+    assert n * i1 <= g.gibbs_study(p, H, n, beta, mc_runs=10).mi + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_supersample_cmi_matches_brute_force(seed):
+    p, H = _problem(seed)
+    exact = g.supersample_cmi_brute_force(p, H, 2, 1.5)
+    mc, se = g.supersample_cmi(p, H, 2, 1.5, supersamples=3000, seed=seed)
+    assert abs(mc - exact) < 5 * se
+    assert 0 <= exact <= 2 * math.log(2)
+    assert g.supersample_cmi(p, H, 3, 0.0, supersamples=5)[0] == pytest.approx(0.0, abs=1e-12)   # data-blind
+
+
+def test_deterministic_learner_information_is_entropy():
+    p, H = _problem(2, M=8)
+    erm = g.gibbs_study(p, H, 6, math.inf, mc_runs=10)
+    assert erm.mi == pytest.approx(erm.entropy_w, rel=1e-9)                     # I(W;S) = H(W)
+    big = g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), 1e4, 10)
+    assert np.allclose(big, g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), math.inf, 10))
+    # type entropy against the law of the type built from all 4**4 ordered datasets
+    S = np.array(list(itertools.product(range(4), repeat=4)))
+    counts = np.stack([(S == a).sum(1) for a in range(4)], 1)
+    prob = np.prod(p.reshape(-1)[S], axis=1)
+    law = {}
+    for c, pr in zip(map(tuple, counts), prob):
+        law[c] = law.get(c, 0.0) + pr
+    v = np.array(list(law.values()))
+    assert g.type_entropy(p, 4) == pytest.approx(-np.sum(v * np.log(v)), rel=1e-10)
+
+
+def test_bounds_order_on_a_study():
+    p, H = _problem(0, M=16, B=4.0)
+    n, beta = 8, 1.0
+    r = g.gibbs_study(p, H, n, beta, mc_runs=10, sigma=g.hoeffding_sigma(0, math.log(2) + 4.0))
+    i1 = g.individual_sample_mi(p, H, n, beta)
+    ismi = g.mi_generalization_bound(i1 * n, n, r.sigma) / math.sqrt(n)        # sqrt(2 s^2 I1)
+    assert abs(r.expected_gap) <= ismi + 1e-12 <= r.bound + 1e-12
+    cmi, _ = g.supersample_cmi(p, H, n, beta, supersamples=50)
+    assert cmi <= n * math.log(2)
+    assert abs(r.expected_gap) <= g.cmi_generalization_bound(cmi, n, math.log(2) + 4.0)
+    assert g.cmi_generalization_bound(n * math.log(2), n, 1.0) == pytest.approx(math.sqrt(2 * math.log(2)))
+
+
+def test_second_edition_bad_input():
+    p, H = _problem(0)
+    with pytest.raises(ValueError, match="supersamples"):
+        g.supersample_cmi(p, H, 3, 1.0, supersamples=1)
+    with pytest.raises(ValueError, match="n="):
+        g.supersample_cmi_brute_force(p, H, 5, 1.0)
+    with pytest.raises(ValueError, match="cmi"):
+        g.cmi_generalization_bound(-1, 3, 1.0)
+    with pytest.raises(ValueError, match="loss_range"):
+        g.cmi_generalization_bound(1, 3, 0)
+    with pytest.raises(ValueError, match="lambdas"):
+        g.decoupling_cgf(p, H, 3, 1.0, [np.nan])
+    with pytest.raises(ValueError, match="spread"):
+        g.logit_spread_bound(1, 3, 4, -1)
+    with pytest.raises(ValueError, match="logits"):
+        g.logit_budgets([1.0])
+    with pytest.raises(ValueError, match="beta"):
+        g.gibbs_posterior([[0.1, 0.2]], -math.inf, 3)
