@@ -321,3 +321,22 @@ def test_second_edition_bad_input():
         g.logit_budgets([1.0])
     with pytest.raises(ValueError, match="beta"):
         g.gibbs_posterior([[0.1, 0.2]], -math.inf, 3)
+
+
+def test_sgld_study_limits():
+    pxy = np.array([[0.3, 0.2], [0.1, 0.4]])
+    n, runs = 20, 400
+    r = g.sgld_study(pxy, n, noise=1e-6, steps=3000, lr=1.0, spread=30.0, runs=runs, seed=3)
+    # almost no noise: the iterate is the maximum-likelihood table, whose training loss is the
+    # empirical conditional entropy of each dataset (regenerated from the same seed)
+    N = np.random.default_rng(3).multinomial(n, pxy.reshape(-1), size=runs).reshape(runs, 2, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -np.nansum(np.where(N > 0, N * np.log(N / N.sum(-1, keepdims=True)), 0.0), axis=(1, 2)) / n
+    assert r.train_loss == pytest.approx(h.mean(), abs=2e-3)
+    # Pensia-Jog-Loh closed form; huge noise: the iterate ignores the data, gap ~ 0
+    assert r.mi_bound == pytest.approx(3000 * 2 * math.log1p(2 / (4 * 1e-12)))
+    loud = g.sgld_study(pxy, n, noise=50.0, steps=20, runs=4000, seed=0)
+    assert abs(loud.gap) < 4 * loud.gap_se + 1e-3 and loud.bound < 1.0
+    assert g.sgld_study(pxy, n, noise=1.0, seed=1) == g.sgld_study(pxy, n, noise=1.0, seed=1)
+    with pytest.raises(ValueError, match="noise"):
+        g.sgld_study(pxy, n, noise=0.0)
