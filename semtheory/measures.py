@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import xlogy
@@ -42,6 +43,7 @@ from ._validate import (
     as_samples,
     as_stochastic,
     check_int,
+    check_positive,
     check_probability,
     log_base,
 )
@@ -63,6 +65,11 @@ __all__ = [
     "total_correlation",
     "dual_total_correlation",
     "o_information",
+    "TypicalSet",
+    "typical_set",
+    "total_variation",
+    "gaussian_entropy",
+    "differential_entropy",
     "binary_entropy",
     "fano_bound",
     "fano_error_lower_bound",
@@ -72,7 +79,10 @@ __all__ = [
     "empirical_pmf",
     "entropy_plugin",
     "entropy_miller_madow",
+    "entropy_jackknife",
+    "entropy_chao_shen",
     "entropy_estimates",
+    "estimator_bias",
     "plugin_bias",
     "mutual_information_plugin",
 ]
@@ -471,6 +481,129 @@ def o_information(p, groups=None, *, base=2) -> float:
 
 
 # ----------------------------------------------------------------------------------------------
+# typicality, divergence inequalities, differential entropy
+# ----------------------------------------------------------------------------------------------
+
+
+class TypicalSet(NamedTuple):
+    r"""The weakly typical set :math:`A_\epsilon^{(n)}` of an i.i.d. source (see :func:`typical_set`); sizes in units of ``base``."""
+
+    #: Block length :math:`n` and tolerance :math:`\epsilon` (units of ``base`` per symbol).
+    n: int
+    eps: float
+    #: :math:`P(X^n \in A_\epsilon^{(n)})`.
+    probability: float
+    #: :math:`\log |A_\epsilon^{(n)}|` (``-inf`` when the set is empty).
+    log_size: float
+    #: Entropy :math:`H(p)` and varentropy :math:`\sigma^2 = \mathrm{Var}[-\log p(X)]` (units of ``base`` and their square).
+    entropy: float
+    varentropy: float
+
+
+def _compositions(n: int, k: int) -> np.ndarray:
+    """All vectors of k non-negative integers summing to n (one per row)."""
+    if k == 1:
+        return np.array([[n]], dtype=np.int64)
+    rows = [np.column_stack([np.full(len(r), first, dtype=np.int64), r])
+            for first in range(n + 1) for r in (_compositions(n - first, k - 1),)]
+    return np.vstack(rows)
+
+
+def typical_set(p, n, eps, *, base=2) -> TypicalSet:
+    r"""Exact probability and size of the weakly typical set of ``n`` i.i.d. draws from ``p``.
+
+    :math:`A_\epsilon^{(n)} = \{x^n : |-\tfrac1n \log p(x^n) - H(p)| \le \epsilon\}`.  The surprisal of a
+    sequence depends only on its *type* (the counts :math:`N_x`), so both the probability
+    :math:`\sum \binom{n}{N} \prod_x p_x^{N_x}` and the size :math:`\sum \binom{n}{N}` are sums over the
+    :math:`\binom{n + K - 1}{K - 1}` types (multinomial coefficients in the log domain; at most :math:`2\times10^6`
+    types).  The AEP says the probability tends to 1, with :math:`1 - P \le \sigma^2/(n\epsilon^2)`
+    (Chebyshev), and :math:`(1-\delta)\,b^{n(H-\epsilon)} \le |A| \le b^{n(H+\epsilon)}` once
+    :math:`P \ge 1-\delta`.  Outcomes of probability 0 are dropped.  ``eps`` > 0 in units of ``base``.
+    Chapter 2.
+    """
+    from scipy.special import gammaln, logsumexp
+
+    lb = log_base(base)
+    p = as_pmf(p, "p").ravel()
+    p = p[p > 0]
+    n = check_int(n, "n", minimum=1)
+    e = float(check_positive(eps, "eps")) * lb  # nats
+    k = p.size
+    if math.comb(n + k - 1, k - 1) > 2_000_000:
+        raise ValueError(f"n = {n} with {k} outcomes has more than 2e6 types; use a smaller n")
+    counts = _compositions(n, k)
+    logp = np.log(p)
+    h = float(-(p * logp).sum())
+    var = float((p * logp**2).sum() - h**2)
+    log_coef = gammaln(n + 1.0) - gammaln(counts + 1.0).sum(axis=1)
+    log_prob_seq = counts @ logp  # log p(x^n) of each sequence of that type
+    inside = np.abs(-log_prob_seq / n - h) <= e * (1 + 1e-12)
+    if not inside.any():
+        return TypicalSet(n, eps, 0.0, -math.inf, h / lb, max(var, 0.0) / lb**2)
+    prob = float(np.exp(logsumexp(log_coef[inside] + log_prob_seq[inside])))
+    log_size = float(logsumexp(log_coef[inside]))
+    return TypicalSet(n, float(eps), min(prob, 1.0), log_size / lb, h / lb, max(var, 0.0) / lb**2)
+
+
+def total_variation(p, q) -> float:
+    r"""Total variation distance :math:`\delta(p, q) = \tfrac12 \sum_x |p(x) - q(x)| = \max_A |p(A) - q(A)|`.
+
+    ``p``, ``q`` pmfs of the same shape.  Pinsker's inequality bounds it by the relative entropy,
+    :math:`\delta \le \sqrt{D(p\|q)/2}` with :math:`D` in nats.  Unitless.  Chapter 2.
+    """
+    p, q = _pair(p, q)
+    return float(0.5 * np.abs(p - q).sum())
+
+
+def gaussian_entropy(cov, *, base=2) -> float:
+    r"""Differential entropy of a Gaussian vector, :math:`h(\mathcal N(\mu, \Sigma)) = \tfrac12 \log\big((2\pi e)^d \det\Sigma\big)`.
+
+    ``cov`` is a positive-definite :math:`d \times d` matrix (or a positive variance for :math:`d = 1`).  The
+    largest differential entropy of any density with covariance :math:`\Sigma` (chapter 2's maximum-entropy
+    theorem); used by chapter 5's Gaussian rate-distortion function.  Units of ``base`` (may be negative).
+    Chapters 2, 5.
+    """
+    lb = log_base(base)
+    try:
+        s = np.atleast_2d(np.asarray(cov, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"cov must be a positive variance or a positive-definite matrix, got {cov!r}") from None
+    if s.ndim != 2 or s.shape[0] != s.shape[1] or s.size == 0 or not np.all(np.isfinite(s)):
+        raise ValueError(f"cov must be a finite square matrix, got shape {s.shape}")
+    if not np.allclose(s, s.T, rtol=1e-10, atol=1e-12):
+        raise ValueError("cov must be symmetric")
+    sign, logdet = np.linalg.slogdet(s)
+    if sign <= 0 or np.linalg.eigvalsh(s).min() <= 0:
+        raise ValueError("cov must be positive definite")
+    d = s.shape[0]
+    return 0.5 * (d * math.log(2 * math.pi * math.e) + logdet) / lb
+
+
+def differential_entropy(pdf, lower, upper, *, base=2) -> float:
+    r"""Differential entropy :math:`h(f) = -\int_a^b f(x) \log f(x)\, dx` of a 1-D density, by adaptive quadrature.
+
+    ``pdf`` is a vectorisable callable, ``lower`` < ``upper`` the support (``-inf``/``inf`` allowed).  The
+    density must integrate to 1 within 1e-6 (checked); :math:`0 \log 0 = 0`.  An independent route to the
+    closed forms (Gaussian, uniform, Laplace) of chapter 2.  Units of ``base``.  Chapter 2.
+    """
+    from scipy.integrate import quad
+
+    lb = log_base(base)
+    if not callable(pdf):
+        raise ValueError(f"pdf must be a callable density, got {type(pdf).__name__}")
+    for name, v in (("lower", lower), ("upper", upper)):
+        if isinstance(v, bool) or not isinstance(v, (Real, np.floating, np.integer)) or math.isnan(v):
+            raise ValueError(f"{name} must be a real number (or +-inf), got {v!r}")
+    if not lower < upper:
+        raise ValueError(f"lower must be < upper, got {lower!r} and {upper!r}")
+    mass = quad(lambda x: float(pdf(x)), lower, upper, limit=200)[0]
+    if not abs(mass - 1.0) < 1e-6:
+        raise ValueError(f"pdf must integrate to 1 over [lower, upper], got {mass:.9g}")
+    val = quad(lambda x: float(-xlogy(pdf(x), pdf(x))), lower, upper, limit=200)[0]
+    return val / lb
+
+
+# ----------------------------------------------------------------------------------------------
 # Fano's inequality
 # ----------------------------------------------------------------------------------------------
 
@@ -633,30 +766,118 @@ def entropy_miller_madow(samples, base=2) -> float:
     return _h(c / n, lb) + (len(c) - 1) / (2 * n) / lb
 
 
+_METHODS = ("plugin", "miller_madow", "jackknife", "chao_shen")
+
+
+def _estimates_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
+    """Entropy estimates in nats from count vectors (one per row; zeros allowed)."""
+    counts = np.asarray(counts, dtype=float)
+    n = counts.sum(axis=1)
+    q = counts / n[:, None]
+    h = -xlogy(q, q).sum(axis=1)
+    if method == "plugin":
+        return h
+    if method == "miller_madow":
+        return h + ((counts > 0).sum(axis=1) - 1) / (2 * n)
+    if method == "jackknife":
+        m = n - 1  # leave one out: the count of the removed symbol drops by one
+        s = xlogy(counts, counts).sum(axis=1)
+        loo = np.log(m)[:, None] - (s[:, None] - xlogy(counts, counts) + xlogy(counts - 1, np.maximum(counts - 1, 1))) / m[:, None]
+        mean_loo = (np.where(counts > 0, counts, 0.0) * np.where(counts > 0, loo, 0.0)).sum(axis=1) / n
+        return n * h - m * mean_loo
+    # Chao-Shen: coverage-adjusted probabilities in a Horvitz-Thompson sum
+    f1 = (counts == 1).sum(axis=1)
+    f1 = np.where(f1 == n, n - 1, f1)
+    cov = 1 - f1 / n
+    pa = cov[:, None] * q
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(counts > 0, -xlogy(pa, pa) / (1 - (1 - pa) ** n[:, None]), 0.0)
+    return terms.sum(axis=1)
+
+
+def entropy_jackknife(samples, *, base=2) -> float:
+    r"""Jackknife entropy estimate (Zahl 1977) :math:`\hat H_{JK} = N \hat H_N - \frac{N-1}{N} \sum_{i=1}^N \hat H_{N-1}^{(-i)}`.
+
+    :math:`\hat H_{N-1}^{(-i)}` is the plug-in estimate without sample :math:`i`; it depends only on the
+    removed value, so the sum has one term per observed value, weighted by its count.  Each
+    leave-one-out estimate is a plug-in estimate from :math:`N-1` i.i.d. draws, hence the exact bias
+    :math:`N b_N - (N-1) b_{N-1}` with :math:`b_N` the plug-in bias (:func:`estimator_bias`): the
+    :math:`1/N` term cancels.  Needs :math:`N \ge 2`.  Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    c = _counts(samples)
+    if c.sum() < 2:
+        raise ValueError("samples must hold at least 2 draws for the jackknife")
+    return float(_estimates_from_counts(c[None, :], "jackknife")[0]) / lb
+
+
+def entropy_chao_shen(samples, *, base=2) -> float:
+    r"""Chao–Shen entropy estimate (Chao and Shen 2003), for samples that miss part of the alphabet.
+
+    With :math:`f_1` the number of values seen once, the sample coverage is :math:`\hat C = 1 - f_1/N`
+    (:math:`f_1 = N - 1` if every value is a singleton), the coverage-adjusted probabilities are
+    :math:`\tilde p_x = \hat C N_x / N`, and a Horvitz–Thompson sum divides each term by the probability
+    that value :math:`x` is observed at all:
+    :math:`\hat H_{CS} = -\sum_{x: N_x > 0} \frac{\tilde p_x \log \tilde p_x}{1 - (1 - \tilde p_x)^N}`.
+    No closed-form bias; chapter 2 measures it by Monte Carlo against the exact biases of the others.
+    Units of ``base``.  Chapter 2.
+    """
+    lb = log_base(base)
+    c = _counts(samples)
+    return float(_estimates_from_counts(c[None, :], "chao_shen")[0]) / lb
+
+
 def entropy_estimates(p, n, reps, method="plugin", seed=None, base=2) -> np.ndarray:
     r"""``reps`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
 
     Draws the count vectors :math:`(N_x) \sim \mathrm{Multinomial}(n, p)` directly (vectorised) and
-    applies ``method``: ``"plugin"`` (:math:`\hat H`, as :func:`entropy_plugin`) or
-    ``"miller_madow"`` (:math:`\hat H + (\hat K - 1)/2n` nats, as :func:`entropy_miller_madow`).  The
-    values equal those functions applied to the corresponding samples.  Deterministic under ``seed``.
-    Units of ``base``.  Chapter 2.
+    applies ``method``: ``"plugin"`` (:func:`entropy_plugin`), ``"miller_madow"``
+    (:func:`entropy_miller_madow`), ``"jackknife"`` (:func:`entropy_jackknife`, needs ``n >= 2``) or
+    ``"chao_shen"`` (:func:`entropy_chao_shen`).  The values equal those functions applied to the
+    corresponding samples.  Deterministic under ``seed``.  Units of ``base``.  Chapter 2.
     """
     lb = log_base(base)
     p = as_pmf(p, "p").ravel()
     n = check_int(n, "n", minimum=1)
     reps = check_int(reps, "reps", minimum=1)
-    if method not in ("plugin", "miller_madow"):
-        raise ValueError(f"method must be 'plugin' or 'miller_madow', got {method!r}")
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    if method == "jackknife" and n < 2:
+        raise ValueError("n must be >= 2 for the jackknife")
     rng = as_rng(seed)
     if abs(p.sum() - 1.0) > 1e-12:  # within as_pmf's tolerance, but numpy's multinomial is stricter
         p = p / p.sum()
     counts = rng.multinomial(n, p, size=reps)
-    q = counts / n
-    h = -xlogy(q, q).sum(axis=1)
+    return _estimates_from_counts(counts, method) / lb
+
+
+def estimator_bias(p, n, method="plugin", *, base=2) -> float:
+    r"""Exact expected bias :math:`E[\hat H] - H(p)` of an entropy estimator from ``n`` i.i.d. draws of ``p``.
+
+    * ``"plugin"``: :func:`plugin_bias` (a sum over the binomial law of each count).
+    * ``"miller_madow"``: plug-in bias :math:`+\, (E[\hat K] - 1)/(2n)` nats, with
+      :math:`E[\hat K] = \sum_x (1 - (1 - p_x)^n)` the expected number of observed values.
+    * ``"jackknife"``: :math:`n\, b_n - (n-1)\, b_{n-1}` with :math:`b` the plug-in bias, because each
+      leave-one-out estimate is a plug-in estimate from :math:`n - 1` draws (needs ``n >= 2``).
+
+    Exact to round-off, so estimators can be compared without Monte-Carlo noise.  Units of ``base``.
+    Chapter 2.
+    """
+    lb = log_base(base)
+    p = as_pmf(p, "p").ravel()
+    n = check_int(n, "n", minimum=1)
+    if method not in ("plugin", "miller_madow", "jackknife"):
+        raise ValueError(f"method must be 'plugin', 'miller_madow' or 'jackknife' (no closed form for others), got {method!r}")
+    b = plugin_bias(p, n, base=math.e)
     if method == "miller_madow":
-        h = h + ((counts > 0).sum(axis=1) - 1) / (2 * n)
-    return h / lb
+        with np.errstate(divide="ignore"):  # p_x = 1: log1p(-1) = -inf, and the value is surely observed
+            expected_k = float(-np.expm1(n * np.log1p(-p)).sum())
+        b += (expected_k - 1) / (2 * n)
+    elif method == "jackknife":
+        if n < 2:
+            raise ValueError("n must be >= 2 for the jackknife")
+        b = n * b - (n - 1) * plugin_bias(p, n - 1, base=math.e)
+    return b / lb
 
 
 def plugin_bias(p, n, base=2) -> float:
