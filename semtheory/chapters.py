@@ -11,7 +11,7 @@ import re
 from typing import NamedTuple
 
 __all__ = ["Chapter", "CHAPTERS", "COURSE_PATHS", "chapter", "prerequisites", "check_path", "concept_edges",
-           "plot_concept_map", "reading_minutes", "count_exercises"]
+           "plot_concept_map", "reading_minutes", "count_exercises", "study_tables"]
 
 
 class Chapter(NamedTuple):
@@ -165,3 +165,30 @@ def count_exercises(text: str) -> int:
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     return len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
+
+
+def study_tables(folder=".") -> tuple[str, str]:
+    """Two Markdown tables for the preface, from the chapter files ``NN-*.md`` found in ``folder``.
+
+    The first has one row per course path (chapters, reading hours, exercises, missing prerequisites), the
+    second one row per chapter (reading minutes, exercises). Chapters without a file count zero.
+    """
+    import pathlib
+
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"folder must be a directory, got {str(folder)!r}")
+    texts = {}
+    for c in CHAPTERS:
+        found = sorted(folder.glob(f"{c.number:02d}-*.md"))
+        texts[c.number] = found[0].read_text() if found else ""
+    minutes = {n: reading_minutes(t) for n, t in texts.items()}
+    exercises = {n: count_exercises(t) for n, t in texts.items()}
+    paths = ["| path | chapters | reading time | exercises | missing prerequisites |", "|---|---|---|---|---|"]
+    for name, path in COURSE_PATHS.items():
+        missing = ", ".join(map(str, check_path(path))) or "none"
+        paths.append(f"| {name} | {', '.join(map(str, path))} | {sum(minutes[n] for n in path) / 60:.0f} h | "
+                     f"{sum(exercises[n] for n in path)} | {missing} |")
+    rows = ["| chapter | reading (min) | exercises |", "|---|---|---|"]
+    rows += [f"| {c.number}. {c.title} | {minutes[c.number]:.0f} | {exercises[c.number]} |" for c in CHAPTERS]
+    return "\n".join(paths), "\n".join(rows)

@@ -106,3 +106,13 @@ def test_given_is_used_inside_left_right():
             tex = chunk[0] or chunk[1]
             if r"\given" in tex and r"\newcommand" not in tex:
                 assert r"\left" in tex, f"{md.name}: \\given outside \\left...\\right in: {tex.strip()[:80]}"
+
+
+def test_chapters_are_numbered_and_items_numbered_within_them():
+    """Parts I-V numbered in the toc (continuously across parts) and numfig by chapter: "Theorem 5.3"."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for part in toc["parts"]:
+        chapterish = part["caption"].startswith("Part ")
+        assert bool(part.get("numbered")) == chapterish, part["caption"]
+    assert CONFIG["sphinx"]["config"]["numfig_secnum_depth"] == 1
+    assert CONFIG.get("html", {}).get("use_multitoc_numbering", True) is True

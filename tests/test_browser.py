@@ -168,8 +168,10 @@ const done = arguments[arguments.length - 1];
     const scrolls = ["auto", "scroll"].includes(getComputedStyle(c).overflowX) && box.right <= col.right + 1;
     return sticksOut && !scrolls;
   }).map(c => (c.getAttribute("aria-label") || c.textContent || "").slice(0, 60));
+  // Numbers of theorems, figures, exercises, ... ("Theorem 5.3 "), as the page prints them.
+  const numbers = [...article.querySelectorAll("span.caption-number")].map(s => s.textContent.trim());
   done(JSON.stringify({title: document.title.trim(), mathjax, nmath: mathNodes.length, raw, unprocessed, merrors,
-                       imgs, figures, headings, links, glueCells, template, wideMath}));
+                       imgs, figures, headings, links, glueCells, template, wideMath, numbers}));
 })();
 """
 
@@ -272,6 +274,21 @@ def test_no_template_text_on_a_page(report):
 def test_display_math_stays_in_the_column(report):
     _fail_if([f"{p}: {d['wideMath'][:3]}" for p, d in report.items() if d["wideMath"]],
              "display math wider than the text column")
+
+
+def test_numbered_within_the_chapter(report):
+    """A chapter's theorems, figures and exercises read "Theorem 5.3", "Fig. 5.2": its number first."""
+    problems = []
+    for page, d in report.items():
+        m = re.match(r"book/(\d{2})-", page)
+        if not m:
+            continue
+        for label in d["numbers"]:
+            num = re.search(r"(\d+)(?:\.(\d+))?\s*$", label)
+            if not num or num.group(2) is None or int(num.group(1)) != int(m.group(1)):
+                problems.append(f"{page}: {label!r}")
+    _fail_if(problems, "numbers not of the form chapter.item")
+    assert any(d["numbers"] for p, d in report.items() if p.startswith("book/0")), "no numbered item found"
 
 
 @functools.lru_cache(maxsize=None)

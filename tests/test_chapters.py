@@ -53,3 +53,18 @@ def test_concept_map_draws_one_box_per_chapter_and_one_arrow_per_dependency():
     arrows = [t for t in ax.texts if type(t).__name__ == "Annotation"]
     assert len(ax.texts) - len(arrows) == len(chapters.CHAPTERS)
     assert len(arrows) == len(chapters.concept_edges())
+
+
+def test_study_tables_count_prose_words_and_exercises(tmp_path):
+    words = " ".join(["word"] * 400)
+    (tmp_path / "01-a.md").write_text(
+        f"---\njupytext: x\n---\n# A\n\n{words}\n\n```{{code-cell}} ipython3\nnot = counted\n```\n\n"
+        "```{exercise} (★) One\n:label: ex-01-one\nDo it.\n```\n"
+    )
+    paths, per_chapter = chapters.study_tables(tmp_path)
+    assert "| 1. From bits to tokens | 2 | 1 |" in per_chapter  # (2 + 400 + 5) words / 200 per minute
+    assert "| 2. The information toolkit | 0 | 0 |" in per_chapter  # no file: zero
+    assert paths.count("\n") == 1 + len(chapters.COURSE_PATHS)
+    assert chapters.reading_minutes(words) == 2.0
+    with pytest.raises(ValueError, match="folder"):
+        chapters.study_tables(tmp_path / "missing")
