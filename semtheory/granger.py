@@ -22,8 +22,13 @@ deterministic structural equations) and answers the three rungs of Pearl's ladde
 association :meth:`DiscreteSCM.probability` with ``given=``, intervention with ``do=``, and
 counterfactuals :meth:`DiscreteSCM.counterfactual` by abduction, action and prediction.
 
+**Geweke's decomposition** :func:`geweke_decomposition` splits the total linear dependence of two series into
+the two Granger directions and the instantaneous part, :math:`F_{X,Y} = F_{X\to Y} + F_{Y\to X} + F_{X\cdot Y}`;
+:func:`granger_chi2_test` and :func:`granger_surrogate_test` test :math:`F = 0`; :func:`granger_by_training`
+compares two trained Transformers, Granger's definition with learned predictors.
+
 References: Granger (1969); Geweke (1982); Schreiber (2000); Barnett, Barrett & Seth (2009);
-Amblard & Michel (2011); Pearl (2009).
+Amblard & Michel (2011); Pearl (2009); Bareinboim, Correa, Ibeling & Icard (2022).
 """
 
 from __future__ import annotations
@@ -72,6 +77,16 @@ __all__ = [
     "granger_var",
     "transfer_entropy_plugin",
     "simulate_delayed_copy",
+    "GewekeParts",
+    "geweke_decomposition",
+    "geweke_decomposition_sample",
+    "granger_null_statistics",
+    "granger_chi2_test",
+    "SurrogateTest",
+    "granger_surrogate_test",
+    "simulate_markov_pair",
+    "TrainedGranger",
+    "granger_by_training",
     # directed information
     "DIParts",
     "di_decomposition",
@@ -591,6 +606,249 @@ def granger_test(*, source, target, lags=1) -> GrangerTest:
     )
 
 
+class GewekeParts(NamedTuple):
+    r"""Geweke's decomposition :math:`F_{X,Y} = F_{X\to Y} + F_{Y \to X} + F_{X\cdot Y}` (units of the ``base`` used).
+
+    ``total`` the total linear dependence, ``forward`` :math:`F_{X\to Y}`, ``backward`` :math:`F_{Y\to X}`,
+    ``instantaneous`` :math:`F_{X\cdot Y}`; ``residual`` = total minus the three parts (round-off).
+    """
+
+    total: float
+    forward: float
+    backward: float
+    instantaneous: float
+
+    @property
+    def residual(self) -> float:
+        return self.total - self.forward - self.backward - self.instantaneous
+
+
+def _geweke_from_logdets(lx, ly, l11, l22, lxy, lb) -> GewekeParts:
+    return GewekeParts((lx + ly - lxy) / lb, (ly - l22) / lb, (lx - l11) / lb, (l11 + l22 - lxy) / lb)
+
+
+def geweke_decomposition(coefs, noise_cov=None, *, source, target, history=None, method="riccati", base=2) -> GewekeParts:
+    r"""Geweke's (1982) decomposition of the linear dependence between two groups of a stable VAR.
+
+    With :math:`\Sigma_x` (:math:`\Sigma_y`) the one-step prediction-error covariance of the source (target) from
+    its own past, and :math:`\Sigma = \left(\begin{smallmatrix}\Sigma_{11} & \Sigma_{12}\\ \Sigma_{21} & \Sigma_{22}\end{smallmatrix}\right)`
+    that of the pair from the joint past,
+
+    .. math::
+
+        F_{X,Y} = \log\frac{|\Sigma_x|\,|\Sigma_y|}{|\Sigma|},\quad F_{X\to Y} = \log\frac{|\Sigma_y|}{|\Sigma_{22}|},\quad
+        F_{Y\to X} = \log\frac{|\Sigma_x|}{|\Sigma_{11}|},\quad F_{X\cdot Y} = \log\frac{|\Sigma_{11}|\,|\Sigma_{22}|}{|\Sigma|},
+
+    so :math:`F_{X,Y} = F_{X\to Y} + F_{Y\to X} + F_{X\cdot Y}`.  For Gaussian processes (nats) :math:`F_{X,Y}/2` is the
+    mutual-information rate :math:`\lim \frac1n I(X^n;Y^n)`, :math:`F_{X\to Y}/2` and :math:`F_{Y\to X}/2` the
+    transfer-entropy rates and :math:`F_{X\cdot Y}/2` the instantaneous rate
+    :math:`I(X_t; Y_t \mid X^{t-1}, Y^{t-1})`: the Gaussian form of the conservation law of chapter 3 split
+    by Amblard and Michel.  ``history=None`` uses infinite pasts, an integer the last ``history`` values.
+    ``method="riccati"`` (:func:`innovation_covariance`) or ``"spectral"`` (infinite past only): then
+    :math:`\log|\Sigma_x|`, :math:`\log|\Sigma_y|` and :math:`\log|\Sigma|`, hence the total :math:`F_{X,Y}`, come from
+    the Kolmogorov–Szegő formula (:func:`innovation_logdet_spectral`), an independent route; the diagonal
+    blocks :math:`\Sigma_{11}, \Sigma_{22}` are not spectral quantities and still come from the Riccati
+    recursion.  Other components are hidden.  Units of ``base``.  Chapter 8.
+    """
+    lb = log_base(base)
+    A, S = _stable_var(coefs, noise_cov)
+    d = A.shape[1]
+    src, tgt = _components(source, d, "source"), _components(target, d, "target")
+    check_disjoint("source", src, "target", tgt)
+    both = list(src) + list(tgt)
+    if method == "spectral":
+        if history is not None:
+            raise ValueError("history: the spectral method gives the infinite-past values only (history=None)")
+        lx = innovation_logdet_spectral(A, S, observed=src)
+        ly = innovation_logdet_spectral(A, S, observed=tgt)
+        lxy = innovation_logdet_spectral(A, S, observed=both)
+        # the blocks of the joint innovation covariance are not spectral quantities: Riccati for those
+        J = innovation_covariance(A, S, observed=both)
+    elif method == "riccati":
+        J = innovation_covariance(A, S, observed=both, history=history)
+        lx = _logdet(innovation_covariance(A, S, observed=src, history=history), "source")
+        ly = _logdet(innovation_covariance(A, S, observed=tgt, history=history), "target")
+        lxy = _logdet(J, "source")
+    else:
+        raise ValueError(f"method must be 'riccati' or 'spectral', got {method!r}")
+    m = len(src)
+    return _geweke_from_logdets(lx, ly, _logdet(J[:m, :m], "source"), _logdet(J[m:, m:], "target"), lxy, lb)
+
+
+def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekeParts:
+    r"""Least-squares estimate of :func:`geweke_decomposition` from two observed series with ``lags`` lags.
+
+    :math:`\hat\Sigma_x`, :math:`\hat\Sigma_y`: residual covariances of each series regressed on a constant and
+    its own ``lags`` past values; :math:`\hat\Sigma`: residual covariance of the pair regressed on a constant
+    and ``lags`` past values of both (on the same rows).  ``source``, ``target``: arrays ``(n,)`` or
+    ``(n, m)``.  Units of ``base``.  Chapter 8.
+    """
+    lb = log_base(base)
+    lags = check_int(lags, "lags", minimum=1)
+    x, y = _as_series(source, "source"), _as_series(target, "target")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"source and target must have the same length, got {x.shape[0]} and {y.shape[0]}")
+    n = x.shape[0]
+    if n <= 2 * lags * (x.shape[1] + y.shape[1]) + 2:
+        raise ValueError(f"lags: too many lags ({lags}) for {n} samples")
+    X, Y = x[lags:], y[lags:]
+    lx_, ly_ = np.concatenate(_lagged(x, lags, lags), axis=1), np.concatenate(_lagged(y, lags, lags), axis=1)
+    rows = n - lags  # _ssr centres, which fits the constant
+    Sx = _ssr(X, lx_) / rows
+    Sy = _ssr(Y, ly_) / rows
+    J = _ssr(np.concatenate([X, Y], axis=1), np.concatenate([lx_, ly_], axis=1)) / rows
+    m = x.shape[1]
+    return _geweke_from_logdets(_logdet(Sx, "source"), _logdet(Sy, "target"), _logdet(J[:m, :m], "source"),
+                                _logdet(J[m:, m:], "target"), _logdet(J, "source"), lb)
+
+
+def granger_null_statistics(coefs, noise_cov=None, *, source, target, lags=1, n=500, replicates=1000, seed=None) -> np.ndarray:
+    r"""Monte-Carlo draws of the likelihood-ratio statistic :math:`N\hat F_{X\to Y} = 2N\,\widehat{\mathrm{TE}}` (nats).
+
+    Each replicate simulates ``n`` steps of the VAR (:func:`simulate_var`), estimates Geweke's
+    :math:`\hat F` with ``lags`` lags (:func:`geweke_granger`, nats) and multiplies by the number of
+    regression rows :math:`N = n - \text{lags}`.  When the source does not Granger-cause the target and
+    the VAR order is at most ``lags``, the statistic is asymptotically :math:`\chi^2` with
+    ``lags * dim(source) * dim(target)`` degrees of freedom (Geweke 1982).  Deterministic under ``seed``.
+    Returns an array of length ``replicates``.  Chapter 8.
+    """
+    A, S = _stable_var(coefs, noise_cov)
+    d = A.shape[1]
+    src, tgt = list(_components(source, d, "source")), list(_components(target, d, "target"))
+    check_disjoint("source", tuple(src), "target", tuple(tgt))
+    lags = check_int(lags, "lags", minimum=1)
+    n = check_int(n, "n", minimum=4 * lags * d + 4)
+    reps = check_int(replicates, "replicates", minimum=1)
+    rng = as_rng(seed)
+    out = np.empty(reps)
+    for r in range(reps):
+        data = simulate_var(A, n, S, seed=rng)
+        out[r] = (n - lags) * geweke_granger(source=data[:, src], target=data[:, tgt], lags=lags, base=math.e)
+    return out
+
+
+def granger_chi2_test(*, source, target, lags=1) -> tuple[float, int, float]:
+    r"""Asymptotic likelihood-ratio test of "``source`` does not Granger-cause ``target``".
+
+    Returns ``(statistic, df, p_value)``: :math:`N\hat F` in nats (:math:`N` = rows of the regressions),
+    ``df`` = ``lags`` :math:`\times` the two dimensions, and the :math:`\chi^2_{df}` upper tail.  Chapter 8.
+    """
+    lags = check_int(lags, "lags", minimum=1)
+    x, y = _as_series(source, "source"), _as_series(target, "target")
+    stat = (x.shape[0] - lags) * geweke_granger(source=x, target=y, lags=lags, base=math.e)
+    df = lags * x.shape[1] * y.shape[1]
+    return float(stat), int(df), float(stats.chi2.sf(stat, df))
+
+
+class SurrogateTest(NamedTuple):
+    """Surrogate (shift) test: observed ``measure`` (Geweke's F, nats), ``p_value``, the ``surrogates``."""
+
+    measure: float
+    p_value: float
+    surrogates: np.ndarray
+
+
+def granger_surrogate_test(*, source, target, lags=1, n_surrogates=199, seed=None) -> SurrogateTest:
+    r"""Surrogate test of Granger causality: circularly shift the source by random offsets.
+
+    A circular shift keeps the source's own autocorrelation and the target untouched but breaks their
+    alignment, so the surrogates of :math:`\hat F_{X\to Y}` (:func:`geweke_granger`, nats) sample its law
+    when the two series are independent.  :math:`p = (1 + \#\{\hat F_s \ge \hat F\})/(1 + S)`.  Offsets are drawn
+    from ``lags + 1 .. n - lags - 1``; deterministic under ``seed``.  A test of independence: when the
+    series are dependent but the source does not Granger-cause the target it can reject (use
+    :func:`granger_chi2_test` or :func:`granger_test` for that null).  Chapter 8.
+    """
+    lags = check_int(lags, "lags", minimum=1)
+    x, y = _as_series(source, "source"), _as_series(target, "target")
+    S = check_int(n_surrogates, "n_surrogates", minimum=1)
+    n = x.shape[0]
+    if n < 2 * lags + 4:
+        raise ValueError(f"source: too short ({n}) for {lags} lags")
+    rng = as_rng(seed)
+    obs = geweke_granger(source=x, target=y, lags=lags, base=math.e)
+    shifts = rng.integers(lags + 1, n - lags, size=S)
+    sur = np.array([geweke_granger(source=np.roll(x, k, axis=0), target=y, lags=lags, base=math.e) for k in shifts])
+    return SurrogateTest(float(obs), float((1 + np.sum(sur >= obs)) / (1 + S)), sur)
+
+
+def simulate_markov_pair(transition, n, *, initial=None, seed=None) -> tuple[np.ndarray, np.ndarray]:
+    r"""One path ``(x, y)`` of length ``n`` of a jointly Markov pair ``transition[x', y', x, y]`` (stationary start by default).
+
+    The layout of :func:`semtheory.directed.markov_pair_law`.  Deterministic under ``seed``.  Chapter 8.
+    """
+    T = np.asarray(transition, dtype=float)
+    if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
+        raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {T.shape}")
+    K, L = T.shape[:2]
+    n = check_int(n, "n", minimum=1)
+    init = directed.markov_pair_stationary(T) if initial is None else as_pmf(initial, "initial", ndim=2)
+    rng = as_rng(seed)
+    flat = T.reshape(K * L, K * L)
+    cum = np.cumsum(flat, axis=1)
+    cum[:, -1] = 1.0
+    u = rng.random(n)
+    s = np.empty(n, dtype=np.int64)
+    s[0] = min(int(np.searchsorted(np.cumsum(init.ravel()), u[0], side="right")), K * L - 1)
+    for t in range(1, n):
+        s[t] = int(np.searchsorted(cum[s[t - 1]], u[t], side="right"))
+    return s // L, s % L
+
+
+class TrainedGranger(NamedTuple):
+    r"""Granger inference by two trained predictors (bits per token on held-out data).
+
+    ``full_target``: cross-entropy of the interleaved model on the target tokens (it reads
+    :math:`X^t, Y^{t-1}` before :math:`Y_t`); ``restricted_target``: of the model trained on the target alone;
+    ``full_source``: of the interleaved model on the source tokens (it reads :math:`X^{t-1}, Y^{t-1}`).
+    ``gain`` = restricted minus full, the estimated directed-information rate from source to target.
+    """
+
+    full_target: float
+    restricted_target: float
+    full_source: float
+    gain: float
+
+
+def granger_by_training(*, source, target, test_source, test_target, steps=200, seed=0, d_model=16, n_layers=1,
+                        context_length=16, lr=1e-2) -> TrainedGranger:
+    r"""Granger's comparison of two predictors, with both predictors trained Transformers (:mod:`semtheory.transformer`).
+
+    The *full* model is trained on the interleaved stream :math:`x_1 y_1 x_2 y_2 \dots` (source tokens
+    ``0..K-1``, target tokens ``K..K+L-1``), the *restricted* one on the target series alone; both with
+    :func:`semtheory.transformer.train` (``steps``, ``lr``, ``seed``).  On the test series,
+    ``gain`` :math:`= \mathrm{CE}_{\text{restricted}} - \mathrm{CE}_{\text{full}}` on the target tokens estimates
+    :math:`\lim\frac1n[H(Y^n) - H(Y^n \| X^n)]`, the directed-information rate: the model reads :math:`X_t` before
+    :math:`Y_t`, so the gain is the transfer *and* instantaneous parts of the Amblard–Michel split.  The first
+    ``context_length`` test positions are skipped.  Imports torch.  Chapter 8.
+    """
+    from . import transformer as _tr  # torch only when asked
+
+    xs, ys = _as_int_series(source, "source"), _as_int_series(target, "target")
+    txs, tys = _as_int_series(test_source, "test_source"), _as_int_series(test_target, "test_target")
+    if xs.size != ys.size or txs.size != tys.size:
+        raise ValueError("source and target (and test_source and test_target) must have equal lengths")
+    K = int(max(xs.max(), txs.max())) + 1
+    L = int(max(ys.max(), tys.max())) + 1
+    L0 = check_int(context_length, "context_length", minimum=4)
+    if tys.size <= L0:
+        raise ValueError(f"test_target must be longer than context_length = {L0}")
+
+    def inter(a, b):
+        s = np.empty(2 * a.size, dtype=np.int64)
+        s[0::2], s[1::2] = a, b + K
+        return s
+
+    kw = dict(d_model=d_model, n_heads=2, n_layers=n_layers, context_length=L0, seed=seed)
+    full = _tr.Transformer(K + L, **kw)
+    _tr.train(full, inter(xs, ys), steps, lr=lr, seed=seed)
+    restr = _tr.Transformer(L, **kw)
+    _tr.train(restr, ys, steps, lr=lr, seed=seed)
+    lp = full.token_logprobs(inter(txs, tys))[2 * L0:] / math.log(2)
+    src_ce, tgt_ce = -float(lp[0::2].mean()), -float(lp[1::2].mean())
+    r_ce = -float(restr.token_logprobs(tys)[L0:].mean()) / math.log(2)
+    return TrainedGranger(tgt_ce, r_ce, src_ce, r_ce - tgt_ce)
+
+
 def _histories(k, l, *, k_min=0):
     k = check_int(k, "k", minimum=k_min)
     l = max(k, 1) if l is None else check_int(l, "l", minimum=1)
@@ -1098,6 +1356,42 @@ class DiscreteSCM:
             raise ValueError("do must name at least one intervened variable for a counterfactual")
         vals = self._solve(dov)
         return float(post[self._mask(vals, ev)].sum())
+
+    def backdoor(self, event, *, do, adjust) -> float:
+        r"""Back-door adjustment from the *observational* joint law: :math:`\sum_z P(\text{event} \mid x, z)\,P(z)`.
+
+        ``do`` is the treatment assignment :math:`\{X: x\}`, ``adjust`` a sequence of variable names :math:`Z`.
+        Only :meth:`joint` (rung 1) is used; when :math:`Z` satisfies the back-door criterion for the
+        treatment and the event's variables this equals ``probability(event, do=do)`` (rung 2, computed by
+        replacing mechanisms), which makes the two an independent check.  Strata :math:`z` with
+        :math:`P(x, z) = 0` raise ``ValueError`` naming ``adjust`` (positivity fails).  Chapter 8.
+        """
+        ev = self._check_assignment(event, "event")
+        dov = self._check_assignment(do, "do")
+        if not dov:
+            raise ValueError("do must name at least one treatment variable")
+        if isinstance(adjust, str) or not all(a in self.variables for a in adjust):
+            raise ValueError(f"adjust must be a sequence of endogenous variable names ({self.variables})")
+        Z = list(adjust)
+        if set(Z) & (set(dov) | set(ev)):
+            raise ValueError("adjust must not contain the treatment or the event's variables")
+        P = self.joint()
+        names = self.variables
+        keep = [names.index(v) for v in Z]
+        pz = P.sum(axis=tuple(i for i in range(P.ndim) if i not in keep))
+        total = 0.0
+        for zval in itertools.product(*[range(self.cardinality(v)) for v in Z]):
+            if pz[zval] == 0:
+                continue
+            cond = dict(zip(Z, zval)) | dov
+            sl = tuple(cond.get(n, slice(None)) for n in names)
+            pxz = P[sl].sum()
+            if not pxz > 0:
+                raise ValueError(f"adjust: the stratum {dict(zip(Z, zval))} never has the treatment {dov} (positivity)")
+            sl_e = tuple((ev | cond).get(n, slice(None)) for n in names) if all(ev.get(k, v) == v for k, v in cond.items()) else None
+            pexz = 0.0 if sl_e is None else P[sl_e].sum()
+            total += pz[zval] * pexz / pxz
+        return float(total)
 
     def sample(self, n, *, do=None, seed=None) -> dict[str, np.ndarray]:
         """``n`` i.i.d. draws of the endogenous variables (under ``do`` if given), as a dict of integer arrays."""

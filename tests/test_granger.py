@@ -490,3 +490,135 @@ def test_chapter_alt_texts_carry_no_typed_results():
     assert len(alts) >= 5
     for alt in alts:
         assert not re.search(r"\d\.\d|\d+ versus \d", alt), alt  # decimals are results: glue them or describe
+
+
+# ----------------------------------------------------------------------------------------------
+# Second edition: Geweke's decomposition, chi-square and surrogate tests, back-door, trained predictors
+# ----------------------------------------------------------------------------------------------
+
+FEEDBACK = (np.array([[[0.5, 0.2], [0.4, 0.3]]]), np.array([[1.0, 0.4], [0.4, 1.0]]))
+
+
+def test_geweke_decomposition_routes_agree_and_match_te():
+    A, S = FEEDBACK
+    r = g.geweke_decomposition(A, S, source=0, target=1, base=E)
+    sp = g.geweke_decomposition(A, S, source=0, target=1, method="spectral", base=E)
+    assert abs(r.residual) < 1e-12
+    assert sp.total == pytest.approx(r.total, abs=1e-9)  # Kolmogorov-Szego vs Riccati
+    # halves are the transfer entropies (conditional MI of the autocovariances, a third route)
+    assert r.forward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source=0, target=1, k=None, base=E), abs=1e-9)
+    assert r.backward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source=1, target=0, k=None, base=E), abs=1e-9)
+    # instantaneous part: I(X_t; Y_t | past) = -1/2 ln(1 - rho^2) of the innovations (here the noise itself)
+    assert r.instantaneous / 2 == pytest.approx(-0.5 * math.log(1 - 0.4**2), abs=1e-9)
+    # finite history: the step-(k+1) Gaussian CMIs from the autocovariances
+    k = 2
+    G = g.var_autocovariance(A, S, max_lag=k)
+    C = np.block([[G[j - i] if j >= i else G[i - j].T for j in range(k + 1)] for i in range(k + 1)])  # block (i, j): lags i, j
+    # variables (X_t, Y_t, X_{t-1}, Y_{t-1}, ...): indices 2i, 2i+1 for lag i
+    past = list(range(2, 2 * k + 2))
+    inst = g.gaussian_conditional_mutual_information(C, [0], [1], given=past, base=E)
+    rk = g.geweke_decomposition(A, S, source=0, target=1, history=k, base=E)
+    assert rk.instantaneous / 2 == pytest.approx(inst, abs=1e-10)
+    te = g.gaussian_conditional_mutual_information(C, [1], [2 * i for i in range(1, k + 1)], given=[2 * i + 1 for i in range(1, k + 1)], base=E)
+    assert rk.forward / 2 == pytest.approx(te, abs=1e-10)
+
+
+def test_geweke_total_is_twice_the_mutual_information_rate():
+    # (1/n) I(X^n; Y^n) from block-Toeplitz log-determinants tends to F_total / 2
+    A, S = FEEDBACK
+    tot = g.geweke_decomposition(A, S, source=0, target=1, base=E).total
+    G = g.var_autocovariance(A, S, max_lag=80)
+
+    def mi(n):
+        C = np.block([[G[i - j] if i >= j else G[j - i].T for j in range(n)] for i in range(n)])
+        xs, ys = list(range(0, 2 * n, 2)), list(range(1, 2 * n, 2))
+        return g.gaussian_conditional_mutual_information(C, xs, ys, base=E)
+
+    inc = mi(60) - mi(59)  # per-step increment converges geometrically fast
+    assert inc == pytest.approx(tot / 2, rel=1e-6)
+
+
+def test_geweke_sample_estimates():
+    A, S = FEEDBACK
+    data = g.simulate_var(A, 200_000, S, seed=3)
+    est = g.geweke_decomposition_sample(source=data[:, 0], target=data[:, 1], lags=4, base=E)
+    ref = g.geweke_decomposition(A, S, source=0, target=1, base=E)
+    assert abs(est.residual) < 1e-10
+    for a, b in zip(est, ref):
+        assert a == pytest.approx(b, abs=0.01)
+    assert est.forward == pytest.approx(g.geweke_granger(source=data[:, 0], target=data[:, 1], lags=4, base=E), abs=5e-3)
+
+
+def test_chi2_law_of_the_null_statistic():
+    A = np.array([[[0.5, 0.0], [0.4, 0.3]], [[-0.2, 0.0], [0.2, 0.0]]])  # Y does not cause X
+    st_ = g.granger_null_statistics(A, source=1, target=0, lags=2, n=400, replicates=600, seed=1)
+    assert st_.mean() == pytest.approx(2.0, abs=0.3)  # chi2_2 mean
+    assert stats_ks(st_, 2) > 0.01
+    # the alternative direction is far in the tail
+    data = g.simulate_var(A, 400, seed=2)
+    stat, df, p = g.granger_chi2_test(source=data[:, 0], target=data[:, 1], lags=2)
+    assert df == 2 and p < 1e-6 and stat == pytest.approx(398 * g.geweke_granger(source=data[:, 0], target=data[:, 1], lags=2, base=E))
+
+
+def stats_ks(sample, df):
+    from scipy import stats
+
+    return stats.kstest(sample, stats.chi2(df).cdf).pvalue
+
+
+def test_surrogate_test():
+    x, y = g.simulate_delayed_copy(2000, flip=0.3, seed=0)
+    t = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), lags=1, n_surrogates=99, seed=1)
+    assert t.p_value == pytest.approx(0.01) and t.surrogates.shape == (99,)
+    rng = np.random.default_rng(0)
+    ps = [g.granger_surrogate_test(source=rng.normal(size=300), target=rng.normal(size=300), n_surrogates=49, seed=i).p_value for i in range(60)]
+    assert 0.3 < np.mean(ps) < 0.7  # roughly uniform under independence
+    again = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), n_surrogates=99, seed=1)
+    np.testing.assert_array_equal(t.surrogates, again.surrogates)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.05, 0.45), st.floats(0.05, 0.45), st.floats(0.0, 0.9))
+def test_backdoor_equals_intervention(qx, qy, effect):
+    mdl = g.confounded_scm(qx, qy, effect)
+    for x in (0, 1):
+        adj = mdl.backdoor({"Y": 1}, do={"X": x}, adjust=["Z"])
+        assert adj == pytest.approx(mdl.probability({"Y": 1}, do={"X": x}), abs=1e-12)
+    # brute force from the joint: sum_z P(Y=1 | X=1, z) P(z)
+    P = mdl.joint()  # axes Z, X, Y
+    bf = sum(P[z].sum() * P[z, 1, 1] / P[z, 1].sum() for z in (0, 1))
+    assert mdl.backdoor({"Y": 1}, do={"X": 1}, adjust=["Z"]) == pytest.approx(bf)
+    with pytest.raises(ValueError, match="adjust"):
+        mdl.backdoor({"Y": 1}, do={"X": 1}, adjust=["Y"])
+
+
+def test_trained_predictors_find_the_directed_information_rate():
+    T = g.coupled_pair_transition(lagged=0.7, flip=0.1)
+    x, y = g.simulate_markov_pair(T, 20_000, seed=0)
+    tx, ty = g.simulate_markov_pair(T, 4_000, seed=1)
+    res = g.granger_by_training(source=x, target=y, test_source=tx, test_target=ty, steps=200, seed=0)
+    rates = d.markov_pair_rates(T)
+    assert res.gain == pytest.approx(rates.directed, abs=0.05)
+    assert res.full_source == pytest.approx(1.0, abs=0.03)  # X is i.i.d. fair: nothing to gain from Y's past
+    # the sampler's empirical pair frequencies match the transition
+    s = x[:-1] * 2 + y[:-1], x[1:] * 2 + y[1:]
+    emp = np.zeros((4, 4))
+    np.add.at(emp, s, 1)
+    np.testing.assert_allclose(emp / emp.sum(1, keepdims=True), T.reshape(4, 4), atol=0.03)
+
+
+def test_new_granger_functions_validate():
+    A, S = FEEDBACK
+    cases = [
+        (lambda: g.geweke_decomposition(A, S, source=0, target=0), "target"),
+        (lambda: g.geweke_decomposition(A, S, source=0, target=1, method="x"), "method"),
+        (lambda: g.geweke_decomposition(A, S, source=0, target=1, method="spectral", history=2), "history"),
+        (lambda: g.geweke_decomposition_sample(source=np.ones(10), target=np.ones(9)), "source"),
+        (lambda: g.granger_null_statistics(A, S, source=0, target=1, replicates=0), "replicates"),
+        (lambda: g.granger_surrogate_test(source=np.ones(5), target=np.ones(5), lags=2), "source"),
+        (lambda: g.simulate_markov_pair(np.ones((2, 2)), 5), "transition"),
+        (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0]), "equal lengths"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=name):
+            fn()
