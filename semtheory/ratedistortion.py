@@ -93,6 +93,15 @@ __all__ = [
     "LogLossPoint",
     "log_loss_point",
     "pretraining_point",
+    "pretraining_sweep",
+    "PretrainingSweep",
+    # the whole sequence
+    "SequencePredictor",
+    "strictly_causal_predictor",
+    "log_loss_sequence_lower_bound",
+    "CausalityPrice",
+    "price_of_causality",
+    "plot_pretraining_plane",
 ]
 
 _MAX_CELLS = 2**23  # largest (X^n, Y^n) table the directed solver builds
@@ -849,6 +858,22 @@ class DirectedRDCurve:
         order = np.argsort(self.distortion, kind="stable")
         return np.interp(D, self.distortion[order], self.rate[order])
 
+    def rate_lower(self, D) -> np.ndarray:
+        r"""Certified lower bound :math:`R^{\mathrm{DI}}_n(D) \ge \max_j [L_j - \beta_j D] / \ln b` from the supporting lines.
+
+        :math:`L_j` = ``lagrangian - gap`` (nats per symbol) bounds the Lagrangian of point :math:`j` from below
+        (Frank–Wolfe / dual certificate), and :math:`R^{\mathrm{DI}}_n` is convex (the causal channels form a
+        convex set and :math:`I(X^n;Y^n)` is convex in the channel), so every such line lies below the curve.
+        Clipped at 0.  Together with :meth:`rate_at` it brackets :math:`R^{\mathrm{DI}}_n(D)`.  Units of ``base``.
+        """
+        D = np.asarray(D, dtype=float)
+        if not np.isfinite(D).all():
+            raise ValueError("D must be finite")
+        lb = log_base(self.base)
+        low = self.lagrangian - self.gap * lb
+        vals = low[:, None] - self.betas[:, None] * D.reshape(1, -1)
+        return np.maximum(vals.max(axis=0), 0.0).reshape(D.shape) / lb
+
 
 def _as_source_law(px, name: str = "px") -> np.ndarray:
     p = as_pmf(px, name)
@@ -1418,3 +1443,194 @@ def pretraining_point(source, model, order=None, base=2) -> LogLossPoint:
     for i, ctx in enumerate(np.ndindex(*((V,) * k))):
         Q[i] = model.next_token_probs(list(ctx))
     return log_loss_point(J, Q.reshape(J.shape), base)
+
+
+# ==============================================================================================
+# The whole sequence: the ideal predictor as a strictly causal test channel
+# ==============================================================================================
+
+
+class SequencePredictor(NamedTuple):
+    r"""The ideal strictly causal predictor of a block, as a test channel (per symbol, units of ``base``).
+
+    ``reproductions[k]`` is the :math:`k`-th distinct predictive pmf :math:`P(\cdot \mid x^{t-1})`;
+    ``joint`` the law of :math:`(X^n, Y^n)` (axes :math:`X_1..X_n, Y_1..Y_n`, :math:`Y_t` the index of the
+    reproduction used at step :math:`t`); ``distortion`` = :math:`\frac1n\sum_t\mathbb E[-\log Y_t(X_t)]`
+    (equal to :math:`H(X^n)/n`); ``rate`` = :math:`\frac1n I(X^n \to Y^n)` computed from ``joint`` by
+    :func:`semtheory.directed.directed_information`; ``entropy`` = :math:`H(X^n)/n`."""
+
+    distortion: float
+    rate: float
+    entropy: float
+    reproductions: np.ndarray
+    joint: np.ndarray
+
+
+def strictly_causal_predictor(px, base=2) -> SequencePredictor:
+    r"""The ideal next-token predictor :math:`Y_t = P(\cdot \mid X^{t-1})` of a block, read as a causal test channel.
+
+    ``px`` is the law of :math:`X^n` (one axis per step, one alphabet).  The predictor is *strictly* causal:
+    :math:`Y_t` is a function of :math:`X^{t-1}` only, so it is one of the causal test channels of the
+    directed rate-distortion function under log-loss, with reproductions the distinct predictive pmfs.
+    Its distortion is the sequence log-loss :math:`\frac1n\sum_t \mathbb E[-\log P(X_t \mid X^{t-1})] = H(X^n)/n`
+    (the pre-training loss of the population model) and its rate is :math:`\frac1n I(X^n \to Y^n)`, which for
+    this deterministic channel equals :math:`H(Y^n)/n`.  Returns :class:`SequencePredictor`.  Units of
+    ``base`` per symbol.  Chapter 5.
+    """
+    from . import directed
+
+    lb = log_base(base)
+    p = _as_source_law(px)
+    n, nx = p.ndim, p.shape[0]
+    if nx ** (2 * n) > _MAX_CELLS:
+        raise ValueError(f"px with n={n} steps of {nx} symbols is too large for the joint table")
+    conds = []  # P(x_t | x^{t-1}) as rows indexed by the prefix, t = 1..n
+    for t in range(1, n + 1):
+        m = p.sum(axis=tuple(range(t, n))) if t < n else p
+        conds.append(_conditional_rows(m.reshape(-1, nx)))
+    reps, inv = np.unique(np.round(np.vstack(conds), 12), axis=0, return_inverse=True)
+    reps = reps / reps.sum(axis=1, keepdims=True)
+    idx = np.split(inv.ravel(), np.cumsum([c.shape[0] for c in conds])[:-1])
+    m = reps.shape[0]
+    J = np.zeros((nx,) * n + (m,) * n)
+    xs = np.array(list(np.ndindex(*((nx,) * n))), dtype=int).reshape(-1, n)
+    ys = np.stack([idx[t][np.ravel_multi_index(xs[:, :t].T, (nx,) * t) if t else np.zeros(len(xs), int)]
+                   for t in range(n)], axis=1)
+    J[tuple(xs.T) + tuple(ys.T)] = p.ravel()
+    with np.errstate(divide="ignore"):
+        logrep = np.log(reps)
+    terms = logrep[ys, xs]  # log Y_t(X_t) for every x^n
+    live = p.ravel() > 0
+    dist = float(-(p.ravel()[live] @ terms[live].sum(axis=1)))
+    rate = directed.directed_information(J, base=math.e)
+    H = measures.entropy(p.ravel(), base=math.e)
+    return SequencePredictor(dist / lb / n, rate / lb / n, H / lb / n, reps, J)
+
+
+def log_loss_sequence_lower_bound(px, D, base=2):
+    r"""Lower bound :math:`\max(0, H(X^n)/n - D)` on the block and the directed rate-distortion functions under log-loss.
+
+    For any test channel whose reproductions :math:`Y_t` are pmfs on the source alphabet,
+    :math:`I(X^n; Y^n) = H(X^n) - H(X^n \mid Y^n) \ge H(X^n) - \sum_t H(X_t \mid Y_t) \ge H(X^n) - \sum_t \mathbb E[-\log Y_t(X_t)]`
+    (chain rule, conditioning reduces entropy, cross-entropy at least conditional entropy); divided by
+    :math:`n`, :math:`R^{\mathrm{DI}}_n(D) \ge R_n(D) \ge H(X^n)/n - D`.  ``D`` per symbol in units of ``base``.
+    Chapter 5.
+    """
+    lb = log_base(base)
+    p = _as_source_law(px)
+    Dv = np.asarray(D, dtype=float)
+    if not np.isfinite(Dv).all():
+        raise ValueError("D must be finite")
+    H = measures.entropy(p.ravel(), base=math.e) / lb / p.ndim
+    return _out(np.maximum(H - Dv, 0.0))
+
+
+class CausalityPrice(NamedTuple):
+    r"""Directed and block rate-distortion curves of one block and the price of causality between them.
+
+    ``directed`` (:class:`DirectedRDCurve`) and ``block`` (:class:`RDCurve`) over the same ``betas``;
+    ``block_at`` = :math:`R_n` solved by :func:`rate_distortion_at` at each distortion the directed points
+    reached; ``gap`` = ``directed.rate - block_at`` (per symbol, units of ``base``); ``certified`` whether every
+    point met its certificate."""
+
+    directed: DirectedRDCurve
+    block: RDCurve
+    block_at: np.ndarray
+    gap: np.ndarray
+    certified: bool
+
+
+def price_of_causality(px, distortion, betas, *, base=2, tol=1e-8) -> CausalityPrice:
+    r""":math:`R^{\mathrm{DI}}_n(D) - R_n(D)` at the distortions of the directed curve's points.
+
+    Runs :func:`directed_rate_distortion_curve` and :func:`block_rate_distortion_curve` over ``betas`` (nats
+    per unit distortion) for the block law ``px``, then solves the block function :math:`R_n` exactly at each
+    distortion the directed points reached (:func:`rate_distortion_at` on the :math:`|\mathcal X|^n`-letter
+    alphabet with the per-symbol additive distortion), so the two rates are compared at the same
+    :math:`D`.  Returns :class:`CausalityPrice`.  Rates per symbol in ``base``.  Chapter 5.
+    """
+    p = _as_source_law(px)
+    d = _as_distortion(distortion, p.shape[0])
+    n = p.ndim
+    dirc = directed_rate_distortion_curve(p, d, betas, base=base, tol=tol)
+    blk = block_rate_distortion_curve(p, d, betas, base=base, tol=tol)
+    dn = additive_distortion(d, n).reshape(p.size, -1) / n
+    at = [rate_distortion_at(p.ravel(), dn, float(D), base=base, tol=tol) for D in dirc.distortion]
+    rates = np.array([r.rate for r in at]) / n
+    ok = bool(dirc.converged.all() and blk.converged.all() and all(r.converged for r in at))
+    return CausalityPrice(dirc, blk, rates, dirc.rate - rates, ok)
+
+
+class PretrainingSweep(NamedTuple):
+    r"""Ideal order-:math:`k` predictors and fitted :math:`n`-gram models of a source on the log-loss plane.
+
+    ``orders`` the context lengths; ``ideal[k]`` the :class:`LogLossPoint` of :math:`P(x_t \mid x_{t-k}^{t-1})`;
+    ``fitted[N][k]`` that of the Laplace-smoothed :math:`n`-gram of order :math:`k` fitted on ``N`` sampled
+    tokens (exact population cross-entropy)."""
+
+    orders: tuple
+    ideal: list
+    fitted: dict
+
+
+def pretraining_sweep(source, orders, train_sizes, *, seed=1, base=2) -> PretrainingSweep:
+    r"""Place ideal predictors and fitted :math:`n`-gram models of growing order on the log-loss plane.
+
+    For each order :math:`k` in ``orders``: the ideal predictor (:func:`log_loss_point` of the stationary law of
+    :math:`k + 1` consecutive tokens) and, for each ``N`` in ``train_sizes``, the
+    :class:`semtheory.sources.NGramModel` of order :math:`k` (Laplace smoothing) fitted on ``source.sample(N,
+    seed=seed)``, placed with :func:`pretraining_point`.  Deterministic under ``seed``.  Units of ``base``
+    per token.  Chapter 5.
+    """
+    from .channel import LanguageModel, sequence_law
+    from .sources import NGramModel
+
+    if not isinstance(source, LanguageModel):
+        raise ValueError(f"source must be a semtheory LanguageModel, got {type(source).__name__}")
+    ks = tuple(check_int(k, "orders", minimum=0, maximum=12) for k in orders)
+    Ns = tuple(check_int(N, "train_sizes", minimum=1) for N in train_sizes)
+    if not ks or not Ns:
+        raise ValueError("orders and train_sizes must be non-empty")
+    ideal = [log_loss_point(sequence_law(source, k + 1), base=base) for k in ks]
+    fitted = {}
+    for N in Ns:
+        train = source.sample(N, seed=seed)
+        fitted[N] = [pretraining_point(source, NGramModel(train, k, vocab_size=source.vocab_size), base=base)
+                     for k in ks]
+    return PretrainingSweep(ks, ideal, fitted)
+
+
+def plot_pretraining_plane(ax, sweep, entropy_rate, *, xlim=None, ylim=None):
+    r"""Draw a :class:`PretrainingSweep` on the per-token log-loss plane (the left panel of the chapter's figure).
+
+    The line :math:`R = H(X) - D`, a dashed vertical line at ``entropy_rate`` (bits), the ideal order-:math:`k`
+    predictors (circles) and the fitted :math:`n`-gram models of each training size (one marker each, the
+    smallest training size labelled by order); ``xlim``/``ylim`` optional axis limits.  Rates and distortions in the units of ``sweep``.  Returns
+    ``ax``.  Chapter 5.
+    """
+    from .plotting import COLORS
+
+    if not isinstance(sweep, PretrainingSweep):
+        raise ValueError(f"sweep must be a PretrainingSweep, got {type(sweep).__name__}")
+    Hb = check_positive(entropy_rate, "entropy_rate")
+    H1 = sweep.ideal[0].entropy
+    ax.plot([0, H1], [H1, 0], color=COLORS["entropy"], label=r"$R(D) = H(X) - D$")
+    ax.axvline(Hb, ls="--", color=COLORS["bound"], label=r"entropy rate $\bar H$")
+    ax.plot([pt.distortion for pt in sweep.ideal], [pt.rate for pt in sweep.ideal], "o", color=COLORS["truth"],
+            ms=9, mfc="none", label="ideal order $k$")
+    sizes = sorted(sweep.fitted, reverse=True)
+    for N, mk, col in zip(sizes, ("s", "^", "v", "D"), ("di", "model", "mi", "entropy")):
+        pts = sweep.fitted[N]
+        ax.plot([pt.distortion for pt in pts], [pt.rate for pt in pts], mk, color=COLORS[col], ms=5,
+                label=f"$n$-gram, {N} tokens")
+    small = sizes[-1]
+    for k, pt in zip(sweep.orders, sweep.fitted[small]):
+        ax.annotate(f"$k={k}$", (pt.distortion, pt.rate), textcoords="offset points",
+                    xytext=(5, 4) if k != 2 else (0, -13), fontsize=7, color=COLORS["model"])
+    ax.set(xlabel="per-token cross-entropy $D$ (bits)", ylabel=r"rate $I(X_t; Q_{C_t})$ (bits)")
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8)
+    return ax

@@ -314,6 +314,141 @@ def test_pretraining_points():
     assert abs(-m.token_logprobs(test)[2:].mean() / math.log(2) - pt.distortion) < 0.01
 
 
+def test_pretraining_sweep_matches_point_by_point():
+    src = sources.MarkovSource.two_state(0.1, 0.3)
+    sw = rd.pretraining_sweep(src, orders=(0, 1, 2), train_sizes=(200,), seed=4)
+    x = src.sample(200, seed=4)
+    for k in (0, 1, 2):
+        assert sw.ideal[k] == rd.log_loss_point(channel.sequence_law(src, k + 1))
+        assert sw.fitted[200][k] == rd.pretraining_point(src, sources.NGramModel(x, k, vocab_size=2))
+    with pytest.raises(ValueError, match="source"):
+        rd.pretraining_sweep("text", (0,), (10,))
+    with pytest.raises(ValueError, match="orders"):
+        rd.pretraining_sweep(src, (), (10,))
+
+
+def test_plot_pretraining_plane_draws_every_point():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    src = sources.MarkovSource.two_state(0.1, 0.3)
+    sw = rd.pretraining_sweep(src, orders=(0, 1), train_sizes=(100, 400))
+    fig, ax = plt.subplots()
+    rd.plot_pretraining_plane(ax, sw, src.entropy_rate(), xlim=(0, 1))
+    assert len(ax.lines) == 1 + 1 + 1 + 2 and ax.get_xlim() == (0, 1)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="sweep"):
+        rd.plot_pretraining_plane(ax, None, 0.5)
+    with pytest.raises(ValueError, match="entropy_rate"):
+        rd.plot_pretraining_plane(ax, sw, -1.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# The whole sequence: the predictor is feasible for R^DI_n but not on it
+# ----------------------------------------------------------------------------------------------
+
+STAY = np.array([[0.9, 0.1], [0.1, 0.9]])
+
+
+def test_strictly_causal_predictor_closed_form():
+    hb = h(0.1)
+    for n in (1, 2, 3, 4):
+        sp_ = rd.strictly_causal_predictor(rd.markov_source_law(STAY, n))
+        assert abs(sp_.distortion - (1 + (n - 1) * hb) / n) < 1e-12  # H(X^n)/n
+        assert abs(sp_.rate - (1 + (n - 2) * hb) / n if n > 1 else sp_.rate) < 1e-12  # H(Y^n)/n: Y_1 constant
+        assert sp_.entropy == pytest.approx(sp_.distortion, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_strictly_causal_predictor_against_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    px = rng.dirichlet(np.full(27, 0.7)).reshape(3, 3, 3)
+    sp_ = rd.strictly_causal_predictor(px, base=math.e)
+    assert abs(sp_.distortion - measures.entropy(px.ravel(), base=math.e) / 3) < 1e-12
+    # rate = H(Y^n)/n from the Y-marginal of the joint (deterministic channel), and = Massey's DI
+    py = sp_.joint.sum(axis=(0, 1, 2))
+    assert abs(sp_.rate - measures.entropy(py.ravel(), base=math.e) / 3) < 1e-10
+    # brute force: the predictor's outputs read off the joint are the true conditionals
+    J = sp_.joint
+    for idx in zip(*np.nonzero(J)):
+        x, y = idx[:3], idx[3:]
+        for t in range(3):
+            m = px.sum(axis=tuple(range(t + 1, 3)))
+            prev = m.sum(axis=-1)[x[:t]] if t else 1.0
+            cond = m[x[:t]] / prev
+            assert np.allclose(sp_.reproductions[y[t]], cond, atol=1e-11)
+
+
+def test_no_strictly_causal_predictor_beats_the_sequence_entropy():
+    # thm-05-predictor-end: any strictly causal pmf reproduction has log-loss >= H(X^n); brute force over
+    # random predictors Q(x_t | x^{t-1}) (deterministic strictly causal channels) and their mixtures with the truth
+    rng = np.random.default_rng(11)
+    px = rd.markov_source_law(STAY, 3)
+    H = measures.entropy(px.ravel())
+    true = rd.strictly_causal_predictor(px)
+    for _ in range(50):
+        lam = rng.uniform()
+        Q = {}  # one pmf per prefix x^{t-1}: strictly causal
+        loss = 0.0
+        for x in np.ndindex(2, 2, 2):
+            for t in range(3):
+                if x[:t] not in Q:
+                    m = px.sum(axis=tuple(range(t + 1, 3)))
+                    cond = m[x[:t]] / (m.sum(axis=-1)[x[:t]] if t else 1.0)
+                    Q[x[:t]] = lam * cond + (1 - lam) * rng.dirichlet([1.0, 1.0])
+                loss += px[x] * -math.log2(Q[x[:t]][x[t]])
+        assert loss >= H - 1e-12
+    assert abs(3 * true.distortion - H) < 1e-12
+
+
+def test_log_loss_sequence_plane_predictor_is_dominated():
+    px = rd.markov_source_law(STAY, 4)
+    pred = rd.strictly_causal_predictor(px)
+    reps = np.vstack([np.eye(2), pred.reproductions])
+    ll = rd.directed_rate_distortion_curve(px, rd.log_loss_distortion(reps), [0.3, 0.35, 0.5, 0.8], tol=1e-4)
+    lo, hi = float(ll.rate_lower(pred.distortion)), float(ll.rate_at(pred.distortion))
+    bound = float(rd.log_loss_sequence_lower_bound(px, pred.distortion))
+    share = (1 - pred.distortion) * pred.entropy  # time-sharing identity and uniform: an independent upper bound
+    assert bound == 0.0 and bound <= lo <= hi <= share + 1e-12
+    assert pred.rate - share > 0.2  # the predictor is far above even the crude time-sharing
+    # every achieved point (an upper bound on the curve) lies on or above the lower bound H(X^n)/n - D
+    assert np.all(ll.rate >= rd.log_loss_sequence_lower_bound(px, ll.distortion) - 1e-9)
+
+
+def test_log_loss_sequence_lower_bound_against_block_ba():
+    px = rd.markov_source_law(STAY, 2)
+    reps = rd.log_loss_distortion(np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.9, 0.1], [0.1, 0.9]]))
+    blk = rd.block_rate_distortion_curve(px, reps, [0.2, 0.5, 0.8, 1.5], tol=1e-8)
+    assert np.all(blk.rate >= rd.log_loss_sequence_lower_bound(px, blk.distortion) - 1e-9)
+    with pytest.raises(ValueError, match="D"):
+        rd.log_loss_sequence_lower_bound(px, np.nan)
+
+
+def test_directed_rate_lower_brackets_the_iid_closed_form():
+    p = 0.3
+    px = measures.product_law([1 - p, p], [1 - p, p])
+    c = rd.directed_rate_distortion_curve(px, rd.hamming_distortion(2), [1.0, 2.0, 4.0], tol=1e-6)
+    D = np.array([0.05, 0.1, 0.2])
+    exact = rd.binary_hamming_rd(p, D)
+    assert np.all(c.rate_lower(D) <= exact + 1e-9)
+    inside = (D >= c.distortion.min()) & (D <= c.distortion.max())
+    assert np.all(exact[inside] <= c.rate_at(D)[inside] + 1e-9)
+    with pytest.raises(ValueError, match="D"):
+        c.rate_lower([np.inf])
+
+
+def test_price_of_causality_zero_for_one_step_and_positive_for_markov():
+    b = np.geomspace(0.5, 8.0, 5)
+    one = rd.price_of_causality(rd.markov_source_law(STAY, 1), rd.hamming_distortion(2), b)
+    two = rd.price_of_causality(rd.markov_source_law(STAY, 2), rd.hamming_distortion(2), b)
+    assert one.certified and two.certified
+    assert np.abs(one.gap).max() < 1e-6 and two.gap.max() > 0.01 and two.gap.min() > -1e-6
+    # block_at is R_n at the directed distortions: between the block curve's certified bounds there
+    assert np.all(two.block_at <= two.directed.rate + 1e-9)
+
+
 # ----------------------------------------------------------------------------------------------
 # Symbolic derivations and exercises
 # ----------------------------------------------------------------------------------------------
