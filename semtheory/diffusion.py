@@ -89,6 +89,10 @@ __all__ = [
     "sample",
     "sampler_law",
     "step_joint_law",
+    "sampler_step_law",
+    "schedule_entropy",
+    "ScheduleFlows",
+    "schedule_flows",
     "source_nll",
     "SamplingQuality",
     "sampling_quality",
@@ -818,6 +822,134 @@ def step_joint_law(law, order, left) -> np.ndarray:
         idx[:, s if i in L else n + s] = X[:, i]
     np.add.at(out, tuple(idx.T), law.reshape(-1))
     return out
+
+
+def sampler_step_law(q, left, remasking="low_confidence") -> np.ndarray:
+    r"""The exact law of a one-token-per-step sampling run (``steps = n``), laid out as two processes along the steps.
+
+    At step :math:`s` the sampler of :func:`sample` reveals one position :math:`i_s` with token :math:`v_s`.
+    :math:`X_s = (i_s, v_s)` if :math:`i_s` lies in ``left`` (:math:`A`) and a blank otherwise; :math:`Y_s`
+    likewise for the other positions :math:`B`.  Unlike :func:`step_joint_law`, the order may depend on the
+    tokens (``remasking="low_confidence"``: the most confident candidate is revealed, ties to the lower
+    position, as in :func:`sample`) or be uniformly random (``"random"``), so the step processes carry the
+    position as well as the token.  Symbols: :math:`j V + v` for the :math:`j`-th position of the half (in
+    increasing order) and token :math:`v`; the blank is the last symbol; every axis has
+    :math:`\max(|A|, |B|)\,V + 1` symbols.  Returns the joint pmf of :math:`(X_1..X_n, Y_1..Y_n)` in the layout of
+    :mod:`semtheory.directed`, by enumerating every run (every candidate assignment at every step).  Its
+    sequence marginal is :func:`sampler_law` with ``steps = n``.  Chapter 16.
+    """
+    q, n, V = _check_table(q, "q")
+    remasking = _check_remasking(remasking)
+    try:
+        Aset = sorted({int(i) for i in left})
+    except (TypeError, ValueError):
+        raise ValueError(f"left must be a set of positions in 0..{n - 1}, got {left!r}") from None
+    if not set(Aset) <= set(range(n)):
+        raise ValueError(f"left must be a set of positions in 0..{n - 1}, got {left!r}")
+    Bset = [i for i in range(n) if i not in Aset]
+    K = max(len(Aset), len(Bset)) * V + 1
+    if K ** (2 * n) > _MAX_CELLS:
+        raise ValueError(f"n={n}, V={V} gives a step law of {K ** (2 * n)} cells, too many")
+    slot = {i: (0, Aset.index(i)) if i in Aset else (1, Bset.index(i)) for i in range(n)}
+    qf = _flat(q, n, V)
+    runs = {((V,) * n, ()): 1.0}  # (z, revealed (position, token) so far) -> probability
+    for _ in range(n):
+        nxt: dict = {}
+        for (z, hist), w in runs.items():
+            probs = qf[_index(np.array(z), n, V)]
+            hid = [i for i in range(n) if z[i] == V]
+            if remasking == "random":
+                moves = [(i, v, probs[i, v] / len(hid)) for i in hid for v in range(V)]
+            else:
+                vals = np.array(list(itertools.product(range(V), repeat=len(hid))), dtype=np.int64)
+                conf = probs[hid][np.arange(len(hid)), vals]  # (V^r, r)
+                best = np.argmax(conf, axis=1)  # first maximum: the lower position on ties
+                pv = np.prod(conf, axis=1)
+                acc: dict = {}
+                for a, pa, j in zip(vals, pv, best):
+                    acc[(hid[j], int(a[j]))] = acc.get((hid[j], int(a[j])), 0.0) + pa
+                moves = [(i, v, pa) for (i, v), pa in acc.items()]
+            for i, v, pm in moves:
+                if pm > 0:
+                    zz = z[:i] + (v,) + z[i + 1:]
+                    key = (zz, hist + ((i, v),))
+                    nxt[key] = nxt.get(key, 0.0) + w * pm
+        runs = nxt
+    out = np.zeros((K,) * (2 * n))
+    for (_, hist), w in runs.items():
+        idx = [K - 1] * (2 * n)
+        for s, (i, v) in enumerate(hist):
+            side, j = slot[i]
+            idx[side * n + s] = j * V + v
+        out[tuple(idx)] += w
+    return out
+
+
+def schedule_entropy(step_law, base=2) -> float:
+    r"""Entropy of the schedule :math:`D^n` (which half each step reveals) of a :func:`sampler_step_law`.
+
+    :math:`D_s = A` iff :math:`X_s` is not blank.  :math:`D^n` is a function of :math:`X^n` and also of
+    :math:`Y^n`, so :math:`I(X^n; Y^n) \ge H(D^n)`: the schedule is information that both halves share.  Units
+    of ``base``.  Chapter 16.
+    """
+    lb = log_base(base)
+    P = as_pmf(step_law, "step_law")
+    if P.ndim == 0 or P.ndim % 2:
+        raise ValueError(f"step_law must have 2n axes, got shape {P.shape}")
+    n, K = P.ndim // 2, P.shape[0]
+    X = P.sum(axis=tuple(range(n, 2 * n)))  # law of X^n
+    D = np.zeros(2**n)
+    for idx in zip(*np.nonzero(X)):
+        D[sum((int(v) != K - 1) << s for s, v in enumerate(idx))] += X[idx]
+    return measures.entropy(D, base=math.e) / lb
+
+
+class ScheduleFlows(NamedTuple):
+    r"""Flows of a :func:`sampler_step_law` split by its schedule :math:`D^n`: ``mutual`` :math:`I(X^n; Y^n)`,
+    ``schedule`` :math:`H(D^n)`, ``content`` :math:`I(X^n; Y^n \mid D^n)`, and ``directed`` / ``reverse``, the
+    schedule-conditioned :math:`\E_d[I(X^n \to Y^n \mid D^n = d)]` and :math:`\E_d[I(0{*}Y^{n-1} \to X^n \mid D^n = d)]`
+    (which add up to ``content``)."""
+
+    mutual: float
+    schedule: float
+    content: float
+    directed: float
+    reverse: float
+
+
+def schedule_flows(step_law, base=2) -> ScheduleFlows:
+    r"""Split the information exchanged along the steps into the schedule and the content: :math:`I(X^n;Y^n) = H(D^n) + I(X^n;Y^n\mid D^n)`.
+
+    :math:`D^n` (which half step :math:`s` reveals; :math:`X_s` blank iff :math:`D_s = B`) is a function of
+    :math:`X^n` and of :math:`Y^n`.  For each schedule :math:`d` the conditional law :math:`P(\cdot \mid D^n = d)`
+    obeys chapter 3's conservation law (:func:`semtheory.directed.conservation`); averaging over :math:`d`
+    gives ``directed`` and ``reverse``.  ``step_law`` from :func:`sampler_step_law` (the blank is the last
+    symbol).  Units of ``base``.  Chapter 16.
+    """
+    from . import directed as _directed
+
+    log_base(base)
+    P = as_pmf(step_law, "step_law")
+    if P.ndim == 0 or P.ndim % 2:
+        raise ValueError(f"step_law must have 2n axes, got shape {P.shape}")
+    n, K = P.ndim // 2, P.shape[0]
+    blank = [np.arange(K) == K - 1] * 1
+    di = rdi = cm = 0.0
+    for d in itertools.product([True, False], repeat=n):  # d_s True: step s reveals a position of A
+        ind = np.ones(P.shape, dtype=bool)
+        for s, a in enumerate(d):
+            shape = [1] * (2 * n)
+            shape[s], shape[n + s] = K, 1
+            ind &= (~blank[0] if a else blank[0]).reshape(shape)
+            shape[s], shape[n + s] = 1, K
+            ind &= (blank[0] if a else ~blank[0]).reshape(shape)
+        w = float(P[ind].sum())
+        if w <= 0:
+            continue
+        c = _directed.conservation(np.where(ind, P, 0.0) / w, base)
+        di, rdi, cm = di + w * c.directed, rdi + w * c.reverse, cm + w * c.mutual
+    mi = _directed.sequence_mutual_information(P, base)
+    return ScheduleFlows(float(mi), float(schedule_entropy(P, base)), float(cm), float(di), float(rdi))
 
 
 def source_nll(p, tokens, base=2) -> np.ndarray:

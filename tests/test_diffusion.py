@@ -208,6 +208,48 @@ def test_discrete_time_loss():
     assert abs(D.discrete_time_loss(p, r, 4000) - D.llada_loss(p, r)) < 1e-3
 
 
+def _output_law(P, n, V, left):
+    A = sorted(left)
+    B = [i for i in range(n) if i not in A]
+    K = P.shape[0]
+    law = np.zeros((V,) * n)
+    for idx in zip(*np.nonzero(P)):
+        x = [None] * n
+        for s in range(n):
+            for side, half in ((0, A), (1, B)):
+                sym = idx[side * n + s]
+                if sym != K - 1:
+                    x[half[sym // V]] = sym % V
+        law[tuple(x)] += P[idx]
+    return law
+
+
+@pytest.mark.parametrize("rule", ["random", "low_confidence"])
+def test_sampler_step_law_against_sampler_law_and_fixed_orders(rule):
+    p = sequence_law(MarkovSource.two_state(0.2, 0.4), 4)
+    q = D.perturbed_predictor(D.exact_conditionals(p), 0.3, seed=1)
+    P = D.sampler_step_law(q, {0, 1}, rule)
+    law = D.sampler_law(q, 4, rule)  # an independent enumeration of the same sampler
+    assert np.allclose(_output_law(P, 4, 2, {0, 1}), law, atol=1e-12)
+    f = D.schedule_flows(P)
+    assert math.isclose(f.mutual, f.schedule + f.content, abs_tol=1e-10)
+    assert math.isclose(f.content, f.directed + f.reverse, abs_tol=1e-10)
+    out_mi = measures.mutual_information(law, (0, 1), (2, 3))
+    if rule == "random":  # exact q, random order: content = I(X_A; X_B), flows = average over fixed orders
+        assert math.isclose(f.schedule, math.log2(6), rel_tol=1e-12)
+        assert abs(f.content - out_mi) > 1e-3  # imperfect q: the tokens depend on the order, so no equality
+        qs = D.exact_conditionals(p)
+        fr = D.schedule_flows(D.sampler_step_law(qs, {0, 1}, "random"))
+        assert math.isclose(fr.content, measures.mutual_information(p, (0, 1), (2, 3)), rel_tol=1e-9)
+        fl = [directed.conservation(D.step_joint_law(p, o, {0, 1})) for o in itertools.permutations(range(4))]
+        assert math.isclose(fr.directed, np.mean([c.directed for c in fl]), rel_tol=1e-9)
+        assert math.isclose(fr.reverse, np.mean([c.reverse for c in fl]), rel_tol=1e-9)
+    else:  # data-dependent schedule, even with the exact conditionals: content differs from I(Z_A; Z_B)
+        fl = D.schedule_flows(D.sampler_step_law(D.exact_conditionals(p), {0, 1}, rule))
+        out = measures.mutual_information(D.sampler_law(D.exact_conditionals(p), 4, rule), (0, 1), (2, 3))
+        assert abs(fl.content - out) > 1e-5 and fl.schedule < math.log2(6)
+
+
 def test_new_estimator_functions_validate():
     p = _law(0, 2, 2)
     q = D.exact_conditionals(p)
@@ -219,6 +261,12 @@ def test_new_estimator_functions_validate():
         D.bayes_posterior(p, 0.0)
     with pytest.raises(ValueError, match="steps"):
         D.discrete_time_loss(p, q, 0)
+    with pytest.raises(ValueError, match="left"):
+        D.sampler_step_law(q, {5})
+    with pytest.raises(ValueError, match="remasking"):
+        D.sampler_step_law(q, {0}, "greedy")
+    with pytest.raises(ValueError, match="step_law"):
+        D.schedule_flows(np.ones((2, 2, 2)) / 8)
 
 
 @settings(max_examples=15, deadline=None)
