@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 import json
 import pathlib
 import re
@@ -170,18 +171,41 @@ def test_grading_right_wrong_and_hostile_submissions(answers98, tmp_path):
     (subs / "eve").mkdir()
     (subs / "eve" / "98-throwaway.ipynb").write_text("{ not json")
     (subs / "zoe").mkdir()
+    # carol answers with a complex number whose real part is right, and with a tensor that refuses numpy
+    # until detached, as a torch tensor with requires_grad does (right; importing torch would outlast the
+    # 4 s cell limit); she also hands in her notes, which are not a notebook.
+    carol = nbformat.read(DATA / "submission-alice-98-throwaway.ipynb", as_version=4)
+    carol.cells.append(nbformat.v4.new_code_cell(
+        "import numpy as np\n"
+        "class Grad:\n"
+        "    def __init__(self, v): self.v = v\n"
+        "    def __array__(self, *a, **k): raise RuntimeError('call detach() first')\n"
+        "    def detach(self): return self\n"
+        "    def cpu(self): return self\n"
+        "    def numpy(self): return np.asarray(self.v)\n"
+        "answer_ex_98_coin_entropy = np.complex128(answer_ex_98_coin_entropy + 1e-9j)\n"
+        "answer_ex_98_kl_coins = Grad(float(answer_ex_98_kl_coins))"))
+    (subs / "carol").mkdir()
+    nbformat.write(carol, subs / "carol" / "98-throwaway.ipynb")
+    (subs / "carol" / "notes.txt").write_text("my working")
     out = tmp_path / "grades.csv"
-    rows = gr.grade(subs, out, timeout=4, probe_timeout=2, notebook_timeout=240, jobs=5)
+    log = io.StringIO()
+    rows = gr.grade(subs, out, timeout=4, probe_timeout=2, notebook_timeout=240, jobs=5, log=log)
     got = {(r.student, r.exercise): (r.correct, r.message) for r in rows}
-    assert len(rows) == 6 * len(LABELS)
+    assert len(rows) == 7 * len(LABELS)
     assert {r.chapter for r in rows} == {"98-throwaway"}
-    expected = {"alice": (1, 1), "bob": (0, 0), "mallory": (1, 0), "trudy": (0, 0), "eve": (0, 0), "zoe": (0, 0)}
+    expected = {"alice": (1, 1), "bob": (0, 0), "mallory": (1, 0), "trudy": (0, 0), "eve": (0, 0), "zoe": (0, 0),
+                "carol": (0, 1)}
     for s, marks in expected.items():
         assert tuple(got[(s, lab)][0] for lab in LABELS) == marks, (s, [got[(s, lab)] for lab in LABELS])
     assert "wrong: got 0.5" in got[("bob", "ex-98-coin-entropy")][1]
     assert "crashed" in got[("trudy", LABELS[0])][1]
     assert "cannot be read" in got[("eve", LABELS[0])][1]
     assert "no notebook" in got[("zoe", LABELS[0])][1]
+    # the grader's own words come through whole (its filename filter once turned commas into "?")
+    assert got[("carol", LABELS[0])][1] == ("the answer is complex; a real number (or an array of real numbers) "
+                                            "is expected")
+    assert "carol/notes.txt: not a notebook" in log.getvalue()
     with open(out, newline="") as fh:
         table = list(csv.reader(fh))
     assert table[0] == ["student", "chapter", "exercise", "correct", "message"]

@@ -54,11 +54,61 @@ def test_none_means_no_answer_yet():
 def test_arrays_shapes_and_strings():
     assert is_correct("ex-99-vector", [0.25, 0.75])
     wrong = is_correct("ex-99-vector", [0.25, 0.75, 0.0])
-    assert not wrong and "shape" in wrong.message
+    assert not wrong and "shape" not in wrong.message and "(2,)" not in wrong.message  # not even its shape
     assert is_correct("ex-99-word", "  granger ")
     assert not is_correct("ex-99-word", 3)
     assert not is_correct("ex-99-secret", "pi")
     assert not is_correct("ex-99-secret", math.nan)
+
+
+class _Tensorish:
+    """Stands in for a torch tensor with requires_grad: np.asarray on it raises, .detach() works."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def __array__(self, *a, **k):
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad")
+
+    def detach(self):
+        return self
+
+    def cpu(self):
+        return self
+
+    def numpy(self):
+        return np.asarray(self.v)
+
+
+HOSTILE_VALUES = [SECRET + 0j, np.complex128(SECRET), np.array([SECRET], dtype=complex).reshape(()), 10**400,
+                  -(10**400), float("inf"), float("nan"), [], [[]], {}, {"a": 1}, object(), b"3.14", "3.14159",
+                  [SECRET, "x"], np.array(["a"]), lambda: SECRET, type, Ellipsis, (SECRET, SECRET), set(),
+                  np.zeros((2, 3)), np.float32(3.0), True, np.bool_(False)]
+HOSTILE_LABELS = [None, 3, ["ex-99-secret"], ("ex-99-secret",), b"ex-99-secret", "", "ex-99-secre", "EX-99-SECRET",
+                  "ex-99-secret ", "x" * 10000, object()]
+
+
+def test_check_never_raises_and_never_reveals(capsys):
+    """Any value, any label: one verdict line, no traceback, no answer, no credit for a wrong value."""
+    for value in HOSTILE_VALUES:
+        res = check("ex-99-secret", value)
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and "3.1415" not in out and "Traceback" not in out, (value, out)
+        assert not res, value  # complex with the right real part included: a wrong answer never scores
+    for label in HOSTILE_LABELS:
+        res = check(label, SECRET)
+        out = capsys.readouterr().out
+        assert out.count("\n") == 1 and not res and "3.1415" not in out, (label, out)
+    check("ex-99-secre", 1.0)
+    assert "Did you mean 'ex-99-secret'" in capsys.readouterr().out
+    assert check("ex-99-secret", _Tensorish(SECRET))
+    assert not check("ex-99-secret", _Tensorish(SECRET + 1j))
+
+
+def test_a_torch_tensor_that_requires_grad_is_read():
+    torch = pytest.importorskip("torch")
+    assert is_correct("ex-99-secret", torch.tensor(SECRET, requires_grad=True) * 1.0)
+    assert not is_correct("ex-99-secret", torch.tensor(SECRET + 0j))
 
 
 def test_unknown_label_and_bad_registration():

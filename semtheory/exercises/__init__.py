@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["answer", "check", "is_correct", "registered", "Answer", "CheckResult"]
+__all__ = ["answer", "check", "is_correct", "registered", "suggest", "Answer", "CheckResult"]
 
 
 @dataclass(frozen=True)
@@ -93,50 +93,110 @@ def registered() -> dict[str, Answer]:
     return dict(_REGISTRY)
 
 
-def _compare(given, ref, rtol, atol) -> bool:
-    if isinstance(ref, str):
-        return isinstance(given, str) and given.strip().lower() == ref.strip().lower()
-    if isinstance(ref, bool):
-        return isinstance(given, (bool, np.bool_)) and bool(given) == ref
+def _plain(given):
+    """A student's value as plain data for comparison, or a reason it cannot be one.
+
+    Returns ``(value, None)`` or ``(None, reason)``. Torch tensors (with or without ``requires_grad``) and
+    numpy scalars are read as arrays; complex values, objects numpy cannot read and numbers beyond the
+    float range are refused with a reason that says what was expected, never what the answer is.
+    """
+    if isinstance(given, (str, bool, np.bool_)) or given is None:
+        return given, None
+    if hasattr(given, "detach") and callable(given.detach):  # a torch tensor, perhaps requiring grad
+        try:
+            given = given.detach().cpu().numpy()
+        except Exception:
+            return None, "the answer is a tensor that cannot be read as numbers"
+    if isinstance(given, complex) or np.iscomplexobj(given):
+        return None, "the answer is complex; a real number (or an array of real numbers) is expected"
     try:
-        g = np.asarray(given, dtype=float)
+        with np.errstate(all="ignore"):
+            g = np.asarray(given, dtype=float)
+    except OverflowError:
+        return None, "the answer is too large for a floating-point number"
+    except Exception:
+        return None, ("the answer is not a number, an array, a string or a boolean "
+                      f"(its type is {type(given).__name__[:40]})")
+    return g, None
+
+
+def _compare(given, ref, rtol, atol) -> bool:
+    """True when ``given`` matches ``ref``: strings case- and space-insensitively, booleans exactly,
+    numbers elementwise within ``atol + rtol * |ref|`` (same shape, real, non-finite values only equal to
+    themselves). Never raises: anything unreadable is simply not correct."""
+    try:
+        if isinstance(ref, str):
+            return isinstance(given, str) and given.strip().lower() == ref.strip().lower()
+        if isinstance(ref, bool):
+            return isinstance(given, (bool, np.bool_)) and bool(given) == ref
+        if isinstance(given, (str, bool, np.bool_)) or given is None:
+            return False
+        g, reason = _plain(given)
+        if reason is not None:
+            return False
         r = np.asarray(ref, dtype=float)
-    except (TypeError, ValueError):
+        if g.shape != r.shape:
+            return False
+        if not np.all(np.isfinite(g)):
+            return bool(np.array_equal(g, r))
+        return bool(np.all(np.abs(g - r) <= atol + rtol * np.abs(r)))
+    except Exception:  # pragma: no cover - a value no branch above anticipated
         return False
-    if g.shape != r.shape:
-        return False
-    if not np.all(np.isfinite(g)):
-        return bool(np.array_equal(g, r))
-    return bool(np.all(np.abs(g - r) <= atol + rtol * np.abs(r)))
+
+
+def suggest(label, n: int = 3) -> list[str]:
+    """The registered labels closest to ``label`` (for a misspelt label), best first."""
+    import difflib
+
+    return difflib.get_close_matches(str(label), list(registered()), n=n, cutoff=0.5)
 
 
 def is_correct(label: str, given) -> CheckResult:
-    """Compare ``given`` with the registered answer; return a :class:`CheckResult` (prints nothing)."""
+    """Compare ``given`` with the registered answer; return a :class:`CheckResult` (prints nothing).
+
+    Raises ``ValueError`` naming ``label`` when it is not a registered exercise (with the closest labels).
+    """
+    if not isinstance(label, str):
+        raise ValueError(f"label must be a string such as 'ex-02-die-entropy', got a {type(label).__name__}")
     reg = registered()
     if label not in reg:
-        raise ValueError(f"label {label!r} is not a registered exercise (see semtheory.exercises.registered())")
+        close = suggest(label)
+        tip = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(f"label {label!r} is not a registered exercise.{tip} "
+                         "(semtheory.exercises.registered() lists them all)")
     a = reg[label]
     unit = f" {a.units}" if a.units else ""
     if given is None:
         return CheckResult(label, False, f"… {label}: no answer yet — replace None with your answer{unit}.")
-    ref = a.compute()
+    if not isinstance(given, (str, bool, np.bool_)):
+        _, reason = _plain(given)
+        if reason is not None:
+            return CheckResult(label, False, f"✘ {label}: not yet: {reason}.")
+    try:
+        ref = a.compute()
+    except Exception as e:  # a bug in the book's answer module, not the student's
+        return CheckResult(label, False, f"? {label}: the reference answer could not be computed "
+                                         f"({type(e).__name__}); please report this exercise.")
     ok = _compare(given, ref, a.rtol, a.atol)
     if ok:
         tol = f"relative {a.rtol:g}" if a.rtol else f"absolute {a.atol:g}"
         return CheckResult(label, True, f"✔ {label}: correct (within {tol}{unit}).")
-    shape_note = ""
-    try:
-        if np.shape(given) != np.shape(ref) and not isinstance(ref, str):
-            shape_note = f" Expected shape {np.shape(ref)}, got {np.shape(given)}."
-    except Exception:  # pragma: no cover - exotic objects
-        pass
     hint = f" Hint: {a.hint}" if a.hint else ""
-    return CheckResult(label, False, f"✘ {label}: not yet.{shape_note} Check units ({a.units or 'none'}).{hint}")
+    return CheckResult(label, False, f"✘ {label}: not yet. Check units ({a.units or 'none'}).{hint}")
 
 
 def check(label: str, given) -> CheckResult:
-    """Print a verdict on ``given`` for exercise ``label`` and return it; the answer is never shown."""
-    res = is_correct(label, given)
+    """Print a one-line verdict on ``given`` for exercise ``label`` and return it; the answer is never shown.
+
+    Never raises: an unknown or misspelt label prints the closest known labels, and a value that cannot
+    be an answer (complex, unreadable, out of range) prints why.
+    """
+    try:
+        res = is_correct(label, given)
+    except ValueError as e:
+        res = CheckResult(str(label)[:80], False, f"✘ {e}")
+    except Exception as e:  # pragma: no cover - nothing above should raise anything else
+        res = CheckResult(str(label)[:80], False, f"✘ the answer could not be checked ({type(e).__name__}).")
     print(res.message)
     return res
 

@@ -103,16 +103,40 @@ def __semtheory_extract__(name, mark):
                 _d = {"kind": "bool", "value": bool(_v)}
             else:
                 import numpy as _np
-                _a = _np.asarray(_v, dtype=float)
-                if _a.size > 1000000:
-                    _d = {"kind": "error", "message": "the answer has more than a million numbers"}
+                if hasattr(_v, "detach") and callable(_v.detach):  # a torch tensor, perhaps requiring grad
+                    _v = _v.detach().cpu().numpy()
+                if isinstance(_v, complex) or _np.iscomplexobj(_v):
+                    _d = {"kind": "error", "reason": "complex"}
                 else:
-                    _d = {"kind": "num", "shape": list(_a.shape), "data": _a.ravel().tolist()}
+                    try:
+                        _a = _np.asarray(_v, dtype=float)
+                    except OverflowError:
+                        _d = {"kind": "error", "reason": "overflow"}
+                    else:
+                        if _a.size > 1000000:
+                            _d = {"kind": "error", "reason": "too_big"}
+                        else:
+                            _d = {"kind": "num", "shape": list(_a.shape), "data": _a.ravel().tolist()}
         except Exception:
-            _d = {"kind": "error", "message": "the answer is not a number, an array, a string or a boolean "
-                                             "(type %s)" % type(_v).__name__}
+            _d = {"kind": "error", "reason": "type", "type": type(_v).__name__[:40]}
     print(mark + _json.dumps(_d))
 '''
+
+#: What the grader says when the kernel could not turn an answer into plain data. The kernel only sends a
+#: reason code (and a type name, which is the student's and is made safe); the words are the grader's own.
+REASONS = {
+    "complex": "the answer is complex; a real number (or an array of real numbers) is expected",
+    "overflow": "the answer is too large for a floating-point number",
+    "too_big": "the answer has more than a million numbers",
+    "type": "the answer is not a number, an array, a string or a boolean",
+}
+
+
+def _reason(payload: dict) -> str:
+    msg = REASONS.get(payload.get("reason"), "the answer could not be read")
+    if payload.get("reason") == "type" and payload.get("type"):
+        msg += f" (its type is {_safe(payload['type'], 40)})"
+    return msg
 
 
 def _decode(payload: dict):
@@ -139,12 +163,9 @@ def verdict(a: Answer, reference, given) -> tuple[bool, str]:
         tol = f"relative {a.rtol:g}" if a.rtol else f"absolute {a.atol:g}"
         return True, f"correct (within {tol}{unit})"
     msg = "wrong"
-    if not isinstance(reference, str):
-        if np.shape(given) != np.shape(reference):
-            msg += f": expected shape {np.shape(reference)}, got {np.shape(given)}"
-        elif isinstance(given, (float, np.ndarray)):
-            shown = np.array2string(np.asarray(given), precision=6, threshold=8)
-            msg += f": got {shown[:80]}" + (f" (the answer is expected in {a.units})" if a.units else "")
+    if not isinstance(reference, str) and isinstance(given, (float, np.ndarray)):
+        shown = np.array2string(np.asarray(given), precision=6, threshold=8)  # the student's value, not ours
+        msg += f": got {shown[:80]}" + (f" (the answer is expected in {a.units})" if a.units else "")
     return False, msg
 
 
@@ -394,6 +415,9 @@ def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None
     stems: dict[str, str] = {}
     students = sorted(d.name for d in submissions.iterdir() if d.is_dir() and not d.name.startswith("."))
     for s in students:
+        for f in sorted((submissions / s).rglob("*")):
+            if f.is_file() and f.suffix != ".ipynb" and not any(p.startswith(".") for p in f.relative_to(submissions).parts):
+                print(f"grade: {_safe(s)}/{_safe(f.name)}: not a notebook (.ipynb); not graded", file=log)
         for nb in sorted((submissions / s).rglob("*.ipynb")):
             if ".ipynb_checkpoints" in nb.parts:
                 continue
@@ -456,8 +480,10 @@ def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None
                     context = f" ({res.get('errors', 0)} cell(s) raised errors, {res.get('timeouts', 0)} ran over time)"
                 if kind == "missing":
                     rows.append(Row(s, chapter, lab, 0, f"no answer: {var} is not defined{context}"))
-                elif kind in ("fail", "error"):
-                    rows.append(Row(s, chapter, lab, 0, _safe(payload.get("message", ""), 120) + context))
+                elif kind == "error":
+                    rows.append(Row(s, chapter, lab, 0, _reason(payload) + context))
+                elif kind == "fail":  # written by the grader's own worker: its words, not the student's
+                    rows.append(Row(s, chapter, lab, 0, str(payload.get("message", ""))[:200] + context))
                 else:
                     try:
                         given = _decode(payload)
