@@ -98,6 +98,7 @@ __all__ = [
     "DiscreteSCM",
     "confounded_scm",
     "direct_scm",
+    "observational_twin",
 ]
 
 #: Largest condition number of the companion eigenvectors for the fast (modal) VAR simulation.
@@ -1442,3 +1443,38 @@ def direct_scm(flip=0.18) -> DiscreteSCM:
         {"U_X": _bern(0.5), "N": _bern(q)},
         [("X", 2, lambda v: v["U_X"]), ("Y", 2, lambda v: v["X"] ^ v["N"])],
     )
+
+
+def observational_twin(scm, *, cause, effect) -> DiscreteSCM:
+    r"""The unconfounded SCM :math:`X \to Y` with the same observational law of ``(cause, effect)`` as ``scm``.
+
+    :math:`X := N_X` with :math:`N_X \sim P(x)`, and :math:`Y := N_{Y,X}` with independent response noises
+    :math:`N_{Y,x} \sim P(y \mid x)`, one per value :math:`x` (the canonical response-function form).  Its law of
+    :math:`(X, Y)` is that of ``scm``, and its interventional answer is the rung-1 one,
+    :math:`P_{\text{twin}}(y \mid do(x)) = P(y \mid x)`; so whenever ``scm`` has
+    :math:`P(y \mid do(x)) \ne P(y \mid x)`, the pair is a witness that rung 1 does not determine rung 2.
+    Chapter 8.
+    """
+    if not isinstance(scm, DiscreteSCM):
+        raise ValueError(f"scm must be a DiscreteSCM, got {type(scm).__name__}")
+    names = scm.variables
+    for nm, val in (("cause", cause), ("effect", effect)):
+        if val not in names:
+            raise ValueError(f"{nm} must name an endogenous variable of scm ({names}), got {val!r}")
+    if cause == effect:
+        raise ValueError("effect must differ from cause")
+    P = scm.joint()
+    ic, ie = names.index(cause), names.index(effect)
+    pxy = P.sum(axis=tuple(i for i in range(P.ndim) if i not in (ic, ie)))
+    if ic > ie:
+        pxy = pxy.T
+    px = pxy.sum(axis=1)
+    K, L = pxy.shape
+    noise = {"N_" + cause: px}
+    for x in range(K):
+        noise[f"N_{effect}|{x}"] = pxy[x] / px[x] if px[x] > 0 else np.full(L, 1.0 / L)
+    eqs = [
+        (cause, K, lambda v: v["N_" + cause]),
+        (effect, L, lambda v: np.choose(v[cause], [v[f"N_{effect}|{x}"] for x in range(K)])),
+    ]
+    return DiscreteSCM(noise, eqs)

@@ -622,3 +622,17 @@ def test_new_granger_functions_validate():
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):
             fn()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.05, 0.4), st.floats(0.05, 0.4), st.floats(0.0, 0.9))
+def test_observational_twin_matches_rung1_not_rung2(qx, qy, effect):
+    mdl = g.confounded_scm(qx, qy, effect)
+    tw = g.observational_twin(mdl, cause="X", effect="Y")
+    np.testing.assert_allclose(tw.joint(), mdl.joint().sum(axis=0), atol=1e-12)
+    for x in (0, 1):
+        assert tw.probability({"Y": 1}, do={"X": x}) == pytest.approx(mdl.probability({"Y": 1}, given={"X": x}))
+    # the confounded model's rung 2 differs from rung 1 (the twin's rung 2) for these parameters
+    assert abs(mdl.probability({"Y": 1}, do={"X": 1}) - tw.probability({"Y": 1}, do={"X": 1})) > 1e-3
+    with pytest.raises(ValueError, match="cause"):
+        g.observational_twin(mdl, cause="W", effect="Y")
