@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JBFLAGS := -W -n --keep-going
 
 .PHONY: install book execute test pytest lab clean lock chapter times appendices executed student instructor \
-        assignments grade-demo
+        assignments grade-demo pdf
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ student: executed
 instructor: executed
 	$(PY) -m semtheory._editions build instructor
 
+# The printable edition: the built HTML printed by headless Chromium, joined behind a title page and contents
+# -> _build/pdf/book.pdf (EDITION=student or instructor: book-student.pdf, book-instructor.pdf).
+EDITION ?= reader
+pdf: $(if $(filter reader,$(EDITION)),book,$(EDITION))
+	$(PY) tools/pdf.py --edition $(EDITION)
+
 # One notebook per chapter with its exercises, answer and check cells (no solutions) -> _build/assignments/.
 assignments: install
 	$(PY) -m semtheory._editions assignments _build/assignments
@@ -63,6 +69,7 @@ test: appendices
 	$(PY) -m pytest
 	$(MAKE) book
 	$(MAKE) student
+	$(MAKE) pdf
 	$(PY) -m pytest -m book
 
 pytest: install

@@ -1,0 +1,62 @@
+"""The printable edition (``make pdf``): one PDF of the whole book, opened and read back with pypdf.
+
+Needs ``_build/pdf/book.pdf`` (``make test`` builds it after the book); marked ``book``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PDF = pathlib.Path(os.environ.get("SEMTHEORY_PDF", ROOT / "_build" / "pdf" / "book.pdf"))
+
+pytestmark = pytest.mark.book
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("semtheory_pdf_tool", ROOT / "tools" / "pdf.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def reader():
+    pypdf = pytest.importorskip("pypdf")
+    if not PDF.exists():
+        pytest.fail(f"no PDF at {PDF}: run `make pdf` first")
+    return pypdf.PdfReader(str(PDF))
+
+
+@pytest.fixture(scope="module")
+def texts(reader):
+    return [p.extract_text() or "" for p in reader.pages]
+
+
+def test_title_page_contents_and_one_bookmark_per_page_of_the_toc(reader, texts):
+    import yaml
+
+    title = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    assert title.split("—")[0].strip() in " ".join(texts[0].split())
+    assert "Contents" in texts[1]
+    pages = _tool().toc_pages(ROOT)
+    assert len(reader.outline) == len(pages)
+    assert len(reader.pages) > 3 * len(pages)
+    # the contents give page numbers that exist, in increasing order
+    starts = [int(n) for n in re.findall(r"(\d+)\s*$", texts[1], re.M)]
+    assert starts == sorted(starts) and starts[-1] <= len(reader.pages) and len(starts) >= len(pages) - 2
+
+
+def test_chapters_numbered_as_on_the_web_with_theorems_figures_and_references(reader, texts):
+    joined = "\n".join(texts)
+    assert re.search(r"Theorem 3\.\d+", joined), "no 'Theorem 3.x' in the PDF"
+    assert re.search(r"Fig\. 5\.\d+", joined), "no 'Fig. 5.x' in the PDF"
+    with_images = sum(1 for p in reader.pages if len(p.images) > 0)
+    assert with_images >= 17, f"only {with_images} pages carry an image"
+    assert "Massey" in texts[-1] or any("Massey" in t for t in texts[-6:]), "bibliography missing at the end"
+    assert "$$" not in joined and "\\begin{" not in joined, "raw TeX in the PDF"
