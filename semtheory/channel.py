@@ -70,6 +70,10 @@ __all__ = [
     "top_k_map",
     "top_p_map",
     "greedy_map",
+    "min_p_map",
+    "typical_map",
+    "tempered_at_entropy",
+    "frontier_gap",
     "decode",
     "decoding_cost",
     "DecodingCost",
@@ -647,6 +651,111 @@ def greedy_map(logits) -> np.ndarray:
     L = _as_logits(logits)
     top = L == np.max(L, axis=-1, keepdims=True)
     return _normalise(np.where(top, 0.0, -np.inf))
+
+
+def min_p_map(logits, p_min) -> np.ndarray:
+    r"""Min-p truncation: keep the tokens at least ``p_min`` times as probable as the most probable one, **renormalised explicitly**.
+
+    .. math:: S = \{v : p(v) \ge p_{\min} \max_u p(u)\},\qquad q(v) = p(v)\,\ind[v \in S] / p(S)
+
+    (Nguyen et al. 2024).  ``p_min`` in :math:`(0, 1]`; ``p_min = 1`` keeps the maximisers (greedy's
+    support).  The comparison is made on logits, :math:`\ell_v \ge \max \ell + \ln p_{\min}`.  Returns a
+    normalised log-pmf.  Chapter 4.
+    """
+    L = _as_logits(logits)
+    pm = check_probability(p_min, "p_min", low_open=True)
+    keep = np.isfinite(L) & (L >= np.max(L, axis=-1, keepdims=True) + math.log(pm) - 1e-12)
+    return _normalise(np.where(keep, L, -np.inf))
+
+
+def typical_map(logits, mass) -> np.ndarray:
+    r"""Locally typical truncation (Meister, Pimentel, Wiher & Cotterell 2023), **renormalised explicitly**.
+
+    Rank tokens by :math:`|{-\ln p(v)} - H(p)|`, the distance of their surprisal from the entropy (ties:
+    lower token id first), and keep the shortest prefix of that ranking whose mass reaches ``mass``
+    (:math:`\tau \in (0, 1]`), as :func:`top_p_map` does for the ranking by probability.
+    :math:`q = p\,\ind_S / p(S)`.  Returns a normalised log-pmf (1-D ``logits``).  Chapter 4.
+    """
+    L = _as_logits(logits)
+    if L.ndim != 1:
+        raise ValueError(f"logits must be 1-D (one next-token law), got shape {L.shape}")
+    tau = check_probability(mass, "mass", low_open=True)
+    lp = _normalise(L)
+    fin = np.isfinite(lp)
+    H = float(_entropy_nats(lp))
+    dist = np.where(fin, np.abs(-np.where(fin, lp, 0.0) - H), np.inf)
+    order = np.argsort(dist, kind="stable")
+    sl = lp[order]
+    cum = np.logaddexp.accumulate(sl)
+    before = np.concatenate([[-np.inf], cum[:-1]])
+    keep_sorted = before < math.log(tau) - 1e-12 if tau < 1 else np.ones(sl.shape, dtype=bool)
+    keep = np.empty_like(keep_sorted)
+    keep[order] = keep_sorted
+    keep &= fin
+    return _normalise(np.where(keep, L, -np.inf))
+
+
+def tempered_at_entropy(logits, entropy, *, base=2) -> float:
+    r"""The temperature :math:`T` at which the tempered law :math:`q_T = \softmax(\ell / T)` has entropy ``entropy``.
+
+    :math:`H(q_T)` increases strictly with :math:`T` (chapter 4, :math:`\dd S/\dd T = \Var(E)/T^3`) from
+    :math:`\log |\argmax \ell|` to :math:`\log |\{v: \ell_v > -\infty\}|`, so the root is unique; it is found by
+    Brent's method in :math:`\ln T`.  ``entropy`` in units of ``base`` must lie strictly inside that range
+    (``ValueError`` naming ``entropy`` otherwise).  With :func:`frontier_gap`, the tempered laws are the
+    minimum-KL laws at given entropy (chapter 4's frontier theorem).  Chapter 4.
+    """
+    from scipy.optimize import brentq
+
+    lb = log_base(base)
+    L = _as_logits(logits)
+    if L.ndim != 1 or L.size < 2:
+        raise ValueError(f"logits must be 1-D with at least two tokens, got shape {L.shape}")
+    fin = np.isfinite(L)
+    h = check_positive(entropy, "entropy") * lb  # nats
+    lo = math.log(int((L == L.max()).sum()))
+    hi = math.log(int(fin.sum()))
+    if not lo < h < hi:
+        raise ValueError(f"entropy must lie strictly between {lo / lb:.6g} and {hi / lb:.6g} (units of base), got {entropy!r}")
+    Lf = L[fin] - L.max()
+
+    def gap(logT):
+        return float(_entropy_nats(_normalise(Lf / math.exp(logT)))) - h
+
+    a, b = -1.0, 1.0
+    while gap(a) > 0:
+        a *= 2
+    while gap(b) < 0:
+        b *= 2
+    return math.exp(brentq(gap, a, b, xtol=1e-14, rtol=1e-14))
+
+
+def frontier_gap(logits, logq, *, base=2) -> float:
+    r"""How far a decoded law :math:`q` lies above the (entropy, KL) frontier of the model law :math:`p = \softmax(\ell)`.
+
+    .. math:: D(q \| p) - D(q_T \| p),\qquad H(q_T) = H(q),
+
+    with :math:`q_T` the tempered law of the same entropy (:func:`tempered_at_entropy`).  Non-negative for every
+    :math:`q` by chapter 4's frontier theorem, zero iff :math:`q = q_T`; ``inf`` when :math:`q` leaves the
+    support of :math:`p`.  ``logq`` is a normalised log-pmf (e.g. from :func:`top_k_map`).  Units of ``base``.
+    Chapter 4.
+    """
+    L = _as_logits(logits)
+    Q = _as_logpmf(logq, "logq")
+    if Q.shape != L.shape or L.ndim != 1:
+        raise ValueError(f"logq must be 1-D with the shape of logits {L.shape}, got {Q.shape}")
+    lp = _normalise(L)
+    kl = logprob_kl(Q, lp, base=base)
+    if not math.isfinite(kl):
+        return math.inf
+    h = logprob_entropy(Q, base=math.e)
+    fin = np.isfinite(L)
+    if h <= math.log(int((L == L.max()).sum())) + 1e-12:  # the T -> 0 end: greedy
+        ref = greedy_map(L)
+    elif h >= math.log(int(fin.sum())) - 1e-12:  # the T -> infinity end: uniform on the support
+        ref = _normalise(np.where(fin, 0.0, -np.inf))
+    else:
+        ref = temperature_map(L, tempered_at_entropy(L, h, base=math.e))
+    return kl - logprob_kl(ref, lp, base=base)
 
 
 def _decode_kwargs(temperature, top_k, top_p, greedy) -> dict:

@@ -653,3 +653,112 @@ def test_chapter_4_exercises():
     assert reg["ex-04-free-energy"].compute() == pytest.approx(F, rel=1e-12)
     assert reg["ex-04-top-p-cost"].compute() == pytest.approx(-math.log2(0.85), rel=1e-12)
     np.testing.assert_allclose(reg["ex-04-greedy-vs-mode"].compute(), [0.55 * 0.55, 0.45 * 0.95])
+
+
+# ==============================================================================================
+# Min-p, locally typical, and the (entropy, KL) frontier (chapter 4, second edition)
+# ==============================================================================================
+
+
+def zipf_logits(seed, V=30):
+    rng = np.random.default_rng(seed)
+    return -1.1 * np.log(np.arange(1, V + 1)) + 0.3 * rng.normal(size=V)
+
+
+def test_min_p_keeps_exactly_the_tokens_above_the_threshold():
+    z = zipf_logits(0)
+    p = softmax(z)
+    for pm in (1e-3, 0.05, 0.3, 1.0):
+        q = np.exp(c.min_p_map(z, pm))
+        keep = p >= pm * p.max()
+        np.testing.assert_allclose(q, np.where(keep, p, 0) / p[keep].sum(), atol=1e-15)
+
+
+def test_typical_map_against_an_explicit_ranking():
+    z = zipf_logits(1)
+    p = softmax(z)
+    H = -(p * np.log(p)).sum()
+    order = sorted(range(len(p)), key=lambda v: (abs(-math.log(p[v]) - H), v))
+    for tau in (0.1, 0.5, 0.9, 1.0):
+        kept, mass = [], 0.0
+        for v in order:
+            if mass >= tau - 1e-12 and tau < 1:
+                break
+            kept.append(v)
+            mass += p[v]
+        ref = np.zeros_like(p)
+        ref[kept] = p[kept] / p[kept].sum()
+        np.testing.assert_allclose(np.exp(c.typical_map(z, tau)), ref, atol=1e-14)
+
+
+def test_tempered_at_entropy_inverts_the_entropy():
+    z = zipf_logits(2)
+    for T in (0.1, 0.5, 1.0, 3.0):
+        h = c.logprob_entropy(c.temperature_map(z, T))
+        assert c.tempered_at_entropy(z, h) == pytest.approx(T, rel=1e-9)
+    with pytest.raises(ValueError, match="entropy"):
+        c.tempered_at_entropy(z, math.log2(30) + 0.1)
+    with pytest.raises(ValueError, match="entropy"):
+        c.tempered_at_entropy(z, -1.0)
+
+
+@settings(max_examples=30)
+@given(seeds)
+def test_frontier_gap_nonnegative_for_random_laws(seed):
+    """The frontier theorem: every law of the same entropy has at least the tempered law's KL."""
+    rng = np.random.default_rng(seed)
+    z = zipf_logits(seed % 1000, V=int(rng.integers(3, 12)))
+    q = rng.dirichlet(np.full(z.size, rng.uniform(0.2, 3.0)))
+    assert c.frontier_gap(z, np.log(q)) >= -1e-10
+    assert abs(c.frontier_gap(z, c.temperature_map(z, float(rng.uniform(0.2, 4))))) <= 1e-9
+
+
+def test_frontier_against_brute_force_on_three_tokens():
+    """Independent route: minimise KL over a fine grid of the simplex at (nearly) fixed entropy."""
+    p = np.array([0.6, 0.3, 0.1])
+    z = np.log(p)
+    g = np.linspace(1e-4, 1 - 1e-4, 600)
+    a, b = np.meshgrid(g, g, indexing="ij")
+    ok = a + b < 1
+    Q = np.stack([a[ok], b[ok], 1 - a[ok] - b[ok]], axis=1)
+    H = -(Q * np.log2(Q)).sum(axis=1)
+    KL = (Q * np.log2(Q / p)).sum(axis=1)
+    for T in (0.5, 0.8, 1.5):
+        qT = np.exp(c.temperature_map(z, T))
+        hT = -(qT * np.log2(qT)).sum()
+        klT = (qT * np.log2(qT / p)).sum()
+        near = np.abs(H - hT) < 2e-3
+        assert KL[near].min() >= klT - 5e-3  # nothing on the grid beats the tempered law
+        assert KL[near].min() <= klT + 5e-3  # and the grid gets close to it
+
+
+def test_frontier_slope_is_T_minus_one_by_finite_differences():
+    z = zipf_logits(3)
+    for T in (0.4, 1.0, 2.5):
+        e = 1e-5
+        lo, hi = (c.decoding_cost(z, temperature=t, base=math.e) for t in (T - e, T + e))
+        assert (hi.kl - lo.kl) / (hi.entropy - lo.entropy) == pytest.approx(T - 1, abs=1e-5)
+
+
+def test_frontier_slope_symbolic_and_fails_when_wrong():
+    from semtheory.symbolic import Derivation
+
+    d_ok = sb.frontier_slope()
+    assert d_ok.holds()
+    assert not Derivation("wrong", d_ok.lhs, -1 + 0 * d_ok.rhs, "", "4").holds()
+
+
+def test_truncations_lie_above_the_frontier():
+    z = zipf_logits(4, V=50)
+    for q in [c.top_k_map(z, k) for k in (2, 5, 20)] + [c.top_p_map(z, 0.9), c.min_p_map(z, 0.1), c.typical_map(z, 0.8)]:
+        assert c.frontier_gap(z, q) > 0
+
+
+def test_frontier_bad_input():
+    z = zipf_logits(5)
+    with pytest.raises(ValueError, match="p_min"):
+        c.min_p_map(z, 0)
+    with pytest.raises(ValueError, match="mass"):
+        c.typical_map(z, 1.5)
+    with pytest.raises(ValueError, match="logq"):
+        c.frontier_gap(z, np.log(np.full(3, 1 / 3)))

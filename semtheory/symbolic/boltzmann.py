@@ -20,6 +20,7 @@ __all__ = [
     "entropy_temperature_derivative",
     "energy_shift_invariance",
     "truncation_kl",
+    "frontier_slope",
 ]
 
 
@@ -124,4 +125,39 @@ def truncation_kl() -> Derivation:
         proves="D(q || p) = -log p(S) when q is p restricted to S and renormalised",
         chapter="4",
         assumptions=("p_1, p_2 > 0; the third token (mass 1 - p_1 - p_2) is cut",),
+    )
+
+
+def _tempered(beta):
+    """Logits l_1, l_2, the model law p = softmax(l) and the tempered law q = softmax(beta l) (beta = 1/T)."""
+    ell = sp.symbols("l_1 l_2", real=True)
+    Zp = sp.Add(*[sp.exp(x) for x in ell])
+    Zq = sp.Add(*[sp.exp(beta * x) for x in ell])
+    logp = [x - sp.log(Zp) for x in ell]
+    logq = [beta * x - sp.log(Zq) for x in ell]
+    q = [sp.exp(beta * x) / Zq for x in ell]
+    return ell, logp, logq, q
+
+
+@derivation
+def frontier_slope() -> Derivation:
+    r"""Along the tempered family :math:`q_T \propto p^{1/T}`: :math:`\dd D(q_T\|p) / \dd H(q_T) = T - 1`.  Chapter 4.
+
+    Both derivatives are taken in :math:`\beta = 1/T` from the explicit softmax of two symbolic logits and
+    divided; the claim would fail for any other slope (e.g. the naive :math:`-1`).  It is the Lagrange
+    multiplier of the frontier theorem: lowering the entropy by one nat below the model's costs
+    :math:`1 - T` nats of KL at the margin.
+    """
+    beta = sp.Symbol("beta", positive=True)
+    ell, logp, logq, q = _tempered(beta)
+    kl = sp.Add(*[qi * (a - b) for qi, a, b in zip(q, logq, logp)])
+    H = -sp.Add(*[qi * a for qi, a in zip(q, logq)])
+    ratio = sp.diff(kl, beta) / sp.diff(H, beta)
+    return Derivation(
+        name="slope of the (entropy, KL) frontier",
+        lhs=sp.simplify(sp.together(ratio)),  # the quotient of the two derivatives, simplified
+        rhs=1 / beta - 1,
+        proves="dD(q_T || p)/dH(q_T) = T - 1 along the tempered laws (beta = 1/T): the frontier's slope",
+        chapter="4",
+        assumptions=("two tokens with real logits l_1 != l_2 (any law on two tokens)", "beta = 1/T > 0"),
     )
