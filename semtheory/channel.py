@@ -1010,7 +1010,10 @@ def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
     :math:`V^m`, prompts in C order), :math:`X_2, \dots, X_n` constant (axes of size 1) and :math:`Y_1..Y_n`:
     :math:`P(x, y^n) = P(x) \prod_t P_\theta(y_t \mid x, y^{t-1})`.  Since the prompt is fixed before any
     output, there is no feedback: :math:`I(X^n \to Y^n) = I(X; Y^n)`, and the per-step terms
-    :math:`I(X; Y_t \mid Y^{t-1})` say how much of it each generated token carries.  Chapters 4, 7.
+    :math:`I(X; Y_t \mid Y^{t-1})` say how much of it each generated token carries.  A
+    :class:`~semtheory.transformer.Transformer` whose window holds prompt and generation is read once per
+    position, all prompts and continuations in one batch (:func:`semtheory.semantic.next_token_table` at the last
+    prefix); any other model walks :func:`sequence_law` prompt by prompt.  Chapters 4, 7.
     """
     model = _check_model(model)
     n = check_int(n, "n", minimum=1)
@@ -1022,6 +1025,33 @@ def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
     if q.size * V**n > directed._MAX_CELLS:
         raise ValueError(f"prompt_law and n={n} give more than {directed._MAX_CELLS} cells")
     prompts = np.indices(q.shape).reshape(m, -1).T
-    rows = [sequence_law(model, n, prompt=pr) for pr in prompts]
-    law = q.reshape(-1, *([1] * n)) * np.stack(rows)
+    if _batchable(model, m + n - 1):
+        logw = np.zeros(len(prompts))
+        for t in range(n):  # one batched pass per position over every (prompt, y^t)
+            ys = np.indices((V,) * t).reshape(t, -1).T if t else np.zeros((1, 0), dtype=np.int64)
+            ctx = np.concatenate([np.repeat(prompts, len(ys), axis=0), np.tile(ys, (len(prompts), 1))], axis=1)
+            logw = (logw[:, None] + _batched_logprobs(model, ctx)).reshape(-1)
+        rows = np.exp(logw).reshape((len(prompts),) + (V,) * n)
+    else:
+        rows = np.stack([sequence_law(model, n, prompt=pr) for pr in prompts])
+    law = q.reshape(-1, *([1] * n)) * rows
     return law.reshape((q.size,) + (1,) * (n - 1) + (V,) * n)
+
+
+def _batchable(model, length: int) -> bool:
+    """A Transformer whose window holds ``length`` tokens after BOS can be read in batched causal passes."""
+    import sys
+
+    tmod = sys.modules.get("semtheory.transformer")  # a Transformer exists only if its module was imported
+    return tmod is not None and isinstance(model, tmod.Transformer) and length + 1 <= model.context_length
+
+
+def _batched_logprobs(model, ctx: np.ndarray) -> np.ndarray:
+    """Next-token log-laws after every row of ``ctx`` (B, L), in one batched pass; rows checked as log-pmfs."""
+    from .semantic import next_token_table
+
+    out = next_token_table(model, ctx, start=ctx.shape[1])[:, 0]
+    z = logsumexp(out, axis=-1)
+    if not np.all(np.abs(z) <= _NORM_ATOL):
+        raise ValueError("model returned next-token log-laws that are not normalised")
+    return out
