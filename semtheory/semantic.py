@@ -53,7 +53,6 @@ from scipy.special import logsumexp
 
 from . import channel as _channel
 from . import directed as _directed
-from . import energy as _energy
 from .flow import FlowPaths
 from ._validate import as_pmf, as_rng, check_int, log_base
 
@@ -69,6 +68,17 @@ __all__ = [
     "perplexity_report",
     "AttentionEnergies",
     "attention_energies",
+    "attention_readout",
+    "per_layer_values",
+    "generation_law",
+    "path_densities",
+    "mixing_modulus",
+    "markov_order_gap",
+    "echo_user",
+    "interaction_channel",
+    "interaction_law",
+    "FeedbackEstimate",
+    "sample_feedback_information",
 ]
 
 _CHUNK = 1024  # sequences per batched forward pass
@@ -413,7 +423,8 @@ class AttentionEnergies(NamedTuple):
     :math:`q_i \to K_{\le i}^\T\softmax(\beta K_{\le i} q_i)`, ``free_energy``
     :math:`-\beta^{-1}\ln\sum_{j\le i}e^{\beta k_j^\T q_i}`, ``entropy`` of the attention law (units of ``base``),
     ``max_weight`` its largest weight; ``alpha`` the attention weights ``(layers, heads, n, n)``, ``beta``
-    :math:`1/\sqrt{d_k}`.  Chapter 14.
+    :math:`1/\sqrt{d_k}`; ``queries`` and ``keys`` the vectors :math:`q_i, k_j`, shape ``(layers, heads, n, d_k)``.
+    Chapter 14.
     """
 
     energy: np.ndarray
@@ -423,6 +434,8 @@ class AttentionEnergies(NamedTuple):
     max_weight: np.ndarray
     alpha: np.ndarray
     beta: float
+    queries: np.ndarray | None = None
+    keys: np.ndarray | None = None
 
 
 def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEnergies:
@@ -436,9 +449,11 @@ def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEne
     .. math:: E(q_i) = -\beta^{-1}\ln\sum_{j\le i} e^{\beta k_j^\T q_i} + \tfrac12 q_i^\T q_i,\qquad
               \alpha_{ij} = \softmax_j(\beta k_j^\T q_i)
 
-    (:func:`semtheory.energy.hopfield_energy` with ``constant=False``,
-    :func:`semtheory.energy.attention_weights`; the weights equal the layer's attention weights).  One CCCP
-    step (:func:`semtheory.energy.hopfield_update`) never raises the energy.  The entropy of :math:`\alpha_{i\cdot}`
+    (the values of :func:`semtheory.energy.hopfield_energy` with ``constant=False`` and
+    :func:`semtheory.energy.attention_weights`, computed for all queries at once under the causal mask; the
+    weights equal the layer's attention weights).  ``energy_after`` is the energy after one CCCP step
+    (:func:`semtheory.energy.hopfield_update`), which never raises it; the network itself does not perform
+    that step (it averages values, not keys).  The entropy of :math:`\alpha_{i\cdot}`
     is :math:`\beta(\bar E - F)` in nats (:math:`\bar E` the mean pattern energy :math:`-k_j^\T q_i` under
     :math:`\alpha`, :math:`F` the free energy).  ``context``: at most ``context_length - 1`` tokens.  Chapter 14.
     """
@@ -455,6 +470,8 @@ def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEne
     shape = (Lyr, H, n)
     E, E1, F, S, M = (np.zeros(shape) for _ in range(5))
     alpha = np.zeros((Lyr, H, n, n))
+    Q, Kk = np.zeros((Lyr, H, n, dk)), np.zeros((Lyr, H, n, dk))
+    causal = np.tril(np.ones((n, n), dtype=bool))
     for layer, blk in enumerate(model.blocks):
         g = blk.ln1.weight.detach().double().numpy()
         Wq = blk.attn.W_Q.weight.detach().double().numpy()
@@ -462,18 +479,340 @@ def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEne
         h = tr.hidden[layer]
         c = h - h.mean(axis=1, keepdims=True)
         u = c / np.sqrt((c**2).mean(axis=1, keepdims=True) + blk.ln1.eps) * g
-        q = (u @ Wq.T).reshape(n, H, dk)
-        k = (u @ Wk.T).reshape(n, H, dk)
-        for hd in range(H):
-            for i in range(n):
-                K = k[: i + 1, hd]
-                xi = q[i, hd]
-                a = _energy.attention_weights(xi, K, beta)
-                alpha[layer, hd, i, : i + 1] = a
-                E[layer, hd, i] = _energy.hopfield_energy(xi, K, beta, constant=False)
-                E1[layer, hd, i] = _energy.hopfield_energy(_energy.hopfield_update(xi, K, beta), K, beta, constant=False)
-                F[layer, hd, i] = -_energy.lse(K @ xi, beta)
-                nz = a > 0
-                S[layer, hd, i] = -float(np.sum(a[nz] * np.log(a[nz]))) / lb
-                M[layer, hd, i] = float(a.max())
-    return AttentionEnergies(E, E1, F, S, M, alpha, beta)
+        q = (u @ Wq.T).reshape(n, H, dk).transpose(1, 0, 2)  # (H, n, dk)
+        k = (u @ Wk.T).reshape(n, H, dk).transpose(1, 0, 2)
+        Q[layer], Kk[layer] = q, k
+        # all queries at once: the Hopfield network of query i stores the keys j <= i (causal mask)
+        logit = np.where(causal, beta * np.einsum("hid,hjd->hij", q, k), -np.inf)
+        lz = logsumexp(logit, axis=-1)  # (H, n)
+        a = np.exp(logit - lz[..., None])
+        alpha[layer] = a
+        F[layer] = -lz / beta
+        E[layer] = F[layer] + 0.5 * (q**2).sum(-1)
+        q1 = np.einsum("hij,hjd->hid", a, k)  # one CCCP step: the keys averaged under the attention law
+        E1[layer] = -logsumexp(np.where(causal, beta * np.einsum("hid,hjd->hij", q1, k), -np.inf), axis=-1) / beta \
+            + 0.5 * (q1**2).sum(-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            S[layer] = -np.where(a > 0, a * np.log(np.where(a > 0, a, 1.0)), 0.0).sum(-1) / lb
+        M[layer] = a.max(-1)
+    return AttentionEnergies(E, E1, F, S, M, alpha, beta, Q, Kk)
+
+
+def attention_readout(model, tokens, length, *, count=12, base=2) -> list[AttentionEnergies]:
+    r""":func:`attention_energies` on ``count`` windows of ``length`` tokens spread evenly over ``tokens``.
+
+    Window starts are ``linspace(0, len(tokens) - length - 1, count)`` (integer parts).  Chapter 14.
+    """
+    x = np.asarray(tokens)
+    length = check_int(length, "length", minimum=1)
+    count = check_int(count, "count", minimum=1)
+    if x.ndim != 1 or x.size < length + 1:
+        raise ValueError(f"tokens must be a 1-D sequence of more than length = {length} tokens")
+    starts = np.linspace(0, x.size - length - 1, count).astype(int)
+    return [attention_energies(model, x[s:s + length], base=base) for s in starts]
+
+
+def per_layer_values(readouts, field) -> list[np.ndarray]:
+    r"""The values of ``field`` of a list of :class:`AttentionEnergies`, pooled per layer.
+
+    For each layer :math:`l`, every head and every query position :math:`i \ge 1` (BOS excluded) of every readout,
+    concatenated into one 1-D array.  ``field`` is one of ``energy``, ``energy_after``, ``free_energy``,
+    ``entropy``, ``max_weight``.  Chapter 14.
+    """
+    if not readouts or not all(isinstance(r, AttentionEnergies) for r in readouts):
+        raise ValueError("readouts must be a non-empty list of AttentionEnergies (from attention_readout)")
+    if field not in ("energy", "energy_after", "free_energy", "entropy", "max_weight"):
+        raise ValueError(f"field must name a per-query array of AttentionEnergies, got {field!r}")
+    layers = readouts[0].energy.shape[0]
+    return [np.concatenate([getattr(r, field)[l, :, 1:].ravel() for r in readouts]) for l in range(layers)]
+
+
+# ==============================================================================================
+# Reading exact laws at sampled paths
+# ==============================================================================================
+
+
+def _prompt_law_shape(law) -> tuple[np.ndarray, int, int, int]:
+    q = as_pmf(law, "law")
+    if q.ndim < 2 or q.ndim % 2:
+        raise ValueError(f"law must be a prompt_flow_law (axes X_1, 1.., Y_1..Y_n), got shape {q.shape}")
+    n = q.ndim // 2
+    if any(s != 1 for s in q.shape[1:n]) or any(s != q.shape[-1] for s in q.shape[n:]):
+        raise ValueError(f"law must be a prompt_flow_law (axes X_1, 1.., Y_1..Y_n), got shape {q.shape}")
+    return q, q.shape[0], n, q.shape[-1]
+
+
+def generation_law(law, k) -> np.ndarray:
+    r"""The law :math:`P(y^n \mid X = x_k)` of the generation given prompt ``k``, shape ``(V,) * n``.
+
+    ``law`` is a :func:`prompt_flow_law`; the result is its slice at :math:`X_1 = k` divided by the prompt's
+    weight.  Comparable with :func:`semtheory.channel.sequence_law` ``(model, n, prompt=prompts[k])``.  Chapter 14.
+    """
+    q, K, n, V = _prompt_law_shape(law)
+    k = check_int(k, "k", minimum=0, maximum=K - 1)
+    row = q[k].reshape((V,) * n)
+    if row.sum() <= 0:
+        raise ValueError(f"prompt k = {k} has probability 0 under law")
+    return row / row.sum()
+
+
+def path_densities(law, paths, *, base=2) -> np.ndarray:
+    r"""The exact densities :math:`\iota_t` of a :func:`prompt_flow_law`, read at the sampled paths, shape ``(N, n)``.
+
+    For path :math:`i` with prompt index ``paths.inputs[i, 0]`` and generation ``paths.outputs[i]`` this is
+    :func:`semtheory.flow.exact_flow` ``(law).iota`` at that outcome: the enumerated value to compare with the
+    densities that :func:`sample_prompt_flow` computes along the path.  Units of ``base``.  Chapter 14.
+    """
+    from .flow import exact_flow
+
+    q, K, n, V = _prompt_law_shape(law)
+    if not isinstance(paths, FlowPaths):
+        raise ValueError("paths must be a semtheory.flow.FlowPaths (from sample_prompt_flow)")
+    if paths.outputs.shape[1] != n:
+        raise ValueError(f"paths have {paths.outputs.shape[1]} generated tokens but law has n = {n}")
+    k = paths.inputs[:, 0]
+    if k.min() < 0 or k.max() >= K or paths.outputs.min() < 0 or paths.outputs.max() >= V:
+        raise ValueError("paths hold prompt indices or tokens outside the law's axes")
+    cells = np.ravel_multi_index(tuple(paths.outputs.T), (V,) * n)
+    return exact_flow(q, base).iota.reshape(K, V**n, n)[k, cells]
+
+
+# ==============================================================================================
+# Ergodicity of a Markov source, and the price of a shorter memory
+# ==============================================================================================
+
+
+def _markov_source(source):
+    from .sources import MarkovSource
+
+    if not isinstance(source, MarkovSource):
+        raise ValueError(f"source must be a semtheory.sources.MarkovSource, got {type(source).__name__}")
+    return source
+
+
+def mixing_modulus(source) -> float:
+    r"""Second-largest eigenvalue modulus of a Markov source's chain on its :math:`V^k` states (dimensionless).
+
+    The order-:math:`k` source is lifted to a first-order chain on the blocks :math:`(x_{t-k+1}, \dots, x_t)`.
+    A value below 1 means the chain has one closed class and is aperiodic, so the distribution of the state
+    converges to the stationary law geometrically at this rate and the source is mixing; then every blocked
+    process :math:`(X_{sj+1}, \dots, X_{s(j+1)})_j` is mixing, hence ergodic, which is what the proof of the
+    perplexity gap needs.  Order 0 (i.i.d.) returns 0.  Chapter 14.
+    """
+    from .sources import _lifted
+
+    src = _markov_source(source)
+    if src.order == 0:
+        return 0.0
+    ev = np.sort(np.abs(np.linalg.eigvals(_lifted(src.transition))))[::-1]
+    return float(ev[1]) if ev.size > 1 else 0.0
+
+
+def markov_order_gap(source, order, *, base=2) -> float:
+    r"""Relative-entropy rate between a stationary order-:math:`k` Markov source and its best order-``order`` model.
+
+    The best Markov model of order :math:`j < k` predicts with the source's own stationary conditional
+    :math:`Q(x_{k+1} \mid x_{k-j+1}^{k})`, and
+
+    .. math:: \bar D = H(X_{k+1} \mid X_{k-j+1}^{k}) - H(X_{k+1} \mid X^{k}) = I(X_1^{k-j}; X_{k+1} \mid X_{k-j+1}^{k}),
+
+    computed exactly from the stationary law of :math:`k+1` consecutive symbols.  ``order`` :math:`= j`,
+    :math:`0 \le j \le k` (``j = k`` gives 0).  Units of ``base``.  Chapter 14.
+    """
+    from . import measures
+
+    src = _markov_source(source)
+    k = src.order
+    j = check_int(order, "order", minimum=0, maximum=k)
+    if k == 0 or j == k:
+        return 0.0
+    law = src.stationary[..., None] * src.transition  # (V,)*(k+1): stationary law of k+1 consecutive symbols
+    past = tuple(range(0, k - j))
+    recent = tuple(range(k - j, k))
+    return float(max(measures.conditional_mutual_information(law, past, (k,), recent, base), 0.0))
+
+
+# ==============================================================================================
+# A simulated user in feedback with the model
+# ==============================================================================================
+
+
+def _as_user(kernel, first, V: int):
+    K = np.asarray(kernel, dtype=float)
+    if K.shape != (V, V, V):
+        raise ValueError(f"user must have shape (V, V, V) = ({V}, {V}, {V}) [x_prev, y_prev, x], got {K.shape}")
+    if np.any(K < 0) or not np.allclose(K.sum(axis=-1), 1.0, atol=1e-9):
+        raise ValueError("user must be a conditional pmf over its last axis")
+    f = np.full(V, 1.0 / V) if first is None else as_pmf(first, "first", ndim=1)
+    if f.size != V:
+        raise ValueError(f"first must have {V} entries, got {f.size}")
+    return K, f
+
+
+def echo_user(V, repeat) -> np.ndarray:
+    r"""A simulated user who echoes the model: :math:`P(x_t \mid x_{t-1}, y_{t-1}) = \lambda\,[x_t = y_{t-1}] + (1-\lambda)/V`.
+
+    Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
+    :func:`sample_feedback_information` (``repeat`` :math:`= \lambda`; 0 is a user who ignores the model, i.e.
+    no feedback).  Chapter 14.
+    """
+    from ._validate import check_probability
+
+    V = check_int(V, "V", minimum=2)
+    lam = check_probability(repeat, "repeat")
+    K = np.full((V, V, V), (1.0 - lam) / V)
+    K[:, np.arange(V), np.arange(V)] += lam
+    return K
+
+
+def interaction_channel(model, n) -> list[np.ndarray]:
+    r"""The model as a channel in :mod:`semtheory.directed`'s layout, reading the interleaved turns :math:`x_1 y_1 x_2 y_2 \dots`.
+
+    ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
+    :math:`P_\theta(y_t \mid x_1, y_1, \dots, y_{t-1}, x_t)`: the model's next-token law after the user's
+    :math:`t`-th turn.  All :math:`V^{2n-1}` interleaved histories are read through :func:`next_token_table`
+    (one causal pass for a Transformer whose window holds :math:`2n` tokens), so :math:`V^{2n}` must stay
+    below :math:`2^{24}`.  With a user policy, :func:`semtheory.directed.joint_law` gives the exact law of the
+    interaction (:func:`interaction_law`).  Chapter 14.
+    """
+    model = _channel._check_model(model)
+    V = model.vocab_size
+    n = check_int(n, "n", minimum=1)
+    if float(V) ** (2 * n) > _directed._MAX_CELLS:
+        raise ValueError(f"n = {n} turns over {V} tokens gives more than {_directed._MAX_CELLS} cells")
+    L = 2 * n - 1
+    ctx = np.indices((V,) * L).reshape(L, -1).T
+    tab = next_token_table(model, ctx).reshape((V,) * L + (L + 1, V))
+    out = []
+    for t in range(1, n + 1):
+        r = 2 * t - 1  # the prefix x_1 y_1 .. x_t
+        k = np.exp(tab[(slice(None),) * r + (0,) * (L - r) + (r,)])  # axes x1 y1 .. x_t, Y_t (interleaved)
+        order = [2 * i for i in range(t)] + [2 * i + 1 for i in range(t - 1)] + [r]
+        out.append(np.transpose(k, order))
+    return out
+
+
+def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
+    r"""Exact joint law of ``n`` turns of a user with one step of memory and the model, in :mod:`semtheory.directed`'s layout.
+
+    .. math:: P(x^n, y^n) = \prod_{t=1}^n U(x_t \mid x_{t-1}, y_{t-1})\, P_\theta(y_t \mid x_1 y_1 \dots x_t),
+
+    with :math:`U(x_1 \mid \cdot) =` ``first`` (default uniform) and ``user[x_prev, y_prev, x]`` (e.g.
+    :func:`echo_user`).  The user reacts to the generation, so the interaction has feedback and in general
+    :math:`I(X^n \to Y^n) < I(X^n; Y^n)`; the difference is the reverse directed information
+    :math:`I(0{*}Y^{n-1} \to X^n)` (:func:`semtheory.directed.conservation`).  ``channel``: the kernels of
+    :func:`interaction_channel` ``(model, n)`` if already computed (to compare several users at the cost of one
+    table).  Chapter 14.
+    """
+    model = _channel._check_model(model)
+    V = model.vocab_size
+    K, f = _as_user(user, first, V)
+    n = check_int(n, "n", minimum=1)
+    if channel is None:
+        channel = interaction_channel(model, n)
+    elif len(channel) != n:
+        raise ValueError(f"channel must hold the n = {n} kernels of interaction_channel(model, {n}), got {len(channel)}")
+    return _directed.joint_law(_directed.unit_memory_policy(f, K, n), channel)
+
+
+class FeedbackEstimate(NamedTuple):
+    r"""Monte Carlo estimates (units of ``base``) of :math:`I(X^n \to Y^n)` (``directed``), :math:`I(X^n; Y^n)`
+    (``mutual``) and their difference :math:`I(0{*}Y^{n-1} \to X^n)` (``reverse``), each with a standard error;
+    ``n_paths`` and ``n_inner``.  Chapter 14."""
+
+    directed: float
+    directed_se: float
+    mutual: float
+    mutual_se: float
+    reverse: float
+    reverse_se: float
+    n_paths: int
+    n_inner: int
+
+
+def _interleave(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = np.empty(x.shape[:-1] + (x.shape[-1] + y.shape[-1],), dtype=np.int64)
+    out[..., 0::2] = x
+    out[..., 1::2] = y
+    return out
+
+
+def _model_logp_y(model, x, y) -> np.ndarray:
+    """log P(y^n || x^n) for rows of turns (B, n): one causal pass over x1 y1 .. x_n."""
+    n = x.shape[1]
+    tab = next_token_table(model, _interleave(x, y[:, :n - 1]))  # (B, 2n, V); prefix x1..x_t at index 2t-1
+    idx = 2 * np.arange(n) + 1
+    return np.take_along_axis(tab[:, idx, :], y[..., None], axis=-1)[..., 0].sum(axis=1)
+
+
+def sample_feedback_information(model, user, n, n_paths, *, n_inner=64, first=None, seed=None,
+                                base=2) -> FeedbackEstimate:
+    r"""Monte Carlo estimates of the directed and the mutual information of ``n`` turns of a user and the model.
+
+    ``n_paths`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the
+    model's and the user's causal likelihoods :math:`P(y^n \| x^n)` and :math:`P(x^n \| y^{n-1})` are exact,
+    and the two marginals are estimated by ``n_inner`` inner draws each,
+
+    .. math:: \hat P(y^n) = \frac1M\sum_{m} P(y^n \| x'^{(m)}),\ x'^{(m)} \sim P(\cdot \| y^{n-1}), \qquad
+              \hat P(x^n) = \frac1M\sum_{m} P(x^n \| y'^{(m)}),\ y'^{(m)} \sim P(\cdot \| x^n),
+
+    which are unbiased because :math:`P(y^n) = \sum_{x^n} P(x^n \| y^{n-1}) P(y^n \| x^n)` (and symmetrically).
+    Then :math:`\hat I(X^n\to Y^n)` is the mean of :math:`\log P(y^n\|x^n)/\hat P(y^n)` and :math:`\hat I(X^n;Y^n)`
+    the mean of :math:`\log P(x^n, y^n)/(\hat P(x^n)\hat P(y^n))`.  The logarithm of an unbiased estimate is
+    biased low by :math:`O(1/M)`, so both estimates are consistent as ``n_inner`` grows and carry a bias
+    of order :math:`1/M` (upward); the standard errors are over paths only.  Deterministic under ``seed``.
+    Units of ``base``.  Chapter 14.
+    """
+    lb = log_base(base)
+    model = _channel._check_model(model)
+    V = model.vocab_size
+    K, f = _as_user(user, first, V)
+    n = check_int(n, "n", minimum=1)
+    N = check_int(n_paths, "n_paths", minimum=2)
+    M = check_int(n_inner, "n_inner", minimum=1)
+    rng = as_rng(seed)
+    with np.errstate(divide="ignore"):
+        lK, lf = np.log(K), np.log(f)
+
+    def users(rows, y):  # draw x^n from P(. || y^{n-1}) for each row of y (rows, n)
+        x = np.zeros((rows, n), dtype=np.int64)
+        x[:, 0] = _draw(rng, np.broadcast_to(lf, (rows, V)).copy())
+        for t in range(1, n):
+            x[:, t] = _draw(rng, lK[x[:, t - 1], y[:, t - 1]])
+        return x
+
+    def user_logp(x, y):
+        return lf[x[:, 0]] + sum(lK[x[:, t - 1], y[:, t - 1], x[:, t]] for t in range(1, n))
+
+    def generate(x):  # draw y^n from P(. || x^n)
+        rows = x.shape[0]
+        y = np.zeros((rows, n), dtype=np.int64)
+        for t in range(n):
+            ctx = _interleave(x[:, :t + 1], y[:, :t])
+            y[:, t] = _draw(rng, next_token_table(model, ctx, start=2 * t + 1)[:, 0])
+        return y
+
+    # outer paths: user and model in turn
+    x = np.zeros((N, n), dtype=np.int64)
+    y = np.zeros((N, n), dtype=np.int64)
+    x[:, 0] = _draw(rng, np.broadcast_to(lf, (N, V)).copy())
+    for t in range(n):
+        if t:
+            x[:, t] = _draw(rng, lK[x[:, t - 1], y[:, t - 1]])
+        y[:, t] = _draw(rng, next_token_table(model, _interleave(x[:, :t + 1], y[:, :t]), start=2 * t + 1)[:, 0])
+    lpy_x = _model_logp_y(model, x, y)
+    lpx_y = user_logp(x, y)
+    # P(y^n): inputs redrawn from the user given the observed outputs
+    yr = np.repeat(y, M, axis=0)
+    xs = users(N * M, yr)
+    lpy = logsumexp(_model_logp_y(model, xs, yr).reshape(N, M), axis=1) - math.log(M)
+    # P(x^n): outputs redrawn from the model given the observed inputs
+    xr = np.repeat(x, M, axis=0)
+    ys = generate(xr)
+    lpx = logsumexp(user_logp(xr, ys).reshape(N, M), axis=1) - math.log(M)
+    di = (lpy_x - lpy) / lb
+    mi = (lpy_x + lpx_y - lpx - lpy) / lb
+    rv = mi - di
+    r = math.sqrt(N)
+    return FeedbackEstimate(float(di.mean()), float(di.std(ddof=1) / r), float(mi.mean()), float(mi.std(ddof=1) / r),
+                            float(rv.mean()), float(rv.std(ddof=1) / r), N, M)

@@ -227,6 +227,15 @@ def test_attention_energies_reproduce_the_layers_attention_and_never_rise():
     assert np.all(ae.entropy <= np.log2(np.arange(1, n + 1)) + 1e-12)
     np.testing.assert_allclose(ae.entropy[..., 0], 0, atol=1e-12)  # BOS sees only itself
     assert np.all(ae.energy - ae.free_energy >= -1e-12)
+    # independent route: chapter 10's per-query energy functions on the stored queries and keys
+    from semtheory import energy
+
+    for layer, hd, i in [(0, 0, 3), (1, 1, 7), (1, 0, 0)]:
+        q, K = ae.queries[layer, hd, i], ae.keys[layer, hd, : i + 1]
+        assert ae.energy[layer, hd, i] == pytest.approx(energy.hopfield_energy(q, K, ae.beta, constant=False), abs=1e-10)
+        E1 = energy.hopfield_energy(energy.hopfield_update(q, K, ae.beta), K, ae.beta, constant=False)
+        assert ae.energy_after[layer, hd, i] == pytest.approx(E1, abs=1e-10)
+        np.testing.assert_allclose(ae.alpha[layer, hd, i, : i + 1], energy.attention_weights(q, K, ae.beta), atol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,3 +303,177 @@ def test_bad_input():
         semantic.attention_energies(_tiny_transformer(), np.zeros(8, dtype=int))
     with pytest.raises(ValueError, match="base"):
         semantic.attention_energies(_tiny_transformer(), [0, 1], base=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback interaction, ergodicity, reading laws at paths (second edition)
+# ---------------------------------------------------------------------------------------------
+
+
+def _bsc(eps):
+    return channel.MarkovLM(np.array([[1 - eps, eps], [eps, 1 - eps]]), initial=np.array([0.5, 0.5]))
+
+
+@pytest.mark.parametrize("lam, n", [(0.0, 3), (0.6, 3), (1.0, 4)])
+def test_interaction_law_of_a_bsc_equals_chapter_3s_echo_construction(lam, n):
+    """Independent route: chapter 3's echo policy and memoryless BSC kernels, not the model's table."""
+    law = semantic.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), n)
+    ref = directed.joint_law(directed.echo_policy(lam, n), directed.memoryless_channel(directed.binary_symmetric_channel(0.1), n))
+    np.testing.assert_allclose(law, ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_pure_echo_on_a_bsc_closed_form(n):
+    eps = 0.1
+    h = -eps * math.log2(eps) - (1 - eps) * math.log2(1 - eps)
+    c = directed.conservation(semantic.interaction_law(_bsc(eps), semantic.echo_user(2, 1.0), n))
+    assert c.directed == pytest.approx(1 - h, abs=1e-10)
+    assert c.mutual == pytest.approx(1 + (n - 2) * h, abs=1e-10)
+    assert c.reverse == pytest.approx((n - 1) * h, abs=1e-10)
+
+
+def test_interaction_channel_of_a_transformer_reads_its_next_token_laws():
+    m = _tiny_transformer(V=3)
+    ch = semantic.interaction_channel(m, 3)
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        x, y = rng.integers(0, 3, 3), rng.integers(0, 3, 2)
+        ctx = [x[0], y[0], x[1], y[1], x[2]]
+        np.testing.assert_allclose(ch[2][x[0], x[1], x[2], y[0], y[1]], np.exp(m.next_token_logprobs(ctx)), atol=1e-6)
+        np.testing.assert_allclose(ch[0][x[0]], np.exp(m.next_token_logprobs(ctx[:1])), atol=1e-6)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.7])
+def test_feedback_monte_carlo_agrees_with_the_exact_law(lam):
+    m = _tiny_transformer(V=3)
+    U = semantic.echo_user(3, lam)
+    c = directed.conservation(semantic.interaction_law(m, U, 3))
+    e = semantic.sample_feedback_information(m, U, 3, 400, n_inner=128, seed=1)
+    assert abs(e.directed - c.directed) < 4 * e.directed_se + 0.05
+    assert abs(e.mutual - c.mutual) < 4 * e.mutual_se + 0.05
+    assert e.reverse == pytest.approx(e.mutual - e.directed)
+    if lam == 0.0:
+        assert c.reverse == pytest.approx(0.0, abs=1e-10)
+    else:
+        assert c.mutual > c.directed + 0.05
+
+
+def test_feedback_estimate_is_deterministic_under_seed_and_scales_with_base():
+    m, U = _bsc(0.2), semantic.echo_user(2, 0.5)
+    a = semantic.sample_feedback_information(m, U, 3, 50, n_inner=8, seed=3)
+    b = semantic.sample_feedback_information(m, U, 3, 50, n_inner=8, seed=3, base=math.e)
+    assert a.directed * math.log(2) == pytest.approx(b.directed)
+    assert a == semantic.sample_feedback_information(m, U, 3, 50, n_inner=8, seed=3)
+
+
+def test_path_densities_and_generation_law_read_the_exact_law():
+    model = _markov(2)
+    P = np.array([[0, 1], [2, 2], [1, 0]])
+    law = semantic.prompt_flow_law(model, P, 3, weights=[0.2, 0.5, 0.3])
+    paths = semantic.sample_prompt_flow(model, P, 3, 60, weights=[0.2, 0.5, 0.3], seed=0)
+    np.testing.assert_allclose(semantic.path_densities(law, paths), paths.iota, atol=1e-10)
+    np.testing.assert_allclose(_exact_at(flow.exact_flow(law), "iota", paths, 3, 3), paths.iota, atol=1e-10)
+    np.testing.assert_allclose(semantic.generation_law(law, 1), channel.sequence_law(model, 3, prompt=P[1]), atol=1e-12)
+
+
+def test_mixing_modulus_predicts_convergence_of_the_lifted_chain():
+    src = sources.MarkovSource.random(3, order=2, seed=4)
+    lam = semantic.mixing_modulus(src)
+    assert 0 < lam < 1
+    from semtheory.sources import _lifted
+
+    T = np.linalg.matrix_power(_lifted(src.transition), 200)
+    np.testing.assert_allclose(T, np.broadcast_to(src.stationary.reshape(1, -1), T.shape), atol=1e-8)
+    periodic = sources.MarkovSource(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    assert semantic.mixing_modulus(periodic) == pytest.approx(1.0)  # period 2: not mixing
+    assert semantic.mixing_modulus(sources.IIDSource([0.3, 0.7])) == 0.0
+
+
+def test_markov_order_gap_is_the_excess_of_the_projected_model():
+    """Independent route: score a long sample with the order-1 projection (paired excess of perplexity_report)."""
+    from semtheory.transformer import markov_source
+
+    src = markov_source(0)
+    gap = semantic.markov_order_gap(src, 1)
+    law = src.stationary[..., None] * src.transition
+    pair = law.sum(axis=0)
+    Q = pair / pair.sum(axis=1, keepdims=True)
+    x = src.sample(40000, seed=0)
+    r = semantic.perplexity_report(channel.MarkovLM(Q, initial=law.sum(axis=(1, 2))), x, source=src)
+    assert abs(r.excess - gap) < 4 * r.excess_se
+    assert semantic.markov_order_gap(src, 2) == 0.0
+
+
+def test_chapter_14_exercise_answers_by_independent_routes():
+    from semtheory.exercises import is_correct
+    from semtheory.transformer import markov_source
+
+    src = markov_source(0)
+    rows = src.transition.reshape(-1, 4)
+    H = float(-(src.stationary.reshape(-1)[:, None] * rows * np.log2(rows)).sum())
+    assert is_correct("ex-14-source-perplexity", 2**H)
+    assert is_correct("ex-14-density-by-hand", math.log2(0.2 / 0.55))
+    seq = channel.sequence_law(src, 7)  # prompt X^3 and generation Y^4 as one stationary sequence
+    from semtheory import measures
+
+    assert is_correct("ex-14-source-di", measures.mutual_information(seq, (0, 1, 2), (3, 4, 5, 6)))
+    # Rao-Blackwell ratio by brute force over the 2 prompts x 2^3 generations
+    T, w = np.array([[0.9, 0.1], [0.2, 0.8]]), [0.3, 0.7]
+    import itertools
+
+    lam_, a_, pr = [], [], []
+    for k in (0, 1):
+        for ys in itertools.product((0, 1), repeat=3):
+            p = w[k] * np.prod([T[([k] + list(ys))[t], ys[t]] for t in range(3)])
+            L = A = 0.0
+            for t in range(3):
+                hist = ys[:t]
+                post = np.array([w[j] * np.prod([T[([j] + list(hist))[s], hist[s]] for s in range(t)]) for j in (0, 1)])
+                post /= post.sum()
+                mix = sum(post[j] * T[([j] + list(hist))[t]] for j in (0, 1))
+                own = T[([k] + list(hist))[t]]
+                L += math.log2(own[ys[t]] / mix[ys[t]])
+                A += float((own * np.log2(own / mix)).sum())
+            lam_.append(L); a_.append(A); pr.append(p)
+    pr, lam_, a_ = map(np.array, (pr, lam_, a_))
+    var = lambda z: (pr * z**2).sum() - (pr * z).sum() ** 2  # noqa: E731
+    assert is_correct("ex-14-rao-blackwell", var(lam_) / var(a_))
+    h = -0.1 * math.log2(0.1) - 0.9 * math.log2(0.9)
+    assert is_correct("ex-14-echo-feedback", (1 - h, 1 + h))
+    assert not is_correct("ex-14-echo-feedback", (1 + h, 1 + h))
+    # the order-1 gap is H(X3|X2) - H(X3|X1,X2) under the stationary law, by entropies
+    law = src.stationary[..., None] * src.transition
+    ent = lambda q: float(-(q[q > 0] * np.log2(q[q > 0])).sum())  # noqa: E731
+    h32 = ent(law.sum(axis=0)) - ent(law.sum(axis=(0, 2)))
+    assert is_correct("ex-14-shorter-memory", h32 - src.entropy_rate(base=2))
+
+
+def test_new_functions_reject_bad_input():
+    m = _bsc(0.1)
+    with pytest.raises(ValueError, match="user"):
+        semantic.interaction_law(m, np.ones((2, 2, 2)), 2)
+    with pytest.raises(ValueError, match="first"):
+        semantic.interaction_law(m, semantic.echo_user(2, 0.5), 2, first=[1.0])
+    with pytest.raises(ValueError, match="repeat"):
+        semantic.echo_user(2, 1.5)
+    with pytest.raises(ValueError, match="V"):
+        semantic.echo_user(1, 0.5)
+    with pytest.raises(ValueError, match="n"):
+        semantic.interaction_channel(m, 20)
+    with pytest.raises(ValueError, match="n_inner"):
+        semantic.sample_feedback_information(m, semantic.echo_user(2, 0.5), 2, 10, n_inner=0)
+    with pytest.raises(ValueError, match="source"):
+        semantic.mixing_modulus(m)
+    with pytest.raises(ValueError, match="order"):
+        semantic.markov_order_gap(sources.MarkovSource.random(3, order=1, seed=0), 2)
+    with pytest.raises(ValueError, match="law"):
+        semantic.generation_law(np.full((2, 2, 2), 0.125), 0)
+    law = semantic.prompt_flow_law(m, np.array([[0], [1]]), 2)
+    with pytest.raises(ValueError, match="k"):
+        semantic.generation_law(law, 2)
+    with pytest.raises(ValueError, match="paths"):
+        semantic.path_densities(law, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="field"):
+        semantic.per_layer_values(semantic.attention_readout(_tiny_transformer(), np.arange(20) % 3, 5, count=2), "x")
+    with pytest.raises(ValueError, match="tokens"):
+        semantic.attention_readout(_tiny_transformer(), [0, 1], 5)

@@ -46,18 +46,6 @@ def _source_di():
     return directed_information(prompt_generation_law(src, sequence_law(src, 3), 4))
 
 
-@answer("ex-14-uniform-head", units="(bits, energy)", rtol=1e-6, atol=1e-9,
-        hint="all scores equal: the attention law is uniform over the N keys; E = -lse + |q|^2/2")
-def _uniform_head():
-    from ..energy import attention_weights, hopfield_energy
-
-    N, beta = 16, 0.5
-    keys = np.zeros((N, 4))
-    q = np.zeros(4)
-    a = attention_weights(q, keys, beta)
-    return (float(-(a * np.log2(a)).sum()), float(hopfield_energy(q, keys, beta, constant=False)))
-
-
 @answer("ex-14-rao-blackwell", units="ratio of variances", rtol=1e-5,
         hint="exact_flow gives Lambda_n and A_n on every outcome; weight their squares by the law")
 def _rao_blackwell():
@@ -69,3 +57,25 @@ def _rao_blackwell():
     w = law[..., None]
     var = lambda z: float((w * z**2).sum() - (w * z).sum() ** 2)  # noqa: E731
     return var(f.Lambda[..., -1:]) / var(f.A[..., -1:])
+
+
+@answer("ex-14-echo-feedback", units="(bits, bits)", rtol=1e-6, atol=1e-9,
+        hint="the pure echo makes X_{t+1} = Y_t: H(Y^n) = 1 + (n-1) h(eps), and X^n already contains Y^{n-1}")
+def _echo_feedback():
+    from ..channel import MarkovLM
+    from ..directed import directed_information, sequence_mutual_information
+    from ..semantic import echo_user, interaction_law
+
+    eps = 0.1
+    bsc = MarkovLM(np.array([[1 - eps, eps], [eps, 1 - eps]]), initial=np.array([0.5, 0.5]))
+    law = interaction_law(bsc, echo_user(2, 1.0), 3)
+    return (directed_information(law), sequence_mutual_information(law))
+
+
+@answer("ex-14-shorter-memory", units="bits per token", rtol=1e-6, atol=1e-9,
+        hint="the best first-order model predicts with P(x_3 | x_2) of the stationary law; the gap is I(X_1; X_3 | X_2)")
+def _shorter_memory():
+    from ..semantic import markov_order_gap
+    from ..transformer import markov_source
+
+    return markov_order_gap(markov_source(0), 1)
