@@ -196,8 +196,9 @@ def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
     if L.ndim < 1 or L.shape[-1] < 1 or not np.all(np.isfinite(L)):
         raise ValueError("emp_loss must be a finite array with a last axis of hypotheses")
     if isinstance(beta, (float, np.floating)) and beta == math.inf:
-        # the deterministic limit: empirical risk minimisation, ties to the lowest index
-        return np.eye(L.shape[-1])[np.argmin(L, axis=-1)]
+        # the deterministic limit: empirical risk minimisation; ties (to 1e-10, so that round-off in how
+        # L_S was summed cannot split them) go to the lowest index
+        return np.eye(L.shape[-1])[np.argmin(np.round(L, 10), axis=-1)]
     beta = check_positive(beta, "beta", allow_zero=True)
     n = check_int(n, "n", minimum=1)
     a = -beta * n * L

@@ -343,3 +343,18 @@ def test_chapter_counterexamples_hold():
     lo_prior, se1 = E.iwae_bound(lj, prior, 1024, samples=400, seed=1024)
     lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, samples=400, seed=1024)
     assert lo_prior - lo_mf > 5 * math.hypot(se1, se2)                 # ... worse importance-weighted bound
+
+
+def test_second_edition_exercises_against_brute_force():
+    from semtheory.exercises import ch11
+
+    hmm = E.make_hmm(ch11.INIT, ch11.TRANS, ch11.EMIT)
+    x = np.array(ch11.X)
+    lj = E.log_joint(hmm, x).ravel()
+    q = np.exp(E.log_prior(hmm, len(x))).ravel()
+    w = np.exp(lj) / q
+    l2 = sum(q[i] * q[j] * math.log((w[i] + w[j]) / 2) for i in range(16) for j in range(16))
+    assert is_correct("ex-11-iwae-two", l2)
+    # the CAVI gap against gradient ascent on the same family (a second algorithm)
+    adam = E.fit_variational(hmm, x, family="mean-field", steps=400, lr=0.05, seed=0)
+    assert is_correct("ex-11-cavi-gap", adam.log_evidence - adam.elbos[-1])

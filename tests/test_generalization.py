@@ -340,3 +340,15 @@ def test_sgld_study_limits():
     assert g.sgld_study(pxy, n, noise=1.0, seed=1) == g.sgld_study(pxy, n, noise=1.0, seed=1)
     with pytest.raises(ValueError, match="noise"):
         g.sgld_study(pxy, n, noise=0.0)
+
+
+def test_erm_exercise_against_brute_force():
+    pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    H = g.random_hypotheses(16, 2, 2, 2.0, seed=0)
+    loss = (np.log(np.exp(H).sum(-1))[..., None] - H).reshape(16, 4)
+    S = np.array(list(itertools.product(range(4), repeat=6)))
+    PS = np.prod(pxy.reshape(-1)[S], axis=1)
+    winner = np.argmax(g.gibbs_posterior(loss[:, S].mean(axis=2).T, math.inf, 6), axis=1)   # ERM per ordered dataset
+    pw = np.bincount(winner, weights=PS, minlength=16)
+    pw = pw[pw > 0]
+    assert is_correct("ex-12-erm-information", float(-np.sum(pw * np.log(pw))))

@@ -34,3 +34,21 @@ def _prior_gap():
 
     lj = log_joint(_hmm(), np.array(X))
     return elbo_gap(lj, np.exp(log_prior(_hmm(), len(X))))
+
+
+@answer("ex-11-iwae-two", units="nats", rtol=1e-4,
+        hint="average ln((w_1 + w_2)/2) over the 16 x 16 pairs of paths drawn from the prior, w = p(x, z)/p(z)")
+def _iwae_two():
+    from ..elbo import iwae_bound_exact, log_joint, log_prior
+
+    lj = log_joint(_hmm(), np.array(X))
+    return iwae_bound_exact(lj, np.exp(log_prior(_hmm(), len(X))), 2)
+
+
+@answer("ex-11-cavi-gap", units="nats", rtol=1e-3,
+        hint="run elbo.cavi_mean_field(hmm, x, sweeps=50, seed=0) and subtract its last ELBO from ln p(x^4)")
+def _cavi_gap():
+    from ..elbo import cavi_mean_field
+
+    r = cavi_mean_field(_hmm(), np.array(X), sweeps=50, seed=0)
+    return r.log_evidence - float(r.elbos[-1])

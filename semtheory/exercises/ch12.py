@@ -33,3 +33,12 @@ def _gibbs_mi():
 
     pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
     return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, mc_runs=2, seed=0).mi
+
+
+@answer("ex-12-erm-information", units="nats", rtol=1e-4, atol=1e-8,
+        hint="ERM is deterministic, so I(W;S) = H(W): the entropy of the law of argmin_w L_S(w) over datasets")
+def _erm_information():
+    from ..generalization import gibbs_study, random_hypotheses
+
+    pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, mc_runs=2, seed=0).mi
