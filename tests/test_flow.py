@@ -518,3 +518,22 @@ def test_chapter_alt_texts_carry_no_typed_results():
     assert len(alts) >= 3
     for alt in alts:
         assert not re.search(r"\d\.\d|half a bit", alt), alt
+
+
+def test_new_exercise_answers_by_independent_routes():
+    reg = registered()
+    # closed form: on {X_1 != X_2}, iota_1 = log2(P(y|x) / P(y)) = log2(eps / (1/2))
+    assert reg["ex-07-feedback-filtration"].compute() == pytest.approx(math.log2(0.4))
+    # brute force over the 2^6 outcomes: iota_t = log2(2 W(y_t | x_t)) for i.i.d. fair inputs through a BSC
+    import itertools
+
+    tot = 0.0
+    for xs in itertools.product((0, 1), repeat=3):
+        for ys in itertools.product((0, 1), repeat=3):
+            w = [0.9 if x == y else 0.1 for x, y in zip(xs, ys)]
+            lam = np.cumsum(np.log2(2 * np.array(w)))
+            tot += 0.125 * np.prod(w) * (lam.min() <= -1)
+    assert reg["ex-07-ville"].compute() == pytest.approx(tot)
+    assert tot == pytest.approx(0.1 + 0.9 * 0.1)  # first or second token flipped
+    for k in ("ex-07-feedback-filtration", "ex-07-ville"):
+        assert is_correct(k, reg[k].compute()) and not is_correct(k, reg[k].compute() * 1.1 + 0.1)

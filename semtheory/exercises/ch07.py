@@ -40,3 +40,23 @@ def _greedy_flow():
 
     lm = MarkovLM.random(2, 2, seed=0)
     return float(decoding_flow(lm, [0.5, 0.5], 3, temperatures=[1.0], top_k=1)[0])
+
+
+@answer("ex-07-feedback-filtration", units="bits", rtol=1e-4, hint="given X_1 and X_2 = Y_1 the token Y_1 is known")
+def _feedback_filtration():
+    import numpy as np
+
+    from ..directed import binary_symmetric_channel, joint_law, memoryless_channel
+    from ..flow import conditional_mean, exact_flow
+
+    p = joint_law([np.array([0.5, 0.5]), np.eye(2)[None]], memoryless_channel(binary_symmetric_channel(0.2), 2))
+    return float(conditional_mean(p, exact_flow(p).iota[..., 0], given=[0, 1])[0, 1, 1, 0])  # on {X_1 != X_2}
+
+
+@answer("ex-07-ville", units="probability", rtol=1e-4, hint="list the paths on which the running sum first dips to -1 bit")
+def _ville():
+    from ..directed import binary_symmetric_channel, iid_policy, joint_law, memoryless_channel
+    from ..flow import exact_flow, min_flow_tail
+
+    p = joint_law(iid_policy([0.5, 0.5], 3), memoryless_channel(binary_symmetric_channel(0.1), 3))
+    return float(min_flow_tail(exact_flow(p).Lambda, [1.0], weights=p)[0])
