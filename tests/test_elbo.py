@@ -358,3 +358,34 @@ def test_second_edition_exercises_against_brute_force():
     # the CAVI gap against gradient ascent on the same family (a second algorithm)
     adam = E.fit_variational(hmm, x, family="mean-field", steps=400, lr=0.05, seed=0)
     assert is_correct("ex-11-cavi-gap", adam.log_evidence - adam.elbos[-1])
+
+
+def test_vae_quadrature_bounds_and_monte_carlo_elbo():
+    import torch
+
+    hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    X = E.sample_hmm(hmm, 3, 2000, seed=1)
+    r = E.train_vae(X, 3, steps=150, batch=64, seed=0)
+    assert r.losses[-20:].mean() < r.losses[:20].mean()
+    allx = np.array(list(np.ndindex(3, 3, 3)))
+    b = E.vae_bounds(r, allx, K=(1, 50), samples=40, seed=0)
+    assert math.isclose(np.exp(b.log_evidence).sum(), 1.0, rel_tol=1e-6)         # p_theta sums to one
+    assert np.all(b.elbo <= b.log_evidence + 1e-9) and np.all(b.gap >= -1e-9)
+    # the quadrature ELBO against a Monte-Carlo ELBO with the closed-form Gaussian KL (independent route)
+    with torch.no_grad():
+        xt = torch.as_tensor(allx)
+        mu, ls = r.model.encode(xt)
+        eps = torch.randn((4000,) + tuple(mu.shape), generator=torch.Generator().manual_seed(0), dtype=mu.dtype)
+        lp = r.model.decode_logits(mu + ls.exp() * eps).gather(-1, xt[None, ..., None].expand(4000, *xt.shape, 1))
+        rec = lp.squeeze(-1).sum(-1)
+        kl = 0.5 * (mu**2 + (2 * ls).exp() - 2 * ls - 1).sum(-1)
+        mc = (rec.mean(0) - kl).numpy()
+        se = (rec.std(0) / math.sqrt(4000)).numpy()
+    assert np.all(np.abs(mc - b.elbo) < 5 * se + 1e-9)
+    assert np.all(b.iwae[1] <= b.log_evidence + 0.02) and np.mean(b.iwae[1]) > np.mean(b.iwae[0])
+    r2 = E.train_vae(X, 3, steps=150, batch=64, seed=0)
+    assert np.array_equal(r.losses, r2.losses)
+    with pytest.raises(ValueError, match="sequences"):
+        E.train_vae(X + 5, 3)
+    with pytest.raises(ValueError, match="x must"):
+        E.vae_bounds(r, allx[:, :2])
