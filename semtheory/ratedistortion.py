@@ -345,13 +345,31 @@ class RDCurve:
 
 
 def _gibbs_channel(logr: np.ndarray, d: np.ndarray, beta: float) -> np.ndarray:
+    if beta == 0.0:  # the zero-rate end: every row on the reproduction the output law sits on
+        q = np.zeros(d.shape)
+        q[:, int(np.argmax(logr))] = 1.0
+        return q
     E = -beta * (d - d.min(axis=1, keepdims=True))
     A = logr[None, :] + E
     return np.exp(A - _lse(A, axis=1, keepdims=True))
 
 
 def _check_beta(beta, name: str = "beta") -> float:
-    return check_positive(beta, name)
+    return check_positive(beta, name, allow_zero=True)
+
+
+def _zero_rate_column(p: np.ndarray, d: np.ndarray) -> tuple[int, float]:
+    r"""The best constant reproduction: :math:`\arg\min_y \sum_x p(x) d(x,y)` and :math:`D_{\max}` (p on its support).
+
+    This is the point of slope :math:`\beta = 0`, the zero-rate end :math:`(D_{\max}, 0)` of the curve.
+    Raises ``ValueError`` naming ``beta`` when every reproduction has infinite expected distortion."""
+    finite = np.isfinite(d)
+    col = np.where(finite.all(axis=0), p @ np.where(finite, d, 0.0), np.inf)
+    y = int(np.argmin(col))
+    if not math.isfinite(col[y]):
+        raise ValueError("beta = 0 is the zero-rate point (R = 0, D = D_max), but every reproduction has an "
+                         "infinite expected distortion, so D_max is infinite")
+    return y, float(col[y])
 
 
 def _check_tol(tol, max_iter) -> tuple[float, int]:
@@ -379,6 +397,11 @@ class _BAProblem:
         return logZ, logc
 
     def solve(self, beta: float, logr: np.ndarray, tol_nats: float, max_iter: int):
+        if beta == 0.0:  # the zero-rate end (D_max, 0): the best constant reproduction, exactly
+            y, dmax = _zero_rate_column(self.p, self.d)
+            logr = np.full(self.ny, -np.inf)
+            logr[y] = 0.0
+            return 0.0, dmax, 0.0, logr, 0
         E = -beta * (self.d - self.dmin)  # <= 0, -inf on forbidden pairs, 0 at each row's minimum
         with np.errstate(under="ignore"):
             K = np.exp(E)
@@ -457,7 +480,9 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
     :math:`\text{rate} - \text{gap} \le R(\text{distortion}) \le \text{rate}`.
 
     ``p`` is the source pmf, ``distortion[x, y]`` any real matrix (``+inf`` forbids a pair), ``beta`` in nats
-    per unit distortion, ``init`` an optional starting reproduction pmf.  Returns :class:`BAResult`.
+    per unit distortion, ``init`` an optional starting reproduction pmf.  ``beta = 0`` is the zero-rate end
+    of the curve: the best constant reproduction, :math:`R = 0`, :math:`D = D_{\max} = \min_y \sum_x p(x) d(x,y)`
+    (``ValueError`` if that is infinite); ``beta < 0`` is an error.  Returns :class:`BAResult`.
     Units: rates in ``base`` (bits by default).  Chapter 5.
     """
     lb = log_base(base)
@@ -485,11 +510,11 @@ def _as_betas(betas) -> np.ndarray:
     try:
         b = np.asarray(betas, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError("betas must be a 1-D array of positive numbers") from None
+        raise ValueError("betas must be a 1-D array of non-negative numbers") from None
     if b.ndim != 1 or b.size == 0:
         raise ValueError(f"betas must be a non-empty 1-D array, got shape {b.shape}")
-    if not (np.isfinite(b).all() and (b > 0).all()):
-        raise ValueError("betas must be finite and > 0")
+    if not (np.isfinite(b).all() and (b >= 0).all()):
+        raise ValueError("betas must be finite and >= 0 (beta = 0 is the zero-rate end of the curve)")
     return np.sort(b)
 
 
@@ -500,7 +525,7 @@ def _trace(prob: _BAProblem, betas: np.ndarray, lb: float, tol: float, max_iter:
     logrs = np.zeros((k, prob.ny))
     logr = np.full(prob.ny, -math.log(prob.ny))
     for i, beta in enumerate(betas):
-        if warm_start and i > 0:
+        if warm_start and i > 0 and betas[i - 1] > 0:
             logr = np.logaddexp(logr + math.log1p(-_MIX), math.log(_MIX / prob.ny))
         else:
             logr = np.full(prob.ny, -math.log(prob.ny))
@@ -998,7 +1023,22 @@ class _DirectedProblem:
             lower = max(lower, self.dual_lower(logq, logr, L))
         return logw, max(rate, 0.0), dist, lower
 
+    def zero_rate(self):
+        """beta = 0: a constant reproduction per step, y_t = argmin_y E d(X_t, y); rate 0, distortion n D_max."""
+        n = self.n
+        logq, dist = [], 0.0
+        for t in range(1, n + 1):
+            pt = self.px.sum(axis=tuple(u for u in range(n) if u != t - 1))
+            y, dm = _zero_rate_column(pt[pt > 0], self.dist[t - 1].reshape(self.nx, self.ny)[pt > 0])
+            lq = np.full((1,) * n + (1,) * (t - 1) + (self.ny,) + (1,) * (n - t), -np.inf)
+            lq.reshape(-1)[y] = 0.0
+            logq.append(lq)
+            dist += dm
+        return logq, [lq.copy() for lq in logq], 0.0, dist, 0.0, 0
+
     def solve(self, beta: float, logr: list[np.ndarray], tol_nats: float, max_iter: int):
+        if beta == 0.0:
+            return self.zero_rate()
         it = 0
         while True:
             logq = self.kernels(beta, logr)
@@ -1045,7 +1085,9 @@ def directed_blahut_arimoto(px, distortion, beta, *, base=2, tol=1e-9, max_iter=
     :math:`c = \sum_t \log\frac{q(y_t \mid x^t,y^{t-1})}{P_q(y_t \mid y^{t-1})} + \beta d(x_t,y_t)` (a hard backward
     recursion over deterministic causal policies) bounds the optimum from below, and the iteration stops
     when the gap per symbol is at most ``tol`` (units of ``base``).  Cost per iteration:
-    :math:`O(n |\mathcal X|^n |\mathcal Y|^n)`.  Returns :class:`DirectedBAResult`.  Chapter 5.
+    :math:`O(n |\mathcal X|^n |\mathcal Y|^n)`.  ``beta = 0`` is the zero-rate end: a constant reproduction
+    at each step, :math:`y_t = \arg\min_y \mathbb E\, d(X_t, y)`, rate 0 (``beta < 0`` is an error).  Returns
+    :class:`DirectedBAResult`.  Chapter 5.
     """
     lb = log_base(base)
     beta = _check_beta(beta)

@@ -268,6 +268,20 @@ def test_gauss_markov_sequential_formula():
     assert rd.gauss_markov_sequential_rd(a, w, 1.0) == 0.0  # D = sigma_x^2
 
 
+def test_gauss_markov_theorem_bounds_from_the_proof():
+    # thm-05-gauss-markov: the converse (n-1)/n f(nD/(n-1)) and the achievability (log(sx2/D)/2 + (n-1) f(D))/n
+    # bracket the finite-horizon optimum, computed independently by the convex programme over P_1..P_n
+    a, w = 0.9, 0.19
+    sx2 = w / (1 - a * a)
+    f = lambda v: max(0.0, 0.5 * math.log2(a * a + w / v))  # noqa: E731
+    for D in (0.05, 0.3, 0.8):
+        for n in (2, 5, 20, 100):
+            fin = rd.gauss_markov_sequential_rd_finite(a, w, D, n, initial_variance=sx2)
+            lower = (n - 1) / n * f(n * D / (n - 1))
+            upper = (0.5 * math.log2(sx2 / D) + (n - 1) * f(D)) / n
+            assert lower - 1e-9 <= fin <= upper + 1e-9
+
+
 def test_gauss_markov_classical_rd():
     a, w = 0.6, 1.0
     D = 0.3  # below w/(1+a)^2: every frequency above the water
@@ -450,6 +464,52 @@ def test_price_of_causality_zero_for_one_step_and_positive_for_markov():
 
 
 # ----------------------------------------------------------------------------------------------
+# beta = 0: the zero-rate end of every curve
+# ----------------------------------------------------------------------------------------------
+
+
+def test_beta_zero_is_the_zero_rate_end_of_the_curve():
+    p = np.array([0.5, 0.3, 0.2])
+    d = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]])
+    dmax = min(p @ d[:, y] for y in range(3))  # brute force over constant reproductions
+    r = rd.blahut_arimoto(p, d, 0.0)
+    assert r.rate == 0.0 and r.distortion == pytest.approx(dmax, abs=1e-15) and r.converged and r.gap == 0.0
+    assert np.allclose(r.channel, r.channel[0]) and r.output @ (p @ d) == pytest.approx(dmax)
+    # it is the limit of small positive beta (the certified points approach (D_max, 0))
+    small = rd.blahut_arimoto(p, d, 1e-2, tol=1e-10)
+    assert small.rate < 1e-6 and abs(small.distortion - dmax) < 1e-3
+    # rate_distortion_at agrees at D_max: rate 0
+    assert rd.rate_distortion_at(p, d, dmax).rate == 0.0
+    c = rd.rate_distortion_curve(p, d, [1.0, 0.0, 2.0], warm_start=True)
+    assert c.betas[0] == 0.0 and c.rate[0] == 0.0 and c.distortion[0] == pytest.approx(dmax)
+    assert np.allclose(c.channel(0), r.channel) and np.all(np.diff(c.rate) >= -1e-12)
+    # forbidden pairs: the best constant reproduction must avoid them
+    dinf = np.array([[0.0, np.inf, 2.0], [np.inf, 0.0, 2.0]])
+    r2 = rd.blahut_arimoto([0.5, 0.5], dinf, 0.0)
+    assert r2.distortion == pytest.approx(2.0) and r2.channel[:, 2].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="betas"):
+        rd.rate_distortion_curve(p, d, [0.0, -1.0])
+
+
+def test_beta_zero_directed_and_block():
+    px = rd.markov_source_law(STAY, 3)
+    ham = rd.hamming_distortion(2)
+    r = rd.directed_blahut_arimoto(px, ham, 0.0)
+    assert r.rate == 0.0 and r.distortion == pytest.approx(0.5) and r.converged
+    J = r.joint()
+    assert abs(directed.directed_information(J)) < 1e-12 and J.sum() == pytest.approx(1.0)
+    # a non-stationary source: each step uses its own best constant
+    px2 = measures.product_law([0.9, 0.1], [0.2, 0.8])
+    r2 = rd.directed_blahut_arimoto(px2, ham, 0.0)
+    assert r2.distortion == pytest.approx((0.1 + 0.2) / 2)
+    c = rd.directed_rate_distortion_curve(px, ham, [0.0, 1.0])
+    b = rd.block_rate_distortion_curve(px, ham, [0.0, 1.0])
+    assert c.rate[0] == 0.0 and b.rate[0] == 0.0 and c.distortion[0] == pytest.approx(b.distortion[0])
+    with pytest.raises(ValueError, match="beta"):
+        rd.directed_blahut_arimoto(px, ham, -0.5)
+
+
+# ----------------------------------------------------------------------------------------------
 # Symbolic derivations and exercises
 # ----------------------------------------------------------------------------------------------
 
@@ -459,13 +519,38 @@ def test_symbolic_derivations_hold(name):
     assert getattr(srd, name)().holds()
 
 
-def test_exercise_answers():
+def _spectral_waterfilling_rd(a, w, D, m=200_001):
+    """Kolmogorov's R(D) in bits by brute force on a frequency grid: bisection on the water level."""
+    om = np.linspace(0.0, np.pi, m)
+    S = w / (1 - 2 * a * np.cos(om) + a * a)
+    lo, hi = 0.0, S.max()
+    for _ in range(200):
+        th = 0.5 * (lo + hi)
+        lo, hi = (th, hi) if np.trapezoid(np.minimum(th, S), om) / np.pi < D else (lo, th)
+    return float(np.trapezoid(np.maximum(0.0, 0.5 * np.log2(S / th)), om) / np.pi)
+
+
+def test_exercise_answers_against_independent_routes():
     ours = {k: v for k, v in registered().items() if k.startswith("ex-05-")}
-    assert len(ours) >= 2
-    for label, a in ours.items():
-        ref = a.compute()
-        assert is_correct(label, ref).correct
-        assert not is_correct(label, ref * 1.05 + 0.01).correct
+    indep = {
+        # closed form by hand vs Blahut-Arimoto at D = 0.05 (secant search, certified)
+        "ex-05-binary-rd": (h(0.2) - h(0.05),
+                            rd.rate_distortion_at([0.8, 0.2], rd.hamming_distortion(2), 0.05, tol=1e-12).rate),
+        # Blahut-Arimoto's distortion vs the slope condition D = 1/(1 + e^beta)
+        "ex-05-ba-distortion": (1 / (1 + math.exp(2.0)), None),
+        # Kalman step formula minus a brute-force spectral water-filling on a frequency grid
+        "ex-05-gauss-markov-gap": (0.5 * math.log2(0.81 + 0.19 / 0.1) - _spectral_waterfilling_rd(0.9, 0.19, 0.1), None),
+        # stationary law and entropies by hand vs the rate of the log-loss point
+        "ex-05-bigram-point": (h(0.25) - (0.75 * h(0.1) + 0.25 * h(0.3)), None),
+    }
+    assert set(ours) == set(indep)
+    for label, (value, second) in indep.items():
+        ref = ours[label].compute()
+        assert is_correct(label, value).correct, label
+        assert abs(ref - value) <= 1e-6 * max(1.0, abs(value)), label
+        if second is not None:
+            assert abs(second - value) < 1e-8, label
+        assert not is_correct(label, value * 1.05 + 0.01).correct
 
 
 # ----------------------------------------------------------------------------------------------
@@ -495,7 +580,9 @@ def test_bad_input():
     with pytest.raises(ValueError, match="distortion"):
         rd.blahut_arimoto(p, [[np.inf, np.inf], [0, 1]], 1.0)
     with pytest.raises(ValueError, match="beta"):
-        rd.blahut_arimoto(p, d, 0.0)
+        rd.blahut_arimoto(p, d, -1.0)
+    with pytest.raises(ValueError, match="beta"):  # beta = 0 with no finite zero-rate point
+        rd.blahut_arimoto(p, [[0.0, np.inf], [np.inf, 0.0]], 0.0)
     with pytest.raises(ValueError, match="tol"):
         rd.blahut_arimoto(p, d, 1.0, tol=-1)
     with pytest.raises(ValueError, match="max_iter"):

@@ -5,7 +5,8 @@ r"""Symbolic derivations of rate-distortion theory (chapter 5).
 * :func:`ba_rate_formula`: the rate of the Gibbs channel is :math:`-\beta D - \sum_x p(x)\log Z(x)` (Blahut's formula);
 * :func:`binary_rd_slope` and :func:`binary_rd_beta`: the slope of :math:`h(p) - h(D)` is
   :math:`-\log\frac{1-D}{D}`, so the point of slope :math:`-\beta` sits at :math:`D = 1/(1+e^{\beta})`;
-* :func:`gaussian_rd_from_entropies`: :math:`h(N(0,\sigma^2)) - h(N(0,D)) = \tfrac12\log(\sigma^2/D)`;
+* :func:`gaussian_rd_from_entropies`: :math:`H_{\mathrm d}(N(0,\sigma^2)) - H_{\mathrm d}(N(0,D)) = \tfrac12\log(\sigma^2/D)`
+  (:math:`H_{\mathrm d}` the differential entropy);
 * :func:`reverse_waterfilling_equal_levels`: stationarity of the parallel-Gaussian Lagrangian puts every
   component at the same distortion (the water level);
 * :func:`gauss_markov_stationary_rate` and :func:`gauss_markov_step_convexity`: the stationary Kalman step
@@ -118,9 +119,10 @@ def binary_rd_beta() -> Derivation:
 
 @derivation
 def gaussian_rd_from_entropies() -> Derivation:
-    r""":math:`h(N(0,\sigma^2)) - h(N(0,D)) = \tfrac12\log\frac{\sigma^2}{D}`: the Gaussian :math:`R(D)`.
+    r""":math:`H_{\mathrm d}(N(0,\sigma^2)) - H_{\mathrm d}(N(0,D)) = \tfrac12\log\frac{\sigma^2}{D}`: the Gaussian :math:`R(D)`.
 
-    The converse :math:`I(X;Y) \ge h(X) - h(X - Y) \ge h(X) - \tfrac12\log(2\pi e D)` (the Gaussian maximises
+    :math:`H_{\mathrm d}(X) = -\int f \log f` is the differential entropy, :math:`\tfrac12\log(2\pi e v)` for
+    :math:`N(0, v)`.  The converse :math:`I(X;Y) \ge H_{\mathrm d}(X) - H_{\mathrm d}(X - Y) \ge H_{\mathrm d}(X) - \tfrac12\log(2\pi e D)` (the Gaussian maximises
     entropy under a variance constraint) and the backward channel :math:`X = Y + Z`,
     :math:`Z \sim N(0, D)`, meet at this value.  Chapter 5.
     """
@@ -130,7 +132,7 @@ def gaussian_rd_from_entropies() -> Derivation:
         name="Gaussian rate-distortion function",
         lhs=hg(s2) - hg(D),
         rhs=sp.Rational(1, 2) * sp.log(s2 / D),
-        proves="R(D) = h(X) - h(Z) = 1/2 log(sigma^2 / D) for a Gaussian source under squared error",
+        proves="R(D) = H_d(X) - H_d(Z) = 1/2 log(sigma^2 / D) for a Gaussian source under squared error (H_d: differential entropy)",
         chapter="5",
         assumptions=("0 < D <= sigma^2",),
     )
@@ -187,8 +189,8 @@ def gauss_markov_stationary_rate() -> Derivation:
 def gauss_markov_step_convexity() -> Derivation:
     r""":math:`\frac{d^2}{dP^2}\log\bigl(a^2 + \sigma_w^2/P\bigr) = \frac{\sigma_w^2(2a^2P + \sigma_w^2)}{P^2(a^2P + \sigma_w^2)^2} > 0`.
 
-    The per-step cost is convex in the posterior variance, so by Jensen's inequality a constant allocation
-    :math:`P_t = D` is optimal in the long run.  Chapter 5.
+    The per-step cost is convex (and decreasing) in the posterior variance: the Jensen step of the converse
+    of the sequential Gauss–Markov theorem of chapter 5 (``thm-05-gauss-markov``).  Chapter 5.
     """
     a = sp.symbols("a", real=True)
     P, w = sp.symbols("P sigma_w^2", positive=True)
