@@ -649,3 +649,75 @@ def test_weighted_factorisation_validates():
     ]:
         with pytest.raises(ValueError, match=name):
             call()
+
+
+# ----------------------------------------------------------------------------------------------
+# Deterministic information bottleneck (Strouse and Schwab 2017)
+# ----------------------------------------------------------------------------------------------
+
+
+def _partitions(items):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in _partitions(rest):
+        for i in range(len(part)):
+            yield part[:i] + [[first] + part[i]] + part[i + 1:]
+        yield [[first]] + part
+
+
+def _brute_force_dib(p, beta):
+    best = math.inf
+    for part in _partitions(list(range(p.shape[0]))):
+        lab = np.empty(p.shape[0], dtype=np.int64)
+        for t, block in enumerate(part):
+            lab[block] = t
+        e = em.encoder_information(p, lab, base=E)
+        best = min(best, e.i_xt - beta * e.i_ty)
+    return best
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.3, 20.0))
+def test_dib_cost_never_increases_and_never_beats_brute_force(seed, beta):
+    p = random_joint(seed, nx=5, ny=3)
+    r = em.deterministic_information_bottleneck(p, [beta], restarts=3, seed=seed)
+    assert np.all(np.diff(r.costs[0]) <= 1e-9)
+    got = r.h_t[0] * math.log(2) - beta * r.i_ty[0] * math.log(2)
+    assert got >= _brute_force_dib(p, beta) - 1e-9
+
+
+def test_dib_finds_the_brute_force_optimum_on_a_clustered_source():
+    """Two groups of contexts with identical next-token laws: the optimum is the constant encoder or the groups."""
+    rows = np.array([[0.8, 0.1, 0.1]] * 3 + [[0.1, 0.1, 0.8]] * 2)
+    px = np.array([0.3, 0.2, 0.1, 0.25, 0.15])
+    p = px[:, None] * rows
+    for beta in (0.5, 1.5, 3.0, 10.0):
+        r = em.deterministic_information_bottleneck(p, [beta])
+        got = (r.h_t[0] - beta * r.i_ty[0]) * math.log(2)
+        assert got == pytest.approx(_brute_force_dib(p, beta), abs=1e-12)
+    assert r.cells[0] == 2 and r.i_ty[0] == pytest.approx(m.mutual_information(p, 0, 1))
+
+
+def test_dib_recovers_the_sum_on_the_circular_source():
+    p = em.context_next_law(circular_source(5, 2.0), 2)
+    r = em.deterministic_information_bottleneck(p, [0.2, 40.0], restarts=0)
+    assert r.cells[0] == 1 and r.h_t[0] == 0.0  # small beta: the constant encoder
+    assert r.cells[1] == 5 and r.h_t[1] == pytest.approx(math.log2(5))
+    assert r.i_ty[1] == pytest.approx(m.mutual_information(p, 0, 1), abs=1e-12)
+    sums = (np.arange(25) // 5 + np.arange(25) % 5) % 5
+    assert len(set(zip(sums, r.labels[1]))) == 5  # the cells are exactly the values of the sum
+
+
+def test_dib_validates():
+    P = np.full((2, 2), 0.25)
+    for call, name in [
+        (lambda: em.deterministic_information_bottleneck(P, []), "betas"),
+        (lambda: em.deterministic_information_bottleneck(P, [-1.0]), "betas"),
+        (lambda: em.deterministic_information_bottleneck(P, [1.0], n_clusters=3), "n_clusters"),
+        (lambda: em.deterministic_information_bottleneck(P, [1.0], restarts=-1), "restarts"),
+        (lambda: em.deterministic_information_bottleneck(P * 2, [1.0]), "p_xy"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            call()
