@@ -70,6 +70,8 @@ __all__ = [
     "MambaLM",
     "train",
     "pretrained_ssm_on_markov",
+    "QuantisedRun",
+    "quantised_cross_entropy",
     "delay_source",
     "window_cross_entropy",
     "BottleneckBound",
@@ -697,6 +699,72 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
         return Pretrained(m, src, tr, te, res, m.cross_entropy(te, base=2), src.entropy_rate(base=2))
 
     return _cached(key, build)
+
+
+class QuantisedRun(NamedTuple):
+    r"""``cross_entropy`` (units of ``base`` per token) of a :class:`MambaLM` whose SSM state is rounded to ``bits``
+    bits per number after every step; ``log2_states`` :math:`= n\,b + \log_2 V` bits (``n`` = ``numbers`` state
+    numbers at ``bits`` bits each, plus the current token), the size of the finite-state predictor it is;
+    ``bits`` = ``None`` for the unrounded model."""
+
+    cross_entropy: float
+    bits: int | None
+    numbers: int
+    log2_states: float
+
+
+def quantised_cross_entropy(model, tokens, bits=None, *, streams=8, base=2):
+    r"""Cross-entropy of ``model`` on ``tokens`` when its SSM state is rounded to ``bits`` bits per number at every step.
+
+    The tokens are cut into ``streams`` contiguous pieces, each read from ``BOS`` by the state protocol, in
+    parallel.  After each step every number of every layer's SSM state is clipped to :math:`[-R, R]` and rounded
+    to one of :math:`2^b` evenly spaced levels, :math:`R` being that layer's largest magnitude on an unrounded
+    pass over the same tokens (a fixed grid).  The next-token law is a function of the rounded states and of
+    the current token, so the rounded model is a finite-state predictor with :math:`\log_2 S \le n b + \log_2 V`
+    (:func:`state_bottleneck_bound` applies to it); ``bits=None`` gives the unrounded model, whose per-stream
+    log-probabilities equal :meth:`MambaLM.token_logprobs`.  ``bits`` may also be a list (of ints and ``None``):
+    then a list of :class:`QuantisedRun` is returned, sharing one calibration pass.  Requires ``d_conv = 1``
+    (no convolution buffer, so that the SSM state is the whole state).  Chapter 15.
+    """
+    if not isinstance(model, MambaLM):
+        raise ValueError(f"model must be a semtheory.ssm.MambaLM, got {type(model).__name__}")
+    if model.config["d_conv"] != 1:
+        raise ValueError("model must have d_conv = 1 (its state is then the SSM state alone)")
+    many = isinstance(bits, (list, tuple))
+    bl = [None if v is None else check_int(v, "bits", minimum=1, maximum=24) for v in (bits if many else [bits])]
+    K = check_int(streams, "streams", minimum=1)
+    lb = log_base(base)
+    s = model._check_tokens(tokens, "tokens")
+    T = len(s) // K
+    if T < 1:
+        raise ValueError(f"tokens must hold at least streams = {K} tokens, got {len(s)}")
+    X = torch.as_tensor(s[: K * T].reshape(K, T).astype(np.int64))
+
+    def walk(R, b):
+        with torch.no_grad(), _one_thread():
+            states = [blk.empty_state(K) for blk in model.blocks]
+            tok, lps, peak = torch.full((K,), model.bos), [], [0.0] * len(model.blocks)
+            for t in range(T):
+                h = model.embed(tok[:, None])
+                for li, blk in enumerate(model.blocks):
+                    h, (buf, hs) = blk(h, states[li])
+                    peak[li] = max(peak[li], float(hs.abs().max()))
+                    if R is not None:
+                        step = 2 * R[li] / (2**b - 1)
+                        hs = torch.round((hs.clamp(-R[li], R[li]) + R[li]) / step) * step - R[li]
+                    states[li] = (buf, hs)
+                lp = torch.log_softmax(model.unembed(model.ln_f(h))[:, -1].double(), dim=-1)
+                lps.append(lp[torch.arange(K), X[:, t]])
+                tok = X[:, t]
+        return torch.stack(lps, 1).numpy(), peak
+
+    lp0, peak = walk(None, None)
+    n = sum(int(np.prod(blk.empty_state()[1].shape)) for blk in model.blocks)
+    out = []
+    for b in bl:
+        lp = lp0 if b is None else walk([max(r, 1e-12) for r in peak], b)[0]
+        out.append(QuantisedRun(float(-lp.mean() / lb), b, n, (n * b if b else math.inf) + math.log2(model.vocab_size)))
+    return out if many else out[0]
 
 
 # ==============================================================================================

@@ -469,3 +469,21 @@ def test_alt_texts_of_my_chapters_type_no_numbers(chapter):
     assert alts
     for alt in alts:
         assert not re.search(r"\d", alt.replace("Mamba-2", "")), alt  # a name, not a number
+
+
+def test_quantised_cross_entropy():
+    src = ssm.delay_source(3, 2, 0.2)
+    toks = src.sample(240, seed=0)
+    m = ssm.MambaLM(3, d_model=8, n_layers=2, d_state=2, expand=1, d_conv=1, seed=0)
+    free, fine, one = ssm.quantised_cross_entropy(m, toks, [None, 24, 1], streams=4)
+    T = len(toks) // 4  # independent route: the one-pass log-probabilities of each stream
+    one_pass = np.mean([m.cross_entropy(toks[i * T:(i + 1) * T]) for i in range(4)])
+    assert math.isclose(free.cross_entropy, one_pass, rel_tol=1e-5)
+    assert math.isclose(fine.cross_entropy, free.cross_entropy, rel_tol=1e-4)  # 24 bits: rounding is invisible
+    assert free.numbers == 2 * 8 * 2 and one.log2_states == free.numbers + math.log2(3)
+    assert one.cross_entropy >= ssm.state_bottleneck_bound(src, one.log2_states).bound
+    assert ssm.quantised_cross_entropy(m, toks, 2, streams=4) == ssm.quantised_cross_entropy(m, toks, [2], streams=4)[0]
+    with pytest.raises(ValueError, match="d_conv"):
+        ssm.quantised_cross_entropy(ssm.MambaLM(3, d_model=8, n_layers=1, d_state=2, seed=0), toks)
+    with pytest.raises(ValueError, match="bits"):
+        ssm.quantised_cross_entropy(m, toks, 0)
