@@ -636,3 +636,9 @@ def test_observational_twin_matches_rung1_not_rung2(qx, qy, effect):
     assert abs(mdl.probability({"Y": 1}, do={"X": 1}) - tw.probability({"Y": 1}, do={"X": 1})) > 1e-3
     with pytest.raises(ValueError, match="cause"):
         g.observational_twin(mdl, cause="W", effect="Y")
+
+
+def test_backdoor_exercise_by_mechanism_surgery():
+    ref = g.confounded_scm(0.2, 0.1, 0.5).probability({"Y": 1}, do={"X": 1})  # independent route: replace X's mechanism
+    assert registered()["ex-08-backdoor"].compute() == pytest.approx(ref)
+    assert is_correct("ex-08-backdoor", ref) and not is_correct("ex-08-backdoor", ref * 1.1 + 0.1)

@@ -46,3 +46,10 @@ def _granger_gap():
 
     A, S = spurious_granger_var(a=1.0, b=1.0, rho=0.5)
     return transfer_entropy_var(A, S, source=0, target=1, k=None, base=math.e)
+
+
+@answer("ex-08-backdoor", units="probability", rtol=1e-4, hint="sum over z of P(z) P(Y = 1 | X = 1, Z = z), from the joint law")
+def _backdoor():
+    from ..granger import confounded_scm
+
+    return confounded_scm(0.2, 0.1, 0.5).backdoor({"Y": 1}, do={"X": 1}, adjust=["Z"])
