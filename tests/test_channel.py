@@ -782,3 +782,36 @@ def test_prompt_generation_law_batched_transformer_matches_the_walk():
     np.testing.assert_allclose(law, ref, atol=1e-7)
     assert abs(law.sum() - 1) < 1e-9
     assert fast < 5.0  # one batched pass per position (the walk makes one model call per context)
+
+
+def test_chapter_4_answers_against_brute_force():
+    """The two answers without a closed form, recomputed by explicit enumeration from the model's tables."""
+    reg = registered()
+    # ex-04-feedback-reverse: enumerate (x^3, y^3) from the Markov table and the echo user by hand
+    lm = c.MarkovLM.random(2, order=2, seed=7)
+    p = np.zeros((2,) * 6)
+    for xs in itertools.product((0, 1), repeat=3):
+        for ys in itertools.product((0, 1), repeat=3):
+            w, ctx = 1.0, []
+            for t in range(3):
+                px = 0.5 if t == 0 else 0.4 * 0.5 + 0.6 * (xs[t] == ys[t - 1])
+                ctx.append(xs[t])
+                w *= px * math.exp(lm.next_token_logprobs(np.array(ctx))[ys[t]])
+                ctx.append(ys[t])
+            p[xs + ys] = w
+    ref = sum(m.conditional_mutual_information(p, tuple(range(3, 3 + t - 1)), (t - 1,), tuple(range(t - 1))) for t in range(2, 4))
+    assert reg["ex-04-feedback-reverse"].compute() == pytest.approx(ref, abs=1e-10)
+    # ex-04-sequence-temperature: token-level tempering by hand from next_token_logprobs
+    lm3 = c.MarkovLM.random(3, order=1, seed=4, concentration=0.5)
+    tok = np.zeros((3,) * 3)
+    seq = np.zeros((3,) * 3)
+    for s in itertools.product(range(3), repeat=3):
+        lt, lsq = 0.0, 0.0
+        for t in range(3):
+            lp = lm3.next_token_logprobs(np.array(s[:t], dtype=np.int64))
+            lt += 2 * lp[s[t]] - logsumexp(2 * lp)
+            lsq += 2 * lp[s[t]]
+        tok[s], seq[s] = math.exp(lt), math.exp(lsq)
+    seq /= seq.sum()
+    ref = float((tok * np.log2(tok / seq)).sum())
+    assert reg["ex-04-sequence-temperature"].compute() == pytest.approx(ref, abs=1e-10)
