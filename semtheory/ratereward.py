@@ -84,6 +84,8 @@ __all__ = [
     "expected_dpo_loss",
     "DPOFit",
     "fit_dpo",
+    "ARDPOFit",
+    "fit_dpo_autoregressive",
 ]
 
 _MAX_SEQS = 2**20  # largest number of sequences a reward table / GibbsLM may enumerate
@@ -1063,3 +1065,100 @@ def _adam_dpo(torch, lr_, counts, b, steps, lr, seed, one_d) -> DPOFit:
     with torch.no_grad():
         out = torch.log_softmax(theta, dim=1).numpy().copy()
     return DPOFit(out[0] if one_d else out, losses)
+
+
+class ARDPOFit(NamedTuple):
+    r"""Result of :func:`fit_dpo_autoregressive`.
+
+    ``kernels[t, c, v]`` = :math:`\log\pi_\theta(y_{t+1} = v \mid \text{position } t+1,\ y_t = c)` (natural log; at the
+    first position the row ``c = first`` is used), ``logpolicy`` the induced natural-log law of the
+    :math:`V^n` sequences (row-major, as :func:`semtheory.channel.sequence_law` ravels), ``losses`` the
+    training losses."""
+
+    kernels: np.ndarray
+    logpolicy: np.ndarray
+    losses: np.ndarray
+
+
+def _ar_index(V: int, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every sequence (row-major), the (context, token) index at each position: shapes (V^n, n)."""
+    seqs = np.array(list(np.ndindex(*((V,) * n))), dtype=np.int64).reshape(-1, n)
+    prev = np.concatenate([np.full((seqs.shape[0], 1), first, dtype=np.int64), seqs[:, :-1]], axis=1)
+    return prev, seqs
+
+
+def fit_dpo_autoregressive(logref, data, beta, n, vocab_size, *, first=0, steps=400, lr=0.1, seed=0) -> ARDPOFit:
+    r"""Fit an autoregressive, per-token policy by DPO: :math:`\pi_\theta(y^n) = \prod_t \softmax(\theta_{t, y_{t-1}})_{y_t}`.
+
+    The policy is a position-dependent first-order model: one logit vector per (position :math:`t`, previous
+    token :math:`y_{t-1}`), with :math:`y_0` = ``first`` (the last prompt token), so :math:`n V^2` logits instead of
+    a table over the :math:`V^n` sequences.  Its sequence log-probability is the sum of the per-token
+    log-softmaxes, and the DPO loss (:func:`dpo_loss`) is the one of the induced sequence law against
+    ``logref`` (natural logs over the :math:`V^n` sequences, row-major; full support).  ``data`` indexes sequences
+    (one prompt).  Full-batch Adam in float64 on CPU, started at the reference's own per-token conditionals
+    :math:`\pi_{\mathrm{ref}}(y_t \mid t, y_{t-1})` plus a perturbation from ``torch.Generator().manual_seed(seed)``:
+    deterministic under ``seed``.  When the Gibbs optimum lies in this family (for instance a first-order
+    Markov reference with a reward that adds per-token terms and a last-token term) the fit can recover it
+    exactly.  Chapter 6.
+    """
+    import torch
+
+    V = check_int(vocab_size, "vocab_size", minimum=2, maximum=64)
+    n = check_int(n, "n", minimum=1, maximum=12)
+    first = check_int(first, "first", minimum=0, maximum=V - 1)
+    if V**n > 2**16:
+        raise ValueError(f"vocab_size**n = {V**n} sequences is too many for fit_dpo_autoregressive")
+    lref = _as_logs(logref, "logref")
+    if lref.shape != (V**n,):
+        raise ValueError(f"logref must hold the log-probabilities of the {V**n} sequences, got shape {lref.shape}")
+    if not np.all(np.isfinite(lref)) or abs(logsumexp(lref)) > 1e-9:
+        raise ValueError("logref must be a normalised log-pmf with full support")
+    b = _check_beta(beta)
+    if b == 0.0:
+        raise ValueError("beta must be > 0 for fit_dpo_autoregressive")
+    steps = check_int(steps, "steps", minimum=1)
+    lr = check_positive(lr, "lr")
+    seed = check_int(seed, "seed", minimum=0)
+    d = _check_data(data, 1, V**n)
+    counts = np.zeros((V**n, V**n))
+    np.add.at(counts, (d.chosen, d.rejected), 1.0)
+    counts /= counts.sum()
+    prev, tok = _ar_index(V, n, first)
+    # the reference's per-token conditionals pi_ref(y_t | t, y_{t-1}) (exact for a Markov reference)
+    pref = np.exp(lref)
+    init = np.zeros((n, V, V))
+    for t in range(n):
+        joint = np.zeros((V, V))
+        np.add.at(joint, (prev[:, t], tok[:, t]), pref)
+        init[t] = np.log(np.maximum(joint, 1e-300)) - np.log(np.maximum(joint.sum(axis=1, keepdims=True), 1e-300))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        gen = torch.Generator().manual_seed(seed)
+        theta = torch.tensor(init, dtype=torch.float64)
+        theta = (theta + 0.01 * torch.randn(theta.shape, generator=gen, dtype=torch.float64)).requires_grad_(True)
+        P_t, T_t = torch.tensor(prev), torch.tensor(tok)
+        pos = torch.arange(n).expand_as(P_t)
+        ref_t, C = torch.tensor(lref, dtype=torch.float64), torch.tensor(counts, dtype=torch.float64)
+        m1, m2 = torch.zeros_like(theta), torch.zeros_like(theta)
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        losses = np.empty(steps)
+
+        def seq_logpi(th):
+            return torch.log_softmax(th, dim=2)[pos, P_t, T_t].sum(dim=1)
+
+        for i in range(steps):
+            h = b * (seq_logpi(theta) - ref_t)
+            loss = (C * torch.nn.functional.softplus(-(h[:, None] - h[None, :]))).sum()
+            (g,) = torch.autograd.grad(loss, theta)
+            with torch.no_grad():
+                m1.mul_(b1).add_(g, alpha=1 - b1)
+                m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+                theta -= lr * (m1 / (1 - b1 ** (i + 1))) / ((m2 / (1 - b2 ** (i + 1))).sqrt() + eps)
+            losses[i] = float(loss.detach())
+        with torch.no_grad():
+            kern = torch.log_softmax(theta, dim=2).numpy().copy()
+            lp = seq_logpi(theta).numpy().copy()
+    finally:
+        torch.set_num_threads(threads)
+    return ARDPOFit(kern, lp, losses)

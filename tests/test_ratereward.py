@@ -364,6 +364,62 @@ def test_fit_dpo_recovers_gibbs_and_is_seeded():
     assert one.logpolicy.shape == (6,)
 
 
+def _markov_example(beta=0.5):
+    lm, n, prompt = channel.MarkovLM.random(3, 1, seed=2), 4, [1]
+    reward = lambda s: (s == 2).sum(axis=1) - 2.0 * (s[:, -1] == 0)  # noqa: E731
+    star = rr.sequence_gibbs(lm, reward, n, beta, prompt=prompt).ravel()
+    ref = channel.sequence_law(lm, n, prompt=prompt).ravel()
+    return lm, n, prompt, reward, star, ref
+
+
+def test_autoregressive_family_contains_the_markov_optimum():
+    # for a first-order Markov reference and a per-token + last-token reward, pi*(y_t | y^{t-1}) depends only on
+    # (t, y_{t-1}): brute force over every prefix of the token-level optimum
+    lm, n, prompt, reward, star, ref = _markov_example()
+    g = rr.GibbsLM(lm, reward, n, 0.5, prompt=prompt)
+    groups = {}
+    for t in range(n):
+        for p in np.ndindex(*((3,) * t)):
+            groups.setdefault((t, (prompt + list(p))[-1]), []).append(g.next_token_logprobs(prompt + list(p)))
+    assert max(np.ptp(np.array(v), axis=0).max() for v in groups.values()) < 1e-12
+    # a reward that couples the first and last tokens leaves the family
+    bad = lambda s: 2.0 * (s[:, 0] == s[:, -1])  # noqa: E731
+    gb = rr.GibbsLM(lm, bad, n, 0.5, prompt=prompt)
+    a, b = gb.next_token_logprobs(prompt + [0, 1]), gb.next_token_logprobs(prompt + [1, 1])
+    assert np.abs(a - b).max() > 1e-3
+
+
+def test_fit_dpo_autoregressive_recovers_gibbs_and_is_seeded():
+    lm, n, prompt, reward, star, ref = _markov_example()
+    lref, lstar = np.log(ref), np.log(star)
+    d = rr.sample_preferences(ref, rr.implicit_reward(lstar, lref, 0.5), 50000, seed=0)
+    fit = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1, seed=0)
+    kl = measures.kl_divergence(star, np.exp(fit.logpolicy))
+    assert kl < 0.01 * measures.kl_divergence(star, ref)
+    assert fit.losses[-1] < fit.losses[0]
+    # the sequence law is the product of the per-token kernels (brute force), and each kernel row is a pmf
+    assert np.allclose(np.exp(fit.kernels).sum(axis=2), 1.0)
+    for i, seq in enumerate(np.ndindex(*((3,) * n))):
+        prev = (prompt[-1],) + seq[:-1]
+        assert abs(sum(fit.kernels[t, prev[t], seq[t]] for t in range(n)) - fit.logpolicy[i]) < 1e-12
+    assert abs(np.exp(fit.logpolicy).sum() - 1.0) < 1e-12
+    again = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1, seed=0)
+    np.testing.assert_array_equal(fit.logpolicy, again.logpolicy)
+    # with few pairs the per-token policy beats the table over sequences (fewer free parameters)
+    small = rr.sample_preferences(ref, rr.implicit_reward(lstar, lref, 0.5), 500, seed=0)
+    ar = rr.fit_dpo_autoregressive(lref, small, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1)
+    tab = rr.fit_dpo(lref, small, 0.5, steps=300, lr=0.1, seed=0)
+    assert measures.kl_divergence(star, np.exp(ar.logpolicy)) < measures.kl_divergence(star, np.exp(tab.logpolicy))
+    with pytest.raises(ValueError, match="logref"):
+        rr.fit_dpo_autoregressive(lref[:-1], d, 0.5, n, 3)
+    with pytest.raises(ValueError, match="first"):
+        rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=3)
+    with pytest.raises(ValueError, match="beta"):
+        rr.fit_dpo_autoregressive(lref, d, -1.0, n, 3)
+    with pytest.raises(ValueError, match="vocab_size"):
+        rr.fit_dpo_autoregressive(lref, d, 0.5, n, 1)
+
+
 # ----------------------------------------------------------------------------------------------
 # Bad input, symbolic derivations, exercises
 # ----------------------------------------------------------------------------------------------
