@@ -62,7 +62,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
-from ._validate import as_rng, check_int, check_positive, check_probability
+from ._validate import as_rng, check_int, check_positive, check_probability, log_base
 
 __all__ = [
     "cover_count",
@@ -75,6 +75,10 @@ __all__ = [
     "gardner_integral_quad",
     "gardner_alpha",
     "gardner_margin",
+    "gardner_rs_load",
+    "IsingRS",
+    "ising_perceptron_rs",
+    "ising_perceptron_capacity",
     "RSSolution",
     "hopfield_rs_gain",
     "hopfield_rs_capacity",
@@ -333,6 +337,115 @@ def gardner_margin(alpha) -> float:
     hi = math.sqrt(1.0 / a) + 1.0
     return float(optimize.brentq(lambda k: math.log(gardner_alpha(k)) - math.log(a), 0.0, hi,
                                  xtol=1e-14, rtol=1e-14))
+
+
+def _gardner_saddle_integral(q: float, k: float) -> float:
+    s1, sq = math.sqrt(1.0 - q), math.sqrt(q)
+
+    def f(t):
+        u = (k + sq * t) / s1
+        du = t / (2.0 * sq * s1) + (k + sq * t) / (2.0 * s1**3)
+        ratio = math.exp(-0.5 * u * u - 0.5 * math.log(2.0 * math.pi) - special.log_ndtr(-u))  # phi(u)/H(u)
+        return math.exp(-0.5 * t * t) / _SQRT2PI * ratio * du
+
+    val, _ = integrate.quad(f, -np.inf, np.inf, limit=200, epsabs=1e-13, epsrel=1e-11)
+    return val
+
+
+def gardner_rs_load(q, kappa=0.0):
+    r"""The load :math:`\alpha` at which Gardner's replica-symmetric overlap of two solutions equals ``q`` (vectorised in ``q``).
+
+    Gardner's typical log-volume of couplings with stabilities :math:`\ge\kappa` is, per weight,
+
+    .. math:: G(q) = \tfrac12\ln(1-q) + \frac{q}{2(1-q)} + \alpha\int Dt\,\ln H(u),\qquad
+              u = \frac{\kappa + \sqrt q\,t}{\sqrt{1-q}},\quad H(u) = \int_u^\infty Dz,
+
+    extremised over the overlap :math:`q` of two solutions.  :math:`\partial G/\partial q = 0` is linear in
+    :math:`\alpha`, so
+
+    .. math:: \alpha(q) = \frac{q}{2(1-q)^2}\Bigl[\int Dt\,\frac{\varphi(u)}{H(u)}\,\frac{\partial u}{\partial q}\Bigr]^{-1},
+
+    computed by ``scipy.integrate.quad`` with :math:`\varphi/H` in the log domain (``log_ndtr``).  As
+    :math:`q \to 1` the solutions shrink to one point and :math:`\alpha(q) \to \alpha_c(\kappa)`
+    (:func:`gardner_alpha`), a route to the capacity independent of the closed form.  ``q`` in
+    :math:`(0, 1)`, ``kappa`` :math:`\ge 0`; dimensionless.  Chapter 13.
+    """
+    qq = _as_real_array(q, "q")
+    if np.any((qq <= 0) | (qq >= 1)):
+        raise ValueError("q must lie in the open interval (0, 1)")
+    k = float(_as_real_array(kappa, "kappa"))
+    if k < 0:
+        raise ValueError(f"kappa must be >= 0, got {kappa!r}")
+    out = np.array([v / (2.0 * (1.0 - v) ** 2 * _gardner_saddle_integral(v, k)) for v in qq.ravel()])
+    return _out(out.reshape(qq.shape), q)
+
+
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(201)
+_GH_W = _GH_W / _GH_W.sum()  # E over a standard normal
+
+
+def _mills(u):
+    """phi(u) / H(u) with H(u) = 1 - Phi(u), in the log domain."""
+    return np.exp(-0.5 * u * u - 0.5 * math.log(2.0 * math.pi) - special.log_ndtr(-u))
+
+
+@dataclass(frozen=True)
+class IsingRS:
+    r"""Replica-symmetric saddle point of the Ising perceptron at load ``alpha``: overlap ``q``, conjugate
+    ``q_hat``, and ``entropy`` (per weight, units of the call's ``base``) of the couplings that store the
+    patterns.  Chapter 13."""
+
+    alpha: float
+    q: float
+    q_hat: float
+    entropy: float
+
+
+def ising_perceptron_rs(alpha, *, base=2, tol: float = 1e-13, max_iter: int = 5000) -> IsingRS:
+    r"""Gardner & Derrida's replica-symmetric entropy of the Ising perceptron (weights :math:`w_i = \pm 1`, :math:`\kappa = 0`).
+
+    .. math:: s(\alpha) = -\frac{\hat q(1-q)}{2} + \int Dz\,\ln 2\cosh(\sqrt{\hat q}\,z)
+              + \alpha\int Dt\,\ln H\!\Bigl(\sqrt{\tfrac{q}{1-q}}\,t\Bigr),
+
+    at the saddle point :math:`q = \int Dz\,\tanh^2(\sqrt{\hat q}\,z)`,
+    :math:`\hat q = \frac{\alpha}{1-q}\int Dt\,[\varphi(u)/H(u)]^2`, :math:`u = \sqrt{q/(1-q)}\,t`, found by damped
+    iteration (Gauss–Hermite quadrature, 201 nodes; :math:`\varphi/H` in the log domain).  :math:`s` is the
+    typical :math:`\frac1N\ln` of the number of the :math:`2^N` sign vectors that store :math:`\alpha N` random
+    patterns with random labels; it lies below the annealed :math:`(1-\alpha)\ln 2` and vanishes at
+    :math:`\alpha \approx 0.833` (:func:`ising_perceptron_capacity`; Krauth & Mézard 1989).  ``alpha`` in
+    :math:`(0, 2]`.  Units of ``base`` per weight.  Chapter 13.
+    """
+    lb = log_base(base)
+    a = check_positive(alpha, "alpha")
+    if a > 2.0:
+        raise ValueError(f"alpha must be in (0, 2], got {alpha!r}")
+    q = 0.5
+    qh = 0.0
+    for _ in range(check_int(max_iter, "max_iter", minimum=1)):
+        u = math.sqrt(q / (1.0 - q)) * _GH_X
+        qh = a / (1.0 - q) * float(_GH_W @ _mills(u) ** 2)
+        qn = float(_GH_W @ np.tanh(math.sqrt(qh) * _GH_X) ** 2)
+        if abs(qn - q) < tol:
+            q = qn
+            break
+        q = 0.5 * (q + qn)
+    u = math.sqrt(q / (1.0 - q)) * _GH_X
+    z = math.sqrt(qh) * np.abs(_GH_X)
+    ln2cosh = z + np.log1p(np.exp(-2.0 * z))
+    s = -qh * (1.0 - q) / 2.0 + float(_GH_W @ ln2cosh) + a * float(_GH_W @ special.log_ndtr(-u))
+    return IsingRS(a, q, qh, s / lb)
+
+
+def ising_perceptron_capacity() -> float:
+    r"""The load where the replica-symmetric entropy of the Ising perceptron vanishes: :math:`\alpha_c \approx 0.833`.
+
+    Root of :func:`ising_perceptron_rs` ``(alpha).entropy`` by ``brentq`` on :math:`[0.5, 1]`.  Krauth & Mézard
+    (1989) identified this zero-entropy point as the capacity (the replica-symmetric saddle itself stays
+    formally valid up to Gardner & Derrida's :math:`4/\pi`, beyond the counting bound :math:`\alpha \le 1`);
+    Ding & Sun (2019) proved, under a numerical hypothesis, that below it random patterns are storable with
+    probability bounded away from 0.  Chapter 13.
+    """
+    return float(optimize.brentq(lambda a: ising_perceptron_rs(a).entropy, 0.5, 1.0, xtol=1e-12))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -326,6 +326,46 @@ def test_hebbian_retrieval_above_capacity_keeps_a_residual_overlap():
     assert 0.2 < m.mean() < 0.6
 
 
+def test_gardner_rs_load_tends_to_the_closed_form_capacity_as_q_goes_to_one():
+    """Independent route to alpha_c(kappa): the replica saddle point at q -> 1, not the closed form."""
+    for k in (0.0, 0.5, 1.0, 2.0):
+        assert c.gardner_rs_load(1 - 1e-5, k) == pytest.approx(c.gardner_alpha(k), rel=2e-3)
+    qs = np.linspace(0.05, 0.99, 12)
+    a = c.gardner_rs_load(qs, 0.0)
+    assert np.all(np.diff(a) > 0)  # more patterns, more similar solutions
+    assert a[-1] < 2.0
+    # small q: alpha(q) ~ (pi/2) q for kappa = 0 (expand the saddle equation to first order in q)
+    assert c.gardner_rs_load(1e-4, 0.0) / 1e-4 == pytest.approx(math.pi / 2, rel=1e-3)
+
+
+def test_ising_perceptron_rs_saddle_point_by_independent_quadrature():
+    from scipy import integrate
+
+    r = c.ising_perceptron_rs(0.6, base=math.e)
+    pdf = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    q = integrate.quad(lambda z: pdf(z) * math.tanh(math.sqrt(r.q_hat) * z) ** 2, -np.inf, np.inf)[0]
+    assert q == pytest.approx(r.q, abs=1e-9)
+    g = math.sqrt(r.q / (1 - r.q))
+    mills = lambda u: pdf(u) / special.ndtr(-u)  # noqa: E731
+    qh = 0.6 / (1 - r.q) * integrate.quad(lambda t: pdf(t) * mills(g * t) ** 2, -12, 12)[0]
+    assert qh == pytest.approx(r.q_hat, rel=1e-7)
+
+
+@settings(max_examples=20, deadline=None)
+@given(a=st.floats(0.02, 1.5))
+def test_ising_entropy_below_the_annealed_count(a):
+    """First moment: E #solutions = 2^N 2^{-P}, so the typical entropy is at most 1 - alpha bits per weight."""
+    assert c.ising_perceptron_rs(a).entropy <= 1 - a + 1e-9
+
+
+def test_ising_entropy_small_load_slope_and_capacity():
+    a = 1e-3
+    assert (1 - c.ising_perceptron_rs(a).entropy) / a == pytest.approx(1.0, rel=1e-2)  # ds/dalpha = ln H(0) = -1 bit
+    ac = c.ising_perceptron_capacity()
+    assert ac == pytest.approx(0.833, abs=1e-3)  # Krauth & Mezard (1989)
+    assert abs(c.ising_perceptron_rs(ac).entropy) < 1e-9
+
+
 # ----------------------------------------------------------------------------------------------
 # bad input
 # ----------------------------------------------------------------------------------------------
@@ -354,6 +394,11 @@ def test_hebbian_retrieval_above_capacity_keeps_a_residual_overlap():
         (lambda: c.gardner_integral_quad([1.0, 2.0]), "kappa"),
         (lambda: c.gardner_alpha(-0.1), "kappa"),
         (lambda: c.gardner_margin(0.0), "alpha"),
+        (lambda: c.gardner_rs_load(1.0), "q"),
+        (lambda: c.gardner_rs_load(0.5, -1.0), "kappa"),
+        (lambda: c.ising_perceptron_rs(0.0), "alpha"),
+        (lambda: c.ising_perceptron_rs(3.0), "alpha"),
+        (lambda: c.ising_perceptron_rs(0.5, base=1), "base"),
         (lambda: c.gardner_margin(2.5), "alpha"),
         (lambda: c.perceptron_couplings([[1.0, 0.5]]), "patterns"),
         (lambda: c.perceptron_couplings([[1.0], [-1.0]]), "patterns"),
