@@ -755,10 +755,12 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     e = check_positive(extent, "extent")
     samples = check_int(samples, "samples", minimum=2)
     Ks = [check_int(k, "K", minimum=1) for k in np.atleast_1d(K)]
+    from .transformer import _one_thread
+
     g = torch.linspace(-e, e, grid, dtype=torch.float64)
     Z = torch.stack(torch.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
     log_area = 2 * math.log(float(g[1] - g[0]))
-    with torch.no_grad():
+    with torch.no_grad(), _one_thread():
         lpz = -0.5 * (Z**2).sum(-1) - math.log(2 * math.pi)
         lpx_z = model.decode_logits(Z)                                   # (G, n, V)
         ll = torch.stack([lpx_z[:, t, X[:, t]] for t in range(model.n)]).sum(0).T   # (N, G)
