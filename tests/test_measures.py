@@ -499,7 +499,14 @@ DERIVATIONS = [
     sm.kl_two_point_gradient,
     sm.kl_two_point_curvature,
     sm.kl_cross_entropy_gap,
+    sm.pinsker_two_point_gradient,
 ]
+
+
+def test_pinsker_gradient_could_fail():
+    d = sm.pinsker_two_point_gradient()
+    a, b = sorted(d.rhs.free_symbols, key=str)
+    assert not Derivation("wrong constant", d.lhs, (b - a) * (1 / (b * (1 - b)) - 2), "nothing", "2").holds()
 
 
 @pytest.mark.parametrize("fn", DERIVATIONS, ids=lambda f: f.__name__)

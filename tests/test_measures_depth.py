@@ -205,3 +205,24 @@ def test_bad_input_of_the_depth_functions():
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):
             fn()
+
+
+def test_chapter_2_new_answers_by_independent_routes():
+    from semtheory.exercises import is_correct, registered
+
+    reg = registered()
+    # jackknife bias: exact expectation over all multinomial count vectors (286 types for N = 10, K = 4)
+    n, k = 10, 4
+    counts = m._compositions(n, k)
+    logw = (math.lgamma(n + 1) - np.array([sum(math.lgamma(c + 1) for c in row) for row in counts])
+            + counts.sum(axis=1) * math.log(0.25))
+    jk = m._estimates_from_counts(counts, "jackknife") / math.log(2)
+    want = float((np.exp(logw) * jk).sum()) - 2.0
+    assert reg["ex-02-jackknife-bias"].compute() == pytest.approx(want, rel=1e-10)
+    assert is_correct("ex-02-jackknife-bias", want) and not is_correct("ex-02-jackknife-bias", m.plugin_bias(np.full(4, 0.25), 10))
+    # typical exponent: a direct binomial sum with math.comb
+    h = m.binary_entropy(0.3)
+    size = sum(math.comb(200, j) for j in range(201)
+               if abs(-(j * math.log2(0.3) + (200 - j) * math.log2(0.7)) / 200 - h) <= 0.05)
+    assert is_correct("ex-02-typical-exponent", math.log2(size) / 200)
+    assert not is_correct("ex-02-typical-exponent", h)

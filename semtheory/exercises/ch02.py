@@ -45,3 +45,28 @@ def _plugin_bias():
     from ..measures import plugin_bias
 
     return plugin_bias(np.full(4, 0.25), 10)
+
+
+@answer(
+    "ex-02-jackknife-bias",
+    units="bits",
+    rtol=1e-3,
+    hint="N b_N - (N - 1) b_(N-1), with b the exact plug-in bias; the answer is negative",
+)
+def _jackknife_bias():
+    from ..measures import estimator_bias
+
+    return estimator_bias(np.full(4, 0.25), 10, "jackknife")
+
+
+@answer(
+    "ex-02-typical-exponent",
+    units="bits per symbol",
+    rtol=1e-3,
+    hint="(1/n) log2 of the number of sequences in the typical set; between H - eps and H + eps",
+)
+def _typical_exponent():
+    from ..measures import typical_set
+
+    t = typical_set([0.3, 0.7], 200, 0.05)
+    return t.log_size / t.n

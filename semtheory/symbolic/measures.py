@@ -25,6 +25,7 @@ __all__ = [
     "kl_two_point_gradient",
     "kl_two_point_curvature",
     "kl_cross_entropy_gap",
+    "pinsker_two_point_gradient",
 ]
 
 p, q, t = sp.symbols("p q t", positive=True)
@@ -152,4 +153,23 @@ def kl_cross_entropy_gap() -> Derivation:
         proves="D(p||q) = H(p, q) - H(p): the extra code length of coding p with a code built for q",
         chapter="2",
         assumptions=("p_i, q_i > 0",),
+    )
+
+
+@derivation
+def pinsker_two_point_gradient() -> Derivation:
+    r"""Derivative in :math:`b` of :math:`g(b) = D(\mathrm{Ber}(a)\|\mathrm{Ber}(b)) - 2(a-b)^2` (nats): :math:`(b-a)\big(\frac{1}{b(1-b)} - 4\big)`.  Chapter 2.
+
+    The step of Pinsker's inequality after the reduction to two points: :math:`g(a) = 0` and
+    :math:`g' \le 0` for :math:`b \le a`, because :math:`b(1-b) \le 1/4`.
+    """
+    a, b = sp.symbols("a b", positive=True)
+    g = a * sp.log(a / b) + (1 - a) * sp.log((1 - a) / (1 - b)) - 2 * (a - b) ** 2
+    return Derivation(
+        name="Pinsker: derivative of the two-point slack",
+        lhs=sp.diff(g, b),
+        rhs=(b - a) * (1 / (b * (1 - b)) - 4),
+        proves="g'(b) = (b - a)(1/(b(1-b)) - 4), which is <= 0 for b <= a, so D(Ber(a)||Ber(b)) >= 2(a - b)^2",
+        chapter="2",
+        assumptions=("0 < a, b < 1",),
     )
