@@ -130,8 +130,21 @@ def _log(x: np.ndarray) -> np.ndarray:
 # ==============================================================================================
 
 
+def _check_beta0(beta, name: str = "beta") -> float:
+    """A temperature >= 0: beta = 0 is the greedy end of the rate-reward curve (single decisions only)."""
+    return check_positive(beta, name, allow_zero=True)
+
+
 def _tilt(logref: np.ndarray, r: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """(log pi_lambda, log Z) with pi_lambda ∝ ref e^{lam r}, over the last axis (lam = 1/beta >= 0)."""
+    """(log pi_lambda, log Z) with pi_lambda ∝ ref e^{lam r}, over the last axis (lam = 1/beta >= 0).
+
+    ``lam = inf`` (beta = 0) is the greedy limit: the reference restricted to its best responses; the
+    second value is then the largest reward on the support."""
+    if math.isinf(lam):
+        sup = np.isfinite(logref)
+        rmax = np.where(sup, r, -np.inf).max(axis=-1, keepdims=True)
+        s = np.where(sup & (r == rmax), logref, -np.inf)
+        return s - logsumexp(s, axis=-1, keepdims=True), rmax[..., 0]
     s = logref + lam * r
     logz = logsumexp(s, axis=-1, keepdims=True)
     return s - logz, logz[..., 0]
@@ -144,14 +157,15 @@ def gibbs_logpolicy(ref, reward, beta) -> np.ndarray:
               Z = \E_{\pi_{\mathrm{ref}}}\big[e^{r/\beta}\big].
 
     ``ref`` is a pmf over its last axis (leading axes index prompts: ``ref[x, y]`` :math:`= \pi_{\mathrm{ref}}(y|x)`),
-    ``reward`` broadcastable to it (finite), ``beta`` > 0 (reward units per nat).  Responses with
+    ``reward`` broadcastable to it (finite), ``beta`` >= 0 (reward units per nat).  Responses with
     :math:`\pi_{\mathrm{ref}} = 0` keep log-probability :math:`-\infty`.  Computed with ``logsumexp``, so any
-    :math:`\beta > 0` is safe.  Chapter 6.
+    :math:`\beta > 0` is safe; ``beta = 0`` is the greedy limit, the reference restricted to its best
+    responses :math:`A^*` (the end of the rate-reward curve with the largest reward).  Chapter 6.
     """
     P = _as_ref(ref)
     r = _as_reward(reward, P.shape)
-    b = _check_beta(beta)
-    return _tilt(_log(P), r, 1.0 / b)[0]
+    b = _check_beta0(beta)
+    return _tilt(_log(P), r, math.inf if b == 0 else 1.0 / b)[0]
 
 
 def gibbs_policy(ref, reward, beta) -> np.ndarray:
@@ -168,12 +182,15 @@ def optimal_value(ref, reward, beta):
 
     The soft maximum of the reward under the reference: it lies between :math:`\E_{\pi_{\mathrm{ref}}} r`
     (approached as :math:`\beta\to\infty`) and the largest reward on the reference's support
-    (:math:`\beta \to 0`).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
+    (:math:`\beta \to 0`, and its value at ``beta = 0``).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
     Chapter 6.
     """
     P = _as_ref(ref)
     r = _as_reward(reward, P.shape)
-    b = _check_beta(beta)
+    b = _check_beta0(beta)
+    if b == 0:  # the limit beta -> 0: the largest reward on the support
+        out = _tilt(_log(P), np.asarray(r, dtype=float), math.inf)[1]
+        return float(out) if np.ndim(out) == 0 else out
     out = b * logsumexp(_log(P) + r / b, axis=-1)
     return float(out) if np.ndim(out) == 0 else out
 
@@ -295,14 +312,16 @@ def rate_reward_curve(ref, reward, betas, base=2) -> RateRewardCurve:
               \qquad \frac{\dd R}{\dd \rho} = \frac{1}{\beta}\ \text{(nats per reward unit)}.
 
     Every point lies on the rate-reward function :math:`R(\rho)` of :func:`rate_reward`.  ``ref`` is a 1-D pmf,
-    ``betas`` positive.  Rates in units of ``base``.  Chapter 6.
+    ``betas`` non-negative; ``beta = 0`` is the greedy end :math:`(r_{\max}, -\log\pi_{\mathrm{ref}}(A^*))` of
+    :func:`rate_reward_limits` (the zero-rate end is :math:`\beta \to \infty`).  Rates in units of ``base``.
+    Chapter 6.
     """
     lb = log_base(base)
     P, r = _bandit(ref, reward)
     bs = np.atleast_1d(np.asarray(betas, dtype=float))
-    if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs <= 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite temperatures > 0")
-    pts = np.array([_point(P, r, 1.0 / b, lb) for b in bs])
+    if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
+        raise ValueError("betas must be a non-empty 1-D array of finite temperatures >= 0")
+    pts = np.array([_point(P, r, math.inf if b == 0 else 1.0 / b, lb) for b in bs])
     return RateRewardCurve(bs, pts[:, 0], pts[:, 1])
 
 
@@ -706,6 +725,9 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
     function (a Blahut–Arimoto iteration).  Rate in units of ``base``.  Chapter 6.
     """
     lb = log_base(base)
+    if isinstance(beta, (int, float, np.integer, np.floating)) and not isinstance(beta, bool) and beta == 0:
+        raise ValueError("beta = 0 is the greedy end of the directed rate-reward curve (no rate penalty), where "
+                         "the optimal causal policy is in general not unique; use a small beta > 0")
     b = _check_beta(beta)
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)

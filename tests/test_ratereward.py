@@ -420,6 +420,24 @@ def test_fit_dpo_autoregressive_recovers_gibbs_and_is_seeded():
         rr.fit_dpo_autoregressive(lref, d, 0.5, n, 1)
 
 
+def test_beta_zero_is_the_greedy_end_of_the_rate_reward_curve():
+    ref = np.array([0.4, 0.25, 0.2, 0.1, 0.05, 0.0])
+    r = np.array([0.0, 3.0, 1.0, 2.0, 3.0, 9.0])  # the best reward 9 is off the support
+    g = rr.gibbs_policy(ref, r, 0.0)
+    # brute force: the reference restricted to the best responses on its support
+    best = (ref > 0) & (r == r[ref > 0].max())
+    assert np.allclose(g, np.where(best, ref, 0) / ref[best].sum())
+    assert rr.optimal_value(ref, r, 0.0) == 3.0
+    # continuity: small beta approaches it
+    assert np.abs(rr.gibbs_policy(ref, r, 1e-3) - g).max() < 1e-12
+    assert abs(rr.optimal_value(ref, r, 1e-3) - 3.0) < 1e-2
+    lim = rr.rate_reward_limits(ref, r)
+    c = rr.rate_reward_curve(ref, r, [0.0, 0.5])
+    assert c.rewards[0] == pytest.approx(lim.greedy_reward) and c.rates[0] == pytest.approx(lim.greedy_rate)
+    two = rr.gibbs_policy(np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]]), np.array([1.0, 1.0, 5.0]), 0.0)
+    assert np.allclose(two, [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+
+
 # ----------------------------------------------------------------------------------------------
 # Bad input, symbolic derivations, exercises
 # ----------------------------------------------------------------------------------------------
@@ -435,7 +453,9 @@ def test_bad_input_names_the_argument():
         (lambda: rr.gibbs_policy([0.5, 0.6], r, 1), "ref"),
         (lambda: rr.gibbs_policy(ref, [0.0, np.nan], 1), "reward"),
         (lambda: rr.gibbs_policy(ref, [0.0, 1.0, 2.0], 1), "reward"),
-        (lambda: rr.gibbs_policy(ref, r, 0.0), "beta"),
+        (lambda: rr.gibbs_policy(ref, r, -0.5), "beta"),
+        (lambda: rr.rate_reward_curve(ref, r, [0.0, -1.0]), "betas"),
+        (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), rr.matching_reward(1), 0.0), "beta"),
         (lambda: rr.gibbs_logpolicy(ref, r, -1), "beta"),
         (lambda: rr.optimal_value(ref, r, math.inf), "beta"),
         (lambda: rr.kl_objective([0.5, 0.4], ref, r, 1), "policy"),
