@@ -815,3 +815,21 @@ def test_chapter_4_answers_against_brute_force():
     seq /= seq.sum()
     ref = float((tok * np.log2(tok / seq)).sum())
     assert reg["ex-04-sequence-temperature"].compute() == pytest.approx(ref, abs=1e-10)
+
+
+def test_answer_frontier_top2_by_an_independent_root_search():
+    from scipy.optimize import brentq
+
+    p = np.array([0.5, 0.2, 0.15, 0.1, 0.05])
+    q = np.array([5 / 7, 2 / 7])
+    hq = -(q * np.log2(q)).sum()
+
+    def tempered(T):
+        w = p ** (1 / T)
+        return w / w.sum()
+
+    T = brentq(lambda T: -(tempered(T) * np.log2(tempered(T))).sum() - hq, 0.05, 1.0, xtol=1e-14)
+    qT = tempered(T)
+    ref = -math.log2(0.7) - float((qT * np.log2(qT / p)).sum())
+    assert registered()["ex-04-frontier-top2"].compute() == pytest.approx(ref, abs=1e-10)
+    assert ref > 0

@@ -71,3 +71,16 @@ def _sequence_temperature():
     sequence_level = boltzmann(-np.log(law).ravel(), 0.5).reshape(law.shape)
     return kl_divergence(token_level, sequence_level, base=2)
 
+
+
+@answer(
+    "ex-04-frontier-top2",
+    units="bits",
+    rtol=1e-4,
+    hint="find T with H(q_T) = H(top-2 law), then subtract the two KL costs",
+)
+def _frontier_top2():
+    from ..channel import frontier_gap, top_k_map
+
+    z = np.log([0.5, 0.2, 0.15, 0.1, 0.05])
+    return frontier_gap(z, top_k_map(z, 2), base=2)
