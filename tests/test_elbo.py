@@ -389,3 +389,12 @@ def test_vae_quadrature_bounds_and_monte_carlo_elbo():
         E.train_vae(X + 5, 3)
     with pytest.raises(ValueError, match="x must"):
         E.vae_bounds(r, allx[:, :2])
+
+
+def test_chapter_em_claims():
+    hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    train = list(E.sample_hmm(hmm, 40, 20, seed=0))
+    true_ll = sum(E.log_evidence_long(hmm, s) for s in train)
+    ends = [E.baum_welch(E.random_hmm(2, 3, seed=s), train, iterations=40).log_likelihoods[-1] for s in (1, 2, 3)]
+    assert ends[0] > true_ll and ends[2] > true_ll and abs(ends[0] - ends[2]) < 1e-3
+    assert ends[1] < ends[0] - 1.0                                     # seed 2 still on its plateau

@@ -352,3 +352,19 @@ def test_erm_exercise_against_brute_force():
     pw = np.bincount(winner, weights=PS, minlength=16)
     pw = pw[pw > 0]
     assert is_correct("ex-12-erm-information", float(-np.sum(pw * np.log(pw))))
+
+
+def test_chapter_claims_on_learners_and_sgld():
+    """Statements of chapter 12's prose that are not glued numbers: CMI bound loosest; SGLD non-vacuous only when unfit."""
+    pxy0 = np.random.default_rng(0).dirichlet(np.ones(4)).reshape(2, 2)
+    H0 = g.random_hypotheses(32, 2, 2, 8.0, seed=0)
+    for beta in (0.1, 1.0, 10.0, math.inf):
+        mi = g.gibbs_study(pxy0, H0, 20, beta, mc_runs=2).mi
+        cmi, se = g.supersample_cmi(pxy0, H0, 20, beta, supersamples=100, seed=0)
+        assert cmi > mi / 4                                          # so the CMI bound is the loosest
+    for s in (0.01, 0.1, 0.3, 1.0, 3.0, 10.0):
+        r = g.sgld_study(pxy0, 20, noise=s, steps=100, lr=0.5, spread=8.0, runs=2000, seed=0)
+        if r.bound < r.loss_range:
+            assert r.train_loss > math.log(2)
+        else:
+            assert r.mi_bound > 10 * g.type_entropy(pxy0, 20)
