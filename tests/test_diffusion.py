@@ -497,6 +497,9 @@ def test_exercise_answers_are_registered_and_consistent():
     assert is_correct("ex-16-weight", 1 / (2 * math.comb(5, 2)))
     p = np.array([[0.4, 0.1], [0.2, 0.3]])
     assert is_correct("ex-16-context-free", measures.entropy(p.sum(1)) + measures.entropy(p.sum(0)))
+    sigma1 = sum(m * math.log2(m) ** 2 for m in np.r_[p.sum(1), p.sum(0)])  # single-mask second moments
+    assert is_correct("ex-16-floor", sigma1 * math.log(1000))  # the log(1/floor) growth of prop-16-variance
+    assert not is_correct("ex-16-floor", sigma1 * math.log2(1000))
     law = sequence_law(MarkovSource.two_state(0.1, 0.3), 4)
     prod = measures.product_law(*[_marginal(law, i) for i in range(4)])
     assert is_correct("ex-16-one-step", measures.kl_divergence(law, prod))

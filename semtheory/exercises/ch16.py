@@ -56,3 +56,13 @@ def _direction():
     from ..diffusion import step_joint_law
 
     return reverse_directed_information(step_joint_law(_two_state_law(), (3, 2, 1, 0), {0, 1}), base=2)
+
+
+@answer("ex-16-floor", units="bits squared", rtol=2e-3,
+        hint="only the patterns with one masked token make the second moment grow, like log(1/floor)")
+def _floor():
+    from ..diffusion import estimator_moments, marginal_predictor
+
+    p = _pair_law()
+    q = marginal_predictor(p)
+    return estimator_moments(p, q, t_min=1e-6).variance - estimator_moments(p, q, t_min=1e-3).variance
