@@ -218,3 +218,23 @@ def test_multivariate_identities(p):
     if n == 4:  # the co-information recursion I(X1;X2;X3) - I(X1;X2;X3 | X4) = I(X1;X2;X3;X4)
         rec = m.co_information(p, [0, 1, 2]) - m.co_information(p, [0, 1, 2], given=3)
         assert m.co_information(p) == pytest.approx(rec, abs=1e-9)
+
+
+def test_against_dit_reference_library():
+    """dit (a benchmark-only dependency) implements the same measures: compare on random laws."""
+    dit = pytest.importorskip("dit")
+    from dit.multivariate import coinformation, dual_total_correlation, interaction_information, o_information
+    from dit.multivariate import total_correlation as dit_tc
+
+    for seed, shape in [(0, (2, 2, 2)), (1, (2, 3, 2)), (2, (3, 2, 2, 2)), (3, (2, 2))]:
+        p = random_pmf(seed, shape)
+        d = dit.Distribution.from_ndarray(p)
+        n = p.ndim
+        assert m.co_information(p) == pytest.approx(coinformation(d), abs=1e-9)
+        assert m.total_correlation(p) == pytest.approx(dit_tc(d), abs=1e-9)
+        assert m.dual_total_correlation(p) == pytest.approx(dual_total_correlation(d), abs=1e-9)
+        assert m.interaction_information(p) == pytest.approx(interaction_information(d), abs=1e-9)
+        if n >= 3:
+            assert m.o_information(p) == pytest.approx(o_information(d), abs=1e-9)
+        groups = [[0], list(range(1, n))]
+        assert m.co_information(p, [0, tuple(range(1, n))]) == pytest.approx(coinformation(d, groups), abs=1e-9)
