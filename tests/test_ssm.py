@@ -487,3 +487,17 @@ def test_quantised_cross_entropy():
         ssm.quantised_cross_entropy(ssm.MambaLM(3, d_model=8, n_layers=1, d_state=2, seed=0), toks)
     with pytest.raises(ValueError, match="bits"):
         ssm.quantised_cross_entropy(m, toks, 0)
+
+
+def test_exercise_answers_against_closed_forms():
+    from semtheory.exercises import is_correct
+
+    assert is_correct("ex-15-zoh-gain", (math.exp(-1.0) - 1) / -2.0)
+    assert is_correct("ex-15-mask-entry", 0.8 * 0.7 * 0.6)
+    assert is_correct("ex-15-crossover", math.floor(3 * 64 * 64 / 129) + 1)
+    h = lambda q: -sum(v * math.log2(v) for v in q)
+    H8 = h([0.98 + 0.02 / 8] + [0.02 / 8] * 7)
+    assert is_correct("ex-15-byte-of-state", max(H8, (9 - 8) / 3))
+    assert is_correct("ex-15-register", h([0.925] + [0.025] * 3) / 2 + 1)
+    assert is_correct("ex-15-needed-bits", 4 * (2 - 1.2))  # k (log2 V - c), the block term at m = k
+    assert not is_correct("ex-15-needed-bits", 2 - 1.2)

@@ -48,3 +48,16 @@ def _register():
     from ..ssm import RegisterPredictor
 
     return RegisterPredictor(4, 4, 0.1, 2).stationary_cross_entropy()
+
+
+@answer("ex-15-needed-bits", units="bits of state", rtol=1e-6, atol=1e-9,
+        hint="read the bottleneck theorem backwards: the block term for m = k must not exceed the cross-entropy")
+def _needed_bits():
+    from ..ssm import delay_source, state_bottleneck_bound
+
+    src, target = delay_source(4, 4, 0.1), 1.2
+    lo, hi = 0.0, 8.0  # bisection on the bound, which falls as the state grows
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if state_bottleneck_bound(src, mid).bound > target else (lo, mid)
+    return (lo + hi) / 2
