@@ -361,3 +361,10 @@ def test_segmentation_with_bytes_only_has_one_parse():
     tok = T.train_bpe("abc", 0)
     res = T.segmentation_code_lengths(tok, "abcab", _ngram(tok))
     assert res.n_segmentations == 1 and res.marginal == pytest.approx(res.canonical) and res.n_bytes == 5
+
+
+def test_parses_answer_by_enumeration():
+    tok = T.train_bpe("aaabdaaabac", 3)
+    n = len(_all_segmentations(tok, b"aaabdaaabac"))
+    assert registered()["ex-01-parses"].compute() == n
+    assert is_correct("ex-01-parses", n).correct and not is_correct("ex-01-parses", n - 1).correct

@@ -72,3 +72,13 @@ def _hmm_gap():
     if ok.size == 0:  # pragma: no cover - the chosen source converges well before the limit
         raise AssertionError("the sandwich does not close below HMM_GAP within max_sandwich_n")
     return int(b.n[ok[0]])
+
+
+@answer("ex-01-parses", units="segmentations", rtol=0, atol=0, hint="count the ways to cut the bytes into vocabulary tokens (a recursion over the first token)")
+def _parses():
+    from ..sources import NGramModel
+    from ..tokens import segmentation_code_lengths, train_bpe
+
+    tok = train_bpe(BPE_TEXT, BPE_MERGES)
+    model = NGramModel(tok.encode(BPE_TEXT), 0, vocab_size=tok.vocab_size)
+    return int(segmentation_code_lengths(tok, BPE_TEXT, model).n_segmentations)
