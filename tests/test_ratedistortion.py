@@ -282,6 +282,25 @@ def test_gauss_markov_theorem_bounds_from_the_proof():
             assert lower - 1e-9 <= fin <= upper + 1e-9
 
 
+def test_gaussian_scalar_quantizer_high_resolution_and_brute_force():
+    # brute force: quantise a fine discretised Gaussian and compute entropy and centroid MSE directly
+    x, p = rd.discrete_gaussian(1.0, 0.002, width=10)
+    step = 0.5
+    k = np.floor(x / step + 0.5).astype(int)
+    cells = np.unique(k)
+    pk = np.array([p[k == c].sum() for c in cells])
+    ck = np.array([(p[k == c] * x[k == c]).sum() for c in cells]) / pk
+    D_bf = float(p @ x**2 - pk @ ck**2)
+    R, D = rd.gaussian_scalar_quantizer(1.0, step)
+    assert abs(R - measures.entropy(pk)) < 1e-3 and abs(D - D_bf) < 1e-4
+    # high resolution: D -> step^2/12 and the excess over R(D) -> 1/2 log2(pi e / 6)
+    R, D = rd.gaussian_scalar_quantizer(2.0, 0.02)
+    assert D == pytest.approx(0.02**2 / 12, rel=1e-3)
+    assert abs(R - rd.gaussian_rd(2.0, D) - 0.5 * math.log2(math.pi * math.e / 6)) < 1e-5
+    with pytest.raises(ValueError, match="step"):
+        rd.gaussian_scalar_quantizer(1.0, 0.0)
+
+
 def test_gauss_markov_classical_rd():
     a, w = 0.6, 1.0
     D = 0.3  # below w/(1+a)^2: every frequency above the water
