@@ -82,11 +82,16 @@ chapter: install
 times:
 	@$(PY) -m semtheory._booktools times $(CACHE)
 
-# JupyterLab where a double-click on book/*.md opens the chapter as a notebook (jupytext).
+# JupyterLab where a double-click on book/*.md opens the chapter as a notebook (jupytext), with MyST rendered
+# (jupyterlab-myst). Settings live in the venv (JUPYTER_CONFIG_DIR), not in the user's home.
+LABCONF := $(CURDIR)/$(VENV)/etc/jupyter-semtheory
+LABPORT ?= 8888
 lab: install
 	$(PY) -m pip install --quiet -c .ci/constraints.txt -e ".[lab]"
-	$(VENV)/bin/jupytext-config set-default-viewer markdown myst
-	$(VENV)/bin/jupyter lab book/
+	JUPYTER_CONFIG_DIR=$(LABCONF) $(PY) tools/labconfig.py
+	@echo "JupyterLab on http://127.0.0.1:$(LABPORT)/lab/tree/book (open the URL with the token printed below)"
+	JUPYTER_CONFIG_DIR=$(LABCONF) $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LABPORT) \
+	  --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/book $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # Re-pin the whole dependency tree from a fresh venv (maintainers only).
 lock:
