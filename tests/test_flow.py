@@ -291,6 +291,8 @@ def test_bad_input_names_the_argument():
         sfl.binary_kl_vanishes_at_match,
         sfl.binary_kl_stationary_at_match,
         sfl.binary_kl_curvature,
+        sfl.freedman_exponent,
+        sfl.ville_increment_has_unit_mean,
         sfl.mixture_increment_is_mutual_information,
     ],
 )
@@ -537,3 +539,14 @@ def test_new_exercise_answers_by_independent_routes():
     assert tot == pytest.approx(0.1 + 0.9 * 0.1)  # first or second token flipped
     for k in ("ex-07-feedback-filtration", "ex-07-ville"):
         assert is_correct(k, reg[k].compute()) and not is_correct(k, reg[k].compute() * 1.1 + 0.1)
+
+
+def test_new_symbolic_derivations_match_numerics():
+    # float evaluation of Freedman's exponent at the optimising lambda, and the band that inverts it
+    eps, v, c = 6.0, 3.0, 0.5
+    lam = eps / (v + c * eps / 3)
+    expo = -lam * eps + lam**2 * v / (2 * (1 - lam * c / 3))
+    assert expo == pytest.approx(-(eps**2) / (2 * (v + c * eps / 3)))
+    assert fl.freedman_band([v], c, 2 * math.exp(expo))[0] == pytest.approx(eps)
+    d = sfl.freedman_exponent()
+    assert not type(d)("wrong", d.lhs, d.rhs * 2, "", "7").holds()

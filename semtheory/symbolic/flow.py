@@ -21,6 +21,8 @@ __all__ = [
     "binary_kl_stationary_at_match",
     "binary_kl_curvature",
     "mixture_increment_is_mutual_information",
+    "freedman_exponent",
+    "ville_increment_has_unit_mean",
 ]
 
 
@@ -124,6 +126,43 @@ def mixture_increment_is_mutual_information() -> Derivation:
         lhs=pi * binary_kl(a1, b) + (1 - pi) * binary_kl(a0, b),
         rhs=binary_entropy(b) - pi * binary_entropy(a1) - (1 - pi) * binary_entropy(a0),
         proves="E_x D(P(.|x) || P) = H(Y) - H(Y|X) = I(X;Y)",
+        chapter="7",
+        assumptions=("0 < pi, a_0, a_1 < 1",),
+    )
+
+
+@derivation
+def freedman_exponent() -> Derivation:
+    r"""The optimised Bernstein exponent in Freedman's inequality.  Chapter 7.
+
+    With :math:`g(\lambda) \le \lambda^2/(2(1-\lambda c/3))` and :math:`\lambda = \epsilon/(v + c\epsilon/3)`,
+    :math:`-\lambda\epsilon + \frac{\lambda^2 v}{2(1-\lambda c/3)} = -\frac{\epsilon^2}{2(v + c\epsilon/3)}`.
+    """
+    eps, v, c = sp.symbols("epsilon v c", positive=True)
+    lam = eps / (v + c * eps / 3)
+    return Derivation(
+        name="Freedman's exponent at the optimising lambda",
+        lhs=-lam * eps + lam**2 * v / (2 * (1 - lam * c / 3)),
+        rhs=-(eps**2) / (2 * (v + c * eps / 3)),
+        proves="the bound exp(-lambda eps + g(lambda) v) equals exp(-eps^2 / (2 (v + c eps / 3))) at lambda = eps/(v + c eps/3)",
+        chapter="7",
+        assumptions=("epsilon, v, c > 0",),
+    )
+
+
+@derivation
+def ville_increment_has_unit_mean() -> Derivation:
+    r""":math:`\E[2^{-\iota_{t+1}} \mid \mathcal G_t] = 1` for binary tokens with full support: :math:`2^{-\Lambda}` is a martingale.  Chapter 7.
+
+    Given the past and :math:`X_{t+1} = 1`, :math:`Y_{t+1} \sim a_1` and :math:`2^{-\iota} = P(y \mid \cdot)/P(y \mid x, \cdot)`
+    with :math:`P(y \mid \cdot) = b`: the mean is :math:`a_1 \frac{b}{a_1} + (1-a_1)\frac{1-b}{1-a_1} = 1`.
+    """
+    pi, a0, a1, b = symbols()
+    return Derivation(
+        name="the exponential of minus the flow has unit conditional mean",
+        lhs=a1 * (b / a1) + (1 - a1) * ((1 - b) / (1 - a1)),
+        rhs=sp.Integer(1),
+        proves="E[2^{-iota_{t+1}} | G_t] = sum over the support of P(y | Y^t) = 1 under full support (Ville)",
         chapter="7",
         assumptions=("0 < pi, a_0, a_1 < 1",),
     )
