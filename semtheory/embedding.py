@@ -115,6 +115,7 @@ __all__ = [
     "DIBResult",
     "deterministic_information_bottleneck",
     # InfoNCE
+    "readable_information",
     "optimal_critic",
     "infonce",
     "infonce_exact",
@@ -1318,6 +1319,30 @@ def deterministic_information_bottleneck(p_xy, betas, *, n_clusters=None, restar
 # ==============================================================================================
 # InfoNCE
 # ==============================================================================================
+
+
+def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
+    r"""The information a softmax read-out :math:`Q(y\mid x)` extracts: :math:`I_Q = H(Y) - \E[-\log Q(Y\mid X)]`.
+
+    :math:`I_Q = I(X;Y) - \sum_x p(x)\,\KL(p(\cdot\mid x)\,\|\,Q(\cdot\mid x)) \le I(X;Y)` (Barber and Agakov's
+    bound); equality iff :math:`Q = p(y\mid x)` wherever :math:`p(x) > 0`.  ``log_q`` (contexts x tokens) holds
+    :math:`\log Q` up to a per-row constant (rows are normalised here); with ``critic=True`` it is a critic
+    :math:`g` and :math:`Q \propto p(y)\,e^{g(x,y)}`, the conditional law a CPC critic implies (exact for
+    :func:`optimal_critic`).  Units of ``base``.  Chapter 9.
+    """
+    p = _as_joint(p_xy)
+    g = np.asarray(log_q, dtype=float)
+    if g.shape != p.shape or np.any(np.isnan(g)) or np.any(g == np.inf):
+        raise ValueError(f"log_q must be a real array of shape {p.shape} (no NaN or +inf)")
+    py = p.sum(axis=0)
+    if critic:
+        with np.errstate(divide="ignore"):
+            g = g + np.log(py)[None, :]
+    logq = log_softmax(np.where(np.isfinite(g), g, -np.inf), axis=1)
+    with np.errstate(invalid="ignore"):
+        ce = -float(np.where(p > 0, p * logq, 0.0).sum())
+    hy = -float(xlogy(py, py).sum())
+    return (hy - ce) / log_base(base)
 
 
 def optimal_critic(p_xy) -> np.ndarray:

@@ -721,3 +721,35 @@ def test_dib_validates():
     ]:
         with pytest.raises(ValueError, match=name):
             call()
+
+
+@settings(max_examples=20, deadline=None)
+@given(joints, st.integers(0, 1000))
+def test_readable_information_is_the_barber_agakov_bound(p, seed):
+    I = m.mutual_information(p, 0, 1)
+    pyx = p / p.sum(1, keepdims=True)
+    assert em.readable_information(p, np.log(pyx)) == pytest.approx(I, abs=1e-9)
+    assert em.readable_information(p, np.zeros_like(p), critic=True) == pytest.approx(0.0, abs=1e-9)  # Q = p(y)
+    assert em.readable_information(p, em.optimal_critic(p), critic=True) == pytest.approx(I, abs=1e-9)
+    g = np.random.default_rng(seed).normal(size=p.shape)
+    assert em.readable_information(p, g) <= I + 1e-12
+
+
+def test_readable_information_closed_form_on_a_binary_channel():
+    """X fair, Y = X xor Bern(a), read out with crossover b: I_Q = ln 2 + (1-a) ln(1-b) + a ln b (nats)."""
+    a, b = 0.1, 0.25
+    p = 0.5 * np.array([[1 - a, a], [a, 1 - a]])
+    q = np.log(np.array([[1 - b, b], [b, 1 - b]]))
+    want = math.log(2) + (1 - a) * math.log(1 - b) + a * math.log(b)
+    assert em.readable_information(p, q, base=E) == pytest.approx(want, rel=1e-12)
+    with pytest.raises(ValueError, match="log_q"):
+        em.readable_information(p, q[:1])
+
+
+def test_chapter_9_answers_by_independent_routes():
+    """Each auto-checked answer against the closed form of its solution."""
+    assert is_correct("ex-09-toy-pmi", math.log(2 * 18 / (4 * 5)))
+    assert is_correct("ex-09-sgns-optimum", math.log(3))
+    assert is_correct("ex-09-quasi-orthogonal", math.log10(0.5 * math.floor(math.exp(4096 * 0.01 / 2) / 2)))
+    h = -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))
+    assert is_correct("ex-09-infonce-two", (math.log(2) - h) / 2)

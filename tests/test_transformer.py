@@ -336,3 +336,19 @@ def test_ffn_nonlinearity_vanishes_when_gelu_is_linear():
         m.blocks[0].ffn.keys.bias.fill_(60.0)
     assert tf.ffn_nonlinearity(m, np.arange(70) % 5, 0) < 1e-12
     assert tf.ffn_nonlinearity(small(seed=4), np.arange(70) % 5, 0) > 1e-4
+
+
+def test_chapter_10_answers_by_independent_routes():
+    """Each auto-checked answer against a route that does not call the function that computes it."""
+    X, xi = np.array([[1, 0], [0, 1], [-0.6, -0.8]]), np.array([0.5, 0.2])
+    E_np = -np.log(np.exp(2.0 * X @ xi).sum()) / 2.0 + xi @ xi / 2 + np.log(3) / 2.0 + 0.5  # closed form, M = 1
+    assert is_correct("ex-10-hopfield-energy", E_np)
+    s = xi.copy()
+    for _ in range(5000):  # plain fixed-point iteration, beta = 4
+        w = np.exp(4.0 * X @ s - (4.0 * X @ s).max()); w /= w.sum()
+        s = w @ X
+    w = np.exp(4.0 * X @ s - (4.0 * X @ s).max()); w /= w.sum()
+    assert is_correct("ex-10-fixed-point-weight", w.max())
+    V, d, dff, L, n = 256, 32, 128, 2, 32
+    assert is_correct("ex-10-parameter-count",
+                      (V + 1) * d + n * d + L * (4 * d * d + 2 * d * dff + dff + d + 2 * d) + d + V * d)

@@ -30,13 +30,6 @@ def _sgns_optimum():
     return sgns_optimal_inner_product(30, 600, 400, 120_000, k=5)
 
 
-@answer("ex-09-jl-dimension", units="dimensions", rtol=0.0, atol=0.5, hint="Dasgupta-Gupta: 4 ln m / (eps^2/2 - eps^3/3), rounded up")
-def _jl_dimension():
-    from ..embedding import jl_dimension
-
-    return jl_dimension(10_000, 0.2)
-
-
 @answer("ex-09-quasi-orthogonal", units="decimal digits (log10 of a count)", rtol=1e-3, hint="e^{d eps^2 / 2} / 4, then log10")
 def _quasi_orthogonal():
     from ..embedding import quasi_orthogonal_bound
