@@ -398,3 +398,23 @@ def test_chapter_em_claims():
     ends = [E.baum_welch(E.random_hmm(2, 3, seed=s), train, iterations=40).log_likelihoods[-1] for s in (1, 2, 3)]
     assert ends[0] > true_ll and ends[2] > true_ll and abs(ends[0] - ends[2]) < 1e-3
     assert ends[1] < ends[0] - 1.0                                     # seed 2 still on its plateau
+
+
+def test_rate_split_derivation_and_its_numbers():
+    import sympy as sp
+
+    d = S.rate_is_information_plus_prior_kl()
+    assert d.holds()
+    # with the logs put back and numbers substituted, both sides equal the package's rate for n = 1
+    pi_, a, b, c = sp.symbols("pi a b c", positive=True)
+    vals = {pi_: 0.3, a: 0.8, b: 0.1, c: 0.4}
+    qz1 = 0.7 * 0.8 + 0.3 * 0.1
+    logs = {sp.Function("L_q")(0, 1): math.log(0.8), sp.Function("L_q")(0, 0): math.log(0.2),
+            sp.Function("L_q")(1, 1): math.log(0.1), sp.Function("L_q")(1, 0): math.log(0.9),
+            sp.Function("L_Z")(1): math.log(qz1), sp.Function("L_Z")(0): math.log(1 - qz1)}
+    lhs = float(d.lhs.subs(logs).subs(vals))
+    # the averaged rate E_x KL(q(.|x) || r) computed directly from the same numbers
+    direct = sum(px * sum(qq * math.log(qq / rr) for qq, rr in ((qa, 0.4), (1 - qa, 0.6)))
+                 for px, qa in ((0.7, 0.8), (0.3, 0.1)))
+    assert math.isclose(lhs, direct, rel_tol=1e-12)
+    assert math.isclose(float(d.rhs.subs(logs).subs(vals)), direct, rel_tol=1e-12)

@@ -10,7 +10,8 @@ import sympy as sp
 
 from . import Derivation, derivation
 
-__all__ = ["symbols", "elbo_decomposition", "elbo_gap_is_kl", "elbo_tight_at_posterior", "elbo_stationary_at_posterior"]
+__all__ = ["symbols", "elbo_decomposition", "elbo_gap_is_kl", "elbo_tight_at_posterior", "elbo_stationary_at_posterior",
+           "rate_is_information_plus_prior_kl"]
 
 
 def symbols():
@@ -58,3 +59,27 @@ def elbo_stationary_at_posterior() -> Derivation:
     return Derivation("elbo_stationary_at_posterior", grad.subs(a, p1 / (p1 + p2)), sp.Integer(0),
                       "the exact posterior is a stationary point of the ELBO (its maximiser, the ELBO being concave in q)",
                       "11", ("p_1, p_2 > 0",), steps=(sp.Eq(sp.Derivative(sp.Symbol("ELBO"), a), grad),))
+
+
+@derivation
+def rate_is_information_plus_prior_kl() -> Derivation:
+    r"""One step of :func:`semtheory.elbo.causal_elbo_decomposition`: :math:`\E_x\KL(q(\cdot|x)\cc r) = \I(X;Z) + \KL(q_Z\cc r)`.
+
+    Binary :math:`x` with :math:`P(x{=}1) = \pi`, encoder :math:`q(z{=}1|x{=}0) = a`, :math:`q(z{=}1|x{=}1) = b`, prior
+    :math:`r(z{=}1) = c`, aggregate posterior :math:`q_Z(z{=}1) = (1-\pi)a + \pi b`.  For :math:`n = 1` the directed
+    information is the mutual information, so this is the theorem's rate split.  Chapter 11.
+    """
+    pi, a, b, c = sp.symbols("pi a b c", positive=True)
+    px = {0: 1 - pi, 1: pi}
+    q = {(0, 1): a, (0, 0): 1 - a, (1, 1): b, (1, 0): 1 - b}
+    r = {1: c, 0: 1 - c}
+    qz = {1: (1 - pi) * a + pi * b, 0: (1 - pi) * (1 - a) + pi * (1 - b)}
+    Lq, Lz = sp.Function("L_q"), sp.Function("L_Z")  # log q(z|x) and log q_Z(z) kept as atoms, so that the
+    lr = {z: sp.log(r[z]) for z in (0, 1)}            # identity is the bookkeeping sum_x p(x) q(z|x) = q_Z(z)
+    rate = sum(px[x] * q[x, z] * (Lq(x, z) - lr[z]) for x in (0, 1) for z in (0, 1))
+    mi = sum(px[x] * q[x, z] * (Lq(x, z) - Lz(z)) for x in (0, 1) for z in (0, 1))
+    kl = sum(qz[z] * (Lz(z) - lr[z]) for z in (0, 1))
+    return Derivation("rate_is_information_plus_prior_kl", rate, mi + kl,
+                      "the ELBO's averaged rate term is the information the latent carries about the data plus the "
+                      "prior's mismatch with the aggregate posterior", "11",
+                      ("0 < pi, a, b, c < 1",))
