@@ -13,11 +13,11 @@ JBFLAGS := -W -n --keep-going
 
 install: $(STAMP)
 
-# A fresh .venv with the package (editable) and its book + test extras, pinned by the lock.
+# A fresh .venv with the package (editable) and every extra, pinned by the lock.
 $(STAMP): pyproject.toml .ci/constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c .ci/constraints.txt -e ".[book,test]"
+	$(PY) -m pip install --quiet -c .ci/constraints.txt -e ".[all]"
 	@touch $@
 
 # Regenerate the appendices that are computed from the package (exercise index, notation, derivations).
@@ -97,7 +97,7 @@ lab: install
 lock:
 	rm -rf _build/lockvenv && $(PYTHON) -m venv _build/lockvenv
 	_build/lockvenv/bin/pip install --quiet --upgrade "pip>=24"
-	_build/lockvenv/bin/pip install --quiet -e ".[book,test]"
+	_build/lockvenv/bin/pip install --quiet -e ".[all]"
 	_build/lockvenv/bin/pip freeze --exclude-editable | sed '/^semtheory/d' > .ci/constraints.txt
 	rm -rf _build/lockvenv
 
