@@ -20,6 +20,14 @@ pmf's dtype (``float64``: :math:`2.2\times 10^{-16}`) and :math:`n` the number o
 the error of a pairwise-summed sum of :math:`n` log-ratios.  So the MI of a product law is exactly 0, and a
 true value below :math:`\tau` (indistinguishable from round-off) is reported as 0.
 
+**Contents.**  Entropies, conditional entropies, (conditional) mutual information, KL divergence and
+cross-entropy (also conditional: :func:`conditional_kl_divergence`, :func:`conditional_cross_entropy`);
+multivariate measures on any number of groups (:func:`co_information`, :func:`interaction_information`,
+:func:`total_correlation`, :func:`dual_total_correlation`, :func:`o_information`); typical sets
+(:func:`typical_set`), :func:`total_variation`, differential entropy (:func:`gaussian_entropy`,
+:func:`differential_entropy`); Fano's inequality; entropy estimators from samples (plug-in, Miller–Madow,
+jackknife, Chao–Shen) with exact biases (:func:`plugin_bias`, :func:`estimator_bias`).
+
 **Overlap rule.**  Variable groups may overlap: every measure is defined through the entropies of *unions*
 of groups, in which a shared axis counts once.  Thus
 :math:`I(A;B \mid C) = H(A\cup C) + H(B\cup C) - H(A\cup B\cup C) - H(C)`, which gives
@@ -556,7 +564,7 @@ def total_variation(p, q) -> float:
 
 
 def gaussian_entropy(cov, *, base=2) -> float:
-    r"""Differential entropy of a Gaussian vector, :math:`h(\mathcal N(\mu, \Sigma)) = \tfrac12 \log\big((2\pi e)^d \det\Sigma\big)`.
+    r"""Differential entropy of a Gaussian vector, :math:`H_d(\mathcal N(\mu, \Sigma)) = \tfrac12 \log\big((2\pi e)^d \det\Sigma\big)`.
 
     ``cov`` is a positive-definite :math:`d \times d` matrix (or a positive variance for :math:`d = 1`).  The
     largest differential entropy of any density with covariance :math:`\Sigma` (chapter 2's maximum-entropy
@@ -580,7 +588,7 @@ def gaussian_entropy(cov, *, base=2) -> float:
 
 
 def differential_entropy(pdf, lower, upper, *, base=2) -> float:
-    r"""Differential entropy :math:`h(f) = -\int_a^b f(x) \log f(x)\, dx` of a 1-D density, by adaptive quadrature.
+    r"""Differential entropy :math:`H_d(f) = -\int_a^b f(x) \log f(x)\, dx` of a 1-D density, by adaptive quadrature.
 
     ``pdf`` is a vectorisable callable, ``lower`` < ``upper`` the support (``-inf``/``inf`` allowed).  The
     density must integrate to 1 within 1e-6 (checked); :math:`0 \log 0 = 0`.  An independent route to the
