@@ -573,8 +573,18 @@ def test_answer_trapdoor_one_use_closed_form():
     assert registered()["ex-03-trapdoor-one-use"].compute() == pytest.approx(math.log2(5 / 4), abs=1e-9)
 
 
+def test_answer_water_filling_closed_form():
+    assert registered()["ex-03-water-filling"].compute() == pytest.approx(0.5 * math.log2(4.5), abs=1e-12)
+
+
 def test_every_chapter3_answer_has_an_independent_test():
-    assert set(CH03) == {"ex-03-bsc-three-uses", "ex-03-echo-reverse", "ex-03-feedback-rate", "ex-03-trapdoor-one-use"}
+    assert set(CH03) == {
+        "ex-03-bsc-three-uses",
+        "ex-03-echo-reverse",
+        "ex-03-feedback-rate",
+        "ex-03-trapdoor-one-use",
+        "ex-03-water-filling",
+    }
 
 
 def test_fixed_prompt_has_no_feedback_and_a_reacting_user_does():

@@ -42,3 +42,10 @@ def _trapdoor_one_use():
     from ..directed import feedback_capacity, finite_state_channel, trapdoor_channel
 
     return feedback_capacity(finite_state_channel(trapdoor_channel(), 1, initial_state=0), tol=1e-12).rate
+
+
+@answer("ex-03-water-filling", units="bits", rtol=1e-6, hint="try k active channels: k*nu - (sum of their noises) = P")
+def _water_filling():
+    from ..gaussian import water_filling
+
+    return water_filling([1.0, 2.0, 4.0], 3.0).capacity
