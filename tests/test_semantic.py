@@ -477,3 +477,54 @@ def test_new_functions_reject_bad_input():
         semantic.per_layer_values(semantic.attention_readout(_tiny_transformer(), np.arange(20) % 3, 5, count=2), "x")
     with pytest.raises(ValueError, match="tokens"):
         semantic.attention_readout(_tiny_transformer(), [0, 1], 5)
+
+
+def test_residual_streams_equal_the_trace():
+    m = _tiny_transformer(V=4, seed=3)
+    ctx = np.array([[0, 3, 1, 2, 2], [1, 1, 0, 3, 2]])
+    R = semantic.residual_streams(m, ctx)
+    assert R.shape == (3, 2, 6, 8)
+    for b in range(2):
+        tr = m.trace(ctx[b])
+        for layer in range(3):
+            np.testing.assert_allclose(R[layer, b], tr.hidden[layer], atol=1e-5)
+
+
+def test_probe_information_bounds_and_limits():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 2000)
+    onehot = np.eye(4)[y] + 0.01 * rng.standard_normal((2000, 4))
+    full = semantic.probe_information(onehot, y, n_classes=4, entropy=2.0, seed=0)
+    assert full.information == pytest.approx(2.0, abs=0.05)  # the label is linearly decodable
+    noise = semantic.probe_information(rng.standard_normal((2000, 3)), y, n_classes=4, entropy=2.0, seed=0)
+    assert abs(noise.information) < 4 * noise.information_se + 0.02  # independent features: no information
+    # a noisy channel with a known mutual information: T uniform on 2 values, H = T +- 1 plus N(0, 1)
+    t = rng.integers(0, 2, 4000)
+    h = (2.0 * t - 1.0)[:, None] + rng.standard_normal((4000, 1))
+    r = semantic.probe_information(h, t, n_classes=2, entropy=1.0, seed=1)
+    from scipy import integrate, stats
+
+    f = lambda x: 0.5 * (stats.norm.pdf(x, 1) + stats.norm.pdf(x, -1))  # noqa: E731
+    hx = integrate.quad(lambda x: -f(x) * np.log2(f(x)), -12, 12)[0]
+    mi = hx - 0.5 * np.log2(2 * np.pi * np.e)  # I(T;H) = h(H) - h(H|T); the logistic probe is Bayes-optimal here
+    assert abs(r.information - mi) < 4 * r.information_se + 0.01
+
+
+def test_state_probe_embeddings_carry_one_token_entropy():
+    src = sources.MarkovSource(channel.MarkovLM.random(3, 2, seed=2, concentration=0.5).transition)
+    x = src.sample(3000, seed=0)
+    m = Transformer(3, d_model=8, n_heads=2, n_layers=2, context_length=16, seed=0)
+    r = semantic.state_probe(m, src, x, length=12, windows=150, seed=0)
+    px = src.stationary.sum(0)
+    assert r[0].entropy == pytest.approx(float(-(src.stationary * np.log2(src.stationary)).sum()))
+    assert r[0].information < float(-(px * np.log2(px)).sum()) + 4 * r[0].information_se + 0.02  # Prop: = H(X_i)
+    with pytest.raises(ValueError, match="labels"):
+        semantic.probe_information(np.ones((5, 2)), [0, 1, 2, 0, 1], n_classes=2)
+    with pytest.raises(ValueError, match="features"):
+        semantic.probe_information(np.ones((2, 2)), [0, 1], n_classes=2)
+    with pytest.raises(ValueError, match="train_fraction"):
+        semantic.probe_information(np.ones((5, 2)), [0, 1, 0, 0, 1], n_classes=2, train_fraction=1.0)
+    with pytest.raises(ValueError, match="model"):
+        semantic.residual_streams(_markov(0), [[0, 1]])
+    with pytest.raises(ValueError, match="source"):
+        semantic.state_probe(m, _markov(0), x)
