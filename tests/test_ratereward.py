@@ -438,6 +438,67 @@ def test_beta_zero_is_the_greedy_end_of_the_rate_reward_curve():
     assert np.allclose(two, [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
 
 
+def test_best_of_n_policy_against_monte_carlo():
+    ref = np.array([0.3, 0.2, 0.25, 0.15, 0.1])
+    r = np.array([1.0, 0.0, 1.0, 2.0, -1.0])  # a tie between responses 0 and 2 (broken by index)
+    rank = np.empty(5, dtype=int)
+    rank[np.lexsort((np.arange(5), r))] = np.arange(5)
+    rng = np.random.default_rng(0)
+    for n in (1, 3, 6):
+        draws = rng.choice(5, size=(200_000, n), p=ref)
+        best = draws[np.arange(draws.shape[0]), rank[draws].argmax(axis=1)]
+        freq = np.bincount(best, minlength=5) / draws.shape[0]
+        q = rr.best_of_n_policy(ref, r, n)
+        assert abs(q.sum() - 1) < 1e-12 and np.abs(freq - q).max() < 4 * math.sqrt(0.25 / draws.shape[0])
+    np.testing.assert_allclose(rr.best_of_n_policy(ref, r, 1), ref, atol=1e-15)
+
+
+def test_best_of_n_kl_bound_and_rate_reward_plane():
+    rng = np.random.default_rng(3)
+    ref, r = rng.dirichlet(np.full(12, 0.7)), rng.normal(size=12)
+    c = rr.best_of_n_curve(ref, r, [1, 2, 4, 8, 32])
+    assert c.rates[0] == 0.0 and np.all(c.rates <= c.bounds + 1e-12)
+    assert np.all(np.diff(c.rewards) > 0)
+    # the rate-reward function is the least divergence at each reward: best-of-n lies on or above it
+    for rho, kl in zip(c.rewards[1:], c.rates[1:]):
+        assert kl >= rr.rate_reward(ref, r, rho) - 1e-9
+    # the bound is the continuous limit: a fine uniform reference with distinct rewards approaches it
+    K = 4000
+    fine = rr.best_of_n_curve(np.full(K, 1 / K), np.arange(K, dtype=float), [2, 8], base=math.e)
+    closed = np.array([math.log(n) - (n - 1) / n for n in (2, 8)])
+    assert np.all(fine.rates <= closed) and np.abs(fine.rates - closed).max() < 5e-3
+    assert rr.best_of_n_kl_bound(1) == 0.0
+    with pytest.raises(ValueError, match="n"):
+        rr.best_of_n_policy(ref, r, 0)
+    with pytest.raises(ValueError, match="ns"):
+        rr.best_of_n_curve(ref, r, [])
+
+
+def test_proxy_reward_curve_monotone_proxy_and_goodhart_example():
+    rng = np.random.default_rng(0)
+    K = 200
+    ref, r = rng.dirichlet(np.full(K, 0.3)), rng.normal(size=K)
+    proxy = r + np.minimum(0.3 * np.sqrt(ref.mean() / ref), 3.0) * rng.normal(size=K)
+    bs = np.geomspace(10, 0.05, 25)
+    c = rr.proxy_reward_curve(ref, r, proxy, bs)
+    # independent route: Gibbs policies by hand
+    for b, kl, pr, tr in zip(bs, c.rates, c.proxy, c.true):
+        w = ref * np.exp((proxy - proxy.max()) / b)
+        w /= w.sum()
+        assert abs(w @ proxy - pr) < 1e-9 and abs(w @ r - tr) < 1e-9
+        assert abs(measures.kl_divergence(w, ref) - kl) < 1e-9
+    assert np.all(np.diff(c.rates) > 0) and np.all(np.diff(c.proxy) > -1e-12)  # proxy monotone in KL
+    k = int(np.argmax(c.true))
+    assert 0 < k < bs.size - 1 and c.true[k:].min() < c.true[k] - 0.1  # the true reward peaks, then falls
+    bon = rr.proxy_reward_curve(ref, r, proxy, [1, 4, 16], best_of_n=True)
+    assert bon.rates[0] < 1e-12 and np.all(np.diff(bon.proxy) > 0)
+    assert np.allclose(bon.proxy, [rr.best_of_n_policy(ref, proxy, n) @ proxy for n in (1, 4, 16)])
+    with pytest.raises(ValueError, match="betas"):
+        rr.proxy_reward_curve(ref, r, proxy, [1.5], best_of_n=True)
+    with pytest.raises(ValueError, match="betas"):
+        rr.proxy_reward_curve(ref, r, proxy, [-1.0])
+
+
 # ----------------------------------------------------------------------------------------------
 # Bad input, symbolic derivations, exercises
 # ----------------------------------------------------------------------------------------------
