@@ -27,13 +27,11 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from ._extras import require
 from ._validate import as_rng, check_int, log_base
 from .channel import LanguageModel
 
-try:
-    import torch
-except ImportError as exc:  # pragma: no cover - the extra is missing
-    raise ImportError("semtheory.hf needs torch and transformers: pip install 'semtheory[hf]'") from exc
+torch = require("torch", "hf", needed_by="semtheory.hf")
 
 __all__ = ["CausalLM", "load", "TextMeasures", "text_measures", "attention_maps", "AttentionMaps"]
 
@@ -46,11 +44,7 @@ def _offline() -> None:
 
 def _transformers():
     _offline()
-    try:
-        import transformers
-    except ImportError as exc:  # pragma: no cover - the extra is missing
-        raise ImportError("semtheory.hf needs transformers: pip install 'semtheory[hf]'") from exc
-    return transformers
+    return require("transformers", "hf", needed_by="semtheory.hf")
 
 
 class CausalLM(LanguageModel):

@@ -7,10 +7,11 @@ already styled and sized for the book's text width.  Colours come from ``COLORS`
 
 from __future__ import annotations
 
-import matplotlib
-import matplotlib.pyplot as plt
-
+from ._extras import require
 from ._validate import check_int
+
+matplotlib = require("matplotlib", "plot", needed_by="semtheory.plotting")
+plt = require("matplotlib.pyplot", "plot", needed_by="semtheory.plotting")
 
 #: Named colours: a concept keeps its colour across chapters.
 COLORS = {

@@ -373,11 +373,17 @@ def _chapter_of(nb: pathlib.Path) -> str:
 
 
 def _chapter_names(root: pathlib.Path | None) -> dict[str, str]:
-    """Two-digit number -> the chapter's file stem in the book's toc (e.g. "03-directed-information")."""
-    from .._booktools import ROOT, toc_files
+    """Two-digit number -> the chapter's file stem in the book's toc (e.g. "03-directed-information").
+
+    Only with a book ``root`` (a checkout): an installed package reads no repository files, and the
+    chapters are then named after the handed-in notebooks.
+    """
+    if root is None or not (pathlib.Path(root) / "_toc.yml").exists():
+        return {}
+    from .._booktools import toc_files
 
     out = {}
-    for p in toc_files(root or ROOT):
+    for p in toc_files(pathlib.Path(root)):
         m = re.match(r"(\d{2})", p.name)
         if m:
             out[m.group(1)] = p.stem
@@ -402,6 +408,10 @@ def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None
           notebook_timeout: int = NOTEBOOK_TIMEOUT, probe_timeout: int = PROBE_TIMEOUT, jobs: int = 1,
           answers: tuple = (), root: pathlib.Path | None = None, log=sys.stderr) -> list[Row]:
     """Grade every student's notebooks under ``submissions``; write the CSV to ``out`` when given."""
+    from .._extras import require
+
+    for module in ("nbformat", "nbclient"):
+        require(module, "course", needed_by="semtheory.exercises.grade")
     submissions = pathlib.Path(submissions)
     if not submissions.is_dir():
         raise ValueError(f"submissions: {submissions} is not a folder")

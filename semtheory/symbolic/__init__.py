@@ -12,7 +12,9 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable
 
-import sympy as sp
+from .._extras import require
+
+sp = require("sympy", "symbolic", needed_by="semtheory.symbolic")
 
 __all__ = ["Derivation", "derivation", "registry"]
 
