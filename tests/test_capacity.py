@@ -366,6 +366,22 @@ def test_ising_entropy_small_load_slope_and_capacity():
     assert abs(c.ising_perceptron_rs(ac).entropy) < 1e-9
 
 
+def test_finite_temperature_rs_limits():
+    """Independent routes: the zero-temperature reduction (T -> 0) and Curie-Weiss m = tanh(m/T) (alpha -> 0)."""
+    from scipy import optimize
+
+    al = np.array([0.05, 0.1, 0.13])
+    m = c.hopfield_rs_finite_temperature(al, [0.05], iterations=1500)[0]
+    np.testing.assert_allclose(m, c.hopfield_rs_overlap(al), atol=3e-3)
+    assert abs(c.hopfield_rs_finite_temperature([0.15], [0.05])[0, 0]) < 1e-6  # above alpha_c: no retrieval
+    for T in (0.5, 0.8):
+        cw = optimize.brentq(lambda x: x - math.tanh(x / T), 1e-3, 1.0)
+        assert c.hopfield_rs_finite_temperature([0.0], [T], iterations=2000)[0, 0] == pytest.approx(cw, abs=1e-6)
+    assert abs(c.hopfield_rs_finite_temperature([0.0], [1.2])[0, 0]) < 0.05  # paramagnet above T = 1
+    hot = c.hopfield_rs_finite_temperature([0.02, 0.06], [0.2, 0.6])
+    assert hot[0, 0] > hot[1, 0] and hot[0, 0] > hot[0, 1] - 1e-12  # overlap falls with T and with the load
+
+
 # ----------------------------------------------------------------------------------------------
 # bad input
 # ----------------------------------------------------------------------------------------------
@@ -395,6 +411,9 @@ def test_ising_entropy_small_load_slope_and_capacity():
         (lambda: c.gardner_alpha(-0.1), "kappa"),
         (lambda: c.gardner_margin(0.0), "alpha"),
         (lambda: c.gardner_rs_load(1.0), "q"),
+        (lambda: c.hopfield_rs_finite_temperature([-0.1], [0.5]), "alphas"),
+        (lambda: c.hopfield_rs_finite_temperature([0.1], [0.0]), "temperatures"),
+        (lambda: c.hopfield_rs_finite_temperature([0.1], [0.5], nodes=3), "nodes"),
         (lambda: c.gardner_rs_load(0.5, -1.0), "kappa"),
         (lambda: c.ising_perceptron_rs(0.0), "alpha"),
         (lambda: c.ising_perceptron_rs(3.0), "alpha"),
