@@ -608,3 +608,9 @@ def test_new_helpers_reject_bad_input():
         d.sticky_channel(1.5, 0.1, 3)
     with pytest.raises(ValueError, match="q"):
         d.fixed_prompt_policy([0.5, 0.6], 3)
+
+
+@pytest.mark.parametrize("n", [5, 6])
+def test_trapdoor_feedback_capacity_certified_at_the_default_tolerance(n):
+    fb = d.feedback_capacity(d.finite_state_channel(d.trapdoor_channel(), n, initial_state=0))
+    assert fb.converged and math.isfinite(fb.rate) and 0 <= fb.upper - fb.rate <= 1e-7
