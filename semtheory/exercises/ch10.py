@@ -1,4 +1,4 @@
-"""Exercise answers for chapter 10 (the AR-LLM as a Boltzmann distribution; the Transformer derived).
+"""Exercise answers for chapter 10 (the AR-LLM as a Boltzmann distribution; attention derived, the decoder assembled).
 
 Every reference answer is computed with :mod:`semtheory.energy` or :mod:`semtheory.transformer`; nothing is
 typed in.
