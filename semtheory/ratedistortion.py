@@ -103,6 +103,8 @@ __all__ = [
     "price_of_causality",
     "plot_pretraining_plane",
     "gaussian_scalar_quantizer",
+    "shannon_lower_bound",
+    "difference_distortion",
 ]
 
 _MAX_CELLS = 2**23  # largest (X^n, Y^n) table the directed solver builds
@@ -1709,3 +1711,68 @@ def gaussian_scalar_quantizer(variance, step, *, width=12.0, base=2) -> tuple[fl
     dist = v * max(1.0 - float(p[live] @ c**2), 0.0)
     rate = measures.entropy(p[live] / p[live].sum(), base=base)
     return float(rate), float(dist)
+
+
+def _max_entropy_difference(rho: np.ndarray, D: float) -> tuple[float, np.ndarray]:
+    r""":math:`\phi(D) = \max\{H(Z) : \mathbb E\rho(Z) \le D\}` (nats) and its maximiser :math:`w_s \propto e^{-s\rho}`."""
+    m = rho.size
+    mean_u = float(rho.mean())
+    if D >= mean_u:
+        return math.log(m), np.full(m, 1.0 / m)
+    lo, hi = 0.0, 1.0
+
+    def tilt(s):
+        a = -s * (rho - rho.min())
+        w = np.exp(a - _lse(a))
+        return w, float(w @ rho)
+
+    while tilt(hi)[1] > D and hi < 1e12:
+        hi *= 2
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if tilt(mid)[1] > D else (lo, mid)
+    w = tilt(hi)[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        H = float(-np.sum(np.where(w > 0, w * np.log(w), 0.0)))
+    return H, w
+
+
+def shannon_lower_bound(p, rho, D, base=2):
+    r"""Shannon's lower bound :math:`R(D) \ge H(X) - \phi(D)` for a difference distortion on :math:`\mathbb Z_m`.
+
+    ``p`` is a pmf on :math:`\{0..m-1\}`, ``rho[z]`` (:math:`z = 0..m-1`, ``rho[0]`` the smallest) the distortion of
+    the difference, :math:`d(x, y) = \rho((x - y) \bmod m)`, and
+    :math:`\phi(D) = \max\{H(Z) : \mathbb E\rho(Z) \le D\}`, attained by :math:`w_s(z) \propto e^{-s\rho(z)}` with
+    :math:`\mathbb E_{w_s}\rho = D` (or the uniform law once :math:`D \ge` the mean of ``rho``).  The bound
+    :math:`I(X;Y) = H(X) - H(X - Y \mid Y) \ge H(X) - H(X - Y) \ge H(X) - \phi(D)` holds for every test channel, with
+    equality when the backward channel :math:`X = Y + Z`, :math:`Z \sim w_s` independent of :math:`Y`, exists (always
+    for a uniform source).  Clipped at 0.  ``D`` scalar; units of ``base``.  Chapter 5.
+    """
+    lb = log_base(base)
+    P = as_pmf(p, "p", ndim=1)
+    try:
+        r = np.asarray(rho, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("rho must be a 1-D array of finite distortions") from None
+    if r.shape != P.shape or not np.isfinite(r).all():
+        raise ValueError(f"rho must be a finite array with one entry per letter ({P.size}), got shape {r.shape}")
+    if isinstance(D, bool) or not isinstance(D, (int, float, np.integer, np.floating)) or not math.isfinite(D):
+        raise ValueError(f"D must be a finite real number, got {D!r}")
+    if D < r.min():
+        raise ValueError(f"D = {D} is below the smallest distortion {r.min()}")
+    phi, _ = _max_entropy_difference(r, float(D))
+    H = measures.entropy(P, base=math.e)
+    return max(H - phi, 0.0) / lb
+
+
+def difference_distortion(rho) -> np.ndarray:
+    r"""The matrix :math:`d(x, y) = \rho((x - y) \bmod m)` of a difference distortion on :math:`\mathbb Z_m` (chapter 5)."""
+    try:
+        r = np.asarray(rho, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("rho must be a 1-D array of finite distortions") from None
+    if r.ndim != 1 or r.size < 2 or not np.isfinite(r).all():
+        raise ValueError("rho must be a finite 1-D array with at least two entries")
+    m = r.size
+    idx = (np.arange(m)[:, None] - np.arange(m)[None, :]) % m
+    return r[idx]

@@ -60,6 +60,35 @@ def test_log_loss_closed_form():
     assert rd.log_loss_rd(p, 2.0) == 0.0 and abs(rd.log_loss_rd(p, 0.0) - H) < 1e-15
 
 
+def test_shannon_lower_bound_against_blahut_arimoto():
+    # binary Hamming: the bound is the closed form h(p) - h(D)
+    for D in (0.01, 0.1, 0.19):
+        assert abs(rd.shannon_lower_bound([0.8, 0.2], [0.0, 1.0], D) - rd.binary_hamming_rd(0.2, D)) < 1e-12
+    rho = np.array([0.0, 1.0, 2.0, 2.0, 1.0])
+    d = rd.difference_distortion(rho)
+    assert d[3, 1] == rho[2] and d[1, 3] == rho[3]
+    # uniform source: tight at every D (backward channel always exists)
+    u = np.full(5, 0.2)
+    for D in (0.1, 0.5, 1.0):
+        assert abs(rd.rate_distortion_at(u, d, D, tol=1e-11).rate - rd.shannon_lower_bound(u, rho, D)) < 1e-8
+    # a skewed source: a lower bound everywhere, tight at small D, strict in between
+    p = np.array([0.4, 0.25, 0.15, 0.1, 0.1])
+    gaps = [rd.rate_distortion_at(p, d, D, tol=1e-11).rate - rd.shannon_lower_bound(p, rho, D) for D in (0.05, 0.5)]
+    assert abs(gaps[0]) < 1e-8 and gaps[1] > 1e-3
+    # phi(D) is the largest entropy at mean distortion D: brute force over random pmfs
+    rng = np.random.default_rng(0)
+    phi = measures.entropy(u) - rd.shannon_lower_bound(u, rho, 0.5)
+    for w in rng.dirichlet(np.ones(5), size=2000):
+        if w @ rho <= 0.5:
+            assert measures.entropy(w) <= phi + 1e-9
+    with pytest.raises(ValueError, match="rho"):
+        rd.shannon_lower_bound(p, rho[:3], 0.5)
+    with pytest.raises(ValueError, match="D"):
+        rd.shannon_lower_bound(p, rho, -1.0)
+    with pytest.raises(ValueError, match="rho"):
+        rd.difference_distortion([1.0])
+
+
 def test_reverse_waterfilling_against_brute_force():
     from scipy.optimize import minimize
 
