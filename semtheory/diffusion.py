@@ -25,12 +25,16 @@ is computed exactly (:func:`llada_loss`): integrating :math:`t^{k-1}(1-t)^{n-k}`
 probability that a uniformly random order leaves exactly :math:`m` masked with the next token in :math:`m`
 (Ou et al. 2024).  Hence :math:`\mathcal L(q) = \frac1{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]`, the any-order
 autoregressive loss (:func:`any_order_loss`, :func:`order_law`), which is at least :math:`H(X^n)` with
-equality at the exact conditionals.  :func:`loss_chain` splits the gap.
+equality at the exact conditionals.  :func:`loss_chain` splits the gap.  :func:`llada_loss_mc` samples it
+(the :math:`1/t` estimator, floored or not, or the count estimator), :func:`estimator_moments` gives the exact
+mean and variance of each, :func:`bayes_posterior` shows the optimal predictor needs no time input, and
+:func:`discrete_time_loss` is the :math:`T`-step ELBO.
 
 **Sampling** (:func:`sample`, :func:`sampler_law`): start fully masked; at each of ``steps`` steps predict every
 masked token, keep some and remask the rest, either at random or keeping the most confident ones
 ("low-confidence remasking").  :func:`step_joint_law` lays a sampling run out as two processes along the
-denoising steps, for the directed information of chapter 3.
+denoising steps, for the directed information of chapter 3; :func:`sampler_step_law` and
+:func:`schedule_flows` do it for a data-dependent (low-confidence) order.
 
 Units: ``base=2`` (bits) by default, ``base=math.e`` for nats; losses are per sequence (divide by ``n`` for
 per token).
