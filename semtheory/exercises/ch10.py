@@ -25,11 +25,3 @@ def _fixed_point_weight():
     from ..energy import hopfield_retrieve
 
     return float(hopfield_retrieve(QUERY, PATTERNS, 4.0, max_steps=1000).weights.max())
-
-
-@answer("ex-10-parameter-count", units="parameters", rtol=0, atol=0.5,
-        hint="embeddings (V+1)d + Ld; per block 4d^2 + 2 d d_ff + d_ff + d + 2d; final norm d; unembedding Vd")
-def _parameter_count():
-    from ..transformer import Transformer
-
-    return Transformer(256, d_model=32, n_heads=4, n_layers=2, context_length=32).num_parameters()
