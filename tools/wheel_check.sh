@@ -32,10 +32,9 @@ names = [m.name for m in pkgutil.walk_packages(semtheory.__path__, "semtheory.")
          if not m.name.split(".")[-1].startswith("__")]
 for name in names:
     importlib.import_module(name)
-from semtheory import directed, measures, ratedistortion
+from semtheory import directed, granger, measures, ratedistortion
 h = measures.entropy([0.5, 0.25, 0.25])
-law = directed.markov_pair_law(directed.binary_symmetric_channel(0.1)[None].repeat(2, 0).reshape(2, 2, 2) if False else
-                               __import__("semtheory.granger", fromlist=["x"]).coupled_pair_transition(lagged=0.7, flip=0.1), 3)
+law = directed.markov_pair_law(granger.coupled_pair_transition(lagged=0.7, flip=0.1), 3)
 di = directed.directed_information(law)
 pt = ratedistortion.blahut_arimoto([0.5, 0.5], ratedistortion.hamming_distortion(2), 2.0)
 assert abs(h - 1.5) < 1e-12 and di > 0 and pt.rate > 0
