@@ -65,6 +65,12 @@ def test_readme_chapter_table_lists_all_17_and_matches_toc():
     for n, rest in rows:
         status_done = "complete" in rest.lower()
         assert status_done == (int(n) in in_toc), f"README status of chapter {n} disagrees with _toc.yml"
+    # each row's title is the chapter's own title
+    for md in CHAPTERS:
+        n = int(md.name[:2])
+        title = re.search(r"^# (.+)$", md.read_text(), re.M).group(1).strip()
+        row = next(rest for k, rest in rows if int(k) == n)
+        assert f"{title} (`{md.name}`)" in row, f"README row {n} does not carry the title {title!r}"
 
 
 def test_chapters_follow_the_book_pattern():
