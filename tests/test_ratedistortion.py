@@ -13,6 +13,7 @@ from semtheory.exercises import is_correct, registered
 from semtheory.symbolic import ratedistortion as srd
 
 h = measures.binary_entropy
+LN2 = math.log(2)
 CLOSE = 1e-6  # bits: every closed form within this of the converged Blahut–Arimoto value
 
 
@@ -248,6 +249,24 @@ def test_directed_at_n4_exact_above_block_and_equal_for_iid():
     iid = rd.directed_blahut_arimoto(measures.product_law(*[p1] * 4), ham, 2.0, tol=1e-10)
     one = rd.blahut_arimoto(p1, ham, 2.0, tol=1e-11)
     assert abs(iid.rate - one.rate) < CLOSE and abs(iid.distortion - one.distortion) < 1e-7
+
+
+def test_accelerated_ba_agrees_with_plain_and_is_faster_near_zero_rate():
+    p = np.array([0.5, 0.3, 0.2])
+    d = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]])
+    for beta in (1e-3, 0.05, 0.3, 1.5, 20.0):
+        fast = rd.blahut_arimoto(p, d, beta, tol=1e-10)
+        slow = rd.blahut_arimoto(p, d, beta, tol=1e-10, accelerate=False)
+        assert fast.converged and slow.converged
+        # both certified: each one's rate lies in the other's bracket (at nearly equal distortion)
+        lag_f = fast.rate * LN2 + beta * fast.distortion
+        lag_s = slow.rate * LN2 + beta * slow.distortion
+        assert abs(lag_f - lag_s) <= 2e-10 * LN2 + 1e-12
+    # near the zero-rate end the plain iteration needs tens of thousands of steps
+    fast = rd.blahut_arimoto(p, d, 1e-3, tol=1e-9)
+    assert fast.iterations < 100 and abs(fast.distortion - 0.7) < 1e-6
+    c = rd.rate_distortion_curve(p, d, [0.01, 0.1, 1.0], accelerate=False, max_iter=200)
+    assert c.iterations.max() == 200 and not c.converged[0]
 
 
 def test_warm_start_agrees_with_cold_start():
