@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY=${PY:-$ROOT/.venv/bin/python}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP" "$ROOT/build"' EXIT
+rm -rf "$ROOT/build"   # setuptools' staging folder: a stale copy would leak removed modules into the wheel
 "$PY" -m pip wheel --quiet --no-deps --no-build-isolation -w "$TMP/dist" . >/dev/null
 WHEEL=$(ls "$TMP"/dist/semtheory-*.whl)
 echo "wheel: $(basename "$WHEEL") ($(du -k "$WHEEL" | cut -f1) kB)"
