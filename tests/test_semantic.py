@@ -528,3 +528,29 @@ def test_state_probe_embeddings_carry_one_token_entropy():
         semantic.residual_streams(_markov(0), [[0, 1]])
     with pytest.raises(ValueError, match="source"):
         semantic.state_probe(m, _markov(0), x)
+
+
+def test_semantic_entropy_chain_rule_and_estimator_bias():
+    rng = np.random.default_rng(0)
+    law = rng.dirichlet(np.ones(9)).reshape(3, 3)
+    classes = np.array([[0, 0, 1], [1, 2, 2], [0, 1, 2]])
+    r = semantic.semantic_entropy(law, classes)
+    pc = np.array([law[classes == c].sum() for c in range(3)])
+    assert r.semantic == pytest.approx(float(-(pc * np.log2(pc)).sum()))
+    assert r.lexical == pytest.approx(float(-(law * np.log2(law)).sum()))
+    assert r.within == pytest.approx(r.lexical - r.semantic) and r.within > 0
+    one = semantic.semantic_entropy(law, np.arange(9).reshape(3, 3))  # every answer its own class
+    assert one.semantic == pytest.approx(one.lexical) and one.within == pytest.approx(0.0, abs=1e-12)
+    stack = semantic.semantic_entropy(np.stack([law, law.T]), classes)
+    assert stack.semantic[0] == pytest.approx(r.semantic)
+    # the sampled estimator: mean close to H(C) minus the first-order plug-in bias (classes - 1) / (2 M ln 2)
+    lm = channel.MarkovLM(np.array([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.3, 0.3, 0.4]]), initial=np.ones(3) / 3)
+    ex = semantic.semantic_entropy(semantic.generation_law(semantic.prompt_flow_law(lm, [[0]], 2), 0), classes)
+    est = semantic.sampled_semantic_entropy(lm, [0], 2, classes, 200, repeats=400, seed=1)
+    assert abs(est.mean() - (ex.semantic - 2 / (2 * 200 * math.log(2)))) < 4 * est.std(ddof=1) / math.sqrt(400) + 1e-3
+    with pytest.raises(ValueError, match="classes"):
+        semantic.semantic_entropy(law, np.full((3, 3), -1))
+    with pytest.raises(ValueError, match="law"):
+        semantic.semantic_entropy(np.ones((2, 2)), np.zeros((3, 3), dtype=int))
+    with pytest.raises(ValueError, match="prompt"):
+        semantic.sampled_semantic_entropy(lm, [[0], [1]], 2, classes, 5)
