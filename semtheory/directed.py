@@ -1077,9 +1077,9 @@ def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityR
 
     def bound(logQ) -> float:
         """max over policies of E[log P(Y^n || X^n) / Q(Y^n)]: >= n C_n^FB for every law Q on y^n."""
-        V = np.where(finiteW, logW - logQ, 0.0)
+        V = np.where(finiteW, logW - logQ, 0.0)  # finite everywhere, so no mask is needed below
         for t in range(n, 0, -1):  # hard backward recursion: the best policy against Q
-            V = np.where(full[t - 1] > 0, full[t - 1] * V, 0.0).sum(axis=-1).max(axis=t - 1)
+            V = (full[t - 1] * V).sum(axis=-1).max(axis=t - 1)
         return float(V)
 
     def evaluate(logpol) -> _FBState:
@@ -1093,11 +1093,13 @@ def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityR
         return _FBState(logpol, logP, logPY, lower, math.inf)
 
     def ba_step(s: _FBState) -> list:
+        # log q(x^n | y^n), finite wherever the channel can produce y^n; 0 elsewhere, where every later
+        # product meets a zero channel factor (so the value never reaches a reachable history)
         with np.errstate(invalid="ignore"):
-            V = s.logP - s.logPY  # log q(x^n | y^n); -inf only off the support of the channel
+            V = np.where(finiteW, s.logP - s.logPY, 0.0)
         new = [None] * n
         for t in range(n, 0, -1):
-            Q = np.where(full[t - 1] > 0, full[t - 1] * np.where(full[t - 1] > 0, V, 0.0), 0.0).sum(axis=-1)
+            Q = (full[t - 1] * V).sum(axis=-1)
             Vt = _lse(Q, axis=t - 1, keepdims=True)
             ok = np.isfinite(Vt)
             r = np.where(ok, Q - np.where(ok, Vt, 0.0), -math.log(xc[t - 1]))  # unreachable: uniform
