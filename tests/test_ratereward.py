@@ -602,3 +602,15 @@ def test_exercise_answers():
     # the closed forms the solutions derive
     assert reg["ex-06-matching-rate"].compute() == pytest.approx(3 * (1 - measures.binary_entropy(1 / (1 + math.e))))
     assert reg["ex-06-implicit-reward"].compute() == pytest.approx(-reg["ex-06-gibbs-value"].compute())
+    # independent routes for the other two: the soft maximum by hand, and R(2) by a constrained convex
+    # minimisation of the KL over the simplex (scipy SLSQP), not through the Gibbs family
+    from scipy.optimize import minimize
+
+    assert reg["ex-06-gibbs-value"].compute() == pytest.approx(
+        0.5 * math.log(0.5 + 0.3 * math.exp(2) + 0.2 * math.exp(6)), rel=1e-12)
+    ref, r = np.array([0.5, 0.3, 0.2]), np.array([0.0, 1.0, 3.0])
+    kl = lambda q: float(np.sum(q * np.log(np.maximum(q, 1e-300) / ref))) / LN2  # noqa: E731
+    res = minimize(kl, np.array([0.2, 0.3, 0.5]), method="SLSQP", bounds=[(1e-12, 1)] * 3,
+                   constraints=[{"type": "eq", "fun": lambda q: q.sum() - 1}, {"type": "ineq", "fun": lambda q: q @ r - 2}],
+                   options={"ftol": 1e-14, "maxiter": 500})
+    assert res.success and reg["ex-06-rate-at-reward"].compute() == pytest.approx(res.fun, rel=1e-5)
