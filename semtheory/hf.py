@@ -33,7 +33,8 @@ from .channel import LanguageModel
 
 torch = require("torch", "hf", needed_by="semtheory.hf")
 
-__all__ = ["CausalLM", "load", "TextMeasures", "text_measures", "attention_maps", "AttentionMaps"]
+__all__ = ["CausalLM", "load", "TextMeasures", "text_measures", "SourceTextReport", "source_text_report",
+           "attention_maps", "AttentionMaps"]
 
 
 def _offline() -> None:
@@ -214,7 +215,7 @@ def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None,
     if ids.size == 0:
         raise ValueError("text must hold at least one token")
     limit = getattr(lm.model.config, "max_position_embeddings", None) or getattr(lm.model.config, "n_positions", 1024)
-    W = check_int(window if window is not None else int(limit) - 1, "window", minimum=1)
+    W = check_int(window if window is not None else int(limit) - 1, "window", minimum=1, maximum=int(limit) - 1)
     dens = np.empty(ids.size)
     for s0 in range(0, ids.size, W):
         dens[s0:s0 + W] = -lm.token_logprobs(ids[s0:s0 + W]) / lb
@@ -224,6 +225,47 @@ def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None,
     total = float(dens.sum())
     per_token = total / ids.size
     return TextMeasures(per_token, total / n_bytes, float(base ** per_token), dens, np.cumsum(dens), ids, n_bytes)
+
+
+class SourceTextReport(NamedTuple):
+    r"""A model read against a known source whose symbols are written as characters (units of ``base``).
+
+    ``model_bits_per_symbol`` is the model's code length of the text per source symbol, ``entropy_rate`` the
+    source's exact entropy rate per symbol, ``excess`` their difference (at least the sampling noise below
+    zero, by the source coding theorem, for a long text), ``text`` the text read, ``measures`` the
+    :class:`TextMeasures`.  Chapter 14."""
+
+    model_bits_per_symbol: float
+    entropy_rate: float
+    excess: float
+    text: str
+    measures: TextMeasures
+
+
+def source_text_report(lm: CausalLM, source, n: int, *, alphabet: str, seed=None, base=2,
+                       window: int | None = None) -> SourceTextReport:
+    r"""Perplexity against the entropy rate: ``n`` symbols of ``source`` written as text, scored by ``lm``.
+
+    Symbol :math:`v` of the source (a :class:`~semtheory.channel.LanguageModel` with ``entropy_rate(base)``,
+    e.g. a :class:`semtheory.sources.MarkovSource`) is written as the character ``alphabet[v]``; the model's
+    code length of the text per symbol, :math:`-\frac1n \log P_\theta(\text{text})` (canonical
+    tokenisation), is compared with the source's entropy rate :math:`\mathcal H`, the least any model can
+    reach on average (chapter 1).  Deterministic under ``seed``.
+    """
+    if not isinstance(lm, CausalLM):
+        raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
+    rate = getattr(source, "entropy_rate", None)
+    if not callable(rate) or not hasattr(source, "sample"):
+        raise ValueError("source must have sample() and entropy_rate(base) (e.g. a semtheory.sources.MarkovSource)")
+    if not isinstance(alphabet, str) or len(set(alphabet)) != len(alphabet) or len(alphabet) < source.vocab_size:
+        raise ValueError(f"alphabet must be a str of at least {source.vocab_size} distinct characters, got {alphabet!r}")
+    n = check_int(n, "n", minimum=1)
+    symbols = source.sample(n, seed=seed)
+    text = "".join(alphabet[int(v)] for v in symbols)
+    m = text_measures(lm, text, base=base, window=window)
+    per_symbol = float(m.flow[-1] / n)
+    H = float(rate(base=base))
+    return SourceTextReport(per_symbol, H, per_symbol - H, text, m)
 
 
 class AttentionMaps(NamedTuple):

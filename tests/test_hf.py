@@ -157,3 +157,20 @@ def test_the_command_end_to_end(saved, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "semtheory.measure", "--model", str(tmp_path / "nope"), "--text", str(f)],
                          capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 2 and "never downloads" in bad.stderr
+
+
+def test_perplexity_against_the_entropy_rate_of_a_source_written_as_text(saved):
+    from semtheory.sources import MarkovSource
+
+    folder, _ = saved
+    lm = hf.load(folder)
+    src = MarkovSource.two_state(0.1, 0.3)
+    r = hf.source_text_report(lm, src, 300, alphabet="ab", seed=4)
+    assert set(r.text) <= {"a", "b"} and len(r.text) == 300
+    assert abs(r.entropy_rate - src.entropy_rate()) < 1e-12
+    assert abs(r.model_bits_per_symbol - r.measures.bits_per_byte) < 1e-12  # one ASCII byte per symbol
+    assert r.excess > 0  # a random model is far from the source
+    with pytest.raises(ValueError, match="alphabet"):
+        hf.source_text_report(lm, src, 10, alphabet="a")
+    with pytest.raises(ValueError, match="window"):
+        hf.text_measures(lm, r.text, window=10_000)  # longer than the model's positions
