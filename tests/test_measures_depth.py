@@ -160,6 +160,41 @@ def test_exact_biases_match_monte_carlo(method):
         assert abs(est.mean() - m.estimator_bias(p, n, method)) < 4 * se
 
 
+@pytest.mark.parametrize("p,n", [([0.5, 0.3, 0.15, 0.05], 6), ([0.6, 0.4], 9), ([0.2, 0.2, 0.6], 4)])
+def test_exact_biases_equal_enumeration_of_every_count_vector(p, n):
+    """Theorem thm-02-exact-bias with no sampling noise: sum every estimator over all multinomial count
+    vectors (the jackknife by its leave-one-out definition) and compare with estimator_bias."""
+    p = np.asarray(p)
+    k = p.size
+
+    def h(c):  # plug-in entropy in bits of a count vector
+        c = np.asarray(c, float)
+        q = c[c > 0] / c.sum()
+        return float(-(q * np.log2(q)).sum())
+
+    tot = dict(plugin=0.0, miller_madow=0.0, jackknife=0.0)
+    for c in itertools.product(range(n + 1), repeat=k):
+        if sum(c) != n:
+            continue
+        w = stats.multinomial.pmf(c, n, p)
+        loo = sum(cx * h(np.array(c) - np.eye(k, dtype=int)[x]) for x, cx in enumerate(c) if cx)
+        tot["plugin"] += w * h(c)
+        tot["miller_madow"] += w * (h(c) + (np.count_nonzero(c) - 1) / (2 * n * math.log(2)))
+        tot["jackknife"] += w * (n * h(c) - (n - 1) / n * loo)
+    for method, e in tot.items():
+        assert e - m.entropy(p) == pytest.approx(m.estimator_bias(p, n, method), abs=1e-12)
+
+
+def test_plugin_mutual_information_bias_leading_term():
+    """The chapter's leading-order bias (K_X - 1)(K_Y - 1)/(2N) nats of the plug-in MI of an independent law."""
+    rng = np.random.default_rng(3)
+    px, py, n = np.array([0.2, 0.3, 0.5]), np.array([0.1, 0.2, 0.3, 0.4]), 2000
+    cells = rng.choice(12, size=(1500, n), p=np.outer(px, py).ravel())
+    est = np.array([m.mutual_information_plugin(c // 4, c % 4, base=math.e) for c in cells])
+    se = est.std(ddof=1) / math.sqrt(est.size)
+    assert abs(est.mean() - 2 * 3 / (2 * n)) < 4 * se + 2e-5
+
+
 def test_exact_bias_closed_forms():
     # N = 1: the plug-in estimate is 0, so its bias is -H; Miller-Madow adds (1 - 1)/2 = 0
     p = np.array([0.25, 0.75])
