@@ -34,6 +34,7 @@ __all__ = [
     "logit_sum_bound",
     "random_hypotheses",
     "enumerate_types",
+    "ml_table_entropy",
     "gibbs_posterior",
     "GibbsStudy",
     "gibbs_study",
@@ -485,14 +486,41 @@ def cmi_generalization_bound(cmi, n, loss_range) -> float:
 def type_entropy(pxy, n) -> float:
     r"""Entropy :math:`\H(T)` (nats) of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
 
-    For a deterministic learner whose output determines the type (e.g. the maximum-likelihood logit table),
-    :math:`\I(W;S) = \H(W) = \H(T)`, which grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  Chapter 12.
+    :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
+    the type has :math:`\I(W;S) = \H(W) \le \H(T)`, with equality only if it is one-to-one on the types; the
+    maximum-likelihood logit table is not (see :func:`ml_table_entropy`).  Chapter 12.
     """
     p = as_pmf(pxy, "pxy").reshape(-1)
     n = check_int(n, "n", minimum=1)
     lp = _type_logpmf(enumerate_types(n, p.size), p, n)
     lp = lp[np.isfinite(lp)]
     return float(-np.sum(np.exp(lp) * lp))
+
+
+def ml_table_entropy(pxy, n) -> float:
+    r""":math:`\I(W;S) = \H(W)` (nats) of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
+
+    ``pxy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each
+    row, and a convention for rows with no data) by the empirical conditional laws :math:`N_{x,y}/N_x`, a function
+    of the type that is *not* one-to-one: types whose rows are proportional collide, so :math:`\H(W) \le \H(T)`
+    (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.
+    Chapter 12.
+    """
+    p = as_pmf(pxy, "pxy")
+    if p.ndim != 2:
+        raise ValueError("pxy must be a 2-d table mu(x, y)")
+    m, K = p.shape
+    n = check_int(n, "n", minimum=1)
+    T = enumerate_types(n, m * K)
+    lp = _type_logpmf(T, p.reshape(-1), n)
+    law = {}
+    for t, l in zip(T.reshape(-1, m, K), lp):
+        if not np.isfinite(l):
+            continue
+        key = tuple(tuple(row // math.gcd(*row)) if row.sum() else None for row in t)
+        law[key] = law.get(key, 0.0) + math.exp(l)
+    v = np.array(list(law.values()))
+    return float(-np.sum(v * np.log(v)))
 
 
 @dataclass(frozen=True)

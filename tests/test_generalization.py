@@ -368,3 +368,22 @@ def test_chapter_claims_on_learners_and_sgld():
             assert r.train_loss > math.log(2)
         else:
             assert r.mi_bound > 10 * g.type_entropy(pxy0, 20)
+
+
+def test_ml_table_entropy_is_below_type_entropy_by_brute_force():
+    # the maximum-likelihood table is a function of the type that is not one-to-one: compute H(W) from all
+    # 4**n ordered datasets, keying each by its row frequencies N_{x,y}/N_x with Fractions
+    from fractions import Fraction
+
+    p = np.array([[0.4, 0.1], [0.2, 0.3]])
+    for n in (4, 6):
+        law = {}
+        for S in itertools.product(range(4), repeat=n):
+            c = [S.count(a) for a in range(4)]
+            key = tuple(Fraction(c[2 * x], c[2 * x] + c[2 * x + 1]) if c[2 * x] + c[2 * x + 1] else None
+                        for x in (0, 1))
+            law[key] = law.get(key, 0.0) + float(np.prod(p.reshape(-1)[list(S)]))
+        v = np.array(list(law.values()))
+        h = -np.sum(v * np.log(v))
+        assert g.ml_table_entropy(p, n) == pytest.approx(h, rel=1e-10)
+        assert g.ml_table_entropy(p, n) < g.type_entropy(p, n) - 1e-3
