@@ -28,7 +28,8 @@ class Chapter(NamedTuple):
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(1, "From bits to tokens", ("tokens", "sources"), "tokens, bits per byte, entropy rate", (), "I"),
     Chapter(2, "The information toolkit", ("measures",), "entropy, mutual information, KL", (1,), "I"),
-    Chapter(3, "Directed information", ("directed",), "directed information, causal conditioning", (2,), "I"),
+    Chapter(3, "Directed information", ("directed", "gaussian", "diestimate"),
+            "directed information, causal conditioning", (2,), "I"),
     Chapter(4, "The probabilistic model of an LLM", ("channel",), "the LLM as a channel, Boltzmann laws",
             (1, 3), "II"),
     Chapter(5, "Pre-training", ("ratedistortion",), "directed rate-distortion", (3, 4), "II"),
