@@ -387,3 +387,14 @@ def test_ml_table_entropy_is_below_type_entropy_by_brute_force():
         h = -np.sum(v * np.log(v))
         assert g.ml_table_entropy(p, n) == pytest.approx(h, rel=1e-10)
         assert g.ml_table_entropy(p, n) < g.type_entropy(p, n) - 1e-3
+
+
+@settings(max_examples=200, deadline=None)
+@given(logit_arrays, st.integers(0, 7))
+def test_cross_entropy_lower_end_given_spread(z, y):
+    # theorem 12-ce-range, lower end: loss >= log(1 + (K-1) e^{-r}), by direct log-sum-exp
+    y = y % z.size
+    r = float(np.ptp(z))
+    direct = float(np.log(np.sum(np.exp(z - z[y]))))
+    assert float(g.softmax_cross_entropy(z, y)) >= math.log1p((z.size - 1) * math.exp(-r)) - 1e-9
+    assert direct >= math.log1p((z.size - 1) * math.exp(-r)) - 1e-9
