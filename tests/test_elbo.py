@@ -418,3 +418,22 @@ def test_rate_split_derivation_and_its_numbers():
                  for px, qa in ((0.7, 0.8), (0.3, 0.1)))
     assert math.isclose(lhs, direct, rel_tol=1e-12)
     assert math.isclose(float(d.rhs.subs(logs).subs(vals)), direct, rel_tol=1e-12)
+
+
+def test_iwae_is_minus_infinity_for_every_K_when_q_proposes_impossible_paths():
+    # thm-11-iwae needs ELBO(q) > -inf: a weight that vanishes with probability rho makes all K weights vanish
+    # with probability rho**K > 0, so L_K = -inf for every K; brute force over the K-tuples agrees
+    import itertools
+    import math
+
+    pj = np.array([0.2, 0.1, 0.0, 0.05])
+    q = np.full(4, 0.25)
+    with np.errstate(divide="ignore"):
+        lj = np.log(pj)
+    for K in (1, 2, 3):
+        assert E.iwae_bound_exact(lj, q, K) == -math.inf
+        assert any(all(pj[i] == 0 for i in t) for t in itertools.product(range(4), repeat=K))
+    # with the impossible path removed from q's support the bounds are finite and climb towards ln p(x)
+    q2 = np.array([1 / 3, 1 / 3, 0.0, 1 / 3])
+    vals = [E.iwae_bound_exact(lj, q2, K) for K in (1, 2, 4, 8)]
+    assert all(np.isfinite(vals)) and all(np.diff(vals) > 0) and vals[-1] < math.log(pj.sum())
