@@ -1169,7 +1169,7 @@ def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
     return q
 
 
-def information_bottleneck(p_xy, betas, *, n_clusters=None, seed=0, max_iter=300, tol=1e-8, base=2) -> IBCurve:
+def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, max_iter=300, tol=1e-8, base=2) -> IBCurve:
     r"""The information-bottleneck curve :math:`\max\{I(T;Y) : I(X;T) \le R\}` of a joint pmf ``p_xy`` (Tishby, Pereira and Bialek 1999).
 
     For each :math:`\beta` the IB Lagrangian :math:`\mathcal L_\beta[q] = I(X;T) - \beta I(T;Y)` is minimised
@@ -1180,8 +1180,9 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, seed=0, max_iter=300
     .. math:: \log q(t\mid x) = \log q(t) - \beta\,\KL(p(y\mid x)\,\|\,q(y\mid t)) - \log Z(x, \beta),\quad
               q(t) = \sum_x p(x) q(t\mid x),\quad q(y\mid t) = \frac{\sum_x p(x,y) q(t\mid x)}{q(t)},
 
-    annealed over the increasing ``betas`` (each solution, slightly perturbed, seeds the next; seeded).
-    The iteration only finds local minima, so the curve is then read off a common pool of candidates: every
+    annealed over the increasing ``betas`` (each solution, slightly perturbed, seeds the next; seeded), then
+    annealed back down from the sufficient statistic, and restarted at each :math:`\beta` from ``restarts``
+    random encoders.  The iteration only finds local minima, so the curve is then read off a common pool of candidates: every
     converged encoder, the constant encoder (the point :math:`(0,0)`) and the minimal sufficient statistic
     (contexts with equal :math:`p(y\mid x)` merged, the point :math:`(H(T^\ast), I(X;Y))`).  For each
     :math:`\beta` the candidate with the smallest :math:`\mathcal L_\beta` is returned, so both
@@ -1197,6 +1198,7 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, seed=0, max_iter=300
         raise ValueError("betas must be strictly increasing (the solver anneals along them)")
     n_clusters = None if n_clusters is None else check_int(n_clusters, "n_clusters", minimum=1)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
+    restarts = check_int(restarts, "restarts", minimum=0)
     tol = check_positive(tol, "tol")
     lb = log_base(base)
     rng = as_rng(seed)
@@ -1214,11 +1216,21 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, seed=0, max_iter=300
     cands = [np.ones((ns, 1)), np.eye(ns)]  # the constant encoder and S itself
     nt = ns if n_clusters is None else n_clusters
     q = rng.dirichlet(np.ones(nt), size=ns) * 0.1 + 0.9 / nt
-    for beta in b:
+    for beta in b:  # forward annealing, from a nearly constant encoder
         q = q * np.exp(0.01 * rng.standard_normal(q.shape))
         q /= q.sum(1, keepdims=True)
         q = _ib_iterate(ps, pys, p_s, q, float(beta), max_iter, tol)
         cands.append(q.copy())
+    # reverse annealing, from (a perturbation of) the sufficient statistic, and fresh random starts per beta:
+    # the forward path alone can stay on a branch that is no longer optimal (a test in test_embedding.py)
+    q = np.eye(ns, nt) if nt >= ns else rng.dirichlet(np.ones(nt), size=ns)
+    q = 0.99 * q + 0.01 / nt
+    q /= q.sum(1, keepdims=True)
+    for beta in b[::-1]:
+        q = _ib_iterate(ps, pys, p_s, q, float(beta), max_iter, tol)
+        cands.append(q.copy())
+        for _ in range(restarts):
+            cands.append(_ib_iterate(ps, pys, p_s, rng.dirichlet(np.ones(nt), size=ns), float(beta), max_iter, tol))
     pts = np.array([_soft_info(ps, p_s, c) for c in cands])
     cands = [c[suff] for c in cands]  # back to one row per context
     i_xy = mutual_information(p, 0, 1, base=math.e)

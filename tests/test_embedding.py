@@ -327,6 +327,36 @@ def test_ib_curve_monotone_with_right_endpoints(p):
         assert m.mutual_information(pty.T, 0, 1) == pytest.approx(b, abs=1e-8)
 
 
+def _ib_lagrangian_by_restarts(p, beta, starts=20, iters=3000):
+    """Smallest I(X;T) - beta I(T;Y) (nats) found by plain Blahut-Arimoto-type IB iterations from many
+    random encoders with 2, 3 and |X| cells: an independent upper bound on the minimum."""
+    px, pyx, rng, best = p.sum(1), p / p.sum(1, keepdims=True), np.random.default_rng(0), np.inf
+    for nt in (2, 3, p.shape[0]):
+        for _ in range(starts):
+            q = rng.dirichlet(np.ones(nt), size=p.shape[0])
+            for _ in range(iters):
+                qt = px @ q
+                qyt = (q.T @ p) / np.maximum(qt[:, None], 1e-300)
+                kl = (pyx[:, None, :] * (np.log(pyx[:, None, :]) - np.log(np.maximum(qyt[None], 1e-300)))).sum(-1)
+                lq = np.log(np.maximum(qt, 1e-300))[None] - beta * kl
+                q = np.exp(lq - lq.max(1, keepdims=True))
+                q /= q.sum(1, keepdims=True)
+            ixt = m.mutual_information(px[:, None] * q, 0, 1, base=math.e)
+            best = min(best, ixt - beta * m.mutual_information(q.T @ p, 0, 1, base=math.e))
+    return best
+
+
+def test_ib_annealed_curve_is_not_stuck_on_a_branch():
+    # reported by another engineer: forward annealing alone returned -0.99721 nats at beta = 6
+    p = np.random.default_rng(1).dirichlet(np.ones(12)).reshape(6, 2)
+    betas = np.geomspace(1.0, 6.0, 20)
+    ib = em.information_bottleneck(p, betas, base=math.e)
+    for i in (10, 15, 19):
+        ref = _ib_lagrangian_by_restarts(p, betas[i], starts=6, iters=1500)
+        assert ib.i_xt[i] - betas[i] * ib.i_ty[i] <= ref + 1e-6
+    assert ib.i_xt[-1] - 6.0 * ib.i_ty[-1] == pytest.approx(-1.0038008832777, abs=1e-6)
+
+
 def test_deterministic_encoders_lie_below_the_ib_curve():
     p = em.context_next_law(circular_source(6, 3.0), 2)
     ib = em.information_bottleneck(p, np.geomspace(0.8, 40, 30), seed=0)
