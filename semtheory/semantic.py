@@ -133,8 +133,9 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
     ``contexts`` is a 2-D integer array ``(B, L)``; the result has shape ``(B, L - start + 1, V)`` (nats), row
     ``[b, r - start]`` equal to ``model.next_token_logprobs(contexts[b, :r])``.  Duplicate rows are evaluated
     once.  A :class:`~semtheory.transformer.Transformer` whose window holds the whole row (:math:`L + 1 \le`
-    ``context_length``) reads each row in one causal pass, batched (to float32 round-off); any other
-    :class:`~semtheory.channel.LanguageModel` is driven through its state protocol, memoised by prefix.
+    ``context_length``) reads each row in one causal pass, batched (to float32 round-off), and so does a
+    model with a ``table(contexts, start=...)`` method of this contract (:class:`semtheory.hf.CausalLM`); any
+    other :class:`~semtheory.channel.LanguageModel` is driven through its state protocol, memoised by prefix.
     Chapter 14.
     """
     model = _channel._check_model(model)
@@ -146,6 +147,8 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
     inv = inv.reshape(-1)
     if _is_fast_transformer(model, L):
         tab = _transformer_table(model, uniq, start)
+    elif callable(getattr(model, "table", None)):  # a model that reads a batch of rows in one pass (semtheory.hf)
+        tab = np.asarray(model.table(uniq, start=start), dtype=float)
     else:
         walker = _channel._StateWalker(model)
         tab = np.empty((len(uniq), L - start + 1, V))
