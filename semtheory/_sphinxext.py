@@ -158,10 +158,19 @@ def strip_glue(source: str) -> str:
     except SyntaxError:
         return source
     drop: set[int] = set()
-    for st in tree.body:
-        glue_import = isinstance(st, ast.ImportFrom) and all(a.name == "glue" for a in st.names)
-        if _is_glue(st) or glue_import or (isinstance(st, ast.For) and not st.orelse and _only_glue(st.body)):
-            drop.update(range(st.lineno, st.end_lineno + 1))
+
+    def visit(body: list[ast.stmt]) -> None:
+        for st in body:
+            glue_import = isinstance(st, ast.ImportFrom) and all(a.name == "glue" for a in st.names)
+            if _is_glue(st) or glue_import or (isinstance(st, ast.For) and not st.orelse and _only_glue(st.body)):
+                drop.update(range(st.lineno, st.end_lineno + 1))
+            else:  # glue calls inside a block that also computes (a loop that fills a table and glues it)
+                for field in ("body", "orelse", "finalbody"):
+                    inner = getattr(st, field, None)
+                    if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                        visit(inner)
+
+    visit(tree.body)
     if not drop:
         return source
     kept = [line for i, line in enumerate(source.splitlines(), 1) if i not in drop]
