@@ -833,3 +833,26 @@ def test_answer_frontier_top2_by_an_independent_root_search():
     ref = -math.log2(0.7) - float((qT * np.log2(qT / p)).sum())
     assert registered()["ex-04-frontier-top2"].compute() == pytest.approx(ref, abs=1e-10)
     assert ref > 0
+
+
+def test_greedy_is_the_zero_temperature_limit_and_top1_is_not_at_ties():
+    """Chapter 4: greedy_map shares tied maxima (the T -> 0 limit); top_k=1 keeps the lowest tied id.
+
+    The two decoders agree exactly when every reached context has a unique maximiser, and differ otherwise:
+    MarkovLM.random starts from a uniform initial law, so its first two tokens are three-way ties.
+    """
+    L = np.log([0.4, 0.4, 0.2])
+    np.testing.assert_allclose(np.exp(c.greedy_map(L)), [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(np.exp(c.top_k_map(L, 1)), [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(np.exp(c.temperature_map(L, 1e-4)), [0.5, 0.5, 0.0], atol=1e-12)
+    lm = c.MarkovLM.random(3, 2, seed=4)
+    laws = {name: c.sequence_law(c.DecodedLM(lm, **kw), 3)
+            for name, kw in dict(greedy=dict(greedy=True), top1=dict(top_k=1), cold=dict(temperature=1e-3)).items()}
+    np.testing.assert_allclose(laws["greedy"], laws["cold"], atol=1e-12)
+    assert m.entropy(laws["top1"]) == pytest.approx(0.0, abs=1e-12)
+    # brute force: 9 equally likely tied first pairs, then the row's unique argmax
+    assert m.entropy(laws["greedy"]) == pytest.approx(math.log2(9), abs=1e-9)
+    # with a unique maximiser everywhere (a prompt past the initial law, peaked rows) they coincide
+    lm2 = c.MarkovLM(np.array([[0.55, 0.45], [0.05, 0.95]]))
+    np.testing.assert_allclose(c.sequence_law(c.DecodedLM(lm2, greedy=True), 3, prompt=[0]),
+                               c.sequence_law(c.DecodedLM(lm2, top_k=1), 3, prompt=[0]), atol=1e-15)
