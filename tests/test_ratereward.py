@@ -614,3 +614,39 @@ def test_exercise_answers():
                    constraints=[{"type": "eq", "fun": lambda q: q.sum() - 1}, {"type": "ineq", "fun": lambda q: q @ r - 2}],
                    options={"ftol": 1e-14, "maxiter": 500})
     assert res.success and reg["ex-06-rate-at-reward"].compute() == pytest.approx(res.fun, rel=1e-5)
+
+
+@given(st.integers(0, 10_000), st.integers(2, 40))
+@settings(max_examples=40, deadline=None)
+def test_best_of_n_strict_on_finite_sets_and_capped_by_n(seed, n):
+    # chapter 6: on a finite response set KL(pi_n || ref) < log n - (n-1)/n for n >= 2 (the data-processing
+    # step is strict), and pi_n(y) = F(y)^n - F(y^-)^n <= n ref(y)
+    ref, r = bandit(seed)
+    q = rr.best_of_n_policy(ref, r, n)
+    kl = measures.kl_divergence(q, ref, base=math.e)
+    assert kl < math.log(n) - (n - 1) / n - 1e-12
+    assert np.all(q <= n * ref + 1e-12)
+
+
+def test_soft_value_splits_for_per_token_plus_last_token_reward():
+    # chapter 6, DPO section: for r = sum_t a(y_t) + b(y_n) and a first-order reference, V_t(y^t) minus the
+    # accumulated sum_{s<=t} a(y_s) depends on y_t alone (V_t itself does not), by brute-force recursion
+    lm, n, prompt, beta = channel.MarkovLM.random(3, 1, seed=2), 4, [1], 0.5
+    a, b = np.array([0.0, 0.0, 1.0]), np.array([-2.0, 0.0, 0.0])
+    import itertools
+    V = {y: a[list(y)].sum() + b[y[-1]] for y in itertools.product(range(3), repeat=n)}
+    for t in range(n, 0, -1):
+        for y in itertools.product(range(3), repeat=t - 1):
+            p = np.exp(lm.next_token_logprobs(prompt + list(y)))
+            V[y] = beta * math.log(sum(p[k] * math.exp(V[y + (k,)] / beta) for k in range(3)))
+    raw_spread, split_spread = 0.0, 0.0
+    for t in range(1, n + 1):
+        for last in range(3):
+            ys = [y for y in itertools.product(range(3), repeat=t) if y[-1] == last]
+            raw = [V[y] for y in ys]
+            split = [V[y] - a[list(y)].sum() for y in ys]
+            raw_spread, split_spread = max(raw_spread, np.ptp(raw)), max(split_spread, np.ptp(split))
+    assert split_spread < 1e-12 and raw_spread > 0.5
+    reward = lambda s: (s == 2).sum(axis=1) - 2.0 * (s[:, -1] == 0)
+    star = rr.GibbsLM(lm, reward, n, beta, prompt=prompt)
+    assert abs(star.value - V[()]) < 1e-9
