@@ -501,3 +501,14 @@ def test_exercise_answers_against_closed_forms():
     assert is_correct("ex-15-register", h([0.925] + [0.025] * 3) / 2 + 1)
     assert is_correct("ex-15-needed-bits", 4 * (2 - 1.2))  # k (log2 V - c), the block term at m = k
     assert not is_correct("ex-15-needed-bits", 2 - 1.2)
+
+
+@pytest.mark.parametrize("V,k,eps", [(4, 4, 0.1), (3, 2, 0.3), (8, 3, 0.02)])
+def test_bottleneck_bound_read_backwards(V, k, eps):
+    """For H <= c < log2 V the fewest bits of state that allow cross-entropy c are k (log2 V - c)."""
+    src = ssm.delay_source(V, k, eps)
+    H = src.entropy_rate()
+    for c in np.linspace(H, math.log2(V), 6)[:-1]:
+        need = k * (math.log2(V) - c)
+        assert math.isclose(ssm.state_bottleneck_bound(src, need).bound, c, rel_tol=1e-9)
+        assert ssm.state_bottleneck_bound(src, need - 1e-3).bound > c
