@@ -524,3 +524,17 @@ def test_source_nll_and_sampling_quality():
         D.sampling_quality(p, q, q, steps=[4])
     with pytest.raises(ValueError, match="num_samples"):
         D.sampling_quality(p, q, q, num_samples=1)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=seeds)
+def test_exact_conditionals_minimise_every_piece(seed):
+    """Gibbs piece by piece: per mask size k and per ratio t, no predictor beats q*; at q*, c_k grows with k."""
+    p = _law(seed, 3, 3)
+    q = D.exact_conditionals(p)
+    r = D.perturbed_predictor(q, 0.4, seed=seed)
+    ck, ck_r = D.loss_by_masked_count(p, q), D.loss_by_masked_count(p, r)
+    assert np.all(np.diff(ck) >= -1e-12) and np.all(ck_r >= ck - 1e-12)
+    ts = np.linspace(0.01, 1, 25)
+    g, g_r = D.loss_integrand(p, q, ts), D.loss_integrand(p, r, ts)
+    assert np.all(g_r >= g - 1e-12) and np.all(np.diff(g) >= -1e-12)
