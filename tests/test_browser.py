@@ -168,10 +168,14 @@ const done = arguments[arguments.length - 1];
     const scrolls = ["auto", "scroll"].includes(getComputedStyle(c).overflowX) && box.right <= col.right + 1;
     return sticksOut && !scrolls;
   }).map(c => (c.getAttribute("aria-label") || c.textContent || "").slice(0, 60));
+  // A cell output that is an error: a traceback (an exception in a display hook still builds with -W).
+  const tracebacks = [...article.querySelectorAll(".cell_output .traceback, .cell_output pre, .cell_output .output")]
+      .map(o => o.textContent).filter(t => /Traceback \(most recent call last\)|Error: |Exception: /.test(t))
+      .map(t => t.slice(0, 120));
   // Numbers of theorems, figures, exercises, ... ("Theorem 5.3 "), as the page prints them.
   const numbers = [...article.querySelectorAll("span.caption-number")].map(s => s.textContent.trim());
   done(JSON.stringify({title: document.title.trim(), mathjax, nmath: mathNodes.length, raw, unprocessed, merrors,
-                       imgs, figures, headings, links, glueCells, template, wideMath, numbers}));
+                       imgs, figures, headings, links, glueCells, template, wideMath, numbers, tracebacks}));
 })();
 """
 
@@ -265,6 +269,10 @@ def test_figures_have_captions_and_alt_text(report):
 def test_no_bookkeeping_cells_are_shown(report):
     """Cells that only hand numbers to the prose (glue calls) are hidden; the glue lines of others too."""
     _fail_if([f"{p}: {d['glueCells'][:2]}" for p, d in report.items() if d["glueCells"]], "visible glue bookkeeping")
+
+
+def test_no_cell_output_is_an_error(report):
+    _fail_if([f"{p}: {d['tracebacks'][:2]}" for p, d in report.items() if d["tracebacks"]], "error outputs")
 
 
 def test_no_template_text_on_a_page(report):
