@@ -1192,8 +1192,8 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, 
     """
     p = _as_joint(p_xy)
     b = np.asarray(betas, dtype=float)
-    if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b <= 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite values > 0")
+    if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b < 0):
+        raise ValueError("betas must be a non-empty 1-D array of finite values >= 0 (beta = 0: the zero-rate end)")
     if np.any(np.diff(b) <= 0):
         raise ValueError("betas must be strictly increasing (the solver anneals along them)")
     n_clusters = None if n_clusters is None else check_int(n_clusters, "n_clusters", minimum=1)
@@ -1297,8 +1297,8 @@ def deterministic_information_bottleneck(p_xy, betas, *, n_clusters=None, restar
     """
     p = _as_joint(p_xy)
     b = np.asarray(betas, dtype=float)
-    if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b <= 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite values > 0")
+    if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b < 0):
+        raise ValueError("betas must be a non-empty 1-D array of finite values >= 0 (beta = 0: the zero-rate end)")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     restarts = check_int(restarts, "restarts", minimum=0)
     n = p.shape[0]

@@ -783,3 +783,15 @@ def test_chapter_9_answers_by_independent_routes():
     assert is_correct("ex-09-quasi-orthogonal", math.log10(0.5 * math.floor(math.exp(4096 * 0.01 / 2) / 2)))
     h = -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))
     assert is_correct("ex-09-infonce-two", (math.log(2) - h) / 2)
+
+
+def test_beta_zero_is_the_zero_rate_end_of_both_bottlenecks():
+    """beta = 0 weighs relevance by nothing: the best encoder is constant, I(X;T) = I(T;Y) = 0 (issue 21)."""
+    p = np.random.default_rng(1).dirichlet(np.ones(12)).reshape(6, 2)
+    ib = em.information_bottleneck(p, [0.0, 2.0])
+    assert ib.i_xt[0] == pytest.approx(0, abs=1e-9) and ib.i_ty[0] == pytest.approx(0, abs=1e-9)
+    dib = em.deterministic_information_bottleneck(p, [0.0, 2.0])
+    assert dib.h_t[0] == pytest.approx(0, abs=1e-12) and dib.i_ty[0] == pytest.approx(0, abs=1e-12)
+    for fn in (em.information_bottleneck, em.deterministic_information_bottleneck):
+        with pytest.raises(ValueError, match="betas"):
+            fn(p, [-1.0, 2.0])
