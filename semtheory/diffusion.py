@@ -47,9 +47,11 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
+from ._extras import require as _require
+
+torch = _require("torch", "torch", needed_by="semtheory.diffusion")
+nn = torch.nn
+F = torch.nn.functional
 
 from . import measures
 from ._validate import (

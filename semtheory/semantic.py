@@ -48,7 +48,9 @@ import math
 from typing import NamedTuple, Sequence
 
 import numpy as np
-import torch
+from ._extras import require as _require
+
+torch = _require("torch", "torch", needed_by="semtheory.semantic")
 from scipy.special import logsumexp
 
 from . import channel as _channel

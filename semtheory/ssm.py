@@ -48,9 +48,11 @@ import math
 from typing import NamedTuple, Sequence
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
+from ._extras import require as _require
+
+torch = _require("torch", "torch", needed_by="semtheory.ssm")
+nn = torch.nn
+F = torch.nn.functional
 
 from . import measures
 from ._validate import check_int, check_positive, check_probability, log_base

@@ -56,9 +56,11 @@ import time
 from typing import NamedTuple, Sequence
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
+from ._extras import require as _require
+
+torch = _require("torch", "torch", needed_by="semtheory.transformer")
+nn = torch.nn
+F = torch.nn.functional
 
 from ._validate import check_int, check_positive
 from .channel import LanguageModel, boltzmann_logprobs

@@ -10,6 +10,10 @@ CASES = [
     ("sympy", "import semtheory.symbolic", "semtheory[symbolic]"),
     ("sympy", "from semtheory.symbolic import measures", "semtheory[symbolic]"),
     ("torch", "import semtheory.hf", "semtheory[hf]"),
+    ("torch", "import semtheory.transformer", "semtheory[torch]"),
+    ("torch", "import semtheory.ssm", "semtheory[torch]"),
+    ("torch", "import semtheory.diffusion", "semtheory[torch]"),
+    ("torch", "import semtheory.semantic", "semtheory[torch]"),
     ("nbclient", "from semtheory.exercises import grade; grade.grade('.')", "semtheory[course]"),
 ]
 
