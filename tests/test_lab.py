@@ -1,0 +1,176 @@
+"""The chapters as a student meets them in JupyterLab (make lab).
+
+1. Every chapter is in jupytext's canonical form under the project's ``jupytext.toml``, so opening and
+   saving it in JupyterLab without edits leaves ``git diff`` empty (a byte-for-byte round trip).
+2. Marked ``book``: a real JupyterLab server on 127.0.0.1 with a token, with the settings ``make lab`` writes
+   (tools/labconfig.py) and jupyterlab-myst, serves a copy of a chapter; the contents API opens it as a
+   notebook; headless Chromium shows a theorem rendered as a MyST block (not as code), and after "Run All"
+   a figure and computed numbers; a save from Lab leaves the file byte-identical.  Screenshots:
+   ``_build/screenshots/lab-*.png``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "_build" / "screenshots"
+CHAPTER = "17-conclusion.md"
+THEOREM = "Intervening on a prompt is conditioning on it"
+
+
+def _chapters():
+    return [p for p in sorted((ROOT / "book").rglob("*.md"))
+            if ".ipynb_checkpoints" not in p.parts and p.read_text().startswith("---\njupytext:")]
+
+
+def test_every_chapter_is_in_jupytext_canonical_form():
+    jupytext = pytest.importorskip("jupytext")
+    from jupytext.config import load_jupytext_config
+
+    config = load_jupytext_config(str(ROOT / "book"))
+    assert config is not None and "jupytext_version" in str(config.notebook_metadata_filter)
+    spec = importlib.util.spec_from_file_location("canonical", ROOT / "tools" / "canonical.py")
+    canonical = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(canonical)
+    bad = []
+    for p in _chapters():
+        text = p.read_text()
+        nb = jupytext.reads(text, fmt="md:myst")
+        again = jupytext.writes(nb, fmt="md:myst", config=config)
+        if again != text or nb.metadata.get("kernelspec") != canonical.KERNELSPEC:
+            bad.append(p.relative_to(ROOT).as_posix())
+    assert not bad, f"not in canonical form (run tools/canonical.py): {bad}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str):
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.load(r)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    pytest.importorskip("jupyterlab")
+    pytest.importorskip("jupyterlab_myst")
+    root = tmp_path_factory.mktemp("lab-root")
+    (root / "book").mkdir()
+    shutil.copy(ROOT / "book" / CHAPTER, root / "book" / CHAPTER)
+    shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
+    conf = tmp_path_factory.mktemp("lab-config")
+    spec = importlib.util.spec_from_file_location("labconfig", ROOT / "tools" / "labconfig.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.write(conf)
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [str(pathlib.Path(sys.executable).parent / "jupyter-lab"), "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(root / "lab.log", "w")
+    proc = subprocess.Popen(cmd, env=dict(os.environ, JUPYTER_CONFIG_DIR=str(conf)), stdout=log, stderr=log,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                _get(base + "api/status", token)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not start: " + (root / "lab.log").read_text()[-2000:])
+        yield base, token, root
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.mark.book
+def test_a_chapter_in_jupyterlab(lab):
+    base, token, root = lab
+    nb = _get(base + f"api/contents/book/{CHAPTER}?type=notebook&content=1", token)
+    assert nb["type"] == "notebook" and len(nb["content"]["cells"]) > 10
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_browser import CHROMEDRIVER, CHROMIUM, FLAGS
+
+    profile = tempfile.mkdtemp(prefix="semtheory-lab-")
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for f in FLAGS + [f"--user-data-dir={profile}"]:
+        opts.add_argument(f)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    original = (root / "book" / CHAPTER).read_bytes()
+    try:
+        driver.get(base + f"lab/tree/book/{CHAPTER}?token={token}")
+
+        def wait(js, seconds=120):
+            for _ in range(int(seconds * 2)):
+                v = driver.execute_script(js)
+                if v:
+                    return v
+                time.sleep(0.5)
+            return driver.execute_script(js)
+
+        title = wait(f"""const a = [...document.querySelectorAll('aside.myst-proof')].find(
+            e => e.textContent.includes({THEOREM!r})); if (!a) return null;
+            return a.closest('pre, code, .cm-editor') ? 'inside code' : a.querySelector('.myst-proof-title').textContent;""")
+        assert title and title != "inside code" and title.startswith("Theorem"), title
+        driver.execute_script("""[...document.querySelectorAll('aside.myst-proof')].find(
+            e => e.textContent.includes(arguments[0])).scrollIntoView();""", THEOREM)
+        time.sleep(1)
+        driver.save_screenshot(str(SHOTS / "lab-theorem.png"))
+        driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        done = wait("""const busy = [...document.querySelectorAll('.jp-InputArea-prompt')].some(p => p.textContent.includes('*'));
+            const img = document.querySelector('.jp-OutputArea-output img');
+            return !busy && img && img.naturalWidth > 0;""", seconds=240)
+        assert done, "after Run All no figure appeared"
+        outputs = driver.execute_script(
+            "return [...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent).join(' ')")
+        assert re.search(r"\d\.\d{3}", outputs), "no computed number in the outputs"
+        assert "Error" not in outputs and "Traceback" not in outputs
+        driver.execute_script("document.querySelector('.jp-OutputArea-output img').scrollIntoView()")
+        time.sleep(1)
+        driver.save_screenshot(str(SHOTS / "lab-run.png"))
+        driver.execute_script("window.jupyterapp.commands.execute('docmanager:save')")
+        time.sleep(3)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    saved = (root / "book" / CHAPTER).read_bytes()
+    if saved != original:
+        import difflib
+
+        diff = difflib.unified_diff(original.decode().splitlines(), saved.decode().splitlines(), lineterm="", n=1)
+        pytest.fail("saving from JupyterLab rewrote the chapter:\n" + "\n".join(list(diff)[:40]))
