@@ -539,7 +539,7 @@ def test_bad_input_raises_naming_the_argument():
         (lambda: em.sign_hash_encoder(P, 0), "bits"),
         (lambda: em.agglomerative_ib(np.full(4, 0.25)), "p_xy"),
         (lambda: em.information_bottleneck(P, [2.0, 1.0]), "betas"),
-        (lambda: em.information_bottleneck(P, [0.0, 1.0]), "betas"),
+        (lambda: em.information_bottleneck(P, [-1.0, 1.0]), "betas"),  # beta = 0 is the zero-rate end (issue 21)
         (lambda: em.information_bottleneck(P, [1.0], n_clusters=0), "n_clusters"),
         (lambda: em.optimal_critic(-P), "p_xy"),
         (lambda: em.infonce(np.ones((2, 3))), "scores"),
