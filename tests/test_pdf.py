@@ -46,6 +46,7 @@ def test_title_page_contents_and_one_bookmark_per_page_of_the_toc(reader, texts)
     assert "Contents" in texts[1]
     pages = _tool().toc_pages(ROOT)
     assert len(reader.outline) == len(pages)
+    assert any(o.title.startswith("1. ") for o in reader.outline), "chapters are not numbered as on the web"
     assert len(reader.pages) > 3 * len(pages)
     # the contents give page numbers that exist, in increasing order
     starts = [int(n) for n in re.findall(r"(\d+)\s*$", texts[1], re.M)]

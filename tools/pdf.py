@@ -55,6 +55,10 @@ const done = arguments[arguments.length - 1];
   while (document.readyState !== "complete" && Date.now() - t0 < 30000) await new Promise(r => setTimeout(r, 50));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { try { await MathJax.startup.promise; } catch (e) {} }
   const s = document.createElement("style"); s.textContent = arguments[0]; document.head.appendChild(s);
+  // The theme prints its own copy of the title, without the chapter number: give it the article's title.
+  const art = document.querySelector("article h1"), printed = document.querySelector("#jb-print-docs-body h1");
+  if (art && printed) printed.textContent = [...art.childNodes].filter(n => !(n.classList && n.classList.contains("headerlink")))
+      .map(n => n.textContent).join("").trim();
   await Promise.all([...document.images].map(im => im.complete ? 0 : new Promise(r => { im.onload = im.onerror = r; })));
   done((document.querySelector("article h1") || document.querySelector("h1") || {textContent: document.title}).textContent.trim());
 })();
