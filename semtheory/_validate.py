@@ -16,6 +16,26 @@ import numpy as np
 PMF_ATOL = 1e-9
 
 
+def _real_array(x, name: str, what: str) -> np.ndarray:
+    """``x`` as a float array; complex, boolean, string and object arrays are refused (never cast)."""
+    try:
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be {what}: {exc}") from None
+    kind = raw.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} must be real, got complex values (dtype {raw.dtype})")
+    if kind in "bUSO" and raw.size:
+        if kind == "O" and all(isinstance(v, (Real, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
+                               for v in raw.flat):
+            return raw.astype(float)
+        raise ValueError(f"{name} must be {what} (numbers), got dtype {raw.dtype}")
+    try:
+        return raw.astype(float, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be {what}: {exc}") from None
+
+
 def as_pmf(p, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = None) -> np.ndarray:
     """Return ``p`` as a float array after checking that it is a pmf.
 
@@ -23,10 +43,7 @@ def as_pmf(p, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = Non
     ``ValueError`` naming ``name`` otherwise (empty, NaN/inf, negative mass, wrong total, wrong
     number of axes).
     """
-    try:
-        arr = np.asarray(p, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of probabilities: {exc}") from None
+    arr = _real_array(p, name, "an array of probabilities")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
     if arr.size == 0:
@@ -43,10 +60,7 @@ def as_pmf(p, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = Non
 
 def as_stochastic(k, name: str = "kernel", *, axis: int = -1, atol: float = PMF_ATOL) -> np.ndarray:
     """Return ``k`` as a float array whose slices along ``axis`` are pmfs (a Markov kernel)."""
-    try:
-        arr = np.asarray(k, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of probabilities: {exc}") from None
+    arr = _real_array(k, name, "an array of probabilities")
     if arr.ndim < 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty array, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):

@@ -99,3 +99,23 @@ def test_samples_and_rng():
     assert v.as_rng(g) is g
     with pytest.raises(ValueError, match="seed"):
         v.as_rng(1.5)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    (np.array([0.5 + 0j, 0.5]), "complex"),
+    (np.array([0.5 + 1e-30j, 0.5]), "complex"),        # a negligible imaginary part is still refused, never cast
+    ([True, False], "bool"),
+    (["0.5", "0.5"], "U3"),
+    (np.array([0.5, "x"], dtype=object), "object"),
+])
+def test_pmf_and_kernel_refuse_non_real_dtypes(bad, msg):
+    with pytest.raises(ValueError, match=rf"^law .*{msg}"):
+        v.as_pmf(bad, "law")
+    with pytest.raises(ValueError, match=rf"^law .*{msg}"):
+        v.as_stochastic(bad, "law")
+
+
+def test_pmf_accepts_integer_and_object_number_arrays():
+    assert v.as_pmf(np.array([0, 1])).tolist() == [0.0, 1.0]
+    assert v.as_pmf(np.array([0.5, 0.5], dtype=object)).dtype == float
+    assert v.as_stochastic(np.array([[1, 0], [0, 1]], dtype=np.int8)).dtype == float
