@@ -78,6 +78,9 @@ __all__ = [
     "sgns_least_squares",
     "WeightedFit",
     "weighted_factorisation",
+    "FactorisationErrors",
+    "factorisation_errors",
+    "pair_correlations",
     "truncated_svd",
     "Embeddings",
     "svd_embeddings",
@@ -459,6 +462,83 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
         C = _als_half(cols, rows, z, w, m, W, reg)
         obj.append(J(W, C))
     return WeightedFit(W, C, np.array(obj))
+
+
+class FactorisationErrors(NamedTuple):
+    r"""Errors of a factorisation :math:`P = WC^\T` of :math:`M` (:func:`factorisation_errors`): ``weighted``
+    :math:`\sum_{\omega>0}\omega(P - M)^2`, ``frobenius`` :math:`\lVert M - P\rVert_F^2` over every cell, and the
+    part of it on the cells of zero weight, ``unweighted_cells``."""
+
+    weighted: float
+    frobenius: float
+    unweighted_cells: float
+
+
+def _factor_pair(W, C, shape) -> tuple[np.ndarray, np.ndarray]:
+    W, C = _as_real_matrix(W, "W"), _as_real_matrix(C, "C")
+    if W.shape[0] != shape[0] or C.shape[0] != shape[1] or W.shape[1] != C.shape[1]:
+        raise ValueError(f"W and C must have shapes ({shape[0]}, d) and ({shape[1]}, d), got {W.shape} and {C.shape}")
+    return W, C
+
+
+def _sparse_finite(M, name: str) -> sps.csr_matrix:
+    A = sps.csr_matrix(M, dtype=float) if sps.issparse(M) else sps.csr_matrix(_as_real_matrix(M, name))
+    if not np.all(np.isfinite(A.data)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return A
+
+
+def factorisation_errors(W, C, M, weights) -> FactorisationErrors:
+    r"""Both objectives of chapter 9's comparison for one factorisation :math:`P = WC^\T` of :math:`M`.
+
+    ``weighted`` is :math:`\sum_{\omega_{xc}>0}\omega_{xc}(\langle W_x, C_c\rangle - M_{xc})^2` (the data term of
+    :func:`weighted_factorisation`, without the ridge), ``frobenius`` is :math:`\lVert M - WC^\T\rVert_F^2` over
+    every cell, computed without forming :math:`WC^\T` as
+    :math:`\lVert M\rVert_F^2 - 2\operatorname{tr}(W^\T M C) + \operatorname{tr}(W^\T W\, C^\T C)`, and
+    ``unweighted_cells`` is the part of ``frobenius`` on the cells of weight 0.  ``M`` and ``weights`` are dense
+    or ``scipy.sparse`` of one shape; ``weights`` :math:`\ge 0`.  Squared nats when :math:`M` is a PMI.  The
+    truncated SVD minimises ``frobenius`` over rank :math:`d` (Eckart and Young); the SGNS-weighted fit targets
+    ``weighted``.  Chapter 9.
+    """
+    A = _sparse_finite(M, "M")
+    Om = _sparse_finite(weights, "weights").tocoo()
+    if Om.shape != A.shape:
+        raise ValueError(f"M and weights must have the same shape, got {A.shape} and {Om.shape}")
+    if Om.data.size and Om.data.min() < 0:
+        raise ValueError("weights must be >= 0")
+    W, C = _factor_pair(W, C, A.shape)
+    keep = Om.data > 0
+    r, c, w = Om.row[keep], Om.col[keep], Om.data[keep]
+    res = np.einsum("ij,ij->i", W[r], C[c]) - np.asarray(A[r, c], dtype=float).ravel()
+    fro = A.multiply(A).sum() - 2.0 * float(np.sum(W * (A @ C))) + float(np.sum((W.T @ W) * (C.T @ C)))
+    fro = max(float(fro), 0.0)
+    return FactorisationErrors(float((w * res**2).sum()), fro, max(fro - float((res**2).sum()), 0.0))
+
+
+def pair_correlations(W, C, M, counts, *, rare=0.5, frequent=0.9) -> tuple[float, float, float]:
+    r"""Pearson correlation of :math:`\langle W_x, C_c\rangle` with :math:`M_{xc}` on the stored non-zero cells of
+    ``M``: over all of them, over the *rare* pairs (count at most the ``rare`` quantile of the counts of those
+    cells) and over the *frequent* ones (count at least the ``frequent`` quantile).  ``counts`` is the
+    co-occurrence matrix (:func:`cooccurrence`) of the same shape.  Returns ``(all, rare, frequent)``.  Chapter 9.
+    """
+    A = _sparse_finite(M, "M").tocoo()
+    Cn = _check_counts(counts)
+    if Cn.shape != A.shape:
+        raise ValueError(f"M and counts must have the same shape, got {A.shape} and {Cn.shape}")
+    lo, hi = check_probability(rare, "rare"), check_probability(frequent, "frequent")
+    W, C = _factor_pair(W, C, A.shape)
+    keep = A.data != 0
+    r, c, m = A.row[keep], A.col[keep], A.data[keep]
+    if m.size < 3:
+        raise ValueError("M must have at least three non-zero cells")
+    inner = np.einsum("ij,ij->i", W[r], C[c])
+    n = np.asarray(Cn.tocsr()[r, c], dtype=float).ravel()
+    out = []
+    for s in (np.ones(m.size, bool), n <= np.quantile(n, lo), n >= np.quantile(n, hi)):
+        if s.sum() < 2 or not (np.std(inner[s]) > 0 and np.std(m[s]) > 0):
+            raise ValueError("a correlation is undefined: a group of cells has constant values")
+        out.append(float(np.corrcoef(inner[s], m[s])[0, 1]))
+    return tuple(out)
 
 
 def _sign_fix(U: np.ndarray, Vt: np.ndarray):

@@ -681,6 +681,80 @@ def test_weighted_factorisation_validates():
             call()
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_factorisation_errors_match_the_dense_computation(seed):
+    rng = np.random.default_rng(seed)
+    M = rng.exponential(size=(9, 7)) * (rng.random((9, 7)) < 0.5)
+    Om = rng.exponential(size=(9, 7)) * (rng.random((9, 7)) < 0.6)
+    W, C = rng.normal(size=(9, 3)), rng.normal(size=(7, 3))
+    P = W @ C.T
+    err = em.factorisation_errors(W, C, sps.csr_matrix(M), sps.csr_matrix(Om))
+    assert err.weighted == pytest.approx((Om * (P - M) ** 2).sum(), rel=1e-10)
+    assert err.frobenius == pytest.approx(((P - M) ** 2).sum(), rel=1e-10)
+    assert err.unweighted_cells == pytest.approx((((P - M) ** 2)[Om == 0]).sum(), rel=1e-9, abs=1e-9)
+    assert em.factorisation_errors(W, C, M, Om) == pytest.approx(tuple(err))  # dense inputs agree
+
+
+def test_eigenvalue_weighting_leaves_the_product_and_changes_the_word_cosines():
+    """p moves singular values between W and C: W C^T, hence both errors, is the same; W W^T is not."""
+    rng = np.random.default_rng(0)
+    M = sps.csr_matrix(rng.exponential(size=(12, 10)) * (rng.random((12, 10)) < 0.5))
+    Om = sps.csr_matrix(M.copy())
+    Om.data = rng.exponential(size=Om.nnz)
+    s = np.linalg.svd(M.toarray(), compute_uv=False)
+    embs = {p: em.svd_embeddings(M, 3, power=p) for p in (0.0, 0.5, 1.0)}
+    errs = [em.factorisation_errors(e.words, e.contexts, M, Om) for e in embs.values()]
+    for e in errs[1:]:
+        assert tuple(e) == pytest.approx(tuple(errs[0]), rel=1e-9)
+    assert errs[0].frobenius == pytest.approx((s[3:] ** 2).sum(), rel=1e-9)  # Eckart-Young residual
+    cos = {p: em.to_sphere(e.words) @ em.to_sphere(e.words).T for p, e in embs.items()}
+    assert np.abs(cos[0.0] - cos[1.0]).max() > 1e-2
+
+
+def test_als_from_the_svd_start_lowers_the_weighted_error_below_the_svd():
+    """Each half-step is an exact ridge solve, so started at the SVD the weighted data term plus ridge cannot rise."""
+    rng = np.random.default_rng(3)
+    Cn = sps.csr_matrix(rng.poisson(1.0, size=(15, 15)).astype(float))
+    M = em.shifted_pmi(Cn, k=1.0)
+    _, Om = em.sgns_least_squares(Cn, k=1.0)
+    e = em.svd_embeddings(M, 3)
+    fit = em.weighted_factorisation(M, Om, 3, init=(e.words, e.contexts), sweeps=5, reg=1e-3)
+    before = em.factorisation_errors(e.words, e.contexts, M, Om)
+    after = em.factorisation_errors(fit.words, fit.contexts, M, Om)
+    ridge = lambda W, C: 1e-3 * ((W**2).sum() + (C**2).sum())  # noqa: E731
+    assert fit.objective[0] == pytest.approx(before.weighted + ridge(e.words, e.contexts))
+    assert fit.objective[-1] == pytest.approx(after.weighted + ridge(fit.words, fit.contexts))
+    assert after.weighted < before.weighted and after.frobenius >= before.frobenius - 1e-9
+
+
+def test_pair_correlations_match_numpy_on_the_groups():
+    rng = np.random.default_rng(4)
+    Cn = sps.csr_matrix(rng.poisson(2.0, size=(20, 20)).astype(float))
+    M = em.shifted_pmi(Cn, k=1.0)
+    W, C = rng.normal(size=(20, 4)), rng.normal(size=(20, 4))
+    Mc = M.tocoo()
+    inner, n = np.einsum("ij,ij->i", W[Mc.row], C[Mc.col]), Cn.toarray()[Mc.row, Mc.col]
+    groups = (n >= 0, n <= np.quantile(n, 0.5), n >= np.quantile(n, 0.9))
+    expect = [np.corrcoef(inner[s], Mc.data[s])[0, 1] for s in groups]
+    assert em.pair_correlations(W, C, M, Cn) == pytest.approx(expect, rel=1e-12)
+
+
+def test_factorisation_scores_validate():
+    M, W, C = np.eye(3), np.ones((3, 2)), np.ones((3, 2))
+    for call, name in [
+        (lambda: em.factorisation_errors(W, C, M, -M), "weights"),
+        (lambda: em.factorisation_errors(W, C, M, np.ones((2, 3))), "same shape"),
+        (lambda: em.factorisation_errors(W, np.ones((4, 2)), M, M), "shapes"),
+        (lambda: em.factorisation_errors(W, C, M * np.nan, M), "M"),
+        (lambda: em.pair_correlations(W, C, M, M, rare=2), "rare"),
+        (lambda: em.pair_correlations(W, C, M, np.ones((2, 2))), "same shape"),
+        (lambda: em.pair_correlations(W, C, M, M), "undefined"),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            call()
+
+
 # ----------------------------------------------------------------------------------------------
 # Deterministic information bottleneck (Strouse and Schwab 2017)
 # ----------------------------------------------------------------------------------------------
