@@ -13,6 +13,10 @@
 5. Bookkeeping hidden: the ``glue(...)`` calls that hand computed numbers to the prose are removed from
    the code a reader sees (a cell that does nothing else disappears), while the computation stays in the
    notebook and runs; see :func:`strip_glue`.
+   The numbers reach the prose as ``{eval}`glued("name:fmt")``` (one source for the web and JupyterLab,
+   :mod:`semtheory.glue`): the ``eval`` role is replaced by :class:`EvalGlued`, which pastes the glued value
+   exactly as myst-nb's ``{glue:text}`name:fmt``` does (myst-nb's own ``eval`` needs inline execution;
+   the book executes through the cache).
 6. Long display equations scroll inside their own block instead of overflowing the text column
    (``semtheory.css``).
 
@@ -138,6 +142,42 @@ def _drop_source_downloads(app, pagename, templatename, context, doctree) -> Non
         context["header_buttons"] = kept
 
 
+#: Names whose import is bookkeeping (``from myst_nb import glue``, ``from semtheory.glue import glue, glued``).
+GLUE_NAMES = ("glue", "glued")
+
+
+def glued_key(expr: str) -> str | None:
+    """``'glued("name:fmt")'`` -> ``'name:fmt'`` (the text of the equivalent ``{glue:text}`` role); else None."""
+    try:
+        node = ast.parse(expr.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glued"
+            and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)):
+        return node.args[0].value
+    return None
+
+
+class EvalGlued:
+    """The ``eval`` role: ``{eval}`glued("k")``` is myst-nb's ``{glue:text}`k```; anything else is myst-nb's eval."""
+
+    def __call__(self, name, rawtext, text, lineno, inliner, options=None, content=()):
+        from docutils.utils import unescape
+        from myst_nb.ext.eval import EvalRoleAny
+        from myst_nb.ext.glue.roles import PasteTextRole
+
+        key = glued_key(unescape(text))
+        if key is None:
+            return EvalRoleAny()(name, rawtext, text, lineno, inliner, options, content)
+        return PasteTextRole()("glue:text", rawtext, key, lineno, inliner, options, content)
+
+
+def _add_eval_role(app, config) -> None:
+    # after every extension's setup (myst-nb registers its own ``eval`` there)
+    app.add_role("eval", EvalGlued(), override=True)
+
+
 def _is_glue(stmt: ast.stmt) -> bool:
     return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
             and isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == "glue")
@@ -161,7 +201,7 @@ def strip_glue(source: str) -> str:
 
     def visit(body: list[ast.stmt]) -> None:
         for st in body:
-            glue_import = isinstance(st, ast.ImportFrom) and all(a.name == "glue" for a in st.names)
+            glue_import = isinstance(st, ast.ImportFrom) and all(a.name in GLUE_NAMES for a in st.names)
             if _is_glue(st) or glue_import or (isinstance(st, ast.For) and not st.orelse and _only_glue(st.body)):
                 drop.update(range(st.lineno, st.end_lineno + 1))
             else:  # glue calls inside a block that also computes (a loop that fills a table and glues it)
@@ -220,8 +260,9 @@ def _write_css(app) -> None:
 
 
 def setup(app):
-    """Register the MathJax copy, script de-duplication, theme-mode fix, download fix, glue hiding, CSS."""
+    """Register the MathJax copy, script de-duplication, theme-mode fix, download fix, glue role and hiding, CSS."""
     app.connect("config-inited", _on_config_inited)
+    app.connect("config-inited", _add_eval_role)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("builder-inited", _write_css)
     app.connect("doctree-read", _hide_glue)

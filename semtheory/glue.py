@@ -1,0 +1,97 @@
+"""Computed numbers in the prose, on the web and in JupyterLab, from one source.
+
+A chapter computes a value in a code cell and hands it to the prose::
+
+    glue("logp", logp, display=False)            # in a code cell
+    ... $\\ln p =$ {eval}`glued("logp:.4f")` nats ...   # in the markdown
+
+- **Web** (Jupyter Book, cache execution): :func:`glue` is myst-nb's ``glue``, so the value is stored in the
+  executed notebook; the book's Sphinx extension (:mod:`semtheory._sphinxext`) reads ``{eval}`glued("k:f")```
+  as myst-nb's ``{glue:text}`k:f``` and pastes the stored value, formatted.
+- **JupyterLab** (jupyterlab-myst): when a markdown cell runs, ``glued("logp:.4f")`` is evaluated in the
+  kernel as a user expression and its ``text/plain`` (the formatted number, no quotes) is shown in place.
+
+The argument is exactly the text of myst-nb's ``{glue:text}`` role, ``"name"`` or ``"name:format_spec"``, and
+the number is formatted the same way: the ``text/plain`` representation IPython gives the value when it is
+glued, parsed back with :func:`ast.literal_eval` and passed to :func:`format` (see :func:`format_plain_text`,
+a copy of myst-nb's). Used by every chapter; no heavy imports (myst-nb and IPython are imported on first use).
+"""
+
+from __future__ import annotations
+
+from ast import literal_eval
+from typing import Any
+
+__all__ = ["glue", "glued", "format_plain_text", "Glued"]
+
+#: ``text/plain`` of every value glued in this kernel, by name (a later glue of a name replaces it).
+PLAIN: dict[str, str] = {}
+
+
+def glue(name: str, variable: Any, display: bool = True) -> None:
+    """Glue ``variable`` under ``name``: myst-nb's ``glue`` (for the web), and kept for :func:`glued` (for Lab).
+
+    Parameters
+    ----------
+    name : str
+        The key the prose refers to, ``{eval}`glued("name:fmt")```.
+    variable : object
+        Any value; what is kept is its ``text/plain`` representation at glue time, as myst-nb keeps it.
+    display : bool
+        Also show the value in the cell's output (myst-nb's meaning).
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty str, got {name!r}")
+    from IPython.core.formatters import format_display_data
+    from myst_nb import glue as nb_glue
+
+    nb_glue(name, variable, display=display)
+    PLAIN[name] = format_display_data(variable)[0].get("text/plain", repr(variable))
+
+
+def format_plain_text(text: str, fmt_spec: str) -> str:
+    """``text`` (a ``text/plain`` representation) formatted with ``fmt_spec``, exactly as myst-nb's glue role.
+
+    The literal is parsed back (``'0.5'`` -> 0.5, quotes dropped from strings); the type character of
+    ``fmt_spec`` converts it (``d``: int, ``f``/``e``/``g``/``%``: float, ``s``: str); ``""`` gives ``str``.
+    """
+    try:
+        value = literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if fmt_spec == "":
+        return str(value)
+    kind = fmt_spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "bcdoxX":
+        value = int(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    return format(value, fmt_spec)
+
+
+class Glued:
+    """A formatted glued number; its ``repr`` (the ``text/plain`` JupyterLab shows) is the bare text."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+
+def glued(key: str) -> Glued:
+    """The value glued as ``name`` formatted as in ``{glue:text}`name:format_spec```: ``key = "name:.4f"``.
+
+    ``key`` without a colon formats with ``"s"``. A name not glued yet in this kernel (its cell has not run)
+    gives a readable placeholder, ``(name: run the cells above)``, not an error.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"key must be a non-empty str 'name' or 'name:format_spec', got {key!r}")
+    name, fmt_spec = key.rsplit(":", 1) if ":" in key else (key, "s")
+    if name not in PLAIN:
+        return Glued(f"({name}: run the cells above)")
+    return Glued(format_plain_text(PLAIN[name], fmt_spec))
