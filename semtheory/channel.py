@@ -27,8 +27,14 @@ normalised log-pmf (:func:`temperature_map`, :func:`top_k_map`, :func:`top_p_map
 :func:`decode`).  The truncating maps *renormalise explicitly* the mass they keep: that division is part of the
 map's definition, and :func:`decoding_cost` reports the mass kept, the entropy and the KL it costs.
 
-Units: natural logs inside; information measures take ``base`` (2 = bits, the default; ``math.e`` = nats).
-All computations are in the log domain (``logsumexp``).
+Units: two kinds of logarithm, one rule each.  *Laws* (log-pmfs) are natural logs, always: the hook
+:meth:`LanguageModel.next_token_logprobs`, :meth:`LanguageModel.state_logprobs`, :func:`boltzmann_logprobs`
+and the decoding maps return :math:`\ln P`, on the scale of the logits (:math:`E = -\ln P` at
+:math:`T = 1`), so that they compose with :func:`decode`, ``logsumexp`` and the Boltzmann form without a
+conversion.  *Scores and information measures* take ``base`` keyword-only (2 = bits, the default;
+``math.e`` = nats): :meth:`LanguageModel.token_logprobs`, :meth:`LanguageModel.log_prob`,
+:meth:`LanguageModel.cross_entropy`, the entropies and divergences.  All computations are in the log domain
+(``logsumexp``).
 """
 
 from __future__ import annotations
@@ -105,7 +111,14 @@ class LanguageModel(ABC):
 
     Subclasses implement :meth:`next_token_logprobs`; everything else is derived from it.  A subclass may
     also override the state protocol (:meth:`initial_state`, :meth:`next_state`, :meth:`state_logprobs`) to
-    carry a fixed-size state or a cache instead of the whole context.  Chapters 1, 4–16.
+    carry a fixed-size state or a cache instead of the whole context, and :meth:`token_logprobs` to score a
+    sequence faster (taking and honouring the same keyword-only ``base``).  Chapters 1, 4–16.
+
+    Units: the kernel hooks :meth:`next_token_logprobs` and :meth:`state_logprobs` return natural logs
+    :math:`\ln P(\cdot \mid \text{context})` (a normalised log-pmf on the scale of the logits, the input of
+    :func:`decode` and of the Boltzmann form), and take no ``base``.  Every score of a sequence takes ``base``
+    keyword-only, 2 (bits) by default, ``math.e`` for nats: :meth:`token_logprobs`, :meth:`log_prob`,
+    :meth:`cross_entropy`; :meth:`perplexity` is unitless.
     """
 
     #: Number of tokens in the vocabulary; tokens are ``0 .. vocab_size - 1``.
@@ -130,20 +143,26 @@ class LanguageModel(ABC):
         ctx = self._check_tokens(context, "context")
         return np.exp(self.next_token_logprobs(ctx))
 
-    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` for each token of ``seq`` (nats).  Chapters 1, 7, 14."""
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1}) = \ln P(x_t \mid \cdot) / \ln b` for each token of ``seq``.
+
+        Units of ``base`` :math:`b` (keyword-only): bits by default, ``base=math.e`` for nats.  A token of
+        probability 0 scores :math:`-\infty`.  One call of :meth:`next_token_logprobs` per position; subclasses
+        may override with a faster route that returns the same numbers.  Chapters 1, 4, 7, 14.
+        """
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
         out = np.empty(len(s))
         for t in range(len(s)):
             out[t] = self.next_token_logprobs(full[: len(p) + t])[s[t]]
-        return out
+        return out / lb
 
     def log_prob(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
         r"""Sequence log-probability :math:`\log P(x^n \mid \text{prompt}) = \sum_t \log P(x_t \mid \cdot)`, units of ``base``.  Chapter 4."""
         lb = log_base(base)
-        return float(self.token_logprobs(seq, prompt=prompt).sum() / lb)
+        return float(self.token_logprobs(seq, prompt=prompt, base=math.e).sum() / lb)  # sum in nats, convert once
 
     def cross_entropy(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
         r"""Per-token cross-entropy :math:`-\frac1n \log P(x^n \mid \text{prompt})` on ``seq`` (the pre-training loss).  Chapters 1, 5."""

@@ -854,9 +854,9 @@ def granger_by_training(*, source, target, test_source, test_target, steps=200, 
     _tr.train(full, inter(xs, ys), steps, lr=lr, seed=seed)
     restr = _tr.Transformer(L, **kw)
     _tr.train(restr, ys, steps, lr=lr, seed=seed)
-    lp = full.token_logprobs(inter(txs, tys))[2 * L0:] / math.log(2)
+    lp = full.token_logprobs(inter(txs, tys), base=2)[2 * L0:]
     src_ce, tgt_ce = -float(lp[0::2].mean()), -float(lp[1::2].mean())
-    r_ce = -float(restr.token_logprobs(tys)[L0:].mean()) / math.log(2)
+    r_ce = -float(restr.token_logprobs(tys, base=math.e)[L0:].mean()) / math.log(2)
     return TrainedGranger(tgt_ce, r_ce, src_ce, r_ce - tgt_ce)
 
 

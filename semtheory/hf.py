@@ -123,15 +123,16 @@ class CausalLM(LanguageModel):
         self._cache = (full, out.past_key_values, lp)
         return lp.copy()
 
-    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` (nats), in one causal pass."""
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), in one causal pass."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         if s.size == 0:
             return np.zeros(0)
         full = np.concatenate([p, s])[None, :-1]
-        tab = self.table(full, start=len(p))[0]  # (len(s), V)
-        return tab[np.arange(len(s)), s]
+        tab = self.table(full, start=len(p))[0]  # (len(s), V) natural-log laws
+        return tab[np.arange(len(s)), s] / lb
 
     def sample(self, n: int, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
         r"""``n`` tokens drawn after ``prompt`` with the KV cache, from :math:`\softmax(\log P / T)`; seeded."""
@@ -210,7 +211,7 @@ def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None,
     """
     if not isinstance(lm, CausalLM):
         raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
-    lb = log_base(base)
+    log_base(base)  # validated before any work
     ids = lm.encode(text)
     if ids.size == 0:
         raise ValueError("text must hold at least one token")
@@ -218,7 +219,7 @@ def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None,
     W = check_int(window if window is not None else int(limit) - 1, "window", minimum=1, maximum=int(limit) - 1)
     dens = np.empty(ids.size)
     for s0 in range(0, ids.size, W):
-        dens[s0:s0 + W] = -lm.token_logprobs(ids[s0:s0 + W]) / lb
+        dens[s0:s0 + W] = -lm.token_logprobs(ids[s0:s0 + W], base=base)
         if progress is not None:
             progress(min(s0 + W, ids.size), ids.size)
     n_bytes = len(text.encode("utf-8"))

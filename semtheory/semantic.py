@@ -398,13 +398,13 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
     relative-entropy rate; when the model is close to the source the paired :math:`\widehat\Delta` cancels
     most of the token-to-token noise that :math:`\hat H_\theta` carries.  Standard errors by :func:`batch_means_se`.  Units of ``base``.  Chapter 14.
     """
-    lb = log_base(base)
+    log_base(base)  # validated before any work
     model = _channel._check_model(model)
     x = model._check_tokens(tokens, "tokens")
     if x.size < 2:
         raise ValueError(f"tokens must hold at least 2 tokens, got {x.size}")
     b = check_int(n_batches, "n_batches", minimum=2, maximum=x.size)
-    ml = -model.token_logprobs(x) / lb
+    ml = -model.token_logprobs(x, base=base)
     ce = float(ml.mean())
     ce_se = batch_means_se(ml, b)
     if source is None:
@@ -416,7 +416,7 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
     if not callable(rate):
         raise ValueError("source must have an entropy_rate(base) method (e.g. a semtheory.sources.MarkovSource)")
     H = float(rate(base=base))
-    sl = -source.token_logprobs(x) / lb
+    sl = -source.token_logprobs(x, base=base)
     if not np.all(np.isfinite(sl)):
         raise ValueError("tokens contain a transition of probability 0 under source")
     d = ml - sl

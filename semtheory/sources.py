@@ -235,8 +235,9 @@ class MarkovSource(MarkovLM):
             s = (s * V + v) % S
         return out
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` (nats), vectorised past the first :math:`k` positions.  Chapter 1."""
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised past the first :math:`k` positions.  Chapter 1."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
@@ -249,7 +250,7 @@ class MarkovSource(MarkovLM):
         if t0 < len(full):
             idx = tuple(full[t0 - k + j : len(full) - k + j] for j in range(k + 1))
             out[t0 - start :] = self._log_transition[idx]
-        return out
+        return out / lb
 
 
 class IIDSource(MarkovSource):
@@ -344,8 +345,9 @@ class HiddenMarkovSource(LanguageModel):
         r""":math:`\ln P(y_t \mid y^{t-1}) = \ln \sum_s P(S_t = s \mid y^{t-1}) B(s, y_t)` by the forward filter.  Chapter 1."""
         return self.state_logprobs(self.initial_state(context))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(y_t \mid \text{prompt}, y^{t-1})` (nats) in one forward pass (linear in the length).  Chapter 1."""
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P(y_t \mid \text{prompt}, y^{t-1})` (units of ``base``, bits by default) in one forward pass (linear in the length).  Chapter 1."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         b = self.initial_state(prompt)
         B = self.emission
@@ -355,7 +357,7 @@ class HiddenMarkovSource(LanguageModel):
                 py = float(b @ B[:, y])
                 out[t] = math.log(py) if py > 0 else -math.inf
                 b = self._update(b, y)
-        return out
+        return out / lb
 
     # -- sampling ---------------------------------------------------------------------------------
 
@@ -540,12 +542,13 @@ class NGramModel(LanguageModel):
         num = self.counts(context) + self.alpha
         return np.log(num) - np.log(num.sum())
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln \hat P(x_t \mid \text{prompt}, x^{t-1})` (nats), fully vectorised.
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log \hat P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), fully vectorised.
 
         Equal to the generic :meth:`LanguageModel.token_logprobs` (one call per position), only faster.
         Chapter 1.
         """
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
@@ -556,7 +559,7 @@ class NGramModel(LanguageModel):
         t0 = max(k, start)
         if t0 < len(full):
             out[t0 - start :] = self._logp(k, _context_ids(full, k, V, t0), full[t0:])
-        return out
+        return out / lb
 
     def __repr__(self) -> str:
         return f"NGramModel(order={self.order}, vocab_size={self.vocab_size}, alpha={self.alpha:g}, n_train={self.n_train})"
@@ -656,8 +659,9 @@ class KneserNeyModel(LanguageModel):
             ids.append(np.full(V, cid, dtype=np.int64))
         return np.log(self._prob(ids, v))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (nats), vectorised.  Chapter 1."""
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised.  Chapter 1."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
@@ -670,7 +674,7 @@ class KneserNeyModel(LanguageModel):
         if t0 < len(full):
             ids = [_context_ids(full, j, V, t0) for j in range(k + 1)]
             out[t0 - start :] = np.log(self._prob(ids, full[t0:]))
-        return out
+        return out / lb
 
     def __repr__(self) -> str:
         return f"KneserNeyModel(order={self.order}, vocab_size={self.vocab_size}, n_train={self.n_train})"
@@ -702,7 +706,7 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2,
             m = NGramModel(tr, k, vocab_size=V, alpha=alpha, _tables=shared)
         else:
             m = KneserNeyModel(tr, k, vocab_size=V, _tables=shared)
-        out.append(-m.token_logprobs(te).mean() / lb)
+        out.append(-m.token_logprobs(te, base=math.e).mean() / lb)
     return np.array(out)
 
 

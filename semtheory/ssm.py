@@ -608,8 +608,9 @@ class MambaLM(nn.Module, LanguageModel):
         r"""Natural-log next-token law :math:`\ln e^{-E(v)}/Z` after the whole ``context`` (one recurrent pass).  Chapter 15."""
         return boltzmann_logprobs(self.energies(context), 1.0)
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` (nats) from one pass over the whole sequence.  Chapter 15."""
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default) from one pass over the whole sequence.  Chapter 15."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         if len(s) == 0:
@@ -617,7 +618,7 @@ class MambaLM(nn.Module, LanguageModel):
         full = np.concatenate([[self.bos], p, s[:-1]]).astype(np.int64)
         with torch.no_grad(), _one_thread():
             out = torch.log_softmax(self(torch.as_tensor(full)[None])[0, len(p):].double(), dim=-1).numpy()
-        return out[np.arange(len(s)), s]
+        return out[np.arange(len(s)), s] / lb
 
     # -- the fixed-size state ---------------------------------------------------------------------
 
@@ -925,15 +926,16 @@ class RegisterPredictor(LanguageModel):
         r"""The law after ``context``, by walking the state from the start (nats).  Chapter 15."""
         return self.state_logprobs(self.initial_state(context))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token log-probabilities (nats) by walking the state; :math:`O(n)`.  Chapter 15."""
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token log-probabilities (units of ``base``, bits by default) by walking the state; :math:`O(n)`.  Chapter 15."""
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         st = self.initial_state(prompt)
         out = np.empty(len(s))
         for t, v in enumerate(s):
             out[t] = self.state_logprobs(st)[v]
             st = self.next_state(st, int(v))
-        return out
+        return out / lb
 
     def stationary_cross_entropy(self, base=2) -> float:
         r""":math:`\tfrac{j}{k}\mathcal H + (1-\tfrac jk)\log V` against the delay source (units of ``base``)."""

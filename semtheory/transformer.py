@@ -62,7 +62,7 @@ torch = _require("torch", "torch", needed_by="semtheory.transformer")
 nn = torch.nn
 F = torch.nn.functional
 
-from ._validate import check_int, check_positive
+from ._validate import check_int, check_positive, log_base
 from .channel import LanguageModel, boltzmann_logprobs
 
 __all__ = [
@@ -251,12 +251,13 @@ ceil`.
     def next_token_logprobs(self, context):
         return boltzmann_logprobs(self.energies(context), 1.0)
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = ()) -> np.ndarray:
-        r"""Per-token :math:`\ln P(x_t \mid \text{prompt}, x^{t-1})` (nats), batched; equal to one call per position (to float32 round-off).
+    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), batched; equal to one call per position (to float32 round-off).
 
         Window :math:`k` (tokens from :math:`ks` on, :math:`s` = :attr:`stride`) is read in one causal pass and
         scores every position whose :meth:`window_start` is :math:`ks`.  Chapters 10, 14.
         """
+        lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
         full = np.concatenate([p, s]).astype(np.int64)
@@ -277,7 +278,7 @@ ceil`.
                     idx = np.arange(np.searchsorted(starts, a), np.searchsorted(starts, a, side="right"))
                     t = len(p) + idx
                     lp[idx] = out[r, t - a, full[t]]
-        return lp
+        return lp / lb
 
     def trace(self, context: Sequence[int]) -> Trace:
         r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals."""

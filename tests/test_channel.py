@@ -69,7 +69,7 @@ def test_log_prob_is_sum_of_token_logprobs(seed, V, order, n, plen):
     lm = c.MarkovLM.random(V, order, seed=seed)
     rng = np.random.default_rng(seed)
     seq, prompt = rng.integers(0, V, n), rng.integers(0, V, plen)
-    tl = lm.token_logprobs(seq, prompt=prompt)
+    tl = lm.token_logprobs(seq, prompt=prompt, base=math.e)
     assert lm.log_prob(seq, prompt=prompt) == pytest.approx(tl.sum() / LN2, abs=1e-12)
     assert lm.log_prob(seq, prompt=prompt, base=math.e) == pytest.approx(tl.sum(), abs=1e-12)
     assert lm.cross_entropy(seq, prompt=prompt) == pytest.approx(-tl.mean() / LN2, abs=1e-12)
@@ -856,3 +856,85 @@ def test_greedy_is_the_zero_temperature_limit_and_top1_is_not_at_ties():
     lm2 = c.MarkovLM(np.array([[0.55, 0.45], [0.05, 0.95]]))
     np.testing.assert_allclose(c.sequence_law(c.DecodedLM(lm2, greedy=True), 3, prompt=[0]),
                                c.sequence_law(c.DecodedLM(lm2, top_k=1), 3, prompt=[0]), atol=1e-15)
+
+
+# ==============================================================================================
+# One unit convention across every LanguageModel of the package (erratum #12)
+# ==============================================================================================
+
+
+def _one_of_each_model():
+    """A small instance of every LanguageModel subclass of the package (hf.CausalLM: tests/test_hf.py)."""
+    from semtheory import energy, ratereward, sources, ssm, transformer
+
+    mk = c.MarkovLM.random(3, 2, seed=1)
+    T2 = np.random.default_rng(2).dirichlet(np.ones(3), size=(3, 3))
+    train = sources.MarkovSource(T2).sample(400, seed=3)
+    W = np.random.default_rng(4).normal(size=(3, 3))
+    return {
+        "MarkovLM": (mk, 1e-12),
+        "BoltzmannLM": (c.BoltzmannLM(lambda ctx: W[ctx[-1] if len(ctx) else 0], 3, temperature=0.7), 1e-12),
+        "DecodedLM": (c.DecodedLM(mk, temperature=0.8, top_p=0.9), 1e-12),
+        "MarkovSource": (sources.MarkovSource(T2), 1e-12),
+        "IIDSource": (sources.IIDSource([0.5, 0.3, 0.2]), 1e-12),
+        "HiddenMarkovSource": (sources.HiddenMarkovSource([[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]), 1e-12),
+        "NGramModel": (sources.NGramModel(train, 2, vocab_size=3), 1e-12),
+        "KneserNeyModel": (sources.KneserNeyModel(train, 2, vocab_size=3), 1e-12),
+        "EnergyLM": (energy.EnergyLM(lambda s: W[s], lambda s, v: v, 0, 3, temperature=1.3), 1e-12),
+        "GibbsLM": (ratereward.GibbsLM(mk, np.arange(27.0).reshape(3, 3, 3) % 4, 3, 2.0, prompt=[0]), 1e-12),
+        "RegisterPredictor": (ssm.RegisterPredictor(3, 3, 0.1, 2), 1e-12),
+        "MambaLM": (ssm.MambaLM(3, d_model=8, n_layers=1, d_state=2, seed=1), 1e-5),
+        "Transformer": (transformer.Transformer(3, d_model=8, n_heads=2, n_layers=1, context_length=8, seed=1), 1e-5),
+    }
+
+
+_MODELS = _one_of_each_model()
+
+
+def test_every_language_model_of_the_package_is_covered():
+    import importlib
+    import pkgutil
+
+    import semtheory
+
+    for mod in pkgutil.iter_modules(semtheory.__path__, "semtheory."):
+        importlib.import_module(mod.name)
+
+    def subclasses(cls):
+        for s in cls.__subclasses__():
+            yield s
+            yield from subclasses(s)
+
+    found = {s.__name__ for s in subclasses(c.LanguageModel) if s.__module__.startswith("semtheory.")}
+    assert found == set(_MODELS) | {"CausalLM"}, found ^ (set(_MODELS) | {"CausalLM"})
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+def test_token_logprobs_units_sum_and_enumerated_law(name):
+    """bits * ln 2 = nats; the terms sum to log_prob in the same base; nats = ln of the enumerated law."""
+    lm, tol = _MODELS[name]
+    prompt, n = [0], 3
+    seqs = list(itertools.product(range(lm.vocab_size), repeat=n))
+    bits = np.array([lm.token_logprobs(s, prompt=prompt) for s in seqs])
+    nats = np.array([lm.token_logprobs(s, prompt=prompt, base=math.e) for s in seqs])
+    dits = np.array([lm.token_logprobs(s, prompt=prompt, base=10) for s in seqs])
+    np.testing.assert_allclose(bits * LN2, nats, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dits * math.log(10), nats, rtol=1e-12, atol=1e-12)
+    lp2 = np.array([lm.log_prob(s, prompt=prompt) for s in seqs])
+    lpe = np.array([lm.log_prob(s, prompt=prompt, base=math.e) for s in seqs])
+    np.testing.assert_allclose(bits.sum(axis=1), lp2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(nats.sum(axis=1), lpe, rtol=1e-9, atol=1e-9)
+    law = c.sequence_law(lm, n, prompt=prompt)  # an independent route: the state protocol, every continuation
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(nats.sum(axis=1), np.log([law[s] for s in seqs]), atol=tol)
+    assert np.isfinite(nats).sum() > 0
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+@pytest.mark.parametrize("bad", [0, 1, -2, 1 + 1j, "2", float("nan"), float("inf"), True])
+def test_token_logprobs_rejects_a_bad_base(name, bad):
+    lm, _ = _MODELS[name]
+    with pytest.raises(ValueError, match="base"):
+        lm.token_logprobs([0, 1], base=bad)
+    with pytest.raises(ValueError, match="base"):
+        lm.log_prob([0, 1], base=bad)

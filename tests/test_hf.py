@@ -70,11 +70,11 @@ def test_sequence_log_prob_equals_the_models_own_loss(lm):
     ids = torch.tensor([[lm.bos, *seq]])
     with torch.no_grad():
         loss = lm.model(input_ids=ids, labels=ids).loss.item()  # mean over the tokens after BOS
-    assert abs(-lm.token_logprobs(seq).mean() - loss) < 1e-6
+    assert abs(-lm.token_logprobs(seq, base=np.e).mean() - loss) < 1e-6  # the loss is in nats
     # the same numbers three ways: one pass, a batch table, and the KV cache token by token
     inc = np.array([lm.next_token_logprobs(seq[:k])[seq[k]] for k in range(len(seq))])
     tab = lm.table(seq[None, :-1], start=0)[0][np.arange(len(seq)), seq]
-    assert np.abs(inc - lm.token_logprobs(seq)).max() < 1e-5 and np.abs(tab - inc).max() < 1e-5
+    assert np.abs(inc - lm.token_logprobs(seq, base=np.e)).max() < 1e-5 and np.abs(tab - inc).max() < 1e-5
     lp = lm.next_token_logprobs(seq)
     assert lp.dtype == np.float64 and abs(np.logaddexp.reduce(lp)) < 1e-12
 
@@ -88,7 +88,7 @@ def test_flow_identities_hold_exactly_on_an_enumerable_law(lm):
     # the law's conditionals are the model's, read by a different route (one scoring pass per sequence)
     y = np.array([2, 7])
     cond = law[1].reshape(V, V)[tuple(y)] / law[1].sum()
-    assert abs(cond - np.exp(lm.token_logprobs(y, prompt=PROMPTS[1]).sum())) < 1e-6
+    assert abs(cond - 2.0 ** lm.token_logprobs(y, prompt=PROMPTS[1]).sum()) < 1e-6  # bits by default
 
 
 def test_monte_carlo_di_agrees_with_exact_enumeration_within_its_error(lm):
@@ -122,7 +122,7 @@ def test_text_measures_and_attention(saved):
     m = hf.text_measures(lm, sample, window=40, progress=lambda d, t: seen.append((d, t)))
     ids = lm.encode(sample)
     assert np.array_equal(m.tokens, ids) and seen[-1] == (ids.size, ids.size) and len(seen) > 1
-    total = -sum(lm.token_logprobs(ids[s:s + 40]).sum() for s in range(0, ids.size, 40)) / np.log(2)
+    total = -sum(lm.token_logprobs(ids[s:s + 40], base=np.e).sum() for s in range(0, ids.size, 40)) / np.log(2)
     assert abs(m.bits_per_byte - total / len(sample.encode())) < 1e-9
     assert abs(m.bits_per_token * ids.size - m.bits_per_byte * m.n_bytes) < 1e-9
     assert abs(m.perplexity - 2 ** m.bits_per_token) < 1e-9

@@ -155,7 +155,7 @@ def test_model_is_causal_and_state_matches_parallel_pass(mixer):
     m = ssm.MambaLM(5, d_model=16, n_layers=2, d_state=4, mixer=mixer, head_dim=8, seed=3)
     assert isinstance(m, LanguageModel)
     seq = np.array([0, 3, 1, 4, 4, 2, 0, 1, 3])
-    lp = m.token_logprobs(seq)
+    lp = m.token_logprobs(seq, base=math.e)  # nats, the unit of the state's log-law
     st = m.initial_state()
     size = m.state_size()
     walk = []
@@ -168,7 +168,7 @@ def test_model_is_causal_and_state_matches_parallel_pass(mixer):
     # causality: the law of token t ignores tokens after t
     seq2 = seq.copy()
     seq2[6:] = (seq2[6:] + 1) % 5
-    assert np.allclose(m.token_logprobs(seq2)[:6], lp[:6], atol=1e-6)
+    assert np.allclose(m.token_logprobs(seq2, base=math.e)[:6], lp[:6], atol=1e-6)
     law = sequence_law(m, 2)
     assert law.shape == (5, 5) and abs(law.sum() - 1) < 1e-9
 
@@ -302,7 +302,7 @@ def test_register_predictor_meets_its_formula_and_respects_the_bound(slots):
     emp = r.cross_entropy(x[k:], prompt=x[:k]) if slots else r.cross_entropy(x)
     assert abs(emp - exact) < 0.03
     # the same predictor through the generic state protocol
-    assert np.allclose(r.token_logprobs(x[:20]), [r.next_token_logprobs(x[:t])[x[t]] for t in range(20)])
+    assert np.allclose(r.token_logprobs(x[:20], base=math.e), [r.next_token_logprobs(x[:t])[x[t]] for t in range(20)])
 
 
 def test_pretrained_ssm_uses_the_transformer_streams():

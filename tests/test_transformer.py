@@ -155,7 +155,7 @@ def test_language_model_contract():
     seq, prompt = rng.integers(0, 5, 30), rng.integers(0, 5, 3)
     full = np.concatenate([prompt, seq])
     one_by_one = [m.next_token_logprobs(full[:t])[full[t]] for t in range(3, 33)]
-    np.testing.assert_allclose(m.token_logprobs(seq, prompt=prompt), one_by_one, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(m.token_logprobs(seq, prompt=prompt, base=math.e), one_by_one, rtol=1e-5, atol=1e-5)
     assert m.cross_entropy(seq, prompt=prompt, base=math.e) == pytest.approx(-np.mean(one_by_one), rel=1e-5)
     law = c.sequence_law(m, 3, prompt=[1])
     assert law.shape == (5, 5, 5) and law.sum() == pytest.approx(1.0)
