@@ -3,8 +3,13 @@
 python -m semtheory._booktools guard CACHE        clear CACHE when the package or the lock changed
 python -m semtheory._booktools execute CACHE      execute every chapter of _toc.yml in parallel into CACHE
 python -m semtheory._booktools times CACHE        print each chapter's execution seconds (from CACHE)
-python -m semtheory._booktools check FILE.md      build a mini-book (preface + FILE + back matter) with -W
+python -m semtheory._booktools check FILE.md      build a mini-book (preface + FILE's chapter + back matter) with -W
 python -m semtheory._booktools toc                list the chapter files named in _toc.yml
+
+A chapter is one page ``book/NN-name.md`` or, when it would grow past about 900 lines, that page plus
+section pages ``book/NNb-name.md``, ``book/NNc-name.md``, ... listed under ``sections:`` of the chapter in
+``_toc.yml``. Section pages are numbered within their chapter (Theorem 8.k on any page of chapter 8); each is a
+self-contained notebook (own macro cell and imports). :func:`chapter_pages` groups the pages.
 """
 
 from __future__ import annotations
@@ -31,6 +36,42 @@ def toc_files(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
         if p.exists():
             out.append(p)
     return out
+
+
+SECTION_RE = re.compile(r"^(\d{2})([b-z])-")
+CHAPTER_RE = re.compile(r"^(\d{2})-")
+
+
+def is_section(path: pathlib.Path) -> bool:
+    """Whether ``path`` is a section page ``NNx-name.md`` (x a letter b-z) of chapter NN."""
+    return bool(SECTION_RE.match(pathlib.Path(path).name))
+
+
+def chapter_pages(root: pathlib.Path = ROOT) -> dict[pathlib.Path, list[pathlib.Path]]:
+    """Each chapter page of the toc (``NN-name.md``) -> its pages in reading order: itself, then its sections.
+
+    The sections are the toc's ``NNx-name.md`` pages of the same number that follow the chapter.
+    """
+    out: dict[pathlib.Path, list[pathlib.Path]] = {}
+    current = None
+    for p in toc_files(root):
+        if CHAPTER_RE.match(p.name):
+            current = p
+            out[p] = [p]
+        elif is_section(p):
+            if current is None or current.name[:2] != p.name[:2]:
+                raise ValueError(f"section page {p.name} does not follow its chapter {p.name[:2]}-*.md in _toc.yml")
+            out[current].append(p)
+    return out
+
+
+def chapter_of(path: pathlib.Path, root: pathlib.Path = ROOT) -> pathlib.Path:
+    """The chapter page of a page (itself for a chapter page or any other toc document)."""
+    path = pathlib.Path(path).resolve()
+    for chap, pages in chapter_pages(root).items():
+        if path in [q.resolve() for q in pages]:
+            return chap
+    return path
 
 
 def notebooks(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
@@ -102,18 +143,21 @@ def times(cache: pathlib.Path) -> dict[str, float]:
 
 
 def check(md: pathlib.Path, root: pathlib.Path = ROOT) -> int:
-    """Build the preface, one chapter and the back matter alone, with warnings as errors."""
+    """Build the preface, one chapter (all its pages, whichever of them ``md`` is) and the back matter alone,
+    with warnings as errors."""
     md = md.resolve()
-    rel = md.relative_to(root).with_suffix("")
-    out = root / "_build" / "check" / md.stem
+    chap = chapter_of(md, root).resolve()
+    pages = next((ps for c, ps in chapter_pages(root).items() if c.resolve() == chap), [chap])
+    rel = [p.resolve().relative_to(root).with_suffix("").as_posix() for p in pages]
+    out = root / "_build" / "check" / chap.stem
     out.mkdir(parents=True, exist_ok=True)
     toc = out / "_toc.yml"
-    toc.write_text(
-        "format: jb-book\nroot: book/intro\nchapters:\n"
-        f"  - file: {rel.as_posix()}\n  - file: book/bibliography\n"
-    )
+    entry = f"  - file: {rel[0]}\n"
+    if rel[1:]:
+        entry += "    sections:\n" + "".join(f"      - file: {r}\n" for r in rel[1:])
+    toc.write_text("format: jb-book\nroot: book/intro\nchapters:\n" + entry + "  - file: book/bibliography\n")
     cfg = (root / "_config.yml").read_text()
-    cfg = cfg.replace("cache: _build/.jupyter_cache", f"cache: _build/check/{md.stem}/.jupyter_cache")
+    cfg = cfg.replace("cache: _build/.jupyter_cache", f"cache: _build/check/{chap.stem}/.jupyter_cache")
     (out / "_config.yml").write_text(cfg)
     guard(out / ".jupyter_cache", root)
     cmd = [
@@ -124,7 +168,8 @@ def check(md: pathlib.Path, root: pathlib.Path = ROOT) -> int:
     t = times(out / ".jupyter_cache")
     for k, v in t.items():
         print(f"execution seconds: {k}: {v:.1f}")
-    print(f"HTML: {out / '_build' / 'html' / (rel.as_posix() + '.html')}")
+    for r_ in rel:
+        print(f"HTML: {out / '_build' / 'html' / (r_ + '.html')}")
     return r.returncode
 
 

@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._booktools import ROOT, source_hash, toc_files
+from ._booktools import ROOT, chapter_of, is_section, source_hash, toc_files
 
 KINDS = ("student", "instructor")
 JBFLAGS = ("-W", "-n", "--keep-going")
@@ -179,8 +179,8 @@ def exercises(path: pathlib.Path) -> list[Exercise]:
 
 
 def book_chapters(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
-    """The toc documents that are chapters (a two-digit file name), in toc order."""
-    return [p for p in toc_files(root) if chapter_number(p)]
+    """The toc documents that are chapters (a two-digit file name; not their section pages), in toc order."""
+    return [p for p in toc_files(root) if chapter_number(p) and not is_section(p)]
 
 
 def book_exercises(root: pathlib.Path = ROOT) -> list[Exercise]:
@@ -259,7 +259,7 @@ def assignment(path: pathlib.Path, registry: dict | None = None):
         return None
     reg = auto_checked() if registry is None else registry
     nn = chapter_number(path)
-    title = chapter_title(path)
+    title = chapter_title(chapter_of(path))  # a section page carries its chapter's exercises under its title
     cells = [
         new_markdown_cell(macros.MARK_BEGIN + "\n$$\n" + macros.newcommands() + "\n$$",
                           metadata={"tags": ["remove-cell", "semtheory-macros"]}),
@@ -268,7 +268,7 @@ def assignment(path: pathlib.Path, registry: dict | None = None):
             "Write each answer into its variable `answer_ex_…` (replace `None`), then run the check cell below "
             "it: it says whether the answer is right, never what the answer is. You may add cells for your "
             "work. Do not rename the answer variables: the grader reads them.\n\n"
-            f"Hand in this notebook as `{path.stem}.ipynb`."
+            f"Hand in this notebook as `{chapter_of(path).stem}.ipynb`."
         ),
         new_code_cell("from semtheory.exercises import check"),
     ]
@@ -311,7 +311,7 @@ def write_assignments(out: pathlib.Path, root: pathlib.Path = ROOT, files=None) 
         nb = assignment(p)
         if nb is None:
             continue
-        dest = out / (pathlib.Path(p).stem + ".ipynb")
+        dest = out / (chapter_of(p, root).stem + ".ipynb")  # named after the chapter, wherever its exercises are
         nbformat.write(nb, dest)
         written.append(dest)
     return written
@@ -361,7 +361,7 @@ def exercises_page(root: pathlib.Path = ROOT) -> str:
         if not exs:
             continue
         nn = chapter_number(p)
-        lines += [f"## {'Chapter ' + str(int(nn)) + ': ' if nn else ''}{chapter_title(p)}", "",
+        lines += [f"## {'Chapter ' + str(int(nn)) + ': ' if nn else ''}{chapter_title(chapter_of(p, root))}", "",
                   f"Exercises of {_doc_link(p, root)}.", ""]
         rows = []
         for ex in exs:

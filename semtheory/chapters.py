@@ -11,7 +11,8 @@ import re
 from typing import NamedTuple
 
 __all__ = ["Chapter", "CHAPTERS", "COURSE_PATHS", "chapter", "prerequisites", "check_path", "concept_edges",
-           "plot_concept_map", "reading_minutes", "count_exercises", "study_tables"]
+           "plot_concept_map", "reading_minutes", "count_exercises", "study_tables", "semester_plan",
+           "semester_table"]
 
 
 class Chapter(NamedTuple):
@@ -149,16 +150,19 @@ def plot_concept_map(ax=None):
 
 
 _CODE = re.compile(r"^```\{code-cell\}.*?^```|^---\n.*?^---\n|^\$\$.*?^\$\$", re.S | re.M)
+#: An exercise or solution block, up to the closing fence of the same length (a solution's inner code fences
+#: are shorter, so they do not close it).
+_EXERCISE = re.compile(r"^(`{3,}|:{3,})\{(?:exercise|solution)\}.*?^\1[ \t]*$", re.S | re.M)
 
 
 def reading_minutes(text: str, *, words_per_minute: int = 200) -> float:
-    """Minutes to read the prose of a MyST chapter ``text``: words outside code cells, front matter and
-    display math, at ``words_per_minute`` (200, myst-parser's default). Exercises not included."""
+    """Minutes to read the prose of a MyST chapter ``text``: words outside code cells, front matter,
+    display math, exercises and their solutions, at ``words_per_minute`` (200, myst-parser's default)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     if isinstance(words_per_minute, bool) or not isinstance(words_per_minute, int) or words_per_minute <= 0:
         raise ValueError(f"words_per_minute must be a positive int, got {words_per_minute!r}")
-    return len(_CODE.sub(" ", text).split()) / words_per_minute
+    return len(_CODE.sub(" ", _EXERCISE.sub(" ", text)).split()) / words_per_minute
 
 
 def count_exercises(text: str) -> int:
@@ -168,12 +172,8 @@ def count_exercises(text: str) -> int:
     return len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
 
 
-def study_tables(folder=".") -> tuple[str, str]:
-    """Two Markdown tables for the preface, from the chapter files ``NN-*.md`` found in ``folder``.
-
-    The first has one row per course path (chapters, reading hours, exercises, missing prerequisites), the
-    second one row per chapter (reading minutes, exercises). Chapters without a file count zero.
-    """
+def _chapter_texts(folder) -> dict[int, str]:
+    """Chapter number -> the text of its files ``NN-*.md`` and section pages ``NNb-*.md`` in ``folder``."""
     import pathlib
 
     folder = pathlib.Path(folder)
@@ -181,8 +181,60 @@ def study_tables(folder=".") -> tuple[str, str]:
         raise ValueError(f"folder must be a directory, got {str(folder)!r}")
     texts = {}
     for c in CHAPTERS:
-        found = sorted(folder.glob(f"{c.number:02d}-*.md"))
-        texts[c.number] = found[0].read_text() if found else ""
+        found = sorted(folder.glob(f"{c.number:02d}-*.md")) + sorted(folder.glob(f"{c.number:02d}[b-z]-*.md"))
+        texts[c.number] = "\n".join(f.read_text() for f in found)  # the chapter page and its section pages
+    return texts
+
+
+def semester_plan(minutes, weeks: int) -> list[tuple[int, ...]]:
+    """Split the one-semester path into ``weeks`` consecutive groups of chapters, one group a week.
+
+    ``minutes`` maps chapter number -> reading minutes. Among all splits of the path (in reading order) into
+    ``weeks`` non-empty groups, returns one whose longest week, in minutes, is shortest (dynamic programming).
+    """
+    path = COURSE_PATHS["one-semester course"]
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= len(path):
+        raise ValueError(f"weeks must be an int from 1 to {len(path)}, got {weeks!r}")
+    try:
+        m = [float(minutes[n]) for n in path]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"minutes must map every chapter 1 to {len(path)} to a number: {exc}") from None
+    if any(not x >= 0 or x == float("inf") for x in m):
+        raise ValueError("minutes must be finite and non-negative")
+    n, inf = len(m), float("inf")
+    best = [[inf] * (n + 1) for _ in range(weeks + 1)]   # best[w][i]: longest week, first i chapters in w weeks
+    cut = [[0] * (n + 1) for _ in range(weeks + 1)]
+    best[0][0] = 0.0
+    for w in range(1, weeks + 1):
+        for i in range(w, n + 1):
+            for j in range(w - 1, i):
+                cost = max(best[w - 1][j], sum(m[j:i]))
+                if cost < best[w][i]:
+                    best[w][i], cut[w][i] = cost, j
+    groups, i = [], n
+    for w in range(weeks, 0, -1):
+        groups.append(path[cut[w][i]:i])
+        i = cut[w][i]
+    return groups[::-1]
+
+
+def semester_table(folder=".", weeks: int = 14) -> str:
+    """A Markdown table of :func:`semester_plan` for the chapter files in ``folder``: week, chapters, minutes."""
+    texts = _chapter_texts(folder)
+    minutes = {n: reading_minutes(t) for n, t in texts.items()}
+    rows = ["| week | chapters | reading (min) |", "|---|---|---|"]
+    for w, group in enumerate(semester_plan(minutes, weeks), start=1):
+        rows.append(f"| {w} | {', '.join(map(str, group))} | {sum(minutes[c] for c in group):.0f} |")
+    return "\n".join(rows)
+
+
+def study_tables(folder=".") -> tuple[str, str]:
+    """Two Markdown tables for the preface, from the chapter files ``NN-*.md`` found in ``folder``.
+
+    The first has one row per course path (chapters, reading hours, exercises, missing prerequisites), the
+    second one row per chapter (reading minutes, exercises). Chapters without a file count zero.
+    """
+    texts = _chapter_texts(folder)
     minutes = {n: reading_minutes(t) for n, t in texts.items()}
     exercises = {n: count_exercises(t) for n, t in texts.items()}
     paths = ["| path | chapters | reading time | exercises | missing prerequisites |", "|---|---|---|---|---|"]

@@ -6,11 +6,12 @@ import re
 import yaml
 
 from semtheory import macros
-from semtheory._booktools import notebooks, toc_files
+from semtheory._booktools import chapter_pages, is_section, notebooks, toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-CHAPTERS = [p for p in toc_files() if p.name[:2].isdigit()]
+CHAPTERS = [p for p in toc_files() if p.name[:2].isdigit() and not is_section(p)]  # chapter pages, not sections
+PAGES = chapter_pages()  # chapter page -> its pages (itself, then its section pages NNb-*.md, ...)
 
 
 def test_config_macros_equal_the_dict():
@@ -75,7 +76,7 @@ def test_readme_chapter_table_lists_all_17_and_matches_toc():
 
 def test_chapters_follow_the_book_pattern():
     for md in CHAPTERS:
-        text = md.read_text()
+        text = "\n".join(p.read_text() for p in PAGES[md])  # a chapter is its page and its section pages
         assert "solution-start" not in text, f"{md.name}: gated solutions break solution hiding"
         labels = re.findall(r"```\{exercise\}[^\n]*\n:label:\s*(\S+)", text)
         assert len(labels) >= 4, f"{md.name}: fewer than four exercises"
@@ -122,3 +123,50 @@ def test_chapters_are_numbered_and_items_numbered_within_them():
         assert bool(part.get("numbered")) == chapterish, part["caption"]
     assert CONFIG["sphinx"]["config"]["numfig_secnum_depth"] == 1
     assert CONFIG.get("html", {}).get("use_multitoc_numbering", True) is True
+
+
+# Issue #13: a page of the book stays readable, about 900 lines at most; a chapter that must grow is split
+# into section pages (``NNb-name.md`` under ``sections:`` in _toc.yml). Enforced for chapters 7-12; the
+# others are printed. Exceptions are pages of 7-12 still waiting for their split.
+PAGE_LINES = 930
+PAGE_LINES_ENFORCED = range(7, 13)
+PAGE_LINES_PENDING = {"07-semantic-information-flow.md", "09-semantic-embedding.md", "10-ar-llm-and-transformer.md"}
+
+
+def test_pages_stay_within_about_900_lines():
+    over, report = [], []
+    for chap, pages in PAGES.items():
+        for p in pages:
+            n = len(p.read_text().splitlines())
+            report.append(f"  {p.name:45s} {n:5d}")
+            if n > PAGE_LINES and int(chap.name[:2]) in PAGE_LINES_ENFORCED and p.name not in PAGE_LINES_PENDING:
+                over.append(f"{p.name}: {n} lines")
+    print(f"\nlines per page (limit {PAGE_LINES}, enforced for chapters {PAGE_LINES_ENFORCED.start}-"
+          f"{PAGE_LINES_ENFORCED.stop - 1}):\n" + "\n".join(report))
+    assert not over, f"pages over {PAGE_LINES} lines: split them into section pages: {over}"
+    stale = [n for n in PAGE_LINES_PENDING if not (ROOT / "book" / n).exists()
+             or len((ROOT / "book" / n).read_text().splitlines()) <= PAGE_LINES]
+    assert not stale, f"PAGE_LINES_PENDING lists pages that are within the limit now (remove them): {stale}"
+
+
+def test_section_pages_sit_under_their_chapter_in_the_toc():
+    """A section page NNx-name.md is listed under ``sections:`` of chapter NN, so it is numbered within it."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    nested = {}
+    for part in toc["parts"]:
+        for ch in part.get("chapters", []):
+            nested[ch["file"]] = [s["file"] for s in ch.get("sections", [])]
+    for chap, pages in PAGES.items():
+        rel = chap.relative_to(ROOT).with_suffix("").as_posix()
+        assert nested.get(rel, []) == [p.relative_to(ROOT).with_suffix("").as_posix() for p in pages[1:]], rel
+        for p in pages[1:]:
+            assert p.name[:2] == chap.name[:2] and p.read_text().startswith("---\njupytext:"), p.name
+    for p in (ROOT / "book").glob("[0-9][0-9][b-z]-*.md"):
+        assert any(p in ps for ps in PAGES.values()), f"{p.name} is a section page that no chapter lists"
+
+
+def test_a_chapters_exercises_are_on_its_last_page():
+    """Exercises are numbered per file (appendix, assignments) and by Sphinx per chapter: one page keeps both equal."""
+    for chap, pages in PAGES.items():
+        with_ex = [p.name for p in pages if "```{exercise}" in p.read_text()]
+        assert with_ex in ([], [pages[-1].name]), f"chapter {chap.name[:2]}: exercises on {with_ex}, not on its last page"

@@ -288,7 +288,7 @@ def test_numbered_within_the_chapter(report):
     """A chapter's theorems, figures and exercises read "Theorem 5.3", "Fig. 5.2": its number first."""
     problems = []
     for page, d in report.items():
-        m = re.match(r"book/(\d{2})-", page)
+        m = re.match(r"book/(\d{2})[b-z]?-", page)  # a chapter page or one of its section pages
         if not m:
             continue
         for label in d["numbers"]:

@@ -386,7 +386,7 @@ def _chapter_names(root: pathlib.Path | None) -> dict[str, str]:
     for p in toc_files(pathlib.Path(root)):
         m = re.match(r"(\d{2})", p.name)
         if m:
-            out[m.group(1)] = p.stem
+            out.setdefault(m.group(1), p.stem)  # the chapter page, not one of its section pages NNb-*.md
     return out
 
 
