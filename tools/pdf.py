@@ -6,7 +6,8 @@ Reads the HTML that ``make book`` (or ``make student`` / ``make instructor``) bu
 exactly what the web edition shows: chapters numbered as on the web, figures, mathematics rendered by the
 book's own MathJax, the bibliography.  Each page of the toc is opened from a server on 127.0.0.1, printed
 once MathJax has typeset it, and the prints are joined behind a title page and a table of contents that
-gives each chapter's first page; the PDF's outline (bookmarks) has one entry per chapter.  Offline: the
+gives where each toc page starts; the PDF's outline (bookmarks) has one entry per page of the toc (a chapter's
+section pages follow it, in the toc's order).  Offline: the
 pages load nothing from the network.  Needs Debian's ``chromium`` and ``chromium-driver``, ``selenium``
 and ``pypdf`` (the ``book`` and ``test`` extras).
 """
