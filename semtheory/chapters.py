@@ -26,6 +26,7 @@ class Chapter(NamedTuple):
     part: str
 
 
+#: The book's chapters, in order (one :class:`Chapter` each).
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(1, "From bits to tokens", ("tokens", "sources"), "tokens, bits per byte, entropy rate", (), "I"),
     Chapter(2, "The information toolkit", ("measures",), "entropy, mutual information, KL", (1,), "I"),

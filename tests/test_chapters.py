@@ -68,3 +68,42 @@ def test_study_tables_count_prose_words_and_exercises(tmp_path):
     assert chapters.reading_minutes(words) == 2.0
     with pytest.raises(ValueError, match="folder"):
         chapters.study_tables(tmp_path / "missing")
+
+
+def test_reading_time_leaves_out_exercises_and_solutions():
+    text = ("Five words of prose here.\n\n```{exercise} (★☆☆) A title\n:label: ex-01-a\nMany words " + "w " * 300
+            + "\n```\n\n````{solution} ex-01-a\n:class: dropdown\n\nMore " + "s " * 300
+            + "\n\n```python\nx = 1\n```\nstill the solution\n````\n\nTwo more.\n")
+    assert chapters.reading_minutes(text, words_per_minute=1) == 7  # 5 + 2 words outside the blocks
+    assert chapters.count_exercises(text) == 1
+
+
+def test_semester_plan_is_consecutive_and_minimises_the_longest_week():
+    import itertools
+
+    path = chapters.COURSE_PATHS["one-semester course"]
+    minutes = {n: float((7 * n) % 11 + 5) for n in path}
+    for weeks in (1, 3, 14, len(path)):
+        plan = chapters.semester_plan(minutes, weeks)
+        assert len(plan) == weeks and tuple(c for g in plan for c in g) == path
+        longest = max(sum(minutes[c] for c in g) for g in plan)
+        if weeks in (1, len(path)):
+            assert longest == (sum(minutes.values()) if weeks == 1 else max(minutes.values()))
+        if weeks == 3:  # brute force over every split into three consecutive groups
+            brute = min(max(sum(minutes[c] for c in path[a:b]) for a, b in ((0, i), (i, j), (j, len(path))))
+                        for i, j in itertools.combinations(range(1, len(path)), 2))
+            assert longest == brute
+    with pytest.raises(ValueError, match="weeks"):
+        chapters.semester_plan(minutes, 0)
+    with pytest.raises(ValueError, match="minutes"):
+        chapters.semester_plan({1: 3.0}, 2)
+    with pytest.raises(ValueError, match="minutes"):
+        chapters.semester_plan({**minutes, 3: -1.0}, 2)
+
+
+def test_concept_map_caption_claims():
+    """The preface's caption: chapters 3 and 4 feed every later chapter; chapter 10 feeds exactly Parts IV and V."""
+    later = [c.number for c in chapters.CHAPTERS if c.number > 4]
+    assert all({3, 4} <= set(chapters.prerequisites(n)) for n in later)
+    fed_by_10 = {c.number for c in chapters.CHAPTERS if 10 in chapters.prerequisites(c.number)}
+    assert fed_by_10 == {c.number for c in chapters.CHAPTERS if c.part in ("IV", "V") and c.number > 10}
