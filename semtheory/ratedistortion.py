@@ -105,6 +105,9 @@ __all__ = [
     "gaussian_scalar_quantizer",
     "shannon_lower_bound",
     "difference_distortion",
+    # the information bottleneck as log-loss rate-distortion
+    "BottleneckDistortion",
+    "bottleneck_distortion",
 ]
 
 _MAX_CELLS = 2**23  # largest (X^n, Y^n) table the directed solver builds
@@ -1821,3 +1824,58 @@ def difference_distortion(rho) -> np.ndarray:
     m = r.size
     idx = (np.arange(m)[:, None] - np.arange(m)[None, :]) % m
     return r[idx]
+
+
+class BottleneckDistortion(NamedTuple):
+    r"""The information bottleneck of an encoder read as rate-distortion (chapter 5).
+
+    ``distortion[x, t]`` :math:`= \KL(p(y \mid x) \,\|\, p(y \mid t))`, ``reproductions[t]`` :math:`= p(y \mid t)`
+    (cells of zero mass dropped), ``cells`` the indices of the encoder columns kept, ``expected`` the
+    average :math:`\mathbb E\, d(X, T)` under the encoder, ``i_xy`` :math:`= I(X;Y)` and ``i_ty`` :math:`= I(T;Y)`;
+    all in units of ``base``."""
+
+    distortion: np.ndarray
+    reproductions: np.ndarray
+    cells: np.ndarray
+    expected: float
+    i_xy: float
+    i_ty: float
+
+
+def bottleneck_distortion(p_xy, encoder, *, base=2) -> BottleneckDistortion:
+    r"""The self-consistent log-loss distortion of an information-bottleneck encoder.
+
+    For a joint pmf ``p_xy`` of :math:`(X, Y)` and an encoder ``encoder[x, t]`` :math:`= q(t \mid x)` (so
+    :math:`Y - X - T`), the reproduction of cell :math:`t` is the pmf
+    :math:`p(y \mid t) = \sum_x p(y \mid x)\, p(x \mid t)` and the distortion is
+
+    .. math:: d(x, t) = \KL\bigl(p(y \mid x) \,\|\, p(y \mid t)\bigr)
+              = \mathbb E\bigl[-\log p(Y \mid t) \mid X = x\bigr] - H(Y \mid X = x),
+
+    the excess log-loss of predicting :math:`Y` by :math:`p(y \mid t)`.  Its average is
+    :math:`\mathbb E\, d(X, T) = I(X;Y) - I(T;Y)` (Tishby, Pereira and Bialek 1999), so the bottleneck Lagrangian
+    :math:`I(X;T) - \beta I(T;Y)` is the rate-distortion Lagrangian :math:`I(X;T) + \beta\,\mathbb E d` minus
+    the constant :math:`\beta I(X;Y)`.  Passing ``distortion`` (with ``base=math.e``) to
+    :func:`blahut_arimoto` at the encoder's own :math:`\beta` recovers the encoder's point when the encoder is a
+    bottleneck fixed point.  Cells with zero mass are dropped.  Units of ``base``.  Chapter 5.
+    """
+    lb = log_base(base)
+    P = as_pmf(p_xy, "p_xy", ndim=2)
+    Q = as_stochastic(encoder, "encoder")
+    if Q.ndim != 2 or Q.shape[0] != P.shape[0]:
+        raise ValueError(f"encoder must have one row per x ({P.shape[0]}), got shape {Q.shape}")
+    px = P.sum(1)
+    pyx = np.divide(P, px[:, None], out=np.full_like(P, 1.0 / P.shape[1]), where=px[:, None] > 0)
+    pxt = px[:, None] * Q
+    pt = pxt.sum(0)
+    cells = np.flatnonzero(pt > 0)
+    pty = pxt[:, cells].T @ pyx  # p(t, y)
+    rep = pty / pt[cells][:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logratio = np.where(pyx[:, None, :] > 0, np.log(pyx[:, None, :]) - np.log(rep[None, :, :]), 0.0)
+    d = np.sum(np.where(pyx[:, None, :] > 0, pyx[:, None, :] * logratio, 0.0), axis=2)
+    # d = +inf only where a cell's pmf misses a y that x can produce: then p(x, t) = 0 and the pair never occurs
+    expected = float(np.sum(pxt[:, cells] * np.where(pxt[:, cells] > 0, d, 0.0)))
+    i_xy = measures.mutual_information(P, 0, 1, base=math.e)
+    i_ty = measures.mutual_information(pty, 0, 1, base=math.e)
+    return BottleneckDistortion(d / lb, rep, cells, max(expected, 0.0) / lb, i_xy / lb, i_ty / lb)
