@@ -57,8 +57,9 @@ class CausalLM(LanguageModel):
 
     :meth:`next_token_logprobs` (nats, float64) reuses the KV cache of the previous call when the new
     context extends it by one token, so the autoregressive loops of the package cost one step per token;
-    :meth:`table` reads a batch of contexts in one causal pass per chunk; :meth:`token_logprobs` scores a
-    sequence in one pass.  Chapter 14.
+    :meth:`table` reads a batch of contexts in one causal pass per chunk (natural-log laws, like
+    :meth:`next_token_logprobs`); :meth:`token_logprobs` scores a sequence in one pass (units of its keyword-only
+    ``base``, bits by default, as for every :class:`~semtheory.channel.LanguageModel`).  Chapter 14.
     """
 
     def __init__(self, model, tokenizer=None, *, device=None, batch_size: int = 16, bos_token_id=None):

@@ -897,8 +897,12 @@ def test_every_language_model_of_the_package_is_covered():
 
     import semtheory
 
+    failed = set()
     for mod in pkgutil.iter_modules(semtheory.__path__, "semtheory."):
-        importlib.import_module(mod.name)
+        try:
+            importlib.import_module(mod.name)
+        except ImportError:  # a module of an extra that is not installed
+            failed.add(mod.name)
 
     def subclasses(cls):
         for s in cls.__subclasses__():
@@ -906,7 +910,9 @@ def test_every_language_model_of_the_package_is_covered():
             yield from subclasses(s)
 
     found = {s.__name__ for s in subclasses(c.LanguageModel) if s.__module__.startswith("semtheory.")}
-    assert found == set(_MODELS) | {"CausalLM"}, found ^ (set(_MODELS) | {"CausalLM"})
+    expected = set(_MODELS) | {"CausalLM"}  # CausalLM: its unit test is in tests/test_hf.py
+    assert not found - expected, f"LanguageModel subclasses without a unit test here: {found - expected}"
+    assert expected - found <= ({"CausalLM"} if "semtheory.hf" in failed else set()), expected - found
 
 
 @pytest.mark.parametrize("name", sorted(_MODELS))

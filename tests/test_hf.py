@@ -79,6 +79,23 @@ def test_sequence_log_prob_equals_the_models_own_loss(lm):
     assert lp.dtype == np.float64 and abs(np.logaddexp.reduce(lp)) < 1e-12
 
 
+def test_token_logprobs_units_sum_and_enumerated_law(lm):
+    """The unit convention of every LanguageModel (erratum #12): bits by default, base=np.e for nats."""
+    from semtheory import channel
+
+    prompt = [1, 2]
+    seqs = [(a, b) for a in range(V) for b in range(V)]
+    bits = np.array([lm.token_logprobs(s, prompt=prompt) for s in seqs])
+    nats = np.array([lm.token_logprobs(s, prompt=prompt, base=np.e) for s in seqs])
+    np.testing.assert_allclose(bits * np.log(2), nats, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(bits.sum(axis=1), [lm.log_prob(s, prompt=prompt) for s in seqs], atol=1e-9)
+    law = channel.sequence_law(lm, 2, prompt=prompt)  # the KV-cache route, one next-token law per prefix
+    np.testing.assert_allclose(nats.sum(axis=1), np.log([law[s] for s in seqs]), atol=1e-5)
+    for bad in (0, 1, -2, 1 + 1j, "2", float("nan")):
+        with pytest.raises(ValueError, match="base"):
+            lm.token_logprobs([0, 1], base=bad)
+
+
 def test_flow_identities_hold_exactly_on_an_enumerable_law(lm):
     law = semantic.prompt_flow_law(lm, PROMPTS, 2)
     assert abs(law.sum() - 1) < 1e-12
