@@ -232,3 +232,23 @@ def test_exercise_answers_are_consistent_with_the_text():
     assert lo <= synthesis.rung_answers(granger.confounded_scm(0.1, 0.2)).intervention <= hi
     assert 1 <= reg["ex-17-attention-perplexity"].compute() <= 4
     assert reg["ex-17-one-law"].compute() > 0
+
+
+def test_zero_granger_part_needs_the_user_as_well_as_the_model():
+    """Ch. 17's reading of the second-order model: its transfer part vanishes with the echoing user (the input is
+    drawn from the last output alone) and not with a user that draws inputs from its own past inputs."""
+    lm = channel.MarkovLM.random(3, order=2, seed=2)
+    echo = channel.interaction_law(lm, channel.echo_inputs([1 / 3] * 3, repeat=0.5), 3, prompt=[0, 1])
+    remembering = channel.lm_inputs(channel.MarkovLM.random(3, order=1, seed=5), feedback=False)
+    mem = channel.interaction_law(lm, remembering, 3, prompt=[0, 1])
+    assert abs(granger.di_decomposition(echo).transfer) < 1e-12
+    assert granger.di_decomposition(mem).transfer > 1e-3
+    assert directed.conservation(mem).reverse == pytest.approx(0.0, abs=1e-12)   # no feedback: reverse DI is zero
+
+
+def test_longer_context_exercise_conditioning_needs_two_lags_of_z():
+    """ex-17-longer-context: condition=2 is Z's index and brings k lags of Z; one lag leaves Z_{t-2} hidden."""
+    A, S = granger.spurious_granger_var(a=1.0, b=1.0, rho=0.8)
+    te = lambda k: granger.transfer_entropy_var(A, S, source=0, target=1, k=k, condition=2, base=math.e)
+    assert te(1) > 0.01
+    assert te(2) == pytest.approx(0.0, abs=1e-10) and te(4) == pytest.approx(0.0, abs=1e-10)
