@@ -11,15 +11,16 @@ from semtheory import chapters
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def _file(n):
+def _text(n):
+    """The chapter's text: its page ``NN-*.md`` and its section pages ``NNb-*.md``, ``NNc-*.md`` ..."""
     (path,) = sorted((ROOT / "book").glob(f"{n:02d}-*.md"))
-    return path
+    return "\n".join(f.read_text() for f in [path, *sorted((ROOT / "book").glob(f"{n:02d}[b-z]-*.md"))])
 
 
 def test_every_chapter_of_the_book_is_in_the_map_and_uses_its_modules():
     assert [c.number for c in chapters.CHAPTERS] == list(range(1, 18))
     for c in chapters.CHAPTERS:
-        text = _file(c.number).read_text()
+        text = _text(c.number)
         for m in c.modules:
             importlib.import_module(f"semtheory.{m}")
             assert re.search(rf"\bimport\b.*\b{m}\b", text), f"chapter {c.number} does not import semtheory.{m}"
