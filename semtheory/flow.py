@@ -602,14 +602,19 @@ def band_exceedance(M, band) -> np.ndarray:
 # ==============================================================================================
 
 
-def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, base=2) -> np.ndarray:
+def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, greedy=False, base=2) -> np.ndarray:
     r"""Directed information per generated token :math:`\frac1n I(X^n \to Y^n)` when ``model`` is decoded at each temperature.
 
     For each :math:`T` in ``temperatures`` the model is seen through the decoding map
-    (:class:`semtheory.channel.DecodedLM` with ``temperature=T`` and the given ``top_k`` / ``top_p``) and the
-    exact joint law with the input process ``inputs`` (a pmf or a policy callable, as in
+    (:class:`semtheory.channel.DecodedLM` with ``temperature=T`` and the given ``top_k`` / ``top_p`` /
+    ``greedy``) and the exact joint law with the input process ``inputs`` (a pmf or a policy callable, as in
     :func:`semtheory.channel.interaction_law`) is enumerated.  The result is :math:`\E[\Lambda_n]/n`, the mean
     information flow per token.  Units of ``base``.  Chapters 7, 14.
+
+    ``greedy=True`` is the :math:`T \to 0` limit of the temperature map (the uniform law on each context's most
+    likely tokens, chapter 4), whatever ``temperatures`` says; ``top_k=1`` is the deterministic argmax decoder,
+    which breaks a tie by the smaller token id.  The two agree exactly when no context the decoder reaches has
+    a tie.
     """
     log_base(base)
     n = check_int(n, "n", minimum=1)
@@ -618,7 +623,7 @@ def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, bas
         raise ValueError("temperatures must be a non-empty 1-D array of finite values > 0")
     out = np.empty(Ts.size)
     for i, T in enumerate(Ts):
-        lm = _channel.DecodedLM(model, temperature=float(T), top_k=top_k, top_p=top_p)
+        lm = _channel.DecodedLM(model, temperature=float(T), top_k=top_k, top_p=top_p, greedy=greedy)
         law = _channel.interaction_law(lm, inputs, n)
         out[i] = directed.directed_information(law, base) / n
     return out

@@ -490,6 +490,20 @@ def test_deterministic_decoder_flow_is_output_entropy():
     assert fl.decoding_flow(lm, [0.5, 0.3, 0.2], 3, temperatures=[1e4])[0] < 1e-6  # the T -> infinity end is 0
 
 
+def test_greedy_is_the_cold_limit_and_top1_is_not_at_a_tie():
+    """Chapter 7 / chapter 4: greedy (T -> 0) shares a tie's mass; top-1 breaks it by token id."""
+    tie = channel.MarkovLM(np.array([[0.5, 0.5], [0.1, 0.9]]))  # input 0: a tie at every temperature
+    greedy = fl.decoding_flow(tie, [0.5, 0.5], 1, temperatures=[1.0], greedy=True)[0]
+    cold = fl.decoding_flow(tie, [0.5, 0.5], 1, temperatures=[1e-3])[0]
+    top1 = fl.decoding_flow(tie, [0.5, 0.5], 1, temperatures=[1.0], top_k=1)[0]
+    assert greedy == pytest.approx(float(measures.binary_entropy(0.75)) - 0.5, abs=1e-12)
+    assert cold == pytest.approx(greedy, abs=1e-9)
+    assert top1 == pytest.approx(1.0, abs=1e-12)  # input 0 -> token 0, input 1 -> token 1: a copy
+    ex = channel.MarkovLM.random(2, 2, seed=0)  # uniform initial law: the first token is tied
+    g, k1 = (fl.decoding_flow(ex, [0.5, 0.5], 3, temperatures=[1.0], **kw)[0] for kw in ({"greedy": True}, {"top_k": 1}))
+    assert g == pytest.approx(fl.decoding_flow(ex, [0.5, 0.5], 3, temperatures=[1e-3])[0], abs=1e-6) and k1 > g + 0.1
+
+
 def test_new_functions_validate():
     p = random_law(0, 2)
     cases = [
