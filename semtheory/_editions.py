@@ -429,6 +429,10 @@ SYMBOLS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 ("6", "the weight of the KL penalty, a temperature in reward units per nat"))),
     (r"D", (("5", "distortion"), ("15", "number of channels of a state-space layer"))),
     (r"V", (("all", "the vocabulary size; the vocabulary is the set of tokens 0, …, V − 1"),)),
+    (r"H", (("all", "entropy, as in H(X)"), ("15", "the state matrix H_t of a state-space head"))),
+    (r"X", (("all", "an input, a prompt or a random variable, as in I(X; Y)"),
+            ("10", "the matrix whose columns are the stored patterns x_j, as in X softmax(β X^T ξ)"))),
+    (r"I", (("all", "mutual information, as in I(X; Y)"), ("8, 9", "the identity matrix (Ψ_0 = I; C^T Ω C + λI)"))),
 )
 
 
@@ -459,9 +463,10 @@ def notation_page() -> str:
         _list_table(["Macro", "Renders as", "Typed as", "Meaning", "Definition"], rows, "14 20 24 24 18"), "",
         "## Symbols whose meaning depends on the chapter", "",
         "The alphabet is small and the literatures the chapters draw on are many, so a few letters keep the "
-        "meaning their own literature gives them. Within a chapter each letter means one thing (the chapter "
-        "says which when it first uses it); across chapters, this table resolves the clashes. Letters used "
-        "in one sense throughout (H, I, X, Y, p) are not listed.", "",
+        "meaning their own literature gives them. Within a chapter a letter usually keeps one meaning, which "
+        "the chapter gives when it first uses it; across chapters, and for the few letters that carry two meanings "
+        "in one chapter (K in chapters 10 and 14, q in chapter 13, L in chapter 15), this table resolves the clashes. Letters used "
+        "in one sense throughout (Y, p) are not listed.", "",
         _symbols_table(), "",
     ])
 
