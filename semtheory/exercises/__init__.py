@@ -36,6 +36,7 @@ class Answer:
     units: str
     chapter: str
     hint: str
+    points: int | None = None  # graded points; None: from the exercise's difficulty (1-3 stars)
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,26 @@ _REGISTRY: dict[str, Answer] = {}
 _LOADED = False
 
 
-def answer(label: str, *, rtol: float = 1e-3, atol: float = 1e-6, units: str = "", hint: str = ""):
+def answer(label: str, *, rtol: float = 1e-3, atol: float = 1e-6, units: str = "", hint: str = "",
+           points: int | None = None):
     """Decorator registering ``fn`` as the reference computation for exercise ``label``.
 
     ``fn`` takes no argument and returns a number, an array, a string, or a tuple of numbers.
-    A numeric answer is correct when ``|a - ref| <= atol + rtol * |ref|`` elementwise.
+    A numeric answer is correct when ``|a - ref| <= atol + rtol * |ref|`` elementwise.  ``points`` (graded
+    formats of ``make assignments``) defaults to the exercise's difficulty in stars.
     """
     if not isinstance(label, str) or not label.startswith("ex-"):
         raise ValueError(f"label must be a string starting with 'ex-', got {label!r}")
     if rtol < 0 or atol < 0:
         raise ValueError("rtol and atol must be >= 0")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 0):
+        raise ValueError(f"points must be a whole number >= 0 or None, got {points!r}")
 
     def deco(fn):
         if label in _REGISTRY and _REGISTRY[label].compute.__qualname__ != fn.__qualname__:
             raise ValueError(f"exercise label {label!r} registered twice")
         chapter = fn.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[label] = Answer(label, fn, rtol, atol, units, chapter, hint)
+        _REGISTRY[label] = Answer(label, fn, rtol, atol, units, chapter, hint, points)
         return fn
 
     return deco

@@ -2,6 +2,7 @@
 
 python -m semtheory.exercises grade SUBMISSIONS/ --out grades.csv [--timeout 60] [--jobs 2] [--answers my.py]
 python -m semtheory.exercises list                 every registered (auto-checked) exercise, with units
+python -m semtheory.exercises otter [--cell-timeout S] ARGS   otter-grader's command line (otter assign, otter run)
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ def main(argv: list[str]) -> int:
         from .grade import main as grade_main
 
         return grade_main(argv[1:])
+    if argv[:1] == ["otter"]:
+        from .export import otter_main
+
+        return otter_main(argv[1:])
     if argv[:1] == ["list"]:
         from . import registered
 
