@@ -3,6 +3,7 @@
 import pathlib
 import re
 
+import pytest
 import yaml
 
 from semtheory import macros
@@ -170,3 +171,20 @@ def test_a_chapters_exercises_are_on_its_last_page():
     for chap, pages in PAGES.items():
         with_ex = [p.name for p in pages if "```{exercise}" in p.read_text()]
         assert with_ex in ([], [pages[-1].name]), f"chapter {chap.name[:2]}: exercises on {with_ex}, not on its last page"
+
+
+def test_chapter_pages_group_sections_and_reject_an_orphan(tmp_path):
+    from semtheory import _booktools as bt
+
+    chap8 = ROOT / "book" / "08-granger-and-pearl.md"
+    assert [p.name for p in PAGES[chap8]] == ["08-granger-and-pearl.md", "08b-pearls-ladder.md"]
+    assert bt.chapter_of(ROOT / "book" / "08b-pearls-ladder.md") == chap8 and bt.chapter_of(chap8) == chap8
+    assert bt.is_section(pathlib.Path("08b-x.md")) and not bt.is_section(pathlib.Path("08-x.md"))
+    assert not bt.is_section(pathlib.Path("08bb-x.md"))
+    (tmp_path / "book").mkdir()
+    for name in ("intro", "07-a", "08b-orphan"):
+        (tmp_path / "book" / f"{name}.md").write_text("# x\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/07-a\n"
+                                       "    sections:\n      - file: book/08b-orphan\n")
+    with pytest.raises(ValueError, match="does not follow its chapter"):
+        bt.chapter_pages(tmp_path)
