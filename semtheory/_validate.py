@@ -118,7 +118,7 @@ def check_disjoint(name_a: str, a: tuple, name_b: str, b: tuple) -> None:
 
 def check_positive(x, name: str, *, allow_zero: bool = False) -> float:
     """Return ``x`` as a float after checking it is finite and > 0 (or >= 0 with ``allow_zero``)."""
-    if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Real, np.floating, np.integer)):
         raise ValueError(f"{name} must be a real number, got {x!r}")
     v = float(x)
     if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
@@ -129,7 +129,7 @@ def check_positive(x, name: str, *, allow_zero: bool = False) -> float:
 
 def check_int(x, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``x`` as an int after checking its type and range."""
-    if isinstance(x, bool) or not isinstance(x, (Integral, np.integer)):
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Integral, np.integer)):
         raise ValueError(f"{name} must be an integer, got {x!r}")
     v = int(x)
     if minimum is not None and v < minimum:
@@ -164,10 +164,105 @@ def as_samples(x, name: str = "samples") -> np.ndarray:
     return arr
 
 
-def as_rng(seed) -> np.random.Generator:
-    """A numpy Generator from a seed, an existing Generator, or ``None`` (fresh entropy)."""
+def check_seed(seed, name: str = "seed"):
+    """Return ``seed`` after checking it is ``None``, a numpy Generator or an int >= 0.
+
+    For functions that pass the seed on (to torch, to another function) rather than build a generator
+    here; an invalid seed is refused even on a path where it would not be used.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (Integral, np.integer)):
+        raise ValueError(f"{name} must be an int >= 0, a numpy Generator or None, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, a numpy Generator or None, got {seed!r}")
+    return int(seed)
+
+
+def as_rng(seed, name: str = "seed") -> np.random.Generator:
+    """A numpy Generator from a seed (an int >= 0), an existing Generator, or ``None`` (fresh entropy)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (Integral, np.integer))):
-        raise ValueError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_seed(seed, name))
+
+
+def check_flag(x, name: str) -> bool:
+    """Return ``x`` as a bool after checking it is one (``True``/``False`` or a numpy bool).
+
+    Strings such as ``'False'`` (which Python counts as true) and the integers 0 and 1 are refused:
+    booleans are booleans.
+    """
+    if not isinstance(x, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False (a bool), got {x!r}")
+    return bool(x)
+
+
+def check_real(x, name: str, *, finite: bool = True) -> float:
+    """Return ``x`` as a float after checking it is a real number (not a bool, string or complex)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (Real, np.floating, np.integer)):
+        raise ValueError(f"{name} must be a real number, got {x!r}")
+    v = float(x)
+    if finite and not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {x!r}")
+    if math.isnan(v):
+        raise ValueError(f"{name} is NaN")
+    return v
+
+
+def check_choice(x, name: str, options) -> str:
+    """Return ``x`` after checking it is one of the strings ``options``."""
+    if not isinstance(x, str) or x not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {x!r}")
+    return x
+
+
+def as_real_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite: bool = True,
+                  nonempty: bool = True) -> np.ndarray:
+    """``x`` as a float array: complex, boolean, string and object arrays (and ``None``) are refused, never cast.
+
+    Optionally checks the number of axes (an int or a tuple of allowed ones), that it is non-empty and
+    that every entry is finite; each failure is a ``ValueError`` naming ``name``.
+    """
+    if x is None:
+        raise ValueError(f"{name} must be an array of real numbers, got None")
+    arr = _real_array(x, name, "an array of real numbers")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(map(str, allowed))
+            raise ValueError(f"{name} must have {want} axes, got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} is empty")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return arr
+
+
+def as_int_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, minimum: int | None = 0,
+                 maximum: int | None = None, nonempty: bool = True) -> np.ndarray:
+    """``x`` as an int array (token ids, counts): non-integer entries (0.5), complex, strings and bools are refused.
+
+    Floats that are whole numbers (``2.0``) are accepted; ``minimum``/``maximum`` bound every entry.
+    """
+    if x is None:
+        raise ValueError(f"{name} must be an array of integers, got None")
+    raw = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    if raw.dtype.kind in "iu":
+        arr = raw.astype(np.int64, copy=False)
+    else:
+        f = _real_array(raw, name, "an array of integers")
+        if f.size and (not np.all(np.isfinite(f)) or np.any(f != np.round(f))):
+            raise ValueError(f"{name} must contain integers, got non-integer entries")
+        arr = f.astype(np.int64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(map(str, allowed))
+            raise ValueError(f"{name} must have {want} axes, got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} is empty")
+    if arr.size and minimum is not None and arr.min() < minimum:
+        raise ValueError(f"{name} must have entries >= {minimum}, got {arr.min()}")
+    if arr.size and maximum is not None and arr.max() > maximum:
+        raise ValueError(f"{name} must have entries <= {maximum}, got {arr.max()}")
+    return arr

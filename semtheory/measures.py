@@ -46,6 +46,7 @@ from scipy.special import xlogy
 
 from ._validate import (
     as_axes,
+    as_real_array,
     as_pmf,
     as_rng,
     as_samples,
@@ -333,10 +334,7 @@ def binary_entropy(x, base=2):
     Units of ``base``.  Chapters 2, 3, 5.
     """
     lb = log_base(base)
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"x must be a number or array of numbers in [0, 1], got {x!r}") from None
+    arr = as_real_array(x, "x", finite=False, nonempty=False)
     if arr.size == 0:
         raise ValueError("x is empty")
     if not np.all(np.isfinite(arr)) or np.any((arr < 0) | (arr > 1)):
@@ -572,10 +570,7 @@ def gaussian_entropy(cov, *, base=2) -> float:
     Chapters 2, 5.
     """
     lb = log_base(base)
-    try:
-        s = np.atleast_2d(np.asarray(cov, dtype=float))
-    except (TypeError, ValueError):
-        raise ValueError(f"cov must be a positive variance or a positive-definite matrix, got {cov!r}") from None
+    s = np.atleast_2d(as_real_array(cov, "cov", finite=False, nonempty=False))
     if s.ndim != 2 or s.shape[0] != s.shape[1] or s.size == 0 or not np.all(np.isfinite(s)):
         raise ValueError(f"cov must be a finite square matrix, got shape {s.shape}")
     if not np.allclose(s, s.T, rtol=1e-10, atol=1e-12):
