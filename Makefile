@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 	$(PY) -m pip install --quiet -c .ci/constraints.txt -e ".[all]"
 	@touch $@
 
-# Regenerate the appendices that are computed from the package (exercise index, notation, derivations).
+# Regenerate the appendices that are computed from the package (exercise index, notation, derivations),
+# and the API reference part (book/api/, one page per public module, and its part of _toc.yml).
 appendices: install
 	$(PY) -m semtheory._editions appendices
+	$(PY) tools/apidocs.py
 
 # Execute every chapter (in parallel, into the cache): shared by all three editions.
 executed: appendices

@@ -140,7 +140,7 @@ class MarkovSource(MarkovLM):
     ``transition`` has :math:`k+1` axes of length :math:`V`, ``transition[s_1..s_k, v]``
     :math:`= P(X_t = v \mid X_{t-k}^{t-1} = s)`; order 1 is a :math:`V \times V` row-stochastic matrix and
     order 0 (a single pmf) an i.i.d. source.  The first :math:`k` symbols are drawn from the stationary law
-    :attr:`stationary` (shape :math:`(V,)^k`), so the process is stationary and its entropy rate is
+    ``stationary`` (shape :math:`(V,)^k`), so the process is stationary and its entropy rate is
 
     .. math:: \mathcal H = \lim_n \tfrac1n H(X^n) = H(X_{k+1} \mid X^k) = \sum_s \pi(s)\, H(P(\cdot \mid s)).
 
@@ -210,7 +210,8 @@ class MarkovSource(MarkovLM):
     def sample(self, n, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
         r"""``n`` symbols of the stationary source, deterministic under ``seed`` (fast path).
 
-        With a ``prompt`` or a ``temperature`` other than 1 this is :meth:`LanguageModel.sample`.  Chapter 1.
+        With a ``prompt`` or a ``temperature`` other than 1 this is
+        :meth:`LanguageModel.sample <semtheory.channel.LanguageModel.sample>`.  Chapter 1.
         """
         n = _check_n(n)
         if not self._fast(prompt, temperature):
@@ -545,7 +546,9 @@ class NGramModel(LanguageModel):
     def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
         r"""Per-token :math:`\log \hat P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), fully vectorised.
 
-        Equal to the generic :meth:`LanguageModel.token_logprobs` (one call per position), only faster.
+        Equal to the generic
+        :meth:`LanguageModel.token_logprobs <semtheory.channel.LanguageModel.token_logprobs>` (one call per
+        position), only faster.
         Chapter 1.
         """
         lb = log_base(base)

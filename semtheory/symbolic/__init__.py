@@ -1,4 +1,4 @@
-"""Symbolic derivations (sympy): each function returns a :class:`Derivation` that states an identity.
+"""Symbolic derivations (sympy): each function returns a :class:`~semtheory.symbolic.Derivation` that states an identity.
 
 Chapters display ``d.statement`` (a sympy ``Eq``) and tests assert ``d.holds()``.  Every derivation is
 registered with :func:`derivation`, so the appendix index is generated from this package and cannot
