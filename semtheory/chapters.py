@@ -188,10 +188,23 @@ def _chapter_texts(folder) -> dict[int, str]:
 
 
 def semester_plan(minutes, weeks: int) -> list[tuple[int, ...]]:
-    """Split the one-semester path into ``weeks`` consecutive groups of chapters, one group a week.
+    r"""Split the one-semester path into ``weeks`` consecutive groups of chapters, one group a week.
 
-    ``minutes`` maps chapter number -> reading minutes. Among all splits of the path (in reading order) into
-    ``weeks`` non-empty groups, returns one whose longest week, in minutes, is shortest (dynamic programming).
+    Among all splits of the path, in reading order, into ``weeks`` non-empty groups :math:`G_1, \dots, G_w`,
+    returns one that minimises the longest week :math:`\max_i \sum_{c \in G_i} m_c` (dynamic programming
+    over the cut points). Used by the preface.
+
+    Parameters
+    ----------
+    minutes : mapping
+        Chapter number -> reading minutes :math:`m_c` (finite, non-negative), e.g. from :func:`reading_minutes`.
+    weeks : int
+        Number of weeks, from 1 to the number of chapters of the path.
+
+    Returns
+    -------
+    list of tuple of int
+        The chapters of each week, in order.
     """
     path = COURSE_PATHS["one-semester course"]
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= len(path):
@@ -220,7 +233,20 @@ def semester_plan(minutes, weeks: int) -> list[tuple[int, ...]]:
 
 
 def semester_table(folder=".", weeks: int = 14) -> str:
-    """A Markdown table of :func:`semester_plan` for the chapter files in ``folder``: week, chapters, minutes."""
+    """A Markdown table of :func:`semester_plan` for the chapter files in ``folder``.
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder holding the chapter files ``NN-*.md`` (and section pages ``NNb-*.md``).
+    weeks : int
+        Number of weeks (default 14).
+
+    Returns
+    -------
+    str
+        One row per week: its number, its chapters and their reading time in minutes.
+    """
     texts = _chapter_texts(folder)
     minutes = {n: reading_minutes(t) for n, t in texts.items()}
     rows = ["| week | chapters | reading (min) |", "|---|---|---|"]
