@@ -129,13 +129,14 @@ def test_converter_is_lossless_on_every_chapter(tmp_path):
     total = 0
     for p in _chapters():
         text = p.read_text()
-        before = re.findall(r"\{glue:text\}`([^`]+)`", text)
+        before = re.findall(r"\{glue:text\}`([^`]+)`", text)  # (a chapter converted already has none)
+        before += [glued_key(e) for e in re.findall(r"\{eval\}`(glued\([^`]*\))`", text)]
         copy = tmp_path / "book" / p.name
         copy.write_text(text)
         assert tool.main([str(copy)]) == 0
         out = copy.read_text()
         assert "{glue:" not in out, p.name  # every glue role converted
-        assert _back(out) == text, p.name  # and nothing else changed
+        assert _back(out) == _back(text), p.name  # and nothing else changed
         assert tool.convert(out) == out and tool.main(["--check", str(copy)]) == 0  # idempotent
         # each converted role is a MyST role in the markdown (not code), and reads back to the same key
         roles = [t for tok in _parser().parse(out) for t in (tok.children or []) if t.type == "myst_role"]
@@ -146,7 +147,7 @@ def test_converter_is_lossless_on_every_chapter(tmp_path):
         # the converted chapter is still in jupytext's canonical form; its code differs only by the import
         nb_old, nb_new = jupytext.reads(text, fmt="md:myst"), jupytext.reads(out, fmt="md:myst")
         assert jupytext.writes(nb_new, fmt="md:myst", config=config) == out, p.name
-        old_code = [c.source for c in nb_old.cells if c.cell_type == "code"]
+        old_code = [c.source.replace(tool.NEW_IMPORT, tool.OLD_IMPORT) for c in nb_old.cells if c.cell_type == "code"]
         new_code = [c.source.replace(tool.NEW_IMPORT, tool.OLD_IMPORT) for c in nb_new.cells if c.cell_type == "code"]
         assert old_code == new_code, p.name
         if before:

@@ -7,6 +7,10 @@
    notebook; headless Chromium shows a theorem rendered as a MyST block (not as code), and after "Run All"
    a figure and computed numbers; a save from Lab leaves the file byte-identical.  Screenshots:
    ``_build/screenshots/lab-*.png``.
+3. Marked ``book``: in chapter 11, after "Run All" the prose shows the numbers its cells computed, where the
+   source has ``{eval}`glued("name:fmt")``` (jupyterlab-myst evaluates it in the kernel; semtheory.glue), not
+   the expression, a placeholder or an error; the results do not leak into the file on save.
+   Screenshot ``_build/screenshots/lab-numbers.png``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "_build" / "screenshots"
 CHAPTER = "17-conclusion.md"
 THEOREM = "Intervening on a prompt is conditioning on it"
+#: A chapter whose prose numbers are ``{eval}`glued(...)``` (tools/glue_to_eval.py), and one sentence of it.
+NUMBERS = "11-elbo.md"
+SENTENCE = "hidden paths"
 
 
 def _chapters():
@@ -76,7 +83,8 @@ def lab(tmp_path_factory):
     pytest.importorskip("jupyterlab_myst")
     root = tmp_path_factory.mktemp("lab-root")
     (root / "book").mkdir()
-    shutil.copy(ROOT / "book" / CHAPTER, root / "book" / CHAPTER)
+    for name in (CHAPTER, NUMBERS):
+        shutil.copy(ROOT / "book" / name, root / "book" / name)
     shutil.copy(ROOT / "jupytext.toml", root / "jupytext.toml")
     conf = tmp_path_factory.mktemp("lab-config")
     spec = importlib.util.spec_from_file_location("labconfig", ROOT / "tools" / "labconfig.py")
@@ -174,3 +182,85 @@ def test_a_chapter_in_jupyterlab(lab):
 
         diff = difflib.unified_diff(original.decode().splitlines(), saved.decode().splitlines(), lineterm="", n=1)
         pytest.fail("saving from JupyterLab rewrote the chapter:\n" + "\n".join(list(diff)[:40]))
+
+
+def _chrome():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_browser import CHROMEDRIVER, CHROMIUM, FLAGS
+
+    profile = tempfile.mkdtemp(prefix="semtheory-lab-")
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for f in FLAGS + [f"--user-data-dir={profile}"]:
+        opts.add_argument(f)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts), profile
+
+
+def _wait(driver, js, seconds=120, *args):
+    for _ in range(int(seconds * 2)):
+        v = driver.execute_script(js, *args)
+        if v:
+            return v
+        time.sleep(0.5)
+    return driver.execute_script(js, *args)
+
+
+#: The rendered markdown cells of the open notebook: their visible text, and what jupyterlab-myst shows for
+#: each inline expression (``{eval}``): the text, whether it is still code, an error box or a placeholder.
+PROSE = """const cells = [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')];
+return cells.map(c => {
+  const out = c.querySelector('.jp-InputArea > .myst, .jp-MarkdownOutput');  // jupyterlab-myst's rendering
+  return {text: out ? out.innerText : '', code: out ? [...out.querySelectorAll('code')].map(e => e.textContent) : [],
+          errors: out ? out.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').length : 0};
+});"""
+
+
+@pytest.mark.book
+def test_computed_numbers_appear_in_the_prose_after_run_all(lab):
+    base, token, root = lab
+    source = (root / "book" / NUMBERS).read_text()
+    n_eval = source.count("{eval}`glued(")
+    assert n_eval > 10 and "{glue:text}" not in source, "convert the chapter: python tools/glue_to_eval.py"
+    driver, profile = _chrome()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    original = (root / "book" / NUMBERS).read_bytes()
+    try:
+        # a workspace of its own, so that Lab does not restore (and focus) the chapter of the other test
+        driver.get(base + f"lab/workspaces/numbers/tree/book/{NUMBERS}?reset&token={token}")
+        assert _wait(driver, "return document.querySelectorAll('.jp-Notebook .jp-MarkdownCell').length > 10")
+        assert _wait(driver, "const w = window.jupyterapp.shell.currentWidget; return w && w.context && w.context.path"
+                     ) == f"book/{NUMBERS}"
+        # not run yet: the expression shows as code (no number is made up)
+        assert _wait(driver, "return [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .myst code')]"
+                             ".some(e => e.textContent.startsWith('glued('))"), "the prose never rendered"
+        driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        done = _wait(driver, """const busy = [...document.querySelectorAll('.jp-InputArea-prompt')].some(p => p.textContent.includes('*'));
+            const cells = [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')];
+            return !busy && cells.every(c => !c.querySelector('code') || ![...c.querySelectorAll('code')].some(e => e.textContent.startsWith('glued(')));""",
+                     seconds=300)
+        prose = driver.execute_script(PROSE)
+        left = [c for cell in prose for c in cell["code"] if c.startswith("glued(")]
+        assert done and not left, f"after Run All some expressions are still shown as code: {left[:5]}"
+        text = "\n".join(cell["text"] for cell in prose)
+        assert "glued(" not in text and "{eval}" not in text
+        assert "run the cells above" not in text, "a number is used in the prose before the cell that computes it"
+        assert not sum(cell["errors"] for cell in prose), "an inline expression raised in the kernel"
+        # the sentence with the first numbers: 2**6 hidden paths of a two-state chain over six times, and
+        # ln p(x^6) to four decimals, as the source's format asks (glued("n_paths:d"), glued("logp:.4f"))
+        sentence = next(cell["text"] for cell in prose if SENTENCE in cell["text"])
+        assert re.search(rf"the {2 ** 6} {SENTENCE}", sentence), sentence
+        assert re.search(r"=\s*-\d+\.\d{4} nats \(-\d+\.\d{3} bits\)", sentence), sentence
+        driver.execute_script("""const c = [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')].find(
+            c => c.innerText.includes(arguments[0])); c.scrollIntoView();""", SENTENCE)
+        time.sleep(1)
+        driver.save_screenshot(str(SHOTS / "lab-numbers.png"))
+        driver.execute_script("window.jupyterapp.commands.execute('docmanager:save')")
+        time.sleep(3)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert (root / "book" / NUMBERS).read_bytes() == original, "saving after Run All rewrote the chapter"
