@@ -854,6 +854,7 @@ def test_chapter_9_answers_by_independent_routes():
     """Each auto-checked answer against the closed form of its solution."""
     assert is_correct("ex-09-toy-pmi", math.log(2 * 18 / (4 * 5)))
     assert is_correct("ex-09-sgns-optimum", math.log(3))
+    assert is_correct("ex-09-eigenvalue-weighting", (9 - 1) / (9 + 1))
     assert is_correct("ex-09-quasi-orthogonal", math.log10(0.5 * math.floor(math.exp(4096 * 0.01 / 2) / 2)))
     h = -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))
     assert is_correct("ex-09-infonce-two", (math.log(2) - h) / 2)

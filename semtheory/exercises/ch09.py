@@ -1,4 +1,4 @@
-"""Exercise answers for chapter 9 (token embedding, JL, quasi-orthogonality, InfoNCE).
+"""Exercise answers for chapter 9 (token embedding, eigenvalue weighting, JL, quasi-orthogonality, InfoNCE).
 
 Every reference answer is computed with :mod:`semtheory.embedding` or :mod:`semtheory.measures`; nothing is
 typed in.
@@ -28,6 +28,14 @@ def _sgns_optimum():
     from ..embedding import sgns_optimal_inner_product
 
     return sgns_optimal_inner_product(30, 600, 400, 120_000, k=5)
+
+
+@answer("ex-09-eigenvalue-weighting", units="cosine", rtol=1e-6, hint="the rows of U Sigma^p are (3^p, +-1)/sqrt 2")
+def _eigenvalue_weighting():
+    from ..embedding import svd_embeddings, to_sphere
+
+    S = to_sphere(svd_embeddings(np.array([[2.0, 1.0], [1.0, 2.0]]), 2, power=1.0).words)
+    return float(S[0] @ S[1])
 
 
 @answer("ex-09-quasi-orthogonal", units="decimal digits (log10 of a count)", rtol=1e-3, hint="e^{d eps^2 / 2} / 4, then log10")
