@@ -473,9 +473,19 @@ def notation_page() -> str:
 
 def derivations_page(root: pathlib.Path = ROOT) -> str:
     """book/appendix/derivations.md: every registered sympy derivation, what it proves, where it is shown."""
+    from ._booktools import chapter_pages
     from .symbolic import registry
 
     chapters = {chapter_number(p): p for p in book_chapters(root)}
+    pages = chapter_pages(root)
+
+    def shown_on(chap: pathlib.Path, name: str) -> pathlib.Path:
+        """The page of the chapter (itself or a section page) that calls the derivation ``name``."""
+        for page in pages.get(chap, [chap]):
+            if re.search(rf"\b{re.escape(name)}\(", page.read_text()):
+                return page
+        return chap
+
     by_topic: dict[str, list[tuple[str, object]]] = {}
     for key, fn in registry().items():
         by_topic.setdefault(key.split(".")[0], []).append((key, fn()))
@@ -494,7 +504,7 @@ def derivations_page(root: pathlib.Path = ROOT) -> str:
             m = re.search(r"\d+", str(d.chapter))
             nn = f"{int(m.group()):02d}" if m else ""
             if nn in chapters:
-                where = f"Chapter {int(nn)}: " + _doc_link(chapters[nn], root)
+                where = f"Chapter {int(nn)}: " + _doc_link(shown_on(chapters[nn], key.split(".", 1)[1]), root)
             else:
                 where = f"Chapter {int(nn)} (not yet in the book)" if nn else "—"
             proves = _md_escape(d.proves)
