@@ -52,8 +52,11 @@ EDITION ?= reader
 pdf: $(if $(filter reader,$(EDITION)),book,$(EDITION))
 	$(PY) tools/pdf.py --edition $(EDITION)
 
-# One notebook per chapter with its exercises, answer and check cells (no solutions) -> _build/assignments/.
+# Each chapter's exercises in three formats (no solutions in what students get): plain self-study notebooks
+# with check() cells, Otter Assign masters and nbgrader sources with hidden tests, and hidden-tests.json
+# -> _build/assignments/{plain,otter,nbgrader}/ (see README, "Assign exercises").
 assignments: install
+	rm -rf _build/assignments
 	$(PY) -m semtheory._editions assignments _build/assignments
 
 # Grade the three sample submissions of tests/data (right, wrong, hostile) -> _build/grade-demo/grades.csv.

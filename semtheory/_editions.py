@@ -4,7 +4,7 @@ Everything here works on "whatever chapters ``_toc.yml`` lists" under a book roo
 a small test book), so it needs no change when chapters are added.
 
 python -m semtheory._editions appendices            regenerate book/appendix/{exercises,notation,derivations}.md
-python -m semtheory._editions assignments [OUT]     one notebook per chapter with exercises (default _build/assignments)
+python -m semtheory._editions assignments [OUT]     each chapter's exercises as plain, otter and nbgrader notebooks (OUT/{plain,otter,nbgrader}/, default _build/assignments)
 python -m semtheory._editions config KIND           write _build/KIND/_config.yml (KIND: student | instructor)
 python -m semtheory._editions build KIND            build an edition into _build/KIND/html (shares the execution cache)
 python -m semtheory._editions leaks TREE            scan TREE for the text of any solution of the toc chapters
@@ -875,11 +875,13 @@ def main(argv: list[str]) -> int:  # pragma: no cover - thin CLI
             print("updated", p.relative_to(ROOT))
         return 0
     if cmd == "assignments":
+        from .exercises.export import write_all
+
         out = pathlib.Path(rest[0]) if rest else ROOT / "_build" / "assignments"
-        files = write_assignments(out, ROOT)
-        for f in files:
-            print("wrote", f)
-        if not files:
+        written = write_all(out, ROOT)
+        for fmt, files in written.items():
+            print(f"{fmt}: {len(files)} notebook(s) under {out / fmt}")
+        if not written["plain"]:
             print("no chapter of the toc has exercises yet")
         return 0
     if cmd == "config" and rest:

@@ -1,7 +1,7 @@
 r"""Grade completed assignment notebooks: ``python -m semtheory.exercises grade SUBMISSIONS/ --out grades.csv``.
 
 Layout of ``SUBMISSIONS/``: one folder per student, holding that student's notebooks, each named as
-the assignment it answers (``make assignments`` writes ``_build/assignments/NN-name.ipynb``; only the
+the assignment it answers (``make assignments`` writes ``_build/assignments/plain/NN-name.ipynb``; only the
 leading two digits ``NN`` of the file name matter, and the notebook may sit in a sub-folder)::
 
     SUBMISSIONS/
@@ -15,7 +15,9 @@ student did not gives that student rows "no notebook handed in".
 
 How a notebook is graded (nothing it printed or stored is trusted):
 
-1. The grader computes every reference answer first, in its own process, before any student code runs.
+1. The grader takes every reference answer first, in its own process, before any student code runs: from
+   the ``hidden-tests.json`` that ``make assignments`` exported (``--tests``; the same reference values and
+   tolerances as the otter and nbgrader exports' hidden tests), or computed now by the same exporter.
 2. Each notebook runs in a worker process of its own, with a fresh kernel (``python3``, whatever the
    notebook's metadata says) in an empty temporary folder.  Stored outputs are dropped; only the code
    cells' sources are executed, in order, with a per-cell timeout (``--timeout``); a cell that raises
@@ -51,7 +53,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 
 import numpy as np
 
@@ -406,8 +408,13 @@ def _cell_csv(s: str) -> str:
 
 def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None, *, timeout: int = CELL_TIMEOUT,
           notebook_timeout: int = NOTEBOOK_TIMEOUT, probe_timeout: int = PROBE_TIMEOUT, jobs: int = 1,
-          answers: tuple = (), root: pathlib.Path | None = None, log=sys.stderr) -> list[Row]:
-    """Grade every student's notebooks under ``submissions``; write the CSV to ``out`` when given."""
+          answers: tuple = (), root: pathlib.Path | None = None, tests: str | pathlib.Path | None = None,
+          log=sys.stderr) -> list[Row]:
+    """Grade every student's notebooks under ``submissions``; write the CSV to ``out`` when given.
+
+    ``tests``: the ``hidden-tests.json`` that ``make assignments`` wrote (the reference values the otter and
+    nbgrader exports hold); without it the same hidden tests are computed from the registry here.
+    """
     from .._extras import require
 
     for module in ("nbformat", "nbclient"):
@@ -443,13 +450,22 @@ def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None
     chapters = sorted({ch for _, ch in work})
     labels = {ch: [lab for lab in reg if lab.startswith(f"ex-{ch}-")] for ch in chapters}
 
-    # Reference answers first, before any student code has run anywhere.
+    # Reference answers first, before any student code has run anywhere: the hidden tests that
+    # `make assignments` exported (``tests``, hidden-tests.json), or the same export computed now.
+    from .export import decode, hidden_tests, load_hidden_tests
+
+    exported = load_hidden_tests(tests) if tests is not None else None
     refs: dict[str, object] = {}
+    checks: dict[str, Answer] = {}
     ref_errors: dict[str, str] = {}
     for ch in chapters:
         for lab in labels[ch]:
             try:
-                refs[lab] = reg[lab].compute()
+                t = exported[lab] if exported is not None else hidden_tests([lab], reg)[lab]
+                refs[lab] = decode(t["reference"])
+                checks[lab] = replace(reg[lab], rtol=float(t["rtol"]), atol=float(t["atol"]))
+            except KeyError:
+                ref_errors[lab] = f"{lab} is not in the hidden tests {tests}: export them again (make assignments)"
             except Exception as e:  # an error in the book's answer module, not the student's
                 ref_errors[lab] = f"the reference answer failed ({type(e).__name__}): tell the instructor"
 
@@ -500,7 +516,7 @@ def grade(submissions: str | pathlib.Path, out: str | pathlib.Path | None = None
                     except (ValueError, TypeError, KeyError):
                         rows.append(Row(s, chapter, lab, 0, "the answer could not be read"))
                         continue
-                    ok, msg = verdict(reg[lab], refs[lab], given)
+                    ok, msg = verdict(checks[lab], refs[lab], given)
                     rows.append(Row(s, chapter, lab, int(ok), msg))
     if out is not None:
         write_csv(rows, out)
@@ -539,12 +555,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notebook-timeout", type=int, default=NOTEBOOK_TIMEOUT,
                    help="seconds per notebook, all cells together (default %(default)s)")
     p.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default %(default)s)")
+    p.add_argument("--tests", help="hidden-tests.json written by make assignments (default: compute them now)")
     p.add_argument("--answers", action="append", default=[],
                    help="extra answers module (.py with @answer functions) for exercises of your own")
     a = p.parse_args(argv)
     try:
         rows = grade(a.submissions, a.out, timeout=a.timeout, notebook_timeout=a.notebook_timeout,
-                     probe_timeout=min(PROBE_TIMEOUT, a.timeout), jobs=a.jobs, answers=tuple(a.answers))
+                     probe_timeout=min(PROBE_TIMEOUT, a.timeout), jobs=a.jobs, answers=tuple(a.answers), tests=a.tests)
     except ValueError as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
