@@ -87,11 +87,11 @@ def glued(key: str) -> Glued:
     """The value glued as ``name`` formatted as in ``{glue:text}`name:format_spec```: ``key = "name:.4f"``.
 
     ``key`` without a colon formats with ``"s"``. A name not glued yet in this kernel (its cell has not run)
-    gives a readable placeholder, ``(name: run the cells above)``, not an error.
+    gives a readable placeholder, ``(name: computed by a cell not run yet)``, not an error.
     """
     if not isinstance(key, str) or not key:
         raise ValueError(f"key must be a non-empty str 'name' or 'name:format_spec', got {key!r}")
     name, fmt_spec = key.rsplit(":", 1) if ":" in key else (key, "s")
     if name not in PLAIN:
-        return Glued(f"({name}: run the cells above)")
+        return Glued(f"({name}: computed by a cell not run yet)")
     return Glued(format_plain_text(PLAIN[name], fmt_spec))

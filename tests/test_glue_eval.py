@@ -68,7 +68,7 @@ def test_glued_formats_like_the_glue_role():
 
 
 def test_glued_shows_a_placeholder_before_the_cell_ran_and_rejects_bad_keys():
-    assert repr(sg.glued("never_glued_here:.3f")) == "(never_glued_here: run the cells above)"
+    assert repr(sg.glued("never_glued_here:.3f")) == "(never_glued_here: computed by a cell not run yet)"
     for bad in ("", None, 3):
         with pytest.raises(ValueError, match="key"):
             sg.glued(bad)

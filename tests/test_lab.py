@@ -247,7 +247,7 @@ def test_computed_numbers_appear_in_the_prose_after_run_all(lab):
         assert done and not left, f"after Run All some expressions are still shown as code: {left[:5]}"
         text = "\n".join(cell["text"] for cell in prose)
         assert "glued(" not in text and "{eval}" not in text
-        assert "run the cells above" not in text, "a number is used in the prose before the cell that computes it"
+        assert "cell not run yet" not in text, "a number is missing after Run All"
         assert not sum(cell["errors"] for cell in prose), "an inline expression raised in the kernel"
         # the sentence with the first numbers: 2**6 hidden paths of a two-state chain over six times, and
         # ln p(x^6) to four decimals, as the source's format asks (glued("n_paths:d"), glued("logp:.4f"))
