@@ -48,6 +48,7 @@ from scipy.special import logsumexp
 
 from . import directed
 from ._validate import (
+    as_real_array,
     as_pmf,
     as_rng,
     as_stochastic,
@@ -440,10 +441,7 @@ def sequence_law(model, n, *, prompt: Sequence[int] = ()) -> np.ndarray:
 
 
 def _as_real_array(x, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of real numbers") from None
+    arr = as_real_array(x, name, finite=False, nonempty=False)
     if arr.ndim == 0 or arr.shape[-1] == 0:
         raise ValueError(f"{name} must have at least one token on its last axis, got shape {arr.shape}")
     if np.isnan(arr).any():

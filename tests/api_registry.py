@@ -37,6 +37,7 @@ class A:
     ndim: int | None = None
     minimum: int | None = None
     optional: bool = False
+    empty_ok: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -73,6 +74,8 @@ def _pmf_like(v, rows: bool):
 def bad_values(arg: A):
     """The bad values for ``arg``: a list of (label, value)."""
     k, v = arg.kind, arg.value
+    if isinstance(v, Lazy):
+        v = v.make()
     out = []
     if k in ("pmf", "kernel"):
         out += _pmf_like(v, rows=(k == "kernel"))
@@ -94,8 +97,9 @@ def bad_values(arg: A):
         frac.flat[0] = 0.5
         neg = a.copy()
         neg.flat[0] = -1
-        out += [("non-integer", frac), ("negative", neg), ("complex", a + 0.5j), ("string", "abc"), ("None", None),
-                ("empty", np.zeros((0,) * max(a.ndim, 1), dtype=int))]
+        out += [("non-integer", frac), ("negative", neg), ("complex", a + 0.5j), ("string", "abc")]
+        out += [] if arg.optional else [("None", None)]
+        out += [] if arg.empty_ok else [("empty", np.zeros((0,) * max(a.ndim, 1), dtype=int))]
     elif k == "size":
         out += [("2.5", 2.5), ("'3'", "3"), ("complex", 2 + 0j), ("bool", True)]
         if not arg.optional:
@@ -150,11 +154,11 @@ EXEMPT: dict[str, str] = {}
 XFAIL: dict[str, str] = {}
 
 
-def reg(name: str, *args, **kwargs) -> None:
-    """Register the valid call ``name(*args, **kwargs)`` (name as ``module.function``)."""
-    if name in REGISTRY:
-        raise ValueError(f"{name} registered twice")
-    REGISTRY[name] = Entry(name, args, kwargs)
+def reg(_name: str, /, *args, **kwargs) -> None:
+    """Register the valid call ``_name(*args, **kwargs)`` (``_name`` as ``module.function``)."""
+    if _name in REGISTRY:
+        raise ValueError(f"{_name} registered twice")
+    REGISTRY[_name] = Entry(_name, args, kwargs)
 
 
 def exempt(reason: str, *names: str) -> None:
@@ -224,3 +228,278 @@ reg("measures.estimator_bias", p=A("pmf", P3), n=A("size", 3, minimum=1), method
 reg("measures.plugin_bias", p=A("pmf", P3), n=A("size", 3, minimum=1), base=_B)
 reg("measures.mutual_information_plugin", x=A("samples", [0, 1, 1, 0]), y=A("samples", [0, 1, 0, 0]), base=_B)
 exempt(RESULT, "measures.TypicalSet")
+
+
+# ----------------------------------------------------------------------------------------------
+# capacity (chapter 13)
+# ----------------------------------------------------------------------------------------------
+
+_PAT = np.array([[1, -1, 1, -1], [1, 1, -1, -1]], dtype=float)
+reg("capacity.cover_count", P=A("size", 3, minimum=0), N=A("size", 2, minimum=1))
+reg("capacity.cover_fraction", P=A("size", 3, minimum=0), N=A("size", 2, minimum=1))
+reg("capacity.random_patterns", P=A("size", 3, minimum=1), N=A("size", 4, minimum=1), kind=A("choice", "gaussian"),
+    seed=A("seed", 0))
+reg("capacity.is_linearly_separable", X=A("array", [[1.0, 0.0], [0.0, 1.0]], ndim=2), y=A("array", [1.0, -1.0], ndim=1))
+reg("capacity.count_separable_dichotomies", X=A("array", [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], ndim=2))
+reg("capacity.separability_sweep", N=A("size", 2, minimum=1), P_values=[2, 3], trials=A("size", 2, minimum=1),
+    kind=A("choice", "gaussian"), seed=A("seed", 0))
+reg("capacity.gardner_integral", kappa=A("real", 0.5))
+reg("capacity.gardner_integral_quad", kappa=A("real", 0.5))
+reg("capacity.gardner_alpha", kappa=A("real", 0.5))
+reg("capacity.gardner_margin", alpha=A("positive", 1.0))
+reg("capacity.gardner_rs_load", q=A("prob", 0.5), kappa=A("real", 0.0))
+reg("capacity.ising_perceptron_rs", alpha=A("positive", 0.5), base=A("base", 2), tol=A("positive", 1e-10),
+    max_iter=A("size", 500, minimum=1))
+reg("capacity.ising_perceptron_capacity")
+reg("capacity.hopfield_rs_gain", y=A("real", 1.0))
+reg("capacity.hopfield_rs_capacity")
+reg("capacity.hopfield_rs_solution", alpha=A("positive", 0.05))
+reg("capacity.hopfield_rs_overlap", alpha=A("positive", 0.05))
+reg("capacity.hopfield_rs_residuals", sol=Lazy(lambda: __import__("semtheory.capacity").capacity.hopfield_rs_solution(0.05)))
+reg("capacity.hopfield_rs_finite_temperature", alphas=A("array", [0.05], ndim=1), temperatures=A("array", [0.5], ndim=1),
+    iterations=A("size", 20, minimum=1), nodes=A("size", 20, minimum=2))
+reg("capacity.hebbian_couplings", patterns=A("array", _PAT, ndim=2))
+reg("capacity.perceptron_couplings", patterns=A("array", _PAT, ndim=2))
+reg("capacity.pattern_stabilities", J=A("array", np.ones((4, 4)) - np.eye(4), ndim=2), patterns=A("array", _PAT, ndim=2))
+reg("capacity.hopfield_dynamics", J=A("array", np.ones((4, 4)) - np.eye(4), ndim=2), states=A("array", _PAT),
+    mode=A("choice", "async"), max_sweeps=A("size", 5, minimum=1), seed=A("seed", 0))
+reg("capacity.hopfield_retrieval", N=A("size", 8, minimum=1), P=A("size", 2, minimum=1), trials=A("size", 1, minimum=1),
+    probes=A("size", 2, minimum=1, optional=True), rho=A("prob", 0.1), mode=A("choice", "async"),
+    max_sweeps=A("size", 5, minimum=1), seed=A("seed", 0))
+reg("capacity.hopfield_overlap_sweep", N=A("size", 8, minimum=1), alphas=A("array", [0.1], ndim=1),
+    trials=A("size", 1, minimum=1), probes=A("size", 2, minimum=1), mode=A("choice", "async"), seed=A("seed", 0))
+reg("capacity.cramer_rate", x=A("prob", 0.7))
+reg("capacity.dense_capacity", N=A("size", 100, minimum=1), n=A("size", 2, minimum=2), rho=A("prob", 0.1),
+    level=A("prob", 0.5, optional=True))
+reg("capacity.demircigil_exponent", rho=A("prob", 0.1))
+reg("capacity.exponential_capacity", N=A("size", 100, minimum=1), rho=A("prob", 0.1), criterion=A("choice", "all"))
+reg("capacity.ramsauer_capacity_bound", d=A("size", 50, minimum=2), beta=A("positive", 1.0), K=A("positive", 3.0),
+    p=A("prob", 0.001))
+reg("capacity.dam_retrieval", N=A("size", 8, minimum=1), P=A("size", 2, minimum=1), interaction=A("choice", "poly"),
+    degree=A("size", 2, minimum=2), rho=A("prob", 0.1), probes=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("capacity.dam_empirical_capacity", N=A("size", 6, minimum=1), interaction=A("choice", "poly"),
+    degree=A("size", 2, minimum=2), rho=A("prob", 0.0), probes=A("size", 2, minimum=1), level=A("prob", 0.5),
+    P_max=A("size", 8, minimum=1), seed=A("seed", 0))
+exempt(RESULT, "capacity.IsingRS", "capacity.RSSolution")
+
+
+# ----------------------------------------------------------------------------------------------
+# channel (chapters 3, 4, 7)
+# ----------------------------------------------------------------------------------------------
+
+
+def _markov_lm():
+    from semtheory.channel import MarkovLM
+    return MarkovLM(np.array(K2), [0.5, 0.5])
+
+
+_LM = Lazy(_markov_lm)
+_LOGIT = A("array", LOGITS)
+_T = A("positive", 1.0)
+_DEC = dict(temperature=_T, top_k=A("size", 2, minimum=1, optional=True), top_p=A("prob", 0.9, optional=True),
+            greedy=A("flag", False))
+exempt("abstract base class of the language models; it has no constructor arguments to validate", "channel.LanguageModel")
+reg("channel.MarkovLM", transition=A("kernel", K2), initial=A("pmf", P2, optional=True))
+reg("channel.BoltzmannLM", energy=lambda ctx: np.zeros(2), vocab_size=A("size", 2, minimum=1), temperature=_T)
+reg("channel.DecodedLM", model=_LM, **_DEC)
+reg("channel.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+for _f in ("boltzmann", "boltzmann_logprobs", "log_partition", "free_energy", "mean_energy"):
+    reg(f"channel.{_f}", energies=A("array", [0.0, 1.0, 2.0]), temperature=_T)
+reg("channel.boltzmann_entropy", energies=A("array", [0.0, 1.0, 2.0]), temperature=_T, base=A("base", 2))
+reg("channel.temperature_map", logits=_LOGIT, temperature=_T)
+reg("channel.top_k_map", logits=_LOGIT, k=A("size", 2, minimum=1))
+reg("channel.top_p_map", logits=_LOGIT, p=A("prob", 0.9))
+reg("channel.greedy_map", logits=_LOGIT)
+reg("channel.min_p_map", logits=_LOGIT, p_min=A("prob", 0.1))
+reg("channel.typical_map", logits=_LOGIT, mass=A("prob", 0.9))
+reg("channel.tempered_at_entropy", logits=_LOGIT, entropy=A("nonneg", 1.0), base=A("base", 2))
+reg("channel.frontier_gap", logits=_LOGIT, logq=A("array", np.log([0.5, 0.3, 0.2])), base=A("base", 2))
+reg("channel.decode", logits=_LOGIT, **_DEC)
+reg("channel.decoding_cost", logits=_LOGIT, **_DEC, base=A("base", 2))
+reg("channel.logprob_entropy", logprobs=A("array", np.log(P3)), base=A("base", 2))
+reg("channel.logprob_kl", logq=A("array", np.log(P3)), logp=A("array", np.log([0.4, 0.3, 0.3])), base=A("base", 2))
+reg("channel.interleave", inputs=A("tokens", [0, 1]), outputs=A("tokens", [1, 0]))
+reg("channel.iid_inputs", q=A("pmf", P2))
+reg("channel.echo_inputs", q=A("pmf", P2), repeat=A("prob", 0.5))
+reg("channel.lm_inputs", model=_LM, feedback=A("flag", True))
+_POL = Lazy(lambda: __import__("semtheory.channel").channel.iid_inputs([0.5, 0.5]))
+reg("channel.simulate_interaction", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True),
+    seed=A("seed", 0))
+reg("channel.interaction_kernels", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("channel.interaction_law", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("channel.prompt_generation_law", model=_LM, prompt_law=A("pmf", P2), n=A("size", 2, minimum=1))
+exempt(RESULT, "channel.DecodingCost", "channel.Transcript")
+
+
+# ----------------------------------------------------------------------------------------------
+# chapters, glue, macros, measure, plotting, symbolic (the book's machinery)
+# ----------------------------------------------------------------------------------------------
+
+_CH = A("size", 2, minimum=1)
+reg("chapters.chapter", number=_CH)
+reg("chapters.prerequisites", number=_CH)
+reg("chapters.check_path", path=[1, 2])
+reg("chapters.concept_edges")
+reg("chapters.plot_concept_map", ax=Lazy(lambda: __import__("matplotlib.pyplot").pyplot.subplots()[1]))
+reg("chapters.reading_minutes", text=A("text", "two words"), words_per_minute=A("size", 200, minimum=1))
+reg("chapters.count_exercises", text=A("text", "no exercises"))
+reg("chapters.study_tables", folder="book")
+reg("chapters.semester_plan", minutes=Lazy(lambda: {n: 10.0 for n in range(1, 40)}), weeks=A("size", 14, minimum=1))
+reg("chapters.semester_table", folder="book", weeks=A("size", 14, minimum=1))
+reg("glue.glue", name=A("text", "walk-probe"), variable=1.0, display=A("flag", False))
+reg("glue.glued", key=A("text", "walk-probe"))
+reg("glue.format_plain_text", text=A("text", "1.5"), fmt_spec=A("text", ".2f"))
+reg("glue.Glued", text=A("text", "1.5"))
+reg("macros.mathjax_macros")
+reg("macros.newcommands")
+reg("macros.macro_cell")
+reg("macros.config_block", indent=A("size", 8, minimum=0))
+exempt("writes the book's macro files into the repository root; its only argument is a folder and it is run by make",
+       "macros.write")
+exempt("the command-line entry point (argparse parses argv and exits with a usage message on bad input)", "measure.main")
+reg("plotting.use_book_style")
+reg("plotting.figure", ncols=A("size", 1, minimum=1), nrows=A("size", 1, minimum=1), width=A("positive", 3.0),
+    height=A("positive", 2.0, optional=True))
+reg("symbolic.derivation", fn=A("object", lambda: None))
+reg("symbolic.registry")
+reg("synthesis.rung_answers", scm=Lazy(lambda: __import__("semtheory.granger").granger.direct_scm()),
+    cause=A("text", "X"), effect=A("text", "Y"), x=A("size", 1, minimum=0), y=A("size", 1, minimum=0),
+    x_alt=A("size", 0, minimum=0))
+reg("synthesis.mixed_world_scm", weight=A("prob", 0.5), flip_x=A("prob", 0.1), flip_y=A("prob", 0.2))
+reg("synthesis.natural_bounds", joint=A("pmf", PXY), x=A("size", 1, minimum=0), y=A("size", 1, minimum=0))
+
+
+# ----------------------------------------------------------------------------------------------
+# diestimate, gaussian, generalization
+# ----------------------------------------------------------------------------------------------
+
+_XS = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0]
+_YS = [1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0]
+reg("diestimate.sample_markov_pair", transition=A("kernel", np.full((2, 2, 2, 2), 0.25)), n=A("size", 5, minimum=1),
+    seed=A("seed", 0))
+reg("diestimate.di_rate_plugin", x=A("tokens", _XS), y=A("tokens", _YS), order=A("size", 1, minimum=0), base=A("base", 2))
+reg("diestimate.di_rate_ctw", x=A("tokens", _XS), y=A("tokens", _YS), depth=A("size", 2, minimum=0), base=A("base", 2))
+reg("diestimate.CTW", k=A("size", 2, minimum=2), depth=A("size", 2, minimum=0))
+reg("gaussian.awgn_capacity", power=A("nonneg", 1.0), noise=A("positive", 1.0), base=A("base", 2))
+reg("gaussian.water_filling", noise=A("array", [1.0, 2.0], ndim=1), power=A("nonneg", 1.0), base=A("base", 2))
+reg("gaussian.colored_noise_capacity", cov=A("array", [[1.0, 0.2], [0.2, 1.0]], ndim=2), power=A("nonneg", 1.0),
+    base=A("base", 2))
+reg("gaussian.ma1_covariance", alpha=A("real", 0.5), n=A("size", 3, minimum=1))
+reg("gaussian.ma1_capacity", alpha=A("real", 0.5), power=A("nonneg", 1.0), base=A("base", 2), grid=A("size", 64, minimum=2))
+reg("gaussian.ma1_feedback_capacity", alpha=A("real", 0.5), power=A("nonneg", 1.0), base=A("base", 2))
+_HYP = Lazy(lambda: __import__("semtheory.generalization").generalization.random_hypotheses(3, 2, 2, 1.0, seed=0))
+reg("generalization.hoeffding_sigma", a=A("real", 0.0), b=A("real", 1.0))
+reg("generalization.mi_generalization_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), sigma=A("nonneg", 0.5))
+reg("generalization.softmax_cross_entropy", logits=A("array", [[1.0, 0.0]], ndim=2), label=A("tokens", [0]))
+reg("generalization.cross_entropy_range", logits=A("array", [[1.0, 0.0]], ndim=2))
+reg("generalization.cross_entropy_upper", logits=A("array", [[1.0, 0.0]], ndim=2))
+reg("generalization.cross_entropy_sup_given_range", K=A("size", 3, minimum=2), r=A("nonneg", 1.0))
+reg("generalization.logit_sum_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
+    logit_l1=A("nonneg", 1.0))
+reg("generalization.random_hypotheses", M=A("size", 3, minimum=1), m=A("size", 2, minimum=1), K=A("size", 2, minimum=2),
+    scale=A("nonneg", 1.0), seed=A("seed", 0))
+reg("generalization.enumerate_types", n=A("size", 2, minimum=1), A=A("size", 2, minimum=1))
+reg("generalization.ml_table_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1))
+reg("generalization.gibbs_posterior", emp_loss=A("array", [0.1, 0.5], ndim=1), beta=A("nonneg", 1.0),
+    n=A("size", 2, minimum=1))
+_GS = dict(pxy=A("pmf", PXY), hypotheses=_HYP, n=A("size", 2, minimum=1), beta=A("nonneg", 1.0))
+reg("generalization.gibbs_study", **_GS, mc_runs=A("size", 20, minimum=1), seed=A("seed", 0),
+    sigma=A("nonneg", 0.5, optional=True))
+reg("generalization.mutual_information_brute_force", **_GS)
+reg("generalization.logit_spread_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
+    spread=A("nonneg", 1.0))
+reg("generalization.LogitBudgets", spread=A("nonneg", 1.0), l1=A("nonneg", 1.0), l1_centred=A("nonneg", 1.0))
+reg("generalization.logit_budgets", logits=A("array", [[1.0, 0.0]], ndim=2))
+reg("generalization.decoupling_cgf", **_GS, lambdas=A("array", [0.5], ndim=1), centred=A("flag", True))
+reg("generalization.individual_sample_mi", **_GS)
+reg("generalization.supersample_cmi", **_GS, supersamples=A("size", 5, minimum=1), seed=A("seed", 0))
+reg("generalization.supersample_cmi_brute_force", **_GS)
+reg("generalization.cmi_generalization_bound", cmi=A("nonneg", 0.1), n=A("size", 10, minimum=1),
+    loss_range=A("nonneg", 1.0))
+reg("generalization.type_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1))
+reg("generalization.sgld_study", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), noise=A("positive", 1.0),
+    steps=A("size", 3, minimum=1), lr=A("positive", 0.5), spread=A("positive", 8.0), runs=A("size", 5, minimum=1),
+    seed=A("seed", 0))
+exempt(RESULT, "chapters.Chapter")
+exempt(RESULT, "gaussian.WaterFilling")
+exempt(RESULT, "generalization.GibbsStudy", "generalization.SGLDStudy")
+exempt(RESULT, "symbolic.Derivation")
+exempt(RESULT, "synthesis.RungAnswers", "synthesis.NaturalBounds")
+['"chapters.CHAPTERS"', '"chapters.COURSE_PATHS"', '"embedding.WORD_PATTERN"', '"tokens.DEFAULT_PATTERN"', '"tokens.UNITS"']
+exempt("a constant (the chapter table / course paths), not a function", "chapters.CHAPTERS", "chapters.COURSE_PATHS")
+
+
+# ----------------------------------------------------------------------------------------------
+# diffusion (chapter 16): V = 2, n = 2
+# ----------------------------------------------------------------------------------------------
+
+_D = "semtheory.diffusion"
+_PSEQ = [[0.4, 0.1], [0.1, 0.4]]
+
+
+def _dtable():
+    from semtheory.diffusion import exact_conditionals
+    return exact_conditionals(np.array(_PSEQ))
+
+
+def _dq():
+    from semtheory.diffusion import random_predictor
+    return random_predictor(2, 2, seed=0)
+
+
+_QT = Lazy(_dq)
+_DB = A("base", 2)
+
+
+def _mask_predictor():
+    from semtheory.diffusion import MaskPredictor
+    return MaskPredictor(2, 2, d_model=4, n_heads=1, n_layers=1, d_ff=4, d_hidden=4, seed=0)
+
+
+reg("diffusion.mask_patterns", n=A("size", 2, minimum=1))
+reg("diffusion.mask_probabilities", n=A("size", 2, minimum=1), t=A("prob", 0.5))
+reg("diffusion.mask_weights", n=A("size", 2, minimum=1))
+reg("diffusion.forward_mask", x0=A("tokens", [[0, 1]]), t=A("prob", 0.5), vocab_size=A("size", 2, minimum=1),
+    seed=A("seed", 0))
+reg("diffusion.sample_sequences", p=A("pmf", _PSEQ), size=A("size", 3, minimum=1), seed=A("seed", 0))
+reg("diffusion.exact_conditionals", p=A("pmf", _PSEQ))
+reg("diffusion.marginal_predictor", p=A("pmf", _PSEQ))
+reg("diffusion.random_predictor", vocab_size=A("size", 2, minimum=1), length=A("size", 2, minimum=1),
+    concentration=A("positive", 1.0), seed=A("seed", 0))
+reg("diffusion.perturbed_predictor", q=Lazy(_dtable), noise=A("prob", 0.5), concentration=A("positive", 1.0),
+    seed=A("seed", 0))
+reg("diffusion.llada_loss", p=A("pmf", _PSEQ), q=_QT, base=_DB)
+reg("diffusion.loss_by_masked_count", p=A("pmf", _PSEQ), q=_QT, base=_DB)
+reg("diffusion.loss_integrand", p=A("pmf", _PSEQ), q=_QT, t=A("prob", 0.5), base=_DB)
+reg("diffusion.llada_loss_mc", p=A("pmf", _PSEQ), q=_QT, num_samples=A("size", 10, minimum=1), base=_DB,
+    seed=A("seed", 0), estimator=A("choice", "ratio"), t_min=A("prob", 0.0))
+reg("diffusion.estimator_moments", p=A("pmf", _PSEQ), q=_QT, estimator=A("choice", "ratio"), t_min=A("prob", 0.0),
+    base=_DB)
+reg("diffusion.bayes_posterior", p=A("pmf", _PSEQ), t=A("prob", 0.5))
+reg("diffusion.discrete_time_loss", p=A("pmf", _PSEQ), q=_QT, steps=A("size", 2, minimum=1), base=_DB)
+reg("diffusion.order_law", q=_QT, order=A("tokens", [1, 0]))
+reg("diffusion.order_cross_entropy", p=A("pmf", _PSEQ), q=_QT, order=A("tokens", [1, 0]), base=_DB)
+reg("diffusion.any_order_loss", p=A("pmf", _PSEQ), q=_QT, base=_DB)
+reg("diffusion.mixture_law", q=_QT)
+reg("diffusion.order_log_joint", q=_QT, x=A("tokens", [0, 1]))
+reg("diffusion.loss_chain", p=A("pmf", _PSEQ), q=_QT, base=_DB)
+reg("diffusion.unmask_schedule", length=A("size", 2, minimum=1), steps=A("size", 2, minimum=1))
+reg("diffusion.sample", predictor=_QT, num_samples=A("size", 3, minimum=1), steps=A("size", 2, minimum=1),
+    remasking=A("choice", "random"), seed=A("seed", 0))
+reg("diffusion.sampler_law", q=_QT, steps=A("size", 2, minimum=1), remasking=A("choice", "random"))
+reg("diffusion.step_joint_law", law=A("pmf", _PSEQ), order=A("tokens", [1, 0]), left=[0])
+_SSL = Lazy(lambda: __import__(_D).diffusion.sampler_step_law(_dq(), [0]))
+reg("diffusion.sampler_step_law", q=_QT, left=[0], remasking=A("choice", "low_confidence"))
+reg("diffusion.schedule_entropy", step_law=A("pmf", Lazy(lambda: __import__(_D).diffusion.sampler_step_law(_dq(), [0]))),
+    base=_DB)
+reg("diffusion.schedule_flows", step_law=_SSL, base=_DB)
+reg("diffusion.source_nll", p=A("pmf", _PSEQ), tokens=A("tokens", [[0, 1]]), base=_DB)
+reg("diffusion.sampling_quality", p=A("pmf", _PSEQ), table=_QT, model=_QT, steps=[1, 2],
+    num_samples=A("size", 5, minimum=1), base=_DB, seed=A("seed", 0))
+reg("diffusion.MaskPredictor", vocab_size=A("size", 2, minimum=1), length=A("size", 2, minimum=1),
+    arch=A("choice", "mlp"), d_model=A("size", 4, minimum=1), n_heads=A("size", 1, minimum=1),
+    n_layers=A("size", 1, minimum=1), d_ff=A("size", 4, minimum=1), d_hidden=A("size", 4, minimum=1), seed=A("seed", 0))
+reg("diffusion.train_mask_predictor", model=Lazy(_mask_predictor), data=A("tokens", [[0, 1], [1, 1]]),
+    steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1), lr=A("positive", 0.01), seed=A("seed", 0))
+reg("diffusion.model_table", model=Lazy(_mask_predictor))
+exempt(RESULT, "diffusion.EstimatorMoments", "diffusion.LossChain", "diffusion.Samples", "diffusion.ScheduleFlows", "diffusion.SamplingQuality")
