@@ -226,7 +226,9 @@ def plain_markdown(text: str) -> str:
             return f"equation *{ref}* of the book"
         if role in ("math",):
             return f"${target}$"
-        if role.startswith("glue"):
+        if role == "eval":  # {eval}`glued("name:fmt")` (semtheory.glue) is a glued number as below
+            ref = re.sub(r"^\s*glued\((['\"])(.*)\1\)\s*$", r"\2", ref)
+        if role.startswith("glue") or role == "eval":
             return f"*{ref.split(':')[0]}* (a number computed in the book)"
         if role in ("ref", "doc", "term", "download", "sub-ref"):
             return f"*{shown}*"

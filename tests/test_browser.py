@@ -155,7 +155,9 @@ const done = arguments[arguments.length - 1];
       .filter(t => /(^|\n)\s*glue\(|import glue/.test(t)).map(t => t.slice(0, 80));
   // Template text that escaped rendering: an unrendered role, or a Python expression in braces.
   const template = [];
-  for (const re of [/\{(glue|cite|numref|ref|doc|prf:ref|eq|eval)(:[a-z]+)?\}/, /\{[A-Za-z_][\w.]*\([^{}]*\}/]) {
+  // (and a glued-number expression, {eval}`glued("k:fmt")`, shown as itself instead of its value)
+  for (const re of [/\{(glue|cite|numref|ref|doc|prf:ref|eq|eval)(:[a-z]+)?\}/, /\{[A-Za-z_][\w.]*\([^{}]*\}/,
+                    /\bglued\(\s*["']/]) {
     const m = text.match(re);
     if (m) template.push(text.slice(Math.max(0, m.index - 30), m.index + 50).replace(/\s+/g, " "));
   }

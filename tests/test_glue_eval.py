@@ -154,3 +154,10 @@ def test_converter_is_lossless_on_every_chapter(tmp_path):
             assert any(tool.NEW_IMPORT in c.source for c in nb_new.cells if c.cell_type == "code"), p.name
         total += len(before)
     assert total > 500  # every chapter's numbers (hundreds of roles)
+
+
+def test_assignment_notebooks_name_a_glued_number_as_before():
+    from semtheory._editions import plain_markdown
+
+    out = plain_markdown('So $\\ln p =$ {eval}`glued("logp:.4f")` and {glue:text}`h:.2f`.')
+    assert out == "So $\\ln p =$ *logp* (a number computed in the book) and *h* (a number computed in the book)."
