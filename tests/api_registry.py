@@ -503,3 +503,123 @@ reg("diffusion.train_mask_predictor", model=Lazy(_mask_predictor), data=A("token
     steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1), lr=A("positive", 0.01), seed=A("seed", 0))
 reg("diffusion.model_table", model=Lazy(_mask_predictor))
 exempt(RESULT, "diffusion.EstimatorMoments", "diffusion.LossChain", "diffusion.Samples", "diffusion.ScheduleFlows", "diffusion.SamplingQuality")
+
+
+# ----------------------------------------------------------------------------------------------
+# elbo (chapter 11)
+# ----------------------------------------------------------------------------------------------
+
+_HMMK = dict(init=[0.6, 0.4], trans=K2, emit=[[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+_HM = Lazy(lambda: __import__("semtheory.elbo").elbo.make_hmm(**_HMMK))
+_LJ = np.log([[0.1, 0.2], [0.3, 0.4]])
+_EB = A("base", math.e)
+reg("elbo.make_hmm", init=A("pmf", _HMMK["init"]), trans=A("kernel", K2), emit=A("kernel", _HMMK["emit"]))
+reg("elbo.random_hmm", n_states=A("size", 2, minimum=1), n_symbols=A("size", 3, minimum=1),
+    concentration=A("positive", 1.0), seed=A("seed", 0))
+reg("elbo.log_joint", hmm=A("object", _HM), x=A("tokens", [0, 2]))
+reg("elbo.log_evidence", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
+reg("elbo.posterior", hmm=A("object", _HM), x=A("tokens", [0, 2]))
+reg("elbo.log_prior", model=A("object", _HM), n=A("size", 2, minimum=1))
+reg("elbo.elbo", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
+reg("elbo.elbo_gap", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
+reg("elbo.mean_field", factors=A("kernel", K2))
+reg("elbo.sequence_pmf", hmm=A("object", _HM), n=A("size", 2, minimum=1))
+reg("elbo.bound_chain", data=A("object", _HM), model=A("object", _HM), n=A("size", 2, minimum=1),
+    q=A("choice", "prior"), base=A("base", 2))
+reg("elbo.fit_variational", hmm=A("object", _HM), x=A("tokens", [0, 2]), family=A("choice", "markov"),
+    steps=A("size", 3, minimum=1), lr=A("positive", 0.05), seed=A("seed", 0))
+reg("elbo.causal_elbo_decomposition", data=A("object", _HM), model=A("object", _HM), n=A("size", 2, minimum=1),
+    base=A("base", 2))
+reg("elbo.cavi_mean_field", hmm=A("object", _HM), x=A("tokens", [0, 2]), sweeps=A("size", 3, minimum=1),
+    seed=A("seed", 0))
+reg("elbo.forward_backward", hmm=A("object", _HM), x=A("tokens", [0, 2]))
+reg("elbo.baum_welch", hmm=A("object", _HM), sequences=A("tokens", [[0, 2, 1], [1, 1, 0]]),
+    iterations=A("size", 2, minimum=1))
+reg("elbo.iwae_bound", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
+    K=A("size", 2, minimum=1), samples=A("size", 10, minimum=1), seed=A("seed", 0), base=_EB)
+reg("elbo.iwae_bound_exact", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
+    K=A("size", 2, minimum=1), base=_EB)
+reg("elbo.sample_hmm", hmm=A("object", _HM), n=A("size", 3, minimum=1), size=A("size", 2, minimum=1), seed=A("seed", 0))
+_VSEQ = [[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 0, 2]]
+reg("elbo.train_vae", sequences=A("tokens", _VSEQ), V=A("size", 3, minimum=1), latent=A("size", 1, minimum=1),
+    hidden=A("size", 4, minimum=1), steps=A("size", 2, minimum=1), batch=A("size", 2, minimum=1),
+    lr=A("positive", 0.01), seed=A("seed", 0))
+_VAE = Lazy(lambda: __import__("semtheory.elbo").elbo.train_vae(np.array(_VSEQ), 3, latent=2, hidden=4, steps=2,
+                                                                batch=2, seed=0))
+reg("elbo.vae_bounds", result=A("object", _VAE), x=A("tokens", [[0, 1, 2]]), K=(1, 2), samples=A("size", 2, minimum=1),
+    grid=A("size", 11, minimum=11), extent=A("positive", 6.0), seed=A("seed", 0))
+
+
+# ----------------------------------------------------------------------------------------------
+# energy (chapters 10, 13)
+# ----------------------------------------------------------------------------------------------
+
+_XP = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+_XI = np.array([0.9, 0.1])
+_BETA = A("positive", 2.0)
+reg("energy.EnergyLM", energy=lambda s: np.zeros(2), update=lambda s, v: s, start=0, vocab_size=A("size", 2, minimum=1),
+    temperature=A("positive", 1.0))
+reg("energy.as_energy_lm", model=A("object", _LM))
+reg("energy.token_energies", model=A("object", _LM), context=A("tokens", [0], empty_ok=True),
+    temperature=A("positive", 1.0))
+reg("energy.lse", z=A("array", [0.0, 1.0]), beta=_BETA)
+reg("energy.attention_weights", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA)
+reg("energy.hopfield_energy", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA, constant=A("flag", True))
+reg("energy.hopfield_update", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA)
+reg("energy.hopfield_gradient", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA)
+reg("energy.cccp_bound", xi=A("array", _XI), xi_t=A("array", [0.5, 0.5]), patterns=A("array", _XP, ndim=2), beta=_BETA,
+    constant=A("flag", True))
+reg("energy.hopfield_retrieve", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA,
+    max_steps=A("size", 5, minimum=1), tol=A("positive", 1e-8))
+reg("energy.hopfield_fixed_points", patterns=A("array", _XP, ndim=2), beta=_BETA, starts=A("array", [_XI, -_XI], ndim=2),
+    max_steps=A("size", 5, minimum=1), tol=A("positive", 1e-8), merge=A("positive", 1e-5))
+reg("energy.nearest_pattern", xi=A("array", _XI), patterns=A("array", _XP, ndim=2))
+reg("energy.retrieval_error_bounds", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA)
+reg("energy.softmax_attention", Q=A("array", _XP, ndim=2), K=A("array", _XP, ndim=2), V=A("array", _XP, ndim=2),
+    scale=A("positive", 1.0, optional=True), causal=A("flag", False))
+
+
+# ----------------------------------------------------------------------------------------------
+# sources (chapters 1, 14) and tokens (chapter 1)
+# ----------------------------------------------------------------------------------------------
+
+_TOK = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1]
+_SRC = Lazy(lambda: __import__("semtheory.sources").sources.MarkovSource(np.array(K2)))
+_NG = Lazy(lambda: __import__("semtheory.sources").sources.NGramModel(np.array(_TOK), 1, vocab_size=2))
+reg("sources.english_corpus", max_chars=A("size", 50, minimum=1, optional=True))
+reg("sources.stationary_distribution", transition=A("kernel", K2, ndim=2))
+reg("sources.MarkovSource", transition=A("kernel", K2))
+reg("sources.IIDSource", p=A("pmf", P2))
+reg("sources.HiddenMarkovSource", transition=A("kernel", K2), emission=A("kernel", _HMMK["emit"]))
+reg("sources.NGramModel", tokens=A("tokens", _TOK), order=A("size", 1, minimum=0), vocab_size=A("size", 2, minimum=1),
+    alpha=A("positive", 1.0))
+reg("sources.KneserNeyModel", tokens=A("tokens", _TOK), order=A("size", 1, minimum=0), vocab_size=A("size", 2, minimum=1),
+    discount=A("prob", 0.5, optional=True))
+reg("sources.ngram_cross_entropies", train=A("tokens", _TOK), test=A("tokens", _TOK[:6]), orders=[0, 1],
+    vocab_size=A("size", 2, minimum=1), alpha=A("positive", 1.0), base=A("base", 2), smoothing=A("choice", "lidstone"))
+reg("sources.stationary_cross_entropy", source=A("object", _SRC), model=A("object", _NG), base=A("base", 2))
+reg("sources.plugin_entropy_rate", samples=A("tokens", _TOK), order=A("size", 1, minimum=0), base=A("base", 2))
+
+_BPE = Lazy(lambda: __import__("semtheory.tokens").tokens.train_bpe("the cat the hat the bat", 3))
+reg("tokens.pretokenize", text=A("text", "the cat"), pattern=A("text", r" ?\w+|\s+"))
+reg("tokens.train_bpe", text=A("text", "the cat the hat"), num_merges=A("size", 2, minimum=0), pattern=A("text", r" ?\w+|\s+"),
+    min_count=A("size", 2, minimum=1))
+reg("tokens.token_lengths", tokenizer=A("object", _BPE), ids=A("tokens", [0, 256], optional=True))
+reg("tokens.source_code", tokenizer=A("object", _BPE), text=A("text", "the cat"), base=A("base", 2))
+reg("tokens.per_byte", rate_per_token=A("nonneg", 2.0), bytes_per_token=A("positive", 3.0))
+reg("tokens.per_token", rate_per_byte=A("nonneg", 2.0), bytes_per_token=A("positive", 3.0))
+reg("tokens.rate_to_perplexity", rate=A("nonneg", 2.0), base=A("base", 2))
+reg("tokens.perplexity_to_rate", perplexity=A("real", 4.0), base=A("base", 2))
+reg("tokens.convert", value=A("nonneg", 2.0), from_unit=A("choice", "bits/token"), to_unit=A("choice", "nats/byte"),
+    bytes_per_token=A("positive", 3.0, optional=True))
+reg("tokens.segmentation_code_lengths", tokenizer=A("object", _BPE), text=A("text", "the"),
+    model=Lazy(lambda: __import__("semtheory.sources").sources.IIDSource(np.full(259, 1 / 259))), base=A("base", 2))
+exempt("the HMM record; built and validated by make_hmm (registered)", "elbo.HMM")
+exempt(RESULT, "elbo.BoundChain", "elbo.FitResult", "elbo.CausalELBO", "elbo.CAVIResult", "elbo.ForwardBackward", "elbo.EMResult", "elbo.VAEResult", "elbo.VAEBounds")
+exempt(RESULT, "energy.Retrieval", "energy.FixedPoints", "energy.RetrievalBounds")
+exempt(RESULT, "sources.SandwichBounds")
+exempt(RESULT, "tokens.SourceCode", "tokens.SegmentationCode")
+['"chapters.CHAPTERS"', '"chapters.COURSE_PATHS"', '"embedding.WORD_PATTERN"', '"tokens.DEFAULT_PATTERN"', '"tokens.UNITS"']
+exempt("a tokenizer record (merges, pattern) built by train_bpe (registered); its methods validate their text", "tokens.BPETokenizer")
+exempt("a constant (a regular expression), not a function", "embedding.WORD_PATTERN", "tokens.DEFAULT_PATTERN")
+exempt("a constant (the unit names), not a function", "tokens.UNITS")
