@@ -23,6 +23,8 @@ import sys
 import pytest
 import yaml
 
+from semtheory._booktools import toc_files
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
@@ -36,10 +38,8 @@ _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(")
 
 
 def chapters() -> list[pathlib.Path]:
-    """Every markdown file of the toc (chapters, appendices, front and back matter)."""
-    text = (ROOT / "_toc.yml").read_text()
-    names = re.findall(r"file:\s*(\S+)", text) + re.findall(r"^root:\s*(\S+)", text, re.M)
-    return [ROOT / (n + ".md") for n in names if (ROOT / (n + ".md")).exists()]
+    """Every markdown file of the toc (chapters, section pages, appendices, front and back matter)."""
+    return toc_files(ROOT)
 
 
 def strip_generated(text: str) -> str:

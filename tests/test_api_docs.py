@@ -64,6 +64,7 @@ def test_api_part_sits_between_appendices_and_back_matter():
     for ch in parts[k]["chapters"]:
         files += [ch["file"]] + [s["file"] for s in ch.get("sections", [])]
     assert sorted(files) == sorted(apidocs.docname(m) for m in apidocs.public_modules())
+    assert all(al.api_docname(m) == apidocs.docname(m) for m in apidocs.public_modules())  # links hit pages
     assert al.api_docname("semtheory.symbolic.flow") == "book/api/symbolic/flow"
     assert al.api_docname("semtheory.exercises") == "book/api/exercises/index"
 

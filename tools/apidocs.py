@@ -3,8 +3,8 @@
     python tools/apidocs.py            write book/api/*.md and the "API reference" part of _toc.yml
     python tools/apidocs.py --check    exit 1 (listing them) if any of those is out of date
     python tools/apidocs.py --build [CHAPTER.md ...]
-                                       build the API part alone (plus the given chapters) with -W -n into
-                                       _build/apicheck, as the full book would build it
+                                       build the preface, the given chapters and the API part with -W -n
+                                       into _build/apicheck, as the full book would build them
 
 A module is public when no component of its dotted name starts with ``_``.  Each page is a MyST file whose
 body is ``.. automodule:: <module>`` with ``:members:`` (Sphinx autodoc; numpydoc renders the sections), so
@@ -161,15 +161,18 @@ def write(root: pathlib.Path = ROOT, package: pathlib.Path = PACKAGE) -> list[pa
 
 
 def build(chapters: list[pathlib.Path], out: pathlib.Path | None = None, root: pathlib.Path = ROOT) -> int:
-    """A mini-book of the API part (and ``chapters``) built with ``-W -n --keep-going``; return the exit code."""
+    """A mini-book (preface, ``chapters``, the API part, references) built with ``-W -n --keep-going``.
+
+    Returns jupyter-book's exit code.  The preface and the chapters are executed into ``out``'s own cache.
+    """
     import subprocess
 
     out = (root / "_build" / "apicheck") if out is None else out
     out.mkdir(parents=True, exist_ok=True)
-    part = toc_part().replace("      - file: book/api/index\n", "", 1)
-    toc = ["format: jb-book", "root: book/api/index", "parts:"]
+    part = toc_part()
+    toc = ["format: jb-book", "root: book/intro", "parts:"]
     if chapters:
-        toc += ["  - caption: Chapters", "    chapters:"]
+        toc += ["  - caption: Chapters", "    numbered: true", "    chapters:"]
         toc += [f"      - file: {pathlib.Path(c).resolve().relative_to(root).with_suffix('').as_posix()}" for c in chapters]
     (out / "_toc.yml").write_text("\n".join(toc) + "\n" + part + "  - caption: Back matter\n    chapters:\n"
                                   "      - file: book/bibliography\n")
