@@ -623,3 +623,102 @@ exempt(RESULT, "tokens.SourceCode", "tokens.SegmentationCode")
 exempt("a tokenizer record (merges, pattern) built by train_bpe (registered); its methods validate their text", "tokens.BPETokenizer")
 exempt("a constant (a regular expression), not a function", "embedding.WORD_PATTERN", "tokens.DEFAULT_PATTERN")
 exempt("a constant (the unit names), not a function", "tokens.UNITS")
+
+
+# ----------------------------------------------------------------------------------------------
+# ssm (chapter 15) and transformer (chapters 8, 10, 14)
+# ----------------------------------------------------------------------------------------------
+
+_R = np.random.default_rng(0)
+_SX = _R.normal(size=(3, 2))
+_SA = -np.ones((2, 2))
+_SB = _R.normal(size=(3, 2))
+
+
+def _mamba(d_conv=4):
+    from semtheory.ssm import MambaLM
+    return MambaLM(2, d_model=4, n_layers=1, d_state=2, expand=1, d_conv=d_conv, head_dim=2, context_length=4, seed=0)
+
+
+def _transformer():
+    from semtheory.transformer import Transformer
+    return Transformer(3, d_model=4, n_heads=1, n_layers=1, d_ff=4, context_length=4, seed=0)
+
+
+_TINY_PRE = dict(steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1), lr=A("positive", 0.005),
+                 n_train=A("size", 200, minimum=1), n_test=A("size", 100, minimum=1), d_model=A("size", 4, minimum=1),
+                 n_layers=A("size", 1, minimum=1), context_length=A("size", 4, minimum=1))
+reg("ssm.discretize", delta=A("array", [[0.5, 0.5]]), A=A("array", _SA, ndim=2), B=A("array", [[1.0, 0.5]]),
+    method=A("choice", "zoh"))
+reg("ssm.selective_scan", x=A("array", _SX), delta=A("array", np.full((3, 2), 0.5)), A=A("array", _SA, ndim=2),
+    B=A("array", _SB), C=A("array", _SB), D=A("array", [1.0, 1.0], optional=True), method=A("choice", "zoh"),
+    scan=A("choice", "loop"), return_state=A("flag", False))
+reg("ssm.parallel_scan", a=A("array", np.full((3, 2), 0.5)), b=A("array", _SX), dim=A("size", 0, minimum=0))
+reg("ssm.semiseparable_rank", M=A("array", np.tril(np.ones((3, 3))), ndim=2), rtol=A("positive", 1e-9))
+_A3 = A("array", [0.5, 0.9, 0.7])
+reg("ssm.ssd_recurrent", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB), return_state=A("flag", False))
+reg("ssm.semiseparable_mask", a=_A3)
+reg("ssm.ssd_matrix", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB))
+reg("ssm.ssd_chunked", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB), chunk=A("size", 2, minimum=1))
+reg("ssm.ssd_cost", length=A("size", 3, minimum=1), state=A("size", 2, minimum=1), width=A("size", 2, minimum=1))
+reg("ssm.MambaBlock", d_model=A("size", 4, minimum=1), d_state=A("size", 2, minimum=1), expand=A("size", 1, minimum=1),
+    d_conv=A("size", 2, minimum=1), mixer=A("choice", "mamba"), head_dim=A("size", 2, minimum=1),
+    discretization=A("choice", "euler"))
+reg("ssm.MambaLM", vocab_size=A("size", 2, minimum=1), d_model=A("size", 4, minimum=1), n_layers=A("size", 1, minimum=1),
+    d_state=A("size", 2, minimum=1), expand=A("size", 1, minimum=1), d_conv=A("size", 2, minimum=1),
+    mixer=A("choice", "mamba"), head_dim=A("size", 2, minimum=1), context_length=A("size", 4, minimum=1),
+    seed=A("seed", 0), discretization=A("choice", "euler"))
+reg("ssm.train", model=A("object", Lazy(_mamba)), data=A("tokens", _TOK), steps=A("size", 2, minimum=1),
+    batch_size=A("size", 2, minimum=1), lr=A("positive", 0.003), seed=A("seed", 0), threads=A("size", 1, minimum=1))
+reg("ssm.pretrained_ssm_on_markov", seed=A("seed", 0), source_seed=A("seed", 0), **_TINY_PRE,
+    d_state=A("size", 2, minimum=1), mixer=A("choice", "mamba"), discretization=A("choice", "euler"))
+reg("ssm.quantised_cross_entropy", model=A("object", Lazy(lambda: _mamba(d_conv=1))), tokens=A("tokens", _TOK),
+    bits=A("size", 4, minimum=1, optional=True), streams=A("size", 2, minimum=1), base=A("base", 2))
+reg("ssm.delay_source", vocab_size=A("size", 2, minimum=1), delay=A("size", 1, minimum=1), noise=A("prob", 0.1))
+_DSRC = Lazy(lambda: __import__("semtheory.ssm").ssm.delay_source(2, 2, 0.1))
+reg("ssm.window_cross_entropy", source=A("object", _DSRC), window=A("size", 1, minimum=0), base=A("base", 2))
+reg("ssm.state_bottleneck_bound", source=A("object", _DSRC), log2_states=A("nonneg", 1.0), base=A("base", 2))
+reg("ssm.RegisterPredictor", vocab_size=A("size", 2, minimum=1), delay=A("size", 2, minimum=1), noise=A("prob", 0.1),
+    slots=A("size", 1, minimum=0))
+
+reg("transformer.causal_mask", n=A("size", 3, minimum=1))
+reg("transformer.CausalSelfAttention", d_model=A("size", 4, minimum=1), n_heads=A("size", 2, minimum=1))
+reg("transformer.FeedForward", d_model=A("size", 4, minimum=1), d_ff=A("size", 4, minimum=1))
+reg("transformer.Block", d_model=A("size", 4, minimum=1), n_heads=A("size", 2, minimum=1), d_ff=A("size", 4, minimum=1))
+reg("transformer.Transformer", vocab_size=A("size", 3, minimum=1), d_model=A("size", 4, minimum=1),
+    n_heads=A("size", 1, minimum=1), n_layers=A("size", 1, minimum=1), d_ff=A("size", 4, minimum=1, optional=True),
+    context_length=A("size", 4, minimum=1), seed=A("seed", 0))
+reg("transformer.var_coefficients", model=A("object", Lazy(_transformer)), context=A("tokens", [0, 1]),
+    layer=A("size", 0, minimum=0), residual=A("flag", False))
+reg("transformer.ffn_memory", model=A("object", Lazy(_transformer)), layer=A("size", 0, minimum=0))
+reg("transformer.ffn_nonlinearity", model=A("object", Lazy(_transformer)), tokens=A("tokens", [0, 1, 2]),
+    layer=A("size", 0, minimum=0))
+
+
+_MIN: dict = {}
+
+
+def _min_model():
+    _MIN["model"] = _transformer()
+    return _MIN["model"]
+
+
+def _batch_loss(generator):
+    """A loss of the model last built by _min_model (the kwargs are built in order: model first)."""
+    import torch
+    return _MIN["model"](torch.tensor([[0, 1, 2]])).logsumexp(-1).mean()
+
+
+reg("transformer.minimise", model=A("object", Lazy(_min_model)), batch_loss=_batch_loss, steps=A("size", 2, minimum=1),
+    lr=A("positive", 0.003), seed=A("seed", 0), threads=A("size", 1, minimum=1))
+reg("transformer.train", model=A("object", Lazy(_transformer)), data=A("tokens", [0, 1, 2, 1, 0, 2, 1, 1]),
+    steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1), lr=A("positive", 0.003), seed=A("seed", 0),
+    threads=A("size", 1, minimum=1))
+reg("transformer.markov_source", seed=A("seed", 0))
+reg("transformer.pretrained_on_markov", seed=A("seed", 0), source_seed=A("seed", 0), **_TINY_PRE,
+    n_heads=A("size", 1, minimum=1))
+exempt("trains a byte-level Transformer on the English corpus (tens of seconds even when tiny); it validates "
+       "through transformer.train and Transformer (both walked), and its own sizes in tests/test_transformer.py",
+       "transformer.pretrained_on_english")
+exempt(RESULT, "ssm.SSDCost", "ssm.SSMState", "ssm.QuantisedRun", "ssm.BottleneckBound")
+exempt(RESULT, "transformer.Trace", "transformer.VARCoefficients", "transformer.TrainResult", "transformer.Pretrained")
