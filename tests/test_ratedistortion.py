@@ -732,3 +732,56 @@ def test_bad_input():
         c.channel(5)
     with pytest.raises(ValueError, match="D"):
         c.rate_at([np.nan])
+
+
+# ----------------------------------------------------------------------------------------------
+# The information bottleneck as log-loss rate-distortion (chapter 5, thm-05-ib)
+# ----------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000), st.integers(1, 4))
+def test_bottleneck_distortion_averages_to_lost_relevance(seed, nt):
+    rng = np.random.default_rng(seed)
+    pxy = rng.dirichlet(np.ones(12)).reshape(4, 3)
+    enc = rng.dirichlet(np.ones(nt), size=4)
+    bd = rd.bottleneck_distortion(pxy, enc)
+    # independent route: I(T;Y) from the joint p(t, y) = sum_x p(x) q(t|x) p(y|x), by measures
+    ptyx = enc[:, :, None] * pxy[:, None, :]  # p(x, t, y)
+    lost = measures.mutual_information(pxy, 0, 1) - measures.mutual_information(ptyx.sum(0), 0, 1)
+    assert abs(bd.expected - lost) < 1e-10
+    # remote-source view: E[-log2 p(Y|T)] = H(Y|X) + E d
+    pyt = ptyx.sum(0) / ptyx.sum(0).sum(1, keepdims=True)
+    ll = -(ptyx * np.log2(pyt)[None]).sum()
+    assert abs(ll - (measures.entropy(pxy) - measures.entropy(pxy.sum(1)) + bd.expected)) < 1e-10
+
+
+def test_bottleneck_fixed_point_is_a_blahut_arimoto_point():
+    from semtheory import embedding
+
+    pxy = np.array([[0.20, 0.05, 0.00], [0.15, 0.10, 0.05], [0.02, 0.08, 0.15], [0.00, 0.05, 0.15]])
+    betas = np.geomspace(1.0, 40.0, 25)
+    ib = embedding.information_bottleneck(pxy, betas, seed=0)
+    i = 12
+    bd = rd.bottleneck_distortion(pxy, ib.encoders[i], base=math.e)
+    ba = rd.blahut_arimoto(pxy.sum(1), bd.distortion, betas[i], tol=1e-12)
+    assert abs(ba.rate - ib.i_xt[i]) < 1e-6
+    assert abs(ba.distortion / LN2 - (ib.i_xy - ib.i_ty[i])) < 1e-6
+    # a frozen reproduction set that is not the bottleneck's own is strictly worse somewhere
+    other = rd.bottleneck_distortion(pxy, ib.encoders[6], base=math.e)
+    ba2 = rd.blahut_arimoto(pxy.sum(1), other.distortion, betas[i], tol=1e-12)
+    assert ba2.rate * LN2 + betas[i] * ba2.distortion > ba.rate * LN2 + betas[i] * ba.distortion + 1e-4
+
+
+def test_bottleneck_distortion_drops_empty_cells_and_rejects_bad_input():
+    pxy = np.array([[0.3, 0.1], [0.1, 0.5]])
+    bd = rd.bottleneck_distortion(pxy, [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    assert list(bd.cells) == [0, 2] and bd.distortion.shape == (2, 2)
+    assert bd.expected == 0.0  # a one-to-one encoder loses nothing
+    assert np.allclose(bd.reproductions, pxy / pxy.sum(1, keepdims=True))
+    with pytest.raises(ValueError, match="encoder"):
+        rd.bottleneck_distortion(pxy, [[1.0, 0.0]])
+    with pytest.raises(ValueError, match="encoder"):
+        rd.bottleneck_distortion(pxy, [[0.5, 0.6], [1.0, 0.0]])
+    with pytest.raises(ValueError, match="p_xy"):
+        rd.bottleneck_distortion([[0.5, 0.6], [0.1, 0.1]], [[1.0], [1.0]])
