@@ -11,7 +11,6 @@ of any format, for any chapter; the built-in grader reads the same exported hidd
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import pathlib
@@ -29,9 +28,10 @@ from hypothesis import strategies as st
 
 from semtheory import _editions as ed
 from semtheory._booktools import toc_files
-from semtheory.exercises import _REGISTRY, _compare, answer, registered
+from semtheory.exercises import _compare, answer, registered
 from semtheory.exercises import export as xp
 from semtheory.exercises import grade as gr
+from test_course_kit import answers98  # noqa: F401 - the fixture that registers chapter 98's answers
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -71,17 +71,6 @@ HOSTILE = [
 PROOF = "By Jensen, E[log 1/p(X)] <= log E[1/p(X)] = log |X|."
 EXPECTED = {"alice": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 2}, "bob": {"ex_98_coin_entropy": 0, "ex_98_kl_coins": 0},
             "mallory": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 0}}
-
-
-@pytest.fixture(scope="module")
-def answers98():
-    """Register the throw-away chapter's answers for this module only (the registry is process-wide)."""
-    spec = importlib.util.spec_from_file_location("ch98_answers", DATA / "ch98_answers.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    yield registered()
-    for label in LABELS:
-        _REGISTRY.pop(label, None)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +130,24 @@ def test_points_follow_difficulty_unless_the_registry_says_otherwise():
         xp.points(4)
     with pytest.raises(ValueError, match="points"):
         answer("ex-99-x", points=-1)
+
+
+def test_public_tests_say_nothing_until_an_answer_of_the_right_kind_is_there():
+    t = xp.hidden_tests(["ex-04-greedy-vs-mode"])["ex-04-greedy-vs-mode"]
+    src = xp._public_check_source(t, "answer")
+    for value, ok in ((None, False), (..., False), (0.3, False), ("0.3", False), ([0.1, 0.2], True)):
+        try:
+            exec(src, {"answer": value})  # noqa: S102 - the exporter's own source
+            passed = True
+        except AssertionError as e:
+            passed = False
+            assert str(e).startswith("the answer should be an array of shape (2,)")
+        assert passed == ok, value
+
+
+def test_otter_command_line_refuses_a_bad_cell_timeout(capsys):
+    assert xp.otter_main(["--cell-timeout", "0", "run"]) == 2
+    assert "--cell-timeout" in capsys.readouterr().err
 
 
 def test_reference_encoding_round_trips():

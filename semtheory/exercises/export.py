@@ -45,6 +45,8 @@ __all__ = ["Item", "items", "points", "encode", "decode", "hidden_tests", "hidde
 
 #: Points of an exercise by its difficulty in stars (an ``@answer(points=...)`` overrides).
 STARS_POINTS = {1: 1, 2: 2, 3: 3}
+SELF_CHECK = ("The `check(...)` that an exercise text mentions is the book's self-study checker "
+              "(`from semtheory.exercises import check`); it is not what grades this notebook.")
 CELL_TIMEOUT = 60
 
 
@@ -219,7 +221,7 @@ def _public_check_source(test: dict, variable: str) -> str:
     elif enc["kind"] == "bool":
         cond = f"isinstance({variable}, (bool, numpy.bool_))"
     else:
-        cond = (f"{variable} is not None and not isinstance({variable}, (str, bool)) and "
+        cond = (f"{variable} is not None and {variable} is not ... and not isinstance({variable}, (str, bool)) and "
                 f"numpy.shape({variable}) == {tuple(enc['shape'])!r}")
     return f"import numpy\nassert {cond}, {('the answer should be ' + _kind_words(test))!r}"
 
@@ -313,7 +315,8 @@ def otter_master(path, registry: dict | None = None, tests: dict | None = None):
               "run_tests": True, "solutions_pdf": False, "generate": True, "tests": {"files": False, "ok_format": False}}
     how = ("Write each answer into its variable `answer_ex_…` (replace `...`), then run the cell "
            "`grader.check(...)` below it: it runs the public test only (an answer of the right kind is there); "
-           "the value is graded by hidden tests after you hand in. Exercises discussed in class are graded by hand.")
+           "the value is graded by hidden tests after you hand in. Exercises discussed in class are graded by hand. "
+           + SELF_CHECK)
     cells = [new_raw_cell("# ASSIGNMENT CONFIG\n" + _yaml(config)), _macro_cell(),
              new_markdown_cell(_head(chapter_number(path), chapter_title(path), path, how))]
     for it in its:
@@ -373,7 +376,7 @@ def nbgrader_source(path, registry: dict | None = None, tests: dict | None = Non
     how = ("Replace each `raise NotImplementedError()` with your answer in its variable `answer_ex_…`, and run "
            "the test cell below it: its visible part says whether an answer of the right kind is there; the "
            "value is graded by hidden tests after you hand in. Exercises discussed in class are answered in "
-           "the text cell below them and graded by hand.")
+           "the text cell below them and graded by hand. " + SELF_CHECK)
     cells = [_macro_cell(), new_markdown_cell(_head(chapter_number(path), chapter_title(path), path, how),
                                               metadata=nbg("intro", locked=True))]
     for it in its:
