@@ -722,3 +722,128 @@ exempt("trains a byte-level Transformer on the English corpus (tens of seconds e
        "transformer.pretrained_on_english")
 exempt(RESULT, "ssm.SSDCost", "ssm.SSMState", "ssm.QuantisedRun", "ssm.BottleneckBound")
 exempt(RESULT, "transformer.Trace", "transformer.VARCoefficients", "transformer.TrainResult", "transformer.Pretrained")
+
+
+# ----------------------------------------------------------------------------------------------
+# semantic (chapters 12, 14, 17)
+# ----------------------------------------------------------------------------------------------
+
+_SM = "semtheory.semantic"
+_PROMPTS = [[0], [1]]
+_PFL = Lazy(lambda: __import__(_SM).semantic.prompt_flow_law(_markov_lm(), np.array(_PROMPTS), 2))
+_PATHS = Lazy(lambda: __import__(_SM).semantic.sample_prompt_flow(_markov_lm(), np.array(_PROMPTS), 2, 8, seed=0))
+_TFM = A("object", Lazy(_transformer))
+_READ = Lazy(lambda: __import__(_SM).semantic.attention_readout(_transformer(), np.array([0, 1, 2, 1, 0, 2]), 3,
+                                                                count=2))
+_ECHO = np.full((2, 2, 2), 0.5)
+reg("semantic.next_token_table", model=A("object", _LM), contexts=A("tokens", [[0, 1], [1, 1]]),
+    start=A("size", 0, minimum=0))
+reg("semantic.prompts_from_law", prompt_law=A("pmf", PXY))
+reg("semantic.prompt_flow_law", model=A("object", _LM), prompts=A("tokens", _PROMPTS), n=A("size", 2, minimum=1),
+    weights=A("pmf", P2, optional=True))
+reg("semantic.sample_prompt_flow", model=A("object", _LM), prompts=A("tokens", _PROMPTS), n=A("size", 2, minimum=1),
+    n_paths=A("size", 8, minimum=1), weights=A("pmf", P2, optional=True), seed=A("seed", 0), base=A("base", 2))
+reg("semantic.mean_flow", paths=A("object", _PATHS))
+reg("semantic.batch_means_se", values=A("array", np.arange(40.0), ndim=1), n_batches=A("size", 4, minimum=2))
+reg("semantic.perplexity_report", model=A("object", _LM), tokens=A("tokens", _TOK), source=_SRC,
+    n_batches=A("size", 2, minimum=2), base=A("base", 2))
+reg("semantic.attention_energies", model=_TFM, context=A("tokens", [0, 1]), base=A("base", 2))
+reg("semantic.attention_readout", model=_TFM, tokens=A("tokens", [0, 1, 2, 1, 0, 2]), length=A("size", 3, minimum=1),
+    count=A("size", 2, minimum=1), base=A("base", 2))
+reg("semantic.per_layer_values", readouts=A("object", _READ), field=A("choice", "entropy"))
+reg("semantic.generation_law", law=A("pmf", _PFL), k=A("size", 1, minimum=0))
+reg("semantic.path_densities", law=A("pmf", _PFL), paths=A("object", _PATHS), base=A("base", 2))
+reg("semantic.mixing_modulus", source=A("object", _SRC))
+reg("semantic.markov_order_gap", source=A("object", _SRC), order=A("size", 0, minimum=0), base=A("base", 2))
+reg("semantic.echo_user", V=A("size", 2, minimum=1), repeat=A("prob", 0.5))
+reg("semantic.interaction_channel", model=A("object", _LM), n=A("size", 2, minimum=1))
+reg("semantic.interaction_law", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
+    first=A("pmf", P2, optional=True))
+reg("semantic.sample_feedback_information", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
+    n_paths=A("size", 4, minimum=1), n_inner=A("size", 4, minimum=1), first=A("pmf", P2, optional=True),
+    seed=A("seed", 0), base=A("base", 2))
+reg("semantic.residual_streams", model=_TFM, contexts=A("tokens", [[0, 1], [1, 2]]))
+_FEAT = np.random.default_rng(1).normal(size=(20, 2))
+reg("semantic.probe_information", features=A("array", _FEAT, ndim=2), labels=A("tokens", np.arange(20) % 2),
+    n_classes=A("size", 2, minimum=2), entropy=A("nonneg", 1.0, optional=True), train_fraction=A("prob", 0.5),
+    l2=A("nonneg", 1e-3), max_iter=A("size", 5, minimum=1), seed=A("seed", 0), base=A("base", 2))
+reg("semantic.state_probe", model=_TFM, source=Lazy(lambda: __import__("semtheory.sources").sources.MarkovSource(
+    np.full((3, 3), 1 / 3))), tokens=A("tokens", np.arange(30) % 3), length=A("size", 3, minimum=1),
+    windows=A("size", 4, minimum=1), seed=A("seed", 0), base=A("base", 2))
+reg("semantic.semantic_entropy", law=A("pmf", PXY), classes=A("tokens", [[0, 1], [1, 1]]), base=A("base", 2))
+reg("semantic.sampled_semantic_entropy", model=A("object", _LM), prompt=A("tokens", [0]), n=A("size", 2, minimum=1),
+    classes=A("tokens", [[0, 1], [1, 1]]), n_samples=A("size", 4, minimum=1), repeats=A("size", 1, minimum=1),
+    seed=A("seed", 0), base=A("base", 2))
+exempt(RESULT, "semantic.FlowEstimate", "semantic.PerplexityReport", "semantic.AttentionEnergies", "semantic.FeedbackEstimate", "semantic.ProbeResult", "semantic.SemanticEntropy")
+
+
+# ----------------------------------------------------------------------------------------------
+# ratereward (chapter 6)
+# ----------------------------------------------------------------------------------------------
+
+_RR = "semtheory.ratereward"
+_REF = [0.25, 0.25, 0.5]
+_RW = [1.0, 0.0, 0.5]
+_B6 = A("positive", 1.0)
+_IP = Lazy(lambda: __import__("semtheory.directed").directed.iid_policy([0.5, 0.5], 2))
+_RCH = Lazy(lambda: __import__("semtheory.directed").directed.memoryless_channel(np.array(K2), 2))
+_MR = Lazy(lambda: __import__(_RR).ratereward.matching_reward(2, 2))
+_PREF = Lazy(lambda: __import__(_RR).ratereward.sample_preferences(np.array(_REF), np.array(_RW), 20, seed=0))
+_PREF2 = Lazy(lambda: __import__(_RR).ratereward.sample_preferences(np.ravel(PXY), np.array([1.0, 0, 0, 1.0]), 20,
+                                                                    seed=0))
+reg("ratereward.gibbs_logpolicy", ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6)
+reg("ratereward.gibbs_policy", ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6)
+reg("ratereward.optimal_value", ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6)
+reg("ratereward.kl_objective", policy=A("pmf", [0.3, 0.3, 0.4]), ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6)
+reg("ratereward.random_policies", k=A("size", 3, minimum=1), n=A("size", 4, minimum=1), seed=A("seed", 0))
+reg("ratereward.best_random_objective", ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6, n=A("size", 10, minimum=1),
+    seed=A("seed", 0))
+reg("ratereward.simplex_grid", resolution=A("size", 4, minimum=1))
+reg("ratereward.rate_reward_curve", ref=A("pmf", _REF), reward=A("array", _RW), betas=A("array", [0.5, 2.0], ndim=1),
+    base=A("base", 2))
+reg("ratereward.rate_reward", ref=A("pmf", _REF), reward=A("array", _RW), rho=A("real", 0.6), base=A("base", 2))
+reg("ratereward.beta_for_reward", ref=A("pmf", _REF), reward=A("array", _RW), rho=A("real", 0.6))
+reg("ratereward.rate_reward_limits", ref=A("pmf", _REF), reward=A("array", _RW), base=A("base", 2))
+reg("ratereward.reward_table", reward=lambda s: s.sum(1).astype(float), vocab_size=A("size", 2, minimum=1),
+    n=A("size", 2, minimum=1))
+reg("ratereward.matching_reward", n=A("size", 2, minimum=1), alphabet_size=A("size", 2, minimum=1))
+reg("ratereward.causal_gibbs", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR), beta=_B6)
+reg("ratereward.causal_objective", policy=A("object", _IP), channel=A("object", _RCH), ref_channel=A("object", _RCH),
+    reward=A("array", _MR), beta=_B6)
+reg("ratereward.causally_conditioned_kl", policy=A("object", _IP), channel=A("object", _RCH),
+    ref_channel=A("object", _RCH), base=A("base", 2))
+reg("ratereward.per_token_kl", policy=A("object", _IP), channel=A("object", _RCH), ref_channel=A("object", _RCH),
+    base=A("base", 2))
+reg("ratereward.anticipative_value", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR),
+    beta=_B6)
+reg("ratereward.causal_rate_reward_curve", policy=A("object", _IP), ref_channel=A("object", _RCH),
+    reward=A("array", _MR), betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2))
+reg("ratereward.directed_rate_reward", policy=A("object", _IP), reward=A("array", _MR), beta=_B6, base=A("base", 2),
+    tol=A("positive", 1e-8), max_iter=A("size", 50, minimum=1))
+reg("ratereward.directed_rate_reward_curve", policy=A("object", _IP), reward=A("array", _MR),
+    betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), tol=A("positive", 1e-8), max_iter=A("size", 50, minimum=1))
+_SEQR = lambda s: (s == 1).sum(1).astype(float)  # noqa: E731
+reg("ratereward.GibbsLM", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), beta=_B6,
+    prompt=A("tokens", [0], empty_ok=True))
+reg("ratereward.sequence_gibbs", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), beta=_B6,
+    prompt=A("tokens", [0], empty_ok=True))
+reg("ratereward.implicit_reward", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), logref=A("array", np.log(_REF)),
+    beta=_B6)
+reg("ratereward.bradley_terry", reward_a=A("real", 1.0), reward_b=A("real", 0.0))
+reg("ratereward.sample_preferences", ref=A("pmf", _REF), reward=A("array", _RW), n_pairs=A("size", 5, minimum=1),
+    prompt_law=None, seed=A("seed", 0))
+reg("ratereward.dpo_loss", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), logref=A("array", np.log(_REF)),
+    data=A("object", _PREF), beta=_B6)
+reg("ratereward.expected_dpo_loss", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), ref=A("pmf", _REF),
+    reward=A("array", _RW), beta=_B6)
+reg("ratereward.fit_dpo", logref=A("array", np.log(_REF)), data=A("object", _PREF), beta=_B6,
+    steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
+reg("ratereward.fit_dpo_autoregressive", logref=A("array", np.log(np.ravel(PXY))), data=A("object", _PREF2), beta=_B6,
+    n=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), first=A("size", 0, minimum=0),
+    steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
+reg("ratereward.best_of_n_policy", ref=A("pmf", _REF), reward=A("array", _RW), n=A("size", 2, minimum=1))
+reg("ratereward.best_of_n_kl_bound", n=A("size", 2, minimum=1), base=A("base", 2))
+reg("ratereward.best_of_n_curve", ref=A("pmf", _REF), reward=A("array", _RW), ns=A("tokens", [1, 2]), base=A("base", 2))
+reg("ratereward.proxy_reward_curve", ref=A("pmf", _REF), true_reward=A("array", _RW), proxy_reward=A("array", [0.5, 0, 1]),
+    betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), best_of_n=A("flag", False))
+exempt(RESULT, "ratereward.RateRewardCurve", "ratereward.RateRewardLimits", "ratereward.CausalGibbs", "ratereward.DirectedRateReward", "ratereward.PreferenceData", "ratereward.DPOFit", "ratereward.ARDPOFit", "ratereward.BestOfN", "ratereward.ProxyCurve")
