@@ -225,6 +225,28 @@ def test_three_exports_of_every_chapter_with_their_questions_and_points(tmp_path
         assert sum("### BEGIN HIDDEN TESTS" in c.source for c in nbg.cells) == len(auto)
         for e in auto:
             assert hidden[e.label]["points"] == pts[e.label] and hidden[e.label]["units"] == reg[e.label].units
+        _solutions_pass_their_tests(otter, nbg, auto)
+
+
+def _solutions_pass_their_tests(otter, nbg, auto):
+    """Each export's solution cell, run, passes its own public and hidden tests (as `otter assign` checks
+    with run_tests, and an nbgrader instructor's validate would)."""
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nbg.cells}
+    code = [c.source for c in otter.cells if c.cell_type == "code"]
+    for e in auto:
+        q, var = xp.question_name(e.label), e.variable
+        ns: dict = {}
+        exec(by_id[f"{q}_answer"], ns)  # noqa: S102 - the exporter's own source
+        exec(by_id[f"{q}_test"], ns)  # noqa: S102 - raises AssertionError when the solution fails
+        sol = next(c for c in code if c.startswith(f"{var} = ") and c.endswith("# SOLUTION"))
+        ns = {}
+        exec(sol, ns)  # noqa: S102
+        tests = [c for c in code if f"def test_kind({var})" in c or f"def test_value({var})" in c]
+        assert len(tests) == 2, e.label
+        for t in tests:
+            exec(t, ns)  # noqa: S102
+        ns["test_kind"](ns[var])
+        ns["test_value"](ns[var])
 
 
 def test_the_built_in_grader_reads_the_exported_hidden_tests(export98, tmp_path):
