@@ -847,3 +847,61 @@ reg("ratereward.best_of_n_curve", ref=A("pmf", _REF), reward=A("array", _RW), ns
 reg("ratereward.proxy_reward_curve", ref=A("pmf", _REF), true_reward=A("array", _RW), proxy_reward=A("array", [0.5, 0, 1]),
     betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), best_of_n=A("flag", False))
 exempt(RESULT, "ratereward.RateRewardCurve", "ratereward.RateRewardLimits", "ratereward.CausalGibbs", "ratereward.DirectedRateReward", "ratereward.PreferenceData", "ratereward.DPOFit", "ratereward.ARDPOFit", "ratereward.BestOfN", "ratereward.ProxyCurve")
+
+
+# ----------------------------------------------------------------------------------------------
+# hf (chapter 14): a tiny random GPT-2 with a byte-level BPE tokenizer, built here (no download)
+# ----------------------------------------------------------------------------------------------
+
+_HF: dict = {}
+
+
+def _hf_folder():
+    if "folder" not in _HF:
+        import os
+        import tempfile
+
+        import torch
+        import transformers
+        from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        tok = Tokenizer(models.BPE())
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tok.decoder = decoders.ByteLevel()
+        tok.train_from_iterator(["ab ba abba baab " * 20], trainers.BpeTrainer(
+            vocab_size=270, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+        fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>",
+                                                    eos_token="<|endoftext|>")
+        torch.manual_seed(0)
+        cfg = transformers.GPT2Config(n_layer=1, n_head=1, n_embd=8, vocab_size=len(fast), n_positions=64,
+                                      bos_token_id=0, eos_token_id=0)
+        folder = tempfile.mkdtemp(prefix="walk-gpt2-")
+        transformers.GPT2LMHeadModel(cfg).eval().save_pretrained(folder)
+        fast.save_pretrained(folder)
+        _HF["folder"] = folder
+    return _HF["folder"]
+
+
+def _hf_lm():
+    if "lm" not in _HF:
+        from semtheory.hf import load
+        _HF["lm"] = load(_hf_folder())
+    return _HF["lm"]
+
+
+def _hf_model():
+    import transformers
+    return transformers.AutoModelForCausalLM.from_pretrained(_hf_folder())
+
+
+_HLM = A("object", Lazy(_hf_lm))
+reg("hf.CausalLM", model=A("object", Lazy(_hf_model)), tokenizer=None, device=None, batch_size=A("size", 2, minimum=1),
+    bos_token_id=A("size", 0, minimum=0, optional=True))
+reg("hf.load", path=Lazy(_hf_folder), device=None, dtype=None, batch_size=A("size", 2, minimum=1))
+reg("hf.text_measures", lm=_HLM, text=A("text", "ab ba"), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
+reg("hf.source_text_report", lm=_HLM, source=A("object", _SRC), n=A("size", 4, minimum=1), alphabet=A("text", "ab"),
+    seed=A("seed", 0), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
+reg("hf.attention_maps", lm=_HLM, context=A("tokens", [0, 1, 2]), base=A("base", 2))
+exempt(RESULT, "hf.TextMeasures", "hf.SourceTextReport", "hf.AttentionMaps")
