@@ -905,3 +905,57 @@ reg("hf.source_text_report", lm=_HLM, source=A("object", _SRC), n=A("size", 4, m
     seed=A("seed", 0), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
 reg("hf.attention_maps", lm=_HLM, context=A("tokens", [0, 1, 2]), base=A("base", 2))
 exempt(RESULT, "hf.TextMeasures", "hf.SourceTextReport", "hf.AttentionMaps")
+
+
+# ----------------------------------------------------------------------------------------------
+# directed (chapters 3, 4): n = 2 steps, binary alphabets
+# ----------------------------------------------------------------------------------------------
+
+_DIR = "semtheory.directed"
+_PAIR = np.full((2, 2, 2, 2), 0.25)
+_PDI = Lazy(lambda: __import__(_DIR).directed.markov_pair_law(
+    __import__(_DIR).directed.bsc_feedback_pair(0.1, 0.2), 2))
+_DB2 = A("base", 2)
+_CHN = Lazy(lambda: __import__(_DIR).directed.memoryless_channel(np.array(K2), 2))
+_FSC = np.full((2, 2, 2, 2), 0.25)
+reg("directed.axis_names", n=A("size", 2, minimum=1))
+reg("directed.x_axes", n=A("size", 2, minimum=1), t=A("size", 1, minimum=1, optional=True))
+reg("directed.y_axes", n=A("size", 2, minimum=1), t=A("size", 1, minimum=1, optional=True))
+reg("directed.num_steps", p=A("pmf", _PDI))
+reg("directed.joint_law", policy=A("object", _IP), channel=A("object", _CHN))
+reg("directed.iid_policy", q=A("pmf", P2), n=A("size", 2, minimum=1))
+reg("directed.policy_from_source", px=A("pmf", PXY))
+reg("directed.unit_memory_policy", first=A("pmf", P2, ndim=1), kernel=A("kernel", np.full((2, 2, 2), 0.5)),
+    n=A("size", 2, minimum=1))
+reg("directed.echo_policy", repeat=A("prob", 0.5), n=A("size", 2, minimum=1))
+reg("directed.fixed_prompt_policy", q=A("pmf", P2, ndim=1), n=A("size", 2, minimum=1))
+reg("directed.sticky_channel", stick=A("prob", 0.3), crossover=A("prob", 0.1), n=A("size", 2, minimum=1))
+reg("directed.memoryless_channel", W=A("kernel", K2), n=A("size", 2, minimum=1))
+reg("directed.binary_symmetric_channel", crossover=A("prob", 0.1))
+reg("directed.policy_from_function", fn=lambda t, xh, yh: np.full((xh.shape[0], 2), 0.5), n=A("size", 2, minimum=1),
+    x_card=A("size", 2, minimum=1), y_card=A("size", 2, minimum=1))
+reg("directed.channel_from_function", fn=lambda t, xh, yh: np.full((xh.shape[0], 2), 0.5), n=A("size", 2, minimum=1),
+    x_card=A("size", 2, minimum=1), y_card=A("size", 2, minimum=1))
+reg("directed.finite_state_channel", transition=A("object", _FSC), n=A("size", 2, minimum=1),
+    initial_state=A("size", 0, minimum=0))
+reg("directed.trapdoor_channel")
+reg("directed.bsc_feedback_pair", flip=A("prob", 0.1), crossover=A("prob", 0.2))
+reg("directed.markov_pair_law", transition=A("kernel", _PAIR), n=A("size", 2, minimum=1),
+    initial=A("pmf", PXY, optional=True))
+for _f in ("causal_kernels", "causal_conditioning", "reverse_causal_conditioning"):
+    reg(f"directed.{_f}", p=A("pmf", _PDI))
+for _f in ("causally_conditioned_entropy", "reverse_causally_conditioned_entropy", "directed_information",
+           "directed_information_terms", "reverse_directed_information", "reverse_directed_information_terms",
+           "sequence_mutual_information", "conservation", "directed_information_decomposition", "amblard_michel_terms",
+           "directed_information_density"):
+    reg(f"directed.{_f}", p=A("pmf", _PDI), base=_DB2)
+reg("directed.markov_pair_stationary", transition=A("kernel", _PAIR))
+reg("directed.markov_pair_rates", transition=A("kernel", _PAIR), base=_DB2, tol=A("positive", 1e-8),
+    max_order=A("size", 5, minimum=1))
+reg("directed.directed_information_rate", transition=A("kernel", _PAIR), base=_DB2, tol=A("positive", 1e-8),
+    max_order=A("size", 5, minimum=1))
+reg("directed.feedback_capacity", channel=A("object", _CHN), base=_DB2, tol=A("positive", 1e-5),
+    max_iter=A("size", 50, minimum=1))
+reg("directed.nonfeedback_capacity", channel=A("object", _CHN), base=_DB2, tol=A("positive", 1e-5),
+    max_iter=A("size", 50, minimum=1))
+exempt(RESULT, "directed.Conservation", "directed.DIDecomposition", "directed.MarkovPairRates", "directed.CapacityResult")
