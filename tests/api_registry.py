@@ -959,3 +959,67 @@ reg("directed.feedback_capacity", channel=A("object", _CHN), base=_DB2, tol=A("p
 reg("directed.nonfeedback_capacity", channel=A("object", _CHN), base=_DB2, tol=A("positive", 1e-5),
     max_iter=A("size", 50, minimum=1))
 exempt(RESULT, "directed.Conservation", "directed.DIDecomposition", "directed.MarkovPairRates", "directed.CapacityResult")
+
+
+# ----------------------------------------------------------------------------------------------
+# ratedistortion (chapter 5)
+# ----------------------------------------------------------------------------------------------
+
+_RD = "semtheory.ratedistortion"
+_HAM = np.array([[0.0, 1.0], [1.0, 0.0]])
+_RB = A("base", 2)
+_RD_IT = dict(tol=A("positive", 1e-6), max_iter=A("size", 200, minimum=1))
+reg("ratedistortion.hamming_distortion", size=A("size", 2, minimum=1), reproductions=A("size", 2, minimum=1, optional=True))
+reg("ratedistortion.squared_error_distortion", points=A("array", [0.0, 1.0], ndim=1),
+    reproductions=A("array", [0.0, 0.5, 1.0], ndim=1, optional=True))
+reg("ratedistortion.log_loss_distortion", reproductions=A("kernel", K2), base=_RB)
+reg("ratedistortion.additive_distortion", distortion=A("array", _HAM, ndim=2), n=A("size", 2, minimum=1))
+reg("ratedistortion.blahut_arimoto", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("positive", 2.0),
+    base=_RB, **_RD_IT, init=None, accelerate=A("flag", True))
+reg("ratedistortion.rate_distortion_curve", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2),
+    betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, warm_start=A("flag", False), accelerate=A("flag", True))
+reg("ratedistortion.rate_distortion_at", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), D=A("nonneg", 0.1),
+    base=_RB, **_RD_IT)
+reg("ratedistortion.naive_ba_step", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("positive", 2.0),
+    output=A("pmf", [0.5, 0.5], optional=True))
+reg("ratedistortion.binary_hamming_rd", p=A("prob", 0.3), D=A("nonneg", 0.1), base=_RB)
+reg("ratedistortion.gaussian_rd", variance=A("positive", 1.0), D=A("positive", 0.5), base=_RB)
+reg("ratedistortion.log_loss_rd", p=A("pmf", P3), D=A("nonneg", 0.5), base=_RB)
+reg("ratedistortion.reverse_waterfilling", variances=A("array", [1.0, 0.5], ndim=1), D=A("positive", 0.5), base=_RB)
+reg("ratedistortion.discrete_gaussian", variance=A("positive", 1.0), spacing=A("positive", 0.5), width=A("positive", 3.0))
+_PX2 = Lazy(lambda: __import__(_RD).ratedistortion.markov_source_law(np.array(K2), 2))
+reg("ratedistortion.directed_blahut_arimoto", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+    beta=A("positive", 2.0), base=_RB, **_RD_IT)
+reg("ratedistortion.directed_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+    betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, keep=A("flag", False))
+reg("ratedistortion.block_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+    betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT)
+reg("ratedistortion.markov_source_law", transition=A("kernel", K2), n=A("size", 2, minimum=1),
+    initial=A("pmf", P2, optional=True))
+reg("ratedistortion.gauss_markov_source_law", a=A("real", 0.5), noise_variance=A("positive", 1.0),
+    points=A("array", [-1.0, 0.0, 1.0], ndim=1), n=A("size", 2, minimum=1))
+_GM = dict(a=A("real", 0.5), noise_variance=A("positive", 1.0), D=A("positive", 0.2))
+reg("ratedistortion.gauss_markov_sequential_rd", **_GM, base=_RB)
+reg("ratedistortion.gauss_markov_sequential_rd_finite", **_GM, n=A("size", 2, minimum=1),
+    initial_variance=A("positive", 1.0, optional=True), base=_RB)
+reg("ratedistortion.gauss_markov_block_rd", **_GM, n=A("size", 2, minimum=1), base=_RB)
+reg("ratedistortion.gauss_markov_rd", **_GM, base=_RB)
+reg("ratedistortion.log_loss_point", block_law=A("pmf", PXY), predictive=A("kernel", K2, optional=True), base=_RB)
+reg("ratedistortion.pretraining_point", source=A("object", _SRC), model=A("object", _NG), order=A("size", 1, minimum=0,
+    optional=True), base=_RB)
+_SWEEP = Lazy(lambda: __import__(_RD).ratedistortion.pretraining_sweep(_SRC.make(), [0, 1], [20], seed=1))
+reg("ratedistortion.pretraining_sweep", source=A("object", _SRC), orders=A("tokens", [0, 1]),
+    train_sizes=A("tokens", [20]), seed=A("seed", 1), base=_RB)
+reg("ratedistortion.strictly_causal_predictor", px=A("pmf", _PX2), base=_RB)
+reg("ratedistortion.log_loss_sequence_lower_bound", px=A("pmf", _PX2), D=A("nonneg", 0.2), base=_RB)
+reg("ratedistortion.price_of_causality", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+    betas=A("array", [1.0, 2.0], ndim=1), base=_RB, tol=A("positive", 1e-6))
+reg("ratedistortion.plot_pretraining_plane", ax=Lazy(lambda: __import__("matplotlib.pyplot").pyplot.subplots()[1]),
+    sweep=A("object", _SWEEP), entropy_rate=A("nonneg", 0.5))
+reg("ratedistortion.gaussian_scalar_quantizer", variance=A("positive", 1.0), step=A("positive", 0.5),
+    width=A("positive", 6.0), base=_RB)
+reg("ratedistortion.shannon_lower_bound", p=A("pmf", P3), rho=A("array", [0.0, 1.0, 1.0], ndim=1), D=A("nonneg", 0.2),
+    base=_RB)
+reg("ratedistortion.difference_distortion", rho=A("array", [0.0, 1.0, 1.0], ndim=1))
+reg("ratedistortion.bottleneck_distortion", p_xy=A("pmf", PXY), encoder=A("kernel", K2), base=_RB)
+exempt(RESULT, "ratedistortion.BAResult", "ratedistortion.RDCurve", "ratedistortion.WaterFilling", "ratedistortion.DirectedBAResult", "ratedistortion.DirectedRDCurve", "ratedistortion.LogLossPoint", "ratedistortion.PretrainingSweep", "ratedistortion.SequencePredictor", "ratedistortion.CausalityPrice", "ratedistortion.BottleneckDistortion")
