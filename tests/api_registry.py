@@ -1023,3 +1023,91 @@ reg("ratedistortion.shannon_lower_bound", p=A("pmf", P3), rho=A("array", [0.0, 1
 reg("ratedistortion.difference_distortion", rho=A("array", [0.0, 1.0, 1.0], ndim=1))
 reg("ratedistortion.bottleneck_distortion", p_xy=A("pmf", PXY), encoder=A("kernel", K2), base=_RB)
 exempt(RESULT, "ratedistortion.BAResult", "ratedistortion.RDCurve", "ratedistortion.WaterFilling", "ratedistortion.DirectedBAResult", "ratedistortion.DirectedRDCurve", "ratedistortion.LogLossPoint", "ratedistortion.PretrainingSweep", "ratedistortion.SequencePredictor", "ratedistortion.CausalityPrice", "ratedistortion.BottleneckDistortion")
+
+
+# ----------------------------------------------------------------------------------------------
+# embedding (chapter 9)
+# ----------------------------------------------------------------------------------------------
+
+_EM = "semtheory.embedding"
+_IDS = [0, 1, 2, 0, 1, 2, 1, 0, 2, 2, 1, 0]
+_COUNTS = Lazy(lambda: __import__(_EM).embedding.cooccurrence(np.array(_IDS), 3, 2))
+_MAT = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 1.0]])
+_E3 = np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.7], [-1.0, 0.2]])
+_EPS = A("prob", 0.3)
+reg("embedding.word_tokens", text=A("text", "a b a c b a"), min_count=A("size", 1, minimum=1),
+    max_vocab=A("size", 3, minimum=1, optional=True))
+reg("embedding.cooccurrence", ids=A("tokens", _IDS), vocab_size=A("size", 3, minimum=1), window=A("size", 2, minimum=1),
+    weighting=A("choice", "harmonic"))
+reg("embedding.pmi_matrix", counts=A("object", _COUNTS), alpha=A("positive", 1.0), base=A("base", math.e))
+reg("embedding.shifted_pmi", counts=A("object", _COUNTS), k=A("positive", 1.0), positive=A("flag", True),
+    alpha=A("positive", 1.0))
+_SG = dict(pair_count=A("nonneg", 3.0), word_count=A("positive", 5.0), context_count=A("positive", 6.0),
+           total=A("positive", 20.0), k=A("positive", 1.0))
+reg("embedding.sgns_optimal_inner_product", **_SG)
+reg("embedding.sgns_weight", **_SG)
+reg("embedding.sgns_least_squares", counts=A("object", _COUNTS), k=A("positive", 1.0), alpha=A("positive", 1.0))
+reg("embedding.weighted_factorisation", target=A("array", _MAT, ndim=2), weights=A("array", np.ones((3, 3)), ndim=2),
+    d=A("size", 1, minimum=1), init=None, sweeps=A("size", 2, minimum=1), reg=A("nonneg", 1e-3), seed=A("seed", 0))
+_W2 = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+reg("embedding.factorisation_errors", W=A("array", _W2, ndim=2), C=A("array", _W2, ndim=2), M=A("array", _MAT, ndim=2),
+    weights=A("array", np.ones((3, 3)), ndim=2))
+_G = np.random.default_rng(3)
+_PW, _PC, _PM = _G.normal(size=(4, 2)), _G.normal(size=(4, 2)), _G.normal(size=(4, 4))
+reg("embedding.pair_correlations", W=A("array", _PW, ndim=2), C=A("array", _PC, ndim=2),
+    M=A("object", Lazy(lambda: __import__("scipy.sparse").sparse.csr_matrix(_PM))),
+    counts=A("object", Lazy(lambda: __import__("scipy.sparse").sparse.csr_matrix(np.arange(1.0, 17.0).reshape(4, 4)))),
+    rare=A("prob", 0.5), frequent=A("prob", 0.6))
+reg("embedding.truncated_svd", M=A("array", _MAT, ndim=2), d=A("size", 2, minimum=1), seed=A("seed", 0),
+    n_iter=A("size", 2, minimum=0), oversample=A("size", 1, minimum=0))
+reg("embedding.svd_embeddings", M=A("array", _MAT, ndim=2), d=A("size", 2, minimum=1), power=A("real", 0.5),
+    seed=A("seed", 0))
+reg("embedding.to_sphere", X=A("array", _E3, ndim=2))
+reg("embedding.nearest", E=A("array", _E3, ndim=2), i=A("size", 0, minimum=0), k=A("size", 2, minimum=1))
+reg("embedding.analogy", E=A("array", _E3, ndim=2), a=A("size", 0, minimum=0), b=A("size", 1, minimum=0),
+    c=A("size", 2, minimum=0), k=A("size", 1, minimum=1))
+reg("embedding.analogy_test", E=A("array", _E3, ndim=2), words=("a", "b", "c", "d"), quads=[("a", "b", "c", "d")])
+reg("embedding.sphere_logprobs", U=A("array", _W2, ndim=2), W=A("array", _E3, ndim=2), scale=A("positive", 1.0))
+reg("embedding.numerical_rank", A=A("array", _MAT, ndim=2), rtol=A("positive", 1e-9))
+reg("embedding.fit_sphere_softmax", conditional=A("kernel", [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]]), weights=A("pmf", P2),
+    dim=A("size", 2, minimum=1), seed=A("seed", 0), restarts=A("size", 1, minimum=1), maxiter=A("size", 5, minimum=1),
+    base=A("base", math.e))
+reg("embedding.gaussian_projection", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("embedding.jl_distortions", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("embedding.jl_dimension", m=A("size", 10, minimum=2), eps=_EPS)
+reg("embedding.jl_pair_failure_bound", k=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.jl_pair_failure_exact", k=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.cap_probability", d=A("size", 10, minimum=2), eps=_EPS)
+reg("embedding.cap_bound", d=A("size", 10, minimum=2), eps=_EPS)
+reg("embedding.quasi_orthogonal_bound", d=A("size", 10, minimum=2), eps=_EPS, exact=A("flag", False),
+    log=A("flag", False))
+reg("embedding.greedy_quasi_orthogonal", d=A("size", 4, minimum=1), eps=_EPS, n_draws=A("size", 10, minimum=1),
+    seed=A("seed", 0), batch=A("size", 4, minimum=1))
+reg("embedding.context_next_law", model=A("object", _LM), context_length=A("size", 1, minimum=1))
+reg("embedding.context_samples", seq=A("tokens", _IDS), vocab_size=A("size", 3, minimum=1),
+    context_length=A("size", 1, minimum=1))
+reg("embedding.encoder_information", p_xy=A("pmf", PXY), labels=A("tokens", [0, 0]), base=A("base", 2))
+reg("embedding.stochastic_encoder_information", p_xy=A("pmf", PXY), q_tx=A("kernel", K2), base=A("base", 2))
+reg("embedding.last_k_encoder", vocab_size=A("size", 2, minimum=1), context_length=A("size", 2, minimum=1),
+    k=A("size", 1, minimum=0))
+reg("embedding.sign_hash_encoder", features=A("array", _E3, ndim=2), bits=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("embedding.agglomerative_ib", p_xy=A("pmf", PXY))
+reg("embedding.information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
+    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=1), seed=A("seed", 0),
+    max_iter=A("size", 10, minimum=1), tol=A("positive", 1e-6), base=A("base", 2))
+reg("embedding.deterministic_information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
+    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=1), seed=A("seed", 0),
+    max_iter=A("size", 10, minimum=1), base=A("base", 2))
+reg("embedding.readable_information", p_xy=A("pmf", PXY), log_q=A("array", np.log(K2)), critic=A("flag", False),
+    base=A("base", 2))
+reg("embedding.optimal_critic", p_xy=A("pmf", PXY))
+reg("embedding.infonce", scores=A("array", _MAT, ndim=2), base=A("base", math.e))
+reg("embedding.infonce_exact", p_xy=A("pmf", PXY), N=A("size", 2, minimum=1), base=A("base", math.e))
+reg("embedding.infonce_monte_carlo", p_xy=A("pmf", PXY), critic=A("array", np.log(K2) + 1.0, ndim=2),
+    N=A("size", 2, minimum=1), n_batches=A("size", 3, minimum=1), seed=A("seed", 0), base=A("base", math.e))
+reg("embedding.train_infonce_critic", x=A("tokens", [0, 1, 1, 0, 1, 0]), y=A("tokens", [0, 1, 1, 0, 0, 0]),
+    n_contexts=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), dim=A("size", 2, minimum=1),
+    N=A("size", 2, minimum=1), steps=A("size", 2, minimum=1), lr=A("positive", 0.05), seed=A("seed", 0))
+exempt(RESULT, "embedding.WordTokens", "embedding.WeightedFit", "embedding.FactorisationErrors", "embedding.Embeddings", "embedding.AnalogyResult", "embedding.SoftmaxFit", "embedding.EncoderInfo", "embedding.IBCurve", "embedding.DIBResult", "embedding.InfoNCEFit")
+['"chapters.CHAPTERS"', '"chapters.COURSE_PATHS"', '"embedding.WORD_PATTERN"', '"tokens.DEFAULT_PATTERN"', '"tokens.UNITS"']
+exempt("a constant (a regular expression), not a function", "embedding.WORD_PATTERN", "tokens.DEFAULT_PATTERN")
