@@ -1111,3 +1111,34 @@ reg("embedding.train_infonce_critic", x=A("tokens", [0, 1, 1, 0, 1, 0]), y=A("to
 exempt(RESULT, "embedding.WordTokens", "embedding.WeightedFit", "embedding.FactorisationErrors", "embedding.Embeddings", "embedding.AnalogyResult", "embedding.SoftmaxFit", "embedding.EncoderInfo", "embedding.IBCurve", "embedding.DIBResult", "embedding.InfoNCEFit")
 ['"chapters.CHAPTERS"', '"chapters.COURSE_PATHS"', '"embedding.WORD_PATTERN"', '"tokens.DEFAULT_PATTERN"', '"tokens.UNITS"']
 exempt("a constant (a regular expression), not a function", "embedding.WORD_PATTERN", "tokens.DEFAULT_PATTERN")
+
+
+# ----------------------------------------------------------------------------------------------
+# flow (chapter 7)
+# ----------------------------------------------------------------------------------------------
+
+_FL = "semtheory.flow"
+_EXF = Lazy(lambda: __import__(_FL).flow.exact_flow(_PDI.make()))
+reg("flow.exact_flow", p=A("pmf", _PDI), base=A("base", 2))
+reg("flow.conditional_expectation", p=A("pmf", _PDI), values=A("array", np.arange(16.0).reshape((2,) * 4)),
+    t=A("size", 1, minimum=1))
+reg("flow.conditional_mean", p=A("pmf", _PDI), values=A("array", np.arange(16.0).reshape((2,) * 4)), given=(0,))
+reg("flow.expected_flow", p=A("pmf", _PDI), base=A("base", 2))
+reg("flow.sample_exact_paths", flow=A("object", _EXF), n_paths=A("size", 4, minimum=1), seed=A("seed", 0))
+reg("flow.lm_markov_pair", model=A("object", _LM), inputs=A("pmf", P2), first=A("pmf", P2, optional=True))
+reg("flow.simulate_markov_pair_flow", transition=A("kernel", _PAIR), n=A("size", 2, minimum=1),
+    n_paths=A("size", 4, minimum=1), initial=A("pmf", PXY, optional=True), seed=A("seed", 0), base=A("base", 2))
+reg("flow.markov_pair_range_bound", transition=A("kernel", _PAIR), n=A("size", 2, minimum=1),
+    initial=A("pmf", PXY, optional=True), base=A("base", 2))
+reg("flow.azuma_tail", eps=A("positive", 1.0), bounds=A("array", [1.0, 1.0], ndim=1))
+reg("flow.azuma_band", bounds=A("array", [1.0, 1.0], ndim=1), delta=A("prob", 0.05))
+reg("flow.hoeffding_azuma_band", ranges=A("array", [1.0, 1.0], ndim=1), delta=A("prob", 0.05))
+reg("flow.freedman_band", variance=A("array", [0.5, 1.0], ndim=1), bound=A("positive", 1.0), delta=A("prob", 0.05))
+reg("flow.band_exceedance", M=A("array", [[0.1, 0.5], [1.5, 0.2]], ndim=2), band=A("array", [1.0, 1.0], ndim=1))
+reg("flow.ville_bound", levels=A("array", [0.5, 1.0], ndim=1), base=A("base", 2))
+reg("flow.min_flow_tail", Lambda=A("array", [[0.1, -0.5], [-1.5, 0.2]], ndim=2), levels=A("array", [0.5, 1.0], ndim=1),
+    weights=A("pmf", P2, optional=True))
+reg("flow.decoding_flow", model=A("object", _LM), inputs=A("pmf", P2), n=A("size", 2, minimum=1),
+    temperatures=A("array", [0.5, 1.0], ndim=1), top_k=A("size", 2, minimum=1, optional=True),
+    top_p=A("prob", 0.9, optional=True), greedy=A("flag", False), base=A("base", 2))
+exempt(RESULT, "flow.FlowPaths", "flow.ExactFlow")
