@@ -1142,3 +1142,70 @@ reg("flow.decoding_flow", model=A("object", _LM), inputs=A("pmf", P2), n=A("size
     temperatures=A("array", [0.5, 1.0], ndim=1), top_k=A("size", 2, minimum=1, optional=True),
     top_p=A("prob", 0.9, optional=True), greedy=A("flag", False), base=A("base", 2))
 exempt(RESULT, "flow.FlowPaths", "flow.ExactFlow")
+
+
+# ----------------------------------------------------------------------------------------------
+# granger (chapter 8)
+# ----------------------------------------------------------------------------------------------
+
+_GR = "semtheory.granger"
+_COEF = np.array([[[0.5, 0.0], [0.4, 0.3]]])
+_NCOV = np.eye(2)
+_GS_ = np.random.default_rng(2).normal(size=(40, 2))
+_GSRC, _GTGT = _GS_[:, 0], 0.5 * np.roll(_GS_[:, 0], 1) + _GS_[:, 1]
+_VAR = dict(coefs=A("array", _COEF, ndim=3), noise_cov=A("array", _NCOV, ndim=2, optional=True))
+_ST = dict(source=A("array", _GSRC), target=A("array", _GTGT))
+_IX = dict(source=A("size", 0, minimum=0), target=A("size", 1, minimum=0))
+_ISRC = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1]
+reg("granger.as_var", **_VAR)
+reg("granger.companion_matrix", coefs=A("array", _COEF, ndim=3))
+reg("granger.spectral_radius", coefs=A("array", _COEF, ndim=3))
+reg("granger.is_stable", coefs=A("array", _COEF, ndim=3))
+reg("granger.simulate_var", **_VAR, n=A("size", 10, minimum=1), seed=A("seed", 0))
+reg("granger.fit_var", data=A("array", _GS_, ndim=2), lags=A("size", 1, minimum=1))
+reg("granger.var_stationary_covariance", **_VAR)
+reg("granger.var_autocovariance", **_VAR, max_lag=A("size", 2, minimum=0))
+reg("granger.var_impulse_response", coefs=A("array", _COEF, ndim=3), horizon=A("size", 3, minimum=0))
+reg("granger.spectral_density", **_VAR, freqs=A("array", [0.0, 0.1], ndim=1, optional=True))
+reg("granger.innovation_covariance", **_VAR, observed=[1], history=None, tol=A("positive", 1e-10),
+    max_iter=A("size", 1000, minimum=1))
+reg("granger.innovation_logdet_spectral", **_VAR, observed=[1], n_freq=A("size", 64, minimum=2))
+reg("granger.gaussian_conditional_mutual_information", cov=A("array", [[1.0, 0.3], [0.3, 1.0]], ndim=2), a=[0], b=[1],
+    given=(), base=A("base", 2))
+reg("granger.geweke_granger", **_ST, lags=A("size", 1, minimum=1), condition=A("array", _GS_[:, 1], optional=True),
+    base=A("base", 2))
+reg("granger.granger_test", **_ST, lags=A("size", 1, minimum=1))
+reg("granger.transfer_entropy_gaussian", **_ST, k=A("size", 1, minimum=1), l=A("size", 1, minimum=1, optional=True),
+    condition=A("array", _GS_[:, 1], optional=True), base=A("base", 2))
+reg("granger.transfer_entropy_var", **_VAR, **_IX, k=A("size", 1, minimum=1), l=A("size", 1, minimum=1, optional=True),
+    condition=None, base=A("base", 2))
+reg("granger.granger_var", **_VAR, **_IX, k=A("size", 1, minimum=1), condition=None, base=A("base", 2))
+reg("granger.transfer_entropy_plugin", source=A("tokens", _ISRC), target=A("tokens", np.roll(_ISRC, 1)),
+    k=A("size", 1, minimum=1), l=A("size", 1, minimum=1), base=A("base", 2))
+reg("granger.simulate_delayed_copy", n=A("size", 10, minimum=1), flip=A("prob", 0.1), delay=A("size", 1, minimum=0),
+    alphabet=A("size", 2, minimum=2), seed=A("seed", 0))
+reg("granger.geweke_decomposition", **_VAR, **_IX, history=None, method=A("choice", "riccati"), base=A("base", 2))
+reg("granger.geweke_decomposition_sample", **_ST, lags=A("size", 1, minimum=1), base=A("base", 2))
+reg("granger.granger_null_statistics", **_VAR, **_IX, lags=A("size", 1, minimum=1), n=A("size", 30, minimum=1),
+    replicates=A("size", 3, minimum=1), seed=A("seed", 0))
+reg("granger.granger_chi2_test", **_ST, lags=A("size", 1, minimum=1))
+reg("granger.granger_surrogate_test", **_ST, lags=A("size", 1, minimum=1), n_surrogates=A("size", 3, minimum=1),
+    seed=A("seed", 0))
+reg("granger.simulate_markov_pair", transition=A("kernel", _PAIR), n=A("size", 5, minimum=1),
+    initial=A("pmf", PXY, optional=True), seed=A("seed", 0))
+reg("granger.granger_by_training", source=A("tokens", _ISRC * 2), target=A("tokens", list(np.roll(_ISRC, 1)) * 2),
+    test_source=A("tokens", _ISRC), test_target=A("tokens", np.roll(_ISRC, 1)), steps=A("size", 2, minimum=1),
+    seed=A("seed", 0), d_model=A("size", 4, minimum=1), n_layers=A("size", 1, minimum=1),
+    context_length=A("size", 4, minimum=1), lr=A("positive", 0.01))
+reg("granger.di_decomposition", p=A("pmf", _PDI), base=A("base", 2))
+reg("granger.coupled_pair_transition", lagged=A("prob", 0.7), flip=A("prob", 0.1))
+reg("granger.spurious_granger_var", a=A("real", 1.0), b=A("real", 1.0), rho=A("real", 0.8))
+reg("granger.masked_effect_var", effect=A("real", 0.5), a=A("real", 1.0))
+reg("granger.var_do", **_VAR, component=A("size", 0, minimum=0), value=A("real", 1.0), steps=A("size", 1, minimum=1),
+    replicates=A("size", 10, minimum=1), seed=A("seed", 0))
+reg("granger.DiscreteSCM", noise={"U": [0.5, 0.5]}, equations=[("X", 2, lambda v: v["U"])])
+reg("granger.confounded_scm", flip_x=A("prob", 0.1), flip_y=A("prob", 0.1), effect=A("prob", 0.0))
+reg("granger.direct_scm", flip=A("prob", 0.18))
+reg("granger.observational_twin", scm=A("object", Lazy(lambda: __import__(_GR).granger.confounded_scm())),
+    cause=A("text", "X"), effect=A("text", "Y"))
+exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "granger.SurrogateTest", "granger.TrainedGranger", "granger.DIParts")
