@@ -46,7 +46,7 @@ CELL_TIMEOUT = 10  # seconds per cell in the engine tests: mallory's endless loo
 # What each sample student writes into the answer cells (variable -> cell source).  alice is right, bob is
 # wrong (a wrong value, and nats where bits are asked), mallory answers the first exercise right and the
 # second wrong, and adds cells that raise, do not parse, loop forever, print a megabyte, and patch numpy and
-# semtheory's checker (she must lose the second exercise's points and nothing else).
+# semtheory's checker and redefine otter's `grader` (she must lose the second exercise's points and nothing else).
 ANSWERS = {
     "alice": {"answer_ex_98_coin_entropy": "from semtheory import measures\n"
                                            "answer_ex_98_coin_entropy = measures.binary_entropy(0.2)",
@@ -66,10 +66,11 @@ HOSTILE = [
     "import numpy\nnumpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
     "import semtheory.exercises as E\nE._compare = lambda *a: True\n"
     "E.is_correct = lambda label, given: E.CheckResult(label, True, 'correct')\n"
-    "def check(label, given):\n    print('correct')\n    return True",
+    "def check(label, given):\n    print('correct')\n    return True\ngrader = None  # otter's checker object",
 ]
 PROOF = "By Jensen, E[log 1/p(X)] <= log E[1/p(X)] = log |X|."
-EXPECTED = {"alice": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 2}, "bob": {"ex_98_coin_entropy": 0, "ex_98_kl_coins": 0},
+EXPECTED = {"alice": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 2},
+            "bob": {"ex_98_coin_entropy": 0, "ex_98_kl_coins": 0},
             "mallory": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 0}}
 
 
@@ -194,8 +195,11 @@ def test_every_hidden_test_passes_its_reference_and_fails_a_wrong_answer():
                 assert "hidden test" in str(e.value) and _leak_forms({label: t}).isdisjoint({str(e.value)})
 
 
-def test_three_exports_of_every_chapter_with_their_questions_and_points(tmp_path):
-    written = xp.write_all(tmp_path)
+def test_three_exports_of_every_chapter_with_their_questions_and_points(tmp_path, capsys):
+    assert ed.main(["assignments", str(tmp_path)]) == 0  # what `make assignments` runs
+    assert "otter: " in capsys.readouterr().out
+    written = {f: sorted(tmp_path.glob(pat)) for f, pat in
+               (("plain", "plain/*.ipynb"), ("otter", "otter/*/*.ipynb"), ("nbgrader", "nbgrader/source/*/*.ipynb"))}
     chapters = [p for p in toc_files() if ed.exercises(p)]
     assert [len(written[f]) for f in ("plain", "otter", "nbgrader")] == [len(chapters)] * 3
     assert len(chapters) >= 17 and {ed.chapter_number(p) for p in chapters} >= {f"{n:02d}" for n in range(1, 18)}
@@ -290,7 +294,8 @@ def _otter_submission(student_nb, student: str):
 def test_otter_assign_and_run_on_right_wrong_and_hostile_submissions(export98, tmp_path):
     out, written = export98
     master = written["otter"][0]
-    _run([sys.executable, "-m", "semtheory.exercises", "otter", "assign", str(master), str(tmp_path / "dist")], tmp_path)
+    _run([sys.executable, "-m", "semtheory.exercises", "otter", "assign", str(master), str(tmp_path / "dist")],
+         tmp_path)
     student = tmp_path / "dist" / "student" / f"{NAME}.ipynb"
     (zip_path,) = (tmp_path / "dist" / "autograder").glob("*.zip")
     hidden = json.loads((out / "hidden-tests.json").read_text())

@@ -312,7 +312,8 @@ def otter_master(path, registry: dict | None = None, tests: dict | None = None):
         return None
     tests = hidden_tests([i.label for i in its if i.auto], registry) if tests is None else tests
     config = {"name": path.stem, "init_cell": True, "check_all_cell": False, "export_cell": False,
-              "run_tests": True, "solutions_pdf": False, "generate": True, "tests": {"files": False, "ok_format": False}}
+              "run_tests": True, "solutions_pdf": False, "generate": True,
+              "tests": {"files": False, "ok_format": False}}
     how = ("Write each answer into its variable `answer_ex_…` (replace `...`), then run the cell "
            "`grader.check(...)` below it: it runs the public test only (an answer of the right kind is there); "
            "the value is graded by hidden tests after you hand in. Exercises discussed in class are graded by hand. "
@@ -339,7 +340,8 @@ def otter_master(path, registry: dict | None = None, tests: dict | None = None):
             cells.append(new_code_cell('""" # BEGIN TEST CONFIG\n'
                                        f"points: {it.points}\nhidden: true\n"
                                        '""" # END TEST CONFIG\n'
-                                       f"def test_value({var}):\n" + hidden_check_source(it.label, t, var, indent="    ")))
+                                       f"def test_value({var}):\n"
+                                       + hidden_check_source(it.label, t, var, indent="    ")))
             cells.append(new_raw_cell("# END TESTS"))
         else:
             cells.append(new_raw_cell("# BEGIN SOLUTION"))
