@@ -41,7 +41,7 @@ from . import Answer, registered
 
 __all__ = ["Item", "items", "points", "encode", "decode", "hidden_tests", "hidden_check_source",
            "otter_master", "nbgrader_source", "plain_notebook", "write_all", "question_name", "STARS_POINTS",
-           "otter_main"]
+           "otter_main", "load_hidden_tests", "close_function", "SELF_CHECK"]
 
 #: Points of an exercise by its difficulty in stars (an ``@answer(points=...)`` overrides).
 STARS_POINTS = {1: 1, 2: 2, 3: 3}
