@@ -120,11 +120,7 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.mark.book
-def test_a_chapter_in_jupyterlab(lab):
-    base, token, root = lab
-    nb = _get(base + f"api/contents/book/{CHAPTER}?type=notebook&content=1", token)
-    assert nb["type"] == "notebook" and len(nb["content"]["cells"]) > 10
+def _chrome():
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -137,19 +133,31 @@ def test_a_chapter_in_jupyterlab(lab):
     opts.binary_location = CHROMIUM
     for f in FLAGS + [f"--user-data-dir={profile}"]:
         opts.add_argument(f)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts), profile
+
+
+def _wait(driver, js, seconds=120, *args):
+    for _ in range(int(seconds * 2)):
+        v = driver.execute_script(js, *args)
+        if v:
+            return v
+        time.sleep(0.5)
+    return driver.execute_script(js, *args)
+
+
+@pytest.mark.book
+def test_a_chapter_in_jupyterlab(lab):
+    base, token, root = lab
+    nb = _get(base + f"api/contents/book/{CHAPTER}?type=notebook&content=1", token)
+    assert nb["type"] == "notebook" and len(nb["content"]["cells"]) > 10
+    driver, profile = _chrome()
     SHOTS.mkdir(parents=True, exist_ok=True)
     original = (root / "book" / CHAPTER).read_bytes()
     try:
         driver.get(base + f"lab/tree/book/{CHAPTER}?token={token}")
 
         def wait(js, seconds=120):
-            for _ in range(int(seconds * 2)):
-                v = driver.execute_script(js)
-                if v:
-                    return v
-                time.sleep(0.5)
-            return driver.execute_script(js)
+            return _wait(driver, js, seconds)
 
         title = wait(f"""const a = [...document.querySelectorAll('aside.myst-proof')].find(
             e => e.textContent.includes({THEOREM!r})); if (!a) return null;
@@ -183,30 +191,6 @@ def test_a_chapter_in_jupyterlab(lab):
         diff = difflib.unified_diff(original.decode().splitlines(), saved.decode().splitlines(), lineterm="", n=1)
         pytest.fail("saving from JupyterLab rewrote the chapter:\n" + "\n".join(list(diff)[:40]))
 
-
-def _chrome():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from test_browser import CHROMEDRIVER, CHROMIUM, FLAGS
-
-    profile = tempfile.mkdtemp(prefix="semtheory-lab-")
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for f in FLAGS + [f"--user-data-dir={profile}"]:
-        opts.add_argument(f)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts), profile
-
-
-def _wait(driver, js, seconds=120, *args):
-    for _ in range(int(seconds * 2)):
-        v = driver.execute_script(js, *args)
-        if v:
-            return v
-        time.sleep(0.5)
-    return driver.execute_script(js, *args)
 
 
 #: The rendered markdown cells of the open notebook: their visible text, and what jupyterlab-myst shows for
