@@ -609,6 +609,10 @@ def test_exercise_answers_against_independent_routes():
         "ex-05-gauss-markov-gap": (0.5 * math.log2(0.81 + 0.19 / 0.1) - _spectral_waterfilling_rd(0.9, 0.19, 0.1), None),
         # stationary law and entropies by hand vs the rate of the log-loss point
         "ex-05-bigram-point": (h(0.25) - (0.75 * h(0.1) + 0.25 * h(0.3)), None),
+        # I(X;Y) - I(T;Y) from binary entropies vs the average of the two KL terms by hand
+        "ex-05-ib-merge": (2 / 3 * h(0.3) - (h(0.5) + h(0.9)) / 3,
+                           (0.5 * math.log2(0.5 / 0.7) + 0.5 * math.log2(0.5 / 0.3)
+                            + 0.9 * math.log2(0.9 / 0.7) + 0.1 * math.log2(0.1 / 0.3)) / 3),
     }
     assert set(ours) == set(indep)
     for label, (value, second) in indep.items():

@@ -51,3 +51,18 @@ def _bigram_point():
 
     src = MarkovSource.two_state(0.1, 0.3)
     return log_loss_point(sequence_law(src, 2)).rate
+
+
+@answer(
+    "ex-05-ib-merge",
+    units="bits",
+    rtol=1e-4,
+    hint="the merged cell predicts with p(y|t) = the average of the merged rows; average the two KL terms",
+)
+def _ib_merge():
+    import numpy as np
+
+    from ..ratedistortion import bottleneck_distortion
+
+    pxy = np.array([[0.9, 0.1], [0.5, 0.5], [0.1, 0.9]]) / 3
+    return bottleneck_distortion(pxy, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]).expected
