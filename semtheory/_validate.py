@@ -216,6 +216,34 @@ def check_choice(x, name: str, options) -> str:
     return x
 
 
+def as_float(x, name: str) -> np.ndarray:
+    """``np.asarray(x, dtype=float)`` that refuses what it would silently cast or convert.
+
+    Complex values (whose imaginary part numpy would drop), strings (which numpy would parse), ``None``
+    and non-numeric objects raise a ``ValueError`` naming ``name``; real numbers and booleans convert as
+    before, so results for valid input are unchanged.  No finiteness or shape check (see
+    :func:`as_real_array` for those).
+    """
+    if x is None:
+        raise ValueError(f"{name} must be a real number or an array of real numbers, got None")
+    if isinstance(x, np.ndarray) and x.dtype.kind in "fiub":
+        return x.astype(float, copy=False)
+    try:
+        raw = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number or an array of real numbers: {exc}") from None
+    kind = raw.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} must be real, got complex values (dtype {raw.dtype})")
+    if kind in "USV" or (kind == "O" and not all(
+            isinstance(v, (Real, np.floating, np.integer)) for v in raw.flat)):
+        raise ValueError(f"{name} must be a real number or an array of real numbers, got dtype {raw.dtype}")
+    try:
+        return raw.astype(float, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number or an array of real numbers: {exc}") from None
+
+
 def as_real_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite: bool = True,
                   nonempty: bool = True) -> np.ndarray:
     """``x`` as a float array: complex, boolean, string and object arrays (and ``None``) are refused, never cast.

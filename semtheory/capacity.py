@@ -62,7 +62,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
-from ._validate import as_rng, check_int, check_positive, check_probability, log_base
+from ._validate import as_float, as_rng, check_int, check_positive, check_probability, log_base
 
 __all__ = [
     "cover_count",
@@ -152,7 +152,7 @@ def random_patterns(P, N, *, kind: str = "gaussian", seed=None) -> np.ndarray:
 
 def _as_points(X, name="X") -> np.ndarray:
     try:
-        arr = np.asarray(X, dtype=float)
+        arr = as_float(X, name)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a (P, N) array of reals: {exc}") from None
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
@@ -164,7 +164,7 @@ def _as_points(X, name="X") -> np.ndarray:
 
 def _as_labels(y, P, name="y") -> np.ndarray:
     try:
-        arr = np.asarray(y, dtype=float)
+        arr = as_float(y, name)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be an array of +-1 labels: {exc}") from None
     if arr.shape != (P,):
@@ -266,7 +266,7 @@ def _as_real_array(x, name):
     if isinstance(x, bool):
         raise ValueError(f"{name} must be real, got {x!r}")
     try:
-        arr = np.asarray(x, dtype=float)
+        arr = as_float(x, name)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a real number or array: {exc}") from None
     if arr.size == 0:
@@ -607,7 +607,7 @@ def hopfield_rs_finite_temperature(alphas, temperatures, *, iterations: int = 30
 
 def _as_spins(x, name, ndim=2) -> np.ndarray:
     try:
-        arr = np.asarray(x, dtype=float)
+        arr = as_float(x, name)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be an array of +-1 spins: {exc}") from None
     if arr.ndim != ndim or arr.size == 0:
@@ -671,7 +671,7 @@ def pattern_stabilities(J, patterns) -> np.ndarray:
     :math:`\lVert J_{i\cdot}\rVert^2 = N`).  Rows of :math:`J` must be non-zero.  Chapter 13.
     """
     try:
-        J = np.asarray(J, dtype=float)
+        J = as_float(J, "J")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"J must be a square real matrix: {exc}") from None
     if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0 or not np.all(np.isfinite(J)):
@@ -699,7 +699,7 @@ def hopfield_dynamics(J, states, *, mode: str = "async", max_sweeps: int = 100, 
     Returns the final states.  Chapter 13.
     """
     try:
-        J = np.asarray(J, dtype=float)
+        J = as_float(J, "J")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"J must be a square real matrix: {exc}") from None
     if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0 or not np.all(np.isfinite(J)):

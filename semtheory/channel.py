@@ -48,6 +48,7 @@ from scipy.special import logsumexp
 
 from . import directed
 from ._validate import (
+    as_float,
     as_real_array,
     as_pmf,
     as_rng,
@@ -230,7 +231,7 @@ def _check_model(model, name: str = "model") -> LanguageModel:
 
 def _checked_logprobs(lp, vocab_size: int, where: str) -> np.ndarray:
     """A model's next-token log-pmf, checked: shape (V,), no NaN/+inf, normalised."""
-    lp = np.asarray(lp, dtype=float)
+    lp = as_float(lp, "lp")
     if lp.shape != (vocab_size,):
         raise ValueError(f"{where} must return shape ({vocab_size},), got {lp.shape}")
     if np.isnan(lp).any() or np.isposinf(lp).any():

@@ -55,6 +55,7 @@ F = torch.nn.functional
 
 from . import measures
 from ._validate import (
+    as_float,
     as_pmf,
     as_rng,
     as_stochastic,
@@ -211,7 +212,7 @@ def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     x = _check_tokens(x0, V, "x0")
-    tt = np.asarray(t, dtype=float) if not isinstance(t, bool) else None
+    tt = as_float(t, "t") if not isinstance(t, bool) else None
     if tt is None or not np.all(np.isfinite(tt)) or np.any(tt < 0) or np.any(tt > 1):
         raise ValueError(f"t must be a ratio in [0, 1] (or an array of them), got {t!r}")
     if tt.ndim and tt.shape != x.shape[:-1]:
@@ -377,7 +378,7 @@ def loss_integrand(p, q, t, base=2) -> np.ndarray:
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
-    tt = np.atleast_1d(np.asarray(t, dtype=float))
+    tt = np.atleast_1d(as_float(t, "t"))
     if tt.ndim != 1 or not np.all(np.isfinite(tt)) or np.any(tt <= 0) or np.any(tt > 1):
         raise ValueError(f"t must be a ratio in (0, 1] or a 1-D array of them, got {t!r}")
     per = _pattern_losses(p, q, n, V).sum(axis=1)

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from . import measures
-from ._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
     "HMM",
@@ -161,7 +161,7 @@ def elbo(log_joint_table, q, base=math.e) -> float:
     of the same shape.  Terms with :math:`q(z)=0` contribute 0; :math:`q(z)>0` where :math:`p(x,z)=0` gives
     :math:`-\infty`.  Chapter 11.
     """
-    lj = np.asarray(log_joint_table, dtype=float)
+    lj = as_float(log_joint_table, "log_joint_table")
     if lj.size == 0 or np.any(np.isnan(lj)) or np.any(lj == np.inf):
         raise ValueError("log_joint_table must be a non-empty array of log-probabilities (no NaN, no +inf)")
     if np.any(lj > 1e-12):
@@ -178,7 +178,7 @@ def elbo(log_joint_table, q, base=math.e) -> float:
 
 def elbo_gap(log_joint_table, q, base=math.e) -> float:
     r"""The gap :math:`\log p(x) - \mathrm{ELBO}(q)`, which equals :math:`\KL(q \cc p(z|x))` (units of ``base``).  Chapter 11."""
-    lj = np.asarray(log_joint_table, dtype=float)
+    lj = as_float(log_joint_table, "log_joint_table")
     value = elbo(lj, q, base)
     return float(logsumexp(lj)) / log_base(base) - value
 
@@ -617,7 +617,7 @@ def iwae_bound_exact(log_joint_table, q, K: int, *, base=math.e) -> float:
 
 
 def _iw_inputs(log_joint_table, q):
-    lj = np.asarray(log_joint_table, dtype=float)
+    lj = as_float(log_joint_table, "log_joint_table")
     if lj.size == 0 or np.any(np.isnan(lj)) or np.any(lj > 1e-12):
         raise ValueError("log_joint_table must be a non-empty array of log-probabilities <= 0 (no NaN)")
     q = as_pmf(q, "q")

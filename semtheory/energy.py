@@ -48,7 +48,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 from scipy.special import logsumexp
 
-from ._validate import check_int, check_positive
+from ._validate import as_float, check_int, check_positive
 from .channel import LanguageModel, _check_model, boltzmann, boltzmann_logprobs, free_energy
 
 __all__ = [
@@ -165,7 +165,7 @@ def token_energies(model, context: Sequence[int] = (), temperature=1.0) -> np.nd
 
 def _as_patterns(patterns, name: str = "patterns") -> np.ndarray:
     try:
-        X = np.asarray(patterns, dtype=float)
+        X = as_float(patterns, "patterns")
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a real array of shape (N, d)") from None
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
@@ -177,7 +177,7 @@ def _as_patterns(patterns, name: str = "patterns") -> np.ndarray:
 
 def _as_state(xi, d: int, name: str = "xi") -> np.ndarray:
     try:
-        q = np.asarray(xi, dtype=float)
+        q = as_float(xi, "xi")
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a real array of shape (d,) or (..., d)") from None
     if q.ndim == 0 or q.shape[-1] != d:
@@ -200,7 +200,7 @@ def lse(z, beta=1.0):
     """
     b = check_positive(beta, "beta")
     try:
-        z = np.asarray(z, dtype=float)
+        z = as_float(z, "z")
     except (TypeError, ValueError):
         raise ValueError("z must be a real array") from None
     if z.ndim == 0 or z.shape[-1] == 0 or not np.all(np.isfinite(z)):
@@ -422,9 +422,9 @@ def softmax_attention(Q, K, V, *, scale=None, causal: bool = False) -> np.ndarra
     :math:`j \le i` only.  Shapes ``(..., n, d_k)``, ``(..., m, d_k)``, ``(..., m, d_v)``.  Row :math:`i` is the
     Hopfield update of :math:`q_i` with stored keys :math:`K` and retrieved values :math:`V`.  Chapter 10.
     """
-    q = np.asarray(Q, dtype=float)
-    k = np.asarray(K, dtype=float)
-    v = np.asarray(V, dtype=float)
+    q = as_float(Q, "Q")
+    k = as_float(K, "K")
+    v = as_float(V, "V")
     for name, a in (("Q", q), ("K", k), ("V", v)):
         if a.ndim < 2 or not np.all(np.isfinite(a)):
             raise ValueError(f"{name} must be a finite array of shape (..., rows, dim), got shape {a.shape}")

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_int, check_positive, log_base
+from ._validate import as_float, check_int, check_positive, log_base
 
 __all__ = [
     "awgn_capacity",
@@ -77,7 +77,7 @@ def water_filling(noise, power, *, base=2) -> WaterFilling:
     largest index with :math:`N_{(k)} < (P + \sum_{i \le k} N_{(i)})/k`.  Units of ``base``.  Chapter 3.
     """
     lb = log_base(base)
-    N = np.asarray(noise, dtype=float)
+    N = as_float(noise, "noise")
     if N.ndim != 1 or N.size == 0 or not np.all(np.isfinite(N)) or np.any(N <= 0):
         raise ValueError(f"noise must be a non-empty 1-D array of finite variances > 0, got shape {N.shape}")
     P = _check_nonneg(power, "power")
@@ -99,7 +99,7 @@ def colored_noise_capacity(cov, power, *, base=2) -> float:
     water-filling on the eigenvalues :math:`\lambda_i` of :math:`K_Z` (:func:`water_filling` with total power
     :math:`nP`), without feedback.  ``cov`` must be symmetric positive definite.  Units of ``base``.  Chapter 3.
     """
-    K = np.asarray(cov, dtype=float)
+    K = as_float(cov, "cov")
     if K.ndim != 2 or K.shape[0] != K.shape[1] or K.size == 0 or not np.all(np.isfinite(K)):
         raise ValueError(f"cov must be a finite square matrix, got shape {K.shape}")
     if not np.allclose(K, K.T, atol=1e-12):

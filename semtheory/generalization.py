@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from ._validate import as_pmf, as_rng, check_int, check_positive
+from ._validate import as_float, as_pmf, as_rng, check_int, check_positive
 
 __all__ = [
     "hoeffding_sigma",
@@ -54,7 +54,7 @@ __all__ = [
 
 
 def _as_logits(z, name="logits") -> np.ndarray:
-    arr = np.asarray(z, dtype=float)
+    arr = as_float(z, name)
     if arr.ndim < 1 or arr.shape[-1] < 2:
         raise ValueError(f"{name} must have a last axis of length K >= 2, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -139,7 +139,7 @@ def cross_entropy_sup_given_range(K, r) -> np.ndarray:
     :math:`\log K + r` with equality iff :math:`r = 0`.  Nats.  Chapter 12.
     """
     K = check_int(K, "K", minimum=2)
-    r = np.asarray(r, dtype=float)
+    r = as_float(r, "r")
     if not np.all(np.isfinite(r)) or np.any(r < 0):
         raise ValueError("r must be finite and >= 0")
     return r + np.log(K - 1 + np.exp(-r))
@@ -193,7 +193,7 @@ def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
     ``beta=math.inf`` is the deterministic limit, empirical risk minimisation (ties to the lowest index).
     Chapter 12.
     """
-    L = np.asarray(emp_loss, dtype=float)
+    L = as_float(emp_loss, "emp_loss")
     if L.ndim < 1 or L.shape[-1] < 1 or not np.all(np.isfinite(L)):
         raise ValueError("emp_loss must be a finite array with a last axis of hypotheses")
     if isinstance(beta, (float, np.floating)) and beta == math.inf:
@@ -348,7 +348,7 @@ def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.nda
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
-    lam = np.atleast_1d(np.asarray(lambdas, dtype=float))
+    lam = np.atleast_1d(as_float(lambdas, "lambdas"))
     if lam.ndim != 1 or not np.all(np.isfinite(lam)):
         raise ValueError("lambdas must be a finite 1-D array")
     M, m, K = H.shape

@@ -45,6 +45,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from ._validate import (
+    as_float,
     as_axes,
     as_real_array,
     as_pmf,
@@ -774,7 +775,7 @@ _METHODS = ("plugin", "miller_madow", "jackknife", "chao_shen")
 
 def _estimates_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
     """Entropy estimates in nats from count vectors (one per row; zeros allowed)."""
-    counts = np.asarray(counts, dtype=float)
+    counts = as_float(counts, "counts")
     n = counts.sum(axis=1)
     q = counts / n[:, None]
     h = -xlogy(q, q).sum(axis=1)

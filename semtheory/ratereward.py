@@ -42,7 +42,7 @@ from scipy.special import expit, logsumexp
 
 from . import channel as _channel
 from . import directed
-from ._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
     # single decision
@@ -109,7 +109,7 @@ def _check_beta(beta, name: str = "beta") -> float:
 def _as_reward(reward, shape: tuple[int, ...], name: str = "reward") -> np.ndarray:
     """A finite real array broadcastable to ``shape``, returned broadcast (read-only view)."""
     try:
-        r = np.asarray(reward, dtype=float)
+        r = as_float(reward, "reward")
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an array of real numbers") from None
     if not np.all(np.isfinite(r)):
@@ -195,7 +195,7 @@ def optimal_value(ref, reward, beta):
     r = _as_reward(reward, P.shape)
     b = _check_beta0(beta)
     if b == 0:  # the limit beta -> 0: the largest reward on the support
-        out = _tilt(_log(P), np.asarray(r, dtype=float), math.inf)[1]
+        out = _tilt(_log(P), as_float(r, "r"), math.inf)[1]
         return float(out) if np.ndim(out) == 0 else out
     out = b * logsumexp(_log(P) + r / b, axis=-1)
     return float(out) if np.ndim(out) == 0 else out
@@ -324,7 +324,7 @@ def rate_reward_curve(ref, reward, betas, base=2) -> RateRewardCurve:
     """
     lb = log_base(base)
     P, r = _bandit(ref, reward)
-    bs = np.atleast_1d(np.asarray(betas, dtype=float))
+    bs = np.atleast_1d(as_float(betas, "betas"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
         raise ValueError("betas must be a non-empty 1-D array of finite temperatures >= 0")
     pts = np.array([_point(P, r, math.inf if b == 0 else 1.0 / b, lb) for b in bs])
@@ -671,7 +671,7 @@ def causal_rate_reward_curve(policy, ref_channel, reward, betas, base=2) -> Rate
 
 
 def _betas(betas) -> np.ndarray:
-    bs = np.atleast_1d(np.asarray(betas, dtype=float))
+    bs = np.atleast_1d(as_float(betas, "betas"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs <= 0):
         raise ValueError("betas must be a non-empty 1-D array of finite temperatures > 0")
     return bs
@@ -851,7 +851,7 @@ class GibbsLM(_channel.LanguageModel):
 
 
 def _checked(lp, V: int) -> np.ndarray:
-    lp = np.asarray(lp, dtype=float)
+    lp = as_float(lp, "lp")
     if lp.shape != (V,) or np.isnan(lp).any() or abs(logsumexp(lp)) > 1e-9:
         raise ValueError("ref.next_token_logprobs must return a normalised log-pmf of shape (vocab_size,)")
     return lp
@@ -898,7 +898,7 @@ def implicit_reward(logpolicy, logref, beta) -> np.ndarray:
 
 def _as_logs(x, name: str) -> np.ndarray:
     try:
-        a = np.asarray(x, dtype=float)
+        a = as_float(x, name)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an array of log-probabilities") from None
     if a.size == 0 or np.isnan(a).any() or np.isposinf(a).any() or np.any(a > 1e-9):
@@ -911,8 +911,8 @@ def bradley_terry(reward_a, reward_b):
 
     Vectorised; invariant under adding a constant to both rewards.  Chapter 6.
     """
-    ra = np.asarray(reward_a, dtype=float)
-    rb = np.asarray(reward_b, dtype=float)
+    ra = as_float(reward_a, "reward_a")
+    rb = as_float(reward_b, "reward_b")
     if not (np.all(np.isfinite(ra)) and np.all(np.isfinite(rb))):
         raise ValueError("reward_a and reward_b must be finite")
     out = expit(ra - rb)
@@ -1283,7 +1283,7 @@ def proxy_reward_curve(ref, true_reward, proxy_reward, betas, base=2, *, best_of
     lb = log_base(base)
     P, r = _bandit(ref, true_reward)
     rh = np.array(_as_reward(proxy_reward, P.shape), dtype=float)
-    bs = np.atleast_1d(np.asarray(betas, dtype=float))
+    bs = np.atleast_1d(as_float(betas, "betas"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
         raise ValueError("betas must be a non-empty 1-D array of finite values >= 0")
     rates, prox, true = np.empty(bs.size), np.empty(bs.size), np.empty(bs.size)

@@ -56,7 +56,7 @@ from scipy.special import logsumexp
 from . import channel as _channel
 from . import directed as _directed
 from .flow import FlowPaths
-from ._validate import as_pmf, as_rng, check_int, log_base
+from ._validate import as_float, as_pmf, as_rng, check_int, log_base
 
 __all__ = [
     "next_token_table",
@@ -354,7 +354,7 @@ def batch_means_se(values, n_batches=20) -> float:
     :math:`\widehat{\mathrm{se}} = s_{\bar v} / \sqrt b`, :math:`s_{\bar v}` the sample standard deviation of the
     block means.  Valid when blocks are much longer than the correlation time.  Chapter 14.
     """
-    v = np.asarray(values, dtype=float)
+    v = as_float(values, "values")
     if v.ndim != 1 or not np.all(np.isfinite(v)):
         raise ValueError("values must be a finite 1-D array")
     b = check_int(n_batches, "n_batches", minimum=2)
@@ -650,7 +650,7 @@ def markov_order_gap(source, order, *, base=2) -> float:
 
 
 def _as_user(kernel, first, V: int):
-    K = np.asarray(kernel, dtype=float)
+    K = as_float(kernel, "user")
     if K.shape != (V, V, V):
         raise ValueError(f"user must have shape (V, V, V) = ({V}, {V}, {V}) [x_prev, y_prev, x], got {K.shape}")
     if np.any(K < 0) or not np.allclose(K.sum(axis=-1), 1.0, atol=1e-9):
@@ -887,7 +887,7 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
     ``seed``.  Chapter 14.
     """
     lb = log_base(base)
-    X = np.asarray(features, dtype=float)
+    X = as_float(features, "features")
     if X.ndim != 2 or X.shape[0] < 4 or not np.all(np.isfinite(X)):
         raise ValueError(f"features must be a finite (N, d) array with N >= 4, got shape {X.shape}")
     C = check_int(n_classes, "n_classes", minimum=2)
@@ -994,7 +994,7 @@ def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
     :math:`H(C)` so that paraphrases do not count as uncertainty).  Units of ``base``.  Chapter 14.
     """
     lb = log_base(base)
-    q = np.asarray(law, dtype=float)
+    q = as_float(law, "law")
     c_shape = np.asarray(classes).shape
     if q.shape == c_shape:
         q = q[None]

@@ -38,7 +38,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 from scipy.special import xlogy
 
-from ._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 from .channel import LanguageModel, MarkovLM, sequence_law
 from .measures import entropy
 
@@ -335,12 +335,12 @@ class HiddenMarkovSource(LanguageModel):
     def next_state(self, state, token):
         """Bayes update of the belief by ``token``, then one step of the hidden chain.  Chapter 1."""
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
-        return self._update(np.asarray(state, dtype=float), tok)
+        return self._update(as_float(state, "state"), tok)
 
     def state_logprobs(self, state) -> np.ndarray:
         r"""Next-symbol law :math:`\ln \sum_s b(s) B(s, \cdot)` from a belief :math:`b` over the hidden states.  Chapter 1."""
         with np.errstate(divide="ignore"):
-            return np.log(np.asarray(state, dtype=float) @ self.emission)
+            return np.log(as_float(state, "state") @ self.emission)
 
     def next_token_logprobs(self, context) -> np.ndarray:
         r""":math:`\ln P(y_t \mid y^{t-1}) = \ln \sum_s P(S_t = s \mid y^{t-1}) B(s, y_t)` by the forward filter.  Chapter 1."""

@@ -55,7 +55,7 @@ nn = torch.nn
 F = torch.nn.functional
 
 from . import measures
-from ._validate import check_int, check_positive, check_probability, log_base
+from ._validate import as_float, check_flag, check_int, check_positive, check_probability, log_base
 from .channel import LanguageModel, boltzmann_logprobs
 from .sources import MarkovSource
 from . import transformer as _transformer
@@ -98,7 +98,7 @@ def _tensor(x, name: str, *, min_ndim: int = 1) -> torch.Tensor:
         t = x if x.is_floating_point() else x.double()
     else:
         try:
-            t = torch.as_tensor(np.asarray(x, dtype=np.float64))
+            t = torch.as_tensor(as_float(x, name))
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be an array of real numbers") from None
     if t.ndim < min_ndim:
@@ -191,6 +191,7 @@ def parallel_scan(a, b, *, dim=0):
     b = _tensor(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {tuple(a.shape)}, got {tuple(b.shape)}")
+    dim = check_int(dim, "dim")
     if not -a.ndim <= dim < a.ndim:
         raise ValueError(f"dim must index an axis of a (ndim {a.ndim}), got {dim}")
     return _parallel_scan(a, b, dim)
@@ -233,6 +234,7 @@ def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", scan="loop", retu
     ``"zoh"`` or ``"euler"``; Mamba's reference implementation uses Euler for :math:`B`).  Chapter 15.
     """
     method = _check_method(method)
+    check_flag(return_state, "return_state")
     if scan not in ("loop", "parallel"):
         raise ValueError(f"scan must be 'loop' or 'parallel', got {scan!r}")
     x = _tensor(x, "x", min_ndim=2)
@@ -295,6 +297,7 @@ def ssd_recurrent(x, a, B, C, *, return_state=False):
     (..., L, P) (and the final state (..., N, P) with ``return_state``).  :math:`O(L N P)` time, a state of
     :math:`N P` numbers.  Chapter 15.
     """
+    check_flag(return_state, "return_state")
     x, a, B, C = _check_ssd(x, a, B, C)
     y, h = _ssd_recurrent(x, a, B, C)
     return (y, h) if return_state else y
@@ -455,7 +458,9 @@ class MambaBlock(nn.Module):
         if discretization not in ("euler", "zoh"):
             raise ValueError(f"discretization must be 'euler' or 'zoh', got {discretization!r}")
         self.discretization = discretization
-        d, N = d_model, d_state
+        d, N = check_int(d_model, "d_model", minimum=1), check_int(d_state, "d_state", minimum=1)
+        expand, d_conv = check_int(expand, "expand", minimum=1), check_int(d_conv, "d_conv", minimum=1)
+        head_dim = check_int(head_dim, "head_dim", minimum=1)  # checked on every path, used by mamba2
         E = expand * d
         self.mixer, self.d_inner, self.d_state, self.d_conv = mixer, E, N, d_conv
         self.ln = nn.LayerNorm(d, bias=False)
@@ -694,6 +699,7 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
 
     seed = check_int(seed, "seed", minimum=0)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
+    context_length = check_int(context_length, "context_length", minimum=1)
     key = ("ssm-markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, d_state, mixer,
            context_length, discretization)
 

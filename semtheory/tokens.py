@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_int, check_positive, log_base
+from ._validate import as_float, check_int, check_positive, log_base
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -393,7 +393,7 @@ def source_code(tokenizer, text, base=2) -> SourceCode:
 
 def _as_rates(x, name: str, *, minimum: float = 0.0) -> np.ndarray | float:
     try:
-        arr = np.asarray(x, dtype=float)
+        arr = as_float(x, name)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a real number or an array of them, got {x!r}") from None
     if isinstance(x, bool) or arr.size == 0:
@@ -472,7 +472,7 @@ def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
         r = _ratio(bytes_per_token)
         nats = nats / r if fs == "token" else nats * r
     out = {"bits": lambda v: v / math.log(2), "nats": lambda v: v, "ppl": np.exp}[tm](nats)
-    return _out(np.asarray(out, dtype=float))
+    return _out(as_float(out, "out"))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ torch = _require("torch", "torch", needed_by="semtheory.transformer")
 nn = torch.nn
 F = torch.nn.functional
 
-from ._validate import check_int, check_positive, log_base
+from ._validate import check_flag, check_int, check_positive, log_base
 from .channel import LanguageModel, boltzmann_logprobs
 
 __all__ = [
@@ -117,6 +117,8 @@ class CausalSelfAttention(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int):
         super().__init__()
+        d_model = check_int(d_model, "d_model", minimum=1)
+        n_heads = check_int(n_heads, "n_heads", minimum=1)
         if d_model % n_heads:
             raise ValueError(f"n_heads must divide d_model, got d_model={d_model}, n_heads={n_heads}")
         self.n_heads, self.d_k = n_heads, d_model // n_heads
@@ -136,6 +138,8 @@ class FeedForward(nn.Module):
 
     def __init__(self, d_model: int, d_ff: int):
         super().__init__()
+        d_model = check_int(d_model, "d_model", minimum=1)
+        d_ff = check_int(d_ff, "d_ff", minimum=1)
         self.keys = nn.Linear(d_model, d_ff)  # row m of keys.weight is k_m
         self.values = nn.Linear(d_ff, d_model)  # column m of values.weight is v_m
 
@@ -148,6 +152,8 @@ class Block(nn.Module):
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int):
         super().__init__()
+        d_model = check_int(d_model, "d_model", minimum=1)
+        n_heads, d_ff = check_int(n_heads, "n_heads", minimum=1), check_int(d_ff, "d_ff", minimum=1)
         self.ln1, self.ln2 = nn.LayerNorm(d_model, bias=False), nn.LayerNorm(d_model, bias=False)
         self.attn, self.ffn = CausalSelfAttention(d_model, n_heads), FeedForward(d_model, d_ff)
 
@@ -334,6 +340,7 @@ def var_coefficients(model: Transformer, context: Sequence[int], layer: int = 0,
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
     layer = check_int(layer, "layer", minimum=0, maximum=len(model.blocks) - 1)
+    check_flag(residual, "residual")
     tr = model.trace(context)
     blk = model.blocks[layer]
     h, alpha = tr.hidden[layer], tr.alpha[layer]
@@ -468,7 +475,9 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
     (nats).  Learning rate :math:`\eta_s = \text{lr}\cdot\min(1, (s+1)/w)\cdot(0.1 + 0.45(1 + \cos(\pi s/S)))`
     (linear warm-up over the first :math:`w = S/20` steps, then a cosine decay to a tenth); gradient norm
     clipped at 1; deterministic algorithms and ``threads`` torch threads, both restored afterwards; the
-    model is left in eval mode.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
+    model is left in eval mode.  A non-finite loss, gradient or parameter (a learning rate too large) stops
+    the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
+    parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
     chapter 16's ``diffusion.train``.  Chapters 10, 15, 16.
     """
     if not isinstance(model, nn.Module):
@@ -490,10 +499,27 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
     losses = np.empty(steps)
     t0 = time.perf_counter()
     model.train()
+    last = [p.detach().clone() for p in params]  # the last finite parameters
     try:
-        for s in range(steps):
-            loss = batch_loss(gen)
-            grads = torch.autograd.grad(loss, params)
+        for s in range(steps + 1):
+            if s == steps:  # the last update must leave finite parameters too
+                bad = None if all(bool(torch.isfinite(p).all()) for p in params) else "parameters"
+            else:
+                loss = batch_loss(gen)
+                grads = torch.autograd.grad(loss, params)
+                bad = ("loss" if not bool(torch.isfinite(loss.detach()).all()) else
+                       "gradient" if not all(bool(torch.isfinite(g).all()) for g in grads) else None)
+            if bad is not None:
+                with torch.no_grad():
+                    for p, q in zip(params, last):
+                        p.copy_(q)
+                raise ValueError(f"training diverged: the {bad} is not finite at step {s} of {steps} with learning "
+                                 f"rate lr={lr!r}; lower lr (the model is left at its last finite parameters)")
+            if s == steps:
+                break
+            with torch.no_grad():
+                for q, p in zip(last, params):
+                    q.copy_(p)
             rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
             adam.step(grads, rate)
             losses[s] = loss.item()
@@ -588,6 +614,7 @@ def pretrained_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=
     """
     seed = check_int(seed, "seed", minimum=0)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
+    context_length = check_int(context_length, "context_length", minimum=1)
     key = ("markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)
 
     def build():

@@ -512,3 +512,21 @@ def test_bottleneck_bound_read_backwards(V, k, eps):
         need = k * (math.log2(V) - c)
         assert math.isclose(ssm.state_bottleneck_bound(src, need).bound, c, rel_tol=1e-9)
         assert ssm.state_bottleneck_bound(src, need - 1e-3).bound > c
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(d_model=0), "d_model"), (dict(d_model="4"), "d_model"), (dict(d_model=4, d_state=0), "d_state"),
+    (dict(d_model=4, d_state=2.5), "d_state"), (dict(d_model=4, expand=0), "expand"),
+    (dict(d_model=4, d_conv=0), "d_conv"), (dict(d_model=4, head_dim="2"), "head_dim"),
+])
+def test_mamba_block_refuses_bad_sizes(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        ssm.MambaBlock(**kwargs)
+
+
+def test_ssm_training_with_a_huge_learning_rate_raises_and_keeps_finite_parameters():
+    m = ssm.MambaLM(2, d_model=4, n_layers=1, d_state=2, expand=1, d_conv=2, context_length=4, seed=0)
+    data = np.array([0, 1, 1, 0, 1, 0, 0, 1] * 4)
+    with pytest.raises(ValueError, match=r"step \d+ .*lr="):
+        ssm.train(m, data, 50, batch_size=2, lr=1e30)
+    assert all(bool(torch.isfinite(p).all()) for p in m.parameters())

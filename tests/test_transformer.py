@@ -355,3 +355,34 @@ def test_parameter_count_matches_the_formula_of_definition_10():
     V, d, dff, L, n = 256, 32, 128, 2, 32
     formula = (V + 1) * d + n * d + L * (4 * d * d + 2 * d * dff + dff + d + 2 * d) + d + V * d
     assert tf.Transformer(V, d_model=d, n_heads=4, n_layers=L, context_length=n).num_parameters() == formula
+
+
+# ----------------------------------------------------------------------------------------------
+# bad input (issue #16): divergent training stops, the torch blocks validate their sizes
+# ----------------------------------------------------------------------------------------------
+
+
+def test_training_with_a_huge_learning_rate_stops_at_the_first_non_finite_loss_and_keeps_finite_parameters():
+    m = tf.Transformer(3, d_model=4, n_heads=1, n_layers=1, d_ff=4, context_length=4, seed=0)
+    data = np.array([0, 1, 2, 1, 0, 2, 1, 1] * 4)
+    with pytest.raises(ValueError, match=r"step \d+ .*lr=1e\+30"):
+        tf.train(m, data, 50, batch_size=2, lr=1e30)
+    assert all(bool(torch.isfinite(p).all()) for p in m.parameters())
+    assert np.isfinite(m.token_logprobs(data[:4])).all()  # still usable
+    with pytest.raises(ValueError, match="lr"):
+        tf.minimise(m, lambda g: m(torch.tensor([[0, 1]])).sum() * math.nan, 3)
+
+
+@pytest.mark.parametrize("cls, kwargs, name", [
+    (tf.CausalSelfAttention, dict(d_model=4, n_heads=0), "n_heads"),
+    (tf.CausalSelfAttention, dict(d_model=4, n_heads=-1), "n_heads"),
+    (tf.CausalSelfAttention, dict(d_model=4, n_heads=3), "n_heads"),
+    (tf.CausalSelfAttention, dict(d_model="4", n_heads=2), "d_model"),
+    (tf.FeedForward, dict(d_model=0, d_ff=4), "d_model"),
+    (tf.FeedForward, dict(d_model=4, d_ff=2.5), "d_ff"),
+    (tf.Block, dict(d_model=4, n_heads=2, d_ff=0), "d_ff"),
+    (tf.Block, dict(d_model=4, n_heads="2", d_ff=4), "n_heads"),
+])
+def test_torch_blocks_refuse_bad_sizes(cls, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        cls(**kwargs)
