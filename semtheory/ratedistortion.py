@@ -1730,13 +1730,14 @@ def plot_pretraining_plane(ax, sweep, entropy_rate, *, xlim=None, ylim=None):
 
 
 def gaussian_scalar_quantizer(variance, step, *, width=12.0, base=2) -> tuple[float, float]:
-    r"""(rate, distortion) of an entropy-coded uniform scalar quantiser of :math:`N(0, \sigma^2)`: a zero-delay code.
+    r"""(rate, distortion) of an entropy-coded uniform scalar quantiser of :math:`N(0, \sigma^2)`: a causal code.
 
     Cells :math:`[(k - \tfrac12)\Delta, (k + \tfrac12)\Delta)` cut at :math:`\pm` ``width`` :math:`\sigma`, each letter
     reproduced by its cell's conditional mean.  Rate :math:`H(Q(X))` (the entropy of the cell index, what an
     ideal entropy coder spends per sample), distortion :math:`\mathbb E(X - \mathbb E[X \mid Q])^2 =
     \sigma^2 - \sum_k p_k c_k^2`, with :math:`p_k` and the centroids :math:`c_k` from the normal CDF and density.
-    Each sample is coded on its own, so the code is causal with zero delay; as :math:`\Delta \to 0`,
+    Each sample is quantised on its own, so the code is causal; it has zero delay only if each index is sent
+    at once by a prefix code, whose expected length lies between :math:`H(Q(X))` and :math:`H(Q(X)) + 1` bits.  As :math:`\Delta \to 0`,
     :math:`D \approx \Delta^2/12` and the rate exceeds :math:`R(D) = \tfrac12\log(\sigma^2/D)` by
     :math:`\tfrac12\log\frac{\pi e}{6}` (Gish & Pierce 1968), the space-filling loss.  Units of ``base``;
     chapter 5.
