@@ -172,7 +172,25 @@ def _scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray) -> float:
 # ==============================================================================================
 
 
+def _flag(v, name: str) -> bool:
+    """A boolean switch: ``True`` or ``False`` (numpy booleans too), else ValueError naming it."""
+    if not isinstance(v, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {v!r}")
+    return bool(v)
+
+
+def _reject_complex(v, name: str) -> None:
+    """Raise ValueError if ``v`` is a complex array (``np.asarray(v, dtype=float)`` would drop the imaginary part)."""
+    try:
+        if np.iscomplexobj(np.asarray(v)):
+            raise ValueError(f"{name} must hold real numbers, got complex values")
+    except (TypeError, ValueError) as e:  # ragged input and the like: the caller's conversion reports it
+        if "complex" in str(e):
+            raise
+
+
 def _as_distortion(d, nx: int | None = None, name: str = "distortion") -> np.ndarray:
+    _reject_complex(d, name)
     try:
         arr = np.array(d, dtype=float)
     except (TypeError, ValueError):
@@ -211,6 +229,7 @@ def squared_error_distortion(points, reproductions=None) -> np.ndarray:
 
 
 def _as_points(v, name: str) -> np.ndarray:
+    _reject_complex(v, name)
     try:
         arr = np.asarray(v, dtype=float)
     except (TypeError, ValueError):
@@ -536,7 +555,7 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
     beta = _check_beta(beta)
     tol, max_iter = _check_tol(tol, max_iter)
     prob = _ba_problem(p, distortion)
-    prob.accelerate = bool(accelerate)
+    prob.accelerate = _flag(accelerate, "accelerate")
     logr0 = _init_logr(init, prob.ny)
     rate, dist, gap, logr, it = prob.solve(beta, logr0, tol * lb, max_iter)
     channel = _gibbs_channel(logr, prob.d_full, beta)
@@ -555,6 +574,7 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
 
 
 def _as_betas(betas) -> np.ndarray:
+    _reject_complex(betas, "betas")
     try:
         b = np.asarray(betas, dtype=float)
     except (TypeError, ValueError):
@@ -611,9 +631,9 @@ def rate_distortion_curve(p, distortion, betas, *, base=2, tol=1e-9, max_iter=10
     lb = log_base(base)
     tol, max_iter = _check_tol(tol, max_iter)
     prob = _ba_problem(p, distortion)
-    prob.accelerate = bool(accelerate)
+    prob.accelerate = _flag(accelerate, "accelerate")
     b = _as_betas(betas)
-    return _trace(prob, b, lb, tol, max_iter, bool(warm_start), 1, base, prob.d_full)
+    return _trace(prob, b, lb, tol, max_iter, _flag(warm_start, "warm_start"), 1, base, prob.d_full)
 
 
 def rate_distortion_at(p, distortion, D, *, base=2, tol=1e-9, max_iter=100_000) -> BAResult:
@@ -738,6 +758,9 @@ def naive_ba_step(p, distortion, beta, output=None) -> np.ndarray:
 
 
 def _as_nonneg_array(x, name: str) -> np.ndarray:
+    if isinstance(x, (str, bytes)):
+        raise ValueError(f"{name} must be a real number or an array of them, got {x!r}")
+    _reject_complex(x, name)
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
@@ -819,7 +842,9 @@ def reverse_waterfilling(variances, D, base=2) -> WaterFilling:
     ``0 < D``; for :math:`D \ge` mean variance the rate is 0.  Units of ``base``.  Chapter 5.
     """
     lb = log_base(base)
-    v = _as_nonneg_array(variances, "variances").ravel()
+    v = _as_nonneg_array(variances, "variances")
+    if v.ndim != 1:
+        raise ValueError(f"variances must be a 1-D array, got shape {v.shape}")
     if v.size == 0 or (v <= 0).any():
         raise ValueError("variances must be a non-empty array of positive numbers")
     D = check_positive(D, "D")
@@ -1171,6 +1196,7 @@ def directed_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, m
     stores every point's :class:`DirectedBAResult` (kernels included) in ``points``.  Chapter 5.
     """
     lb = log_base(base)
+    keep = _flag(keep, "keep")
     tol, max_iter = _check_tol(tol, max_iter)
     p = _as_source_law(px)
     d = _as_distortion(distortion, p.shape[0])
@@ -1243,10 +1269,7 @@ def gauss_markov_source_law(a, noise_variance, points, n) -> np.ndarray:
     :math:`P(x_t \mid x_{t-1}) \propto e^{-(x_t - a x_{t-1})^2/(2\sigma_w^2)}` on the points (each row
     normalised).  Axes :math:`X_1..X_n`.  Chapter 5.
     """
-    a = float(a)
-    if not -1 < a < 1:
-        raise ValueError(f"a must lie in (-1, 1) for a stationary source, got {a!r}")
-    w = check_positive(noise_variance, "noise_variance")
+    a, w = _check_ar(a, noise_variance)
     x = _as_points(points, "points")
     n = check_int(n, "n", minimum=1)
     if x.size**n > _MAX_CELLS:
@@ -1611,9 +1634,7 @@ def log_loss_sequence_lower_bound(px, D, base=2):
     """
     lb = log_base(base)
     p = _as_source_law(px)
-    Dv = np.asarray(D, dtype=float)
-    if not np.isfinite(Dv).all():
-        raise ValueError("D must be finite")
+    Dv = _as_nonneg_array(D, "D")
     H = measures.entropy(p.ravel(), base=math.e) / lb / p.ndim
     return _out(np.maximum(H - Dv, 0.0))
 
@@ -1680,6 +1701,9 @@ def pretraining_sweep(source, orders, train_sizes, *, seed=1, base=2) -> Pretrai
 
     if not isinstance(source, LanguageModel):
         raise ValueError(f"source must be a semtheory LanguageModel, got {type(source).__name__}")
+    for name, v in (("orders", orders), ("train_sizes", train_sizes)):
+        if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
+            raise ValueError(f"{name} must be an iterable of integers, got {v!r}")
     ks = tuple(check_int(k, "orders", minimum=0, maximum=12) for k in orders)
     Ns = tuple(check_int(N, "train_sizes", minimum=1) for N in train_sizes)
     if not ks or not Ns:
@@ -1799,6 +1823,7 @@ def shannon_lower_bound(p, rho, D, base=2):
     """
     lb = log_base(base)
     P = as_pmf(p, "p", ndim=1)
+    _reject_complex(rho, "rho")
     try:
         r = np.asarray(rho, dtype=float)
     except (TypeError, ValueError):
@@ -1816,6 +1841,7 @@ def shannon_lower_bound(p, rho, D, base=2):
 
 def difference_distortion(rho) -> np.ndarray:
     r"""The matrix :math:`d(x, y) = \rho((x - y) \bmod m)` of a difference distortion on :math:`\mathbb Z_m` (chapter 5)."""
+    _reject_complex(rho, "rho")
     try:
         r = np.asarray(rho, dtype=float)
     except (TypeError, ValueError):
