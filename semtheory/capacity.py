@@ -420,6 +420,7 @@ def ising_perceptron_rs(alpha, *, base=2, tol: float = 1e-13, max_iter: int = 50
     a = check_positive(alpha, "alpha")
     if a > 2.0:
         raise ValueError(f"alpha must be in (0, 2], got {alpha!r}")
+    tol = check_positive(tol, "tol")
     q = 0.5
     qh = 0.0
     for _ in range(check_int(max_iter, "max_iter", minimum=1)):
@@ -778,6 +779,7 @@ def hopfield_overlap_sweep(N, alphas, *, trials: int = 2, probes: int = 10, mode
     a = _as_real_array(alphas, "alphas")
     if a.ndim != 1 or np.any(a <= 0):
         raise ValueError("alphas must be a 1-D array of loads > 0")
+    probes = check_int(probes, "probes", minimum=1)
     rng = as_rng(seed)
     out = np.empty(a.size)
     for j, al in enumerate(a):
@@ -812,6 +814,8 @@ def _as_sizes(N, name="N", minimum=2.0):
     a = _as_real_array(N, name)
     if np.any(a < minimum):
         raise ValueError(f"{name} must be >= {minimum:g}")
+    if np.any(a != np.round(a)):
+        raise ValueError(f"{name} must be whole numbers (sizes), got {N!r}")
     return a
 
 

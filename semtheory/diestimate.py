@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from . import directed
-from ._validate import as_rng, check_int, log_base
+from ._validate import as_float, as_rng, check_int, log_base
 
 __all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
 
@@ -37,7 +37,7 @@ def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndar
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.  Deterministic under ``seed``.
     Returns integer arrays ``(x, y)``.  Chapter 3.
     """
-    P, kx, ky = directed._pair_transition(transition)
+    P, kx, ky = directed._pair_transition(as_float(transition, "transition"))
     n = check_int(n, "n", minimum=1)
     rng = as_rng(seed)
     pi = directed.markov_pair_stationary(transition).ravel()

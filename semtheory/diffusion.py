@@ -55,6 +55,7 @@ F = torch.nn.functional
 
 from . import measures
 from ._validate import (
+    as_int_array,
     as_float,
     as_pmf,
     as_rng,
@@ -575,7 +576,7 @@ def discrete_time_loss(p, q, steps, base=2) -> float:
 
 def _check_order(order, n: int) -> tuple[int, ...]:
     try:
-        o = tuple(int(v) for v in order)
+        o = tuple(int(v) for v in as_int_array(order, "order", ndim=1))
     except (TypeError, ValueError):
         raise ValueError(f"order must be a permutation of 0..{n - 1}, got {order!r}") from None
     if sorted(o) != list(range(n)):

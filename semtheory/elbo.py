@@ -89,9 +89,9 @@ def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 
     return HMM(rng.dirichlet(np.full(S, a)), rng.dirichlet(np.full(S, a), size=S), rng.dirichlet(np.full(V, a), size=S))
 
 
-def _check_hmm(hmm) -> HMM:
+def _check_hmm(hmm, name: str = "hmm") -> HMM:
     if not isinstance(hmm, HMM):
-        raise ValueError(f"hmm must be a semtheory.elbo.HMM, got {type(hmm).__name__}")
+        raise ValueError(f"{name} must be a semtheory.elbo.HMM, got {type(hmm).__name__}")
     return hmm
 
 
@@ -224,7 +224,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base=2) -> B
     :math:`\E_{p_\theta(z)}[-\log p_\theta(x|z)]`) or ``q="posterior"`` (exact; then ``neg_elbo == cross_entropy``).
     Units of ``base`` (bits by default).  Chapter 11.
     """
-    data, model = _check_hmm(data), _check_hmm(model)
+    data, model = _check_hmm(data, "data"), _check_hmm(model, "model")
     if data.emit.shape[1] != model.emit.shape[1]:
         raise ValueError("model must have the same alphabet size as data")
     if q not in ("prior", "posterior"):
@@ -245,7 +245,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base=2) -> B
 
 def log_prior(model: HMM, n: int) -> np.ndarray:
     r"""Table of :math:`\ln p(z^n) = \ln\pi(z_1) + \sum_{t\ge2}\ln A(z_t|z_{t-1})` (nats), shape ``(S,) * n``.  Chapter 11."""
-    model = _check_hmm(model)
+    model = _check_hmm(model, "model")
     n = check_int(n, "n", minimum=1, maximum=12)
     with np.errstate(divide="ignore"):
         la, lA = np.log(model.init), np.log(model.trans)
@@ -369,7 +369,7 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> Causa
     """
     from . import directed
 
-    data, model = _check_hmm(data), _check_hmm(model)
+    data, model = _check_hmm(data, "data"), _check_hmm(model, "model")
     S, V = model.emit.shape
     if data.emit.shape[1] != V:
         raise ValueError("model must have the same alphabet size as data")
@@ -544,6 +544,8 @@ def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
     """
     hmm = _check_hmm(hmm)
     S, V = hmm.emit.shape
+    if sequences is None or isinstance(sequences, (str, bytes)):
+        raise ValueError(f"sequences must be a list of 1-D integer sequences, got {sequences!r}")
     if isinstance(sequences, np.ndarray) and sequences.ndim == 1:
         sequences = [sequences]
     seqs = [_check_x(np.asarray(s), V, "sequences", max_len=None) for s in sequences]
@@ -748,9 +750,10 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     model = result.model
     if model.d != 2:
         raise ValueError("vae_bounds integrates over a 2-D latent; train with latent=2")
-    X = torch.as_tensor(np.asarray(x), dtype=torch.long)
-    if X.ndim != 2 or X.shape[1] != model.n:
-        raise ValueError(f"x must have shape (N, {model.n})")
+    xa = np.asarray(x) if x is not None else np.zeros((0, 0))
+    if xa.ndim != 2 or xa.shape[1] != model.n or xa.shape[0] == 0:
+        raise ValueError(f"x must have shape (N, {model.n}) with N >= 1")
+    X = torch.as_tensor(np.stack([_check_x(row, model.V, "x", max_len=None) for row in xa]), dtype=torch.long)
     grid = check_int(grid, "grid", minimum=11)
     e = check_positive(extent, "extent")
     samples = check_int(samples, "samples", minimum=2)

@@ -48,7 +48,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 from scipy.special import logsumexp
 
-from ._validate import as_float, check_int, check_positive
+from ._validate import check_flag, as_float, check_int, check_positive
 from .channel import LanguageModel, _check_model, boltzmann, boltzmann_logprobs, free_energy
 
 __all__ = [
@@ -233,7 +233,7 @@ def hopfield_energy(xi, patterns, beta, *, constant: bool = True):
     q = _as_state(xi, X.shape[1])
     b = check_positive(beta, "beta")
     E = free_energy(-(q @ X.T), 1.0 / b) + 0.5 * np.sum(q * q, axis=-1)
-    if constant:
+    if check_flag(constant, "constant"):
         E = E + math.log(X.shape[0]) / b + 0.5 * float(np.max(np.sum(X * X, axis=1)))
     return _out(E)
 
@@ -270,7 +270,7 @@ def cccp_bound(xi, xi_t, patterns, beta, *, constant: bool = True):
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
     qt = _as_state(xi_t, X.shape[1], "xi_t")
-    Et = hopfield_energy(qt, X, beta, constant=constant) - 0.5 * np.sum(qt * qt, axis=-1)  # concave part at xi_t + c
+    Et = hopfield_energy(qt, X, beta, constant=check_flag(constant, "constant")) - 0.5 * np.sum(qt * qt, axis=-1)  # concave part at xi_t + c
     lin = np.sum(hopfield_update(qt, X, beta) * (q - qt), axis=-1)
     return _out(0.5 * np.sum(q * q, axis=-1) + Et - lin)
 
@@ -434,7 +434,7 @@ def softmax_attention(Q, K, V, *, scale=None, causal: bool = False) -> np.ndarra
         raise ValueError(f"K and V must have the same number of rows, got {k.shape} and {v.shape}")
     s = 1.0 / math.sqrt(q.shape[-1]) if scale is None else check_positive(scale, "scale")
     scores = s * (q @ np.swapaxes(k, -1, -2))
-    if causal:
+    if check_flag(causal, "causal"):
         n, m = scores.shape[-2:]
         scores = np.where(np.tril(np.ones((n, m), dtype=bool)), scores, -np.inf)
     scores = scores - scores.max(axis=-1, keepdims=True)

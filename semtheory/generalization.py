@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from ._validate import as_float, as_pmf, as_rng, check_int, check_positive
+from ._validate import as_float, as_pmf, as_rng, check_flag, check_int, check_positive, check_real
 
 __all__ = [
     "hoeffding_sigma",
@@ -63,10 +63,7 @@ def _as_logits(z, name="logits") -> np.ndarray:
 
 
 def _finite(x, name) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {x!r}") from None
+    v = check_real(x, name, finite=False)  # a real number: strings, bools and complex refused
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {x!r}")
     return v
@@ -111,7 +108,10 @@ def softmax_cross_entropy(logits, label) -> np.ndarray:
     K = z.shape[-1]
     if np.any(y < 0) or np.any(y >= K):
         raise ValueError(f"label must lie in 0..{K - 1}")
-    y = np.broadcast_to(y, z.shape[:-1])
+    try:
+        y = np.broadcast_to(y, z.shape[:-1])
+    except ValueError:
+        raise ValueError(f"label of shape {y.shape} does not broadcast to the leading shape {z.shape[:-1]} of logits") from None
     zy = np.take_along_axis(z, y[..., None], axis=-1)[..., 0]
     return logsumexp(z, axis=-1) - zy
 
@@ -348,9 +348,10 @@ def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.nda
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
+    check_flag(centred, "centred")
     lam = np.atleast_1d(as_float(lambdas, "lambdas"))
-    if lam.ndim != 1 or not np.all(np.isfinite(lam)):
-        raise ValueError("lambdas must be a finite 1-D array")
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError("lambdas must be a finite, non-empty 1-D array")
     M, m, K = H.shape
     loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K)
     flat = p.reshape(-1)

@@ -65,7 +65,9 @@ def macro_cell() -> str:
 
 def config_block(indent: int = 8) -> str:
     """The YAML lines of ``mathjax3_config.tex.macros`` for ``_config.yml``."""
-    pad = " " * indent
+    from ._validate import check_int
+
+    pad = " " * check_int(indent, "indent", minimum=0)
     out = []
     for k, (d, n, _) in MACROS.items():
         dq = d.replace("\\", "\\\\").replace('"', '\\"')

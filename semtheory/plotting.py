@@ -8,7 +8,7 @@ already styled and sized for the book's text width.  Colours come from ``COLORS`
 from __future__ import annotations
 
 from ._extras import require
-from ._validate import check_int
+from ._validate import check_int, check_positive
 
 matplotlib = require("matplotlib", "plot", needed_by="semtheory.plotting")
 plt = require("matplotlib.pyplot", "plot", needed_by="semtheory.plotting")
@@ -55,10 +55,11 @@ def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float 
     """
     ncols = check_int(ncols, "ncols", minimum=1)
     nrows = check_int(nrows, "nrows", minimum=1)
-    if not width > 0:
-        raise ValueError(f"width must be > 0, got {width!r}")
+    width = check_positive(width, "width")
     if height is None:
         height = 0.6 * width / max(ncols, 1) * nrows if ncols > 1 else 0.6 * width * nrows
+    else:
+        height = check_positive(height, "height")
     use_book_style()
     fig, ax = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
     return fig, ax

@@ -42,7 +42,7 @@ from scipy.special import expit, logsumexp
 
 from . import channel as _channel
 from . import directed
-from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from ._validate import check_flag, as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
     # single decision
@@ -108,10 +108,7 @@ def _check_beta(beta, name: str = "beta") -> float:
 
 def _as_reward(reward, shape: tuple[int, ...], name: str = "reward") -> np.ndarray:
     """A finite real array broadcastable to ``shape``, returned broadcast (read-only view)."""
-    try:
-        r = as_float(reward, "reward")
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of real numbers") from None
+    r = as_float(reward, name)
     if not np.all(np.isfinite(r)):
         raise ValueError(f"{name} contains NaN or inf; rewards must be finite")
     try:
@@ -296,9 +293,9 @@ class RateRewardLimits(NamedTuple):
     greedy_rate: float
 
 
-def _bandit(ref, reward) -> tuple[np.ndarray, np.ndarray]:
+def _bandit(ref, reward, name: str = "reward") -> tuple[np.ndarray, np.ndarray]:
     P = as_pmf(ref, "ref", ndim=1)
-    r = np.array(_as_reward(reward, P.shape), dtype=float)
+    r = np.array(_as_reward(reward, P.shape, name), dtype=float)
     return P, r
 
 
@@ -1246,7 +1243,7 @@ def best_of_n_curve(ref, reward, ns, base=2) -> BestOfN:
     """
     lb = log_base(base)
     P, r = _bandit(ref, reward)
-    arr = np.atleast_1d(np.asarray(ns))
+    arr = np.atleast_1d(as_float(ns, "ns"))
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError("ns must be a non-empty 1-D array of integers >= 1")
     ks = np.array([check_int(int(k) if float(k).is_integer() else k, "ns", minimum=1) for k in arr])
@@ -1281,8 +1278,9 @@ def proxy_reward_curve(ref, true_reward, proxy_reward, betas, base=2, *, best_of
     (Gao et al. 2023).  Rates in units of ``base``.  Chapter 6.
     """
     lb = log_base(base)
-    P, r = _bandit(ref, true_reward)
-    rh = np.array(_as_reward(proxy_reward, P.shape), dtype=float)
+    P, r = _bandit(ref, true_reward, "true_reward")
+    rh = np.array(_as_reward(proxy_reward, P.shape, "proxy_reward"), dtype=float)
+    best_of_n = check_flag(best_of_n, "best_of_n")
     bs = np.atleast_1d(as_float(betas, "betas"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
         raise ValueError("betas must be a non-empty 1-D array of finite values >= 0")

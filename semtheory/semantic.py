@@ -56,7 +56,7 @@ from scipy.special import logsumexp
 from . import channel as _channel
 from . import directed as _directed
 from .flow import FlowPaths
-from ._validate import as_float, as_pmf, as_rng, check_int, log_base
+from ._validate import as_float, as_pmf, as_rng, check_int, check_positive, check_probability, log_base
 
 __all__ = [
     "next_token_table",
@@ -165,12 +165,12 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
 # ==============================================================================================
 
 
-def _as_prompts(prompts, V: int) -> np.ndarray:
+def _as_prompts(prompts, V: int, name: str = "prompts") -> np.ndarray:
     arr = np.asarray(prompts)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"prompts must be a 2-D array (K prompts of equal length m >= 1), got shape {arr.shape}")
+        raise ValueError(f"{name} must be a 2-D array (K prompts of equal length m >= 1), got shape {arr.shape}")
     if arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= V:
-        raise ValueError(f"prompts must hold integer token ids in [0, {V})")
+        raise ValueError(f"{name} must hold integer token ids in [0, {V})")
     return arr.astype(np.int64)
 
 
@@ -515,7 +515,8 @@ def attention_readout(model, tokens, length, *, count=12, base=2) -> list[Attent
 
     Window starts are ``linspace(0, len(tokens) - length - 1, count)`` (integer parts).  Chapter 14.
     """
-    x = np.asarray(tokens)
+    x = _channel._check_model(model)._check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
+        else np.asarray(tokens)
     length = check_int(length, "length", minimum=1)
     count = check_int(count, "count", minimum=1)
     if x.ndim != 1 or x.size < length + 1:
@@ -894,8 +895,10 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
     y = np.asarray(labels)
     if y.shape != (X.shape[0],) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= C:
         raise ValueError(f"labels must be {X.shape[0]} integers in [0, {C})")
-    if not 0.0 < float(train_fraction) < 1.0:
-        raise ValueError(f"train_fraction must lie in (0, 1), got {train_fraction!r}")
+    train_fraction = check_probability(train_fraction, "train_fraction", low_open=True, high_open=True)
+    l2 = check_positive(l2, "l2", allow_zero=True)
+    if entropy is not None:
+        entropy = check_positive(entropy, "entropy", allow_zero=True)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     rng = as_rng(seed)
     perm = rng.permutation(X.shape[0])
@@ -943,7 +946,8 @@ def state_probe(model, source, tokens, *, length=15, windows=100, seed=None, bas
     lb = log_base(base)
     src = _markov_source(source)
     k, V = src.order, src.vocab_size
-    x = np.asarray(tokens)
+    x = _channel._check_model(model)._check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
+        else np.asarray(tokens)
     length = check_int(length, "length", minimum=max(k, 1))
     windows = check_int(windows, "windows", minimum=2)
     if x.ndim != 1 or x.size <= length:
@@ -1029,7 +1033,7 @@ def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1,
     lb = log_base(base)
     model = _channel._check_model(model)
     V = model.vocab_size
-    P = _as_prompts(np.atleast_2d(prompt), V)
+    P = _as_prompts(np.atleast_2d(prompt), V, "prompt")
     if P.shape[0] != 1:
         raise ValueError(f"prompt must be one sequence of token ids, got shape {np.shape(prompt)}")
     n = check_int(n, "n", minimum=1)

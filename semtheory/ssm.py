@@ -700,6 +700,11 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
     seed = check_int(seed, "seed", minimum=0)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
     context_length = check_int(context_length, "context_length", minimum=1)
+    steps, batch_size = check_int(steps, "steps", minimum=1), check_int(batch_size, "batch_size", minimum=1)
+    lr, n_layers = check_positive(lr, "lr"), check_int(n_layers, "n_layers", minimum=1)
+    d_model, n_train = check_int(d_model, "d_model", minimum=1), check_int(n_train, "n_train", minimum=context_length)
+    n_test = check_int(n_test, "n_test", minimum=1)
+    d_state = check_int(d_state, "d_state", minimum=1)
     key = ("ssm-markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, d_state, mixer,
            context_length, discretization)
 
