@@ -119,3 +119,21 @@ def test_pmf_accepts_integer_and_object_number_arrays():
     assert v.as_pmf(np.array([0, 1])).tolist() == [0.0, 1.0]
     assert v.as_pmf(np.array([0.5, 0.5], dtype=object)).dtype == float
     assert v.as_stochastic(np.array([[1, 0], [0, 1]], dtype=np.int8)).dtype == float
+
+
+def test_flags_seeds_and_float_arrays():
+    assert v.check_flag(np.bool_(True), "causal") is True
+    for bad in ("False", "True", 1, 0, None):
+        with pytest.raises(ValueError, match="causal"):
+            v.check_flag(bad, "causal")
+    for bad in (-1, 2.5, "3", True):
+        with pytest.raises(ValueError, match="myseed"):
+            v.check_seed(bad, "myseed")
+    assert v.as_float([1, 2], "x").dtype == float
+    for bad in (None, "1.5", [0.5 + 0j], np.array(["a"], dtype=object)):
+        with pytest.raises(ValueError, match="energies"):
+            v.as_float(bad, "energies")
+    assert v.as_int_array([2.0, 1], "ids").tolist() == [2, 1]
+    for bad in ([0.5], [-1], [1 + 0j], "ab", None, []):
+        with pytest.raises(ValueError, match="ids"):
+            v.as_int_array(bad, "ids")
