@@ -238,6 +238,14 @@ def plain_notebook(path, registry: dict | None = None):
     return assignment(pathlib.Path(path), registry)
 
 
+def _chapter_page(path: pathlib.Path) -> pathlib.Path:
+    """The chapter page of ``path`` (a section page ``NNb-*.md`` belongs to ``NN-*.md``); else ``path``."""
+    from .._booktools import chapter_of
+
+    chap = chapter_of(path)
+    return pathlib.Path(path) if chap.resolve() == pathlib.Path(path).resolve() else chap
+
+
 def _head(nn: str, title: str, path: pathlib.Path, how: str) -> str:
     from .._editions import plain_markdown
 
@@ -311,7 +319,8 @@ def otter_master(path, registry: dict | None = None, tests: dict | None = None):
     if not its:
         return None
     tests = hidden_tests([i.label for i in its if i.auto], registry) if tests is None else tests
-    config = {"name": path.stem, "init_cell": True, "check_all_cell": False, "export_cell": False,
+    chap = _chapter_page(path)
+    config = {"name": chap.stem, "init_cell": True, "check_all_cell": False, "export_cell": False,
               "run_tests": True, "solutions_pdf": False, "generate": True,
               "tests": {"files": False, "ok_format": False}}
     how = ("Write each answer into its variable `answer_ex_…` (replace `...`), then run the cell "
@@ -319,7 +328,7 @@ def otter_master(path, registry: dict | None = None, tests: dict | None = None):
            "the value is graded by hidden tests after you hand in. Exercises discussed in class are graded by hand. "
            + SELF_CHECK)
     cells = [new_raw_cell("# ASSIGNMENT CONFIG\n" + _yaml(config)), _macro_cell(),
-             new_markdown_cell(_head(chapter_number(path), chapter_title(path), path, how))]
+             new_markdown_cell(_head(chapter_number(chap), chapter_title(chap), chap, how))]
     for it in its:
         q = {"name": question_name(it.label), "points": it.points}
         if not it.auto:
@@ -379,7 +388,8 @@ def nbgrader_source(path, registry: dict | None = None, tests: dict | None = Non
            "the test cell below it: its visible part says whether an answer of the right kind is there; the "
            "value is graded by hidden tests after you hand in. Exercises discussed in class are answered in "
            "the text cell below them and graded by hand. " + SELF_CHECK)
-    cells = [_macro_cell(), new_markdown_cell(_head(chapter_number(path), chapter_title(path), path, how),
+    chap = _chapter_page(path)
+    cells = [_macro_cell(), new_markdown_cell(_head(chapter_number(chap), chapter_title(chap), chap, how),
                                               metadata=nbg("intro", locked=True))]
     for it in its:
         q = question_name(it.label)
@@ -434,10 +444,11 @@ def write_all(out, root=None, files=None, registry: dict | None = None) -> dict[
         for lab, t in tests.items():
             t["points"] = next(i.points for i in its if i.label == lab)
         all_tests.update(tests)
-        for fmt, nb, dest in (("plain", plain_notebook(p, reg), out / "plain" / f"{p.stem}.ipynb"),
-                              ("otter", otter_master(p, reg, tests), out / "otter" / p.stem / f"{p.stem}.ipynb"),
+        name = _chapter_page(p).stem  # a chapter's exercises sit on its last page; the files carry its name
+        for fmt, nb, dest in (("plain", plain_notebook(p, reg), out / "plain" / f"{name}.ipynb"),
+                              ("otter", otter_master(p, reg, tests), out / "otter" / name / f"{name}.ipynb"),
                               ("nbgrader", nbgrader_source(p, reg, tests),
-                               out / "nbgrader" / "source" / p.stem / f"{p.stem}.ipynb")):
+                               out / "nbgrader" / "source" / name / f"{name}.ipynb")):
             dest.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, dest)
             written[fmt].append(dest)
