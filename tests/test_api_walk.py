@@ -105,6 +105,14 @@ def run_probe(entry, argname, where, bad) -> str | None:
 MODULES = public_modules()
 
 
+@pytest.fixture(autouse=True)
+def _registry_untouched(monkeypatch):
+    """The valid call of ``symbolic.derivation`` registers a lambda: keep it out of the book's registry."""
+    from semtheory import symbolic
+    symbolic.registry()  # load every derivation first, so none registers into the copy only
+    monkeypatch.setattr(symbolic, "_REGISTRY", dict(symbolic._REGISTRY))
+
+
 def test_registry_covers_public_api():
     names = [n for m in MODULES for n in public_names(m)]
     missing = [n for n in names if n not in REGISTRY and n not in EXEMPT]

@@ -61,6 +61,8 @@ _LOADED = False
 
 def derivation(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
     """Register a zero-argument function returning a :class:`Derivation` (keyed by its qualified name)."""
+    if not callable(fn) or isinstance(fn, type):
+        raise ValueError(f"fn must be a function returning a Derivation, got {type(fn).__name__}")
     key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
     _REGISTRY[key] = fn
     return fn
