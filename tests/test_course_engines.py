@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from semtheory import _editions as ed
-from semtheory._booktools import toc_files
+from semtheory._booktools import chapter_of, toc_files
 from semtheory.exercises import _compare, answer, registered
 from semtheory.exercises import export as xp
 from semtheory.exercises import grade as gr
@@ -209,9 +209,10 @@ def test_three_exports_of_every_chapter_with_their_questions_and_points(tmp_path
         exs = ed.exercises(p)
         auto = [e for e in exs if e.label in reg]
         pts = {e.label: {1: 1, 2: 2, 3: 3}.get(e.stars, 1) for e in exs}
-        plain = nbformat.read(tmp_path / "plain" / f"{p.stem}.ipynb", as_version=4)
-        otter = nbformat.read(tmp_path / "otter" / p.stem / f"{p.stem}.ipynb", as_version=4)
-        nbg = nbformat.read(tmp_path / "nbgrader" / "source" / p.stem / f"{p.stem}.ipynb", as_version=4)
+        stem = chapter_of(p).stem  # exercises on a section page (07b-…) are exported under the chapter's name
+        plain = nbformat.read(tmp_path / "plain" / f"{stem}.ipynb", as_version=4)
+        otter = nbformat.read(tmp_path / "otter" / stem / f"{stem}.ipynb", as_version=4)
+        nbg = nbformat.read(tmp_path / "nbgrader" / "source" / stem / f"{stem}.ipynb", as_version=4)
         for nb in (plain, otter, nbg):
             nbformat.validate(nb)
         assert sum(c.source.startswith("check(") for c in plain.cells) == len(auto), p.name
@@ -399,7 +400,7 @@ def test_no_reference_or_hidden_test_reaches_students_in_any_format(tmp_path):
     hidden = json.loads((out / "hidden-tests.json").read_text())
     _run([sys.executable, "-c", _ASSIGN_ALL, str(out / "otter"), str(tmp_path / "otter-dist")], tmp_path)
     _run([str(BIN / "nbgrader"), "generate_assignment", "*", "--force"], out / "nbgrader", timeout=400)
-    chapters = {p.stem: p for p in toc_files() if ed.exercises(p)}
+    chapters = {chapter_of(p).stem: p for p in toc_files() if ed.exercises(p)}
     scanned = 0
     for stem, p in chapters.items():
         tests = {k: v for k, v in hidden.items() if k.startswith(f"ex-{ed.chapter_number(p)}-")}
