@@ -177,9 +177,18 @@ def elbo(log_joint_table, q, base=math.e) -> float:
 
 
 def elbo_gap(log_joint_table, q, base=math.e) -> float:
-    r"""The gap :math:`\log p(x) - \mathrm{ELBO}(q)`, which equals :math:`\KL(q \cc p(z|x))` (units of ``base``).  Chapter 11."""
+    r"""The gap :math:`\log p(x) - \mathrm{ELBO}(q)`, which equals :math:`\KL(q \cc p(z|x))` (units of ``base``).  Chapter 11.
+
+    :math:`+\infty` when ``q`` puts mass where :math:`p(x, z) = 0` (the ELBO is :math:`-\infty`, the KL infinite).
+    A ``log_joint_table`` that is :math:`-\infty` everywhere (:math:`p(x) = 0`) raises ``ValueError``: the
+    posterior :math:`p(z|x) = p(x,z)/p(x)` is then undefined, and so is the gap (it would read
+    :math:`-\infty - (-\infty)`).
+    """
     lj = as_float(log_joint_table, "log_joint_table")
     value = elbo(lj, q, base)
+    if np.all(np.isneginf(lj)):
+        raise ValueError("log_joint_table is -inf everywhere: p(x) = 0, so the posterior p(z|x) and the gap "
+                         "log p(x) - ELBO are undefined")
     return float(logsumexp(lj)) / log_base(base) - value
 
 

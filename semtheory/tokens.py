@@ -435,10 +435,14 @@ def per_token(rate_per_byte, bytes_per_token):
 def rate_to_perplexity(rate, base=2):
     r"""Perplexity of a cross-entropy rate: :math:`\PPL = b^{h}` for a rate :math:`h` in units of ``base`` :math:`b`.
 
-    A per-token rate gives the per-token perplexity, a per-byte rate the per-byte perplexity.  Chapter 1.
+    A per-token rate gives the per-token perplexity, a per-byte rate the per-byte perplexity.  A rate whose
+    perplexity exceeds the largest float (:math:`h \ln b > 709.78`, e.g. ``1e6`` bits) gives ``inf``, with no
+    overflow warning: the perplexity is then too large for a float, not undefined.  Chapter 1.
     """
     lb = log_base(base)
-    return _out(np.exp(_as_rates(rate, "rate") * lb))
+    x = _as_rates(rate, "rate")
+    with np.errstate(over="ignore"):
+        return _out(np.exp(x * lb))
 
 
 def perplexity_to_rate(perplexity, base=2):
@@ -471,7 +475,8 @@ def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
             raise ValueError(f"bytes_per_token is required to convert {from_unit} to {to_unit}")
         r = _ratio(bytes_per_token)
         nats = nats / r if fs == "token" else nats * r
-    out = {"bits": lambda v: v / math.log(2), "nats": lambda v: v, "ppl": np.exp}[tm](nats)
+    with np.errstate(over="ignore"):  # a perplexity beyond the largest float is inf (see rate_to_perplexity)
+        out = {"bits": lambda v: v / math.log(2), "nats": lambda v: v, "ppl": np.exp}[tm](nats)
     return _out(as_float(out, "out"))
 
 

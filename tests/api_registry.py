@@ -976,13 +976,13 @@ reg("ratedistortion.squared_error_distortion", points=A("array", [0.0, 1.0], ndi
     reproductions=A("array", [0.0, 0.5, 1.0], ndim=1, optional=True))
 reg("ratedistortion.log_loss_distortion", reproductions=A("kernel", K2), base=_RB)
 reg("ratedistortion.additive_distortion", distortion=A("array", _HAM, ndim=2), n=A("size", 2, minimum=1))
-reg("ratedistortion.blahut_arimoto", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("positive", 2.0),
+reg("ratedistortion.blahut_arimoto", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("nonneg", 2.0),
     base=_RB, **_RD_IT, init=None, accelerate=A("flag", True))
 reg("ratedistortion.rate_distortion_curve", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, warm_start=A("flag", False), accelerate=A("flag", True))
 reg("ratedistortion.rate_distortion_at", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), D=A("nonneg", 0.1),
     base=_RB, **_RD_IT)
-reg("ratedistortion.naive_ba_step", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("positive", 2.0),
+reg("ratedistortion.naive_ba_step", p=A("pmf", P2), distortion=A("array", _HAM, ndim=2), beta=A("nonneg", 2.0),
     output=A("pmf", [0.5, 0.5], optional=True))
 reg("ratedistortion.binary_hamming_rd", p=A("prob", 0.3), D=A("nonneg", 0.1), base=_RB)
 reg("ratedistortion.gaussian_rd", variance=A("positive", 1.0), D=A("positive", 0.5), base=_RB)
@@ -991,7 +991,7 @@ reg("ratedistortion.reverse_waterfilling", variances=A("array", [1.0, 0.5], ndim
 reg("ratedistortion.discrete_gaussian", variance=A("positive", 1.0), spacing=A("positive", 0.5), width=A("positive", 3.0))
 _PX2 = Lazy(lambda: __import__(_RD).ratedistortion.markov_source_law(np.array(K2), 2))
 reg("ratedistortion.directed_blahut_arimoto", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
-    beta=A("positive", 2.0), base=_RB, **_RD_IT)
+    beta=A("nonneg", 2.0), base=_RB, **_RD_IT)
 reg("ratedistortion.directed_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, keep=A("flag", False))
 reg("ratedistortion.block_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
@@ -1343,7 +1343,4 @@ xfail(_BUSY,
       "granger.var_impulse_response:coefs",
       "granger.var_stationary_covariance:coefs",
       "granger.var_stationary_covariance:noise_cov",
-      "ratedistortion.blahut_arimoto:beta",
-      "ratedistortion.directed_blahut_arimoto:beta",
-      "ratedistortion.naive_ba_step:beta",
       )

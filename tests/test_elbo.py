@@ -437,3 +437,15 @@ def test_iwae_is_minus_infinity_for_every_K_when_q_proposes_impossible_paths():
     q2 = np.array([1 / 3, 1 / 3, 0.0, 1 / 3])
     vals = [E.iwae_bound_exact(lj, q2, K) for K in (1, 2, 4, 8)]
     assert all(np.isfinite(vals)) and all(np.diff(vals) > 0) and vals[-1] < math.log(pj.sum())
+
+
+def test_elbo_gap_undefined_when_evidence_is_zero_and_infinite_when_q_misses_support():
+    q = np.array([0.25, 0.75])
+    with pytest.raises(ValueError, match="log_joint_table"):
+        E.elbo_gap(np.full(2, -np.inf), q)
+    # p(x, z=0) = 0 but p(x) > 0: q(z=0) > 0 makes the ELBO -inf, the gap KL(q || p(z|x)) = +inf (no NaN)
+    lj = np.array([-np.inf, math.log(0.3)])
+    assert E.elbo(lj, q) == -math.inf
+    assert E.elbo_gap(lj, q) == math.inf
+    # and finite when q sits on the support: gap = KL(q || posterior) with posterior = (0, 1)
+    assert E.elbo_gap(lj, np.array([0.0, 1.0])) == pytest.approx(0.0, abs=1e-12)

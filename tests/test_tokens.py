@@ -368,3 +368,15 @@ def test_parses_answer_by_enumeration():
     n = len(_all_segmentations(tok, b"aaabdaaabac"))
     assert registered()["ex-01-parses"].compute() == n
     assert is_correct("ex-01-parses", n).correct and not is_correct("ex-01-parses", n - 1).correct
+
+
+def test_perplexity_beyond_the_largest_float_is_inf_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert T.rate_to_perplexity(1e6) == math.inf
+        assert np.array_equal(T.rate_to_perplexity(np.array([1.0, 1e6])), [2.0, math.inf])
+        assert T.convert(1e6, "bits/token", "ppl/token") == math.inf
+        assert T.perplexity_to_rate(T.rate_to_perplexity(1000.0)) == pytest.approx(1000.0)  # just below overflow
+    # the edge: ln(max float) = 709.78 nats, i.e. 1024 bits
+    assert math.isfinite(T.rate_to_perplexity(1023.9)) and T.rate_to_perplexity(1024.1) == math.inf
