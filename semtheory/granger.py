@@ -44,7 +44,9 @@ from . import directed, measures
 from ._validate import (
     as_axes,
     as_pmf,
+    as_real_array,
     as_rng,
+    as_stochastic,
     check_disjoint,
     check_int,
     check_positive,
@@ -110,6 +112,11 @@ _MODAL_COND = 1e6
 # ----------------------------------------------------------------------------------------------
 
 
+def _real(x, name: str) -> np.ndarray:
+    """A float copy of ``x``; complex (whose imaginary part would be dropped), strings and None raise naming ``name``."""
+    return np.array(as_real_array(x, name, finite=False, nonempty=False), dtype=float)
+
+
 def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Validate a VAR(p): return ``(coefs, noise_cov)`` as arrays of shapes ``(p, d, d)`` and ``(d, d)``.
 
@@ -118,10 +125,7 @@ def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
     ``(d, d)`` matrix.  Raises ``ValueError`` naming the argument otherwise.  Stability is *not* checked
     here (see :func:`is_stable`).  Chapter 8.
     """
-    try:
-        A = np.array(coefs, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"coefs must be a numeric array of shape (p, d, d): {exc}") from None
+    A = _real(coefs, "coefs")
     if A.ndim == 2:
         A = A[None]
     if A.ndim != 3 or A.shape[1] != A.shape[2] or A.shape[0] < 1 or A.shape[1] < 1:
@@ -132,10 +136,7 @@ def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
     if noise_cov is None:
         S = np.eye(d)
     else:
-        try:
-            S = np.array(noise_cov, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"noise_cov must be a numeric array: {exc}") from None
+        S = _real(noise_cov, "noise_cov")
         if S.ndim == 1:
             if S.shape != (d,):
                 raise ValueError(f"noise_cov as variances must have length {d}, got shape {S.shape}")
@@ -333,7 +334,7 @@ def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
     A, S = _stable_var(coefs, noise_cov)
     if freqs is None:
         freqs = np.linspace(0.0, np.pi, 512)
-    w = np.asarray(freqs, dtype=float)
+    w = as_real_array(freqs, "freqs", finite=False, nonempty=False)
     if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)):
         raise ValueError("freqs must be a non-empty 1-D array of finite frequencies (radians)")
     p, d, _ = A.shape
@@ -343,10 +344,18 @@ def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
     return H @ S @ np.conj(np.transpose(H, (0, 2, 1)))
 
 
+def _component_axes(sel, d: int, name: str) -> tuple[int, ...]:
+    """``as_axes`` without Python's negative indices: components are addressed as 0..d-1 only."""
+    out = as_axes(sel, d, name)
+    if any(int(c) < 0 for c in np.ravel(np.asarray(sel, dtype=object))):
+        raise ValueError(f"{name} must hold component indices 0..{d - 1}, got {sel!r}")
+    return out
+
+
 def _components(sel, d: int, name: str) -> tuple[int, ...]:
     if sel is None:
         raise ValueError(f"{name} is required (a component index or a list of indices)")
-    out = as_axes(sel, d, name)
+    out = _component_axes(sel, d, name)
     if not out:
         raise ValueError(f"{name} must name at least one component")
     return out
@@ -430,10 +439,7 @@ def gaussian_conditional_mutual_information(cov, a, b, given=(), base=2) -> floa
     (co)variances.  Units of ``base``.  Chapter 8.
     """
     lb = log_base(base)
-    try:
-        C = np.array(cov, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"cov must be a numeric square matrix: {exc}") from None
+    C = _real(cov, "cov")
     if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] == 0:
         raise ValueError(f"cov must be a non-empty square matrix, got shape {C.shape}")
     if not np.all(np.isfinite(C)):
@@ -470,10 +476,7 @@ def _empty(x) -> bool:
 
 
 def _as_series(x, name: str) -> np.ndarray:
-    try:
-        arr = np.array(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array of shape (n,) or (n, m): {exc}") from None
+    arr = _real(x, name)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
@@ -787,12 +790,15 @@ def simulate_markov_pair(transition, n, *, initial=None, seed=None) -> tuple[np.
 
     The layout of :func:`semtheory.directed.markov_pair_law`.  Deterministic under ``seed``.  Chapter 8.
     """
-    T = np.asarray(transition, dtype=float)
+    T = _real(transition, "transition")
     if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
         raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {T.shape}")
     K, L = T.shape[:2]
+    as_stochastic(T.reshape(K * L, K * L), "transition")  # each row (x, y) a pmf over (x2, y2)
     n = check_int(n, "n", minimum=1)
     init = directed.markov_pair_stationary(T) if initial is None else as_pmf(initial, "initial", ndim=2)
+    if init.shape != (K, L):
+        raise ValueError(f"initial must have shape ({K}, {L}), got {init.shape}")
     rng = as_rng(seed)
     flat = T.reshape(K * L, K * L)
     cum = np.cumsum(flat, axis=1)
@@ -905,7 +911,7 @@ def _roles(A, source, target, condition):
     d = A.shape[1]
     src = _components(source, d, "source")
     tgt = _components(target, d, "target")
-    cond = () if condition is None or _empty(condition) else as_axes(condition, d, "condition")
+    cond = () if condition is None or _empty(condition) else _component_axes(condition, d, "condition")
     check_disjoint("source", src, "target", tgt)
     check_disjoint("source", src, "condition", cond)
     check_disjoint("target", tgt, "condition", cond)

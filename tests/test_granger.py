@@ -643,3 +643,38 @@ def test_backdoor_exercise_by_mechanism_surgery():
     ref = g.confounded_scm(0.2, 0.1, 0.5).probability({"Y": 1}, do={"X": 1})  # independent route: replace X's mechanism
     assert registered()["ex-08-backdoor"].compute() == pytest.approx(ref)
     assert is_correct("ex-08-backdoor", ref) and not is_correct("ex-08-backdoor", ref * 1.1 + 0.1)
+
+
+def test_bad_input_is_refused_naming_the_argument():
+    """#16: complex series or VARs (imaginary part dropped before), negative component indices (Python's
+    wrap-around), an unchecked Markov-pair kernel: each a ValueError naming the argument, every run."""
+    A = np.array([[[0.5, 0.0], [0.4, 0.3]]])
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=40)
+    y = 0.5 * np.roll(x, 1) + rng.normal(size=40)
+    for _ in range(3):  # deterministic: the same verdict on every call
+        with pytest.raises(ValueError, match="source"):
+            g.granger_chi2_test(source=x + 0.5j, target=y)
+        with pytest.raises(ValueError, match="target"):
+            g.granger_chi2_test(source=x, target=y.astype(complex) + 0.5j)
+    with pytest.raises(ValueError, match="coefs"):
+        g.as_var(A + 0.5j)
+    with pytest.raises(ValueError, match="noise_cov"):
+        g.as_var(A, np.eye(2) + 0.5j)
+    with pytest.raises(ValueError, match="freqs"):
+        g.spectral_density(A, freqs=np.array([0.0, 0.1]) + 0.5j)
+    with pytest.raises(ValueError, match="target"):
+        g.transfer_entropy_var(A, source=0, target=-1)
+    with pytest.raises(ValueError, match="condition"):
+        g.transfer_entropy_var(np.zeros((1, 3, 3)), source=0, target=1, condition=[-1])
+    # the same value through a valid index is unchanged
+    assert g.transfer_entropy_var(A, source=0, target=1) > 0
+    T = np.full((2, 2, 2, 2), 0.25)
+    bad = T.copy()
+    bad[0, 0, 0, 0] = 0.35  # the row (x, y) = (0, 0) sums to 1.1
+    with pytest.raises(ValueError, match="transition"):
+        g.simulate_markov_pair(bad, 5, initial=np.full((2, 2), 0.25), seed=0)
+    with pytest.raises(ValueError, match="initial"):
+        g.simulate_markov_pair(T, 5, initial=np.full((1, 4), 0.25), seed=0)
+    xs, ys = g.simulate_markov_pair(T, 5, initial=np.full((2, 2), 0.25), seed=0)
+    assert xs.shape == ys.shape == (5,)
