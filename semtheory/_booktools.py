@@ -188,8 +188,15 @@ def main(argv: list[str]) -> int:  # pragma: no cover - thin CLI
         for k, v in sorted(times(pathlib.Path(rest[0])).items()):
             print(f"{k:45s} {v:7.1f} s")
         return 0
-    if cmd == "check":
-        return check(pathlib.Path(rest[0]))
+    if cmd == "check":  # a path, or a chapter number: `make chapter CH=05` or `CH=book/05-….md`
+        arg = rest[0]
+        if re.fullmatch(r"\d{1,2}", arg):
+            found = sorted((ROOT / "book").glob(f"{int(arg):02d}-*.md"))
+            if not found:
+                print(f"no chapter {arg} in book/")
+                return 2
+            arg = str(found[0])
+        return check(pathlib.Path(arg))
     if cmd == "toc":
         print("\n".join(str(p.relative_to(ROOT)) for p in toc_files()))
         return 0

@@ -2,7 +2,10 @@ r"""The book's notation: one dict of LaTeX macros, the single source for every p
 
 ``MACROS`` feeds (1) ``mathjax3_config.tex.macros`` in ``_config.yml`` (the rendered book), (2) the
 hidden ``remove-cell`` macro cell at the top of each chapter (JupyterLab, where the book's config is not
-loaded), and (3) the notation appendix.  ``python -m semtheory.macros`` rewrites (1) and (2) from the
+loaded: a MyST front matter ``math:`` block, which jupyterlab-myst applies to every cell of the notebook and
+which shows nothing; ``\newcommand`` lines would show, and KaTeX refuses to redefine ``\R`` or ``\H``),
+(3) the ``\newcommand`` cell of the exported assignment notebooks (plain Jupyter's MathJax), and (4) the
+notation appendix.  ``python -m semtheory.macros`` rewrites (1) and (2) from the
 dict; ``tests/test_book_config.py`` fails if any of the three drifts.
 
 Each entry: name -> (definition, number of arguments, meaning shown in the notation table).
@@ -58,9 +61,17 @@ def newcommands() -> str:
     return "\n".join(lines)
 
 
+def frontmatter() -> str:
+    r"""The macros as a MyST front matter ``math:`` block (``'\E': '\mathbb{E}'``; arguments as ``#1``)."""
+    lines = ["---", "math:"]
+    for k, (d, _, _) in MACROS.items():
+        lines.append(f"  '\\{k}': '{d.replace(chr(39), chr(39) * 2)}'")
+    return "\n".join(lines + ["---"])
+
+
 def macro_cell() -> str:
-    """The hidden markdown cell each chapter opens with (tagged ``remove-cell``)."""
-    return '+++ {"tags": ["remove-cell"]}\n\n' + MARK_BEGIN + "\n$$\n" + newcommands() + "\n$$\n"
+    """The hidden markdown cell each chapter opens with (tagged ``remove-cell``): front matter, then the mark."""
+    return '+++ {"tags": ["remove-cell"]}\n\n' + frontmatter() + "\n" + MARK_BEGIN + "\n"
 
 
 def config_block(indent: int = 8) -> str:
@@ -76,7 +87,9 @@ def config_block(indent: int = 8) -> str:
 
 
 _CFG_RE = re.compile(r"^([ ]*)# BEGIN MACROS\n(.*?)^[ ]*# END MACROS", re.S | re.M)
-_CELL_RE = re.compile(r'\+\+\+ \{"tags": \["remove-cell"\]\}\n\n' + re.escape(MARK_BEGIN) + r"\n\$\$\n.*?\$\$\n", re.S)
+#: the macro cell in either form: the front matter one, or the older ``\newcommand`` one (rewritten by :func:`write`)
+_CELL_RE = re.compile(r'\+\+\+ \{"tags": \["remove-cell"\]\}\n\n(?:---\nmath:\n.*?\n---\n' + re.escape(MARK_BEGIN)
+                      + r"\n|" + re.escape(MARK_BEGIN) + r"\n\$\$\n.*?\$\$\n)", re.S)
 
 
 def write(root: str | pathlib.Path = ".") -> list[str]:

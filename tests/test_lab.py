@@ -4,7 +4,8 @@
    saving it in JupyterLab without edits leaves ``git diff`` empty (a byte-for-byte round trip).
 2. Marked ``book``: a real JupyterLab server on 127.0.0.1 with a token, with the settings ``make lab`` writes
    (tools/labconfig.py) and jupyterlab-myst, serves a copy of a chapter; the contents API opens it as a
-   notebook; headless Chromium shows a theorem rendered as a MyST block (not as code), and after "Run All"
+   notebook; headless Chromium shows a theorem rendered as a MyST block (not as code), the book's macros
+   rendered in every cell (no error box; the macro cell, a front matter ``math:`` block, shows nothing), and after "Run All"
    a figure and computed numbers; a save from Lab leaves the file byte-identical.  Screenshots:
    ``_build/screenshots/lab-*.png``.
 3. Marked ``book``: in chapter 11, after "Run All" the prose shows the numbers its cells computed, where the
@@ -163,6 +164,15 @@ def test_a_chapter_in_jupyterlab(lab):
             e => e.textContent.includes({THEOREM!r})); if (!a) return null;
             return a.closest('pre, code, .cm-editor') ? 'inside code' : a.querySelector('.myst-proof-title').textContent;""")
         assert title and title != "inside code" and title.startswith("Theorem"), title
+        # the book's macros (semtheory.macros) render in every cell, and their cell shows nothing
+        math = driver.execute_script("""const cells = [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')];
+            const tex = [...document.querySelectorAll('.jp-Notebook .katex annotation')].map(a => a.textContent);
+            return {first: cells[0].innerText.trim(), errors: [...document.querySelectorAll(
+                    '.jp-Notebook .jp-MarkdownCell pre[title]')].map(e => e.title.slice(0, 120)),
+                    macros: tex.filter(t => /\\\\(E|KL|DI|cc|seq|PPL|Prob)(?![A-Za-z])/.test(t)).length};""")
+        assert math["first"] == "", f"the macro cell shows in Lab: {math['first'][:200]}"
+        assert not math["errors"], f"mathematics that does not render in Lab: {math['errors'][:5]}"
+        assert math["macros"] > 0, "no rendered formula uses one of the book's macros"
         driver.execute_script("""[...document.querySelectorAll('aside.myst-proof')].find(
             e => e.textContent.includes(arguments[0])).scrollIntoView();""", THEOREM)
         time.sleep(1)
