@@ -353,8 +353,11 @@ def exercises_page(root: pathlib.Path = ROOT) -> str:
         "package checks it: an auto-checked exercise is answered in code and checked with "
         '`check("ex-…", value)` from `semtheory.exercises`, which says whether the value is right without '
         "revealing it; the others (proofs, explanations) are discussed in class. Instructors: "
-        "`make assignments` turns each chapter's exercises into a notebook, and "
-        "`python -m semtheory.exercises grade` grades the completed notebooks (see the README).",
+        "`make assignments` exports each chapter's exercises three ways: a self-study notebook with `check()` "
+        "cells, an Otter Assign master (otter-grader, Gradescope) and an nbgrader source notebook, each "
+        "auto-checked exercise worth its stars in points (★ = 1) and graded by a hidden test whose reference "
+        "value is computed at export time; exercises discussed in class become questions graded by hand "
+        "(see the README, \"Assign exercises\").",
         "",
     ]
     total = checked = 0
