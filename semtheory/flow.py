@@ -35,7 +35,17 @@ import numpy as np
 
 from . import channel as _channel
 from . import directed
-from ._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive, check_probability, log_base
+from ._validate import (
+    as_float,
+    as_pmf,
+    as_real_array,
+    as_rng,
+    as_stochastic,
+    check_int,
+    check_positive,
+    check_probability,
+    log_base,
+)
 
 __all__ = [
     "FlowPaths",
@@ -174,7 +184,7 @@ def conditional_expectation(p, values, t) -> np.ndarray:
     p, n = _joint(p)
     t = check_int(t, "t", minimum=1, maximum=n)
     try:
-        f = np.broadcast_to(np.asarray(values, dtype=float), p.shape)
+        f = np.broadcast_to(as_float(values, "values"), p.shape)
     except ValueError:
         raise ValueError(f"values has shape {np.shape(values)}, not broadcastable to p's shape {p.shape}") from None
     if not np.all(np.isfinite(f[p > 0])):
@@ -204,7 +214,7 @@ def conditional_mean(p, values, *, given) -> np.ndarray:
     except TypeError:
         raise ValueError("given must be a sequence of axis numbers") from None
     try:
-        f = np.broadcast_to(np.asarray(values, dtype=float), p.shape)
+        f = np.broadcast_to(as_float(values, "values"), p.shape)
     except ValueError:
         raise ValueError(f"values has shape {np.shape(values)}, not broadcastable to p's shape {p.shape}") from None
     if not np.all(np.isfinite(f[p > 0])):
@@ -292,10 +302,7 @@ def sample_exact_paths(flow: ExactFlow, n_paths, *, seed=None) -> FlowPaths:
 
 
 def _pair(transition, initial):
-    try:
-        T = np.asarray(transition, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("transition must be an array of shape (|X|, |Y|, |X|, |Y|)") from None
+    T = as_real_array(transition, "transition", finite=False, nonempty=False)
     if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
         raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {T.shape}")
     K, L = T.shape[:2]
@@ -330,7 +337,7 @@ def lm_markov_pair(model, inputs, *, first=None) -> tuple[np.ndarray, np.ndarray
     if isinstance(inner, _channel.MarkovLM) and inner.order > 2:
         raise ValueError(f"model must read only the last two tokens (a MarkovLM of order <= 2), got order {inner.order}")
     V = model.vocab_size
-    Q = np.asarray(inputs, dtype=float)
+    Q = as_real_array(inputs, "inputs", finite=False, nonempty=False)
     if Q.ndim == 1:
         q = as_pmf(Q, "inputs", ndim=1)
         Qk = np.broadcast_to(q, (V, V, V))
@@ -472,7 +479,7 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
 
 
 def _as_bounds(c, name: str) -> np.ndarray:
-    a = np.atleast_1d(np.asarray(c, dtype=float))
+    a = np.atleast_1d(as_real_array(c, name, finite=False, nonempty=False))
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError(f"{name} must be a non-empty 1-D array of finite, non-negative numbers")
     return a
@@ -542,18 +549,25 @@ def freedman_band(variance, bound, delta) -> np.ndarray:
     return c * L / 3.0 + np.sqrt((c * L / 3.0) ** 2 + 2.0 * v * L)
 
 
+def _levels(levels) -> np.ndarray:
+    """``levels`` as a number or a non-empty 1-D array of finite numbers >= 0 (its shape kept)."""
+    a = as_real_array(levels, "levels", finite=False, nonempty=False)
+    if a.ndim > 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"levels must be a number or a non-empty 1-D array of finite numbers >= 0, got shape {a.shape}")
+    return a
+
+
 def ville_bound(levels, *, base=2) -> np.ndarray:
     r"""Ville's time-uniform bound :math:`\Prob(\inf_t \Lambda_t \le -a) \le b^{-a}` (:math:`a` in units of base :math:`b`).
 
     :math:`Z_t = b^{-\Lambda_t}` is a non-negative supermartingale with :math:`Z_0 = 1`, since
     :math:`\E[b^{-\iota_t} \mid \mathcal G_{t-1}] = \sum_{y:\,P(y \mid x^t, y^{t-1}) > 0} P(y \mid y^{t-1}) \le 1`;
     Ville's maximal inequality gives :math:`\Prob(\sup_t Z_t \ge b^a) \le b^{-a}`, for every horizon and with
-    no assumption on the range of the densities.  ``levels`` are the :math:`a \ge 0`.  Chapter 7.
+    no assumption on the range of the densities.  ``levels`` are the :math:`a \ge 0` (a number or a 1-D array).
+    Chapter 7.
     """
     lb = log_base(base)
-    a = np.asarray(levels, dtype=float)
-    if a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError("levels must be finite numbers >= 0")
+    a = _levels(levels)
     return np.exp(-a * lb)
 
 
@@ -564,20 +578,20 @@ def min_flow_tail(Lambda, levels, *, weights=None) -> np.ndarray:
     (``FlowPaths.Lambda``, equal weights) or every outcome of an enumerated law (``ExactFlow.Lambda`` with
     ``weights = law``, the exact probability).  Compare with :func:`ville_bound`.  Chapter 7.
     """
-    L = np.asarray(Lambda, dtype=float)
+    L = as_real_array(Lambda, "Lambda", finite=False, nonempty=False)
     if L.ndim < 1 or L.size == 0:
         raise ValueError("Lambda must be a non-empty array with time on the last axis")
-    a = np.atleast_1d(np.asarray(levels, dtype=float))
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError("levels must be finite numbers >= 0")
-    low = L.min(axis=-1).ravel()
+    a = np.atleast_1d(_levels(levels))
+    low = L.min(axis=-1).ravel()  # NaN on a path propagates to its minimum
     if weights is None:
         w = np.full(low.size, 1.0 / low.size)
     else:
-        w = np.asarray(weights, dtype=float).ravel()
-        if w.size != low.size or np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+        w = as_real_array(weights, "weights", finite=False, nonempty=False).ravel()
+        if w.size != low.size or not np.all(np.isfinite(w)) or np.any(w < 0) or not np.isclose(w.sum(), 1.0):
             raise ValueError(f"weights must be a pmf over the {low.size} paths (Lambda's leading shape)")
         low = np.where(w > 0, low, np.inf)
+    if np.any(np.isnan(low)):
+        raise ValueError("Lambda contains NaN on a path of positive weight")
     return np.array([float(w[low <= -x].sum()) for x in a])
 
 
@@ -588,7 +602,7 @@ def band_exceedance(M, band) -> np.ndarray:
     the strict inequality keeps a zero-width band at a step where :math:`M_t = 0` surely from counting as
     exceeded).  Chapter 7.
     """
-    M = np.asarray(M, dtype=float)
+    M = as_real_array(M, "M", finite=False, nonempty=False)
     if M.ndim != 2 or M.size == 0 or not np.all(np.isfinite(M)):
         raise ValueError("M must be a finite array of shape (n_paths, T)")
     b = _as_bounds(band, "band")
@@ -618,7 +632,12 @@ def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, gre
     """
     log_base(base)
     n = check_int(n, "n", minimum=1)
-    Ts = np.atleast_1d(np.asarray(temperatures, dtype=float))
+    if not callable(inputs):  # a pmf of the i.i.d. inputs: checked here, so the message names inputs
+        q = as_pmf(inputs, "inputs", ndim=1)
+        V = getattr(model, "vocab_size", q.size)
+        if q.size != V:
+            raise ValueError(f"inputs must be a pmf over the model's {V} tokens, got {q.size} entries")
+    Ts = np.atleast_1d(as_real_array(temperatures, "temperatures", finite=False, nonempty=False))
     if Ts.ndim != 1 or Ts.size == 0 or not np.all(np.isfinite(Ts)) or np.any(Ts <= 0):
         raise ValueError("temperatures must be a non-empty 1-D array of finite values > 0")
     out = np.empty(Ts.size)

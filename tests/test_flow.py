@@ -563,3 +563,30 @@ def test_new_symbolic_derivations_match_numerics():
     assert fl.freedman_band([v], c, 2 * math.exp(expo))[0] == pytest.approx(eps)
     d = sfl.freedman_exponent()
     assert not type(d)("wrong", d.lhs, d.rhs * 2, "", "7").holds()
+
+
+def test_bad_input_is_refused_naming_the_argument_issue_16():
+    """Complex values (whose imaginary part numpy drops), strings numpy would parse, 2-D levels (silently
+    broadcast against the paths before), NaN on a weighted path, and the inputs of decoding_flow named as such."""
+    cases = [
+        (lambda: fl.azuma_band([1.0, 1.0j], 0.05), "bounds"),
+        (lambda: fl.hoeffding_azuma_band("1", 0.05), "ranges"),
+        (lambda: fl.freedman_band([0.5, 1.0], "1", 0.05), "bound"),
+        (lambda: fl.band_exceedance(np.ones((2, 2)) + 0.5j, [1.0, 1.0]), "M"),
+        (lambda: fl.ville_bound([[0.5, 1.0]]), "levels"),
+        (lambda: fl.min_flow_tail(np.zeros((2, 2)), [[0.5, 1.0]]), "levels"),
+        (lambda: fl.min_flow_tail(np.zeros((2, 2)), []), "levels"),
+        (lambda: fl.min_flow_tail(np.array([[0.0, np.nan], [0.0, -1.0]]), [0.5]), "Lambda"),
+        (lambda: fl.min_flow_tail(np.zeros((2, 2)), [0.5], weights=[0.5 + 0.1j, 0.5]), "weights"),
+        (lambda: fl.decoding_flow(channel.MarkovLM.random(2, 2, seed=0), [0.6, 0.6], 2, temperatures=[1.0]), "inputs"),
+        (lambda: fl.decoding_flow(channel.MarkovLM.random(2, 2, seed=0), [0.2, 0.3, 0.5], 2, temperatures=[1.0]), "inputs"),
+        (lambda: fl.decoding_flow(channel.MarkovLM.random(2, 2, seed=0), [0.5, 0.5], 2, temperatures="1"), "temperatures"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=rf"\b{name}\b"):
+            fn()
+    # NaN on a path of weight 0 is ignored (enumerated laws carry such outcomes); the tail is unchanged
+    L = np.array([[0.0, np.nan], [0.0, -1.0]])
+    assert fl.min_flow_tail(L, [0.5], weights=[0.0, 1.0])[0] == 1.0
+    assert fl.azuma_tail(0.0, [1.0]) == 1.0  # eps = 0 is valid: P(|M| >= 0) = 1
+    assert fl.freedman_band([0.5], 0.0, 0.05)[0] == pytest.approx(math.sqrt(2 * 0.5 * math.log(2 / 0.05)))
