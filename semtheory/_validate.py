@@ -12,12 +12,34 @@ from numbers import Integral, Real
 
 import numpy as np
 
-#: Absolute tolerance on the total mass of a pmf.
+#: Absolute floor of the tolerance on the total mass of a pmf (see :func:`pmf_tolerance`).
 PMF_ATOL = 1e-9
 
+#: Factor ``c`` of the round-off part ``c * eps(dtype) * sqrt(n)`` of :func:`pmf_tolerance`.
+PMF_EPS_FACTOR = 2.0
 
-def _real_array(x, name: str, what: str) -> np.ndarray:
-    """``x`` as a float array; complex, boolean, string and object arrays are refused (never cast)."""
+#: Cells per block of the chunked sweeps (min, sum and a kernel while the block sits in cache).
+SWEEP_BLOCK = 1 << 15
+
+
+def pmf_tolerance(dtype, n: int, atol: float = PMF_ATOL) -> float:
+    r"""Tolerance on the total mass of a pmf of ``n`` cells stored as ``dtype``: :math:`\max(a, c\,\varepsilon\sqrt n)`.
+
+    :math:`a` = ``atol`` (``1e-9`` by default), :math:`c` = :data:`PMF_EPS_FACTOR` (2) and :math:`\varepsilon`
+    the machine epsilon of ``dtype`` (float64 for integer, boolean and object input).  Each cell of a
+    float pmf carries a relative rounding error of up to :math:`\varepsilon/2` and a computed normaliser
+    (a softmax's sum) errs by a random walk of about :math:`\varepsilon\sqrt n`, so a float32 softmax over
+    50k tokens (:math:`\varepsilon = 1.2\times10^{-7}`, tolerance :math:`5.3\times10^{-5}`) is a pmf, while a
+    float64 pmf keeps the absolute :math:`10^{-9}` up to :math:`n \approx 5\times10^{12}` cells.  Nothing is
+    renormalised: the tolerance decides only what is accepted as it is.
+    """
+    dt = np.dtype(dtype)
+    eps = float(np.finfo(dt).eps) if dt.kind == "f" else float(np.finfo(np.float64).eps)
+    return max(float(atol), PMF_EPS_FACTOR * eps * math.sqrt(max(int(n), 1)))
+
+
+def _real_array_dt(x, name: str, what: str) -> tuple[np.ndarray, np.dtype]:
+    """(``x`` as a float64 array, the dtype it came in); complex, boolean, string and object arrays are refused."""
     try:
         raw = np.asarray(x)
     except (TypeError, ValueError) as exc:
@@ -28,47 +50,122 @@ def _real_array(x, name: str, what: str) -> np.ndarray:
     if kind in "bUSO" and raw.size:
         if kind == "O" and all(isinstance(v, (Real, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
                                for v in raw.flat):
-            return raw.astype(float)
+            return raw.astype(float), np.dtype(float)
         raise ValueError(f"{name} must be {what} (numbers), got dtype {raw.dtype}")
     try:
-        return raw.astype(float, copy=False)
+        return raw.astype(float, copy=False), raw.dtype
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be {what}: {exc}") from None
+
+
+def _real_array(x, name: str, what: str) -> np.ndarray:
+    """``x`` as a float array; complex, boolean, string and object arrays are refused (never cast)."""
+    return _real_array_dt(x, name, what)[0]
+
+
+def _blocks(arr: np.ndarray):
+    """Consecutive contiguous 1-D blocks of ``arr`` in memory order (no copy for a C- or F-contiguous array)."""
+    flat = arr.ravel(order="K")
+    for i in range(0, flat.size, SWEEP_BLOCK):
+        yield flat[i : i + SWEEP_BLOCK]
+
+
+def sweep(arr: np.ndarray, kernel=None) -> tuple[float, float, float]:
+    """(min, total, sum of ``kernel(block, block_min, scratch)``) in one sweep over memory.
+
+    A NaN makes the min NaN, ``-inf`` the min ``-inf`` and ``+inf`` the total ``inf``: min and sum certify
+    finiteness and sign together.  Block totals are added with :func:`math.fsum`.
+    """
+    if arr.size <= SWEEP_BLOCK:
+        mn, tot = float(arr.min()), float(arr.sum())
+        val = kernel(arr.reshape(-1), mn, np.empty(arr.size)) if kernel is not None else 0.0
+        return mn, tot, val
+    mn, tots, vals = math.inf, [], []
+    buf = np.empty(SWEEP_BLOCK) if kernel is not None else None
+    for blk in _blocks(arr):
+        m = float(blk.min())
+        if mn == mn and not m >= mn:  # smaller, or NaN (which then stays: NaN never compares)
+            mn = m
+        tots.append(float(blk.sum()))
+        if kernel is not None:
+            vals.append(kernel(blk, m, buf[: blk.size]))
+    return mn, _fsum(tots), _fsum(vals)
+
+
+def _fsum(xs: list) -> float:
+    """:func:`math.fsum`, or the plain sum where it cannot be exact (an inf, a NaN, an overflow)."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return float(sum(xs))
+
+
+def _pmf_verdict(arr: np.ndarray, name: str, mn: float, total: float, tol: float) -> None:
+    """Raise the error ``as_pmf`` raises, from the sweep's min and total (``arr`` is read again only on failure)."""
+    if not (mn >= 0 and math.isfinite(total)):
+        if math.isnan(mn) or not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or inf")
+        if mn < 0:
+            raise ValueError(f"{name} has negative mass (min {mn:.3g})")
+    if not abs(total - 1.0) <= tol:
+        raise ValueError(f"{name} must sum to 1 (sums to {total:.12g}); semtheory never renormalises silently")
+
+
+def _pmf_input(p, name: str, ndim: int | None) -> tuple[np.ndarray, np.dtype]:
+    arr, dt = _real_array_dt(p, name, "an array of probabilities")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: a pmf needs at least one outcome")
+    return arr, dt
 
 
 def as_pmf(p, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = None) -> np.ndarray:
     """Return ``p`` as a float array after checking that it is a pmf.
 
-    A pmf is a finite, non-negative array whose entries sum to one within ``atol``.  Raises
-    ``ValueError`` naming ``name`` otherwise (empty, NaN/inf, negative mass, wrong total, wrong
-    number of axes).
+    A pmf is a finite, non-negative array whose entries sum to one within :func:`pmf_tolerance` (``atol``
+    = 1e-9 for float64; looser by round-off for a float32 or float16 input and a large ``n``).  Raises
+    ``ValueError`` naming ``name`` otherwise (empty, NaN/inf, negative mass, wrong total, wrong number of
+    axes).  One sweep over memory (min and sum per cache-sized block).
     """
-    arr = _real_array(p, name, "an array of probabilities")
-    if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: a pmf needs at least one outcome")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} has negative mass (min {arr.min():.3g})")
-    total = arr.sum()
-    if abs(total - 1.0) > atol:
-        raise ValueError(f"{name} must sum to 1 (sums to {total:.12g}); semtheory never renormalises silently")
+    arr, dt = _pmf_input(p, name, ndim)
+    mn, total, _ = sweep(arr)
+    _pmf_verdict(arr, name, mn, total, pmf_tolerance(dt, arr.size, atol))
     return arr
 
 
+def as_pmf_reduce(p, kernel, name: str = "p", *, atol: float = PMF_ATOL, ndim: int | None = None):
+    """``(as_pmf(p), sum of kernel over blocks)``: validation fused into the computing pass.
+
+    ``kernel(block, block_min, scratch)`` is called on consecutive contiguous 1-D blocks of the array (in
+    memory order, :data:`SWEEP_BLOCK` cells; ``scratch`` a float buffer of the block's size) while the
+    block is in cache, and returns a float; the floats are added with :func:`math.fsum`.  The kernel may
+    return anything (NaN) for a block whose min is NaN or negative: the pmf is then refused before its
+    value is used.  Same errors as :func:`as_pmf`.
+    """
+    arr, dt = _pmf_input(p, name, ndim)
+    mn, total, val = sweep(arr, kernel)
+    _pmf_verdict(arr, name, mn, total, pmf_tolerance(dt, arr.size, atol))
+    return arr, val
+
+
 def as_stochastic(k, name: str = "kernel", *, axis: int = -1, atol: float = PMF_ATOL) -> np.ndarray:
-    """Return ``k`` as a float array whose slices along ``axis`` are pmfs (a Markov kernel)."""
-    arr = _real_array(k, name, "an array of probabilities")
+    """Return ``k`` as a float array whose slices along ``axis`` are pmfs (a Markov kernel).
+
+    Each slice sums to one within :func:`pmf_tolerance` of its length and the input's dtype.
+    """
+    arr, dt = _real_array_dt(k, name, "an array of probabilities")
     if arr.ndim < 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    if np.any(arr < 0):
-        raise ValueError(f"{name} has negative mass (min {arr.min():.3g})")
+    mn, total = float(arr.min()), float(arr.sum())
+    if not (mn >= 0 and math.isfinite(total)):
+        if math.isnan(mn) or not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or inf")
+        if mn < 0:
+            raise ValueError(f"{name} has negative mass (min {mn:.3g})")
     sums = arr.sum(axis=axis)
-    if np.any(np.abs(sums - 1.0) > atol):
+    tol = pmf_tolerance(dt, arr.shape[axis], atol)
+    if np.any(np.abs(sums - 1.0) > tol):
         worst = sums.flat[np.argmax(np.abs(sums - 1.0))]
         raise ValueError(f"{name} must sum to 1 along axis {axis} (a row sums to {worst:.12g})")
     return arr

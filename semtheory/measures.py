@@ -45,10 +45,12 @@ import numpy as np
 from scipy.special import xlogy
 
 from ._validate import (
+    SWEEP_BLOCK,
     as_float,
     as_axes,
     as_real_array,
     as_pmf,
+    as_pmf_reduce,
     as_rng,
     as_samples,
     as_stochastic,
@@ -56,6 +58,7 @@ from ._validate import (
     check_positive,
     check_probability,
     log_base,
+    sweep,
 )
 
 __all__ = [
@@ -140,12 +143,63 @@ def _keep(p: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return p.sum(axis=drop, keepdims=True) if drop else p
 
 
+def _neg_xlogx_block(c: np.ndarray, mn: float, buf: np.ndarray) -> float:
+    r""":math:`-\sum c \ln c` (nats) of one block whose min is ``mn``, computed in ``buf`` (the sweeps' kernel).
+
+    No zero (``mn > 0``): one ``log`` and one product in cache; with zeros, ``xlogy`` (:math:`0 \log 0 = 0`).
+    NaN for a block that is not a piece of a pmf (negative or NaN min): it is refused before the value is used.
+    """
+    if mn > 0:
+        np.log(c, out=buf)
+        np.multiply(c, buf, out=buf)
+        return -float(buf.sum())
+    if mn == 0:
+        return -float(xlogy(c, c, out=buf).sum())
+    return math.nan
+
+
 def _h(p: np.ndarray, lb: float) -> float:
-    """Entropy of an already validated pmf, in units of exp(lb).
+    """Entropy of an already validated pmf, in units of exp(lb): one sweep over cache-sized blocks.
 
     A mass of 1 + 1e-16 (a marginal summed in floating point) would give -1e-16: entropy is >= 0.
     """
-    return max(float(-xlogy(p, p).sum()), 0.0) / lb
+    return max(sweep(p, _neg_xlogx_block)[2], 0.0) / lb
+
+
+def _q_log_q_over(q: np.ndarray, dens: list) -> float:
+    r""":math:`\sum q \ln \frac{q}{\prod_i d_i}` (nats) over the support of ``q``, in cache-sized blocks.
+
+    Each ``d_i`` is an array broadcastable to ``q`` (a keepdims marginal, or ``q``'s own shape) that is > 0
+    wherever ``q > 0`` (where ``q = 0`` the term is 0, whatever the ratio).  The blocks are slabs along the
+    first axis of length > 1, so no full-size temporary is made: the ratio, its log and the product with
+    ``q`` are formed in one scratch buffer while the slab is in cache.
+    """
+    ax = next((i for i, k in enumerate(q.shape) if k > 1), 0)
+    length = q.shape[ax] if q.ndim else 1
+    inner = max(q.size // max(length, 1), 1)
+    step = max(1, SWEEP_BLOCK // inner)
+    buf = np.empty(min(q.size, step * inner))
+    parts = []
+    for i0 in range(0, length, step):
+        sl = (slice(None),) * ax + (slice(i0, i0 + step),)
+        qc = q[sl] if q.ndim else q
+        d = [x[sl] if x.ndim and x.shape[ax] > 1 else x for x in dens]
+        r = buf[: qc.size].reshape(qc.shape)
+        positive = qc.min() > 0
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 only where q = 0: masked below
+            if len(d) == 1:
+                np.divide(qc, d[0], out=r)
+            else:
+                np.multiply(d[0], d[1], out=r)
+                for x in d[2:]:
+                    np.multiply(r, x, out=r)
+                np.divide(qc, r, out=r)
+        if not positive:
+            np.putmask(r, qc == 0, 1.0)  # the term 0 log(0/d) is 0
+        np.log(r, out=r)
+        np.multiply(qc, r, out=r)
+        parts.append(float(r.sum()))
+    return math.fsum(parts)
 
 
 def _ratio_sum(q: np.ndarray, num: np.ndarray, den: np.ndarray) -> float:
@@ -178,7 +232,7 @@ def _cmi(p, a, b, c, lb) -> float:
 
     Groups may overlap (the overlap rule): A and B are first reduced to A \\ C and B \\ C, and every
     marginal is a marginal of the union, so a shared axis counts once.  Zeros are guarded on the (small)
-    marginals, so the full-size array is touched only by one product, one division and one ``xlogy``.
+    marginals; the full-size array is read once more, in cache-sized slabs (:func:`_q_log_q_over`).
     """
     a, b = _minus(a, c), _minus(b, c)
     if not a or not b:  # I(A;B|C) <= H(A|C) = 0 when A is inside C
@@ -193,8 +247,7 @@ def _cmi(p, a, b, c, lb) -> float:
     pac, pbc = marg(set(a) | set(c)), marg(set(b) | set(c))
     if c:
         pbc = pbc / _positive(marg(set(c)))  # p(b | c)
-    den = _positive(pac) * _positive(pbc)
-    return _clip_roundoff(float(xlogy(q, q / den).sum()), q.dtype, q.size) / lb
+    return _clip_roundoff(_q_log_q_over(q, [_positive(pac), _positive(pbc)]), q.dtype, q.size) / lb
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,6 +274,9 @@ def entropy(p, axes=None, base=2) -> float:
     (bits by default).  Chapters 1, 2.
     """
     lb = log_base(base)
+    if axes is None:  # the joint entropy: validation fused into the computing pass (one sweep over memory)
+        _, h = as_pmf_reduce(p, _neg_xlogx_block, "p")
+        return max(h, 0.0) / lb
     p = as_pmf(p, "p")
     keep = _nonempty_axes(axes, p.ndim, "axes")
     return _h(_keep(p, keep), lb)
@@ -251,7 +307,7 @@ def conditional_entropy(p, axes, given, base=2) -> float:
     if not _minus(a, b):
         return 0.0
     q = _keep(p, _union(a, b))
-    return max(-_ratio_sum(q, q, q.sum(axis=_minus(a, b), keepdims=True)), 0.0) / lb
+    return max(-_q_log_q_over(q, [q.sum(axis=_minus(a, b), keepdims=True)]), 0.0) / lb
 
 
 def mutual_information(p, axes_a, axes_b, base=2) -> float:
