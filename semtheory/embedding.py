@@ -56,12 +56,16 @@ from scipy.linalg import cho_factor as _cho_factor, cho_solve as _cho_solve
 from scipy.special import betainc, log_softmax, logsumexp, xlogy
 
 from ._validate import (
+    as_float,
     as_pmf,
+    as_real_array,
     as_rng,
     as_stochastic,
+    check_flag,
     check_int,
     check_positive,
     check_probability,
+    check_seed,
     log_base,
 )
 from .measures import mutual_information
@@ -141,10 +145,9 @@ _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerate
 
 
 def _as_real_matrix(x, name: str, *, allow_neg_inf: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real 2-D array: {exc}") from None
+    if sps.issparse(x):
+        x = _sparse_real(x, name).toarray()
+    arr = as_real_array(x, name, finite=False, nonempty=False)
     if arr.ndim != 2 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {arr.shape}")
     bad = np.isnan(arr) | (arr == np.inf)
@@ -153,6 +156,15 @@ def _as_real_matrix(x, name: str, *, allow_neg_inf: bool = False) -> np.ndarray:
     if bad.any():
         raise ValueError(f"{name} contains NaN or inf")
     return arr
+
+
+def _sparse_real(x, name: str) -> sps.csr_matrix:
+    """A sparse matrix as a float CSR matrix; complex entries (whose imaginary part scipy would drop) are refused."""
+    if np.asarray(x.data).dtype.kind == "c":
+        raise ValueError(f"{name} must be real, got complex values (dtype {x.dtype})")
+    if np.asarray(x.data).dtype.kind not in "fiub":
+        raise ValueError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    return sps.csr_matrix(x, dtype=float)
 
 
 def _check_eps(eps) -> float:
@@ -166,7 +178,7 @@ def _as_joint(p_xy, name: str = "p_xy") -> np.ndarray:
 def _check_counts(counts, name: str = "counts"):
     """Return (csr matrix, is_sparse) after checking a non-negative finite 2-D count matrix with mass."""
     if sps.issparse(counts):
-        C = sps.csr_matrix(counts, dtype=float)
+        C = _sparse_real(counts, name)
         data = C.data
     else:
         C = _as_real_matrix(counts, name)
@@ -310,6 +322,7 @@ def shifted_pmi(counts, k=1.0, *, positive=True, alpha=1.0) -> sps.csr_matrix:
     """
     C = _check_counts(counts).tocoo()
     k = check_positive(k, "k")
+    positive = check_flag(positive, "positive")
     a = check_positive(alpha, "alpha")
     D, nw, pc = _marginals(C.tocsr(), a)
     m = C.data > 0
@@ -345,11 +358,11 @@ def sgns_weight(pair_count, word_count, context_count, total, k=1.0):
     least-squares fit of the shifted PMI weighted by :math:`w_{wc}` (counts per pair; the truncated SVD weights
     every cell equally).  Vectorised over array arguments (``pair_count`` may be 0: weight 0).  Chapter 9.
     """
-    a = np.asarray(pair_count, dtype=float)
+    a = as_float(pair_count, "pair_count")
     if not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError("pair_count must be finite and >= 0")
-    nw = np.asarray(word_count, dtype=float)
-    nc = np.asarray(context_count, dtype=float)
+    nw = as_float(word_count, "word_count")
+    nc = as_float(context_count, "context_count")
     for v, name in ((nw, "word_count"), (nc, "context_count")):
         if not np.all(np.isfinite(v)) or np.any(v <= 0):
             raise ValueError(f"{name} must be finite and > 0")
@@ -424,7 +437,7 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
     Young); SGNS's second-order form (:func:`sgns_least_squares`) is the case that chapter 9 compares with the
     unweighted SVD (Levy, Goldberg and Dagan 2015).  Chapter 9.
     """
-    Wt = sps.coo_matrix(weights) if sps.issparse(weights) else sps.coo_matrix(_as_real_matrix(weights, "weights"))
+    Wt = (_sparse_real(weights, "weights") if sps.issparse(weights) else sps.csr_matrix(_as_real_matrix(weights, "weights"))).tocoo()
     if Wt.data.size and (not np.all(np.isfinite(Wt.data)) or Wt.data.min() < 0):
         raise ValueError("weights must be finite and >= 0")
     keep = Wt.data > 0
@@ -432,7 +445,7 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
     if not w.size:
         raise ValueError("weights must have at least one positive cell")
     if sps.issparse(target):
-        Z = sps.csr_matrix(target, dtype=float)
+        Z = _sparse_real(target, "target")
     else:
         Z = _as_real_matrix(target, "target")
     if Z.shape != Wt.shape:
@@ -443,9 +456,7 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
     n, m = Wt.shape
     d = check_int(d, "d", minimum=1, maximum=min(n, m))
     sweeps = check_int(sweeps, "sweeps", minimum=1)
-    reg = float(reg)
-    if not math.isfinite(reg) or reg < 0:
-        raise ValueError(f"reg must be finite and >= 0, got {reg}")
+    reg = check_positive(reg, "reg", allow_zero=True)
     if init is None:
         rng = as_rng(seed)
         W, C = rng.standard_normal((n, d)) / math.sqrt(d), rng.standard_normal((m, d)) / math.sqrt(d)
@@ -485,7 +496,7 @@ def _factor_pair(W, C, shape) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sparse_finite(M, name: str) -> sps.csr_matrix:
-    A = sps.csr_matrix(M, dtype=float) if sps.issparse(M) else sps.csr_matrix(_as_real_matrix(M, name))
+    A = _sparse_real(M, name) if sps.issparse(M) else sps.csr_matrix(_as_real_matrix(M, name))
     if not np.all(np.isfinite(A.data)):
         raise ValueError(f"{name} contains NaN or inf")
     return A
@@ -562,11 +573,12 @@ def truncated_svd(M, d, *, seed=0, n_iter=6, oversample=10):
     positive.  Returns ``(U, s, Vt)`` with ``s`` decreasing.  Chapter 9.
     """
     if sps.issparse(M):
-        A = sps.csr_matrix(M, dtype=float)
+        A = _sparse_real(M, "M")
         if not np.all(np.isfinite(A.data)):
             raise ValueError("M contains NaN or inf")
     else:
         A = _as_real_matrix(M, "M")
+    check_seed(seed)  # refused even where the exact dense SVD does not draw
     n, m = A.shape
     d = check_int(d, "d", minimum=1, maximum=min(n, m))
     n_iter = check_int(n_iter, "n_iter", minimum=0)
@@ -631,7 +643,11 @@ def to_sphere(X) -> np.ndarray:
     On the sphere the inner product is the cosine similarity.  A zero row (a word with no positive
     association at all) has no direction and stays zero, so its cosine with everything is 0.  Chapter 9.
     """
-    A = _as_real_matrix(X, "X")
+    return _sphere(X, "X")
+
+
+def _sphere(X, name: str) -> np.ndarray:
+    A = _as_real_matrix(X, name)
     n = np.linalg.norm(A, axis=1, keepdims=True)
     return np.divide(A, n, out=np.zeros_like(A), where=n > 0)
 
@@ -645,7 +661,7 @@ def nearest(E, i, k=5) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(indices, cosines)``, most similar first (ties by index).  Chapter 9.
     """
-    S = to_sphere(E)
+    S = _sphere(E, "E")
     i = _check_row(i, S.shape[0], "i")
     k = check_int(k, "k", minimum=1, maximum=S.shape[0] - 1)
     cos = S @ S[i]
@@ -660,7 +676,7 @@ def analogy(E, a, b, c, k=1) -> np.ndarray:
     :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, b) - \cos(x, a) + \cos(x, c)` on unit-norm rows (Mikolov et al.
     2013; Levy and Goldberg 2014).  Returns the ``k`` best indices.  Chapter 9.
     """
-    S = to_sphere(E)
+    S = _sphere(E, "E")
     n = S.shape[0]
     a, b, c = (_check_row(v, n, name) for v, name in ((a, "a"), (b, "b"), (c, "c")))
     k = check_int(k, "k", minimum=1, maximum=max(n - 3, 1))
@@ -705,7 +721,7 @@ def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
     The same is recorded for the only-c baseline, :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, c)`
     (Linzen 2016).  Chapter 9.
     """
-    S = to_sphere(E)
+    S = _sphere(E, "E")
     words = tuple(words)
     if len(words) != S.shape[0]:
         raise ValueError(f"words must name the {S.shape[0]} rows of E, got {len(words)}")
@@ -984,6 +1000,7 @@ def quasi_orthogonal_bound(d, eps, *, exact=False, log=False) -> float:
     """
     d = check_int(d, "d", minimum=1)
     e = _check_eps(eps)
+    exact, log = check_flag(exact, "exact"), check_flag(log, "log")
     x = d * e * e / 2
     if log:
         if exact:
@@ -1274,7 +1291,7 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, 
     ``base``.  Chapter 9.
     """
     p = _as_joint(p_xy)
-    b = np.asarray(betas, dtype=float)
+    b = as_real_array(betas, "betas", finite=False, nonempty=False)
     if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b < 0):
         raise ValueError("betas must be a non-empty 1-D array of finite values >= 0 (beta = 0: the zero-rate end)")
     if np.any(np.diff(b) <= 0):
@@ -1379,7 +1396,7 @@ def deterministic_information_bottleneck(p_xy, betas, *, n_clusters=None, restar
     :math:`p(y\mid x)` are merged on the first step.  Units of ``base``; ``costs`` in nats.  Chapter 9.
     """
     p = _as_joint(p_xy)
-    b = np.asarray(betas, dtype=float)
+    b = as_real_array(betas, "betas", finite=False, nonempty=False)
     if b.ndim != 1 or b.size == 0 or not np.all(np.isfinite(b)) or np.any(b < 0):
         raise ValueError("betas must be a non-empty 1-D array of finite values >= 0 (beta = 0: the zero-rate end)")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
@@ -1426,7 +1443,8 @@ def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
     :func:`optimal_critic`).  Units of ``base``.  Chapter 9.
     """
     p = _as_joint(p_xy)
-    g = np.asarray(log_q, dtype=float)
+    g = as_real_array(log_q, "log_q", finite=False, nonempty=False)
+    critic = check_flag(critic, "critic")
     if g.shape != p.shape or np.any(np.isnan(g)) or np.any(g == np.inf):
         raise ValueError(f"log_q must be a real array of shape {p.shape} (no NaN or +inf)")
     py = p.sum(axis=0)
@@ -1577,7 +1595,7 @@ def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300
     N = check_int(N, "N", minimum=2)
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed")
+    seed = check_int(seed, "seed", minimum=0)
     import torch
 
     threads = torch.get_num_threads()

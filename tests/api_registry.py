@@ -29,9 +29,10 @@ KINDS = ("pmf", "kernel", "array", "tokens", "size", "flag", "base", "positive",
 
 @dataclass(frozen=True)
 class A:
-    """A probed argument: its kind, a valid value, and options (``ndim`` fixed, ``minimum`` for sizes,
-    ``optional``: None is valid; ``bad_ndim``: the wrong-ndim value to probe, where adding or dropping an
-    axis gives another valid form, e.g. a VAR's ``(d, d)`` coefs or 1-D noise variances)."""
+    """A probed argument: its kind, a valid value, and options (``ndim`` fixed, ``minimum`` for sizes and
+    the smallest valid id of tokens, ``optional``: None is valid; ``bad_ndim``: the wrong-ndim value to
+    probe, where adding or dropping an axis gives another valid form, e.g. a VAR's ``(d, d)`` coefs or
+    1-D noise variances)."""
 
     kind: str
     value: Any
@@ -100,7 +101,7 @@ def bad_values(arg: A):
         frac = a.astype(float)
         frac.flat[0] = 0.5
         neg = a.copy()
-        neg.flat[0] = -1
+        neg.flat[0] = -1 if arg.minimum is None else arg.minimum - 1  # ``minimum``: the smallest valid id
         out += [("non-integer", frac), ("negative", neg), ("complex", a + 0.5j), ("string", "abc")]
         out += [] if arg.optional else [("None", None)]
         out += [] if arg.empty_ok else [("empty", np.zeros((0,) * max(a.ndim, 1), dtype=int))]
@@ -1042,8 +1043,8 @@ _E3 = np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.7], [-1.0, 0.2]])
 _EPS = A("prob", 0.3)
 reg("embedding.word_tokens", text=A("text", "a b a c b a"), min_count=A("size", 1, minimum=1),
     max_vocab=A("size", 3, minimum=1, optional=True))
-reg("embedding.cooccurrence", ids=A("tokens", _IDS), vocab_size=A("size", 3, minimum=1), window=A("size", 2, minimum=1),
-    weighting=A("choice", "harmonic"))
+reg("embedding.cooccurrence", ids=A("tokens", _IDS, minimum=-1, empty_ok=True),  # -1 = out of vocabulary
+    vocab_size=A("size", 3, minimum=1), window=A("size", 2, minimum=1), weighting=A("choice", "harmonic"))
 reg("embedding.pmi_matrix", counts=A("object", _COUNTS), alpha=A("positive", 1.0), base=A("base", math.e))
 reg("embedding.shifted_pmi", counts=A("object", _COUNTS), k=A("positive", 1.0), positive=A("flag", True),
     alpha=A("positive", 1.0))
@@ -1082,9 +1083,9 @@ reg("embedding.jl_distortions", X=A("array", _E3, ndim=2), k=A("size", 2, minimu
 reg("embedding.jl_dimension", m=A("size", 10, minimum=2), eps=_EPS)
 reg("embedding.jl_pair_failure_bound", k=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.jl_pair_failure_exact", k=A("size", 10, minimum=1), eps=_EPS)
-reg("embedding.cap_probability", d=A("size", 10, minimum=2), eps=_EPS)
-reg("embedding.cap_bound", d=A("size", 10, minimum=2), eps=_EPS)
-reg("embedding.quasi_orthogonal_bound", d=A("size", 10, minimum=2), eps=_EPS, exact=A("flag", False),
+reg("embedding.cap_probability", d=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.cap_bound", d=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.quasi_orthogonal_bound", d=A("size", 10, minimum=1), eps=_EPS, exact=A("flag", False),
     log=A("flag", False))
 reg("embedding.greedy_quasi_orthogonal", d=A("size", 4, minimum=1), eps=_EPS, n_draws=A("size", 10, minimum=1),
     seed=A("seed", 0), batch=A("size", 4, minimum=1))
@@ -1098,10 +1099,10 @@ reg("embedding.last_k_encoder", vocab_size=A("size", 2, minimum=1), context_leng
 reg("embedding.sign_hash_encoder", features=A("array", _E3, ndim=2), bits=A("size", 2, minimum=1), seed=A("seed", 0))
 reg("embedding.agglomerative_ib", p_xy=A("pmf", PXY))
 reg("embedding.information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
-    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=1), seed=A("seed", 0),
+    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=0), seed=A("seed", 0),
     max_iter=A("size", 10, minimum=1), tol=A("positive", 1e-6), base=A("base", 2))
 reg("embedding.deterministic_information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
-    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=1), seed=A("seed", 0),
+    n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=0), seed=A("seed", 0),
     max_iter=A("size", 10, minimum=1), base=A("base", 2))
 reg("embedding.readable_information", p_xy=A("pmf", PXY), log_q=A("array", np.log(K2)), critic=A("flag", False),
     base=A("base", 2))
@@ -1232,46 +1233,4 @@ xfail(_BUSY,
       "directed.markov_pair_stationary:transition",
       "directed.x_axes:t",
       "directed.y_axes:t",
-      "embedding.analogy:E",
-      "embedding.analogy_test:E",
-      "embedding.cap_bound:d",
-      "embedding.cap_probability:d",
-      "embedding.cooccurrence:ids",
-      "embedding.deterministic_information_bottleneck:betas",
-      "embedding.deterministic_information_bottleneck:restarts",
-      "embedding.factorisation_errors:C",
-      "embedding.factorisation_errors:M",
-      "embedding.factorisation_errors:W",
-      "embedding.factorisation_errors:weights",
-      "embedding.gaussian_projection:X",
-      "embedding.infonce:scores",
-      "embedding.infonce_monte_carlo:critic",
-      "embedding.information_bottleneck:betas",
-      "embedding.information_bottleneck:restarts",
-      "embedding.jl_distortions:X",
-      "embedding.nearest:E",
-      "embedding.numerical_rank:A",
-      "embedding.pair_correlations:C",
-      "embedding.pair_correlations:W",
-      "embedding.quasi_orthogonal_bound:d",
-      "embedding.quasi_orthogonal_bound:exact",
-      "embedding.quasi_orthogonal_bound:log",
-      "embedding.readable_information:critic",
-      "embedding.readable_information:log_q",
-      "embedding.sgns_weight:context_count",
-      "embedding.sgns_weight:pair_count",
-      "embedding.sgns_weight:word_count",
-      "embedding.shifted_pmi:positive",
-      "embedding.sign_hash_encoder:features",
-      "embedding.sphere_logprobs:U",
-      "embedding.sphere_logprobs:W",
-      "embedding.svd_embeddings:M",
-      "embedding.svd_embeddings:seed",
-      "embedding.to_sphere:X",
-      "embedding.train_infonce_critic:seed",
-      "embedding.truncated_svd:M",
-      "embedding.truncated_svd:seed",
-      "embedding.weighted_factorisation:reg",
-      "embedding.weighted_factorisation:target",
-      "embedding.weighted_factorisation:weights",
       )

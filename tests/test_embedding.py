@@ -870,3 +870,39 @@ def test_beta_zero_is_the_zero_rate_end_of_both_bottlenecks():
     for fn in (em.information_bottleneck, em.deterministic_information_bottleneck):
         with pytest.raises(ValueError, match="betas"):
             fn(p, [-1.0, 2.0])
+
+
+def test_bad_input_is_refused_naming_the_argument_issue_16():
+    """Complex matrices (dense or sparse: the imaginary part was dropped), string flags (``'False'`` counted as
+    true), seeds ignored on the exact-SVD path, and the embedding lookups naming ``E`` (not ``X``)."""
+    E = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]])
+    counts = sps.csr_matrix(np.array([[2.0, 1.0], [1.0, 3.0]]))
+    cases = [
+        (lambda: em.nearest(E + 0.5j, 0), "E"),
+        (lambda: em.nearest(E[0], 0), "E"),
+        (lambda: em.analogy(np.full((4, 2), np.nan), 0, 1, 2), "E"),
+        (lambda: em.to_sphere(E + 0.5j), "X"),
+        (lambda: em.truncated_svd(E, 1, seed=-1), "seed"),
+        (lambda: em.truncated_svd(sps.csr_matrix(E + 0.5j), 1), "M"),
+        (lambda: em.shifted_pmi(counts, positive="False"), "positive"),
+        (lambda: em.shifted_pmi(counts.astype(complex)), "counts"),
+        (lambda: em.quasi_orthogonal_bound(10, 0.5, exact="True"), "exact"),
+        (lambda: em.quasi_orthogonal_bound(10, 0.5, log=1), "log"),
+        (lambda: em.sgns_weight("3", 2.0, 2.0, 10.0), "pair_count"),
+        (lambda: em.sgns_weight(3.0, 2.0 + 1j, 2.0, 10.0), "word_count"),
+        (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, reg="0.1"), "reg"),
+        (lambda: em.information_bottleneck(np.full((2, 2), 0.25), [1.0 + 1j]), "betas"),
+        (lambda: em.readable_information(np.full((2, 2), 0.25), np.zeros((2, 2)), critic="False"), "critic"),
+        (lambda: em.cooccurrence(np.array([0, -2, 1]), 3), "ids"),
+    ]
+    for fn, name in cases:
+        with pytest.raises(ValueError, match=rf"\b{name}\b"):
+            fn()
+    # valid edges kept: -1 is the out-of-vocabulary id, d = 1 a line (cap probability 1), no restarts
+    assert em.cooccurrence(np.array([0, -1, 1]), 3).shape == (3, 3)
+    assert em.cap_probability(1, 0.5) == 1.0
+    assert em.deterministic_information_bottleneck(np.full((2, 2), 0.25), [1.0], restarts=0).i_ty[0] == pytest.approx(0.0)
+    # the same result as before for valid input, whatever the dtype of a real sparse matrix
+    U1, s1, _ = em.truncated_svd(sps.csr_matrix(E), 1)
+    U2, s2, _ = em.truncated_svd(E, 1)
+    assert np.allclose(s1, s2) and np.allclose(U1, U2)
