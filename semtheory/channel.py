@@ -416,15 +416,20 @@ def sequence_law(model, n, *, prompt: Sequence[int] = ()) -> np.ndarray:
     r"""The exact law :math:`P(x^n \mid \text{prompt}) = \prod_{t=1}^n P(x_t \mid \text{prompt}, x^{t-1})` of the next ``n`` tokens.
 
     Enumerates every continuation through the model's state protocol (memoised by state, so a Markov model
-    costs one call per distinct state) and multiplies the next-token laws in the log domain.  Returns an
-    array of shape ``(vocab_size,) * n`` (axis ``t-1`` is :math:`X_t`) that sums to 1.  Refuses laws with
-    more than :math:`2^{22}` cells.  Chapters 4, 5, 6, 7.
+    costs one call per distinct state) and multiplies the next-token laws in the log domain.  A
+    :class:`~semtheory.transformer.Transformer` whose window holds prompt and continuation is instead read
+    in batched causal passes, all continuations at once (:func:`prompt_generation_law`'s route; equal to the
+    walk to float32 round-off).  Returns an array of shape ``(vocab_size,) * n`` (axis ``t-1`` is
+    :math:`X_t`) that sums to 1.  Refuses laws with more than :math:`2^{22}` cells.  Chapters 4, 5, 6, 7.
     """
     model = _check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
     if V**n > _MAX_CELLS:
         raise ValueError(f"n={n} with vocab_size={V} gives {V}**{n} sequences, more than {_MAX_CELLS}")
+    pre = model._check_tokens(prompt, "prompt")
+    if _batchable(model, len(pre) + n - 1):
+        return np.exp(_batched_logw(model, pre[None, :], n))[0]
     walker = _StateWalker(model, prompt)
     seqs: list[tuple] = [()]
     logw = np.zeros(1)
@@ -1044,12 +1049,7 @@ def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
         raise ValueError(f"prompt_law and n={n} give more than {directed._MAX_CELLS} cells")
     prompts = np.indices(q.shape).reshape(m, -1).T
     if _batchable(model, m + n - 1):
-        logw = np.zeros(len(prompts))
-        for t in range(n):  # one batched pass per position over every (prompt, y^t)
-            ys = np.indices((V,) * t).reshape(t, -1).T if t else np.zeros((1, 0), dtype=np.int64)
-            ctx = np.concatenate([np.repeat(prompts, len(ys), axis=0), np.tile(ys, (len(prompts), 1))], axis=1)
-            logw = (logw[:, None] + _batched_logprobs(model, ctx)).reshape(-1)
-        rows = np.exp(logw).reshape((len(prompts),) + (V,) * n)
+        rows = np.exp(_batched_logw(model, prompts, n))
     else:
         rows = np.stack([sequence_law(model, n, prompt=pr) for pr in prompts])
     law = q.reshape(-1, *([1] * n)) * rows
@@ -1062,6 +1062,41 @@ def _batchable(model, length: int) -> bool:
 
     tmod = sys.modules.get("semtheory.transformer")  # a Transformer exists only if its module was imported
     return tmod is not None and isinstance(model, tmod.Transformer) and length + 1 <= model.context_length
+
+
+_BATCH_TABLE_CELLS = 2**23  # largest table (rows x positions x V) read in one causal pass by _batched_logw
+
+
+def _batched_logw(model, prompts: np.ndarray, n: int) -> np.ndarray:
+    r"""Natural-log law :math:`\ln P(y^n \mid x)` of the ``n`` tokens after each row ``x`` of ``prompts`` (K, m).
+
+    Shape ``(K,) + (V,) * n``.  One causal pass over the :math:`K V^{n-1}` rows ``(x, y^{n-1})`` gives the
+    next-token law after every prefix (``semantic.next_token_table``); the law of :math:`y_{t+1}` given
+    :math:`y^t` is read from the row that continues :math:`y^t` with zeros, so every history uses one law
+    and the result sums to 1 to double round-off.  A table larger than :data:`_BATCH_TABLE_CELLS` cells is
+    built once per position instead (:math:`K V^t` rows at step :math:`t`).
+    """
+    from .semantic import next_token_table
+
+    V = model.vocab_size
+    K, m = prompts.shape
+    if K * V**n * n > _BATCH_TABLE_CELLS:
+        logw = np.zeros(K)
+        for t in range(n):  # one batched pass per position over every (prompt, y^t)
+            ys = np.indices((V,) * t).reshape(t, -1).T if t else np.zeros((1, 0), dtype=np.int64)
+            ctx = np.concatenate([np.repeat(prompts, len(ys), axis=0), np.tile(ys, (K, 1))], axis=1)
+            logw = (logw[:, None] + _batched_logprobs(model, ctx)).reshape(-1)
+        return logw.reshape((K,) + (V,) * n)
+    ys = np.indices((V,) * (n - 1)).reshape(n - 1, -1).T if n > 1 else np.zeros((1, 0), dtype=np.int64)
+    ctx = np.concatenate([np.repeat(prompts, len(ys), axis=0), np.tile(ys, (K, 1))], axis=1)
+    tab = next_token_table(model, ctx, start=m).reshape((K,) + (V,) * (n - 1) + (n, V))
+    logw = np.zeros((K,) + (V,) * n)
+    for t in range(n):
+        lt = tab[(slice(None),) * (t + 1) + (0,) * (n - 1 - t) + (t,)]  # (K,) + (V,)*t + (V,): y_{t+1} | x, y^t
+        if not np.all(np.abs(logsumexp(lt, axis=-1)) <= _NORM_ATOL):
+            raise ValueError("model returned next-token log-laws that are not normalised")
+        logw += lt.reshape(lt.shape + (1,) * (n - 1 - t))
+    return logw
 
 
 def _batched_logprobs(model, ctx: np.ndarray) -> np.ndarray:
