@@ -28,6 +28,12 @@ __all__ = ["glue", "glued", "format_plain_text", "Glued"]
 PLAIN: dict[str, str] = {}
 
 
+def _is_bool(x) -> bool:
+    """A Python or numpy bool (without importing numpy): the strings ``'False'``/``'True'`` and ints are not."""
+    t = type(x)
+    return isinstance(x, bool) or (t.__module__ == "numpy" and t.__name__ in ("bool_", "bool"))
+
+
 def glue(name: str, variable: Any, display: bool = True) -> None:
     """Glue ``variable`` under ``name``: myst-nb's ``glue`` (for the web), and kept for :func:`glued` (for Lab).
 
@@ -42,6 +48,8 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty str, got {name!r}")
+    if not _is_bool(display):
+        raise ValueError(f"display must be True or False (a bool), got {display!r}")
     from IPython.core.formatters import format_display_data
     from myst_nb import glue as nb_glue
 
@@ -54,7 +62,13 @@ def format_plain_text(text: str, fmt_spec: str) -> str:
 
     The literal is parsed back (``'0.5'`` -> 0.5, quotes dropped from strings); the type character of
     ``fmt_spec`` converts it (``d``: int, ``f``/``e``/``g``/``%``: float, ``s``: str); ``""`` gives ``str``.
+    Both must be strings (``ValueError`` naming the argument otherwise); a value the format cannot convert
+    fails as it does in myst-nb (the same exception), so the web and JupyterLab agree.
     """
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a str (a text/plain representation), got {type(text).__name__}")
+    if not isinstance(fmt_spec, str):
+        raise ValueError(f"fmt_spec must be a str (a format specification such as '.4f'), got {type(fmt_spec).__name__}")
     try:
         value = literal_eval(text)
     except (SyntaxError, ValueError):
@@ -75,6 +89,8 @@ class Glued:
     """A formatted glued number; its ``repr`` (the ``text/plain`` JupyterLab shows) is the bare text."""
 
     def __init__(self, text: str):
+        if not isinstance(text, str):
+            raise ValueError(f"text must be a str, got {type(text).__name__}")
         self.text = text
 
     def __repr__(self) -> str:

@@ -1222,8 +1222,6 @@ exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "
 # known failures, with their reasons
 # ----------------------------------------------------------------------------------------------
 
-_NOT_H8 = "pending: semtheory/glue.py and semtheory/symbolic are not among the files of the #16 walk's task (their owner fixes them)"
-xfail(_NOT_H8, "glue.glue:display", "glue.format_plain_text:text", "glue.format_plain_text:fmt_spec", "glue.Glued:text")
 
 _BUSY = "pending: owner busy (module edited by another session during the #16 walk; fix after it is quiet)"
 xfail(_BUSY,

@@ -161,3 +161,25 @@ def test_assignment_notebooks_name_a_glued_number_as_before():
 
     out = plain_markdown('So $\\ln p =$ {eval}`glued("logp:.4f")` and {glue:text}`h:.2f`.')
     assert out == "So $\\ln p =$ *logp* (a number computed in the book) and *h* (a number computed in the book)."
+
+
+def test_bad_input_is_refused_naming_the_argument_issue_16():
+    """String or int flags, non-string texts and format specs: each a ValueError naming the argument (a
+    format that cannot convert the value fails as in myst-nb, test above)."""
+    with pytest.raises(ValueError, match=r"\bdisplay\b"):
+        sg.glue("walk-probe", 1.0, display="False")
+    with pytest.raises(ValueError, match=r"\btext\b"):
+        sg.format_plain_text(None, ".2f")
+    with pytest.raises(ValueError, match=r"\btext\b"):
+        sg.format_plain_text(3, ".2f")
+    with pytest.raises(ValueError, match=r"\bfmt_spec\b"):
+        sg.format_plain_text("1.5", None)
+    with pytest.raises(ValueError, match=r"\bfmt_spec\b"):
+        sg.format_plain_text("1.5", 2)
+    with pytest.raises(ValueError, match=r"\btext\b"):
+        sg.Glued(None)
+    # valid calls unchanged
+    assert sg.format_plain_text("1.5", ".2f") == "1.50"
+    assert sg.format_plain_text("'abc'", "s") == "abc"
+    assert sg.format_plain_text("0.25", "") == "0.25"
+    assert repr(sg.Glued("1.5")) == "1.5"
