@@ -55,7 +55,9 @@ from scipy.special import logsumexp, xlogy
 
 from . import measures
 from ._validate import (
+    as_float,
     as_pmf,
+    as_pmf_reduce,
     as_stochastic,
     check_int,
     check_positive,
@@ -489,7 +491,7 @@ def markov_pair_stationary(transition) -> np.ndarray:
 
 
 def _pair_transition(transition) -> tuple[np.ndarray, int, int]:
-    T = np.asarray(transition, dtype=float) if not isinstance(transition, np.ndarray) else transition
+    T = as_float(transition, "transition")
     if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
         raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {np.shape(transition)}")
     kx, ky = T.shape[:2]
