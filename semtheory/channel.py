@@ -1089,22 +1089,29 @@ def _batched_logw(model, prompts: np.ndarray, n: int) -> np.ndarray:
         return logw.reshape((K,) + (V,) * n)
     ys = np.indices((V,) * (n - 1)).reshape(n - 1, -1).T if n > 1 else np.zeros((1, 0), dtype=np.int64)
     ctx = np.concatenate([np.repeat(prompts, len(ys), axis=0), np.tile(ys, (K, 1))], axis=1)
-    tab = next_token_table(model, ctx, start=m).reshape((K,) + (V,) * (n - 1) + (n, V))
+    tab = _normalised(next_token_table(model, ctx, start=m)).reshape((K,) + (V,) * (n - 1) + (n, V))
     logw = np.zeros((K,) + (V,) * n)
     for t in range(n):
         lt = tab[(slice(None),) * (t + 1) + (0,) * (n - 1 - t) + (t,)]  # (K,) + (V,)*t + (V,): y_{t+1} | x, y^t
-        if not np.all(np.abs(logsumexp(lt, axis=-1)) <= _NORM_ATOL):
-            raise ValueError("model returned next-token log-laws that are not normalised")
         logw += lt.reshape(lt.shape + (1,) * (n - 1 - t))
     return logw
+
+
+def _normalised(lp: np.ndarray) -> np.ndarray:
+    """``lp`` after checking every last-axis row is a normalised log-pmf (to :data:`_NORM_ATOL`).
+
+    The rows are log-softmaxes (every entry <= 0 up to round-off), so ``log(sum(exp))`` cannot overflow; a NaN
+    or +inf fails the check.
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        z = np.log(np.exp(lp).sum(axis=-1))
+    if not np.all(np.abs(z) <= _NORM_ATOL):
+        raise ValueError("model returned next-token log-laws that are not normalised")
+    return lp
 
 
 def _batched_logprobs(model, ctx: np.ndarray) -> np.ndarray:
     """Next-token log-laws after every row of ``ctx`` (B, L), in one batched pass; rows checked as log-pmfs."""
     from .semantic import next_token_table
 
-    out = next_token_table(model, ctx, start=ctx.shape[1])[:, 0]
-    z = logsumexp(out, axis=-1)
-    if not np.all(np.abs(z) <= _NORM_ATOL):
-        raise ValueError("model returned next-token log-laws that are not normalised")
-    return out
+    return _normalised(next_token_table(model, ctx, start=ctx.shape[1])[:, 0])
