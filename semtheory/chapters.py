@@ -16,7 +16,15 @@ __all__ = ["Chapter", "CHAPTERS", "COURSE_PATHS", "chapter", "prerequisites", "c
 
 
 class Chapter(NamedTuple):
-    """One chapter: its number, short title, package modules, central objects and direct prerequisites."""
+    """One chapter: its number, short title, package modules, central objects and direct prerequisites.
+
+    ``requires`` lists every earlier chapter from Chapter 3 on whose definitions, theorems or package
+    functions the chapter uses directly (an import of its module, or a result it builds on), including those
+    already implied by another listed chapter; a pointer ("chapter 5 discusses ...") is not a use. The
+    toolkit of Chapters 1 and 2, used almost everywhere, is listed only where it is the main prerequisite.
+    A chapter may also call a *later* chapter's function (chapter 5 uses chapter 9's information-bottleneck
+    solver); the map cannot draw that, since prerequisites point backwards.
+    """
 
     number: int
     title: str
@@ -35,27 +43,30 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(4, "The probabilistic model of an LLM", ("channel",), "the LLM as a channel, Boltzmann laws",
             (1, 3), "II"),
     Chapter(5, "Pre-training", ("ratedistortion",), "directed rate-distortion", (3, 4), "II"),
-    Chapter(6, "Post-training", ("ratereward",), "directed rate-reward", (4, 5), "II"),
+    Chapter(6, "Post-training", ("ratereward",), "directed rate-reward", (3, 4, 5), "II"),
     Chapter(7, "Inference", ("flow",), "information flow, a sub-martingale", (3, 4), "II"),
-    Chapter(8, "Granger and Pearl", ("granger",), "Granger causality, transfer entropy, the ladder", (3, 7),
+    Chapter(8, "Granger and Pearl", ("granger",), "Granger causality, transfer entropy, the ladder", (3, 4, 7),
             "II"),
     Chapter(9, "Token embedding", ("embedding",), "PMI, InfoNCE, the information bottleneck", (2, 4), "III"),
     Chapter(10, "The AR-LLM and the Transformer", ("energy", "transformer"), "Hopfield energy, attention",
-            (4, 9), "IV"),
-    Chapter(11, "The ELBO", ("elbo",), "evidence lower bound", (2, 10), "IV"),
+            (4, 8, 9), "IV"),
+    Chapter(11, "The ELBO", ("elbo",), "evidence lower bound", (2, 3, 5, 10), "IV"),
     Chapter(12, "Generalisation", ("generalization",), "information-theoretic bounds", (2, 10), "IV"),
     Chapter(13, "Memory capacity", ("capacity",), "Cover, Gardner, Hopfield", (10,), "IV"),
-    Chapter(14, "Semantic measures", ("semantic",), "measures of a trained Transformer", (3, 7, 10), "IV"),
+    Chapter(14, "Semantic measures", ("semantic",), "measures of a trained Transformer", (3, 4, 7, 10),
+            "IV"),
     Chapter(15, "Mamba", ("ssm",), "selective state spaces, finite-state channels", (4, 10), "V"),
-    Chapter(16, "LLaDA", ("diffusion",), "masked diffusion, any-order ELBO", (4, 10, 11), "V"),
-    Chapter(17, "Conclusion", ("synthesis",), "limits of token-level reasoning", (5, 6, 8, 14), "V"),
+    Chapter(16, "LLaDA", ("diffusion",), "masked diffusion, any-order ELBO", (3, 4, 10, 11),
+            "V"),
+    Chapter(17, "Conclusion", ("synthesis",), "limits of token-level reasoning",
+            (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), "V"),
 )
 
 #: Suggested paths through the book: name -> chapters in reading order.
 COURSE_PATHS: dict[str, tuple[int, ...]] = {
     "one-semester course": tuple(range(1, 18)),
     "short course on directed information and feedback": (1, 2, 3, 4, 7, 8),
-    "reading path for machine-learning readers": (1, 2, 3, 4, 9, 10, 11, 12, 13, 15, 16),
+    "reading path for machine-learning readers": (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 15, 16),
 }
 
 
