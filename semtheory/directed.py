@@ -63,6 +63,7 @@ from ._validate import (
     check_positive,
     check_probability,
     log_base,
+    sweep,
 )
 
 __all__ = [
@@ -555,6 +556,11 @@ def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
     law (any choice gives the same joint law).  Chapters 3, 7.
     """
     p, n = _joint(p)
+    return _causal_kernels(p, n)
+
+
+def _causal_kernels(p: np.ndarray, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """:func:`causal_kernels` of an already validated joint law (no second validation)."""
     policy, channel = [], []
     for t in range(1, n + 1):
         # marginal over (X^t, Y^{t-1})
@@ -589,7 +595,7 @@ def causal_conditioning(p) -> np.ndarray:
     :func:`causal_kernels`.  Chapters 3, 4, 5.
     """
     p, n = _joint(p)
-    _, ch = causal_kernels(p)
+    _, ch = _causal_kernels(p, n)
     out = np.ones(p.shape)
     for t in range(1, n + 1):
         out = out * _expand_channel(ch[t - 1], t, n)
@@ -603,7 +609,7 @@ def reverse_causal_conditioning(p) -> np.ndarray:
     Array in the joint layout.  Chapters 3, 4.
     """
     p, n = _joint(p)
-    pol, _ = causal_kernels(p)
+    pol, _ = _causal_kernels(p, n)
     out = np.ones(p.shape)
     for t in range(1, n + 1):
         out = out * _expand_policy(pol[t - 1], t, n)
@@ -618,33 +624,29 @@ def reverse_causal_conditioning(p) -> np.ndarray:
 def causally_conditioned_entropy(p, base=2) -> float:
     r"""Causally conditioned entropy :math:`H(Y^n \| X^n) = \sum_{t=1}^n H(Y_t \mid Y^{t-1}, X^t) = E[-\log P(Y^n \| X^n)]`.
 
-    ``p`` is a joint law in the module's layout.  Units of ``base`` (bits by default).  Chapters 3, 5.
+    ``p`` is a joint law in the module's layout.  Computed as
+    :math:`\sum_t [H(X^t, Y^t) - H(X^t, Y^{t-1})]` from the prefix entropies of ``p`` (validated once; see
+    :func:`directed_information_terms`).  Units of ``base`` (bits by default).  Chapters 3, 5.
     """
-    log_base(base)
-    p, n = _joint(p)
-    return float(
-        sum(
-            measures.conditional_entropy(p, (n + t - 1,), x_axes(n, t) + y_axes(n, t - 1), base)
-            for t in range(1, n + 1)
-        )
-    )
+    lb = log_base(base)
+    pr = _profile_of(p)
+    return max(float(np.sum(pr.xy[1:] - pr.xy_[1:])), 0.0) / lb
 
 
 def reverse_causally_conditioned_entropy(p, base=2) -> float:
     r"""Delayed causally conditioned entropy :math:`H(X^n \| Y^{n-1}) = \sum_{t=1}^n H(X_t \mid X^{t-1}, Y^{t-1})`.
 
-    Chain rule: :math:`H(X^n, Y^n) = H(Y^n \| X^n) + H(X^n \| Y^{n-1})`.  Units of ``base``.  Chapter 3.
+    Chain rule: :math:`H(X^n, Y^n) = H(Y^n \| X^n) + H(X^n \| Y^{n-1})`.  Computed as
+    :math:`\sum_t [H(X^t, Y^{t-1}) - H(X^{t-1}, Y^{t-1})]` from the prefix entropies.  Units of ``base``.
+    Chapter 3.
     """
-    log_base(base)
-    p, n = _joint(p)
-    total = measures.entropy(p, (0,), base)
-    for t in range(2, n + 1):
-        total += measures.conditional_entropy(p, (t - 1,), x_axes(n, t - 1) + y_axes(n, t - 1), base)
-    return float(total)
+    lb = log_base(base)
+    pr = _profile_of(p)
+    return max(float(np.sum(pr.xy_[1:] - pr.xy[:-1])), 0.0) / lb
 
 
 def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
-    """Sum ``a`` over one axis by adding its slices (fast for the short axes of a joint law)."""
+    """Sum ``a`` over one axis by adding its slices (fast for the short axes of a joint law); C-contiguous."""
     sh = a.shape
     r = a.reshape(math.prod(sh[:axis]), sh[axis], math.prod(sh[axis + 1 :]))
     out = r[:, 0, :].copy()
@@ -653,15 +655,42 @@ def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
     return out.reshape(sh[:axis] + sh[axis + 1 :])
 
 
-def _neg_xlogx(q: np.ndarray) -> float:
-    """Entropy in nats of a block of already-validated masses: :math:`-\\sum q \\ln q`, one log per cell.
+_TINY = float(np.finfo(float).smallest_subnormal)
 
-    No ratio and no product of masses is formed, so subnormal masses give finite (negligible) terms.
+
+def _neg_xlogx_block(c: np.ndarray, mn: float, buf: np.ndarray) -> float:
+    r""":math:`-\sum c \ln c` (nats) of one contiguous block whose min is ``mn``, computed in ``buf``.
+
+    One ``log`` and one product into the cache-sized scratch, then its (pairwise) sum.  With zeros (``mn == 0``) the log is taken
+    of :math:`\max(c, 2^{-1074})`, which leaves every positive mass (subnormal ones included) unchanged and
+    gives the zeros a finite log, so their terms are exactly :math:`0 \cdot \ln 2^{-1074} = 0` (the
+    convention :math:`0 \ln 0 = 0`).  No ratio and no product of two masses is formed.  NaN for a block that
+    cannot be part of a pmf (negative or NaN min); :func:`as_pmf_reduce` refuses it before the value is used.
     """
-    flat = q.ravel()
-    logs = np.zeros_like(flat)
-    np.log(flat, out=logs, where=flat > 0)
-    return max(-float(np.dot(flat, logs)), 0.0)
+    if mn > 0:
+        np.log(c, out=buf)
+    elif mn == 0:
+        np.maximum(c, _TINY, out=buf)
+        np.log(buf, out=buf)
+    else:
+        return math.nan
+    np.multiply(c, buf, out=buf)
+    return -float(buf.sum())
+
+
+def _h(q: np.ndarray) -> float:
+    """Entropy (nats) of a block of already-validated masses, in cache-sized blocks (no validation)."""
+    return max(sweep(q, _neg_xlogx_block)[2], 0.0)
+
+
+def _joint_h(p, name: str = "p") -> tuple[np.ndarray, int, float]:
+    """``(p, n, H(p) in nats)``: the joint law validated and its entropy summed in the same sweep."""
+    arr, h = as_pmf_reduce(p, _neg_xlogx_block, name)
+    if arr.ndim == 0 or arr.ndim % 2:
+        raise ValueError(
+            f"{name} must have 2n axes ordered X1..Xn, Y1..Yn (one per variable), got shape {arr.shape}"
+        )
+    return arr, arr.ndim // 2, max(h, 0.0)
 
 
 class _Profile(NamedTuple):
@@ -671,30 +700,43 @@ class _Profile(NamedTuple):
     xy_: np.ndarray  # H(X^t, Y^{t-1})  (entry 0 unused)
     y: np.ndarray  # H(Y^t)
     x: np.ndarray  # H(X^t)
+    x_y: np.ndarray | None  # H(X^{t-1}, Y^t)  (entry 0 unused; only when asked for)
 
 
-def _entropy_profile(p: np.ndarray, n: int) -> _Profile:
+def _entropy_profile(p: np.ndarray, n: int, h_full: float | None = None, split: bool = False) -> _Profile:
     """Every prefix entropy needed by the directed informations, from one pass of marginalisations.
 
-    ``p`` is a validated joint law.  The marginal of :math:`(X^{t-1}, Y^{t-1})` is obtained from that of
-    :math:`(X^t, Y^t)` by summing :math:`Y_t` then :math:`X_t`, so the whole profile costs about two
-    passes of logarithms over ``p``.
+    ``p`` is a validated joint law, ``h_full`` its entropy when already known (from the validating sweep).
+    The marginal of :math:`(X^{t-1}, Y^{t-1})` is obtained from that of :math:`(X^t, Y^t)` by summing
+    :math:`Y_t` then :math:`X_t`; each marginal is formed once and its entropy summed in cache-sized blocks
+    (:func:`_neg_xlogx_block`), so the whole profile costs about two passes of logarithms over ``p``.
+    With ``split`` the marginals of :math:`(X^{t-1}, Y^t)` are added (the Amblard–Michel split).
     """
     xy, xy_, hy, hx = (np.zeros(n + 1) for _ in range(4))
+    x_y = np.zeros(n + 1) if split else None
     M = p
     for t in range(n, 0, -1):
-        xy[t] = _neg_xlogx(M)
+        xy[t] = h_full if (t == n and h_full is not None) else _h(M)
         A = _sum_axis(M, M.ndim - 1)  # (X^t, Y^{t-1})
-        xy_[t] = _neg_xlogx(A)
+        xy_[t] = _h(A)
+        if split:
+            x_y[t] = _h(_sum_axis(M, t - 1))  # (X^{t-1}, Y^t)
         M = _sum_axis(A, t - 1)  # (X^{t-1}, Y^{t-1})
     nx = math.prod(p.shape[:n])
-    G = p.reshape(nx, -1).sum(axis=0).reshape(p.shape[n:])  # Y^n
-    F = p.reshape(nx, -1).sum(axis=1).reshape(p.shape[:n])  # X^n
+    flat = p.reshape(nx, -1)
+    G = flat.sum(axis=0).reshape(p.shape[n:])  # Y^n
+    F = flat.sum(axis=1).reshape(p.shape[:n])  # X^n
     for t in range(n, 0, -1):
-        hy[t], hx[t] = _neg_xlogx(G), _neg_xlogx(F)
+        hy[t], hx[t] = _h(G), _h(F)
         if t > 1:
             G, F = _sum_axis(G, t - 1), _sum_axis(F, t - 1)
-    return _Profile(xy, xy_, hy, hx)
+    return _Profile(xy, xy_, hy, hx, x_y)
+
+
+def _profile_of(p, split: bool = False) -> _Profile:
+    """Validate ``p`` once (fused with the entropy of the whole law) and return its prefix entropies."""
+    arr, n, h = _joint_h(p)
+    return _entropy_profile(arr, n, h, split)
 
 
 def _clip(terms: np.ndarray, scale: float) -> np.ndarray:
@@ -703,21 +745,32 @@ def _clip(terms: np.ndarray, scale: float) -> np.ndarray:
     return np.where((terms < 0) & (terms > -eps), 0.0, terms)
 
 
+def _di_terms(pr: _Profile) -> np.ndarray:
+    """:math:`I(X^t; Y_t \\mid Y^{t-1})` (nats) from a profile."""
+    return _clip(pr.xy_[1:] - pr.xy[1:] + pr.y[1:] - pr.y[:-1], float(pr.xy[-1]))
+
+
+def _rdi_terms(pr: _Profile) -> np.ndarray:
+    """:math:`I(Y^{t-1}; X_t \\mid X^{t-1})` (nats) from a profile; the first term is 0."""
+    n = pr.xy.size - 1
+    terms = np.zeros(n)
+    terms[1:] = pr.x[2:] - pr.x[1:-1] - pr.xy_[2:] + pr.xy[1:-1]
+    return _clip(terms, float(pr.xy[-1]))
+
+
 def directed_information_terms(p, base=2) -> np.ndarray:
     r"""Per-step terms :math:`I(X^t; Y_t \mid Y^{t-1})`, :math:`t = 1..n`, of Massey's directed information.
 
     Computed as :math:`H(X^t, Y^{t-1}) - H(X^t, Y^t) + H(Y^t) - H(Y^{t-1})` from the entropies of the
-    prefixes of ``p``: the joint law is validated once, each prefix marginal is formed once, and only
-    :math:`-q \ln q` of single masses is summed (no ratio or product of two small marginals, so laws with
-    subnormal masses give finite values).  A ``2^22``-cell law costs about two passes of logarithms.  Their
-    sum is :func:`directed_information`; their running sum is the expected cumulative information flow of
+    prefixes of ``p``: the joint law is validated once, in the same sweep that sums the entropy of the whole
+    law; each prefix marginal is formed once, and only :math:`-q \ln q` of single masses is summed (in the
+    log domain, no ratio or product of two small marginals, so laws with subnormal masses give finite
+    values).  A ``2^22``-cell law costs about two passes of logarithms.  Their sum is
+    :func:`directed_information`; their running sum is the expected cumulative information flow of
     chapter 7.  Units of ``base``.  Chapters 3, 7.
     """
     lb = log_base(base)
-    p, n = _joint(p)
-    pr = _entropy_profile(p, n)
-    terms = pr.xy_[1:] - pr.xy[1:] + pr.y[1:] - pr.y[:-1]
-    return _clip(terms, float(pr.xy[n])) / lb
+    return _di_terms(_profile_of(p)) / lb
 
 
 def directed_information(p, base=2) -> float:
@@ -737,11 +790,7 @@ def reverse_directed_information_terms(p, base=2) -> np.ndarray:
     entropies, like :func:`directed_information_terms`.  Units of ``base``.  Chapter 3.
     """
     lb = log_base(base)
-    p, n = _joint(p)
-    pr = _entropy_profile(p, n)
-    terms = np.zeros(n)
-    terms[1:] = pr.x[2:] - pr.x[1:-1] - pr.xy_[2:] + pr.xy[1:-1]
-    return _clip(terms, float(pr.xy[n])) / lb
+    return _rdi_terms(_profile_of(p)) / lb
 
 
 def reverse_directed_information(p, base=2) -> float:
@@ -776,11 +825,16 @@ def conservation(p, base=2) -> Conservation:
     r"""Massey & Massey's conservation law :math:`I(X^n; Y^n) = I(X^n \to Y^n) + I(0{*}Y^{n-1} \to X^n)`.
 
     Returns ``Conservation(mutual, directed, reverse, residual)`` with ``residual`` = mutual - directed -
-    reverse (zero up to round-off).  Units of ``base``.  Chapter 3.
+    reverse (zero up to round-off).  The mutual information is the ratio form over the whole law
+    (:func:`semtheory.measures.mutual_information`), an independent route; both directed terms come from
+    one profile of prefix entropies.  Units of ``base``.  Chapter 3.
     """
-    mi = sequence_mutual_information(p, base)  # ratio form over the whole law: an independent route
-    di = directed_information(p, base)  # prefix entropies
-    rdi = reverse_directed_information(p, base)
+    lb = log_base(base)
+    arr, n, h = _joint_h(p)
+    mi = measures.mutual_information(arr, x_axes(n), y_axes(n), base)
+    pr = _entropy_profile(arr, n, h)
+    di = float(_di_terms(pr).sum()) / lb
+    rdi = float(_rdi_terms(pr).sum()) / lb
     return Conservation(mi, di, rdi, mi - di - rdi)
 
 
@@ -797,19 +851,20 @@ def amblard_michel_terms(p, base=2) -> tuple[np.ndarray, np.ndarray]:
     .. math:: T_t = I(X^{t-1}; Y_t \mid Y^{t-1}), \qquad J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1}),
 
     with :math:`T_1 = 0`; :math:`\sum_t (T_t + J_t) = I(X^n \to Y^n)` by the chain rule of conditional
-    mutual information.  Each term is :func:`semtheory.measures.conditional_mutual_information` of the
-    exact joint ``p`` (axes :math:`X_1..X_n, Y_1..Y_n`).  Units of ``base``.  Chapters 3, 8.
+    mutual information.  Computed from prefix entropies of the exact joint ``p`` (axes
+    :math:`X_1..X_n, Y_1..Y_n`, validated once):
+    :math:`T_t = H(X^{t-1}, Y^{t-1}) - H(X^{t-1}, Y^t) + H(Y^t) - H(Y^{t-1})` and
+    :math:`J_t = H(X^t, Y^{t-1}) + H(X^{t-1}, Y^t) - H(X^t, Y^t) - H(X^{t-1}, Y^{t-1})`.
+    Units of ``base``.  Chapters 3, 8.
     """
-    log_base(base)
-    p, n = _joint(p)
+    lb = log_base(base)
+    pr = _profile_of(p, split=True)
+    n, scale = pr.xy.size - 1, float(pr.xy[-1])
     transfer = np.zeros(n)
-    inst = np.zeros(n)
-    for t in range(1, n + 1):
-        yt = (n + t - 1,)
-        if t > 1:
-            transfer[t - 1] = measures.conditional_mutual_information(p, x_axes(n, t - 1), yt, y_axes(n, t - 1), base)
-        inst[t - 1] = measures.conditional_mutual_information(p, (t - 1,), yt, x_axes(n, t - 1) + y_axes(n, t - 1), base)
-    return transfer, inst
+    transfer[1:] = pr.xy[1:-1] - pr.x_y[2:] + pr.y[2:] - pr.y[1:-1]
+    inst = pr.xy_[1:] + pr.x_y[1:] - pr.xy[1:] - pr.xy[:-1]
+    inst[0] = pr.xy_[1] + pr.y[1] - pr.xy[1]  # J_1 = I(X_1; Y_1): H(X^0, Y^1) = H(Y_1)
+    return _clip(transfer, scale) / lb, _clip(inst, scale) / lb
 
 
 def directed_information_decomposition(p, base=2) -> DIDecomposition:
@@ -833,7 +888,7 @@ def directed_information_density(p, base=2) -> np.ndarray:
     """
     lb = log_base(base)
     p, n = _joint(p)
-    _, ch = causal_kernels(p)
+    _, ch = _causal_kernels(p, n)
     out = np.zeros(p.shape + (n,))
     for t in range(1, n + 1):
         # P(y_t | y^{t-1}) from the marginal over Y^t
