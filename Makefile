@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 JBFLAGS := -W -n --keep-going
 
 .PHONY: install book execute test pytest lab clean lock chapter times appendices executed student instructor \
-        assignments grade-demo pdf
+        assignments grade-demo pdf bench
 
 install: $(STAMP)
 
@@ -86,6 +86,11 @@ chapter: install
 
 times:
 	@$(PY) -m semtheory._booktools times $(CACHE)
+
+# Every benchmark that prints a ratio (ours against a peer or a bare pass, measured in one run), their tables
+# collected with the machine, the versions and the goals of issue #17 into benchmarks/results.md.
+bench: install
+	$(PY) benchmarks/run_all.py
 
 # JupyterLab where a double-click on book/*.md opens the chapter as a notebook (jupytext), with MyST rendered
 # (jupyterlab-myst). Settings live in the venv (JUPYTER_CONFIG_DIR), not in the user's home.
