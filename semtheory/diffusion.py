@@ -998,10 +998,23 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
     per sequence.  Chapter 16.
     """
     log_base(base)
-    p, q, n, V = _pair(p, table)
+    p, n, V = _check_law(p, "p")
+    q, nq, Vq = _check_table(table, "table")
+    if (nq, Vq) != (n, V):
+        raise ValueError(f"table is a predictor for n={nq}, V={Vq} but p has n={n}, V={V}")
+    nm, Vm = (model.length, model.vocab_size) if isinstance(model, MaskPredictor) else _check_table(model, "model")[1:]
+    if (nm, Vm) != (n, V):
+        raise ValueError(f"model is a predictor for n={nm}, V={Vm} but p has n={n}, V={V}")
     N = check_int(num_samples, "num_samples", minimum=2)
     seed = check_int(seed, "seed", minimum=0)
-    steps = range(1, n + 1) if steps is None else [check_int(s, "steps", minimum=1, maximum=n) for s in steps]
+    if steps is None:
+        steps = range(1, n + 1)
+    else:
+        if isinstance(steps, (str, bytes)) or not hasattr(steps, "__iter__"):
+            raise ValueError(f"steps must be None or an iterable of step counts in 1..{n}, got {steps!r}")
+        steps = [check_int(s, "steps", minimum=1, maximum=n) for s in steps]
+        if not steps:
+            raise ValueError("steps must name at least one step count (None: every count 1..n)")
     out = []
     for S in steps:
         for rm in _REMASKING:

@@ -461,6 +461,8 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
         rng = as_rng(seed)
         W, C = rng.standard_normal((n, d)) / math.sqrt(d), rng.standard_normal((m, d)) / math.sqrt(d)
     else:
+        if isinstance(init, (str, bytes)) or not hasattr(init, "__len__") or len(init) != 2:
+            raise ValueError(f"init must be None or a pair (W0, C0) of arrays, got {type(init).__name__}")
         W, C = (np.array(_as_real_matrix(x, "init"), dtype=float) for x in init)
         if W.shape != (n, d) or C.shape != (m, d):
             raise ValueError(f"init must be a pair of arrays of shapes ({n}, {d}) and ({m}, {d})")
@@ -722,6 +724,10 @@ def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
     (Linzen 2016).  Chapter 9.
     """
     S = _sphere(E, "E")
+    if isinstance(words, str) or not hasattr(words, "__iter__"):
+        raise ValueError(f"words must be a sequence of the {S.shape[0]} words naming the rows of E, got {words!r}")
+    if isinstance(quads, str) or not hasattr(quads, "__iter__"):
+        raise ValueError(f"quads must be a sequence of 4-tuples of words, got {quads!r}")
     words = tuple(words)
     if len(words) != S.shape[0]:
         raise ValueError(f"words must name the {S.shape[0]} rows of E, got {len(words)}")

@@ -347,8 +347,8 @@ def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
 def _component_axes(sel, d: int, name: str) -> tuple[int, ...]:
     """``as_axes`` without Python's negative indices: components are addressed as 0..d-1 only."""
     out = as_axes(sel, d, name)
-    if any(int(c) < 0 for c in np.ravel(np.asarray(sel, dtype=object))):
-        raise ValueError(f"{name} must hold component indices 0..{d - 1}, got {sel!r}")
+    if sel is not None and any(int(c) < 0 for c in np.ravel(np.asarray(sel, dtype=object))):
+        raise ValueError(f"{name} must hold indices 0..{d - 1} (no negative indices), got {sel!r}")
     return out
 
 
@@ -447,8 +447,8 @@ def gaussian_conditional_mutual_information(cov, a, b, given=(), base=2) -> floa
     if np.abs(C - C.T).max() > 1e-10 * max(1.0, np.abs(C).max()):
         raise ValueError("cov must be symmetric")
     m = C.shape[0]
-    ga, gb = as_axes(a, m, "a"), as_axes(b, m, "b")
-    gc = () if given is None or _empty(given) else as_axes(given, m, "given")
+    ga, gb = _component_axes(a, m, "a"), _component_axes(b, m, "b")
+    gc = () if given is None or _empty(given) else _component_axes(given, m, "given")
     if not ga or not gb:
         raise ValueError("a and b must each name at least one variable")
     check_disjoint("a", ga, "b", gb)

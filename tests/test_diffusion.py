@@ -524,6 +524,15 @@ def test_source_nll_and_sampling_quality():
         D.sampling_quality(p, q, q, steps=[4])
     with pytest.raises(ValueError, match="num_samples"):
         D.sampling_quality(p, q, q, num_samples=1)
+    # #16: the table and the model are named as such (not q / predictor); steps must be a non-empty iterable
+    for bad in (None, "abc", q + 0.5j, q[..., :1]):
+        with pytest.raises(ValueError, match=r"\btable\b"):
+            D.sampling_quality(p, bad, q)
+        with pytest.raises(ValueError, match=r"\bmodel\b"):
+            D.sampling_quality(p, q, bad)
+    for bad in (2, 2.5, []):
+        with pytest.raises(ValueError, match=r"\bsteps\b"):
+            D.sampling_quality(p, q, q, steps=bad)
 
 
 @settings(max_examples=10, deadline=None)

@@ -894,6 +894,10 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
         (lambda: em.information_bottleneck(np.full((2, 2), 0.25), [1.0 + 1j]), "betas"),
         (lambda: em.readable_information(np.full((2, 2), 0.25), np.zeros((2, 2)), critic="False"), "critic"),
         (lambda: em.cooccurrence(np.array([0, -2, 1]), 3), "ids"),
+        (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, init=2.5), "init"),
+        (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, init=()), "init"),
+        (lambda: em.analogy_test(E, None, []), "words"),
+        (lambda: em.analogy_test(E, ["a", "b", "c", "d"], 3), "quads"),
     ]
     for fn, name in cases:
         with pytest.raises(ValueError, match=rf"\b{name}\b"):

@@ -667,6 +667,8 @@ def test_bad_input_is_refused_naming_the_argument():
         g.transfer_entropy_var(A, source=0, target=-1)
     with pytest.raises(ValueError, match="condition"):
         g.transfer_entropy_var(np.zeros((1, 3, 3)), source=0, target=1, condition=[-1])
+    with pytest.raises(ValueError, match=r"\bb\b"):
+        g.gaussian_conditional_mutual_information(np.eye(2), [0], -1)
     # the same value through a valid index is unchanged
     assert g.transfer_entropy_var(A, source=0, target=1) > 0
     T = np.full((2, 2, 2, 2), 0.25)
