@@ -33,9 +33,14 @@ def pmf_tolerance(dtype, n: int, atol: float = PMF_ATOL) -> float:
     float64 pmf keeps the absolute :math:`10^{-9}` up to :math:`n \approx 5\times10^{12}` cells.  Nothing is
     renormalised: the tolerance decides only what is accepted as it is.
     """
-    dt = np.dtype(dtype)
-    eps = float(np.finfo(dt).eps) if dt.kind == "f" else float(np.finfo(np.float64).eps)
+    eps = _EPS.get(dtype)
+    if eps is None:
+        dt = np.dtype(dtype)
+        eps = _EPS[dtype] = float(np.finfo(dt if dt.kind == "f" else np.float64).eps)
     return max(float(atol), PMF_EPS_FACTOR * eps * math.sqrt(max(int(n), 1)))
+
+
+_EPS: dict = {}  # machine epsilon by dtype (np.finfo is slow to ask)
 
 
 def _real_array_dt(x, name: str, what: str) -> tuple[np.ndarray, np.dtype]:
