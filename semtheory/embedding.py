@@ -1585,7 +1585,8 @@ def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300
     :math:`\mathcal L_N = -\frac1N\sum_i \log\frac{e^{g(x_i,y_i)}}{\sum_j e^{g(x_i,y_j)}}` (van den Oord et al.
     2018).  Vectors :math:`u_x, w_y \in \R^d` are normalised inside the critic; the scale :math:`s = e^\theta` is
     learned.  Seeded (``torch.Generator``), CPU (one thread, restored afterwards), float64; a few hundred
-    steps take about a second.
+    steps take about a second.  A loss or parameter that stops being finite (``lr`` far too large) raises
+    ``ValueError`` naming ``lr`` and the step.
     Chapter 9.
     """
     nx = check_int(n_contexts, "n_contexts", minimum=1)
@@ -1626,10 +1627,14 @@ def _train_infonce(torch, xa, ya, nx, V, d, N, steps, lr, seed) -> InfoNCEFit:
         u = torch.nn.functional.normalize(A[X[idx]], dim=1)
         w = torch.nn.functional.normalize(B[Y[idx]], dim=1)
         loss = torch.nn.functional.cross_entropy(th.exp() * u @ w.T, labels)
+        if not torch.isfinite(loss):
+            raise ValueError(f"lr={lr:g} is too large: the InfoNCE loss is not finite at step {t} (diverged)")
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses[t] = loss.item()
+    if not all(bool(torch.isfinite(v).all()) for v in (A, B, th)):
+        raise ValueError(f"lr={lr:g} is too large: the critic's parameters are not finite after step {steps - 1} (diverged)")
     with torch.no_grad():
         s = float(th.exp())
         g = s * torch.nn.functional.normalize(A, dim=1) @ torch.nn.functional.normalize(B, dim=1).T

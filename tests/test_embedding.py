@@ -910,3 +910,11 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
     U1, s1, _ = em.truncated_svd(sps.csr_matrix(E), 1)
     U2, s2, _ = em.truncated_svd(E, 1)
     assert np.allclose(s1, s2) and np.allclose(U1, U2)
+
+
+def test_infonce_training_stops_at_a_non_finite_loss_naming_lr_issue_16():
+    x = np.array([0, 1, 2, 3] * 8)
+    with pytest.raises(ValueError, match=r"lr=.*step 1\b"):
+        em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=1e308, seed=0)
+    fit = em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=0.05, seed=0)
+    assert np.all(np.isfinite(fit.losses)) and np.all(np.isfinite(fit.critic))
