@@ -1042,7 +1042,80 @@ class CapacityResult:
         return self.rate * self.n
 
 
-def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int], list[int]]:
+class _Tree(NamedTuple):
+    """The histories a channel can produce, level by level (``t = 1..n``), for the directed BA.
+
+    A level-``t`` node is a history :math:`(x^t, y^t)` with :math:`P(y^t \\| x^t) > 0`; a *half node* of
+    level ``t`` is a pair (level-``t-1`` node, :math:`x_t`), index ``node * |X_t| + x_t``, every input
+    allowed.  ``hpar[t-1]`` is the half node of each level-``t`` node, ``ch``/``logch`` its channel factor
+    :math:`P(y_t \\mid x^t, y^{t-1}) > 0`, ``xi``/``yi`` the flat indices of its :math:`x^t` and
+    :math:`y^t`.  The leaves are sorted by :math:`y^n`; ``starts`` marks where each output sequence's
+    leaves begin and ``gid`` numbers them, ``lw`` is :math:`\\log P(y^n \\| x^n)` at each leaf.
+    """
+
+    hpar: list
+    ch: list
+    logch: list
+    xi: list
+    yi: list
+    sizes: list  # number of nodes per level, entry 0 = 1 (the empty history)
+    lw: np.ndarray
+    starts: np.ndarray
+    gid: np.ndarray
+
+
+def _channel_tree(full: list, n: int, xc: list, yc: list) -> _Tree:
+    """Enumerate the histories of positive channel probability (cost: their number, not the full table)."""
+    xi, yi, lw = np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1)
+    H, C, LC, XI, YI, sizes = [], [], [], [xi], [yi], [1]
+    for t in range(1, n + 1):
+        X, Y, PY = xc[t - 1], yc[t - 1], math.prod(yc[: t - 1])
+        hx = (xi[:, None] * X + np.arange(X)).ravel()  # x^t of each half node
+        hy = np.repeat(yi, X)  # y^{t-1} of each half node
+        k = np.ascontiguousarray(full[t - 1]).reshape(-1, Y)  # rows (x^t, y^{t-1}), C order
+        vals = k[hx * PY + hy]  # (half nodes, Y_t)
+        h, y = np.nonzero(vals > 0)  # children grouped by their half node
+        c = vals[h, y]
+        lc = np.log(c)
+        lw = lw[h // X] + lc
+        xi, yi = hx[h], hy[h] * Y + y
+        H.append(h), C.append(c), LC.append(lc), XI.append(xi), YI.append(yi), sizes.append(h.size)
+    order = np.argsort(YI[-1], kind="stable")  # leaves grouped by output sequence
+    for lst in (H, C, LC, XI, YI):
+        lst[-1] = lst[-1][order]
+    lw = lw[order]
+    ys = YI[-1]
+    starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]])
+    gid = np.cumsum(np.r_[False, ys[1:] != ys[:-1]])
+    return _Tree(H, C, LC, XI, YI, sizes, lw, starts, gid)
+
+
+def _rows_max(a: np.ndarray) -> np.ndarray:
+    """Max of each row of a 2-D array with few columns (a loop over the columns: no short-axis reduce)."""
+    m = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        np.maximum(m, a[:, j], out=m)
+    return m
+
+
+def _rows_lse(a: np.ndarray) -> np.ndarray:
+    """log-sum-exp of each row of a finite 2-D array with few columns, shifted by the row max."""
+    m = _rows_max(a)
+    s = np.exp(a[:, 0] - m)
+    for j in range(1, a.shape[1]):
+        s += np.exp(a[:, j] - m)
+    return m + np.log(s)
+
+
+class _FBState(NamedTuple):
+    logpol: list  # log r_t(x_t | x^{t-1}, y^{t-1}), shape (nodes of level t-1, |X_t|)
+    logP: np.ndarray  # log P(x^n, y^n) at the leaves
+    logPY: np.ndarray  # log P(y^n), one entry per output sequence
+    lower: float  # I(X^n -> Y^n) of the policy, nats
+
+
+def _channel_kernels(channel) -> tuple[list[np.ndarray], int, list[int], list[int]]:
+    """Validated channel kernels broadcast to their full shapes ``(X^t, Y^t)`` (views), with n and the alphabets."""
     ch = _check_kernels(channel, "channel")
     n = len(ch)
     yc = [k.shape[-1] for k in ch]
@@ -1055,42 +1128,16 @@ def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int],
     if math.prod(xc) * math.prod(yc) > _MAX_CELLS:
         raise ValueError(f"channel too large: more than {_MAX_CELLS} cells")
     full = [np.broadcast_to(ch[t - 1], tuple(xc[:t]) + tuple(yc[:t])) for t in range(1, n + 1)]
+    return full, n, xc, yc
+
+
+def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int], list[int]]:
+    full, n, xc, yc = _channel_kernels(channel)
     W = np.ones(())
     for t in range(1, n + 1):
         W = W * _expand_channel(full[t - 1], t, n)
     W = np.broadcast_to(W, tuple(xc) + tuple(yc))
     return full, np.ascontiguousarray(W), n, xc, yc
-
-
-def _policy_product(pol: list[np.ndarray], n: int, shape) -> np.ndarray:
-    R = np.ones(())
-    for t in range(1, n + 1):
-        R = R * _expand_policy(pol[t - 1], t, n)
-    return np.broadcast_to(R, shape)
-
-
-def _safe_log(a: np.ndarray) -> np.ndarray:
-    """Natural log with ``-inf`` exactly where ``a == 0`` (no warning)."""
-    out = np.full(a.shape, -np.inf)
-    np.log(a, out=out, where=a > 0)
-    return out
-
-
-def _lse(a: np.ndarray, axis, keepdims: bool = False) -> np.ndarray:
-    """log-sum-exp over ``axis`` by a max shift (``-inf`` where every term is ``-inf``; no warning)."""
-    m = a.max(axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        out = m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))
-    return out if keepdims else np.squeeze(out, axis=axis)
-
-
-class _FBState(NamedTuple):
-    logpol: list
-    logP: np.ndarray
-    logPY: np.ndarray
-    lower: float  # I(X^n -> Y^n) of the policy, nats
-    upper: float  # certified upper bound on n C_n^FB, nats
 
 
 def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityResult:
@@ -1106,100 +1153,145 @@ def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityR
               Q_t = \sum_{y_t} P(y_t \mid x^t, y^{t-1}) V_{t+1},\quad V_t = \log \sum_{x_t} e^{Q_t},\quad
               V_{n+1} = \log q(x^n \mid y^n).
 
-    Everything is carried in the log domain (log-policy, log joint, log output law by log-sum-exp), so
-    policies whose entries decay towards zero never underflow.  Each step cannot decrease the directed
-    information.  Entries that should vanish decay only geometrically under this update, so each step is
-    followed by a safeguarded over-relaxation in the log domain,
+    **Where it runs.**  Only the histories the channel can produce, :math:`P(y^t \| x^t) > 0`, are
+    visited: they are enumerated once as a tree (one level per time step; a level-``t`` node has one child
+    per input and per output of positive probability), and every pass of the algorithm is a gather or a
+    ``bincount`` over one level.  The policy on the other histories cannot change the joint law; it is
+    returned uniform.  The trapdoor channel has :math:`3^n` such histories among :math:`4^n` cells.
+
+    **Log domain.**  Everything is carried as logarithms (log-policy, log joint law, log output law by a
+    log-sum-exp per output sequence), so policies whose entries decay towards zero never underflow and no
+    product of two small masses is formed.  Each step cannot decrease the directed information.  Entries
+    that should vanish decay only geometrically under this update, so each step is followed by a
+    safeguarded over-relaxation in the log domain,
     :math:`\log r \leftarrow \log r + \omega(\log r_{\mathrm{BA}} - \log r)` renormalised, kept only when
-    it increases the directed information beyond the plain step (:math:`\omega` doubles on success and
-    halves on failure).  A certified upper bound :math:`\max_{r'} E_{r'}[\log P(Y^n\|X^n)/P_Y(Y^n)]` (a hard
-    backward recursion; valid for any output law :math:`P_Y`) stops the iteration when it is within
-    ``tol`` (per use, units of ``base``) of the achieved value.  When the optimum is degenerate (the trapdoor
-    channel from :math:`n = 5` on) the output law converges only like :math:`1/k`, so the certificate is also
-    evaluated at its Richardson extrapolation :math:`2P_Y^{(k)} - P_Y^{(k/2)}`; the default ``tol = 1e-7``
-    certifies the trapdoor channel up to :math:`n = 8` in a few hundred steps, while ``1e-9`` may need tens of
-    thousands (``converged`` then reports honestly whether ``max_iter`` sufficed).  Chapter 3.
+    it beats the current law (:math:`\omega` doubles on success and halves on failure).  At a degenerate
+    optimum (the trapdoor channel from :math:`n = 5` on) the entries that should vanish decay only like
+    :math:`1/k`, so every fourth step also tries the Richardson extrapolation of the policy,
+    :math:`(k\,r^{(k)} - j\,r^{(j)})/(k - j)` with :math:`j \approx k/2` (clipped at :math:`10^{-300}`,
+    renormalised), kept only if it raises the directed information.  None of this affects what is
+    certified: the lower end is the directed information of the returned policy, whatever produced it.
+
+    **Certificate.**  For every law :math:`Q` on :math:`y^n` let
+    :math:`U(Q) = \max_{r} E_r[\log P(Y^n\|X^n)/Q(Y^n)]`, the maximum over all causally conditioned input
+    laws, computed exactly by the hard backward recursion :math:`V_t = \max_{x_t}\sum_{y_t}
+    P(y_t\mid x^t,y^{t-1})V_{t+1}`, :math:`V_{n+1} = \log P(y^n\|x^n) - \log Q(y^n)`.  Then
+    :math:`n C^{\mathrm{FB}}_n \le U(Q)`.  *Proof.*  Let :math:`r^*` attain the maximum and :math:`P^*_Y` be
+    its output law.  Since :math:`P(x^n, y^n) = r^*(x^n\|y^{n-1}) P(y^n\|x^n)`, the directed information
+    is :math:`I(X^n\to Y^n) = H(Y^n) - H(Y^n\|X^n) = E_{r^*}[\log P(Y^n\|X^n)/P^*_Y(Y^n)]
+    = E_{r^*}[\log P(Y^n\|X^n)/Q(Y^n)] - D(P^*_Y\|Q) \le E_{r^*}[\log P(Y^n\|X^n)/Q(Y^n)] \le U(Q)`,
+    because :math:`D \ge 0` for any pmf :math:`Q`.  The recursion is exact because the expectation
+    factorises over time given the policy, so maximising over each :math:`r_t(\cdot\mid x^{t-1},y^{t-1})`
+    backwards (a linear function of a pmf is maximised at a vertex) attains the maximum over all policies.
+    :math:`\square`  Histories of zero channel probability carry zero weight in every expectation, so the
+    tree loses nothing.  The iteration stops when :math:`U(Q)/n` is within ``tol`` (per use, units of
+    ``base``) of the achieved value, with :math:`Q` the current output law or its extrapolation below.
+    When the optimum is degenerate (the trapdoor channel from :math:`n = 5` on) the output law converges
+    only like :math:`1/k`, so the certificate is also evaluated at its Richardson extrapolation
+    :math:`2P_Y^{(k)} - P_Y^{(k/2)}` (clipped, renormalised: any pmf is allowed).  The default
+    ``tol = 1e-7`` certifies the trapdoor channel up to :math:`n = 10`, while ``1e-9`` may need tens of
+    thousands of steps (``converged`` then reports honestly whether ``max_iter`` sufficed).  ``rate`` is
+    recomputed from the dense joint law by :func:`directed_information`'s prefix entropies.  Chapter 3.
     """
     lb = log_base(base)
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    full, _, n, xc, yc = _channel_law(channel)
-    xax = tuple(range(n))
-    logF = [_safe_log(f) for f in full]
-    logW = np.zeros(())
-    for t in range(1, n + 1):
-        logW = logW + _expand_channel(logF[t - 1], t, n)
-    logW = np.broadcast_to(logW, tuple(xc) + tuple(yc))
-    finiteW = np.isfinite(logW)
+    full, n, xc, yc = _channel_kernels(channel)
+    tr = _channel_tree(full, n, xc, yc)
+    G = tr.starts.size  # number of output sequences the channel can produce
+
+    def group_lse(a: np.ndarray) -> np.ndarray:
+        m = np.maximum.reduceat(a, tr.starts)
+        return m + np.log(np.add.reduceat(np.exp(a - m[tr.gid]), tr.starts))
 
     def bound(logQ) -> float:
-        """max over policies of E[log P(Y^n || X^n) / Q(Y^n)]: >= n C_n^FB for every law Q on y^n."""
-        V = np.where(finiteW, logW - logQ, 0.0)  # finite everywhere, so no mask is needed below
-        for t in range(n, 0, -1):  # hard backward recursion: the best policy against Q
-            V = (full[t - 1] * V).sum(axis=-1).max(axis=t - 1)
-        return float(V)
+        """U(Q) >= n C_n^FB for every pmf Q on y^n (proof in the docstring)."""
+        V = tr.lw - logQ[tr.gid]
+        for t in range(n, 0, -1):
+            Qh = np.bincount(tr.hpar[t - 1], weights=tr.ch[t - 1] * V, minlength=tr.sizes[t - 1] * xc[t - 1])
+            V = _rows_max(Qh.reshape(tr.sizes[t - 1], xc[t - 1]))
+        return float(V[0])
 
     def evaluate(logpol) -> _FBState:
-        logR = logpol[0]  # log P(x^t || y^{t-1}) grown one step at a time, axes (X^t, Y^{t-1})
-        for t in range(2, n + 1):
-            logR = np.moveaxis(logR[..., None, None] + logpol[t - 1], -1, t - 1)
-        logP = logR[..., None] + logW
-        logPY = _lse(logP, axis=xax, keepdims=True)
-        c = np.where(finiteW, logW - logPY, 0.0)  # log P(y^n || x^n) / P(y^n); finite where W > 0
-        lower = float(np.sum(np.exp(logP) * c))
-        return _FBState(logpol, logP, logPY, lower, math.inf)
+        lr = np.zeros(1)
+        for t in range(1, n + 1):
+            lr = (lr[:, None] + logpol[t - 1]).ravel()[tr.hpar[t - 1]] + tr.logch[t - 1]
+        logPY = group_lse(lr)
+        lower = float((np.exp(lr) * (tr.lw - logPY[tr.gid])).sum())  # no BLAS dot: its threads stall
+        return _FBState(logpol, lr, logPY, lower)
 
     def ba_step(s: _FBState) -> list:
-        # log q(x^n | y^n), finite wherever the channel can produce y^n; 0 elsewhere, where every later
-        # product meets a zero channel factor (so the value never reaches a reachable history)
-        with np.errstate(invalid="ignore"):
-            V = np.where(finiteW, s.logP - s.logPY, 0.0)
+        V = s.logP - s.logPY[tr.gid]  # log q(x^n | y^n)
         new = [None] * n
         for t in range(n, 0, -1):
-            Q = (full[t - 1] * V).sum(axis=-1)
-            Vt = _lse(Q, axis=t - 1, keepdims=True)
-            ok = np.isfinite(Vt)
-            r = np.where(ok, Q - np.where(ok, Vt, 0.0), -math.log(xc[t - 1]))  # unreachable: uniform
-            new[t - 1] = np.moveaxis(r, t - 1, -1)
-            V = np.squeeze(Vt, axis=t - 1)
+            Qh = np.bincount(tr.hpar[t - 1], weights=tr.ch[t - 1] * V, minlength=tr.sizes[t - 1] * xc[t - 1])
+            Qh = Qh.reshape(tr.sizes[t - 1], xc[t - 1])
+            V = _rows_lse(Qh)
+            new[t - 1] = Qh - V[:, None]
         return new
 
     def relax(old, ba, omega) -> list:
         out = []
         for a, b in zip(old, ba):
             z = a + omega * (b - a)
-            out.append(z - _lse(z, axis=-1, keepdims=True))
+            out.append(z - _rows_lse(z)[:, None])
         return out
 
-    def gap(s: _FBState) -> float:
-        return (s.upper - s.lower) / lb / n
+    def extrapolate(a_list, b_list, k: int, j: int) -> list:
+        """Richardson step of the policies, (k r_k - j r_j) / (k - j), clipped to 1e-300 and renormalised."""
+        out = []
+        for a, b in zip(a_list, b_list):
+            z = np.maximum((k * np.exp(a) - j * np.exp(b)) / (k - j), 1e-300)
+            out.append(np.log(z / z.sum(axis=1, keepdims=True)))
+        return out
 
-    logpol = [np.full(tuple(xc[: t - 1]) + tuple(yc[: t - 1]) + (xc[t - 1],), -math.log(xc[t - 1])) for t in range(1, n + 1)]
+    logpol = [np.full((tr.sizes[t - 1], xc[t - 1]), -math.log(xc[t - 1])) for t in range(1, n + 1)]
     s = evaluate(logpol)
-    it, omega, history, best = 0, 2.0, [s.logPY], bound(s.logPY)
+    it, omega, history, best, store = 0, 2.0, [s.logPY], bound(s.logPY), {}
     while it < max_iter and (best - s.lower) / lb / n > tol:
         it += 1
-        plain = evaluate(ba_step(s))
-        trial = evaluate(relax(s.logpol, plain.logpol, omega))
-        if trial.lower > plain.lower:
+        ba = ba_step(s)
+        trial = evaluate(relax(s.logpol, ba, omega))
+        if trial.lower > s.lower:  # the over-relaxed step is kept when it beats the current law
             s, omega = trial, min(2 * omega, 64.0)
         else:
-            s, omega = plain, max(omega / 2, 2.0)
+            s, omega = evaluate(ba), max(omega / 2, 2.0)
         history.append(s.logPY)
         if it % 4 and it < max_iter:
             continue  # the certificate costs a backward pass: check every fourth step
-        # The output laws converge like 1/k when the optimum is degenerate; the bound holds for any law
-        # on y^n, so also try the Richardson extrapolation 2 P_Y(k) - P_Y(k/2) (clipped, renormalised).
+        # Degenerate optima: entries that should vanish decay like 1/k, so try the Richardson extrapolation
+        # of the policy from steps j ~ k/2 and k; kept only if it raises the directed information.
+        store[it] = s.logpol
+        j = 4 * (it // 8)
+        if j > 0 and j in store:
+            e = evaluate(extrapolate(s.logpol, store[j], it, j))
+            if e.lower > s.lower:
+                s, history = e, [e.logPY]  # the output laws restart from the extrapolated law
+        for key in [key for key in store if key < j]:
+            del store[key]
+        # The output laws converge like 1/k too; the bound holds for any law on y^n, so also try the
+        # Richardson extrapolation 2 P_Y(k) - P_Y(k/2) (clipped, renormalised).
         q = np.maximum(2 * np.exp(s.logPY) - np.exp(history[len(history) // 2]), 1e-300)
         best = min(best, bound(s.logPY), bound(np.log(q / q.sum())))
-    P = np.exp(s.logP)
-    value = directed_information(P / P.sum(), base=base) / n  # recomputed from the joint law
-    pol = [np.exp(k) for k in s.logpol]
+    # the dense joint law and policy (uniform on histories the channel cannot produce)
+    NY = math.prod(yc)
+    P = np.zeros(math.prod(xc) * NY)
+    P[tr.xi[-1] * NY + tr.yi[-1]] = np.exp(s.logP)
+    P = P.reshape(tuple(xc) + tuple(yc))
+    value = float(_di_terms(_entropy_profile(P / P.sum(), n)).sum()) / lb / n  # recomputed from the joint law
+    pol = []
+    for t in range(1, n + 1):
+        X, PY = xc[t - 1], math.prod(yc[: t - 1])
+        k = np.full(math.prod(xc[: t - 1]) * PY * X, 1.0 / X)
+        rows = tr.xi[t - 1] * PY + tr.yi[t - 1]
+        r = np.exp(s.logpol[t - 1])
+        k[(rows[:, None] * X + np.arange(X)).ravel()] = (r / r.sum(axis=1, keepdims=True)).ravel()
+        pol.append(k.reshape(tuple(xc[: t - 1]) + tuple(yc[: t - 1]) + (X,)))
     return CapacityResult(
         rate=value,
         upper=max(best / lb / n, value),
         n=n,
-        policy=[k / k.sum(axis=-1, keepdims=True) for k in pol],
+        policy=pol,
         iterations=it,
         converged=(best - s.lower) / lb / n <= tol,
     )
@@ -1232,14 +1324,14 @@ def nonfeedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> Capaci
 
     it = 0
     d = dvec(logr)
-    lower = float(np.exp(logr) @ d)
+    lower = float((np.exp(logr) * d).sum())
     upper = float(d.max())
     while it < max_iter and (upper - lower) / lb / n > tol:
         it += 1
         logr = logr + d
         logr -= logsumexp(logr)
         d = dvec(logr)
-        lower = float(np.exp(logr) @ d)
+        lower = float((np.exp(logr) * d).sum())
         upper = float(d.max())
     r = np.exp(logr).reshape(xc)
     pol = policy_from_source(r / r.sum())  # the input law as a policy without feedback
