@@ -183,10 +183,11 @@ def conditional_expectation(p, values, t) -> np.ndarray:
     """
     p, n = _joint(p)
     t = check_int(t, "t", minimum=1, maximum=n)
+    v = as_float(values, "values")
     try:
-        f = np.broadcast_to(as_float(values, "values"), p.shape)
+        f = np.broadcast_to(v, p.shape)
     except ValueError:
-        raise ValueError(f"values has shape {np.shape(values)}, not broadcastable to p's shape {p.shape}") from None
+        raise ValueError(f"values has shape {v.shape}, not broadcastable to p's shape {p.shape}") from None
     if not np.all(np.isfinite(f[p > 0])):
         raise ValueError("values must be finite where p > 0")
     keep = set(_given_axes(n, t))
@@ -213,10 +214,11 @@ def conditional_mean(p, values, *, given) -> np.ndarray:
         keep = {check_int(int(a) if isinstance(a, np.integer) else a, "given", minimum=0, maximum=2 * n - 1) for a in given}
     except TypeError:
         raise ValueError("given must be a sequence of axis numbers") from None
+    v = as_float(values, "values")
     try:
-        f = np.broadcast_to(as_float(values, "values"), p.shape)
+        f = np.broadcast_to(v, p.shape)
     except ValueError:
-        raise ValueError(f"values has shape {np.shape(values)}, not broadcastable to p's shape {p.shape}") from None
+        raise ValueError(f"values has shape {v.shape}, not broadcastable to p's shape {p.shape}") from None
     if not np.all(np.isfinite(f[p > 0])):
         raise ValueError("values must be finite where p > 0")
     other = tuple(a for a in range(2 * n) if a not in keep)

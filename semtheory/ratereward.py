@@ -737,7 +737,8 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
     pol = _kernels(policy, "policy")
     n = len(pol)
     xc = [k.shape[-1] for k in pol]
-    shape_r = np.shape(reward)
+    reward = as_float(reward, "reward")
+    shape_r = reward.shape
     if len(shape_r) != 2 * n:
         raise ValueError(f"reward must have 2n = {2 * n} axes (X_1..X_n, Y_1..Y_n), got shape {shape_r}")
     yc = [int(s) for s in shape_r[n:]]

@@ -573,6 +573,8 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
         (lambda: fl.hoeffding_azuma_band("1", 0.05), "ranges"),
         (lambda: fl.freedman_band([0.5, 1.0], "1", 0.05), "bound"),
         (lambda: fl.band_exceedance(np.ones((2, 2)) + 0.5j, [1.0, 1.0]), "M"),
+        (lambda: fl.conditional_expectation(np.full((2, 2), 0.25), [[0.5], [0.25, 0.25]], 1), "values"),
+        (lambda: fl.conditional_mean(np.full((2, 2), 0.25), [[0.5], [0.25, 0.25]], given=(0,)), "values"),
         (lambda: fl.ville_bound([[0.5, 1.0]]), "levels"),
         (lambda: fl.min_flow_tail(np.zeros((2, 2)), [[0.5, 1.0]]), "levels"),
         (lambda: fl.min_flow_tail(np.zeros((2, 2)), []), "levels"),

@@ -517,6 +517,8 @@ def test_bad_input_names_the_argument():
         (lambda: rr.gibbs_policy(ref, r, -0.5), "beta"),
         (lambda: rr.rate_reward_curve(ref, r, [0.0, -1.0]), "betas"),
         (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), rr.matching_reward(1), 0.0), "beta"),
+        (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), [[0.5], [0.25, 0.25]], 1.0), "reward"),
+        (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), np.eye(2) + 0.5j, 1.0), "reward"),
         (lambda: rr.gibbs_logpolicy(ref, r, -1), "beta"),
         (lambda: rr.optimal_value(ref, r, math.inf), "beta"),
         (lambda: rr.kl_objective([0.5, 0.4], ref, r, 1), "policy"),
