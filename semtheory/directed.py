@@ -897,8 +897,9 @@ def directed_information_density(p, base=2) -> np.ndarray:
         py = _conditional(my, -1, p.shape[n + t - 1])
         num = np.broadcast_to(_expand_channel(ch[t - 1], t, n), p.shape)
         den = np.broadcast_to(py.reshape((1,) * n + py.shape + (1,) * (n - t)), p.shape)
+        pos = p > 0  # there both conditionals are > 0: a difference of logs, no ratio of small numbers
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[..., t - 1] = np.where(p > 0, np.log(np.where(p > 0, num / den, 1.0)), 0.0) / lb
+            out[..., t - 1] = np.where(pos, np.log(np.where(pos, num, 1.0)) - np.log(np.where(pos, den, 1.0)), 0.0) / lb
     return out
 
 
