@@ -1108,6 +1108,9 @@ def _rows_lse(a: np.ndarray) -> np.ndarray:
     return m + np.log(s)
 
 
+_STORE_BYTES = 1 << 27  # memory for the policies kept for the Richardson step of feedback_capacity
+
+
 class _FBState(NamedTuple):
     logpol: list  # log r_t(x_t | x^{t-1}, y^{t-1}), shape (nodes of level t-1, |X_t|)
     logP: np.ndarray  # log P(x^n, y^n) at the leaves
@@ -1263,13 +1266,17 @@ def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityR
         # Degenerate optima: entries that should vanish decay like 1/k, so try the Richardson extrapolation
         # of the policy from steps j ~ k/2 and k; kept only if it raises the directed information.
         store[it] = s.logpol
-        j = 4 * (it // 8)
-        if j > 0 and j in store:
+        j = max((key for key in store if key <= it // 2), default=0)  # 4 * (it // 8) unless thinned
+        if j > 0:
             e = evaluate(extrapolate(s.logpol, store[j], it, j))
             if e.lower > s.lower:
                 s, history = e, [e.logPY]  # the output laws restart from the extrapolated law
         for key in [key for key in store if key < j]:
             del store[key]
+        if len(store) * 8 * sum(a.size for a in s.logpol) > _STORE_BYTES:  # bounded memory: keep every other
+            keys = sorted(store)
+            for key in keys[1:-1:2]:
+                del store[key]
         # The output laws converge like 1/k too; the bound holds for any law on y^n, so also try the
         # Richardson extrapolation 2 P_Y(k) - P_Y(k/2) (clipped, renormalised).
         q = np.maximum(2 * np.exp(s.logPY) - np.exp(history[len(history) // 2]), 1e-300)

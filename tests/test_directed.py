@@ -726,3 +726,14 @@ def test_trapdoor_feedback_capacity_certified_up_to_ten_uses(n):
     assert ref / n == pytest.approx(fb.rate, abs=1e-10)  # the returned policy achieves it (ratio-form route)
     prev = d.feedback_capacity(d.finite_state_channel(trap, n - 1, initial_state=0))
     assert prev.total < fb.total and fb.rate < math.log2((1 + math.sqrt(5)) / 2)
+
+
+def test_feedback_capacity_with_its_policy_store_thinned(monkeypatch):
+    """The memory bound on the kept policies changes only which Richardson step is tried, not what is certified."""
+    ch = d.finite_state_channel(d.trapdoor_channel(), 6, initial_state=0)
+    ref = d.feedback_capacity(ch)
+    monkeypatch.setattr(d, "_STORE_BYTES", 1)  # thin at every check
+    fb = d.feedback_capacity(ch)
+    assert fb.converged and ref.converged
+    assert fb.rate <= ref.upper + 1e-12 and ref.rate <= fb.upper + 1e-12  # the two certified intervals overlap
+    assert fb.rate == pytest.approx(ref.rate, abs=1e-7)
