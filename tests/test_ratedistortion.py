@@ -789,3 +789,70 @@ def test_bottleneck_distortion_drops_empty_cells_and_rejects_bad_input():
         rd.bottleneck_distortion(pxy, [[0.5, 0.6], [1.0, 0.0]])
     with pytest.raises(ValueError, match="p_xy"):
         rd.bottleneck_distortion([[0.5, 0.6], [0.1, 0.1]], [[1.0], [1.0]])
+
+
+# ----------------------------------------------------------------------------------------------
+# Elimination of reproductions (issue #17): what the bound removes carries no mass in the optimum
+# ----------------------------------------------------------------------------------------------
+
+
+def _solve(prob, beta, tol_nats, max_iter=200_000):
+    return prob.solve(beta, np.full(prob.ny, -math.log(prob.ny)), tol_nats, max_iter)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), nx=st.integers(2, 7), ny=st.integers(3, 9),
+       beta=st.sampled_from([0.5, 3.0, 20.0]))
+def test_eliminated_reproductions_have_zero_mass_in_the_optimum(seed, nx, ny, beta):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(nx))
+    d = rng.uniform(0, 1, size=(nx, ny))
+    d[:, ny // 2:] += rng.uniform(0.2, 2.0, size=ny - ny // 2)  # some reproductions worse than others
+    fast = rd._ba_problem(p, d)
+    r1, d1, g1, _, _ = _solve(fast, beta, 1e-12)
+    killed = fast.eliminated
+    ref = rd._ba_problem(p, d)
+    ref.eliminate = False
+    r2, d2, g2, logr, _ = _solve(ref, beta, 1e-13)
+    assert ref.eliminated.size == 0
+    # the same optimum: both Lagrangians certified, each inside the other's bracket
+    assert abs((r1 + beta * d1) - (r2 + beta * d2)) <= g1 + g2 + 1e-12
+    if killed.size:
+        # in the uneliminated optimum those letters are emptying (mass far below the rest) and their
+        # Kuhn-Tucker value c(y) is below 1, which is what forces r*(y) = 0
+        assert np.exp(logr[killed]).max() < 1e-8
+        E = -beta * (d - d.min(axis=1, keepdims=True))
+        logZ, logc = ref.exact_terms(logr, E)
+        assert np.exp(logc[killed]).max() < 1.0
+
+
+def test_elimination_fires_on_a_useless_reproduction_and_changes_nothing():
+    # a reproduction at distance 50 from every source letter: its c(y) is ~e^{-beta 2500}, the bound removes it
+    x = np.linspace(-2.0, 2.0, 9)
+    p = np.exp(-(x**2) / 2)
+    p /= p.sum()
+    d = rd.squared_error_distortion(x, np.append(x, 50.0))
+    prob = rd._ba_problem(p, d)
+    _solve(prob, 1.0, 1e-10)
+    assert 9 in prob.eliminated
+    a = rd.blahut_arimoto(p, d, 1.0, tol=1e-11)
+    b = rd.blahut_arimoto(p, d[:, :9], 1.0, tol=1e-11)
+    assert a.output[9] == 0.0 and a.converged
+    assert abs(a.lagrangian - b.lagrangian) <= (a.gap + b.gap) * LN2 + 1e-12
+    np.testing.assert_allclose(a.output[:9], b.output, atol=1e-5)
+
+
+def test_accelerated_curve_matches_the_plain_iteration_on_a_fine_gaussian_lattice():
+    # the 256-point benchmark problem, a few slopes: accelerated (with elimination) and plain agree within the
+    # certificates, and the warm-started curve equals the cold one within them too
+    x = np.linspace(-9.0, 9.0, 128)
+    p = np.exp(-(x**2) / 2)
+    p /= p.sum()
+    d = rd.squared_error_distortion(x)
+    betas = [0.6, 2.0, 30.0, 800.0]
+    fast = rd.rate_distortion_curve(p, d, betas, tol=1e-9)
+    warm = rd.rate_distortion_curve(p, d, betas, tol=1e-9, warm_start=True)
+    slow = rd.rate_distortion_curve(p, d, betas, tol=1e-7, accelerate=False, max_iter=20_000)
+    assert fast.converged.all() and warm.converged.all()
+    for c in (warm, slow):
+        assert np.all(np.abs(c.lagrangian - fast.lagrangian) <= (c.gap + fast.gap) * LN2 + 1e-12)
