@@ -25,8 +25,11 @@ A history axis may have length 1 when the kernel ignores that variable (numpy br
 policy without feedback keeps its Y axes of length 1.  Without feedback the policy ignores the past
 outputs; with feedback it may use them.
 
-**Units.**  Every measure takes ``base`` (2 = bits, the default; ``math.e`` = nats).  Entropies and
-(conditional) mutual informations are computed by :mod:`semtheory.measures`.
+**Units.**  Every measure takes ``base`` (2 = bits, the default; ``math.e`` = nats).  The directed
+informations, causally conditioned entropies and the Amblard–Michel terms are differences of the entropies
+of prefix marginals, computed here from one validation of the joint law (see
+:func:`directed_information_terms`); the mutual information of the conservation law and the rates use
+:mod:`semtheory.measures`.
 
 Definitions (Marko 1973; Massey 1990; Kramer 1998; Massey & Massey 2005):
 
