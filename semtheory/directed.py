@@ -1344,10 +1344,11 @@ def nonfeedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> Capaci
         d = dvec(logr)
         lower = float((np.exp(logr) * d).sum())
         upper = float(d.max())
-    r = np.exp(logr).reshape(xc)
-    pol = policy_from_source(r / r.sum())  # the input law as a policy without feedback
-    joint = joint_law(pol, channel)
-    value = sequence_mutual_information(joint, base) / n
+    r = np.exp(logr)
+    r = (r / r.sum()).reshape(xc)
+    pol = policy_from_source(r)  # the input law as a policy without feedback
+    joint = r.reshape(tuple(xc) + (1,) * n) * W  # P(x^n) P(y^n | x^n): the channel is not validated again
+    value = measures.mutual_information(joint, x_axes(n), y_axes(n), base) / n
     return CapacityResult(
         rate=value,
         upper=max(upper / lb / n, value),
