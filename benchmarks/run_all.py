@@ -271,7 +271,7 @@ def write(results: list[dict], out: pathlib.Path, started: str, load0: str, tota
         if r["status"] == "missing":
             lines.append("Not in this checkout.")
             continue
-        lines.append(as_markdown(r["stdout"]) if r["stdout"].strip() else "(no output)")
+        lines.append(as_markdown(r["stdout"]).rstrip("\n") if r["stdout"].strip() else "(no output)")
         if r["status"] != "ok":
             tail = "\n".join(r["stderr"].rstrip().splitlines()[-20:])
             lines += [f"Status: {r['status']}. Last lines of its standard error:", "", "```text", tail, "```"]
