@@ -117,6 +117,7 @@ _FAST_Z_FLOOR = 1e-280  # below this a row's partition sum is recomputed exactly
 _CERTIFY_EVERY = 5  # the directed solver's Frank-Wolfe certificate is computed every few iterations
 _WARM_MIX = 1e-3  # uniform mass mixed into a warm start of rate_distortion_curve
 _WARM_BUDGET = 2  # iterations a warm start may use before the point is solved from the uniform law
+_WARM_PAUSE = 8  # points started cold after a warm start that failed its budget
 _SQ_MAX_STEP = 1e4  # largest squared-extrapolation step length of the Blahut-Arimoto output law
 _SQ_MAX_DROP = 30.0  # an extrapolated log output mass never falls more than this below the plain iterate
 
@@ -498,7 +499,7 @@ class _BAProblem:
             return u - _lse(u)
 
         logZ, logc = terms(lr_a)
-        it, k, last_check = 0, 0, -(10**9)
+        it, k, last_check = 0, 0, 0
         U_prev = math.inf
         scaled = False
         while True:
@@ -508,7 +509,7 @@ class _BAProblem:
             # the sharper certificate costs a few iterations on a big matrix: there it is computed only once the
             # objective has nearly stopped moving (while it still falls by more than tol a cycle, the gap of the
             # previous point exceeded tol), or after 16 cycles without it
-            want = not big or U_prev - U <= 10 * tol_nats or k - last_check >= 16
+            want = not big or (U_prev < math.inf and U_prev - U <= 10 * tol_nats) or k - last_check >= 16
             U_prev = U
             if gap > tol_nats and want:
                 logu = Ea - logZ[:, None]
@@ -532,7 +533,7 @@ class _BAProblem:
                 act, lr_a, restart = np.arange(self.ny), restart[1].copy(), None
                 Ea, Ka = E, K
                 logZ, logc = terms(lr_a)
-                U_prev, last_check = math.inf, -(10**9)
+                U_prev, last_check = math.inf, k
                 continue
             k += 1
             u1 = step(lr_a, logc)
@@ -703,15 +704,19 @@ def _trace(prob: _BAProblem, betas: np.ndarray, lb: float, tol: float, max_iter:
     rate, dist, gap, its = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k, dtype=int)
     logrs = np.zeros((k, prob.ny))
     logr = np.full(prob.ny, -math.log(prob.ny))
+    skip_until = 0
     for i, beta in enumerate(betas):
         uniform = np.full(prob.ny, -math.log(prob.ny))
-        if warm_start and i > 0 and betas[i - 1] > 0:
+        if warm_start and i > 0 and betas[i - 1] > 0 and i >= skip_until:
             # a short certified attempt from the previous law (mixed with 1e-3 of the uniform law, so that no
             # reproduction starts from zero); if it is not certified within _WARM_BUDGET iterations the point
-            # is solved from the uniform law, so a warm start costs at most that budget more than a cold one
+            # is solved from the uniform law in the same call, and the next _WARM_PAUSE points start cold, so
+            # a warm start costs at most a few iterations more than a cold one over the whole curve
             start = np.logaddexp(logr + math.log1p(-_WARM_MIX), math.log(_WARM_MIX / prob.ny))
             r, dd, g, logr, it = prob.solve(float(beta), start, tol * lb * symbols, max_iter,
                                             restart=(_WARM_BUDGET, uniform))
+            if it > _WARM_BUDGET:
+                skip_until = i + 1 + _WARM_PAUSE
         else:
             r, dd, g, logr, it = prob.solve(float(beta), uniform, tol * lb * symbols, max_iter)
         rate[i], dist[i], gap[i], its[i] = r, dd, g, it
