@@ -108,7 +108,7 @@ def browser():
         opts.add_argument(f)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_script_timeout(60)
+    driver.set_script_timeout(120)  # MathJax on a long chapter, on a loaded machine
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

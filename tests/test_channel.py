@@ -765,23 +765,19 @@ def test_frontier_bad_input():
 
 
 def test_prompt_generation_law_batched_transformer_matches_the_walk():
-    """Batched once per position (a Transformer) against sequence_law walking the state protocol per prompt."""
-    import time
-
+    """prompt_generation_law (all prompts in one batch) against sequence_law prompt by prompt; both are checked
+    against the state walk in tests/test_channel_batched.py."""
     from semtheory.transformer import Transformer
 
     m = Transformer(3, d_model=8, n_heads=2, n_layers=2, context_length=8, seed=3)
     with torch.no_grad():
         m.unembed.weight.mul_(4.0)
     q = np.random.default_rng(0).dirichlet(np.ones(9)).reshape(3, 3)
-    t0 = time.perf_counter()
     law = c.prompt_generation_law(m, q, 3)
-    fast = time.perf_counter() - t0
     rows = np.stack([c.sequence_law(m, 3, prompt=pr) for pr in np.indices((3, 3)).reshape(2, -1).T])
     ref = (q.reshape(-1, 1, 1, 1) * rows).reshape(law.shape)
     np.testing.assert_allclose(law, ref, atol=1e-7)
     assert abs(law.sum() - 1) < 1e-9
-    assert fast < 5.0  # one batched pass per position (the walk makes one model call per context)
 
 
 def test_chapter_4_answers_against_brute_force():

@@ -2,7 +2,6 @@
 
 import math
 import random
-import time
 
 import numpy as np
 import pytest
@@ -136,13 +135,12 @@ def test_truncate_equals_training_fewer_merges(tok):
     assert tok.truncate(0).vocab_size == 256
 
 
-def test_training_speed_on_100kB():
+def test_training_on_100kB_learns_every_merge():
+    """Speed is measured in benchmarks/, not here: this is the size the chapter trains on."""
     text = english_corpus(max_chars=100_000)
-    t0 = time.perf_counter()
     tk = T.train_bpe(text, 400)
-    elapsed = time.perf_counter() - t0
-    assert len(tk.merges) == 400
-    assert elapsed < 8.0, f"training took {elapsed:.2f} s"
+    assert len(tk.merges) == 400 and len(set(tk.merges)) == 400
+    assert tk.decode(tk.encode(text[:2000])) == text[:2000]
 
 
 def test_vocab_is_built_from_merges(tok):
