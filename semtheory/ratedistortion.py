@@ -133,7 +133,7 @@ def _lse(A: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     return out
 
 
-def _scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray) -> float:
+def _scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray, merge: float = 0.0) -> float:
     r"""Certified dual gap (nats) of a Gibbs test channel: a feasible rescaling of Blahut's dual point.
 
     Blahut's dual point :math:`\lambda_0(x) = 1/Z(x)` has constraint values
@@ -144,10 +144,15 @@ def _scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray) -> float:
     returned gap is :math:`-\sum_x p(x)\log s(x)` (0 when :math:`\lambda_0` is already feasible).  Unlike
     :math:`\max_y \log c(y)` it charges a violated reproduction only to the source letters that feed it, so
     far reproductions that are still converging (to zero mass) do not dominate it.  ``logp`` over the support.
+    Reproductions violated by at most ``merge`` (``0 < log c(y) <= merge``) share the uniform rescaling
+    :math:`s \le 1/\max c(y)` over them (feasible for each, since :math:`\sum_x a(x,y) = c(y)`), which adds at
+    most ``merge`` to the gap and spares their sort.
     """
-    viol = np.nonzero(logc > 0)[0]
+    small = logc[(logc > 0) & (logc <= merge)]
+    small_max = float(small.max()) if small.size else 0.0
+    viol = np.nonzero(logc > max(merge, 0.0))[0]
     if viol.size == 0:
-        return 0.0
+        return small_max
     m = viol.size
     lu = logu[:, viol]
     order = np.argsort(-lu, axis=0, kind="stable")  # b = 1/u ascending
@@ -175,7 +180,7 @@ def _scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray) -> float:
     lA = logA_gt[k, cols]
     with np.errstate(divide="ignore"):
         lognu = logP[k, cols] - np.log(-np.expm1(np.minimum(lA, -1e-300)))
-    logs = np.minimum(0.0, -lu - lognu[None, :]).min(axis=1)
+    logs = np.minimum(-small_max, (-lu - lognu[None, :]).min(axis=1))
     val = float(-(np.exp(logp) @ logs))
     return val if math.isfinite(val) else math.inf
 
@@ -513,7 +518,7 @@ class _BAProblem:
             U_prev = U
             if gap > tol_nats and want:
                 logu = Ea - logZ[:, None]
-                gap = min(gap, _scaling_gap(self.logp, logu, logc))
+                gap = min(gap, _scaling_gap(self.logp, logu, logc, 0.25 * tol_nats))
                 scaled = True
                 last_check = k
                 if gap > tol_nats and self.eliminate and act.size > 1:
