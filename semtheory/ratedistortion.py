@@ -662,10 +662,12 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
     per unit distortion, ``init`` an optional starting reproduction pmf.  ``beta = 0`` is the zero-rate end
     of the curve: the best constant reproduction, :math:`R = 0`, :math:`D = D_{\max} = \min_y \sum_x p(x) d(x,y)`
     (``ValueError`` if that is infinite); ``beta < 0`` is an error.  ``accelerate`` (default) applies a
-    squared extrapolation (SQUAREM) to the log output law after every two Blahut–Arimoto steps and keeps it
-    only if it lowers the objective :math:`-\sum_x p(x)\log Z(x)`; the certificate still decides when to stop,
-    so the result is certified either way (``accelerate=False`` is the plain iteration).  Returns
-    :class:`BAResult`.
+    squared extrapolation (SQUAREM) to the log output law after every two Blahut–Arimoto steps, with the step
+    length measured in the mass-weighted norm and then in the plain norm of the log law, and keeps it only if
+    it lowers the objective :math:`-\sum_x p(x)\log Z(x)`; the certificate still decides when to stop,
+    so the result is certified either way (``accelerate=False`` is the plain iteration).  Reproductions that
+    a bound proves to carry no mass in the optimum are removed while iterating (the proof is in the
+    docstring of ``_BAProblem``; their ``output`` is then exactly 0).  Returns :class:`BAResult`.
     Units: rates in ``base`` (bits by default).  Chapter 5.
     """
     lb = log_base(base)
@@ -745,11 +747,13 @@ def rate_distortion_curve(p, distortion, betas, *, base=2, tol=1e-9, max_iter=10
     r"""The whole curve :math:`\{(D_\beta, R(D_\beta))\}` over a grid of multipliers ``betas`` (nats per unit distortion).
 
     Runs :func:`blahut_arimoto` at each :math:`\beta` in increasing order, each from the uniform reproduction
-    law and stopped by the certificate ``gap <= tol`` (units of ``base``).  ``warm_start=True`` starts each
-    point from the previous point's reproduction law instead (mixed with :math:`10^{-30}` of the uniform law
-    so that no reproduction is lost); that is *not* the default because it can be much slower: on a fine
-    lattice the previous law's far tails sit many orders of magnitude away from the new optimum and
-    Blahut–Arimoto then needs thousands of iterations to move them, where a uniform start needs tens.
+    law and stopped by the certificate ``gap <= tol`` (units of ``base``).  ``warm_start=True`` first tries
+    each point from the previous point's reproduction law (mixed with :math:`10^{-3}` of the uniform law so
+    that no reproduction starts from zero) for two iterations; if that start is not certified by then the
+    point is solved from the uniform law, and the next few points start cold.  It is *not* the default
+    because on a fine lattice the previous law's far tails sit many orders of magnitude away from the new
+    optimum and the accelerated iteration from a uniform start certifies in a handful of steps anyway; the
+    bounded attempt keeps a warm curve within a few iterations of a cold one.
     ``accelerate`` as in :func:`blahut_arimoto`.  Returns an :class:`RDCurve` whose
     points are sorted by :math:`\beta` (so :math:`D` decreases and :math:`R` increases along it).  Rates in
     ``base``; distortions in the matrix's units.  Chapter 5.
