@@ -584,7 +584,9 @@ class _BAProblem:
             lr_a, logZ, logc = u2, z2, c2
         logr = np.full(self.ny, -np.inf)
         logr[act] = lr_a
-        self.eliminated = np.setdiff1d(np.arange(self.ny), act[np.isfinite(lr_a)])
+        alive = np.zeros(self.ny, dtype=bool)
+        alive[act[np.isfinite(lr_a)]] = True
+        self.eliminated = np.nonzero(~alive)[0]
         if not (scaled or gap <= tol_nats):  # stopped by max_iter on an iteration without the sharper certificate
             gap = min(gap, _scaling_gap(self.logp, Ea - logZ[:, None], logc))
         return self.finish(beta, logr, E, K, it, gap, np.isfinite(logc).all())
