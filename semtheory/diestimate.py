@@ -31,6 +31,14 @@ from ._validate import as_float, as_rng, check_int, log_base
 __all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw ``n`` steps :math:`(X_t, Y_t)` of a jointly Markov pair started from its stationary law.
 
@@ -52,8 +60,8 @@ def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndar
 
 
 def _check_trace(x, y):
-    x = np.asarray(x)
-    y = np.asarray(y)
+    x = _asarray(x, "x")
+    y = _asarray(y, "y")
     for name, a in (("x", x), ("y", y)):
         if a.ndim != 1 or a.size < 2 or a.dtype.kind not in "iu" or a.min() < 0:
             raise ValueError(f"{name} must be a 1-D array of at least two non-negative integer symbols")

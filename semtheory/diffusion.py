@@ -113,6 +113,14 @@ _MAX_CELLS = 2**22  # largest table ((V+1)^n * n * V cells) or law handled by en
 _REMASKING = ("random", "low_confidence")
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 # ----------------------------------------------------------------------------------------------
 # Validation helpers
 # ----------------------------------------------------------------------------------------------
@@ -149,7 +157,7 @@ def _pair(p, q) -> tuple[np.ndarray, np.ndarray, int, int]:
 
 
 def _check_tokens(x, V: int, name: str) -> np.ndarray:
-    arr = np.asarray(x)
+    arr = _asarray(x, name)
     if arr.ndim < 1 or arr.size == 0 or arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a non-empty integer array of token ids, got {arr!r}")
     if arr.min() < 0 or arr.max() >= V:
@@ -1096,7 +1104,7 @@ class MaskPredictor(nn.Module):
 
     def predict(self, z) -> np.ndarray:
         r"""Laws :math:`q_\theta(\cdot\mid z)` (float64, (B, n, V)); visible positions get the one-hot law of their token.  Chapter 16."""
-        zz = np.asarray(z)
+        zz = _asarray(z, "z")
         if zz.ndim != 2 or zz.shape[1] != self.length or zz.dtype.kind not in "iu":
             raise ValueError(f"z must be an integer array of shape (B, {self.length}), got {zz.shape}")
         if zz.min() < 0 or zz.max() > self.vocab_size:

@@ -59,6 +59,14 @@ __all__ = [
 ]
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 class HMM(NamedTuple):
     r"""A hidden Markov model: ``init`` :math:`\pi` (S,), ``trans`` :math:`A` (S, S), ``emit`` :math:`B` (S, V).  Chapter 11."""
 
@@ -96,7 +104,7 @@ def _check_hmm(hmm, name: str = "hmm") -> HMM:
 
 
 def _check_x(x, V: int, name: str = "x", *, max_len: int | None = 12) -> np.ndarray:
-    arr = np.asarray(x)
+    arr = _asarray(x, name)
     if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a non-empty 1-D sequence of integer symbols, got {arr!r}")
     if arr.min() < 0 or arr.max() >= V:
@@ -707,7 +715,7 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
 
     from .transformer import minimise
 
-    X = np.asarray(sequences)
+    X = _asarray(sequences, "sequences")
     V = check_int(V, "V", minimum=2)
     if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "iu" or X.min() < 0 or X.max() >= V:
         raise ValueError(f"sequences must be a non-empty (N, n) integer array with symbols in [0, {V})")
@@ -759,7 +767,7 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     model = result.model
     if model.d != 2:
         raise ValueError("vae_bounds integrates over a 2-D latent; train with latent=2")
-    xa = np.asarray(x) if x is not None else np.zeros((0, 0))
+    xa = _asarray(x, "x") if x is not None else np.zeros((0, 0))
     if xa.ndim != 2 or xa.shape[1] != model.n or xa.shape[0] == 0:
         raise ValueError(f"x must have shape (N, {model.n}) with N >= 1")
     X = torch.as_tensor(np.stack([_check_x(row, model.V, "x", max_len=None) for row in xa]), dtype=torch.long)

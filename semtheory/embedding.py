@@ -139,6 +139,14 @@ _DENSE_SVD_MAX = 300  # below this many rows/columns truncated_svd uses an exact
 _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerates
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 # ==============================================================================================
 # Small validators
 # ==============================================================================================
@@ -242,7 +250,7 @@ def word_tokens(text, *, min_count=1, max_vocab=None) -> WordTokens:
 
 
 def _as_ids(ids, vocab_size: int) -> np.ndarray:
-    arr = np.asarray(ids)
+    arr = _asarray(ids, "ids")
     if arr.ndim != 1:
         raise ValueError(f"ids must be a 1-D sequence of token ids, got shape {arr.shape}")
     if arr.size and arr.dtype.kind not in "iu":
@@ -1085,7 +1093,7 @@ def context_samples(seq, vocab_size, context_length) -> tuple[np.ndarray, np.nda
     r"""Pairs ``(x, y)`` of a token sequence: ``x`` the index of each length-:math:`L` window (as in :func:`context_next_law`), ``y`` the token after it.  Chapter 9."""
     V = check_int(vocab_size, "vocab_size", minimum=1)
     L = check_int(context_length, "context_length", minimum=1)
-    s = np.asarray(seq)
+    s = _asarray(seq, "seq")
     if s.ndim != 1 or (s.size and s.dtype.kind not in "iu"):
         raise ValueError("seq must be a 1-D sequence of integer token ids")
     if s.size and (s.min() < 0 or s.max() >= V):
@@ -1108,7 +1116,7 @@ class EncoderInfo(NamedTuple):
 
 
 def _as_labels(labels, n: int) -> np.ndarray:
-    lab = np.asarray(labels)
+    lab = _asarray(labels, "labels")
     if lab.shape != (n,):
         raise ValueError(f"labels must have one entry per context, shape ({n},), got {lab.shape}")
     if lab.size and lab.dtype.kind not in "iu":
@@ -1591,7 +1599,7 @@ def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300
     """
     nx = check_int(n_contexts, "n_contexts", minimum=1)
     V = check_int(vocab_size, "vocab_size", minimum=1)
-    xa, ya = np.asarray(x), np.asarray(y)
+    xa, ya = _asarray(x, "x"), _asarray(y, "y")
     if xa.ndim != 1 or ya.shape != xa.shape or xa.size == 0:
         raise ValueError("x and y must be 1-D arrays of the same non-zero length")
     if xa.dtype.kind not in "iu" or xa.min() < 0 or xa.max() >= nx:

@@ -53,6 +53,14 @@ __all__ = [
 ]
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def _as_logits(z, name="logits") -> np.ndarray:
     arr = as_float(z, name)
     if arr.ndim < 1 or arr.shape[-1] < 2:
@@ -102,7 +110,7 @@ def softmax_cross_entropy(logits, label) -> np.ndarray:
     shape.  Chapter 12.
     """
     z = _as_logits(logits)
-    y = np.asarray(label)
+    y = _asarray(label, "label")
     if y.dtype.kind not in "iu":
         raise ValueError(f"label must be integer, got dtype {y.dtype}")
     K = z.shape[-1]

@@ -107,6 +107,14 @@ __all__ = [
 _MODAL_COND = 1e6
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 # ----------------------------------------------------------------------------------------------
 # VAR(p): validation, companion form, stability
 # ----------------------------------------------------------------------------------------------
@@ -1004,7 +1012,7 @@ def granger_var(coefs, noise_cov=None, *, source, target, k=1, condition=None, b
 
 
 def _as_int_series(x, name: str) -> np.ndarray:
-    arr = np.asarray(x)
+    arr = _asarray(x, name)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D integer series, got shape {arr.shape}")
     if arr.dtype.kind == "b":

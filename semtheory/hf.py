@@ -37,6 +37,14 @@ __all__ = ["CausalLM", "load", "TextMeasures", "text_measures", "SourceTextRepor
            "attention_maps", "AttentionMaps"]
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def _offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -95,7 +103,7 @@ class CausalLM(LanguageModel):
         Shape ``(B, L - start + 1, V)``; row ``[b, r - start]`` is ``next_token_logprobs(contexts[b, :r])``.
         One causal pass per chunk of ``batch_size`` rows.
         """
-        ctx = np.asarray(contexts)
+        ctx = _asarray(contexts, "contexts")
         if ctx.ndim != 2 or (ctx.size and (ctx.dtype.kind not in "iu" or ctx.min() < 0 or ctx.max() >= self.vocab_size)):
             raise ValueError(f"contexts must be a 2-D array of token ids in [0, {self.vocab_size})")
         B, L = ctx.shape

@@ -94,13 +94,21 @@ _CHUNK = 1024  # sequences per batched forward pass
 _TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 # ==============================================================================================
 # Next-token laws after every prefix, for many contexts at once
 # ==============================================================================================
 
 
 def _as_contexts(contexts, V: int, name: str = "contexts") -> np.ndarray:
-    arr = np.asarray(contexts)
+    arr = _asarray(contexts, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array (rows of equal length) of token ids, got shape {arr.shape}")
     if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= V):
@@ -166,7 +174,7 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
 
 
 def _as_prompts(prompts, V: int, name: str = "prompts") -> np.ndarray:
-    arr = np.asarray(prompts)
+    arr = _asarray(prompts, name)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must be a 2-D array (K prompts of equal length m >= 1), got shape {arr.shape}")
     if arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= V:
@@ -892,7 +900,7 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
     if X.ndim != 2 or X.shape[0] < 4 or not np.all(np.isfinite(X)):
         raise ValueError(f"features must be a finite (N, d) array with N >= 4, got shape {X.shape}")
     C = check_int(n_classes, "n_classes", minimum=2)
-    y = np.asarray(labels)
+    y = _asarray(labels, "labels")
     if y.shape != (X.shape[0],) or y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= C:
         raise ValueError(f"labels must be {X.shape[0]} integers in [0, {C})")
     train_fraction = check_probability(train_fraction, "train_fraction", low_open=True, high_open=True)
@@ -982,7 +990,7 @@ class SemanticEntropy(NamedTuple):
 
 
 def _class_map(classes, shape) -> tuple[np.ndarray, int]:
-    c = np.asarray(classes)
+    c = _asarray(classes, "classes")
     if c.shape != shape or c.dtype.kind not in "iu" or c.size == 0 or c.min() < 0:
         raise ValueError(f"classes must be a non-negative integer array of shape {shape} (one class per answer)")
     return c.ravel().astype(np.int64), int(c.max()) + 1
@@ -999,7 +1007,7 @@ def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
     """
     lb = log_base(base)
     q = as_float(law, "law")
-    c_shape = np.asarray(classes).shape
+    c_shape = _asarray(classes, "classes").shape
     if q.shape == c_shape:
         q = q[None]
         single = True
@@ -1033,7 +1041,7 @@ def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1,
     lb = log_base(base)
     model = _channel._check_model(model)
     V = model.vocab_size
-    P = _as_prompts(np.atleast_2d(prompt), V, "prompt")
+    P = _as_prompts(np.atleast_2d(_asarray(prompt, "prompt")), V, "prompt")
     if P.shape[0] != 1:
         raise ValueError(f"prompt must be one sequence of token ids, got shape {np.shape(prompt)}")
     n = check_int(n, "n", minimum=1)

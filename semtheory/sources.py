@@ -60,6 +60,14 @@ _MAX_STATES = 2048  # largest state space (V**k for an order-k chain) whose stat
 _MAX_CELLS = 2**22  # largest forward-algorithm table (S * S * V**n) for the exact HMM sandwich
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def english_corpus(max_chars: int | None = None) -> str:
     """The book's real English text: the help topics that ship with every CPython (``pydoc_data.topics``).
 
@@ -451,7 +459,7 @@ class HiddenMarkovSource(LanguageModel):
 
 
 def _as_token_array(tokens, name: str, vocab_size: int | None = None) -> np.ndarray:
-    arr = np.asarray(tokens)
+    arr = _asarray(tokens, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {arr.shape}")
     if arr.size and arr.dtype.kind not in "iu":
@@ -700,7 +708,7 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2,
     te = _as_token_array(test, "test", V)
     if te.size == 0:
         raise ValueError("test must contain at least one token")
-    ks = np.asarray(orders)
+    ks = _asarray(orders, "orders")
     if ks.ndim != 1 or ks.size == 0 or ks.dtype.kind not in "iu" or np.any(ks < 0):
         raise ValueError(f"orders must be a non-empty 1-D sequence of integers >= 0, got {orders!r}")
     out, shared = [], {}  # Kneser-Ney models of different orders share their count tables

@@ -65,6 +65,14 @@ __all__ = [
 DEFAULT_PATTERN = r"'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def _check_text(text, name: str = "text") -> str:
     if not isinstance(text, str):
         raise ValueError(f"{name} must be a str, got {type(text).__name__}")
@@ -211,7 +219,7 @@ class BPETokenizer:
         return np.asarray(out, dtype=np.int64)
 
     def _check_ids(self, ids, name: str = "ids") -> np.ndarray:
-        arr = np.asarray(ids)
+        arr = _asarray(ids, name)
         if arr.ndim != 1:
             raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {arr.shape}")
         if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= self.vocab_size):

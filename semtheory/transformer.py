@@ -86,6 +86,14 @@ __all__ = [
 ]
 
 
+def _asarray(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 # ==============================================================================================
 # The pieces
 # ==============================================================================================
@@ -460,7 +468,7 @@ class _Adam:
 
 
 def _as_stream(data, V: int) -> np.ndarray:
-    x = np.asarray(data)
+    x = _asarray(data, "data")
     if x.ndim != 1 or x.dtype.kind not in "iu":
         raise ValueError(f"data must be a 1-D array of integer token ids, got dtype {x.dtype} and shape {x.shape}")
     if x.size and (x.min() < 0 or x.max() >= V):

@@ -32,7 +32,7 @@ class A:
     """A probed argument: its kind, a valid value, and options (``ndim`` fixed, ``minimum`` for sizes and
     the smallest valid id of tokens, ``optional``: None is valid; ``bad_ndim``: the wrong-ndim value to
     probe, where adding or dropping an axis gives another valid form, e.g. a VAR's ``(d, d)`` coefs or
-    1-D noise variances)."""
+    1-D noise variances; ``ragged_ok``: sequences of different lengths are valid)."""
 
     kind: str
     value: Any
@@ -42,6 +42,7 @@ class A:
     empty_ok: bool = False
     inf_ok: bool = False
     bad_ndim: Any = None
+    ragged_ok: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -75,12 +76,16 @@ def _pmf_like(v, rows: bool):
     return out
 
 
+#: A ragged nesting: numpy refuses it ("inhomogeneous shape"); the message must still name the argument.
+RAGGED = [[0, 1], [1]]
+
+
 def bad_values(arg: A):
     """The bad values for ``arg``: a list of (label, value)."""
     k, v = arg.kind, arg.value
     if isinstance(v, Lazy):
         v = v.make()
-    out = []
+    out = [("ragged", RAGGED)] if k in ("pmf", "kernel", "array", "tokens", "samples") and not arg.ragged_ok else []
     if k in ("pmf", "kernel"):
         out += _pmf_like(v, rows=(k == "kernel"))
         out += [("empty", np.array([])), ("string", "abc")] + ([] if arg.optional else [("None", None)])
@@ -540,7 +545,7 @@ reg("elbo.causal_elbo_decomposition", data=A("object", _HM), model=A("object", _
 reg("elbo.cavi_mean_field", hmm=A("object", _HM), x=A("tokens", [0, 2]), sweeps=A("size", 3, minimum=1),
     seed=A("seed", 0))
 reg("elbo.forward_backward", hmm=A("object", _HM), x=A("tokens", [0, 2]))
-reg("elbo.baum_welch", hmm=A("object", _HM), sequences=A("tokens", [[0, 2, 1], [1, 1, 0]]),
+reg("elbo.baum_welch", hmm=A("object", _HM), sequences=A("tokens", [[0, 2, 1], [1, 1, 0]], ragged_ok=True),
     iterations=A("size", 2, minimum=0))
 reg("elbo.iwae_bound", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
     K=A("size", 2, minimum=1), samples=A("size", 10, minimum=1), seed=A("seed", 0), base=_EB)
@@ -1224,6 +1229,21 @@ exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "
 # ----------------------------------------------------------------------------------------------
 
 
-# None at present: every probe of the walk passes.  A known failure is listed as
-# xfail("reason", "module.name:arg"); the walk fails on a listed one whose every probe passes (stale).
+# A known failure is listed as xfail("reason", "module.name:arg"); the walk fails on a listed one whose
+# every probe passes (stale).  Left: the ragged probe (numpy's "inhomogeneous shape" message, a ValueError
+# that does not name the argument) where the array is made in a module owned by another session.
+_RAGGED_CHANNEL = ("pending: a ragged token sequence reaches numpy inside semtheory/channel.py "
+                   "(LanguageModel._check_tokens, sequence_law/interleave), another session's module")
+xfail(_RAGGED_CHANNEL,
+      "channel.sequence_law:prompt", "channel.interleave:inputs", "channel.interleave:outputs",
+      "channel.simulate_interaction:prompt", "channel.interaction_kernels:prompt", "channel.interaction_law:prompt",
+      "energy.token_energies:context", "ssm.quantised_cross_entropy:tokens", "transformer.var_coefficients:context",
+      "transformer.ffn_nonlinearity:tokens", "semantic.perplexity_report:tokens", "semantic.attention_energies:context",
+      "semantic.attention_readout:tokens", "semantic.state_probe:tokens", "ratereward.GibbsLM:prompt",
+      "ratereward.sequence_gibbs:prompt", "hf.attention_maps:context")
+_RAGGED_MEASURES = "pending: ragged samples reach numpy inside semtheory/measures.py (another session's module)"
+xfail(_RAGGED_MEASURES,
+      "measures.empirical_pmf:samples", "measures.entropy_plugin:samples", "measures.entropy_miller_madow:samples",
+      "measures.entropy_jackknife:samples", "measures.entropy_chao_shen:samples", "measures.mutual_information_plugin:x",
+      "measures.mutual_information_plugin:y")
 _BUSY = "pending: owner busy (module edited by another session during the #16 walk; fix after it is quiet)"
