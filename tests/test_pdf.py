@@ -49,8 +49,13 @@ def test_title_page_contents_and_one_bookmark_per_page_of_the_toc(reader, texts)
     assert any(o.title.startswith("1. ") for o in reader.outline), "chapters are not numbered as on the web"
     assert len(reader.pages) > 3 * len(pages)
     # the contents give page numbers that exist, in increasing order
-    starts = [int(n) for n in re.findall(r"(\d+)\s*$", texts[1], re.M)]
+    first = int(re.findall(r"(\d+)\s*$", texts[1], re.M)[0])  # the contents fill pages 2 .. first - 1
+    assert first >= 3 and all("Contents" not in t for t in texts[2:first - 1])
+    starts = [int(n) for t in texts[1:first - 1] for n in re.findall(r"(\d+)\s*$", t, re.M)]
     assert starts == sorted(starts) and starts[-1] <= len(reader.pages) and len(starts) >= len(pages) - 2
+    # the numbers are right: each bookmark's page is the page its contents row gives
+    marks = [reader.get_destination_page_number(o) + 1 for o in reader.outline]
+    assert marks[0] == first == starts[0] and set(starts) <= set(marks), (starts[:5], marks[:5])
 
 
 def test_chapters_numbered_as_on_the_web_with_theorems_figures_and_references(reader, texts):

@@ -147,17 +147,24 @@ def build_pdf(html_root: pathlib.Path, out: pathlib.Path, *, edition: str = "rea
         counts = [len(PdfReader(io.BytesIO(b)).pages) for _, b in prints]
         title_page = (f"<h1>{html.escape(config['title'])}</h1><p>{html.escape(config.get('author', ''))}</p>"
                       f"<p>{html.escape(edition.capitalize())} edition, printed from the web edition.</p>")
-        toc_rows = []
-        # the contents are printed twice: once to learn how many pages they take, then with page numbers
-        contents = _print_html(driver, "<h2>Contents</h2><table class='toc'></table>")
-        n_contents = len(PdfReader(io.BytesIO(contents)).pages)
-        first = 1 + n_contents + 1  # the title page, the contents, then the first page of the book
-        starts = []
-        for (title, _), n in zip(prints, counts):
-            starts.append(first)
-            toc_rows.append(f"<tr><td>{html.escape(title)}</td><td class='n'>{first}</td></tr>")
-            first += n
-        contents = _print_html(driver, "<h2>Contents</h2><table class='toc'>" + "".join(toc_rows) + "</table>")
+        # the contents are printed until their length is stable: a first print with every row (and a page
+        # number as wide as the last one) says how many pages they take, which fixes the page numbers
+        n_contents, width = 0, len(str(2 + sum(counts))) + 1
+        for _ in range(5):
+            first = 1 + max(n_contents, 1) + 1  # the title page, the contents, then the first page of the book
+            starts, toc_rows = [], []
+            for (title, _), n in zip(prints, counts):
+                starts.append(first)
+                number = str(first) if n_contents else "9" * width
+                toc_rows.append(f"<tr><td>{html.escape(title)}</td><td class='n'>{number}</td></tr>")
+                first += n
+            contents = _print_html(driver, "<h2>Contents</h2><table class='toc'>" + "".join(toc_rows) + "</table>")
+            n_new = len(PdfReader(io.BytesIO(contents)).pages)
+            if n_new == n_contents:
+                break
+            n_contents = n_new
+        else:
+            raise RuntimeError("the contents' length did not settle")
         title_pdf = _print_html(driver, title_page)
     writer = PdfWriter()
     for blob in (title_pdf, contents):
