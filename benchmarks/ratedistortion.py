@@ -1,6 +1,6 @@
 """Benchmark for chapter 5 (semtheory.ratedistortion): Blahut–Arimoto next to dit's, issue #17.
 
-Run:  .venv/bin/python benchmarks/ratedistortion.py          (about a minute on 2 cores)
+Run:  .venv/bin/python benchmarks/ratedistortion.py          (about 15 s on 2 cores)
 
 Needs ``dit`` (``.venv/bin/pip install -c .ci/constraints.txt dit==2.3``); without it only our columns are
 printed and no plot is drawn.  Every ratio is measured in this one run (ours and dit in the same process,
@@ -22,7 +22,9 @@ distortion (from D ~ 0.83 near the zero-rate end down to D ~ 5e-4).
 Accuracy is measured on the Lagrangian: at each beta, ``err = (R + beta D / ln 2) - L*`` in bits, where
 ``L*`` is the certified lower bound (Lagrangian minus gap) of our reference run at ``tol = 1e-12``; any
 channel has ``R + beta D >= L*`` (in nats), so ``err`` is an upper bound on the excess of a point over
-the curve's supporting line of the same slope.  A curve's error is the largest ``err`` over its 50 betas.
+the curve's supporting line of the same slope.  A curve's error is the largest ``err`` over its 50 betas;
+its floor (about 1e-12 bits) is the reference's own certificate.  The time-to-accuracy sweep runs ours
+at ``tol`` = 1e-1 ... 1e-11 and dit at ``max_iters`` = 1 ... 100 and plots error against seconds.
 """
 
 from __future__ import annotations
