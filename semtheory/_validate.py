@@ -254,9 +254,17 @@ def check_probability(x, name: str, *, low_open: bool = False, high_open: bool =
     return v
 
 
+def as_array(x, name: str) -> np.ndarray:
+    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
+
+
 def as_samples(x, name: str = "samples") -> np.ndarray:
     """Return samples as an array of shape (n,) or (n, k) (rows are joint outcomes); n >= 1."""
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     if arr.ndim not in (1, 2):
         raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, k), got shape {arr.shape}")
     if arr.shape[0] == 0:

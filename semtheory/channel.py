@@ -48,6 +48,7 @@ from scipy.special import logsumexp
 
 from . import directed
 from ._validate import (
+    as_array,
     as_float,
     as_real_array,
     as_pmf,
@@ -133,7 +134,7 @@ class LanguageModel(ABC):
     # -- helpers shared by every model -------------------------------------------------------------
 
     def _check_tokens(self, seq, name: str) -> np.ndarray:
-        arr = np.asarray(seq)
+        arr = as_array(seq, name)
         if arr.ndim != 1:
             raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {arr.shape}")
         if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= self.vocab_size):
@@ -859,7 +860,7 @@ def interleave(inputs, outputs) -> np.ndarray:
     ``len(inputs)`` must equal ``len(outputs)`` or exceed it by one (the context just before :math:`y_t`
     is ``interleave(x^t, y^{t-1})``).  Chapter 4.
     """
-    x, y = np.asarray(inputs).reshape(-1), np.asarray(outputs).reshape(-1)
+    x, y = as_array(inputs, "inputs").reshape(-1), as_array(outputs, "outputs").reshape(-1)
     for arr, name in ((x, "inputs"), (y, "outputs")):
         if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0):
             raise ValueError(f"{name} must hold non-negative integer token ids")

@@ -1230,20 +1230,4 @@ exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "
 
 
 # A known failure is listed as xfail("reason", "module.name:arg"); the walk fails on a listed one whose
-# every probe passes (stale).  Left: the ragged probe (numpy's "inhomogeneous shape" message, a ValueError
-# that does not name the argument) where the array is made in a module owned by another session.
-_RAGGED_CHANNEL = ("pending: a ragged token sequence reaches numpy inside semtheory/channel.py "
-                   "(LanguageModel._check_tokens, sequence_law/interleave), another session's module")
-xfail(_RAGGED_CHANNEL,
-      "channel.sequence_law:prompt", "channel.interleave:inputs", "channel.interleave:outputs",
-      "channel.simulate_interaction:prompt", "channel.interaction_kernels:prompt", "channel.interaction_law:prompt",
-      "energy.token_energies:context", "ssm.quantised_cross_entropy:tokens", "transformer.var_coefficients:context",
-      "transformer.ffn_nonlinearity:tokens", "semantic.perplexity_report:tokens", "semantic.attention_energies:context",
-      "semantic.attention_readout:tokens", "semantic.state_probe:tokens", "ratereward.GibbsLM:prompt",
-      "ratereward.sequence_gibbs:prompt", "hf.attention_maps:context")
-_RAGGED_MEASURES = "pending: ragged samples reach numpy inside semtheory/measures.py (another session's module)"
-xfail(_RAGGED_MEASURES,
-      "measures.empirical_pmf:samples", "measures.entropy_plugin:samples", "measures.entropy_miller_madow:samples",
-      "measures.entropy_jackknife:samples", "measures.entropy_chao_shen:samples", "measures.mutual_information_plugin:x",
-      "measures.mutual_information_plugin:y")
-_BUSY = "pending: owner busy (module edited by another session during the #16 walk; fix after it is quiet)"
+# every probe passes (stale).  None is left.
