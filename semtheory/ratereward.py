@@ -981,7 +981,9 @@ def dpo_loss(logpolicy, logref, data, beta) -> float:
 
     the Bradley–Terry negative log-likelihood with the implicit reward of :math:`\pi` as the reward
     (Rafailov et al. 2023).  ``logpolicy``, ``logref``: ``(K,)`` or ``(prompts, K)`` natural-log tables.
-    Chapter 6.
+    A pair whose chosen response has probability 0 under the policy gives ``inf``; a response compared with
+    itself contributes :math:`\log 2`; two distinct responses both of policy probability 0 are undefined
+    (``ValueError``) unless another pair already makes the loss infinite.  Chapter 6.
     """
     lp = np.atleast_2d(_as_logs(logpolicy, "logpolicy"))
     lr = np.atleast_2d(_as_logs(logref, "logref"))
@@ -989,9 +991,24 @@ def dpo_loss(logpolicy, logref, data, beta) -> float:
         raise ValueError(f"logpolicy and logref must have the same shape, got {lp.shape} and {lr.shape}")
     b = _check_beta(beta)
     d = _check_data(data, *lp.shape)
-    h = b * (lp - lr)
-    z = h[d.prompts, d.chosen] - h[d.prompts, d.rejected]
-    return float(np.mean(np.logaddexp(0.0, -z)))
+    h = implicit_reward(lp, lr, b)
+    same = d.chosen == d.rejected  # a response against itself: difference 0, even where its reward is -inf
+    with np.errstate(invalid="ignore"):
+        z = np.where(same, 0.0, h[d.prompts, d.chosen] - h[d.prompts, d.rejected])
+        terms = np.logaddexp(0.0, -z)
+    return _softplus_total(terms, "a pair of data", np.mean)
+
+
+def _softplus_total(terms: np.ndarray, where: str, reduce) -> float:
+    """``reduce(terms)`` for non-negative terms; a NaN term (two responses of probability 0 under the policy,
+    implicit rewards -inf - (-inf)) lies in [0, inf], so the total is inf if another term is inf, else undefined."""
+    bad = np.isnan(terms)
+    if not bad.any():
+        return float(reduce(terms))
+    if np.isposinf(terms[~bad]).any():
+        return math.inf
+    raise ValueError(f"logpolicy gives probability 0 to both responses of {where} (implicit rewards -inf - (-inf)): "
+                     "the DPO loss is undefined")
 
 
 def expected_dpo_loss(logpolicy, ref, reward, beta, *, prompt_law=None) -> float:
@@ -1005,6 +1022,7 @@ def expected_dpo_loss(logpolicy, ref, reward, beta, *, prompt_law=None) -> float
     with :math:`\Delta r = r(x,y) - r(x,y')` and :math:`\Delta\hat r_\pi` the same difference of the implicit reward,
 
     minimised exactly when :math:`\hat r_\pi = r + c(x)` on the support, i.e. at the Gibbs optimum.  Nats.
+    A policy of probability 0 on a response the reference supports gives ``inf`` (no NaN), as in :func:`dpo_loss`.
     Chapter 6.
     """
     P, r = _ref2d(ref, reward)
@@ -1018,11 +1036,14 @@ def expected_dpo_loss(logpolicy, ref, reward, beta, *, prompt_law=None) -> float
         raise ValueError(f"prompt_law must have {X} entries, got {w.size}")
     with np.errstate(invalid="ignore"):
         h = np.where(P > 0, b * (lp - _log(np.where(P > 0, P, 1.0))), 0.0)
-    dz = h[:, :, None] - h[:, None, :]
-    pref = expit(r[:, :, None] - r[:, None, :])
-    pair = P[:, :, None] * P[:, None, :]
-    per_x = (pair * (pref * np.logaddexp(0.0, -dz) + (1.0 - pref) * np.logaddexp(0.0, dz))).sum(axis=(1, 2))
-    return float(w @ per_x)
+    same = np.eye(P.shape[1], dtype=bool)[None]  # y against itself: difference 0, even where h(y) = -inf
+    with np.errstate(invalid="ignore"):
+        dz = np.where(same, 0.0, h[:, :, None] - h[:, None, :])
+        pref = expit(r[:, :, None] - r[:, None, :])
+        pair = P[:, :, None] * P[:, None, :]
+        terms = np.where(pair > 0, pair * (pref * np.logaddexp(0.0, -dz) + (1.0 - pref) * np.logaddexp(0.0, dz)), 0.0)
+    return _softplus_total(np.where(w[:, None, None] > 0, w[:, None, None] * terms, 0.0),  # prompts of probability 0 do not count
+                           "two responses the reference supports", np.sum)
 
 
 class DPOFit(NamedTuple):

@@ -652,3 +652,35 @@ def test_soft_value_splits_for_per_token_plus_last_token_reward():
     reward = lambda s: (s == 2).sum(axis=1) - 2.0 * (s[:, -1] == 0)
     star = rr.GibbsLM(lm, reward, n, beta, prompt=prompt)
     assert abs(star.value - V[()]) < 1e-9
+
+
+def test_dpo_losses_with_zero_policy_probabilities_are_inf_or_refused_never_nan_issue_16():
+    import warnings
+
+    ref, r = np.array([0.5, 0.25, 0.25]), np.array([1.0, 0.0, 0.5])
+    data = rr.sample_preferences(ref, r, 20, seed=0)
+    assert np.any(data.chosen == data.rejected)  # a response against itself occurs in this data
+    with np.errstate(divide="ignore"):
+        zero0 = np.log([0.0, 0.5, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rr.dpo_loss(zero0, np.log(ref), data, 1.0) == math.inf
+        assert rr.expected_dpo_loss(zero0, ref, r, 1.0) == math.inf
+        # a self-pair contributes log 2 whatever the policy: a data set of self-pairs only
+        same = rr.PreferenceData(data.prompts[:3], np.array([1, 1, 1]), np.array([1, 1, 1]))
+        assert rr.dpo_loss(np.log([0.3, 0.3, 0.4]), np.log(ref), same, 1.0) == pytest.approx(math.log(2))
+    # two supported responses, both of policy probability 0, nothing infinite elsewhere: undefined
+    ref2 = np.array([0.5, 0.5, 0.0])
+    with np.errstate(divide="ignore"):
+        lp = np.log([0.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="logpolicy gives probability 0 to both responses"):
+        rr.expected_dpo_loss(lp, ref2, np.array([1.0, 0.0, 0.5]), 1.0)
+    pair = rr.PreferenceData(np.array([0]), np.array([0]), np.array([1]))
+    with pytest.raises(ValueError, match="logpolicy gives probability 0 to both responses"):
+        rr.dpo_loss(lp, np.log(ref), pair, 1.0)
+    assert rr.dpo_loss(lp, np.log(ref), rr.PreferenceData(np.array([0, 0]), np.array([0, 0]), np.array([1, 2])),
+                       1.0) == math.inf  # the second pair is infinite: the undefined first one cannot lower it
+    # finite cases unchanged: the numeric sum of the population loss against the data loss on many pairs
+    lpol = np.log([0.3, 0.3, 0.4])
+    big = rr.sample_preferences(ref, r, 20000, seed=1)
+    assert rr.dpo_loss(lpol, np.log(ref), big, 1.0) == pytest.approx(rr.expected_dpo_loss(lpol, ref, r, 1.0), abs=0.02)
