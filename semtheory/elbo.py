@@ -606,6 +606,7 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
 
     Returns ``(estimate, standard error)`` from ``samples`` independent K-tuples (seeded).  :math:`\mathcal L_1`
     is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).  Units of ``base``.
+    A K-tuple of impossible paths (:math:`p(x, z_k) = 0` for every k) gives ``(-inf, inf)``: no NaN.
     Chapter 11.
     """
     lj, qf = _iw_inputs(log_joint_table, q)
@@ -618,6 +619,8 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
         lw = lj[idx] - np.log(qf[idx])
     vals = logsumexp(lw, axis=1) - math.log(K)
     lb = log_base(base)
+    if np.any(np.isneginf(vals)):  # some K-tuple has p(x, z_k) = 0 throughout: the estimate is -inf, with no finite error
+        return -math.inf, math.inf
     return float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb
 
 

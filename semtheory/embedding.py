@@ -1465,7 +1465,13 @@ def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
     if critic:
         with np.errstate(divide="ignore"):
             g = g + np.log(py)[None, :]
-    logq = log_softmax(np.where(np.isfinite(g), g, -np.inf), axis=1)
+    g = np.where(np.isfinite(g), g, -np.inf)
+    empty = np.flatnonzero(np.all(np.isneginf(g), axis=1) & (p.sum(axis=1) > 0))
+    if empty.size:
+        raise ValueError(f"log_q row {int(empty[0])} is -inf everywhere (after the critic's log p(y)) for a context of "
+                         "positive probability: its read-out law Q(.|x) is undefined")
+    with np.errstate(invalid="ignore"):  # rows of contexts of probability 0 are not used
+        logq = log_softmax(g, axis=1)
     with np.errstate(invalid="ignore"):
         ce = -float(np.where(p > 0, p * logq, 0.0).sum())
     hy = -float(xlogy(py, py).sum())
@@ -1492,14 +1498,17 @@ def infonce(scores, base=math.e) -> float:
     ``scores[i, j]`` :math:`= g(x_i, y_j)` for a batch of :math:`N` pairs :math:`(x_i, y_i)`, positives on the
     diagonal.  Each term is :math:`\log N` plus a log-softmax, so the value is at most :math:`\log N` for every
     critic and batch; its expectation is at most :math:`I(X;Y)` (van den Oord et al. 2018; Poole et al. 2019).
-    ``-inf`` scores (impossible pairs) are allowed, ``+inf`` and NaN are not.  Units of ``base`` (nats by
-    default).  Chapter 9.
+    ``-inf`` scores (impossible pairs) are allowed, ``+inf`` and NaN are not, nor a row that is ``-inf``
+    everywhere (its softmax is undefined).  Units of ``base`` (nats by default).  Chapter 9.
     """
     S = _as_real_matrix(scores, "scores", allow_neg_inf=True)
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"scores must be square (N x N), got shape {S.shape}")
     lb = log_base(base)
     N = S.shape[0]
+    empty = np.flatnonzero(np.all(np.isneginf(S), axis=1))
+    if empty.size:
+        raise ValueError(f"scores row {int(empty[0])} is -inf everywhere: its softmax over the batch is undefined")
     val = float(np.mean(np.diag(S) - logsumexp(S, axis=1))) + math.log(N)
     return min(val, math.log(N)) / lb
 
@@ -1570,6 +1579,9 @@ def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=math.
         with np.errstate(divide="ignore"):
             logc = np.log(cnt)
         lse = logsumexp(g[X] + logc[:, None, :], axis=2)  # (b, N)
+        if np.any(np.isneginf(lse)):
+            raise ValueError("critic is -inf on every token of a batch for one of its contexts: the InfoNCE softmax "
+                             "over that batch is undefined")
         out[s : s + chunk] = np.mean(g[X, Y] - lse, axis=1) + math.log(N)
     out = np.minimum(out, math.log(N)) / lb
     return float(out.mean()), float(out.std(ddof=1) / math.sqrt(nb)) if nb > 1 else 0.0

@@ -449,3 +449,15 @@ def test_elbo_gap_undefined_when_evidence_is_zero_and_infinite_when_q_misses_sup
     assert E.elbo_gap(lj, q) == math.inf
     # and finite when q sits on the support: gap = KL(q || posterior) with posterior = (0, 1)
     assert E.elbo_gap(lj, np.array([0.0, 1.0])) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_iwae_estimate_with_impossible_tuples_is_minus_inf_with_infinite_error_not_nan():
+    import warnings
+
+    lj = np.array([-1.0, -np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert E.iwae_bound(lj, np.array([0.5, 0.5]), 1, samples=50, seed=0) == (-math.inf, math.inf)
+        assert E.iwae_bound_exact(lj, np.array([0.5, 0.5]), 1) == -math.inf  # the exact route agrees
+        est, se = E.iwae_bound(lj, np.array([1.0, 0.0]), 2, samples=50, seed=0)
+    assert est == pytest.approx(-1.0) and se == pytest.approx(0.0)  # q on the possible path only: exact

@@ -918,3 +918,23 @@ def test_infonce_training_stops_at_a_non_finite_loss_naming_lr_issue_16():
         em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=1e308, seed=0)
     fit = em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=0.05, seed=0)
     assert np.all(np.isfinite(fit.losses)) and np.all(np.isfinite(fit.critic))
+
+
+def test_infonce_and_readout_refuse_an_all_minus_inf_row_never_nan_issue_16():
+    import warnings
+
+    S = np.zeros((2, 2))
+    S[0, :] = -np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"\bscores\b"):
+            em.infonce(S)
+        with pytest.raises(ValueError, match=r"\bcritic\b"):
+            em.infonce_monte_carlo(np.full((2, 2), 0.25), S, 2, seed=0)
+        with pytest.raises(ValueError, match=r"\blog_q\b"):
+            em.readable_information(np.full((2, 2), 0.25), S)
+        # -inf only off the diagonal is an impossible negative: log N - 0 for that row, by hand
+        T = np.array([[0.0, -np.inf], [0.0, 0.0]])
+        assert em.infonce(T) == pytest.approx(math.log(2) + 0.5 * (0.0 + (0.0 - math.log(2))))
+        # a context of probability 0 may carry any row
+        assert em.readable_information(np.array([[0.5, 0.5], [0.0, 0.0]]), S[::-1]) == pytest.approx(0.0)
