@@ -68,3 +68,19 @@ def test_chapters_numbered_as_on_the_web_with_theorems_figures_and_references(re
     start = reader.get_destination_page_number(refs)
     assert any("Massey" in t for t in texts[start:start + 15]), "the bibliography has no Massey"
     assert "$$" not in joined and "\\begin{" not in joined, "raw TeX in the PDF"
+
+
+def test_first_chapter_page_as_a_screenshot(reader):
+    """The PDF's first chapter page, rendered to ``_build/screenshots/pdf-chapter.png`` (pypdfium2): not blank."""
+    pdfium = pytest.importorskip("pypdfium2")
+    import numpy as np
+
+    first = next(o for o in reader.outline if o.title.startswith("1. "))
+    index = reader.get_destination_page_number(first)
+    doc = pdfium.PdfDocument(str(PDF))
+    image = doc[index].render(scale=1.5).to_pil().convert("L")
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    image.save(shots / "pdf-chapter.png")
+    ink = (np.asarray(image) < 128).mean()
+    assert 0.005 < ink < 0.5, f"the page is blank or black ({ink:.3f} of its pixels are dark)"
