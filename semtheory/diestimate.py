@@ -26,17 +26,10 @@ import math
 import numpy as np
 
 from . import directed
+from ._validate import as_array as _asarray
 from ._validate import as_float, as_rng, check_int, log_base
 
 __all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndarray]:

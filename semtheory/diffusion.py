@@ -54,6 +54,7 @@ nn = torch.nn
 F = torch.nn.functional
 
 from . import measures
+from ._validate import as_array as _asarray
 from ._validate import (
     as_int_array,
     as_float,
@@ -111,14 +112,6 @@ __all__ = [
 
 _MAX_CELLS = 2**22  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
 _REMASKING = ("random", "low_confidence")
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 # ----------------------------------------------------------------------------------------------

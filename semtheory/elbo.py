@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from . import measures
+from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
@@ -57,14 +58,6 @@ __all__ = [
     "VAEBounds",
     "vae_bounds",
 ]
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 class HMM(NamedTuple):

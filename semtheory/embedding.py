@@ -55,6 +55,7 @@ import scipy.sparse as sps
 from scipy.linalg import cho_factor as _cho_factor, cho_solve as _cho_solve
 from scipy.special import betainc, log_softmax, logsumexp, xlogy
 
+from ._validate import as_array as _asarray
 from ._validate import (
     as_float,
     as_pmf,
@@ -137,14 +138,6 @@ WORD_PATTERN = r"[a-z]+"
 
 _DENSE_SVD_MAX = 300  # below this many rows/columns truncated_svd uses an exact dense SVD
 _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerates
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 # ==============================================================================================

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
+from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, check_flag, check_int, check_positive, check_real
 
 __all__ = [
@@ -51,14 +52,6 @@ __all__ = [
     "SGLDStudy",
     "sgld_study",
 ]
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 def _as_logits(z, name="logits") -> np.ndarray:

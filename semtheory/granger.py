@@ -41,6 +41,7 @@ import numpy as np
 from scipy import linalg, signal, stats
 
 from . import directed, measures
+from ._validate import as_array as _asarray
 from ._validate import (
     as_axes,
     as_pmf,
@@ -105,14 +106,6 @@ __all__ = [
 
 #: Largest condition number of the companion eigenvectors for the fast (modal) VAR simulation.
 _MODAL_COND = 1e6
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ._extras import require
+from ._validate import as_array as _asarray
 from ._validate import as_rng, check_int, log_base
 from .channel import LanguageModel
 
@@ -35,14 +36,6 @@ torch = require("torch", "hf", needed_by="semtheory.hf")
 
 __all__ = ["CausalLM", "load", "TextMeasures", "text_measures", "SourceTextReport", "source_text_report",
            "attention_maps", "AttentionMaps"]
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 def _offline() -> None:

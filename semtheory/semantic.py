@@ -56,6 +56,7 @@ from scipy.special import logsumexp
 from . import channel as _channel
 from . import directed as _directed
 from .flow import FlowPaths
+from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, check_int, check_positive, check_probability, log_base
 
 __all__ = [
@@ -92,14 +93,6 @@ __all__ = [
 
 _CHUNK = 1024  # sequences per batched forward pass
 _TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 # ==============================================================================================

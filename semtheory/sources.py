@@ -38,6 +38,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 from scipy.special import xlogy
 
+from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 from .channel import LanguageModel, MarkovLM, sequence_law
 from .measures import entropy
@@ -58,14 +59,6 @@ __all__ = [
 
 _MAX_STATES = 2048  # largest state space (V**k for an order-k chain) whose stationary law is solved densely
 _MAX_CELLS = 2**22  # largest forward-algorithm table (S * S * V**n) for the exact HMM sandwich
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 def english_corpus(max_chars: int | None = None) -> str:

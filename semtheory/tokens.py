@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import as_array as _asarray
 from ._validate import as_float, check_int, check_positive, log_base
 
 __all__ = [
@@ -63,14 +64,6 @@ __all__ = [
 #: by letters, by digits or by other symbols, then runs of white space.  Every character of every string is
 #: matched by exactly one chunk, so the chunks concatenate back to the text.
 DEFAULT_PATTERN = r"'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 def _check_text(text, name: str = "text") -> str:

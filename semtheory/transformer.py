@@ -62,6 +62,7 @@ torch = _require("torch", "torch", needed_by="semtheory.transformer")
 nn = torch.nn
 F = torch.nn.functional
 
+from ._validate import as_array as _asarray
 from ._validate import check_flag, check_int, check_positive, log_base
 from .channel import LanguageModel, boltzmann_logprobs
 
@@ -84,14 +85,6 @@ __all__ = [
     "pretrained_on_markov",
     "pretrained_on_english",
 ]
-
-
-def _asarray(x, name: str) -> np.ndarray:
-    """``np.asarray(x)``; a ragged nesting (numpy's inhomogeneous-shape error) raises ValueError naming ``name``."""
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array (a regular nesting of numbers): {exc}") from None
 
 
 # ==============================================================================================

@@ -226,6 +226,13 @@ def test_computed_numbers_appear_in_the_prose_after_run_all(lab):
         # a workspace of its own, so that Lab does not restore (and focus) the chapter of the other test
         driver.get(base + f"lab/workspaces/numbers/tree/book/{NUMBERS}?reset&token={token}")
         assert _wait(driver, "return document.querySelectorAll('.jp-Notebook .jp-MarkdownCell').length > 10")
+        # a fresh workspace opens the notebook without focusing it: activate it, so "Run All" runs this one
+        from selenium.webdriver.common.by import By
+
+        tab = next(t for t in driver.find_elements(By.CSS_SELECTOR, ".lm-DockPanel-tabBar .lm-TabBar-tab")
+                   if NUMBERS in t.text)
+        tab.click()
+        driver.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-MarkdownCell").click()
         assert _wait(driver, "const w = window.jupyterapp.shell.currentWidget; return w && w.context && w.context.path"
                      ) == f"book/{NUMBERS}"
         # not run yet: the expression shows as code (no number is made up)
