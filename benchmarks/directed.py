@@ -37,16 +37,7 @@ import scipy
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from semtheory import directed  # noqa: E402
-
-
-def best_time(fn, repeats: int) -> tuple[float, object]:
-    """Best wall-clock time of ``repeats`` calls of ``fn`` and its (last) value."""
-    best, val = math.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        val = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, val
+from _timing import best_time  # noqa: E402 - benchmarks/ is on sys.path
 
 
 def bare_entropy(q: np.ndarray) -> float:

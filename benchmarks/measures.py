@@ -43,6 +43,7 @@ import scipy.stats
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from semtheory import measures  # noqa: E402
+from _timing import best_time, best_times  # noqa: E402 - benchmarks/ is on sys.path
 
 try:  # benchmark-only dependency
     import dit
@@ -51,28 +52,6 @@ try:  # benchmark-only dependency
     from dit.shannon import mutual_information as dit_mutual_information
 except ImportError:  # pragma: no cover - depends on the environment
     dit = None
-
-
-def best_time(fn, repeats: int) -> tuple[float, object]:
-    """Best wall-clock time of ``repeats`` calls of ``fn`` and its (last) value."""
-    best, val = math.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        val = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, val
-
-
-def best_times(fns: dict, repeats: int) -> dict:
-    """``{name: (best seconds, value)}``: the candidates timed in turn, ``repeats`` rounds (so load hits all alike)."""
-    out = {k: (math.inf, None) for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            val = fn()
-            dt = time.perf_counter() - t0
-            out[k] = (min(out[k][0], dt), val)
-    return out
 
 
 def fmt(t) -> str:
