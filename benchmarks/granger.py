@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from semtheory import granger as g
+from _timing import best_time  # noqa: E402 - benchmarks/ is on sys.path
 
 # X (component 0) drives Y (component 1) through two lags; Y feeds back weakly on X
 COEFS = np.array(
@@ -32,12 +33,7 @@ NOISE = np.array([[1.0, 0.3], [0.3, 1.0]])
 
 
 def best_of(fn, repeats):
-    best, out = math.inf, None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+    return best_time(fn, repeats)
 
 
 def main() -> None:

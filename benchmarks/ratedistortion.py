@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from semtheory import ratedistortion as rd
+from _timing import best_time  # noqa: E402 - benchmarks/ is on sys.path
 
 BETAS = np.geomspace(0.6, 1000.0, 50)
 REPEATS = 3
@@ -58,12 +59,7 @@ def problem(n: int):
 
 def best(f, repeats=REPEATS):
     """(smallest wall time in seconds, last result) over ``repeats`` calls."""
-    t, out = math.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        t = min(t, time.perf_counter() - t0)
-    return t, out
+    return best_time(f, repeats)
 
 
 def ours(p, d, tol, **kw):
