@@ -997,10 +997,13 @@ def quasi_orthogonal_bound(d, eps, *, exact=False, log=False) -> float:
     cap probability, so some draw keeps at least :math:`N - \binom N2 q` vectors.
 
     * ``exact=False``: with Ball's bound :math:`q \le 2e^{-d\varepsilon^2/2}` and
-      :math:`N = \lfloor e^{d\varepsilon^2/2}/2 \rfloor`, :math:`M(d,\varepsilon) \ge N/2`, about
-      :math:`e^{d\varepsilon^2/2}/4`: exponential in :math:`d`.
-    * ``exact=True``: :math:`\max_N \lceil N - \binom N2 q \rceil` with the exact :math:`q` of
-      :func:`cap_probability` (sharper; the maximiser is near :math:`1/q + 1/2`).
+      :math:`N = \lfloor e^{d\varepsilon^2/2}/2 \rfloor`, :math:`M(d,\varepsilon) \ge N/2`; together with the
+      trivial :math:`M \ge 1` (one vector), the value returned is exactly the bound of the chapter's theorem,
+      :math:`\max\{1, \tfrac12\lfloor e^{d\varepsilon^2/2}/2\rfloor\}`, about :math:`e^{d\varepsilon^2/2}/4`:
+      exponential in :math:`d`.
+    * ``exact=True``: :math:`\max_{N \ge 1} \lceil N - \binom N2 q \rceil` with the exact :math:`q` of
+      :func:`cap_probability` (the maximiser is :math:`\lfloor 1/q + 1/2\rfloor` or :math:`\lceil 1/q + 1/2\rceil`);
+      never below the ``exact=False`` value, since :math:`q \le 2e^{-d\varepsilon^2/2}`.
 
     Neither counts the trivial :math:`M \ge d` of an orthonormal basis.  ``log=True`` returns the natural log
     of the bound (for ``exact=False`` only; useful when it overflows a float).  Chapter 9.

@@ -265,6 +265,25 @@ def test_quasi_orthogonal_bounds_grow_exponentially_and_greedy_beats_them():
     assert np.array_equal(em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3), em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3, batch=7))
 
 
+def test_quasi_orthogonal_bound_is_the_theorem_formula_exactly():
+    """thm-09-quasi states max{1, floor(e^{d eps^2/2}/2)/2}; the function returns that, the trivial 1 included."""
+    for eps in (0.1, 0.3, 0.5, 0.9):
+        for d in (1, 2, 4, 8, 11, 12, 16, 40, 100):
+            x = d * eps * eps / 2
+            formula = max(1.0, math.floor(math.exp(x) / 2) / 2)
+            assert em.quasi_orthogonal_bound(d, eps) == formula
+            assert em.quasi_orthogonal_bound(d, eps, log=True) == pytest.approx(math.log(formula), abs=1e-12)
+            assert em.quasi_orthogonal_bound(d, eps, exact=True) >= formula
+    # the points where the deletion count alone is 0 (d = 4) and 1/2 (d = 8): the bound is the trivial 1
+    assert math.floor(math.exp(4 * 0.125) / 2) == 0 and math.floor(math.exp(8 * 0.125) / 2) == 1
+    assert em.quasi_orthogonal_bound(4, 0.5) == em.quasi_orthogonal_bound(8, 0.5) == 1.0
+    # exact=True against a brute-force maximum over N of ceil(N - C(N,2) q)
+    for d, eps in ((10, 0.5), (30, 0.4), (64, 0.3)):
+        q = em.cap_probability(d, eps)
+        brute = max(math.ceil(N - N * (N - 1) / 2 * q - 1e-12) for N in range(1, int(3 / q) + 3))
+        assert em.quasi_orthogonal_bound(d, eps, exact=True) == brute
+
+
 # ----------------------------------------------------------------------------------------------
 # Optimal vectorisation, IB
 # ----------------------------------------------------------------------------------------------
