@@ -105,3 +105,20 @@ def test_ma1_feedback_beats_no_feedback_and_reduces_to_awgn():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("a", [-1.0, 1.0, 0.9, 0.5])
+@pytest.mark.parametrize("P", [0.3, 1.0])
+def test_ma1_capacity_against_adaptive_quadrature(a, P):
+    # independent route: the level by root search and the capacity integral 1/2 log(max(nu, S)/S) by scipy's
+    # adaptive quadrature, split at the crossing; at alpha = +-1 the integrand has a log singularity at S = 0
+    from scipy import integrate, optimize
+
+    S = lambda w: 1 + a * a + 2 * a * math.cos(w)  # noqa: E731
+    kept = lambda nu: integrate.quad(lambda w: max(nu - S(w), 0.0), 0, math.pi, limit=400)[0] / math.pi  # noqa: E731
+    nu = optimize.brentq(lambda v: kept(v) - P, 1e-12, 20.0, xtol=1e-15)
+    c = (nu - 1 - a * a) / (2 * a) if a else 2.0
+    pts = [math.acos(c)] if abs(c) < 1 else []
+    ref = integrate.quad(lambda w: 0.5 * math.log2(max(nu, S(w)) / S(w)) if S(w) > 0 else 0.0,
+                         0, math.pi, points=pts or None, limit=400)[0] / math.pi
+    assert g.ma1_capacity(a, P) == pytest.approx(ref, abs=1e-9)
