@@ -73,6 +73,7 @@ __all__ = [
     "attention_energies",
     "attention_readout",
     "per_layer_values",
+    "previous_token_weight",
     "generation_law",
     "path_densities",
     "mixing_modulus",
@@ -539,6 +540,24 @@ def per_layer_values(readouts, field) -> list[np.ndarray]:
         raise ValueError(f"field must name a per-query array of AttentionEnergies, got {field!r}")
     layers = readouts[0].energy.shape[0]
     return [np.concatenate([getattr(r, field)[l, :, 1:].ravel() for r in readouts]) for l in range(layers)]
+
+
+def previous_token_weight(readouts, *, layer=0) -> np.ndarray:
+    r"""Mean attention weight :math:`\alpha_{i,i-1}` on the previous token, per head of ``layer``, over a list of readouts.
+
+    Averaged over every query position :math:`i \ge 2` (position 0 is BOS, so :math:`i = 1`, whose previous
+    position is BOS, is left out) of every :class:`AttentionEnergies` in ``readouts``; returns shape ``(heads,)``.
+    A head that copies the previous token has weight 1; one that averages uniformly over the :math:`i + 1`
+    causal keys has :math:`1/(i+1)`.  Chapter 14.
+    """
+    if not readouts or not all(isinstance(r, AttentionEnergies) for r in readouts):
+        raise ValueError("readouts must be a non-empty list of AttentionEnergies (from attention_readout)")
+    n_layers, n = readouts[0].alpha.shape[0], readouts[0].alpha.shape[-1]
+    layer = check_int(layer, "layer", minimum=0, maximum=n_layers - 1)
+    if n < 3 or any(r.alpha.shape != readouts[0].alpha.shape for r in readouts):
+        raise ValueError("readouts must share one alpha shape with at least two tokens after BOS")
+    i = np.arange(2, n)
+    return np.mean([r.alpha[layer][:, i, i - 1].mean(-1) for r in readouts], axis=0)
 
 
 # ==============================================================================================

@@ -479,6 +479,26 @@ def test_new_functions_reject_bad_input():
         semantic.attention_readout(_tiny_transformer(), [0, 1], 5)
 
 
+def test_previous_token_weight_limits_and_the_network():
+    def readout(alpha):  # an AttentionEnergies carrying only the weights (1 layer, heads, n, n)
+        z = np.zeros(alpha.shape[:-1])
+        return semantic.AttentionEnergies(z, z, z, z, z, alpha, 1.0)
+    n = 6
+    copy = np.eye(n, k=-1); copy[0, 0] = 1.0                                   # every query on its previous key
+    uniform = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]          # 1 / (i + 1) on each causal key
+    got = semantic.previous_token_weight([readout(np.stack([copy, uniform])[None])])
+    np.testing.assert_allclose(got, [1.0, np.mean(1 / np.arange(3, n + 1))])
+    m = _tiny_transformer(V=3, seed=2)
+    reads = semantic.attention_readout(m, np.arange(30) % 3, 5, count=3)
+    tr = [m.trace(np.arange(30)[s:s + 5] % 3) for s in np.linspace(0, 24, 3).astype(int)]
+    by_trace = np.mean([[np.diag(t.alpha[1][h], -1)[1:].mean() for h in range(t.alpha[1].shape[0])] for t in tr], 0)
+    np.testing.assert_allclose(semantic.previous_token_weight(reads, layer=1), by_trace, atol=1e-5)
+    with pytest.raises(ValueError, match="layer"):
+        semantic.previous_token_weight(reads, layer=2)
+    with pytest.raises(ValueError, match="readouts"):
+        semantic.previous_token_weight([])
+
+
 def test_residual_streams_equal_the_trace():
     m = _tiny_transformer(V=4, seed=3)
     ctx = np.array([[0, 3, 1, 2, 2], [1, 1, 0, 3, 2]])
