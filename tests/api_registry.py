@@ -763,6 +763,7 @@ reg("semantic.attention_energies", model=_TFM, context=A("tokens", [0, 1], empty
 reg("semantic.attention_readout", model=_TFM, tokens=A("tokens", [0, 1, 2, 1, 0, 2]), length=A("size", 3, minimum=1),
     count=A("size", 2, minimum=1), base=A("base", 2))
 reg("semantic.per_layer_values", readouts=A("object", _READ), field=A("choice", "entropy"))
+reg("semantic.previous_token_weight", readouts=A("object", _READ), layer=A("size", 0, minimum=0))
 reg("semantic.generation_law", law=A("pmf", _PFL), k=A("size", 1, minimum=0))
 reg("semantic.path_densities", law=A("pmf", _PFL), paths=A("object", _PATHS), base=A("base", 2))
 reg("semantic.mixing_modulus", source=A("object", _SRC))
