@@ -351,7 +351,9 @@ class CausalELBO(NamedTuple):
 
     ``neg_elbo`` :math:`= \E[-\mathrm{ELBO}]`, ``distortion`` :math:`\E[-\log p_\theta(X^n|Z^n)]`, ``rate``
     :math:`\E\,\KL(q(\cdot\|X^n)\cc p_\theta(Z^n))`, ``directed_information`` :math:`\I(X^n\to Z^n)` (Massey's sum),
-    ``prior_kl`` :math:`\KL(q_Z\cc p_\theta(Z^n))`, ``cross_entropy`` :math:`\E[-\log p_\theta(X^n)]`.
+    ``prior_kl`` :math:`\KL(q_Z\cc p_\theta(Z^n))`, ``cross_entropy`` :math:`\E[-\log p_\theta(X^n)]`,
+    ``mutual_information`` :math:`\I(X^n;Z^n)` of the same joint (by :func:`semtheory.measures.mutual_information`,
+    independently of the directed information; the two are equal for a causal encoder, chapter 11).
     """
 
     neg_elbo: float
@@ -360,6 +362,7 @@ class CausalELBO(NamedTuple):
     directed_information: float
     prior_kl: float
     cross_entropy: float
+    mutual_information: float
 
 
 def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> CausalELBO:
@@ -413,7 +416,8 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> Causa
     qz = J.reshape((V**n,) + (S,) * n).sum(axis=0)
     pkl = measures.kl_divergence(qz, np.exp(log_prior(model, n)), base=math.e)
     ce = measures.cross_entropy(p, sequence_pmf(model, n), base=math.e)
-    return CausalELBO(*(float(v) / lb / n for v in (D + R, D, R, di, pkl, ce)))
+    mi = measures.mutual_information(J, tuple(range(n)), tuple(range(n, 2 * n)), base=math.e)
+    return CausalELBO(*(float(v) / lb / n for v in (D + R, D, R, di, pkl, ce, mi)))
 
 
 def _step_table(step, t, n, S, V):

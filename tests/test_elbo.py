@@ -208,6 +208,29 @@ def test_causal_elbo_rate_is_directed_information_plus_prior_kl(seed):
     assert math.isclose(total / 3, c.neg_elbo, rel_tol=1e-9)
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_causal_encoder_directed_information_equals_mutual_information(seed):
+    # the tokens are drawn before the latents and never see them, so the reverse DI vanishes and
+    # I(X^n -> Z^n) = I(X^n; Z^n); the MI here is a brute-force sum, independent of the package's tables
+    data, model, n = E.random_hmm(2, 3, seed=seed), E.random_hmm(2, 3, seed=seed + 50), 3
+    c = E.causal_elbo_decomposition(data, model, n, base=math.e)
+    p = E.sequence_pmf(data, n)
+    Q = {}
+    for xs in np.ndindex(*p.shape):
+        for z in np.ndindex(*(2,) * n):
+            w = model.init * model.emit[:, xs[0]]
+            v = w[z[0]] / w.sum()
+            for t in range(1, n):
+                w = model.trans[z[t - 1]] * model.emit[:, xs[t]]
+                v *= w[z[t]] / w.sum()
+            Q[xs, z] = v
+    qz = {z: sum(p[xs] * Q[xs, z] for xs in np.ndindex(*p.shape)) for z in np.ndindex(*(2,) * n)}
+    mi = sum(p[xs] * v * math.log(v / qz[z]) for (xs, z), v in Q.items() if v > 0)
+    assert math.isclose(c.mutual_information, mi / n, rel_tol=1e-9)
+    assert math.isclose(c.directed_information, c.mutual_information, rel_tol=1e-9, abs_tol=1e-13)
+    assert c.mutual_information > 1e-3                       # not the trivial 0 = 0
+
+
 def test_causal_elbo_without_memory_has_no_information():
     # emissions independent of the state: the encoder ignores x, so I(X -> Z) = 0
     model = E.make_hmm([0.3, 0.7], [[0.6, 0.4], [0.1, 0.9]], [[0.2, 0.3, 0.5], [0.2, 0.3, 0.5]])
