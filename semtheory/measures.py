@@ -14,11 +14,17 @@ Conditional quantities are computed as a single sum of log-ratios, e.g.
 large entropies.
 
 **Round-off rule.**  A quantity that is :math:`\ge 0` in exact arithmetic (a (conditional) mutual
-information, a relative entropy) is returned as exactly ``0.0`` when its computed value lies within
-:math:`\tau = 4\,\varepsilon\,(1 + \log_2 n)` nats of 0, where :math:`\varepsilon` is the machine epsilon of the
-pmf's dtype (``float64``: :math:`2.2\times 10^{-16}`) and :math:`n` the number of cells summed: the bound on
-the error of a pairwise-summed sum of :math:`n` log-ratios.  So the MI of a product law is exactly 0, and a
-true value below :math:`\tau` (indistinguishable from round-off) is reported as 0.
+information, a relative entropy, a total or dual total correlation) is returned as exactly ``0.0`` when its
+computed value lies within :math:`\tau = 4\,\varepsilon\,(1 + \log_2 n) + 2\delta` nats of 0.  Here
+:math:`\varepsilon = 2.2\times 10^{-16}` is the machine epsilon of ``float64``, in which every input is
+computed, :math:`n` the number of cells summed (a pairwise-summed sum of :math:`n` log-ratios errs by a few
+:math:`\varepsilon` times :math:`1 + \log_2 n`), and :math:`\delta` the shift that the input's accepted mass
+error :math:`d = \sum p - 1` causes: a total of :math:`1 + d` moves a mutual information or a total
+correlation of :math:`k` groups by about :math:`-d` and :math:`-(k-1)d`, and :math:`D(p\|q)` by about
+:math:`d_p - d_q`, while conditional measures are invariant under a rescaling of the array.  A ``float32``
+pmf's rounding enters, to first order, only through :math:`d`.  So the MI of a product law is exactly 0,
+also for a ``float32`` input, and a true value below :math:`\tau` (indistinguishable from round-off) is
+reported as 0; a value below :math:`-\tau` is returned as it is, since it is not round-off.
 
 **Contents.**  Entropies, conditional entropies, (conditional) mutual information, KL divergence and
 cross-entropy (also conditional: :func:`conditional_kl_divergence`, :func:`conditional_cross_entropy`);
@@ -213,12 +219,14 @@ def _roundoff_tol(dtype, n_cells: int) -> float:
     return 4.0 * float(np.finfo(np.dtype(dtype)).eps) * (1.0 + math.log2(max(int(n_cells), 1)))
 
 
-def _clip_roundoff(val: float, dtype=np.float64, n_cells: int = 1) -> float:
-    """A quantity in nats that is >= 0 in exact arithmetic: 0.0 within the round-off bound (see the module's round-off rule).
+def _clip_roundoff(val: float, dtype=np.float64, n_cells: int = 1, defect: float = 0.0) -> float:
+    r"""A quantity in nats that is >= 0 in exact arithmetic: 0.0 within the round-off bound (see the module's round-off rule).
 
-    Values below ``-max(tol, 1e-12)`` are returned unchanged: they are not round-off, and hiding them would hide a bug.
+    ``defect``: the offset that the input's accepted mass error adds to the computed value (a multiple of
+    :math:`|1 - \sum p|`, see the round-off rule); it is added twice to the tolerance.  Values below
+    ``-max(tol, 1e-12)`` are returned unchanged: they are not round-off, and hiding them would hide a bug.
     """
-    tol = _roundoff_tol(dtype, n_cells)
+    tol = _roundoff_tol(dtype, n_cells) + 2.0 * float(defect)
     return 0.0 if -max(tol, 1e-12) < val <= tol else val
 
 
@@ -245,9 +253,12 @@ def _cmi(p, a, b, c, lb) -> float:
         return q.sum(axis=drop, keepdims=True) if drop else q
 
     pac, pbc = marg(set(a) | set(c)), marg(set(b) | set(c))
-    if c:
-        pbc = pbc / _positive(marg(set(c)))  # p(b | c)
-    return _clip_roundoff(_q_log_q_over(q, [_positive(pac), _positive(pbc)]), q.dtype, q.size) / lb
+    if c:  # p(b | c): the sum is then invariant under a rescaling of p, so the mass defect does not enter
+        pbc = pbc / _positive(marg(set(c)))
+        defect = 0.0
+    else:  # a total T = 1 + d shifts the computed I(A;B) by about -d
+        defect = abs(float(pac.sum()) - 1.0)
+    return _clip_roundoff(_q_log_q_over(q, [_positive(pac), _positive(pbc)]), q.dtype, q.size, defect) / lb
 
 
 # ----------------------------------------------------------------------------------------------
@@ -357,7 +368,8 @@ def kl_divergence(p, q, base=2) -> float:
     p, q = _pair(p, q)
     if np.any((p > 0) & (q == 0)):
         return math.inf
-    return _clip_roundoff(_ratio_sum(p, p, q), p.dtype, p.size) / lb
+    # totals T_p, T_q shift the computed divergence by about T_p - T_q (the round-off rule's mass defect)
+    return _clip_roundoff(_ratio_sum(p, p, q), p.dtype, p.size, abs(float(p.sum()) - float(q.sum()))) / lb
 
 
 def cross_entropy(p, q, base=2) -> float:
@@ -511,8 +523,11 @@ def total_correlation(p, groups=None, *, base=2) -> float:
     lb = log_base(base)
     p = as_pmf(p, "p")
     gs = _group_list(p, groups, "groups")
-    val = sum(_h(_keep(p, g), 1.0) for g in gs) - _h(_keep(p, _union(*gs)), 1.0)
-    return _clip_roundoff(val, p.dtype, p.size) / lb
+    margs = [_keep(p, g) for g in gs]
+    val = sum(_h(m, 1.0) for m in margs) - _h(_keep(p, _union(*gs)), 1.0)
+    # each entropy of a law of total T = 1 + d is shifted by about -d: n - 1 of them do not cancel
+    defect = (len(gs) - 1) * abs(float(margs[0].sum()) - 1.0)
+    return _clip_roundoff(val, p.dtype, p.size, defect) / lb
 
 
 def dual_total_correlation(p, groups=None, *, base=2) -> float:
@@ -528,8 +543,10 @@ def dual_total_correlation(p, groups=None, *, base=2) -> float:
     gs = _group_list(p, groups, "groups")
     whole = _union(*gs)
     rest = [_union(*(gs[:i] + gs[i + 1 :])) for i in range(len(gs))]
-    val = _h(_keep(p, whole), 1.0) - sum(_cond_h(p, g, r) for g, r in zip(gs, rest))
-    return _clip_roundoff(val, p.dtype, p.size) / lb
+    pw = _keep(p, whole)
+    val = _h(pw, 1.0) - sum(_cond_h(p, g, r) for g, r in zip(gs, rest))
+    # the entropies' shifts by the mass defect cancel in each H(X_i | X_-i) and leave the one of H(X)
+    return _clip_roundoff(val, p.dtype, p.size, abs(float(pw.sum()) - 1.0)) / lb
 
 
 def o_information(p, groups=None, *, base=2) -> float:

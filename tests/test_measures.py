@@ -543,3 +543,31 @@ def test_chapter_2_answers():
         assert is_correct(label, ref)
         assert not is_correct(label, ref * 1.05 + 0.01)
     assert not is_correct("ex-02-kl-asymmetry", reg["ex-02-kl-asymmetry"].compute()[::-1])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1 + 5e-10, 1 - 5e-10])
+def test_independence_gives_exactly_zero_within_the_accepted_mass_error(scale):
+    # the round-off rule's mass defect: an accepted total of 1 +- 5e-10 shifted MI, KL, TC by -+5e-10 nats
+    # (a negative MI and a negative KL escaped); now every non-negative measure of a product law is 0 exactly
+    rng = np.random.default_rng(11)
+    for shape in [(2, 3), (7, 5), (3, 4, 2)]:
+        q = m.product_law(*[rng.dirichlet(np.ones(k)) for k in shape]) * scale
+        assert m.mutual_information(q, 0, tuple(range(1, q.ndim))) == 0.0
+        assert m.total_correlation(q) == 0.0 and m.dual_total_correlation(q) == 0.0
+        assert m.kl_divergence(q, q / scale) == 0.0 and m.kl_divergence(q / scale, q) == 0.0
+        if q.ndim == 3:
+            assert m.conditional_mutual_information(q, 0, 1, 2) == 0.0
+    near = m.product_law([0.3, 0.7], [0.2, 0.5, 0.3])
+    near[0, 0] += 1e-6
+    near[0, 1] -= 1e-6  # 1e-6 away from independence: I = O(1e-12) nats, still reported
+    assert m.mutual_information(near, 0, 1, base=math.e) > 1e-12
+
+
+def test_float32_product_laws_have_exactly_zero_mi():
+    # float32 rounding enters to first order only through the total; before, MI came out as +-1e-7 nats
+    rng = np.random.default_rng(12)
+    for shape in [(3, 4), (30, 40), (8, 8, 8)]:
+        for _ in range(10):
+            q = m.product_law(*[rng.dirichlet(np.ones(k)) for k in shape]).astype(np.float32)
+            assert m.mutual_information(q, 0, tuple(range(1, q.ndim))) == 0.0
+            assert m.total_correlation(q) == 0.0
