@@ -1426,7 +1426,7 @@ def _bern(q: float) -> np.ndarray:
 
 
 def confounded_scm(flip_x=0.1, flip_y=0.1, effect=0.0) -> DiscreteSCM:
-    r"""Binary SCM with a hidden common cause Z of an earlier token X and a later token Y.
+    r"""Binary SCM with a hidden common cause Z of a token X the model reads and a token Y it writes.
 
     .. math:: Z = U_Z,\quad X = Z \oplus N_X,\quad Y = (Z \oplus N_Y) \lor (X \land E)
 

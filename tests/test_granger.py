@@ -633,8 +633,9 @@ def test_observational_twin_matches_rung1_not_rung2(qx, qy, effect):
     np.testing.assert_allclose(tw.joint(), mdl.joint().sum(axis=0), atol=1e-12)
     for x in (0, 1):
         assert tw.probability({"Y": 1}, do={"X": x}) == pytest.approx(mdl.probability({"Y": 1}, given={"X": x}))
-    # the confounded model's rung 2 differs from rung 1 (the twin's rung 2) for these parameters
-    assert abs(mdl.probability({"Y": 1}, do={"X": 1}) - tw.probability({"Y": 1}, do={"X": 1})) > 1e-3
+    # the confounded model's rung 2 differs from rung 1 (the twin's rung 2) by the closed form of thm-08-cht (ii)
+    gap = tw.probability({"Y": 1}, do={"X": 1}) - mdl.probability({"Y": 1}, do={"X": 1})
+    assert gap == pytest.approx((1 - effect) * (1 - 2 * qx) * (1 - 2 * qy) / 2, abs=1e-12) and gap > 1e-3
     with pytest.raises(ValueError, match="cause"):
         g.observational_twin(mdl, cause="W", effect="Y")
 
