@@ -23,28 +23,28 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 # Regenerate the appendices that are computed from the package (exercise index, notation, derivations),
 # and the API reference part (book/api/, one page per public module, and its part of _toc.yml).
 appendices: install
-	$(PY) -m semtheory._editions appendices
+	$(PY) -m tools.editions appendices
 	$(PY) tools/apidocs.py
 
 # Execute every chapter (in parallel, into the cache): shared by all three editions.
 executed: appendices
-	$(PY) -m semtheory._booktools guard $(CACHE)
-	$(PY) -m semtheory._booktools execute $(CACHE)
+	$(PY) -m tools.booktools guard $(CACHE)
+	$(PY) -m tools.booktools execute $(CACHE)
 
 # The reader's edition (solutions collapsed), with warnings as errors.
 book: executed
 	$(JB) build . $(JBFLAGS) || { cat _build/html/reports/*.err.log 2>/dev/null; exit 1; }
-	@$(PY) -m semtheory._booktools times $(CACHE)
+	@$(PY) -m tools.booktools times $(CACHE)
 	@echo "HTML: file://$(CURDIR)/_build/html/index.html"
 
 # The student edition: no solutions anywhere (pages, search index, sources, downloads) -> _build/student/html.
 # Its config is generated from _config.yml into _build/student/_config.yml; it reuses the execution cache.
 student: executed
-	$(PY) -m semtheory._editions build student
+	$(PY) -m tools.editions build student
 
 # The instructor edition: the same pages with every solution shown open -> _build/instructor/html.
 instructor: executed
-	$(PY) -m semtheory._editions build instructor
+	$(PY) -m tools.editions build instructor
 
 # The printable edition: the built HTML printed by headless Chromium, joined behind a title page and contents
 # -> _build/pdf/book.pdf (EDITION=student or instructor: book-student.pdf, book-instructor.pdf).
@@ -57,7 +57,7 @@ pdf: $(if $(filter reader,$(EDITION)),book,$(EDITION))
 # -> _build/assignments/{plain,otter,nbgrader}/ (see README, "Assign exercises").
 assignments: install
 	rm -rf _build/assignments
-	$(PY) -m semtheory._editions assignments _build/assignments
+	$(PY) -m tools.editions assignments _build/assignments
 
 # Grade the three sample submissions of tests/data (right, wrong, hostile) -> _build/grade-demo/grades.csv.
 grade-demo: install
@@ -82,10 +82,10 @@ pytest: install
 
 # Build one chapter alone (preface + chapter + references) with -W: `make chapter CH=book/02-information-measures.md`
 chapter: install
-	$(PY) -m semtheory._booktools check $(CH)
+	$(PY) -m tools.booktools check $(CH)
 
 times:
-	@$(PY) -m semtheory._booktools times $(CACHE)
+	@$(PY) -m tools.booktools times $(CACHE)
 
 # Every benchmark that prints a ratio (ours against a peer or a bare pass, measured in one run), their tables
 # collected with the machine, the versions and the goals of issue #17 into benchmarks/results.md.

@@ -164,7 +164,7 @@ def chapter_times() -> tuple[str, str] | None:
     if not cache.exists():
         return None
     try:
-        p = subprocess.run([sys.executable, "-m", "semtheory._booktools", "times", str(cache)], cwd=ROOT,
+        p = subprocess.run([sys.executable, "-m", "tools.booktools", "times", str(cache)], cwd=ROOT,
                            capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return None

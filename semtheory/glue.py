@@ -6,7 +6,7 @@ A chapter computes a value in a code cell and hands it to the prose::
     ... $\\ln p =$ {eval}`glued("logp:.4f")` nats ...   # in the markdown
 
 - **Web** (Jupyter Book, cache execution): :func:`glue` is myst-nb's ``glue``, so the value is stored in the
-  executed notebook; the book's Sphinx extension (:mod:`semtheory._sphinxext`) reads ``{eval}`glued("k:f")```
+  executed notebook; the book's Sphinx extension (``book/_ext/bookext.py``) reads ``{eval}`glued("k:f")```
   as myst-nb's ``{glue:text}`k:f``` and pastes the stored value, formatted.
 - **JupyterLab** (jupyterlab-myst): when a markdown cell runs, ``glued("logp:.4f")`` is evaluated in the
   kernel as a user expression and its ``text/plain`` (the formatted number, no quotes) is shown in place.

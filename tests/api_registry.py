@@ -363,11 +363,7 @@ reg("glue.format_plain_text", text=A("text", "1.5"), fmt_spec=A("text", ".2f"))
 reg("glue.Glued", text=A("text", "1.5"))
 reg("macros.mathjax_macros")
 reg("macros.newcommands")
-reg("macros.macro_cell")
 reg("macros.frontmatter")
-reg("macros.config_block", indent=A("size", 8, minimum=0))
-exempt("writes the book's macro files into the repository root; its only argument is a folder and it is run by make",
-       "macros.write")
 exempt("the command-line entry point (argparse parses argv and exits with a usage message on bad input)", "measure.main")
 reg("plotting.use_book_style")
 reg("plotting.figure", ncols=A("size", 1, minimum=1), nrows=A("size", 1, minimum=1), width=A("positive", 3.0),

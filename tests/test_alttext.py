@@ -23,7 +23,7 @@ import sys
 import pytest
 import yaml
 
-from semtheory._booktools import toc_files
+from tools.booktools import toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 Static tests (no build): the pages and the toc part are what ``tools/apidocs.py`` writes, every public
 module (found by importing the package, independently of the generator's file scan) has a page, the part
 sits between the appendices and the back matter, the docstrings that the pages show hold no solution text,
-and the chapter-link extension ``semtheory._apilinks`` finds where each module is first used.  Tests marked
+and the chapter-link extension ``book/_ext/apilinks.py`` finds where each module is first used.  Tests marked
 ``book`` read the built HTML (``make book``; ``SEMTHEORY_HTML=path`` for another build, e.g. the mini-book of
 ``python tools/apidocs.py --build book/02-information-measures.md`` at ``_build/apicheck/_build/html``).
 """
@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 import semtheory
-from semtheory import _apilinks as al
-from semtheory import _editions as ed
+import apilinks as al
+from tools import editions as ed
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("apidocs", ROOT / "tools" / "apidocs.py")
@@ -72,7 +72,8 @@ def test_api_part_sits_between_appendices_and_back_matter():
 def test_config_loads_autodoc_numpydoc_and_the_link_extension():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]
     ext = cfg["extra_extensions"]
-    assert {"sphinx.ext.autodoc", "numpydoc", "semtheory._apilinks"} <= set(ext)
+    assert {"sphinx.ext.autodoc", "numpydoc"} <= set(ext)
+    assert cfg["local_extensions"]["apilinks"] == "book/_ext"  # the book's own extension, not in the package
     assert ext.index("sphinx.ext.autodoc") < ext.index("numpydoc")
     # strict for our own objects: no ignore pattern may swallow a reference to a public semtheory object
     for _, target in cfg["config"]["nitpick_ignore_regex"]:
@@ -109,7 +110,7 @@ def test_api_pages_hold_no_solution_text():
         assert not hits, f"{m}: docstrings repeat solution text {hits[:3]}"
 
 
-# ---- where a chapter links to a module's page (semtheory._apilinks) ------------------------------------
+# ---- where a chapter links to a module's page (book/_ext/apilinks.py) ------------------------------------
 
 SETUP = "from myst_nb import glue\nfrom semtheory import measures, _validate\nfrom semtheory.plotting import figure\n" \
         "from semtheory.symbolic import measures as sym\nimport semtheory.sources as src\n"

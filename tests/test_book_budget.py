@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from semtheory._booktools import notebooks, times
+from tools.booktools import notebooks, times
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from semtheory import macros
-from semtheory._booktools import chapter_pages, is_section, notebooks, toc_files
+from tools import macrosync
+from tools.booktools import chapter_pages, is_section, notebooks, toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -21,9 +22,9 @@ def test_config_macros_equal_the_dict():
 
 
 def test_every_notebook_has_the_generated_macro_cell():
-    cell = macros.macro_cell()
+    cell = macrosync.macro_cell()
     for md in notebooks():
-        assert cell in md.read_text(), f"{md.name}: macro cell missing or stale (run python -m semtheory.macros)"
+        assert cell in md.read_text(), f"{md.name}: macro cell missing or stale (run python -m tools.macrosync)"
 
 
 STANDARD_UPPER = {
@@ -174,7 +175,7 @@ def test_a_chapters_exercises_are_on_its_last_page():
 
 
 def test_chapter_pages_group_sections_and_reject_an_orphan(tmp_path):
-    from semtheory import _booktools as bt
+    from tools import booktools as bt
 
     chap8 = ROOT / "book" / "08-granger-and-pearl.md"
     assert [p.name for p in PAGES[chap8]] == ["08-granger-and-pearl.md", "08b-pearls-ladder.md"]

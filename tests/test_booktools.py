@@ -3,7 +3,7 @@
 import pathlib
 import shutil
 
-from semtheory import _booktools as bt
+from tools import booktools as bt
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ def test_toc_files_exist_and_start_with_preface():
 
 
 def test_strip_glue_hides_bookkeeping_and_keeps_what_teaches():
-    from semtheory._sphinxext import strip_glue
+    from bookext import strip_glue
 
     cell = (
         "from myst_nb import glue\n"

@@ -12,7 +12,7 @@ one chapter to ``_build/screenshots/``.
 Needs the built HTML (``make book``) and Debian's ``chromium`` + ``chromium-driver`` (``.ci/run`` installs
 them); marked ``book``, so ``make test`` runs it after the build.  ``SEMTHEORY_HTML=path/to/html`` points
 it at another build (e.g. a test book).  No network: the pages are served from 127.0.0.1 and MathJax
-comes from the book's own ``_static/mathjax`` (``semtheory._sphinxext``).
+comes from the book's own ``_static/mathjax`` (``book/_ext/bookext.py``).
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ const done = arguments[arguments.length - 1];
   }));
   const headings = [...article.querySelectorAll("h1, h2, h3, h4, h5, h6")].map(h => [+h.tagName[1], h.textContent.trim().slice(0, 60)]);
   const links = [...document.querySelectorAll("a[href]")].map(a => a.href);
-  // Code a reader sees: glue bookkeeping must not be part of it (semtheory._sphinxext.strip_glue).
+  // Code a reader sees: glue bookkeeping must not be part of it (bookext.strip_glue, book/_ext/bookext.py).
   const glueCells = [...article.querySelectorAll(".cell_input pre")].map(p => p.textContent)
       .filter(t => /(^|\n)\s*glue\(|import glue/.test(t)).map(t => t.slice(0, 80));
   // Template text that escaped rendering: an unrendered role, or a Python expression in braces.

@@ -26,10 +26,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from semtheory import _editions as ed
-from semtheory._booktools import chapter_of, toc_files
+from tools import editions as ed
+from tools.booktools import chapter_of, toc_files
 from semtheory.exercises import _compare, answer, registered
 from semtheory.exercises import export as xp
+from tools import assignments as asg
 from semtheory.exercises import grade as gr
 from test_course_kit import answers98  # noqa: F401 - the fixture that registers chapter 98's answers
 
@@ -77,7 +78,7 @@ EXPECTED = {"alice": {"ex_98_coin_entropy": 1, "ex_98_kl_coins": 2},
 @pytest.fixture(scope="module")
 def export98(answers98, tmp_path_factory):
     out = tmp_path_factory.mktemp("assignments98")
-    written = xp.write_all(out, files=[THROWAWAY])
+    written = asg.write_all(out, files=[THROWAWAY])
     return out, written
 
 
@@ -135,7 +136,7 @@ def test_points_follow_difficulty_unless_the_registry_says_otherwise():
 
 def test_public_tests_say_nothing_until_an_answer_of_the_right_kind_is_there():
     t = xp.hidden_tests(["ex-04-greedy-vs-mode"])["ex-04-greedy-vs-mode"]
-    src = xp._public_check_source(t, "answer")
+    src = xp.public_check_source(t, "answer")
     for value, ok in ((None, False), (..., False), (0.3, False), ("0.3", False), ([0.1, 0.2], True)):
         try:
             exec(src, {"answer": value})  # noqa: S102 - the exporter's own source
@@ -396,7 +397,7 @@ for m in sorted(pathlib.Path(sys.argv[1]).glob("*/*.ipynb")):
 
 def test_no_reference_or_hidden_test_reaches_students_in_any_format(tmp_path):
     out = tmp_path / "a"
-    xp.write_all(out)
+    asg.write_all(out)
     hidden = json.loads((out / "hidden-tests.json").read_text())
     _run([sys.executable, "-c", _ASSIGN_ALL, str(out / "otter"), str(tmp_path / "otter-dist")], tmp_path)
     _run([str(BIN / "nbgrader"), "generate_assignment", "*", "--force"], out / "nbgrader", timeout=400)

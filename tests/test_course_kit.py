@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 import yaml
 
-from semtheory import _editions as ed
-from semtheory import _sphinxext as sx
+from tools import editions as ed
+import bookext as sx
 from semtheory import macros
-from semtheory._booktools import toc_files
+from tools.booktools import toc_files
+from tools.macrosync import MARK_BEGIN
 from semtheory.exercises import _REGISTRY, is_correct, registered
 from semtheory.exercises import grade as gr
 
@@ -91,7 +92,7 @@ def test_assignment_has_text_answer_and_check_cells_and_no_solution(answers98):
     nb = ed.assignment(THROWAWAY)
     nbformat.validate(nb)
     src = [c.source for c in nb.cells]
-    assert nb.cells[0].source.startswith(macros.MARK_BEGIN) and macros.newcommands() in nb.cells[0].source
+    assert nb.cells[0].source.startswith(MARK_BEGIN) and macros.newcommands() in nb.cells[0].source
     assert "from semtheory.exercises import check" in src
     for label in LABELS:
         var = ed.answer_variable(label)
@@ -354,7 +355,7 @@ def test_strip_solution_blocks_removes_nested_divs_only():
 
 def test_mathjax_is_served_locally():
     assert CONFIG["sphinx"]["config"]["mathjax_path"] == f"mathjax/{sx.ENTRY}"
-    assert "semtheory._sphinxext" in CONFIG["sphinx"]["extra_extensions"]
+    assert CONFIG["sphinx"]["local_extensions"]["bookext"] == "book/_ext"
     files = {f.as_posix() for f in sx.files_to_copy()}
     assert sx.ENTRY in files
     assert any(f.startswith("output/chtml/fonts/woff-v2/") for f in files)

@@ -1,7 +1,7 @@
 """Computed numbers in the prose from one source for the web and JupyterLab (issue #18).
 
 - ``semtheory.glue.glued`` formats a glued value exactly as myst-nb's ``{glue:text}`` role does;
-- ``semtheory._sphinxext`` reads ``{eval}`glued("k")``` as ``{glue:text}`k``` and hides the new import;
+- ``book/_ext/bookext.py`` reads ``{eval}`glued("k")``` as ``{glue:text}`k``` and hides the new import;
 - ``tools/glue_to_eval.py`` converts every current chapter losslessly (every glue role, nothing else) and
   idempotently, and the converted chapters stay in jupytext's canonical form.
 """
@@ -15,7 +15,7 @@ import re
 import pytest
 
 from semtheory import glue as sg
-from semtheory._sphinxext import glued_key, strip_glue
+from bookext import glued_key, strip_glue
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -121,7 +121,7 @@ def test_converter_is_lossless_on_every_chapter(tmp_path):
     jupytext = pytest.importorskip("jupytext")
     from jupytext.config import load_jupytext_config
 
-    from semtheory._editions import _parser
+    from tools.editions import _parser
 
     tool = _tool()
     config = load_jupytext_config(str(ROOT / "book"))
@@ -157,7 +157,7 @@ def test_converter_is_lossless_on_every_chapter(tmp_path):
 
 
 def test_assignment_notebooks_name_a_glued_number_as_before():
-    from semtheory._editions import plain_markdown
+    from tools.editions import plain_markdown
 
     out = plain_markdown('So $\\ln p =$ {eval}`glued("logp:.4f")` and {glue:text}`h:.2f`.')
     assert out == "So $\\ln p =$ *logp* (a number computed in the book) and *h* (a number computed in the book)."

@@ -10,7 +10,7 @@ A module is public when no component of its dotted name starts with ``_``.  Each
 body is ``.. automodule:: <module>`` with ``:members:`` (Sphinx autodoc; numpydoc renders the sections), so
 the text is the module's docstrings and nothing else; a package's page adds an ``autosummary`` table of its
 modules.  The pages are committed, and ``tests/test_api_docs.py`` fails when they (or the toc part) are stale.
-The chapters link to these pages through ``semtheory._apilinks``.  Modules are found from the file system,
+The chapters link to these pages through ``book/_ext/apilinks.py``.  Modules are found from the file system,
 nothing is imported.
 """
 

@@ -7,7 +7,7 @@
   in markdown and in code-cell metadata (captions), never inside the code of a code cell;
 - the import ``from myst_nb import glue`` (a whole line of code) -> ``from semtheory.glue import glue, glued``.
 
-The web build pastes the same value with the same format (``semtheory._sphinxext.EvalGlued``); in JupyterLab
+The web build pastes the same value with the same format (``EvalGlued`` in ``book/_ext/bookext.py``); in JupyterLab
 jupyterlab-myst evaluates ``glued(...)`` in the kernel once the markdown cell has run (``semtheory.glue``).
 Idempotent: a converted file is left as it is. Nothing else in the file changes.
 """

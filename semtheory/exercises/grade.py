@@ -375,20 +375,16 @@ def _chapter_of(nb: pathlib.Path) -> str:
 
 
 def _chapter_names(root: pathlib.Path | None) -> dict[str, str]:
-    """Two-digit number -> the chapter's file stem in the book's toc (e.g. "03-directed-information").
+    """Two-digit number -> the file stem of the chapter page in ``root/book`` (e.g. "03-directed-information").
 
     Only with a book ``root`` (a checkout): an installed package reads no repository files, and the
     chapters are then named after the handed-in notebooks.
     """
-    if root is None or not (pathlib.Path(root) / "_toc.yml").exists():
+    if root is None or not (pathlib.Path(root) / "book").is_dir():
         return {}
-    from .._booktools import toc_files
-
     out = {}
-    for p in toc_files(pathlib.Path(root)):
-        m = re.match(r"(\d{2})", p.name)
-        if m:
-            out.setdefault(m.group(1), p.stem)  # the chapter page, not one of its section pages NNb-*.md
+    for p in sorted((pathlib.Path(root) / "book").glob("[0-9][0-9]-*.md")):  # chapter pages, not NNb-* sections
+        out.setdefault(p.name[:2], p.stem)
     return out
 
 

@@ -35,7 +35,7 @@ HTML build, and ``_config.yml`` sets ``mathjax_path: mathjax/tex-chtml.js`` (rel
 Only what the TeX-input/CHTML-output component loads at run time is copied (about 7 MB): the
 combined ``tex-chtml.js``, the TeX extensions that ``autoload``/``require`` fetch, the CHTML fonts,
 the menu and the accessibility modules (with the speech-rule maps they load when a reader turns
-speech on).  Enabled in ``_config.yml`` under ``sphinx.extra_extensions`` as ``semtheory._sphinxext``.
+speech on).  Enabled in ``_config.yml`` as the local extension ``bookext`` (``sphinx.local_extensions``, path ``book/_ext``).
 """
 
 from __future__ import annotations

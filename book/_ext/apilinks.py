@@ -8,7 +8,7 @@ after that cell (and its output) a line "API reference: semtheory.measures" link
 ``book/api/...`` (written by ``tools/apidocs.py``).  A module imported but never used in a visible cell is
 linked after the first visible cell that follows its import.  Links are made only to API pages that are
 part of the build, so a mini-book without the API part (``make chapter``) is built without them and
-without warnings.  Enabled in ``_config.yml`` as ``semtheory._apilinks``; no chapter file is edited.
+without warnings.  Enabled in ``_config.yml`` as the local extension ``apilinks`` (``sphinx.local_extensions``, path ``book/_ext``); no chapter file is edited.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import ast
 import pathlib
 
 PACKAGE = "semtheory"
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # book/_ext/ -> the repository
 
 
 def _is_module(dotted: str, root: pathlib.Path = ROOT) -> bool:

@@ -1,10 +1,10 @@
 """Build tooling for the book (used by the Makefile and the book tests; not part of the teaching API).
 
-python -m semtheory._booktools guard CACHE        clear CACHE when the package or the lock changed
-python -m semtheory._booktools execute CACHE      execute every chapter of _toc.yml in parallel into CACHE
-python -m semtheory._booktools times CACHE        print each chapter's execution seconds (from CACHE)
-python -m semtheory._booktools check FILE.md      build a mini-book (preface + FILE's chapter + back matter) with -W
-python -m semtheory._booktools toc                list the chapter files named in _toc.yml
+python -m tools.booktools guard CACHE        clear CACHE when the package or the lock changed
+python -m tools.booktools execute CACHE      execute every chapter of _toc.yml in parallel into CACHE
+python -m tools.booktools times CACHE        print each chapter's execution seconds (from CACHE)
+python -m tools.booktools check FILE.md      build a mini-book (preface + FILE's chapter + back matter) with -W
+python -m tools.booktools toc                list the chapter files named in _toc.yml
 
 A chapter is one page ``book/NN-name.md`` or, when it would grow past about 900 lines, that page plus
 section pages ``book/NNb-name.md``, ``book/NNc-name.md``, ... listed under ``sections:`` of the chapter in
@@ -142,6 +142,24 @@ def times(cache: pathlib.Path) -> dict[str, float]:
     return out
 
 
+def localise_config(text: str, root: pathlib.Path = ROOT) -> str:
+    """``_config.yml``'s text for a copy written elsewhere: the ``local_extensions`` paths made absolute.
+
+    Jupyter Book resolves a local extension's path against the folder of the config file it reads, so a
+    copy under ``_build/`` would not find ``book/_ext`` (the book's own Sphinx extensions).
+    """
+    out, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if re.match(r"^\s+local_extensions:\s*$", line):
+            inside = True
+        elif inside and (m := re.match(r"^(\s+[\w.]+:\s*)(\S+)(.*)$", line, re.S)) and len(m.group(1)) > 4:
+            line = m.group(1) + str((root / m.group(2)).resolve()) + m.group(3)
+        elif inside and not line.lstrip().startswith("#"):
+            inside = False
+        out.append(line)
+    return "".join(out)
+
+
 def check(md: pathlib.Path, root: pathlib.Path = ROOT) -> int:
     """Build the preface, one chapter (all its pages, whichever of them ``md`` is) and the back matter alone,
     with warnings as errors."""
@@ -158,6 +176,7 @@ def check(md: pathlib.Path, root: pathlib.Path = ROOT) -> int:
     toc.write_text("format: jb-book\nroot: book/intro\nchapters:\n" + entry + "  - file: book/bibliography\n")
     cfg = (root / "_config.yml").read_text()
     cfg = cfg.replace("cache: _build/.jupyter_cache", f"cache: _build/check/{chap.stem}/.jupyter_cache")
+    cfg = localise_config(cfg, root)
     (out / "_config.yml").write_text(cfg)
     guard(out / ".jupyter_cache", root)
     cmd = [
