@@ -571,3 +571,22 @@ def test_float32_product_laws_have_exactly_zero_mi():
             q = m.product_law(*[rng.dirichlet(np.ones(k)) for k in shape]).astype(np.float32)
             assert m.mutual_information(q, 0, tuple(range(1, q.ndim))) == 0.0
             assert m.total_correlation(q) == 0.0
+
+
+def test_chapter_2_answers_by_closed_forms():
+    # each reference answer against a route that does not call the function it is computed with
+    reg = registered()
+    d_pq = 0.5 * math.log2(0.5 / 0.9) + 0.5 * math.log2(0.5 / 0.1)
+    d_qp = 0.9 * math.log2(0.9 / 0.5) + 0.1 * math.log2(0.1 / 0.5)
+    assert reg["ex-02-kl-asymmetry"].compute() == pytest.approx((d_pq, d_qp), rel=1e-12)
+    # Fano: bisection on h(P) + P log2 7 = 1.5, increasing on [0, 7/8]
+    f = lambda x: -x * math.log2(x) - (1 - x) * math.log2(1 - x) + x * math.log2(7) - 1.5
+    lo, hi = 1e-12, 7 / 8
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) < 0 else (lo, mid)
+    assert reg["ex-02-fano-error"].compute() == pytest.approx(lo, rel=1e-9)
+    # plug-in bias: the binomial law of each count, with math.comb
+    e_hat = -4 * sum(math.comb(10, k) * 0.25**k * 0.75 ** (10 - k) * (k / 10) * math.log2(k / 10) for k in range(1, 11))
+    assert reg["ex-02-plugin-bias"].compute() == pytest.approx(e_hat - 2, rel=1e-10)
+    assert reg["ex-02-jackknife-bias"].compute() > 0  # the hint says so: the jackknife overshoots here

@@ -471,3 +471,47 @@ def test_lidstone_shared_tables_equal_separate_fits():
     shared = S.ngram_cross_entropies(x, y, [3, 0, 2, 1], vocab_size=5, alpha=0.2)
     alone = [S.NGramModel(x, k, vocab_size=5, alpha=0.2).cross_entropy(y) for k in (3, 0, 2, 1)]
     assert np.allclose(shared, alone, rtol=1e-13)
+
+
+def test_chapter_1_answers_by_independent_routes():
+    # each auto-checked answer of chapter 1 against a route that does not call the function it is computed with
+    from semtheory.exercises import ch01, registered
+
+    reg = registered()
+
+    def h(x):
+        return -x * math.log2(x) - (1 - x) * math.log2(1 - x)
+
+    assert reg["ex-01-bpe-by-hand"].compute() == 5  # [aaab] d [aaab] a c, the solution's hand computation
+    assert reg["ex-01-units"].compute() == pytest.approx(2.3 / math.log(2) / 3.6, rel=1e-12)
+    a, c = ch01.TWO_STATE
+    assert reg["ex-01-two-state"].compute() == pytest.approx((c * h(a) + a * h(c)) / (a + c), rel=1e-12)
+    # order-one floor: stationary law of pairs by power iteration, then H(X_3 | X_2) = H(X_2, X_3) - H(X_2)
+    M = np.zeros((4, 4))
+    for (u, v), p1 in ch01.ORDER_TWO_P1.items():
+        M[2 * u + v, 2 * v + 1], M[2 * u + v, 2 * v] = p1, 1 - p1
+    pi = np.linalg.matrix_power(M, 4096)[0]
+    pair = np.zeros((2, 2))  # law of (X_2, X_3)
+    for (u, v), p1 in ch01.ORDER_TWO_P1.items():
+        pair[v] += pi[2 * u + v] * np.array([1 - p1, p1])
+    ent = lambda q: -float(np.sum(q[q > 0] * np.log2(q[q > 0])))
+    assert reg["ex-01-order-one-limit"].compute() == pytest.approx(ent(pair) - ent(pair.sum(1)), rel=1e-10)
+    # sandwich gap: H(Y_n | Y^{n-1}) - H(Y_n | Y^{n-1}, S_1) from explicit sums over all 2^n output strings
+    A, B = np.array(ch01.HMM_TRANSITION), np.array(ch01.HMM_EMISSION)
+    st = np.linalg.matrix_power(A, 4096)[0]
+
+    def block(start, n):  # H(Y^n) with S_1 ~ start, by enumeration
+        probs = []
+        for ys in itertools.product((0, 1), repeat=n):
+            f = start.copy()
+            for y in ys:
+                f = (f * B[:, y]) @ A
+            probs.append(f.sum())
+        return ent(np.array(probs))
+
+    gaps = []
+    for n in range(1, 9):
+        up = block(st, n) - (block(st, n - 1) if n > 1 else 0.0)
+        lo = sum(st[s] * (block(np.eye(2)[s], n) - (block(np.eye(2)[s], n - 1) if n > 1 else 0.0)) for s in range(2))
+        gaps.append(up - lo)
+    assert reg["ex-01-hmm-gap"].compute() == 1 + int(np.argmax(np.array(gaps) < ch01.HMM_GAP))

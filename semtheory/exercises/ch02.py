@@ -51,7 +51,7 @@ def _plugin_bias():
     "ex-02-jackknife-bias",
     units="bits",
     rtol=1e-3,
-    hint="N b_N - (N - 1) b_(N-1), with b the exact plug-in bias; the answer is negative",
+    hint="N b_N - (N - 1) b_(N-1), with b the exact plug-in bias; here the answer is positive (the jackknife overshoots)",
 )
 def _jackknife_bias():
     from ..measures import estimator_bias
