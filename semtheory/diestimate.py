@@ -6,7 +6,9 @@ directed-information rate :math:`\bar I(\mathcal X \to \mathcal Y) = \lim \frac1
 * :func:`di_rate_plugin`: the plug-in estimator of order :math:`k`,
   :math:`\hat H(Y_t \mid Y_{t-k}^{t-1}) - \hat H(Y_t \mid X_{t-k}^{t}, Y_{t-k}^{t-1})` from empirical frequencies.
   Consistent when both conditionals are of order :math:`k` (e.g. a Markov pair whose output is itself
-  Markov); biased upwards by about (number of free parameters) / (2 n ln 2) bits otherwise-unbiased terms.
+  Markov); biased upwards, to first order by the difference of the two Miller–Madow corrections,
+  :math:`(|\mathcal X|^{k+1}|\mathcal Y|^k - |\mathcal Y|^k)(|\mathcal Y| - 1) / (2 (n-k) \ln 2)` bits when every
+  context is seen.
 * :func:`di_rate_ctw`: a universal estimator in the style of Jiao, Permuter, Zhao, Kim & Weissman (2013):
   two sequential probability assignments by context-tree weighting (Willems, Shtarkov & Tjalkens 1995),
   :math:`Q(y_i \mid x^i, y^{i-1})` with contexts :math:`x_i, (x_{i-1}, y_{i-1}), \dots` and
