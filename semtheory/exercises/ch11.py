@@ -52,3 +52,12 @@ def _cavi_gap():
 
     r = cavi_mean_field(_hmm(), np.array(X), sweeps=50, seed=0)
     return r.log_evidence - float(r.elbos[-1])
+
+
+@answer("ex-11-em-step", units="nats", rtol=1e-4,
+        hint="one Baum-Welch step from the HMM itself on the single sequence x^4; the gain is ln p_new(x^4) - ln p_old(x^4)")
+def _em_step():
+    from ..elbo import baum_welch
+
+    r = baum_welch(_hmm(), [np.array(X)], iterations=1)
+    return float(r.log_likelihoods[1] - r.log_likelihoods[0])
