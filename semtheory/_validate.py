@@ -296,6 +296,19 @@ def as_rng(seed, name: str = "seed") -> np.random.Generator:
     return np.random.default_rng(check_seed(seed, name))
 
 
+def torch_seed(seed, name: str = "seed") -> int:
+    """An int seed for torch's generators, from the library's seed convention.
+
+    ``seed`` is an int >= 0 (returned as is), a numpy Generator (one draw from it, so the same Generator state
+    gives the same torch run) or ``None`` (fresh entropy). The torch training paths call this instead of
+    insisting on an int.
+    """
+    seed = check_seed(seed, name)
+    if isinstance(seed, int):
+        return seed
+    return int(as_rng(seed).integers(2**63 - 1))
+
+
 def check_flag(x, name: str) -> bool:
     """Return ``x`` as a bool after checking it is one (``True``/``False`` or a numpy bool).
 
