@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from . import directed
+from .core.law import pair_transition
 from ._validate import as_array as _asarray
 from ._validate import as_float, as_rng, check_int, log_base
 
@@ -40,7 +41,7 @@ def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndar
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.  Deterministic under ``seed``.
     Returns integer arrays ``(x, y)``.  Chapter 3.
     """
-    P, kx, ky = directed._pair_transition(as_float(transition, "transition"))
+    P, kx, ky = pair_transition(as_float(transition, "transition"))
     n = check_int(n, "n", minimum=1)
     rng = as_rng(seed)
     pi = directed.markov_pair_stationary(transition).ravel()

@@ -51,14 +51,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, NamedTuple
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import logsumexp
 
 from . import measures
+from .core.law import (
+    MAX_CELLS,
+    as_joint_law,
+    axis_names,
+    check_kernel_shape,
+    check_kernels,
+    conditional,
+    expand_channel,
+    expand_policy,
+    kernel_shape,
+    num_steps,
+    pair_transition,
+    x_axes,
+    y_axes,
+)
 from ._validate import (
-    as_float,
     as_pmf,
     as_pmf_reduce,
     as_stochastic,
@@ -118,89 +132,12 @@ __all__ = [
     "CapacityResult",
 ]
 
-_MAX_CELLS = 2**24  # refuse joint laws / tables larger than this many cells (memory guard)
-
-
-# ----------------------------------------------------------------------------------------------
-# Layout
-# ----------------------------------------------------------------------------------------------
-
-
-def axis_names(n) -> tuple[str, ...]:
-    r"""Names of the ``2n`` axes of a joint law of :math:`(X^n, Y^n)`: ``("X1", ..., "Xn", "Y1", ..., "Yn")``.
-
-    Axis ``t-1`` is :math:`X_t`, axis ``n+t-1`` is :math:`Y_t`.  Chapter 3.
-    """
-    n = check_int(n, "n", minimum=1)
-    return tuple(f"X{t}" for t in range(1, n + 1)) + tuple(f"Y{t}" for t in range(1, n + 1))
-
-
-def x_axes(n, t=None) -> tuple[int, ...]:
-    r"""Axes of :math:`X^t = (X_1, \dots, X_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
-
-    ``t = 0`` gives the empty tuple.  Chapter 3.
-    """
-    n = check_int(n, "n", minimum=1)
-    t = n if t is None else check_int(t, "t", minimum=0, maximum=n)
-    return tuple(range(t))
-
-
-def y_axes(n, t=None) -> tuple[int, ...]:
-    r"""Axes of :math:`Y^t = (Y_1, \dots, Y_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
-
-    ``t = 0`` gives the empty tuple.  Chapter 3.
-    """
-    n = check_int(n, "n", minimum=1)
-    t = n if t is None else check_int(t, "t", minimum=0, maximum=n)
-    return tuple(range(n, n + t))
-
-
-def num_steps(p) -> int:
-    r"""Number of time steps ``n`` of a joint law of :math:`(X^n, Y^n)` (its number of axes over 2).
-
-    Raises ``ValueError`` naming ``p`` if ``p`` is not a pmf with an even, positive number of axes.
-    Chapter 3.
-    """
-    return _joint(p)[1]
-
-
-def _joint(p, name: str = "p") -> tuple[np.ndarray, int]:
-    arr = as_pmf(p, name)
-    if arr.ndim == 0 or arr.ndim % 2:
-        raise ValueError(
-            f"{name} must have 2n axes ordered X1..Xn, Y1..Yn (one per variable), got shape {arr.shape}"
-        )
-    return arr, arr.ndim // 2
+_MAX_CELLS = MAX_CELLS  # kept for the modules that still read directed.MAX_CELLS (use core.law.MAX_CELLS)
 
 
 # ----------------------------------------------------------------------------------------------
 # Kernels and joint laws
 # ----------------------------------------------------------------------------------------------
-
-
-def _check_kernels(kernels, name: str, n: int | None = None) -> list[np.ndarray]:
-    if isinstance(kernels, np.ndarray) or not isinstance(kernels, Sequence) or len(kernels) == 0:
-        raise ValueError(f"{name} must be a non-empty list of per-step kernel arrays (one per time step)")
-    if n is not None and len(kernels) != n:
-        raise ValueError(f"{name} has {len(kernels)} steps, expected {n}")
-    return [as_stochastic(k, f"{name}[{i}]") for i, k in enumerate(kernels)]
-
-
-def _expected_shape(kind: str, t: int, xc: list[int], yc: list[int]) -> tuple[int, ...]:
-    """Full shape of the step-t kernel (t is 1-based): history axes then the new variable."""
-    if kind == "policy":
-        return tuple(xc[: t - 1]) + tuple(yc[: t - 1]) + (xc[t - 1],)
-    return tuple(xc[:t]) + tuple(yc[: t - 1]) + (yc[t - 1],)
-
-
-def _check_shape(k: np.ndarray, full: tuple[int, ...], name: str) -> None:
-    if k.ndim != len(full):
-        raise ValueError(f"{name} must have {len(full)} axes (history then new variable), got shape {k.shape}")
-    for got, want in zip(k.shape[:-1], full[:-1]):
-        if got not in (1, want):
-            raise ValueError(f"{name} has shape {k.shape}, not broadcastable to {full}")
-    if k.shape[-1] != full[-1]:
-        raise ValueError(f"{name} has {k.shape[-1]} outcomes on its last axis, expected {full[-1]}")
 
 
 def joint_law(policy, channel) -> np.ndarray:
@@ -213,17 +150,17 @@ def joint_law(policy, channel) -> np.ndarray:
     Vectorised: one broadcast product per step (``n = 8`` binary steps is a 65 536-cell array).
     Chapters 3, 4, 5.
     """
-    pol = _check_kernels(policy, "policy")
-    ch = _check_kernels(channel, "channel", len(pol))
+    pol = check_kernels(policy, "policy")
+    ch = check_kernels(channel, "channel", len(pol))
     n = len(pol)
     xc = [k.shape[-1] for k in pol]
     yc = [k.shape[-1] for k in ch]
-    if math.prod(xc) * math.prod(yc) > _MAX_CELLS:
-        raise ValueError(f"policy/channel describe a joint law with more than {_MAX_CELLS} cells; use fewer steps")
+    if math.prod(xc) * math.prod(yc) > MAX_CELLS:
+        raise ValueError(f"policy/channel describe a joint law with more than {MAX_CELLS} cells; use fewer steps")
     w = np.ones(())
     for t in range(1, n + 1):
-        _check_shape(pol[t - 1], _expected_shape("policy", t, xc, yc), f"policy[{t - 1}]")
-        _check_shape(ch[t - 1], _expected_shape("channel", t, xc, yc), f"channel[{t - 1}]")
+        check_kernel_shape(pol[t - 1], kernel_shape("policy", t, xc, yc), f"policy[{t - 1}]")
+        check_kernel_shape(ch[t - 1], kernel_shape("channel", t, xc, yc), f"channel[{t - 1}]")
         # w has axes (X^{t-1}, Y^{t-1}); append X_t then move it after the X's.
         w = np.moveaxis(w[..., None] * pol[t - 1], -1, t - 1)
         # now axes (X^t, Y^{t-1}); append Y_t (already last).
@@ -255,7 +192,7 @@ def policy_from_source(px) -> list[np.ndarray]:
     out = []
     for t in range(1, n + 1):
         m = px.sum(axis=tuple(range(t, n))) if t < n else px
-        k = _conditional(m, t - 1, px.shape[t - 1])
+        k = conditional(m, t - 1, px.shape[t - 1])
         out.append(k.reshape(px.shape[: t - 1] + (1,) * (t - 1) + (px.shape[t - 1],)))
     return out
 
@@ -378,8 +315,8 @@ def _kernels_from_function(fn, n, x_card, y_card, kind: str) -> list[np.ndarray]
     for t in range(1, n + 1):
         nx = t - 1 if kind == "policy" else t
         cards = [x_card] * nx + [y_card] * (t - 1)
-        if math.prod(cards) * out_card > _MAX_CELLS:
-            raise ValueError(f"n={n} gives kernels larger than {_MAX_CELLS} cells")
+        if math.prod(cards) * out_card > MAX_CELLS:
+            raise ValueError(f"n={n} gives kernels larger than {MAX_CELLS} cells")
         h = _histories(cards)
         vals = np.asarray(fn(t, h[:, :nx], h[:, nx:]), dtype=float)
         if vals.shape != (h.shape[0], out_card):
@@ -430,8 +367,8 @@ def finite_state_channel(transition, n, initial_state=0) -> list[np.ndarray]:
     as_stochastic(T.reshape(T.shape[0], T.shape[1], -1), "transition")
     n = check_int(n, "n", minimum=1)
     S, kx, ky, _ = T.shape
-    if (kx * ky) ** n * S > _MAX_CELLS:
-        raise ValueError(f"n={n} is too large for this alphabet (more than {_MAX_CELLS} cells)")
+    if (kx * ky) ** n * S > MAX_CELLS:
+        raise ValueError(f"n={n} is too large for this alphabet (more than {MAX_CELLS} cells)")
     if isinstance(initial_state, (int, np.integer)) and not isinstance(initial_state, bool):
         s0 = check_int(initial_state, "initial_state", minimum=0, maximum=S - 1)
         alpha = np.zeros(S)
@@ -480,7 +417,7 @@ def markov_pair_stationary(transition) -> np.ndarray:
     Solves :math:`\pi P = \pi`, :math:`\sum \pi = 1`; raises ``ValueError`` naming ``transition`` if the
     stationary law is not unique.  Chapter 3.
     """
-    P, kx, ky = _pair_transition(transition)
+    P, kx, ky = pair_transition(transition)
     K = kx * ky
     A = P.T - np.eye(K)
     if np.linalg.matrix_rank(A, tol=1e-10) != K - 1:
@@ -492,15 +429,6 @@ def markov_pair_stationary(transition) -> np.ndarray:
     pi = np.clip(pi, 0.0, None)
     pi /= pi.sum()
     return pi.reshape(kx, ky)
-
-
-def _pair_transition(transition) -> tuple[np.ndarray, int, int]:
-    T = as_float(transition, "transition")
-    if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
-        raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {np.shape(transition)}")
-    kx, ky = T.shape[:2]
-    P = as_stochastic(T.reshape(kx * ky, kx * ky), "transition")
-    return P, kx, ky
 
 
 def bsc_feedback_pair(flip, crossover) -> np.ndarray:
@@ -528,10 +456,10 @@ def markov_pair_law(transition, n, initial=None) -> np.ndarray:
     stationary).  As a policy/channel pair: :math:`P(x_t \mid x_{t-1}, y_{t-1})` (feedback whenever it
     depends on :math:`y_{t-1}`) and :math:`P(y_t \mid x_t, x_{t-1}, y_{t-1})`.  Chapters 3, 8.
     """
-    P, kx, ky = _pair_transition(transition)
+    P, kx, ky = pair_transition(transition)
     n = check_int(n, "n", minimum=1)
-    if (kx * ky) ** n > _MAX_CELLS:
-        raise ValueError(f"n={n} is too large (more than {_MAX_CELLS} cells)")
+    if (kx * ky) ** n > MAX_CELLS:
+        raise ValueError(f"n={n} is too large (more than {MAX_CELLS} cells)")
     init = markov_pair_stationary(transition) if initial is None else as_pmf(initial, "initial", ndim=2)
     if init.shape != (kx, ky):
         raise ValueError(f"initial must have shape ({kx}, {ky}), got {init.shape}")
@@ -544,13 +472,6 @@ def markov_pair_law(transition, n, initial=None) -> np.ndarray:
     return np.ascontiguousarray(np.transpose(w, order))
 
 
-def _conditional(m: np.ndarray, axis: int, card: int) -> np.ndarray:
-    """m / sum(m, axis), uniform (1/card) where the conditioning event has zero probability."""
-    den = m.sum(axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / card)
-
-
 def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
     r"""Split a joint law into its policy and channel: ``(policy, channel)`` with ``joint_law(policy, channel) == p``.
 
@@ -558,7 +479,7 @@ def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
     in the module's kernel layout.  Conditionals on zero-probability histories are set to the uniform
     law (any choice gives the same joint law).  Chapters 3, 7.
     """
-    p, n = _joint(p)
+    p, n = as_joint_law(p)
     return _causal_kernels(p, n)
 
 
@@ -569,25 +490,12 @@ def _causal_kernels(p: np.ndarray, n: int) -> tuple[list[np.ndarray], list[np.nd
         # marginal over (X^t, Y^{t-1})
         drop = tuple(range(t, n)) + tuple(range(n + t - 1, 2 * n))
         mx = p.sum(axis=drop) if drop else p
-        kx = _conditional(mx, t - 1, p.shape[t - 1])
+        kx = conditional(mx, t - 1, p.shape[t - 1])
         policy.append(np.moveaxis(kx, t - 1, -1))
         drop = tuple(range(t, n)) + tuple(range(n + t, 2 * n))
         my = p.sum(axis=drop) if drop else p
-        channel.append(_conditional(my, -1, p.shape[n + t - 1]))
+        channel.append(conditional(my, -1, p.shape[n + t - 1]))
     return policy, channel
-
-
-def _expand_policy(k: np.ndarray, t: int, n: int) -> np.ndarray:
-    """Policy kernel (X^{t-1}, Y^{t-1}, X_t) -> broadcastable to the joint layout."""
-    a = np.moveaxis(k, -1, t - 1)  # (X^t, Y^{t-1})
-    shape = a.shape[:t] + (1,) * (n - t) + a.shape[t:] + (1,) * (n - t + 1)
-    return a.reshape(shape)
-
-
-def _expand_channel(k: np.ndarray, t: int, n: int) -> np.ndarray:
-    """Channel kernel (X^t, Y^{t-1}, Y_t) -> broadcastable to the joint layout."""
-    shape = k.shape[:t] + (1,) * (n - t) + k.shape[t:] + (1,) * (n - t)
-    return k.reshape(shape)
 
 
 def causal_conditioning(p) -> np.ndarray:
@@ -597,11 +505,11 @@ def causal_conditioning(p) -> np.ndarray:
     pmf over :math:`y^n`.  Zero-probability histories use the uniform convention of
     :func:`causal_kernels`.  Chapters 3, 4, 5.
     """
-    p, n = _joint(p)
+    p, n = as_joint_law(p)
     _, ch = _causal_kernels(p, n)
     out = np.ones(p.shape)
     for t in range(1, n + 1):
-        out = out * _expand_channel(ch[t - 1], t, n)
+        out = out * expand_channel(ch[t - 1], t, n)
     return out
 
 
@@ -611,11 +519,11 @@ def reverse_causal_conditioning(p) -> np.ndarray:
     The input (policy) side of the joint law: :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)`.
     Array in the joint layout.  Chapters 3, 4.
     """
-    p, n = _joint(p)
+    p, n = as_joint_law(p)
     pol, _ = _causal_kernels(p, n)
     out = np.ones(p.shape)
     for t in range(1, n + 1):
-        out = out * _expand_policy(pol[t - 1], t, n)
+        out = out * expand_policy(pol[t - 1], t, n)
     return out
 
 
@@ -811,7 +719,7 @@ def sequence_mutual_information(p, base=2) -> float:
     A thin wrapper of :func:`semtheory.measures.mutual_information` over the X and Y axes.  Units of
     ``base``.  Chapter 3.
     """
-    p, n = _joint(p)
+    p, n = as_joint_law(p)
     return measures.mutual_information(p, x_axes(n), y_axes(n), base)
 
 
@@ -890,15 +798,15 @@ def directed_information_density(p, base=2) -> np.ndarray:
     :math:`E[\sum_t \iota_t] = I(X^n \to Y^n)`.  Units of ``base``.  Chapters 3, 7.
     """
     lb = log_base(base)
-    p, n = _joint(p)
+    p, n = as_joint_law(p)
     _, ch = _causal_kernels(p, n)
     out = np.zeros(p.shape + (n,))
     for t in range(1, n + 1):
         # P(y_t | y^{t-1}) from the marginal over Y^t
         drop = tuple(range(n)) + tuple(range(n + t, 2 * n))
         my = p.sum(axis=drop)
-        py = _conditional(my, -1, p.shape[n + t - 1])
-        num = np.broadcast_to(_expand_channel(ch[t - 1], t, n), p.shape)
+        py = conditional(my, -1, p.shape[n + t - 1])
+        num = np.broadcast_to(expand_channel(ch[t - 1], t, n), p.shape)
         den = np.broadcast_to(py.reshape((1,) * n + py.shape + (1,) * (n - t)), p.shape)
         pos = p > 0  # there both conditionals are > 0: a difference of logs, no ratio of small numbers
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -955,7 +863,7 @@ def _hidden_entropy_rate(P: np.ndarray, pi: np.ndarray, obs: np.ndarray, m: int,
         hu_prev, hl_prev = hu, hl
         if k >= 2 and (hi - lo) <= tol:
             break
-        if k >= max_order or beta.size * m > _MAX_CELLS:
+        if k >= max_order or beta.size * m > MAX_CELLS:
             break
         nxt = beta @ P  # (s1, y^k, s_{k+1})
         beta = (nxt[:, :, None, :] * E.T[None, None, :, :]).reshape(K, -1, K)
@@ -985,7 +893,7 @@ def markov_pair_rates(transition, base=2, *, tol=1e-10, max_order=20) -> MarkovP
     lb = log_base(base)
     tol = check_positive(tol, "tol")
     max_order = check_int(max_order, "max_order", minimum=2, maximum=40)
-    P, kx, ky = _pair_transition(transition)
+    P, kx, ky = pair_transition(transition)
     pi = markov_pair_stationary(transition)
     J = pi[:, :, None, None] * P.reshape(kx, ky, kx, ky)  # (X_{t-1}, Y_{t-1}, X_t, Y_t)
     J = J / J.sum()
@@ -1123,17 +1031,17 @@ class _FBState(NamedTuple):
 
 def _channel_kernels(channel) -> tuple[list[np.ndarray], int, list[int], list[int]]:
     """Validated channel kernels broadcast to their full shapes ``(X^t, Y^t)`` (views), with n and the alphabets."""
-    ch = _check_kernels(channel, "channel")
+    ch = check_kernels(channel, "channel")
     n = len(ch)
     yc = [k.shape[-1] for k in ch]
     xc = [ch[t - 1].shape[t - 1] for t in range(1, n + 1)]
     for t in range(1, n + 1):
         # history axis cards must be consistent with x/y alphabets (broadcast allowed)
-        _check_shape(ch[t - 1], _expected_shape("channel", t, xc, yc), f"channel[{t - 1}]")
+        check_kernel_shape(ch[t - 1], kernel_shape("channel", t, xc, yc), f"channel[{t - 1}]")
         if ch[t - 1].shape[t - 1] != xc[t - 1]:
             raise ValueError(f"channel[{t - 1}] must spell out the X_{t} axis (input alphabet)")
-    if math.prod(xc) * math.prod(yc) > _MAX_CELLS:
-        raise ValueError(f"channel too large: more than {_MAX_CELLS} cells")
+    if math.prod(xc) * math.prod(yc) > MAX_CELLS:
+        raise ValueError(f"channel too large: more than {MAX_CELLS} cells")
     full = [np.broadcast_to(ch[t - 1], tuple(xc[:t]) + tuple(yc[:t])) for t in range(1, n + 1)]
     return full, n, xc, yc
 
@@ -1142,7 +1050,7 @@ def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int],
     full, n, xc, yc = _channel_kernels(channel)
     W = np.ones(())
     for t in range(1, n + 1):
-        W = W * _expand_channel(full[t - 1], t, n)
+        W = W * expand_channel(full[t - 1], t, n)
     W = np.broadcast_to(W, tuple(xc) + tuple(yc))
     return full, np.ascontiguousarray(W), n, xc, yc
 

@@ -547,10 +547,17 @@ def test_causal_entropies_and_amblard_michel_match_the_measures(p):
 
 def test_measures_validate_the_joint_law_once(monkeypatch):
     """Validate once at the public boundary: the inner terms use the trusted profile."""
+    import sys
+
+    from semtheory._validate import as_pmf, as_pmf_reduce
+
     calls = []
-    real_reduce, real_pmf = d.as_pmf_reduce, d.as_pmf
-    monkeypatch.setattr(d, "as_pmf_reduce", lambda *a, **k: calls.append("reduce") or real_reduce(*a, **k))
-    monkeypatch.setattr(d, "as_pmf", lambda *a, **k: calls.append("pmf") or real_pmf(*a, **k))
+    mods = [m for k, m in sys.modules.items() if k == "semtheory.core.law" or k.startswith("semtheory.directed")]
+    for mod in mods:  # the module and its subpackage's files, and the law layout it validates with
+        if getattr(mod, "as_pmf_reduce", None) is as_pmf_reduce:
+            monkeypatch.setattr(mod, "as_pmf_reduce", lambda *a, **k: calls.append("reduce") or as_pmf_reduce(*a, **k))
+        if getattr(mod, "as_pmf", None) is as_pmf:
+            monkeypatch.setattr(mod, "as_pmf", lambda *a, **k: calls.append("pmf") or as_pmf(*a, **k))
     p = dirichlet_law(2, 4)
     for f in (d.directed_information, d.directed_information_terms, d.reverse_directed_information,
               d.causally_conditioned_entropy, d.reverse_causally_conditioned_entropy, d.amblard_michel_terms,
