@@ -263,7 +263,7 @@ def test_directed_rate_reward_ternary_and_variational_identity():
     pt = rr.directed_rate_reward(pol, R, beta, base=math.e)
     assert pt.converged
     # DI of the optimum = min over input-blind references of the causally conditioned KL
-    q = rr._output_kernels(pt.law, n, [3, 3])
+    q = rr.directed_rr._output_kernels(pt.law, n, [3, 3])
     assert rr.causally_conditioned_kl(pol, pt.channel, q, base=math.e) == pytest.approx(pt.rate, abs=1e-10)
     rng = np.random.default_rng(0)
     for _ in range(5):

@@ -1,0 +1,125 @@
+"""A single decision (a bandit): the KL-regularised objective and its Gibbs optimum (chapter 6)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int
+from ._common import as_ref, as_reward, check_beta, check_beta0, log, tilt
+
+
+def gibbs_logpolicy(ref, reward, beta) -> np.ndarray:
+    r"""Natural-log Gibbs optimum :math:`\log \pi^*_\beta = \log \pi_{\mathrm{ref}} + r/\beta - \log Z`.
+
+    .. math:: \pi^*_\beta(y) = \frac{\pi_{\mathrm{ref}}(y)\, e^{r(y)/\beta}}{Z},\qquad
+              Z = \E_{\pi_{\mathrm{ref}}}\big[e^{r/\beta}\big].
+
+    ``ref`` is a pmf over its last axis (leading axes index prompts: ``ref[x, y]`` :math:`= \pi_{\mathrm{ref}}(y|x)`),
+    ``reward`` broadcastable to it (finite), ``beta`` >= 0 (reward units per nat).  Responses with
+    :math:`\pi_{\mathrm{ref}} = 0` keep log-probability :math:`-\infty`.  Computed with ``logsumexp``, so any
+    :math:`\beta > 0` is safe; ``beta = 0`` is the greedy limit, the reference restricted to its best
+    responses :math:`A^*` (the end of the rate-reward curve with the largest reward).  Chapter 6.
+    """
+    P = as_ref(ref)
+    r = as_reward(reward, P.shape)
+    b = check_beta0(beta)
+    return tilt(log(P), r, math.inf if b == 0 else 1.0 / b)[0]
+
+
+def gibbs_policy(ref, reward, beta) -> np.ndarray:
+    r"""Gibbs optimum :math:`\pi^*_\beta \propto \pi_{\mathrm{ref}} e^{r/\beta}` of :func:`kl_objective` (probabilities).
+
+    See :func:`gibbs_logpolicy`.  :math:`\beta \to 0`: the reference restricted to its best responses;
+    :math:`\beta \to \infty`: the reference itself.  Chapter 6.
+    """
+    return np.exp(gibbs_logpolicy(ref, reward, beta))
+
+
+def optimal_value(ref, reward, beta):
+    r"""Optimal value :math:`\max_\pi J_\beta(\pi) = \beta \log \E_{\pi_{\mathrm{ref}}}[e^{r/\beta}]` (reward units).
+
+    The soft maximum of the reward under the reference: it lies between :math:`\E_{\pi_{\mathrm{ref}}} r`
+    (approached as :math:`\beta\to\infty`) and the largest reward on the reference's support
+    (:math:`\beta \to 0`, and its value at ``beta = 0``).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
+    Chapter 6.
+    """
+    P = as_ref(ref)
+    r = as_reward(reward, P.shape)
+    b = check_beta0(beta)
+    if b == 0:  # the limit beta -> 0: the largest reward on the support
+        out = tilt(log(P), as_float(r, "r"), math.inf)[1]
+        return float(out) if np.ndim(out) == 0 else out
+    out = b * logsumexp(log(P) + r / b, axis=-1)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def kl_objective(policy, ref, reward, beta):
+    r"""KL-regularised objective :math:`J_\beta(\pi) = \E_\pi[r] - \beta\, D(\pi\,\|\,\pi_{\mathrm{ref}})` (reward units).
+
+    The KL is in nats (so :math:`\beta` is in reward units per nat).  ``policy`` may carry extra leading
+    axes (a batch of policies): it is broadcast against ``ref`` over the last axis, and the result has the
+    broadcast leading shape.  :math:`-\infty` when the policy puts mass where the reference has none.
+    Identity: :math:`J_\beta(\pi) = \beta\log Z - \beta D(\pi\,\|\,\pi^*_\beta)`.  Chapter 6.
+    """
+    Q = as_stochastic(policy, "policy")
+    P = as_ref(ref)
+    if Q.shape[-1] != P.shape[-1]:
+        raise ValueError(f"policy has {Q.shape[-1]} responses on its last axis, ref has {P.shape[-1]}")
+    b = check_beta(beta)
+    try:
+        shape = np.broadcast_shapes(Q.shape, P.shape)
+    except ValueError:
+        raise ValueError(f"policy shape {Q.shape} does not broadcast against ref shape {P.shape}") from None
+    r = as_reward(reward, shape)
+    Qb, Pb = np.broadcast_to(Q, shape), np.broadcast_to(P, shape)
+    miss = ((Qb > 0) & (Pb == 0)).any(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(Qb > 0, Qb * (log(Qb) - log(np.where(Pb > 0, Pb, 1.0))), 0.0).sum(axis=-1)
+    out = (Qb * r).sum(axis=-1) - b * kl
+    out = np.where(miss, -np.inf, out)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def random_policies(k, n, *, seed=None) -> np.ndarray:
+    r"""``n`` random policies on the :math:`k`-simplex, shape ``(n, k)``, deterministic under ``seed``.
+
+    A mixture that covers the simplex: Dirichlet draws with concentrations 0.05, 0.3, 1 and 5 (corners,
+    edges, bulk, centre) plus the :math:`k` vertices.  Used to check by brute force that no policy beats
+    the Gibbs optimum.  Chapter 6.
+    """
+    k = check_int(k, "k", minimum=1)
+    n = check_int(n, "n", minimum=1)
+    rng = as_rng(seed)
+    conc = rng.choice([0.05, 0.3, 1.0, 5.0], size=n)
+    out = rng.gamma(conc[:, None], size=(n, k))
+    out[out.sum(axis=1) == 0, 0] = 1.0
+    out /= out.sum(axis=1, keepdims=True)
+    out[: min(k, n)] = np.eye(k)[: min(k, n)]
+    return out
+
+
+def best_random_objective(ref, reward, beta, *, n=20000, seed=None) -> float:
+    r"""Brute force: :math:`\max_i J_\beta(\pi_i)` over ``n`` random policies (:func:`random_policies`).
+
+    Never exceeds :func:`optimal_value`; the gap is :math:`\beta \min_i D(\pi_i \| \pi^*_\beta)`.  ``ref``
+    must be 1-D.  Reward units.  Chapter 6.
+    """
+    P = as_pmf(ref, "ref", ndim=1)
+    pols = random_policies(P.size, n, seed=seed)
+    return float(np.max(kl_objective(pols, P, reward, beta)))
+
+
+def simplex_grid(resolution=60) -> np.ndarray:
+    r"""Points :math:`(p_1, p_2, p_3)` of the 2-simplex on a triangular grid with ``resolution`` steps per side.
+
+    Returns an array of shape ``((resolution+1)(resolution+2)/2, 3)`` whose rows are pmfs (vertices and
+    edges included).  For plotting objectives over all policies on three responses.  Chapter 6.
+    """
+    m = check_int(resolution, "resolution", minimum=1, maximum=2000)
+    i, j = np.meshgrid(np.arange(m + 1), np.arange(m + 1), indexing="ij")
+    keep = i + j <= m
+    a, b = i[keep], j[keep]
+    return np.stack([a, b, m - a - b], axis=1) / m

@@ -1,0 +1,136 @@
+"""The rate-reward function of a single decision: its curve, its two ends, its inverse (chapter 6)."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .._validate import as_float, log_base
+from ._common import bandit, log, tilt
+
+
+class RateRewardCurve(NamedTuple):
+    r"""Points of a rate-reward curve: ``betas``, expected ``rewards`` :math:`\rho(\beta)` and ``rates`` :math:`R` (units of ``base``)."""
+
+    betas: np.ndarray
+    rewards: np.ndarray
+    rates: np.ndarray
+
+
+class RateRewardLimits(NamedTuple):
+    r"""The two ends of a rate-reward curve.
+
+    ``reference_reward`` :math:`\E_{\pi_{\mathrm{ref}}} r` (rate 0, :math:`\beta\to\infty`); ``greedy_reward``
+    :math:`r_{\max}` on the reference's support and ``greedy_rate`` :math:`-\log \pi_{\mathrm{ref}}(A^*)`, the
+    rate of the greedy limit :math:`\beta \to 0` (the reference restricted to the best set :math:`A^*`).
+    """
+
+    reference_reward: float
+    greedy_reward: float
+    greedy_rate: float
+
+
+def _point(P: np.ndarray, r: np.ndarray, lam: float, lb: float) -> tuple[float, float]:
+    logq, logz = tilt(log(P), r, lam)
+    q = np.exp(logq)
+    rho = float(q @ r)
+    fin = q > 0
+    rate = float(np.sum(q[fin] * (logq[fin] - np.log(P[fin]))))
+    return rho, max(rate, 0.0) / lb
+
+
+def rate_reward_curve(ref, reward, betas, base=2) -> RateRewardCurve:
+    r"""Trace the rate-reward curve :math:`\big(\rho(\beta), R(\beta)\big)` at each temperature in ``betas``.
+
+    .. math:: \rho(\beta) = \E_{\pi^*_\beta}[r],\qquad R(\beta) = D(\pi^*_\beta \,\|\, \pi_{\mathrm{ref}}),
+              \qquad \frac{\dd R}{\dd \rho} = \frac{1}{\beta}\ \text{(nats per reward unit)}.
+
+    Every point lies on the rate-reward function :math:`R(\rho)` of :func:`rate_reward`.  ``ref`` is a 1-D pmf,
+    ``betas`` non-negative; ``beta = 0`` is the greedy end :math:`(r_{\max}, -\log\pi_{\mathrm{ref}}(A^*))` of
+    :func:`rate_reward_limits` (the zero-rate end is :math:`\beta \to \infty`).  Rates in units of ``base``.
+    Chapter 6.
+    """
+    lb = log_base(base)
+    P, r = bandit(ref, reward)
+    bs = np.atleast_1d(as_float(betas, "betas"))
+    if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
+        raise ValueError("betas must be a non-empty 1-D array of finite temperatures >= 0")
+    pts = np.array([_point(P, r, math.inf if b == 0 else 1.0 / b, lb) for b in bs])
+    return RateRewardCurve(bs, pts[:, 0], pts[:, 1])
+
+
+def rate_reward_limits(ref, reward, base=2) -> RateRewardLimits:
+    r"""The reference (:math:`\beta\to\infty`) and greedy (:math:`\beta\to 0`) ends of the rate-reward curve.
+
+    :math:`\rho \to \E_{\pi_{\mathrm{ref}}} r` with rate 0, and :math:`\rho \to r_{\max}` (largest reward on the
+    support of :math:`\pi_{\mathrm{ref}}`) with rate :math:`-\log \pi_{\mathrm{ref}}(A^*)`,
+    :math:`A^* = \{y : r(y) = r_{\max}\}`.  Rates in units of ``base``.  Chapter 6.
+    """
+    lb = log_base(base)
+    P, r = bandit(ref, reward)
+    sup = P > 0
+    rmax = float(r[sup].max())
+    best = sup & (r == rmax)
+    return RateRewardLimits(float(P @ r), rmax, float(-math.log(P[best].sum()) / lb))
+
+
+def _lambda_for(P: np.ndarray, r: np.ndarray, rho: float) -> float:
+    """Inverse temperature 1/beta with E_{pi} r = rho (strictly between the two limits)."""
+
+    def f(lam):
+        return _point(P, r, lam, 1.0)[0] - rho
+
+    hi = 1.0
+    while f(hi) < 0:
+        hi *= 2.0
+        if hi > 1e12:  # pragma: no cover - rho numerically at r_max
+            break
+    return brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-13, maxiter=500)
+
+
+def beta_for_reward(ref, reward, rho) -> float:
+    r"""The temperature :math:`\beta` whose Gibbs optimum attains expected reward ``rho``: :math:`\rho(\beta) = \rho`.
+
+    ``rho`` must lie strictly between :math:`\E_{\pi_{\mathrm{ref}}} r` and :math:`r_{\max}` (the limits, reached
+    only as :math:`\beta \to \infty` and :math:`\beta \to 0`).  Solved by Brent's method in
+    :math:`1/\beta`, on which :math:`\rho` is increasing.  Chapter 6.
+    """
+    P, r = bandit(ref, reward)
+    lim = rate_reward_limits(P, r)
+    rho = _check_real(rho, "rho")
+    if not lim.reference_reward < rho < lim.greedy_reward:
+        raise ValueError(
+            f"rho must lie strictly between E_ref[r] = {lim.reference_reward:.6g} and r_max = {lim.greedy_reward:.6g}"
+        )
+    return 1.0 / _lambda_for(P, r, rho)
+
+
+def _check_real(x, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(float(x)):
+        raise ValueError(f"{name} must be a finite real number, got {x!r}")
+    return float(x)
+
+
+def rate_reward(ref, reward, rho, base=2) -> float:
+    r"""Rate-reward function :math:`R(\rho) = \min\{D(\pi\,\|\,\pi_{\mathrm{ref}}) : \E_\pi[r] \ge \rho\}`.
+
+    Exact: 0 for :math:`\rho \le \E_{\pi_{\mathrm{ref}}} r`; :math:`-\log\pi_{\mathrm{ref}}(A^*)` at
+    :math:`\rho = r_{\max}`; :math:`+\infty` above :math:`r_{\max}` (no policy absolutely continuous with respect
+    to the reference reaches it); in between the KL of the Gibbs optimum whose expected reward is
+    :math:`\rho` (:func:`beta_for_reward`).  Non-decreasing and convex in :math:`\rho`.  Units of ``base``.
+    Chapter 6.
+    """
+    lb = log_base(base)
+    P, r = bandit(ref, reward)
+    rho = _check_real(rho, "rho")
+    lim = rate_reward_limits(P, r, base=math.e)
+    if rho <= lim.reference_reward:
+        return 0.0
+    if rho > lim.greedy_reward:
+        return math.inf
+    if rho == lim.greedy_reward:
+        return lim.greedy_rate / lb
+    return _point(P, r, _lambda_for(P, r, rho), lb)[1]

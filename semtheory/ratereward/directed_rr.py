@@ -1,0 +1,123 @@
+"""The directed rate-reward function: the best input-blind reference, found by alternating maximisation (chapter 6)."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import directed
+from .._validate import as_float, check_int, check_positive, log_base
+from ._common import as_reward, betas_array, check_beta, kernels
+from .causal import causal_gibbs
+from .curve import RateRewardCurve
+
+
+class DirectedRateReward(NamedTuple):
+    r"""A point of the directed rate-reward function (:func:`directed_rate_reward`).
+
+    ``beta``; ``reward`` :math:`\E r`; ``rate`` :math:`I(X^n \to Y^n)` (units of ``base``); ``channel`` the optimal
+    causal policy; ``law`` the joint law; ``lagrangian`` :math:`\E r - \beta I` (reward units, :math:`I` in nats);
+    ``iterations``; ``converged``.
+    """
+
+    beta: float
+    reward: float
+    rate: float
+    channel: list
+    law: np.ndarray
+    lagrangian: float
+    iterations: int
+    converged: bool
+
+
+def _output_kernels(P: np.ndarray, n: int, yc: list[int]) -> list[np.ndarray]:
+    """Input-blind causal law P(y_t | y^{t-1}) of a joint law, as channel kernels with X axes of length 1."""
+    PY = P.sum(axis=tuple(range(n)))
+    out = []
+    for t in range(1, n + 1):
+        m = PY.sum(axis=tuple(range(t, n))) if t < n else PY
+        den = m.sum(axis=-1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k = np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / yc[t - 1])
+        out.append(k.reshape((1,) * t + k.shape))
+    return out
+
+
+def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
+    r"""A point of the directed rate-reward function, :math:`\max_{\pi}\ \E[r] - \beta\, I(X^n \to Y^n)` over causal policies.
+
+    .. math::
+
+        R_{\mathrm{DI}}(\rho) = \min_{\pi(y^n \| x^n)\,:\ \E r \ge \rho} I(X^n \to Y^n),\qquad
+        I(X^n \to Y^n) = \min_{q(y^n) = \prod_t q(y_t \mid y^{t-1})} D\big(\pi(Y^n\|X^n) \,\|\, q(Y^n)\big),
+
+    the minimum attained by the output's own causal law :math:`P(y_t \mid y^{t-1})`.  So the directed rate is
+    the KL rate of :func:`causal_gibbs` with the *best reference that ignores the input*, and the optimum is
+    found by alternating maximisation of :math:`\E r - \beta D(\pi \| q)`: the soft value recursion with
+    reference :math:`q` (:func:`causal_gibbs`), then :math:`q \leftarrow P_\pi(y_t \mid y^{t-1})`.  Each step
+    cannot decrease the Lagrangian; it stops when the gain is below ``tol`` (reward units).  For an input
+    process without feedback the problem is convex and the limit is the optimum.  ``init``: starting
+    reference kernels (default uniform).  For :math:`n = 1` this is the mutual-information rate-reward
+    function (a Blahut–Arimoto iteration).  Rate in units of ``base``.  Chapter 6.
+    """
+    lb = log_base(base)
+    if isinstance(beta, (int, float, np.integer, np.floating)) and not isinstance(beta, bool) and beta == 0:
+        raise ValueError("beta = 0 is the greedy end of the directed rate-reward curve (no rate penalty), where "
+                         "the optimal causal policy is in general not unique; use a small beta > 0")
+    b = check_beta(beta)
+    tol = check_positive(tol, "tol")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    pol = kernels(policy, "policy")
+    n = len(pol)
+    xc = [k.shape[-1] for k in pol]
+    reward = as_float(reward, "reward")
+    shape_r = reward.shape
+    if len(shape_r) != 2 * n:
+        raise ValueError(f"reward must have 2n = {2 * n} axes (X_1..X_n, Y_1..Y_n), got shape {shape_r}")
+    yc = [int(s) for s in shape_r[n:]]
+    if any(s < 1 for s in yc):
+        raise ValueError("reward must spell out every output axis Y_1..Y_n")
+    q = [np.full((1,) * t + tuple(yc[: t - 1]) + (yc[t - 1],), 1.0 / yc[t - 1]) for t in range(1, n + 1)] if init is None else kernels(init, "init", n)
+    prev = -math.inf
+    it, converged = 0, False
+    while it < max_iter:
+        it += 1
+        g = causal_gibbs(pol, q, reward, b)
+        q = _output_kernels(g.law, n, yc)
+        # value after the q-step: E r - beta * I (the best reference for this policy)
+        di = directed.directed_information(g.law, base=math.e)
+        val = float((g.law * as_reward(reward, g.law.shape)).sum() - b * di)
+        if val - prev <= tol:
+            converged = True
+            break
+        prev = val
+    return DirectedRateReward(
+        beta=b,
+        reward=float((g.law * as_reward(reward, g.law.shape)).sum()),
+        rate=di / lb,
+        channel=g.channel,
+        law=g.law,
+        lagrangian=val,
+        iterations=it,
+        converged=converged,
+    )
+
+
+def directed_rate_reward_curve(policy, reward, betas, base=2, *, tol=1e-10, max_iter=5000) -> RateRewardCurve:
+    r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``betas`` (see :func:`directed_rate_reward`).
+
+    Each point is warm-started from the previous one's output law.  Rates in units of ``base``.  Chapter 6.
+    """
+    log_base(base)
+    bs = betas_array(betas)
+    rows, init = [], None
+    for b in bs:
+        pt = directed_rate_reward(policy, reward, b, base, tol=tol, max_iter=max_iter, init=init)
+        n = len(pt.channel)
+        yc = [k.shape[-1] for k in pt.channel]
+        init = _output_kernels(pt.law, n, yc)
+        rows.append((pt.reward, pt.rate))
+    rows = np.array(rows)
+    return RateRewardCurve(bs, rows[:, 0], rows[:, 1])

@@ -1,0 +1,90 @@
+"""The token-level optimum of a prompt-then-generate task, as a LanguageModel (chapter 6)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .. import channel as _channel
+from .._validate import as_float, check_int
+from ._common import check_beta, log
+from .causal import reward_table
+
+
+def _check_lm(model, name: str = "ref") -> _channel.LanguageModel:
+    if not isinstance(model, _channel.LanguageModel):
+        raise ValueError(f"{name} must be a semtheory.channel.LanguageModel, got {type(model).__name__}")
+    return model
+
+
+class GibbsLM(_channel.LanguageModel):
+    r"""The KL-regularised optimum of a reference LM for a reward on the next ``n`` tokens, token by token.
+
+    For contexts ``prompt + y^{t-1}`` with :math:`t \le n` the next-token law is
+
+    .. math::
+
+        \pi^*(y_t \mid y^{t-1}) = \pi_{\mathrm{ref}}(y_t \mid y^{t-1})\, \exp\big(V_t(y^t) - V_{t-1}(y^{t-1})\big)/\beta,
+        \qquad V_n = r,\quad V_{t-1}(y^{t-1}) = \beta \log \sum_{y_t} \pi_{\mathrm{ref}}(y_t \mid y^{t-1})\, e^{V_t(y^t)/\beta},
+
+    the soft value recursion, so that :math:`\pi^*(y^n) = \pi_{\mathrm{ref}}(y^n)e^{r(y^n)/\beta}/Z` exactly
+    (:func:`sequence_gibbs`); any other context gets the reference's law.  ``reward``: a table of shape
+    ``(V,)*n`` or a callable (see :func:`reward_table`).  Attributes: ``value`` :math:`= V_0 = \beta \log Z`
+    (reward units), ``log_partition`` :math:`\log Z`, ``values`` (list of the tables :math:`V_t`, reward units).
+    Being a :class:`~semtheory.channel.LanguageModel` it can be sampled and enumerated.  Chapter 6.
+    """
+
+    def __init__(self, ref, reward, n, beta, *, prompt: Sequence[int] = ()):
+        self.ref = _check_lm(ref)
+        self.vocab_size = V = ref.vocab_size
+        self.n = n = check_int(n, "n", minimum=1)
+        self.beta = b = check_beta(beta)
+        self.prompt = tuple(int(v) for v in ref._check_tokens(prompt, "prompt"))
+        self.reward = reward_table(reward, V, n)
+        # log pi_ref(. | prompt, y^t) for every prefix y^t, t = 0..n-1: tables (V,)*t + (V,)
+        self._logref = []
+        for t in range(n):
+            prefixes = np.indices((V,) * t).reshape(t, -1).T if t else np.zeros((1, 0), dtype=np.int64)
+            rows = np.stack([_checked(ref.next_token_logprobs(np.array(self.prompt + tuple(int(v) for v in p), dtype=np.int64)), V) for p in prefixes])
+            self._logref.append(rows.reshape((V,) * t + (V,)))
+        U = [None] * (n + 1)
+        U[n] = self.reward / b
+        for t in range(n - 1, -1, -1):
+            U[t] = logsumexp(self._logref[t] + U[t + 1], axis=-1)
+        self._U = U
+        self.log_partition = float(U[0])
+        self.value = b * self.log_partition
+        self.values = [b * u for u in U]
+
+    def next_token_logprobs(self, context):
+        ctx = self._check_tokens(context, "context")
+        k = len(self.prompt)
+        if len(ctx) >= k and tuple(int(v) for v in ctx[:k]) == self.prompt and len(ctx) - k < self.n:
+            y = tuple(int(v) for v in ctx[k:])
+            t = len(y)
+            return self._logref[t][y] + self._U[t + 1][y] - self._U[t][y]
+        return self.ref.next_token_logprobs(ctx)
+
+
+def _checked(lp, V: int) -> np.ndarray:
+    lp = as_float(lp, "lp")
+    if lp.shape != (V,) or np.isnan(lp).any() or abs(logsumexp(lp)) > 1e-9:
+        raise ValueError("ref.next_token_logprobs must return a normalised log-pmf of shape (vocab_size,)")
+    return lp
+
+
+def sequence_gibbs(ref, reward, n, beta, *, prompt: Sequence[int] = ()) -> np.ndarray:
+    r"""The sequence-level Gibbs optimum :math:`\pi^*(y^n) = \pi_{\mathrm{ref}}(y^n \mid \text{prompt})\, e^{r(y^n)/\beta} / Z`.
+
+    A table of shape ``(V,)*n`` computed from :func:`semtheory.channel.sequence_law` in the log domain; equal
+    to the law of :class:`GibbsLM` (the token-level form).  Chapter 6.
+    """
+    _check_lm(ref)
+    b = check_beta(beta)
+    n = check_int(n, "n", minimum=1)
+    law = _channel.sequence_law(ref, n, prompt=prompt)
+    r = reward_table(reward, ref.vocab_size, n)
+    s = log(law) + r / b
+    return np.exp(s - logsumexp(s))
