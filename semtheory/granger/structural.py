@@ -1,0 +1,92 @@
+"""Linear structural models: Granger (rung 1) versus intervention (rung 2) (chapter 8)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validate import as_rng, check_int
+from ._common import psd_sqrt, stable_var
+from .var import companion_matrix, var_stationary_covariance
+
+
+# ----------------------------------------------------------------------------------------------
+# Linear structural models: Granger (rung 1) versus intervention (rung 2)
+# ----------------------------------------------------------------------------------------------
+
+
+def spurious_granger_var(a=1.0, b=1.0, rho=0.8) -> tuple[np.ndarray, np.ndarray]:
+    r"""A hidden common cause that makes X Granger-cause Y with **no causal effect** of X on Y.
+
+    Components ``(X, Y, Z)``; Z is the hidden confounder (an AR(1)) that reaches X one step before Y:
+
+    .. math:: Z_t = \rho Z_{t-1} + e^Z_t,\quad X_t = a Z_{t-1} + e^X_t,\quad Y_t = b Z_{t-2} + e^Y_t,
+
+    with unit-variance independent noises.  :math:`X_{t-1}` carries news of :math:`Z_{t-2}` that
+    :math:`Y_t` will reflect, so :math:`\mathrm{TE}_{X\to Y} > 0`, yet Y's mechanism contains no X:
+    :math:`\Psi_h[Y, X] = 0` for every h.  Returns ``(coefs, noise_cov)`` of a VAR(2).  Chapter 8.
+    """
+    for v, name in ((a, "a"), (b, "b"), (rho, "rho")):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite real number, got {v!r}")
+    if not abs(rho) < 1:
+        raise ValueError(f"rho must satisfy |rho| < 1 for a stationary confounder, got {rho!r}")
+    A = np.zeros((2, 3, 3))
+    A[0, 0, 2] = a
+    A[0, 2, 2] = rho
+    A[1, 1, 2] = b
+    return A, np.eye(3)
+
+
+def masked_effect_var(effect=0.5, a=1.0) -> tuple[np.ndarray, np.ndarray]:
+    r"""The reverse failure: X **causes** Y but X does not Granger-cause Y (a confounder cancels the effect).
+
+    Components ``(X, Y, Z)`` with i.i.d. :math:`Z_t = e^Z_t`, :math:`X_t = a Z_{t-1} + e^X_t` and
+
+    .. math:: Y_t = \beta X_{t-1} + c\,Z_{t-2} + e^Y_t,\qquad c = -\beta\,(a^2 + 1)/a,
+
+    so that :math:`\Cov(Y_t, X_{t-1}) = \beta(a^2+1) + c\,a = 0`; every covariance between :math:`Y_t` and the
+    past of (X, Y) vanishes, hence :math:`\mathrm{TE}_{X\to Y} = 0` at every history length, while the causal
+    effect is :math:`\Psi_1[Y, X] = \beta`.  Returns ``(coefs, noise_cov)`` of a VAR(2).  Chapter 8.
+    """
+    for v, name in ((effect, "effect"), (a, "a")):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite real number, got {v!r}")
+    if a == 0:
+        raise ValueError("a must be non-zero (the confounder must reach X)")
+    A = np.zeros((2, 3, 3))
+    A[0, 0, 2] = a
+    A[0, 1, 0] = effect
+    A[1, 1, 2] = -effect * (a * a + 1.0) / a
+    return A, np.eye(3)
+
+
+def var_do(coefs, noise_cov=None, *, component, value, steps=1, replicates=10_000, seed=None) -> np.ndarray:
+    r"""Monte Carlo intervention :math:`do(X^{(j)}_0 = x)` in a stable VAR read as a structural causal model.
+
+    Each replicate starts from the stationary law, the mechanism of ``component`` at time 0 is replaced
+    by the constant ``value`` (its noise is discarded), and the process runs ``steps`` more steps with
+    its own equations.  Returns an array ``(replicates, steps + 1, d)``; ``out[:, h].mean(0)`` estimates
+    :math:`E[X_h \mid do(X^{(j)}_0 = x)]`, whose exact value for a zero-mean VAR is
+    :math:`\Psi_h[:, j]\,x` (:func:`var_impulse_response`).  Chapter 8.
+    """
+    A, S = stable_var(coefs, noise_cov)
+    p, d, _ = A.shape
+    j = check_int(component, "component", minimum=0, maximum=d - 1)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not math.isfinite(value):
+        raise ValueError(f"value must be a finite real number, got {value!r}")
+    steps = check_int(steps, "steps", minimum=0)
+    R = check_int(replicates, "replicates", minimum=1)
+    rng = as_rng(seed)
+    F = companion_matrix(A)
+    s = rng.standard_normal((R, d * p)) @ psd_sqrt(var_stationary_covariance(A, S)).T
+    s[:, j] = value
+    root = psd_sqrt(S)
+    out = np.empty((R, steps + 1, d))
+    out[:, 0] = s[:, :d]
+    for h in range(1, steps + 1):
+        s = s @ F.T
+        s[:, :d] += rng.standard_normal((R, d)) @ root.T
+        out[:, h] = s[:, :d]
+    return out
