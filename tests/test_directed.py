@@ -739,7 +739,7 @@ def test_feedback_capacity_with_its_policy_store_thinned(monkeypatch):
     """The memory bound on the kept policies changes only which Richardson step is tried, not what is certified."""
     ch = d.finite_state_channel(d.trapdoor_channel(), 6, initial_state=0)
     ref = d.feedback_capacity(ch)
-    monkeypatch.setattr(d, "_STORE_BYTES", 1)  # thin at every check
+    monkeypatch.setattr(d.capacity, "_STORE_BYTES", 1)  # thin at every check
     fb = d.feedback_capacity(ch)
     assert fb.converged and ref.converged
     assert fb.rate <= ref.upper + 1e-12 and ref.rate <= fb.upper + 1e-12  # the two certified intervals overlap
