@@ -738,8 +738,10 @@ def quantised_cross_entropy(model, tokens, bits=None, *, streams=8, base=2):
     The tokens are cut into ``streams`` contiguous pieces, each read from ``BOS`` by the state protocol, in
     parallel.  After each step every number of every layer's SSM state is clipped to :math:`[-R, R]` and rounded
     to one of :math:`2^b` evenly spaced levels, :math:`R` being that layer's largest magnitude on an unrounded
-    pass over the same tokens (a fixed grid).  The next-token law is a function of the rounded states and of
-    the current token, so the rounded model is a finite-state predictor with :math:`\log_2 S \le n b + \log_2 V`
+    pass over the same tokens (a fixed grid).  The next-token law after token :math:`x_t` is a function of the
+    rounded states left by step :math:`t-1` and of :math:`x_t` (step :math:`t` computes it from them, and only its
+    rounded result is kept), so the rounded model is a finite-state predictor with
+    :math:`\log_2 S \le n b + \log_2 V`
     (:func:`state_bottleneck_bound` applies to it); ``bits=None`` gives the unrounded model, whose per-stream
     log-probabilities equal :meth:`MambaLM.token_logprobs`.  ``bits`` may also be a list (of ints and ``None``):
     then a list of :class:`QuantisedRun` is returned, sharing one calibration pass.  Requires ``d_conv = 1``
