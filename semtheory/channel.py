@@ -40,7 +40,6 @@ conversion.  *Scores and information measures* take ``base`` keyword-only (2 = b
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -58,6 +57,17 @@ from ._validate import (
     check_positive,
     check_probability,
     log_base,
+)
+from .core.models import (
+    MAX_CELLS,
+    NORM_ATOL,
+    LanguageModel,
+    MarkovLM,
+    StateWalker,
+    check_model,
+    checked_logprobs,
+    register_batched_route,
+    sequence_law,
 )
 
 __all__ = [
@@ -100,267 +110,20 @@ __all__ = [
     "prompt_generation_law",
 ]
 
-_MAX_CELLS = 2**22  # largest exact law (number of sequences) that sequence_law will enumerate
-_NORM_ATOL = 1e-9  # a model's next-token log-pmf must have logsumexp within this of 0
-
-
-# ==============================================================================================
-# The autoregressive interface
-# ==============================================================================================
-
-
-class LanguageModel(ABC):
-    r"""Autoregressive language model :math:`P(x^n) = \prod_t P(x_t \mid x^{t-1})` over ``vocab_size`` tokens.
-
-    Subclasses implement :meth:`next_token_logprobs`; everything else is derived from it.  A subclass may
-    also override the state protocol (:meth:`initial_state`, :meth:`next_state`, :meth:`state_logprobs`) to
-    carry a fixed-size state or a cache instead of the whole context, and :meth:`token_logprobs` to score a
-    sequence faster (taking and honouring the same keyword-only ``base``).  Chapters 1, 4–16.
-
-    Units: the kernel hooks :meth:`next_token_logprobs` and :meth:`state_logprobs` return natural logs
-    :math:`\ln P(\cdot \mid \text{context})` (a normalised log-pmf on the scale of the logits, the input of
-    :func:`decode` and of the Boltzmann form), and take no ``base``.  Every score of a sequence takes ``base``
-    keyword-only, 2 (bits) by default, ``math.e`` for nats: :meth:`token_logprobs`, :meth:`log_prob`,
-    :meth:`cross_entropy`; :meth:`perplexity` is unitless.
-    """
-
-    #: Number of tokens in the vocabulary; tokens are ``0 .. vocab_size - 1``.
-    vocab_size: int
-
-    @abstractmethod
-    def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
-        r"""Natural-log next-token distribution :math:`\log P(\cdot \mid \text{context})`, shape ``(vocab_size,)``."""
-
-    # -- helpers shared by every model -------------------------------------------------------------
-
-    def _check_tokens(self, seq, name: str) -> np.ndarray:
-        arr = as_array(seq, name)
-        if arr.ndim != 1:
-            raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {arr.shape}")
-        if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= self.vocab_size):
-            raise ValueError(f"{name} must hold integer token ids in [0, {self.vocab_size})")
-        return arr.astype(np.int64)
-
-    def next_token_probs(self, context: Sequence[int]) -> np.ndarray:
-        """Next-token pmf :math:`P(\\cdot \\mid \\text{context})` (probabilities, sums to 1).  Chapter 4."""
-        ctx = self._check_tokens(context, "context")
-        return np.exp(self.next_token_logprobs(ctx))
-
-    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
-        r"""Per-token :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1}) = \ln P(x_t \mid \cdot) / \ln b` for each token of ``seq``.
-
-        Units of ``base`` :math:`b` (keyword-only): bits by default, ``base=math.e`` for nats.  A token of
-        probability 0 scores :math:`-\infty`.  One call of :meth:`next_token_logprobs` per position; subclasses
-        may override with a faster route that returns the same numbers.  Chapters 1, 4, 7, 14.
-        """
-        lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
-        full = np.concatenate([p, s])
-        out = np.empty(len(s))
-        for t in range(len(s)):
-            out[t] = self.next_token_logprobs(full[: len(p) + t])[s[t]]
-        return out / lb
-
-    def log_prob(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
-        r"""Sequence log-probability :math:`\log P(x^n \mid \text{prompt}) = \sum_t \log P(x_t \mid \cdot)`, units of ``base``.  Chapter 4."""
-        lb = log_base(base)
-        return float(self.token_logprobs(seq, prompt=prompt, base=math.e).sum() / lb)  # sum in nats, convert once
-
-    def cross_entropy(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
-        r"""Per-token cross-entropy :math:`-\frac1n \log P(x^n \mid \text{prompt})` on ``seq`` (the pre-training loss).  Chapters 1, 5."""
-        s = self._check_tokens(seq, "seq")
-        if len(s) == 0:
-            raise ValueError("seq must contain at least one token")
-        return -self.log_prob(s, prompt=prompt, base=base) / len(s)
-
-    def perplexity(self, seq: Sequence[int], *, prompt: Sequence[int] = ()) -> float:
-        r"""Per-token perplexity :math:`e^{\text{cross-entropy in nats}}` on ``seq``.  Chapters 1, 14."""
-        return math.exp(self.cross_entropy(seq, prompt=prompt, base=math.e))
-
-    def sample(self, n: int, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
-        r"""Draw ``n`` tokens autoregressively after ``prompt``, deterministic under ``seed``.
-
-        Each token is drawn from :math:`\softmax(\log P(\cdot\mid\text{context}) / T)`; ``temperature`` T > 0.
-        For top-k / top-p decoding sample from a :class:`DecodedLM`.  Chapters 4, 7.
-        """
-        n = check_int(n, "n", minimum=0)
-        if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature > 0):
-            raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
-        rng = as_rng(seed)
-        ctx = list(self._check_tokens(prompt, "prompt"))
-        out = np.empty(n, dtype=np.int64)
-        for t in range(n):
-            lp = self.next_token_logprobs(np.asarray(ctx, dtype=np.int64)) / temperature
-            lp = lp - logsumexp(lp)
-            tok = int(rng.choice(self.vocab_size, p=np.exp(lp)))
-            out[t] = tok
-            ctx.append(tok)
-        return out
-
-    # -- the state protocol (chapter 4's channel with state) -------------------------------------------
-
-    def initial_state(self, prompt: Sequence[int] = ()):
-        r"""The model's state :math:`S_0` after reading ``prompt``.
-
-        Default: the context itself, a tuple of token ids (it grows by one entry per token, like a
-        Transformer's KV cache).  Subclasses with a fixed-size state override this, :meth:`next_state` and
-        :meth:`state_logprobs` together.  Chapter 4.
-        """
-        return tuple(int(v) for v in self._check_tokens(prompt, "prompt"))
-
-    def next_state(self, state, token: int):
-        r"""State update :math:`S_{t} = f(S_{t-1}, v)` after the token ``token`` is appended to the context.
-
-        The same update serves an input token (the prompt, the user) and a fed-back output token (the
-        model's own sample).  Default: append to the context tuple.  Chapter 4.
-        """
-        tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
-        return tuple(state) + (tok,)
-
-    def state_logprobs(self, state) -> np.ndarray:
-        r"""Natural-log next-token law :math:`\log P(\cdot \mid S)` read from a state.  Default: from the context.  Chapter 4."""
-        return self.next_token_logprobs(np.asarray(state, dtype=np.int64).reshape(-1))
-
-
-def _check_model(model, name: str = "model") -> LanguageModel:
-    if not isinstance(model, LanguageModel):
-        raise ValueError(f"{name} must be a semtheory.channel.LanguageModel, got {type(model).__name__}")
-    check_int(model.vocab_size, f"{name}.vocab_size", minimum=1)
-    return model
-
-
-def _checked_logprobs(lp, vocab_size: int, where: str) -> np.ndarray:
-    """A model's next-token log-pmf, checked: shape (V,), no NaN/+inf, normalised."""
-    lp = as_float(lp, "lp")
-    if lp.shape != (vocab_size,):
-        raise ValueError(f"{where} must return shape ({vocab_size},), got {lp.shape}")
-    if np.isnan(lp).any() or np.isposinf(lp).any():
-        raise ValueError(f"{where} returned NaN or +inf log-probabilities")
-    z = logsumexp(lp)
-    if not abs(z) <= _NORM_ATOL:
-        raise ValueError(f"{where} must return a normalised log-pmf (logsumexp = {z:.3g}, not 0)")
-    return lp
-
-
-class _StateWalker:
-    """Drive a model through its state protocol, memoising states by the token prefix read so far."""
-
-    def __init__(self, model: LanguageModel, prompt: Sequence[int] = ()):
-        self.model = model
-        self.root = model.initial_state(prompt)
-        self.states: dict[tuple, object] = {(): self.root}
-        self.lp_cache: dict = {}
-
-    def state(self, seq: tuple):
-        s = self.states.get(seq)
-        if s is None:
-            s = self.model.next_state(self.state(seq[:-1]), seq[-1])
-            self.states[seq] = s
-        return s
-
-    def logprobs(self, seq: tuple) -> np.ndarray:
-        s = self.state(seq)
-        try:
-            key = ("s", s)
-            hash(key)
-        except TypeError:
-            key = ("q", seq)
-        lp = self.lp_cache.get(key)
-        if lp is None:
-            lp = _checked_logprobs(self.model.state_logprobs(s), self.model.vocab_size, "model.state_logprobs")
-            self.lp_cache[key] = lp
-        return lp
+# The interface and the table model live in the core layer (semtheory.core); this chapter re-exports them.
+_LAW_CELLS = 2**24  # largest joint law of inputs and outputs built here (the memory guard of semtheory.directed)
+# Former private names, kept while the chapter modules that still use them (semantic, flow, ratereward) switch to
+# the public ones of semtheory.core (tests/test_imports.py lists them as pending).
+_check_model = check_model
+_checked_logprobs = checked_logprobs
+_StateWalker = StateWalker
+_MAX_CELLS = MAX_CELLS
+_NORM_ATOL = NORM_ATOL
 
 
 # ==============================================================================================
 # Concrete models
 # ==============================================================================================
-
-
-def _safe_log(x: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(x)
-
-
-class MarkovLM(LanguageModel):
-    r"""An order-:math:`k` Markov (n-gram) language model given by tables: a fixed-size state.
-
-    ``transition`` has :math:`k+1` axes of length :math:`V`:
-    ``transition[v_1, ..., v_k, v]`` :math:`= P(x_t = v \mid x_{t-k}^{t-1} = v_1 \dots v_k)` (each last-axis
-    slice a pmf).  ``initial`` is the joint pmf of the first :math:`k` tokens (shape :math:`(V,)^k`, default
-    uniform); contexts shorter than :math:`k` use its conditionals, and a context of probability 0 under
-    ``initial`` gets the uniform law (it never carries weight).  ``order = 0`` (``transition`` a single pmf)
-    is an i.i.d. model.  The state is the last ``min(k, t)`` tokens.  Chapters 1, 4, 7.
-    """
-
-    def __init__(self, transition, initial=None):
-        T = as_stochastic(transition, "transition")
-        V = T.shape[-1]
-        if any(s != V for s in T.shape):
-            raise ValueError(f"transition must have every axis of length V = {V} (shape (V,)*(k+1)), got {T.shape}")
-        k = T.ndim - 1
-        self.vocab_size = V
-        self.order = k
-        self.transition = T
-        self._log_transition = _safe_log(T)
-        if k == 0:
-            self.initial = np.ones(())
-        elif initial is None:
-            self.initial = np.full((V,) * k, float(V) ** -k)
-        else:
-            self.initial = as_pmf(initial, "initial", ndim=k)
-            if self.initial.shape != (V,) * k:
-                raise ValueError(f"initial must have shape {(V,) * k}, got {self.initial.shape}")
-        # conditionals P(x_{t+1} | x^t) for t < k, from the marginals of `initial`
-        self._log_initial = []
-        for t in range(k):
-            m = self.initial.sum(axis=tuple(range(t + 1, k))) if t + 1 < k else self.initial
-            den = m.sum(axis=-1, keepdims=True)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                cond = np.where(den > 0, m / np.where(den > 0, den, 1.0), 1.0 / V)
-            self._log_initial.append(_safe_log(cond))
-
-    @classmethod
-    def random(cls, vocab_size, order=1, *, seed=None, concentration=1.0) -> "MarkovLM":
-        r"""A random order-``order`` model: every row of the table drawn from Dirichlet(``concentration``).
-
-        Deterministic under ``seed``; the initial law is uniform.  Small ``concentration`` gives peaked rows
-        (low entropy), large gives near-uniform rows.  Chapter 4.
-        """
-        V = check_int(vocab_size, "vocab_size", minimum=1)
-        k = check_int(order, "order", minimum=0)
-        a = check_positive(concentration, "concentration")
-        if V ** (k + 1) > _MAX_CELLS:
-            raise ValueError(f"order={k} with vocab_size={V} gives a table larger than {_MAX_CELLS} cells")
-        rng = as_rng(seed)
-        T = rng.dirichlet(np.full(V, a), size=(V,) * k) if k else rng.dirichlet(np.full(V, a))
-        # a Dirichlet draw may underflow to exact zeros for tiny concentration; keep rows exact pmfs
-        T = T / T.sum(axis=-1, keepdims=True)
-        return cls(T)
-
-    def next_token_logprobs(self, context):
-        r""":math:`\ln P(\cdot \mid x_{t-k}^{t-1})` from the table (or from ``initial`` while :math:`t \le k`)."""
-        ctx = self._check_tokens(context, "context")
-        k = self.order
-        if k == 0:
-            return self._log_transition.copy()
-        if len(ctx) < k:
-            return self._log_initial[len(ctx)][tuple(ctx)].copy()
-        return self._log_transition[tuple(ctx[len(ctx) - k :])].copy()
-
-    def initial_state(self, prompt=()):
-        """The last ``min(order, len(prompt))`` tokens of the prompt: a state of fixed maximal size."""
-        ctx = super().initial_state(prompt)
-        return ctx[max(0, len(ctx) - self.order) :]
-
-    def next_state(self, state, token):
-        """Append ``token`` and keep the last ``order`` tokens."""
-        s = super().next_state(state, token)
-        return s[max(0, len(s) - self.order) :]
-
-    def state_logprobs(self, state):
-        return self.next_token_logprobs(np.asarray(state, dtype=np.int64).reshape(-1))
 
 
 class BoltzmannLM(LanguageModel):
@@ -379,7 +142,7 @@ class BoltzmannLM(LanguageModel):
         self.temperature = check_positive(temperature, "temperature")
 
     def next_token_logprobs(self, context):
-        ctx = self._check_tokens(context, "context")
+        ctx = self.check_tokens(context, "context")
         E = _as_energies(self.energy(ctx), "energy(context)")
         if E.shape != (self.vocab_size,):
             raise ValueError(f"energy(context) must return shape ({self.vocab_size},), got {E.shape}")
@@ -396,12 +159,12 @@ class DecodedLM(LanguageModel):
     """
 
     def __init__(self, model, *, temperature=1.0, top_k=None, top_p=None, greedy=False):
-        self.model = _check_model(model)
+        self.model = check_model(model)
         self.vocab_size = model.vocab_size
         self._kw = _decode_kwargs(temperature, top_k, top_p, greedy)
 
     def next_token_logprobs(self, context):
-        return decode(self.model.next_token_logprobs(self._check_tokens(context, "context")), **self._kw)
+        return decode(self.model.next_token_logprobs(self.check_tokens(context, "context")), **self._kw)
 
     def initial_state(self, prompt=()):
         return self.model.initial_state(prompt)
@@ -411,35 +174,6 @@ class DecodedLM(LanguageModel):
 
     def state_logprobs(self, state):
         return decode(self.model.state_logprobs(state), **self._kw)
-
-
-def sequence_law(model, n, *, prompt: Sequence[int] = ()) -> np.ndarray:
-    r"""The exact law :math:`P(x^n \mid \text{prompt}) = \prod_{t=1}^n P(x_t \mid \text{prompt}, x^{t-1})` of the next ``n`` tokens.
-
-    Enumerates every continuation through the model's state protocol (memoised by state, so a Markov model
-    costs one call per distinct state) and multiplies the next-token laws in the log domain.  A
-    :class:`~semtheory.transformer.Transformer` whose window holds prompt and continuation is instead read
-    in batched causal passes, all continuations at once (:func:`prompt_generation_law`'s route; equal to the
-    walk to float32 round-off).  Returns an array of shape ``(vocab_size,) * n`` (axis ``t-1`` is
-    :math:`X_t`) that sums to 1.  Refuses laws with more than :math:`2^{22}` cells.  Chapters 4, 5, 6, 7.
-    """
-    model = _check_model(model)
-    n = check_int(n, "n", minimum=1)
-    V = model.vocab_size
-    if V**n > _MAX_CELLS:
-        raise ValueError(f"n={n} with vocab_size={V} gives {V}**{n} sequences, more than {_MAX_CELLS}")
-    pre = model._check_tokens(prompt, "prompt")
-    if _batchable(model, len(pre) + n - 1):
-        return np.exp(_batched_logw(model, pre[None, :], n))[0]
-    walker = _StateWalker(model, prompt)
-    seqs: list[tuple] = [()]
-    logw = np.zeros(1)
-    for t in range(n):
-        lps = np.stack([walker.logprobs(s) for s in seqs])  # (H, V)
-        logw = (logw[:, None] + lps).reshape(-1)
-        if t < n - 1:
-            seqs = [s + (v,) for s in seqs for v in range(V)]
-    return np.exp(logw).reshape((V,) * n)
 
 
 # ==============================================================================================
@@ -555,7 +289,7 @@ def boltzmann_entropy(energies, temperature=1.0, base=2):
 def _as_logpmf(lp, name: str) -> np.ndarray:
     L = _as_logits(lp, name)
     z = logsumexp(L, axis=-1)
-    if np.any(np.abs(z) > _NORM_ATOL):
+    if np.any(np.abs(z) > NORM_ATOL):
         raise ValueError(f"{name} must be a normalised log-pmf (logsumexp = {np.max(np.abs(z)):.3g} away from 0)")
     return L
 
@@ -919,7 +653,7 @@ def lm_inputs(model, *, feedback: bool) -> Callable:
     ignores the replies).  ``feedback=True``: :math:`P(x_t \mid x_1 y_1 \dots x_{t-1} y_{t-1})`, it reads the
     whole transcript and reacts to the replies.  Chapter 4.
     """
-    model = _check_model(model)
+    model = check_model(model)
     if not isinstance(feedback, (bool, np.bool_)):
         raise ValueError(f"feedback must be True or False, got {feedback!r}")
 
@@ -963,19 +697,19 @@ def simulate_interaction(model, policy, n, *, prompt: Sequence[int] = (), seed=N
     absorbs it, :math:`S \leftarrow f(S, x_t)`; the model draws :math:`y_t \sim P(\cdot \mid S)`; the state
     absorbs its own output, :math:`S \leftarrow f(S, y_t)` (the feedback of the autoregression).  Chapter 4.
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
     policy = _as_policy(policy, V)
     rng = as_rng(seed)
-    pre = model._check_tokens(prompt, "prompt")
+    pre = model.check_tokens(prompt, "prompt")
     state = model.initial_state(pre)
     xs, ys, states = [], [], []
     for _ in range(n):
         x = int(rng.choice(V, p=_policy_pmf(policy, xs, ys, V)))
         xs.append(x)
         state = model.next_state(state, x)
-        lp = _checked_logprobs(model.state_logprobs(state), V, "model.state_logprobs")
+        lp = checked_logprobs(model.state_logprobs(state), V, "model.state_logprobs")
         y = int(rng.choice(V, p=np.exp(lp)))
         ys.append(y)
         state = model.next_state(state, y)
@@ -993,13 +727,13 @@ def interaction_kernels(model, policy, n, *, prompt: Sequence[int] = ()) -> tupl
     has feedback when it depends on them too.  Every history is enumerated: :math:`V^{2t-1}` at step
     :math:`t`.  Chapter 4.
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
-    if V ** (2 * n) > directed._MAX_CELLS:
-        raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {directed._MAX_CELLS} cells")
+    if V ** (2 * n) > _LAW_CELLS:
+        raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
     policy = _as_policy(policy, V)
-    walker = _StateWalker(model, prompt)
+    walker = StateWalker(model, prompt)
 
     def pol_fn(t, xh, yh):
         return np.stack([_policy_pmf(policy, xh[i], yh[i], V) for i in range(xh.shape[0])])
@@ -1039,15 +773,15 @@ def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
     position, all prompts and continuations in one batch (:func:`semtheory.semantic.next_token_table` at the last
     prefix); any other model walks :func:`sequence_law` prompt by prompt.  Chapters 4, 7.
     """
-    model = _check_model(model)
+    model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
     q = as_pmf(prompt_law, "prompt_law")
     if any(s != V for s in q.shape):
         raise ValueError(f"prompt_law must have shape (V,)*m with V = {V}, got {q.shape}")
     m = q.ndim
-    if q.size * V**n > directed._MAX_CELLS:
-        raise ValueError(f"prompt_law and n={n} give more than {directed._MAX_CELLS} cells")
+    if q.size * V**n > _LAW_CELLS:
+        raise ValueError(f"prompt_law and n={n} give more than {_LAW_CELLS} cells")
     prompts = np.indices(q.shape).reshape(m, -1).T
     if _batchable(model, m + n - 1):
         rows = np.exp(_batched_logw(model, prompts, n))
@@ -1099,14 +833,14 @@ def _batched_logw(model, prompts: np.ndarray, n: int) -> np.ndarray:
 
 
 def _normalised(lp: np.ndarray) -> np.ndarray:
-    """``lp`` after checking every last-axis row is a normalised log-pmf (to :data:`_NORM_ATOL`).
+    """``lp`` after checking every last-axis row is a normalised log-pmf (to :data:`NORM_ATOL`).
 
     The rows are log-softmaxes (every entry <= 0 up to round-off), so ``log(sum(exp))`` cannot overflow; a NaN
     or +inf fails the check.
     """
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         z = np.log(np.exp(lp).sum(axis=-1))
-    if not np.all(np.abs(z) <= _NORM_ATOL):
+    if not np.all(np.abs(z) <= NORM_ATOL):
         raise ValueError("model returned next-token log-laws that are not normalised")
     return lp
 
@@ -1116,3 +850,6 @@ def _batched_logprobs(model, ctx: np.ndarray) -> np.ndarray:
     from .semantic import next_token_table
 
     return _normalised(next_token_table(model, ctx, start=ctx.shape[1])[:, 0])
+
+
+register_batched_route(_batchable, _batched_logw)  # sequence_law (core) reads a Transformer in batched passes

@@ -66,7 +66,8 @@ from ._validate import (
     check_probability,
     log_base,
 )
-from .transformer import Block, CausalSelfAttention, TrainResult, _one_thread, minimise
+from .core.torchloop import TrainResult, minimise, one_thread
+from .transformer import Block, CausalSelfAttention
 
 __all__ = [
     "mask_patterns",
@@ -1102,7 +1103,7 @@ class MaskPredictor(nn.Module):
             raise ValueError(f"z must be an integer array of shape (B, {self.length}), got {zz.shape}")
         if zz.min() < 0 or zz.max() > self.vocab_size:
             raise ValueError(f"z must hold ids in [0, {self.vocab_size}] (the mask is {self.vocab_size})")
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             out = self(torch.as_tensor(zz, dtype=torch.int64)).double().softmax(-1).numpy()
         vis = zz < self.vocab_size
         r, i = np.nonzero(vis)

@@ -288,7 +288,7 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
     """
     import torch
 
-    from .transformer import _Adam, _one_thread
+    from .core.torchloop import Adam, one_thread
 
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1])
@@ -303,7 +303,7 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
         raise ValueError("x has probability zero under hmm")
     n, S = x.size, hmm.init.size
     t0 = time.perf_counter()
-    with _one_thread():
+    with one_thread():
         gen = torch.Generator().manual_seed(seed)
         lj = torch.as_tensor(lj_np, dtype=torch.float64)
         finite = torch.isfinite(lj)
@@ -328,7 +328,7 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
             qz = lq.exp()
             return (qz * (lj0 - lq)).sum(), qz
 
-        adam = _Adam(params, clip=10.0)
+        adam = Adam(params, clip=10.0)
         elbos = np.empty(steps)
         for s in range(steps):
             val, _ = value()
@@ -713,7 +713,7 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
     """
     import torch
 
-    from .transformer import minimise
+    from .core.torchloop import minimise
 
     X = _asarray(sequences, "sequences")
     V = check_int(V, "V", minimum=2)
@@ -775,12 +775,12 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     e = check_positive(extent, "extent")
     samples = check_int(samples, "samples", minimum=2)
     Ks = [check_int(k, "K", minimum=1) for k in np.atleast_1d(K)]
-    from .transformer import _one_thread
+    from .core.torchloop import one_thread
 
     g = torch.linspace(-e, e, grid, dtype=torch.float64)
     Z = torch.stack(torch.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
     log_area = 2 * math.log(float(g[1] - g[0]))
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_thread():
         lpz = -0.5 * (Z**2).sum(-1) - math.log(2 * math.pi)
         lpx_z = model.decode_logits(Z)                                   # (G, n, V)
         ll = torch.stack([lpx_z[:, t, X[:, t]] for t in range(model.n)]).sum(0).T   # (N, G)

@@ -49,7 +49,8 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ._validate import check_flag, as_float, check_int, check_positive
-from .channel import LanguageModel, _check_model, boltzmann, boltzmann_logprobs, free_energy
+from .channel import boltzmann, boltzmann_logprobs, free_energy
+from .core.models import LanguageModel, check_model
 
 __all__ = [
     # the general AR-LLM
@@ -103,7 +104,7 @@ class EnergyLM(LanguageModel):
     def initial_state(self, prompt: Sequence[int] = ()):
         r"""The state after reading ``prompt``: :math:`s_0` folded through :math:`f`."""
         s = self.start
-        for v in self._check_tokens(prompt, "prompt").tolist():
+        for v in self.check_tokens(prompt, "prompt").tolist():
             s = self.update(s, v)
         return s
 
@@ -137,7 +138,7 @@ def as_energy_lm(model) -> EnergyLM:
     :math:`Z = 1` and :math:`F = 0`); a model with a smaller state (a Markov chain) keeps it.  Tokens of
     probability 0 get energy :math:`+\infty`.  Chapter 10.
     """
-    model = _check_model(model)
+    model = check_model(model)
 
     def energy(state):
         with np.errstate(divide="ignore"):
@@ -152,9 +153,9 @@ def token_energies(model, context: Sequence[int] = (), temperature=1.0) -> np.nd
     Energies are defined up to a state-dependent constant (a shift leaves :math:`P` unchanged and moves
     :math:`F` by the same amount); this representative has :math:`Z = 1`.  Chapter 10.
     """
-    model = _check_model(model)
+    model = check_model(model)
     T = check_positive(temperature, "temperature")
-    lp = np.asarray(model.next_token_logprobs(model._check_tokens(context, "context")), dtype=float)
+    lp = np.asarray(model.next_token_logprobs(model.check_tokens(context, "context")), dtype=float)
     return -T * lp
 
 

@@ -40,12 +40,13 @@ from scipy.special import xlogy
 
 from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
-from .channel import LanguageModel, MarkovLM, sequence_law
+from .core.models import LanguageModel, MarkovLM, check_model, sequence_law
 from .measures import entropy
 
 __all__ = [
     "english_corpus",
     "stationary_distribution",
+    "lifted_transition",
     "MarkovSource",
     "IIDSource",
     "HiddenMarkovSource",
@@ -105,15 +106,44 @@ def stationary_distribution(transition) -> np.ndarray:
     return pi / pi.sum()
 
 
-def _lifted(T: np.ndarray) -> np.ndarray:
-    """The order-k table (V,)*(k+1) as a first-order chain on the V**k states (v_1..v_k), C order."""
+def lifted_transition(transition) -> np.ndarray:
+    r"""An order-:math:`k` table as a first-order chain on the :math:`V^k` states :math:`(v_1, \dots, v_k)`.
+
+    :math:`M[(v_1 \dots v_k), (v_2 \dots v_k v)] = T[v_1, \dots, v_k, v]`, states in C order (the index of
+    :math:`(v_1 \dots v_k)` is :math:`\sum_i v_i V^{k-i}`); every other entry is 0.  The stationary law of
+    an order-:math:`k` source is the stationary law of this chain (:class:`MarkovSource`).  Chapter 1.
+
+    Parameters
+    ----------
+    transition : array_like, shape (V,) * (k + 1)
+        ``transition[v_1, ..., v_k, v]`` :math:`= P(x_t = v \mid v_1 \dots v_k)`; every last-axis slice a pmf.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V**k, V**k)
+        A row-stochastic matrix (probabilities).
+
+    Examples
+    --------
+    >>> from semtheory.sources import lifted_transition
+    >>> lifted_transition([[0.9, 0.1], [0.2, 0.8]]).tolist()
+    [[0.9, 0.1], [0.2, 0.8]]
+    """
+    T = as_stochastic(transition, "transition")
     V, k = T.shape[-1], T.ndim - 1
+    if any(s != V for s in T.shape):
+        raise ValueError(f"transition must have every axis of length V = {V} (shape (V,)*(k+1)), got {T.shape}")
+    if V**k > _MAX_STATES:
+        raise ValueError(f"transition of order {k} over {V} symbols has {V**k} states, more than {_MAX_STATES}")
     S = V**k
     M = np.zeros((S, S))
     flat = T.reshape(S, V)
     nxt = (np.arange(S)[:, None] * V + np.arange(V)[None, :]) % S
     np.put_along_axis(M, nxt, flat, axis=1)
     return M
+
+
+_lifted = lifted_transition  # the former private name, kept while semantic switches to the public one
 
 
 def _cum_rows(P: np.ndarray) -> list:
@@ -161,7 +191,7 @@ class MarkovSource(MarkovLM):
             if V**k > _MAX_STATES:
                 raise ValueError(f"transition of order {k} over {V} symbols has {V**k} states, more than {_MAX_STATES}")
             try:
-                pi = stationary_distribution(_lifted(T)).reshape((V,) * k)
+                pi = stationary_distribution(lifted_transition(T)).reshape((V,) * k)
             except ValueError as exc:
                 raise ValueError(f"transition: {exc}") from None
         super().__init__(T, initial=None if k == 0 else pi)
@@ -196,7 +226,7 @@ class MarkovSource(MarkovLM):
     # (channel.sequence_law) of sources of order >= 3 start in the stationary law.
     def initial_state(self, prompt=()):
         """The last ``min(order, len(prompt))`` tokens of the prompt.  Chapter 1."""
-        ctx = tuple(int(v) for v in self._check_tokens(prompt, "prompt"))
+        ctx = tuple(int(v) for v in self.check_tokens(prompt, "prompt"))
         return ctx[max(0, len(ctx) - self.order) :]
 
     def next_state(self, state, token):
@@ -240,8 +270,8 @@ class MarkovSource(MarkovLM):
     def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
         r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised past the first :math:`k` positions.  Chapter 1."""
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
         k, start = self.order, len(p)
         out = np.empty(len(s))
@@ -322,7 +352,7 @@ class HiddenMarkovSource(LanguageModel):
     def initial_state(self, prompt: Sequence[int] = ()):
         """Predictive belief :math:`P(S_{t+1} \\mid \\text{prompt})` over the hidden states (an array).  Chapter 1."""
         b = self.stationary.copy()
-        for y in self._check_tokens(prompt, "prompt").tolist():
+        for y in self.check_tokens(prompt, "prompt").tolist():
             b = self._update(b, y)
         return b
 
@@ -350,7 +380,7 @@ class HiddenMarkovSource(LanguageModel):
     def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
         r"""Per-token :math:`\log P(y_t \mid \text{prompt}, y^{t-1})` (units of ``base``, bits by default) in one forward pass (linear in the length).  Chapter 1."""
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
+        s = self.check_tokens(seq, "seq")
         b = self.initial_state(prompt)
         B = self.emission
         out = np.empty(len(s))
@@ -531,7 +561,7 @@ class NGramModel(LanguageModel):
 
     def counts(self, context) -> np.ndarray:
         r"""The counts :math:`n(c, \cdot)` after the last :math:`\min(k, t)` tokens of ``context`` (shape ``(V,)``).  Chapter 1."""
-        c = self._check_tokens(context, "context")
+        c = self.check_tokens(context, "context")
         j = min(self.order, len(c))
         cid = 0
         for v in c[len(c) - j :].tolist():
@@ -553,8 +583,8 @@ class NGramModel(LanguageModel):
         Chapter 1.
         """
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
         k, start, V = self.order, len(p), self.vocab_size
         out = np.empty(len(s))
@@ -651,7 +681,7 @@ class KneserNeyModel(LanguageModel):
 
     def next_token_logprobs(self, context) -> np.ndarray:
         r""":math:`\ln P_{KN}(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
-        c = self._check_tokens(context, "context")
+        c = self.check_tokens(context, "context")
         J = min(self.order, len(c))
         V = self.vocab_size
         v = np.arange(V, dtype=np.int64)
@@ -666,8 +696,8 @@ class KneserNeyModel(LanguageModel):
     def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
         r"""Per-token :math:`\log P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised.  Chapter 1."""
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         full = np.concatenate([p, s])
         k, start, V = self.order, len(p), self.vocab_size
         out = np.empty(len(s))
@@ -727,11 +757,9 @@ def stationary_cross_entropy(source, model, base=2) -> float:
     (:func:`semtheory.channel.sequence_law`; a source of this module starts stationary).  Needs
     :math:`V^{k+1} \le 2^{22}`.  Units of ``base``.  Chapter 1.
     """
-    from .channel import _check_model
-
     lb = log_base(base)
-    source = _check_model(source, "source")
-    model = _check_model(model, "model")
+    source = check_model(source, "source")
+    model = check_model(model, "model")
     if model.vocab_size != source.vocab_size:
         raise ValueError(f"model has {model.vocab_size} symbols but source has {source.vocab_size}")
     k = getattr(model, "order", None)

@@ -539,14 +539,14 @@ def segmentation_code_lengths(tokenizer, text, model, *, base=2) -> Segmentation
     """
     from scipy.special import logsumexp
 
-    from .channel import _check_model
+    from .core.models import check_model
 
     lb = log_base(base)
     tok = _check_tokenizer(tokenizer)
     s = _check_text(text)
     if not s:
         raise ValueError("text must not be empty")
-    model = _check_model(model)
+    model = check_model(model)
     if model.vocab_size != tok.vocab_size:
         raise ValueError(f"model has {model.vocab_size} tokens but tokenizer has {tok.vocab_size}")
     k = getattr(model, "order", None)

@@ -49,10 +49,8 @@ Units: losses in nats inside torch; :class:`Pretrained` reports bits per token.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
-import time
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -65,6 +63,10 @@ F = torch.nn.functional
 from ._validate import as_array as _asarray
 from ._validate import check_flag, check_int, check_positive, log_base
 from .channel import LanguageModel, boltzmann_logprobs
+from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
+
+_one_thread = one_thread  # former private names, kept while semantic and ssm switch to semtheory.core.torchloop
+_cached = cached
 
 __all__ = [
     "causal_mask",
@@ -91,16 +93,6 @@ __all__ = [
 # The pieces
 # ==============================================================================================
 
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run a block on one torch thread (tiny tensors: thread start-up would dominate), then restore."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def causal_mask(n: int) -> torch.Tensor:
@@ -242,13 +234,13 @@ ceil`.
         return 0 if t < L else s * -(-(t - L + 1) // s)
 
     def _window(self, context) -> torch.Tensor:
-        ctx = self._check_tokens(context, "context")
+        ctx = self.check_tokens(context, "context")
         ctx = ctx[self.window_start(len(ctx)):]
         return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
 
     def logits(self, context: Sequence[int] = ()) -> np.ndarray:
         r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after ``context`` (float64 array, shape (V,))."""
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             return self(self._window(context))[0, -1].double().numpy()
 
     def energies(self, context: Sequence[int] = ()) -> np.ndarray:
@@ -265,15 +257,15 @@ ceil`.
         scores every position whose :meth:`window_start` is :math:`ks`.  Chapters 10, 14.
         """
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         full = np.concatenate([p, s]).astype(np.int64)
         n, L, st = len(full), self.context_length, self.stride
         t_all = np.arange(len(p), n)
         starts = np.where(t_all < L, 0, st * -(-(t_all - L + 1) // st))  # window_start, vectorised
         lp = np.empty(len(s))
         wins = np.unique(starts)
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             for b0 in range(0, len(wins), 256):
                 ws = wins[b0:b0 + 256]
                 x = np.full((len(ws), L), self.bos, dtype=np.int64)
@@ -289,13 +281,13 @@ ceil`.
 
     def trace(self, context: Sequence[int]) -> Trace:
         r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals."""
-        ctx = self._check_tokens(context, "context")
+        ctx = self.check_tokens(context, "context")
         if len(ctx) > self.context_length - 1:
             raise ValueError(f"context must hold at most context_length - 1 = {self.context_length - 1} tokens, got {len(ctx)}")
         m = copy.deepcopy(self).double()
         x = torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
         hidden, alpha, attn = [], [], []
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             h = m.embed(x) + m.pos.weight[: x.shape[1]]
             for blk in m.blocks:
                 rec: dict = {}
@@ -386,14 +378,14 @@ def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) 
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
     layer = check_int(layer, "layer", minimum=0, maximum=len(model.blocks) - 1)
-    toks = model._check_tokens(tokens, "tokens")
+    toks = model.check_tokens(tokens, "tokens")
     L = model.context_length - 1
     n = len(toks) // L
     if n < 1:
         raise ValueError(f"tokens must hold at least context_length - 1 = {L} tokens, got {len(toks)}")
     x = np.concatenate([np.full((n, 1), model.bos), toks[: n * L].reshape(n, L)], axis=1).astype(np.int64)
     m = copy.deepcopy(model).double()
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_thread():
         h = m.embed(torch.as_tensor(x)) + m.pos.weight[: L + 1]
         for blk in m.blocks[:layer]:
             h = blk(h)
@@ -416,50 +408,6 @@ def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) 
 # ==============================================================================================
 
 
-class TrainResult(NamedTuple):
-    r"""``losses`` (steps,): the training cross-entropy of each step's batch, in nats per token; ``seconds``."""
-
-    losses: np.ndarray
-    seconds: float
-
-
-def _set_deterministic(mode: bool, warn_only: bool = False) -> None:
-    """``torch.use_deterministic_algorithms`` for eager mode only.
-
-    The public function also sets the compiler's flag and so imports the whole compiler stack (seconds of
-    start-up); nothing here is compiled, so the eager flag is all that matters.
-    """
-    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
-    if setter is None:  # pragma: no cover - other torch versions
-        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
-    else:
-        setter(mode, warn_only=warn_only)
-
-
-class _Adam:
-    r"""Adam (Kingma & Ba 2015) with global gradient-norm clipping, in a few lines of plain torch.
-
-    (``torch.optim`` would import the compiler stack, several seconds of start-up for a tiny model.)
-    """
-
-    def __init__(self, params, betas=(0.9, 0.999), eps=1e-8, clip=1.0):
-        self.params, (self.b1, self.b2), self.eps, self.clip, self.t = params, betas, eps, clip, 0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self, grads, lr: float) -> None:
-        norm = torch.sqrt(sum((g * g).sum() for g in grads))
-        scale = min(1.0, self.clip / (float(norm) + 1e-6))
-        self.t += 1
-        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            g = g * scale
-            m.mul_(self.b1).add_(g, alpha=1 - self.b1)
-            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
-            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-lr / c1)
-
-
 def _as_stream(data, V: int) -> np.ndarray:
     x = _asarray(data, "data")
     if x.ndim != 1 or x.dtype.kind not in "iu":
@@ -467,68 +415,6 @@ def _as_stream(data, V: int) -> np.ndarray:
     if x.size and (x.min() < 0 or x.max() >= V):
         raise ValueError(f"data must hold token ids in [0, {V})")
     return x.astype(np.int64)
-
-
-def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1) -> TrainResult:
-    r"""The book's one optimisation loop: ``steps`` Adam steps on ``batch_loss(generator)``; in place, deterministic.
-
-    ``batch_loss`` draws its batch from the seeded ``torch.Generator`` it is given and returns a scalar loss
-    (nats).  Learning rate :math:`\eta_s = \text{lr}\cdot\min(1, (s+1)/w)\cdot(0.1 + 0.45(1 + \cos(\pi s/S)))`
-    (linear warm-up over the first :math:`w = S/20` steps, then a cosine decay to a tenth); gradient norm
-    clipped at 1; deterministic algorithms and ``threads`` torch threads, both restored afterwards; the
-    model is left in eval mode.  A non-finite loss, gradient or parameter (a learning rate too large) stops
-    the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
-    parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
-    chapter 16's ``diffusion.train``.  Chapters 10, 15, 16.
-    """
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not callable(batch_loss):
-        raise ValueError("batch_loss must be a callable taking a torch.Generator and returning a scalar loss")
-    steps = check_int(steps, "steps", minimum=1)
-    lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
-    threads = check_int(threads, "threads", minimum=1)
-    gen = torch.Generator().manual_seed(seed)
-    params = [p for p in model.parameters() if p.requires_grad]
-    adam = _Adam(params)
-    warm = max(1, steps // 20)
-    old_threads = torch.get_num_threads()
-    old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
-    torch.set_num_threads(threads)
-    _set_deterministic(True)
-    losses = np.empty(steps)
-    t0 = time.perf_counter()
-    model.train()
-    last = [p.detach().clone() for p in params]  # the last finite parameters
-    try:
-        for s in range(steps + 1):
-            if s == steps:  # the last update must leave finite parameters too
-                bad = None if all(bool(torch.isfinite(p).all()) for p in params) else "parameters"
-            else:
-                loss = batch_loss(gen)
-                grads = torch.autograd.grad(loss, params)
-                bad = ("loss" if not bool(torch.isfinite(loss.detach()).all()) else
-                       "gradient" if not all(bool(torch.isfinite(g).all()) for g in grads) else None)
-            if bad is not None:
-                with torch.no_grad():
-                    for p, q in zip(params, last):
-                        p.copy_(q)
-                raise ValueError(f"training diverged: the {bad} is not finite at step {s} of {steps} with learning "
-                                 f"rate lr={lr!r}; lower lr (the model is left at its last finite parameters)")
-            if s == steps:
-                break
-            with torch.no_grad():
-                for q, p in zip(last, params):
-                    q.copy_(p)
-            rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
-            adam.step(grads, rate)
-            losses[s] = loss.item()
-    finally:
-        model.eval()
-        torch.set_num_threads(old_threads)
-        _set_deterministic(*old_det)
-    return TrainResult(losses, time.perf_counter() - t0)
 
 
 def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
@@ -569,31 +455,6 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
 # ==============================================================================================
 
 
-class Pretrained(NamedTuple):
-    r"""A trained model and its data: ``model``, ``source`` (the true source, or ``None`` for English),
-    ``train_tokens``, ``test_tokens``, ``result`` (:class:`TrainResult`), ``test_cross_entropy`` (the model's
-    cross-entropy on ``test_tokens``, bits per token) and ``entropy_rate`` (the source's, bits per token;
-    ``None`` for English)."""
-
-    model: Transformer
-    source: object
-    train_tokens: np.ndarray
-    test_tokens: np.ndarray
-    result: TrainResult
-    test_cross_entropy: float
-    entropy_rate: float | None
-
-
-_CACHE: dict = {}
-
-
-def _cached(key, build) -> Pretrained:
-    if key not in _CACHE:
-        _CACHE[key] = build()
-    p = _CACHE[key]
-    return p._replace(model=copy.deepcopy(p.model), train_tokens=p.train_tokens.copy(), test_tokens=p.test_tokens.copy())
-
-
 def markov_source(seed=0):
     r"""The chapter's source with a known entropy rate: an order-2 Markov chain on 4 symbols, rows Dirichlet(0.3).
 
@@ -632,7 +493,7 @@ def pretrained_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=
         res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
         return Pretrained(m, src, tr, te, res, m.cross_entropy(te, base=2), src.entropy_rate(base=2))
 
-    return _cached(key, build)
+    return cached(key, build)
 
 
 def pretrained_on_english(seed=0, *, steps=400, batch_size=32, lr=1e-2, n_train=200_000, n_test=4_000, d_model=48,
@@ -659,4 +520,4 @@ def pretrained_on_english(seed=0, *, steps=400, batch_size=32, lr=1e-2, n_train=
         res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
         return Pretrained(m, None, tr, te, res, m.cross_entropy(te, base=2), None)
 
-    return _cached(key, build)
+    return cached(key, build)

@@ -1,0 +1,242 @@
+r"""The torch training loop every chapter's model shares: one optimiser, determinism, one thread, a model cache.
+
+Core (needs the ``torch`` extra).  :func:`minimise` is the book's one optimisation loop (Adam with
+clipping, warm-up and cosine decay, deterministic algorithms, a seeded ``torch.Generator``), used by chapter
+10's ``transformer.train``, chapter 11's amortised ELBO, chapter 15's Mamba and chapter 16's mask predictor;
+:func:`one_thread` runs inference on one torch thread; :class:`Adam` is the optimiser (plain torch, since
+``torch.optim`` imports the compiler stack); :func:`cached` and :class:`Pretrained` are the in-process
+cache of the pre-trained models.  ``semtheory.transformer`` re-exports :func:`minimise`,
+:class:`TrainResult` and :class:`Pretrained`.
+
+Units: losses in nats; :class:`Pretrained` reports bits per token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+from typing import NamedTuple
+
+import numpy as np
+
+from .._extras import require
+from .._validate import check_int, check_positive
+
+torch = require("torch", "torch", needed_by="semtheory.core.torchloop")
+nn = torch.nn
+
+__all__ = ["minimise", "TrainResult", "one_thread", "Adam", "Pretrained", "cached"]
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run a block on one torch thread (tiny tensors: thread start-up would dominate), then restore.
+
+    A context manager: ``with one_thread(): ...``.  Inference on the book's small models is fastest this way
+    and its numbers do not depend on the machine's thread count.  Chapters 10, 11, 14–16.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        The context (it yields ``None``).
+    """
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+class TrainResult(NamedTuple):
+    r"""What :func:`minimise` returns: the per-step losses and the wall-clock time.
+
+    Attributes
+    ----------
+    losses : numpy.ndarray of float, shape (steps,)
+        The training loss of each step's batch, in nats (per token, for the book's cross-entropies).
+    seconds : float
+        Wall-clock seconds of the loop.
+    """
+
+    losses: np.ndarray
+    seconds: float
+
+
+def _set_deterministic(mode: bool, warn_only: bool = False) -> None:
+    """``torch.use_deterministic_algorithms`` for eager mode only.
+
+    The public function also sets the compiler's flag and so imports the whole compiler stack (seconds of
+    start-up); nothing here is compiled, so the eager flag is all that matters.
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None:  # pragma: no cover - other torch versions
+        torch.use_deterministic_algorithms(mode, warn_only=warn_only)
+    else:
+        setter(mode, warn_only=warn_only)
+
+
+
+class Adam:
+    r"""Adam (Kingma & Ba 2015) with global gradient-norm clipping, in a few lines of plain torch.
+
+    (``torch.optim`` would import the compiler stack, several seconds of start-up for a tiny model.)
+    ``step(grads, lr)`` clips the gradients ``grads`` (one per parameter) to global norm ``clip`` and takes
+    one Adam step of learning rate ``lr`` in place.  Used by :func:`minimise` and by chapter 11's EM.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters to update (in place).
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates of the first and second moment estimates.
+    eps : float, default 1e-8
+        Added to the root second moment.
+    clip : float, default 1.0
+        Global gradient-norm bound.
+
+    Attributes
+    ----------
+    t : int
+        Steps taken.
+    m, v : list of torch.Tensor
+        First and second moment estimates.
+    """
+
+    def __init__(self, params, betas=(0.9, 0.999), eps=1e-8, clip=1.0):
+        self.params, (self.b1, self.b2), self.eps, self.clip, self.t = params, betas, eps, clip, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self, grads, lr: float) -> None:
+        norm = torch.sqrt(sum((g * g).sum() for g in grads))
+        scale = min(1.0, self.clip / (float(norm) + 1e-6))
+        self.t += 1
+        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            g = g * scale
+            m.mul_(self.b1).add_(g, alpha=1 - self.b1)
+            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
+            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-lr / c1)
+
+
+
+def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1) -> TrainResult:
+    r"""The book's one optimisation loop: ``steps`` Adam steps on ``batch_loss(generator)``; in place, deterministic.
+
+    ``batch_loss`` draws its batch from the seeded ``torch.Generator`` it is given and returns a scalar loss
+    (nats).  Learning rate :math:`\eta_s = \text{lr}\cdot\min(1, (s+1)/w)\cdot(0.1 + 0.45(1 + \cos(\pi s/S)))`
+    (linear warm-up over the first :math:`w = S/20` steps, then a cosine decay to a tenth); gradient norm
+    clipped at 1; deterministic algorithms and ``threads`` torch threads, both restored afterwards; the
+    model is left in eval mode.  A non-finite loss, gradient or parameter (a learning rate too large) stops
+    the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
+    parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
+    chapter 16's ``diffusion.train``.  Chapters 10, 15, 16.
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(batch_loss):
+        raise ValueError("batch_loss must be a callable taking a torch.Generator and returning a scalar loss")
+    steps = check_int(steps, "steps", minimum=1)
+    lr = check_positive(lr, "lr")
+    seed = check_int(seed, "seed", minimum=0)
+    threads = check_int(threads, "threads", minimum=1)
+    gen = torch.Generator().manual_seed(seed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    adam = Adam(params)
+    warm = max(1, steps // 20)
+    old_threads = torch.get_num_threads()
+    old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.set_num_threads(threads)
+    _set_deterministic(True)
+    losses = np.empty(steps)
+    t0 = time.perf_counter()
+    model.train()
+    last = [p.detach().clone() for p in params]  # the last finite parameters
+    try:
+        for s in range(steps + 1):
+            if s == steps:  # the last update must leave finite parameters too
+                bad = None if all(bool(torch.isfinite(p).all()) for p in params) else "parameters"
+            else:
+                loss = batch_loss(gen)
+                grads = torch.autograd.grad(loss, params)
+                bad = ("loss" if not bool(torch.isfinite(loss.detach()).all()) else
+                       "gradient" if not all(bool(torch.isfinite(g).all()) for g in grads) else None)
+            if bad is not None:
+                with torch.no_grad():
+                    for p, q in zip(params, last):
+                        p.copy_(q)
+                raise ValueError(f"training diverged: the {bad} is not finite at step {s} of {steps} with learning "
+                                 f"rate lr={lr!r}; lower lr (the model is left at its last finite parameters)")
+            if s == steps:
+                break
+            with torch.no_grad():
+                for q, p in zip(last, params):
+                    q.copy_(p)
+            rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
+            adam.step(grads, rate)
+            losses[s] = loss.item()
+    finally:
+        model.eval()
+        torch.set_num_threads(old_threads)
+        _set_deterministic(*old_det)
+    return TrainResult(losses, time.perf_counter() - t0)
+
+
+class Pretrained(NamedTuple):
+    r"""A trained model and its data, as the pre-trained builders of chapters 10, 14 and 15 return it.
+
+    Attributes
+    ----------
+    model : torch.nn.Module
+        The trained model (a :class:`~semtheory.transformer.Transformer` or chapter 15's ``MambaLM``).
+    source : LanguageModel or None
+        The true source, or ``None`` for English text.
+    train_tokens, test_tokens : numpy.ndarray of int64
+        The training and test streams.
+    result : TrainResult
+        The training run (losses in nats, seconds).
+    test_cross_entropy : float
+        The model's cross-entropy on ``test_tokens``, bits per token.
+    entropy_rate : float or None
+        The source's entropy rate, bits per token (``None`` for English).
+    """
+
+    model: nn.Module
+    source: object
+    train_tokens: np.ndarray
+    test_tokens: np.ndarray
+    result: TrainResult
+    test_cross_entropy: float
+    entropy_rate: float | None
+
+
+_CACHE: dict = {}
+
+
+def cached(key, build) -> Pretrained:
+    r"""``build()`` once per ``key`` in this process, then a fresh copy of it on every call.
+
+    The copy has its own ``model`` (deep copy), ``train_tokens`` and ``test_tokens``, so a caller may train or
+    modify it without touching the cache.  The pre-trained models of chapters 10, 14 and 15 are built
+    through it.
+
+    Parameters
+    ----------
+    key : hashable
+        The arguments that determine the model.
+    build : callable
+        ``build() -> Pretrained``, deterministic given ``key``.
+
+    Returns
+    -------
+    Pretrained
+        A fresh copy of the cached value.
+    """
+    if key not in _CACHE:
+        _CACHE[key] = build()
+    p = _CACHE[key]
+    return p._replace(model=copy.deepcopy(p.model), train_tokens=p.train_tokens.copy(), test_tokens=p.test_tokens.copy())
