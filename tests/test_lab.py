@@ -40,6 +40,8 @@ THEOREM = "Intervening on a prompt is conditioning on it"
 #: A chapter whose prose numbers are ``{eval}`glued(...)``` (tools/glue_to_eval.py), and one sentence of it.
 NUMBERS = "11-elbo.md"
 SENTENCE = "hidden paths"
+#: The words after a number that the prose uses before the cell that computes it (glued("n_fixed:d")).
+FORWARD = "different fixed points"
 
 
 def _chapters():
@@ -146,6 +148,17 @@ def _wait(driver, js, seconds=120, *args):
     return driver.execute_script(js, *args)
 
 
+#: Each rendered citation group: its text as the reader sees it (CSS generated content included), whether it
+#: is narrative ({cite:t}), and how many icons are visible in it.
+CITES = """const pc = (e, p) => { const c = getComputedStyle(e, p).content;
+    return c && c !== 'none' && c !== 'normal' ? JSON.parse(c) : ''; };
+return [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .cite-group')].map(g => ({
+    text: pc(g, '::before') + [...g.children].map(k => pc(k, '::before') + k.textContent).join('') + pc(g, '::after'),
+    narrative: g.classList.contains('narrative'),
+    icons: [...g.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 0).length}));"""
+CITE_TEXT = r"\([A-Za-z0-9_:-]+(; [A-Za-z0-9_:-]+)*\)"
+
+
 @pytest.mark.book
 def test_a_chapter_in_jupyterlab(lab):
     base, token, root = lab
@@ -173,6 +186,18 @@ def test_a_chapter_in_jupyterlab(lab):
         assert math["first"] == "", f"the macro cell shows in Lab: {math['first'][:200]}"
         assert not math["errors"], f"mathematics that does not render in Lab: {math['errors'][:5]}"
         assert math["macros"] > 0, "no rendered formula uses one of the book's macros"
+        # citations: jupyterlab-myst has no bibliography; it prints a group as (key; key), and the style sheet
+        # of tools/labconfig.py hides its "Citation Not Found" icon (and that of unresolved cross-references)
+        cites = driver.execute_script(CITES)
+        assert cites, "no citation rendered in the chapter"
+        bad = [c for c in cites if c["icons"] or not c["narrative"] and not re.fullmatch(CITE_TEXT, c["text"])]
+        assert not bad, f"citations that do not read as (key; key): {bad[:3]}"
+        keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text()))
+        shown = {k for c in cites for k in re.findall(r"[A-Za-z0-9_:-]+", c["text"])}
+        assert shown <= keys and any("; " in c["text"] for c in cites), (shown - keys, cites[:3])
+        icons = driver.execute_script("""return [...document.querySelectorAll('.jp-Notebook span[title$="Not Found"] svg')]
+            .filter(s => s.getBoundingClientRect().width > 0).length""")
+        assert icons == 0, f"{icons} 'Not Found' warning icons are visible"
         driver.execute_script("""[...document.querySelectorAll('aside.myst-proof')].find(
             e => e.textContent.includes(arguments[0])).scrollIntoView();""", THEOREM)
         time.sleep(1)
@@ -255,6 +280,9 @@ def test_computed_numbers_appear_in_the_prose_after_run_all(lab):
         sentence = next(cell["text"] for cell in prose if SENTENCE in cell["text"])
         assert re.search(rf"the {2 ** 6} {SENTENCE}", sentence), sentence
         assert re.search(r"=\s*-\d+\.\d{4} nats \(-\d+\.\d{3} bits\)", sentence), sentence
+        # a forward reference: this sentence precedes the cell that glues n_fixed, and still shows its number
+        forward = next(cell["text"] for cell in prose if FORWARD in cell["text"])
+        assert re.search(rf"stops at \d+ {FORWARD}", forward), forward
         driver.execute_script("""const c = [...document.querySelectorAll('.jp-Notebook .jp-MarkdownCell')].find(
             c => c.innerText.includes(arguments[0])); c.scrollIntoView();""", SENTENCE)
         time.sleep(1)

@@ -54,3 +54,27 @@ for s, marks in want.items():
     assert tuple(got[(s, e)] for e in ("ex-98-coin-entropy", "ex-98-kl-coins")) == marks, (s, got)
 print(f"wheel install: the grader graded {len(rows)} rows as expected")
 PY
+# The lean install: the wheel alone (numpy and scipy), its size against the full one, and the extras' message.
+cd "$ROOT"
+python3 -m venv "$TMP/core"
+"$TMP/core/bin/pip" install --quiet -c "$ROOT/.ci/constraints.txt" "$WHEEL"
+cd "$TMP/work"
+"$TMP/core/bin/python" - <<'PY'
+import importlib, time
+t0 = time.perf_counter()
+import semtheory
+from semtheory import directed, measures
+t_import = time.perf_counter() - t0
+assert abs(measures.entropy([0.5, 0.25, 0.25]) - 1.5) < 1e-12
+try:
+    importlib.import_module("semtheory.transformer")
+except ImportError as exc:
+    assert "semtheory[torch]" in str(exc), exc
+else:
+    raise AssertionError("semtheory.transformer imported without torch")
+print(f"core install: import semtheory + measures + directed {t_import * 1e3:.0f} ms; without torch, "
+      f"semtheory.transformer names the extra")
+PY
+site() { "$1/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"; }
+echo "install size: semtheory $(du -sm "$(site "$TMP/core")" | cut -f1) MB;" \
+  "semtheory[torch,symbolic,plot,course,hf] $(du -sm "$(site "$TMP/venv")" | cut -f1) MB (site-packages)"
