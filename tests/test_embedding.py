@@ -60,7 +60,7 @@ def test_pmi_on_hand_checked_toy_corpus():
     the, cat, sat, ran = (wt.index(w) for w in ("the", "cat", "sat", "ran"))
     # 9 adjacent pairs, counted both ways: D = 18; #(cat,the) = 2; #(cat) = 4 (the x2, sat, ran); #(the) = 5
     assert C.sum() == 18 and C[cat, the] == 2 and C[cat].sum() == 4 and C[:, the].sum() == 5
-    P = em.pmi_matrix(C)
+    P = em.pmi_matrix(C, base=E)
     assert P[cat, the] == pytest.approx(math.log(2 * 18 / (4 * 5)), abs=1e-12)
     assert P[cat, sat] == pytest.approx(math.log(1 * 18 / (4 * 2)), abs=1e-12)
     assert P[sat, ran] == -np.inf  # never seen together
@@ -89,7 +89,7 @@ def test_pmi_is_log_ratio_of_joint_to_marginals(seed):
     p = C / C.sum()
     with np.errstate(divide="ignore"):
         ref = np.log(p) - np.log(p.sum(1))[:, None] - np.log(p.sum(0))[None, :]
-    got = em.pmi_matrix(C)
+    got = em.pmi_matrix(C, base=E)
     assert np.array_equal(np.isfinite(got), np.isfinite(ref))
     assert np.allclose(got[np.isfinite(got)], ref[np.isfinite(ref)])
     # E_p[PMI] is the mutual information of the normalised count table
@@ -172,7 +172,7 @@ def test_softmax_bottleneck_on_a_high_rank_source():
     P = 0.9 * np.roll(np.eye(V), 1, axis=1) + 0.1 / V  # noisy cyclic shift: log P has full rank
     pi = np.full(V, 1 / V)
     assert em.numerical_rank(np.log(P)) == V
-    kl = [em.fit_sphere_softmax(P, pi, d, seed=0, restarts=2).kl for d in (1, 2, V)]
+    kl = [em.fit_sphere_softmax(P, pi, d, seed=0, restarts=2, base=E).kl for d in (1, 2, V)]
     assert kl[0] > kl[1] > 0.05  # too few dimensions: bounded away from 0
     assert kl[2] < 1e-3  # enough dimensions: the law is (nearly) matched
     fit = em.fit_sphere_softmax(P, pi, 2, seed=0)
@@ -187,7 +187,7 @@ def test_low_rank_source_is_matched_in_two_dimensions():
     rows, inv = np.unique(P.round(12), axis=0, return_inverse=True)
     wr = np.bincount(inv.ravel(), weights=w)
     assert em.numerical_rank(np.log(rows)) == 3  # kappa cos(.) - log Z: rank 3 = d + 1 with d = 2
-    assert em.fit_sphere_softmax(rows, wr, 2, seed=1, restarts=2).kl < 1e-6
+    assert em.fit_sphere_softmax(rows, wr, 2, seed=1, restarts=2, base=E).kl < 1e-6
 
 
 # ----------------------------------------------------------------------------------------------
@@ -395,10 +395,10 @@ def test_deterministic_encoders_lie_below_the_ib_curve():
 @given(st.integers(1, 40), st.integers(0, 2**32 - 1))
 def test_infonce_never_exceeds_log_n(N, seed):
     S = np.random.default_rng(seed).normal(scale=20, size=(N, N))
-    assert em.infonce(S) <= math.log(N) + 1e-12
+    assert em.infonce(S, base=E) <= math.log(N) + 1e-12
     S[np.arange(N), np.arange(N)] = 1e6  # a perfect critic reaches the ceiling
-    assert em.infonce(S) == pytest.approx(math.log(N))
-    assert em.infonce(S, base=2) == pytest.approx(math.log2(N))
+    assert em.infonce(S, base=E) == pytest.approx(math.log(N))
+    assert em.infonce(S) == pytest.approx(math.log2(N))  # bits by default
 
 
 def test_infonce_exact_is_mi_minus_kl_and_matches_monte_carlo():
@@ -406,7 +406,7 @@ def test_infonce_exact_is_mi_minus_kl_and_matches_monte_carlo():
     I = m.mutual_information(p, 0, 1, base=E)
     g = em.optimal_critic(p)
     for N in (1, 2, 3, 4):
-        ex = em.infonce_exact(p, N)
+        ex = em.infonce_exact(p, N, base=E)
         assert ex <= min(I, math.log(N)) + 1e-12
         # I - KL(Pbar || Q) by brute force over (x, y_1..y_N)
         px, py = p.sum(1), p.sum(0)
@@ -418,18 +418,18 @@ def test_infonce_exact_is_mi_minus_kl_and_matches_monte_carlo():
                 pbar = q * np.mean(r[x, list(ys)])
                 kl += pbar * math.log(pbar / q) if pbar > 0 else 0.0
         assert ex == pytest.approx(I - kl, abs=1e-12)
-    mc, se = em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=0)
-    assert mc == pytest.approx(em.infonce_exact(p, 3), abs=4 * se)
+    mc, se = em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=0, base=E)
+    assert mc == pytest.approx(em.infonce_exact(p, 3, base=E), abs=4 * se)
     assert em.infonce_exact(p, 1) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_optimal_critic_beats_any_critic_in_expectation():
     p = random_joint(5, nx=3, ny=3)
-    best = em.infonce_exact(p, 3)
+    best = em.infonce_exact(p, 3, base=E)
     rng = np.random.default_rng(0)
     for _ in range(5):
         g = em.optimal_critic(p) + rng.normal(scale=0.5, size=p.shape)
-        assert em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=1)[0] <= best + 0.01
+        assert em.infonce_monte_carlo(p, g, 3, n_batches=20_000, seed=1, base=E)[0] <= best + 0.01
     # shifting the critic by a function of x changes nothing
     shift = em.optimal_critic(p) + np.arange(3)[:, None]
     a = em.infonce_monte_carlo(p, shift, 3, n_batches=500, seed=2)[0]
@@ -445,9 +445,13 @@ def test_trained_critic_stays_below_exact_mi_and_log_n():
     fit = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
     again = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
     assert np.array_equal(fit.critic, again.critic)  # seeded
+    # the seed convention: a numpy Generator is drawn from once (same state, same run), None is fresh entropy
+    g1, g2 = (em.train_infonce_critic(x, y, 36, 6, dim=4, N=8, steps=3, seed=np.random.default_rng(5)) for _ in range(2))
+    assert np.array_equal(g1.critic, g2.critic)
+    assert em.train_infonce_critic(x, y, 36, 6, dim=4, N=8, steps=3, seed=None).critic.shape == (36, 6)
     assert fit.losses[-20:].mean() < fit.losses[:20].mean()  # it learned
     for N in (2, 8, 64):
-        est, se = em.infonce_monte_carlo(p, fit.critic, N, n_batches=300, seed=1)
+        est, se = em.infonce_monte_carlo(p, fit.critic, N, n_batches=300, seed=1, base=E)
         assert est <= math.log(N) + 1e-12
         assert est <= I + 3 * se
         assert est > 0.3 * min(I, math.log(N))  # and it is a useful estimate, not a trivial one
@@ -473,7 +477,7 @@ def test_symbolic_derivations_hold():
 def test_infonce_derivation_numbers():
     a = 0.2
     p = 0.5 * np.array([[1 - a, a], [a, 1 - a]])
-    assert em.infonce_exact(p, 2) == pytest.approx(m.mutual_information(p, 0, 1, base=E) / 2)
+    assert em.infonce_exact(p, 2, base=E) == pytest.approx(m.mutual_information(p, 0, 1, base=E) / 2)
 
 
 @pytest.mark.parametrize("label", [k for k in registered() if k.startswith("ex-09")])
@@ -954,6 +958,6 @@ def test_infonce_and_readout_refuse_an_all_minus_inf_row_never_nan_issue_16():
             em.readable_information(np.full((2, 2), 0.25), S)
         # -inf only off the diagonal is an impossible negative: log N - 0 for that row, by hand
         T = np.array([[0.0, -np.inf], [0.0, 0.0]])
-        assert em.infonce(T) == pytest.approx(math.log(2) + 0.5 * (0.0 + (0.0 - math.log(2))))
+        assert em.infonce(T, base=E) == pytest.approx(math.log(2) + 0.5 * (0.0 + (0.0 - math.log(2))))
         # a context of probability 0 may carry any row
         assert em.readable_information(np.array([[0.5, 0.5], [0.0, 0.0]]), S[::-1]) == pytest.approx(0.0)

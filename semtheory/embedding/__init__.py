@@ -38,9 +38,10 @@ Bialek (1999).
 Monte-Carlo estimate, and :func:`train_infonce_critic` a CPC-style critic on the unit sphere trained in
 torch (van den Oord et al. 2018; Poole et al. 2019).
 
-Units: PMI and the InfoNCE/KL values are in nats by default (``base=math.e``) because the SGNS shift
-:math:`\log k` and the ceiling :math:`\log N` are natural logarithms; the information measures of a known
-source take ``base`` (2 = bits, the default, as everywhere in :mod:`semtheory.measures`).
+Units: every function that returns an information value takes ``base`` (keyword-only, default 2 = bits, as
+everywhere in :mod:`semtheory.measures`); ``base=math.e`` gives nats, the unit of the SGNS shift :math:`\log k`
+and of the InfoNCE ceiling :math:`\log N`.  Scores, critics and the shifted PMI targets that the SGNS and
+sphere models factorise are natural logarithms (nats) throughout.
 
 The groups live in the submodules ``pmi``, ``sphere``, ``jl``, ``quasi_orthogonal``, ``vectorisation`` and
 ``infonce``; every public name is re-exported here, so ``embedding.name`` and ``from semtheory.embedding import

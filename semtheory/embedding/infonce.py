@@ -19,6 +19,7 @@ from .._validate import (
     check_int,
     check_positive,
     log_base,
+    torch_seed,
 )
 from ._common import as_joint, as_real_matrix
 
@@ -75,14 +76,14 @@ def optimal_critic(p_xy) -> np.ndarray:
     return g
 
 
-def infonce(scores, base=math.e) -> float:
+def infonce(scores, *, base=2) -> float:
     r"""The InfoNCE lower bound :math:`\log N - \mathcal L_N = \frac1N\sum_i \Big[s_{ii} - \log\frac1N\sum_j e^{s_{ij}}\Big]` of one batch.
 
     ``scores[i, j]`` :math:`= g(x_i, y_j)` for a batch of :math:`N` pairs :math:`(x_i, y_i)`, positives on the
     diagonal.  Each term is :math:`\log N` plus a log-softmax, so the value is at most :math:`\log N` for every
     critic and batch; its expectation is at most :math:`I(X;Y)` (van den Oord et al. 2018; Poole et al. 2019).
     ``-inf`` scores (impossible pairs) are allowed, ``+inf`` and NaN are not, nor a row that is ``-inf``
-    everywhere (its softmax is undefined).  Units of ``base`` (nats by default).  Chapter 9.
+    everywhere (its softmax is undefined).  Units of ``base`` (bits by default).  Chapter 9.
     """
     S = as_real_matrix(scores, "scores", allow_neg_inf=True)
     if S.shape[0] != S.shape[1]:
@@ -103,7 +104,7 @@ def _ratio_and_py(p_xy):
     return p, py, r
 
 
-def infonce_exact(p_xy, N, base=math.e) -> float:
+def infonce_exact(p_xy, N, *, base=2) -> float:
     r"""Exact expected InfoNCE bound of the optimal critic, :math:`\E[\log N - \mathcal L_N(g^\ast)]`, by enumeration.
 
     :math:`(x, y_1) \sim p(x,y)`, :math:`y_2, \dots, y_N \sim p(y)` i.i.d., and with :math:`r = p(y\mid x)/p(y)`
@@ -136,11 +137,11 @@ def infonce_exact(p_xy, N, base=math.e) -> float:
     return total / lb
 
 
-def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=math.e) -> tuple[float, float]:
+def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=2) -> tuple[float, float]:
     r"""Monte-Carlo mean and standard error of :func:`infonce` over ``n_batches`` fresh batches of ``N`` pairs drawn from ``p_xy``.
 
     ``critic`` is a table ``(contexts x tokens)`` of scores :math:`g(x, y)`.  Deterministic under ``seed``.
-    Units of ``base`` (nats by default).  Chapter 9.
+    Units of ``base`` (bits by default).  Chapter 9.
     """
     p = as_joint(p_xy)
     g = as_real_matrix(critic, "critic", allow_neg_inf=True)
@@ -205,7 +206,7 @@ def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300
     N = check_int(N, "N", minimum=2)
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     import torch
 
     threads = torch.get_num_threads()

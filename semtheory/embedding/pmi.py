@@ -128,13 +128,13 @@ def _marginals(C: sps.csr_matrix, alpha: float):
     return D, nw, pc
 
 
-def pmi_matrix(counts, *, alpha=1.0, base=math.e) -> np.ndarray:
+def pmi_matrix(counts, *, alpha=1.0, base=2) -> np.ndarray:
     r"""Dense pointwise mutual information :math:`\mathrm{PMI}(w,c) = \log \frac{\#(w,c)/D}{(\#(w)/D)\,P_\alpha(c)}`.
 
     :math:`D = \sum_{w,c} \#(w,c)`, :math:`\#(w) = \sum_c \#(w,c)`, and the context law is smoothed,
     :math:`P_\alpha(c) = \#(c)^\alpha / \sum_{c'} \#(c')^\alpha` (``alpha=1``: the plain marginal, PMI exactly
     :math:`\log\frac{p(w,c)}{p(w)p(c)}`; 0.75 is word2vec's choice, Levy et al. 2015).  Cells never seen are
-    :math:`-\infty`.  Units of ``base`` (nats by default).  For large vocabularies use the sparse
+    :math:`-\infty`.  Units of ``base`` (bits by default; ``base=math.e`` for nats).  For large vocabularies use the sparse
     :func:`shifted_pmi`.  Chapter 9.
     """
     C = check_counts(counts)

@@ -74,7 +74,7 @@ class SoftmaxFit(NamedTuple):
     converged: bool
 
 
-def fit_sphere_softmax(conditional, weights, dim, *, seed=0, restarts=1, maxiter=300, base=math.e) -> SoftmaxFit:
+def fit_sphere_softmax(conditional, weights, dim, *, seed=0, restarts=1, maxiter=300, base=2) -> SoftmaxFit:
     r"""The best next-token law of the form :math:`Q(v\mid c) = \softmax_v(s\langle u_c, w_v\rangle)`, :math:`u_c, w_v \in S^{d-1}`.
 
     Minimises the expected divergence :math:`\sum_c \pi(c)\,\KL(P(\cdot\mid c)\,\|\,Q(\cdot\mid c))`, i.e. the
@@ -84,7 +84,7 @@ def fit_sphere_softmax(conditional, weights, dim, *, seed=0, restarts=1, maxiter
     is returned.  ``conditional`` is the row-stochastic matrix :math:`P(v \mid c)`, ``weights`` the pmf
     :math:`\pi(c)` of the contexts.  Since :math:`\log Q` has rank at most :math:`d+1`, the divergence stays
     positive while :math:`d + 1` is below the smallest rank of :math:`\log P + z\mathbf 1^\T` over row shifts
-    :math:`z` (the softmax bottleneck).  ``kl`` in units of ``base`` (nats by default).  Chapter 9.
+    :math:`z` (the softmax bottleneck).  ``kl`` in units of ``base`` (bits by default).  Chapter 9.
     """
     from scipy.optimize import minimize
 

@@ -80,7 +80,7 @@ def _as_labels(labels, n: int) -> np.ndarray:
     return lab.astype(np.int64)
 
 
-def encoder_information(p_xy, labels, base=2) -> EncoderInfo:
+def encoder_information(p_xy, labels, *, base=2) -> EncoderInfo:
     r"""Exact information of a deterministic context encoder :math:`T = f(X)` given by ``labels[x] = f(x)``.
 
     :math:`p(t, y) = \sum_{x: f(x) = t} p(x, y)`; returns :math:`I(X;T) = H(T)` (deterministic encoder),
