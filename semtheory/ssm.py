@@ -833,7 +833,7 @@ def _window_law(source: MarkovSource, m: int) -> np.ndarray:
     return p
 
 
-def window_cross_entropy(source, window, base=2) -> float:
+def window_cross_entropy(source, window, *, base=2) -> float:
     r"""Best cross-entropy of a predictor that sees only the last ``window`` = :math:`j` tokens: :math:`H(X_{t+1} \mid X_{t-j+1}^{t})`.
 
     Exact, from the stationary law of :math:`j+1` consecutive symbols (:func:`semtheory.measures.conditional_entropy`):

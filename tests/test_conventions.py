@@ -71,19 +71,6 @@ BASE_NOT_KEYWORD_ONLY: set[str] = {
     'measures.mutual_information',
     'measures.mutual_information_plugin',
     'measures.plugin_bias',
-    'ratedistortion.binary_hamming_rd',
-    'ratedistortion.gauss_markov_block_rd',
-    'ratedistortion.gauss_markov_rd',
-    'ratedistortion.gauss_markov_sequential_rd',
-    'ratedistortion.gaussian_rd',
-    'ratedistortion.log_loss_distortion',
-    'ratedistortion.log_loss_point',
-    'ratedistortion.log_loss_rd',
-    'ratedistortion.log_loss_sequence_lower_bound',
-    'ratedistortion.pretraining_point',
-    'ratedistortion.reverse_waterfilling',
-    'ratedistortion.shannon_lower_bound',
-    'ratedistortion.strictly_causal_predictor',
     'ratereward.best_of_n_curve',
     'ratereward.best_of_n_kl_bound',
     'ratereward.causal_rate_reward_curve',
@@ -97,7 +84,6 @@ BASE_NOT_KEYWORD_ONLY: set[str] = {
     'ratereward.rate_reward_limits',
     'sources.plugin_entropy_rate',
     'sources.stationary_cross_entropy',
-    'ssm.window_cross_entropy',
     'tokens.perplexity_to_rate',
     'tokens.rate_to_perplexity',
     'tokens.source_code',
@@ -115,39 +101,13 @@ SEED_NOT_KEYWORD_ONLY: set[str] = {
     'measures.entropy_estimates',
     'ssm.pretrained_ssm_on_markov',
     'transformer.markov_source',
-    'transformer.pretrained_on_english',
-    'transformer.pretrained_on_markov',
 }
 SEED_INT_ONLY: set[str] = {
-    'diffusion.sampling_quality',
-    'elbo.fit_variational',
-    'elbo.train_vae',
-    'elbo.vae_bounds',
     'ratereward.fit_dpo',
     'ratereward.fit_dpo_autoregressive',
     'ssm.pretrained_ssm_on_markov',
-    'transformer.markov_source',
-    'transformer.minimise',
-    'transformer.pretrained_on_english',
-    'transformer.pretrained_on_markov',
 }
-BETA_IS_A_TEMPERATURE: set[str] = {
-    'ratereward.anticipative_value',
-    'ratereward.best_random_objective',
-    'ratereward.causal_gibbs',
-    'ratereward.causal_objective',
-    'ratereward.directed_rate_reward',
-    'ratereward.dpo_loss',
-    'ratereward.expected_dpo_loss',
-    'ratereward.fit_dpo',
-    'ratereward.fit_dpo_autoregressive',
-    'ratereward.gibbs_logpolicy',
-    'ratereward.gibbs_policy',
-    'ratereward.implicit_reward',
-    'ratereward.kl_objective',
-    'ratereward.optimal_value',
-    'ratereward.sequence_gibbs',
-}
+BETA_IS_A_TEMPERATURE: set[str] = set()
 NUMPYDOC_SECTIONS_MISSING: set[str] = {
     'capacity.IsingRS',
     'capacity.RSSolution',
@@ -608,7 +568,6 @@ NUMPYDOC_SECTIONS_MISSING: set[str] = {
     'ratereward.best_of_n_kl_bound',
     'ratereward.best_of_n_policy',
     'ratereward.best_random_objective',
-    'ratereward.beta_for_reward',
     'ratereward.bradley_terry',
     'ratereward.causal_gibbs',
     'ratereward.causal_objective',
@@ -849,7 +808,7 @@ def test_the_scan_sees_the_library():
     """The scan is of the real surface: the functions every chapter uses carry base, seed and beta."""
     names = {n for n, _ in FUNCTIONS}
     assert {"measures.entropy", "directed.directed_information", "ratedistortion.blahut_arimoto"} <= names
-    assert len(list(_with("base"))) > 100 and len(list(_with("seed"))) > 30 and len(list(_with("beta"))) > 20
+    assert len(list(_with("base"))) > 100 and len(list(_with("seed"))) > 30 and len(list(_with("beta"))) > 15
 
 
 def test_records_are_immutable():
