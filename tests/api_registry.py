@@ -800,61 +800,61 @@ _MR = Lazy(lambda: __import__(_RR).ratereward.matching_reward(2, 2))
 _PREF = Lazy(lambda: __import__(_RR).ratereward.sample_preferences(np.array(_REF), np.array(_RW), 20, seed=0))
 _PREF2 = Lazy(lambda: __import__(_RR).ratereward.sample_preferences(np.ravel(PXY), np.array([1.0, 0, 0, 1.0]), 20,
                                                                     seed=0))
-reg("ratereward.gibbs_logpolicy", ref=A("pmf", _REF), reward=A("array", _RW), beta=A("nonneg", 1.0))
-reg("ratereward.gibbs_policy", ref=A("pmf", _REF), reward=A("array", _RW), beta=A("nonneg", 1.0))
-reg("ratereward.optimal_value", ref=A("pmf", _REF), reward=A("array", _RW), beta=A("nonneg", 1.0))
-reg("ratereward.kl_objective", policy=A("pmf", [0.3, 0.3, 0.4]), ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6)
+reg("ratereward.gibbs_logpolicy", ref=A("pmf", _REF), reward=A("array", _RW), kl_weight=A("nonneg", 1.0))
+reg("ratereward.gibbs_policy", ref=A("pmf", _REF), reward=A("array", _RW), kl_weight=A("nonneg", 1.0))
+reg("ratereward.optimal_value", ref=A("pmf", _REF), reward=A("array", _RW), kl_weight=A("nonneg", 1.0))
+reg("ratereward.kl_objective", policy=A("pmf", [0.3, 0.3, 0.4]), ref=A("pmf", _REF), reward=A("array", _RW), kl_weight=_B6)
 reg("ratereward.random_policies", k=A("size", 3, minimum=1), n=A("size", 4, minimum=1), seed=A("seed", 0))
-reg("ratereward.best_random_objective", ref=A("pmf", _REF), reward=A("array", _RW), beta=_B6, n=A("size", 10, minimum=1),
+reg("ratereward.best_random_objective", ref=A("pmf", _REF), reward=A("array", _RW), kl_weight=_B6, n=A("size", 10, minimum=1),
     seed=A("seed", 0))
 reg("ratereward.simplex_grid", resolution=A("size", 4, minimum=1))
-reg("ratereward.rate_reward_curve", ref=A("pmf", _REF), reward=A("array", _RW), betas=A("array", [0.5, 2.0], ndim=1),
+reg("ratereward.rate_reward_curve", ref=A("pmf", _REF), reward=A("array", _RW), kl_weights=A("array", [0.5, 2.0], ndim=1),
     base=A("base", 2))
 reg("ratereward.rate_reward", ref=A("pmf", _REF), reward=A("array", _RW), rho=A("real", 0.6), base=A("base", 2))
-reg("ratereward.beta_for_reward", ref=A("pmf", _REF), reward=A("array", _RW), rho=A("real", 0.6))
+reg("ratereward.kl_weight_for_reward", ref=A("pmf", _REF), reward=A("array", _RW), rho=A("real", 0.6))
 reg("ratereward.rate_reward_limits", ref=A("pmf", _REF), reward=A("array", _RW), base=A("base", 2))
 reg("ratereward.reward_table", reward=lambda s: s.sum(1).astype(float), vocab_size=A("size", 2, minimum=1),
     n=A("size", 2, minimum=1))
 reg("ratereward.matching_reward", n=A("size", 2, minimum=1), alphabet_size=A("size", 2, minimum=1))
-reg("ratereward.causal_gibbs", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR), beta=_B6)
+reg("ratereward.causal_gibbs", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR), kl_weight=_B6)
 reg("ratereward.causal_objective", policy=A("object", _IP), channel=A("object", _RCH), ref_channel=A("object", _RCH),
-    reward=A("array", _MR), beta=_B6)
+    reward=A("array", _MR), kl_weight=_B6)
 reg("ratereward.causally_conditioned_kl", policy=A("object", _IP), channel=A("object", _RCH),
     ref_channel=A("object", _RCH), base=A("base", 2))
 reg("ratereward.per_token_kl", policy=A("object", _IP), channel=A("object", _RCH), ref_channel=A("object", _RCH),
     base=A("base", 2))
 reg("ratereward.anticipative_value", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR),
-    beta=_B6)
+    kl_weight=_B6)
 reg("ratereward.causal_rate_reward_curve", policy=A("object", _IP), ref_channel=A("object", _RCH),
-    reward=A("array", _MR), betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2))
-reg("ratereward.directed_rate_reward", policy=A("object", _IP), reward=A("array", _MR), beta=_B6, base=A("base", 2),
+    reward=A("array", _MR), kl_weights=A("array", [0.5, 2.0], ndim=1), base=A("base", 2))
+reg("ratereward.directed_rate_reward", policy=A("object", _IP), reward=A("array", _MR), kl_weight=_B6, base=A("base", 2),
     tol=A("positive", 1e-8), max_iter=A("size", 50, minimum=1))
 reg("ratereward.directed_rate_reward_curve", policy=A("object", _IP), reward=A("array", _MR),
-    betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), tol=A("positive", 1e-8), max_iter=A("size", 50, minimum=1))
+    kl_weights=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), tol=A("positive", 1e-8), max_iter=A("size", 50, minimum=1))
 _SEQR = lambda s: (s == 1).sum(1).astype(float)  # noqa: E731
-reg("ratereward.GibbsLM", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), beta=_B6,
+reg("ratereward.GibbsLM", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), kl_weight=_B6,
     prompt=A("tokens", [0], empty_ok=True))
-reg("ratereward.sequence_gibbs", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), beta=_B6,
+reg("ratereward.sequence_gibbs", ref=A("object", _LM), reward=_SEQR, n=A("size", 2, minimum=1), kl_weight=_B6,
     prompt=A("tokens", [0], empty_ok=True))
 reg("ratereward.implicit_reward", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), logref=A("array", np.log(_REF)),
-    beta=_B6)
+    kl_weight=_B6)
 reg("ratereward.bradley_terry", reward_a=A("real", 1.0), reward_b=A("real", 0.0))
 reg("ratereward.sample_preferences", ref=A("pmf", _REF), reward=A("array", _RW), n_pairs=A("size", 5, minimum=1),
     prompt_law=None, seed=A("seed", 0))
 reg("ratereward.dpo_loss", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), logref=A("array", np.log(_REF)),
-    data=A("object", _PREF), beta=_B6)
+    data=A("object", _PREF), kl_weight=_B6)
 reg("ratereward.expected_dpo_loss", logpolicy=A("array", np.log([0.3, 0.3, 0.4])), ref=A("pmf", _REF),
-    reward=A("array", _RW), beta=_B6)
-reg("ratereward.fit_dpo", logref=A("array", np.log(_REF)), data=A("object", _PREF), beta=_B6,
+    reward=A("array", _RW), kl_weight=_B6)
+reg("ratereward.fit_dpo", logref=A("array", np.log(_REF)), data=A("object", _PREF), kl_weight=_B6,
     steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
-reg("ratereward.fit_dpo_autoregressive", logref=A("array", np.log(np.ravel(PXY))), data=A("object", _PREF2), beta=_B6,
+reg("ratereward.fit_dpo_autoregressive", logref=A("array", np.log(np.ravel(PXY))), data=A("object", _PREF2), kl_weight=_B6,
     n=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), first=A("size", 0, minimum=0),
     steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
 reg("ratereward.best_of_n_policy", ref=A("pmf", _REF), reward=A("array", _RW), n=A("size", 2, minimum=1))
 reg("ratereward.best_of_n_kl_bound", n=A("size", 2, minimum=1), base=A("base", 2))
 reg("ratereward.best_of_n_curve", ref=A("pmf", _REF), reward=A("array", _RW), ns=A("tokens", [1, 2]), base=A("base", 2))
 reg("ratereward.proxy_reward_curve", ref=A("pmf", _REF), true_reward=A("array", _RW), proxy_reward=A("array", [0.5, 0, 1]),
-    betas=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), best_of_n=A("flag", False))
+    kl_weights=A("array", [0.5, 2.0], ndim=1), base=A("base", 2), best_of_n=A("flag", False))
 exempt(RESULT, "ratereward.RateRewardCurve", "ratereward.RateRewardLimits", "ratereward.CausalGibbs", "ratereward.DirectedRateReward", "ratereward.PreferenceData", "ratereward.DPOFit", "ratereward.ARDPOFit", "ratereward.BestOfN", "ratereward.ProxyCurve")
 
 
@@ -1165,7 +1165,7 @@ _GSRC, _GTGT = _GS_[:, 0], 0.5 * np.roll(_GS_[:, 0], 1) + _GS_[:, 1]
 _COEFS = A("array", _COEF, ndim=3, bad_ndim=_COEF[None])  # (d, d) is a valid VAR(1): probe 4-D
 _VAR = dict(coefs=_COEFS, noise_cov=A("array", _NCOV, ndim=2, optional=True, bad_ndim=_NCOV[None]))  # 1-D = variances
 _ST = dict(source=A("array", _GSRC), target=A("array", _GTGT))
-_IX = dict(source=A("size", 0, minimum=0), target=A("size", 1, minimum=0))
+_IX = dict(source_index=A("size", 0, minimum=0), target_index=A("size", 1, minimum=0))
 _ISRC = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1]
 reg("granger.as_var", **_VAR)
 reg("granger.companion_matrix", coefs=_COEFS)
@@ -1188,8 +1188,9 @@ reg("granger.granger_test", **_ST, lags=A("size", 1, minimum=1))
 reg("granger.transfer_entropy_gaussian", **_ST, k=A("size", 1, minimum=0), l=A("size", 1, minimum=1, optional=True),
     condition=A("array", _GS_[:, 1], optional=True), base=A("base", 2))
 reg("granger.transfer_entropy_var", **_VAR, **_IX, k=A("size", 1, minimum=0, optional=True), l=A("size", 1, minimum=1, optional=True),
-    condition=None, base=A("base", 2))
-reg("granger.granger_var", **_VAR, **_IX, k=A("size", 1, minimum=0, optional=True), condition=None, base=A("base", 2))
+    condition_index=None, base=A("base", 2))
+reg("granger.granger_var", **_VAR, **_IX, k=A("size", 1, minimum=0, optional=True), condition_index=None,
+    base=A("base", 2))
 reg("granger.transfer_entropy_plugin", source=A("tokens", _ISRC), target=A("tokens", np.roll(_ISRC, 1)),
     k=A("size", 1, minimum=0), l=A("size", 1, minimum=1), base=A("base", 2))
 reg("granger.simulate_delayed_copy", n=A("size", 10, minimum=1), flip=A("prob", 0.1), delay=A("size", 1, minimum=0),

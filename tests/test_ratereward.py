@@ -27,7 +27,7 @@ def bandit(seed, k=None, zeros=False):
 
 
 seeds = st.integers(0, 2**32 - 1)
-betas = st.floats(0.05, 20.0)
+kl_weights = st.floats(0.05, 20.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -36,22 +36,22 @@ betas = st.floats(0.05, 20.0)
 
 
 @settings(max_examples=25, deadline=None)
-@given(seeds, betas, st.booleans())
-def test_gibbs_attains_value_and_no_policy_beats_it(seed, beta, zeros):
+@given(seeds, kl_weights, st.booleans())
+def test_gibbs_attains_value_and_no_policy_beats_it(seed, kl_weight, zeros):
     ref, r = bandit(seed, zeros=zeros)
-    pi = rr.gibbs_policy(ref, r, beta)
-    v = rr.optimal_value(ref, r, beta)
-    # value identity: beta log E_ref exp(r / beta), computed naively here
-    naive = beta * math.log(np.sum(ref * np.exp((r - r.max()) / beta))) + r.max()
+    pi = rr.gibbs_policy(ref, r, kl_weight)
+    v = rr.optimal_value(ref, r, kl_weight)
+    # value identity: kl_weight log E_ref exp(r / kl_weight), computed naively here
+    naive = kl_weight * math.log(np.sum(ref * np.exp((r - r.max()) / kl_weight))) + r.max()
     assert v == pytest.approx(naive, rel=1e-10, abs=1e-10)
-    assert rr.kl_objective(pi, ref, r, beta) == pytest.approx(v, abs=1e-9)
+    assert rr.kl_objective(pi, ref, r, kl_weight) == pytest.approx(v, abs=1e-9)
     pols = rr.random_policies(ref.size, 500, seed=seed % 1000)
-    J = rr.kl_objective(pols, ref, r, beta)
+    J = rr.kl_objective(pols, ref, r, kl_weight)
     assert np.all(J <= v + 1e-9)
-    # the gap is exactly beta * KL(pi || pi*) (nats) for policies absolutely continuous w.r.t. ref
+    # the gap is exactly kl_weight * KL(pi || pi*) (nats) for policies absolutely continuous w.r.t. ref
     ok = np.isfinite(J)
     gaps = np.array([measures.kl_divergence(p, pi, base=math.e) for p in pols[ok]])
-    np.testing.assert_allclose(J[ok], v - beta * gaps, atol=1e-8)
+    np.testing.assert_allclose(J[ok], v - kl_weight * gaps, atol=1e-8)
 
 
 def test_brute_force_matches_the_dossier_check():
@@ -68,7 +68,7 @@ def test_gibbs_limits():
     np.testing.assert_allclose(rr.gibbs_policy(ref, r, 1e6), ref, atol=1e-5)
     assert rr.optimal_value(ref, r, 1e-4) == pytest.approx(3.0 + 1e-4 * math.log(0.5), abs=1e-9)
     assert rr.optimal_value(ref, r, 1e6) == pytest.approx(ref @ r, abs=1e-4)
-    # no overflow for very small beta
+    # no overflow for very small kl_weight
     lp = rr.gibbs_logpolicy(ref, r * 1e3, 1e-6)
     assert not np.isnan(lp).any()
     np.testing.assert_allclose(np.exp(lp), [0, 0.4, 0.6, 0], atol=1e-12)
@@ -99,7 +99,7 @@ def test_rate_reward_curve_monotone_convex_slope(seed):
     ref, r = bandit(seed, k=5)
     bs = np.geomspace(0.05, 50, 40)
     c = rr.rate_reward_curve(ref, r, bs, base=math.e)
-    # larger beta: less reward and less rate
+    # larger kl_weight: less reward and less rate
     assert np.all(np.diff(c.rewards) <= 1e-12) and np.all(np.diff(c.rates) <= 1e-12)
     # convex in rho: chord slopes increase with rho
     order = np.argsort(c.rewards)
@@ -107,7 +107,7 @@ def test_rate_reward_curve_monotone_convex_slope(seed):
     keep = np.concatenate([[True], np.diff(x) > 1e-9])
     s = np.diff(y[keep]) / np.diff(x[keep])
     assert np.all(np.diff(s) >= -1e-6 * (1 + np.abs(s[1:])))
-    # slope 1/beta (nats per reward unit) by central differences in beta
+    # slope 1/kl_weight (nats per reward unit) by central differences in kl_weight
     for b in (0.3, 1.0, 3.0):
         h = 1e-5 * b
         lo, hi = rr.rate_reward_curve(ref, r, [b - h, b + h], base=math.e)[1:]
@@ -124,7 +124,7 @@ def test_rate_reward_function_limits_and_curve_points(seed, zeros):
     assert rr.rate_reward(ref, r, lim.reference_reward - 1.0) == 0.0
     assert rr.rate_reward(ref, r, lim.greedy_reward + 1e-6) == math.inf
     assert rr.rate_reward(ref, r, lim.greedy_reward) == pytest.approx(lim.greedy_rate)
-    # beta -> 0 is greedy once beta is far below the gap between the best and second-best reward
+    # kl_weight -> 0 is greedy once kl_weight is far below the gap between the best and second-best reward
     top = np.unique(r[ref > 0])[::-1]
     small = 1e-3 if top.size < 2 else min(1e-3, (top[0] - top[1]) / 60)
     c = rr.rate_reward_curve(ref, r, [small, 1e6])
@@ -136,7 +136,7 @@ def test_rate_reward_function_limits_and_curve_points(seed, zeros):
         pt = rr.rate_reward_curve(ref, r, [b])
         if lim.reference_reward + 1e-9 < pt.rewards[0] < lim.greedy_reward - 1e-9:
             assert rr.rate_reward(ref, r, pt.rewards[0]) == pytest.approx(pt.rates[0], rel=1e-6, abs=1e-9)
-            assert rr.beta_for_reward(ref, r, pt.rewards[0]) == pytest.approx(b, rel=1e-5)
+            assert rr.kl_weight_for_reward(ref, r, pt.rewards[0]) == pytest.approx(b, rel=1e-5)
 
 
 def test_rate_reward_is_a_minimum_by_brute_force():
@@ -168,17 +168,17 @@ def seq_reward(s):
 
 @settings(max_examples=8, deadline=None)
 @given(seeds, st.floats(0.2, 5.0), st.integers(1, 4))
-def test_token_level_soft_values_give_sequence_gibbs(seed, beta, n):
+def test_token_level_soft_values_give_sequence_gibbs(seed, kl_weight, n):
     lm = channel.MarkovLM.random(3, 1, seed=seed)
-    g = rr.GibbsLM(lm, seq_reward, n, beta, prompt=[1])
+    g = rr.GibbsLM(lm, seq_reward, n, kl_weight, prompt=[1])
     law = channel.sequence_law(g, n, prompt=[1])
-    target = rr.sequence_gibbs(lm, seq_reward, n, beta, prompt=[1])
+    target = rr.sequence_gibbs(lm, seq_reward, n, kl_weight, prompt=[1])
     np.testing.assert_allclose(law, target, atol=1e-12)
     ref = channel.sequence_law(lm, n, prompt=[1])
     r = rr.reward_table(seq_reward, 3, n)
-    assert g.value == pytest.approx(beta * math.log(np.sum(ref * np.exp(r / beta))), rel=1e-10)
-    # the optimal value = E r - beta KL on whole sequences
-    assert g.value == pytest.approx(float(np.sum(law * r)) - beta * measures.kl_divergence(law, ref, base=math.e), abs=1e-9)
+    assert g.value == pytest.approx(kl_weight * math.log(np.sum(ref * np.exp(r / kl_weight))), rel=1e-10)
+    # the optimal value = E r - kl_weight KL on whole sequences
+    assert g.value == pytest.approx(float(np.sum(law * r)) - kl_weight * measures.kl_divergence(law, ref, base=math.e), abs=1e-9)
     # other contexts read the reference
     np.testing.assert_allclose(g.next_token_logprobs([0]), lm.next_token_logprobs([0]))
 
@@ -195,16 +195,16 @@ def random_causal(seed, n, kx=2, ky=2, feedback=True):
 
 @settings(max_examples=20, deadline=None)
 @given(seeds, st.integers(1, 3), st.booleans(), st.floats(0.1, 5.0))
-def test_causal_gibbs_optimality_and_gap(seed, n, feedback, beta):
+def test_causal_gibbs_optimality_and_gap(seed, n, feedback, kl_weight):
     pol, ref = random_causal(seed, n, feedback=feedback)
     r = np.random.default_rng(seed + 1).normal(size=(2,) * (2 * n))
-    g = rr.causal_gibbs(pol, ref, r, beta)
-    assert rr.causal_objective(pol, g.channel, ref, r, beta) == pytest.approx(g.value, abs=1e-9)
+    g = rr.causal_gibbs(pol, ref, r, kl_weight)
+    assert rr.causal_objective(pol, g.channel, ref, r, kl_weight) == pytest.approx(g.value, abs=1e-9)
     for k in range(3):
         _, other = random_causal(seed + 10 + k, n, feedback=feedback)
-        J = rr.causal_objective(pol, other, ref, r, beta)
+        J = rr.causal_objective(pol, other, ref, r, kl_weight)
         P = directed.joint_law(pol, other)
-        assert J == pytest.approx(g.value - beta * measures.kl_divergence(P, g.law, base=math.e), abs=1e-8)
+        assert J == pytest.approx(g.value - kl_weight * measures.kl_divergence(P, g.law, base=math.e), abs=1e-8)
         assert J <= g.value + 1e-9
 
 
@@ -221,16 +221,16 @@ def test_causally_conditioned_kl_is_kl_of_joint_laws(seed, n, feedback):
 
 def test_causal_gibbs_without_inputs_is_sequence_gibbs():
     lm = channel.MarkovLM.random(3, 2, seed=5)
-    n, beta = 3, 0.8
+    n, kl_weight = 3, 0.8
     pol, ref = channel.interaction_kernels(lm, [1.0, 0.0, 0.0], n)  # the input is always token 0
     r = rr.reward_table(seq_reward, 3, n)
     R = np.broadcast_to(r, (3,) * n + (3,) * n)
-    g = rr.causal_gibbs(pol, ref, R, beta)
+    g = rr.causal_gibbs(pol, ref, R, kl_weight)
     py = g.law.sum(axis=tuple(range(n)))
     pref = g.ref_law.sum(axis=tuple(range(n)))
-    target = pref * np.exp(r / beta)
+    target = pref * np.exp(r / kl_weight)
     np.testing.assert_allclose(py, target / target.sum(), atol=1e-12)
-    assert rr.anticipative_value(pol, ref, R, beta) == pytest.approx(g.value, abs=1e-10)
+    assert rr.anticipative_value(pol, ref, R, kl_weight) == pytest.approx(g.value, abs=1e-10)
 
 
 def test_anticipation_helps_only_with_unknown_future_inputs():
@@ -247,20 +247,20 @@ def test_anticipation_helps_only_with_unknown_future_inputs():
         rr.anticipative_value(directed.echo_policy(0.5, 2), directed.memoryless_channel(np.eye(2) * 0.8 + 0.1, 2), rr.matching_reward(2), 1.0)
 
 
-@pytest.mark.parametrize("n,beta", [(1, 0.5), (2, 1.0), (3, 0.3)])
-def test_directed_rate_reward_matches_hamming_closed_form(n, beta):
-    pt = rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], n), rr.matching_reward(n, 2), beta)
-    D = 1 / (1 + math.exp(1 / beta))  # per-step crossover of the optimal test channel
+@pytest.mark.parametrize("n,kl_weight", [(1, 0.5), (2, 1.0), (3, 0.3)])
+def test_directed_rate_reward_matches_hamming_closed_form(n, kl_weight):
+    pt = rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], n), rr.matching_reward(n, 2), kl_weight)
+    D = 1 / (1 + math.exp(1 / kl_weight))  # per-step crossover of the optimal test channel
     assert pt.converged
     assert pt.reward == pytest.approx(n * (1 - D), rel=1e-8)
     assert pt.rate == pytest.approx(n * (1 - measures.binary_entropy(D)), rel=1e-8)
 
 
 def test_directed_rate_reward_ternary_and_variational_identity():
-    n, beta = 2, 0.7
+    n, kl_weight = 2, 0.7
     pol = directed.iid_policy([0.5, 0.3, 0.2], n)
     R = rr.matching_reward(n, 3)
-    pt = rr.directed_rate_reward(pol, R, beta, base=math.e)
+    pt = rr.directed_rate_reward(pol, R, kl_weight, base=math.e)
     assert pt.converged
     # DI of the optimum = min over input-blind references of the causally conditioned KL
     q = rr.directed_rr._output_kernels(pt.law, n, [3, 3])
@@ -272,8 +272,8 @@ def test_directed_rate_reward_ternary_and_variational_identity():
     # no causal policy earns more Lagrangian: compare with the KL-to-reference optimum for many references
     for _ in range(5):
         ref = [rng.dirichlet(np.ones(3), size=(3,) * t + (3,) * (t - 1)) for t in range(1, n + 1)]
-        g = rr.causal_gibbs(pol, ref, R, beta)
-        lag = float((g.law * R).sum()) - beta * directed.directed_information(g.law, base=math.e)
+        g = rr.causal_gibbs(pol, ref, R, kl_weight)
+        lag = float((g.law * R).sum()) - kl_weight * directed.directed_information(g.law, base=math.e)
         assert lag <= pt.lagrangian + 1e-9
 
 
@@ -305,14 +305,14 @@ def test_directed_curve_below_every_input_blind_kl_curve():
 
 
 @settings(max_examples=30, deadline=None)
-@given(seeds, betas)
-def test_implicit_reward_is_reward_up_to_a_constant(seed, beta):
+@given(seeds, kl_weights)
+def test_implicit_reward_is_reward_up_to_a_constant(seed, kl_weight):
     ref, r = bandit(seed, zeros=True)
-    lp = rr.gibbs_logpolicy(ref, r, beta)
-    ir = rr.implicit_reward(lp, np.log(np.where(ref > 0, ref, 1.0)) + np.where(ref > 0, 0, -np.inf), beta)
+    lp = rr.gibbs_logpolicy(ref, r, kl_weight)
+    ir = rr.implicit_reward(lp, np.log(np.where(ref > 0, ref, 1.0)) + np.where(ref > 0, 0, -np.inf), kl_weight)
     sup = ref > 0
     const = ir[sup] - r[sup]
-    np.testing.assert_allclose(const, -rr.optimal_value(ref, r, beta), atol=1e-8)
+    np.testing.assert_allclose(const, -rr.optimal_value(ref, r, kl_weight), atol=1e-8)
     assert np.all(np.isneginf(ir[~sup]))
     # Bradley-Terry cannot see the constant
     i, j = np.flatnonzero(sup)[:2]
@@ -334,40 +334,40 @@ def test_expected_dpo_loss_is_minimised_by_gibbs():
     rng = np.random.default_rng(1)
     ref = rng.dirichlet(np.ones(5), size=2)
     r = rng.normal(size=(2, 5))
-    beta = 0.5
-    lstar = rr.gibbs_logpolicy(ref, r, beta)
-    L = rr.expected_dpo_loss(lstar, ref, r, beta)
+    kl_weight = 0.5
+    lstar = rr.gibbs_logpolicy(ref, r, kl_weight)
+    L = rr.expected_dpo_loss(lstar, ref, r, kl_weight)
     for k in range(20):
         pert = lstar + 0.3 * rng.normal(size=lstar.shape)
         pert -= np.log(np.exp(pert).sum(1, keepdims=True))
-        assert rr.expected_dpo_loss(pert, ref, r, beta) > L
+        assert rr.expected_dpo_loss(pert, ref, r, kl_weight) > L
     # the empirical loss converges to the population loss
     d = rr.sample_preferences(ref, r, 200000, seed=0)
-    assert rr.dpo_loss(lstar, np.log(ref), d, beta) == pytest.approx(L, abs=5e-3)
+    assert rr.dpo_loss(lstar, np.log(ref), d, kl_weight) == pytest.approx(L, abs=5e-3)
 
 
 def test_fit_dpo_recovers_gibbs_and_is_seeded():
     rng = np.random.default_rng(2)
     ref = rng.dirichlet(np.full(6, 2.0), size=2)
     r = rng.normal(size=(2, 6))
-    beta = 0.5
-    lstar = rr.gibbs_logpolicy(ref, r, beta)
-    d = rr.sample_preferences(ref, rr.implicit_reward(lstar, np.log(ref), beta), 50000, seed=0)
-    fit = rr.fit_dpo(np.log(ref), d, beta, steps=300, lr=0.1, seed=0)
+    kl_weight = 0.5
+    lstar = rr.gibbs_logpolicy(ref, r, kl_weight)
+    d = rr.sample_preferences(ref, rr.implicit_reward(lstar, np.log(ref), kl_weight), 50000, seed=0)
+    fit = rr.fit_dpo(np.log(ref), d, kl_weight, steps=300, lr=0.1, seed=0)
     kl = [measures.kl_divergence(np.exp(lstar[i]), np.exp(fit.logpolicy[i])) for i in range(2)]
     kl_ref = [measures.kl_divergence(np.exp(lstar[i]), ref[i]) for i in range(2)]
     assert max(kl) < 0.02 * min(kl_ref)
     assert fit.losses[-1] < fit.losses[0]
-    again = rr.fit_dpo(np.log(ref), d, beta, steps=300, lr=0.1, seed=0)
+    again = rr.fit_dpo(np.log(ref), d, kl_weight, steps=300, lr=0.1, seed=0)
     np.testing.assert_array_equal(fit.logpolicy, again.logpolicy)
-    one = rr.fit_dpo(np.log(ref[0]), rr.sample_preferences(ref[0], r[0], 100, seed=1), beta, steps=5)
+    one = rr.fit_dpo(np.log(ref[0]), rr.sample_preferences(ref[0], r[0], 100, seed=1), kl_weight, steps=5)
     assert one.logpolicy.shape == (6,)
 
 
-def _markov_example(beta=0.5):
+def _markov_example(kl_weight=0.5):
     lm, n, prompt = channel.MarkovLM.random(3, 1, seed=2), 4, [1]
     reward = lambda s: (s == 2).sum(axis=1) - 2.0 * (s[:, -1] == 0)  # noqa: E731
-    star = rr.sequence_gibbs(lm, reward, n, beta, prompt=prompt).ravel()
+    star = rr.sequence_gibbs(lm, reward, n, kl_weight, prompt=prompt).ravel()
     ref = channel.sequence_law(lm, n, prompt=prompt).ravel()
     return lm, n, prompt, reward, star, ref
 
@@ -414,7 +414,7 @@ def test_fit_dpo_autoregressive_recovers_gibbs_and_is_seeded():
         rr.fit_dpo_autoregressive(lref[:-1], d, 0.5, n, 3)
     with pytest.raises(ValueError, match="first"):
         rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=3)
-    with pytest.raises(ValueError, match="beta"):
+    with pytest.raises(ValueError, match="kl_weight"):
         rr.fit_dpo_autoregressive(lref, d, -1.0, n, 3)
     with pytest.raises(ValueError, match="vocab_size"):
         rr.fit_dpo_autoregressive(lref, d, 0.5, n, 1)
@@ -428,7 +428,7 @@ def test_beta_zero_is_the_greedy_end_of_the_rate_reward_curve():
     best = (ref > 0) & (r == r[ref > 0].max())
     assert np.allclose(g, np.where(best, ref, 0) / ref[best].sum())
     assert rr.optimal_value(ref, r, 0.0) == 3.0
-    # continuity: small beta approaches it
+    # continuity: small kl_weight approaches it
     assert np.abs(rr.gibbs_policy(ref, r, 1e-3) - g).max() < 1e-12
     assert abs(rr.optimal_value(ref, r, 1e-3) - 3.0) < 1e-2
     lim = rr.rate_reward_limits(ref, r)
@@ -493,9 +493,9 @@ def test_proxy_reward_curve_monotone_proxy_and_goodhart_example():
     bon = rr.proxy_reward_curve(ref, r, proxy, [1, 4, 16], best_of_n=True)
     assert bon.rates[0] < 1e-12 and np.all(np.diff(bon.proxy) > 0)
     assert np.allclose(bon.proxy, [rr.best_of_n_policy(ref, proxy, n) @ proxy for n in (1, 4, 16)])
-    with pytest.raises(ValueError, match="betas"):
+    with pytest.raises(ValueError, match="kl_weights"):
         rr.proxy_reward_curve(ref, r, proxy, [1.5], best_of_n=True)
-    with pytest.raises(ValueError, match="betas"):
+    with pytest.raises(ValueError, match="kl_weights"):
         rr.proxy_reward_curve(ref, r, proxy, [-1.0])
 
 
@@ -514,24 +514,24 @@ def test_bad_input_names_the_argument():
         (lambda: rr.gibbs_policy([0.5, 0.6], r, 1), "ref"),
         (lambda: rr.gibbs_policy(ref, [0.0, np.nan], 1), "reward"),
         (lambda: rr.gibbs_policy(ref, [0.0, 1.0, 2.0], 1), "reward"),
-        (lambda: rr.gibbs_policy(ref, r, -0.5), "beta"),
-        (lambda: rr.rate_reward_curve(ref, r, [0.0, -1.0]), "betas"),
-        (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), rr.matching_reward(1), 0.0), "beta"),
+        (lambda: rr.gibbs_policy(ref, r, -0.5), "kl_weight"),
+        (lambda: rr.rate_reward_curve(ref, r, [0.0, -1.0]), "kl_weights"),
+        (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), rr.matching_reward(1), 0.0), "kl_weight"),
         (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), [[0.5], [0.25, 0.25]], 1.0), "reward"),
         (lambda: rr.directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), np.eye(2) + 0.5j, 1.0), "reward"),
-        (lambda: rr.gibbs_logpolicy(ref, r, -1), "beta"),
-        (lambda: rr.optimal_value(ref, r, math.inf), "beta"),
+        (lambda: rr.gibbs_logpolicy(ref, r, -1), "kl_weight"),
+        (lambda: rr.optimal_value(ref, r, math.inf), "kl_weight"),
         (lambda: rr.kl_objective([0.5, 0.4], ref, r, 1), "policy"),
         (lambda: rr.kl_objective([0.2, 0.3, 0.5], ref, r, 1), "policy"),
         (lambda: rr.random_policies(0, 3), "k"),
         (lambda: rr.random_policies(2, 3, seed="x"), "seed"),
         (lambda: rr.best_random_objective(np.ones((2, 2)) / 2, r, 1), "ref"),
         (lambda: rr.simplex_grid(0), "resolution"),
-        (lambda: rr.rate_reward_curve(ref, r, [0.5, -1]), "betas"),
+        (lambda: rr.rate_reward_curve(ref, r, [0.5, -1]), "kl_weights"),
         (lambda: rr.rate_reward_curve(ref, r, [1], base=1), "base"),
         (lambda: rr.rate_reward(ref, r, math.nan), "rho"),
         (lambda: rr.rate_reward(ref, r, "1"), "rho"),
-        (lambda: rr.beta_for_reward(ref, r, 5.0), "rho"),
+        (lambda: rr.kl_weight_for_reward(ref, r, 5.0), "rho"),
         (lambda: rr.rate_reward_limits([1.0, 0.5], r), "ref"),
         (lambda: rr.reward_table(lambda s: s.sum(1)[:-1], 2, 2), "reward"),
         (lambda: rr.reward_table(np.zeros((2, 3)), 2, 2), "reward"),
@@ -540,17 +540,17 @@ def test_bad_input_names_the_argument():
         (lambda: rr.causal_gibbs(pol, ch[:1], R, 1), "ref_channel"),
         (lambda: rr.causal_gibbs(np.zeros(2), ch, R, 1), "policy"),
         (lambda: rr.causal_gibbs(pol, ch, np.zeros((3,)), 1), "reward"),
-        (lambda: rr.causal_gibbs(pol, ch, R, 0), "beta"),
+        (lambda: rr.causal_gibbs(pol, ch, R, 0), "kl_weight"),
         (lambda: rr.causal_objective(pol, ch, ch[:1], R, 1), "ref_channel"),
         (lambda: rr.causally_conditioned_kl(pol, [c * 2 for c in ch], ch), "channel"),
         (lambda: rr.per_token_kl(pol, ch, ch, base=-2), "base"),
-        (lambda: rr.causal_rate_reward_curve(pol, ch, R, []), "betas"),
+        (lambda: rr.causal_rate_reward_curve(pol, ch, R, []), "kl_weights"),
         (lambda: rr.directed_rate_reward(pol, np.zeros((2, 2)), 1), "reward"),
         (lambda: rr.directed_rate_reward(pol, R, 1, tol=0), "tol"),
         (lambda: rr.directed_rate_reward(pol, R, 1, max_iter=0), "max_iter"),
-        (lambda: rr.directed_rate_reward_curve(pol, R, [0]), "betas"),
+        (lambda: rr.directed_rate_reward_curve(pol, R, [0]), "kl_weights"),
         (lambda: rr.GibbsLM("lm", r, 2, 1.0), "ref"),
-        (lambda: rr.GibbsLM(lm, np.zeros((2, 2)), 2, 0), "beta"),
+        (lambda: rr.GibbsLM(lm, np.zeros((2, 2)), 2, 0), "kl_weight"),
         (lambda: rr.GibbsLM(lm, np.zeros((2, 2)), 2, 1.0, prompt=[5]), "prompt"),
         (lambda: rr.sequence_gibbs(lm, np.zeros((2, 2)), 0, 1.0), "n"),
         (lambda: rr.implicit_reward([0.1, -1], [-1, -1], 1), "logpolicy"),
@@ -589,8 +589,8 @@ def test_a_wrong_gibbs_form_does_not_hold():
     import sympy as sp
 
     d = srr.gibbs_from_stationarity()
-    q, r, beta, Z = srr.symbols()
-    assert not type(d)("wrong", d.lhs, q[0] * sp.exp(-r[0] / beta) / Z, "", "6").holds()
+    q, r, kl_weight, Z = srr.symbols()
+    assert not type(d)("wrong", d.lhs, q[0] * sp.exp(-r[0] / kl_weight) / Z, "", "6").holds()
 
 
 def test_exercise_answers():
@@ -633,14 +633,14 @@ def test_best_of_n_strict_on_finite_sets_and_capped_by_n(seed, n):
 def test_soft_value_splits_for_per_token_plus_last_token_reward():
     # chapter 6, DPO section: for r = sum_t a(y_t) + b(y_n) and a first-order reference, V_t(y^t) minus the
     # accumulated sum_{s<=t} a(y_s) depends on y_t alone (V_t itself does not), by brute-force recursion
-    lm, n, prompt, beta = channel.MarkovLM.random(3, 1, seed=2), 4, [1], 0.5
+    lm, n, prompt, kl_weight = channel.MarkovLM.random(3, 1, seed=2), 4, [1], 0.5
     a, b = np.array([0.0, 0.0, 1.0]), np.array([-2.0, 0.0, 0.0])
     import itertools
     V = {y: a[list(y)].sum() + b[y[-1]] for y in itertools.product(range(3), repeat=n)}
     for t in range(n, 0, -1):
         for y in itertools.product(range(3), repeat=t - 1):
             p = np.exp(lm.next_token_logprobs(prompt + list(y)))
-            V[y] = beta * math.log(sum(p[k] * math.exp(V[y + (k,)] / beta) for k in range(3)))
+            V[y] = kl_weight * math.log(sum(p[k] * math.exp(V[y + (k,)] / kl_weight) for k in range(3)))
     raw_spread, split_spread = 0.0, 0.0
     for t in range(1, n + 1):
         for last in range(3):
@@ -650,7 +650,7 @@ def test_soft_value_splits_for_per_token_plus_last_token_reward():
             raw_spread, split_spread = max(raw_spread, np.ptp(raw)), max(split_spread, np.ptp(split))
     assert split_spread < 1e-12 and raw_spread > 0.5
     reward = lambda s: (s == 2).sum(axis=1) - 2.0 * (s[:, -1] == 0)
-    star = rr.GibbsLM(lm, reward, n, beta, prompt=prompt)
+    star = rr.GibbsLM(lm, reward, n, kl_weight, prompt=prompt)
     assert abs(star.value - V[()]) < 1e-9
 
 

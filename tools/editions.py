@@ -435,7 +435,7 @@ SYMBOLS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("16", "S_m(x), the masked-loss sum over the positions of a mask pattern m"))),
     (r"\beta", (("4, 10, 13", "inverse temperature"),
                 ("5", "the Lagrange multiplier (slope) of the rate-distortion curve, in nats per unit of distortion"),
-                ("6", "the weight of the KL penalty, a temperature in reward units per nat"))),
+                ("6", "the weight of the KL penalty, a temperature in reward units per nat (kl_weight in the code)"))),
     (r"D", (("5", "distortion"), ("15", "number of channels of a state-space layer"))),
     (r"V", (("all", "the vocabulary size; the vocabulary is the set of tokens 0, …, V − 1"),)),
     (r"H", (("all", "entropy, as in H(X)"), ("15", "the state matrix H_t of a state-space head"))),

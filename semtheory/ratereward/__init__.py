@@ -1,7 +1,9 @@
 r"""Post-training as a rate-reward trade-off: KL-regularised RL, its Gibbs optimum, DPO (chapter 6).
 
 **Single decision (a bandit).**  A reference policy :math:`\pi_{\mathrm{ref}}` (the pre-trained model) over
-:math:`K` responses, a reward :math:`r` and a temperature :math:`\beta > 0`.  The KL-regularised objective
+:math:`K` responses, a reward :math:`r` and a temperature :math:`\beta > 0`, the weight of the KL term (the
+argument ``kl_weight``: the library keeps the name ``beta`` for inverse temperatures, and this :math:`\beta`
+is a temperature, a larger one keeping the policy closer to the reference).  The KL-regularised objective
 
 .. math:: J_\beta(\pi) = \E_\pi[r] - \beta\, D(\pi \,\|\, \pi_{\mathrm{ref}})
 
@@ -25,7 +27,7 @@ free among policies blind to the input it is Massey's directed information (:fun
 **DPO.**  The implicit reward :math:`\beta \log \pi^*/\pi_{\mathrm{ref}} = r - \beta \log Z`, Bradley–Terry
 preference data and a seeded torch fit of the DPO loss (Rafailov et al. 2023).
 
-Units: rewards are in their own units and :math:`\beta` in reward units per nat, so objectives and values are
+Units: rewards are in their own units and :math:`\beta` (``kl_weight``) in reward units per nat, so objectives and values are
 in reward units; KL-divergence *rates* take ``base`` (2 = bits, the default; ``math.e`` = nats).
 Provenance: the rate-reward functions are standard constructions used as a reconstruction of the treatise's
 "directed rate-reward function" (see the chapter's note).
@@ -47,7 +49,7 @@ from .curve import (  # noqa: F401
     RateRewardLimits,
     rate_reward_curve,
     rate_reward,
-    beta_for_reward,
+    kl_weight_for_reward,
     rate_reward_limits,
 )
 from .causal import (  # noqa: F401
@@ -105,7 +107,7 @@ __all__ = [
     "RateRewardLimits",
     "rate_reward_curve",
     "rate_reward",
-    "beta_for_reward",
+    "kl_weight_for_reward",
     "rate_reward_limits",
     # sequences and inputs
     "reward_table",

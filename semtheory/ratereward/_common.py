@@ -15,13 +15,13 @@ from .._validate import as_float, as_pmf, as_stochastic, check_positive
 MAX_SEQS = 2**20  # largest number of sequences a reward table / GibbsLM may enumerate
 
 
-def check_beta(beta, name: str = "beta") -> float:
-    return check_positive(beta, name)
+def check_kl_weight(kl_weight, name: str = "kl_weight") -> float:
+    return check_positive(kl_weight, name)
 
 
-def check_beta0(beta, name: str = "beta") -> float:
-    """A temperature >= 0: beta = 0 is the greedy end of the rate-reward curve (single decisions only)."""
-    return check_positive(beta, name, allow_zero=True)
+def check_kl_weight0(kl_weight, name: str = "kl_weight") -> float:
+    """A temperature >= 0: kl_weight = 0 is the greedy end of the rate-reward curve (single decisions only)."""
+    return check_positive(kl_weight, name, allow_zero=True)
 
 
 def as_reward(reward, shape: tuple[int, ...], name: str = "reward") -> np.ndarray:
@@ -47,9 +47,9 @@ def log(x: np.ndarray) -> np.ndarray:
 
 
 def tilt(logref: np.ndarray, r: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """(log pi_lambda, log Z) with pi_lambda ∝ ref e^{lam r}, over the last axis (lam = 1/beta >= 0).
+    """(log pi_lambda, log Z) with pi_lambda ∝ ref e^{lam r}, over the last axis (lam = 1/kl_weight >= 0).
 
-    ``lam = inf`` (beta = 0) is the greedy limit: the reference restricted to its best responses; the
+    ``lam = inf`` (kl_weight = 0) is the greedy limit: the reference restricted to its best responses; the
     second value is then the largest reward on the support."""
     if math.isinf(lam):
         sup = np.isfinite(logref)
@@ -103,8 +103,8 @@ def exp_ch(k: np.ndarray, t: int, n: int) -> np.ndarray:
     return k.reshape(k.shape[:t] + (1,) * (n - t) + k.shape[t:] + (1,) * (n - t))
 
 
-def betas_array(betas) -> np.ndarray:
-    bs = np.atleast_1d(as_float(betas, "betas"))
+def kl_weights_array(kl_weights) -> np.ndarray:
+    bs = np.atleast_1d(as_float(kl_weights, "kl_weights"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs <= 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite temperatures > 0")
+        raise ValueError("kl_weights must be a non-empty 1-D array of finite temperatures > 0")
     return bs

@@ -8,55 +8,55 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int
-from ._common import as_ref, as_reward, check_beta, check_beta0, log, tilt
+from ._common import as_ref, as_reward, check_kl_weight, check_kl_weight0, log, tilt
 
 
-def gibbs_logpolicy(ref, reward, beta) -> np.ndarray:
+def gibbs_logpolicy(ref, reward, kl_weight) -> np.ndarray:
     r"""Natural-log Gibbs optimum :math:`\log \pi^*_\beta = \log \pi_{\mathrm{ref}} + r/\beta - \log Z`.
 
     .. math:: \pi^*_\beta(y) = \frac{\pi_{\mathrm{ref}}(y)\, e^{r(y)/\beta}}{Z},\qquad
               Z = \E_{\pi_{\mathrm{ref}}}\big[e^{r/\beta}\big].
 
     ``ref`` is a pmf over its last axis (leading axes index prompts: ``ref[x, y]`` :math:`= \pi_{\mathrm{ref}}(y|x)`),
-    ``reward`` broadcastable to it (finite), ``beta`` >= 0 (reward units per nat).  Responses with
+    ``reward`` broadcastable to it (finite), ``kl_weight`` >= 0 (reward units per nat).  Responses with
     :math:`\pi_{\mathrm{ref}} = 0` keep log-probability :math:`-\infty`.  Computed with ``logsumexp``, so any
-    :math:`\beta > 0` is safe; ``beta = 0`` is the greedy limit, the reference restricted to its best
+    :math:`\beta > 0` is safe; ``kl_weight = 0`` is the greedy limit, the reference restricted to its best
     responses :math:`A^*` (the end of the rate-reward curve with the largest reward).  Chapter 6.
     """
     P = as_ref(ref)
     r = as_reward(reward, P.shape)
-    b = check_beta0(beta)
+    b = check_kl_weight0(kl_weight)
     return tilt(log(P), r, math.inf if b == 0 else 1.0 / b)[0]
 
 
-def gibbs_policy(ref, reward, beta) -> np.ndarray:
+def gibbs_policy(ref, reward, kl_weight) -> np.ndarray:
     r"""Gibbs optimum :math:`\pi^*_\beta \propto \pi_{\mathrm{ref}} e^{r/\beta}` of :func:`kl_objective` (probabilities).
 
     See :func:`gibbs_logpolicy`.  :math:`\beta \to 0`: the reference restricted to its best responses;
     :math:`\beta \to \infty`: the reference itself.  Chapter 6.
     """
-    return np.exp(gibbs_logpolicy(ref, reward, beta))
+    return np.exp(gibbs_logpolicy(ref, reward, kl_weight))
 
 
-def optimal_value(ref, reward, beta):
+def optimal_value(ref, reward, kl_weight):
     r"""Optimal value :math:`\max_\pi J_\beta(\pi) = \beta \log \E_{\pi_{\mathrm{ref}}}[e^{r/\beta}]` (reward units).
 
     The soft maximum of the reward under the reference: it lies between :math:`\E_{\pi_{\mathrm{ref}}} r`
     (approached as :math:`\beta\to\infty`) and the largest reward on the reference's support
-    (:math:`\beta \to 0`, and its value at ``beta = 0``).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
+    (:math:`\beta \to 0`, and its value at ``kl_weight = 0``).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
     Chapter 6.
     """
     P = as_ref(ref)
     r = as_reward(reward, P.shape)
-    b = check_beta0(beta)
-    if b == 0:  # the limit beta -> 0: the largest reward on the support
+    b = check_kl_weight0(kl_weight)
+    if b == 0:  # the limit kl_weight -> 0: the largest reward on the support
         out = tilt(log(P), as_float(r, "r"), math.inf)[1]
         return float(out) if np.ndim(out) == 0 else out
     out = b * logsumexp(log(P) + r / b, axis=-1)
     return float(out) if np.ndim(out) == 0 else out
 
 
-def kl_objective(policy, ref, reward, beta):
+def kl_objective(policy, ref, reward, kl_weight):
     r"""KL-regularised objective :math:`J_\beta(\pi) = \E_\pi[r] - \beta\, D(\pi\,\|\,\pi_{\mathrm{ref}})` (reward units).
 
     The KL is in nats (so :math:`\beta` is in reward units per nat).  ``policy`` may carry extra leading
@@ -68,7 +68,7 @@ def kl_objective(policy, ref, reward, beta):
     P = as_ref(ref)
     if Q.shape[-1] != P.shape[-1]:
         raise ValueError(f"policy has {Q.shape[-1]} responses on its last axis, ref has {P.shape[-1]}")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     try:
         shape = np.broadcast_shapes(Q.shape, P.shape)
     except ValueError:
@@ -101,7 +101,7 @@ def random_policies(k, n, *, seed=None) -> np.ndarray:
     return out
 
 
-def best_random_objective(ref, reward, beta, *, n=20000, seed=None) -> float:
+def best_random_objective(ref, reward, kl_weight, *, n=20000, seed=None) -> float:
     r"""Brute force: :math:`\max_i J_\beta(\pi_i)` over ``n`` random policies (:func:`random_policies`).
 
     Never exceeds :func:`optimal_value`; the gap is :math:`\beta \min_i D(\pi_i \| \pi^*_\beta)`.  ``ref``
@@ -109,7 +109,7 @@ def best_random_objective(ref, reward, beta, *, n=20000, seed=None) -> float:
     """
     P = as_pmf(ref, "ref", ndim=1)
     pols = random_policies(P.size, n, seed=seed)
-    return float(np.max(kl_objective(pols, P, reward, beta)))
+    return float(np.max(kl_objective(pols, P, reward, kl_weight)))
 
 
 def simplex_grid(resolution=60) -> np.ndarray:

@@ -74,21 +74,21 @@ def best_of_n_curve(ref, reward, ns, base=2) -> BestOfN:
 
 
 class ProxyCurve(NamedTuple):
-    r"""Optimising a proxy reward: for each temperature in ``betas`` (or each ``n`` of best-of-:math:`n`), the
+    r"""Optimising a proxy reward: for each temperature in ``kl_weights`` (or each ``n`` of best-of-:math:`n`), the
     ``rates`` :math:`D(\pi\|\pi_{\mathrm{ref}})` (units of ``base``), the ``proxy`` reward the policy was optimised
     for and the ``true`` reward it earns."""
 
-    betas: np.ndarray
+    kl_weights: np.ndarray
     rates: np.ndarray
     proxy: np.ndarray
     true: np.ndarray
 
 
-def proxy_reward_curve(ref, true_reward, proxy_reward, betas, base=2, *, best_of_n=False) -> ProxyCurve:
+def proxy_reward_curve(ref, true_reward, proxy_reward, kl_weights, base=2, *, best_of_n=False) -> ProxyCurve:
     r"""Reward over-optimisation: the Gibbs (or best-of-:math:`n`) policies of a *proxy* reward, scored by the true one.
 
-    For each :math:`\beta` in ``betas``, :math:`\pi_\beta \propto \pi_{\mathrm{ref}} e^{\hat r/\beta}` with
-    :math:`\hat r` = ``proxy_reward``; with ``best_of_n=True`` the entries of ``betas`` are the integers
+    For each :math:`\beta` in ``kl_weights``, :math:`\pi_\beta \propto \pi_{\mathrm{ref}} e^{\hat r/\beta}` with
+    :math:`\hat r` = ``proxy_reward``; with ``best_of_n=True`` the entries of ``kl_weights`` are the integers
     :math:`n` and :math:`\pi` is :func:`best_of_n_policy` of the proxy.  Returns :class:`ProxyCurve` with
     :math:`\E_\pi \hat r`, :math:`\E_\pi r` and :math:`D(\pi \| \pi_{\mathrm{ref}})`.  Along the Gibbs path the proxy
     reward is non-decreasing in the divergence (:func:`rate_reward_curve`); the true reward need not be
@@ -98,14 +98,14 @@ def proxy_reward_curve(ref, true_reward, proxy_reward, betas, base=2, *, best_of
     P, r = bandit(ref, true_reward, "true_reward")
     rh = np.array(as_reward(proxy_reward, P.shape, "proxy_reward"), dtype=float)
     best_of_n = check_flag(best_of_n, "best_of_n")
-    bs = np.atleast_1d(as_float(betas, "betas"))
+    bs = np.atleast_1d(as_float(kl_weights, "kl_weights"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite values >= 0")
+        raise ValueError("kl_weights must be a non-empty 1-D array of finite values >= 0")
     rates, prox, true = np.empty(bs.size), np.empty(bs.size), np.empty(bs.size)
     for i, b in enumerate(bs):
         if best_of_n:
             if not float(b).is_integer() or b < 1:
-                raise ValueError("betas must hold integers n >= 1 when best_of_n=True")
+                raise ValueError("kl_weights must hold integers n >= 1 when best_of_n=True")
             q = best_of_n_policy(P, rh, int(b))
         else:
             q = np.exp(tilt(log(P), rh, math.inf if b == 0 else 1.0 / b)[0])

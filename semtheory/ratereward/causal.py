@@ -10,7 +10,7 @@ from scipy.special import logsumexp
 
 from .. import directed
 from .._validate import check_int, log_base
-from ._common import MAX_SEQS, as_reward, betas_array, check_beta, exp_ch, exp_pol, kernels, layout, log
+from ._common import MAX_SEQS, as_reward, kl_weights_array, check_kl_weight, exp_ch, exp_pol, kernels, layout, log
 from .curve import RateRewardCurve
 
 
@@ -84,7 +84,7 @@ class CausalGibbs(NamedTuple):
     ref_law: np.ndarray
 
 
-def causal_gibbs(policy, ref_channel, reward, beta) -> CausalGibbs:
+def causal_gibbs(policy, ref_channel, reward, kl_weight) -> CausalGibbs:
     r"""Causal optimum of :math:`\E[r(X^n,Y^n)] - \beta\,D\big(\pi(Y^n\|X^n) \,\|\, \pi_{\mathrm{ref}}(Y^n\|X^n)\big)`.
 
     ``policy`` is the input process (kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})`, possibly with feedback),
@@ -105,9 +105,9 @@ def causal_gibbs(policy, ref_channel, reward, beta) -> CausalGibbs:
     :math:`\pi` scores :math:`Q_0 - \beta D(P_\pi \| P_{\pi^*})` (:func:`causal_objective`).  Chapter 6.
     """
     pol, ref, n, xc, yc = layout(policy, ref_channel, "policy", "ref_channel")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     shape = tuple(xc) + tuple(yc)
-    Q = np.array(as_reward(reward, shape)) / b  # in units of beta
+    Q = np.array(as_reward(reward, shape)) / b  # in units of kl_weight
     new = [None] * n
     soft, qv = [None] * n, [None] * n
     for t in range(n, 0, -1):
@@ -180,13 +180,13 @@ def causally_conditioned_kl(policy, channel, ref_channel, base=2) -> float:
     return float(per_token_kl(policy, channel, ref_channel, base).sum())
 
 
-def causal_objective(policy, channel, ref_channel, reward, beta) -> float:
+def causal_objective(policy, channel, ref_channel, reward, kl_weight) -> float:
     r"""Objective :math:`\E[r] - \beta\,D\big(\pi(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n)\big)` of the causal policy ``channel`` (reward units).
 
     The KL is in nats.  At most :func:`causal_gibbs`'s value, with gap :math:`\beta\, D(P_\pi \| P_{\pi^*})`.
     Chapter 6.
     """
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     P, _, terms = _cc_terms(policy, channel, ref_channel)
     r = as_reward(reward, P.shape)
     return float((P * r).sum() - b * terms.sum())
@@ -200,7 +200,7 @@ def _no_feedback(pol: list[np.ndarray], n: int, name: str) -> None:
             raise ValueError(f"{name}[{t - 1}] depends on past outputs (feedback); an anticipative policy needs inputs without feedback")
 
 
-def anticipative_value(policy, ref_channel, reward, beta) -> float:
+def anticipative_value(policy, ref_channel, reward, kl_weight) -> float:
     r"""The value a *non-causal* policy would reach if it saw the whole input :math:`x^n` before answering.
 
     .. math:: V_{\mathrm{ant}} = \E_{X^n}\Big[\beta \log \sum_{y^n} \pi_{\mathrm{ref}}(y^n \| X^n)\, e^{r(X^n, y^n)/\beta}\Big]
@@ -211,7 +211,7 @@ def anticipative_value(policy, ref_channel, reward, beta) -> float:
     """
     pol, ref, n, xc, yc = layout(policy, ref_channel, "policy", "ref_channel")
     _no_feedback(pol, n, "policy")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     shape = tuple(xc) + tuple(yc)
     r = as_reward(reward, shape)
     yax = tuple(range(n, 2 * n))
@@ -221,14 +221,14 @@ def anticipative_value(policy, ref_channel, reward, beta) -> float:
     return float(np.sum(np.where(px > 0, px * per_x, 0.0)))
 
 
-def causal_rate_reward_curve(policy, ref_channel, reward, betas, base=2) -> RateRewardCurve:
-    r"""Rate-reward curve with a fixed reference LLM: :math:`\big(\E r,\ D(\pi^*_\beta(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n))\big)` over ``betas``.
+def causal_rate_reward_curve(policy, ref_channel, reward, kl_weights, base=2) -> RateRewardCurve:
+    r"""Rate-reward curve with a fixed reference LLM: :math:`\big(\E r,\ D(\pi^*_\beta(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n))\big)` over ``kl_weights``.
 
     Each point is the causal optimum :func:`causal_gibbs` at that :math:`\beta`; rates in units of ``base``.
     Chapter 6.
     """
     lb = log_base(base)
-    bs = betas_array(betas)
+    bs = kl_weights_array(kl_weights)
     rows = []
     for b in bs:
         g = causal_gibbs(policy, ref_channel, reward, b)

@@ -13,9 +13,9 @@ from ._common import bandit, log, tilt
 
 
 class RateRewardCurve(NamedTuple):
-    r"""Points of a rate-reward curve: ``betas``, expected ``rewards`` :math:`\rho(\beta)` and ``rates`` :math:`R` (units of ``base``)."""
+    r"""Points of a rate-reward curve: ``kl_weights``, expected ``rewards`` :math:`\rho(\beta)` and ``rates`` :math:`R` (units of ``base``)."""
 
-    betas: np.ndarray
+    kl_weights: np.ndarray
     rewards: np.ndarray
     rates: np.ndarray
 
@@ -42,22 +42,22 @@ def _point(P: np.ndarray, r: np.ndarray, lam: float, lb: float) -> tuple[float, 
     return rho, max(rate, 0.0) / lb
 
 
-def rate_reward_curve(ref, reward, betas, base=2) -> RateRewardCurve:
-    r"""Trace the rate-reward curve :math:`\big(\rho(\beta), R(\beta)\big)` at each temperature in ``betas``.
+def rate_reward_curve(ref, reward, kl_weights, base=2) -> RateRewardCurve:
+    r"""Trace the rate-reward curve :math:`\big(\rho(\beta), R(\beta)\big)` at each temperature in ``kl_weights``.
 
     .. math:: \rho(\beta) = \E_{\pi^*_\beta}[r],\qquad R(\beta) = D(\pi^*_\beta \,\|\, \pi_{\mathrm{ref}}),
               \qquad \frac{\dd R}{\dd \rho} = \frac{1}{\beta}\ \text{(nats per reward unit)}.
 
     Every point lies on the rate-reward function :math:`R(\rho)` of :func:`rate_reward`.  ``ref`` is a 1-D pmf,
-    ``betas`` non-negative; ``beta = 0`` is the greedy end :math:`(r_{\max}, -\log\pi_{\mathrm{ref}}(A^*))` of
+    ``kl_weights`` non-negative; ``kl_weight = 0`` is the greedy end :math:`(r_{\max}, -\log\pi_{\mathrm{ref}}(A^*))` of
     :func:`rate_reward_limits` (the zero-rate end is :math:`\beta \to \infty`).  Rates in units of ``base``.
     Chapter 6.
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
-    bs = np.atleast_1d(as_float(betas, "betas"))
+    bs = np.atleast_1d(as_float(kl_weights, "kl_weights"))
     if bs.ndim != 1 or bs.size == 0 or not np.all(np.isfinite(bs)) or np.any(bs < 0):
-        raise ValueError("betas must be a non-empty 1-D array of finite temperatures >= 0")
+        raise ValueError("kl_weights must be a non-empty 1-D array of finite temperatures >= 0")
     pts = np.array([_point(P, r, math.inf if b == 0 else 1.0 / b, lb) for b in bs])
     return RateRewardCurve(bs, pts[:, 0], pts[:, 1])
 
@@ -78,7 +78,7 @@ def rate_reward_limits(ref, reward, base=2) -> RateRewardLimits:
 
 
 def _lambda_for(P: np.ndarray, r: np.ndarray, rho: float) -> float:
-    """Inverse temperature 1/beta with E_{pi} r = rho (strictly between the two limits)."""
+    """Inverse temperature 1/kl_weight with E_{pi} r = rho (strictly between the two limits)."""
 
     def f(lam):
         return _point(P, r, lam, 1.0)[0] - rho
@@ -91,12 +91,33 @@ def _lambda_for(P: np.ndarray, r: np.ndarray, rho: float) -> float:
     return brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-13, maxiter=500)
 
 
-def beta_for_reward(ref, reward, rho) -> float:
+def kl_weight_for_reward(ref, reward, rho) -> float:
     r"""The temperature :math:`\beta` whose Gibbs optimum attains expected reward ``rho``: :math:`\rho(\beta) = \rho`.
 
     ``rho`` must lie strictly between :math:`\E_{\pi_{\mathrm{ref}}} r` and :math:`r_{\max}` (the limits, reached
     only as :math:`\beta \to \infty` and :math:`\beta \to 0`).  Solved by Brent's method in
     :math:`1/\beta`, on which :math:`\rho` is increasing.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf over the responses.
+    reward : array_like, shape (K,)
+        A finite reward per response (broadcastable to ``ref``).
+    rho : float
+        The target expected reward, strictly between the two limits.
+
+    Returns
+    -------
+    float
+        The KL weight :math:`\beta > 0` (``kl_weight`` elsewhere in the module), in reward units per nat.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import gibbs_policy, kl_weight_for_reward
+    >>> b = kl_weight_for_reward([0.5, 0.5], [0.0, 1.0], 0.75)
+    >>> round(float(gibbs_policy([0.5, 0.5], [0.0, 1.0], b)[1]), 6)
+    0.75
     """
     P, r = bandit(ref, reward)
     lim = rate_reward_limits(P, r)
@@ -120,7 +141,7 @@ def rate_reward(ref, reward, rho, base=2) -> float:
     Exact: 0 for :math:`\rho \le \E_{\pi_{\mathrm{ref}}} r`; :math:`-\log\pi_{\mathrm{ref}}(A^*)` at
     :math:`\rho = r_{\max}`; :math:`+\infty` above :math:`r_{\max}` (no policy absolutely continuous with respect
     to the reference reaches it); in between the KL of the Gibbs optimum whose expected reward is
-    :math:`\rho` (:func:`beta_for_reward`).  Non-decreasing and convex in :math:`\rho`.  Units of ``base``.
+    :math:`\rho` (:func:`kl_weight_for_reward`).  Non-decreasing and convex in :math:`\rho`.  Units of ``base``.
     Chapter 6.
     """
     lb = log_base(base)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import directed
 from .._validate import as_float, check_int, check_positive, log_base
-from ._common import as_reward, betas_array, check_beta, kernels
+from ._common import as_reward, kl_weights_array, check_kl_weight, kernels
 from .causal import causal_gibbs
 from .curve import RateRewardCurve
 
@@ -17,12 +17,12 @@ from .curve import RateRewardCurve
 class DirectedRateReward(NamedTuple):
     r"""A point of the directed rate-reward function (:func:`directed_rate_reward`).
 
-    ``beta``; ``reward`` :math:`\E r`; ``rate`` :math:`I(X^n \to Y^n)` (units of ``base``); ``channel`` the optimal
+    ``kl_weight``; ``reward`` :math:`\E r`; ``rate`` :math:`I(X^n \to Y^n)` (units of ``base``); ``channel`` the optimal
     causal policy; ``law`` the joint law; ``lagrangian`` :math:`\E r - \beta I` (reward units, :math:`I` in nats);
     ``iterations``; ``converged``.
     """
 
-    beta: float
+    kl_weight: float
     reward: float
     rate: float
     channel: list
@@ -45,7 +45,7 @@ def _output_kernels(P: np.ndarray, n: int, yc: list[int]) -> list[np.ndarray]:
     return out
 
 
-def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
+def directed_rate_reward(policy, reward, kl_weight, base=2, *, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
     r"""A point of the directed rate-reward function, :math:`\max_{\pi}\ \E[r] - \beta\, I(X^n \to Y^n)` over causal policies.
 
     .. math::
@@ -63,10 +63,10 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
     function (a Blahut–Arimoto iteration).  Rate in units of ``base``.  Chapter 6.
     """
     lb = log_base(base)
-    if isinstance(beta, (int, float, np.integer, np.floating)) and not isinstance(beta, bool) and beta == 0:
-        raise ValueError("beta = 0 is the greedy end of the directed rate-reward curve (no rate penalty), where "
-                         "the optimal causal policy is in general not unique; use a small beta > 0")
-    b = check_beta(beta)
+    if isinstance(kl_weight, (int, float, np.integer, np.floating)) and not isinstance(kl_weight, bool) and kl_weight == 0:
+        raise ValueError("kl_weight = 0 is the greedy end of the directed rate-reward curve (no rate penalty), where "
+                         "the optimal causal policy is in general not unique; use a small kl_weight > 0")
+    b = check_kl_weight(kl_weight)
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     pol = kernels(policy, "policy")
@@ -86,7 +86,7 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
         it += 1
         g = causal_gibbs(pol, q, reward, b)
         q = _output_kernels(g.law, n, yc)
-        # value after the q-step: E r - beta * I (the best reference for this policy)
+        # value after the q-step: E r - kl_weight * I (the best reference for this policy)
         di = directed.directed_information(g.law, base=math.e)
         val = float((g.law * as_reward(reward, g.law.shape)).sum() - b * di)
         if val - prev <= tol:
@@ -94,7 +94,7 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
             break
         prev = val
     return DirectedRateReward(
-        beta=b,
+        kl_weight=b,
         reward=float((g.law * as_reward(reward, g.law.shape)).sum()),
         rate=di / lb,
         channel=g.channel,
@@ -105,13 +105,13 @@ def directed_rate_reward(policy, reward, beta, base=2, *, tol=1e-10, max_iter=50
     )
 
 
-def directed_rate_reward_curve(policy, reward, betas, base=2, *, tol=1e-10, max_iter=5000) -> RateRewardCurve:
-    r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``betas`` (see :func:`directed_rate_reward`).
+def directed_rate_reward_curve(policy, reward, kl_weights, base=2, *, tol=1e-10, max_iter=5000) -> RateRewardCurve:
+    r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``kl_weights`` (see :func:`directed_rate_reward`).
 
     Each point is warm-started from the previous one's output law.  Rates in units of ``base``.  Chapter 6.
     """
     log_base(base)
-    bs = betas_array(betas)
+    bs = kl_weights_array(kl_weights)
     rows, init = [], None
     for b in bs:
         pt = directed_rate_reward(policy, reward, b, base, tol=tol, max_iter=max_iter, init=init)

@@ -9,10 +9,10 @@ import numpy as np
 from scipy.special import expit, logsumexp
 
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive
-from ._common import as_reward, check_beta, log
+from ._common import as_reward, check_kl_weight, log
 
 
-def implicit_reward(logpolicy, logref, beta) -> np.ndarray:
+def implicit_reward(logpolicy, logref, kl_weight) -> np.ndarray:
     r"""DPO's implicit reward :math:`\hat r = \beta \log \frac{\pi(y)}{\pi_{\mathrm{ref}}(y)}` from natural-log probabilities.
 
     For the Gibbs optimum :math:`\hat r = r - \beta \log Z` (per prompt): the reward up to a constant, which
@@ -23,7 +23,7 @@ def implicit_reward(logpolicy, logref, beta) -> np.ndarray:
     lr = _as_logs(logref, "logref")
     if lp.shape != lr.shape:
         raise ValueError(f"logpolicy and logref must have the same shape, got {lp.shape} and {lr.shape}")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     both = np.isneginf(lp) & np.isneginf(lr)
     if np.any(np.isneginf(lr) & ~np.isneginf(lp)):
         raise ValueError("logpolicy puts mass where logref has none (infinite implicit reward)")
@@ -108,7 +108,7 @@ def _check_data(data, X: int, K: int) -> PreferenceData:
     return PreferenceData(*arrs)
 
 
-def dpo_loss(logpolicy, logref, data, beta) -> float:
+def dpo_loss(logpolicy, logref, data, kl_weight) -> float:
     r"""The DPO loss on a preference data set (nats per pair).
 
     .. math::
@@ -126,7 +126,7 @@ def dpo_loss(logpolicy, logref, data, beta) -> float:
     lr = np.atleast_2d(_as_logs(logref, "logref"))
     if lp.shape != lr.shape:
         raise ValueError(f"logpolicy and logref must have the same shape, got {lp.shape} and {lr.shape}")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     d = _check_data(data, *lp.shape)
     h = implicit_reward(lp, lr, b)
     same = d.chosen == d.rejected  # a response against itself: difference 0, even where its reward is -inf
@@ -148,7 +148,7 @@ def _softplus_total(terms: np.ndarray, where: str, reduce) -> float:
                      "the DPO loss is undefined")
 
 
-def expected_dpo_loss(logpolicy, ref, reward, beta, *, prompt_law=None) -> float:
+def expected_dpo_loss(logpolicy, ref, reward, kl_weight, *, prompt_law=None) -> float:
     r"""The population DPO loss: the expectation of :func:`dpo_loss` under :func:`sample_preferences`'s law.
 
     .. math::
@@ -166,7 +166,7 @@ def expected_dpo_loss(logpolicy, ref, reward, beta, *, prompt_law=None) -> float
     lp = np.atleast_2d(_as_logs(logpolicy, "logpolicy"))
     if lp.shape != P.shape:
         raise ValueError(f"logpolicy must have shape {P.shape}, got {lp.shape}")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     X = P.shape[0]
     w = np.full(X, 1.0 / X) if prompt_law is None else as_pmf(prompt_law, "prompt_law", ndim=1)
     if w.size != X:
@@ -190,7 +190,7 @@ class DPOFit(NamedTuple):
     losses: np.ndarray
 
 
-def fit_dpo(logref, data, beta, *, steps=400, lr=0.1, seed=0) -> DPOFit:
+def fit_dpo(logref, data, kl_weight, *, steps=400, lr=0.1, seed=0) -> DPOFit:
     r"""Fit a tabular policy :math:`\pi_\theta(y|x) = \softmax(\theta_x)_y` by minimising :func:`dpo_loss` with torch.
 
     Returns log-probabilities with the shape of ``logref`` (``(K,)`` or ``(prompts, K)``).  Full-batch Adam (written out) on
@@ -207,7 +207,7 @@ def fit_dpo(logref, data, beta, *, steps=400, lr=0.1, seed=0) -> DPOFit:
         raise ValueError("logref must give every response positive probability for fit_dpo")
     if np.any(np.abs(logsumexp(lr_, axis=1)) > 1e-9):
         raise ValueError("logref must be a normalised log-pmf on each row")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
     seed = check_int(seed, "seed", minimum=0)
@@ -271,7 +271,7 @@ def _ar_index(V: int, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
     return prev, seqs
 
 
-def fit_dpo_autoregressive(logref, data, beta, n, vocab_size, *, first=0, steps=400, lr=0.1, seed=0) -> ARDPOFit:
+def fit_dpo_autoregressive(logref, data, kl_weight, n, vocab_size, *, first=0, steps=400, lr=0.1, seed=0) -> ARDPOFit:
     r"""Fit an autoregressive, per-token policy by DPO: :math:`\pi_\theta(y^n) = \prod_t \softmax(\theta_{t, y_{t-1}})_{y_t}`.
 
     The policy is a position-dependent first-order model: one logit vector per (position :math:`t`, previous
@@ -297,9 +297,9 @@ def fit_dpo_autoregressive(logref, data, beta, n, vocab_size, *, first=0, steps=
         raise ValueError(f"logref must hold the log-probabilities of the {V**n} sequences, got shape {lref.shape}")
     if not np.all(np.isfinite(lref)) or abs(logsumexp(lref)) > 1e-9:
         raise ValueError("logref must be a normalised log-pmf with full support")
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     if b == 0.0:
-        raise ValueError("beta must be > 0 for fit_dpo_autoregressive")
+        raise ValueError("kl_weight must be > 0 for fit_dpo_autoregressive")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
     seed = check_int(seed, "seed", minimum=0)

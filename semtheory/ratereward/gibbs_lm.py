@@ -9,7 +9,7 @@ from scipy.special import logsumexp
 
 from .. import channel as _channel
 from .._validate import as_float, check_int
-from ._common import check_beta, log
+from ._common import check_kl_weight, log
 from .causal import reward_table
 
 
@@ -36,11 +36,11 @@ class GibbsLM(_channel.LanguageModel):
     Being a :class:`~semtheory.channel.LanguageModel` it can be sampled and enumerated.  Chapter 6.
     """
 
-    def __init__(self, ref, reward, n, beta, *, prompt: Sequence[int] = ()):
+    def __init__(self, ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()):
         self.ref = _check_lm(ref)
         self.vocab_size = V = ref.vocab_size
         self.n = n = check_int(n, "n", minimum=1)
-        self.beta = b = check_beta(beta)
+        self.kl_weight = b = check_kl_weight(kl_weight)
         self.prompt = tuple(int(v) for v in ref._check_tokens(prompt, "prompt"))
         self.reward = reward_table(reward, V, n)
         # log pi_ref(. | prompt, y^t) for every prefix y^t, t = 0..n-1: tables (V,)*t + (V,)
@@ -75,14 +75,14 @@ def _checked(lp, V: int) -> np.ndarray:
     return lp
 
 
-def sequence_gibbs(ref, reward, n, beta, *, prompt: Sequence[int] = ()) -> np.ndarray:
+def sequence_gibbs(ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()) -> np.ndarray:
     r"""The sequence-level Gibbs optimum :math:`\pi^*(y^n) = \pi_{\mathrm{ref}}(y^n \mid \text{prompt})\, e^{r(y^n)/\beta} / Z`.
 
     A table of shape ``(V,)*n`` computed from :func:`semtheory.channel.sequence_law` in the log domain; equal
     to the law of :class:`GibbsLM` (the token-level form).  Chapter 6.
     """
     _check_lm(ref)
-    b = check_beta(beta)
+    b = check_kl_weight(kl_weight)
     n = check_int(n, "n", minimum=1)
     law = _channel.sequence_law(ref, n, prompt=prompt)
     r = reward_table(reward, ref.vocab_size, n)
