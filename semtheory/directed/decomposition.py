@@ -9,27 +9,77 @@ import numpy as np
 
 from .._validate import log_base
 from ..core.law import as_joint_law, conditional, expand_channel
-from ._common import causal_kernels_of, clip_roundoff, profile_of
+from ._common import causal_kernels_of, clip_roundoff, di_terms, profile_of
 
 
 class DIDecomposition(NamedTuple):
-    """Directed information split into its transfer-entropy (Granger) and instantaneous parts."""
+    r"""The Amblard–Michel split of Massey's directed information (units of the ``base`` asked for).
 
+    .. math:: I(X^n \to Y^n) = \sum_{t=1}^n T_t + \sum_{t=1}^n J_t,\qquad
+              T_t = I(X^{t-1}; Y_t \mid Y^{t-1}),\quad J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
+
+    Returned by :func:`directed_information_decomposition` (``granger.DIParts`` is this type).  Chapters 3, 8.
+
+    Attributes
+    ----------
+    transfer_terms : ndarray, shape (n,)
+        The transfer (Granger) terms :math:`T_t`, :math:`T_1 = 0`, in units of log ``base``.
+    instantaneous_terms : ndarray, shape (n,)
+        The instantaneous terms :math:`J_t`, in units of log ``base``.
+    transfer : float
+        :math:`\sum_t T_t`, the (sequence) transfer entropy, in units of log ``base``.
+    instantaneous : float
+        :math:`\sum_t J_t`, the instantaneous coupling, in units of log ``base``.
+    directed : float
+        :math:`I(X^n \to Y^n)` (:func:`~semtheory.directed.directed_information`), in units of log ``base``.
+    residual : float
+        ``directed - transfer - instantaneous``: zero up to round-off (the chain rule of conditional mutual
+        information, step by step).
+    """
+
+    transfer_terms: np.ndarray
+    instantaneous_terms: np.ndarray
     transfer: float
     instantaneous: float
+    directed: float
+    residual: float
 
 
-def amblard_michel_terms(p, base=2) -> tuple[np.ndarray, np.ndarray]:
-    r"""The per-step terms of the Amblard–Michel split of :math:`I(X^n \to Y^n)`, as two arrays of length n.
+def directed_information_decomposition(p, *, base=2) -> DIDecomposition:
+    r"""Split :math:`I(X^n \to Y^n)` into a transfer part and an instantaneous part (Amblard & Michel 2011).
 
-    .. math:: T_t = I(X^{t-1}; Y_t \mid Y^{t-1}), \qquad J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1}),
+    .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
 
-    with :math:`T_1 = 0`; :math:`\sum_t (T_t + J_t) = I(X^n \to Y^n)` by the chain rule of conditional
-    mutual information.  Computed from prefix entropies of the exact joint ``p`` (axes
-    :math:`X_1..X_n, Y_1..Y_n`, validated once):
+    The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
+    coupling.  The library's one implementation of the split (:func:`amblard_michel_terms` and
+    ``granger.di_decomposition`` are its aliases).  Every term comes from the prefix entropies of the exact
+    joint ``p``, validated once:
     :math:`T_t = H(X^{t-1}, Y^{t-1}) - H(X^{t-1}, Y^t) + H(Y^t) - H(Y^{t-1})` and
-    :math:`J_t = H(X^t, Y^{t-1}) + H(X^{t-1}, Y^t) - H(X^t, Y^t) - H(X^{t-1}, Y^{t-1})`.
-    Units of ``base``.  Chapters 3, 8.
+    :math:`J_t = H(X^t, Y^{t-1}) + H(X^{t-1}, Y^t) - H(X^t, Y^t) - H(X^{t-1}, Y^{t-1})`, and
+    :math:`I(X^n \to Y^n)` from the same profile as in :func:`~semtheory.directed.directed_information`.
+    Chapters 3, 8.
+
+    Parameters
+    ----------
+    p : array_like, 2n axes
+        An exact joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    DIDecomposition
+        The per-step terms, their sums, the directed information and the residual, in units of log
+        ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory import directed
+    >>> p = directed.joint_law(directed.iid_policy([0.5, 0.5], 2), directed.memoryless_channel(
+    ...     directed.binary_symmetric_channel(0.0), 2))
+    >>> dec = directed_information_decomposition(p)
+    >>> round(dec.transfer, 12), round(dec.instantaneous, 12), round(dec.directed, 12)
+    (0.0, 2.0, 2.0)
     """
     lb = log_base(base)
     pr = profile_of(p, split=True)
@@ -38,19 +88,34 @@ def amblard_michel_terms(p, base=2) -> tuple[np.ndarray, np.ndarray]:
     transfer[1:] = pr.xy[1:-1] - pr.x_y[2:] + pr.y[2:] - pr.y[1:-1]
     inst = pr.xy_[1:] + pr.x_y[1:] - pr.xy[1:] - pr.xy[:-1]
     inst[0] = pr.xy_[1] + pr.y[1] - pr.xy[1]  # J_1 = I(X_1; Y_1): H(X^0, Y^1) = H(Y_1)
-    return clip_roundoff(transfer, scale) / lb, clip_roundoff(inst, scale) / lb
+    te, ins = clip_roundoff(transfer, scale) / lb, clip_roundoff(inst, scale) / lb
+    di = float((di_terms(pr) / lb).sum())  # the value directed_information(p, base=base) returns
+    return DIDecomposition(te, ins, float(te.sum()), float(ins.sum()), di, float(di - te.sum() - ins.sum()))
 
 
-def directed_information_decomposition(p, base=2) -> DIDecomposition:
-    r"""Split :math:`I(X^n \to Y^n)` into a transfer part and an instantaneous part (Amblard & Michel 2011).
+def amblard_michel_terms(p, *, base=2) -> tuple[np.ndarray, np.ndarray]:
+    r"""The per-step terms :math:`(T_t)_t, (J_t)_t` of the Amblard–Michel split: a thin alias.
 
-    .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
+    ``amblard_michel_terms(p)`` is ``(d.transfer_terms, d.instantaneous_terms)`` of
+    ``d = directed_information_decomposition(p)``; see :func:`directed_information_decomposition` for the
+    formulas.  :math:`T_1 = 0` and :math:`\sum_t (T_t + J_t) = I(X^n \to Y^n)`.  Chapters 3, 8.
 
-    The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
-    coupling (the sums of :func:`amblard_michel_terms`).  Units of ``base``.  Chapters 3, 8.
+    Parameters
+    ----------
+    p : array_like, 2n axes
+        An exact joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    transfer_terms : ndarray, shape (n,)
+        :math:`T_t = I(X^{t-1}; Y_t \mid Y^{t-1})`, in units of log ``base``.
+    instantaneous_terms : ndarray, shape (n,)
+        :math:`J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1})`, in units of log ``base``.
     """
-    transfer, inst = amblard_michel_terms(p, base)
-    return DIDecomposition(float(transfer.sum()), float(inst.sum()))
+    dec = directed_information_decomposition(p, base=base)
+    return dec.transfer_terms, dec.instantaneous_terms
 
 
 def directed_information_density(p, base=2) -> np.ndarray:

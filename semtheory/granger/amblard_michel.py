@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from typing import NamedTuple
 
 import numpy as np
 
@@ -16,31 +15,10 @@ from .._validate import check_probability
 # ----------------------------------------------------------------------------------------------
 
 
-class DIParts(NamedTuple):
-    """Amblard–Michel split of Massey's directed information (units of the ``base`` used)."""
-
-    transfer_terms: np.ndarray
-    instantaneous_terms: np.ndarray
-    transfer: float
-    instantaneous: float
-    directed: float
-    residual: float
-
-
-def di_decomposition(p, base=2) -> DIParts:
-    r"""Directed information as transfer entropy plus instantaneous coupling (Amblard & Michel 2011).
-
-    .. math:: I(X^n \to Y^n) = \sum_{t=1}^{n} I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_{t=1}^{n} I(X_t; Y_t \mid X^{t-1}, Y^{t-1})
-
-    ``p`` is an exact joint pmf with axes :math:`X_1..X_n, Y_1..Y_n` (the layout of
-    :mod:`semtheory.directed`).  The terms are :func:`semtheory.directed.amblard_michel_terms`
-    (conditional mutual informations); ``directed`` is
-    :func:`semtheory.directed.directed_information`, and ``residual = directed - transfer - instantaneous``
-    is zero up to round-off (the chain rule of CMI, step by step).  Units of ``base``.  Chapter 8.
-    """
-    te, inst = directed.amblard_michel_terms(p, base)
-    di = directed.directed_information(p, base)
-    return DIParts(te, inst, float(te.sum()), float(inst.sum()), di, float(di - te.sum() - inst.sum()))
+# The split has one implementation, semtheory.directed.directed_information_decomposition; chapter 8's names
+# for it are aliases (the same function and result type, whose docstrings document them).
+DIParts = directed.DIDecomposition
+di_decomposition = directed.directed_information_decomposition
 
 
 def coupled_pair_transition(lagged=0.7, flip=0.1) -> np.ndarray:
