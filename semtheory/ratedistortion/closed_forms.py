@@ -15,7 +15,7 @@ from .._validate import as_pmf, check_int, check_positive, check_probability, lo
 from ._common import as_nonneg_array, as_output, check_ar, lse, reject_complex
 
 
-def binary_hamming_rd(p, D, base=2):
+def binary_hamming_rd(p, D, *, base=2):
     r"""Rate-distortion function of a Bernoulli(``p``) source under Hamming distortion.
 
     .. math:: R(D) = h(p) - h(D) \quad (0 \le D < \min(p, 1-p)), \qquad R(D) = 0 \text{ otherwise}
@@ -33,7 +33,7 @@ def binary_hamming_rd(p, D, base=2):
     return as_output(np.maximum(val, 0.0))
 
 
-def gaussian_rd(variance, D, base=2):
+def gaussian_rd(variance, D, *, base=2):
     r"""Rate-distortion function of a Gaussian :math:`N(\mu, \sigma^2)` source under squared error.
 
     .. math:: R(D) = \max\left(0, \tfrac12 \log \frac{\sigma^2}{D}\right), \qquad D > 0
@@ -48,7 +48,7 @@ def gaussian_rd(variance, D, base=2):
     return as_output(np.maximum(0.5 * np.log(s2 / D), 0.0) / lb)
 
 
-def log_loss_rd(p, D, base=2):
+def log_loss_rd(p, D, *, base=2):
     r"""Rate-distortion function under log-loss, :math:`d(x, q) = -\log q(x)`, with reproductions all pmfs on :math:`\mathcal X`.
 
     .. math:: R(D) = \max\bigl(0, H(X) - D\bigr)
@@ -71,7 +71,7 @@ class WaterFilling(NamedTuple):
     distortions: np.ndarray
 
 
-def reverse_waterfilling(variances, D, base=2) -> WaterFilling:
+def reverse_waterfilling(variances, D, *, base=2) -> WaterFilling:
     r"""Reverse water-filling for independent Gaussian components :math:`N(0, \sigma_i^2)`, :math:`i = 1..k`.
 
     .. math:: R(D) = \frac1k \sum_i \max\Bigl(0, \tfrac12\log\frac{\sigma_i^2}{\theta}\Bigr), \qquad
@@ -140,7 +140,7 @@ def _positive_D(D) -> np.ndarray:
     return D
 
 
-def gauss_markov_sequential_rd(a, noise_variance, D, base=2):
+def gauss_markov_sequential_rd(a, noise_variance, D, *, base=2):
     r"""Sequential (nonanticipative) rate-distortion function of the stationary Gauss–Markov source, per symbol.
 
     For :math:`x_t = a x_{t-1} + w_t`, :math:`w_t \sim N(0, \sigma_w^2)`, :math:`|a| < 1`, under the average
@@ -229,7 +229,7 @@ def gauss_markov_sequential_rd_finite(a, noise_variance, D, n, *, initial_varian
     return float(f(P) / n / lb)
 
 
-def gauss_markov_block_rd(a, noise_variance, D, n, base=2) -> float:
+def gauss_markov_block_rd(a, noise_variance, D, n, *, base=2) -> float:
     r"""Shannon's rate-distortion function of :math:`n` consecutive samples of the stationary Gauss–Markov source, per symbol.
 
     Reverse water-filling (:func:`reverse_waterfilling`) on the eigenvalues of the Toeplitz covariance
@@ -242,10 +242,10 @@ def gauss_markov_block_rd(a, noise_variance, D, n, base=2) -> float:
     s2 = w / (1 - a * a)
     idx = np.arange(n)
     cov = s2 * a ** np.abs(idx[:, None] - idx[None, :])
-    return reverse_waterfilling(np.linalg.eigvalsh(cov), D, base).rate
+    return reverse_waterfilling(np.linalg.eigvalsh(cov), D, base=base).rate
 
 
-def gauss_markov_rd(a, noise_variance, D, base=2) -> float:
+def gauss_markov_rd(a, noise_variance, D, *, base=2) -> float:
     r"""Shannon's rate-distortion function of the stationary Gauss–Markov *process*, per symbol.
 
     Reverse water-filling on the spectral density :math:`S(\omega) = \sigma_w^2 / (1 - 2a\cos\omega + a^2)`
@@ -349,7 +349,7 @@ def _max_entropy_difference(rho: np.ndarray, D: float) -> tuple[float, np.ndarra
     return H, w
 
 
-def shannon_lower_bound(p, rho, D, base=2):
+def shannon_lower_bound(p, rho, D, *, base=2):
     r"""Shannon's lower bound :math:`R(D) \ge H(X) - \phi(D)` for a difference distortion on :math:`\mathbb Z_m`.
 
     ``p`` is a pmf on :math:`\{0..m-1\}`, ``rho[z]`` (:math:`z = 0..m-1`, ``rho[0]`` the smallest) the distortion of

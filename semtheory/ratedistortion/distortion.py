@@ -32,7 +32,7 @@ def squared_error_distortion(points, reproductions=None) -> np.ndarray:
     return (x[:, None] - y[None, :]) ** 2
 
 
-def log_loss_distortion(reproductions, base=2) -> np.ndarray:
+def log_loss_distortion(reproductions, *, base=2) -> np.ndarray:
     r"""Log-loss distortion :math:`d(x, q) = -\log q(x)` for a list of reproduction pmfs ``q``.
 
     ``reproductions[j]`` is a pmf over the source alphabet (rows of a row-stochastic matrix of shape

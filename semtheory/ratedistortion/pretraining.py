@@ -30,7 +30,7 @@ class LogLossPoint(NamedTuple):
     conditional_entropy: float
 
 
-def log_loss_point(block_law, predictive=None, base=2) -> LogLossPoint:
+def log_loss_point(block_law, predictive=None, *, base=2) -> LogLossPoint:
     r"""Place a predictor :math:`Q(x \mid c)` of the next token :math:`X` from a context :math:`C` on the log-loss plane.
 
     ``block_law`` is the joint pmf of (context, next token): any number of context axes, the next token on the
@@ -77,7 +77,7 @@ def log_loss_point(block_law, predictive=None, base=2) -> LogLossPoint:
     return LogLossPoint(dist / lb, rate / lb, H / lb, Hc / lb)
 
 
-def pretraining_point(source, model, order=None, base=2) -> LogLossPoint:
+def pretraining_point(source, model, order=None, *, base=2) -> LogLossPoint:
     r"""The log-loss point of a language model ``model`` of context length ``order`` on a stationary ``source``.
 
     ``source`` is a :class:`semtheory.channel.LanguageModel` whose first ``order + 1`` tokens are stationary (every
@@ -108,7 +108,7 @@ def pretraining_point(source, model, order=None, base=2) -> LogLossPoint:
     Q = np.empty((V**k, V))
     for i, ctx in enumerate(np.ndindex(*((V,) * k))):
         Q[i] = model.next_token_probs(list(ctx))
-    return log_loss_point(J, Q.reshape(J.shape), base)
+    return log_loss_point(J, Q.reshape(J.shape), base=base)
 
 
 class SequencePredictor(NamedTuple):
@@ -127,7 +127,7 @@ class SequencePredictor(NamedTuple):
     joint: np.ndarray
 
 
-def strictly_causal_predictor(px, base=2) -> SequencePredictor:
+def strictly_causal_predictor(px, *, base=2) -> SequencePredictor:
     r"""The ideal next-token predictor :math:`Y_t = P(\cdot \mid X^{t-1})` of a block, read as a causal test channel.
 
     ``px`` is the law of :math:`X^n` (one axis per step, one alphabet).  The predictor is *strictly* causal:
@@ -168,7 +168,7 @@ def strictly_causal_predictor(px, base=2) -> SequencePredictor:
     return SequencePredictor(dist / lb / n, rate / lb / n, H / lb / n, reps, J)
 
 
-def log_loss_sequence_lower_bound(px, D, base=2):
+def log_loss_sequence_lower_bound(px, D, *, base=2):
     r"""Lower bound :math:`\max(0, H(X^n)/n - D)` on the block and the directed rate-distortion functions under log-loss.
 
     For any test channel whose reproductions :math:`Y_t` are pmfs on the source alphabet,
