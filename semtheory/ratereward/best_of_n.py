@@ -41,7 +41,7 @@ def best_of_n_policy(ref, reward, n) -> np.ndarray:
     return np.clip(out, 0.0, None)
 
 
-def best_of_n_kl_bound(n, base=2) -> float:
+def best_of_n_kl_bound(n, *, base=2) -> float:
     r"""The bound :math:`D(\pi_n \| \pi_{\mathrm{ref}}) \le \log n - (n-1)/n` on the best-of-:math:`n` divergence.
 
     Equality holds for a continuous reward distribution (no ties); :func:`best_of_n_policy` of any finite
@@ -52,7 +52,7 @@ def best_of_n_kl_bound(n, base=2) -> float:
     return (math.log(n) - (n - 1) / n) / log_base(base)
 
 
-def best_of_n_curve(ref, reward, ns, base=2) -> BestOfN:
+def best_of_n_curve(ref, reward, ns, *, base=2) -> BestOfN:
     r"""Best-of-:math:`n` points :math:`(\E_{\pi_n} r,\ D(\pi_n\|\pi_{\mathrm{ref}}))` for each ``n`` in ``ns``, with the bound.
 
     Every point lies on or above the rate-reward function :func:`rate_reward` (which is the least divergence
@@ -70,7 +70,7 @@ def best_of_n_curve(ref, reward, ns, base=2) -> BestOfN:
         fin = q > 0
         rew[i] = float(q @ r)
         rates[i] = max(float(np.sum(q[fin] * np.log(q[fin] / P[fin]))), 0.0) / lb
-    return BestOfN(ks, rew, rates, np.array([best_of_n_kl_bound(int(k), base) for k in ks]))
+    return BestOfN(ks, rew, rates, np.array([best_of_n_kl_bound(int(k), base=base) for k in ks]))
 
 
 class ProxyCurve(NamedTuple):
@@ -84,7 +84,7 @@ class ProxyCurve(NamedTuple):
     true: np.ndarray
 
 
-def proxy_reward_curve(ref, true_reward, proxy_reward, kl_weights, base=2, *, best_of_n=False) -> ProxyCurve:
+def proxy_reward_curve(ref, true_reward, proxy_reward, kl_weights, *, base=2, best_of_n=False) -> ProxyCurve:
     r"""Reward over-optimisation: the Gibbs (or best-of-:math:`n`) policies of a *proxy* reward, scored by the true one.
 
     For each :math:`\beta` in ``kl_weights``, :math:`\pi_\beta \propto \pi_{\mathrm{ref}} e^{\hat r/\beta}` with

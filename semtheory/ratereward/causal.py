@@ -152,7 +152,7 @@ def _cc_terms(policy, chan, ref_channel) -> tuple[np.ndarray, list[np.ndarray], 
     return P, ref, np.array(terms)
 
 
-def per_token_kl(policy, channel, ref_channel, base=2) -> np.ndarray:
+def per_token_kl(policy, channel, ref_channel, *, base=2) -> np.ndarray:
     r"""Per-step expected KL :math:`\E\big[D\big(\pi(\cdot \mid X^t, Y^{t-1}) \,\|\, \pi_{\mathrm{ref}}(\cdot \mid X^t, Y^{t-1})\big)\big]`, :math:`t = 1..n`.
 
     Expectations under the joint law of ``policy`` (inputs) and ``channel`` (the policy being scored).  Their
@@ -164,7 +164,7 @@ def per_token_kl(policy, channel, ref_channel, base=2) -> np.ndarray:
     return np.maximum(terms, 0.0) / lb
 
 
-def causally_conditioned_kl(policy, channel, ref_channel, base=2) -> float:
+def causally_conditioned_kl(policy, channel, ref_channel, *, base=2) -> float:
     r"""Causally conditioned relative entropy :math:`D\big(\pi(Y^n\|X^n) \,\|\, \pi_{\mathrm{ref}}(Y^n\|X^n)\big)`.
 
     .. math::
@@ -177,7 +177,7 @@ def causally_conditioned_kl(policy, channel, ref_channel, base=2) -> float:
     :math:`P(x_t \mid x^{t-1}, y^{t-1})` are shared, it *equals* the KL divergence between the two joint laws
     of :math:`(X^n, Y^n)`, with or without feedback.  Units of ``base``.  Chapter 6.
     """
-    return float(per_token_kl(policy, channel, ref_channel, base).sum())
+    return float(per_token_kl(policy, channel, ref_channel, base=base).sum())
 
 
 def causal_objective(policy, channel, ref_channel, reward, kl_weight) -> float:
@@ -221,7 +221,7 @@ def anticipative_value(policy, ref_channel, reward, kl_weight) -> float:
     return float(np.sum(np.where(px > 0, px * per_x, 0.0)))
 
 
-def causal_rate_reward_curve(policy, ref_channel, reward, kl_weights, base=2) -> RateRewardCurve:
+def causal_rate_reward_curve(policy, ref_channel, reward, kl_weights, *, base=2) -> RateRewardCurve:
     r"""Rate-reward curve with a fixed reference LLM: :math:`\big(\E r,\ D(\pi^*_\beta(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n))\big)` over ``kl_weights``.
 
     Each point is the causal optimum :func:`causal_gibbs` at that :math:`\beta`; rates in units of ``base``.

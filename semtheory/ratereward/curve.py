@@ -42,7 +42,7 @@ def _point(P: np.ndarray, r: np.ndarray, lam: float, lb: float) -> tuple[float, 
     return rho, max(rate, 0.0) / lb
 
 
-def rate_reward_curve(ref, reward, kl_weights, base=2) -> RateRewardCurve:
+def rate_reward_curve(ref, reward, kl_weights, *, base=2) -> RateRewardCurve:
     r"""Trace the rate-reward curve :math:`\big(\rho(\beta), R(\beta)\big)` at each temperature in ``kl_weights``.
 
     .. math:: \rho(\beta) = \E_{\pi^*_\beta}[r],\qquad R(\beta) = D(\pi^*_\beta \,\|\, \pi_{\mathrm{ref}}),
@@ -62,7 +62,7 @@ def rate_reward_curve(ref, reward, kl_weights, base=2) -> RateRewardCurve:
     return RateRewardCurve(bs, pts[:, 0], pts[:, 1])
 
 
-def rate_reward_limits(ref, reward, base=2) -> RateRewardLimits:
+def rate_reward_limits(ref, reward, *, base=2) -> RateRewardLimits:
     r"""The reference (:math:`\beta\to\infty`) and greedy (:math:`\beta\to 0`) ends of the rate-reward curve.
 
     :math:`\rho \to \E_{\pi_{\mathrm{ref}}} r` with rate 0, and :math:`\rho \to r_{\max}` (largest reward on the
@@ -135,7 +135,7 @@ def _check_real(x, name: str) -> float:
     return float(x)
 
 
-def rate_reward(ref, reward, rho, base=2) -> float:
+def rate_reward(ref, reward, rho, *, base=2) -> float:
     r"""Rate-reward function :math:`R(\rho) = \min\{D(\pi\,\|\,\pi_{\mathrm{ref}}) : \E_\pi[r] \ge \rho\}`.
 
     Exact: 0 for :math:`\rho \le \E_{\pi_{\mathrm{ref}}} r`; :math:`-\log\pi_{\mathrm{ref}}(A^*)` at

@@ -45,7 +45,7 @@ def _output_kernels(P: np.ndarray, n: int, yc: list[int]) -> list[np.ndarray]:
     return out
 
 
-def directed_rate_reward(policy, reward, kl_weight, base=2, *, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
+def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
     r"""A point of the directed rate-reward function, :math:`\max_{\pi}\ \E[r] - \beta\, I(X^n \to Y^n)` over causal policies.
 
     .. math::
@@ -105,7 +105,7 @@ def directed_rate_reward(policy, reward, kl_weight, base=2, *, tol=1e-10, max_it
     )
 
 
-def directed_rate_reward_curve(policy, reward, kl_weights, base=2, *, tol=1e-10, max_iter=5000) -> RateRewardCurve:
+def directed_rate_reward_curve(policy, reward, kl_weights, *, base=2, tol=1e-10, max_iter=5000) -> RateRewardCurve:
     r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``kl_weights`` (see :func:`directed_rate_reward`).
 
     Each point is warm-started from the previous one's output law.  Rates in units of ``base``.  Chapter 6.
@@ -114,7 +114,7 @@ def directed_rate_reward_curve(policy, reward, kl_weights, base=2, *, tol=1e-10,
     bs = kl_weights_array(kl_weights)
     rows, init = [], None
     for b in bs:
-        pt = directed_rate_reward(policy, reward, b, base, tol=tol, max_iter=max_iter, init=init)
+        pt = directed_rate_reward(policy, reward, b, base=base, tol=tol, max_iter=max_iter, init=init)
         n = len(pt.channel)
         yc = [k.shape[-1] for k in pt.channel]
         init = _output_kernels(pt.law, n, yc)

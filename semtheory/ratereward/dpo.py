@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import expit, logsumexp
 
-from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive
+from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, torch_seed
 from ._common import as_reward, check_kl_weight, log
 
 
@@ -210,7 +210,7 @@ def fit_dpo(logref, data, kl_weight, *, steps=400, lr=0.1, seed=0) -> DPOFit:
     b = check_kl_weight(kl_weight)
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     X, K = lr_.shape
     d = _check_data(data, X, K)
     counts = np.zeros((X, K, K))
@@ -302,7 +302,7 @@ def fit_dpo_autoregressive(logref, data, kl_weight, n, vocab_size, *, first=0, s
         raise ValueError("kl_weight must be > 0 for fit_dpo_autoregressive")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     d = _check_data(data, 1, V**n)
     counts = np.zeros((V**n, V**n))
     np.add.at(counts, (d.chosen, d.rejected), 1.0)
