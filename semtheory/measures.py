@@ -271,6 +271,23 @@ def marginal(p, axes) -> np.ndarray:
 
     The result keeps the named axes in ascending order (``axes=None``: all of them, i.e. ``p``).
     Unitless.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes : int or tuple of int or None
+        The axes to keep (None: all).
+
+    Returns
+    -------
+    numpy.ndarray
+        The marginal pmf, with the kept axes in ascending order.
+
+    Examples
+    --------
+    >>> marginal([[0.1, 0.2], [0.3, 0.4]], 0).round(2).tolist()
+    [0.3, 0.7]
     """
     p = as_pmf(p, "p")
     keep = _nonempty_axes(axes, p.ndim, "axes")
@@ -283,6 +300,25 @@ def entropy(p, axes=None, base=2) -> float:
 
     ``axes=None`` means all axes, i.e. the joint entropy of every variable.  Units of ``base``
     (bits by default).  Chapters 1, 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes : int or tuple of int or None, default None
+        The axes of the variables :math:`X_A` (None: every axis).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The entropy :math:`H(X_A) \ge 0`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> entropy([0.5, 0.25, 0.25])
+    1.5
     """
     lb = log_base(base)
     if axes is None:  # the joint entropy: validation fused into the computing pass (one sweep over memory)
@@ -297,6 +333,20 @@ def joint_entropy(p, axes=None, base=2) -> float:
     r"""Joint entropy :math:`H(X_A)`; an alias of :func:`entropy` that reads better for several axes.
 
     Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes : int or tuple of int or None, default None
+        The axes of the variables (None: every axis).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The joint entropy, in units of log ``base`` (bits by default).
     """
     return entropy(p, axes, base)
 
@@ -308,6 +358,22 @@ def conditional_entropy(p, axes, given, base=2) -> float:
     is never negative.  ``axes`` names A and ``given`` names B; they may overlap (a shared axis counts
     once, so :math:`H(X \mid X) = H(X \mid X, Y) = 0`); ``given=()`` or ``None`` gives :math:`H(X_A)`.
     Units of ``base``.  Chapters 2, 3.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes : int or tuple of int
+        The axes of :math:`X_A`.
+    given : int or tuple of int or None
+        The axes of :math:`X_B` (``()`` or None: no conditioning).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The conditional entropy :math:`H(X_A \mid X_B) \ge 0`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -327,6 +393,25 @@ def mutual_information(p, axes_a, axes_b, base=2) -> float:
     Equal to :math:`H(X_A) + H(X_B) - H(X_A \cup X_B)`.  The groups may overlap (a shared axis counts
     once: :math:`I(X;X) = H(X)`).  The log-ratio form is never negative, and by the module's round-off
     rule it is exactly 0 for a product law.  Units of ``base``.  Chapters 2, 3.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes_a, axes_b : int or tuple of int
+        The axes of :math:`X_A` and of :math:`X_B`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The mutual information :math:`I(X_A; X_B) \ge 0`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> mutual_information([[0.5, 0.0], [0.0, 0.5]], 0, 1)
+    1.0
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -340,6 +425,22 @@ def conditional_mutual_information(p, axes_a, axes_b, given, base=2) -> float:
     :math:`\sum p(a,b,c) \log \frac{p(a,b,c)\,p(c)}{p(a,c)\,p(b,c)}`; ``given=()`` or ``None`` gives
     the unconditional MI.  Groups may overlap (the overlap rule: :math:`I(A;B \mid C) = I(A\setminus C;
     B\setminus C \mid C)`, e.g. :math:`I(X;Y \mid X) = 0`).  Units of ``base``.  Chapters 2, 3, 8.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes_a, axes_b : int or tuple of int
+        The axes of :math:`X_A` and of :math:`X_B`.
+    given : int or tuple of int or None
+        The axes of :math:`X_C` (``()`` or None: the unconditional MI).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The conditional mutual information :math:`I(X_A; X_B \mid X_C) \ge 0`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -363,6 +464,23 @@ def kl_divergence(p, q, base=2) -> float:
 
     ``p`` and ``q`` are pmfs of the same shape (any number of axes).  Returns ``inf`` when ``p`` puts
     mass where ``q`` has none (the honest answer, not an error).  Units of ``base``.  Chapters 2, 4, 6.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Pmfs of the same shape (any number of axes).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The relative entropy :math:`D(p\|q) \ge 0` (``inf`` when ``p`` is not absolutely continuous with respect to ``q``), in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> kl_divergence([0.5, 0.5], [0.25, 0.75]) > 0
+    True
     """
     lb = log_base(base)
     p, q = _pair(p, q)
@@ -378,6 +496,20 @@ def cross_entropy(p, q, base=2) -> float:
     The expected code length (per symbol) of a code built for ``q`` when the data follow ``p``:
     the pre-training loss of a language model.  ``inf`` when ``q`` misses support of ``p``.
     Units of ``base``.  Chapters 1, 2, 5.
+
+    Parameters
+    ----------
+    p : array_like
+        The law of the data.
+    q : array_like
+        The model's pmf, of the same shape as ``p``.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The cross-entropy :math:`H(p, q) \ge H(p)` (``inf`` when ``q`` misses the support of ``p``), in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p, q = _pair(p, q)
@@ -391,6 +523,18 @@ def perplexity(p, q=None) -> float:
 
     With ``q=None`` this is the perplexity of ``p`` itself, :math:`e^{H(p)}`: the size of a uniform
     law with the same entropy.  Unitless (the same in any base).  Chapters 1, 2.
+
+    Parameters
+    ----------
+    p : array_like
+        The law of the data.
+    q : array_like, optional
+        The model's pmf, of the same shape (default: ``p`` itself).
+
+    Returns
+    -------
+    float
+        The perplexity :math:`e^{H(p,q)} \ge 1`, a number of equally likely choices (unitless).
     """
     if q is None:
         return math.exp(entropy(p, base=math.e))
@@ -401,6 +545,18 @@ def binary_entropy(x, base=2):
     r"""Binary entropy :math:`h(x) = -x \log x - (1-x) \log(1-x)`, vectorised over ``x`` in [0, 1].
 
     Units of ``base``.  Chapters 2, 3, 5.
+
+    Parameters
+    ----------
+    x : float or array_like
+        Probabilities in [0, 1].
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`h(x)`, in units of log ``base`` (bits by default); an array for an array ``x``.
     """
     lb = log_base(base)
     arr = as_real_array(x, "x", finite=False, nonempty=False)
@@ -426,6 +582,20 @@ def conditional_kl_divergence(p, q, given, *, base=2) -> float:
     D(p_{A\mid B}\|q_{A\mid B}\mid p_B)`.  ``inf`` when some :math:`p(a,b) > 0` has :math:`q(a,b) = 0`
     (then :math:`q(a\mid b) = 0` or is undefined).  ``given=()`` gives :func:`kl_divergence`.  Units of
     ``base``.  Chapters 2, 6.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Pmfs of the same shape (any number of axes).
+    given : int or tuple of int or None
+        The conditioning axes B; A is every other axis (``()``: the unconditional divergence).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The conditional relative entropy :math:`D(p_{A\mid B}\|q_{A\mid B} \mid p_B) \ge 0`, or ``inf``, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p, q = _pair(p, q)
@@ -447,6 +617,22 @@ def conditional_cross_entropy(p, q, given, *, base=2) -> float:
     :math:`p`: it equals :math:`H_p(A \mid B) + D(p_{A\mid B}\|q_{A\mid B}\mid p_B)`.  ``p``, ``q`` joint pmfs of
     the same shape, ``given`` the context axes, A every other axis; ``inf`` where :math:`q` misses
     support of :math:`p`.  ``given=()`` gives :func:`cross_entropy`.  Units of ``base``.  Chapters 1, 2.
+
+    Parameters
+    ----------
+    p : array_like
+        The joint law of the data, context axes and next-token axes.
+    q : array_like
+        The model's joint pmf, of the same shape; only its conditionals :math:`q(a \mid b)` matter.
+    given : int or tuple of int or None
+        The context axes B; A is every other axis.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The conditional cross-entropy (the expected per-token loss), or ``inf``, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p, q = _pair(p, q)
@@ -488,6 +674,22 @@ def co_information(p, groups=None, given=None, *, base=2) -> float:
     Fano, Yeung's I-measure and Bell; :func:`interaction_information` is the other one.  ``groups``: a
     sequence of axis groups (default: one per axis), at most 16; ``given``: axes of :math:`Z` (default
     none); with ``given`` inside a group the co-information is 0.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    groups : sequence of (int or tuple of int), optional
+        The variable groups, as axis groups of ``p`` (default: one group per axis). At most 16.
+    given : int or tuple of int, optional
+        The axes of :math:`Z` (default: none).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The co-information (any sign), in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -508,6 +710,22 @@ def interaction_information(p, groups=None, given=None, *, base=2) -> float:
     :math:`\mathrm{II}(X;Y) = I(X;Y)` and :math:`\mathrm{II}(X;Y;Z) = I(X;Y \mid Z) - I(X;Y)`, positive
     (*synergy*) when knowing Z increases the information between X and Y, as for
     :math:`Z = X \oplus Y` (+1 bit).  Arguments as :func:`co_information`.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    groups : sequence of (int or tuple of int), optional
+        The variable groups, as axis groups of ``p`` (default: one group per axis).
+    given : int or tuple of int, optional
+        The axes of :math:`Z` (default: none).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The interaction information (any sign; positive for synergy), in units of log ``base`` (bits by default).
     """
     gs = _group_list(as_pmf(p, "p"), groups, "groups")
     return (-1) ** len(gs) * co_information(p, gs, given, base=base)
@@ -519,6 +737,20 @@ def total_correlation(p, groups=None, *, base=2) -> float:
     Equal to :math:`D(p \,\|\, \prod_i p_{X_i})` for disjoint groups, so :math:`\ge 0` with equality iff
     the groups are independent; for two groups it is :math:`I(X_1;X_2)`.  ``groups`` as in
     :func:`co_information`; the joint entropy is that of their union.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    groups : sequence of (int or tuple of int), optional
+        The variable groups, as axis groups of ``p`` (default: one group per axis).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The total correlation :math:`\ge 0` (for disjoint groups), in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -537,6 +769,20 @@ def dual_total_correlation(p, groups=None, *, base=2) -> float:
     part of the joint entropy shared by at least two groups (the *binding information*).  Non-negative
     for disjoint groups; for two groups it equals :math:`I(X_1;X_2)`.  ``groups`` as in
     :func:`co_information`.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    groups : sequence of (int or tuple of int), optional
+        The variable groups, as axis groups of ``p`` (default: one group per axis).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The dual total correlation :math:`\ge 0`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p")
@@ -556,6 +802,20 @@ def o_information(p, groups=None, *, base=2) -> float:
     variables it equals the co-information :math:`I(X_1;X_2;X_3)`.  Equivalently
     :math:`\Omega = (n-2)H(X) + \sum_i [H(X_i) - H(X_{-i})]`.  ``groups`` as in :func:`co_information`.
     Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    groups : sequence of (int or tuple of int), optional
+        The variable groups, as axis groups of ``p`` (default: one group per axis).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The O-information (positive: redundancy dominates; negative: synergy), in units of log ``base`` (bits by default).
     """
     return total_correlation(p, groups, base=base) - dual_total_correlation(p, groups, base=base)
 
@@ -566,7 +826,21 @@ def o_information(p, groups=None, *, base=2) -> float:
 
 
 class TypicalSet(NamedTuple):
-    r"""The weakly typical set :math:`A_\epsilon^{(n)}` of an i.i.d. source (see :func:`typical_set`); sizes in units of ``base``."""
+    r"""The weakly typical set :math:`A_\epsilon^{(n)}` of an i.i.d. source (see :func:`typical_set`); sizes in units of ``base``.
+
+    Attributes
+    ----------
+    n : int
+        Block length.
+    eps : float
+        Tolerance, in units of log ``base`` per symbol.
+    probability : float
+        :math:`P(X^n \in A_\epsilon^{(n)})`.
+    log_size : float
+        :math:`\log |A_\epsilon^{(n)}|` in units of log ``base`` (``-inf`` for an empty set).
+    entropy, varentropy : float
+        :math:`H(p)` and :math:`\mathrm{Var}[-\log p(X)]`, in units of log ``base`` and its square.
+    """
 
     #: Block length :math:`n` and tolerance :math:`\epsilon` (units of ``base`` per symbol).
     n: int
@@ -600,6 +874,22 @@ def typical_set(p, n, eps, *, base=2) -> TypicalSet:
     (Chebyshev), and :math:`(1-\delta)\,b^{n(H-\epsilon)} \le |A| \le b^{n(H+\epsilon)}` once
     :math:`P \ge 1-\delta`.  Outcomes of probability 0 are dropped.  ``eps`` > 0 in units of ``base``.
     Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like, shape (k,)
+        The pmf of one draw.
+    n : int
+        Block length, >= 1.
+    eps : float
+        Tolerance > 0, in units of log ``base`` per symbol.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    TypicalSet
+        The set's probability and log-size, with :math:`H(p)` and the varentropy.
     """
     from scipy.special import gammaln, logsumexp
 
@@ -630,6 +920,16 @@ def total_variation(p, q) -> float:
 
     ``p``, ``q`` pmfs of the same shape.  Pinsker's inequality bounds it by the relative entropy,
     :math:`\delta \le \sqrt{D(p\|q)/2}` with :math:`D` in nats.  Unitless.  Chapter 2.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Pmfs of the same shape (any number of axes).
+
+    Returns
+    -------
+    float
+        :math:`\delta(p, q) = \tfrac12 \sum_x |p(x) - q(x)| \in [0, 1]` (unitless).
     """
     p, q = _pair(p, q)
     return float(0.5 * np.abs(p - q).sum())
@@ -642,6 +942,18 @@ def gaussian_entropy(cov, *, base=2) -> float:
     largest differential entropy of any density with covariance :math:`\Sigma` (chapter 2's maximum-entropy
     theorem); used by chapter 5's Gaussian rate-distortion function.  Units of ``base`` (may be negative).
     Chapters 2, 5.
+
+    Parameters
+    ----------
+    cov : float or array_like, shape (d, d)
+        A positive variance, or a positive-definite covariance matrix.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The differential entropy :math:`\tfrac12 \log((2\pi e)^d \det\Sigma)` (may be negative), in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     s = np.atleast_2d(as_real_array(cov, "cov", finite=False, nonempty=False))
@@ -662,6 +974,20 @@ def differential_entropy(pdf, lower, upper, *, base=2) -> float:
     ``pdf`` is a vectorisable callable, ``lower`` < ``upper`` the support (``-inf``/``inf`` allowed).  The
     density must integrate to 1 within 1e-6 (checked); :math:`0 \log 0 = 0`.  An independent route to the
     closed forms (Gaussian, uniform, Laplace) of chapter 2.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    pdf : callable
+        A vectorisable density.
+    lower, upper : float
+        The support, ``lower < upper`` (``-inf`` and ``inf`` allowed).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The differential entropy :math:`-\int f \log f` (may be negative), in units of log ``base`` (bits by default).
     """
     from scipy.integrate import quad
 
@@ -691,6 +1017,20 @@ def fano_bound(error_probability, alphabet_size, base=2) -> float:
     Returns the right-hand side: the largest conditional entropy (equivocation) compatible with
     error probability ``P_e`` over an alphabet of size ``alphabet_size`` (>= 2).  Units of ``base``.
     Chapter 2.
+
+    Parameters
+    ----------
+    error_probability : float
+        :math:`P_e \in [0, 1]`.
+    alphabet_size : int
+        :math:`|\mathcal X| \ge 2`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The largest equivocation :math:`h(P_e) + P_e \log(|\mathcal X| - 1)` compatible with :math:`P_e`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     pe = check_probability(error_probability, "error_probability")
@@ -706,6 +1046,20 @@ def fano_error_lower_bound(equivocation, alphabet_size, base=2) -> float:
     :math:`P_e` there with :math:`F(P_e) = H(X \mid Y)` (0 when the equivocation is 0).  Every
     estimator of X from Y errs at least this often.  ``equivocation`` is in units of ``base`` and must
     lie in :math:`[0, \log|\mathcal X|]`.  Chapter 2.
+
+    Parameters
+    ----------
+    equivocation : float
+        :math:`H(X \mid Y)`, in units of log ``base``, in :math:`[0, \log|\mathcal X|]`.
+    alphabet_size : int
+        :math:`|\mathcal X| \ge 2`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The smallest error probability allowed by Fano's inequality, in :math:`[0, 1 - 1/|\mathcal X|]`.
     """
     from scipy.optimize import brentq
 
@@ -738,6 +1092,20 @@ def map_error_probability(p, axes, given) -> float:
     :math:`1 - \max_{x_A} p(x_A)` (guessing blind).  No estimator of :math:`X_A` from :math:`X_B`
     does better, so Fano's inequality applied to :math:`P_e^*` is the strongest form.  Unitless.
     Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
+    axes : int or tuple of int
+        The axes of :math:`X_A`, the guessed variables.
+    given : int or tuple of int or None
+        The axes of :math:`X_B`, the observed ones (``()`` or None: guess blind).
+
+    Returns
+    -------
+    float
+        :math:`P_e^*`, a probability.
     """
     p = as_pmf(p, "p")
     if _is_empty_group(given):
@@ -763,6 +1131,16 @@ def product_law(*pmfs) -> np.ndarray:
     The axes of the result are those of ``pmfs[0]``, then those of ``pmfs[1]``, and so on.  With
     ``product_law(*[pxy] * n)`` this is the law of ``n`` i.i.d. pairs, axes ``(x1, y1, x2, y2, ...)``.
     Unitless.  Chapter 2.
+
+    Parameters
+    ----------
+    *pmfs : array_like
+        Pmfs (each with any number of axes).
+
+    Returns
+    -------
+    numpy.ndarray
+        Their product, with the axes of ``pmfs[0]`` first, then those of ``pmfs[1]``, and so on.
     """
     if len(pmfs) == 0:
         raise ValueError("pmfs must contain at least one pmf")
@@ -779,6 +1157,18 @@ def markov_chain_law(initial, *kernels) -> np.ndarray:
     :math:`p(x_0, \dots, x_n) = p_0(x_0) \prod_{t=1}^n W_t(x_t \mid x_{t-1})`, where ``initial`` is
     the pmf of :math:`X_0` and ``kernels[t-1][x_{t-1}, x_t]`` is :math:`W_t` (rows sum to 1).  One axis
     per variable.  Unitless.  Chapter 2.
+
+    Parameters
+    ----------
+    initial : array_like, shape (k,)
+        The pmf of :math:`X_0`.
+    *kernels : array_like, shape (k, k)
+        Transition matrices :math:`W_t[x_{t-1}, x_t]`, rows summing to 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,) * (n + 1)
+        The joint law of :math:`X_0, \dots, X_n`, one axis per time.
     """
     out = as_pmf(initial, "initial", ndim=1)
     for i, w in enumerate(kernels):
@@ -810,6 +1200,18 @@ def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
 
     ``samples`` is 1-D (n,) or 2-D (n, k) with rows as joint outcomes; only observed values appear.
     Unitless.  Chapter 2.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, k)
+        The draws; rows of a 2-D array are joint outcomes.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        The distinct observed outcomes (rows, for 2-D samples).
+    pmf : numpy.ndarray
+        Their relative frequencies, summing to 1.
     """
     arr = as_samples(samples, "samples")
     if arr.ndim == 1:
@@ -825,6 +1227,18 @@ def entropy_plugin(samples, base=2) -> float:
     Biased downward: :math:`E[\hat H] = H - \frac{K-1}{2N} + O(N^{-2})` (nats) for K outcomes of
     positive probability (Miller 1955); the exact bias is :func:`plugin_bias`.  ``samples`` is 1-D or
     2-D (rows are joint outcomes).  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, k)
+        The draws; rows of a 2-D array are joint outcomes.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The plug-in estimate :math:`H(\hat p)`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     c = _counts(samples)
@@ -836,6 +1250,18 @@ def entropy_miller_madow(samples, base=2) -> float:
 
     :math:`\hat K` is the number of distinct observed outcomes.  Removes the leading
     :math:`O(1/N)` bias of :func:`entropy_plugin`.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, k)
+        The draws; rows of a 2-D array are joint outcomes.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The Miller–Madow estimate, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     c = _counts(samples)
@@ -880,6 +1306,18 @@ def entropy_jackknife(samples, *, base=2) -> float:
     leave-one-out estimate is a plug-in estimate from :math:`N-1` i.i.d. draws, hence the exact bias
     :math:`N b_N - (N-1) b_{N-1}` with :math:`b_N` the plug-in bias (:func:`estimator_bias`): the
     :math:`1/N` term cancels.  Needs :math:`N \ge 2`.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, k)
+        The draws; rows of a 2-D array are joint outcomes. At least 2 draws.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The jackknife estimate, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     c = _counts(samples)
@@ -898,6 +1336,18 @@ def entropy_chao_shen(samples, *, base=2) -> float:
     :math:`\hat H_{CS} = -\sum_{x: N_x > 0} \frac{\tilde p_x \log \tilde p_x}{1 - (1 - \tilde p_x)^N}`.
     No closed-form bias; chapter 2 measures it by Monte Carlo against the exact biases of the others.
     Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n,) or (n, k)
+        The draws; rows of a 2-D array are joint outcomes.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The Chao–Shen estimate, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     c = _counts(samples)
@@ -912,6 +1362,26 @@ def entropy_estimates(p, n, reps, method="plugin", seed=None, base=2) -> np.ndar
     (:func:`entropy_miller_madow`), ``"jackknife"`` (:func:`entropy_jackknife`, needs ``n >= 2``) or
     ``"chao_shen"`` (:func:`entropy_chao_shen`).  The values equal those functions applied to the
     corresponding samples.  Deterministic under ``seed``.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like, shape (k,)
+        The true pmf.
+    n : int
+        Draws per estimate, >= 1 (>= 2 for ``"jackknife"``).
+    reps : int
+        Number of independent estimates, >= 1.
+    method : {"plugin", "miller_madow", "jackknife", "chao_shen"}, default "plugin"
+        The estimator.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Randomness (None: fresh entropy).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    numpy.ndarray, shape (reps,)
+        The estimates, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p").ravel()
@@ -939,6 +1409,22 @@ def estimator_bias(p, n, method="plugin", *, base=2) -> float:
 
     Exact to round-off, so estimators can be compared without Monte-Carlo noise.  Units of ``base``.
     Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like, shape (k,)
+        The true pmf.
+    n : int
+        The number of draws, >= 1 (>= 2 for ``"jackknife"``).
+    method : {"plugin", "miller_madow", "jackknife"}, default "plugin"
+        The estimator.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The exact bias :math:`E[\hat H] - H(p)`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p").ravel()
@@ -964,6 +1450,20 @@ def plugin_bias(p, n, base=2) -> float:
     :math:`E[\hat H] = -\sum_x \sum_{k=0}^n \binom{n}{k} p_x^k (1-p_x)^{n-k} \frac{k}{n}\log\frac{k}{n}`,
     computed exactly (to round-off) so that tests and figures can compare an estimator's average with
     the truth instead of the asymptotic :math:`-(K-1)/2N`.  Units of ``base``.  Chapter 2.
+
+    Parameters
+    ----------
+    p : array_like, shape (k,)
+        The true pmf.
+    n : int
+        The number of draws, >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The exact bias :math:`E[\hat H_N] - H(p) \le 0`, in units of log ``base`` (bits by default).
     """
     from scipy.special import gammaln, xlog1py
 
@@ -988,6 +1488,18 @@ def mutual_information_plugin(x, y, base=2) -> float:
 
     ``x`` and ``y`` are 1-D arrays of equal length n >= 1.  Biased upward by about
     :math:`\frac{(K_X-1)(K_Y-1)}{2N}` nats under independence.  Units of ``base``.  Chapters 2, 8.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Paired samples, n >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The plug-in estimate :math:`\hat I(X;Y) \ge 0`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     xa = as_samples(x, "x")
