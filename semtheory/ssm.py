@@ -152,6 +152,22 @@ def discretize(delta, A, B, *, method="zoh"):
     :math:`\bar B = \Delta B` everywhere (the first-order limit; Mamba's implementation uses it for
     :math:`B`).  Shapes: ``delta`` (..., D) steps > 0, ``A`` (D, N) diagonal entries :math:`\le 0`,
     ``B`` (..., N); outputs (..., D, N).  Dimensionless.  Chapter 15.
+
+    Parameters
+    ----------
+    delta : array_like or Tensor, shape (..., D)
+        Step sizes :math:`\Delta > 0`, one per channel.
+    A : array_like or Tensor, shape (D, N)
+        Diagonal entries of the state matrix, :math:`\le 0`.
+    B : array_like or Tensor, shape (..., N)
+        Input map, with the leading shape of ``delta``.
+    method : {"zoh", "euler"}, keyword-only, default "zoh"
+        Input map: zero-order hold or Euler's :math:`\Delta B`.
+
+    Returns
+    -------
+    Abar, Bbar : Tensor, shape (..., D, N)
+        The discrete decay :math:`e^{\Delta A}` and input map :math:`\bar B` (dimensionless).
     """
     method = _check_method(method)
     delta = _tensor(delta, "delta")
@@ -186,6 +202,26 @@ def parallel_scan(a, b, *, dim=0):
     :math:`O(L \log L)` work, depth :math:`O(\log L)`), instead of :math:`L` dependent steps.  Mamba's GPU kernel
     uses the same associativity.  ``a`` and ``b`` tensors of the same shape with time along ``dim``; returns
     the states, same shape.  Chapter 15.
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        Decays :math:`a_t`, time along ``dim``.
+    b : array_like or Tensor, same shape as ``a``
+        Inputs :math:`b_t`.
+    dim : int, keyword-only, default 0
+        The time axis.
+
+    Returns
+    -------
+    Tensor, same shape as ``a``
+        The states :math:`h_1, \dots, h_L` (units of ``b``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> parallel_scan(torch.tensor([0.5, 0.5, 0.5]), torch.tensor([1.0, 1.0, 1.0])).tolist()
+    [1.0, 1.5, 1.75]
     """
     a = _tensor(a, "a")
     b = _tensor(b, "b")
@@ -232,6 +268,32 @@ def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", scan="loop", retu
     state (..., D, N) with ``return_state``).  ``scan="loop"``: a plain loop over time; ``scan="parallel"``:
     :func:`parallel_scan` (same result to round-off).  :func:`discretize` gives :math:`\bar B_t` (``method``
     ``"zoh"`` or ``"euler"``; Mamba's reference implementation uses Euler for :math:`B`).  Chapter 15.
+
+    Parameters
+    ----------
+    x : array_like or Tensor, shape (..., L, D)
+        The input channels.
+    delta : array_like or Tensor, shape (..., L, D)
+        Step sizes :math:`\Delta_t > 0`.
+    A : array_like or Tensor, shape (D, N)
+        Diagonal state matrices, entries :math:`\le 0`.
+    B, C : array_like or Tensor, shape (..., L, N)
+        Input and output maps, shared by the channels.
+    D : array_like or Tensor, shape (D,), optional
+        Skip weights; ``None`` for no skip term.
+    method : {"zoh", "euler"}, keyword-only, default "zoh"
+        Input map (:func:`discretize`).
+    scan : {"loop", "parallel"}, keyword-only, default "loop"
+        A loop over time or :func:`parallel_scan`.
+    return_state : bool, keyword-only, default False
+        Also return the final state.
+
+    Returns
+    -------
+    y : Tensor, shape (..., L, D)
+        The outputs (units of ``x`` times those of :math:`B C`).
+    h : Tensor, shape (..., D, N)
+        The final state, only with ``return_state``.
     """
     method = _check_method(method)
     check_flag(return_state, "return_state")
@@ -296,6 +358,24 @@ def ssd_recurrent(x, a, B, C, *, return_state=False):
     Shapes: ``x`` (..., L, P), ``a`` (..., L) in :math:`(0, 1]`, ``B`` and ``C`` (..., L, N); returns ``y``
     (..., L, P) (and the final state (..., N, P) with ``return_state``).  :math:`O(L N P)` time, a state of
     :math:`N P` numbers.  Chapter 15.
+
+    Parameters
+    ----------
+    x : array_like or Tensor, shape (..., L, P)
+        The head's input channels.
+    a : array_like or Tensor, shape (..., L)
+        Scalar decays in :math:`(0, 1]`.
+    B, C : array_like or Tensor, shape (..., L, N)
+        Keys and queries of the dual attention form.
+    return_state : bool, keyword-only, default False
+        Also return the final state.
+
+    Returns
+    -------
+    y : Tensor, shape (..., L, P)
+        The outputs.
+    H : Tensor, shape (..., N, P)
+        The final state, only with ``return_state``.
     """
     check_flag(return_state, "return_state")
     x, a, B, C = _check_ssd(x, a, B, C)
@@ -319,6 +399,21 @@ def semiseparable_mask(a):
     subtract two large numbers.  ``a`` (..., L) in :math:`(0, 1]`; returns (..., L, L).  Every submatrix
     below the diagonal has rank one, :math:`L_{ij} = \ell_i / \ell_j` with :math:`\ell_i = \prod_{k \le i} a_k`.
     Chapter 15.
+
+    Parameters
+    ----------
+    a : array_like or Tensor, shape (..., L)
+        Decays in :math:`(0, 1]`.
+
+    Returns
+    -------
+    Tensor, shape (..., L, L)
+        The mask :math:`L` (dimensionless), lower triangular with unit diagonal.
+
+    Examples
+    --------
+    >>> round(float(semiseparable_mask([0.9, 0.5, 0.8, 0.7, 0.6])[4, 1]), 6)
+    0.336
     """
     a = _tensor(a, "a")
     if not bool(((a > 0) & (a <= 1)).all()):
@@ -335,6 +430,18 @@ def semiseparable_rank(M, *, rtol=1e-9) -> int:
     matrix :math:`L \circ C B^\T` with a state of size :math:`N` at most :math:`N`.  Numerical rank by SVD, with
     singular values below ``rtol`` times the largest one of the whole matrix counted as zero.  ``M`` (L, L).
     Chapter 15.
+
+    Parameters
+    ----------
+    M : array_like or Tensor, shape (L, L)
+        A (lower-triangular) matrix.
+    rtol : float, keyword-only, default 1e-9
+        Relative threshold for a singular value to count.
+
+    Returns
+    -------
+    int
+        :math:`\max_k \operatorname{rank} M_{k:,\,:k+1}`, between 0 and :math:`\lceil L/2 \rceil`.
     """
     M = _tensor(M, "M", min_ndim=2)
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
@@ -356,6 +463,20 @@ def ssd_matrix(x, a, B, C):
     values :math:`x`) and :math:`L` (:func:`semiseparable_mask`) masks the future and decays the past.
     Equal to the recurrence to round-off; :math:`O(L^2 (N + P))` time and :math:`O(L^2)` memory.  Same shapes
     as :func:`ssd_recurrent`.  Chapter 15.
+
+    Parameters
+    ----------
+    x : array_like or Tensor, shape (..., L, P)
+        Values (the head's input channels).
+    a : array_like or Tensor, shape (..., L)
+        Scalar decays in :math:`(0, 1]`.
+    B, C : array_like or Tensor, shape (..., L, N)
+        Keys and queries.
+
+    Returns
+    -------
+    Tensor, shape (..., L, P)
+        The outputs :math:`(L \circ C B^\T)\, x`.
     """
     x, a, B, C = _check_ssd(x, a, B, C)
     return _ssd_matrix(x, a, B, C)
@@ -396,6 +517,22 @@ def ssd_chunked(x, a, B, C, *, chunk=64):
 
     with :math:`c_0` the first step of :math:`t`'s chunk and :math:`H_{c_0-1}` the state entering it.  Equal
     to :func:`ssd_recurrent`; :math:`O(L\,\text{chunk}\,(N+P) + L N P)` time.  Chapter 15.
+
+    Parameters
+    ----------
+    x : array_like or Tensor, shape (..., L, P)
+        The head's input channels.
+    a : array_like or Tensor, shape (..., L)
+        Scalar decays in :math:`(0, 1]`.
+    B, C : array_like or Tensor, shape (..., L, N)
+        Keys and queries.
+    chunk : int, keyword-only, default 64
+        Steps per chunk (the last one is padded).
+
+    Returns
+    -------
+    Tensor, shape (..., L, P)
+        The outputs, equal to :func:`ssd_recurrent`'s.
     """
     x, a, B, C = _check_ssd(x, a, B, C)
     chunk = check_int(chunk, "chunk", minimum=1)
@@ -403,7 +540,15 @@ def ssd_chunked(x, a, B, C, *, chunk=64):
 
 
 class SSDCost(NamedTuple):
-    r"""Multiply–adds of the two forms of one SSD head: ``recurrent`` :math:`3LNP` and ``matrix`` :math:`L^2(N+P+1)`."""
+    r"""Multiply–adds of the two forms of one SSD head: ``recurrent`` :math:`3LNP` and ``matrix`` :math:`L^2(N+P+1)`.
+
+    Attributes
+    ----------
+    recurrent : int
+        Multiply–adds of the loop, :math:`3LNP`.
+    matrix : int
+        Multiply–adds of the dense matrix form, :math:`L^2(N+P+1)`.
+    """
 
     recurrent: int
     matrix: int
@@ -417,6 +562,25 @@ def ssd_cost(length, state, width) -> SSDCost:
     product (:math:`L^2`) and the product with :math:`x` (:math:`L^2 P`): :math:`L^2(N+P+1)`.  The matrix form
     costs more once :math:`L > 3NP/(N+P+1)`.  ``length`` = :math:`L`, ``state`` = :math:`N`, ``width`` = :math:`P`.
     Chapter 15.
+
+    Parameters
+    ----------
+    length : int
+        Sequence length :math:`L \ge 1`.
+    state : int
+        State size :math:`N \ge 1`.
+    width : int
+        Head width :math:`P \ge 1`.
+
+    Returns
+    -------
+    SSDCost
+        Multiply–add counts (``recurrent``, ``matrix``).
+
+    Examples
+    --------
+    >>> ssd_cost(100, 64, 64)
+    SSDCost(recurrent=1228800, matrix=1290000)
     """
     L = check_int(length, "length", minimum=1)
     N = check_int(state, "state", minimum=1)
@@ -432,7 +596,15 @@ def ssd_cost(length, state, width) -> SSDCost:
 class SSMState(NamedTuple):
     r"""The fixed-size state of :class:`MambaLM` after reading some tokens: ``layers`` (per layer, the convolution
     buffer (E, d_conv - 1) and the SSM state: (E, N) for Mamba, (H, N, P) for Mamba-2) and ``logprobs`` (the
-    next-token law, a function of the state).  Its size does not grow with the context."""
+    next-token law, a function of the state).  Its size does not grow with the context.
+
+    Attributes
+    ----------
+    layers : tuple
+        Per layer, (convolution buffer, SSM state).
+    logprobs : ndarray, shape (V,)
+        Next-token log-probabilities (nats).
+    """
 
     layers: tuple
     logprobs: np.ndarray
@@ -449,6 +621,23 @@ class MambaBlock(nn.Module):
     as in the reference implementation of both Mamba and Mamba-2) :math:`\bar B_t = \Delta_t B_t`, or
     ``"zoh"`` :math:`\bar B_t = (e^{\Delta_t A}-1)/A \cdot B_t`; the decay is :math:`e^{\Delta_t A}` in both.
     Chapter 15.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of the residual stream.
+    d_state : int, keyword-only, default 8
+        State size :math:`N`.
+    expand : int, keyword-only, default 2
+        Inner width ``expand * d_model``.
+    d_conv : int, keyword-only, default 4
+        Causal convolution length.
+    mixer : {"mamba", "mamba2"}, keyword-only, default "mamba"
+        Selective scan or scalar-decay SSD.
+    head_dim : int, keyword-only, default 16
+        Head width :math:`P` (Mamba-2).
+    discretization : {"euler", "zoh"}, keyword-only, default "euler"
+        Input map.
     """
 
     def __init__(self, d_model, *, d_state=8, expand=2, d_conv=4, mixer="mamba", head_dim=16, discretization="euler"):
@@ -554,6 +743,17 @@ class MambaLM(nn.Module, LanguageModel):
     the state (:class:`SSMState`) has a fixed size, :meth:`state_size` numbers.  ``context_length`` is only
     the training window of :func:`train`.  Initialised from ``seed`` without touching the global RNG.
     Chapter 15.
+
+    Parameters
+    ----------
+    vocab_size : int
+        :math:`V` tokens.
+    d_model, n_layers, d_state, expand, d_conv, mixer, head_dim, discretization : keyword-only
+        Block configuration (:class:`MambaBlock`).
+    context_length : int, keyword-only, default 16
+        Training window of :func:`train`.
+    seed : int, keyword-only, default 0
+        Initialisation seed.
     """
 
     def __init__(self, vocab_size, *, d_model=32, n_layers=2, d_state=8, expand=2, d_conv=4, mixer="mamba",
@@ -679,6 +879,28 @@ def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, thread
     of ``context_length`` tokens drawn from a seeded generator, ``[BOS] + window[:-1]`` read and the whole
     window scored, Adam with warm-up and cosine decay, gradient clipping at 1, deterministic algorithms on
     ``threads`` threads.  Losses in nats per token.  Chapter 15.
+
+    Parameters
+    ----------
+    model : MambaLM
+        The model, trained in place.
+    data : array_like of int
+        Training token stream.
+    steps : int
+        Optimiser steps.
+    batch_size : int, keyword-only, default 32
+        Windows per step.
+    lr : float, keyword-only, default 3e-3
+        Peak learning rate.
+    seed : int, keyword-only, default 0
+        Seed of the window sampler.
+    threads : int, keyword-only, default 1
+        torch threads.
+
+    Returns
+    -------
+    TrainResult
+        Per-step losses (nats per token) and the wall time (seconds).
     """
     if not isinstance(model, MambaLM):
         raise ValueError(f"model must be a semtheory.ssm.MambaLM, got {type(model).__name__}")
@@ -694,6 +916,24 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
     (seeds ``2 * seed + 1``, ``2 * seed + 2``), so the two models are compared on identical data.  Returns a
     :class:`semtheory.transformer.Pretrained` (cross-entropy and entropy rate in bits per token); each call
     returns a fresh copy.  Chapter 15.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Model initialisation, training windows and the train/test streams.
+    source_seed : int, keyword-only, default 0
+        The Markov source (:func:`semtheory.transformer.markov_source`).
+    steps, batch_size, lr : keyword-only
+        Training schedule (:func:`train`).
+    n_train, n_test : int, keyword-only
+        Lengths of the training and test streams.
+    d_model, n_layers, d_state, mixer, context_length, discretization : keyword-only
+        The :class:`MambaLM` configuration.
+
+    Returns
+    -------
+    Pretrained
+        The model, source, streams, training result, test cross-entropy and entropy rate (bits per token).
     """
     from .transformer import markov_source
 
@@ -724,7 +964,19 @@ class QuantisedRun(NamedTuple):
     r"""``cross_entropy`` (units of ``base`` per token) of a :class:`MambaLM` whose SSM state is rounded to ``bits``
     bits per number after every step; ``log2_states`` :math:`= n\,b + \log_2 V` bits (``n`` = ``numbers`` state
     numbers at ``bits`` bits each, plus the current token), the size of the finite-state predictor it is;
-    ``bits`` = ``None`` for the unrounded model."""
+    ``bits`` = ``None`` for the unrounded model.
+
+    Attributes
+    ----------
+    cross_entropy : float
+        Per token, in units of log ``base``.
+    bits : int or None
+        Bits per state number; ``None`` unrounded.
+    numbers : int
+        State numbers :math:`n`.
+    log2_states : float
+        :math:`n b + \log_2 V` bits (``inf`` unrounded).
+    """
 
     cross_entropy: float
     bits: int | None
@@ -746,6 +998,24 @@ def quantised_cross_entropy(model, tokens, bits=None, *, streams=8, base=2):
     log-probabilities equal :meth:`MambaLM.token_logprobs`.  ``bits`` may also be a list (of ints and ``None``):
     then a list of :class:`QuantisedRun` is returned, sharing one calibration pass.  Requires ``d_conv = 1``
     (no convolution buffer, so that the SSM state is the whole state).  Chapter 15.
+
+    Parameters
+    ----------
+    model : MambaLM
+        A model with ``d_conv = 1``.
+    tokens : array_like of int
+        The token stream.
+    bits : int, None or list of them, default None
+        Bits per state number (1 to 24); ``None``: unrounded.
+    streams : int, keyword-only, default 8
+        Contiguous pieces read in parallel.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    QuantisedRun or list of QuantisedRun
+        Cross-entropy in units of log ``base`` per token (bits by default), and the state size in bits.
     """
     if not isinstance(model, MambaLM):
         raise ValueError(f"model must be a semtheory.ssm.MambaLM, got {type(model).__name__}")
@@ -802,6 +1072,25 @@ def delay_source(vocab_size, delay, noise) -> MarkovSource:
     symbols, ``noise`` :math:`= \varepsilon`.  Its stationary law is uniform, so every window of :math:`k`
     symbols carries :math:`k \log V` bits, all of which the predictor must keep: each of them is copied
     :math:`k` steps later.  Entropy rate :math:`H(\,(1-\varepsilon)\delta + \varepsilon u\,)`.  Chapter 15.
+
+    Parameters
+    ----------
+    vocab_size : int
+        :math:`V \ge 2` symbols.
+    delay : int
+        :math:`k \ge 1`, with :math:`V^k \le 2048`.
+    noise : float
+        :math:`\varepsilon \in (0, 1]`.
+
+    Returns
+    -------
+    MarkovSource
+        The source, of order :math:`k`.
+
+    Examples
+    --------
+    >>> round(delay_source(4, 2, 0.1).entropy_rate(), 4)
+    0.5032
     """
     V = check_int(vocab_size, "vocab_size", minimum=2)
     k = check_int(delay, "delay", minimum=1)
@@ -839,6 +1128,20 @@ def window_cross_entropy(source, window, *, base=2) -> float:
     Exact, from the stationary law of :math:`j+1` consecutive symbols (:func:`semtheory.measures.conditional_entropy`):
     what a sliding-window model (an order-:math:`j` n-gram, a Transformer with context :math:`j`) can reach at
     best, with a state of :math:`V^j` values.  Units of ``base``.  Chapter 15.
+
+    Parameters
+    ----------
+    source : MarkovSource
+        A stationary source.
+    window : int
+        :math:`j`, 0 to 12 tokens.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The conditional entropy, in units of log ``base`` per token (bits by default).
     """
     if not isinstance(source, MarkovSource):
         raise ValueError(f"source must be a semtheory.sources.MarkovSource, got {type(source).__name__}")
@@ -855,7 +1158,19 @@ def window_cross_entropy(source, window, *, base=2) -> float:
 class BottleneckBound(NamedTuple):
     r"""``bound``: the lower bound on the per-token cross-entropy (units of ``base``), ``entropy_rate``,
     ``block`` (the block length :math:`m` that attains it; 0 when the entropy rate is the binding term) and
-    ``log_states`` (:math:`\log S` in the same units)."""
+    ``log_states`` (:math:`\log S` in the same units).
+
+    Attributes
+    ----------
+    bound : float
+        Lower bound per token, units of log ``base``.
+    entropy_rate : float
+        :math:`\mathcal H`, same units.
+    block : int
+        Binding block length :math:`m` (0: the entropy rate binds).
+    log_states : float
+        :math:`\log S`, same units.
+    """
 
     bound: float
     entropy_rate: float
@@ -874,6 +1189,26 @@ def state_bottleneck_bound(source, log2_states, *, base=2) -> BottleneckBound:
     :math:`H(X_1^m) = H(X_1^k) + (m-k)\mathcal H`, so the ratio is monotone there and the maximum is attained
     at some :math:`m \le k` (or is :math:`\mathcal H`); the block entropies are exact
     (:func:`semtheory.measures.entropy` of the stationary law).  Units of ``base``.  Chapter 15.
+
+    Parameters
+    ----------
+    source : MarkovSource
+        A stationary source.
+    log2_states : float
+        :math:`\log_2 S \ge 0`, bits of state.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    BottleneckBound
+        The bound in units of log ``base`` per token (bits by default), the entropy rate, the binding block
+        length and :math:`\log S`.
+
+    Examples
+    --------
+    >>> round(state_bottleneck_bound(delay_source(4, 4, 0.1), 4.0).bound, 6)
+    1.0
     """
     if not isinstance(source, MarkovSource):
         raise ValueError(f"source must be a semtheory.sources.MarkovSource, got {type(source).__name__}")
@@ -897,6 +1232,17 @@ class RegisterPredictor(LanguageModel):
     with the source's law :math:`(1-\varepsilon)\delta_{x_{t+1-k}} + \varepsilon/V` when :math:`x_{t+1-k}` is
     held, and uniformly otherwise.  :math:`S = k V^j` states, stationary cross-entropy
     :math:`\tfrac{j}{k}\mathcal H + (1 - \tfrac jk)\log V` (:meth:`stationary_cross_entropy`).  Chapter 15.
+
+    Parameters
+    ----------
+    vocab_size : int
+        :math:`V \ge 2`.
+    delay : int
+        :math:`k \ge 1`.
+    noise : float
+        :math:`\varepsilon` of the delay source.
+    slots : int
+        Registers :math:`j`, 0 to :math:`k`.
     """
 
     def __init__(self, vocab_size, delay, noise, slots):
