@@ -1,0 +1,752 @@
+"""The library's conventions (book/appendix/conventions.md), checked over every public function.
+
+Each rule has a list of the public names that do not follow it yet (the library issue, #15). A test fails when
+a name outside its list breaks the rule (a new exception) and when a listed name follows it (the list is
+stale: delete the name), so the lists, and the conventions page that points to them, stay exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+import re
+
+import pytest
+
+import semtheory
+
+SKIP_MODULES = {"exercises"}
+
+# ---- names that do not follow a rule yet (keep sorted; shrink them, never grow them) -------------------------
+BASE_NOT_KEYWORD_ONLY: set[str] = {
+    'channel.boltzmann_entropy',
+    'channel.logprob_entropy',
+    'channel.logprob_kl',
+    'diffusion.any_order_loss',
+    'diffusion.discrete_time_loss',
+    'diffusion.llada_loss',
+    'diffusion.loss_by_masked_count',
+    'diffusion.loss_chain',
+    'diffusion.loss_integrand',
+    'diffusion.order_cross_entropy',
+    'diffusion.schedule_entropy',
+    'diffusion.schedule_flows',
+    'diffusion.source_nll',
+    'directed.amblard_michel_terms',
+    'directed.causally_conditioned_entropy',
+    'directed.conservation',
+    'directed.directed_information',
+    'directed.directed_information_decomposition',
+    'directed.directed_information_density',
+    'directed.directed_information_rate',
+    'directed.directed_information_terms',
+    'directed.feedback_capacity',
+    'directed.markov_pair_rates',
+    'directed.nonfeedback_capacity',
+    'directed.reverse_causally_conditioned_entropy',
+    'directed.reverse_directed_information',
+    'directed.reverse_directed_information_terms',
+    'directed.sequence_mutual_information',
+    'elbo.elbo',
+    'elbo.elbo_gap',
+    'elbo.log_evidence',
+    'flow.exact_flow',
+    'flow.expected_flow',
+    'granger.di_decomposition',
+    'granger.gaussian_conditional_mutual_information',
+    'measures.binary_entropy',
+    'measures.conditional_entropy',
+    'measures.conditional_mutual_information',
+    'measures.cross_entropy',
+    'measures.entropy',
+    'measures.entropy_estimates',
+    'measures.entropy_miller_madow',
+    'measures.entropy_plugin',
+    'measures.fano_bound',
+    'measures.fano_error_lower_bound',
+    'measures.joint_entropy',
+    'measures.kl_divergence',
+    'measures.mutual_information',
+    'measures.mutual_information_plugin',
+    'measures.plugin_bias',
+    'sources.plugin_entropy_rate',
+    'sources.stationary_cross_entropy',
+    'tokens.perplexity_to_rate',
+    'tokens.rate_to_perplexity',
+    'tokens.source_code',
+}
+BASE_DEFAULT_NOT_BITS: set[str] = {
+    'elbo.elbo',
+    'elbo.elbo_gap',
+    'elbo.iwae_bound',
+    'elbo.iwae_bound_exact',
+    'elbo.log_evidence',
+}
+SEED_NOT_KEYWORD_ONLY: set[str] = {
+    'generalization.gibbs_study',
+    'generalization.random_hypotheses',
+    'measures.entropy_estimates',
+    'ssm.pretrained_ssm_on_markov',
+    'transformer.markov_source',
+}
+SEED_INT_ONLY: set[str] = {
+    'ssm.pretrained_ssm_on_markov',
+}
+BETA_IS_A_TEMPERATURE: set[str] = set()
+NUMPYDOC_SECTIONS_MISSING: set[str] = {
+    'capacity.IsingRS',
+    'capacity.RSSolution',
+    'capacity.count_separable_dichotomies',
+    'capacity.cover_count',
+    'capacity.cover_fraction',
+    'capacity.cramer_rate',
+    'capacity.dam_empirical_capacity',
+    'capacity.dam_retrieval',
+    'capacity.demircigil_exponent',
+    'capacity.dense_capacity',
+    'capacity.exponential_capacity',
+    'capacity.gardner_alpha',
+    'capacity.gardner_integral',
+    'capacity.gardner_integral_quad',
+    'capacity.gardner_margin',
+    'capacity.gardner_rs_load',
+    'capacity.hebbian_couplings',
+    'capacity.hopfield_dynamics',
+    'capacity.hopfield_overlap_sweep',
+    'capacity.hopfield_retrieval',
+    'capacity.hopfield_rs_capacity',
+    'capacity.hopfield_rs_finite_temperature',
+    'capacity.hopfield_rs_gain',
+    'capacity.hopfield_rs_overlap',
+    'capacity.hopfield_rs_residuals',
+    'capacity.hopfield_rs_solution',
+    'capacity.is_linearly_separable',
+    'capacity.ising_perceptron_capacity',
+    'capacity.ising_perceptron_rs',
+    'capacity.pattern_stabilities',
+    'capacity.perceptron_couplings',
+    'capacity.ramsauer_capacity_bound',
+    'capacity.random_patterns',
+    'capacity.separability_sweep',
+    'channel.BoltzmannLM',
+    'channel.DecodedLM',
+    'channel.DecodingCost',
+    'channel.Transcript',
+    'channel.boltzmann',
+    'channel.boltzmann_entropy',
+    'channel.boltzmann_logprobs',
+    'channel.decode',
+    'channel.decoding_cost',
+    'channel.echo_inputs',
+    'channel.free_energy',
+    'channel.frontier_gap',
+    'channel.greedy_map',
+    'channel.iid_inputs',
+    'channel.interaction_kernels',
+    'channel.interaction_law',
+    'channel.interleave',
+    'channel.lm_inputs',
+    'channel.log_partition',
+    'channel.logprob_entropy',
+    'channel.logprob_kl',
+    'channel.mean_energy',
+    'channel.min_p_map',
+    'channel.prompt_generation_law',
+    'channel.simulate_interaction',
+    'channel.temperature_map',
+    'channel.tempered_at_entropy',
+    'channel.top_k_map',
+    'channel.top_p_map',
+    'channel.typical_map',
+    'chapters.CHAPTERS',
+    'chapters.COURSE_PATHS',
+    'chapters.Chapter',
+    'chapters.chapter',
+    'chapters.check_path',
+    'chapters.concept_edges',
+    'chapters.count_exercises',
+    'chapters.plot_concept_map',
+    'chapters.prerequisites',
+    'chapters.reading_minutes',
+    'chapters.study_tables',
+    'diestimate.CTW',
+    'diestimate.di_rate_ctw',
+    'diestimate.di_rate_plugin',
+    'diestimate.sample_markov_pair',
+    'diffusion.EstimatorMoments',
+    'diffusion.LossChain',
+    'diffusion.MaskPredictor',
+    'diffusion.Samples',
+    'diffusion.SamplingQuality',
+    'diffusion.ScheduleFlows',
+    'diffusion.any_order_loss',
+    'diffusion.bayes_posterior',
+    'diffusion.discrete_time_loss',
+    'diffusion.estimator_moments',
+    'diffusion.exact_conditionals',
+    'diffusion.forward_mask',
+    'diffusion.llada_loss',
+    'diffusion.llada_loss_mc',
+    'diffusion.loss_by_masked_count',
+    'diffusion.loss_chain',
+    'diffusion.loss_integrand',
+    'diffusion.marginal_predictor',
+    'diffusion.mask_patterns',
+    'diffusion.mask_probabilities',
+    'diffusion.mask_weights',
+    'diffusion.mixture_law',
+    'diffusion.model_table',
+    'diffusion.order_cross_entropy',
+    'diffusion.order_law',
+    'diffusion.order_log_joint',
+    'diffusion.perturbed_predictor',
+    'diffusion.random_predictor',
+    'diffusion.sample',
+    'diffusion.sample_sequences',
+    'diffusion.sampler_law',
+    'diffusion.sampler_step_law',
+    'diffusion.sampling_quality',
+    'diffusion.schedule_entropy',
+    'diffusion.schedule_flows',
+    'diffusion.source_nll',
+    'diffusion.step_joint_law',
+    'diffusion.train_mask_predictor',
+    'diffusion.unmask_schedule',
+    'directed.CapacityResult',
+    'directed.Conservation',
+    'directed.DIDecomposition',
+    'directed.MarkovPairRates',
+    'directed.amblard_michel_terms',
+    'directed.binary_symmetric_channel',
+    'directed.bsc_feedback_pair',
+    'directed.causal_conditioning',
+    'directed.causal_kernels',
+    'directed.causally_conditioned_entropy',
+    'directed.channel_from_function',
+    'directed.conservation',
+    'directed.directed_information',
+    'directed.directed_information_decomposition',
+    'directed.directed_information_density',
+    'directed.directed_information_rate',
+    'directed.directed_information_terms',
+    'directed.echo_policy',
+    'directed.feedback_capacity',
+    'directed.finite_state_channel',
+    'directed.fixed_prompt_policy',
+    'directed.iid_policy',
+    'directed.joint_law',
+    'directed.markov_pair_law',
+    'directed.markov_pair_rates',
+    'directed.markov_pair_stationary',
+    'directed.memoryless_channel',
+    'directed.nonfeedback_capacity',
+    'directed.policy_from_function',
+    'directed.policy_from_source',
+    'directed.reverse_causal_conditioning',
+    'directed.reverse_causally_conditioned_entropy',
+    'directed.reverse_directed_information',
+    'directed.reverse_directed_information_terms',
+    'directed.sequence_mutual_information',
+    'directed.sticky_channel',
+    'directed.trapdoor_channel',
+    'directed.unit_memory_policy',
+    'elbo.BoundChain',
+    'elbo.CAVIResult',
+    'elbo.CausalELBO',
+    'elbo.EMResult',
+    'elbo.FitResult',
+    'elbo.ForwardBackward',
+    'elbo.HMM',
+    'elbo.VAEBounds',
+    'elbo.VAEResult',
+    'elbo.baum_welch',
+    'elbo.bound_chain',
+    'elbo.causal_elbo_decomposition',
+    'elbo.cavi_mean_field',
+    'elbo.elbo',
+    'elbo.elbo_gap',
+    'elbo.fit_variational',
+    'elbo.forward_backward',
+    'elbo.iwae_bound',
+    'elbo.iwae_bound_exact',
+    'elbo.log_evidence',
+    'elbo.log_joint',
+    'elbo.log_prior',
+    'elbo.make_hmm',
+    'elbo.mean_field',
+    'elbo.posterior',
+    'elbo.random_hmm',
+    'elbo.sample_hmm',
+    'elbo.sequence_pmf',
+    'elbo.train_vae',
+    'elbo.vae_bounds',
+    'embedding.AnalogyResult',
+    'embedding.DIBResult',
+    'embedding.Embeddings',
+    'embedding.EncoderInfo',
+    'embedding.FactorisationErrors',
+    'embedding.IBCurve',
+    'embedding.InfoNCEFit',
+    'embedding.SoftmaxFit',
+    'embedding.WORD_PATTERN',
+    'embedding.WeightedFit',
+    'embedding.WordTokens',
+    'embedding.agglomerative_ib',
+    'embedding.analogy',
+    'embedding.analogy_test',
+    'embedding.cap_bound',
+    'embedding.cap_probability',
+    'embedding.context_next_law',
+    'embedding.context_samples',
+    'embedding.cooccurrence',
+    'embedding.deterministic_information_bottleneck',
+    'embedding.encoder_information',
+    'embedding.factorisation_errors',
+    'embedding.fit_sphere_softmax',
+    'embedding.gaussian_projection',
+    'embedding.greedy_quasi_orthogonal',
+    'embedding.infonce',
+    'embedding.infonce_exact',
+    'embedding.infonce_monte_carlo',
+    'embedding.information_bottleneck',
+    'embedding.jl_dimension',
+    'embedding.jl_distortions',
+    'embedding.jl_pair_failure_bound',
+    'embedding.jl_pair_failure_exact',
+    'embedding.last_k_encoder',
+    'embedding.nearest',
+    'embedding.numerical_rank',
+    'embedding.optimal_critic',
+    'embedding.pair_correlations',
+    'embedding.pmi_matrix',
+    'embedding.quasi_orthogonal_bound',
+    'embedding.readable_information',
+    'embedding.sgns_least_squares',
+    'embedding.sgns_optimal_inner_product',
+    'embedding.sgns_weight',
+    'embedding.shifted_pmi',
+    'embedding.sign_hash_encoder',
+    'embedding.sphere_logprobs',
+    'embedding.stochastic_encoder_information',
+    'embedding.svd_embeddings',
+    'embedding.to_sphere',
+    'embedding.train_infonce_critic',
+    'embedding.truncated_svd',
+    'embedding.weighted_factorisation',
+    'embedding.word_tokens',
+    'energy.EnergyLM',
+    'energy.FixedPoints',
+    'energy.Retrieval',
+    'energy.RetrievalBounds',
+    'energy.as_energy_lm',
+    'energy.attention_weights',
+    'energy.cccp_bound',
+    'energy.hopfield_energy',
+    'energy.hopfield_fixed_points',
+    'energy.hopfield_gradient',
+    'energy.hopfield_retrieve',
+    'energy.hopfield_update',
+    'energy.lse',
+    'energy.nearest_pattern',
+    'energy.retrieval_error_bounds',
+    'energy.softmax_attention',
+    'energy.token_energies',
+    'flow.ExactFlow',
+    'flow.FlowPaths',
+    'flow.azuma_band',
+    'flow.azuma_tail',
+    'flow.band_exceedance',
+    'flow.conditional_expectation',
+    'flow.conditional_mean',
+    'flow.decoding_flow',
+    'flow.exact_flow',
+    'flow.expected_flow',
+    'flow.freedman_band',
+    'flow.hoeffding_azuma_band',
+    'flow.lm_markov_pair',
+    'flow.markov_pair_range_bound',
+    'flow.min_flow_tail',
+    'flow.sample_exact_paths',
+    'flow.simulate_markov_pair_flow',
+    'flow.ville_bound',
+    'gaussian.WaterFilling',
+    'gaussian.awgn_capacity',
+    'gaussian.colored_noise_capacity',
+    'gaussian.ma1_capacity',
+    'gaussian.ma1_covariance',
+    'gaussian.ma1_feedback_capacity',
+    'gaussian.water_filling',
+    'generalization.GibbsStudy',
+    'generalization.LogitBudgets',
+    'generalization.SGLDStudy',
+    'generalization.cmi_generalization_bound',
+    'generalization.cross_entropy_range',
+    'generalization.cross_entropy_sup_given_range',
+    'generalization.cross_entropy_upper',
+    'generalization.decoupling_cgf',
+    'generalization.enumerate_types',
+    'generalization.gibbs_posterior',
+    'generalization.gibbs_study',
+    'generalization.hoeffding_sigma',
+    'generalization.individual_sample_mi',
+    'generalization.logit_budgets',
+    'generalization.logit_spread_bound',
+    'generalization.logit_sum_bound',
+    'generalization.mi_generalization_bound',
+    'generalization.ml_table_entropy',
+    'generalization.mutual_information_brute_force',
+    'generalization.random_hypotheses',
+    'generalization.sgld_study',
+    'generalization.softmax_cross_entropy',
+    'generalization.supersample_cmi',
+    'generalization.supersample_cmi_brute_force',
+    'generalization.type_entropy',
+    'glue.Glued',
+    'glue.format_plain_text',
+    'glue.glued',
+    'granger.DIParts',
+    'granger.DiscreteSCM',
+    'granger.GewekeParts',
+    'granger.GrangerTest',
+    'granger.SurrogateTest',
+    'granger.TrainedGranger',
+    'granger.VARFit',
+    'granger.as_var',
+    'granger.companion_matrix',
+    'granger.confounded_scm',
+    'granger.coupled_pair_transition',
+    'granger.di_decomposition',
+    'granger.direct_scm',
+    'granger.fit_var',
+    'granger.gaussian_conditional_mutual_information',
+    'granger.geweke_decomposition',
+    'granger.geweke_decomposition_sample',
+    'granger.geweke_granger',
+    'granger.granger_by_training',
+    'granger.granger_chi2_test',
+    'granger.granger_null_statistics',
+    'granger.granger_surrogate_test',
+    'granger.granger_test',
+    'granger.granger_var',
+    'granger.innovation_covariance',
+    'granger.innovation_logdet_spectral',
+    'granger.is_stable',
+    'granger.masked_effect_var',
+    'granger.observational_twin',
+    'granger.simulate_delayed_copy',
+    'granger.simulate_markov_pair',
+    'granger.simulate_var',
+    'granger.spectral_density',
+    'granger.spectral_radius',
+    'granger.spurious_granger_var',
+    'granger.transfer_entropy_gaussian',
+    'granger.transfer_entropy_plugin',
+    'granger.transfer_entropy_var',
+    'granger.var_autocovariance',
+    'granger.var_do',
+    'granger.var_impulse_response',
+    'granger.var_stationary_covariance',
+    'hf.AttentionMaps',
+    'hf.CausalLM',
+    'hf.SourceTextReport',
+    'hf.TextMeasures',
+    'hf.attention_maps',
+    'hf.load',
+    'hf.source_text_report',
+    'hf.text_measures',
+    'macros.frontmatter',
+    'macros.mathjax_macros',
+    'macros.newcommands',
+    'measure.main',
+    'plotting.figure',
+    'ratedistortion.BAResult',
+    'ratedistortion.BottleneckDistortion',
+    'ratedistortion.CausalityPrice',
+    'ratedistortion.DirectedBAResult',
+    'ratedistortion.DirectedRDCurve',
+    'ratedistortion.LogLossPoint',
+    'ratedistortion.PretrainingSweep',
+    'ratedistortion.RDCurve',
+    'ratedistortion.SequencePredictor',
+    'ratedistortion.WaterFilling',
+    'ratedistortion.additive_distortion',
+    'ratedistortion.binary_hamming_rd',
+    'ratedistortion.blahut_arimoto',
+    'ratedistortion.block_rate_distortion_curve',
+    'ratedistortion.bottleneck_distortion',
+    'ratedistortion.difference_distortion',
+    'ratedistortion.directed_blahut_arimoto',
+    'ratedistortion.directed_rate_distortion_curve',
+    'ratedistortion.discrete_gaussian',
+    'ratedistortion.gauss_markov_block_rd',
+    'ratedistortion.gauss_markov_rd',
+    'ratedistortion.gauss_markov_sequential_rd',
+    'ratedistortion.gauss_markov_sequential_rd_finite',
+    'ratedistortion.gauss_markov_source_law',
+    'ratedistortion.gaussian_rd',
+    'ratedistortion.gaussian_scalar_quantizer',
+    'ratedistortion.hamming_distortion',
+    'ratedistortion.log_loss_distortion',
+    'ratedistortion.log_loss_point',
+    'ratedistortion.log_loss_rd',
+    'ratedistortion.log_loss_sequence_lower_bound',
+    'ratedistortion.markov_source_law',
+    'ratedistortion.naive_ba_step',
+    'ratedistortion.plot_pretraining_plane',
+    'ratedistortion.pretraining_point',
+    'ratedistortion.pretraining_sweep',
+    'ratedistortion.price_of_causality',
+    'ratedistortion.rate_distortion_at',
+    'ratedistortion.rate_distortion_curve',
+    'ratedistortion.reverse_waterfilling',
+    'ratedistortion.shannon_lower_bound',
+    'ratedistortion.squared_error_distortion',
+    'ratedistortion.strictly_causal_predictor',
+    'ratereward.ARDPOFit',
+    'ratereward.BestOfN',
+    'ratereward.CausalGibbs',
+    'ratereward.DPOFit',
+    'ratereward.DirectedRateReward',
+    'ratereward.GibbsLM',
+    'ratereward.PreferenceData',
+    'ratereward.ProxyCurve',
+    'ratereward.RateRewardCurve',
+    'ratereward.RateRewardLimits',
+    'ratereward.anticipative_value',
+    'ratereward.best_of_n_curve',
+    'ratereward.best_of_n_kl_bound',
+    'ratereward.best_of_n_policy',
+    'ratereward.best_random_objective',
+    'ratereward.bradley_terry',
+    'ratereward.causal_gibbs',
+    'ratereward.causal_objective',
+    'ratereward.causal_rate_reward_curve',
+    'ratereward.causally_conditioned_kl',
+    'ratereward.directed_rate_reward',
+    'ratereward.directed_rate_reward_curve',
+    'ratereward.dpo_loss',
+    'ratereward.expected_dpo_loss',
+    'ratereward.fit_dpo',
+    'ratereward.fit_dpo_autoregressive',
+    'ratereward.gibbs_logpolicy',
+    'ratereward.gibbs_policy',
+    'ratereward.implicit_reward',
+    'ratereward.kl_objective',
+    'ratereward.matching_reward',
+    'ratereward.optimal_value',
+    'ratereward.per_token_kl',
+    'ratereward.proxy_reward_curve',
+    'ratereward.random_policies',
+    'ratereward.rate_reward',
+    'ratereward.rate_reward_curve',
+    'ratereward.rate_reward_limits',
+    'ratereward.reward_table',
+    'ratereward.sample_preferences',
+    'ratereward.sequence_gibbs',
+    'ratereward.simplex_grid',
+    'semantic.AttentionEnergies',
+    'semantic.FeedbackEstimate',
+    'semantic.FlowEstimate',
+    'semantic.PerplexityReport',
+    'semantic.ProbeResult',
+    'semantic.SemanticEntropy',
+    'semantic.attention_energies',
+    'semantic.attention_readout',
+    'semantic.batch_means_se',
+    'semantic.echo_user',
+    'semantic.generation_law',
+    'semantic.interaction_channel',
+    'semantic.interaction_law',
+    'semantic.markov_order_gap',
+    'semantic.mean_flow',
+    'semantic.mixing_modulus',
+    'semantic.next_token_table',
+    'semantic.path_densities',
+    'semantic.per_layer_values',
+    'semantic.perplexity_report',
+    'semantic.previous_token_weight',
+    'semantic.probe_information',
+    'semantic.prompt_flow_law',
+    'semantic.prompts_from_law',
+    'semantic.residual_streams',
+    'semantic.sample_feedback_information',
+    'semantic.sample_prompt_flow',
+    'semantic.sampled_semantic_entropy',
+    'semantic.semantic_entropy',
+    'semantic.state_probe',
+    'sources.HiddenMarkovSource',
+    'sources.IIDSource',
+    'sources.KneserNeyModel',
+    'sources.MarkovSource',
+    'sources.NGramModel',
+    'sources.SandwichBounds',
+    'sources.english_corpus',
+    'sources.ngram_cross_entropies',
+    'sources.plugin_entropy_rate',
+    'sources.stationary_cross_entropy',
+    'sources.stationary_distribution',
+    'symbolic.Derivation',
+    'symbolic.derivation',
+    'symbolic.registry',
+    'synthesis.NaturalBounds',
+    'synthesis.RungAnswers',
+    'synthesis.mixed_world_scm',
+    'synthesis.natural_bounds',
+    'synthesis.rung_answers',
+    'tokens.BPETokenizer',
+    'tokens.DEFAULT_PATTERN',
+    'tokens.SegmentationCode',
+    'tokens.SourceCode',
+    'tokens.UNITS',
+    'tokens.convert',
+    'tokens.per_byte',
+    'tokens.per_token',
+    'tokens.perplexity_to_rate',
+    'tokens.pretokenize',
+    'tokens.rate_to_perplexity',
+    'tokens.segmentation_code_lengths',
+    'tokens.source_code',
+    'tokens.token_lengths',
+    'tokens.train_bpe',
+    'transformer.Block',
+    'transformer.CausalSelfAttention',
+    'transformer.FeedForward',
+    'transformer.Trace',
+    'transformer.Transformer',
+    'transformer.VARCoefficients',
+    'transformer.causal_mask',
+    'transformer.ffn_memory',
+    'transformer.ffn_nonlinearity',
+    'transformer.markov_source',
+    'transformer.minimise',
+    'transformer.pretrained_on_english',
+    'transformer.pretrained_on_markov',
+    'transformer.train',
+    'transformer.var_coefficients',
+}# ---------------------------------------------------------------------------------------------------------------
+
+
+def _home(obj) -> str:
+    """The public module a name belongs to: its defining module, or the subpackage that module sits in
+    (``semtheory.ratedistortion.blahut`` belongs to ``semtheory.ratedistortion``)."""
+    parts = (getattr(obj, "__module__", None) or "").split(".")
+    return ".".join(parts[:2])
+
+
+def _functions():
+    """(qualified name, callable) for every public function and class of every public module."""
+    out = []
+    for m in sorted(m.name for m in pkgutil.iter_modules(semtheory.__path__)):
+        if m.startswith("_") or m in SKIP_MODULES:
+            continue
+        try:
+            mod = importlib.import_module(f"semtheory.{m}")
+        except ImportError:  # an extra that is not installed
+            continue
+        names = getattr(mod, "__all__", None) or [
+            n for n, o in vars(mod).items()
+            if not n.startswith("_") and (inspect.isfunction(o) or inspect.isclass(o))
+            and _home(o) == mod.__name__]
+        out += [(f"{m}.{n}", getattr(mod, n)) for n in names]
+    return out
+
+
+FUNCTIONS = _functions()
+
+
+def _signature(obj):
+    try:
+        return inspect.signature(obj)
+    except (TypeError, ValueError):
+        return None
+
+
+def _with(param: str):
+    for name, obj in FUNCTIONS:
+        if inspect.isclass(obj):
+            continue
+        sig = _signature(obj)
+        if sig is not None and param in sig.parameters:
+            yield name, obj, sig.parameters[param]
+
+
+def _section(doc: str, title: str) -> bool:
+    return re.search(rf"^{title}\n-{{{len(title)}}}\s*$", doc, re.M) is not None
+
+
+def _numpydoc_ok(obj) -> bool:
+    """A function's docstring has numpydoc ``Parameters`` (when it takes any) and ``Returns`` (or ``Yields``)
+    sections; a class's has ``Parameters`` or ``Attributes`` (when it has fields)."""
+    doc = inspect.getdoc(obj) or ""
+    sig = _signature(obj)
+    params = [] if sig is None else [p for p in sig.parameters.values() if p.name not in ("self", "cls")]
+    if inspect.isclass(obj):
+        fields = getattr(obj, "_fields", None) or [f.name for f in dataclasses.fields(obj)] \
+            if (hasattr(obj, "_fields") or dataclasses.is_dataclass(obj)) else []
+        if not (params or fields):
+            return True
+        return _section(doc, "Parameters") or _section(doc, "Attributes")
+    if params and not _section(doc, "Parameters"):
+        return False
+    return _section(doc, "Returns") or _section(doc, "Yields") or (sig is not None and sig.return_annotation
+                                                                   in (None, "None"))
+
+
+def scan() -> dict[str, set[str]]:
+    """Every rule's offenders, as the test sees them (also: `python tests/test_conventions.py` prints them)."""
+    found = {k: set() for k in ("BASE_NOT_KEYWORD_ONLY", "BASE_DEFAULT_NOT_BITS", "SEED_NOT_KEYWORD_ONLY",
+                                "SEED_INT_ONLY", "BETA_IS_A_TEMPERATURE",
+                                "NUMPYDOC_SECTIONS_MISSING")}
+    for name, _, p in _with("base"):
+        if p.kind is not p.KEYWORD_ONLY:
+            found["BASE_NOT_KEYWORD_ONLY"].add(name)
+        if p.default != 2:
+            found["BASE_DEFAULT_NOT_BITS"].add(name)
+    for name, obj, p in _with("seed"):
+        if p.kind is not p.KEYWORD_ONLY:
+            found["SEED_NOT_KEYWORD_ONLY"].add(name)
+        try:
+            src = inspect.getsource(obj)
+        except (OSError, TypeError):
+            src = ""
+        if re.search(r"check_int\(\s*seed\b", src):
+            found["SEED_INT_ONLY"].add(name)
+    for name, obj in FUNCTIONS:
+        if not _numpydoc_ok(obj):
+            found["NUMPYDOC_SECTIONS_MISSING"].add(name)
+    for name, _, _ in _with("beta"):
+        if name.startswith("ratereward."):  # the KL weight, a temperature (module docstring)
+            found["BETA_IS_A_TEMPERATURE"].add(name)
+    return found
+
+
+FOUND = scan()
+
+
+@pytest.mark.parametrize("rule", sorted(FOUND))
+def test_no_new_exception_and_no_stale_one(rule):
+    pending = globals()[rule]
+    new, stale = FOUND[rule] - pending, pending - FOUND[rule]
+    assert not new, f"{rule}: these break the convention (book/appendix/conventions.md): {sorted(new)}"
+    assert not stale, f"{rule}: these follow the convention now; delete them from the list: {sorted(stale)}"
+
+
+def test_the_scan_sees_the_library():
+    """The scan is of the real surface: the functions every chapter uses carry base, seed and beta."""
+    names = {n for n, _ in FUNCTIONS}
+    assert {"measures.entropy", "directed.directed_information", "ratedistortion.blahut_arimoto"} <= names
+    assert len(list(_with("base"))) > 100 and len(list(_with("seed"))) > 30 and len(list(_with("beta"))) > 15
+
+
+def test_records_are_immutable():
+    """Results are NamedTuples or frozen dataclasses."""
+    mutable = [n for n, o in FUNCTIONS if inspect.isclass(o) and dataclasses.is_dataclass(o)
+               and not o.__dataclass_params__.frozen]
+    assert not mutable, mutable
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the lists to paste above
+    for k, v in scan().items():
+        print(f"{k}: set[str] = {{\n" + "".join(f"    {n!r},\n" for n in sorted(v)) + "}")
