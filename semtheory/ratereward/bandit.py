@@ -22,6 +22,27 @@ def gibbs_logpolicy(ref, reward, kl_weight) -> np.ndarray:
     :math:`\pi_{\mathrm{ref}} = 0` keep log-probability :math:`-\infty`.  Computed with ``logsumexp``, so any
     :math:`\beta > 0` is safe; ``kl_weight = 0`` is the greedy limit, the reference restricted to its best
     responses :math:`A^*` (the end of the rate-reward curve with the largest reward).  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (..., K)
+        The reference policy, a pmf over its last axis (leading axes index prompts).
+    reward : array_like
+        A finite reward per response, broadcastable to ``ref`` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta \ge 0` (a temperature, reward units per nat); 0 is the greedy limit.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``ref``
+        :math:`\log \pi^*_\beta` in nats (natural logarithms), :math:`-\infty` off the reference's support.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from semtheory.ratereward import gibbs_logpolicy
+    >>> np.round(np.exp(gibbs_logpolicy([0.5, 0.5], [0.0, 1.0], 1.0)), 4)
+    array([0.2689, 0.7311])
     """
     P = as_ref(ref)
     r = as_reward(reward, P.shape)
@@ -34,6 +55,26 @@ def gibbs_policy(ref, reward, kl_weight) -> np.ndarray:
 
     See :func:`gibbs_logpolicy`.  :math:`\beta \to 0`: the reference restricted to its best responses;
     :math:`\beta \to \infty`: the reference itself.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (..., K)
+        The reference policy, a pmf over its last axis (leading axes index prompts).
+    reward : array_like
+        A finite reward per response, broadcastable to ``ref`` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta \ge 0` (reward units per nat); 0 is the greedy limit.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``ref``
+        The probabilities :math:`\pi^*_\beta`, a pmf over the last axis.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import gibbs_policy
+    >>> gibbs_policy([0.6, 0.4], [1.0, 1.0], 0.5).round(12).tolist()  # equal rewards: the reference itself
+    [0.6, 0.4]
     """
     return np.exp(gibbs_logpolicy(ref, reward, kl_weight))
 
@@ -45,6 +86,29 @@ def optimal_value(ref, reward, kl_weight):
     (approached as :math:`\beta\to\infty`) and the largest reward on the reference's support
     (:math:`\beta \to 0`, and its value at ``kl_weight = 0``).  One value per prompt (leading axes of ``ref``); a float for a 1-D ``ref``.
     Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (..., K)
+        The reference policy, a pmf over its last axis (leading axes index prompts).
+    reward : array_like
+        A finite reward per response, broadcastable to ``ref`` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta \ge 0` (reward units per nat); 0 gives the largest reward on the support.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The optimal value in reward units: a float for a 1-D ``ref``, else one value per prompt (shape
+        ``ref.shape[:-1]``).
+
+    Examples
+    --------
+    >>> import math
+    >>> from semtheory.ratereward import optimal_value
+    >>> v = optimal_value([0.5, 0.5], [0.0, 1.0], 1.0)
+    >>> math.isclose(v, math.log(0.5 + 0.5 * math.e))
+    True
     """
     P = as_ref(ref)
     r = as_reward(reward, P.shape)
@@ -63,6 +127,23 @@ def kl_objective(policy, ref, reward, kl_weight):
     axes (a batch of policies): it is broadcast against ``ref`` over the last axis, and the result has the
     broadcast leading shape.  :math:`-\infty` when the policy puts mass where the reference has none.
     Identity: :math:`J_\beta(\pi) = \beta\log Z - \beta D(\pi\,\|\,\pi^*_\beta)`.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : array_like, shape (..., K)
+        The policy (or a batch of policies) scored, a pmf over its last axis.
+    ref : array_like, shape (..., K)
+        The reference policy, a pmf over its last axis.
+    reward : array_like
+        A finite reward per response, broadcastable to the broadcast shape of ``policy`` and ``ref``.
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`J_\beta` in reward units (``-inf`` where the policy leaves the reference's support): a float for
+        1-D inputs, else an array of the broadcast leading shape.
     """
     Q = as_stochastic(policy, "policy")
     P = as_ref(ref)
@@ -89,6 +170,20 @@ def random_policies(k, n, *, seed=None) -> np.ndarray:
     A mixture that covers the simplex: Dirichlet draws with concentrations 0.05, 0.3, 1 and 5 (corners,
     edges, bulk, centre) plus the :math:`k` vertices.  Used to check by brute force that no policy beats
     the Gibbs optimum.  Chapter 6.
+
+    Parameters
+    ----------
+    k : int
+        Number of responses (the simplex's dimension plus one), >= 1.
+    n : int
+        Number of policies, >= 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws (None: fresh entropy).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, k)
+        One policy (a pmf) per row; the first ``min(k, n)`` rows are the vertices.
     """
     k = check_int(k, "k", minimum=1)
     n = check_int(n, "n", minimum=1)
@@ -106,6 +201,24 @@ def best_random_objective(ref, reward, kl_weight, *, n=20000, seed=None) -> floa
 
     Never exceeds :func:`optimal_value`; the gap is :math:`\beta \min_i D(\pi_i \| \pi^*_\beta)`.  ``ref``
     must be 1-D.  Reward units.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response.
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    n : int, keyword-only, default 20000
+        Number of random policies.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of :func:`random_policies`.
+
+    Returns
+    -------
+    float
+        The best objective :math:`J_\beta` among the random policies, in reward units.
     """
     P = as_pmf(ref, "ref", ndim=1)
     pols = random_policies(P.size, n, seed=seed)
@@ -117,6 +230,22 @@ def simplex_grid(resolution=60) -> np.ndarray:
 
     Returns an array of shape ``((resolution+1)(resolution+2)/2, 3)`` whose rows are pmfs (vertices and
     edges included).  For plotting objectives over all policies on three responses.  Chapter 6.
+
+    Parameters
+    ----------
+    resolution : int, default 60
+        Grid steps per side of the triangle, between 1 and 2000.
+
+    Returns
+    -------
+    numpy.ndarray, shape ((resolution+1)(resolution+2)/2, 3)
+        The grid points, one pmf per row.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import simplex_grid
+    >>> simplex_grid(2).shape
+    (6, 3)
     """
     m = check_int(resolution, "resolution", minimum=1, maximum=2000)
     i, j = np.meshgrid(np.arange(m + 1), np.arange(m + 1), indexing="ij")

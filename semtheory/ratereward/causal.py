@@ -28,6 +28,26 @@ def reward_table(reward, vocab_size, n) -> np.ndarray:
     ``reward`` is either such an array (finite) or a vectorised callable ``reward(seqs)`` that receives every
     sequence at once, an integer array of shape ``(vocab_size**n, n)`` in C order, and returns one finite
     reward per row.  Chapter 6.
+
+    Parameters
+    ----------
+    reward : array_like or callable
+        A finite table of shape ``(vocab_size,) * n``, or a vectorised ``reward(seqs)`` returning one reward per row.
+    vocab_size : int
+        Vocabulary size :math:`V \ge 1`.
+    n : int
+        Sequence length, >= 1 (at most :math:`2^{20}` sequences).
+
+    Returns
+    -------
+    numpy.ndarray, shape (vocab_size,) * n
+        The reward of every sequence (reward units).
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import reward_table
+    >>> reward_table(lambda s: s.sum(axis=1), 2, 2).tolist()
+    [[0.0, 1.0], [1.0, 2.0]]
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     n = check_int(n, "n", minimum=1)
@@ -53,6 +73,24 @@ def matching_reward(n, alphabet_size=2) -> np.ndarray:
     Shape ``(k,)*n + (k,)*n`` with ``k = alphabet_size``.  It is :math:`n` minus the Hamming distortion, so its
     directed rate-reward function for i.i.d. uniform inputs is the rate-distortion function of the Hamming
     source: :math:`n\,[\log k - h(\delta) - \delta \log(k-1)]` at :math:`\rho = n(1-\delta)`.  Chapter 6.
+
+    Parameters
+    ----------
+    n : int
+        Number of steps, >= 1.
+    alphabet_size : int, default 2
+        Size :math:`k \ge 2` of the input and output alphabets.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,) * 2n
+        The number of matches :math:`\sum_t \ind[y_t = x_t]` (reward units) in the joint layout.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import matching_reward
+    >>> matching_reward(1).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
     """
     n = check_int(n, "n", minimum=1)
     k = check_int(alphabet_size, "alphabet_size", minimum=2)
@@ -74,6 +112,21 @@ class CausalGibbs(NamedTuple):
     (reward units); ``soft_values``: :math:`W_t` (reward units), broadcastable arrays in the joint layout over
     :math:`(X^t, Y^{t-1})`; ``q_values``: :math:`Q_t` over :math:`(X^t, Y^t)`; ``law`` and ``ref_law``: joint laws
     of inputs and outputs under the optimum and under the reference.
+
+    Attributes
+    ----------
+    channel : list of numpy.ndarray
+        The optimal kernels :math:`\pi^*(y_t \mid x^t, y^{t-1})`, ``n`` of them.
+    value : float
+        The optimal objective :math:`Q_0`, reward units.
+    soft_values : list of numpy.ndarray
+        :math:`W_t` over :math:`(X^t, Y^{t-1})`, reward units.
+    q_values : list of numpy.ndarray
+        :math:`Q_t` over :math:`(X^t, Y^t)`, reward units.
+    law : numpy.ndarray
+        The joint law of :math:`(X^n, Y^n)` under the optimum.
+    ref_law : numpy.ndarray
+        The joint law under the reference.
     """
 
     channel: list
@@ -103,6 +156,22 @@ def causal_gibbs(policy, ref_channel, reward, kl_weight) -> CausalGibbs:
     with value :math:`Q_0`.  Outputs are chosen (soft maximum), inputs are not (plain expectation).  Without
     inputs, :math:`\pi^*(y^n) \propto \pi_{\mathrm{ref}}(y^n) e^{r(y^n)/\beta}` exactly.  Every causal policy
     :math:`\pi` scores :math:`Q_0 - \beta D(P_\pi \| P_{\pi^*})` (:func:`causal_objective`).  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    reward : array_like
+        A finite reward, broadcastable to the joint layout :math:`(X_1..X_n, Y_1..Y_n)` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    CausalGibbs
+        The optimal kernels, the optimal value (reward units), the soft values and the two joint laws.
     """
     pol, ref, n, xc, yc = layout(policy, ref_channel, "policy", "ref_channel")
     b = check_kl_weight(kl_weight)
@@ -158,6 +227,22 @@ def per_token_kl(policy, channel, ref_channel, *, base=2) -> np.ndarray:
     Expectations under the joint law of ``policy`` (inputs) and ``channel`` (the policy being scored).  Their
     sum is :func:`causally_conditioned_kl`: the "KL penalty" of RLHF summed token by token.  ``inf`` where
     the channel puts mass the reference forbids.  Units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    channel : sequence of array_like
+        The causal policy scored, ``n`` kernels :math:`\pi(y_t \mid x^t, y^{t-1})`.
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The expected KL at each step, in units of log ``base`` (``inf`` where the reference forbids the channel's mass).
     """
     lb = log_base(base)
     _, _, terms = _cc_terms(policy, channel, ref_channel)
@@ -176,6 +261,31 @@ def causally_conditioned_kl(policy, channel, ref_channel, *, base=2) -> float:
     the expectation under the joint law with the input process ``policy``.  Because the input factors
     :math:`P(x_t \mid x^{t-1}, y^{t-1})` are shared, it *equals* the KL divergence between the two joint laws
     of :math:`(X^n, Y^n)`, with or without feedback.  Units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    channel : sequence of array_like
+        The causal policy scored, ``n`` kernels :math:`\pi(y_t \mid x^t, y^{t-1})`.
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`D(\pi(Y^n\|X^n) \,\|\, \pi_{\mathrm{ref}}(Y^n\|X^n))` in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory import directed
+    >>> from semtheory.ratereward import causally_conditioned_kl
+    >>> pol = directed.iid_policy([0.5, 0.5], 1)
+    >>> same = directed.memoryless_channel([[0.9, 0.1], [0.1, 0.9]], 1)
+    >>> causally_conditioned_kl(pol, same, same)
+    0.0
     """
     return float(per_token_kl(policy, channel, ref_channel, base=base).sum())
 
@@ -185,6 +295,24 @@ def causal_objective(policy, channel, ref_channel, reward, kl_weight) -> float:
 
     The KL is in nats.  At most :func:`causal_gibbs`'s value, with gap :math:`\beta\, D(P_\pi \| P_{\pi^*})`.
     Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    channel : sequence of array_like
+        The causal policy scored, ``n`` kernels :math:`\pi(y_t \mid x^t, y^{t-1})`.
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    reward : array_like
+        A finite reward, broadcastable to the joint layout :math:`(X_1..X_n, Y_1..Y_n)` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    float
+        The objective in reward units (``-inf`` where the channel leaves the reference's support).
     """
     b = check_kl_weight(kl_weight)
     P, _, terms = _cc_terms(policy, channel, ref_channel)
@@ -208,6 +336,23 @@ def anticipative_value(policy, ref_channel, reward, kl_weight) -> float:
 
     equality when inputs are known in advance (a single prompt) or the reward makes the future irrelevant.
     Needs an input process without feedback.  Reward units.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+        It must not depend on past outputs (no feedback).
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    reward : array_like
+        A finite reward, broadcastable to the joint layout :math:`(X_1..X_n, Y_1..Y_n)` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    float
+        :math:`V_{\mathrm{ant}}`, in reward units.
     """
     pol, ref, n, xc, yc = layout(policy, ref_channel, "policy", "ref_channel")
     _no_feedback(pol, n, "policy")
@@ -226,6 +371,24 @@ def causal_rate_reward_curve(policy, ref_channel, reward, kl_weights, *, base=2)
 
     Each point is the causal optimum :func:`causal_gibbs` at that :math:`\beta`; rates in units of ``base``.
     Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    ref_channel : sequence of array_like
+        The reference LLM, ``n`` kernels :math:`\pi_{\mathrm{ref}}(y_t \mid x^t, y^{t-1})`.
+    reward : array_like
+        A finite reward, broadcastable to the joint layout :math:`(X_1..X_n, Y_1..Y_n)` (reward units).
+    kl_weights : array_like, shape (m,)
+        KL weights :math:`\beta > 0` (reward units per nat), finite.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    RateRewardCurve
+        The KL weights, the expected rewards (reward units) and the rates (units of log ``base``).
     """
     lb = log_base(base)
     bs = kl_weights_array(kl_weights)

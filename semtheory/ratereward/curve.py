@@ -13,7 +13,17 @@ from ._common import bandit, log, tilt
 
 
 class RateRewardCurve(NamedTuple):
-    r"""Points of a rate-reward curve: ``kl_weights``, expected ``rewards`` :math:`\rho(\beta)` and ``rates`` :math:`R` (units of ``base``)."""
+    r"""Points of a rate-reward curve: ``kl_weights``, expected ``rewards`` :math:`\rho(\beta)` and ``rates`` :math:`R` (units of ``base``).
+
+    Attributes
+    ----------
+    kl_weights : numpy.ndarray, shape (m,)
+        The KL weights :math:`\beta` (reward units per nat) of the points.
+    rewards : numpy.ndarray, shape (m,)
+        The expected rewards :math:`\rho(\beta)` (reward units).
+    rates : numpy.ndarray, shape (m,)
+        The rates :math:`R(\beta)`, in units of log ``base``.
+    """
 
     kl_weights: np.ndarray
     rewards: np.ndarray
@@ -26,6 +36,15 @@ class RateRewardLimits(NamedTuple):
     ``reference_reward`` :math:`\E_{\pi_{\mathrm{ref}}} r` (rate 0, :math:`\beta\to\infty`); ``greedy_reward``
     :math:`r_{\max}` on the reference's support and ``greedy_rate`` :math:`-\log \pi_{\mathrm{ref}}(A^*)`, the
     rate of the greedy limit :math:`\beta \to 0` (the reference restricted to the best set :math:`A^*`).
+
+    Attributes
+    ----------
+    reference_reward : float
+        :math:`\E_{\pi_{\mathrm{ref}}} r`, reward units.
+    greedy_reward : float
+        :math:`r_{\max}` on the reference's support, reward units.
+    greedy_rate : float
+        :math:`-\log \pi_{\mathrm{ref}}(A^*)`, in units of log ``base``.
     """
 
     reference_reward: float
@@ -52,6 +71,29 @@ def rate_reward_curve(ref, reward, kl_weights, *, base=2) -> RateRewardCurve:
     ``kl_weights`` non-negative; ``kl_weight = 0`` is the greedy end :math:`(r_{\max}, -\log\pi_{\mathrm{ref}}(A^*))` of
     :func:`rate_reward_limits` (the zero-rate end is :math:`\beta \to \infty`).  Rates in units of ``base``.
     Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response (broadcastable to ``ref``).
+    kl_weights : array_like, shape (m,)
+        KL weights :math:`\beta \ge 0` (reward units per nat), finite.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+
+    Returns
+    -------
+    RateRewardCurve
+        The KL weights, the expected rewards (reward units) and the rates (units of log ``base``).
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import rate_reward_curve
+    >>> c = rate_reward_curve([0.5, 0.5], [0.0, 1.0], [0.0])  # the greedy end: all mass on the best response
+    >>> float(c.rewards[0]), float(c.rates[0])
+    (1.0, 1.0)
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
@@ -68,6 +110,26 @@ def rate_reward_limits(ref, reward, *, base=2) -> RateRewardLimits:
     :math:`\rho \to \E_{\pi_{\mathrm{ref}}} r` with rate 0, and :math:`\rho \to r_{\max}` (largest reward on the
     support of :math:`\pi_{\mathrm{ref}}`) with rate :math:`-\log \pi_{\mathrm{ref}}(A^*)`,
     :math:`A^* = \{y : r(y) = r_{\max}\}`.  Rates in units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response (broadcastable to ``ref``).
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+
+    Returns
+    -------
+    RateRewardLimits
+        The reference reward and the greedy reward (reward units), and the greedy rate (units of log ``base``).
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import rate_reward_limits
+    >>> rate_reward_limits([0.75, 0.25], [0.0, 1.0])
+    RateRewardLimits(reference_reward=0.25, greedy_reward=1.0, greedy_rate=2.0)
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
@@ -143,6 +205,28 @@ def rate_reward(ref, reward, rho, *, base=2) -> float:
     to the reference reaches it); in between the KL of the Gibbs optimum whose expected reward is
     :math:`\rho` (:func:`kl_weight_for_reward`).  Non-decreasing and convex in :math:`\rho`.  Units of ``base``.
     Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response (broadcastable to ``ref``).
+    rho : float
+        The required expected reward (reward units), finite.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`R(\rho)`, in units of log ``base`` (bits by default); ``inf`` above :math:`r_{\max}`.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import rate_reward
+    >>> rate_reward([0.75, 0.25], [0.0, 1.0], 1.0)  # all mass on a response of probability 1/4: 2 bits
+    2.0
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
