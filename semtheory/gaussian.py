@@ -52,6 +52,25 @@ def awgn_capacity(power, noise=1.0, *, base=2) -> float:
 
     ``power`` :math:`P \ge 0`, ``noise`` :math:`N > 0` (variances per use).  Feedback does not raise it
     (chapter 3, the memoryless case).  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+    power : float
+        The input power :math:`P \ge 0` (variance per use).
+    noise : float, default 1.0
+        The noise variance :math:`N > 0`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The capacity :math:`\tfrac12 \log(1 + P/N)`, in units of log ``base`` per channel use (bits by default).
+
+    Examples
+    --------
+    >>> awgn_capacity(3.0)
+    1.0
     """
     lb = log_base(base)
     P = _check_nonneg(power, "power")
@@ -61,7 +80,17 @@ def awgn_capacity(power, noise=1.0, *, base=2) -> float:
 
 class WaterFilling(NamedTuple):
     r"""Result of :func:`water_filling`: ``capacity`` (sum over the channels, units of ``base``), the water
-    ``level`` :math:`\nu`, and the ``powers`` :math:`P_i = (\nu - N_i)^+` (same order as the noises)."""
+    ``level`` :math:`\nu`, and the ``powers`` :math:`P_i = (\nu - N_i)^+` (same order as the noises).
+
+    Attributes
+    ----------
+    capacity : float
+        The total capacity of the parallel channels, in units of log ``base``.
+    level : float
+        The water level :math:`\nu`.
+    powers : numpy.ndarray
+        The optimal powers :math:`P_i = (\nu - N_i)^+`, in the order of the noises.
+    """
 
     capacity: float
     level: float
@@ -75,6 +104,20 @@ def water_filling(noise, power, *, base=2) -> WaterFilling:
     (Cover & Thomas, Thm 9.4.1).  ``noise`` is a 1-D array of variances :math:`N_i > 0`; ``power`` :math:`P \ge 0`.
     The level is exact: with the noises sorted, the first :math:`k` channels are filled where :math:`k` is the
     largest index with :math:`N_{(k)} < (P + \sum_{i \le k} N_{(i)})/k`.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+    noise : array_like, shape (k,)
+        The noise variances :math:`N_i > 0`.
+    power : float
+        The total power :math:`P \ge 0`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    WaterFilling
+        The capacity (units of log ``base``), the level and the powers.
     """
     lb = log_base(base)
     N = as_float(noise, "noise")
@@ -98,6 +141,20 @@ def colored_noise_capacity(cov, power, *, base=2) -> float:
 
     water-filling on the eigenvalues :math:`\lambda_i` of :math:`K_Z` (:func:`water_filling` with total power
     :math:`nP`), without feedback.  ``cov`` must be symmetric positive definite.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+    cov : array_like, shape (n, n)
+        The noise covariance :math:`K_Z`, symmetric positive definite.
+    power : float
+        The power per use :math:`P \ge 0` (total :math:`nP`).
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The capacity per use :math:`C_n` without feedback, in units of log ``base`` per channel use (bits by default).
     """
     K = as_float(cov, "cov")
     if K.ndim != 2 or K.shape[0] != K.shape[1] or K.size == 0 or not np.all(np.isfinite(K)):
@@ -125,6 +182,18 @@ def ma1_covariance(alpha, n) -> np.ndarray:
 
     Tridiagonal Toeplitz: :math:`1 + \alpha^2` on the diagonal, :math:`\alpha` beside it.  Its eigenvalues are
     :math:`1 + \alpha^2 + 2\alpha\cos(k\pi/(n+1))`, :math:`k = 1..n`.  Chapter 3.
+
+    Parameters
+    ----------
+    alpha : float
+        The MA(1) coefficient :math:`\alpha`.
+    n : int
+        The number of samples, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n)
+        The tridiagonal Toeplitz covariance :math:`K_Z`.
     """
     a = _check_alpha(alpha)
     n = check_int(n, "n", minimum=1)
@@ -146,6 +215,22 @@ def ma1_capacity(alpha, power, *, base=2, grid=1 << 16) -> float:
     :math:`\alpha = \pm 1`, where :math:`\log S` has a logarithmic singularity (integrating that directly leaves an
     error of about 1e-5 at the default grid).  The error is below 1e-9 for the default grid, :math:`\alpha = \pm 1`
     included.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+    alpha : float
+        The MA(1) coefficient, :math:`|\alpha| \le 1`.
+    power : float
+        The power per use :math:`P \ge 0`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+    grid : int, default 65536
+        The number of frequencies of the midpoint rule.
+
+    Returns
+    -------
+    float
+        The capacity without feedback, in units of log ``base`` per channel use (bits by default).
     """
     lb = log_base(base)
     a = _check_alpha(alpha)
@@ -168,6 +253,20 @@ def ma1_feedback_capacity(alpha, power, *, base=2) -> float:
     with :math:`u = 1/x > 1`, :math:`(1 - x^2)(1 - |\alpha| x)^2 / x^2 = (u^2 - 1)(1 - |\alpha|/u)^2`, a product of
     two positive factors increasing in :math:`u` (as :math:`|\alpha| \le 1`), from 0 to :math:`\infty`.  It is found by bisection on :math:`(0, 1)` (the sign of
     :math:`(1 - x^2)(1 - |\alpha| x)^2 - P x^2`) to machine precision.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+    alpha : float
+        The MA(1) coefficient, :math:`|\alpha| \le 1`.
+    power : float
+        The power per use :math:`P \ge 0`.
+    base : float, keyword-only, default 2
+        Logarithm base: 2 gives bits, ``math.e`` nats.
+
+    Returns
+    -------
+    float
+        The feedback capacity :math:`-\log x_0`, in units of log ``base`` per channel use (bits by default).
     """
     lb = log_base(base)
     a = abs(_check_alpha(alpha))

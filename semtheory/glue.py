@@ -64,6 +64,23 @@ def format_plain_text(text: str, fmt_spec: str) -> str:
     ``fmt_spec`` converts it (``d``: int, ``f``/``e``/``g``/``%``: float, ``s``: str); ``""`` gives ``str``.
     Both must be strings (``ValueError`` naming the argument otherwise); a value the format cannot convert
     fails as it does in myst-nb (the same exception), so the web and JupyterLab agree.
+
+    Parameters
+    ----------
+    text : str
+        A ``text/plain`` representation, e.g. ``'0.5'``.
+    fmt_spec : str
+        A format specification, e.g. ``'.3f'``.
+
+    Returns
+    -------
+    str
+        The formatted text.
+
+    Examples
+    --------
+    >>> format_plain_text("0.123456", ".3f")
+    '0.123'
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str (a text/plain representation), got {type(text).__name__}")
@@ -86,7 +103,13 @@ def format_plain_text(text: str, fmt_spec: str) -> str:
 
 
 class Glued:
-    """A formatted glued number; its ``repr`` (the ``text/plain`` JupyterLab shows) is the bare text."""
+    """A formatted glued number; its ``repr`` (the ``text/plain`` JupyterLab shows) is the bare text.
+
+    Parameters
+    ----------
+    text : str
+        The formatted text.
+    """
 
     def __init__(self, text: str):
         if not isinstance(text, str):
@@ -104,6 +127,16 @@ def glued(key: str) -> Glued:
 
     ``key`` without a colon formats with ``"s"``. A name not glued yet in this kernel (its cell has not run)
     gives a readable placeholder, ``(name: computed by a cell not run yet)``, not an error.
+
+    Parameters
+    ----------
+    key : str
+        ``"name"`` or ``"name:format_spec"``.
+
+    Returns
+    -------
+    Glued
+        The formatted value, or a placeholder naming the cell not run yet.
     """
     if not isinstance(key, str) or not key:
         raise ValueError(f"key must be a non-empty str 'name' or 'name:format_spec', got {key!r}")

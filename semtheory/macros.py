@@ -43,12 +43,24 @@ MACROS: dict[str, tuple[str, int, str]] = {
 
 
 def mathjax_macros() -> dict[str, object]:
-    """Macros in the form MathJax 3 expects: ``name -> definition`` or ``[definition, nargs]``."""
+    """Macros in the form MathJax 3 expects: ``name -> definition`` or ``[definition, nargs]``.
+
+    Returns
+    -------
+    dict
+        ``name -> definition`` or ``name -> [definition, nargs]``, as MathJax 3's ``tex.macros``.
+    """
     return {k: (d if n == 0 else [d, n]) for k, (d, n, _) in MACROS.items()}
 
 
 def newcommands() -> str:
-    r"""The macros as ``\newcommand`` lines (for the JupyterLab macro cell and a LaTeX preamble)."""
+    r"""The macros as ``\newcommand`` lines (for the JupyterLab macro cell and a LaTeX preamble).
+
+    Returns
+    -------
+    str
+        One ``\newcommand`` line per macro.
+    """
     lines = []
     for k, (d, n, _) in MACROS.items():
         arg = f"[{n}]" if n else ""
@@ -57,7 +69,13 @@ def newcommands() -> str:
 
 
 def frontmatter() -> str:
-    r"""The macros as a MyST front matter ``math:`` block (``'\E': '\mathbb{E}'``; arguments as ``#1``)."""
+    r"""The macros as a MyST front matter ``math:`` block (``'\E': '\mathbb{E}'``; arguments as ``#1``).
+
+    Returns
+    -------
+    str
+        A YAML ``math:`` block for a MyST front matter.
+    """
     lines = ["---", "math:"]
     for k, (d, _, _) in MACROS.items():
         lines.append(f"  '\\{k}': '{d.replace(chr(39), chr(39) * 2)}'")

@@ -32,6 +32,18 @@ def _progress(stream):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring; ``--help`` lists the options).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status, 0 on success.
+    """
     p = argparse.ArgumentParser(prog="python -m semtheory.measure", description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True, help="a folder from save_pretrained, or a name in the local HF cache")
     p.add_argument("--text", help="a UTF-8 text file to score")

@@ -52,6 +52,23 @@ def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float 
 
     ``width`` is in inches (the book's text width is about 6.4); the height defaults to a 0.6 aspect
     per row.  Used by every chapter.
+
+    Parameters
+    ----------
+    ncols, nrows : int, default 1
+        The grid of axes.
+    width : float, keyword-only, default 6.4
+        Width in inches.
+    height : float or None, keyword-only
+        Height in inches (default: 0.6 of the width per row).
+    **kwargs
+        Passed to ``matplotlib.pyplot.subplots``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : matplotlib.axes.Axes or numpy.ndarray of them
+        As ``plt.subplots`` returns them.
     """
     ncols = check_int(ncols, "ncols", minimum=1)
     nrows = check_int(nrows, "nrows", minimum=1)

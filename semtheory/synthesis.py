@@ -31,6 +31,15 @@ class RungAnswers(NamedTuple):
 
     ``association`` :math:`P(Y=y \\mid X=x)`, ``intervention`` :math:`P(Y=y \\mid do(X=x))`,
     ``counterfactual`` :math:`P(Y_{x'}=y \\mid X=x, Y=y)`.
+
+    Attributes
+    ----------
+    association : float
+        :math:`P(Y=y \\mid X=x)` (rung 1).
+    intervention : float
+        :math:`P(Y=y \\mid do(X=x))` (rung 2).
+    counterfactual : float
+        :math:`P(Y_{x'}=y \\mid X=x, Y=y)` (rung 3).
     """
 
     association: float
@@ -56,6 +65,20 @@ def rung_answers(scm, *, cause: str = "X", effect: str = "Y", x=1, y=1, x_alt=0)
     the last by abduction, action and prediction (:meth:`semtheory.granger.DiscreteSCM.counterfactual`).
     ``cause`` and ``effect`` name the variables :math:`X` and :math:`Y`; ``x``, ``y`` and ``x_alt``
     (:math:`x'`) are their values.  Probabilities, no units.  Chapter 17 (the objects are chapter 8's).
+
+    Parameters
+    ----------
+    scm : semtheory.granger.DiscreteSCM
+        A structural causal model over finite variables.
+    cause, effect : str, keyword-only, default "X" and "Y"
+        The names of :math:`X` and :math:`Y` in ``scm``.
+    x, y, x_alt : int, keyword-only, default 1, 1 and 0
+        The values :math:`x`, :math:`y` and :math:`x'`.
+
+    Returns
+    -------
+    RungAnswers
+        The three probabilities.
     """
     if not isinstance(scm, DiscreteSCM):
         raise ValueError(f"scm must be a semtheory.granger.DiscreteSCM, got {type(scm).__name__}")
@@ -97,6 +120,18 @@ def mixed_world_scm(weight, flip_x=0.1, flip_y=0.2) -> DiscreteSCM:
     :math:`P(Y=1 \mid do(X=1)) = w(1-s) + (1-w)/2` and :math:`P(Y_{X=0}=1 \mid X=1, Y=1) = 1-w`.
     ``weight = 0`` is ``granger.confounded_scm(flip_x, flip_y)``; ``weight = 1`` has the law of
     ``granger.direct_scm(s)``.  Variables ``("Z", "X", "Y")``.  Chapter 17.
+
+    Parameters
+    ----------
+    weight : float
+        :math:`w \in [0, 1]`, the probability of the direct mechanism.
+    flip_x, flip_y : float, default 0.1 and 0.2
+        The noise probabilities :math:`q_X` and :math:`q_Y`, in [0, 1].
+
+    Returns
+    -------
+    semtheory.granger.DiscreteSCM
+        The mixed SCM over Z, X, Y (and its exogenous noises).
     """
     w = check_probability(weight, "weight")
     qx = check_probability(flip_x, "flip_x")
@@ -113,7 +148,13 @@ def mixed_world_scm(weight, flip_x=0.1, flip_y=0.2) -> DiscreteSCM:
 
 
 class NaturalBounds(NamedTuple):
-    """Sharp bounds ``lower <= P(Y=y | do(X=x)) <= upper`` from the observational law alone.  Chapter 17."""
+    """Sharp bounds ``lower <= P(Y=y | do(X=x)) <= upper`` from the observational law alone.  Chapter 17.
+
+    Attributes
+    ----------
+    lower, upper : float
+        The bounds on :math:`P(Y=y \\mid do(X=x))`.
+    """
 
     lower: float
     upper: float
@@ -138,6 +179,18 @@ def natural_bounds(joint, *, x, y) -> NaturalBounds:
     assumptions, this interval is all that the observational law - all that a perfect next-token
     predictor learns - says about rung 2.  ``joint[x, y]`` is the pmf of :math:`(X, Y)` (axis 0 the
     cause, axis 1 the effect; never renormalised).  Probabilities, no units.  Chapter 17.
+
+    Parameters
+    ----------
+    joint : array_like, shape (|X|, |Y|)
+        The observational pmf of (cause, effect).
+    x, y : int, keyword-only
+        The values in :math:`P(Y=y \mid do(X=x))`.
+
+    Returns
+    -------
+    NaturalBounds
+        The sharp interval, probabilities.
     """
     p = as_pmf(joint, "joint", ndim=2)
     x = check_int(x, "x", minimum=0, maximum=p.shape[0] - 1)
