@@ -1042,7 +1042,7 @@ def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
 
 
 def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1, seed=None, base=2) -> np.ndarray:
-    r"""Kuhn et al.'s discrete estimator: the plug-in entropy of the meaning classes of ``n_samples`` sampled answers.
+    r"""Discrete semantic entropy (Farquhar et al. 2024): the plug-in entropy of the meaning classes of ``n_samples`` sampled answers.
 
     ``n_samples`` answers of ``n`` tokens are generated after ``prompt`` (:func:`sample_prompt_flow`'s sampler),
     mapped to their classes (``classes``, shape ``(V,) * n``) and the empirical class frequencies

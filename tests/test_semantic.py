@@ -358,6 +358,30 @@ def test_feedback_monte_carlo_agrees_with_the_exact_law(lam):
         assert c.mutual > c.directed + 0.05
 
 
+@pytest.mark.parametrize("lam", [0.5, 1.0])
+def test_reverse_term_vanishes_over_a_noiseless_channel_although_the_user_reacts(lam):
+    """The chapter's counterexample: a zero reverse term does not mean a user who ignores the outputs."""
+    noiseless = channel.MarkovLM(np.eye(2), initial=np.full(2, 0.5))
+    c = directed.conservation(semantic.interaction_law(noiseless, semantic.echo_user(2, lam), 3))
+    assert c.reverse == pytest.approx(0.0, abs=1e-12) and c.mutual == pytest.approx(c.directed, abs=1e-12)
+    noisy = directed.conservation(semantic.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), 3))
+    assert noisy.reverse > 0.1  # the same user over a noisy channel: the reverse term is there
+
+
+def test_feedback_estimator_bias_is_upward_and_shrinks_with_the_inner_draws():
+    """log of an unbiased marginal estimate is biased low, so both estimates are biased up, roughly as 1/M."""
+    U = semantic.echo_user(2, 0.5)
+    c = directed.conservation(semantic.interaction_law(_bsc(0.1), U, 4))
+    bias = {}
+    for M in (1, 4, 64):
+        e = semantic.sample_feedback_information(_bsc(0.1), U, 4, 2000, n_inner=M, seed=0)
+        bias[M] = (e.directed - c.directed, e.mutual - c.mutual, e.directed_se, e.mutual_se)
+    for j in (0, 1):
+        assert bias[1][j] > bias[4][j] > 4 * bias[4][j + 2]  # upward, and larger for fewer inner draws
+        assert abs(bias[64][j]) < 4 * bias[64][j + 2] + 0.02
+        assert bias[1][j] / bias[4][j] > 2  # 1/M would give 4; the small-M regime is slower
+
+
 def test_feedback_estimate_is_deterministic_under_seed_and_scales_with_base():
     m, U = _bsc(0.2), semantic.echo_user(2, 0.5)
     a = semantic.sample_feedback_information(m, U, 3, 50, n_inner=8, seed=3)
