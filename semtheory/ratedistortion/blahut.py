@@ -44,6 +44,27 @@ class BAResult:
     ``channel[x, y]`` = :math:`q(y \mid x)`, ``output`` = :math:`q(y)`.  ``gap`` (units of ``base``) certifies the
     point: :math:`\text{rate} - \text{gap} \le R(\text{distortion}) \le \text{rate}`.  ``beta`` (nats per unit
     distortion) is minus the slope of :math:`R(D)` in nats there.  ``converged`` is ``gap <= tol``.
+
+    Attributes
+    ----------
+    beta : float
+        The multiplier, in nats per unit of distortion (minus the slope of :math:`R(D)` in nats).
+    rate : float
+        :math:`I(X;Y)` of ``channel``, in units of log ``base``.
+    distortion : float
+        :math:`\mathbb E d(X, Y)`, in the units of the distortion matrix.
+    channel : numpy.ndarray, shape (nx, ny)
+        The test channel :math:`q(y \mid x)` (rows are pmfs).
+    output : numpy.ndarray, shape (ny,)
+        The output law :math:`q(y)`.
+    gap : float
+        The certificate, in units of log ``base``: ``rate - gap <= R(distortion) <= rate``.
+    iterations : int
+        Blahut--Arimoto iterations used.
+    converged : bool
+        ``gap <= tol``.
+    base : float
+        Logarithm base of ``rate`` and ``gap``.
     """
 
     beta: float
@@ -70,6 +91,25 @@ class RDCurve:
     symbol), ``gap`` (certificate, units of ``base``), ``iterations``, ``converged``.  ``symbols`` is the block
     length the rates and distortions are divided by (1 for a single-letter curve).  :meth:`channel` rebuilds
     the test channel of a point exactly from its stored output marginal.
+
+    Attributes
+    ----------
+    betas : numpy.ndarray, shape (k,)
+        The multipliers, increasing, in nats per unit of distortion.
+    rate : numpy.ndarray, shape (k,)
+        Rates per symbol, in units of log ``base``.
+    distortion : numpy.ndarray, shape (k,)
+        Distortions per symbol, in the units of the distortion matrix.
+    gap : numpy.ndarray, shape (k,)
+        Certificates per symbol, in units of log ``base``.
+    iterations : numpy.ndarray, shape (k,)
+        Iterations used at each point.
+    converged : numpy.ndarray of bool, shape (k,)
+        Whether each point met ``gap <= tol``.
+    base : float
+        Logarithm base of ``rate`` and ``gap``.
+    symbols : int
+        The block length the rates and distortions are divided by.
     """
 
     betas: np.ndarray
@@ -387,6 +427,38 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
     a bound proves to carry no mass in the optimum are removed while iterating (the proof is in the
     docstring of ``_BAProblem``; their ``output`` is then exactly 0).  Returns :class:`BAResult`.
     Units: rates in ``base`` (bits by default).  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (nx,)
+        The source pmf.
+    distortion : array_like, shape (nx, ny)
+        Distortion matrix :math:`d(x, y)`, real, ``+inf`` allowed (a forbidden pair).
+    beta : float
+        Multiplier :math:`\beta \ge 0`, in nats per unit of distortion.
+    base : float, keyword-only, default 2
+        Logarithm base of the rate and the gap (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Stop when the certified gap is at most ``tol`` (units of log ``base``).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit.
+    init : array_like, shape (ny,), keyword-only, optional
+        Starting reproduction pmf (default uniform).
+    accelerate : bool, keyword-only, default True
+        Squared extrapolation of the log output law.
+
+    Returns
+    -------
+    BAResult
+        The point: rate in units of log ``base`` (bits by default), distortion in the matrix's units, the
+        channel, the output law and the certificate ``gap``.
+
+    Examples
+    --------
+    >>> from semtheory.ratedistortion import hamming_distortion
+    >>> pt = blahut_arimoto([0.5, 0.5], hamming_distortion(2), 2.0)
+    >>> pt.converged, round(pt.distortion, 4)
+    (True, 0.1192)
     """
     lb = log_base(base)
     beta = check_beta(beta)
@@ -462,6 +534,31 @@ def rate_distortion_curve(p, distortion, betas, *, base=2, tol=1e-9, max_iter=10
     ``accelerate`` as in :func:`blahut_arimoto`.  Returns an :class:`RDCurve` whose
     points are sorted by :math:`\beta` (so :math:`D` decreases and :math:`R` increases along it).  Rates in
     ``base``; distortions in the matrix's units.  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (nx,)
+        The source pmf.
+    distortion : array_like, shape (nx, ny)
+        Distortion matrix :math:`d(x, y)` (``+inf`` forbids a pair).
+    betas : array_like, shape (k,)
+        Multipliers :math:`\beta \ge 0`, in nats per unit of distortion (any order; sorted on output).
+    base : float, keyword-only, default 2
+        Logarithm base of the rates and gaps (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Certificate target per point (units of log ``base``).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit per point.
+    warm_start : bool, keyword-only, default False
+        Try each point from the previous point's output law first.
+    accelerate : bool, keyword-only, default True
+        As in :func:`blahut_arimoto`.
+
+    Returns
+    -------
+    RDCurve
+        The points sorted by ``beta``: rates in units of log ``base`` (bits by default), distortions in the
+        matrix's units.
     """
     lb = log_base(base)
     tol, max_iter = check_tol(tol, max_iter)
@@ -484,6 +581,34 @@ def rate_distortion_at(p, distortion, D, *, base=2, tol=1e-9, max_iter=100_000) 
     (log-loss) cost a handful of solves.  ``D`` must be at least :math:`D_{\min} = \sum_x p(x)\min_y d(x,y)`; for
     :math:`D \ge D_{\max}` the rate is 0 (a constant reproduction).  The result's ``beta`` is the slope of the
     final chord or point (nats); ``gap`` its certificate (units of ``base``).  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (nx,)
+        The source pmf.
+    distortion : array_like, shape (nx, ny)
+        Distortion matrix :math:`d(x, y)` (``+inf`` forbids a pair).
+    D : float
+        Target distortion, at least :math:`D_{\min}`, in the matrix's units.
+    base : float, keyword-only, default 2
+        Logarithm base of the rate and the gap (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Certificate target (units of log ``base``).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit per Blahut--Arimoto solve.
+
+    Returns
+    -------
+    BAResult
+        A test channel meeting ``D``: ``rate`` in units of log ``base`` (bits by default), within ``gap`` of
+        :math:`R(D)`.
+
+    Examples
+    --------
+    >>> from semtheory.ratedistortion import hamming_distortion
+    >>> pt = rate_distortion_at([0.5, 0.5], hamming_distortion(2), 0.11)
+    >>> round(pt.rate, 4)
+    0.5001
     """
     lb = log_base(base)
     tol, max_iter = check_tol(tol, max_iter)
@@ -575,6 +700,22 @@ def naive_ba_step(p, distortion, beta, output=None) -> np.ndarray:
     for :math:`\beta \min_y d(x, y) \gtrsim 745` the whole row underflows to 0 and the division returns NaN.
     Kept only to show that failure next to :func:`blahut_arimoto`; do not use it to compute anything.
     ``output`` is :math:`r(y)` (uniform by default).  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (nx,)
+        The source pmf.
+    distortion : array_like, shape (nx, ny)
+        Distortion matrix :math:`d(x, y)`.
+    beta : float
+        Multiplier :math:`\beta \ge 0`, in nats per unit of distortion.
+    output : array_like, shape (ny,), optional
+        The output law :math:`r(y)` (default uniform).
+
+    Returns
+    -------
+    numpy.ndarray, shape (nx, ny)
+        The linear-domain channel update (NaN rows once the row underflows); dimensionless probabilities.
     """
     p = as_pmf(p, "p", ndim=1)
     d = as_distortion(distortion, p.size)
@@ -596,6 +737,27 @@ def block_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, max_
     the single-letter curve (nats per unit of per-symbol distortion), so it is directly comparable with
     :func:`directed_rate_distortion_curve`, which adds the causality constraint:
     :math:`R^{\mathrm{DI}}_n(D) \ge R_n(D)`.  Rates per symbol in ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    distortion : array_like, shape (nx, ny)
+        Per-letter distortion matrix (``+inf`` forbids a pair).
+    betas : array_like, shape (k,)
+        Multipliers :math:`\beta \ge 0`, in nats per unit of per-symbol distortion.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates and gaps (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Certificate target per point (units of log ``base``, per symbol).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit per point.
+
+    Returns
+    -------
+    RDCurve
+        :math:`R_n` per symbol in units of log ``base`` (bits by default), ``symbols = n``; distortions per
+        symbol in the matrix's units.
     """
     lb = log_base(base)
     tol, max_iter = check_tol(tol, max_iter)

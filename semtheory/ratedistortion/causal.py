@@ -44,6 +44,29 @@ class DirectedBAResult:
     :mod:`semtheory.directed`, so it has no axis for future inputs).  ``gap`` certifies the point (Frank–Wolfe
     bound, per symbol): :math:`\text{rate} - \text{gap} \le R^{\mathrm{DI}}_n(\text{distortion}) \le \text{rate}`.
     :meth:`joint` gives the joint law of :math:`(X^n, Y^n)` in the layout of :mod:`semtheory.directed`.
+
+    Attributes
+    ----------
+    beta : float
+        The multiplier, in nats per unit of per-symbol distortion.
+    rate : float
+        :math:`\frac1n I(X^n \to Y^n)`, in units of log ``base`` per symbol.
+    distortion : float
+        :math:`\frac1n \sum_t \mathbb E d(X_t, Y_t)`, in the units of the distortion matrix.
+    kernels : list of numpy.ndarray
+        ``kernels[t-1]`` holds :math:`q(y_t \mid x^t, y^{t-1})`, axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
+    gap : float
+        The Frank--Wolfe certificate per symbol, in units of log ``base``.
+    iterations : int
+        Iterations used.
+    converged : bool
+        ``gap <= tol``.
+    n : int
+        Block length.
+    base : float
+        Logarithm base of ``rate`` and ``gap``.
+    source : numpy.ndarray
+        The source law :math:`P(x^n)` (not shown in the repr).
     """
 
     beta: float
@@ -68,7 +91,29 @@ class DirectedBAResult:
 class DirectedRDCurve:
     r"""The directed rate-distortion curve over a grid of ``betas`` (increasing): arrays ``rate`` (per symbol,
     units of ``base``), ``distortion`` (per symbol), ``gap``, ``iterations``, ``converged``; ``n`` the block length.
-    ``points`` holds the :class:`DirectedBAResult` of each beta when asked for (``keep=True``)."""
+    ``points`` holds the :class:`DirectedBAResult` of each beta when asked for (``keep=True``).
+
+    Attributes
+    ----------
+    betas : numpy.ndarray, shape (k,)
+        The multipliers, increasing, in nats per unit of per-symbol distortion.
+    rate : numpy.ndarray, shape (k,)
+        :math:`R^{\mathrm{DI}}_n` per symbol, in units of log ``base``.
+    distortion : numpy.ndarray, shape (k,)
+        Distortions per symbol, in the units of the distortion matrix.
+    gap : numpy.ndarray, shape (k,)
+        Certificates per symbol, in units of log ``base``.
+    iterations : numpy.ndarray, shape (k,)
+        Iterations used at each point.
+    converged : numpy.ndarray of bool, shape (k,)
+        Whether each point met its certificate.
+    n : int
+        Block length.
+    base : float
+        Logarithm base of ``rate`` and ``gap``.
+    points : tuple of DirectedBAResult
+        Every point (with ``keep=True``), else empty.
+    """
 
     betas: np.ndarray
     rate: np.ndarray
@@ -292,6 +337,27 @@ def directed_blahut_arimoto(px, distortion, beta, *, base=2, tol=1e-9, max_iter=
     :math:`O(n |\mathcal X|^n |\mathcal Y|^n)`.  ``beta = 0`` is the zero-rate end: a constant reproduction
     at each step, :math:`y_t = \arg\min_y \mathbb E\, d(X_t, y)`, rate 0 (``beta < 0`` is an error).  Returns
     :class:`DirectedBAResult`.  Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    distortion : array_like, shape (nx, ny)
+        Per-letter distortion matrix (``+inf`` forbids a pair).
+    beta : float
+        Multiplier :math:`\beta \ge 0`, in nats per unit of per-symbol distortion.
+    base : float, keyword-only, default 2
+        Logarithm base of the rate and the gap (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Certificate target per symbol (units of log ``base``).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit.
+
+    Returns
+    -------
+    DirectedBAResult
+        The point: rate per symbol in units of log ``base`` (bits by default), distortion per symbol in the
+        matrix's units, the causal kernels and the certificate ``gap``.
     """
     lb = log_base(base)
     beta = check_beta(beta)
@@ -322,6 +388,28 @@ def directed_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, m
     Runs :func:`directed_blahut_arimoto` at each :math:`\beta` (increasing), each from the uniform output law
     and stopped by its certificate.  Rates per symbol in ``base``; distortions per symbol.  ``keep=True``
     stores every point's :class:`DirectedBAResult` (kernels included) in ``points``.  Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    distortion : array_like, shape (nx, ny)
+        Per-letter distortion matrix (``+inf`` forbids a pair).
+    betas : array_like, shape (k,)
+        Multipliers :math:`\beta \ge 0`, in nats per unit of per-symbol distortion.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates and gaps (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-9
+        Certificate target per point (units of log ``base``, per symbol).
+    max_iter : int, keyword-only, default 100000
+        Iteration limit per point.
+    keep : bool, keyword-only, default False
+        Store every point's :class:`DirectedBAResult` in ``points``.
+
+    Returns
+    -------
+    DirectedRDCurve
+        Rates per symbol in units of log ``base`` (bits by default), distortions per symbol.
     """
     lb = log_base(base)
     keep = check_flag(keep, "keep")
@@ -349,6 +437,26 @@ def markov_source_law(transition, n, initial=None) -> np.ndarray:
 
     ``initial`` defaults to the stationary law :math:`\pi` (so the block is stationary).  Axes
     :math:`X_1..X_n`.  Chapter 5.
+
+    Parameters
+    ----------
+    transition : array_like, shape (m, m)
+        Row-stochastic matrix :math:`P(x_t \mid x_{t-1})`.
+    n : int
+        Block length, at least 1.
+    initial : array_like, shape (m,), optional
+        Law of :math:`X_1` (default the stationary law).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,) * n
+        The pmf of :math:`X^n`, axes :math:`X_1..X_n` (probabilities).
+
+    Examples
+    --------
+    >>> markov_source_law([[0.9, 0.1], [0.1, 0.9]], 2)
+    array([[0.45, 0.05],
+           [0.05, 0.45]])
     """
     P = as_stochastic(transition, "transition")
     if P.ndim != 2 or P.shape[0] != P.shape[1]:
@@ -374,6 +482,22 @@ def gauss_markov_source_law(a, noise_variance, points, n) -> np.ndarray:
     :math:`N(0, \sigma_w^2/(1-a^2))`: :math:`P(x_1) \propto e^{-x_1^2/(2\sigma_x^2)}` and
     :math:`P(x_t \mid x_{t-1}) \propto e^{-(x_t - a x_{t-1})^2/(2\sigma_w^2)}` on the points (each row
     normalised).  Axes :math:`X_1..X_n`.  Chapter 5.
+
+    Parameters
+    ----------
+    a : float
+        AR(1) coefficient, :math:`|a| < 1`.
+    noise_variance : float
+        Innovation variance :math:`\sigma_w^2 > 0`.
+    points : array_like, shape (m,)
+        The lattice, finite reals.
+    n : int
+        Block length, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,) * n
+        The pmf of :math:`X^n` on the lattice, axes :math:`X_1..X_n` (probabilities).
     """
     a, w = check_ar(a, noise_variance)
     x = as_points(points, "points")
@@ -396,7 +520,21 @@ class CausalityPrice(NamedTuple):
     ``directed`` (:class:`DirectedRDCurve`) and ``block`` (:class:`RDCurve`) over the same ``betas``;
     ``block_at`` = :math:`R_n` solved by :func:`rate_distortion_at` at each distortion the directed points
     reached; ``gap`` = ``directed.rate - block_at`` (per symbol, units of ``base``); ``certified`` whether every
-    point met its certificate."""
+    point met its certificate.
+
+    Attributes
+    ----------
+    directed : DirectedRDCurve
+        The directed curve over ``betas``.
+    block : RDCurve
+        The block curve over the same ``betas``.
+    block_at : numpy.ndarray, shape (k,)
+        :math:`R_n` per symbol at each directed point's distortion, in units of log ``base``.
+    gap : numpy.ndarray, shape (k,)
+        ``directed.rate - block_at``, per symbol, in units of log ``base``.
+    certified : bool
+        Whether every point met its certificate.
+    """
 
     directed: DirectedRDCurve
     block: RDCurve
@@ -413,6 +551,24 @@ def price_of_causality(px, distortion, betas, *, base=2, tol=1e-8) -> CausalityP
     distortion the directed points reached (:func:`rate_distortion_at` on the :math:`|\mathcal X|^n`-letter
     alphabet with the per-symbol additive distortion), so the two rates are compared at the same
     :math:`D`.  Returns :class:`CausalityPrice`.  Rates per symbol in ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    distortion : array_like, shape (nx, ny)
+        Per-letter distortion matrix (``+inf`` forbids a pair).
+    betas : array_like, shape (k,)
+        Multipliers :math:`\beta \ge 0`, in nats per unit of per-symbol distortion.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-8
+        Certificate target of every solve (units of log ``base``).
+
+    Returns
+    -------
+    CausalityPrice
+        Both curves and the per-symbol price of causality, in units of log ``base`` (bits by default).
     """
     p = as_source_law(px)
     d = as_distortion(distortion, p.shape[0])

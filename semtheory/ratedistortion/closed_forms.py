@@ -22,6 +22,25 @@ def binary_hamming_rd(p, D, *, base=2):
 
     (Cover & Thomas, Thm 10.3.1).  ``D`` may be an array.  Its slope is :math:`R'(D) = -\log\frac{1-D}{D}`, so the
     point of slope :math:`-\beta` (nats) is :math:`D = 1/(1+e^{\beta})`.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    p : float
+        The source's probability of a 1, in [0, 1].
+    D : float or array_like
+        Hamming distortion(s), each >= 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`R(D)` in units of log ``base`` (bits by default); an array shaped like ``D`` when ``D`` is one.
+
+    Examples
+    --------
+    >>> round(binary_hamming_rd(0.5, 0.11), 4)
+    0.5001
     """
     p = check_probability(p, "p")
     D = as_nonneg_array(D, "D")
@@ -39,6 +58,25 @@ def gaussian_rd(variance, D, *, base=2):
     .. math:: R(D) = \max\left(0, \tfrac12 \log \frac{\sigma^2}{D}\right), \qquad D > 0
 
     (Cover & Thomas, Thm 10.3.2).  ``D`` may be an array (every entry > 0).  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    variance : float
+        Source variance :math:`\sigma^2 > 0`.
+    D : float or array_like
+        Mean squared error(s), each > 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`R(D)` in units of log ``base`` (bits by default), shaped like ``D``.
+
+    Examples
+    --------
+    >>> gaussian_rd(1.0, 0.25)
+    1.0
     """
     s2 = check_positive(variance, "variance")
     D = as_nonneg_array(D, "D")
@@ -56,6 +94,25 @@ def log_loss_rd(p, D, *, base=2):
     (Courtade & Weissman 2014): :math:`I(X;Y) = H(X) - H(X \mid Y) \ge H(X) - \mathbb E[-\log q_Y(X)]`, with
     equality when every reproduction is the posterior it induces; erasing :math:`X` with probability
     :math:`1 - R/H` achieves it.  ``D`` (units of ``base``, like the rate) may be an array.  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (m,)
+        The source pmf.
+    D : float or array_like
+        Log-loss distortion(s) (expected cross-entropy), each >= 0, in units of log ``base``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats); the unit of both ``D`` and the rate.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`R(D)` in units of log ``base`` (bits by default), shaped like ``D``.
+
+    Examples
+    --------
+    >>> log_loss_rd([0.5, 0.5], 0.25)
+    0.75
     """
     p = as_pmf(p, "p")
     D = as_nonneg_array(D, "D")
@@ -63,8 +120,18 @@ def log_loss_rd(p, D, *, base=2):
 
 
 class WaterFilling(NamedTuple):
-    """Reverse water-filling solution: ``rate`` (per component, units of ``base``), water ``level`` and the
-    per-component distortions ``distortions`` (their mean is the ``D`` asked for)."""
+    r"""Reverse water-filling solution: ``rate`` (per component, units of ``base``), water ``level`` and the
+    per-component distortions ``distortions`` (their mean is the ``D`` asked for).
+
+    Attributes
+    ----------
+    rate : float
+        :math:`R(D)` per component, in units of log ``base``.
+    level : float
+        The water level :math:`\theta`, in the units of the variances.
+    distortions : numpy.ndarray, shape (k,)
+        Per-component distortions :math:`\min(\theta, \sigma_i^2)`, in the units of the variances.
+    """
 
     rate: float
     level: float
@@ -81,6 +148,26 @@ def reverse_waterfilling(variances, D, *, base=2) -> WaterFilling:
     :math:`D_i = \theta` on every component with :math:`\sigma_i^2 > \theta`.  Applied to the eigenvalues of a
     covariance matrix it is the rate-distortion function of a Gaussian vector (per coordinate).
     ``0 < D``; for :math:`D \ge` mean variance the rate is 0.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    variances : array_like, shape (k,)
+        Component variances :math:`\sigma_i^2 > 0`.
+    D : float
+        Target mean squared error per component, > 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    WaterFilling
+        ``rate`` per component in units of log ``base`` (bits by default), the water ``level`` and the
+        per-component ``distortions``.
+
+    Examples
+    --------
+    >>> reverse_waterfilling([4.0, 1.0], 1.0).rate
+    0.5
     """
     lb = log_base(base)
     v = as_nonneg_array(variances, "variances")
@@ -118,6 +205,22 @@ def discrete_gaussian(variance, spacing, width=9.0) -> tuple[np.ndarray, np.ndar
     the Gaussian test channel :math:`X = Y + Z` exists on the lattice and meets the Shannon lower bound), which
     is how the book checks the Gaussian closed form with Blahut–Arimoto.  ``width`` is in standard deviations.
     Chapter 5.
+
+    Parameters
+    ----------
+    variance : float
+        Variance :math:`\sigma^2 > 0` of the Gaussian.
+    spacing : float
+        Lattice spacing :math:`\delta > 0`.
+    width : float, default 9.0
+        Half-width of the support in standard deviations.
+
+    Returns
+    -------
+    points : numpy.ndarray, shape (m,)
+        The lattice points, in the units of :math:`\sigma`.
+    pmf : numpy.ndarray, shape (m,)
+        Their probabilities (sum 1).
     """
     s2 = check_positive(variance, "variance")
     delta = check_positive(spacing, "spacing")
@@ -156,6 +259,27 @@ def gauss_markov_sequential_rd(a, noise_variance, D, *, base=2):
     allocation does better in the limit.  It is zero at :math:`D = \sigma_x^2 = \sigma_w^2/(1-a^2)`.  Checked
     numerically against :func:`gauss_markov_sequential_rd_finite` and a discretised source solved by
     :func:`directed_blahut_arimoto`.  ``D`` may be an array.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    a : float
+        AR(1) coefficient, :math:`|a| < 1`.
+    noise_variance : float
+        Innovation variance :math:`\sigma_w^2 > 0`.
+    D : float or array_like
+        Per-symbol mean squared error(s), each > 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`R^{\mathrm{seq}}(D)` per symbol in units of log ``base`` (bits by default), shaped like ``D``.
+
+    Examples
+    --------
+    >>> round(gauss_markov_sequential_rd(0.0, 1.0, 0.25), 12)
+    1.0
     """
     a, w = check_ar(a, noise_variance)
     D = _positive_D(D)
@@ -178,6 +302,26 @@ def gauss_markov_sequential_rd_finite(a, noise_variance, D, n, *, initial_varian
     (solved with SLSQP).  ``initial_variance`` :math:`\sigma_1^2` defaults to the stationary
     :math:`\sigma_w^2/(1-a^2)`.  :math:`n = 1` gives :math:`\tfrac12\log(\sigma_1^2/D)`; as :math:`n \to \infty` it tends
     to :func:`gauss_markov_sequential_rd`.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    a : float
+        AR(1) coefficient, :math:`|a| < 1`.
+    noise_variance : float
+        Innovation variance :math:`\sigma_w^2 > 0`.
+    D : float
+        Per-symbol mean squared error, > 0.
+    n : int
+        Horizon, at least 1.
+    initial_variance : float, keyword-only, optional
+        Variance :math:`\sigma_1^2 > 0` of :math:`X_1` (default the stationary :math:`\sigma_w^2/(1-a^2)`).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The finite-horizon sequential rate per symbol, in units of log ``base`` (bits by default).
     """
     from scipy.optimize import minimize
 
@@ -235,6 +379,24 @@ def gauss_markov_block_rd(a, noise_variance, D, n, *, base=2) -> float:
     Reverse water-filling (:func:`reverse_waterfilling`) on the eigenvalues of the Toeplitz covariance
     :math:`\Sigma_{ij} = \sigma_x^2 a^{|i-j|}`, :math:`\sigma_x^2 = \sigma_w^2/(1-a^2)`.  No causality constraint:
     always :math:`\le` the sequential rate of the same block.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    a : float
+        AR(1) coefficient, :math:`|a| < 1`.
+    noise_variance : float
+        Innovation variance :math:`\sigma_w^2 > 0`.
+    D : float
+        Per-symbol mean squared error, > 0.
+    n : int
+        Block length, at least 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`R_n(D)` per symbol, in units of log ``base`` (bits by default).
     """
     a, w = check_ar(a, noise_variance)
     D = check_positive(D, "D")
@@ -257,6 +419,22 @@ def gauss_markov_rd(a, noise_variance, D, *, base=2) -> float:
     For :math:`D \le \sigma_w^2/(1+|a|)^2` every frequency is above the water and
     :math:`R(D) = \tfrac12\log(\sigma_w^2/D)` (since :math:`\frac1{2\pi}\int \log S = \log\sigma_w^2`).  Computed by
     adaptive quadrature on both sides of the crossing frequency.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    a : float
+        AR(1) coefficient, :math:`|a| < 1`.
+    noise_variance : float
+        Innovation variance :math:`\sigma_w^2 > 0`.
+    D : float
+        Per-symbol mean squared error, > 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`R(D)` of the process per symbol, in units of log ``base`` (bits by default).
     """
     from scipy.integrate import quad
     from scipy.optimize import brentq
@@ -304,6 +482,24 @@ def gaussian_scalar_quantizer(variance, step, *, width=12.0, base=2) -> tuple[fl
     :math:`D \approx \Delta^2/12` and the rate exceeds :math:`R(D) = \tfrac12\log(\sigma^2/D)` by
     :math:`\tfrac12\log\frac{\pi e}{6}` (Gish & Pierce 1968), the space-filling loss.  Units of ``base``;
     chapter 5.
+
+    Parameters
+    ----------
+    variance : float
+        Source variance :math:`\sigma^2 > 0`.
+    step : float
+        Cell width :math:`\Delta > 0`, in the units of the source.
+    width : float, keyword-only, default 12.0
+        Where the outermost cells are cut, in standard deviations.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    rate : float
+        :math:`H(Q(X))`, in units of log ``base`` (bits by default) per sample.
+    distortion : float
+        The mean squared error, in squared units of the source.
     """
     from scipy.stats import norm
 
@@ -359,6 +555,27 @@ def shannon_lower_bound(p, rho, D, *, base=2):
     :math:`I(X;Y) = H(X) - H(X - Y \mid Y) \ge H(X) - H(X - Y) \ge H(X) - \phi(D)` holds for every test channel, with
     equality when the backward channel :math:`X = Y + Z`, :math:`Z \sim w_s` independent of :math:`Y`, exists (always
     for a uniform source).  Clipped at 0.  ``D`` scalar; units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    p : array_like, shape (m,)
+        The source pmf on :math:`\{0..m-1\}`.
+    rho : array_like, shape (m,)
+        Finite distortions of the differences, ``rho[0]`` the smallest.
+    D : float
+        Target distortion, at least ``min(rho)``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\max(0, H(X) - \phi(D))`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> round(shannon_lower_bound([0.5, 0.5], [0.0, 1.0], 0.11), 4)
+    0.5001
     """
     lb = log_base(base)
     P = as_pmf(p, "p", ndim=1)

@@ -15,6 +15,24 @@ def hamming_distortion(size, reproductions=None) -> np.ndarray:
 
     ``reproductions`` (default ``size``) is the number of reproduction symbols; symbol ``y`` reproduces ``x``
     exactly iff ``y == x``.  Dimensionless (an error probability).  Chapter 5.
+
+    Parameters
+    ----------
+    size : int
+        Number of source symbols, at least 1.
+    reproductions : int, optional
+        Number of reproduction symbols (default ``size``), at least 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (size, reproductions)
+        The matrix :math:`d[x, y] = \mathbb 1[x \ne y]` (dimensionless).
+
+    Examples
+    --------
+    >>> hamming_distortion(2)
+    array([[0., 1.],
+           [1., 0.]])
     """
     m = check_int(size, "size", minimum=1)
     k = m if reproductions is None else check_int(reproductions, "reproductions", minimum=1)
@@ -26,6 +44,24 @@ def squared_error_distortion(points, reproductions=None) -> np.ndarray:
 
     Both are 1-D arrays of finite reals (``reproductions`` defaults to ``points``).  Units: squared units of
     the points.  Chapter 5.
+
+    Parameters
+    ----------
+    points : array_like, shape (m,)
+        The source letters, finite reals.
+    reproductions : array_like, shape (k,), optional
+        The reproduction letters, finite reals (default ``points``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, k)
+        The matrix :math:`d[x, y] = (x - y)^2`, in squared units of the points.
+
+    Examples
+    --------
+    >>> squared_error_distortion([0.0, 1.0], [0.5])
+    array([[0.25],
+           [0.25]])
     """
     x = as_points(points, "points")
     y = x if reproductions is None else as_points(reproductions, "reproductions")
@@ -40,6 +76,19 @@ def log_loss_distortion(reproductions, *, base=2) -> np.ndarray:
     distortion of a test channel is then a cross-entropy, in units of ``base``.  With the point masses
     :math:`\delta_x` and the source pmf itself among the reproductions, :math:`R(D) = H(X) - D`
     exactly (:func:`log_loss_rd`).  Chapter 5.
+
+    Parameters
+    ----------
+    reproductions : array_like, shape (k, m)
+        Row-stochastic matrix: row ``j`` is the reproduction pmf :math:`q_j` over the ``m`` source letters.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, k)
+        :math:`d[x, j] = -\log q_j(x)` in units of log ``base`` (bits by default); ``+inf`` where
+        :math:`q_j(x) = 0`.
     """
     lb = log_base(base)
     Q = as_stochastic(reproductions, "reproductions")
@@ -54,6 +103,19 @@ def additive_distortion(distortion, n) -> np.ndarray:
 
     The *total* (not the average) per-letter distortion; divide by ``n`` for the per-symbol average.  The axis
     layout is the joint layout of :mod:`semtheory.directed`.  Chapter 5.
+
+    Parameters
+    ----------
+    distortion : array_like, shape (nx, ny)
+        Per-letter distortion matrix :math:`d(x, y)` (``+inf`` forbids a pair).
+    n : int
+        Block length, at least 1; the table has at most ``2**23`` cells.
+
+    Returns
+    -------
+    numpy.ndarray, shape (nx,) * n + (ny,) * n
+        :math:`d_n(x^n, y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`, in the units of ``distortion`` (a total, not
+        a per-symbol average).
     """
     d = as_distortion(distortion)
     n = check_int(n, "n", minimum=1)
@@ -69,7 +131,25 @@ def additive_distortion(distortion, n) -> np.ndarray:
 
 
 def difference_distortion(rho) -> np.ndarray:
-    r"""The matrix :math:`d(x, y) = \rho((x - y) \bmod m)` of a difference distortion on :math:`\mathbb Z_m` (chapter 5)."""
+    r"""The matrix :math:`d(x, y) = \rho((x - y) \bmod m)` of a difference distortion on :math:`\mathbb Z_m` (chapter 5).
+
+    Parameters
+    ----------
+    rho : array_like, shape (m,)
+        Finite distortions :math:`\rho(z)` of the differences :math:`z = 0..m-1`, ``m >= 2``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, m)
+        The matrix :math:`d[x, y] = \rho((x - y) \bmod m)`, in the units of ``rho``.
+
+    Examples
+    --------
+    >>> difference_distortion([0.0, 1.0, 1.0])
+    array([[0., 1., 1.],
+           [1., 0., 1.],
+           [1., 1., 0.]])
+    """
     reject_complex(rho, "rho")
     try:
         r = np.asarray(rho, dtype=float)

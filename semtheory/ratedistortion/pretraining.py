@@ -22,7 +22,19 @@ class LogLossPoint(NamedTuple):
     ``rate`` = :math:`I(X; Q_C)` (what its predictions carry about the next token), ``entropy`` = :math:`H(X)`,
     ``conditional_entropy`` = :math:`H(X \mid C)` (the best loss from the same context).  Always
     ``rate >= entropy - distortion`` (the log-loss :math:`R(D)`), with equality iff the predictor is
-    calibrated (:math:`P(X \mid Q_C) = Q_C`)."""
+    calibrated (:math:`P(X \mid Q_C) = Q_C`).
+
+    Attributes
+    ----------
+    distortion : float
+        :math:`\mathbb E[-\log Q_C(X)]`, in units of log ``base`` per token.
+    rate : float
+        :math:`I(X; Q_C)`, in units of log ``base`` per token.
+    entropy : float
+        :math:`H(X)`, in units of log ``base``.
+    conditional_entropy : float
+        :math:`H(X \mid C)`, in units of log ``base``.
+    """
 
     distortion: float
     rate: float
@@ -43,6 +55,27 @@ def log_loss_point(block_law, predictive=None, *, base=2) -> LogLossPoint:
     Since :math:`\mathbb E[-\log Q_C(X)] \ge H(X \mid Q_C)`, the point satisfies :math:`R \ge H(X) - D`: it lies on
     or above the log-loss rate-distortion line (:func:`log_loss_rd`), and no predictor from this context goes
     left of :math:`D = H(X \mid C)`.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    block_law : array_like
+        Joint pmf of (context, next token), the next token on the last axis (size ``V``).
+    predictive : array_like, optional
+        :math:`Q(\cdot \mid c)` on the last axis, broadcastable to ``block_law``'s shape; default the true
+        conditional.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    LogLossPoint
+        Distortion, rate, entropy and conditional entropy, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> pt = log_loss_point([[0.4, 0.1], [0.1, 0.4]])
+    >>> round(pt.distortion, 4), round(pt.rate, 4)
+    (0.7219, 0.2781)
     """
     lb = log_base(base)
     J = as_pmf(block_law, "block_law")
@@ -87,6 +120,22 @@ def pretraining_point(source, model, order=None, *, base=2) -> LogLossPoint:
     :math:`(X_{t-k}^{t-1}, X_t)` comes from :func:`semtheory.channel.sequence_law`, the predictions from
     ``model.next_token_probs``; then :func:`log_loss_point`.  Its ``distortion`` is the model's exact per-token
     cross-entropy rate against the source (the population pre-training loss).  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    source : semtheory.channel.LanguageModel
+        The stationary source.
+    model : semtheory.channel.LanguageModel
+        The predictor, with the source's ``vocab_size``.
+    order : int, optional
+        Context length, 0..12 (default ``model.order``).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    LogLossPoint
+        The model's point, in units of log ``base`` (bits by default) per token.
     """
     from ..channel import LanguageModel, sequence_law
 
@@ -118,7 +167,21 @@ class SequencePredictor(NamedTuple):
     ``joint`` the law of :math:`(X^n, Y^n)` (axes :math:`X_1..X_n, Y_1..Y_n`, :math:`Y_t` the index of the
     reproduction used at step :math:`t`); ``distortion`` = :math:`\frac1n\sum_t\mathbb E[-\log Y_t(X_t)]`
     (equal to :math:`H(X^n)/n`); ``rate`` = :math:`\frac1n I(X^n \to Y^n)` computed from ``joint`` by
-    :func:`semtheory.directed.directed_information`; ``entropy`` = :math:`H(X^n)/n`."""
+    :func:`semtheory.directed.directed_information`; ``entropy`` = :math:`H(X^n)/n`.
+
+    Attributes
+    ----------
+    distortion : float
+        :math:`\frac1n \sum_t \mathbb E[-\log Y_t(X_t)]`, in units of log ``base`` per symbol.
+    rate : float
+        :math:`\frac1n I(X^n \to Y^n)`, in units of log ``base`` per symbol.
+    entropy : float
+        :math:`H(X^n)/n`, in units of log ``base`` per symbol.
+    reproductions : numpy.ndarray, shape (m, nx)
+        The distinct predictive pmfs.
+    joint : numpy.ndarray, shape (nx,) * n + (m,) * n
+        The law of :math:`(X^n, Y^n)`.
+    """
 
     distortion: float
     rate: float
@@ -137,6 +200,19 @@ def strictly_causal_predictor(px, *, base=2) -> SequencePredictor:
     (the pre-training loss of the population model) and its rate is :math:`\frac1n I(X^n \to Y^n)`, which for
     this deterministic channel equals :math:`H(Y^n)/n`.  Returns :class:`SequencePredictor`.  Units of
     ``base`` per symbol.  Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    SequencePredictor
+        The predictor as a test channel; rates and distortion in units of log ``base`` (bits by default) per
+        symbol.
     """
     from .. import directed
 
@@ -176,6 +252,20 @@ def log_loss_sequence_lower_bound(px, D, *, base=2):
     (chain rule, conditioning reduces entropy, cross-entropy at least conditional entropy); divided by
     :math:`n`, :math:`R^{\mathrm{DI}}_n(D) \ge R_n(D) \ge H(X^n)/n - D`.  ``D`` per symbol in units of ``base``.
     Chapter 5.
+
+    Parameters
+    ----------
+    px : array_like, shape (nx,) * n
+        The law of :math:`X^n`, one axis per step, one alphabet.
+    D : float or array_like
+        Per-symbol log-loss distortion(s), each >= 0, in units of log ``base``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\max(0, H(X^n)/n - D)` per symbol, in units of log ``base`` (bits by default), shaped like ``D``.
     """
     lb = log_base(base)
     p = as_source_law(px)
@@ -189,7 +279,17 @@ class PretrainingSweep(NamedTuple):
 
     ``orders`` the context lengths; ``ideal[k]`` the :class:`LogLossPoint` of :math:`P(x_t \mid x_{t-k}^{t-1})`;
     ``fitted[N][k]`` that of the Laplace-smoothed :math:`n`-gram of order :math:`k` fitted on ``N`` sampled
-    tokens (exact population cross-entropy)."""
+    tokens (exact population cross-entropy).
+
+    Attributes
+    ----------
+    orders : tuple of int
+        The context lengths.
+    ideal : list of LogLossPoint
+        The ideal predictor of each order.
+    fitted : dict
+        ``fitted[N]``: list of the fitted :math:`n`-gram models' :class:`LogLossPoint`, one per order.
+    """
 
     orders: tuple
     ideal: list
@@ -204,6 +304,24 @@ def pretraining_sweep(source, orders, train_sizes, *, seed=1, base=2) -> Pretrai
     :class:`semtheory.sources.NGramModel` of order :math:`k` (Laplace smoothing) fitted on ``source.sample(N,
     seed=seed)``, placed with :func:`pretraining_point`.  Deterministic under ``seed``.  Units of ``base``
     per token.  Chapter 5.
+
+    Parameters
+    ----------
+    source : semtheory.channel.LanguageModel
+        The stationary source.
+    orders : iterable of int
+        Context lengths, each 0..12.
+    train_sizes : iterable of int
+        Training sample sizes ``N``, each >= 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default 1
+        Seed of ``source.sample``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    PretrainingSweep
+        The points, in units of log ``base`` (bits by default) per token.
     """
     from ..channel import LanguageModel, sequence_law
     from ..sources import NGramModel
@@ -233,6 +351,22 @@ def plot_pretraining_plane(ax, sweep, entropy_rate, *, xlim=None, ylim=None):
     predictors (circles) and the fitted :math:`n`-gram models of each training size (one marker each, the
     smallest training size labelled by order); ``xlim``/``ylim`` optional axis limits.  Rates and distortions in the units of ``sweep``.  Returns
     ``ax``.  Chapter 5.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    sweep : PretrainingSweep
+        The points to draw.
+    entropy_rate : float
+        The source's entropy rate, > 0, in the units of ``sweep``.
+    xlim, ylim : tuple of float, keyword-only, optional
+        Axis limits.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
     """
     from ..plotting import COLORS
 
@@ -268,7 +402,23 @@ class BottleneckDistortion(NamedTuple):
     ``distortion[x, t]`` :math:`= \KL(p(y \mid x) \,\|\, p(y \mid t))`, ``reproductions[t]`` :math:`= p(y \mid t)`
     (cells of zero mass dropped), ``cells`` the indices of the encoder columns kept, ``expected`` the
     average :math:`\mathbb E\, d(X, T)` under the encoder, ``i_xy`` :math:`= I(X;Y)` and ``i_ty`` :math:`= I(T;Y)`;
-    all in units of ``base``."""
+    all in units of ``base``.
+
+    Attributes
+    ----------
+    distortion : numpy.ndarray, shape (nx, k)
+        :math:`d(x, t) = \KL(p(y \mid x) \,\|\, p(y \mid t))`, in units of log ``base``.
+    reproductions : numpy.ndarray, shape (k, ny)
+        :math:`p(y \mid t)` of the kept cells.
+    cells : numpy.ndarray of int, shape (k,)
+        Indices of the encoder columns kept.
+    expected : float
+        :math:`\mathbb E\, d(X, T)`, in units of log ``base``.
+    i_xy : float
+        :math:`I(X;Y)`, in units of log ``base``.
+    i_ty : float
+        :math:`I(T;Y)`, in units of log ``base``.
+    """
 
     distortion: np.ndarray
     reproductions: np.ndarray
@@ -294,6 +444,20 @@ def bottleneck_distortion(p_xy, encoder, *, base=2) -> BottleneckDistortion:
     the constant :math:`\beta I(X;Y)`.  Passing ``distortion`` (with ``base=math.e``) to
     :func:`blahut_arimoto` at the encoder's own :math:`\beta` recovers the encoder's point when the encoder is a
     bottleneck fixed point.  Cells with zero mass are dropped.  Units of ``base``.  Chapter 5.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (nx, ny)
+        Joint pmf of :math:`(X, Y)`.
+    encoder : array_like, shape (nx, nt)
+        Row-stochastic encoder :math:`q(t \mid x)`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    BottleneckDistortion
+        The distortion matrix and the information terms, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     P = as_pmf(p_xy, "p_xy", ndim=2)
