@@ -39,6 +39,30 @@ def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
     :math:`\log Q` up to a per-row constant (rows are normalised here); with ``critic=True`` it is a critic
     :math:`g` and :math:`Q \propto p(y)\,e^{g(x,y)}`, the conditional law a CPC critic implies (exact for
     :func:`optimal_critic`).  Units of ``base``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    log_q : array_like, shape (n_contexts, n_tokens)
+        :math:`\log Q(y \mid x)` up to a per-row constant, or a critic :math:`g(x, y)` when ``critic=True``;
+        ``-inf`` allowed, not a row that is ``-inf`` wherever :math:`p(x) > 0`.
+    critic : bool, keyword-only, default False
+        Read ``log_q`` as a critic, :math:`Q \propto p(y)\,e^{g(x,y)}`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`I_Q`, in units of log ``base`` (bits by default); at most :math:`I(X;Y)`.
+
+    Examples
+    --------
+    >>> from semtheory.measures import mutual_information
+    >>> p = np.array([[0.4, 0.1], [0.1, 0.4]])
+    >>> bool(abs(readable_information(p, optimal_critic(p), critic=True) - mutual_information(p, 0, 1)) < 1e-12)
+    True
     """
     p = as_joint(p_xy)
     g = as_real_array(log_q, "log_q", finite=False, nonempty=False)
@@ -67,6 +91,16 @@ def optimal_critic(p_xy) -> np.ndarray:
 
     Any :math:`g^\ast(x,y) + a(x)` is equally optimal.  Rows of contexts with :math:`p(x) = 0` are set to 0
     (they are never drawn).  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_contexts, n_tokens)
+        The critic :math:`g^\ast(x, y)`, in nats (``-inf`` on impossible pairs).
     """
     p = as_joint(p_xy)
     px, py = p.sum(1), p.sum(0)
@@ -84,6 +118,24 @@ def infonce(scores, *, base=2) -> float:
     critic and batch; its expectation is at most :math:`I(X;Y)` (van den Oord et al. 2018; Poole et al. 2019).
     ``-inf`` scores (impossible pairs) are allowed, ``+inf`` and NaN are not, nor a row that is ``-inf``
     everywhere (its softmax is undefined).  Units of ``base`` (bits by default).  Chapter 9.
+
+    Parameters
+    ----------
+    scores : array_like, shape (N, N)
+        The critic's scores :math:`s_{ij} = g(x_i, y_j)`, positives on the diagonal (nats: they enter through
+        :math:`e^{s_{ij}}`).
+    base : float, keyword-only, default 2
+        Logarithm base of the result (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The bound, in units of log ``base`` (bits by default); at most :math:`\log N`.
+
+    Examples
+    --------
+    >>> infonce(np.diag([50.0, 50.0]), base=math.e) == math.log(2)
+    True
     """
     S = as_real_matrix(scores, "scores", allow_neg_inf=True)
     if S.shape[0] != S.shape[1]:
@@ -112,6 +164,28 @@ def infonce_exact(p_xy, N, *, base=2) -> float:
     where :math:`\bar P` is the law of the batch with the positive at a uniformly random index and :math:`Q` the
     product of the marginals; the maximum of the expected InfoNCE over critics.  Enumerates the
     :math:`V^{N-1}` negative tuples (refused above :math:`2^{21}`).  Units of ``base``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    N : int
+        Batch size, at least 1 (``n_tokens ** (N - 1)`` at most :math:`2^{21}`).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The expected bound, in units of log ``base`` (bits by default); at most
+        :math:`\min(I(X;Y), \log N)`.
+
+    Examples
+    --------
+    >>> from semtheory.measures import mutual_information
+    >>> p = 0.5 * np.array([[0.9, 0.1], [0.1, 0.9]])
+    >>> bool(abs(infonce_exact(p, 2) - mutual_information(p, 0, 1) / 2) < 1e-12)
+    True
     """
     p, py, r = _ratio_and_py(p_xy)
     N = check_int(N, "N", minimum=1)
@@ -142,6 +216,27 @@ def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=2) ->
 
     ``critic`` is a table ``(contexts x tokens)`` of scores :math:`g(x, y)`.  Deterministic under ``seed``.
     Units of ``base`` (bits by default).  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf the batches are drawn from.
+    critic : array_like, shape (n_contexts, n_tokens)
+        The scores :math:`g(x, y)` (nats; ``-inf`` allowed, not a row that is ``-inf`` everywhere).
+    N : int
+        Batch size, at least 1.
+    n_batches : int, keyword-only, default 200
+        Number of independent batches, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws (None: fresh entropy).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    tuple of float
+        ``(mean, se)``: the mean of the per-batch bounds and its standard error (0 for one batch), both in
+        units of log ``base`` (bits by default).
     """
     p = as_joint(p_xy)
     g = as_real_matrix(critic, "critic", allow_neg_inf=True)
@@ -173,7 +268,19 @@ def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=2) ->
 
 class InfoNCEFit(NamedTuple):
     """A trained CPC critic :math:`g(x,y) = s\\langle \\hat u_x, \\hat w_y\\rangle`: ``critic`` table (nats),
-    ``scale``, training ``losses`` (nats per step) and the batch size ``N`` used."""
+    ``scale``, training ``losses`` (nats per step) and the batch size ``N`` used.
+
+    Attributes
+    ----------
+    critic : numpy.ndarray, shape (n_contexts, vocab_size)
+        The learned scores :math:`g(x, y)`, in nats.
+    scale : float
+        The learned scale :math:`s > 0`.
+    losses : numpy.ndarray, shape (steps,)
+        The InfoNCE loss :math:`\\mathcal L_N` of each training batch, in nats.
+    N : int
+        The batch size used in training.
+    """
 
     critic: np.ndarray
     scale: float
@@ -192,6 +299,32 @@ def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300
     steps take about a second.  A loss or parameter that stops being finite (``lr`` far too large) raises
     ``ValueError`` naming ``lr`` and the step.
     Chapter 9.
+
+    Parameters
+    ----------
+    x : array_like of int, shape (n,)
+        Context indices of the training pairs, in ``[0, n_contexts - 1]``.
+    y : array_like of int, shape (n,)
+        Next tokens of the training pairs, in ``[0, vocab_size - 1]``.
+    n_contexts : int
+        Number of contexts (rows of the critic), at least 1.
+    vocab_size : int
+        Number of tokens (columns of the critic), at least 1.
+    dim : int, keyword-only, default 8
+        Dimension :math:`d` of the vectors, at least 1.
+    N : int, keyword-only, default 64
+        Batch size, at least 2.
+    steps : int, keyword-only, default 300
+        Number of Adam steps, at least 1.
+    lr : float, keyword-only, default 0.05
+        Adam's learning rate, positive.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation and the batches (a Generator is drawn from once; None: fresh entropy).
+
+    Returns
+    -------
+    InfoNCEFit
+        The critic table (nats), its scale, the losses (nats) and ``N``.
     """
     nx = check_int(n_contexts, "n_contexts", minimum=1)
     V = check_int(vocab_size, "vocab_size", minimum=1)

@@ -25,6 +25,20 @@ def gaussian_projection(X, k, *, seed=None) -> np.ndarray:
 
     For every fixed :math:`u \ne v` the ratio :math:`\|f(u)-f(v)\|^2/\|u-v\|^2` is distributed exactly as
     :math:`\chi^2_k/k` (mean 1).  Deterministic under ``seed``.  Chapter 9.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, D)
+        The points, one per row (finite reals).
+    k : int
+        Target dimension, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the Gaussian matrix :math:`R` (None: fresh entropy).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, k)
+        The projected points :math:`f(x_i)`, in the units of ``X``.
     """
     A = as_real_matrix(X, "X")
     k = check_int(k, "k", minimum=1)
@@ -45,6 +59,20 @@ def jl_distortions(X, k, *, seed=None) -> np.ndarray:
     The pairs are in ``numpy.triu_indices`` order; squared distances come from Gram matrices, so memory is
     :math:`O(m^2)`, not :math:`O(m^2 D)`.  ``X`` must hold at least two rows and no duplicate rows (a zero
     distance has no ratio).  Chapter 9.
+
+    Parameters
+    ----------
+    X : array_like, shape (m, D)
+        At least two distinct points, one per row.
+    k : int
+        Target dimension, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the projection (as in :func:`gaussian_projection`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m (m - 1) / 2,)
+        The ratio of squared distances after and before the projection for each pair (dimensionless).
     """
     A = as_real_matrix(X, "X")
     if A.shape[0] < 2:
@@ -64,6 +92,23 @@ def jl_dimension(m, eps) -> int:
     :math:`m \ge 2` points within :math:`1 \pm \varepsilon` with probability at least :math:`1/m` (each pair
     fails with probability at most :math:`2/m^2`; :func:`jl_pair_failure_bound`), so a good map exists
     (Johnson and Lindenstrauss 1984; Dasgupta and Gupta 2003).  ``0 < eps < 1``.  Chapter 9.
+
+    Parameters
+    ----------
+    m : int
+        Number of points, at least 2.
+    eps : float
+        Distortion, ``0 < eps < 1``.
+
+    Returns
+    -------
+    int
+        The target dimension :math:`k`.
+
+    Examples
+    --------
+    >>> jl_dimension(1000, 0.5)
+    332
     """
     m = check_int(m, "m", minimum=2)
     e = check_eps(eps)
@@ -78,6 +123,18 @@ def jl_pair_failure_bound(k, eps) -> float:
     :math:`\ln(1-\varepsilon) \le -\varepsilon - \varepsilon^2/2` and
     :math:`\ln(1+\varepsilon) \le \varepsilon - \varepsilon^2/2 + \varepsilon^3/3`); the same Chernoff bounds
     hold for :math:`\chi^2_k/k`, so for Gaussian projections too.  Chapter 9.
+
+    Parameters
+    ----------
+    k : int
+        Target dimension, at least 1.
+    eps : float
+        Distortion, ``0 < eps < 1``.
+
+    Returns
+    -------
+    float
+        The bound, a probability in :math:`[0, 1]` (capped at 1).
     """
     k = check_int(k, "k", minimum=1)
     e = check_eps(eps)
@@ -85,7 +142,20 @@ def jl_pair_failure_bound(k, eps) -> float:
 
 
 def jl_pair_failure_exact(k, eps) -> float:
-    r"""Exact :math:`\Pr[\,|\chi^2_k/k - 1| > \varepsilon\,]`: the per-pair failure probability of :func:`gaussian_projection`.  Chapter 9."""
+    r"""Exact :math:`\Pr[\,|\chi^2_k/k - 1| > \varepsilon\,]`: the per-pair failure probability of :func:`gaussian_projection`.  Chapter 9.
+
+    Parameters
+    ----------
+    k : int
+        Target dimension, at least 1.
+    eps : float
+        Distortion, ``0 < eps < 1``.
+
+    Returns
+    -------
+    float
+        The exact failure probability of one pair, in :math:`[0, 1]`.
+    """
     from scipy.stats import chi2
 
     k = check_int(k, "k", minimum=1)

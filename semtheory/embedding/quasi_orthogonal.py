@@ -28,6 +28,18 @@ def cap_probability(d, eps) -> float:
     :math:`\langle x, y\rangle^2 \sim \mathrm{Beta}(\tfrac12, \tfrac{d-1}2)`, so the probability is the
     regularised incomplete beta function :math:`I_{1-\varepsilon^2}(\tfrac{d-1}2, \tfrac12)` (1 for
     :math:`d = 1`).  Chapter 9.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, at least 1.
+    eps : float
+        Cosine threshold, ``0 < eps < 1``.
+
+    Returns
+    -------
+    float
+        The probability, in :math:`[0, 1]`.
     """
     d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
@@ -41,6 +53,23 @@ def cap_bound(d, eps) -> float:
 
     Each of the two caps :math:`\{x : \langle x, y\rangle \ge \varepsilon\}` of the sphere :math:`S^{d-1}`
     has normalised measure at most :math:`e^{-d\varepsilon^2/2}` (Ball 1997).  Chapter 9.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, at least 1.
+    eps : float
+        Cosine threshold, ``0 < eps < 1``.
+
+    Returns
+    -------
+    float
+        The bound, a probability in :math:`[0, 1]` (capped at 1).
+
+    Examples
+    --------
+    >>> cap_probability(100, 0.5) <= cap_bound(100, 0.5)
+    True
     """
     d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
@@ -65,6 +94,28 @@ def quasi_orthogonal_bound(d, eps, *, exact=False, log=False) -> float:
 
     Neither counts the trivial :math:`M \ge d` of an orthonormal basis.  ``log=True`` returns the natural log
     of the bound (for ``exact=False`` only; useful when it overflows a float).  Chapter 9.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, at least 1.
+    eps : float
+        Largest allowed :math:`|\cos|` between two vectors, ``0 < eps < 1``.
+    exact : bool, keyword-only, default False
+        Use the exact cap probability instead of Ball's bound.
+    log : bool, keyword-only, default False
+        Return the natural logarithm of the bound (``exact=False`` only).
+
+    Returns
+    -------
+    float
+        A lower bound on the number of vectors (a count, ``inf`` when it overflows a float), or its natural log
+        when ``log=True``.
+
+    Examples
+    --------
+    >>> quasi_orthogonal_bound(200, 0.2)  # floor(e^4 / 2) / 2
+    13.5
     """
     d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
@@ -97,6 +148,24 @@ def greedy_quasi_orthogonal(d, eps, n_draws, *, seed=None, batch=256) -> np.ndar
     grows with ``n_draws``.  Candidates are screened against the kept set in vectorised batches and then
     accepted in order, so the result is exactly the sequential greedy one; deterministic under ``seed``.
     Chapter 9.
+
+    Parameters
+    ----------
+    d : int
+        Dimension, at least 1.
+    eps : float
+        Largest allowed :math:`|\cos|` between two kept vectors, ``0 < eps < 1``.
+    n_draws : int
+        Number of candidate vectors drawn, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws (None: fresh entropy).
+    batch : int, keyword-only, default 256
+        Candidates screened per vectorised batch (speed only; the result does not depend on it).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_kept, d)
+        The kept unit vectors, in the order they were accepted.
     """
     d = check_int(d, "d", minimum=1)
     e = check_eps(eps)

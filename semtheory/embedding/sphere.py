@@ -34,6 +34,20 @@ def sphere_logprobs(U, W, scale=1.0) -> np.ndarray:
     row is an error) and the scale :math:`s` = ``scale`` > 0 is an inverse temperature: the logits lie in
     :math:`[-s, s]`, so every probability ratio is at most :math:`e^{2s}`.  The matrix of log-probabilities
     is :math:`s\hat U \hat W^\T - \log Z\,\mathbf 1^\T`, of rank at most :math:`d + 1`.  Nats.  Chapter 9.
+
+    Parameters
+    ----------
+    U : array_like, shape (n_contexts, d)
+        Context vectors (any non-zero rows; normalised here).
+    W : array_like, shape (n_tokens, d)
+        Token vectors (any non-zero rows; normalised here).
+    scale : float, default 1.0
+        The scale :math:`s > 0` (an inverse temperature).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_contexts, n_tokens)
+        :math:`\log Q(v \mid c)`, in nats; each row's exponentials sum to 1.
     """
     A = as_real_matrix(U, "U")
     B = as_real_matrix(W, "W")
@@ -53,6 +67,23 @@ def numerical_rank(A, rtol=1e-9) -> int:
 
     Used on log-probability matrices, so ``A`` must be finite (a zero probability, :math:`-\infty`, has no
     rank).  Chapter 9.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+        A finite real matrix.
+    rtol : float, default 1e-9
+        Relative threshold on the singular values, positive.
+
+    Returns
+    -------
+    int
+        The numerical rank.
+
+    Examples
+    --------
+    >>> numerical_rank(np.outer([1.0, 2.0], [3.0, 4.0, 5.0]))
+    1
     """
     M = as_real_matrix(A, "A")
     rtol = check_positive(rtol, "rtol")
@@ -63,8 +94,25 @@ def numerical_rank(A, rtol=1e-9) -> int:
 
 
 class SoftmaxFit(NamedTuple):
-    """A fitted sphere-softmax model: ``logprobs`` (contexts x tokens, nats), expected ``kl`` (units of the
-    call's ``base``), ``scale``, unit-norm ``contexts`` and ``tokens`` vectors, ``converged``."""
+    r"""A fitted sphere-softmax model: ``logprobs`` (contexts x tokens, nats), expected ``kl`` (units of the
+    call's ``base``), ``scale``, unit-norm ``contexts`` and ``tokens`` vectors, ``converged``.
+
+    Attributes
+    ----------
+    logprobs : numpy.ndarray, shape (n_contexts, n_tokens)
+        :math:`\log Q(v \mid c)` of the fitted model, in nats.
+    kl : float
+        The expected divergence :math:`\sum_c \pi(c)\,\KL(P(\cdot\mid c)\,\|\,Q(\cdot\mid c))`, in units of
+        log ``base`` of the call (bits by default).
+    scale : float
+        The fitted scale :math:`s > 0`.
+    contexts : numpy.ndarray, shape (n_contexts, d)
+        Unit context vectors :math:`u_c`.
+    tokens : numpy.ndarray, shape (n_tokens, d)
+        Unit token vectors :math:`w_v`.
+    converged : bool
+        Whether the conjugate-gradient run of the best start reported success.
+    """
 
     logprobs: np.ndarray
     kl: float
@@ -85,6 +133,28 @@ def fit_sphere_softmax(conditional, weights, dim, *, seed=0, restarts=1, maxiter
     :math:`\pi(c)` of the contexts.  Since :math:`\log Q` has rank at most :math:`d+1`, the divergence stays
     positive while :math:`d + 1` is below the smallest rank of :math:`\log P + z\mathbf 1^\T` over row shifts
     :math:`z` (the softmax bottleneck).  ``kl`` in units of ``base`` (bits by default).  Chapter 9.
+
+    Parameters
+    ----------
+    conditional : array_like, shape (n_contexts, n_tokens)
+        The row-stochastic matrix :math:`P(v \mid c)`.
+    weights : array_like, shape (n_contexts,)
+        The pmf :math:`\pi(c)` of the contexts.
+    dim : int
+        Sphere dimension :math:`d`, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the random starts.
+    restarts : int, keyword-only, default 1
+        Number of starts (the first from a spectral initialisation), at least 1.
+    maxiter : int, keyword-only, default 300
+        Iteration limit of each conjugate-gradient run.
+    base : float, keyword-only, default 2
+        Logarithm base of ``kl`` (2: bits, e: nats).
+
+    Returns
+    -------
+    SoftmaxFit
+        The best fit; ``kl`` in units of log ``base`` (bits by default), ``logprobs`` in nats.
     """
     from scipy.optimize import minimize
 
