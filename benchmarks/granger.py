@@ -79,7 +79,7 @@ def main() -> None:
                 f_sm, p_sm = res[lags][0]["ssr_ftest"][:2]
                 fits = res[lags][1]
                 ln_sm = math.log(fits[0].ssr / fits[1].ssr)
-                pop = 2 * g.transfer_entropy_var(COEFS, NOISE, source=src, target=tgt, k=lags, base=math.e)
+                pop = 2 * g.transfer_entropy_var(COEFS, NOISE, source_index=src, target_index=tgt, k=lags, base=math.e)
                 rel = abs(test.f_statistic - f_sm) / abs(f_sm)
                 worst = max(worst, rel, abs(ln_sm - geweke) / max(ln_sm, 1e-300), abs(2 * te - geweke) / max(geweke, 1e-300))
                 print(

@@ -219,7 +219,7 @@ def test_information_bound_at_capacity_does_not_shrink_with_width(N):
 def test_spurious_granger_link_survives_every_history_length():
     """Ch. 8: a hidden confounder keeps TE^(k) > 0 for every k while every impulse response is zero."""
     A, S = granger.spurious_granger_var(a=1.0, b=1.0, rho=0.8)
-    te = [granger.transfer_entropy_var(A, S, source=0, target=1, k=k, base=math.e) for k in (1, 2, 4, None)]
+    te = [granger.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, base=math.e) for k in (1, 2, 4, None)]
     assert min(te) > 0.01
     assert np.allclose(granger.var_impulse_response(A, 10)[:, 1, 0], 0.0)
 
@@ -249,6 +249,6 @@ def test_zero_granger_part_needs_the_user_as_well_as_the_model():
 def test_longer_context_exercise_conditioning_needs_two_lags_of_z():
     """ex-17-longer-context: condition=2 is Z's index and brings k lags of Z; one lag leaves Z_{t-2} hidden."""
     A, S = granger.spurious_granger_var(a=1.0, b=1.0, rho=0.8)
-    te = lambda k: granger.transfer_entropy_var(A, S, source=0, target=1, k=k, condition=2, base=math.e)
+    te = lambda k: granger.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, condition_index=2, base=math.e)
     assert te(1) > 0.01
     assert te(2) == pytest.approx(0.0, abs=1e-10) and te(4) == pytest.approx(0.0, abs=1e-10)

@@ -88,10 +88,10 @@ def test_stability_and_impulse_response():
 @given(vars_, st.integers(0, 3))
 def test_te_is_half_granger_population(var, k):
     A, S = var
-    te = g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=E)
-    F = g.granger_var(A, S, source=0, target=1, k=k, base=E)
+    te = g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, base=E)
+    F = g.granger_var(A, S, source_index=0, target_index=1, k=k, base=E)
     assert te == pytest.approx(F / 2, abs=1e-10)
-    assert g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=2) == pytest.approx(te / math.log(2), abs=1e-10)
+    assert g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, base=2) == pytest.approx(te / math.log(2), abs=1e-10)
 
 
 @settings(max_examples=15, deadline=None)
@@ -102,7 +102,7 @@ def test_riccati_finite_history_equals_log_det(var, k):
     Sr = g.innovation_covariance(A, S, observed=[1], history=k)
     Sf = g.innovation_covariance(A, S, observed=[0, 1], history=k)[1, 1]
     te = 0.5 * math.log(Sr[0, 0] / Sf)
-    assert te == pytest.approx(g.transfer_entropy_var(A, S, source=0, target=1, k=k, l=k, base=E), abs=1e-9)
+    assert te == pytest.approx(g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, l=k, base=E), abs=1e-9)
 
 
 @settings(max_examples=15, deadline=None)
@@ -121,8 +121,8 @@ def test_infinite_history_innovations_match_szego(var):
 @given(vars_)
 def test_finite_history_te_converges_to_infinite(var):
     A, S = var
-    inf = g.transfer_entropy_var(A, S, source=0, target=1, k=None, base=E)
-    err = [abs(g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=E) - inf) for k in (20, 60, 160)]
+    inf = g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=None, base=E)
+    err = [abs(g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, base=E) - inf) for k in (20, 60, 160)]
     # the finite-history error decays geometrically (at a rate set by the reduced process's zeros, which
     # can sit close to the unit circle even at radius 0.85): shrinking, and negligible by k = 160
     assert err[2] <= err[1] + 1e-9 and err[1] <= err[0] + 1e-9  # up to round-off once converged
@@ -134,7 +134,7 @@ def test_white_driver_closed_form():
     A = np.array([[[0.0, 0.0], [c, a]]])
     closed = 0.5 * math.log(1 + c**2)
     for k in (1, 3, None):
-        assert g.transfer_entropy_var(A, source=0, target=1, k=k, base=E) == pytest.approx(closed, abs=1e-10)
+        assert g.transfer_entropy_var(A, source_index=0, target_index=1, k=k, base=E) == pytest.approx(closed, abs=1e-10)
     X = g.simulate_var(A, 200_000, seed=5)
     est = g.transfer_entropy_gaussian(source=X[:, 0], target=X[:, 1], k=1, base=E)
     assert abs(est - closed) < 5 / math.sqrt(len(X))
@@ -144,7 +144,7 @@ def test_white_driver_closed_form():
 def test_sample_te_matches_population_within_sampling_error(k):
     A, S = random_var(21, d=2, p=2, radius=0.8)
     X = g.simulate_var(A, 200_000, S, seed=3)
-    pop = g.transfer_entropy_var(A, S, source=0, target=1, k=k, base=E)
+    pop = g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k, base=E)
     est = g.transfer_entropy_gaussian(source=X[:, 0], target=X[:, 1], k=k, base=E)
     assert abs(est - pop) < 5 / math.sqrt(len(X))
 
@@ -175,8 +175,8 @@ def test_direction_convention_is_pinned():
     fwd = g.transfer_entropy_gaussian(source=x, target=y, k=1, base=E)
     rev = g.transfer_entropy_gaussian(source=y, target=x, k=1, base=E)
     assert fwd > 0.05 and rev < 1e-3
-    assert g.transfer_entropy_var(DRIVE, source=0, target=1, base=E) > 0.05
-    assert g.transfer_entropy_var(DRIVE, source=1, target=0, base=E) == pytest.approx(0, abs=1e-12)
+    assert g.transfer_entropy_var(DRIVE, source_index=0, target_index=1, base=E) > 0.05
+    assert g.transfer_entropy_var(DRIVE, source_index=1, target_index=0, base=E) == pytest.approx(0, abs=1e-12)
     assert g.granger_test(source=x, target=y).p_value < 1e-10
     assert g.granger_test(source=y, target=x).p_value > 1e-4
 
@@ -319,11 +319,11 @@ def test_counterfactual_by_brute_force_enumeration():
 
 def test_spurious_granger_var_has_no_causal_effect():
     A, S = g.spurious_granger_var(a=1.0, b=1.0, rho=0.8)
-    te = g.transfer_entropy_var(A, S, source=0, target=1, k=None, base=E)
+    te = g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=None, base=E)
     assert te > 0.1  # rung 1: X Granger-causes Y
     assert np.all(g.var_impulse_response(A, 10)[:, 1, 0] == 0)  # rung 2: no effect
     # observing the confounder's past (two lags) removes the Granger link
-    assert g.transfer_entropy_var(A, S, source=0, target=1, k=2, condition=2) == pytest.approx(0, abs=1e-12)
+    assert g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=2, condition_index=2) == pytest.approx(0, abs=1e-12)
     out = g.var_do(A, S, component=0, value=3.0, steps=2, replicates=40_000, seed=1)
     se = out[:, 1, 1].std() / math.sqrt(len(out))
     assert abs(out[:, 1, 1].mean()) < 5 * se  # E[Y_1 | do(X_0 = 3)] = 0
@@ -334,7 +334,7 @@ def test_spurious_granger_var_has_no_causal_effect():
 def test_masked_effect_var_has_effect_without_granger():
     A, S = g.masked_effect_var(effect=0.5, a=1.0)
     for k in (1, 3, None):
-        assert g.transfer_entropy_var(A, S, source=0, target=1, k=k) == pytest.approx(0, abs=1e-12)
+        assert g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k) == pytest.approx(0, abs=1e-12)
     assert g.var_impulse_response(A, 1)[1, 1, 0] == pytest.approx(0.5)
     out = g.var_do(A, S, component=0, value=2.0, steps=1, replicates=40_000, seed=2)
     assert out[:, 1, 1].mean() == pytest.approx(1.0, abs=5 * out[:, 1, 1].std() / math.sqrt(len(out)))
@@ -412,11 +412,11 @@ def test_exercises_check():
         (lambda: g.transfer_entropy_gaussian(source=np.ones(50), target=np.ones(50), k=-1), "k"),
         (lambda: g.transfer_entropy_gaussian(source=np.ones(50), target=np.ones(50), l=0), "l"),
         (lambda: g.transfer_entropy_gaussian(source=np.ones(50), target=np.ones(50), condition=np.ones(3)), "condition"),
-        (lambda: g.transfer_entropy_var(DRIVE, source=0, target=0), "source and target"),
-        (lambda: g.transfer_entropy_var(DRIVE, source=0, target=1, k=None, l=2), "l must be None"),
-        (lambda: g.transfer_entropy_var(DRIVE, source=None, target=1), "source"),
-        (lambda: g.granger_var(DRIVE, source=0, target=3), "target"),
-        (lambda: g.granger_var(DRIVE, source=0, target=1, k=-2), "k"),
+        (lambda: g.transfer_entropy_var(DRIVE, source_index=0, target_index=0), "source_index and target_index"),
+        (lambda: g.transfer_entropy_var(DRIVE, source_index=0, target_index=1, k=None, l=2), "l must be None"),
+        (lambda: g.transfer_entropy_var(DRIVE, source_index=None, target_index=1), "source_index"),
+        (lambda: g.granger_var(DRIVE, source_index=0, target_index=3), "target_index"),
+        (lambda: g.granger_var(DRIVE, source_index=0, target_index=1, k=-2), "k"),
         (lambda: g.transfer_entropy_plugin(source=[0, 1, -1], target=[0, 1, 1]), "source"),
         (lambda: g.transfer_entropy_plugin(source=[0, 1, 1], target=[0.5, 1, 1]), "target"),
         (lambda: g.transfer_entropy_plugin(source=[0, 1], target=[0, 1, 1]), "source and target"),
@@ -474,11 +474,11 @@ def test_bad_scm_input():
 def test_chapter_var_forward_te_keeps_falling_after_k_equals_p():
     # the erratum: Y's marginal is ARMA, so TE^(k,k) decreases for k > p instead of staying flat
     A = np.array([[[0.5, 0.0], [0.4, 0.3]], [[-0.2, 0.0], [0.2, 0.0]]])
-    te = [g.transfer_entropy_var(A, source=0, target=1, k=k, base=E) for k in (2, 3, None)]
+    te = [g.transfer_entropy_var(A, source_index=0, target_index=1, k=k, base=E) for k in (2, 3, None)]
     np.testing.assert_allclose(te, [0.13277, 0.13249, 0.13248], atol=6e-6)
     assert te[0] > te[1] > te[2]
     # the full regression is exact from k = p on: sigma_f^2 stops changing, sigma_r^2 does not
-    rev = [g.transfer_entropy_var(A, source=1, target=0, k=k, base=E) for k in (2, 3, 5)]
+    rev = [g.transfer_entropy_var(A, source_index=1, target_index=0, k=k, base=E) for k in (2, 3, 5)]
     np.testing.assert_allclose(rev, 0.0, atol=1e-12)
 
 
@@ -503,13 +503,13 @@ FEEDBACK = (np.array([[[0.5, 0.2], [0.4, 0.3]]]), np.array([[1.0, 0.4], [0.4, 1.
 
 def test_geweke_decomposition_routes_agree_and_match_te():
     A, S = FEEDBACK
-    r = g.geweke_decomposition(A, S, source=0, target=1, base=E)
-    sp = g.geweke_decomposition(A, S, source=0, target=1, method="spectral", base=E)
+    r = g.geweke_decomposition(A, S, source_index=0, target_index=1, base=E)
+    sp = g.geweke_decomposition(A, S, source_index=0, target_index=1, method="spectral", base=E)
     assert abs(r.residual) < 1e-12
     assert sp.total == pytest.approx(r.total, abs=1e-9)  # Kolmogorov-Szego vs Riccati
     # halves are the transfer entropies (conditional MI of the autocovariances, a third route)
-    assert r.forward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source=0, target=1, k=None, base=E), abs=1e-9)
-    assert r.backward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source=1, target=0, k=None, base=E), abs=1e-9)
+    assert r.forward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=None, base=E), abs=1e-9)
+    assert r.backward / 2 == pytest.approx(g.transfer_entropy_var(A, S, source_index=1, target_index=0, k=None, base=E), abs=1e-9)
     # instantaneous part: I(X_t; Y_t | past) = -1/2 ln(1 - rho^2) of the innovations (here the noise itself)
     assert r.instantaneous / 2 == pytest.approx(-0.5 * math.log(1 - 0.4**2), abs=1e-9)
     # finite history: the step-(k+1) Gaussian CMIs from the autocovariances
@@ -519,7 +519,7 @@ def test_geweke_decomposition_routes_agree_and_match_te():
     # variables (X_t, Y_t, X_{t-1}, Y_{t-1}, ...): indices 2i, 2i+1 for lag i
     past = list(range(2, 2 * k + 2))
     inst = g.gaussian_conditional_mutual_information(C, [0], [1], given=past, base=E)
-    rk = g.geweke_decomposition(A, S, source=0, target=1, history=k, base=E)
+    rk = g.geweke_decomposition(A, S, source_index=0, target_index=1, history=k, base=E)
     assert rk.instantaneous / 2 == pytest.approx(inst, abs=1e-10)
     te = g.gaussian_conditional_mutual_information(C, [1], [2 * i for i in range(1, k + 1)], given=[2 * i + 1 for i in range(1, k + 1)], base=E)
     assert rk.forward / 2 == pytest.approx(te, abs=1e-10)
@@ -528,7 +528,7 @@ def test_geweke_decomposition_routes_agree_and_match_te():
 def test_geweke_total_is_twice_the_mutual_information_rate():
     # (1/n) I(X^n; Y^n) from block-Toeplitz log-determinants tends to F_total / 2
     A, S = FEEDBACK
-    tot = g.geweke_decomposition(A, S, source=0, target=1, base=E).total
+    tot = g.geweke_decomposition(A, S, source_index=0, target_index=1, base=E).total
     G = g.var_autocovariance(A, S, max_lag=80)
 
     def mi(n):
@@ -544,7 +544,7 @@ def test_geweke_sample_estimates():
     A, S = FEEDBACK
     data = g.simulate_var(A, 200_000, S, seed=3)
     est = g.geweke_decomposition_sample(source=data[:, 0], target=data[:, 1], lags=4, base=E)
-    ref = g.geweke_decomposition(A, S, source=0, target=1, base=E)
+    ref = g.geweke_decomposition(A, S, source_index=0, target_index=1, base=E)
     assert abs(est.residual) < 1e-10
     for a, b in zip(est, ref):
         assert a == pytest.approx(b, abs=0.01)
@@ -553,7 +553,7 @@ def test_geweke_sample_estimates():
 
 def test_chi2_law_of_the_null_statistic():
     A = np.array([[[0.5, 0.0], [0.4, 0.3]], [[-0.2, 0.0], [0.2, 0.0]]])  # Y does not cause X
-    st_ = g.granger_null_statistics(A, source=1, target=0, lags=2, n=400, replicates=600, seed=1)
+    st_ = g.granger_null_statistics(A, source_index=1, target_index=0, lags=2, n=400, replicates=600, seed=1)
     assert st_.mean() == pytest.approx(2.0, abs=0.3)  # chi2_2 mean
     assert stats_ks(st_, 2) > 0.01
     # the alternative direction is far in the tail
@@ -612,11 +612,11 @@ def test_trained_predictors_find_the_directed_information_rate():
 def test_new_granger_functions_validate():
     A, S = FEEDBACK
     cases = [
-        (lambda: g.geweke_decomposition(A, S, source=0, target=0), "target"),
-        (lambda: g.geweke_decomposition(A, S, source=0, target=1, method="x"), "method"),
-        (lambda: g.geweke_decomposition(A, S, source=0, target=1, method="spectral", history=2), "history"),
+        (lambda: g.geweke_decomposition(A, S, source_index=0, target_index=0), "target_index"),
+        (lambda: g.geweke_decomposition(A, S, source_index=0, target_index=1, method="x"), "method"),
+        (lambda: g.geweke_decomposition(A, S, source_index=0, target_index=1, method="spectral", history=2), "history"),
         (lambda: g.geweke_decomposition_sample(source=np.ones(10), target=np.ones(9)), "source"),
-        (lambda: g.granger_null_statistics(A, S, source=0, target=1, replicates=0), "replicates"),
+        (lambda: g.granger_null_statistics(A, S, source_index=0, target_index=1, replicates=0), "replicates"),
         (lambda: g.granger_surrogate_test(source=np.ones(5), target=np.ones(5), lags=2), "source"),
         (lambda: g.simulate_markov_pair(np.ones((2, 2)), 5), "transition"),
         (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0]), "equal lengths"),
@@ -666,13 +666,13 @@ def test_bad_input_is_refused_naming_the_argument():
     with pytest.raises(ValueError, match="freqs"):
         g.spectral_density(A, freqs=np.array([0.0, 0.1]) + 0.5j)
     with pytest.raises(ValueError, match="target"):
-        g.transfer_entropy_var(A, source=0, target=-1)
+        g.transfer_entropy_var(A, source_index=0, target_index=-1)
     with pytest.raises(ValueError, match="condition"):
-        g.transfer_entropy_var(np.zeros((1, 3, 3)), source=0, target=1, condition=[-1])
+        g.transfer_entropy_var(np.zeros((1, 3, 3)), source_index=0, target_index=1, condition_index=[-1])
     with pytest.raises(ValueError, match=r"\bb\b"):
         g.gaussian_conditional_mutual_information(np.eye(2), [0], -1)
     # the same value through a valid index is unchanged
-    assert g.transfer_entropy_var(A, source=0, target=1) > 0
+    assert g.transfer_entropy_var(A, source_index=0, target_index=1) > 0
     T = np.full((2, 2, 2, 2), 0.25)
     bad = T.copy()
     bad[0, 0, 0, 0] = 0.35  # the row (x, y) = (0, 0) sums to 1.1

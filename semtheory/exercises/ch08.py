@@ -17,7 +17,7 @@ def _white_driver():
 
     # Y_t = 0.5 Y_{t-1} + 0.8 X_{t-1} + e_t, X white with unit variance; components (X, Y)
     A = np.array([[[0.0, 0.0], [0.8, 0.5]]])
-    return transfer_entropy_var(A, source=0, target=1, k=None, base=math.e)
+    return transfer_entropy_var(A, source_index=0, target_index=1, k=None, base=math.e)
 
 
 @answer("ex-08-delayed-copy", units="bits", rtol=1e-4, hint="condition on Y_{t-1}: it is independent of X_{t-1}")
@@ -45,7 +45,7 @@ def _granger_gap():
     from ..granger import spurious_granger_var, transfer_entropy_var
 
     A, S = spurious_granger_var(a=1.0, b=1.0, rho=0.5)
-    return transfer_entropy_var(A, S, source=0, target=1, k=None, base=math.e)
+    return transfer_entropy_var(A, S, source_index=0, target_index=1, k=None, base=math.e)
 
 
 @answer("ex-08-backdoor", units="probability", rtol=1e-4, hint="sum over z of P(z) P(Y = 1 | X = 1, Z = z), from the joint law")

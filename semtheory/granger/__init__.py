@@ -8,9 +8,11 @@ r"""Granger causality, transfer entropy, directed information and Pearl's ladder
 ``noise_cov`` is :math:`\Sigma` (``None`` = identity, a 1-D array = a diagonal).  Components are addressed by
 their index ``0..d-1``.  Autocovariances follow the convention :math:`\Gamma(h) = E[X_t X_{t-h}^\top]`.
 
-**Direction.**  Every directed quantity takes the keyword-only arguments ``source=`` and ``target=``: it
-measures how much the *past of the source* improves the prediction of the *target* beyond the target's
-own past.  There is no positional form, so the direction can never be read backwards (contrast
+**Direction.**  Every directed quantity takes the keyword-only arguments ``source=`` and ``target=`` (the
+two series, arrays) or, for a VAR given by its coefficients, ``source_index=`` and ``target_index=`` (the
+components' indices; likewise ``condition=`` a series, ``condition_index=`` indices): it measures how much
+the *past of the source* improves the prediction of the *target* beyond the target's own past.  There is
+no positional form, so the direction can never be read backwards (contrast
 ``statsmodels.tsa.stattools.grangercausalitytests``, which tests whether *column 2* causes *column 1*).
 
 **Units.**  ``base=2`` (bits) by default, ``base=math.e`` for nats, as everywhere in :mod:`semtheory`.

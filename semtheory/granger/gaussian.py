@@ -181,7 +181,7 @@ def _geweke_from_logdets(lx, ly, l11, l22, lxy, lb) -> GewekeParts:
     return GewekeParts((lx + ly - lxy) / lb, (ly - l22) / lb, (lx - l11) / lb, (l11 + l22 - lxy) / lb)
 
 
-def geweke_decomposition(coefs, noise_cov=None, *, source, target, history=None, method="riccati", base=2) -> GewekeParts:
+def geweke_decomposition(coefs, noise_cov=None, *, source_index, target_index, history=None, method="riccati", base=2) -> GewekeParts:
     r"""Geweke's (1982) decomposition of the linear dependence between two groups of a stable VAR.
 
     With :math:`\Sigma_x` (:math:`\Sigma_y`) the one-step prediction-error covariance of the source (target) from
@@ -207,8 +207,8 @@ def geweke_decomposition(coefs, noise_cov=None, *, source, target, history=None,
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
     d = A.shape[1]
-    src, tgt = components(source, d, "source"), components(target, d, "target")
-    check_disjoint("source", src, "target", tgt)
+    src, tgt = components(source_index, d, "source_index"), components(target_index, d, "target_index")
+    check_disjoint("source_index", src, "target_index", tgt)
     both = list(src) + list(tgt)
     if method == "spectral":
         if history is not None:
@@ -220,13 +220,13 @@ def geweke_decomposition(coefs, noise_cov=None, *, source, target, history=None,
         J = innovation_covariance(A, S, observed=both)
     elif method == "riccati":
         J = innovation_covariance(A, S, observed=both, history=history)
-        lx = logdet(innovation_covariance(A, S, observed=src, history=history), "source")
-        ly = logdet(innovation_covariance(A, S, observed=tgt, history=history), "target")
-        lxy = logdet(J, "source")
+        lx = logdet(innovation_covariance(A, S, observed=src, history=history), "source_index")
+        ly = logdet(innovation_covariance(A, S, observed=tgt, history=history), "target_index")
+        lxy = logdet(J, "source_index")
     else:
         raise ValueError(f"method must be 'riccati' or 'spectral', got {method!r}")
     m = len(src)
-    return _geweke_from_logdets(lx, ly, logdet(J[:m, :m], "source"), logdet(J[m:, m:], "target"), lxy, lb)
+    return _geweke_from_logdets(lx, ly, logdet(J[:m, :m], "source_index"), logdet(J[m:, m:], "target_index"), lxy, lb)
 
 
 def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekeParts:
@@ -256,7 +256,7 @@ def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekePart
                                 logdet(J[m:, m:], "target"), logdet(J, "source"), lb)
 
 
-def granger_null_statistics(coefs, noise_cov=None, *, source, target, lags=1, n=500, replicates=1000, seed=None) -> np.ndarray:
+def granger_null_statistics(coefs, noise_cov=None, *, source_index, target_index, lags=1, n=500, replicates=1000, seed=None) -> np.ndarray:
     r"""Monte-Carlo draws of the likelihood-ratio statistic :math:`N\hat F_{X\to Y} = 2N\,\widehat{\mathrm{TE}}` (nats).
 
     Each replicate simulates ``n`` steps of the VAR from its stationary law (all replicates at once, on
@@ -269,8 +269,8 @@ def granger_null_statistics(coefs, noise_cov=None, *, source, target, lags=1, n=
     """
     A, S = stable_var(coefs, noise_cov)
     d = A.shape[1]
-    src, tgt = list(components(source, d, "source")), list(components(target, d, "target"))
-    check_disjoint("source", tuple(src), "target", tuple(tgt))
+    src, tgt = list(components(source_index, d, "source_index")), list(components(target_index, d, "target_index"))
+    check_disjoint("source_index", tuple(src), "target_index", tuple(tgt))
     lags = check_int(lags, "lags", minimum=1)
     n = check_int(n, "n", minimum=4 * lags * d + 4)
     reps = check_int(replicates, "replicates", minimum=1)

@@ -59,14 +59,14 @@ def _lag_cov(G: np.ndarray, items: list[tuple[int, int]]) -> np.ndarray:
     return 0.5 * (C + C.T)
 
 
-def _roles(A, source, target, condition):
+def _roles(A, source_index, target_index, condition_index):
     d = A.shape[1]
-    src = components(source, d, "source")
-    tgt = components(target, d, "target")
-    cond = () if condition is None or empty(condition) else component_axes(condition, d, "condition")
-    check_disjoint("source", src, "target", tgt)
-    check_disjoint("source", src, "condition", cond)
-    check_disjoint("target", tgt, "condition", cond)
+    src = components(source_index, d, "source_index")
+    tgt = components(target_index, d, "target_index")
+    cond = () if condition_index is None or empty(condition_index) else component_axes(condition_index, d, "condition_index")
+    check_disjoint("source_index", src, "target_index", tgt)
+    check_disjoint("source_index", src, "condition_index", cond)
+    check_disjoint("target_index", tgt, "condition_index", cond)
     return src, tgt, cond
 
 
@@ -92,8 +92,9 @@ def _infinite_residuals(A, S, src, tgt, cond):
     return R[np.ix_(ir, ir)], Fu[np.ix_(jf, jf)]
 
 
-def transfer_entropy_var(coefs, noise_cov=None, *, source, target, k=1, l=None, condition=None, base=2) -> float:
-    r"""Exact transfer entropy of a stable Gaussian VAR from component(s) ``source`` to ``target``.
+def transfer_entropy_var(coefs, noise_cov=None, *, source_index, target_index, k=1, l=None, condition_index=None,
+                         base=2) -> float:
+    r"""Exact transfer entropy of a stable Gaussian VAR from the components ``source_index`` to ``target_index``.
 
     Finite history (``k`` target lags, ``l`` source lags, default ``l = max(k, 1)``): the Gaussian
     conditional MI :math:`I(Y_t; X^{(l)}_{t-1} \mid Y^{(k)}_{t-1})` of the exact joint covariance built from the
@@ -102,35 +103,35 @@ def transfer_entropy_var(coefs, noise_cov=None, *, source, target, k=1, l=None, 
     .. math:: \mathrm{TE}^{\infty}_{X\to Y} = \tfrac12 \log\frac{\det\Cov(Y_t \mid Y^{-}_t)}{\det\Cov(Y_t \mid Y^{-}_t, X^{-}_t)}
 
     with the innovations covariances of :func:`innovation_covariance`.  Components that are neither
-    source, target nor ``condition`` are hidden (marginalised, not conditioned on); ``condition``
+    source, target nor condition are hidden (marginalised, not conditioned on); the ``condition_index``
     components' past joins the conditioning set (conditional Granger causality).  Units of ``base``.
     Chapter 8.
     """
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
-    src, tgt, cond = _roles(A, source, target, condition)
+    src, tgt, cond = _roles(A, source_index, target_index, condition_index)
     if k is None:
         if l is not None:
             raise ValueError("l must be None when k is None (infinite history for both)")
         Sr, Sf = _infinite_residuals(A, S, src, tgt, cond)
-        return max(0.5 * (logdet(Sr, "target") - logdet(Sf, "target")), 0.0) / lb
+        return max(0.5 * (logdet(Sr, "target_index") - logdet(Sf, "target_index")), 0.0) / lb
     k, l = _histories(k, l)
     C, a, c, b = _var_blocks(A, S, src, tgt, cond, k, l)
     return gaussian_conditional_mutual_information(C, a, b, c, base=math.e) / lb
 
 
-def granger_var(coefs, noise_cov=None, *, source, target, k=1, condition=None, base=2) -> float:
+def granger_var(coefs, noise_cov=None, *, source_index, target_index, k=1, condition_index=None, base=2) -> float:
     r"""Population Geweke measure :math:`F = \log(\det\Sigma_r/\det\Sigma_f)` of a stable VAR, by regression.
 
     The residual covariances solve the population normal equations of the restricted regression (target
-    and ``condition`` past, ``k`` lags) and the full one (plus ``k`` lags of ``source``):
+    and ``condition_index`` past, ``k`` lags) and the full one (plus ``k`` lags of ``source_index``):
     :math:`\Sigma = \Gamma_{yy} - \Gamma_{yz}\Gamma_{zz}^{-1}\Gamma_{zy}`.  ``k=None``: infinite past
     (innovations covariances).  :math:`F = 2\,\mathrm{TE}` (:func:`transfer_entropy_var`).  Units of ``base``.
     Chapter 8.
     """
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
-    src, tgt, cond = _roles(A, source, target, condition)
+    src, tgt, cond = _roles(A, source_index, target_index, condition_index)
     if k is None:
         Sr, Sf = _infinite_residuals(A, S, src, tgt, cond)
     else:
@@ -147,4 +148,4 @@ def granger_var(coefs, noise_cov=None, *, source, target, k=1, condition=None, b
             return Cyy - Cyz @ beta
 
         Sr, Sf = resid(c), resid(c + b)
-    return max(logdet(Sr, "target") - logdet(Sf, "target"), 0.0) / lb
+    return max(logdet(Sr, "target_index") - logdet(Sf, "target_index"), 0.0) / lb
