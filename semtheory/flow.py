@@ -243,7 +243,7 @@ def exact_flow(p, base=2) -> ExactFlow:
     """
     lb = log_base(base)
     p, n = _joint(p)
-    iota = directed.directed_information_density(p, base)
+    iota = directed.directed_information_density(p, base=base)
     _, ch = directed.causal_kernels(p)
     kl = np.zeros(p.shape + (n,))
     rng_ = np.zeros(p.shape + (n,))
@@ -276,7 +276,7 @@ def expected_flow(p, base=2) -> np.ndarray:
 
     Units of ``base``.  Chapter 7.
     """
-    return np.cumsum(directed.directed_information_terms(p, base))
+    return np.cumsum(directed.directed_information_terms(p, base=base))
 
 
 def sample_exact_paths(flow: ExactFlow, n_paths, *, seed=None) -> FlowPaths:
@@ -646,5 +646,5 @@ def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, gre
     for i, T in enumerate(Ts):
         lm = _channel.DecodedLM(model, temperature=float(T), top_k=top_k, top_p=top_p, greedy=greedy)
         law = _channel.interaction_law(lm, inputs, n)
-        out[i] = directed.directed_information(law, base) / n
+        out[i] = directed.directed_information(law, base=base) / n
     return out

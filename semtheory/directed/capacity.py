@@ -149,7 +149,7 @@ def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int],
     return full, np.ascontiguousarray(W), n, xc, yc
 
 
-def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityResult:
+def feedback_capacity(channel, *, base=2, tol=1e-7, max_iter=20000) -> CapacityResult:
     r"""n-letter feedback capacity :math:`C^{\mathrm{FB}}_n = \frac1n \max_{P(x^n \| y^{n-1})} I(X^n \to Y^n)`.
 
     ``channel`` is a list of ``n`` channel kernels (:func:`memoryless_channel`, :func:`finite_state_channel`,
@@ -310,7 +310,7 @@ def feedback_capacity(channel, base=2, *, tol=1e-7, max_iter=20000) -> CapacityR
     )
 
 
-def nonfeedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> CapacityResult:
+def nonfeedback_capacity(channel, *, base=2, tol=1e-9, max_iter=20000) -> CapacityResult:
     r"""n-letter capacity without feedback :math:`C_n = \frac1n \max_{P(x^n)} I(X^n; Y^n)`.
 
     Without feedback :math:`P(y^n \mid x^n) = P(y^n \| x^n)`, so this is the capacity of the super-channel
@@ -350,7 +350,7 @@ def nonfeedback_capacity(channel, base=2, *, tol=1e-9, max_iter=20000) -> Capaci
     r = (r / r.sum()).reshape(xc)
     pol = policy_from_source(r)  # the input law as a policy without feedback
     joint = r.reshape(tuple(xc) + (1,) * n) * W  # P(x^n) P(y^n | x^n): the channel is not validated again
-    value = measures.mutual_information(joint, x_axes(n), y_axes(n), base) / n
+    value = measures.mutual_information(joint, x_axes(n), y_axes(n), base=base) / n
     return CapacityResult(
         rate=value,
         upper=max(upper / lb / n, value),

@@ -118,7 +118,7 @@ def amblard_michel_terms(p, *, base=2) -> tuple[np.ndarray, np.ndarray]:
     return dec.transfer_terms, dec.instantaneous_terms
 
 
-def directed_information_density(p, base=2) -> np.ndarray:
+def directed_information_density(p, *, base=2) -> np.ndarray:
     r"""Per-step information densities :math:`\iota_t = \log \frac{P(y_t \mid y^{t-1}, x^t)}{P(y_t \mid y^{t-1})}`.
 
     Returns an array of shape ``p.shape + (n,)``; entry ``[..., t-1]`` is :math:`\iota_t(x^n, y^n)`

@@ -66,7 +66,7 @@ def _hidden_entropy_rate(P: np.ndarray, pi: np.ndarray, obs: np.ndarray, m: int,
     return 0.5 * (hi + lo), 0.5 * (hi - lo), k
 
 
-def markov_pair_rates(transition, base=2, *, tol=1e-10, max_order=20) -> MarkovPairRates:
+def markov_pair_rates(transition, *, base=2, tol=1e-10, max_order=20) -> MarkovPairRates:
     r"""Exact information rates of a stationary jointly Markov pair :math:`(X_t, Y_t)`.
 
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, started from its stationary law.
@@ -111,10 +111,10 @@ def markov_pair_rates(transition, base=2, *, tol=1e-10, max_order=20) -> MarkovP
     )
 
 
-def directed_information_rate(transition, base=2, *, tol=1e-10, max_order=20) -> float:
+def directed_information_rate(transition, *, base=2, tol=1e-10, max_order=20) -> float:
     r"""Directed-information rate :math:`\lim_n \frac1n I(X^n \to Y^n)` of a stationary jointly Markov pair.
 
-    Shorthand for ``markov_pair_rates(transition, base, tol=tol, max_order=max_order).directed``; see
+    Shorthand for ``markov_pair_rates(transition, base=base, tol=tol, max_order=max_order).directed``; see
     :func:`markov_pair_rates` for the formula and the error bound.  Units of ``base``.  Chapters 3, 8.
     """
-    return markov_pair_rates(transition, base, tol=tol, max_order=max_order).directed
+    return markov_pair_rates(transition, base=base, tol=tol, max_order=max_order).directed
