@@ -956,9 +956,9 @@ def schedule_flows(step_law, base=2) -> ScheduleFlows:
         w = float(P[ind].sum())
         if w <= 0:
             continue
-        c = _directed.conservation(np.where(ind, P, 0.0) / w, base)
+        c = _directed.conservation(np.where(ind, P, 0.0) / w, base=base)
         di, rdi, cm = di + w * c.directed, rdi + w * c.reverse, cm + w * c.mutual
-    mi = _directed.sequence_mutual_information(P, base)
+    mi = _directed.sequence_mutual_information(P, base=base)
     return ScheduleFlows(float(mi), float(schedule_entropy(P, base)), float(cm), float(di), float(rdi))
 
 
