@@ -24,6 +24,21 @@ class Chapter(NamedTuple):
     toolkit of Chapters 1 and 2, used almost everywhere, is listed only where it is the main prerequisite.
     A chapter may also call a *later* chapter's function (chapter 5 uses chapter 9's information-bottleneck
     solver); the map cannot draw that, since prerequisites point backwards.
+
+    Attributes
+    ----------
+    number : int
+        The chapter number, 1 to 17.
+    title : str
+        Its short title.
+    modules : tuple of str
+        The package modules it introduces or uses most.
+    objects : str
+        Its central objects, in words.
+    requires : tuple of int
+        Its direct prerequisites (chapter numbers).
+    part : str
+        The part of the book it belongs to.
     """
 
     number: int
@@ -71,7 +86,23 @@ COURSE_PATHS: dict[str, tuple[int, ...]] = {
 
 
 def chapter(number: int) -> Chapter:
-    """The chapter numbered ``number`` (1 to 17)."""
+    """The chapter numbered ``number`` (1 to 17).
+
+    Parameters
+    ----------
+    number : int
+        A chapter number, 1 to 17.
+
+    Returns
+    -------
+    Chapter
+        Its record.
+
+    Examples
+    --------
+    >>> chapter(3).number
+    3
+    """
     if isinstance(number, bool) or not isinstance(number, int):
         raise ValueError(f"number must be an int, got {number!r}")
     for c in CHAPTERS:
@@ -81,7 +112,18 @@ def chapter(number: int) -> Chapter:
 
 
 def prerequisites(number: int) -> tuple[int, ...]:
-    """Every chapter that chapter ``number`` builds on, directly or through others, in increasing order."""
+    """Every chapter that chapter ``number`` builds on, directly or through others, in increasing order.
+
+    Parameters
+    ----------
+    number : int
+        A chapter number, 1 to 17.
+
+    Returns
+    -------
+    tuple of int
+        The transitive prerequisites, in increasing order.
+    """
     seen: set[int] = set()
     todo = list(chapter(number).requires)
     while todo:
@@ -96,6 +138,16 @@ def check_path(path) -> tuple[int, ...]:
     """The chapters that ``path`` (a sequence of chapter numbers) needs but does not contain.
 
     Raises ``ValueError`` if a chapter comes before one of its prerequisites in the path.
+
+    Parameters
+    ----------
+    path : sequence of int
+        Chapter numbers in reading order.
+
+    Returns
+    -------
+    tuple of int
+        The prerequisites that the path lacks (empty when it is self-contained).
     """
     path = tuple(chapter(int(n)).number for n in path)
     where = {n: i for i, n in enumerate(path)}
@@ -110,7 +162,13 @@ def check_path(path) -> tuple[int, ...]:
 
 
 def concept_edges() -> list[tuple[int, int]]:
-    """The direct dependencies ``(prerequisite, chapter)`` of the concept map."""
+    """The direct dependencies ``(prerequisite, chapter)`` of the concept map.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(prerequisite, chapter)`` pairs.
+    """
     return [(r, c.number) for c in CHAPTERS for r in c.requires]
 
 
@@ -130,6 +188,16 @@ def plot_concept_map(ax=None):
     """Draw the concept map: one box per chapter (number, title, central objects), arrows for ``requires``.
 
     One row per part, chapters in reading order. Needs matplotlib (``plot`` extra). Returns the axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
     """
     import textwrap
 
@@ -169,7 +237,20 @@ _EXERCISE = re.compile(r"^(`{3,}|:{3,})\{(?:exercise|solution)\}.*?^\1[ \t]*$", 
 
 def reading_minutes(text: str, *, words_per_minute: int = 200) -> float:
     """Minutes to read the prose of a MyST chapter ``text``: words outside code cells, front matter,
-    display math, exercises and their solutions, at ``words_per_minute`` (200, myst-parser's default)."""
+    display math, exercises and their solutions, at ``words_per_minute`` (200, myst-parser's default).
+
+    Parameters
+    ----------
+    text : str
+        The source of a MyST chapter.
+    words_per_minute : int, keyword-only, default 200
+        Reading speed.
+
+    Returns
+    -------
+    float
+        Reading time, in minutes.
+    """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     if isinstance(words_per_minute, bool) or not isinstance(words_per_minute, int) or words_per_minute <= 0:
@@ -178,7 +259,18 @@ def reading_minutes(text: str, *, words_per_minute: int = 200) -> float:
 
 
 def count_exercises(text: str) -> int:
-    """The number of ``exercise`` blocks in a MyST chapter ``text``."""
+    """The number of ``exercise`` blocks in a MyST chapter ``text``.
+
+    Parameters
+    ----------
+    text : str
+        The source of a MyST chapter.
+
+    Returns
+    -------
+    int
+        The number of exercises.
+    """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
     return len(re.findall(r"^`{3,}\{exercise\}", text, re.M))
@@ -271,6 +363,18 @@ def study_tables(folder=".") -> tuple[str, str]:
 
     The first has one row per course path (chapters, reading hours, exercises, missing prerequisites), the
     second one row per chapter (reading minutes, exercises). Chapters without a file count zero.
+
+    Parameters
+    ----------
+    folder : path-like, default "."
+        The folder holding the chapter files.
+
+    Returns
+    -------
+    paths : str
+        The course-path table (Markdown).
+    chapters : str
+        The per-chapter table (Markdown).
     """
     texts = _chapter_texts(folder)
     minutes = {n: reading_minutes(t) for n, t in texts.items()}

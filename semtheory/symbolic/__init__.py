@@ -25,6 +25,21 @@ class Derivation:
 
     ``assumptions`` lists the conditions under which it holds (as text); ``steps`` optional
     intermediate equalities shown in the chapter.
+
+    Attributes
+    ----------
+    name : str
+        A short name.
+    lhs, rhs : sympy.Expr
+        The two sides of the identity.
+    proves : str
+        What the identity shows, in words.
+    chapter : str
+        Where the book uses it.
+    assumptions : tuple of str
+        The conditions under which it holds.
+    steps : tuple of sympy.Expr
+        Intermediate equalities shown in the chapter.
     """
 
     name: str
@@ -60,7 +75,18 @@ _LOADED = False
 
 
 def derivation(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
-    """Register a zero-argument function returning a :class:`Derivation` (keyed by its qualified name)."""
+    """Register a zero-argument function returning a :class:`Derivation` (keyed by its qualified name).
+
+    Parameters
+    ----------
+    fn : callable
+        A function of no arguments returning a :class:`Derivation`.
+
+    Returns
+    -------
+    callable
+        ``fn`` itself, now registered.
+    """
     if not callable(fn) or isinstance(fn, type):
         raise ValueError(f"fn must be a function returning a Derivation, got {type(fn).__name__}")
     key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
@@ -69,7 +95,13 @@ def derivation(fn: Callable[[], Derivation]) -> Callable[[], Derivation]:
 
 
 def registry() -> dict[str, Callable[[], Derivation]]:
-    """Every registered derivation, loading all submodules first (used by tests and the appendix)."""
+    """Every registered derivation, loading all submodules first (used by tests and the appendix).
+
+    Returns
+    -------
+    dict
+        Qualified name -> the registered function.
+    """
     global _LOADED
     if not _LOADED:
         for mod in pkgutil.iter_modules(__path__):
