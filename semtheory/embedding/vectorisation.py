@@ -34,6 +34,18 @@ def context_next_law(model, context_length) -> np.ndarray:
     Computed by :func:`semtheory.channel.sequence_law` for :math:`L + 1` tokens (so for a stationary source the
     window's law is stationary).  Returns shape ``(V**L, V)``; row ``x`` is the context whose tokens are the
     base-``V`` digits of ``x``, oldest first (so ``x % V**k`` is the last ``k`` tokens).  Chapter 9.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        A :class:`~semtheory.channel.LanguageModel` over ``V`` tokens.
+    context_length : int
+        Window length :math:`L`, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V**L, V)
+        The joint pmf :math:`p(x, y)` (probabilities, summing to 1).
     """
     from ..channel import sequence_law
 
@@ -44,7 +56,30 @@ def context_next_law(model, context_length) -> np.ndarray:
 
 
 def context_samples(seq, vocab_size, context_length) -> tuple[np.ndarray, np.ndarray]:
-    r"""Pairs ``(x, y)`` of a token sequence: ``x`` the index of each length-:math:`L` window (as in :func:`context_next_law`), ``y`` the token after it.  Chapter 9."""
+    r"""Pairs ``(x, y)`` of a token sequence: ``x`` the index of each length-:math:`L` window (as in :func:`context_next_law`), ``y`` the token after it.  Chapter 9.
+
+    Parameters
+    ----------
+    seq : array_like of int, shape (n,)
+        Token ids in ``[0, vocab_size - 1]``, with ``n > context_length``.
+    vocab_size : int
+        Number of tokens ``V``, at least 1.
+    context_length : int
+        Window length :math:`L`, at least 1.
+
+    Returns
+    -------
+    x : numpy.ndarray of int64, shape (n - L,)
+        The context index of each window (its tokens as base-``V`` digits, oldest first).
+    y : numpy.ndarray of int64, shape (n - L,)
+        The token after each window.
+
+    Examples
+    --------
+    >>> x, y = context_samples([0, 1, 1, 0, 1], 2, 2)
+    >>> x.tolist(), y.tolist()
+    ([1, 3, 2], [1, 0, 1])
+    """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     L = check_int(context_length, "context_length", minimum=1)
     s = _asarray(seq, "seq")
@@ -62,7 +97,17 @@ def context_samples(seq, vocab_size, context_length) -> tuple[np.ndarray, np.nda
 
 
 class EncoderInfo(NamedTuple):
-    """A context encoder :math:`T = f(X)`: ``i_xt`` :math:`= I(X;T) = H(T)`, ``i_ty`` :math:`= I(T;Y)`, ``cells`` used."""
+    """A context encoder :math:`T = f(X)`: ``i_xt`` :math:`= I(X;T) = H(T)`, ``i_ty`` :math:`= I(T;Y)`, ``cells`` used.
+
+    Attributes
+    ----------
+    i_xt : float
+        :math:`I(X;T)`, in units of log ``base`` of the call (bits by default).
+    i_ty : float
+        :math:`I(T;Y)`, in the same units.
+    cells : int
+        Number of cells :math:`t` with :math:`p(t) > 0`.
+    """
 
     i_xt: float
     i_ty: float
@@ -86,6 +131,26 @@ def encoder_information(p_xy, labels, *, base=2) -> EncoderInfo:
     :math:`p(t, y) = \sum_{x: f(x) = t} p(x, y)`; returns :math:`I(X;T) = H(T)` (deterministic encoder),
     :math:`I(T;Y)`, which data processing bounds by :math:`\min(H(T), I(X;Y)) \le \min(\log M, I(X;Y))` for
     :math:`M` cells, and the number of cells used.  Units of ``base``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    labels : array_like of int, shape (n_contexts,)
+        The cell :math:`f(x) \ge 0` of each context.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    EncoderInfo
+        :math:`I(X;T)`, :math:`I(T;Y)` (units of log ``base``, bits by default) and the cells used.
+
+    Examples
+    --------
+    >>> p = np.array([[0.4, 0.1], [0.1, 0.4]])
+    >>> encoder_information(p, [0, 0]).i_ty  # one cell: nothing about Y
+    0.0
     """
     p = as_joint(p_xy)
     lab = _as_labels(labels, p.shape[0])
@@ -106,6 +171,20 @@ def stochastic_encoder_information(p_xy, q_tx, *, base=2) -> EncoderInfo:
     and the number of cells with :math:`p(t) > 0`.  A one-hot ``q_tx`` gives :func:`encoder_information`.
     :math:`I(T;Y) = I(X;Y)` iff :math:`p(y\mid x) = p(y \mid x')` whenever :math:`x, x'` can both emit one
     :math:`t` (chapter 9).  Units of ``base``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    q_tx : array_like, shape (n_contexts, n_cells)
+        The row-stochastic encoder :math:`q(t \mid x)`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    EncoderInfo
+        :math:`I(X;T)`, :math:`I(T;Y)` (units of log ``base``, bits by default) and the cells used.
     """
     p = as_joint(p_xy)
     q = as_stochastic(q_tx, "q_tx")
@@ -119,7 +198,27 @@ def stochastic_encoder_information(p_xy, q_tx, *, base=2) -> EncoderInfo:
 
 
 def last_k_encoder(vocab_size, context_length, k) -> np.ndarray:
-    r"""Labels of the encoder that keeps the last ``k`` tokens of a length-:math:`L` window (``k = 0``: a constant).  Chapter 9."""
+    r"""Labels of the encoder that keeps the last ``k`` tokens of a length-:math:`L` window (``k = 0``: a constant).  Chapter 9.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of tokens ``V``, at least 1.
+    context_length : int
+        Window length :math:`L`, at least 1.
+    k : int
+        Number of last tokens kept, ``0 <= k <= context_length``.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (V**L,)
+        ``labels[x] = x % V**k``, the cell of each context.
+
+    Examples
+    --------
+    >>> last_k_encoder(2, 2, 1).tolist()
+    [0, 1, 0, 1]
+    """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     L = check_int(context_length, "context_length", minimum=1)
     k = check_int(k, "k", minimum=0, maximum=L)
@@ -133,6 +232,20 @@ def sign_hash_encoder(features, bits, *, seed=None) -> np.ndarray:
     integer whose binary digits are the signs, so the encoder has at most :math:`2^d` cells.  Random
     hyperplane hashing (Charikar 2002) of a projection to :math:`d` dimensions.  Deterministic under ``seed``.
     Chapter 9.
+
+    Parameters
+    ----------
+    features : array_like, shape (n_contexts, D)
+        The vectors :math:`\phi(x)`, one row per context.
+    bits : int
+        Number of hyperplanes :math:`d`, in ``[1, 62]``.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the Gaussian hyperplanes (None: fresh entropy).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_contexts,)
+        The label of each context, in ``[0, 2**bits - 1]``.
     """
     F = as_real_matrix(features, "features")
     d = check_int(bits, "bits", minimum=1, maximum=62)
@@ -152,6 +265,17 @@ def agglomerative_ib(p_xy) -> dict[int, np.ndarray]:
     :math:`\sum_y [g(a_y) + g(b_y) - g(a_y + b_y)] - [g(A) + g(B) - g(A + B)] \ge 0` with
     :math:`g(z) = z\log z`, :math:`a_y = p(i, y)`, :math:`A = p(i)`, a Jensen--Shannon divergence weighted by
     :math:`A + B`.  Ties go to the lexicographically smallest pair.  Returns ``{M: labels}``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        ``{M: labels}`` for :math:`M = n, \dots, 1`, where ``labels`` (shape ``(n_contexts,)``, ints in
+        ``[0, M - 1]``) is the encoder with :math:`M` cells.
     """
     p = as_joint(p_xy)
     n = p.shape[0]
@@ -192,7 +316,21 @@ def agglomerative_ib(p_xy) -> dict[int, np.ndarray]:
 
 class IBCurve(NamedTuple):
     r"""The information-bottleneck curve: for each ``beta``, the chosen encoder ``encoders[i]`` (:math:`q(t\mid x)`)
-    and its ``i_xt`` :math:`= I(X;T)`, ``i_ty`` :math:`= I(T;Y)` (units of ``base``); ``i_xy`` :math:`= I(X;Y)`."""
+    and its ``i_xt`` :math:`= I(X;T)`, ``i_ty`` :math:`= I(T;Y)` (units of ``base``); ``i_xy`` :math:`= I(X;Y)`.
+
+    Attributes
+    ----------
+    beta : numpy.ndarray, shape (n_betas,)
+        The trade-off parameters :math:`\beta`, increasing.
+    i_xt : numpy.ndarray, shape (n_betas,)
+        :math:`I(X;T)` of each chosen encoder, in units of log ``base`` of the call (bits by default).
+    i_ty : numpy.ndarray, shape (n_betas,)
+        :math:`I(T;Y)` of each chosen encoder, in the same units.
+    encoders : tuple of numpy.ndarray
+        ``encoders[i]``, shape ``(n_contexts, n_cells)``: the row-stochastic :math:`q(t \mid x)` at ``beta[i]``.
+    i_xy : float
+        :math:`I(X;Y)`, the ceiling of ``i_ty``, in the same units.
+    """
 
     beta: np.ndarray
     i_xt: np.ndarray
@@ -257,6 +395,30 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, 
     :math:`I(X;T)` and :math:`I(T;Y)` are non-decreasing in :math:`\beta` (exchange argument), the curve starts
     at :math:`(0, 0)` for :math:`\beta \le 1` and reaches :math:`I(X;Y)` for large :math:`\beta`.  Units of
     ``base``.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    betas : array_like, shape (n_betas,)
+        Strictly increasing, finite :math:`\beta \ge 0`.
+    n_clusters : int or None, keyword-only, default None
+        Number of cells of the encoders (None: one per class of the minimal sufficient statistic).
+    restarts : int, keyword-only, default 2
+        Random restarts at each :math:`\beta`, at least 0.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the perturbations and restarts.
+    max_iter : int, keyword-only, default 300
+        Iteration limit of each self-consistent run, at least 1.
+    tol : float, keyword-only, default 1e-8
+        A run stops when no :math:`q(t \mid x)` moves by more than ``tol`` (positive).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    IBCurve
+        The curve; informations in units of log ``base`` (bits by default).
     """
     p = as_joint(p_xy)
     b = as_real_array(betas, "betas", finite=False, nonempty=False)
@@ -314,7 +476,24 @@ def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, 
 class DIBResult(NamedTuple):
     r"""The deterministic information bottleneck, one entry per ``beta``: ``labels[i]`` (the hard encoder
     :math:`f`, one cell per context), ``h_t`` :math:`= H(T) = I(X;T)`, ``i_ty`` :math:`= I(T;Y)` (units of
-    ``base``), ``cells`` used, and ``costs[i]``, the DIB functional after each iteration (nats; non-increasing)."""
+    ``base``), ``cells`` used, and ``costs[i]``, the DIB functional after each iteration (nats; non-increasing).
+
+    Attributes
+    ----------
+    beta : numpy.ndarray, shape (n_betas,)
+        The trade-off parameters :math:`\beta`.
+    labels : tuple of numpy.ndarray
+        ``labels[i]``, shape ``(n_contexts,)``: the cell :math:`f(x)` of each context at ``beta[i]``.
+    h_t : numpy.ndarray, shape (n_betas,)
+        :math:`H(T) = I(X;T)`, in units of log ``base`` of the call (bits by default).
+    i_ty : numpy.ndarray, shape (n_betas,)
+        :math:`I(T;Y)`, in the same units.
+    cells : numpy.ndarray of int, shape (n_betas,)
+        Number of cells used.
+    costs : tuple of numpy.ndarray
+        ``costs[i]``: the DIB functional :math:`\mathcal J` after each iteration of the kept run, in nats
+        (non-increasing).
+    """
 
     beta: np.ndarray
     labels: tuple
@@ -362,6 +541,29 @@ def deterministic_information_bottleneck(p_xy, betas, *, n_clusters=None, restar
     consistent :math:`q` equals :math:`H(T) + \beta(I(X;Y) - I(T;Y))`, so :math:`\mathcal J` never increases and
     the loop ends (a local minimum; ``costs`` records the kept run).  From the identity, contexts with equal
     :math:`p(y\mid x)` are merged on the first step.  Units of ``base``; ``costs`` in nats.  Chapter 9.
+
+    Parameters
+    ----------
+    p_xy : array_like, shape (n_contexts, n_tokens)
+        The joint pmf :math:`p(x, y)`.
+    betas : array_like, shape (n_betas,)
+        Finite :math:`\beta \ge 0`.
+    n_clusters : int or None, keyword-only, default None
+        Number of cells of the random starts, in ``[1, n_contexts]`` (None: one per context).
+    restarts : int, keyword-only, default 10
+        Random starts at each :math:`\beta`, at least 0 (besides the identity and the constant encoder).
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the random starts.
+    max_iter : int, keyword-only, default 200
+        Iteration limit of each run, at least 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    DIBResult
+        One hard encoder per :math:`\beta`; informations in units of log ``base`` (bits by default), ``costs``
+        in nats.
     """
     p = as_joint(p_xy)
     b = as_real_array(betas, "betas", finite=False, nonempty=False)
