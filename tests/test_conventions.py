@@ -36,7 +36,6 @@ BASE_NOT_KEYWORD_ONLY: set[str] = {
     'directed.sequence_mutual_information',
     'flow.exact_flow',
     'flow.expected_flow',
-    'granger.gaussian_conditional_mutual_information',
     'measures.binary_entropy',
     'measures.conditional_entropy',
     'measures.conditional_mutual_information',

@@ -30,7 +30,7 @@ from .var import companion_matrix, var_stationary_covariance
 # ----------------------------------------------------------------------------------------------
 
 
-def gaussian_conditional_mutual_information(cov, a, b, given=(), base=2) -> float:
+def gaussian_conditional_mutual_information(cov, a, b, given=(), *, base=2) -> float:
     r"""Conditional mutual information of jointly Gaussian variables from their covariance matrix.
 
     .. math:: I(A; B \mid C) = \tfrac12 \log \frac{\det\Sigma_{AC}\,\det\Sigma_{BC}}{\det\Sigma_{ABC}\,\det\Sigma_{C}}
