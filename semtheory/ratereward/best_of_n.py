@@ -14,7 +14,19 @@ from ._common import as_reward, bandit, log, tilt
 class BestOfN(NamedTuple):
     r"""Best-of-:math:`n` policies on the rate-reward plane: for each ``ns[i]``, the expected ``rewards`` and
     the ``rates`` :math:`D(\pi_n \| \pi_{\mathrm{ref}})` (units of ``base``), and the ``bounds``
-    :math:`\log n - (n-1)/n` (units of ``base``)."""
+    :math:`\log n - (n-1)/n` (units of ``base``).
+
+    Attributes
+    ----------
+    ns : numpy.ndarray, shape (m,)
+        The numbers of draws :math:`n`.
+    rewards : numpy.ndarray, shape (m,)
+        :math:`\E_{\pi_n} r`, reward units.
+    rates : numpy.ndarray, shape (m,)
+        :math:`D(\pi_n \| \pi_{\mathrm{ref}})`, units of log ``base``.
+    bounds : numpy.ndarray, shape (m,)
+        :math:`\log n - (n-1)/n`, units of log ``base``.
+    """
 
     ns: np.ndarray
     rewards: np.ndarray
@@ -29,6 +41,26 @@ def best_of_n_policy(ref, reward, n) -> np.ndarray:
     responses up to and including :math:`y` in that order, :math:`F(y^-)` the mass before it.  The best of
     :math:`n` draws is :math:`y` with probability :math:`\pi_n(y) = F(y)^n - F(y^-)^n`.  ``ref`` a 1-D pmf,
     ``reward`` finite, ``n >= 1`` (``n = 1`` is the reference).  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response.
+    n : int
+        Number of draws, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K,)
+        The pmf :math:`\pi_n`.
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import best_of_n_policy
+    >>> best_of_n_policy([0.5, 0.5], [0.0, 1.0], 2).tolist()
+    [0.25, 0.75]
     """
     P, r = bandit(ref, reward)
     n = check_int(n, "n", minimum=1, maximum=10**9)
@@ -47,6 +79,24 @@ def best_of_n_kl_bound(n, *, base=2) -> float:
     Equality holds for a continuous reward distribution (no ties); :func:`best_of_n_policy` of any finite
     reference stays below it (Beirami et al. 2024; the formula is from Stiennon et al. 2020).  Units of
     ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    n : int
+        Number of draws, >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\log n - (n-1)/n`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import best_of_n_kl_bound
+    >>> best_of_n_kl_bound(1)
+    0.0
     """
     n = check_int(n, "n", minimum=1, maximum=10**9)
     return (math.log(n) - (n - 1) / n) / log_base(base)
@@ -57,6 +107,22 @@ def best_of_n_curve(ref, reward, ns, *, base=2) -> BestOfN:
 
     Every point lies on or above the rate-reward function :func:`rate_reward` (which is the least divergence
     at its reward) and at or below :func:`best_of_n_kl_bound` in rate.  Rates in units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    reward : array_like, shape (K,)
+        A finite reward per response.
+    ns : array_like of int, shape (m,)
+        Numbers of draws, each >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+
+    Returns
+    -------
+    BestOfN
+        The ``ns``, the expected rewards (reward units), the rates and the bounds (units of log ``base``).
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
@@ -76,7 +142,19 @@ def best_of_n_curve(ref, reward, ns, *, base=2) -> BestOfN:
 class ProxyCurve(NamedTuple):
     r"""Optimising a proxy reward: for each temperature in ``kl_weights`` (or each ``n`` of best-of-:math:`n`), the
     ``rates`` :math:`D(\pi\|\pi_{\mathrm{ref}})` (units of ``base``), the ``proxy`` reward the policy was optimised
-    for and the ``true`` reward it earns."""
+    for and the ``true`` reward it earns.
+
+    Attributes
+    ----------
+    kl_weights : numpy.ndarray, shape (m,)
+        The KL weights :math:`\beta` (reward units per nat), or the numbers of draws with ``best_of_n=True``.
+    rates : numpy.ndarray, shape (m,)
+        :math:`D(\pi \| \pi_{\mathrm{ref}})`, units of log ``base``.
+    proxy : numpy.ndarray, shape (m,)
+        :math:`\E_\pi \hat r`, reward units.
+    true : numpy.ndarray, shape (m,)
+        :math:`\E_\pi r`, reward units.
+    """
 
     kl_weights: np.ndarray
     rates: np.ndarray
@@ -93,6 +171,26 @@ def proxy_reward_curve(ref, true_reward, proxy_reward, kl_weights, *, base=2, be
     :math:`\E_\pi \hat r`, :math:`\E_\pi r` and :math:`D(\pi \| \pi_{\mathrm{ref}})`.  Along the Gibbs path the proxy
     reward is non-decreasing in the divergence (:func:`rate_reward_curve`); the true reward need not be
     (Gao et al. 2023).  Rates in units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,)
+        The reference policy, a pmf.
+    true_reward : array_like, shape (K,)
+        The true reward :math:`r` (finite, reward units).
+    proxy_reward : array_like, shape (K,)
+        The proxy reward :math:`\hat r` the policies are optimised for (finite, reward units).
+    kl_weights : array_like, shape (m,)
+        KL weights :math:`\beta \ge 0` (reward units per nat), or integers :math:`n \ge 1` with ``best_of_n=True``.
+    base : float, keyword-only, default 2
+        Logarithm base of the rates (2: bits, e: nats).
+    best_of_n : bool, keyword-only, default False
+        Use best-of-:math:`n` policies of the proxy instead of its Gibbs policies.
+
+    Returns
+    -------
+    ProxyCurve
+        The ``kl_weights``, the rates (units of log ``base``), the proxy and the true expected rewards (reward units).
     """
     lb = log_base(base)
     P, r = bandit(ref, true_reward, "true_reward")

@@ -20,6 +20,25 @@ class DirectedRateReward(NamedTuple):
     ``kl_weight``; ``reward`` :math:`\E r`; ``rate`` :math:`I(X^n \to Y^n)` (units of ``base``); ``channel`` the optimal
     causal policy; ``law`` the joint law; ``lagrangian`` :math:`\E r - \beta I` (reward units, :math:`I` in nats);
     ``iterations``; ``converged``.
+
+    Attributes
+    ----------
+    kl_weight : float
+        The KL weight :math:`\beta` (reward units per nat).
+    reward : float
+        The expected reward :math:`\E r`, reward units.
+    rate : float
+        The directed information :math:`I(X^n \to Y^n)`, in units of log ``base``.
+    channel : list of numpy.ndarray
+        The optimal causal kernels :math:`\pi(y_t \mid x^t, y^{t-1})`.
+    law : numpy.ndarray
+        The joint law of :math:`(X^n, Y^n)`.
+    lagrangian : float
+        :math:`\E r - \beta I` with :math:`I` in nats, reward units.
+    iterations : int
+        Rounds of the alternating maximisation.
+    converged : bool
+        Whether the gain fell below ``tol`` within ``max_iter`` rounds.
     """
 
     kl_weight: float
@@ -61,6 +80,38 @@ def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_it
     process without feedback the problem is convex and the limit is the optimum.  ``init``: starting
     reference kernels (default uniform).  For :math:`n = 1` this is the mutual-information rate-reward
     function (a Blahut–Arimoto iteration).  Rate in units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    reward : array_like, shape (|X_1|, ..., |X_n|, |Y_1|, ..., |Y_n|)
+        A finite reward on the joint layout, every output axis spelled out (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    base : float, keyword-only, default 2
+        Logarithm base of the rate (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-10
+        Stop when a round gains less than this in the Lagrangian (reward units).
+    max_iter : int, keyword-only, default 5000
+        Largest number of rounds.
+    init : sequence of array_like or None, keyword-only, default None
+        Starting input-blind reference kernels :math:`q(y_t \mid y^{t-1})` (None: uniform).
+
+    Returns
+    -------
+    DirectedRateReward
+        The point: expected reward (reward units), rate (units of log ``base``), optimal channel and joint law,
+        the Lagrangian (reward units) and the iteration record.
+
+    Examples
+    --------
+    >>> import math
+    >>> from semtheory import directed
+    >>> from semtheory.ratereward import directed_rate_reward, matching_reward
+    >>> pt = directed_rate_reward(directed.iid_policy([0.5, 0.5], 1), matching_reward(1), 1.0)
+    >>> math.isclose(pt.reward, 1 / (1 + math.exp(-1)))  # a binary symmetric channel, crossover 1/(1+e)
+    True
     """
     lb = log_base(base)
     if isinstance(kl_weight, (int, float, np.integer, np.floating)) and not isinstance(kl_weight, bool) and kl_weight == 0:
@@ -109,6 +160,26 @@ def directed_rate_reward_curve(policy, reward, kl_weights, *, base=2, tol=1e-10,
     r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``kl_weights`` (see :func:`directed_rate_reward`).
 
     Each point is warm-started from the previous one's output law.  Rates in units of ``base``.  Chapter 6.
+
+    Parameters
+    ----------
+    policy : sequence of array_like
+        The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
+    reward : array_like, shape (|X_1|, ..., |X_n|, |Y_1|, ..., |Y_n|)
+        A finite reward on the joint layout, every output axis spelled out (reward units).
+    kl_weights : array_like, shape (m,)
+        KL weights :math:`\beta > 0` (reward units per nat), finite.
+    base : float, keyword-only, default 2
+        Logarithm base of the rate (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-10
+        Stop when a round gains less than this in the Lagrangian (reward units).
+    max_iter : int, keyword-only, default 5000
+        Largest number of rounds.
+
+    Returns
+    -------
+    RateRewardCurve
+        The KL weights, the expected rewards (reward units) and the directed rates (units of log ``base``).
     """
     log_base(base)
     bs = kl_weights_array(kl_weights)

@@ -18,6 +18,29 @@ def implicit_reward(logpolicy, logref, kl_weight) -> np.ndarray:
     For the Gibbs optimum :math:`\hat r = r - \beta \log Z` (per prompt): the reward up to a constant, which
     Bradley–Terry preferences cannot see.  ``inf``/``nan`` entries are not allowed where the reference has
     mass; entries with both log-probabilities :math:`-\infty` give :math:`-\infty`.  Reward units.  Chapter 6.
+
+    Parameters
+    ----------
+    logpolicy : array_like, shape (K,) or (prompts, K)
+        Natural-log probabilities of the policy.
+    logref : array_like, shape of ``logpolicy``
+        Natural-log probabilities of the reference.
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``logpolicy``
+        :math:`\hat r`, in reward units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from semtheory.ratereward import gibbs_logpolicy, implicit_reward
+    >>> ref, r = np.array([0.5, 0.5]), np.array([0.0, 1.0])
+    >>> h = implicit_reward(gibbs_logpolicy(ref, r, 1.0), np.log(ref), 1.0)
+    >>> round(float(h[1] - h[0]), 12)  # the reward difference, the constant beta log Z cancels
+    1.0
     """
     lp = _as_logs(logpolicy, "logpolicy")
     lr = _as_logs(logref, "logref")
@@ -45,6 +68,22 @@ def bradley_terry(reward_a, reward_b):
     r"""Bradley–Terry probability that :math:`a` is preferred: :math:`P(a \succ b) = \sigma(r_a - r_b) = 1/(1 + e^{r_b - r_a})`.
 
     Vectorised; invariant under adding a constant to both rewards.  Chapter 6.
+
+    Parameters
+    ----------
+    reward_a, reward_b : float or array_like
+        Finite rewards of the two responses (reward units), broadcastable against each other.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`P(a \succ b)`, a probability (a float for scalar rewards).
+
+    Examples
+    --------
+    >>> from semtheory.ratereward import bradley_terry
+    >>> bradley_terry(1.0, 1.0)
+    0.5
     """
     ra = as_float(reward_a, "reward_a")
     rb = as_float(reward_b, "reward_b")
@@ -55,7 +94,17 @@ def bradley_terry(reward_a, reward_b):
 
 
 class PreferenceData(NamedTuple):
-    """A preference data set: for each pair, the ``prompts`` index, the ``chosen`` and the ``rejected`` response."""
+    """A preference data set: for each pair, the ``prompts`` index, the ``chosen`` and the ``rejected`` response.
+
+    Attributes
+    ----------
+    prompts : numpy.ndarray of int, shape (m,)
+        The prompt index of each pair.
+    chosen : numpy.ndarray of int, shape (m,)
+        The preferred response of each pair.
+    rejected : numpy.ndarray of int, shape (m,)
+        The other response of each pair.
+    """
 
     prompts: np.ndarray
     chosen: np.ndarray
@@ -79,6 +128,24 @@ def sample_preferences(ref, reward, n_pairs, *, prompt_law=None, seed=None) -> P
     :math:`\sigma(r(x,y) - r(x,y'))` (:func:`bradley_terry`).  ``ref`` is ``(K,)`` or ``(prompts, K)``;
     ``reward`` broadcastable to it.  With the implicit reward of the Gibbs optimum as ``reward`` this samples
     the optimum's own Bradley–Terry model.  Deterministic under ``seed``.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : array_like, shape (K,) or (prompts, K)
+        The reference policy, a pmf over the last axis.
+    reward : array_like
+        A finite reward, broadcastable to ``ref`` (reward units).
+    n_pairs : int
+        Number of comparisons, >= 1.
+    prompt_law : array_like, shape (prompts,), keyword-only, optional
+        Law of the prompts (default uniform).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws (None: fresh entropy).
+
+    Returns
+    -------
+    PreferenceData
+        The sampled comparisons, ``n_pairs`` of them.
     """
     P, r = _ref2d(ref, reward)
     m = check_int(n_pairs, "n_pairs", minimum=1)
@@ -121,6 +188,22 @@ def dpo_loss(logpolicy, logref, data, kl_weight) -> float:
     A pair whose chosen response has probability 0 under the policy gives ``inf``; a response compared with
     itself contributes :math:`\log 2`; two distinct responses both of policy probability 0 are undefined
     (``ValueError``) unless another pair already makes the loss infinite.  Chapter 6.
+
+    Parameters
+    ----------
+    logpolicy : array_like, shape (K,) or (prompts, K)
+        Natural-log probabilities of the policy.
+    logref : array_like, shape of ``logpolicy``
+        Natural-log probabilities of the reference.
+    data : PreferenceData
+        The comparisons (prompt index, chosen response, rejected response).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+
+    Returns
+    -------
+    float
+        The mean loss in nats per pair (``inf`` as described above).
     """
     lp = np.atleast_2d(_as_logs(logpolicy, "logpolicy"))
     lr = np.atleast_2d(_as_logs(logref, "logref"))
@@ -161,6 +244,24 @@ def expected_dpo_loss(logpolicy, ref, reward, kl_weight, *, prompt_law=None) -> 
     minimised exactly when :math:`\hat r_\pi = r + c(x)` on the support, i.e. at the Gibbs optimum.  Nats.
     A policy of probability 0 on a response the reference supports gives ``inf`` (no NaN), as in :func:`dpo_loss`.
     Chapter 6.
+
+    Parameters
+    ----------
+    logpolicy : array_like, shape (K,) or (prompts, K)
+        Natural-log probabilities of the policy.
+    ref : array_like, shape of ``logpolicy``
+        The reference policy (probabilities), a pmf over the last axis.
+    reward : array_like
+        The reward that generates the preferences, broadcastable to ``ref`` (reward units).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    prompt_law : array_like, shape (prompts,), keyword-only, optional
+        Law of the prompts (default uniform).
+
+    Returns
+    -------
+    float
+        :math:`\bar L(\pi)`, in nats per pair.
     """
     P, r = _ref2d(ref, reward)
     lp = np.atleast_2d(_as_logs(logpolicy, "logpolicy"))
@@ -184,7 +285,15 @@ def expected_dpo_loss(logpolicy, ref, reward, kl_weight, *, prompt_law=None) -> 
 
 
 class DPOFit(NamedTuple):
-    """Result of :func:`fit_dpo`: the fitted natural-log ``logpolicy`` (prompts, K) and the training ``losses``."""
+    """Result of :func:`fit_dpo`: the fitted natural-log ``logpolicy`` (prompts, K) and the training ``losses``.
+
+    Attributes
+    ----------
+    logpolicy : numpy.ndarray, shape of ``logref``
+        The fitted policy, natural-log probabilities.
+    losses : numpy.ndarray, shape (steps,)
+        The DPO loss at each step, nats per pair.
+    """
 
     logpolicy: np.ndarray
     losses: np.ndarray
@@ -199,6 +308,27 @@ def fit_dpo(logref, data, kl_weight, *, steps=400, lr=0.1, seed=0) -> DPOFit:
     ``seed``.  The loss is evaluated on the pair counts, so its cost does not grow with the data.  With
     enough preference data from the Gibbs optimum's Bradley–Terry model the fit recovers
     :math:`\pi^*_\beta`.  ``logref`` must have full support.  Chapter 6.
+
+    Parameters
+    ----------
+    logref : array_like, shape (K,) or (prompts, K)
+        Natural-log probabilities of the reference, full support, normalised on each row.
+    data : PreferenceData
+        The comparisons (prompt index, chosen response, rejected response).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    steps : int, keyword-only, default 400
+        Number of Adam steps, >= 1.
+    lr : float, keyword-only, default 0.1
+        Learning rate, > 0.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initial perturbation (an int seeds torch's generator; a Generator gives one draw that does;
+        None: fresh entropy).
+
+    Returns
+    -------
+    DPOFit
+        The fitted log-policy (nats) and the training losses (nats per pair).
     """
     import torch
 
@@ -257,7 +387,17 @@ class ARDPOFit(NamedTuple):
     ``kernels[t, c, v]`` = :math:`\log\pi_\theta(y_{t+1} = v \mid \text{position } t+1,\ y_t = c)` (natural log; at the
     first position the row ``c = first`` is used), ``logpolicy`` the induced natural-log law of the
     :math:`V^n` sequences (row-major, as :func:`semtheory.channel.sequence_law` ravels), ``losses`` the
-    training losses."""
+    training losses.
+
+    Attributes
+    ----------
+    kernels : numpy.ndarray, shape (n, V, V)
+        The fitted per-token conditionals, natural logs.
+    logpolicy : numpy.ndarray, shape (V**n,)
+        The induced law of the sequences, natural logs, row-major.
+    losses : numpy.ndarray, shape (steps,)
+        The DPO loss at each step, nats per pair.
+    """
 
     kernels: np.ndarray
     logpolicy: np.ndarray
@@ -284,6 +424,34 @@ def fit_dpo_autoregressive(logref, data, kl_weight, n, vocab_size, *, first=0, s
     deterministic under ``seed``.  When the Gibbs optimum lies in this family (for instance a first-order
     Markov reference with a reward that adds per-token terms and a last-token term) the fit can recover it
     exactly.  Chapter 6.
+
+    Parameters
+    ----------
+    logref : array_like, shape (vocab_size**n,)
+        Natural-log probabilities of the reference's sequences (row-major), full support, normalised.
+    data : PreferenceData
+        The comparisons (prompt index, chosen response, rejected response).
+        Its ``chosen`` and ``rejected`` index sequences; one prompt (index 0).
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    n : int
+        Sequence length, between 1 and 12.
+    vocab_size : int
+        Vocabulary size :math:`V`, between 2 and 64 (at most :math:`2^{16}` sequences).
+    first : int, keyword-only, default 0
+        The token :math:`y_0` before the first position (the last prompt token).
+    steps : int, keyword-only, default 400
+        Number of Adam steps, >= 1.
+    lr : float, keyword-only, default 0.1
+        Learning rate, > 0.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initial perturbation (an int seeds torch's generator; a Generator gives one draw that does;
+        None: fresh entropy).
+
+    Returns
+    -------
+    ARDPOFit
+        The fitted per-token kernels and sequence law (natural logs) and the training losses (nats per pair).
     """
     import torch
 

@@ -34,6 +34,30 @@ class GibbsLM(_channel.LanguageModel):
     ``(V,)*n`` or a callable (see :func:`reward_table`).  Attributes: ``value`` :math:`= V_0 = \beta \log Z`
     (reward units), ``log_partition`` :math:`\log Z`, ``values`` (list of the tables :math:`V_t`, reward units).
     Being a :class:`~semtheory.channel.LanguageModel` it can be sampled and enumerated.  Chapter 6.
+
+    Parameters
+    ----------
+    ref : semtheory.channel.LanguageModel
+        The reference model.
+    reward : array_like or callable
+        The reward on the next ``n`` tokens (see :func:`reward_table`), reward units.
+    n : int
+        Number of generated tokens, >= 1.
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    prompt : sequence of int, keyword-only, default ()
+        The prompt the generated tokens follow.
+
+    Attributes
+    ----------
+    value : float
+        :math:`V_0 = \beta \log Z`, reward units.
+    log_partition : float
+        :math:`\log Z`, nats.
+    values : list of numpy.ndarray
+        The tables :math:`V_t`, reward units.
+    kl_weight : float
+        The KL weight :math:`\beta`.
     """
 
     def __init__(self, ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()):
@@ -80,6 +104,24 @@ def sequence_gibbs(ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()) -> 
 
     A table of shape ``(V,)*n`` computed from :func:`semtheory.channel.sequence_law` in the log domain; equal
     to the law of :class:`GibbsLM` (the token-level form).  Chapter 6.
+
+    Parameters
+    ----------
+    ref : semtheory.channel.LanguageModel
+        The reference model.
+    reward : array_like or callable
+        The reward on sequences of ``n`` tokens (see :func:`reward_table`), reward units.
+    n : int
+        Sequence length, >= 1.
+    kl_weight : float
+        The KL weight :math:`\beta > 0` (reward units per nat).
+    prompt : sequence of int, keyword-only, default ()
+        The prompt the sequences follow.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,) * n
+        The law :math:`\pi^*(y^n)`, a pmf over the sequences.
     """
     _check_lm(ref)
     b = check_kl_weight(kl_weight)
