@@ -132,6 +132,24 @@ class BoltzmannLM(LanguageModel):
     ``energy(context)`` returns the ``vocab_size`` energies (negative logits) of the next token; ``+inf``
     masks a token.  ``temperature`` T > 0.  Every model is of this form with :math:`E = -\ln P` at
     :math:`T = 1`; the Transformer of chapter 10 computes :math:`E` from its last hidden state.  Chapters 4, 10.
+
+    Parameters
+    ----------
+    energy : callable
+        ``energy(context) -> energies``, shape ``(vocab_size,)``; ``+inf`` masks a token.
+    vocab_size : int
+        Number of tokens, >= 1.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Attributes
+    ----------
+    energy : callable
+        The energy function.
+    vocab_size : int
+        Number of tokens.
+    temperature : float
+        :math:`T`.
     """
 
     def __init__(self, energy: Callable, vocab_size, temperature=1.0):
@@ -156,6 +174,26 @@ class DecodedLM(LanguageModel):
     :class:`LanguageModel` itself, the decoded model can be sampled, scored and enumerated exactly
     (:func:`sequence_law`), which is how the book computes the law of what a decoder actually generates.
     The state protocol is delegated to ``model``.  Chapters 4, 6, 7.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The model decoded.
+    temperature : float, keyword-only, default 1.0
+        :math:`T > 0`.
+    top_k : int or None, keyword-only, default None
+        Keep the ``top_k`` most probable tokens (None: no truncation).
+    top_p : float or None, keyword-only, default None
+        Nucleus mass in :math:`(0, 1]` (None: no truncation).
+    greedy : bool, keyword-only, default False
+        Greedy decoding (absorbs the other steps).
+
+    Attributes
+    ----------
+    model : LanguageModel
+        The underlying model.
+    vocab_size : int
+        Number of tokens.
     """
 
     def __init__(self, model, *, temperature=1.0, top_k=None, top_p=None, greedy=False):
@@ -222,6 +260,18 @@ def boltzmann_logprobs(energies, temperature=1.0) -> np.ndarray:
     ``energies`` has the vocabulary on its last axis (any leading batch axes); ``+inf`` masks a token (log
     probability :math:`-\infty`).  Computed as :math:`-(E - E_{\min})/T - \operatorname{logsumexp}`, so a tiny
     ``temperature`` gives the exact greedy limit without overflow.  Chapters 4, 10.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     T = check_positive(temperature, "temperature")
     E = _as_energies(energies)
@@ -234,12 +284,37 @@ def boltzmann(energies, temperature=1.0) -> np.ndarray:
 
     Energies are negative logits, so :math:`P = \softmax(\text{logits}/T)`.  ``+inf`` masks a token;
     ``temperature`` T > 0.  Chapters 4, 6, 10.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        Probabilities on the last axis (no units), 0 for a masked token.
     """
     return np.exp(boltzmann_logprobs(energies, temperature))
 
 
 def log_partition(energies, temperature=1.0):
-    r"""Log partition function :math:`\ln Z = \ln \sum_v e^{-E(v)/T}` (over the last axis; log domain).  Chapter 4."""
+    r"""Log partition function :math:`\ln Z = \ln \sum_v e^{-E(v)/T}` (over the last axis; log domain).  Chapter 4.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`\ln Z`, in nats when the energies are in nats.
+    """
     T = check_positive(temperature, "temperature")
     E = _as_energies(energies)
     z, emin = _scaled_logits(E, T)
@@ -253,6 +328,18 @@ def free_energy(energies, temperature=1.0):
     In the units of the energies (nats when :math:`E = -\ln P`).  :math:`\partial F / \partial E(v) = P(v)`,
     :math:`\partial F / \partial T = -S` (the entropy in nats) and :math:`F = U - T S`; :math:`F \to E_{\min}` as
     :math:`T \to 0`.  Chapters 4, 10.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`F`, in the units of the energies.
     """
     T = check_positive(temperature, "temperature")
     E = _as_energies(energies)
@@ -262,19 +349,46 @@ def free_energy(energies, temperature=1.0):
 
 
 def mean_energy(energies, temperature=1.0):
-    r"""Internal energy :math:`U = \E_P[E] = \sum_v P(v) E(v)` (masked tokens contribute 0).  Chapter 4."""
+    r"""Internal energy :math:`U = \E_P[E] = \sum_v P(v) E(v)` (masked tokens contribute 0).  Chapter 4.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`U`, in the units of the energies.
+    """
     E = _as_energies(energies)
     P = boltzmann(E, temperature)
     out = np.where(P > 0, P * np.where(np.isfinite(E), E, 0.0), 0.0).sum(axis=-1)
     return float(out) if out.ndim == 0 else out
 
 
-def boltzmann_entropy(energies, temperature=1.0, base=2):
+def boltzmann_entropy(energies, temperature=1.0, *, base=2):
     r"""Entropy :math:`H(P) = -\sum_v P(v) \log P(v)` of the Boltzmann law; in nats :math:`S = (U - F)/T`.
 
     Non-decreasing in :math:`T` (:math:`\dd S/\dd T = \Var_P(E)/T^3`), from :math:`\log m` at :math:`T \to 0`
     (:math:`m` minimisers of :math:`E`) to :math:`\log(\text{unmasked tokens})` as :math:`T \to \infty`.
     Finite with masked tokens.  Units of ``base``.  Chapter 4.
+
+    Parameters
+    ----------
+    energies : array_like of float, shape (..., V)
+        Energies (negative logits) on the last axis; ``+inf`` masks a token.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        The entropy, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     out = _entropy_nats(boltzmann_logprobs(energies, temperature)) / lb
@@ -301,24 +415,48 @@ def _entropy_nats(L: np.ndarray) -> np.ndarray:
     return np.maximum(-np.where(fin, np.exp(Lf) * Lf, 0.0).sum(axis=-1), 0.0)
 
 
-def logprob_entropy(logprobs, base=2):
+def logprob_entropy(logprobs, *, base=2):
     r"""Entropy :math:`H = -\sum_v e^{\ell_v} \ell_v` of a normalised log-pmf :math:`\ell` (last axis), in the log domain.
 
     Masked tokens (:math:`\ell = -\infty`) contribute exactly 0, so the result is finite.  Agrees with
     :func:`semtheory.measures.entropy` on ``exp(logprobs)``, without leaving the log domain.  Units of
     ``base``.  Chapter 4.
+
+    Parameters
+    ----------
+    logprobs : array_like of float, shape (..., V)
+        A normalised log-pmf on the last axis (natural logs).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        The entropy, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     out = _entropy_nats(_as_logpmf(logprobs, "logprobs")) / lb
     return float(out) if out.ndim == 0 else out
 
 
-def logprob_kl(logq, logp, base=2):
+def logprob_kl(logq, logp, *, base=2):
     r"""Relative entropy :math:`D(q \| p) = \sum_v q_v (\ln q_v - \ln p_v)` of two normalised log-pmfs (last axis).
 
     Terms with :math:`q_v = 0` are 0 (so masked tokens give finite values); ``inf`` when :math:`q` puts mass
     where :math:`p` has none.  Agrees with :func:`semtheory.measures.kl_divergence`.  Units of ``base``.
     Chapter 4.
+
+    Parameters
+    ----------
+    logq, logp : array_like of float, shape (..., V)
+        Normalised log-pmfs of the same shape (natural logs).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`D(q \| p)`, in units of log ``base`` (bits by default); ``inf`` off the support.
     """
     lb = log_base(base)
     Q = _as_logpmf(logq, "logq")
@@ -345,6 +483,18 @@ def temperature_map(logits, temperature) -> np.ndarray:
     ``logits`` :math:`\ell` (last axis; ``-inf`` masks a token) are defined up to an additive constant, so a
     log-pmf is a valid input.  :math:`T \to 0`: greedy; :math:`T = 1`: the model; :math:`T \to \infty`: uniform
     on the unmasked tokens.  Equal to :func:`boltzmann_logprobs` of the energies :math:`-\ell`.  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+    temperature : float
+        :math:`T > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     return boltzmann_logprobs(-_as_logits(logits), temperature)
 
@@ -367,6 +517,18 @@ def top_k_map(logits, k) -> np.ndarray:
     never kept, so if fewer than ``k`` tokens are unmasked all of them are kept; ``k`` larger than the
     vocabulary keeps everything).  The division by the kept mass :math:`p(S_k)` is part of the map; its cost
     is :math:`D(q \| p) = -\log p(S_k)` (:func:`decoding_cost`).  Returns a normalised log-pmf.  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+    k : int
+        Number of tokens kept, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     L = _as_logits(logits)
     k = check_int(k, "k", minimum=1)
@@ -384,6 +546,18 @@ def top_p_map(logits, p) -> np.ndarray:
     there).  Then :math:`q(v) = p(v)\ind[v \in S_p]/p(S_p)` with :math:`p(S_p) \ge p`; the most probable token
     is always kept and ``p = 1`` keeps every unmasked token.  ``p`` must lie in :math:`(0, 1]`.  Cumulative
     masses are accumulated in the log domain (``logaddexp``).  Returns a normalised log-pmf.  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+    p : float
+        The nucleus mass, in :math:`(0, 1]`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     L = _as_logits(logits)
     pv = check_probability(p, "p", low_open=True)
@@ -405,6 +579,16 @@ def greedy_map(logits) -> np.ndarray:
     This is the :math:`T \to 0` limit of :func:`temperature_map` (ties share the mass equally; a sampler that
     breaks ties by the lowest id agrees whenever the maximiser is unique).  Returns a normalised log-pmf.
     Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     L = _as_logits(logits)
     top = L == np.max(L, axis=-1, keepdims=True)
@@ -419,6 +603,18 @@ def min_p_map(logits, p_min) -> np.ndarray:
     (Nguyen et al. 2024).  ``p_min`` in :math:`(0, 1]`; ``p_min = 1`` keeps the maximisers (greedy's
     support).  The comparison is made on logits, :math:`\ell_v \ge \max \ell + \ln p_{\min}`.  Returns a
     normalised log-pmf.  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+    p_min : float
+        The ratio to the most probable token, in :math:`(0, 1]`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     L = _as_logits(logits)
     pm = check_probability(p_min, "p_min", low_open=True)
@@ -433,6 +629,18 @@ def typical_map(logits, mass) -> np.ndarray:
     lower token id first), and keep the shortest prefix of that ranking whose mass reaches ``mass``
     (:math:`\tau \in (0, 1]`), as :func:`top_p_map` does for the ranking by probability.
     :math:`q = p\,\ind_S / p(S)`.  Returns a normalised log-pmf (1-D ``logits``).  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (V,)
+        One next-token law's logits; ``-inf`` masks a token.
+    mass : float
+        The mass :math:`\tau` to reach, in :math:`(0, 1]`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,)
+        A normalised log-pmf, natural logs.
     """
     L = _as_logits(logits)
     if L.ndim != 1:
@@ -461,6 +669,20 @@ def tempered_at_entropy(logits, entropy, *, base=2) -> float:
     Brent's method in :math:`\ln T`.  ``entropy`` in units of ``base`` must lie strictly inside that range
     (``ValueError`` naming ``entropy`` otherwise).  With :func:`frontier_gap`, the tempered laws are the
     minimum-KL laws at given entropy (chapter 4's frontier theorem).  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (V,)
+        Logits, at least two tokens; ``-inf`` masks a token.
+    entropy : float
+        The target entropy, in units of log ``base``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The temperature :math:`T > 0` (no units).
     """
     from scipy.optimize import brentq
 
@@ -496,6 +718,20 @@ def frontier_gap(logits, logq, *, base=2) -> float:
     :math:`q` by chapter 4's frontier theorem, zero iff :math:`q = q_T`; ``inf`` when :math:`q` leaves the
     support of :math:`p`.  ``logq`` is a normalised log-pmf (e.g. from :func:`top_k_map`).  Units of ``base``.
     Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (V,)
+        The model's logits; ``-inf`` masks a token.
+    logq : array_like of float, shape (V,)
+        The decoded law, a normalised log-pmf (natural logs).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The gap, >= 0, in units of log ``base`` (bits by default); ``inf`` off the support of :math:`p`.
     """
     L = _as_logits(logits)
     Q = _as_logpmf(logq, "logq")
@@ -533,6 +769,24 @@ def decode(logits, *, temperature=1.0, top_k=None, top_p=None, greedy=False) -> 
     (the order of common samplers: the nucleus is taken on the *tempered* law).  ``top_k=None`` /
     ``top_p=None`` skip that step; ``greedy=True`` returns :func:`greedy_map` (every other step keeps the
     argmax, so greedy absorbs them).  Returns a normalised log-pmf (last axis).  Chapters 4, 6, 7.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (..., V)
+        Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
+    temperature : float, keyword-only, default 1.0
+        :math:`T > 0`.
+    top_k : int or None, keyword-only, default None
+        Keep the ``top_k`` most probable tokens (None: skip).
+    top_p : float or None, keyword-only, default None
+        Nucleus mass in :math:`(0, 1]` (None: skip).
+    greedy : bool, keyword-only, default False
+        Return :func:`greedy_map` instead.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., V)
+        A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     kw = _decode_kwargs(temperature, top_k, top_p, greedy)
     L = _as_logits(logits)
@@ -551,6 +805,19 @@ class DecodingCost(NamedTuple):
 
     ``entropy`` :math:`H(q)`, ``entropy_before`` :math:`H(p)`, ``kl`` :math:`D(q \| p)` (units of the ``base``
     asked for), ``mass_kept`` :math:`p(\operatorname{supp} q)`, ``support`` :math:`|\operatorname{supp} q|`.
+
+    Attributes
+    ----------
+    entropy : float
+        :math:`H(q)`, units of log ``base``.
+    entropy_before : float
+        :math:`H(p)`, units of log ``base``.
+    kl : float
+        :math:`D(q \| p)`, units of log ``base``.
+    mass_kept : float
+        :math:`p(\operatorname{supp} q)` (a probability).
+    support : int
+        :math:`|\operatorname{supp} q|`.
     """
 
     entropy: float
@@ -566,6 +833,20 @@ def decoding_cost(logits, *, temperature=1.0, top_k=None, top_p=None, greedy=Fal
     For a pure truncation (``temperature=1`` with top-k, top-p or greedy) :math:`q = p\,\ind_S / p(S)`, hence
     :math:`D(q \| p) = -\log p(S)`: the KL cost is the surprisal of the kept set.  (The reverse
     :math:`D(p \| q)` is infinite whenever mass is cut.)  Units of ``base``.  Chapter 4.
+
+    Parameters
+    ----------
+    logits : array_like of float, shape (V,)
+        One next-token law's logits; ``-inf`` masks a token.
+    temperature, top_k, top_p, greedy
+        The decoding map, keyword-only, as in :func:`decode`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    DecodingCost
+        Entropies and KL in units of log ``base`` (bits by default), the mass kept and the support size.
     """
     log_base(base)
     L = _as_logits(logits)

@@ -65,6 +65,7 @@ from ._validate import (
     check_positive,
     check_probability,
     log_base,
+    torch_seed,
 )
 from .core.torchloop import TrainResult, minimise, one_thread
 from .transformer import Block, CausalSelfAttention
@@ -344,7 +345,7 @@ def _pattern_losses(p, q, n, V) -> np.ndarray:
     return out
 
 
-def llada_loss(p, q, base=2) -> float:
+def llada_loss(p, q, *, base=2) -> float:
     r"""Exact LLaDA loss :math:`\mathcal L(q) = \E_t\E_{x_0, z}\bigl[\tfrac1t \sum_{i:\,z^i=M} -\log q(x_0^i\mid z)\bigr]`, :math:`t\sim U[0,1]`.
 
     Computed as :math:`\sum_m w_m \sum_{i \in m}\E_p[-\log q(X_i \mid z_m(X))]` with the exact Beta weights
@@ -358,7 +359,7 @@ def llada_loss(p, q, base=2) -> float:
     return float(mask_weights(n) @ _pattern_losses(p, q, n, V).sum(axis=1)) / lb
 
 
-def loss_by_masked_count(p, q, base=2) -> np.ndarray:
+def loss_by_masked_count(p, q, *, base=2) -> np.ndarray:
     r"""The loss split by the number :math:`k` of masked tokens: entry ``k-1`` is :math:`c_k = \binom nk^{-1}\sum_{|m|=k}\frac1k\sum_{i\in m}\E_p[-\log q(X_i\mid z_m)]`.
 
     :math:`c_k` is the expected loss of the token predicted when :math:`k` tokens are still masked in a
@@ -373,7 +374,7 @@ def loss_by_masked_count(p, q, base=2) -> np.ndarray:
     return np.array([per[k == j].sum() for j in range(1, n + 1)]) / lb
 
 
-def loss_integrand(p, q, t, base=2) -> np.ndarray:
+def loss_integrand(p, q, t, *, base=2) -> np.ndarray:
     r"""The integrand :math:`g(t) = \frac1t\,\E_{x_0}\E_{z\mid x_0,t}[\sum_{i:\,z^i=M} -\log q(x_0^i\mid z)]` at ratios ``t`` in (0, 1].
 
     :math:`\int_0^1 g(t)\dd t =` :func:`llada_loss`.  ``t`` a scalar or 1-D array; returns an array of its shape.
@@ -550,7 +551,7 @@ def bayes_posterior(p, t) -> np.ndarray:
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def discrete_time_loss(p, q, steps, base=2) -> float:
+def discrete_time_loss(p, q, steps, *, base=2) -> float:
     r"""The masked-diffusion ELBO with ``steps`` = :math:`T` discrete steps and the linear schedule :math:`t_i = i/T`.
 
     .. math:: \mathcal L_T(q) = \sum_{i=1}^{T} \frac{t_i - t_{i-1}}{t_i}\,
@@ -609,7 +610,7 @@ def order_law(q, order) -> np.ndarray:
     return np.exp(_order_logprob(_flat(q, n, V), X, order, n, V)).reshape((V,) * n)
 
 
-def order_cross_entropy(p, q, order, base=2) -> float:
+def order_cross_entropy(p, q, order, *, base=2) -> float:
     r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16."""
     p, q, n, V = _pair(p, q)
     return measures.cross_entropy(p, order_law(q, order), base)
@@ -621,13 +622,13 @@ def _orders(n: int) -> list[tuple[int, ...]]:
     return list(itertools.permutations(range(n)))
 
 
-def any_order_loss(p, q, base=2) -> float:
+def any_order_loss(p, q, *, base=2) -> float:
     r"""The any-order autoregressive loss :math:`\frac{1}{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]` (units of ``base``).
 
     Equal to :func:`llada_loss` for every predictor (the theorem of chapter 16).  Chapter 16.
     """
     p, q, n, V = _pair(p, q)
-    return float(np.mean([order_cross_entropy(p, q, o, base) for o in _orders(n)]))
+    return float(np.mean([order_cross_entropy(p, q, o, base=base) for o in _orders(n)]))
 
 
 def mixture_law(q) -> np.ndarray:
@@ -669,7 +670,7 @@ class LossChain(NamedTuple):
     order_kl: float
 
 
-def loss_chain(p, q, base=2) -> LossChain:
+def loss_chain(p, q, *, base=2) -> LossChain:
     r"""The chain :math:`\mathcal L(q) \ge \E_p[-\log p_q(X)] \ge H(X^n)` and its gaps.
 
     The first inequality is Jensen over orders (the ELBO with the order as latent variable); the second is
@@ -677,7 +678,7 @@ def loss_chain(p, q, base=2) -> LossChain:
     the data can reach.  Units of ``base``.  Chapter 16.
     """
     p, q, n, V = _pair(p, q)
-    loss = llada_loss(p, q, base)
+    loss = llada_loss(p, q, base=base)
     ce = measures.cross_entropy(p, mixture_law(q), base)
     H = measures.entropy(p, base=base)
     return LossChain(loss, ce, H, loss - ce, ce - H, loss - H)
@@ -895,7 +896,7 @@ def sampler_step_law(q, left, remasking="low_confidence") -> np.ndarray:
     return out
 
 
-def schedule_entropy(step_law, base=2) -> float:
+def schedule_entropy(step_law, *, base=2) -> float:
     r"""Entropy of the schedule :math:`D^n` (which half each step reveals) of a :func:`sampler_step_law`.
 
     :math:`D_s = A` iff :math:`X_s` is not blank.  :math:`D^n` is a function of :math:`X^n` and also of
@@ -927,7 +928,7 @@ class ScheduleFlows(NamedTuple):
     reverse: float
 
 
-def schedule_flows(step_law, base=2) -> ScheduleFlows:
+def schedule_flows(step_law, *, base=2) -> ScheduleFlows:
     r"""Split the information exchanged along the steps into the schedule and the content: :math:`I(X^n;Y^n) = H(D^n) + I(X^n;Y^n\mid D^n)`.
 
     :math:`D^n` (which half step :math:`s` reveals; :math:`X_s` blank iff :math:`D_s = B`) is a function of
@@ -959,10 +960,10 @@ def schedule_flows(step_law, base=2) -> ScheduleFlows:
         c = _directed.conservation(np.where(ind, P, 0.0) / w, base=base)
         di, rdi, cm = di + w * c.directed, rdi + w * c.reverse, cm + w * c.mutual
     mi = _directed.sequence_mutual_information(P, base=base)
-    return ScheduleFlows(float(mi), float(schedule_entropy(P, base)), float(cm), float(di), float(rdi))
+    return ScheduleFlows(float(mi), float(schedule_entropy(P, base=base)), float(cm), float(di), float(rdi))
 
 
-def source_nll(p, tokens, base=2) -> np.ndarray:
+def source_nll(p, tokens, *, base=2) -> np.ndarray:
     r"""The source's negative log-likelihood :math:`-\log p(x)` of each sequence (rows of ``tokens``), units of ``base``.
 
     Averaged over samples of a sampler it estimates :math:`\E_{\rm sampler}[-\log p(X)]`, the statistic
@@ -997,7 +998,7 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
     ``table`` is a predictor table whose sampler law is enumerated (:func:`sampler_law`); ``model`` a table or a
     :class:`MaskPredictor` sampled ``num_samples`` times per setting (seed ``seed + steps``).  ``steps`` an
     iterable of step counts (default ``1..n``).  Returns a list of :class:`SamplingQuality`; units of ``base``
-    per sequence.  Chapter 16.
+    per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.  Chapter 16.
     """
     log_base(base)
     p, n, V = _check_law(p, "p")
@@ -1008,7 +1009,7 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
     if (nm, Vm) != (n, V):
         raise ValueError(f"model is a predictor for n={nm}, V={Vm} but p has n={n}, V={V}")
     N = check_int(num_samples, "num_samples", minimum=2)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     if steps is None:
         steps = range(1, n + 1)
     else:
@@ -1021,7 +1022,7 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
     for S in steps:
         for rm in _REMASKING:
             law = sampler_law(q, S, rm)
-            nll = source_nll(p, sample(model, N, steps=S, remasking=rm, seed=seed + S).tokens, base)
+            nll = source_nll(p, sample(model, N, steps=S, remasking=rm, seed=seed + S).tokens, base=base)
             out.append(SamplingQuality(S, rm, measures.cross_entropy(law, p, base), measures.entropy(law, base=base),
                                        measures.kl_divergence(p, law, base), float(nll.mean()),
                                        float(nll.std(ddof=1) / math.sqrt(N))))
@@ -1070,7 +1071,7 @@ class MaskPredictor(nn.Module):
         dh = check_int(d_hidden, "d_hidden", minimum=1)
         self.vocab_size, self.length, self.arch = V, n, arch
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(check_int(seed, "seed", minimum=0))
+            torch.manual_seed(torch_seed(seed))
             if arch == "mlp":
                 self.net = nn.Sequential(nn.Linear(n * (V + 1), dh), nn.GELU(), nn.Linear(dh, dh), nn.GELU(),
                                          nn.Linear(dh, n * V))

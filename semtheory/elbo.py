@@ -24,7 +24,7 @@ from scipy.special import logsumexp, xlogy
 
 from . import measures
 from ._validate import as_array as _asarray
-from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base, torch_seed
 
 __all__ = [
     "HMM",
@@ -129,11 +129,11 @@ def log_joint(hmm: HMM, x) -> np.ndarray:
     return out
 
 
-def log_evidence(hmm: HMM, x, base=math.e) -> float:
+def log_evidence(hmm: HMM, x, *, base=2) -> float:
     r"""Log-likelihood :math:`\log p(x^n) = \log\sum_{z^n} p(x^n, z^n)` by the forward recursion (log domain).
 
     :math:`\alpha_1 = \ln\pi + \ln B_{\cdot x_1}`, :math:`\alpha_t(j) = \ln B_{j x_t} + \operatorname{lse}_i(\alpha_{t-1}(i) + \ln A_{ij})`.
-    Units of ``base`` (nats by default).  Chapter 11.
+    Units of ``base`` (keyword-only; bits by default, ``base=math.e`` for nats).  Chapter 11.
     """
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1])
@@ -155,7 +155,7 @@ def posterior(hmm: HMM, x) -> np.ndarray:
     return np.exp(lj - lz)
 
 
-def elbo(log_joint_table, q, base=math.e) -> float:
+def elbo(log_joint_table, q, *, base=2) -> float:
     r"""Evidence lower bound :math:`\mathrm{ELBO}(q) = \sum_z q(z)[\ln p(x,z) - \ln q(z)]`, in units of ``base``.
 
     ``log_joint_table`` holds :math:`\ln p(x, z)` in nats (``-inf`` allowed) for every :math:`z`; ``q`` is a pmf
@@ -177,7 +177,7 @@ def elbo(log_joint_table, q, base=math.e) -> float:
     return float(np.sum(q[pos] * lj[pos]) - np.sum(xlogy(q, q))) / lb
 
 
-def elbo_gap(log_joint_table, q, base=math.e) -> float:
+def elbo_gap(log_joint_table, q, *, base=2) -> float:
     r"""The gap :math:`\log p(x) - \mathrm{ELBO}(q)`, which equals :math:`\KL(q \cc p(z|x))` (units of ``base``).  Chapter 11.
 
     :math:`+\infty` when ``q`` puts mass where :math:`p(x, z) = 0` (the ELBO is :math:`-\infty`, the KL infinite).
@@ -186,7 +186,7 @@ def elbo_gap(log_joint_table, q, base=math.e) -> float:
     :math:`-\infty - (-\infty)`).
     """
     lj = as_float(log_joint_table, "log_joint_table")
-    value = elbo(lj, q, base)
+    value = elbo(lj, q, base=base)
     if np.all(np.isneginf(lj)):
         raise ValueError("log_joint_table is -inf everywhere: p(x) = 0, so the posterior p(z|x) and the gap "
                          "log p(x) - ELBO are undefined")
@@ -284,7 +284,8 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
     posterior's correlations, so a gap :math:`\KL(q\cc p(z|x)) > 0` generally remains.
     ``family="markov"`` (structured): :math:`q(z^n) = q_1(z_1)\prod_{t\ge2} q_t(z_t|z_{t-1})`, a family that
     contains the HMM posterior, so the ELBO climbs to :math:`\ln p(x)`.  The ELBO is computed exactly by
-    enumeration.  Logits start at seeded N(0, 0.1^2); one torch thread (restored afterwards).  Nats.  Chapter 11.
+    enumeration.  Logits start at seeded N(0, 0.1^2); one torch thread (restored afterwards).  Nats.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.
+    Chapter 11.
     """
     import torch
 
@@ -296,7 +297,7 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
         raise ValueError(f"family must be 'mean-field' or 'markov', got {family!r}")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     lj_np = log_joint(hmm, x)
     logz = float(logsumexp(lj_np))
     if not np.isfinite(logz):
@@ -464,7 +465,7 @@ def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
     la, lA, lB = _logs(hmm)
     n, S = x.size, la.size
     f = rng.dirichlet(np.ones(S), size=n)
-    logz = log_evidence_long(hmm, x)
+    logz = log_evidence_long(hmm, x, base=math.e)
     if not np.isfinite(logz):
         raise ValueError("x has probability zero under hmm")
 
@@ -482,7 +483,7 @@ def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
     return CAVIResult(np.array(elbos), f, float(logz))
 
 
-def log_evidence_long(hmm: HMM, x, base=math.e) -> float:
+def log_evidence_long(hmm: HMM, x, *, base=2) -> float:
     r""":func:`log_evidence` for sequences of any length (forward recursion only, no enumeration).  Chapter 11."""
     return float(forward_backward(hmm, x).log_evidence) / log_base(base)
 
@@ -598,7 +599,7 @@ def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
     return EMResult(hmm, np.array(lls))
 
 
-def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=math.e) -> tuple[float, float]:
+def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=2) -> tuple[float, float]:
     r"""Monte-Carlo importance-weighted bound :math:`\mathcal L_K = \E\big[\ln\frac1K\sum_{k=1}^K p(x,z_k)/q(z_k)\big]`, :math:`z_k \sim q` i.i.d.
 
     Returns ``(estimate, standard error)`` from ``samples`` independent K-tuples (seeded).  :math:`\mathcal L_1`
@@ -621,7 +622,7 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
     return float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb
 
 
-def iwae_bound_exact(log_joint_table, q, K: int, *, base=math.e) -> float:
+def iwae_bound_exact(log_joint_table, q, K: int, *, base=2) -> float:
     r""":math:`\mathcal L_K` exactly, by enumerating every K-tuple of the support of ``q`` (``m**K <= 2e6``).  Chapter 11."""
     lj, qf = _iw_inputs(log_joint_table, q)
     K = check_int(K, "K", minimum=1)
@@ -709,7 +710,7 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
     \operatorname{diag}\sigma_\phi^2(x^n))`, one network for every :math:`x^n` (amortised).  Minimises the
     minibatch negative ELBO :math:`\E_{\epsilon}[-\ln p_\theta(x|\mu + \sigma\odot\epsilon)] + \KL(q_\phi\cc\mathcal N(0,I))`
     with one reparameterised draw per sequence and the KL in closed form, by :func:`semtheory.transformer.minimise`
-    (seeded, deterministic).  Nats per sequence.  Chapter 11.
+    (seeded, deterministic).  Nats per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.  Chapter 11.
     """
     import torch
 
@@ -723,7 +724,7 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
     hidden = check_int(hidden, "hidden", minimum=1)
     steps = check_int(steps, "steps", minimum=1)
     batch = check_int(batch, "batch", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     model = _vae_module(X.shape[1], V, latent, hidden, seed)
     data = torch.as_tensor(X, dtype=torch.long)
 
@@ -758,7 +759,8 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     \ln\sum_z p_\theta(x|z)\,\mathcal N(z; 0, I)\,\Delta^2`, and with :math:`q = q_\phi(\cdot|x)` on the same lattice,
     :math:`\mathrm{ELBO} = \sum_z q(z)[\ln p_\theta(x|z) + \ln\mathcal N(z) - \ln q(z)]\Delta^2` and the gap
     :math:`\KL(q\cc p_\theta(\cdot|x))`.  The IWAE values average :math:`\ln\frac1K\sum_k w_k` over ``samples``
-    seeded draws of :math:`K` reparameterised samples.  Nats per sequence.  Chapter 11.
+    seeded draws of :math:`K` reparameterised samples.  Nats per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.
+    Chapter 11.
     """
     import torch
 
@@ -791,7 +793,7 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
         qw = torch.softmax(lq, -1)                                        # q on the lattice, renormalised
         lqn = qw.clamp_min(1e-300).log() - log_area
         elbo_ = (qw * (ljoint - lqn)).sum(-1)
-        gen = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+        gen = torch.Generator().manual_seed(torch_seed(seed))
         iw = []
         for k in Ks:
             eps = torch.randn((samples, k) + tuple(mu.shape), generator=gen, dtype=mu.dtype)

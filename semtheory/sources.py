@@ -744,7 +744,7 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2,
     return np.array(out)
 
 
-def stationary_cross_entropy(source, model, base=2) -> float:
+def stationary_cross_entropy(source, model, *, base=2) -> float:
     r"""Exact expected per-symbol loss of a finite-context ``model`` :math:`Q` on the stationary ``source`` :math:`P`.
 
     .. math:: \E_P\big[-\log Q(X_{k+1} \mid X^k)\big] = \sum_{x^{k+1}} P(x^{k+1}) \big(-\log Q(x_{k+1} \mid x^k)\big)
@@ -784,7 +784,7 @@ def stationary_cross_entropy(source, model, base=2) -> float:
     return float(terms.sum() / lb)
 
 
-def plugin_entropy_rate(samples, order, base=2) -> float:
+def plugin_entropy_rate(samples, order, *, base=2) -> float:
     r"""Plug-in estimate :math:`\hat H(X_t \mid X_{t-k}^{t-1})` of the entropy rate from one long sample.
 
     .. math:: \hat H = \sum_{c, v} \frac{n(c,v)}{N} \log \frac{n(c)}{n(c, v)}

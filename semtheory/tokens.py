@@ -362,7 +362,7 @@ def _plugin_entropy_of_ids(ids: np.ndarray, lb: float) -> float:
     return float(-(c / n * np.log(c / n)).sum() / lb)
 
 
-def source_code(tokenizer, text, base=2) -> SourceCode:
+def source_code(tokenizer, text, *, base=2) -> SourceCode:
     r"""Code lengths of ``tokenizer`` used as a source code on ``text`` (per token and per byte).
 
     The tokenizer parses the :math:`n_{\text{bytes}}` bytes into :math:`n_{\text{tokens}}` tokens, a mean of
@@ -433,7 +433,7 @@ def per_token(rate_per_byte, bytes_per_token):
     return _out(_as_rates(rate_per_byte, "rate_per_byte") * _ratio(bytes_per_token))
 
 
-def rate_to_perplexity(rate, base=2):
+def rate_to_perplexity(rate, *, base=2):
     r"""Perplexity of a cross-entropy rate: :math:`\PPL = b^{h}` for a rate :math:`h` in units of ``base`` :math:`b`.
 
     A per-token rate gives the per-token perplexity, a per-byte rate the per-byte perplexity.  A rate whose
@@ -446,7 +446,7 @@ def rate_to_perplexity(rate, base=2):
         return _out(np.exp(x * lb))
 
 
-def perplexity_to_rate(perplexity, base=2):
+def perplexity_to_rate(perplexity, *, base=2):
     r"""Cross-entropy rate of a perplexity: :math:`h = \log_b \PPL` (``perplexity`` :math:`\ge 1`).  Chapter 1."""
     lb = log_base(base)
     return _out(np.log(_as_rates(perplexity, "perplexity", minimum=1.0)) / lb)

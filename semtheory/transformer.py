@@ -61,7 +61,7 @@ nn = torch.nn
 F = torch.nn.functional
 
 from ._validate import as_array as _asarray
-from ._validate import check_flag, check_int, check_positive, log_base
+from ._validate import check_flag, check_int, check_positive, log_base, torch_seed
 from .channel import LanguageModel, boltzmann_logprobs
 from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
 
@@ -190,7 +190,7 @@ class Transformer(nn.Module, LanguageModel):
         self.vocab_size, self.context_length = V, check_int(context_length, "context_length", minimum=2)
         self.config = dict(vocab_size=V, d_model=d, n_heads=H, n_layers=L, d_ff=dff, context_length=self.context_length)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(check_int(seed, "seed", minimum=0))
+            torch.manual_seed(torch_seed(seed))
             self.embed = nn.Embedding(V + 1, d)  # + BOS
             self.pos = nn.Embedding(self.context_length, d)
             self.blocks = nn.ModuleList(Block(d, H, dff) for _ in range(L))
@@ -459,22 +459,24 @@ def markov_source(seed=0):
     r"""The chapter's source with a known entropy rate: an order-2 Markov chain on 4 symbols, rows Dirichlet(0.3).
 
     A :class:`semtheory.sources.MarkovSource` drawn with ``seed`` (``MarkovSource.random(4, order=2,
-    concentration=0.3)``): predicting it needs the last *two* tokens, so attention must look back.  Chapter 10.
+    concentration=0.3)``): predicting it needs the last *two* tokens, so attention must look back.
+    ``seed`` is an int >= 0, a numpy ``Generator`` or ``None`` (fresh entropy), turned into torch's int seed by ``semtheory._validate.torch_seed``.  Chapter 10.
     """
     from .sources import MarkovSource
 
-    return MarkovSource.random(4, order=2, seed=check_int(seed, "seed", minimum=0), concentration=0.3)
+    return MarkovSource.random(4, order=2, seed=torch_seed(seed), concentration=0.3)
 
 
-def pretrained_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000, n_test=20_000,
+def pretrained_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000, n_test=20_000,
                          d_model=32, n_layers=2, n_heads=2, context_length=16) -> Pretrained:
     r"""A Transformer trained on :func:`markov_source` ``(source_seed)``: a few seconds on one CPU thread, cached in-process.
 
     Train and test streams are independent samples of the source (seeds ``2 * seed + 1`` and ``2 * seed + 2``);
     the model is initialised and trained (:func:`train`) with ``seed``.  The same arguments always give
-    identical weights; each call returns a fresh copy (safe to modify).  Chapters 10, 14, 15.
+    identical weights; each call returns a fresh copy (safe to modify).  ``seed`` (keyword-only) is an int >= 0, a
+    numpy ``Generator`` or ``None``, turned into one int first.  Chapters 10, 14, 15.
     """
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
     context_length = check_int(context_length, "context_length", minimum=1)
     steps, batch_size = check_int(steps, "steps", minimum=1), check_int(batch_size, "batch_size", minimum=1)
@@ -496,15 +498,15 @@ def pretrained_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=
     return cached(key, build)
 
 
-def pretrained_on_english(seed=0, *, steps=400, batch_size=32, lr=1e-2, n_train=200_000, n_test=4_000, d_model=48,
+def pretrained_on_english(*, seed=0, steps=400, batch_size=32, lr=1e-2, n_train=200_000, n_test=4_000, d_model=48,
                           n_layers=2, n_heads=4, context_length=32) -> Pretrained:
     r"""A byte-level Transformer (vocabulary 256) trained on the book's English corpus, cached in-process.
 
     The first ``n_train`` bytes of :func:`semtheory.sources.english_corpus` (UTF-8) are the training stream,
-    the next ``n_test`` the test stream.  ``entropy_rate`` is ``None`` (unknown for real text).
-    Chapters 10, 14.
+    the next ``n_test`` the test stream.  ``entropy_rate`` is ``None`` (unknown for real text).  ``seed``
+    (keyword-only) is an int >= 0, a numpy ``Generator`` or ``None``, turned into one int first.  Chapters 10, 14.
     """
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     key = ("english", seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)
 
     def build():

@@ -29,13 +29,13 @@ def test_elbo_below_evidence_and_gap_is_kl(seed, S_, n):
     hmm, x, rng = _model(seed, S_, 3, n)
     lj = E.log_joint(hmm, x)
     q = rng.dirichlet(np.ones(lj.size)).reshape(lj.shape)
-    logp = E.log_evidence(hmm, x)
+    logp = E.log_evidence(hmm, x, base=math.e)
     assert math.isclose(logp, float(logsumexp(lj)), rel_tol=1e-10, abs_tol=1e-10)
-    value = E.elbo(lj, q)
+    value = E.elbo(lj, q, base=math.e)
     assert value <= logp + 1e-10
     kl = measures.kl_divergence(q, E.posterior(hmm, x), base=math.e)
-    assert math.isclose(E.elbo_gap(lj, q), kl, rel_tol=1e-7, abs_tol=1e-9)
-    assert math.isclose(E.elbo(lj, E.posterior(hmm, x)), logp, rel_tol=1e-10, abs_tol=1e-10)
+    assert math.isclose(E.elbo_gap(lj, q, base=math.e), kl, rel_tol=1e-7, abs_tol=1e-9)
+    assert math.isclose(E.elbo(lj, E.posterior(hmm, x), base=math.e), logp, rel_tol=1e-10, abs_tol=1e-10)
 
 
 @settings(max_examples=20, deadline=None)
@@ -47,7 +47,7 @@ def test_base_two_and_mean_field(seed):
     q = E.mean_field(f)
     assert q.shape == (2,) * 4 and math.isclose(q.sum(), 1.0)
     assert math.isclose(q[1, 0, 1, 1], f[0, 1] * f[1, 0] * f[2, 1] * f[3, 1])
-    assert math.isclose(E.elbo(lj, q, base=2), E.elbo(lj, q) / math.log(2))
+    assert math.isclose(E.elbo(lj, q, base=2), E.elbo(lj, q, base=math.e) / math.log(2))
 
 
 def test_log_joint_matches_brute_force():
@@ -64,7 +64,7 @@ def test_sequence_pmf_and_bound_chain():
     data, model = E.random_hmm(2, 3, seed=1), E.random_hmm(2, 3, seed=5)
     p = E.sequence_pmf(data, 3)
     assert math.isclose(p.sum(), 1.0)
-    assert math.isclose(math.log(p[0, 2, 1]), E.log_evidence(data, np.array([0, 2, 1])))
+    assert math.isclose(math.log(p[0, 2, 1]), E.log_evidence(data, np.array([0, 2, 1]), base=math.e))
     c = E.bound_chain(data, model, 3)
     assert c.neg_elbo >= c.cross_entropy - 1e-12 >= c.entropy - 1e-12
     assert math.isclose(c.cross_entropy, c.entropy + c.kl)
@@ -86,7 +86,7 @@ def test_fit_markov_reaches_evidence_and_is_deterministic():
     assert np.all(np.diff(w) > -1e-6)
     r2 = E.fit_variational(hmm, x, family="markov", steps=300, seed=0)
     assert np.array_equal(r.elbos, r2.elbos)
-    assert math.isclose(E.elbo(E.log_joint(hmm, x), r.q), r.elbos[-1], rel_tol=1e-8)
+    assert math.isclose(E.elbo(E.log_joint(hmm, x), r.q, base=math.e), r.elbos[-1], rel_tol=1e-8)
 
 
 def test_fit_mean_field_gap_is_kl():
@@ -102,9 +102,9 @@ def test_zero_probability_paths():
     hmm = E.make_hmm([1.0, 0.0], [[0.5, 0.5], [0.0, 1.0]], [[1.0, 0.0], [0.5, 0.5]])
     x = np.array([0, 1])
     lj = E.log_joint(hmm, x)
-    assert E.elbo(lj, np.full((2, 2), 0.25)) == -math.inf
+    assert E.elbo(lj, np.full((2, 2), 0.25), base=math.e) == -math.inf
     post = E.posterior(hmm, x)
-    assert math.isclose(E.elbo(lj, post), E.log_evidence(hmm, x))
+    assert math.isclose(E.elbo(lj, post, base=math.e), E.log_evidence(hmm, x, base=math.e))
     r = E.fit_variational(hmm, x, steps=200)
     assert r.elbos[-1] <= r.log_evidence + 1e-9 and r.elbos[-1] > -3.0  # penalty drives mass off impossible paths
     with pytest.raises(ValueError, match="probability zero"):
@@ -147,17 +147,17 @@ def test_bad_input():
         E.log_joint("hmm", x)
     for bad in ([0.5], [0, 7], np.array([], dtype=int), list(range(3)) * 5):
         with pytest.raises(ValueError, match="x"):
-            E.log_evidence(hmm, np.asarray(bad))
+            E.log_evidence(hmm, np.asarray(bad), base=math.e)
     with pytest.raises(ValueError, match="base"):
         E.log_evidence(hmm, x, base=1)
     with pytest.raises(ValueError, match="q"):
-        E.elbo(lj, q * 2)
+        E.elbo(lj, q * 2, base=math.e)
     with pytest.raises(ValueError, match="q"):
-        E.elbo(lj, np.full(3, 1 / 3))
+        E.elbo(lj, np.full(3, 1 / 3), base=math.e)
     with pytest.raises(ValueError, match="log_joint_table"):
-        E.elbo(np.full(lj.shape, np.nan), q)
+        E.elbo(np.full(lj.shape, np.nan), q, base=math.e)
     with pytest.raises(ValueError, match="log_joint_table"):
-        E.elbo(np.zeros(lj.shape) + 1.0, q)
+        E.elbo(np.zeros(lj.shape) + 1.0, q, base=math.e)
     with pytest.raises(ValueError, match="factors"):
         E.mean_field([[0.5, 0.6]])
     with pytest.raises(ValueError, match="n"):
@@ -175,7 +175,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="lr"):
         E.fit_variational(hmm, x, lr=-1)
     with pytest.raises(ValueError, match="seed"):
-        E.fit_variational(hmm, x, seed=None)
+        E.fit_variational(hmm, x, seed=-1)  # the seed convention: an int >= 0, a numpy Generator or None
 
 
 # --- second edition: causal ELBO and directed information, CAVI, forward-backward, EM, IWAE ---------------
@@ -204,7 +204,7 @@ def test_causal_elbo_rate_is_directed_information_plus_prior_kl(seed):
                 w = model.trans[z[t - 1]] * model.emit[:, xs[t]]
                 v *= w[z[t]] / w.sum()
             q[z] = v
-        total += p[xs] * -E.elbo(lj, q)
+        total += p[xs] * -E.elbo(lj, q, base=math.e)
     assert math.isclose(total / 3, c.neg_elbo, rel_tol=1e-9)
 
 
@@ -250,7 +250,7 @@ def test_forward_backward_matches_enumeration(seed):
     for t in range(4):
         other = tuple(a for a in range(5) if a not in (t, t + 1))
         assert np.allclose(fb.xi[t], post.sum(axis=other), atol=1e-12)
-    assert math.isclose(fb.log_evidence, E.log_evidence(hmm, x), rel_tol=1e-12)
+    assert math.isclose(fb.log_evidence, E.log_evidence(hmm, x, base=math.e), rel_tol=1e-12)
 
 
 @settings(max_examples=10, deadline=None)
@@ -260,7 +260,7 @@ def test_cavi_monotone_and_matches_enumeration_and_adam(seed):
     r = E.cavi_mean_field(hmm, x, sweeps=40, seed=seed)
     assert np.all(np.diff(r.elbos) >= -1e-10)
     lj = E.log_joint(hmm, x)
-    assert math.isclose(r.elbos[-1], E.elbo(lj, E.mean_field(r.factors)), rel_tol=1e-10, abs_tol=1e-10)
+    assert math.isclose(r.elbos[-1], E.elbo(lj, E.mean_field(r.factors), base=math.e), rel_tol=1e-10, abs_tol=1e-10)
     assert r.elbos[-1] <= r.log_evidence + 1e-10
     # fixed point: one more coordinate update changes nothing (coordinatewise optimal)
     again = E.cavi_mean_field(hmm, x, sweeps=80, seed=seed)
@@ -275,7 +275,7 @@ def test_cavi_agrees_with_gradient_ascent():
     assert abs(r.elbos[-1] - adam.elbos[-1]) < 1e-4
     # i.i.d. states: the posterior is a product, CAVI reaches the evidence
     iid = E.make_hmm([0.3, 0.7], [[0.3, 0.7], [0.3, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
-    assert abs(E.cavi_mean_field(iid, x, sweeps=5).elbos[-1] - E.log_evidence(iid, x)) < 1e-10
+    assert abs(E.cavi_mean_field(iid, x, sweeps=5).elbos[-1] - E.log_evidence(iid, x, base=math.e)) < 1e-10
 
 
 def test_baum_welch_monotone_and_m_step_is_brute_force():
@@ -285,7 +285,7 @@ def test_baum_welch_monotone_and_m_step_is_brute_force():
     start = E.random_hmm(2, 3, seed=2)
     r = E.baum_welch(start, seqs, iterations=30)
     assert np.all(np.diff(r.log_likelihoods) >= -1e-9)
-    assert math.isclose(r.log_likelihoods[-1], sum(E.log_evidence(r.hmm, s) for s in seqs), rel_tol=1e-10)
+    assert math.isclose(r.log_likelihoods[-1], sum(E.log_evidence(r.hmm, s, base=math.e) for s in seqs), rel_tol=1e-10)
     # one M-step against expected counts from the enumerated posterior
     one = E.baum_welch(start, seqs, iterations=1).hmm
     A, B, pi = np.zeros((2, 2)), np.zeros((2, 3)), np.zeros(2)
@@ -304,13 +304,13 @@ def test_baum_welch_monotone_and_m_step_is_brute_force():
 def test_iwae_bounds():
     hmm, x = E.random_hmm(2, 3, seed=4), np.array([0, 2, 1, 1, 2])
     lj, q = E.log_joint(hmm, x), np.exp(E.log_prior(hmm, 5))
-    exact = [E.iwae_bound_exact(lj, q, k) for k in (1, 2, 3)]
-    assert math.isclose(exact[0], E.elbo(lj, q), rel_tol=1e-12)
-    assert exact[0] <= exact[1] <= exact[2] <= E.log_evidence(hmm, x)
+    exact = [E.iwae_bound_exact(lj, q, k, base=math.e) for k in (1, 2, 3)]
+    assert math.isclose(exact[0], E.elbo(lj, q, base=math.e), rel_tol=1e-12)
+    assert exact[0] <= exact[1] <= exact[2] <= E.log_evidence(hmm, x, base=math.e)
     for k, v in zip((2, 3), exact[1:]):
-        mc, se = E.iwae_bound(lj, q, k, samples=20000, seed=1)
+        mc, se = E.iwae_bound(lj, q, k, samples=20000, seed=1, base=math.e)
         assert abs(mc - v) < 5 * se
-    assert abs(E.iwae_bound_exact(lj, E.posterior(hmm, x), 2) - E.log_evidence(hmm, x)) < 1e-12
+    assert abs(E.iwae_bound_exact(lj, E.posterior(hmm, x), 2, base=math.e) - E.log_evidence(hmm, x, base=math.e)) < 1e-12
     assert math.isclose(E.iwae_bound_exact(lj, q, 2, base=2), exact[1] / math.log(2))
 
 
@@ -328,11 +328,11 @@ def test_second_edition_bad_input():
     with pytest.raises(ValueError, match="sequences"):
         E.baum_welch(hmm, [])
     with pytest.raises(ValueError, match="K"):
-        E.iwae_bound(lj, q, 0)
+        E.iwae_bound(lj, q, 0, base=math.e)
     with pytest.raises(ValueError, match="K"):
-        E.iwae_bound_exact(lj, q, 6)
+        E.iwae_bound_exact(lj, q, 6, base=math.e)
     with pytest.raises(ValueError, match="q"):
-        E.iwae_bound(lj, np.full(3, 1 / 3), 2)
+        E.iwae_bound(lj, np.full(3, 1 / 3), 2, base=math.e)
     with pytest.raises(ValueError, match="probability zero"):
         E.forward_backward(E.make_hmm([1.0, 0.0], [[1, 0], [0, 1]], [[1.0, 0.0], [0.0, 1.0]]), np.array([1]))
     assert E.forward_backward(hmm, np.zeros(40, dtype=int)).gamma.shape == (40, 2)   # no enumeration limit
@@ -361,10 +361,10 @@ def test_chapter_counterexamples_hold():
     lj, post = E.log_joint(hmm, x), E.posterior(hmm, x)
     prior = np.exp(E.log_prior(hmm, 6))
     q_mf = E.mean_field(E.cavi_mean_field(hmm, x, sweeps=30, seed=0).factors)
-    assert E.elbo(lj, q_mf) > E.elbo(lj, prior)                       # better ELBO ...
+    assert E.elbo(lj, q_mf, base=math.e) > E.elbo(lj, prior, base=math.e)                       # better ELBO ...
     assert np.sum(post**2 / q_mf) > 100 * np.sum(post**2 / prior)      # ... far larger chi-square
-    lo_prior, se1 = E.iwae_bound(lj, prior, 1024, samples=400, seed=1024)
-    lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, samples=400, seed=1024)
+    lo_prior, se1 = E.iwae_bound(lj, prior, 1024, samples=400, seed=1024, base=math.e)
+    lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, samples=400, seed=1024, base=math.e)
     assert lo_prior - lo_mf > 5 * math.hypot(se1, se2)                 # ... worse importance-weighted bound
 
 
@@ -417,7 +417,7 @@ def test_vae_quadrature_bounds_and_monte_carlo_elbo():
 def test_chapter_em_claims():
     hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     train = list(E.sample_hmm(hmm, 40, 20, seed=0))
-    true_ll = sum(E.log_evidence_long(hmm, s) for s in train)
+    true_ll = sum(E.log_evidence_long(hmm, s, base=math.e) for s in train)
     ends = [E.baum_welch(E.random_hmm(2, 3, seed=s), train, iterations=40).log_likelihoods[-1] for s in (1, 2, 3)]
     assert ends[0] > true_ll and ends[2] > true_ll and abs(ends[0] - ends[2]) < 1e-3
     assert ends[1] < ends[0] - 1.0                                     # seed 2 still on its plateau
@@ -454,24 +454,24 @@ def test_iwae_is_minus_infinity_for_every_K_when_q_proposes_impossible_paths():
     with np.errstate(divide="ignore"):
         lj = np.log(pj)
     for K in (1, 2, 3):
-        assert E.iwae_bound_exact(lj, q, K) == -math.inf
+        assert E.iwae_bound_exact(lj, q, K, base=math.e) == -math.inf
         assert any(all(pj[i] == 0 for i in t) for t in itertools.product(range(4), repeat=K))
     # with the impossible path removed from q's support the bounds are finite and climb towards ln p(x)
     q2 = np.array([1 / 3, 1 / 3, 0.0, 1 / 3])
-    vals = [E.iwae_bound_exact(lj, q2, K) for K in (1, 2, 4, 8)]
+    vals = [E.iwae_bound_exact(lj, q2, K, base=math.e) for K in (1, 2, 4, 8)]
     assert all(np.isfinite(vals)) and all(np.diff(vals) > 0) and vals[-1] < math.log(pj.sum())
 
 
 def test_elbo_gap_undefined_when_evidence_is_zero_and_infinite_when_q_misses_support():
     q = np.array([0.25, 0.75])
     with pytest.raises(ValueError, match="log_joint_table"):
-        E.elbo_gap(np.full(2, -np.inf), q)
+        E.elbo_gap(np.full(2, -np.inf), q, base=math.e)
     # p(x, z=0) = 0 but p(x) > 0: q(z=0) > 0 makes the ELBO -inf, the gap KL(q || p(z|x)) = +inf (no NaN)
     lj = np.array([-np.inf, math.log(0.3)])
-    assert E.elbo(lj, q) == -math.inf
-    assert E.elbo_gap(lj, q) == math.inf
+    assert E.elbo(lj, q, base=math.e) == -math.inf
+    assert E.elbo_gap(lj, q, base=math.e) == math.inf
     # and finite when q sits on the support: gap = KL(q || posterior) with posterior = (0, 1)
-    assert E.elbo_gap(lj, np.array([0.0, 1.0])) == pytest.approx(0.0, abs=1e-12)
+    assert E.elbo_gap(lj, np.array([0.0, 1.0]), base=math.e) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_iwae_estimate_with_impossible_tuples_is_minus_inf_with_infinite_error_not_nan():
@@ -480,7 +480,17 @@ def test_iwae_estimate_with_impossible_tuples_is_minus_inf_with_infinite_error_n
     lj = np.array([-1.0, -np.inf])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert E.iwae_bound(lj, np.array([0.5, 0.5]), 1, samples=50, seed=0) == (-math.inf, math.inf)
-        assert E.iwae_bound_exact(lj, np.array([0.5, 0.5]), 1) == -math.inf  # the exact route agrees
-        est, se = E.iwae_bound(lj, np.array([1.0, 0.0]), 2, samples=50, seed=0)
+        assert E.iwae_bound(lj, np.array([0.5, 0.5]), 1, samples=50, seed=0, base=math.e) == (-math.inf, math.inf)
+        assert E.iwae_bound_exact(lj, np.array([0.5, 0.5]), 1, base=math.e) == -math.inf  # the exact route agrees
+        est, se = E.iwae_bound(lj, np.array([1.0, 0.0]), 2, samples=50, seed=0, base=math.e)
     assert est == pytest.approx(-1.0) and se == pytest.approx(0.0)  # q on the possible path only: exact
+
+
+def test_torch_paths_take_the_seed_convention():
+    # an int, a numpy Generator (one draw: the same state gives the same run) or None
+    hmm = E.random_hmm(2, 3, seed=1)
+    x = np.array([0, 2, 1])
+    a = E.fit_variational(hmm, x, steps=5, seed=np.random.default_rng(3))
+    b = E.fit_variational(hmm, x, steps=5, seed=np.random.default_rng(3))
+    assert np.array_equal(a.elbos, b.elbos)
+    assert np.isfinite(E.fit_variational(hmm, x, steps=5, seed=None).elbos).all()

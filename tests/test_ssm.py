@@ -324,7 +324,7 @@ def test_pretrained_ssm_uses_the_transformer_streams():
 
     small = dict(steps=20, n_train=2000, n_test=500)
     p = ssm.pretrained_ssm_on_markov(0, mixer="mamba2", **small)
-    t = pretrained_on_markov(0, steps=2, n_train=2000, n_test=500)
+    t = pretrained_on_markov(seed=0, steps=2, n_train=2000, n_test=500)
     assert np.array_equal(p.test_tokens, t.test_tokens) and np.array_equal(p.train_tokens, t.train_tokens)
     assert p.test_cross_entropy > p.entropy_rate
     q = ssm.pretrained_ssm_on_markov(0, mixer="mamba2", **small)

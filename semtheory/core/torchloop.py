@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._extras import require
-from .._validate import check_int, check_positive
+from .._validate import check_int, check_positive, torch_seed
 
 torch = require("torch", "torch", needed_by="semtheory.core.torchloop")
 nn = torch.nn
@@ -134,7 +134,7 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
     model is left in eval mode.  A non-finite loss, gradient or parameter (a learning rate too large) stops
     the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
     parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
-    chapter 16's ``diffusion.train``.  Chapters 10, 15, 16.
+    chapter 16's ``diffusion.train``.  ``seed`` is an int >= 0, a numpy ``Generator`` or ``None`` (fresh entropy), turned into torch's int seed by ``semtheory._validate.torch_seed``.  Chapters 10, 15, 16.
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -142,7 +142,7 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
         raise ValueError("batch_loss must be a callable taking a torch.Generator and returning a scalar loss")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)
     threads = check_int(threads, "threads", minimum=1)
     gen = torch.Generator().manual_seed(seed)
     params = [p for p in model.parameters() if p.requires_grad]
