@@ -123,7 +123,7 @@ def test_jackknife_equals_the_leave_one_out_loop():
     loo = sum(m.entropy_plugin(np.delete(x, i)) for i in range(n))
     assert m.entropy_jackknife(x) == pytest.approx(n * m.entropy_plugin(x) - (n - 1) / n * loo, rel=1e-12)
     counts = np.bincount(x)[None, :]
-    assert m._estimates_from_counts(counts, "jackknife")[0] / math.log(2) == pytest.approx(m.entropy_jackknife(x))
+    assert m.estimators._estimates_from_counts(counts, "jackknife")[0] / math.log(2) == pytest.approx(m.entropy_jackknife(x))
 
 
 def test_chao_shen_by_hand():
@@ -248,10 +248,10 @@ def test_chapter_2_new_answers_by_independent_routes():
     reg = registered()
     # jackknife bias: exact expectation over all multinomial count vectors (286 types for N = 10, K = 4)
     n, k = 10, 4
-    counts = m._compositions(n, k)
+    counts = m.typicality._compositions(n, k)
     logw = (math.lgamma(n + 1) - np.array([sum(math.lgamma(c + 1) for c in row) for row in counts])
             + counts.sum(axis=1) * math.log(0.25))
-    jk = m._estimates_from_counts(counts, "jackknife") / math.log(2)
+    jk = m.estimators._estimates_from_counts(counts, "jackknife") / math.log(2)
     want = float((np.exp(logw) * jk).sum()) - 2.0
     assert reg["ex-02-jackknife-bias"].compute() == pytest.approx(want, rel=1e-10)
     assert is_correct("ex-02-jackknife-bias", want) and not is_correct("ex-02-jackknife-bias", m.plugin_bias(np.full(4, 0.25), 10))

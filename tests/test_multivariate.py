@@ -117,10 +117,10 @@ def test_independence_gives_exactly_zero(seed, shape):
 
 
 def test_roundoff_tolerance_is_dtype_aware_and_keeps_real_values():
-    assert m._roundoff_tol(np.float32, 1) > 1e6 * m._roundoff_tol(np.float64, 1)
-    assert m._clip_roundoff(5e-16, np.float64, 4) == 0.0
-    assert m._clip_roundoff(1e-13, np.float64, 4) == 1e-13  # above the bound: a real (small) value
-    assert m._clip_roundoff(-1e-9, np.float64, 4) == -1e-9  # a real negative: a bug, never hidden
+    assert m._common.roundoff_tol(np.float32, 1) > 1e6 * m._common.roundoff_tol(np.float64, 1)
+    assert m._common.clip_roundoff(5e-16, np.float64, 4) == 0.0
+    assert m._common.clip_roundoff(1e-13, np.float64, 4) == 1e-13  # above the bound: a real (small) value
+    assert m._common.clip_roundoff(-1e-9, np.float64, 4) == -1e-9  # a real negative: a bug, never hidden
     # a near-independent law keeps its (tiny but real) information
     p = np.outer([0.5, 0.5], [0.5, 0.5]) + 1e-6 * np.array([[1, -1], [-1, 1]])
     exact = 2 * (0.25 + 1e-6) * math.log1p(4e-6) + 2 * (0.25 - 1e-6) * math.log1p(-4e-6)
