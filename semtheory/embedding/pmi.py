@@ -38,7 +38,17 @@ _DENSE_SVD_MAX = 300  # below this many rows/columns truncated_svd uses an exact
 
 
 class WordTokens(NamedTuple):
-    """A tokenised text: ``ids`` (``-1`` for words outside the vocabulary), ``words`` (id -> word), ``counts``."""
+    """A tokenised text: ``ids`` (``-1`` for words outside the vocabulary), ``words`` (id -> word), ``counts``.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray of int, shape (n_words_in_text,)
+        The token stream, one id per word of the text (``-1`` outside the vocabulary).
+    words : tuple of str
+        The vocabulary, most frequent first; ``words[i]`` is the word of id ``i``.
+    counts : numpy.ndarray of int, shape (len(words),)
+        The number of occurrences of each vocabulary word.
+    """
 
     ids: np.ndarray
     words: tuple
@@ -59,6 +69,25 @@ def word_tokens(text, *, min_count=1, max_vocab=None) -> WordTokens:
     ordered by decreasing count (ties alphabetically, so it is a deterministic function of the text).  The
     token stream keeps every word in place; a word outside the vocabulary gets id ``-1`` so that distances
     between the others are unchanged.  Chapter 9.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    min_count : int, keyword-only, default 1
+        Smallest count of a vocabulary word, at least 1.
+    max_vocab : int or None, keyword-only, default None
+        Largest vocabulary size (None: no limit).
+
+    Returns
+    -------
+    WordTokens
+        Token ids, vocabulary and counts.
+
+    Examples
+    --------
+    >>> word_tokens("The cat saw the dog.").words
+    ('the', 'cat', 'dog', 'saw')
     """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, got {type(text).__name__}")
@@ -99,6 +128,22 @@ def cooccurrence(ids, vocab_size, window=2, *, weighting="harmonic") -> sps.csr_
     randomly shrunk window weights :math:`\delta` by :math:`(w-\delta+1)/w` on average, the same for
     :math:`w \le 2`).  Pairs with an id of ``-1`` (out of vocabulary) are skipped.
     Returns a ``vocab_size`` x ``vocab_size`` ``scipy.sparse.csr_matrix``.  Chapter 9.
+
+    Parameters
+    ----------
+    ids : array_like of int, shape (n,)
+        The token stream, ids in ``[-1, vocab_size - 1]`` (``-1``: out of vocabulary).
+    vocab_size : int
+        Number of tokens ``V``, at least 1.
+    window : int, default 2
+        Largest distance :math:`\delta`, at least 1.
+    weighting : {"harmonic", "uniform"}, keyword-only, default "harmonic"
+        Weight :math:`1/\delta` or 1 per pair.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (V, V)
+        The symmetric (weighted) counts.
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     x = _as_ids(ids, V)
@@ -136,6 +181,25 @@ def pmi_matrix(counts, *, alpha=1.0, base=2) -> np.ndarray:
     :math:`\log\frac{p(w,c)}{p(w)p(c)}`; 0.75 is word2vec's choice, Levy et al. 2015).  Cells never seen are
     :math:`-\infty`.  Units of ``base`` (bits by default; ``base=math.e`` for nats).  For large vocabularies use the sparse
     :func:`shifted_pmi`.  Chapter 9.
+
+    Parameters
+    ----------
+    counts : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        Non-negative finite co-occurrence counts :math:`\#(w, c)` (e.g. from :func:`cooccurrence`), not all zero.
+    alpha : float, keyword-only, default 1.0
+        Exponent of the context smoothing, positive.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_words, n_contexts)
+        PMI in units of log ``base`` (bits by default); ``-inf`` on unobserved cells.
+
+    Examples
+    --------
+    >>> round(float(pmi_matrix(np.array([[2.0, 0.0], [0.0, 2.0]]))[0, 0]), 12)  # log2 of (1/2) / (1/2 * 1/2)
+    1.0
     """
     C = check_counts(counts)
     a = check_positive(alpha, "alpha")
@@ -157,6 +221,22 @@ def shifted_pmi(counts, k=1.0, *, positive=True, alpha=1.0) -> sps.csr_matrix:
     optimum is :math:`\langle w, c\rangle = \mathrm{PMI}(w,c) - \log k` (Levy and Goldberg 2014; see
     :func:`sgns_optimal_inner_product`).  ``alpha`` smooths the context law as in :func:`pmi_matrix`.
     Chapter 9.
+
+    Parameters
+    ----------
+    counts : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        Non-negative finite co-occurrence counts :math:`\#(w, c)` (e.g. from :func:`cooccurrence`), not all zero.
+    k : float, default 1.0
+        Number of negative samples, positive (the shift is :math:`\log k`).
+    positive : bool, keyword-only, default True
+        Keep only the positive part (SPPMI).
+    alpha : float, keyword-only, default 1.0
+        Exponent of the context smoothing, positive.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n_words, n_contexts)
+        The shifted (positive) PMI on the observed cells, in nats.
     """
     C = check_counts(counts).tocoo()
     k = check_positive(k, "k")
@@ -178,6 +258,29 @@ def sgns_optimal_inner_product(pair_count, word_count, context_count, total, k=1
     The SGNS objective of one pair, :math:`\#(w,c)\log\sigma(z) + k\,\frac{\#(w)\#(c)}{D}\log\sigma(-z)`
     with :math:`z = \langle w, c\rangle`, is concave in :math:`z` and stationary exactly there (the sympy
     derivation :func:`semtheory.symbolic.embedding.sgns_optimum`).  Nats.  Chapter 9.
+
+    Parameters
+    ----------
+    pair_count : float or array_like
+        :math:`\#(w, c)`, the count of the pair.
+    word_count : float or array_like
+        :math:`\#(w)`, the count of the word.
+    context_count : float or array_like
+        :math:`\#(c)`, the count of the context.
+    total : float or array_like
+        :math:`D`, the total count.
+    k : float, default 1.0
+        Number of negative samples, positive.
+
+    Returns
+    -------
+    float
+        The optimal inner product :math:`z^\ast`, in nats.
+
+    Examples
+    --------
+    >>> abs(sgns_optimal_inner_product(2, 4, 5, 18) - math.log(2 * 18 / (4 * 5))) < 1e-12
+    True
     """
     n = check_positive(pair_count, "pair_count")
     nw = check_positive(word_count, "word_count")
@@ -195,6 +298,24 @@ def sgns_weight(pair_count, word_count, context_count, total, k=1.0):
     :math:`\ell(z) = \ell(z^\ast) - \tfrac12 w_{wc}(z - z^\ast)^2 + O((z-z^\ast)^3)`: to second order SGNS is a
     least-squares fit of the shifted PMI weighted by :math:`w_{wc}` (counts per pair; the truncated SVD weights
     every cell equally).  Vectorised over array arguments (``pair_count`` may be 0: weight 0).  Chapter 9.
+
+    Parameters
+    ----------
+    pair_count : float or array_like
+        :math:`\#(w, c)`, the count of the pair.
+    word_count : float or array_like
+        :math:`\#(w)`, the count of the word.
+    context_count : float or array_like
+        :math:`\#(c)`, the count of the context.
+    total : float or array_like
+        :math:`D`, the total count.
+    k : float, default 1.0
+        Number of negative samples, positive.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The weight :math:`w_{wc} = ab/(a + b)`, in counts (the shape of the broadcast arguments).
     """
     a = as_float(pair_count, "pair_count")
     if not np.all(np.isfinite(a)) or np.any(a < 0):
@@ -220,6 +341,22 @@ def sgns_least_squares(counts, k=1.0, *, alpha=1.0) -> tuple[sps.csr_matrix, sps
     as their structure (zeros of ``target`` are stored).  Maximising SGNS is, to second order around the
     optimum, minimising :math:`\sum \omega_{wc}(\langle w, c\rangle - z^\ast_{wc})^2`; unobserved pairs (where the
     SGNS optimum is :math:`-\infty`) are left out.  Nats.  Chapter 9.
+
+    Parameters
+    ----------
+    counts : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        Non-negative finite co-occurrence counts :math:`\#(w, c)` (e.g. from :func:`cooccurrence`), not all zero.
+    k : float, default 1.0
+        Number of negative samples, positive.
+    alpha : float, keyword-only, default 1.0
+        Exponent of the context smoothing, positive.
+
+    Returns
+    -------
+    target : scipy.sparse.csr_matrix, shape (n_words, n_contexts)
+        :math:`z^\ast_{wc}` on the observed cells, in nats.
+    weights : scipy.sparse.csr_matrix, shape (n_words, n_contexts)
+        :math:`\omega_{wc}` on the same cells, in counts.
     """
     C = check_counts(counts).tocoo()
     k = check_positive(k, "k")
@@ -235,7 +372,17 @@ def sgns_least_squares(counts, k=1.0, *, alpha=1.0) -> tuple[sps.csr_matrix, sps
 
 class WeightedFit(NamedTuple):
     r"""A weighted rank-:math:`d` factorisation :math:`Z \approx WC^\T`: ``words`` :math:`W`, ``contexts`` :math:`C`,
-    and ``objective`` after each half-sweep (non-increasing), starting with the initial value."""
+    and ``objective`` after each half-sweep (non-increasing), starting with the initial value.
+
+    Attributes
+    ----------
+    words : numpy.ndarray, shape (n_words, d)
+        The factor :math:`W`.
+    contexts : numpy.ndarray, shape (n_contexts, d)
+        The factor :math:`C`.
+    objective : numpy.ndarray, shape (2 * sweeps + 1,)
+        :math:`J` at the start and after each half-sweep (squared units of ``target``).
+    """
 
     words: np.ndarray
     contexts: np.ndarray
@@ -274,6 +421,28 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
     With all weights equal on a complete matrix and ``reg`` = 0 the minimum is the truncated SVD's (Eckart and
     Young); SGNS's second-order form (:func:`sgns_least_squares`) is the case that chapter 9 compares with the
     unweighted SVD (Levy, Goldberg and Dagan 2015).  Chapter 9.
+
+    Parameters
+    ----------
+    target : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The values :math:`z_{wc}`, finite on the weighted cells.
+    weights : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The weights :math:`\omega_{wc} \ge 0`, at least one positive.
+    d : int
+        Rank, in ``[1, min(n_words, n_contexts)]``.
+    init : tuple of array_like or None, keyword-only, default None
+        Starting factors ``(W0, C0)`` of shapes ``(n_words, d)`` and ``(n_contexts, d)`` (None: Gaussian).
+    sweeps : int, keyword-only, default 10
+        Number of sweeps (each updates :math:`W`, then :math:`C`), at least 1.
+    reg : float, keyword-only, default 1e-3
+        Ridge weight :math:`\lambda \ge 0`.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the Gaussian start (used when ``init`` is None).
+
+    Returns
+    -------
+    WeightedFit
+        The factors and the objective after each half-sweep.
     """
     Wt = (sparse_real(weights, "weights") if sps.issparse(weights) else sps.csr_matrix(as_real_matrix(weights, "weights"))).tocoo()
     if Wt.data.size and (not np.all(np.isfinite(Wt.data)) or Wt.data.min() < 0):
@@ -321,7 +490,17 @@ def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3
 class FactorisationErrors(NamedTuple):
     r"""Errors of a factorisation :math:`P = WC^\T` of :math:`M` (:func:`factorisation_errors`): ``weighted``
     :math:`\sum_{\omega>0}\omega(P - M)^2`, ``frobenius`` :math:`\lVert M - P\rVert_F^2` over every cell, and the
-    part of it on the cells of zero weight, ``unweighted_cells``."""
+    part of it on the cells of zero weight, ``unweighted_cells``.
+
+    Attributes
+    ----------
+    weighted : float
+        :math:`\sum_{\omega>0}\omega(P - M)^2` (weights times squared units of :math:`M`).
+    frobenius : float
+        :math:`\lVert M - P\rVert_F^2` (squared units of :math:`M`).
+    unweighted_cells : float
+        The part of ``frobenius`` on the cells of weight 0.
+    """
 
     weighted: float
     frobenius: float
@@ -353,6 +532,22 @@ def factorisation_errors(W, C, M, weights) -> FactorisationErrors:
     or ``scipy.sparse`` of one shape; ``weights`` :math:`\ge 0`.  Squared nats when :math:`M` is a PMI.  The
     truncated SVD minimises ``frobenius`` over rank :math:`d` (Eckart and Young); the SGNS-weighted fit targets
     ``weighted``.  Chapter 9.
+
+    Parameters
+    ----------
+    W : array_like, shape (n_words, d)
+        The word factor.
+    C : array_like, shape (n_contexts, d)
+        The context factor.
+    M : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The matrix factorised (finite).
+    weights : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The weights :math:`\omega \ge 0`.
+
+    Returns
+    -------
+    FactorisationErrors
+        Both objectives and the error on the zero-weight cells (squared nats when :math:`M` is a PMI).
     """
     A = _sparse_finite(M, "M")
     Om = _sparse_finite(weights, "weights").tocoo()
@@ -374,6 +569,26 @@ def pair_correlations(W, C, M, counts, *, rare=0.5, frequent=0.9) -> tuple[float
     ``M``: over all of them, over the *rare* pairs (count at most the ``rare`` quantile of the counts of those
     cells) and over the *frequent* ones (count at least the ``frequent`` quantile).  ``counts`` is the
     co-occurrence matrix (:func:`cooccurrence`) of the same shape.  Returns ``(all, rare, frequent)``.  Chapter 9.
+
+    Parameters
+    ----------
+    W : array_like, shape (n_words, d)
+        The word factor.
+    C : array_like, shape (n_contexts, d)
+        The context factor.
+    M : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The target matrix; its stored non-zero cells are compared (at least three).
+    counts : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The co-occurrence counts that define rare and frequent pairs.
+    rare : float, keyword-only, default 0.5
+        Quantile of the counts at or below which a pair is rare, in :math:`[0, 1]`.
+    frequent : float, keyword-only, default 0.9
+        Quantile of the counts at or above which a pair is frequent, in :math:`[0, 1]`.
+
+    Returns
+    -------
+    tuple of float
+        ``(all, rare, frequent)``: Pearson correlations, dimensionless in :math:`[-1, 1]`.
     """
     A = _sparse_finite(M, "M").tocoo()
     Cn = check_counts(counts)
@@ -411,6 +626,28 @@ def truncated_svd(M, d, *, seed=0, n_iter=6, oversample=10):
     which only multiplies by :math:`M` and :math:`M^\T` (so a ``scipy.sparse`` matrix stays sparse) and is
     deterministic under ``seed``.  Signs are fixed so that each column of :math:`U` has its largest entry
     positive.  Returns ``(U, s, Vt)`` with ``s`` decreasing.  Chapter 9.
+
+    Parameters
+    ----------
+    M : array_like or scipy.sparse matrix, shape (n, m)
+        A finite real matrix.
+    d : int
+        Number of triplets, in ``[1, min(n, m)]``.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the randomised range finder.
+    n_iter : int, keyword-only, default 6
+        Power iterations, at least 0.
+    oversample : int, keyword-only, default 10
+        Extra columns of the random sketch, at least 0.
+
+    Returns
+    -------
+    U : numpy.ndarray, shape (n, d)
+        Left singular vectors (orthonormal columns).
+    s : numpy.ndarray, shape (d,)
+        Singular values, decreasing, in the units of ``M``.
+    Vt : numpy.ndarray, shape (d, m)
+        Right singular vectors (orthonormal rows).
     """
     if sps.issparse(M):
         A = sparse_real(M, "M")
@@ -457,7 +694,17 @@ def _orth(Y: np.ndarray) -> np.ndarray:
 
 class Embeddings(NamedTuple):
     r"""Factors of a matrix :math:`M \approx WC^\T`: ``words`` :math:`W = U_d\Sigma_d^{p}`, ``contexts``
-    :math:`C = V_d\Sigma_d^{1-p}`, and the ``singular_values`` :math:`\Sigma_d`."""
+    :math:`C = V_d\Sigma_d^{1-p}`, and the ``singular_values`` :math:`\Sigma_d`.
+
+    Attributes
+    ----------
+    words : numpy.ndarray, shape (n_words, d)
+        :math:`W = U_d\Sigma_d^{p}`.
+    contexts : numpy.ndarray, shape (n_contexts, d)
+        :math:`C = V_d\Sigma_d^{1-p}`.
+    singular_values : numpy.ndarray, shape (d,)
+        :math:`\Sigma_d`, decreasing, in the units of :math:`M`.
+    """
 
     words: np.ndarray
     contexts: np.ndarray
@@ -471,6 +718,22 @@ def svd_embeddings(M, d, *, power=0.5, seed=0) -> Embeddings:
     :math:`W C^\T = U_d \Sigma_d V_d^\T` is the best rank-:math:`d` approximation of :math:`M` (Eckart--Young)
     and equals :math:`M` at full rank.  :math:`p = 1/2` is the symmetric split of Levy, Goldberg and Dagan
     (2015).  Put the rows on the unit sphere with :func:`to_sphere`.  Chapter 9.
+
+    Parameters
+    ----------
+    M : array_like or scipy.sparse matrix, shape (n_words, n_contexts)
+        The matrix factorised (finite).
+    d : int
+        Dimension, in ``[1, min(n_words, n_contexts)]``.
+    power : float, keyword-only, default 0.5
+        The exponent :math:`p \in [0, 1]` of the singular values given to the words.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of :func:`truncated_svd`.
+
+    Returns
+    -------
+    Embeddings
+        Word and context vectors and the singular values.
     """
     p = check_probability(power, "power")
     U, s, Vt = truncated_svd(M, d, seed=seed)
@@ -482,6 +745,21 @@ def to_sphere(X) -> np.ndarray:
 
     On the sphere the inner product is the cosine similarity.  A zero row (a word with no positive
     association at all) has no direction and stays zero, so its cosine with everything is 0.  Chapter 9.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Vectors, one per row.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+        The rows with unit norm (zero rows stay zero).
+
+    Examples
+    --------
+    >>> to_sphere([[3.0, 4.0], [0.0, 0.0]]).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
     """
     return _sphere(X, "X")
 
@@ -500,6 +778,22 @@ def nearest(E, i, k=5) -> tuple[np.ndarray, np.ndarray]:
     r"""The ``k`` rows of ``E`` with the largest cosine similarity to row ``i`` (itself excluded).
 
     Returns ``(indices, cosines)``, most similar first (ties by index).  Chapter 9.
+
+    Parameters
+    ----------
+    E : array_like, shape (n, d)
+        Embeddings, one per row.
+    i : int
+        The query row, in ``[0, n - 1]``.
+    k : int, default 5
+        Number of neighbours, in ``[1, n - 1]``.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int, shape (k,)
+        The neighbours, most similar first.
+    cosines : numpy.ndarray, shape (k,)
+        Their cosine similarities with row ``i`` (dimensionless, in :math:`[-1, 1]`).
     """
     S = _sphere(E, "E")
     i = _check_row(i, S.shape[0], "i")
@@ -515,6 +809,20 @@ def analogy(E, a, b, c, k=1) -> np.ndarray:
 
     :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, b) - \cos(x, a) + \cos(x, c)` on unit-norm rows (Mikolov et al.
     2013; Levy and Goldberg 2014).  Returns the ``k`` best indices.  Chapter 9.
+
+    Parameters
+    ----------
+    E : array_like, shape (n, d)
+        Embeddings, one per row (normalised here).
+    a, b, c : int
+        Rows of the three given words, in ``[0, n - 1]``.
+    k : int, default 1
+        Number of answers, in ``[1, max(n - 3, 1)]``.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (k,)
+        The best rows, best first.
     """
     S = _sphere(E, "E")
     n = S.shape[0]
@@ -531,6 +839,21 @@ class AnalogyResult(NamedTuple):
     ``rank_only_c`` and ``predicted_only_c``: the same for the *only-c* baseline (Linzen 2016), which answers
     with the nearest neighbour of :math:`c` alone (:math:`a`, :math:`b`, :math:`c` excluded) and ignores the offset
     :math:`\hat b - \hat a`; an analogy "solved" by both says nothing about a linear offset.
+
+    Attributes
+    ----------
+    quads : tuple of tuple of str
+        The quadruples tested.
+    predicted : tuple of str
+        The 3CosAdd answer to each.
+    rank : numpy.ndarray of int, shape (len(quads),)
+        Rank of the expected answer among all candidates (1 = correct).
+    skipped : tuple of tuple of str
+        The quadruples with a word outside the vocabulary.
+    rank_only_c : numpy.ndarray of int, shape (len(quads),)
+        The same rank for the only-c baseline.
+    predicted_only_c : tuple of str
+        The only-c baseline's answers.
     """
 
     quads: tuple
@@ -560,6 +883,21 @@ def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
     expected answer ``d`` among all candidates (rank 1 = correct); the others are listed in ``skipped``.
     The same is recorded for the only-c baseline, :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, c)`
     (Linzen 2016).  Chapter 9.
+
+    Parameters
+    ----------
+    E : array_like, shape (n, d)
+        Embeddings, one per row.
+    words : sequence of str
+        The word of each row.
+    quads : iterable of tuple of str
+        Quadruples ``(a, b, c, d)``.
+
+    Returns
+    -------
+    AnalogyResult
+        Predictions and ranks for 3CosAdd and the only-c baseline, and the skipped quadruples; ``correct`` and
+        ``accuracy`` (a fraction) are properties.
     """
     S = _sphere(E, "E")
     if isinstance(words, str) or not hasattr(words, "__iter__"):
