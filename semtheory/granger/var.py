@@ -26,6 +26,26 @@ def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
     (identity), a 1-D array of ``d`` non-negative variances, or a symmetric positive semi-definite
     ``(d, d)`` matrix.  Raises ``ValueError`` naming the argument otherwise.  Stability is *not* checked
     here (see :func:`is_stable`).  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+
+    Returns
+    -------
+    coefs : ndarray, shape (p, d, d)
+        The coefficients, as floats.
+    noise_cov : ndarray, shape (d, d)
+        The noise covariance, symmetric positive semi-definite.
+
+    Examples
+    --------
+    >>> A, S = as_var([[0.5]])
+    >>> A.shape, S.shape
+    ((1, 1, 1), (1, 1))
     """
     A = real(coefs, "coefs")
     if A.ndim == 2:
@@ -64,6 +84,22 @@ def companion_matrix(coefs) -> np.ndarray:
     .. math:: F = \begin{pmatrix} A_1 & A_2 & \cdots & A_p \\ I & 0 & \cdots & 0 \\ & \ddots & & \vdots \\ 0 & \cdots & I & 0\end{pmatrix}
 
     Shape ``(dp, dp)``.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+
+    Returns
+    -------
+    ndarray, shape (d p, d p)
+        The companion matrix :math:`F`.
+
+    Examples
+    --------
+    >>> companion_matrix([[[0.5]], [[0.2]]])
+    array([[0.5, 0.2],
+           [1. , 0. ]])
     """
     A, _ = as_var(coefs)
     p, d, _ = A.shape
@@ -75,13 +111,44 @@ def companion_matrix(coefs) -> np.ndarray:
 
 
 def spectral_radius(coefs) -> float:
-    r"""Largest modulus of an eigenvalue of the companion matrix (the VAR is stable iff it is < 1).  Chapter 8."""
+    r"""Largest modulus of an eigenvalue of the companion matrix (the VAR is stable iff it is < 1).  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+
+    Returns
+    -------
+    float
+        The spectral radius of the companion matrix (dimensionless).
+
+    Examples
+    --------
+    >>> spectral_radius([[0.5]])
+    0.5
+    """
     return float(np.abs(np.linalg.eigvals(companion_matrix(coefs))).max())
 
 
 def is_stable(coefs) -> bool:
     r"""True iff the VAR(p) is stable: every root of :math:`\det(I - \sum_k A_k z^k)` lies outside the unit circle,
     i.e. the spectral radius of the companion matrix is < 1 (then a unique stationary law exists).  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+
+    Returns
+    -------
+    bool
+        Whether the spectral radius of the companion matrix is below 1.
+
+    Examples
+    --------
+    >>> is_stable([[0.5]]), is_stable([[1.0]])
+    (True, False)
     """
     return spectral_radius(coefs) < 1.0
 
@@ -91,6 +158,23 @@ def var_stationary_covariance(coefs, noise_cov=None) -> np.ndarray:
 
     Solves the discrete Lyapunov equation :math:`P = F P F^\top + Q`, :math:`Q = \mathrm{diag}(\Sigma, 0, \dots)`.
     Block ``(i, j)`` is :math:`E[X_{t-i} X_{t-j}^\top] = \Gamma(j - i)`.  Requires a stable VAR.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+
+    Returns
+    -------
+    ndarray, shape (d p, d p)
+        The stationary covariance :math:`P` of the companion state, in squared units of the process.
+
+    Examples
+    --------
+    >>> round(float(var_stationary_covariance([[0.5]])[0, 0]), 6)  # 1 / (1 - 0.5**2)
+    1.333333
     """
     A, S = stable_var(coefs, noise_cov)
     p, d, _ = A.shape
@@ -107,6 +191,20 @@ def var_autocovariance(coefs, noise_cov=None, max_lag=10) -> np.ndarray:
     The first ``p`` lags come from the Lyapunov solution (:func:`var_stationary_covariance`); later ones
     from the Yule–Walker recursion :math:`\Gamma(h) = \sum_{k=1}^p A_k \Gamma(h-k)`.  Shape
     ``(max_lag + 1, d, d)``; :math:`\Gamma(-h) = \Gamma(h)^\top`.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    max_lag : int, default 10
+        The largest lag :math:`h` (>= 0).
+
+    Returns
+    -------
+    ndarray, shape (max_lag + 1, d, d)
+        ``out[h]`` = :math:`\Gamma(h)`, in squared units of the process.
     """
     A, S = stable_var(coefs, noise_cov)
     max_lag = check_int(max_lag, "max_lag", minimum=0)
@@ -127,6 +225,18 @@ def var_impulse_response(coefs, horizon=10) -> np.ndarray:
     exogenous), :math:`\Psi_h[i, j]` is the **causal effect** of an intervention on component ``j``:
     :math:`E[X^{(i)}_{t+h} \mid do(X^{(j)}_t = x)] = \Psi_h[i, j]\,x` for a zero-mean process (rung 2).
     Shape ``(horizon + 1, d, d)``.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+    horizon : int, default 10
+        The largest lag :math:`h` (>= 0).
+
+    Returns
+    -------
+    ndarray, shape (horizon + 1, d, d)
+        ``out[h]`` = :math:`\Psi_h` (dimensionless: the response per unit of intervention).
     """
     A, _ = as_var(coefs)
     horizon = check_int(horizon, "horizon", minimum=0)
@@ -146,6 +256,22 @@ def simulate_var(coefs, n, noise_cov=None, *, seed=None) -> np.ndarray:
     The recursion runs mode by mode (eigen-decomposition of the companion matrix, one ``lfilter`` per
     mode) when the eigenvectors are well conditioned, and as a plain loop otherwise.  Raises
     ``ValueError`` naming ``coefs`` if the VAR is not stable.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The VAR coefficients, ``coefs[k-1]`` = :math:`A_k` (a ``(d, d)`` array is a VAR(1)).
+    n : int
+        The number of time steps (>= 1).
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness (an int >= 0 gives a reproducible path).
+
+    Returns
+    -------
+    ndarray, shape (n, d)
+        The path, one row per time step.
     """
     return _simulate_var(coefs, n, noise_cov, seed=seed)
 
@@ -180,7 +306,17 @@ def _simulate_var(coefs, n, noise_cov=None, *, seed=None, method="auto") -> np.n
 
 
 class VARFit(NamedTuple):
-    """Least-squares VAR fit: coefficients ``(p, d, d)``, intercept ``(d,)`` and residual covariance ``(d, d)``."""
+    r"""Least-squares VAR fit: coefficients ``(p, d, d)``, intercept ``(d,)`` and residual covariance ``(d, d)``.
+
+    Attributes
+    ----------
+    coefs : ndarray, shape (p, d, d)
+        The estimated coefficients :math:`\hat A_k`.
+    intercept : ndarray, shape (d,)
+        The estimated intercept.
+    noise_cov : ndarray, shape (d, d)
+        The maximum-likelihood residual covariance :math:`\hat\Sigma` (squared units of the data).
+    """
 
     coefs: np.ndarray
     intercept: np.ndarray
@@ -193,6 +329,18 @@ def fit_var(data, lags=1) -> VARFit:
     Each component is regressed on :math:`1, X_{t-1}, \dots, X_{t-p}`; the residual covariance is the
     maximum-likelihood one, :math:`\hat\Sigma = \frac{1}{N}\sum_t \hat\varepsilon_t\hat\varepsilon_t^\top` with
     :math:`N = n - p` rows.  Chapter 8.
+
+    Parameters
+    ----------
+    data : array_like, shape (n, d) or (n,)
+        The observed series, one row per time step.
+    lags : int, default 1
+        The VAR order p (>= 1).
+
+    Returns
+    -------
+    VARFit
+        The coefficients, the intercept and the residual covariance.
     """
     X = as_series(data, "data")
     lags = check_int(lags, "lags", minimum=1)
