@@ -20,6 +20,20 @@ def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
     Normalised so that :math:`S(\omega) = \sum_h \Gamma(h) e^{-ih\omega}` and
     :math:`\Gamma(0) = \frac{1}{2\pi}\int_{-\pi}^{\pi} S(\omega)\,d\omega`.  ``freqs`` in radians (default: 512
     points in :math:`[0, \pi]`).  Returns ``(len(freqs), d, d)`` complex.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    freqs : array_like, shape (m,), optional
+        The angular frequencies :math:`\omega`, in radians (default: 512 points in :math:`[0, \pi]`).
+
+    Returns
+    -------
+    ndarray of complex, shape (m, d, d)
+        ``out[i]`` = :math:`S(\omega_i)`, in squared units of the process per unit of angular frequency.
     """
     A, S = stable_var(coefs, noise_cov)
     if freqs is None:
@@ -43,6 +57,31 @@ def innovation_covariance(coefs, noise_cov=None, *, observed, history=None, tol=
     not observed are hidden.  Computed exactly by the Kalman–Riccati recursion on the companion state,
     started at the stationary covariance: after :math:`m` steps it is the finite-history value, and it
     is iterated to convergence (``tol``) for the infinite past.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    observed : int or sequence of int, keyword-only
+        The observed components (indices ``0..d-1``); the others are hidden.
+    history : int or None, keyword-only, default None
+        The number m >= 0 of past values the prediction uses (``None``: the whole past).
+    tol : float, keyword-only, default 1e-13
+        The relative change below which the recursion has converged (``history=None`` only).
+    max_iter : int, keyword-only, default 100000
+        The largest number of Riccati steps (``history=None`` only).
+
+    Returns
+    -------
+    ndarray, shape (len(observed), len(observed))
+        The prediction-error covariance, in squared units of the process.
+
+    Examples
+    --------
+    >>> round(float(innovation_covariance([[0.5]], observed=0)[0, 0]), 12)  # an AR(1) is its own innovation
+    1.0
     """
     A, S = stable_var(coefs, noise_cov)
     p, d, _ = A.shape
@@ -85,6 +124,22 @@ def innovation_logdet_spectral(coefs, noise_cov=None, *, observed, n_freq=4096) 
     of this smooth periodic function is evaluated with the trapezoidal rule on ``n_freq`` points (exact
     to round-off for a few thousand points unless a root is near the unit circle).  An independent
     check of :func:`innovation_covariance` with ``history=None``.  Nats.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    observed : int or sequence of int, keyword-only
+        The observed components (indices ``0..d-1``); the others are hidden.
+    n_freq : int, keyword-only, default 4096
+        The number of points of the trapezoidal rule (>= 8).
+
+    Returns
+    -------
+    float
+        :math:`\ln\det\Sigma_{\text{innov}}`, in nats (a log-determinant of squared units of the process).
     """
     A, S = stable_var(coefs, noise_cov)
     obs = list(components(observed, A.shape[1], "observed"))
