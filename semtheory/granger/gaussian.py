@@ -38,6 +38,27 @@ def gaussian_conditional_mutual_information(cov, a, b, given=(), *, base=2) -> f
     ``a``, ``b``, ``given`` are disjoint groups of row indices of ``cov`` (``given=()`` gives the MI).
     Equals :math:`\tfrac12 \log(\det\Sigma_{A\mid C}/\det\Sigma_{A\mid BC})`, a ratio of residual
     (co)variances.  Units of ``base``.  Chapter 8.
+
+    Parameters
+    ----------
+    cov : array_like, shape (m, m)
+        A symmetric covariance matrix, positive definite on the variables involved.
+    a, b : int or sequence of int
+        The two groups of variables (row indices of ``cov``), each non-empty.
+    given : int or sequence of int, default ()
+        The conditioning group (``()``: none), disjoint from ``a`` and ``b``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`I(A; B \mid C)`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> round(float(gaussian_conditional_mutual_information([[1.0, 0.6], [0.6, 1.0]], [0], [1])), 6)  # -log2(0.64)/2
+    0.321928
     """
     lb = log_base(base)
     C = real(cov, "cov")
@@ -101,6 +122,24 @@ def geweke_granger(*, source, target, lags=1, condition=None, base=2) -> float:
     target the ratio is :math:`\sigma^2_r/\sigma^2_f = \mathrm{SSR}_r/\mathrm{SSR}_f`.  ``source``,
     ``target``, ``condition`` are arrays of shape ``(n,)`` or ``(n, m)``.  :math:`F \ge 0`; for Gaussian
     processes :math:`F = 2\,\mathrm{TE}`.  Units of ``base`` (Geweke used nats: ``base=math.e``).  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`, one row per time step.
+    target : array_like, shape (n,) or (n, m'), keyword-only
+        The target series :math:`Y`, of the same length.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+    condition : array_like, shape (n,) or (n, m''), keyword-only, optional
+        A third series whose past joins both regressions (conditional Granger causality).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The estimate :math:`\hat F_{X \to Y}`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     lags = check_int(lags, "lags", minimum=1)
@@ -112,7 +151,23 @@ def geweke_granger(*, source, target, lags=1, condition=None, base=2) -> float:
 
 
 class GrangerTest(NamedTuple):
-    """Granger F-test of ``source -> target`` (scalar target); ``measure`` is Geweke's F in nats."""
+    r"""Granger F-test of ``source -> target`` (scalar target); ``measure`` is Geweke's F in nats.
+
+    Attributes
+    ----------
+    measure : float
+        Geweke's :math:`\ln(\mathrm{SSR}_r/\mathrm{SSR}_f)`, in nats.
+    f_statistic : float
+        The F statistic (dimensionless).
+    p_value : float
+        Its upper tail under :math:`F(\text{df\_num}, \text{df\_den})`.
+    ssr_restricted, ssr_full : float
+        The residual sums of squares of the two regressions (squared units of the target).
+    nobs : int
+        The number of regression rows :math:`N = n - p`.
+    df_num, df_den : int
+        The degrees of freedom of the F law.
+    """
 
     measure: float
     f_statistic: float
@@ -134,6 +189,20 @@ def granger_test(*, source, target, lags=1) -> GrangerTest:
     ``statsmodels.tsa.stattools.grangercausalitytests(np.column_stack([target, source]), [lags])`` (which
     tests whether its *second* column causes its *first*).  ``measure`` =
     :math:`\ln(\mathrm{SSR}_r/\mathrm{SSR}_f)`, Geweke's F in nats.  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`.
+    target : array_like, shape (n,), keyword-only
+        The scalar target series :math:`Y`, of the same length.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+
+    Returns
+    -------
+    GrangerTest
+        The statistic, its p-value and the regressions' summaries (``measure`` in nats).
     """
     lags = check_int(lags, "lags", minimum=1)
     y = as_series(target, "target")
@@ -165,6 +234,17 @@ class GewekeParts(NamedTuple):
 
     ``total`` the total linear dependence, ``forward`` :math:`F_{X\to Y}`, ``backward`` :math:`F_{Y\to X}`,
     ``instantaneous`` :math:`F_{X\cdot Y}`; ``residual`` = total minus the three parts (round-off).
+
+    Attributes
+    ----------
+    total : float
+        :math:`F_{X,Y}`, the total linear dependence.
+    forward : float
+        :math:`F_{X\to Y}`.
+    backward : float
+        :math:`F_{Y\to X}`.
+    instantaneous : float
+        :math:`F_{X\cdot Y}`.
     """
 
     total: float
@@ -203,6 +283,29 @@ def geweke_decomposition(coefs, noise_cov=None, *, source_index, target_index, h
     the Kolmogorov–Szegő formula (:func:`innovation_logdet_spectral`), an independent route; the diagonal
     blocks :math:`\Sigma_{11}, \Sigma_{22}` are not spectral quantities and still come from the Riccati
     recursion.  Other components are hidden.  Units of ``base``.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    source_index : int or sequence of int, keyword-only
+        The source components (indices ``0..d-1``).
+    target_index : int or sequence of int, keyword-only
+        The target components, disjoint from the source.
+    history : int or None, keyword-only, default None
+        The number of past values (``None``: the whole past).
+    method : {"riccati", "spectral"}, keyword-only, default "riccati"
+        The route to the innovations covariances.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    GewekeParts
+        ``total``, ``forward``, ``backward``, ``instantaneous``, in units of log ``base`` per time step (bits by
+        default).
     """
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
@@ -236,6 +339,23 @@ def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekePart
     its own ``lags`` past values; :math:`\hat\Sigma`: residual covariance of the pair regressed on a constant
     and ``lags`` past values of both (on the same rows).  ``source``, ``target``: arrays ``(n,)`` or
     ``(n, m)``.  Units of ``base``.  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`, one row per time step.
+    target : array_like, shape (n,) or (n, m'), keyword-only
+        The target series :math:`Y`, of the same length.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    GewekeParts
+        ``total``, ``forward``, ``backward``, ``instantaneous``, in units of log ``base`` per time step (bits by
+        default).
     """
     lb = log_base(base)
     lags = check_int(lags, "lags", minimum=1)
@@ -266,6 +386,30 @@ def granger_null_statistics(coefs, noise_cov=None, *, source_index, target_index
     the VAR order is at most ``lags``, the statistic is asymptotically :math:`\chi^2` with
     ``lags * dim(source) * dim(target)`` degrees of freedom (Geweke 1982).  Deterministic under ``seed``.
     Returns an array of length ``replicates``.  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    source_index : int or sequence of int, keyword-only
+        The source components (indices ``0..d-1``).
+    target_index : int or sequence of int, keyword-only
+        The target components, disjoint from the source.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+    n : int, keyword-only, default 500
+        The length of each simulated path (>= 4 lags d + 4).
+    replicates : int, keyword-only, default 1000
+        The number of simulated paths (>= 1).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness (an int >= 0 gives reproducible draws).
+
+    Returns
+    -------
+    ndarray, shape (replicates,)
+        The statistics :math:`N\hat F`, in nats.
     """
     A, S = stable_var(coefs, noise_cov)
     d = A.shape[1]
@@ -296,6 +440,24 @@ def granger_chi2_test(*, source, target, lags=1) -> tuple[float, int, float]:
 
     Returns ``(statistic, df, p_value)``: :math:`N\hat F` in nats (:math:`N` = rows of the regressions),
     ``df`` = ``lags`` :math:`\times` the two dimensions, and the :math:`\chi^2_{df}` upper tail.  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`, one row per time step.
+    target : array_like, shape (n,) or (n, m'), keyword-only
+        The target series :math:`Y`, of the same length.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+
+    Returns
+    -------
+    statistic : float
+        :math:`N\hat F_{X\to Y}`, with :math:`\hat F` in nats.
+    df : int
+        The degrees of freedom.
+    p_value : float
+        The :math:`\chi^2_{df}` upper tail at the statistic.
     """
     lags = check_int(lags, "lags", minimum=1)
     x, y = as_series(source, "source"), as_series(target, "target")
@@ -305,7 +467,17 @@ def granger_chi2_test(*, source, target, lags=1) -> tuple[float, int, float]:
 
 
 class SurrogateTest(NamedTuple):
-    """Surrogate (shift) test: observed ``measure`` (Geweke's F, nats), ``p_value``, the ``surrogates``."""
+    r"""Surrogate (shift) test: observed ``measure`` (Geweke's F, nats), ``p_value``, the ``surrogates``.
+
+    Attributes
+    ----------
+    measure : float
+        The observed :math:`\hat F_{X\to Y}`, in nats.
+    p_value : float
+        The surrogate p-value, in (0, 1].
+    surrogates : ndarray, shape (n_surrogates,)
+        :math:`\hat F` of the shifted sources, in nats.
+    """
 
     measure: float
     p_value: float
@@ -321,6 +493,24 @@ def granger_surrogate_test(*, source, target, lags=1, n_surrogates=199, seed=Non
     from ``lags + 1 .. n - lags - 1``; deterministic under ``seed``.  A test of independence: when the
     series are dependent but the source does not Granger-cause the target it can reject (use
     :func:`granger_chi2_test` or :func:`granger_test` for that null).  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`, one row per time step.
+    target : array_like, shape (n,) or (n, m'), keyword-only
+        The target series :math:`Y`, of the same length.
+    lags : int, keyword-only, default 1
+        The number of past values of each series in the regressions (>= 1).
+    n_surrogates : int, keyword-only, default 199
+        The number of shifted sources S (>= 1).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness of the shifts (an int >= 0 gives reproducible shifts).
+
+    Returns
+    -------
+    SurrogateTest
+        The observed measure, the p-value and the surrogates (nats).
     """
     lags = check_int(lags, "lags", minimum=1)
     x, y = as_series(source, "source"), as_series(target, "target")
