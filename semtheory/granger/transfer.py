@@ -34,6 +34,26 @@ def transfer_entropy_gaussian(*, source, target, k=1, l=None, condition=None, ba
     vectors (``condition``'s past, with ``k`` lags, joins the conditioning set).  ``l`` defaults to
     ``max(k, 1)``.  With ``k = l`` it equals ``geweke_granger(...) / 2`` on the same data (Barnett, Barrett
     & Seth 2009).  Units of ``base``.  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like, shape (n,) or (n, m), keyword-only
+        The source series :math:`X`, one row per time step.
+    target : array_like, shape (n,) or (n, m'), keyword-only
+        The target series :math:`Y`, of the same length.
+    k : int, keyword-only, default 1
+        The number of target lags (>= 0).
+    l : int, keyword-only, optional
+        The number of source lags (>= 1; default ``max(k, 1)``).
+    condition : array_like, shape (n,) or (n, m''), keyword-only, optional
+        A third series whose ``k`` past values join the conditioning set.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The estimate of :math:`\mathrm{TE}_{X\to Y}`, in units of log ``base`` per time step (bits by default).
     """
     lb = log_base(base)
     k, l = _histories(k, l)
@@ -106,6 +126,38 @@ def transfer_entropy_var(coefs, noise_cov=None, *, source_index, target_index, k
     source, target nor condition are hidden (marginalised, not conditioned on); the ``condition_index``
     components' past joins the conditioning set (conditional Granger causality).  Units of ``base``.
     Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    source_index : int or sequence of int, keyword-only
+        The source components (indices ``0..d-1``).
+    target_index : int or sequence of int, keyword-only
+        The target components, disjoint from the source.
+    k : int or None, keyword-only, default 1
+        The number of target lags (>= 0; ``None``: the whole past).
+    l : int or None, keyword-only, optional
+        The number of source lags (>= 1; default ``max(k, 1)``; ``None`` when ``k`` is ``None``).
+    condition_index : int or sequence of int, keyword-only, optional
+        Observed components whose past joins the conditioning set (``None``: none).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\mathrm{TE}_{X\to Y}`, in units of log ``base`` per time step (bits by default).
+
+    Examples
+    --------
+    >>> A = [[0.5, 0.0], [0.8, 0.3]]  # X drives Y
+    >>> te_xy = transfer_entropy_var(A, source_index=0, target_index=1)
+    >>> te_yx = transfer_entropy_var(A, source_index=1, target_index=0)
+    >>> bool(te_xy > 0), round(float(te_yx), 12)
+    (True, 0.0)
     """
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
@@ -128,6 +180,28 @@ def granger_var(coefs, noise_cov=None, *, source_index, target_index, k=1, condi
     :math:`\Sigma = \Gamma_{yy} - \Gamma_{yz}\Gamma_{zz}^{-1}\Gamma_{zy}`.  ``k=None``: infinite past
     (innovations covariances).  :math:`F = 2\,\mathrm{TE}` (:func:`transfer_entropy_var`).  Units of ``base``.
     Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    source_index : int or sequence of int, keyword-only
+        The source components (indices ``0..d-1``).
+    target_index : int or sequence of int, keyword-only
+        The target components, disjoint from the source.
+    k : int or None, keyword-only, default 1
+        The number of lags of every regressor (>= 0; ``None``: the whole past).
+    condition_index : int or sequence of int, keyword-only, optional
+        Observed components whose past joins the conditioning set (``None``: none).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The population :math:`F_{X\to Y}`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     A, S = stable_var(coefs, noise_cov)
