@@ -51,6 +51,30 @@ def transfer_entropy_plugin(*, source, target, k=1, l=1, base=2) -> float:
     ``k = 0`` gives the lagged MI :math:`I(Y_t; X^{(l)})`.  Biased upward by about
     :math:`\frac{(|\mathcal Y|-1)|\mathcal Y|^k(|\mathcal X|^l-1)}{2N}` nats under independence.  Units of
     ``base``.  Chapter 8.
+
+    Parameters
+    ----------
+    source : array_like of int, shape (n,), keyword-only
+        The source series :math:`X`, non-negative integer symbols.
+    target : array_like of int, shape (n,), keyword-only
+        The target series :math:`Y`, of the same length.
+    k : int, keyword-only, default 1
+        The number of target lags (>= 0).
+    l : int, keyword-only, default 1
+        The number of source lags (>= 1).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The plug-in transfer entropy, in units of log ``base`` per time step (bits by default).
+
+    Examples
+    --------
+    >>> x, y = simulate_delayed_copy(20_000, flip=0.0, seed=0)
+    >>> round(transfer_entropy_plugin(source=x, target=y), 3)  # Y copies X: one bit per step
+    1.0
     """
     lb = log_base(base)
     x = _as_int_series(source, "source")
@@ -84,6 +108,26 @@ def simulate_delayed_copy(n, *, flip=0.1, delay=1, alphabet=2, seed=None) -> tup
     ``delay=1`` the exact transfer entropy with ``k = l = 1`` is
     :math:`\log|\mathcal X| - h(\text{flip}) - \text{flip}\log(|\mathcal X|-1)` from X to Y and 0 from Y to X.
     Returns ``(x, y)`` integer arrays of length ``n``.  Chapter 8.
+
+    Parameters
+    ----------
+    n : int
+        The length of the two series (>= 1).
+    flip : float, keyword-only, default 0.1
+        The probability that the copy is corrupted, in [0, 1].
+    delay : int, keyword-only, default 1
+        The delay of the copy, in time steps (>= 0).
+    alphabet : int, keyword-only, default 2
+        The number of symbols (>= 2).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness (an int >= 0 gives a reproducible draw).
+
+    Returns
+    -------
+    x : ndarray of int64, shape (n,)
+        The source series.
+    y : ndarray of int64, shape (n,)
+        The noisy delayed copy.
     """
     n = check_int(n, "n", minimum=1)
     f = check_probability(flip, "flip")
@@ -105,6 +149,24 @@ def simulate_markov_pair(transition, n, *, initial=None, seed=None) -> tuple[np.
     r"""One path ``(x, y)`` of length ``n`` of a jointly Markov pair ``transition[x', y', x, y]`` (stationary start by default).
 
     The layout of :func:`semtheory.directed.markov_pair_law`.  Deterministic under ``seed``.  Chapter 8.
+
+    Parameters
+    ----------
+    transition : array_like, shape (K, L, K, L)
+        ``transition[x, y, x2, y2]`` = :math:`P(x_2, y_2 \mid x, y)`; each ``transition[x, y]`` a pmf.
+    n : int
+        The length of the path (>= 1).
+    initial : array_like, shape (K, L), keyword-only, optional
+        The law of :math:`(X_1, Y_1)` (default: the stationary law).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness (an int >= 0 gives a reproducible draw).
+
+    Returns
+    -------
+    x : ndarray of int64, shape (n,)
+        The first process's path.
+    y : ndarray of int64, shape (n,)
+        The second process's path.
     """
     T = real(transition, "transition")
     if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
@@ -134,6 +196,17 @@ class TrainedGranger(NamedTuple):
     :math:`X^t, Y^{t-1}` before :math:`Y_t`); ``restricted_target``: of the model trained on the target alone;
     ``full_source``: of the interleaved model on the source tokens (it reads :math:`X^{t-1}, Y^{t-1}`).
     ``gain`` = restricted minus full, the estimated directed-information rate from source to target.
+
+    Attributes
+    ----------
+    full_target : float
+        Cross-entropy of the interleaved model on the target tokens, bits per token.
+    restricted_target : float
+        Cross-entropy of the target-only model on the target tokens, bits per token.
+    full_source : float
+        Cross-entropy of the interleaved model on the source tokens, bits per token.
+    gain : float
+        ``restricted_target - full_target``, bits per token.
     """
 
     full_target: float
@@ -153,6 +226,30 @@ def granger_by_training(*, source, target, test_source, test_target, steps=200, 
     :math:`\lim\frac1n[H(Y^n) - H(Y^n \| X^n)]`, the directed-information rate: the model reads :math:`X_t` before
     :math:`Y_t`, so the gain is the transfer *and* instantaneous parts of the Amblard–Michel split.  The first
     ``context_length`` test positions are skipped.  Imports torch.  Chapter 8.
+
+    Parameters
+    ----------
+    source, target : array_like of int, shape (n,), keyword-only
+        The training series (non-negative integer tokens), of equal length.
+    test_source, test_target : array_like of int, shape (m,), keyword-only
+        The held-out series, of equal length, ``m > context_length``.
+    steps : int, keyword-only, default 200
+        The number of training steps of each model.
+    seed : int, keyword-only, default 0
+        The seed of the initialisation and of the batches (passed to :func:`semtheory.transformer.train`).
+    d_model : int, keyword-only, default 16
+        The width of the Transformers.
+    n_layers : int, keyword-only, default 1
+        The number of layers.
+    context_length : int, keyword-only, default 16
+        The context length (>= 4); the first ``context_length`` test positions are not scored.
+    lr : float, keyword-only, default 0.01
+        The learning rate.
+
+    Returns
+    -------
+    TrainedGranger
+        The three held-out cross-entropies and the gain, in bits per token.
     """
     from .. import transformer as _tr  # torch only when asked
 
