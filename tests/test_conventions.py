@@ -286,7 +286,6 @@ NUMPYDOC_SECTIONS_MISSING: set[str] = {
     'generalization.type_entropy',
     'granger.DiscreteSCM',
     'granger.confounded_scm',
-    'granger.coupled_pair_transition',
     'granger.direct_scm',
     'granger.masked_effect_var',
     'granger.observational_twin',

@@ -28,6 +28,18 @@ def coupled_pair_transition(lagged=0.7, flip=0.1) -> np.ndarray:
     :math:`Y_t = X_t \oplus N_t` otherwise, :math:`N_t \sim \mathrm{Bern}(\text{flip})`.  Its directed
     information splits into a transfer part (from the lagged copy) and an instantaneous part (from the
     simultaneous copy).  For :func:`semtheory.directed.markov_pair_law`.  Chapter 8.
+
+    Parameters
+    ----------
+    lagged : float, default 0.7
+        The probability that :math:`Y_t` copies :math:`X_{t-1}` rather than :math:`X_t`, in [0, 1].
+    flip : float, default 0.1
+        The crossover probability of the copy, in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (2, 2, 2, 2)
+        ``transition[x, y, x2, y2]`` = :math:`P(x_2, y_2 \mid x, y)`.
     """
     a = check_probability(lagged, "lagged")
     f = check_probability(flip, "flip")
