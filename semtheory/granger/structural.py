@@ -26,6 +26,22 @@ def spurious_granger_var(a=1.0, b=1.0, rho=0.8) -> tuple[np.ndarray, np.ndarray]
     with unit-variance independent noises.  :math:`X_{t-1}` carries news of :math:`Z_{t-2}` that
     :math:`Y_t` will reflect, so :math:`\mathrm{TE}_{X\to Y} > 0`, yet Y's mechanism contains no X:
     :math:`\Psi_h[Y, X] = 0` for every h.  Returns ``(coefs, noise_cov)`` of a VAR(2).  Chapter 8.
+
+    Parameters
+    ----------
+    a : float, default 1.0
+        The effect of :math:`Z_{t-1}` on :math:`X_t`.
+    b : float, default 1.0
+        The effect of :math:`Z_{t-2}` on :math:`Y_t`.
+    rho : float, default 0.8
+        The autoregression of the confounder, :math:`|\rho| < 1`.
+
+    Returns
+    -------
+    coefs : ndarray, shape (2, 3, 3)
+        The coefficients of the VAR(2) on the components ``(X, Y, Z)``.
+    noise_cov : ndarray, shape (3, 3)
+        The noise covariance, the identity.
     """
     for v, name in ((a, "a"), (b, "b"), (rho, "rho")):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
@@ -49,6 +65,20 @@ def masked_effect_var(effect=0.5, a=1.0) -> tuple[np.ndarray, np.ndarray]:
     so that :math:`\Cov(Y_t, X_{t-1}) = \beta(a^2+1) + c\,a = 0`; every covariance between :math:`Y_t` and the
     past of (X, Y) vanishes, hence :math:`\mathrm{TE}_{X\to Y} = 0` at every history length, while the causal
     effect is :math:`\Psi_1[Y, X] = \beta`.  Returns ``(coefs, noise_cov)`` of a VAR(2).  Chapter 8.
+
+    Parameters
+    ----------
+    effect : float, default 0.5
+        The causal effect :math:`\beta` of :math:`X_{t-1}` on :math:`Y_t`.
+    a : float, default 1.0
+        The effect of :math:`Z_{t-1}` on :math:`X_t` (non-zero).
+
+    Returns
+    -------
+    coefs : ndarray, shape (2, 3, 3)
+        The coefficients of the VAR(2) on the components ``(X, Y, Z)``.
+    noise_cov : ndarray, shape (3, 3)
+        The noise covariance, the identity.
     """
     for v, name in ((effect, "effect"), (a, "a")):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
@@ -70,6 +100,28 @@ def var_do(coefs, noise_cov=None, *, component, value, steps=1, replicates=10_00
     its own equations.  Returns an array ``(replicates, steps + 1, d)``; ``out[:, h].mean(0)`` estimates
     :math:`E[X_h \mid do(X^{(j)}_0 = x)]`, whose exact value for a zero-mean VAR is
     :math:`\Psi_h[:, j]\,x` (:func:`var_impulse_response`).  Chapter 8.
+
+    Parameters
+    ----------
+    coefs : array_like, shape (p, d, d) or (d, d)
+        The coefficients of a stable VAR, ``coefs[k-1]`` = :math:`A_k`.
+    noise_cov : array_like, shape (d, d) or (d,), optional
+        The noise covariance :math:`\Sigma` (``None``: the identity; a 1-D array: its diagonal).
+    component : int, keyword-only
+        The intervened component j, in ``0..d-1``.
+    value : float, keyword-only
+        The value x it is set to.
+    steps : int, keyword-only, default 1
+        The number of steps after the intervention (>= 0).
+    replicates : int, keyword-only, default 10000
+        The number of Monte Carlo replicates (>= 1).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        The randomness (an int >= 0 gives reproducible draws).
+
+    Returns
+    -------
+    ndarray, shape (replicates, steps + 1, d)
+        ``out[r, h]`` = :math:`X_h` in replicate r, in the units of the process.
     """
     A, S = stable_var(coefs, noise_cov)
     p, d, _ = A.shape
