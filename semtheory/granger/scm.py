@@ -31,6 +31,19 @@ class DiscreteSCM:
       evidence), action (the intervention) and prediction (push the posterior through the modified model).
 
     Everything is exact: the noises are enumerated.  Chapter 8.
+
+    Parameters
+    ----------
+    noise : mapping of str to array_like
+        Each exogenous noise's name and its pmf, shape (K,) (values ``0..K-1``).
+    equations : sequence of (str, int, callable)
+        ``(name, cardinality, mechanism)`` per endogenous variable, in causal order.
+
+    Examples
+    --------
+    >>> m = DiscreteSCM({"U": [0.5, 0.5]}, [("X", 2, lambda v: v["U"]), ("Y", 2, lambda v: v["X"])])
+    >>> m.probability({"Y": 1}, do={"X": 0})
+    0.0
     """
 
     def __init__(self, noise: Mapping[str, Sequence[float]], equations: Sequence[tuple[str, int, Callable]]):
@@ -76,7 +89,18 @@ class DiscreteSCM:
         return tuple(self._noise)
 
     def cardinality(self, name: str) -> int:
-        """Number of values of endogenous variable ``name``."""
+        """Number of values of endogenous variable ``name``.
+
+        Parameters
+        ----------
+        name : str
+            An endogenous variable.
+
+        Returns
+        -------
+        int
+            Its number of values.
+        """
         for n, c, _ in self._eqs:
             if n == name:
                 return c
@@ -118,7 +142,18 @@ class DiscreteSCM:
         return m
 
     def joint(self, do=None) -> np.ndarray:
-        r"""Joint pmf of the endogenous variables (axes in :attr:`variables` order), under ``do`` if given (rung 1 / 2)."""
+        r"""Joint pmf of the endogenous variables (axes in :attr:`variables` order), under ``do`` if given (rung 1 / 2).
+
+        Parameters
+        ----------
+        do : mapping of str to int, optional
+            The intervention ``{name: value}`` (``None``: the observational law).
+
+        Returns
+        -------
+        ndarray
+            The joint pmf, one axis per variable of :attr:`variables`.
+        """
         do = self._check_assignment(do, "do")
         vals = self._solve(do) if do else self._factual
         shape = tuple(c for _, c, _ in self._eqs)
@@ -130,6 +165,20 @@ class DiscreteSCM:
 
         ``given`` alone: rung 1 (association, what a predictor fitted to observational data learns);
         ``do`` alone: rung 2 (intervention).  Events are mappings ``{name: value}``.
+
+        Parameters
+        ----------
+        event : mapping of str to int
+            The event ``{name: value}``.
+        given : mapping of str to int, keyword-only, optional
+            The conditioning event (rung 1).
+        do : mapping of str to int, keyword-only, optional
+            The intervention (rung 2).
+
+        Returns
+        -------
+        float
+            The probability, in [0, 1].
         """
         ev = self._check_assignment(event, "event")
         gv = self._check_assignment(given, "given")
@@ -146,6 +195,16 @@ class DiscreteSCM:
 
         :math:`P(u \mid e) \propto P(u)\,\mathbb 1[\text{the model with noise } u \text{ produces } e]`; step 1 of a
         counterfactual.  Raises ``ValueError`` naming ``evidence`` if it has probability 0.
+
+        Parameters
+        ----------
+        evidence : mapping of str to int
+            The factual observation ``{name: value}``.
+
+        Returns
+        -------
+        ndarray
+            The posterior pmf of the noises, one axis per name of :attr:`noise_names`.
         """
         ev = self._check_assignment(evidence, "evidence")
         w = self._pu * self._mask(self._factual, ev)
@@ -161,6 +220,20 @@ class DiscreteSCM:
         ``do`` variables replaced by constants, and the event's probability computed under the posterior
         noise law in the modified model.  E.g. ``counterfactual({"Y": 1}, evidence={"X": 1, "Y": 1},
         do={"X": 0})`` is "had X been 0, would Y still have been 1?".
+
+        Parameters
+        ----------
+        event : mapping of str to int
+            The counterfactual event ``{name: value}``.
+        evidence : mapping of str to int, keyword-only
+            The factual observation.
+        do : mapping of str to int, keyword-only
+            The hypothetical intervention (at least one variable).
+
+        Returns
+        -------
+        float
+            The counterfactual probability, in [0, 1].
         """
         ev = self._check_assignment(event, "event")
         post = self.abduction(evidence).ravel()
@@ -178,6 +251,20 @@ class DiscreteSCM:
         treatment and the event's variables this equals ``probability(event, do=do)`` (rung 2, computed by
         replacing mechanisms), which makes the two an independent check.  Strata :math:`z` with
         :math:`P(x, z) = 0` raise ``ValueError`` naming ``adjust`` (positivity fails).  Chapter 8.
+
+        Parameters
+        ----------
+        event : mapping of str to int
+            The outcome event ``{name: value}``.
+        do : mapping of str to int, keyword-only
+            The treatment assignment.
+        adjust : sequence of str, keyword-only
+            The adjustment set :math:`Z`.
+
+        Returns
+        -------
+        float
+            The adjusted probability, in [0, 1].
         """
         ev = self._check_assignment(event, "event")
         dov = self._check_assignment(do, "do")
@@ -207,7 +294,22 @@ class DiscreteSCM:
         return float(total)
 
     def sample(self, n, *, do=None, seed=None) -> dict[str, np.ndarray]:
-        """``n`` i.i.d. draws of the endogenous variables (under ``do`` if given), as a dict of integer arrays."""
+        """``n`` i.i.d. draws of the endogenous variables (under ``do`` if given), as a dict of integer arrays.
+
+        Parameters
+        ----------
+        n : int
+            The number of draws (>= 1).
+        do : mapping of str to int, keyword-only, optional
+            The intervention (``None``: observational draws).
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            The randomness (an int >= 0 gives reproducible draws).
+
+        Returns
+        -------
+        dict of str to ndarray of int64, shape (n,)
+            The draws of each endogenous variable.
+        """
         n = check_int(n, "n", minimum=1)
         do = self._check_assignment(do, "do")
         rng = as_rng(seed)
@@ -229,6 +331,26 @@ def confounded_scm(flip_x=0.1, flip_y=0.1, effect=0.0) -> DiscreteSCM:
     :math:`N_Y \sim \mathrm{Bern}(\text{flip\_y})`, :math:`E \sim \mathrm{Bern}(\text{effect})`.  With
     ``effect = 0`` X has no causal effect on Y, yet X predicts Y: :math:`P(Y=1 \mid X=1) \ne P(Y=1 \mid do(X=1)) = 1/2`.
     Variables ``("Z", "X", "Y")``.  Chapter 8.
+
+    Parameters
+    ----------
+    flip_x : float, default 0.1
+        :math:`P(N_X = 1)`, in [0, 1].
+    flip_y : float, default 0.1
+        :math:`P(N_Y = 1)`, in [0, 1].
+    effect : float, default 0.0
+        :math:`P(E = 1)`, the probability that X acts on Y, in [0, 1].
+
+    Returns
+    -------
+    DiscreteSCM
+        The model, variables ``("Z", "X", "Y")``.
+
+    Examples
+    --------
+    >>> m = confounded_scm(0.1, 0.1)
+    >>> round(m.probability({"Y": 1}, given={"X": 1}), 2), m.probability({"Y": 1}, do={"X": 1})
+    (0.82, 0.5)
     """
     qx = check_probability(flip_x, "flip_x")
     qy = check_probability(flip_y, "flip_y")
@@ -249,6 +371,16 @@ def direct_scm(flip=0.18) -> DiscreteSCM:
     :math:`U_X \sim \mathrm{Bern}(1/2)`, :math:`N \sim \mathrm{Bern}(\text{flip})`.  With
     ``flip = qx(1-qy) + qy(1-qx)`` its law of (X, Y) equals that of ``confounded_scm(qx, qy)``: the two
     models agree on rung 1 and disagree on rungs 2 and 3.  Variables ``("X", "Y")``.  Chapter 8.
+
+    Parameters
+    ----------
+    flip : float, default 0.18
+        :math:`P(N = 1)`, in [0, 1].
+
+    Returns
+    -------
+    DiscreteSCM
+        The model, variables ``("X", "Y")``.
     """
     q = check_probability(flip, "flip")
     return DiscreteSCM(
@@ -266,6 +398,20 @@ def observational_twin(scm, *, cause, effect) -> DiscreteSCM:
     :math:`P_{\text{twin}}(y \mid do(x)) = P(y \mid x)`; so whenever ``scm`` has
     :math:`P(y \mid do(x)) \ne P(y \mid x)`, the pair is a witness that rung 1 does not determine rung 2.
     Chapter 8.
+
+    Parameters
+    ----------
+    scm : DiscreteSCM
+        The model whose observational law of ``(cause, effect)`` is copied.
+    cause : str, keyword-only
+        The variable X.
+    effect : str, keyword-only
+        The variable Y (not ``cause``).
+
+    Returns
+    -------
+    DiscreteSCM
+        The twin, variables ``(cause, effect)``.
     """
     if not isinstance(scm, DiscreteSCM):
         raise ValueError(f"scm must be a DiscreteSCM, got {type(scm).__name__}")
