@@ -116,6 +116,25 @@ def cover_count(P, N) -> int:
     :math:`\mathbb{R}^N` that a perceptron :math:`\operatorname{sgn}(w\cdot x)` realises (Cover 1965).
     Exact Python integer; equals :math:`2^P` for :math:`P \le N`.  Satisfies the recursion
     :math:`C(P+1,N) = C(P,N) + C(P,N-1)` (with :math:`C(P,0) = 0`).  Chapter 13.
+
+    Parameters
+    ----------
+    P : int
+        The number of points, at least 1.
+    N : int
+        The dimension of the input space (the number of weights), at least 1.
+
+    Returns
+    -------
+    int
+        :math:`C(P, N)`, a count of dichotomies (exact).
+
+    Examples
+    --------
+    >>> cover_count(4, 2)
+    8
+    >>> cover_count(3, 5) == 2 ** 3
+    True
     """
     P = check_int(P, "P", minimum=1)
     N = check_int(N, "N", minimum=1)
@@ -129,6 +148,23 @@ def cover_fraction(P, N) -> Fraction:
     :math:`\mathbb{R}^N` is linearly separable (through the origin).  Exactly :math:`1/2` at
     :math:`P = 2N`; tends to 1 for :math:`P/N < 2` and 0 for :math:`P/N > 2` as :math:`N\to\infty`.
     Chapter 13.
+
+    Parameters
+    ----------
+    P : int
+        The number of points, at least 1.
+    N : int
+        The dimension of the input space, at least 1.
+
+    Returns
+    -------
+    fractions.Fraction
+        :math:`C(P,N)/2^P`, a probability (exact).
+
+    Examples
+    --------
+    >>> cover_fraction(10, 5)
+    Fraction(1, 2)
     """
     return Fraction(cover_count(P, N), 2 ** check_int(P, "P", minimum=1))
 
@@ -139,6 +175,27 @@ def random_patterns(P, N, *, kind: str = "gaussian", seed=None) -> np.ndarray:
     ``kind="gaussian"``: i.i.d. standard normal entries (in general position with probability 1);
     ``kind="binary"``: i.i.d. uniform :math:`\pm 1` entries (not always in general position for
     small ``N``).  Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    P : int
+        The number of patterns, at least 1.
+    N : int
+        The dimension of each pattern, at least 1.
+    kind : {'gaussian', 'binary'}, keyword-only, default 'gaussian'
+        Standard normal or uniform :math:`\pm1` entries.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the random draw.
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, N)
+        The patterns, one per row (float).
+
+    Examples
+    --------
+    >>> random_patterns(3, 4, kind="binary", seed=0).shape
+    (3, 4)
     """
     P = check_int(P, "P", minimum=1)
     N = check_int(N, "N", minimum=1)
@@ -204,6 +261,25 @@ def is_linearly_separable(X, y) -> bool:
     homogeneously linearly separable iff this linear program is feasible (scaling :math:`w` turns any
     strict separator into one with margin 1).  Decided by ``scipy.optimize.linprog`` (HiGHS dual
     simplex) after a least-squares certificate.  Chapter 13.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+        The points, one per row (finite reals).
+    y : array_like, shape (P,)
+        The labels, each +1 or -1.
+
+    Returns
+    -------
+    bool
+        Whether some :math:`w` separates the dichotomy through the origin.
+
+    Examples
+    --------
+    >>> is_linearly_separable([[1.0, 0.0], [0.0, 1.0]], [1, -1])
+    True
+    >>> is_linearly_separable([[1.0, 0.0], [2.0, 0.0]], [1, -1])
+    False
     """
     X = _as_points(X)
     y = _as_labels(y, X.shape[0])
@@ -216,6 +292,21 @@ def count_separable_dichotomies(X) -> int:
     Enumerates every labelling (using the symmetry :math:`y \mapsto -y`, so :math:`2^{P-1}` linear
     programs) and tests each with :func:`is_linearly_separable`.  For points in general position it
     equals :func:`cover_count`.  ``P`` is limited to 16.  Chapter 13 (tests).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, N)
+        The points, one per row (finite reals), :math:`1 \le P \le 16`.
+
+    Returns
+    -------
+    int
+        The number of separable dichotomies (a count, even).
+
+    Examples
+    --------
+    >>> count_separable_dichotomies(random_patterns(4, 2, seed=0)) == cover_count(4, 2)
+    True
     """
     X = _as_points(X)
     P = X.shape[0]
@@ -236,6 +327,24 @@ def separability_sweep(N, P_values, *, trials: int = 50, kind: str = "gaussian",
     linearly separable (:func:`is_linearly_separable`).  Returns the fractions (float array, same
     length as ``P_values``); each has binomial standard error :math:`\sqrt{f(1-f)/\text{trials}}`.
     Compare with :func:`cover_fraction`.  Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    N : int
+        The dimension, at least 1.
+    P_values : sequence of int, shape (k,)
+        The numbers of points to try, each at least 1.
+    trials : int, keyword-only, default 50
+        Random instances per value of ``P``.
+    kind : {'gaussian', 'binary'}, keyword-only, default 'gaussian'
+        The pattern distribution (:func:`random_patterns`).
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the instances.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        The separable fractions (probabilities), one per entry of ``P_values``.
     """
     N = check_int(N, "N", minimum=1)
     trials = check_int(trials, "trials", minimum=1)
@@ -287,6 +396,21 @@ def gardner_integral(kappa):
     :math:`\varphi(\kappa) = e^{-\kappa^2/2}/\sqrt{2\pi}` its density.  Valid for every real
     :math:`\kappa` (vectorised; a scalar in gives a float out).  The sympy derivation
     ``semtheory.symbolic.capacity.gardner_integral_closed_form`` proves it.  Chapter 13.
+
+    Parameters
+    ----------
+    kappa : float or array_like
+        The margin(s) :math:`\kappa` (finite reals).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The integral (dimensionless), a float for a scalar ``kappa``, else an array of its shape.
+
+    Examples
+    --------
+    >>> gardner_integral(0.0)
+    0.5
     """
     k = _as_real_array(kappa, "kappa")
     val = (1.0 + k**2) * 0.5 * special.erfc(-k / _SQRT2) + k * np.exp(-0.5 * k**2) / _SQRT2PI
@@ -297,6 +421,21 @@ def gardner_integral_quad(kappa) -> float:
     r"""The same integral :math:`\int_{-\kappa}^{\infty} (t+\kappa)^2\varphi(t)\,dt` by ``scipy.integrate.quad`` (scalar).
 
     The numerical counterpart used to check :func:`gardner_integral`.  Chapter 13.
+
+    Parameters
+    ----------
+    kappa : float
+        The margin :math:`\kappa` (a finite real scalar).
+
+    Returns
+    -------
+    float
+        The integral by quadrature (dimensionless).
+
+    Examples
+    --------
+    >>> round(gardner_integral_quad(1.0) - gardner_integral(1.0), 10)
+    0.0
     """
     k = _as_real_array(kappa, "kappa")
     if k.ndim != 0:
@@ -314,6 +453,22 @@ def gardner_alpha(kappa):
     be stored by a perceptron with stability margin :math:`\kappa \ge 0` (Gardner 1988);
     :math:`\alpha_c(0) = 2` (Cover's :math:`P = 2N`), decreasing in :math:`\kappa`,
     :math:`\alpha_c(\kappa) \sim \kappa^{-2}` for large :math:`\kappa`.  Vectorised.  Chapter 13.
+
+    Parameters
+    ----------
+    kappa : float or array_like
+        The margin(s) :math:`\kappa \ge 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The critical load(s) :math:`\alpha_c(\kappa)` (patterns per weight, dimensionless), a float for a
+        scalar ``kappa``.
+
+    Examples
+    --------
+    >>> gardner_alpha(0.0)
+    2.0
     """
     k = _as_real_array(kappa, "kappa")
     if np.any(k < 0):
@@ -329,6 +484,23 @@ def gardner_margin(alpha) -> float:
     :math:`\ln\alpha_c(\kappa) - \ln\alpha` (log domain, so small loads are resolved), bracketed by
     :math:`1/(1+\kappa^2) < \alpha_c(\kappa)`, which puts the root below :math:`\sqrt{1/\alpha}`.  Dimensionless
     (units of Gardner's stability :math:`y\,w\cdot x/\sqrt N` at :math:`\|w\|^2 = N`).  Chapter 13.
+
+    Parameters
+    ----------
+    alpha : float
+        The load :math:`P/N`, in :math:`(0, 2]`.
+
+    Returns
+    -------
+    float
+        The margin :math:`\kappa \ge 0` with :math:`\alpha_c(\kappa) = \alpha` (dimensionless).
+
+    Examples
+    --------
+    >>> gardner_margin(2.0)
+    0.0
+    >>> round(float(gardner_alpha(gardner_margin(0.5))), 12)
+    0.5
     """
     a = check_positive(alpha, "alpha")
     if a > 2.0:
@@ -370,6 +542,18 @@ def gardner_rs_load(q, kappa=0.0):
     :math:`q \to 1` the solutions shrink to one point and :math:`\alpha(q) \to \alpha_c(\kappa)`
     (:func:`gardner_alpha`), a route to the capacity independent of the closed form.  ``q`` in
     :math:`(0, 1)`, ``kappa`` :math:`\ge 0`; dimensionless.  Chapter 13.
+
+    Parameters
+    ----------
+    q : float or array_like
+        The overlap(s) of two solutions, in :math:`(0, 1)`.
+    kappa : float, default 0.0
+        The margin :math:`\kappa \ge 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The load(s) :math:`\alpha(q)` (dimensionless), a float for a scalar ``q``.
     """
     qq = _as_real_array(q, "q")
     if np.any((qq <= 0) | (qq >= 1)):
@@ -394,7 +578,19 @@ def _mills(u):
 class IsingRS:
     r"""Replica-symmetric saddle point of the Ising perceptron at load ``alpha``: overlap ``q``, conjugate
     ``q_hat``, and ``entropy`` (per weight, units of the call's ``base``) of the couplings that store the
-    patterns.  Chapter 13."""
+    patterns.  Chapter 13.
+
+    Attributes
+    ----------
+    alpha : float
+        The load :math:`P/N` (dimensionless).
+    q : float
+        The overlap of two typical solutions, in :math:`[0, 1)`.
+    q_hat : float
+        Its conjugate :math:`\hat q \ge 0`.
+    entropy : float
+        The replica-symmetric entropy per weight, in units of log ``base`` of the call (bits by default).
+    """
 
     alpha: float
     q: float
@@ -415,6 +611,28 @@ def ising_perceptron_rs(alpha, *, base=2, tol: float = 1e-13, max_iter: int = 50
     patterns with random labels; it lies below the annealed :math:`(1-\alpha)\ln 2` and vanishes at
     :math:`\alpha \approx 0.833` (:func:`ising_perceptron_capacity`; Krauth & Mézard 1989).  ``alpha`` in
     :math:`(0, 2]`.  Units of ``base`` per weight.  Chapter 13.
+
+    Parameters
+    ----------
+    alpha : float
+        The load :math:`P/N`, in :math:`(0, 2]`.
+    base : float, keyword-only, default 2
+        Logarithm base of ``entropy`` (2: bits, e: nats).
+    tol : float, keyword-only, default 1e-13
+        Stopping tolerance on the change of :math:`q`.
+    max_iter : int, keyword-only, default 5000
+        Iteration limit of the damped iteration.
+
+    Returns
+    -------
+    IsingRS
+        The saddle point, its ``entropy`` in units of log ``base`` per weight (bits by default).
+
+    Examples
+    --------
+    >>> rs = ising_perceptron_rs(0.5)
+    >>> 0 < rs.entropy < 0.5
+    True
     """
     lb = log_base(base)
     a = check_positive(alpha, "alpha")
@@ -446,6 +664,11 @@ def ising_perceptron_capacity() -> float:
     formally valid up to Gardner & Derrida's :math:`4/\pi`, beyond the counting bound :math:`\alpha \le 1`);
     Ding & Sun (2019) proved, under a numerical hypothesis, that below it random patterns are storable with
     probability bounded away from 0.  Chapter 13.
+
+    Returns
+    -------
+    float
+        The critical load :math:`\alpha_c` (patterns per weight, dimensionless).
     """
     return float(optimize.brentq(lambda a: ising_perceptron_rs(a).entropy, 0.5, 1.0, xtol=1e-12))
 
@@ -462,6 +685,19 @@ class RSSolution:
     ``alpha`` the load :math:`P/N`; ``m`` the overlap with the retrieved pattern; ``C`` the
     susceptibility-like order parameter; ``r`` the (rescaled) spin-glass order parameter of the
     non-condensed patterns; ``y`` :math:`= m/\sqrt{2\alpha r}`.
+
+    Attributes
+    ----------
+    alpha : float
+        The load :math:`P/N` (dimensionless).
+    m : float
+        The overlap with the retrieved pattern, in :math:`[0, 1]`.
+    C : float
+        The susceptibility-like order parameter.
+    r : float
+        The rescaled spin-glass order parameter of the non-condensed patterns.
+    y : float
+        :math:`m/\sqrt{2\alpha r}`.
     """
 
     alpha: float
@@ -477,6 +713,16 @@ def hopfield_rs_gain(y):
     The AGS zero-temperature equations reduce to :math:`m = \operatorname{erf}(y)`,
     :math:`\sqrt{2\alpha} = g(y)`.  :math:`g > 0`, :math:`g(0^+) = 0`, :math:`g(y)\sim 1/y` at
     infinity, with a single maximum.  Chapter 13.
+
+    Parameters
+    ----------
+    y : float or array_like
+        Positive reals.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`g(y)` (dimensionless), a float for a scalar ``y``.
     """
     yy = _as_real_array(y, "y")
     if np.any(yy <= 0):
@@ -504,6 +750,16 @@ def hopfield_rs_capacity() -> RSSolution:
     largest load with a retrieval state, :math:`\alpha_c = g(y^\ast)^2/2 \approx 0.138`
     (Amit, Gutfreund & Sompolinsky 1985), with its overlap :math:`m_c = \operatorname{erf}(y^\ast)`.
     Chapter 13.
+
+    Returns
+    -------
+    RSSolution
+        The retrieval solution at the critical load; its ``alpha`` is :math:`\alpha_c` (dimensionless).
+
+    Examples
+    --------
+    >>> round(hopfield_rs_capacity().alpha, 3)
+    0.138
     """
     y = _rs_peak()
     alpha = float(hopfield_rs_gain(y)) ** 2 / 2.0
@@ -517,6 +773,21 @@ def hopfield_rs_solution(alpha) -> RSSolution:
     with ``brentq``, then :math:`m = \operatorname{erf}(y)`, :math:`r = m^2/(2\alpha y^2)`,
     :math:`C = 1 - r^{-1/2}`.  ``alpha`` must lie in :math:`(0, \alpha_c]`; above :math:`\alpha_c` there
     is no retrieval solution and a ``ValueError`` is raised.  Chapter 13.
+
+    Parameters
+    ----------
+    alpha : float
+        The load :math:`P/N`, in :math:`(0, \alpha_c]`.
+
+    Returns
+    -------
+    RSSolution
+        The retrieval solution at ``alpha``.
+
+    Examples
+    --------
+    >>> bool(abs(hopfield_rs_residuals(hopfield_rs_solution(0.1))).max() < 1e-9)
+    True
     """
     alpha = check_positive(alpha, "alpha")
     cap = hopfield_rs_capacity()
@@ -535,6 +806,16 @@ def hopfield_rs_overlap(alpha):
 
     :math:`m(0) = 1`; :math:`m` decreases to :math:`m_c \approx 0.967` at :math:`\alpha_c` and then
     jumps to 0 (only the non-retrieval solution remains).  Chapter 13.
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        The load(s) :math:`P/N \ge 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The overlap(s) :math:`m(\alpha)` in :math:`[0, 1]`, a float for a scalar ``alpha``.
     """
     a = _as_real_array(alpha, "alpha")
     if np.any(a < 0):
@@ -549,6 +830,16 @@ def hopfield_rs_residuals(sol: RSSolution) -> np.ndarray:
 
     Returns :math:`[\,m - \operatorname{erf}(m/\sqrt{2\alpha r}),\; C - \sqrt{2/(\pi\alpha r)}\,
     e^{-m^2/(2\alpha r)},\; r - (1-C)^{-2}\,]`.  Chapter 13.
+
+    Parameters
+    ----------
+    sol : RSSolution
+        A candidate solution (``alpha > 0``, ``r > 0``, ``C != 1``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (3,)
+        The three residuals (dimensionless).
     """
     if not isinstance(sol, RSSolution):
         raise ValueError(f"sol must be an RSSolution, got {type(sol).__name__}")
@@ -579,6 +870,22 @@ def hopfield_rs_finite_temperature(alphas, temperatures, *, iterations: int = 30
     retrieval state exists the iteration falls to :math:`m = 0`.  Returns ``m`` of shape
     ``(len(temperatures), len(alphas))``.  :math:`\alpha \to 0` gives the Curie–Weiss equation
     :math:`m = \tanh(m/T)`.  Chapter 13.
+
+    Parameters
+    ----------
+    alphas : array_like, shape (a,)
+        The loads :math:`P/N \ge 0`.
+    temperatures : array_like, shape (t,)
+        The temperatures :math:`T > 0`.
+    iterations : int, keyword-only, default 300
+        The number of damped iterations.
+    nodes : int, keyword-only, default 200
+        Gauss–Legendre nodes, at least 20.
+
+    Returns
+    -------
+    numpy.ndarray, shape (t, a)
+        The overlaps :math:`m(\alpha, T)` in :math:`[0, 1]`.
     """
     a = _as_real_array(alphas, "alphas")
     T = _as_real_array(temperatures, "temperatures")
@@ -623,6 +930,23 @@ def hebbian_couplings(patterns) -> np.ndarray:
 
     ``patterns``: a ``(P, N)`` array of :math:`\pm1`.  Returns the symmetric ``(N, N)`` coupling
     matrix of the Hopfield network (Hopfield 1982).  Chapter 13.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N)
+        The stored patterns, entries :math:`\pm1`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+        The symmetric coupling matrix, zero diagonal.
+
+    Examples
+    --------
+    >>> hebbian_couplings([[1, -1, 1]])
+    array([[ 0.        , -0.33333333,  0.33333333],
+           [-0.33333333,  0.        , -0.33333333],
+           [ 0.33333333, -0.33333333,  0.        ]])
     """
     xi = _as_spins(patterns, "patterns")
     J = xi.T @ xi / xi.shape[1]
@@ -644,6 +968,16 @@ def perceptron_couplings(patterns) -> np.ndarray:
     program asks for no margin beyond scale, so the normalised stabilities (:func:`pattern_stabilities`) of the
     vertex solution can be close to 0.  ``patterns``: a ``(P, N)`` array of :math:`\pm1`.  Raises ``ValueError``
     (naming ``patterns``) if some neuron's program is infeasible.  Returns the ``(N, N)`` matrix.  Chapter 13.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N)
+        The patterns to store, entries :math:`\pm1`, :math:`N \ge 2`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+        The coupling matrix (zero diagonal, in general not symmetric).
     """
     xi = _as_spins(patterns, "patterns")
     P, N = xi.shape
@@ -670,6 +1004,18 @@ def pattern_stabilities(J, patterns) -> np.ndarray:
     :math:`\Delta^\mu_i > 0`, and a margin :math:`\kappa` means :math:`\min_i \Delta^\mu_i \ge \kappa` (with
     :math:`\pm1` patterns, :math:`\lVert\xi\rVert = \sqrt N`, this is Gardner's :math:`\xi J\cdot x/\sqrt N` at
     :math:`\lVert J_{i\cdot}\rVert^2 = N`).  Rows of :math:`J` must be non-zero.  Chapter 13.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        A finite coupling matrix with non-zero rows.
+    patterns : array_like, shape (P, N)
+        The patterns, entries :math:`\pm1`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, N)
+        The stabilities :math:`\Delta^\mu_i` (dimensionless).
     """
     try:
         J = as_float(J, "J")
@@ -698,6 +1044,24 @@ def hopfield_dynamics(J, states, *, mode: str = "async", max_sweeps: int = 100, 
     the energy :math:`-\tfrac12\sigma^\top J\sigma` never increases, so a fixed point is reached.
     ``mode="sync"``: all spins at once (may end in a 2-cycle; stops after ``max_sweeps``).
     Returns the final states.  Chapter 13.
+
+    Parameters
+    ----------
+    J : array_like, shape (N, N)
+        A finite coupling matrix.
+    states : array_like, shape (B, N)
+        The initial states, entries :math:`\pm1`.
+    mode : {'async', 'sync'}, keyword-only, default 'async'
+        One spin at a time in a random order, or all at once.
+    max_sweeps : int, keyword-only, default 100
+        The most sweeps through the spins.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the update order (``mode='async'``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, N)
+        The final states, entries :math:`\pm1`.
     """
     try:
         J = as_float(J, "J")
@@ -746,6 +1110,30 @@ def hopfield_retrieval(N, P, *, trials: int = 1, probes: int | None = None, rho:
     :func:`hopfield_dynamics` and returns the overlaps with the probed patterns, shape
     ``(trials, probes)``.  The RS theory predicts :math:`m \approx 1` below
     :math:`\alpha_c\approx0.138` and a collapse above.  Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    N : int
+        The number of neurons, at least 2.
+    P : int
+        The number of stored patterns, at least 1.
+    trials : int, keyword-only, default 1
+        The number of independent networks.
+    probes : int or None, keyword-only
+        Probed patterns per network, at most ``P`` (default ``min(P, 10)``).
+    rho : float, keyword-only, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+    mode : {'async', 'sync'}, keyword-only, default 'async'
+        The dynamics (:func:`hopfield_dynamics`).
+    max_sweeps : int, keyword-only, default 100
+        The most sweeps of the dynamics.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of patterns, cues and dynamics.
+
+    Returns
+    -------
+    numpy.ndarray, shape (trials, probes)
+        The final overlaps, in :math:`[-1, 1]`.
     """
     N = check_int(N, "N", minimum=2)
     P = check_int(P, "P", minimum=1)
@@ -774,6 +1162,26 @@ def hopfield_overlap_sweep(N, alphas, *, trials: int = 2, probes: int = 10, mode
     r"""Mean final overlap of :func:`hopfield_retrieval` at each load in ``alphas`` (``P = round(alpha N)``, at least 1).
 
     Returns a float array like ``alphas``.  Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    N : int
+        The number of neurons, at least 2.
+    alphas : array_like, shape (k,)
+        The loads :math:`P/N > 0`.
+    trials : int, keyword-only, default 2
+        Networks per load.
+    probes : int, keyword-only, default 10
+        Probed patterns per network (at most ``P``).
+    mode : {'async', 'sync'}, keyword-only, default 'async'
+        The dynamics (:func:`hopfield_dynamics`).
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the whole sweep.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        The mean final overlaps, in :math:`[-1, 1]`.
     """
     N = check_int(N, "N", minimum=2)
     a = _as_real_array(alphas, "alphas")
@@ -798,6 +1206,22 @@ def cramer_rate(x):
 
     :math:`P(\frac1N\sum_i \xi_i \ge x) = e^{-N I(x) + o(N)}` for :math:`0 \le x \le 1`; in nats;
     :math:`I(1) = \ln 2`.  Vectorised.  Chapter 13.
+
+    Parameters
+    ----------
+    x : float or array_like
+        Mean(s) in :math:`[-1, 1]`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`I(x)` in nats, a float for a scalar ``x``.
+
+    Examples
+    --------
+    >>> import math
+    >>> math.isclose(cramer_rate(1.0), math.log(2))
+    True
     """
     a = _as_real_array(x, "x")
     if np.any(np.abs(a) > 1):
@@ -836,6 +1260,22 @@ def dense_capacity(N, n, *, rho: float = 0.0, level: float | None = None):
       :math:`P = 1 + (1-2\rho)^{2n-2}N^{n-1}/((2n-3)!!\,s^2)`.
 
     Either way it grows like :math:`N^{n-1}`.  ``N`` > 1.  Chapter 13.
+
+    Parameters
+    ----------
+    N : float or array_like
+        The number(s) of neurons, whole numbers :math:`\ge 2`.
+    n : int
+        The interaction degree, at least 2.
+    rho : float, keyword-only, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+    level : float or None, keyword-only
+        ``None`` for the asymptotic capacity, or a retrieval probability in (0, 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The capacity as a number of patterns (not rounded), a float for a scalar ``N``.
     """
     a = _as_sizes(N, minimum=2.0)
     n = check_int(n, "n", minimum=2)
@@ -857,6 +1297,22 @@ def demircigil_exponent(rho: float = 0.0) -> float:
     pattern is recovered in one update, with probability tending to 1, from any cue with
     :math:`\rho N` flipped bits (Demircigil et al. 2017).  :math:`\rho = 0` gives :math:`\ln 2/2`,
     i.e. :math:`2^{N/2}` patterns.  In nats per neuron.  Chapter 13.
+
+    Parameters
+    ----------
+    rho : float, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+
+    Returns
+    -------
+    float
+        The exponent :math:`I(1-2\rho)/2`, in nats per neuron.
+
+    Examples
+    --------
+    >>> import math
+    >>> math.isclose(demircigil_exponent(), math.log(2) / 2)
+    True
     """
     rho = check_probability(rho, "rho")
     if rho >= 0.5:
@@ -877,6 +1333,25 @@ def exponential_capacity(N, *, rho: float = 0.0, criterion: str = "all"):
     probability of that for one random pattern, the median capacity is :math:`\ln 2/q_N`.  Its
     exponent tends to :math:`I(1-2\rho)`, twice Demircigil's: the factor 2 is the price of a union
     over all :math:`e^{\alpha N}` patterns.  Chapter 13.
+
+    Parameters
+    ----------
+    N : float or array_like
+        The number(s) of neurons, whole numbers :math:`\ge 1`.
+    rho : float, keyword-only, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+    criterion : {'all', 'typical'}, keyword-only, default 'all'
+        Every pattern (Demircigil's threshold) or a given pattern (first-moment estimate).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The capacity as a number of patterns (not rounded), a float for a scalar ``N``.
+
+    Examples
+    --------
+    >>> round(exponential_capacity(10), 6)
+    32.0
     """
     a = _as_sizes(N, minimum=1.0)
     rho = check_probability(rho, "rho")
@@ -906,6 +1381,23 @@ def ramsauer_capacity_bound(d, *, beta: float = 1.0, K: float = 3.0, p: float = 
     :math:`\sqrt p\, c^{(d-1)/4}` patterns are stored.  Where the condition fails the bound is
     returned as ``nan`` (and bounds beyond the float range as ``inf``).  Exponential in :math:`d`:
     as :math:`d\to\infty`, :math:`c \to e^{W_0(b)} > 1`.  Vectorised in ``d``.  Chapter 13.
+
+    Parameters
+    ----------
+    d : float or array_like
+        The dimension(s), whole numbers :math:`\ge 2`.
+    beta : float, keyword-only, default 1.0
+        The inverse temperature, positive.
+    K : float, keyword-only, default 3.0
+        The sphere radius factor (:math:`M = K\sqrt{d-1}`), positive.
+    p : float, keyword-only, default 0.001
+        The failure probability, in (0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The bound as a number of patterns (``nan`` where its condition fails, ``inf`` beyond the float range),
+        a float for a scalar ``d``.
     """
     dd = _as_sizes(d, name="d", minimum=2.0)
     beta = check_positive(beta, "beta")
@@ -969,6 +1461,33 @@ def dam_retrieval(N, P, *, interaction: str = "poly", degree: int = 2, rho: floa
     energy, :math:`\sigma_i \leftarrow \operatorname{sgn}\sum_\mu[F(\xi^\mu\cdot\sigma^{(i+)}) -
     F(\xi^\mu\cdot\sigma^{(i-)})]` (computed in the log domain for the exponential).  Returns the
     fraction of cues mapped exactly onto their pattern.  Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    N : int
+        The number of neurons, at least 2.
+    P : int
+        The number of stored patterns, at least 1.
+    interaction : {'poly', 'exp'}, keyword-only, default 'poly'
+        :math:`F(x) = x^n` or :math:`F(x) = e^x`.
+    degree : int, keyword-only, default 2
+        The degree :math:`n \ge 2` of ``'poly'``.
+    rho : float, keyword-only, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+    probes : int, keyword-only, default 16
+        The number of probed patterns, at most ``P``.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of patterns and cues.
+
+    Returns
+    -------
+    float
+        The fraction of probes retrieved exactly (a probability estimate, in [0, 1]).
+
+    Examples
+    --------
+    >>> dam_retrieval(32, 2, probes=2, seed=0)
+    1.0
     """
     N = check_int(N, "N", minimum=2)
     P = check_int(P, "P", minimum=1)
@@ -995,6 +1514,30 @@ def dam_empirical_capacity(N, *, interaction: str = "poly", degree: int = 2, rho
     crossing is located by doubling then bisection.  Returns ``P_max`` if it is never crossed
     (0 if even one pattern fails).
     Deterministic under ``seed``.  Chapter 13.
+
+    Parameters
+    ----------
+    N : int
+        The number of neurons, at least 2.
+    interaction : {'poly', 'exp'}, keyword-only, default 'poly'
+        :math:`F(x) = x^n` or :math:`F(x) = e^x`.
+    degree : int, keyword-only, default 2
+        The degree :math:`n \ge 2` of ``'poly'``.
+    rho : float, keyword-only, default 0.0
+        The fraction of flipped cue bits, in :math:`[0, 1/2)`.
+    probes : int, keyword-only, default 32
+        The number of corrupted cues.
+    level : float, keyword-only, default 0.5
+        The success fraction required, in (0, 1].
+    P_max : int, keyword-only, default 65536
+        The pool size and the largest capacity reported.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the pool and the cues.
+
+    Returns
+    -------
+    int
+        The empirical capacity, a number of patterns in ``[0, P_max]``.
     """
     N = check_int(N, "N", minimum=2)
     kind, n = _interaction(interaction, degree)
