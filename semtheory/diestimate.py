@@ -40,6 +40,26 @@ def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndar
 
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.  Deterministic under ``seed``.
     Returns integer arrays ``(x, y)``.  Chapter 3.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
+        n : int
+            Number of steps, at least 1.
+        seed : int, numpy Generator or None, keyword-only, default None
+            Randomness (an int >= 0 or a Generator: reproducible).
+
+    Returns
+    -------
+        x, y : ndarray of int, shape (n,)
+            The input and output symbols.
+
+    Examples
+    --------
+    >>> x, y = sample_markov_pair(directed.bsc_feedback_pair(0.2, 0.1), 5, seed=0)
+    >>> x.shape, y.shape
+    ((5,), (5,))
     """
     P, kx, ky = pair_transition(as_float(transition, "transition"))
     n = check_int(n, "n", minimum=1)
@@ -84,6 +104,20 @@ def di_rate_plugin(x, y, order=1, *, base=2) -> float:
     empirical conditional entropies over :math:`t = k+1, \dots, n`.  Consistent for pairs whose two
     conditionals have memory :math:`k`; otherwise it estimates the order-:math:`k` approximation.  Units of
     ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        x, y : array_like of int, shape (n,)
+            The input and output traces (non-negative integer symbols, same length, at least 2).
+        order : int, default 1
+            Context length :math:`k`, ``0 <= k < n``.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            The estimated rate, in units of log ``base`` per step (bits by default).
     """
     lb = log_base(base)
     x, y = _check_trace(x, y)
@@ -107,6 +141,13 @@ class CTW:
     context (Willems, Shtarkov & Tjalkens 1995), all in the log domain.  :meth:`predict` returns the
     sequential law :math:`Q(\cdot \mid \text{past})` for a context path, :meth:`update` commits a symbol.
     Chapter 3.
+
+    Parameters
+    ----------
+    k : int
+        Alphabet size, at least 2.
+    depth : int
+        Context depth, at least 0.
     """
 
     def __init__(self, k: int, depth: int):
@@ -160,6 +201,20 @@ def di_rate_ctw(x, y, depth=3, *, base=2) -> float:
     with both :math:`Q` sequential :class:`CTW` assignments of context depth ``depth`` (the joint one uses
     ``depth`` past pairs after :math:`x_i`); contexts before the start are padded with symbol 0.  Units of
     ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        x, y : array_like of int, shape (n,)
+            The input and output traces (non-negative integer symbols, same length, at least 2).
+        depth : int, default 3
+            Context depth of the CTW assignments, ``0 <= depth <= 16``.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            The estimated rate, in units of log ``base`` per step (bits by default).
     """
     lb = log_base(base)
     x, y = _check_trace(x, y)

@@ -33,6 +33,21 @@ class CapacityResult:
     ``upper`` a certified upper bound (per use); ``total`` = ``n * rate``; ``policy`` the optimising input
     policy (list of kernels; without feedback its Y axes have length 1); ``iterations`` used;
     ``converged`` whether ``upper - rate <= tol``.
+
+    Attributes
+    ----------
+    rate : float
+        :math:`\frac1n I` achieved by ``policy``: a certified lower bound, units of log ``base`` per use.
+    upper : float
+        Certified upper bound, units of log ``base`` per use.
+    n : int
+        Number of channel uses.
+    policy : list of ndarray
+        The optimising input policy (without feedback its Y axes have length 1).
+    iterations : int
+        Iterations used.
+    converged : bool
+        Whether ``upper - rate <= tol``.
     """
 
     rate: float
@@ -201,6 +216,25 @@ def feedback_capacity(channel, *, base=2, tol=1e-7, max_iter=20000) -> CapacityR
     ``tol = 1e-7`` certifies the trapdoor channel up to :math:`n = 10`, while ``1e-9`` may need tens of
     thousands of steps (``converged`` then reports honestly whether ``max_iter`` sufficed).  ``rate`` is
     recomputed from the dense joint law by :func:`directed_information`'s prefix entropies.  Chapter 3.
+
+    Parameters
+    ----------
+        channel : list of array_like
+            The ``n`` channel kernels, ``channel[t-1]`` with axes :math:`(X^t, Y^{t-1}, Y_t)` (e.g. from
+            :func:`memoryless_channel`, :func:`finite_state_channel`, :func:`channel_from_function`).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+        tol : float, keyword-only, default 1e-7
+            Stop when the certified upper bound is within ``tol`` per use (units of log ``base``) of the
+            achieved rate; positive.
+        max_iter : int, keyword-only, default 20000
+            Largest number of iterations, at least 1.
+
+    Returns
+    -------
+        CapacityResult
+            ``rate`` (certified lower bound per use) and ``upper`` (certified upper bound per use) in units of log
+            ``base``, the optimising ``policy``, ``iterations`` and ``converged``.
     """
     lb = log_base(base)
     tol = check_positive(tol, "tol")
@@ -318,6 +352,25 @@ def nonfeedback_capacity(channel, *, base=2, tol=1e-9, max_iter=20000) -> Capaci
     log domain, stopped when the certified upper bound :math:`\max_{x^n} D(P(\cdot \| x^n) \,\|\, P_Y)` is
     within ``tol`` per use.  The returned ``policy`` ignores past outputs (its Y axes have length 1).
     Always :math:`\le` :func:`feedback_capacity` of the same channel.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        channel : list of array_like
+            The ``n`` channel kernels, ``channel[t-1]`` with axes :math:`(X^t, Y^{t-1}, Y_t)` (e.g. from
+            :func:`memoryless_channel`, :func:`finite_state_channel`, :func:`channel_from_function`).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+        tol : float, keyword-only, default 1e-9
+            Stop when the certified upper bound is within ``tol`` per use (units of log ``base``) of the
+            achieved rate; positive.
+        max_iter : int, keyword-only, default 20000
+            Largest number of iterations, at least 1.
+
+    Returns
+    -------
+        CapacityResult
+            ``rate`` (certified lower bound per use) and ``upper`` (certified upper bound per use) in units of log
+            ``base``, the optimising ``policy``, ``iterations`` and ``converged``.
     """
     lb = log_base(base)
     tol = check_positive(tol, "tol")

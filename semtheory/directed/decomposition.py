@@ -124,6 +124,18 @@ def directed_information_density(p, *, base=2) -> np.ndarray:
     Returns an array of shape ``p.shape + (n,)``; entry ``[..., t-1]`` is :math:`\iota_t(x^n, y^n)`
     (0 on outcomes of zero probability).  :math:`E[\iota_t] = I(X^t; Y_t \mid Y^{t-1})`, so
     :math:`E[\sum_t \iota_t] = I(X^n \to Y^n)`.  Units of ``base``.  Chapters 3, 7.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        ndarray, shape p.shape + (n,)
+            :math:`\iota_t(x^n, y^n)` in entry ``[..., t-1]``, in units of log ``base``.
     """
     lb = log_base(base)
     p, n = as_joint_law(p)

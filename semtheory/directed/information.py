@@ -20,6 +20,18 @@ def causally_conditioned_entropy(p, *, base=2) -> float:
     ``p`` is a joint law in the module's layout.  Computed as
     :math:`\sum_t [H(X^t, Y^t) - H(X^t, Y^{t-1})]` from the prefix entropies of ``p`` (validated once; see
     :func:`directed_information_terms`).  Units of ``base`` (bits by default).  Chapters 3, 5.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            :math:`H(Y^n \| X^n)`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     pr = profile_of(p)
@@ -32,6 +44,18 @@ def reverse_causally_conditioned_entropy(p, *, base=2) -> float:
     Chain rule: :math:`H(X^n, Y^n) = H(Y^n \| X^n) + H(X^n \| Y^{n-1})`.  Computed as
     :math:`\sum_t [H(X^t, Y^{t-1}) - H(X^{t-1}, Y^{t-1})]` from the prefix entropies.  Units of ``base``.
     Chapter 3.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            :math:`H(X^n \| Y^{n-1})`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     pr = profile_of(p)
@@ -48,6 +72,18 @@ def directed_information_terms(p, *, base=2) -> np.ndarray:
     values).  A ``2^22``-cell law costs about two passes of logarithms.  Their sum is
     :func:`directed_information`; their running sum is the expected cumulative information flow of
     chapter 7.  Units of ``base``.  Chapters 3, 7.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        ndarray, shape (n,)
+            :math:`I(X^t; Y_t \mid Y^{t-1})` for :math:`t = 1..n`, in units of log ``base``.
     """
     lb = log_base(base)
     return di_terms(profile_of(p)) / lb
@@ -59,6 +95,25 @@ def directed_information(p, *, base=2) -> float:
     ``p`` is a joint law with axes :math:`X_1..X_n, Y_1..Y_n`.  Non-negative, at most
     :math:`I(X^n; Y^n)`, with equality when there is no feedback.  Computed from prefix entropies as in
     :func:`directed_information_terms`.  Units of ``base`` (bits by default).  Chapters 3, 4, 5, 7, 8, 14.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            :math:`I(X^n \to Y^n)`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory import directed as d
+    >>> p = d.joint_law(d.iid_policy([0.5, 0.5], 3), d.memoryless_channel(d.binary_symmetric_channel(0.0), 3))
+    >>> round(d.directed_information(p), 12)
+    3.0
     """
     return float(directed_information_terms(p, base=base).sum())
 
@@ -68,6 +123,18 @@ def reverse_directed_information_terms(p, *, base=2) -> np.ndarray:
 
     Computed as :math:`H(X^t) - H(X^{t-1}) - H(X^t, Y^{t-1}) + H(X^{t-1}, Y^{t-1})` from the prefix
     entropies, like :func:`directed_information_terms`.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        ndarray, shape (n,)
+            :math:`I(Y^{t-1}; X_t \mid X^{t-1})` for :math:`t = 1..n` (the first is 0), in units of log ``base``.
     """
     lb = log_base(base)
     return rdi_terms(profile_of(p)) / lb
@@ -78,6 +145,18 @@ def reverse_directed_information(p, *, base=2) -> float:
 
     The information the past outputs carry into the inputs (the feedback); zero iff the policy ignores
     past outputs.  Equals :math:`H(X^n) - H(X^n \| Y^{n-1})`.  Units of ``base``.  Chapters 3, 4.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            :math:`I(0{*}Y^{n-1} \to X^n)`, in units of log ``base`` (bits by default).
     """
     return float(reverse_directed_information_terms(p, base=base).sum())
 
@@ -87,13 +166,37 @@ def sequence_mutual_information(p, *, base=2) -> float:
 
     A thin wrapper of :func:`semtheory.measures.mutual_information` over the X and Y axes.  Units of
     ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        float
+            :math:`I(X^n; Y^n)`, in units of log ``base`` (bits by default).
     """
     p, n = as_joint_law(p)
     return measures.mutual_information(p, x_axes(n), y_axes(n), base=base)
 
 
 class Conservation(NamedTuple):
-    """The three terms of the conservation law and the residual ``mutual - directed - reverse``."""
+    r"""The three terms of the conservation law and the residual ``mutual - directed - reverse``.
+
+    Attributes
+    ----------
+    mutual : float
+        :math:`I(X^n; Y^n)`, in units of log ``base``.
+    directed : float
+        :math:`I(X^n \to Y^n)`, in units of log ``base``.
+    reverse : float
+        :math:`I(0{*}Y^{n-1} \to X^n)`, in units of log ``base``.
+    residual : float
+        ``mutual - directed - reverse`` (zero up to round-off).
+    """
 
     mutual: float
     directed: float
@@ -108,6 +211,18 @@ def conservation(p, *, base=2) -> Conservation:
     reverse (zero up to round-off).  The mutual information is the ratio form over the whole law
     (:func:`semtheory.measures.mutual_information`), an independent route; both directed terms come from
     one profile of prefix entropies.  Units of ``base``.  Chapter 3.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+        Conservation
+            ``(mutual, directed, reverse, residual)``, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     arr, n, h = joint_with_entropy(p)

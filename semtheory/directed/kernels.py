@@ -33,6 +33,24 @@ def joint_law(policy, channel) -> np.ndarray:
     that ignores past outputs the channel is used *without* feedback; otherwise *with* feedback.
     Vectorised: one broadcast product per step (``n = 8`` binary steps is a 65 536-cell array).
     Chapters 3, 4, 5.
+
+    Parameters
+    ----------
+        policy : list of array_like
+            ``n`` policy kernels, ``policy[t-1]`` with axes :math:`(X^{t-1}, Y^{t-1}, X_t)`.
+        channel : list of array_like
+            ``n`` channel kernels, ``channel[t-1]`` with axes :math:`(X^t, Y^{t-1}, Y_t)`.
+
+    Returns
+    -------
+        ndarray, 2n axes
+            The joint pmf :math:`P(x^n, y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+
+    Examples
+    --------
+    >>> p = joint_law(iid_policy([0.5, 0.5], 2), memoryless_channel(binary_symmetric_channel(0.1), 2))
+    >>> p.shape, round(float(p.sum()), 12)
+    ((2, 2, 2, 2), 1.0)
     """
     pol = check_kernels(policy, "policy")
     ch = check_kernels(channel, "channel", len(pol))
@@ -56,6 +74,19 @@ def iid_policy(q, n) -> list[np.ndarray]:
     r"""Policy of i.i.d. inputs :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)` for ``n`` steps (no feedback).
 
     ``q`` is a pmf over the input alphabet.  History axes have length 1.  Chapters 3, 5.
+
+    Parameters
+    ----------
+        q : array_like, shape (|X|,)
+            The pmf of each input.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     q = as_pmf(q, "q", ndim=1)
     n = check_int(n, "n", minimum=1)
@@ -68,6 +99,17 @@ def policy_from_source(px) -> list[np.ndarray]:
     ``px`` is a pmf with one axis per input :math:`X_1..X_n`; the result's Y axes have length 1, so with any
     channel it gives the joint law of a source transmitted (or compressed) without feedback.  Conditionals
     on zero-probability prefixes are uniform.  Chapters 3, 5.
+
+    Parameters
+    ----------
+        px : array_like, n axes
+            The source law :math:`P(x^n)`, one axis per input :math:`X_1..X_n`.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     px = as_pmf(px, "px")
     if px.ndim == 0:
@@ -87,6 +129,21 @@ def unit_memory_policy(first, kernel, n) -> list[np.ndarray]:
     ``kernel[x_prev, y_prev, x]`` (shape ``(|X|, |Y|, |X|)``; a ``|Y|`` axis of length 1, or equal rows
     across ``y_prev``, means no feedback).  With feedback the input reacts to the last output, e.g. an
     "echo" policy that repeats :math:`y_{t-1}`.  Chapter 3.
+
+    Parameters
+    ----------
+        first : array_like, shape (|X|,)
+            The law of :math:`X_1`.
+        kernel : array_like, shape (|X|, |Y|, |X|)
+            ``kernel[x_prev, y_prev, x]`` :math:`= P(x_t \mid x_{t-1}, y_{t-1})`, stochastic over its last axis.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     first = as_pmf(first, "first", ndim=1)
     kernel = as_stochastic(kernel, "kernel")
@@ -110,6 +167,19 @@ def echo_policy(repeat, n) -> list[np.ndarray]:
     ``repeat = 0`` is i.i.d. uniform input (no feedback); ``repeat = 1`` is the pure echo
     :math:`X_t = Y_{t-1}`, whose inputs copy the outputs without carrying anything new through the
     channel.  A :func:`unit_memory_policy`.  Chapter 3.
+
+    Parameters
+    ----------
+        repeat : float
+            Probability in [0, 1] that :math:`X_t` repeats :math:`Y_{t-1}`.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     lam = check_probability(repeat, "repeat")
     kernel = np.full((2, 2, 2), (1 - lam) / 2)
@@ -124,6 +194,19 @@ def fixed_prompt_policy(q, n) -> list[np.ndarray]:
     The input process is the prompt, re-read at every step; it never looks at the outputs, so there is no
     feedback and :math:`I(X^n \to Y^n) = I(X^n; Y^n)` whatever the channel does with its own past outputs.
     ``q`` is a pmf over the input alphabet.  A :func:`unit_memory_policy`.  Chapter 3.
+
+    Parameters
+    ----------
+        q : array_like, shape (|X|,)
+            The law of the prompt :math:`X_1`.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     q = as_pmf(q, "q", ndim=1)
     n = check_int(n, "n", minimum=1)
@@ -141,6 +224,21 @@ def sticky_channel(stick, crossover, n) -> list[np.ndarray]:
     with :math:`\rho` = ``stick`` and :math:`W_\epsilon` the binary symmetric channel of crossover
     :math:`\epsilon` = ``crossover``.  The channel has memory (its state is its last output) but that is not
     feedback: feedback is an *input* that depends on past outputs.  Chapter 3.
+
+    Parameters
+    ----------
+        stick : float
+            Probability :math:`\rho \in [0, 1]` of repeating the last output.
+        crossover : float
+            Crossover probability :math:`\epsilon \in [0, 1]` of the binary symmetric channel.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` channel kernels; ``channel[t-1]`` has axes :math:`(X^t, Y^{t-1}, Y_t)` (history axes the
+            kernel ignores have length 1).
     """
     rho = check_probability(stick, "stick")
     W = binary_symmetric_channel(crossover)
@@ -158,6 +256,19 @@ def memoryless_channel(W, n) -> list[np.ndarray]:
     r"""A memoryless channel :math:`P(y_t \mid x^t, y^{t-1}) = W(y_t \mid x_t)` used ``n`` times.
 
     ``W[x, y]`` is a row-stochastic matrix.  Chapters 3, 4.
+
+    Parameters
+    ----------
+        W : array_like, shape (|X|, |Y|)
+            Row-stochastic matrix ``W[x, y]`` :math:`= W(y \mid x)`.
+        n : int
+            Number of time steps, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` channel kernels; ``channel[t-1]`` has axes :math:`(X^t, Y^{t-1}, Y_t)` (history axes the
+            kernel ignores have length 1).
     """
     W = as_stochastic(W, "W")
     n = check_int(n, "n", minimum=1)
@@ -175,6 +286,22 @@ def binary_symmetric_channel(crossover) -> np.ndarray:
     r"""Transition matrix of the binary symmetric channel, :math:`W(y \mid x) = 1-\epsilon` if :math:`y = x` else :math:`\epsilon`.
 
     Capacity :math:`1 - h(\epsilon)` bits per use.  Chapters 2, 3.
+
+    Parameters
+    ----------
+        crossover : float
+            Crossover probability :math:`\epsilon \in [0, 1]`.
+
+    Returns
+    -------
+        ndarray, shape (2, 2)
+            The row-stochastic matrix ``W[x, y]``.
+
+    Examples
+    --------
+    >>> binary_symmetric_channel(0.25)
+    array([[0.75, 0.25],
+           [0.25, 0.75]])
     """
     e = check_probability(crossover, "crossover")
     return np.array([[1 - e, e], [e, 1 - e]])
@@ -218,6 +345,23 @@ def policy_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
     At step ``t`` (1-based) ``fn`` receives every history at once: ``x_hist`` of shape ``(H, t-1)`` and
     ``y_hist`` of shape ``(H, t-1)`` (integer symbols) and returns an ``(H, x_card)`` array of pmfs.
     Use it for feedback encoders and for token-level policies.  Chapters 3, 4.
+
+    Parameters
+    ----------
+        fn : callable
+            ``fn(t, x_hist, y_hist)`` returning an ``(H, x_card)`` array of pmfs, one row per history.
+        n : int
+            Number of time steps, at least 1.
+        x_card : int
+            Input alphabet size, at least 1.
+        y_card : int
+            Output alphabet size, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
+            kernel ignores have length 1).
     """
     return _kernels_from_function(fn, n, x_card, y_card, "policy")
 
@@ -227,6 +371,23 @@ def channel_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
 
     At step ``t`` ``fn`` receives ``x_hist`` of shape ``(H, t)`` (inputs up to and including time ``t``)
     and ``y_hist`` of shape ``(H, t-1)`` and returns an ``(H, y_card)`` array of pmfs.  Chapters 3, 4.
+
+    Parameters
+    ----------
+        fn : callable
+            ``fn(t, x_hist, y_hist)`` returning an ``(H, y_card)`` array of pmfs, one row per history.
+        n : int
+            Number of time steps, at least 1.
+        x_card : int
+            Input alphabet size, at least 1.
+        y_card : int
+            Output alphabet size, at least 1.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` channel kernels; ``channel[t-1]`` has axes :math:`(X^t, Y^{t-1}, Y_t)` (history axes the
+            kernel ignores have length 1).
     """
     return _kernels_from_function(fn, n, x_card, y_card, "channel")
 
@@ -241,6 +402,21 @@ def finite_state_channel(transition, n, initial_state=0) -> list[np.ndarray]:
 
     computed by a forward recursion on :math:`P(y^t, s_t \| x^t)` (vectorised over all histories).
     Histories of zero probability get the uniform output law (they never matter).  Chapters 3, 4, 15.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|S|, |X|, |Y|, |S|)
+            ``transition[s, x, y, s2]`` :math:`= P(Y_t = y, S_t = s_2 \mid X_t = x, S_{t-1} = s)`.
+        n : int
+            Number of time steps, at least 1.
+        initial_state : int or array_like, default 0
+            A known initial state :math:`s_0` or a pmf over the states.
+
+    Returns
+    -------
+        list of ndarray
+            The ``n`` channel kernels; ``channel[t-1]`` has axes :math:`(X^t, Y^{t-1}, Y_t)` (history axes the
+            kernel ignores have length 1).
     """
     try:
         T = np.asarray(transition, dtype=float)
@@ -286,6 +462,11 @@ def trapdoor_channel() -> np.ndarray:
     :math:`s_2 = s \oplus x \oplus y`.  If :math:`x = s` the output is :math:`x` with certainty.  Its
     feedback capacity is :math:`\log_2 \frac{1+\sqrt5}{2} \approx 0.694` bits per use (Permuter, Cuff,
     Van Roy & Weissman 2008).  Use with :func:`finite_state_channel`.  Chapter 3.
+
+    Returns
+    -------
+        ndarray, shape (2, 2, 2, 2)
+            ``transition[s, x, y, s2]`` for :func:`finite_state_channel`.
     """
     T = np.zeros((2, 2, 2, 2))
     for s in range(2):
@@ -300,6 +481,22 @@ def markov_pair_stationary(transition) -> np.ndarray:
 
     Solves :math:`\pi P = \pi`, :math:`\sum \pi = 1`; raises ``ValueError`` naming ``transition`` if the
     stationary law is not unique.  Chapter 3.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
+
+    Returns
+    -------
+        ndarray, shape (|X|, |Y|)
+            The stationary law :math:`\pi(x, y)`.
+
+    Examples
+    --------
+    >>> markov_pair_stationary(bsc_feedback_pair(0.2, 0.1))
+    array([[0.45, 0.05],
+           [0.05, 0.45]])
     """
     P, kx, ky = pair_transition(transition)
     K = kx * ky
@@ -323,6 +520,18 @@ def bsc_feedback_pair(flip, crossover) -> np.ndarray:
     Markov chains with flip probability :math:`a \star \epsilon = a(1-\epsilon) + \epsilon(1-a)`, so the rates
     have closed forms: directed :math:`h(a\star\epsilon) - h(\epsilon)`, reverse :math:`h(a\star\epsilon) - h(a)`.
     Chapter 3.
+
+    Parameters
+    ----------
+        flip : float
+            Probability :math:`a \in [0, 1]` that the input flips the last output.
+        crossover : float
+            Crossover probability :math:`\epsilon \in [0, 1]` of the channel.
+
+    Returns
+    -------
+        ndarray, shape (2, 2, 2, 2)
+            ``transition[x, y, x2, y2]`` of the jointly Markov pair.
     """
     a = check_probability(flip, "flip")
     e = check_probability(crossover, "crossover")
@@ -339,6 +548,20 @@ def markov_pair_law(transition, n, initial=None) -> np.ndarray:
     ``initial[x, y]`` is the law of :math:`(X_1, Y_1)` (default: the stationary law, so the pair is
     stationary).  As a policy/channel pair: :math:`P(x_t \mid x_{t-1}, y_{t-1})` (feedback whenever it
     depends on :math:`y_{t-1}`) and :math:`P(y_t \mid x_t, x_{t-1}, y_{t-1})`.  Chapters 3, 8.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
+        n : int
+            Number of time steps, at least 1.
+        initial : array_like, shape (|X|, |Y|), optional
+            The law of :math:`(X_1, Y_1)` (default: the stationary law).
+
+    Returns
+    -------
+        ndarray, 2n axes
+            The joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
     """
     P, kx, ky = pair_transition(transition)
     n = check_int(n, "n", minimum=1)
@@ -362,6 +585,18 @@ def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
     ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})`, ``channel[t-1]`` :math:`= P(y_t \mid x^t, y^{t-1})`
     in the module's kernel layout.  Conditionals on zero-probability histories are set to the uniform
     law (any choice gives the same joint law).  Chapters 3, 7.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+
+    Returns
+    -------
+        policy : list of ndarray
+            ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})`, axes :math:`(X^{t-1}, Y^{t-1}, X_t)`.
+        channel : list of ndarray
+            ``channel[t-1]`` :math:`= P(y_t \mid x^t, y^{t-1})`, axes :math:`(X^t, Y^{t-1}, Y_t)`.
     """
     p, n = as_joint_law(p)
     return causal_kernels_of(p, n)
@@ -373,6 +608,16 @@ def causal_conditioning(p) -> np.ndarray:
     Returns an array in the joint layout (axes :math:`X_1..X_n, Y_1..Y_n`); for each :math:`x^n` it is a
     pmf over :math:`y^n`.  Zero-probability histories use the uniform convention of
     :func:`causal_kernels`.  Chapters 3, 4, 5.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+
+    Returns
+    -------
+        ndarray, 2n axes
+            :math:`P(y^n \| x^n)` in the joint layout (a pmf over :math:`y^n` for each :math:`x^n`).
     """
     p, n = as_joint_law(p)
     _, ch = causal_kernels_of(p, n)
@@ -387,6 +632,16 @@ def reverse_causal_conditioning(p) -> np.ndarray:
 
     The input (policy) side of the joint law: :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)`.
     Array in the joint layout.  Chapters 3, 4.
+
+    Parameters
+    ----------
+        p : array_like, 2n axes
+            A joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
+
+    Returns
+    -------
+        ndarray, 2n axes
+            :math:`P(x^n \| y^{n-1})` in the joint layout.
     """
     p, n = as_joint_law(p)
     pol, _ = causal_kernels_of(p, n)

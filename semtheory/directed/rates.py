@@ -21,6 +21,21 @@ class MarkovPairRates:
     ``mutual`` = :math:`\lim \frac1n I(X^n;Y^n)`; ``entropy_x``, ``entropy_y``, ``entropy_xy`` are the
     entropy rates; ``error`` bounds the absolute error of every field (from the sandwich bounds on the
     hidden-Markov entropy rates of X and Y); ``order`` is the block length at which the bounds met.
+
+    Attributes
+    ----------
+    directed : float
+        Directed-information rate, units of log ``base`` per step.
+    reverse : float
+        Reverse directed-information rate, units of log ``base`` per step.
+    mutual : float
+        Mutual-information rate, units of log ``base`` per step.
+    entropy_x, entropy_y, entropy_xy : float
+        Entropy rates of X, of Y, and conditional of the pair given its past, units of log ``base`` per step.
+    error : float
+        Bound on the absolute error of every field, units of log ``base`` per step.
+    order : int
+        Block length at which the bounds met.
     """
 
     directed: float
@@ -83,6 +98,22 @@ def markov_pair_rates(transition, *, base=2, tol=1e-10, max_order=20) -> MarkovP
     exactly by enumerating output blocks (cost :math:`|\mathcal Y|^k`); blocks grow until the bounds meet
     within ``tol`` (nats) or ``max_order`` is reached, and ``error`` reports the remaining half-width.  When a
     marginal is itself Markov the bounds meet at once.  Units of ``base``.  Chapters 3, 8.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+        tol : float, keyword-only, default 1e-10
+            Target half-width (nats) of the sandwich bounds on the hidden-Markov entropy rates; positive.
+        max_order : int, keyword-only, default 20
+            Largest block length enumerated, ``2 <= max_order <= 40``.
+
+    Returns
+    -------
+        MarkovPairRates
+            The rates (per step) and their error bound, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     tol = check_positive(tol, "tol")
@@ -116,5 +147,27 @@ def directed_information_rate(transition, *, base=2, tol=1e-10, max_order=20) ->
 
     Shorthand for ``markov_pair_rates(transition, base=base, tol=tol, max_order=max_order).directed``; see
     :func:`markov_pair_rates` for the formula and the error bound.  Units of ``base``.  Chapters 3, 8.
+
+    Parameters
+    ----------
+        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+        tol : float, keyword-only, default 1e-10
+            Target half-width (nats) of the sandwich bounds on the hidden-Markov entropy rates; positive.
+        max_order : int, keyword-only, default 20
+            Largest block length enumerated, ``2 <= max_order <= 40``.
+
+    Returns
+    -------
+        float
+            :math:`\lim_n \frac1n I(X^n \to Y^n)`, in units of log ``base`` per step (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory import directed as d
+    >>> round(d.directed_information_rate(d.bsc_feedback_pair(0.5, 0.0)), 9)
+    1.0
     """
     return markov_pair_rates(transition, base=base, tol=tol, max_order=max_order).directed
