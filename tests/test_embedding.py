@@ -961,3 +961,17 @@ def test_infonce_and_readout_refuse_an_all_minus_inf_row_never_nan_issue_16():
         assert em.infonce(T, base=E) == pytest.approx(math.log(2) + 0.5 * (0.0 + (0.0 - math.log(2))))
         # a context of probability 0 may carry any row
         assert em.readable_information(np.array([[0.5, 0.5], [0.0, 0.0]]), S[::-1]) == pytest.approx(0.0)
+
+
+def test_docstring_examples_run():
+    """The numpydoc ``Examples`` of every embedding submodule run as doctests and print what they show."""
+    import doctest
+    import importlib
+
+    tried = 0
+    for sub in ("pmi", "sphere", "jl", "quasi_orthogonal", "vectorisation", "infonce"):
+        mod = importlib.import_module(f"semtheory.embedding.{sub}")
+        res = doctest.testmod(mod, verbose=False, report=False)
+        assert res.failed == 0, sub
+        tried += res.attempted
+    assert tried >= 20
