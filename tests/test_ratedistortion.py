@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from semtheory import channel, directed, measures, sources
 from semtheory import ratedistortion as rd
-from semtheory.ratedistortion import blahut as rd_blahut
+from semtheory.ratedistortion import _common as rd_common
 from semtheory.exercises import is_correct, registered
 from semtheory.symbolic import ratedistortion as srd
 
@@ -809,10 +809,10 @@ def test_eliminated_reproductions_have_zero_mass_in_the_optimum(seed, nx, ny, be
     p = rng.dirichlet(np.ones(nx))
     d = rng.uniform(0, 1, size=(nx, ny))
     d[:, ny // 2:] += rng.uniform(0.2, 2.0, size=ny - ny // 2)  # some reproductions worse than others
-    fast = rd_blahut._ba_problem(p, d)
+    fast = rd_common.ba_problem(p, d)
     r1, d1, g1, _, _ = _solve(fast, beta, 1e-12)
     killed = fast.eliminated
-    ref = rd_blahut._ba_problem(p, d)
+    ref = rd_common.ba_problem(p, d)
     ref.eliminate = False
     r2, d2, g2, logr, _ = _solve(ref, beta, 1e-13)
     assert ref.eliminated.size == 0
@@ -833,7 +833,7 @@ def test_elimination_fires_on_a_useless_reproduction_and_changes_nothing():
     p = np.exp(-(x**2) / 2)
     p /= p.sum()
     d = rd.squared_error_distortion(x, np.append(x, 50.0))
-    prob = rd_blahut._ba_problem(p, d)
+    prob = rd_common.ba_problem(p, d)
     _solve(prob, 1.0, 1e-10)
     assert 9 in prob.eliminated
     a = rd.blahut_arimoto(p, d, 1.0, tol=1e-11)

@@ -35,7 +35,8 @@ solves it exactly for short sequences by alternating minimisation over causally 
 backward (dynamic-programming) recursion, and certifies the result with a Frank–Wolfe gap.
 
 **Layout.**  :mod:`~semtheory.ratedistortion.distortion` (distortion measures),
-:mod:`~semtheory.ratedistortion.blahut` (classical Blahut–Arimoto and its certificate),
+:mod:`~semtheory.ratedistortion.blahut` (classical Blahut–Arimoto, one certified point),
+:mod:`~semtheory.ratedistortion.curve` (the curve over a grid of slopes, and the block curve),
 :mod:`~semtheory.ratedistortion.closed_forms` (Gaussian, binary, log-loss, reverse water-filling, Gauss–Markov,
 Shannon's lower bound), :mod:`~semtheory.ratedistortion.causal` (the directed solver and the price of
 causality) and :mod:`~semtheory.ratedistortion.pretraining` (the log-loss plane, the strictly causal predictor,
@@ -56,11 +57,13 @@ from .distortion import (
 )
 from .blahut import (
     BAResult,
-    RDCurve,
     blahut_arimoto,
-    rate_distortion_curve,
     rate_distortion_at,
     naive_ba_step,
+)
+from .curve import (
+    RDCurve,
+    rate_distortion_curve,
     block_rate_distortion_curve,
 )
 from .closed_forms import (

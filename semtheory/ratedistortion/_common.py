@@ -1,5 +1,7 @@
 """What the parts of :mod:`semtheory.ratedistortion` share and users do not call: argument checks, the
-log-sum-exp, the block-table size limit and the certified dual gap of a Gibbs test channel (chapter 5).
+log-sum-exp, the block-table size limit, the certified dual gap of a Gibbs test channel and the log-domain
+Blahut–Arimoto iteration ``BAProblem`` behind :mod:`~semtheory.ratedistortion.blahut` and
+:mod:`~semtheory.ratedistortion.curve` (chapter 5).
 
 The names here are public within the subpackage (its sibling modules import them) but are not re-exported
 by :mod:`semtheory.ratedistortion`.
@@ -196,3 +198,236 @@ def conditional_rows(J: np.ndarray) -> np.ndarray:
     den = J.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, J / np.where(den > 0, den, 1.0), 1.0 / J.shape[1])
+
+
+_FAST_Z_FLOOR = 1e-280  # below this a row's partition sum is recomputed exactly in the log domain
+_SQ_MAX_STEP = 1e4  # largest squared-extrapolation step length of the Blahut-Arimoto output law
+_SQ_MAX_DROP = 30.0  # an extrapolated log output mass never falls more than this below the plain iterate
+
+
+def gibbs_channel(logr: np.ndarray, d: np.ndarray, beta: float) -> np.ndarray:
+    if beta == 0.0:  # the zero-rate end: every row on the reproduction the output law sits on
+        q = np.zeros(d.shape)
+        q[:, int(np.argmax(logr))] = 1.0
+        return q
+    E = -beta * (d - d.min(axis=1, keepdims=True))
+    A = logr[None, :] + E
+    return np.exp(A - lse(A, axis=1, keepdims=True))
+
+
+class BAProblem:
+    r"""A source on its support and a distortion matrix, with the log-domain BA iteration at one beta.
+
+    **Elimination of reproductions** (``eliminate``, on by default).  Write :math:`K(x,y) = e^{-\beta(d(x,y) -
+    \min_{y'} d(x,y'))}`, :math:`Z_r(x) = \sum_y r(y) K(x,y)`, :math:`c_r(y) = \sum_x p(x) K(x,y)/Z_r(x)` and let
+    :math:`r^*` minimise :math:`U(r) = -\sum_x p(x)\log Z_r(x)`; :math:`Z^* = Z_{r^*}` is unique (``log`` is strictly
+    concave) and Kuhn–Tucker give :math:`c^*(y) \le 1` for every :math:`y`, with :math:`r^*(y) = 0` wherever
+    :math:`c^*(y) < 1` (as :math:`\sum_y r^* c^* = 1`).  For the current :math:`r` put :math:`s(x) = Z_r(x)/Z^*(x)`.
+    Then :math:`\mathbb E_p s = \sum_y r(y) c^*(y) \le 1` and :math:`\mathbb E_p[1/s] = \sum_y r^*(y) c_r(y) \le
+    e^{m}`, :math:`m = \max_{y \in A} \log c_r(y)` over any set :math:`A` known to contain the support of
+    :math:`r^*`, so :math:`\mathbb E_p[(s-1)^2/s] \le \varepsilon = e^m - 1`.  With :math:`a(x) = p(x)K(x,y)/Z_r(x)`,
+    Cauchy–Schwarz gives
+
+    .. math:: c^*(y) - c_r(y) = \sum_x a(x)(s(x) - 1) \le \Big(\sum_x \frac{a(x)^2 s(x)}{p(x)}\Big)^{1/2}
+              \varepsilon^{1/2} \le \big(A_y\, c^*(y)\, \varepsilon\big)^{1/2},
+              \qquad A_y = \max_x K(x,y)/Z_r(x),
+
+    hence :math:`\sqrt{c^*(y)} \le \tfrac12\big(\sqrt{A_y\varepsilon} + \sqrt{A_y\varepsilon + 4c_r(y)}\big)`.  When
+    that bound is below 1 (with a margin of ``1e-9`` for round-off) the reproduction :math:`y` carries no mass in
+    any optimum and is removed for good at this ``beta`` (its log mass is set to :math:`-\infty`); the
+    reduced problem has the same optimum, so the certificate of the reduced problem certifies the full one.
+    This is the rate-distortion counterpart of the output-elimination tests for the capacity iteration
+    (Yu 2010, "Squeezing the Arimoto–Blahut algorithm for faster convergence"): the test tightens as
+    :math:`m \to 0` and removes the reproductions that the plain iteration would take thousands of steps to
+    empty.
+    """
+
+    def __init__(self, p: np.ndarray, d: np.ndarray):
+        self.p_full = p
+        self.d_full = d
+        keep = p > 0
+        self.p = p[keep]
+        self.logp = np.log(self.p)
+        self.d = d[keep]
+        self.dmin = self.d.min(axis=1, keepdims=True)
+        self.dd = self.d - self.dmin  # >= 0, +inf on forbidden pairs
+        self.d0 = np.where(np.isfinite(self.d), self.d, 0.0)
+        self.dmin_total = float(self.p @ self.dmin.ravel())
+        self.ny = d.shape[1]
+        self.accelerate = True
+        self.eliminate = True
+        self.eliminated = np.zeros(0, dtype=int)  # the reproductions removed at the last solve (for the tests)
+
+    def exact_terms(self, logr: np.ndarray, E: np.ndarray):
+        """log Z(x) (shifted), log c(y) exactly in the log domain."""
+        logZ = lse(logr[None, :] + E, axis=1)
+        with np.errstate(divide="ignore"):
+            logc = lse(self.logp[:, None] - logZ[:, None] + E, axis=0)
+        return logZ, logc
+
+    def solve(self, beta: float, logr: np.ndarray, tol_nats: float, max_iter: int, restart=None):
+        """BA at ``beta`` from ``logr``; ``restart = (budget, logr2)``: from ``logr2`` if not certified in ``budget``."""
+        self.eliminated = np.zeros(0, dtype=int)
+        if beta == 0.0:  # the zero-rate end (D_max, 0): the best constant reproduction, exactly
+            y, dmax = zero_rate_column(self.p, self.d)
+            logr = np.full(self.ny, -np.inf)
+            logr[y] = 0.0
+            return 0.0, dmax, 0.0, logr, 0
+        with np.errstate(invalid="ignore"):
+            E = -beta * self.dd  # <= 0, -inf on forbidden pairs, 0 at each row's minimum
+        with np.errstate(under="ignore"):
+            K = np.exp(E)
+        big = E.size > 1024  # there the sharper certificate costs a few iterations: check it adaptively
+        act = np.arange(self.ny)  # the reproductions not yet eliminated (a proof that r*(y) = 0 removes one)
+        Ea, Ka, lr_a = E, K, logr.copy()
+
+        def terms(lr):
+            m = lr.max()
+            with np.errstate(under="ignore"):
+                rs = np.exp(lr - m)
+            Z = Ka @ rs
+            if Z.min() > _FAST_Z_FLOOR:
+                with np.errstate(under="ignore", divide="ignore"):
+                    lz = np.log(Z) + m  # log sum_y r(y) e^{-beta (d - dmin)}
+                    lc = np.log(Ka.T @ np.exp(self.logp - lz))
+                return lz, lc
+            return self.exact_terms(lr, Ea)  # some row's partition sum underflows: exact log arithmetic
+
+        def step(lr, lc):
+            u = lr + lc
+            return u - lse(u)
+
+        logZ, logc = terms(lr_a)
+        it, k, last_check = 0, 0, 0
+        U_prev = math.inf
+        scaled = False
+        while True:
+            gap = float(np.max(logc))
+            scaled = False
+            U = -float(self.p @ logZ)  # the objective, which every cycle lowers
+            # the sharper certificate costs a few iterations on a big matrix: there it is computed only once the
+            # objective has nearly stopped moving (while it still falls by more than tol a cycle, the gap of the
+            # previous point exceeded tol), or after 16 cycles without it
+            want = not big or (U_prev < math.inf and U_prev - U <= 10 * tol_nats) or k - last_check >= 16
+            U_prev = U
+            if gap > tol_nats and want:
+                logu = Ea - logZ[:, None]
+                gap = min(gap, scaling_gap(self.logp, logu, logc, 0.25 * tol_nats))
+                scaled = True
+                last_check = k
+                if gap > tol_nats and self.eliminate and act.size > 1:
+                    kill = self._eliminable(logu, logc) & np.isfinite(lr_a)
+                    if kill.any():
+                        lr_a = np.where(kill, -np.inf, lr_a)
+                        lr_a = lr_a - lse(lr_a)
+                        if kill.sum() * 8 >= act.size:  # compact: the matrix products shrink with the support
+                            keep = ~kill & np.isfinite(lr_a)
+                            act, lr_a = act[keep], lr_a[keep]
+                            Ea, Ka = np.ascontiguousarray(E[:, act]), np.ascontiguousarray(K[:, act])
+                        logZ, logc = terms(lr_a)
+                        continue
+            if gap <= tol_nats or it >= max_iter:
+                break
+            if restart is not None and it >= restart[0]:  # the first start was not certified in its budget
+                act, lr_a, restart = np.arange(self.ny), restart[1].copy(), None
+                Ea, Ka = E, K
+                logZ, logc = terms(lr_a)
+                U_prev, last_check = math.inf, k
+                continue
+            k += 1
+            u1 = step(lr_a, logc)
+            it += 1
+            if not self.accelerate or it >= max_iter:
+                lr_a = u1
+                logZ, logc = terms(lr_a)
+                continue
+            z1, c1 = terms(u1)
+            u2 = step(u1, c1)
+            it += 1
+            z2, c2 = terms(u2)
+            # squared extrapolation (SQUAREM, Varadhan & Roland 2008) of the log output law, kept only if it
+            # lowers the Blahut-Arimoto objective U(r) = -sum_x p(x) log Z(x) below that of the plain two steps
+            with np.errstate(invalid="ignore"):  # -inf - -inf on letters with no mass
+                d1, d2 = u1 - lr_a, (u2 - u1) - (u1 - lr_a)
+            ok = np.isfinite(d1) & np.isfinite(d2)
+            d1o, d2o = d1[ok], d2[ok]
+            w = np.exp(u2[ok])
+            # two step lengths: in the mass-weighted norm (the letters that carry the law: the linear phase of
+            # an ill-conditioned kernel) and in the plain norm of the log law (letters emptying at a steady
+            # log rate: the sublinear zero-rate end); the longer is tried first, then the other
+            steps = []
+            for n1, n2 in ((float(np.sqrt(w @ d1o**2)), float(np.sqrt(w @ d2o**2))),
+                           (float(np.linalg.norm(d1o)), float(np.linalg.norm(d2o)))):
+                if n1 > 0 and n2 > 0:
+                    steps.append(max(min(-n1 / n2, -1.0), -_SQ_MAX_STEP))
+            accepted = False
+            for a in sorted(set(steps)):
+                if a > -1.0 - 1e-12:  # a = -1 is the plain double step itself
+                    continue
+                with np.errstate(invalid="ignore"):
+                    ue = np.where(ok, lr_a - 2 * a * d1 + a * a * d2, u2)
+                ue = np.maximum(ue, u2 - _SQ_MAX_DROP)  # never kill a letter outright: the certificate decides
+                ue = ue - lse(ue)
+                ze, ce = terms(ue)
+                if np.isfinite(ze).all() and float(self.p @ (ze - z2)) > 0:  # U(ue) < U(u2), U = -p . log Z
+                    accepted = True
+                    break
+            if accepted:
+                lr_a, logZ, logc = ue, ze, ce
+                continue
+            lr_a, logZ, logc = u2, z2, c2
+        logr = np.full(self.ny, -np.inf)
+        logr[act] = lr_a
+        alive = np.zeros(self.ny, dtype=bool)
+        alive[act[np.isfinite(lr_a)]] = True
+        self.eliminated = np.nonzero(~alive)[0]
+        if not (scaled or gap <= tol_nats):  # stopped by max_iter on an iteration without the sharper certificate
+            gap = min(gap, scaling_gap(self.logp, Ea - logZ[:, None], logc))
+        return self.finish(beta, logr, E, K, it, gap, np.isfinite(logc).all())
+
+    def _eliminable(self, logu: np.ndarray, logc: np.ndarray) -> np.ndarray:
+        """The active reproductions whose optimal mass the bound of the class docstring proves to be zero."""
+        m = float(np.max(logc))
+        eps = math.expm1(max(m, 0.0))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            logA = logu.max(axis=0)  # log max_x K(x, y) / Z(x)
+            Ae = np.exp(logA) * eps
+            bound = 0.5 * (np.sqrt(Ae) + np.sqrt(Ae + 4.0 * np.exp(logc)))
+        return np.isfinite(bound) & (bound < 1.0 - 1e-9)
+
+    def finish(self, beta, logr, E, K, it, gap, finite):
+        """Rate and distortion (nats) of the Gibbs channel of ``logr``; ``gap`` is the certificate of the run."""
+        m = float(logr.max())
+        with np.errstate(under="ignore", divide="ignore"):
+            r = np.exp(logr - m)
+            Z = K @ r
+        if finite and Z.min() > _FAST_Z_FLOOR:
+            # one pass: D = sum_y r(y) sum_x p(x) K(x,y) d(x,y) / Z(x), and with q(y|x) = r(y) K(x,y) / Z(x),
+            # w(y) = r(y) c(y):  I = sum p q log(q / w) = -beta (D - D_min) - sum_x p log Z - sum_y w log c
+            with np.errstate(under="ignore", divide="ignore"):
+                logZ = np.log(Z) + m
+                v = np.exp(self.logp - logZ)
+                c = K.T @ v
+                w = np.exp(logr) * c
+                logc = np.log(c)
+                dist = float(np.exp(logr) @ ((K * self.d0).T @ v))
+            rate = -beta * (dist - self.dmin_total) - float(self.p @ logZ) - float(w[w > 0] @ logc[w > 0])
+            gap = min(gap, max(float(logc.max()), 0.0))  # Blahut's bound on the full problem holds as well
+            return max(rate, 0.0), dist, max(gap, 0.0), logr, it
+        logZ, logc = self.exact_terms(logr, E)
+        gap = max(gap, 0.0)
+        L = E - logZ[:, None]  # log q(y|x) - log r(y)
+        with np.errstate(under="ignore"):
+            q = np.exp(logr[None, :] + L)
+        with np.errstate(invalid="ignore"):
+            dens = np.where(q > 0, L - logc[None, :], 0.0)  # log q(y|x)/w(y), w = r c
+            dist_terms = np.where(q > 0, q * self.d, 0.0)
+        rate = float(self.p @ (q * dens).sum(axis=1))
+        dist = float(self.p @ dist_terms.sum(axis=1))
+        return max(rate, 0.0), dist, gap, logr, it
+
+
+def ba_problem(p, distortion) -> BAProblem:
+    p = as_pmf(p, "p", ndim=1)
+    d = as_distortion(distortion, p.size)
+    return BAProblem(p, d)

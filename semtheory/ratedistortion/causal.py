@@ -27,7 +27,8 @@ from ._common import (
     scaling_gap,
     zero_rate_column,
 )
-from .blahut import RDCurve, block_rate_distortion_curve, rate_distortion_at
+from .blahut import rate_distortion_at
+from .curve import RDCurve, block_rate_distortion_curve
 from .distortion import additive_distortion
 
 
