@@ -684,3 +684,17 @@ def test_dpo_losses_with_zero_policy_probabilities_are_inf_or_refused_never_nan_
     lpol = np.log([0.3, 0.3, 0.4])
     big = rr.sample_preferences(ref, r, 20000, seed=1)
     assert rr.dpo_loss(lpol, np.log(ref), big, 1.0) == pytest.approx(rr.expected_dpo_loss(lpol, ref, r, 1.0), abs=0.02)
+
+
+def test_docstring_examples_run():
+    """The numpydoc ``Examples`` of every ratereward submodule run as doctests and print what they show."""
+    import doctest
+    import importlib
+
+    tried = 0
+    for sub in ("bandit", "curve", "causal", "directed_rr", "gibbs_lm", "dpo", "best_of_n"):
+        mod = importlib.import_module(f"semtheory.ratereward.{sub}")
+        res = doctest.testmod(mod, verbose=False, report=False)
+        assert res.failed == 0, sub
+        tried += res.attempted
+    assert tried >= 30
