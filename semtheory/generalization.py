@@ -75,6 +75,23 @@ def hoeffding_sigma(a, b) -> float:
 
     :math:`\log \E e^{\lambda(L - \E L)} \le \lambda^2 (b-a)^2/8` for all :math:`\lambda`.  Units of the
     loss (nats for cross-entropy).  Chapter 12.
+
+    Parameters
+    ----------
+    a : float
+        The lower end of the range (finite).
+    b : float
+        The upper end of the range (finite), greater than ``a``.
+
+    Returns
+    -------
+    float
+        :math:`\sigma = (b-a)/2`, in the units of the loss.
+
+    Examples
+    --------
+    >>> hoeffding_sigma(0.0, 3.0)
+    1.5
     """
     a, b = _finite(a, "a"), _finite(b, "b")
     if not b > a:
@@ -87,6 +104,25 @@ def mi_generalization_bound(mi, n, sigma) -> float:
 
     ``mi`` is :math:`\I(W;S)` in nats, ``n`` the sample size, ``sigma`` the sub-Gaussian constant of the
     loss (same units as the loss).  Chapter 12.
+
+    Parameters
+    ----------
+    mi : float
+        :math:`\I(W;S) \ge 0`, in nats.
+    n : int
+        The sample size, at least 1.
+    sigma : float
+        The sub-Gaussian constant of the loss, positive (units of the loss).
+
+    Returns
+    -------
+    float
+        The bound on the expected gap, in the units of the loss (nats for cross-entropy).
+
+    Examples
+    --------
+    >>> mi_generalization_bound(0.5, 100, 1.0)
+    0.1
     """
     mi = _finite(mi, "mi")
     if mi < 0:
@@ -101,6 +137,23 @@ def softmax_cross_entropy(logits, label) -> np.ndarray:
 
     ``logits`` has shape (..., K); ``label`` integer(s) in ``0..K-1`` broadcastable to the leading
     shape.  Chapter 12.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Finite logits, :math:`K \ge 2`.
+    label : int or array_like of int
+        Label(s) in ``0..K-1``, broadcastable to ``logits.shape[:-1]``.
+
+    Returns
+    -------
+    numpy.ndarray, shape logits.shape[:-1]
+        The losses, in nats.
+
+    Examples
+    --------
+    >>> float(softmax_cross_entropy([0.0, 0.0], 1)) == math.log(2)
+    True
     """
     z = _as_logits(logits)
     y = _asarray(label, "label")
@@ -121,6 +174,16 @@ def cross_entropy_range(logits) -> tuple[np.ndarray, np.ndarray]:
     r"""Smallest and largest loss over labels: :math:`(\mathrm{lse}(z) - \max z,\ \mathrm{lse}(z) - \min z)`.
 
     Both lie in :math:`[0, \log K + \max z - \min z]`.  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Finite logits, :math:`K \ge 2`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, each of shape logits.shape[:-1]
+        The smallest and the largest loss over labels, in nats.
     """
     z = _as_logits(logits)
     lse = logsumexp(z, axis=-1)
@@ -128,7 +191,23 @@ def cross_entropy_range(logits) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cross_entropy_upper(logits) -> np.ndarray:
-    r"""Upper end of the loss range :math:`\log K + \max_k z_k - \min_k z_k` (nats).  Chapter 12."""
+    r"""Upper end of the loss range :math:`\log K + \max_k z_k - \min_k z_k` (nats).  Chapter 12.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Finite logits, :math:`K \ge 2`.
+
+    Returns
+    -------
+    numpy.ndarray, shape logits.shape[:-1]
+        :math:`\log K + \max z - \min z`, in nats.
+
+    Examples
+    --------
+    >>> float(cross_entropy_upper([0.0, 0.0])) == math.log(2)
+    True
+    """
     z = _as_logits(logits)
     return math.log(z.shape[-1]) + z.max(axis=-1) - z.min(axis=-1)
 
@@ -138,6 +217,23 @@ def cross_entropy_sup_given_range(K, r) -> np.ndarray:
 
     Attained with :math:`K-1` logits at the maximum and the label's logit at the minimum; it is at most
     :math:`\log K + r` with equality iff :math:`r = 0`.  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    K : int
+        The number of classes, at least 2.
+    r : float or array_like
+        Logit spread(s) :math:`r \ge 0` (finite).
+
+    Returns
+    -------
+    numpy.ndarray
+        The supremum of the loss for each ``r``, in nats (shape of ``r``).
+
+    Examples
+    --------
+    >>> float(cross_entropy_sup_given_range(2, 0.0)) == math.log(2)
+    True
     """
     K = check_int(K, "K", minimum=2)
     r = as_float(r, "r")
@@ -151,17 +247,57 @@ def logit_sum_bound(mi, n, K, logit_l1) -> float:
 
     Valid when every hypothesis' logits satisfy :math:`\sum_k |z_k| \le B` (``logit_l1``), since then
     :math:`\ell \in [0, \log K + B]` and :math:`\sigma = (\log K + B)/2`.  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    mi : float
+        :math:`\I(W;S) \ge 0`, in nats.
+    n : int
+        The sample size, at least 1.
+    K : int
+        The number of classes, at least 2.
+    logit_l1 : float
+        The budget :math:`B \ge 0` on :math:`\sum_k |z_k|`.
+
+    Returns
+    -------
+    float
+        The bound on the expected gap, in nats.
     """
     K = check_int(K, "K", minimum=2)
     B = check_positive(logit_l1, "logit_l1", allow_zero=True)
     return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + B))
 
 
-def random_hypotheses(M, m, K, scale, seed=None) -> np.ndarray:
+def random_hypotheses(M, m, K, scale, *, seed=None) -> np.ndarray:
     r"""``M`` random logit tables of shape (m, K), each row with :math:`\ell_1` norm exactly ``scale``.
 
     A finite hypothesis class of softmax classifiers :math:`x \mapsto \softmax(z_w(x))` over an input
     alphabet of size ``m`` with ``K`` classes; ``scale`` is the logit budget :math:`B`.  Chapter 12.
+
+    Parameters
+    ----------
+    M : int
+        The number of hypotheses, at least 1.
+    m : int
+        The input alphabet size, at least 1.
+    K : int
+        The number of classes, at least 2.
+    scale : float
+        The :math:`\ell_1` norm :math:`B \ge 0` of every row.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray, shape (M, m, K)
+        The logit tables (nats).
+
+    Examples
+    --------
+    >>> H = random_hypotheses(4, 2, 3, 2.0, seed=0)
+    >>> H.shape, bool(np.allclose(np.abs(H).sum(axis=-1), 2.0))
+    ((4, 2, 3), True)
     """
     M = check_int(M, "M", minimum=1)
     m = check_int(m, "m", minimum=1)
@@ -177,6 +313,25 @@ def enumerate_types(n, A) -> np.ndarray:
     r"""All count vectors (types) of ``n`` draws from an alphabet of size ``A``: shape (C(n+A-1, A-1), A).
 
     Stars and bars.  Chapter 12.
+
+    Parameters
+    ----------
+    n : int
+        The number of draws, at least 0.
+    A : int
+        The alphabet size, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (C(n+A-1, A-1), A)
+        Every type, one per row (rows sum to ``n``).
+
+    Examples
+    --------
+    >>> enumerate_types(2, 2)
+    array([[0, 2],
+           [1, 1],
+           [2, 0]])
     """
     n = check_int(n, "n", minimum=0)
     A = check_int(A, "A", minimum=1)
@@ -193,6 +348,27 @@ def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
     ``emp_loss`` has shape (..., M) (empirical losses in nats); ``beta`` >= 0 the inverse temperature;
     ``beta=math.inf`` is the deterministic limit, empirical risk minimisation (ties to the lowest index).
     Chapter 12.
+
+    Parameters
+    ----------
+    emp_loss : array_like, shape (..., M)
+        Finite empirical losses :math:`L_S(w)` of the ``M`` hypotheses, in nats.
+    beta : float
+        The inverse temperature, >= 0, or ``math.inf``.
+    n : int
+        The sample size, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., M)
+        The posterior pmf over the hypotheses (last axis).
+
+    Examples
+    --------
+    >>> gibbs_posterior([0.0, 1.0], 0.0, 3)
+    array([0.5, 0.5])
+    >>> gibbs_posterior([0.0, 1.0], math.inf, 3)
+    array([1., 0.])
     """
     L = as_float(emp_loss, "emp_loss")
     if L.ndim < 1 or L.shape[-1] < 1 or not np.all(np.isfinite(L)):
@@ -209,7 +385,29 @@ def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GibbsStudy:
-    """Result of :func:`gibbs_study` (all in nats).  Chapter 12."""
+    """Result of :func:`gibbs_study` (all in nats).  Chapter 12.
+
+    Attributes
+    ----------
+    n : int
+        The sample size.
+    mi : float
+        I(W;S), exact, in nats.
+    entropy_w : float
+        H(W) >= I(W;S), in nats.
+    log_card : float
+        log |W| >= H(W), in nats.
+    expected_gap : float
+        The exact expected gap E[L_mu(W) - L_S(W)], in nats.
+    mc_gap : float
+        Its Monte-Carlo estimate, in nats.
+    mc_se : float
+        The standard error of ``mc_gap``, in nats.
+    sigma : float
+        The sub-Gaussian constant used, in nats.
+    bound : float
+        The Xu-Raginsky bound sqrt(2 sigma^2 I(W;S) / n), in nats.
+    """
 
     n: int
     mi: float            # I(W;S), exact
@@ -230,7 +428,7 @@ def _check_pxy(pxy, hypotheses):
     return p, H
 
 
-def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, seed=None, sigma=None) -> GibbsStudy:
+def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, *, seed=None, sigma=None) -> GibbsStudy:
     r"""Exact :math:`\I(W;S)` and expected gap for a Gibbs learner on a finite class of softmax classifiers.
 
     Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``pxy`` (shape (m, K)); hypotheses (M, m, K) logit
@@ -239,6 +437,35 @@ def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, seed=None, sigma=None) -
     types with multinomial weights, as is :math:`\E[L_\mu(W) - L_S(W)]`.  ``mc_runs`` datasets are also
     sampled (seeded) for a Monte-Carlo estimate.  ``sigma`` defaults to Hoeffding's constant of the
     class's loss range :math:`\max_{w,x,y}\ell` (losses are >= 0).  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    mc_runs : int, default 2000
+        Monte-Carlo datasets, at least 2.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the Monte-Carlo check.
+    sigma : float or None, keyword-only
+        The sub-Gaussian constant of the loss (nats); ``None``: Hoeffding's from the class's loss range.
+
+    Returns
+    -------
+    GibbsStudy
+        The exact and Monte-Carlo quantities, in nats.
+
+    Examples
+    --------
+    >>> pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    >>> r = gibbs_study(pxy, random_hypotheses(4, 2, 2, 1.0, seed=0), 3, 1.0, mc_runs=10, seed=0)
+    >>> bool(0 <= r.mi <= r.entropy_w <= r.log_card) and r.bound >= abs(r.expected_gap)
+    True
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
@@ -282,6 +509,22 @@ def mutual_information_brute_force(pxy, hypotheses, n, beta) -> float:
     r""":math:`\I(W;S)` (nats) by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
 
     Independent check of :func:`gibbs_study`'s type-based computation.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+
+    Returns
+    -------
+    float
+        :math:`\I(W;S)`, in nats.
     """
     from .measures import mutual_information
 
@@ -306,6 +549,22 @@ def logit_spread_bound(mi, n, K, spread) -> float:
     Valid when every hypothesis' logits satisfy :math:`\max_k z_k - \min_k z_k \le R` (``spread``): then
     :math:`\ell \in [0, \log K + R]` (:func:`cross_entropy_upper`) and :math:`\sigma = (\log K + R)/2`.  The spread
     is invariant under a common shift of the logits, unlike their absolute sum.  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    mi : float
+        :math:`\I(W;S) \ge 0`, in nats.
+    n : int
+        The sample size, at least 1.
+    K : int
+        The number of classes, at least 2.
+    spread : float
+        The budget :math:`R \ge 0` on :math:`\max_k z_k - \min_k z_k`.
+
+    Returns
+    -------
+    float
+        The bound on the expected gap, in nats.
     """
     K = check_int(K, "K", minimum=2)
     R = check_positive(spread, "spread", allow_zero=True)
@@ -313,7 +572,17 @@ def logit_spread_bound(mi, n, K, spread) -> float:
 
 
 class LogitBudgets(tuple):
-    """``(spread, l1, l1_centred)`` of :func:`logit_budgets`."""
+    """``(spread, l1, l1_centred)`` of :func:`logit_budgets`.
+
+    Attributes
+    ----------
+    spread : numpy.ndarray
+        max z - min z over the last axis (units of the logits).
+    l1 : numpy.ndarray
+        The absolute sum of the logits.
+    l1_centred : numpy.ndarray
+        The absolute sum after the best common shift (about the median).
+    """
 
     __slots__ = ()
 
@@ -331,6 +600,22 @@ def logit_budgets(logits) -> LogitBudgets:
 
     Always ``spread <= l1_centred <= l1`` (:math:`\max z - \min z = |z_{\max} - c| + |c - z_{\min}|` for any
     :math:`c` between them).  Units of the logits (nats).  Chapter 12.
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., K)
+        Finite logits, :math:`K \ge 2`.
+
+    Returns
+    -------
+    LogitBudgets
+        ``(spread, l1, l1_centred)``, each an array of shape ``logits.shape[:-1]``, in the units of the logits.
+
+    Examples
+    --------
+    >>> b = logit_budgets([1.0, -1.0, 0.0])
+    >>> float(b.spread), float(b.l1), float(b.l1_centred)
+    (2.0, 2.0, 2.0)
     """
     z = _as_logits(logits)
     med = np.median(z, axis=-1, keepdims=True)
@@ -346,6 +631,26 @@ def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.nda
     :math:`\log\E_Q e^{\lambda(g - \E_Q g)} \le \lambda^2\sigma^2/(2n)`: it holds for the centred function
     whenever the loss is :math:`\sigma`-sub-Gaussian, and can fail for the uncentred one, whose law under
     :math:`Q` also varies with :math:`L_\mu(\bar W)`.  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    lambdas : float or array_like, shape (k,)
+        The arguments :math:`\lambda` (finite).
+    centred : bool, keyword-only, default True
+        Use :math:`L_s(w) - L_\mu(w)` (True) or :math:`L_s(w)` (False).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        The cumulant generating function at each :math:`\lambda`, in nats.
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
@@ -391,6 +696,22 @@ def individual_sample_mi(pxy, hypotheses, n, beta) -> float:
     other :math:`n-1` examples; :math:`\I(W;Z_1) = \sum_a \mu(a)\,\KL(P(\cdot\mid a) \cc P_W)`.  Enters the
     individual-sample bound :math:`|\E\,\mathrm{gen}| \le \frac1n\sum_i\sqrt{2\sigma^2\I(W;Z_i)}` (Bu, Zou and
     Veeravalli 2020).  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+
+    Returns
+    -------
+    float
+        :math:`\I(W; Z_1)`, in nats.
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
@@ -422,6 +743,26 @@ def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0
     :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
     The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
     returns ``(estimate, standard error)``.  Always :math:`\le n\log 2`.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    supersamples : int, keyword-only, default 200
+        Monte-Carlo supersamples, at least 2.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the supersamples.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, standard error)`` of the CMI, in nats.
     """
     p, H = _check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
@@ -452,7 +793,24 @@ def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0
 
 
 def supersample_cmi_brute_force(pxy, hypotheses, n, beta) -> float:
-    r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12."""
+    r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+
+    Returns
+    -------
+    float
+        :math:`\I(W;U\mid\tilde Z)`, in nats.
+    """
     from .measures import mutual_information
 
     p, H = _check_pxy(pxy, hypotheses)
@@ -476,6 +834,25 @@ def cmi_generalization_bound(cmi, n, loss_range) -> float:
 
     Since :math:`\mathrm{CMI} \le n\log 2`, it never exceeds :math:`c\sqrt{2\log 2}`: finite for every learner.
     Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    cmi : float
+        The conditional mutual information, >= 0, in nats.
+    n : int
+        The sample size, at least 1.
+    loss_range : float
+        The upper end :math:`c > 0` of the loss range (units of the loss).
+
+    Returns
+    -------
+    float
+        The bound on the expected gap, in the units of the loss.
+
+    Examples
+    --------
+    >>> cmi_generalization_bound(0.5, 100, 1.0)
+    0.1
     """
     cmi = _finite(cmi, "cmi")
     if cmi < 0:
@@ -491,6 +868,23 @@ def type_entropy(pxy, n) -> float:
     :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
     the type has :math:`\I(W;S) = \H(W) \le \H(T)`, with equality only if it is one-to-one on the types; the
     maximum-likelihood logit table is not (see :func:`ml_table_entropy`).  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like
+        A pmf over the outcomes (any shape; flattened).
+    n : int
+        The number of draws, at least 1.
+
+    Returns
+    -------
+    float
+        :math:`\H(T)`, in nats.
+
+    Examples
+    --------
+    >>> round(type_entropy([0.5, 0.5], 1) / math.log(2), 12)
+    1.0
     """
     p = as_pmf(pxy, "pxy").reshape(-1)
     n = check_int(n, "n", minimum=1)
@@ -507,6 +901,18 @@ def ml_table_entropy(pxy, n) -> float:
     of the type that is *not* one-to-one: types whose rows are proportional collide, so :math:`\H(W) \le \H(T)`
     (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.
     Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    n : int
+        The sample size, at least 1.
+
+    Returns
+    -------
+    float
+        :math:`\H(W)`, in nats.
     """
     p = as_pmf(pxy, "pxy")
     if p.ndim != 2:
@@ -527,7 +933,25 @@ def ml_table_entropy(pxy, n) -> float:
 
 @dataclass(frozen=True)
 class SGLDStudy:
-    """Result of :func:`sgld_study` (nats).  Chapter 12."""
+    """Result of :func:`sgld_study` (nats).  Chapter 12.
+
+    Attributes
+    ----------
+    noise : float
+        The standard deviation of the gradient noise (units of the logits).
+    mi_bound : float
+        The Pensia-Jog-Loh bound on I(W_T; S), in nats.
+    bound : float
+        (log K + R) sqrt(mi_bound / (2n)), the bound on the expected gap, in nats.
+    gap : float
+        The Monte-Carlo expected gap E[L_mu(W_T) - L_S(W_T)], in nats.
+    gap_se : float
+        Its standard error, in nats.
+    train_loss : float
+        The Monte-Carlo expected training loss E[L_S(W_T)], in nats.
+    loss_range : float
+        log K + R, the upper end of the loss range, in nats.
+    """
 
     noise: float
     mi_bound: float       # Pensia-Jog-Loh: sum_t (d/2) log(1 + lr^2 L^2 / (d noise^2)) >= I(W_T; S)
@@ -549,6 +973,30 @@ def sgld_study(pxy, n, *, noise, steps=100, lr=0.5, spread=8.0, runs=2000, seed=
     :math:`\I(W_T;S) \le \sum_t \frac d2\log\big(1 + \frac{\eta^2 L^2}{d\,\sigma^2}\big)` with :math:`d = mK`
     (Pensia, Jog and Loh 2018; the clipping is post-processing).  The gap and training loss are averaged over
     ``runs`` seeded datasets (population loss exact).  Nats.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    n : int
+        The sample size, at least 1.
+    noise : float, keyword-only
+        The noise standard deviation :math:`\sigma > 0`.
+    steps : int, keyword-only, default 100
+        The number of updates :math:`T`.
+    lr : float, keyword-only, default 0.5
+        The step size :math:`\eta > 0`.
+    spread : float, keyword-only, default 8.0
+        The clipping spread :math:`R > 0`.
+    runs : int, keyword-only, default 2000
+        Monte-Carlo datasets, at least 2.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the datasets and the noise.
+
+    Returns
+    -------
+    SGLDStudy
+        The bound and the Monte-Carlo gap, in nats.
     """
     p = as_pmf(pxy, "pxy", ndim=2)
     n = check_int(n, "n", minimum=1)
