@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 from scipy.special import logsumexp
 
-from .. import directed
+from ..core.law import MAX_CELLS
 from .._validate import as_float, as_pmf, as_stochastic, check_positive
 
 MAX_SEQS = 2**20  # largest number of sequences a reward table / GibbsLM may enumerate
@@ -89,8 +89,8 @@ def layout(policy, chan, pname: str, cname: str):
         ):
             if k.ndim != len(full) or any(g not in (1, w) for g, w in zip(k.shape[:-1], full[:-1])):
                 raise ValueError(f"{nm} has shape {k.shape}, not broadcastable to {full} (history axes, then new variable)")
-    if math.prod(xc) * math.prod(yc) > directed._MAX_CELLS:
-        raise ValueError(f"{pname}/{cname} describe a joint law larger than {directed._MAX_CELLS} cells")
+    if math.prod(xc) * math.prod(yc) > MAX_CELLS:
+        raise ValueError(f"{pname}/{cname} describe a joint law larger than {MAX_CELLS} cells")
     return pol, ch, n, xc, yc
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .. import directed
+from ..core.law import MAX_CELLS
 from .._validate import check_int, log_base
 from ._common import MAX_SEQS, as_reward, kl_weights_array, check_kl_weight, exp_ch, exp_pol, kernels, layout, log
 from .curve import RateRewardCurve
@@ -94,7 +95,7 @@ def matching_reward(n, alphabet_size=2) -> np.ndarray:
     """
     n = check_int(n, "n", minimum=1)
     k = check_int(alphabet_size, "alphabet_size", minimum=2)
-    if k ** (2 * n) > directed._MAX_CELLS:
+    if k ** (2 * n) > MAX_CELLS:
         raise ValueError(f"n={n} with alphabet_size={k} is too large")
     eq = np.eye(k)
     out = np.zeros((k,) * (2 * n))

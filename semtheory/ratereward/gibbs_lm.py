@@ -65,7 +65,7 @@ class GibbsLM(_channel.LanguageModel):
         self.vocab_size = V = ref.vocab_size
         self.n = n = check_int(n, "n", minimum=1)
         self.kl_weight = b = check_kl_weight(kl_weight)
-        self.prompt = tuple(int(v) for v in ref._check_tokens(prompt, "prompt"))
+        self.prompt = tuple(int(v) for v in ref.check_tokens(prompt, "prompt"))
         self.reward = reward_table(reward, V, n)
         # log pi_ref(. | prompt, y^t) for every prefix y^t, t = 0..n-1: tables (V,)*t + (V,)
         self._logref = []
@@ -83,7 +83,7 @@ class GibbsLM(_channel.LanguageModel):
         self.values = [b * u for u in U]
 
     def next_token_logprobs(self, context):
-        ctx = self._check_tokens(context, "context")
+        ctx = self.check_tokens(context, "context")
         k = len(self.prompt)
         if len(ctx) >= k and tuple(int(v) for v in ctx[:k]) == self.prompt and len(ctx) - k < self.n:
             y = tuple(int(v) for v in ctx[k:])
