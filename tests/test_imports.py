@@ -31,8 +31,6 @@ ALLOWED_PRIVATE_MODULES = {"semtheory._validate", "semtheory._extras"}
 #: Remaining private cross-module uses, as "importer: target.name".  Semantic and ssm switch to the public names
 #: of semtheory.core (the lead edits those files); the others belong to the modules being redesigned in issue #15.
 PENDING_PRIVATE: set[str] = {
-    "semtheory.ratereward._common: semtheory.directed._MAX_CELLS",
-    "semtheory.ratereward.causal: semtheory.directed._MAX_CELLS",
     "semtheory.semantic: semtheory.channel._check_model",
     "semtheory.semantic: semtheory.channel._StateWalker",
     "semtheory.semantic: semtheory.directed._MAX_CELLS",
