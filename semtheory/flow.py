@@ -83,6 +83,21 @@ class FlowPaths(NamedTuple):
     conditional variances :math:`\Var(\iota_t \mid \mathcal G_{t-1})`.  Properties ``Lambda`` (cumulative flow),
     ``A`` (compensator), ``M`` (martingale part) and ``V`` (predictable quadratic variation of ``M``) are
     running sums.
+
+    Attributes
+    ----------
+    iota : numpy.ndarray, shape (n_paths, n)
+        The densities :math:`\iota_t`, in units of log ``base``.
+    kl : numpy.ndarray, shape (n_paths, n)
+        The compensator increments :math:`D_t`, in units of log ``base``.
+    ranges : numpy.ndarray, shape (n_paths, n)
+        The spread of :math:`\iota_t` given :math:`\mathcal G_{t-1}`, in units of log ``base``.
+    inputs : numpy.ndarray of int, shape (n_paths, n)
+        The sampled inputs :math:`x_1..x_n`.
+    outputs : numpy.ndarray of int, shape (n_paths, n)
+        The sampled outputs :math:`y_1..y_n`.
+    cvar : numpy.ndarray, shape (n_paths, n), or None
+        The conditional variances, in units of log ``base`` squared (``None`` where not computed).
     """
 
     iota: np.ndarray
@@ -123,6 +138,17 @@ class ExactFlow(NamedTuple):
     :math:`y_t` given :math:`x^t, y^{t-1}`).  ``law`` the joint law.  Properties ``Lambda``, ``A``, ``M`` as in
     :class:`FlowPaths`; ``range_bounds`` the deterministic :math:`r_t = \max` of ``ranges`` over outcomes of
     positive probability (for :func:`hoeffding_azuma_band`).
+
+    Attributes
+    ----------
+    law : numpy.ndarray, shape (k_1, ..., k_n, l_1, ..., l_n)
+        The joint law.
+    iota : numpy.ndarray, shape law.shape + (n,)
+        The densities :math:`\iota_t` on every outcome, in units of log ``base``.
+    kl : numpy.ndarray, shape law.shape + (n,)
+        The compensator increments :math:`D_t`, in units of log ``base``.
+    ranges : numpy.ndarray, shape law.shape + (n,)
+        The spread of :math:`\iota_t` over :math:`y_t`, in units of log ``base``.
     """
 
     law: np.ndarray
@@ -180,6 +206,27 @@ def conditional_expectation(p, values, t) -> np.ndarray:
     ``p`` is a joint law in the joint layout, ``values`` an array :math:`f(x^n, y^n)` broadcastable to it,
     ``t`` in ``1..n``: the conditioning is on what is known just before :math:`Y_t` is drawn.  Returned
     broadcast to ``p.shape``; 0 on histories of probability 0.  Chapter 7.
+
+    Parameters
+    ----------
+    p : array_like, shape (k_1, ..., k_n, l_1, ..., l_n)
+        The joint pmf of :math:`(X^n, Y^n)`, one axis per variable, ordered :math:`X_1..X_n, Y_1..Y_n`.
+    values : array_like
+        :math:`f(x^n, y^n)`, broadcastable to ``p.shape``, finite where ``p > 0``.
+    t : int
+        The time, in ``1..n``.
+
+    Returns
+    -------
+    numpy.ndarray, shape p.shape
+        :math:`\E[f \mid \mathcal G_{t-1}]` on every outcome (units of ``values``).
+
+    Examples
+    --------
+    >>> p = np.full((2, 2), 0.25)                  # X_1, Y_1 independent fair bits
+    >>> conditional_expectation(p, np.array([[0.0, 1.0], [2.0, 3.0]]), 1)
+    array([[0.5, 0.5],
+           [2.5, 2.5]])
     """
     p, n = _joint(p)
     t = check_int(t, "t", minimum=1, maximum=n)
@@ -208,6 +255,20 @@ def conditional_mean(p, values, *, given) -> np.ndarray:
     :math:`\sigma(X^n, Y^t)` (all inputs, future ones included): ``given = range(n) + range(n, n + t)``.
     With ``given`` the axes of :math:`\mathcal G_{t-1}` it equals :func:`conditional_expectation`.  Returned
     broadcast to ``p.shape``; 0 on conditioning events of probability 0.  Chapter 7.
+
+    Parameters
+    ----------
+    p : array_like, shape (k_1, ..., k_n, l_1, ..., l_n)
+        The joint pmf of :math:`(X^n, Y^n)`, one axis per variable, ordered :math:`X_1..X_n, Y_1..Y_n`.
+    values : array_like
+        :math:`f(x^n, y^n)`, broadcastable to ``p.shape``, finite where ``p > 0``.
+    given : sequence of int, keyword-only
+        The axes conditioned on, each in ``0..2n-1``.
+
+    Returns
+    -------
+    numpy.ndarray, shape p.shape
+        The conditional expectation on every outcome (units of ``values``).
     """
     p, n = _joint(p)
     try:
@@ -229,7 +290,7 @@ def conditional_mean(p, values, *, given) -> np.ndarray:
     return np.broadcast_to(out, p.shape).copy()
 
 
-def exact_flow(p, base=2) -> ExactFlow:
+def exact_flow(p, *, base=2) -> ExactFlow:
     r"""The information flow of a joint law of :math:`(X^n, Y^n)`, exactly, on every outcome.
 
     .. math::
@@ -240,6 +301,29 @@ def exact_flow(p, base=2) -> ExactFlow:
     and ``ranges`` :math:`= \max_y \iota_t - \min_y \iota_t` over the outputs of positive conditional probability.
     The densities come from :func:`semtheory.directed.directed_information_density`.  Outcomes of
     probability 0 carry 0.  Units of ``base``.  Chapter 7.
+
+    Parameters
+    ----------
+    p : array_like, shape (k_1, ..., k_n, l_1, ..., l_n)
+        The joint pmf of :math:`(X^n, Y^n)`, one axis per variable, ordered :math:`X_1..X_n, Y_1..Y_n`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    ExactFlow
+        The densities, compensator increments and ranges on every outcome, in units of log ``base`` (bits by
+        default).
+
+    Examples
+    --------
+    >>> p = np.array([[0.5, 0.0], [0.0, 0.5]])    # Y_1 = X_1, a fair bit
+    >>> f = exact_flow(p)
+    >>> f.iota[..., 0]
+    array([[1., 0.],
+           [0., 1.]])
+    >>> float(f.kl[0, 0, 0])
+    1.0
     """
     lb = log_base(base)
     p, n = _joint(p)
@@ -271,10 +355,27 @@ def exact_flow(p, base=2) -> ExactFlow:
     return ExactFlow(p, iota, kl, rng_)
 
 
-def expected_flow(p, base=2) -> np.ndarray:
+def expected_flow(p, *, base=2) -> np.ndarray:
     r""":math:`\E[\Lambda_t] = \E[A_t] = I(X^t \to Y^t)` for :math:`t = 1..n` (the running sum of :func:`semtheory.directed.directed_information_terms`).
 
     Units of ``base``.  Chapter 7.
+
+    Parameters
+    ----------
+    p : array_like, shape (k_1, ..., k_n, l_1, ..., l_n)
+        The joint pmf of :math:`(X^n, Y^n)`, one axis per variable, ordered :math:`X_1..X_n, Y_1..Y_n`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        :math:`I(X^t \to Y^t)` for :math:`t = 1..n`, in units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> expected_flow(np.array([[0.5, 0.0], [0.0, 0.5]]))
+    array([1.])
     """
     return np.cumsum(directed.directed_information_terms(p, base=base))
 
@@ -283,6 +384,20 @@ def sample_exact_paths(flow: ExactFlow, n_paths, *, seed=None) -> FlowPaths:
     r"""Draw ``n_paths`` outcomes from ``flow.law`` and read off their flow paths (exact densities).
 
     Deterministic under ``seed``.  Returns :class:`FlowPaths` with arrays of shape ``(n_paths, n)``.  Chapter 7.
+
+    Parameters
+    ----------
+    flow : ExactFlow
+        The flow of an enumerated law (:func:`exact_flow`).
+    n_paths : int
+        The number of paths, at least 1.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the draw.
+
+    Returns
+    -------
+    FlowPaths
+        Arrays of shape ``(n_paths, n)``, in the units of ``flow``.
     """
     if not isinstance(flow, ExactFlow):
         raise ValueError("flow must be an ExactFlow (from exact_flow)")
@@ -330,6 +445,23 @@ def lm_markov_pair(model, inputs, *, first=None) -> tuple[np.ndarray, np.ndarray
     :math:`= P(x \mid x', y')\,P_\theta(y \mid y', x)` and ``initial[x, y]`` :math:`= P(x_1)\,P_\theta(y \mid x_1)`;
     :func:`semtheory.directed.markov_pair_law` of them equals :func:`semtheory.channel.interaction_law` of the model.
     Chapter 7.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        A model whose next-token law depends on the last two tokens only, vocabulary size ``V``.
+    inputs : array_like, shape (V,), (V, V) or (V, V, V)
+        The input process: a pmf (i.i.d.), a kernel :math:`P(x_t \mid x_{t-1})` or a feedback kernel
+        :math:`P(x_t \mid x_{t-1}, y_{t-1})`.
+    first : array_like, shape (V,), optional, keyword-only
+        The law of :math:`x_1`.
+
+    Returns
+    -------
+    transition : numpy.ndarray, shape (V, V, V, V)
+        ``transition[x', y', x, y]``, a kernel over its last two axes.
+    initial : numpy.ndarray, shape (V, V)
+        The law of :math:`(X_1, Y_1)`.
     """
     if not isinstance(model, _channel.LanguageModel):
         raise ValueError(f"model must be a semtheory.channel.LanguageModel, got {type(model).__name__}")
@@ -382,6 +514,22 @@ def markov_pair_range_bound(transition, n, *, initial=None, base=2) -> np.ndarra
     the same for every :math:`t \ge 2` (:math:`t = 1` uses the rows of ``initial``).  Needs every row to give
     every output positive probability (else the densities are unbounded).  Returns an array of length
     ``n``.  Units of ``base``.  Chapter 7.
+
+    Parameters
+    ----------
+    transition : array_like, shape (K, L, K, L)
+        ``transition[x', y', x, y]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, normalised over its last two axes.
+    n : int
+        The horizon, at least 1.
+    initial : array_like, shape (K, L), optional, keyword-only
+        The law of :math:`(X_1, Y_1)`; default the stationary law.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The bounds :math:`r_1..r_n`, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     n = check_int(n, "n", minimum=1)
@@ -421,6 +569,26 @@ def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None
     ``cvar``, units of ``base`` squared) and the spread of :math:`\iota_t`, in :math:`O(|X|^2|Y|)` per step and path:
     any horizon ``n``.  Vectorised over ``n_paths``; deterministic under ``seed``.  Units of ``base``.
     Chapter 7.
+
+    Parameters
+    ----------
+    transition : array_like, shape (K, L, K, L)
+        ``transition[x', y', x, y]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, normalised over its last two axes.
+    n : int
+        The horizon, at least 1.
+    n_paths : int
+        The number of paths, at least 1.
+    initial : array_like, shape (K, L), optional, keyword-only
+        The law of :math:`(X_1, Y_1)`; default the stationary law.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the paths.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    FlowPaths
+        Arrays of shape ``(n_paths, n)``, in units of log ``base`` (``cvar`` in its square).
     """
     lb = log_base(base)
     n = check_int(n, "n", minimum=1)
@@ -492,6 +660,23 @@ def azuma_tail(eps, bounds) -> float:
 
     ``bounds`` are the :math:`c_t` with :math:`|M_t - M_{t-1}| \le c_t` almost surely, in the units of
     ``eps`` (Azuma 1967; Hoeffding 1963).  Chapter 7.
+
+    Parameters
+    ----------
+    eps : float
+        The deviation :math:`\epsilon \ge 0`.
+    bounds : array_like, shape (T,)
+        The increment bounds :math:`c_t \ge 0`, in the units of ``eps``.
+
+    Returns
+    -------
+    float
+        The bound on the tail probability, in [0, 1].
+
+    Examples
+    --------
+    >>> round(azuma_tail(2.0, [1.0, 1.0]), 6)
+    0.735759
     """
     e = check_positive(eps, "eps", allow_zero=True)
     c = _as_bounds(bounds, "bounds")
@@ -506,6 +691,18 @@ def azuma_band(bounds, delta) -> np.ndarray:
 
     For each fixed :math:`t`, :math:`\Prob(|M_t| \ge \epsilon_t) \le \delta` when :math:`|M_s - M_{s-1}| \le c_s`
     and :math:`M_0 = 0`.  Units of ``bounds``.  Chapter 7.
+
+    Parameters
+    ----------
+    bounds : array_like, shape (T,)
+        The increment bounds :math:`c_t \ge 0`.
+    delta : float
+        The failure probability, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        The band :math:`\epsilon_1..\epsilon_T`, in the units of ``bounds``.
     """
     c = _as_bounds(bounds, "bounds")
     d = check_probability(delta, "delta", low_open=True, high_open=True)
@@ -518,6 +715,23 @@ def hoeffding_azuma_band(ranges, delta) -> np.ndarray:
     If, given :math:`\mathcal G_{s-1}`, the increment :math:`M_s - M_{s-1}` lies in an interval of length at most
     :math:`r_s` (deterministic), Hoeffding's lemma gives :math:`\Prob(|M_t| \ge \epsilon_t) \le \delta` at each
     :math:`t`.  With :math:`r_s = 2c_s` it is :func:`azuma_band`.  Units of ``ranges``.  Chapter 7.
+
+    Parameters
+    ----------
+    ranges : array_like, shape (T,)
+        The deterministic ranges :math:`r_t \ge 0` of the increments.
+    delta : float
+        The failure probability, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        The band :math:`\epsilon_1..\epsilon_T`, in the units of ``ranges``.
+
+    Examples
+    --------
+    >>> bool(np.allclose(hoeffding_azuma_band([2.0, 2.0], 0.1), azuma_band([1.0, 1.0], 0.1)))
+    True
     """
     r = _as_bounds(ranges, "ranges")
     d = check_probability(delta, "delta", low_open=True, high_open=True)
@@ -540,6 +754,20 @@ def freedman_band(variance, bound, delta) -> np.ndarray:
     for all :math:`t \le N` at once on :math:`\{V_N \le v_N\}` (:math:`V` is non-decreasing).  It is narrower than
     Azuma's when the conditional variances are small against the squared ranges.  Units of ``bound``
     (``variance`` in their square).  Chapter 7.
+
+    Parameters
+    ----------
+    variance : array_like, shape (T,)
+        The variance levels :math:`v_t \ge 0`, in the square of the units of ``bound``.
+    bound : float or array_like, shape (T,)
+        The increment bound :math:`c \ge 0`, or one per step.
+    delta : float
+        The failure probability, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        The band :math:`\epsilon(v_t)`, in the units of ``bound``.
     """
     v = _as_bounds(variance, "variance")
     c = _as_bounds(bound, "bound")
@@ -567,6 +795,23 @@ def ville_bound(levels, *, base=2) -> np.ndarray:
     Ville's maximal inequality gives :math:`\Prob(\sup_t Z_t \ge b^a) \le b^{-a}`, for every horizon and with
     no assumption on the range of the densities.  ``levels`` are the :math:`a \ge 0` (a number or a 1-D array).
     Chapter 7.
+
+    Parameters
+    ----------
+    levels : float or array_like, shape (k,)
+        The levels :math:`a \ge 0`, in units of log ``base``.
+    base : float, keyword-only, default 2
+        Logarithm base of the levels (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``levels``
+        The bounds :math:`b^{-a}` on the probabilities, in (0, 1].
+
+    Examples
+    --------
+    >>> ville_bound([0.0, 1.0, 3.0])
+    array([1.   , 0.5  , 0.125])
     """
     lb = log_base(base)
     a = _levels(levels)
@@ -579,6 +824,20 @@ def min_flow_tail(Lambda, levels, *, weights=None) -> np.ndarray:
     ``Lambda`` has shape ``(..., n)`` (paths on the leading axes, time last): Monte-Carlo paths
     (``FlowPaths.Lambda``, equal weights) or every outcome of an enumerated law (``ExactFlow.Lambda`` with
     ``weights = law``, the exact probability).  Compare with :func:`ville_bound`.  Chapter 7.
+
+    Parameters
+    ----------
+    Lambda : array_like, shape (..., n)
+        Paths of the cumulative flow, time last.
+    levels : float or array_like, shape (k,)
+        The levels :math:`a \ge 0`, in the units of ``Lambda``.
+    weights : array_like, optional, keyword-only
+        A pmf over the paths (``Lambda``'s leading shape); default equal weights.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        The probabilities :math:`\Prob(\min_t \Lambda_t \le -a)`, in [0, 1].
     """
     L = as_real_array(Lambda, "Lambda", finite=False, nonempty=False)
     if L.ndim < 1 or L.size == 0:
@@ -603,6 +862,18 @@ def band_exceedance(M, band) -> np.ndarray:
     Compare with the band's :math:`\delta` (the bands bound :math:`\Prob(|M_t| \ge \epsilon_t)`, which is larger;
     the strict inequality keeps a zero-width band at a step where :math:`M_t = 0` surely from counting as
     exceeded).  Chapter 7.
+
+    Parameters
+    ----------
+    M : array_like, shape (n_paths, T)
+        Finite paths of the martingale part.
+    band : array_like, shape (T,)
+        The band :math:`\epsilon_t \ge 0`, in the units of ``M``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        The fraction of paths outside the band at each step, in [0, 1].
     """
     M = as_real_array(M, "M", finite=False, nonempty=False)
     if M.ndim != 2 or M.size == 0 or not np.all(np.isfinite(M)):
@@ -631,6 +902,31 @@ def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, gre
     likely tokens, chapter 4), whatever ``temperatures`` says; ``top_k=1`` is the deterministic argmax decoder,
     which breaks a tie by the smaller token id.  The two agree exactly when no context the decoder reaches has
     a tie.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The model to decode.
+    inputs : array_like, shape (V,), or callable
+        The input process: a pmf of i.i.d. inputs over the model's tokens, or a policy callable
+        (:func:`semtheory.channel.interaction_law`).
+    n : int
+        The horizon, at least 1.
+    temperatures : array_like, shape (k,), keyword-only
+        The decoding temperatures, finite and positive.
+    top_k : int or None, keyword-only
+        Top-k truncation (:class:`semtheory.channel.DecodedLM`).
+    top_p : float or None, keyword-only
+        Nucleus truncation.
+    greedy : bool, keyword-only, default False
+        Decode at the :math:`T \to 0` limit.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
+        :math:`\frac1n I(X^n \to Y^n)` at each temperature, in units of log ``base`` per token (bits by default).
     """
     log_base(base)
     n = check_int(n, "n", minimum=1)

@@ -607,7 +607,7 @@ def path_densities(law, paths, *, base=2) -> np.ndarray:
     if k.min() < 0 or k.max() >= K or paths.outputs.min() < 0 or paths.outputs.max() >= V:
         raise ValueError("paths hold prompt indices or tokens outside the law's axes")
     cells = np.ravel_multi_index(tuple(paths.outputs.T), (V,) * n)
-    return exact_flow(q, base).iota.reshape(K, V**n, n)[k, cells]
+    return exact_flow(q, base=base).iota.reshape(K, V**n, n)[k, cells]
 
 
 # ==============================================================================================
