@@ -874,6 +874,18 @@ def interleave(inputs, outputs) -> np.ndarray:
 
     ``len(inputs)`` must equal ``len(outputs)`` or exceed it by one (the context just before :math:`y_t`
     is ``interleave(x^t, y^{t-1})``).  Chapter 4.
+
+    Parameters
+    ----------
+    inputs : array_like of int, shape (m,)
+        Input tokens :math:`x_1 \dots x_m`.
+    outputs : array_like of int, shape (m,) or (m - 1,)
+        Output tokens :math:`y_1 \dots`.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (len(inputs) + len(outputs),)
+        The interleaved context (token ids).
     """
     x, y = as_array(inputs, "inputs").reshape(-1), as_array(outputs, "outputs").reshape(-1)
     for arr, name in ((x, "inputs"), (y, "outputs")):
@@ -896,7 +908,18 @@ def _check_pmf_vector(q, V: int, name: str) -> np.ndarray:
 
 
 def iid_inputs(q) -> Callable:
-    r"""Input policy of i.i.d. tokens :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)`: a prompt without feedback.  Chapter 4."""
+    r"""Input policy of i.i.d. tokens :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)`: a prompt without feedback.  Chapter 4.
+
+    Parameters
+    ----------
+    q : array_like, shape (V,)
+        The pmf of every input token.
+
+    Returns
+    -------
+    callable
+        ``policy(x_hist, y_hist) -> q`` (a pmf; attribute ``vocab`` = V).
+    """
     q = as_pmf(q, "q", ndim=1)
 
     def policy(x_hist, y_hist):
@@ -912,6 +935,18 @@ def echo_inputs(q, repeat) -> Callable:
     :math:`P(x_t \mid x^{t-1}, y^{t-1}) = (1-\lambda)\,q(x_t) + \lambda\,\ind[x_t = y_{t-1}]`.  A user who
     quotes the model's last token back to it; ``repeat = 0`` is :func:`iid_inputs` (no feedback).
     Chapter 4.
+
+    Parameters
+    ----------
+    q : array_like, shape (V,)
+        The pmf of a fresh input token.
+    repeat : float
+        :math:`\lambda \in [0, 1]`, the probability of quoting the last output.
+
+    Returns
+    -------
+    callable
+        ``policy(x_hist, y_hist) -> pmf`` over the V tokens.
     """
     q = as_pmf(q, "q", ndim=1)
     lam = check_probability(repeat, "repeat")
@@ -933,6 +968,18 @@ def lm_inputs(model, *, feedback: bool) -> Callable:
     ``feedback=False``: :math:`P(x_t \mid x^{t-1})`, the model reads only past inputs (a prompt source that
     ignores the replies).  ``feedback=True``: :math:`P(x_t \mid x_1 y_1 \dots x_{t-1} y_{t-1})`, it reads the
     whole transcript and reacts to the replies.  Chapter 4.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The user, itself a language model.
+    feedback : bool, keyword-only
+        Whether the user reads the model's replies (True) or only its own past inputs (False).
+
+    Returns
+    -------
+    callable
+        ``policy(x_hist, y_hist) -> pmf`` over the model's tokens.
     """
     model = check_model(model)
     if not isinstance(feedback, (bool, np.bool_)):
@@ -962,7 +1009,19 @@ def _policy_pmf(policy, x_hist, y_hist, V: int) -> np.ndarray:
 
 class Transcript(NamedTuple):
     r"""One simulated interaction: ``inputs`` :math:`x^n`, ``outputs`` :math:`y^n`, the ``context`` the model read
-    (prompt then :math:`x_1 y_1 \dots x_n y_n`), and ``states``: the model's state after each output (list of n)."""
+    (prompt then :math:`x_1 y_1 \dots x_n y_n`), and ``states``: the model's state after each output (list of n).
+
+    Attributes
+    ----------
+    inputs : numpy.ndarray of int64, shape (n,)
+        :math:`x^n`.
+    outputs : numpy.ndarray of int64, shape (n,)
+        :math:`y^n`.
+    context : numpy.ndarray of int64
+        The prompt, then :math:`x_1 y_1 \dots x_n y_n`.
+    states : list
+        The model's state after each output (n entries).
+    """
 
     inputs: np.ndarray
     outputs: np.ndarray
@@ -977,6 +1036,25 @@ def simulate_interaction(model, policy, n, *, prompt: Sequence[int] = (), seed=N
     pmf for i.i.d. inputs, or a callable ``policy(x_hist, y_hist) -> pmf``, e.g. :func:`echo_inputs`); the state
     absorbs it, :math:`S \leftarrow f(S, x_t)`; the model draws :math:`y_t \sim P(\cdot \mid S)`; the state
     absorbs its own output, :math:`S \leftarrow f(S, y_t)` (the feedback of the autoregression).  Chapter 4.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The LLM (driven through its state protocol).
+    policy : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
+        (e.g. :func:`echo_inputs`).
+    n : int
+        Number of rounds, >= 1.
+    prompt : sequence of int, keyword-only, default ``()``
+        Tokens read before the first round.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws.
+
+    Returns
+    -------
+    Transcript
+        The inputs, outputs, context (token ids) and states.
     """
     model = check_model(model)
     n = check_int(n, "n", minimum=1)
@@ -1007,6 +1085,23 @@ def interaction_kernels(model, policy, n, *, prompt: Sequence[int] = ()) -> tupl
     read through its state.  The channel depends on its own past outputs (its state holds them); the policy
     has feedback when it depends on them too.  Every history is enumerated: :math:`V^{2t-1}` at step
     :math:`t`.  Chapter 4.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The LLM (driven through its state protocol).
+    policy : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
+        (e.g. :func:`echo_inputs`).
+    n : int
+        Number of rounds, >= 1.
+    prompt : sequence of int, keyword-only, default ``()``
+        Tokens read before the first round.
+
+    Returns
+    -------
+    tuple of (list, list)
+        ``(policy, channel)``: n kernels each, probabilities in :mod:`semtheory.directed`'s layout.
     """
     model = check_model(model)
     n = check_int(n, "n", minimum=1)
@@ -1036,6 +1131,23 @@ def interaction_law(model, policy, n, *, prompt: Sequence[int] = ()) -> np.ndarr
     and :func:`~semtheory.directed.conservation`.  With a policy that ignores past outputs,
     :math:`I(X^n \to Y^n) = I(X^n; Y^n)`; with feedback the difference is the reverse directed information.
     Chapters 4, 7.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The LLM (driven through its state protocol).
+    policy : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
+        (e.g. :func:`echo_inputs`).
+    n : int
+        Number of rounds, >= 1.
+    prompt : sequence of int, keyword-only, default ``()``
+        Tokens read before the first round.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,) * (2 n)
+        The joint pmf of :math:`(X^n, Y^n)` (probabilities), axes :math:`X_1 \dots X_n, Y_1 \dots Y_n`.
     """
     pol, ch = interaction_kernels(model, policy, n, prompt=prompt)
     return directed.joint_law(pol, ch)
@@ -1053,6 +1165,21 @@ def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
     :class:`~semtheory.transformer.Transformer` whose window holds prompt and generation is read once per
     position, all prompts and continuations in one batch (:func:`semtheory.semantic.next_token_table` at the last
     prefix); any other model walks :func:`sequence_law` prompt by prompt.  Chapters 4, 7.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The LLM.
+    prompt_law : array_like, shape (V,) * m
+        The pmf of the prompt :math:`X^m`.
+    n : int
+        Number of generated tokens, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The joint pmf of prompt and generation (probabilities), in :mod:`semtheory.directed`'s layout:
+        shape ``(V**m,) + (1,) * (n - 1) + (V,) * n``.
     """
     model = check_model(model)
     n = check_int(n, "n", minimum=1)

@@ -96,7 +96,18 @@ __all__ = [
 
 
 def causal_mask(n: int) -> torch.Tensor:
-    r"""Boolean :math:`n \times n` mask, ``True`` where query :math:`i` may see key :math:`j` (:math:`j \le i`).  Chapter 10."""
+    r"""Boolean :math:`n \times n` mask, ``True`` where query :math:`i` may see key :math:`j` (:math:`j \le i`).  Chapter 10.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length, >= 1.
+
+    Returns
+    -------
+    torch.Tensor of bool, shape (n, n)
+        Lower-triangular mask (no units).
+    """
     n = check_int(n, "n", minimum=1)
     return torch.ones(n, n, dtype=torch.bool).tril()
 
@@ -106,6 +117,13 @@ class CausalSelfAttention(nn.Module):
 
     :math:`\mathrm{out}_i = \sum_h W_O^h \sum_{j \le i} \alpha^h_{ij} W_V^h u_j`,
     :math:`\alpha^h_{i\cdot} = \softmax(\beta\, q_i^\T k_{\le i})`, :math:`\beta = 1/\sqrt{d_k}`.  Chapter 10.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of the residual stream.
+    n_heads : int
+        Number of heads (divides ``d_model``); :math:`d_k` = ``d_model // n_heads``.
     """
 
     def __init__(self, d_model: int, n_heads: int):
@@ -127,7 +145,15 @@ class CausalSelfAttention(nn.Module):
 
 
 class FeedForward(nn.Module):
-    r"""Key–value memory :math:`\mathrm{FFN}(u) = \sum_m g(k_m^\T u + b_m)\, v_m + c` with :math:`d_{ff}` slots, :math:`g` = GELU.  Chapter 10."""
+    r"""Key–value memory :math:`\mathrm{FFN}(u) = \sum_m g(k_m^\T u + b_m)\, v_m + c` with :math:`d_{ff}` slots, :math:`g` = GELU.  Chapter 10.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of the residual stream.
+    d_ff : int
+        Number of memory slots (hidden width).
+    """
 
     def __init__(self, d_model: int, d_ff: int):
         super().__init__()
@@ -141,7 +167,17 @@ class FeedForward(nn.Module):
 
 
 class Block(nn.Module):
-    r"""Pre-LN block: :math:`h \leftarrow h + \mathrm{Attn}(\mathrm{LN}_1 h)`, then :math:`h \leftarrow h + \mathrm{FFN}(\mathrm{LN}_2 h)`.  Chapter 10."""
+    r"""Pre-LN block: :math:`h \leftarrow h + \mathrm{Attn}(\mathrm{LN}_1 h)`, then :math:`h \leftarrow h + \mathrm{FFN}(\mathrm{LN}_2 h)`.  Chapter 10.
+
+    Parameters
+    ----------
+    d_model : int
+        Width of the residual stream.
+    n_heads : int
+        Number of attention heads.
+    d_ff : int
+        Width of the feed-forward layer.
+    """
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int):
         super().__init__()
@@ -161,7 +197,19 @@ class Block(nn.Module):
 class Trace(NamedTuple):
     r"""Internals of one forward pass over ``[BOS] + context`` (float64 numpy): ``hidden[l]`` the residual stream
     entering block :math:`l` (shape (n, d); ``hidden[L]`` the output of the last block), ``alpha[l]``
-    (heads, n, n), ``attn[l]`` the attention sublayer outputs (n, d), and ``logits`` (n, V)."""
+    (heads, n, n), ``attn[l]`` the attention sublayer outputs (n, d), and ``logits`` (n, V).
+
+    Attributes
+    ----------
+    hidden : list of numpy.ndarray, shape (n, d) each
+        The residual stream entering each block, then the last block's output.
+    alpha : list of numpy.ndarray, shape (heads, n, n) each
+        Attention weights per layer (probabilities).
+    attn : list of numpy.ndarray, shape (n, d) each
+        Attention sublayer outputs.
+    logits : numpy.ndarray, shape (n, V)
+        Next-token logits (nats up to a constant per row).
+    """
 
     hidden: list
     alpha: list
@@ -176,6 +224,28 @@ class Transformer(nn.Module, LanguageModel):
     energy of the next token is :math:`E(v) = -w_v^\T \mathrm{LN}(h_t)` (:meth:`energies`), its law the
     Boltzmann law :math:`e^{-E}/Z` (:func:`semtheory.channel.boltzmann_logprobs`).  Parameters are
     initialised from ``seed`` without touching torch's global random state.  Chapter 10.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of tokens :math:`V` (BOS is token ``V``).
+    d_model, n_heads, n_layers : int, keyword-only
+        Width, heads per layer and number of blocks.
+    d_ff : int or None, keyword-only
+        Feed-forward width (None: ``4 * d_model``).
+    context_length : int, keyword-only, default 32
+        Window :math:`L` (positions, BOS included), >= 2.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation.
+
+    Attributes
+    ----------
+    vocab_size : int
+        :math:`V`.
+    context_length : int
+        :math:`L`.
+    config : dict
+        The architecture's arguments.
     """
 
     def __init__(self, vocab_size, *, d_model=32, n_heads=2, n_layers=2, d_ff=None, context_length=32, seed=0):
@@ -313,7 +383,17 @@ class VARCoefficients(NamedTuple):
     r"""``A[i, j]`` (n, n, d, d): the coefficient of :math:`h_j` in the attention output at :math:`i` (zero for
     :math:`j > i`; with ``residual=True`` the identity is added on the diagonal), ``hidden`` (n, d) the
     :math:`h_j`, ``output`` (n, d) the sublayer output it reproduces (the attention output, or
-    :math:`h_i` plus it with ``residual=True``).  Position 0 is BOS."""
+    :math:`h_i` plus it with ``residual=True``).  Position 0 is BOS.
+
+    Attributes
+    ----------
+    A : numpy.ndarray, shape (n, n, d, d)
+        :math:`A_{ij}` (zero for :math:`j > i`).
+    hidden : numpy.ndarray, shape (n, d)
+        The :math:`h_j`.
+    output : numpy.ndarray, shape (n, d)
+        The sublayer output the coefficients reproduce.
+    """
 
     A: np.ndarray
     hidden: np.ndarray
@@ -329,6 +409,22 @@ def var_coefficients(model: Transformer, context: Sequence[int], layer: int = 0,
     (float64; ``residual=True`` returns :math:`\delta_{ij}I + A_{ij}`, the coefficients of
     :math:`h_i + h_i^{\mathrm{att}}`).  :math:`\sum_j A_{ij}h_j` equals the sublayer output to round-off.
     Chapter 10.
+
+    Parameters
+    ----------
+    model : Transformer
+        The model.
+    context : sequence of int
+        Tokens read after BOS.
+    layer : int, default 0
+        The block.
+    residual : bool, keyword-only, default False
+        Add the identity (the residual connection).
+
+    Returns
+    -------
+    VARCoefficients
+        Coefficients, hidden states and output (float64, no units).
     """
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
@@ -357,6 +453,18 @@ def ffn_memory(model: Transformer, layer: int = 0) -> tuple[np.ndarray, np.ndarr
     r"""The feed-forward layer as a key–value memory: ``(keys (d_ff, d), key_bias (d_ff,), values (d_ff, d), value_bias (d,))``.
 
     :math:`\mathrm{FFN}(u) = \sum_m \mathrm{GELU}(k_m^\T u + b_m)\, v_m + c`.  Chapter 10.
+
+    Parameters
+    ----------
+    model : Transformer
+        The model.
+    layer : int, default 0
+        The block.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(keys, key_bias, values, value_bias)``, float64.
     """
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
@@ -374,6 +482,20 @@ def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) 
     are recorded (float64), and the least-squares affine map :math:`f \approx Gu + c` is fitted.  Returns
     :math:`\sum_i \lVert f_i - Gu_i - c\rVert^2 / \sum_i \lVert f_i - \bar f\rVert^2 \in [0, 1]`: 0 for an affine
     block, larger the more nonlinear it is on the data (the part that is not a VAR term, chapter 10).
+
+    Parameters
+    ----------
+    model : Transformer
+        The model.
+    tokens : sequence of int
+        The data the block is read on.
+    layer : int, default 0
+        The block.
+
+    Returns
+    -------
+    float
+        :math:`1 - R^2` of the affine fit, in :math:`[0, 1]` (no units).
     """
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
@@ -428,6 +550,28 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
     ``torch.Generator``; the model reads ``[BOS] + window[:-1]`` and is scored on the whole window, by
     :func:`minimise` (Adam, warm-up and cosine decay, clipping, deterministic, ``threads`` threads), so the
     same seed gives identical weights.  Chapter 10.
+
+    Parameters
+    ----------
+    model : Transformer or torch language model
+        Trained in place.
+    data : array_like of int, shape (N,)
+        The token stream, at least ``context_length`` tokens.
+    steps : int
+        Adam steps, >= 1.
+    batch_size : int, keyword-only, default 32
+        Windows per step.
+    lr : float, keyword-only, default 3e-3
+        Peak learning rate.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation and of the training batches.
+    threads : int, keyword-only, default 1
+        Torch threads while training.
+
+    Returns
+    -------
+    TrainResult
+        Per-step losses (nats per token) and seconds.
     """
     if not (isinstance(model, nn.Module) and all(hasattr(model, a) for a in ("vocab_size", "context_length", "bos"))):
         raise ValueError(
@@ -461,6 +605,16 @@ def markov_source(seed=0):
     A :class:`semtheory.sources.MarkovSource` drawn with ``seed`` (``MarkovSource.random(4, order=2,
     concentration=0.3)``): predicting it needs the last *two* tokens, so attention must look back.
     ``seed`` is an int >= 0, a numpy ``Generator`` or ``None`` (fresh entropy), turned into torch's int seed by ``semtheory._validate.torch_seed``.  Chapter 10.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator or None, default 0
+        Seed of the Dirichlet rows.
+
+    Returns
+    -------
+    semtheory.sources.MarkovSource
+        The order-2 source on 4 symbols.
     """
     from .sources import MarkovSource
 
@@ -475,6 +629,24 @@ def pretrained_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=
     the model is initialised and trained (:func:`train`) with ``seed``.  The same arguments always give
     identical weights; each call returns a fresh copy (safe to modify).  ``seed`` (keyword-only) is an int >= 0, a
     numpy ``Generator`` or ``None``, turned into one int first.  Chapters 10, 14, 15.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation and of the training batches.
+    source_seed : int, keyword-only, default 0
+        Seed of :func:`markov_source`.
+    steps, batch_size, lr : keyword-only
+        Training, as in :func:`train`.
+    n_train, n_test : int, keyword-only
+        Lengths of the training and test streams.
+    d_model, n_layers, n_heads, context_length : int, keyword-only
+        The architecture, as in :class:`Transformer`.
+
+    Returns
+    -------
+    Pretrained
+        A fresh copy: the model, its streams, the training run, and the test cross-entropy (bits per token).
     """
     seed = torch_seed(seed)
     source_seed = check_int(source_seed, "source_seed", minimum=0)
@@ -505,6 +677,22 @@ def pretrained_on_english(*, seed=0, steps=400, batch_size=32, lr=1e-2, n_train=
     The first ``n_train`` bytes of :func:`semtheory.sources.english_corpus` (UTF-8) are the training stream,
     the next ``n_test`` the test stream.  ``entropy_rate`` is ``None`` (unknown for real text).  ``seed``
     (keyword-only) is an int >= 0, a numpy ``Generator`` or ``None``, turned into one int first.  Chapters 10, 14.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation and of the training batches.
+    steps, batch_size, lr : keyword-only
+        Training, as in :func:`train`.
+    n_train, n_test : int, keyword-only
+        Bytes of the training and test streams.
+    d_model, n_layers, n_heads, context_length : int, keyword-only
+        The architecture, as in :class:`Transformer`.
+
+    Returns
+    -------
+    Pretrained
+        A fresh copy: the model, its streams, the training run, and the test cross-entropy (bits per token).
     """
     seed = torch_seed(seed)
     key = ("english", seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)

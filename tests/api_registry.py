@@ -314,6 +314,15 @@ reg("channel.MarkovLM", transition=A("kernel", K2), initial=A("pmf", P2, optiona
 reg("channel.BoltzmannLM", energy=lambda ctx: np.zeros(2), vocab_size=A("size", 2, minimum=1), temperature=_T)
 reg("channel.DecodedLM", model=_LM, **_DEC)
 reg("channel.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+# the core layer (semtheory.core): the same objects that channel re-exports, and the checks the chapter modules share
+exempt("abstract base class of the language models; it has no constructor arguments to validate", "core.LanguageModel")
+reg("core.MarkovLM", transition=A("kernel", K2), initial=A("pmf", P2, optional=True))
+reg("core.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("core.check_model", model=A("object", _LM), name="model")
+reg("core.checked_logprobs", lp=A("array", np.log([0.5, 0.5]), inf_ok=True), vocab_size=2, where="lp")
+reg("core.StateWalker", model=_LM, prompt=[0])
+exempt("registers a package-internal route (two callables) for sequence_law; channel calls it at import",
+       "core.register_batched_route")
 for _f in ("boltzmann", "boltzmann_logprobs", "log_partition", "free_energy", "mean_energy"):
     reg(f"channel.{_f}", energies=A("array", [0.0, 1.0, 2.0]), temperature=_T)
 reg("channel.boltzmann_entropy", energies=A("array", [0.0, 1.0, 2.0]), temperature=_T, base=A("base", 2))
@@ -597,6 +606,7 @@ _NG = Lazy(lambda: __import__("semtheory.sources").sources.NGramModel(np.array(_
 reg("sources.english_corpus", max_chars=A("size", 50, minimum=1, optional=True))
 reg("sources.stationary_distribution", transition=A("kernel", K2, ndim=2))
 reg("sources.MarkovSource", transition=A("kernel", K2))
+reg("sources.lifted_transition", transition=A("kernel", K2))
 reg("sources.IIDSource", p=A("pmf", P2))
 reg("sources.HiddenMarkovSource", transition=A("kernel", K2), emission=A("kernel", _HMMK["emit"]))
 reg("sources.NGramModel", tokens=A("tokens", _TOK), order=A("size", 1, minimum=0), vocab_size=A("size", 2, minimum=1),

@@ -48,15 +48,6 @@ SEED_INT_ONLY: set[str] = {
 }
 BETA_IS_A_TEMPERATURE: set[str] = set()
 NUMPYDOC_SECTIONS_MISSING: set[str] = {
-    'channel.Transcript',
-    'channel.echo_inputs',
-    'channel.iid_inputs',
-    'channel.interaction_kernels',
-    'channel.interaction_law',
-    'channel.interleave',
-    'channel.lm_inputs',
-    'channel.prompt_generation_law',
-    'channel.simulate_interaction',
     'diffusion.EstimatorMoments',
     'diffusion.LossChain',
     'diffusion.MaskPredictor',
@@ -175,21 +166,6 @@ NUMPYDOC_SECTIONS_MISSING: set[str] = {
     'tokens.source_code',
     'tokens.token_lengths',
     'tokens.train_bpe',
-    'transformer.Block',
-    'transformer.CausalSelfAttention',
-    'transformer.FeedForward',
-    'transformer.Trace',
-    'transformer.Transformer',
-    'transformer.VARCoefficients',
-    'transformer.causal_mask',
-    'transformer.ffn_memory',
-    'transformer.ffn_nonlinearity',
-    'transformer.markov_source',
-    'transformer.minimise',
-    'transformer.pretrained_on_english',
-    'transformer.pretrained_on_markov',
-    'transformer.train',
-    'transformer.var_coefficients',
 }# ---------------------------------------------------------------------------------------------------------------
 
 

@@ -135,6 +135,26 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
     the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
     parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
     chapter 16's ``diffusion.train``.  ``seed`` is an int >= 0, a numpy ``Generator`` or ``None`` (fresh entropy), turned into torch's int seed by ``semtheory._validate.torch_seed``.  Chapters 10, 15, 16.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Trained in place.
+    batch_loss : callable
+        ``batch_loss(generator) -> scalar loss`` (nats).
+    steps : int
+        Adam steps, >= 1.
+    lr : float, keyword-only, default 3e-3
+        Peak learning rate.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the ``torch.Generator`` handed to ``batch_loss``.
+    threads : int, keyword-only, default 1
+        Torch threads while training.
+
+    Returns
+    -------
+    TrainResult
+        Per-step losses (nats) and seconds.
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
