@@ -59,7 +59,7 @@ from ._validate import as_float, check_flag, check_int, check_positive, check_pr
 from .channel import LanguageModel, boltzmann_logprobs
 from .sources import MarkovSource
 from . import transformer as _transformer
-from .transformer import Pretrained, TrainResult, _cached, _one_thread
+from .core.torchloop import Pretrained, TrainResult, cached, one_thread
 
 __all__ = [
     "discretize",
@@ -802,7 +802,7 @@ class MambaLM(nn.Module, LanguageModel):
 
     def logits(self, context: Sequence[int] = ()) -> np.ndarray:
         r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after the whole ``context`` (float64, shape (V,))."""
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             return self(self._full(context))[0, -1].double().numpy()
 
     def energies(self, context: Sequence[int] = ()) -> np.ndarray:
@@ -821,14 +821,14 @@ class MambaLM(nn.Module, LanguageModel):
         if len(s) == 0:
             return np.empty(0)
         full = np.concatenate([[self.bos], p, s[:-1]]).astype(np.int64)
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             out = torch.log_softmax(self(torch.as_tensor(full)[None])[0, len(p):].double(), dim=-1).numpy()
         return out[np.arange(len(s)), s] / lb
 
     # -- the fixed-size state ---------------------------------------------------------------------
 
     def _step(self, layers, token: int) -> SSMState:
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             h = self.embed(torch.tensor([[token]]))
             new = []
             for blk, st in zip(self.blocks, layers):
@@ -957,7 +957,7 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
         res = train(m, tr, steps, batch_size=batch_size, lr=lr, seed=seed)
         return Pretrained(m, src, tr, te, res, m.cross_entropy(te, base=2), src.entropy_rate(base=2))
 
-    return _cached(key, build)
+    return cached(key, build)
 
 
 class QuantisedRun(NamedTuple):
@@ -1032,7 +1032,7 @@ def quantised_cross_entropy(model, tokens, bits=None, *, streams=8, base=2):
     X = torch.as_tensor(s[: K * T].reshape(K, T).astype(np.int64))
 
     def walk(R, b):
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             states = [blk.empty_state(K) for blk in model.blocks]
             tok, lps, peak = torch.full((K,), model.bos), [], [0.0] * len(model.blocks)
             for t in range(T):

@@ -36,8 +36,6 @@ PENDING_PRIVATE: set[str] = {
     "semtheory.semantic: semtheory.directed._MAX_CELLS",
     "semtheory.semantic: semtheory.sources._lifted",
     "semtheory.semantic: semtheory.transformer._one_thread",
-    "semtheory.ssm: semtheory.transformer._cached",
-    "semtheory.ssm: semtheory.transformer._one_thread",
 }
 
 #: Remaining imports of a later chapter's module, as "importer -> target" (top-level module names).
