@@ -183,7 +183,7 @@ def infonce_exact(p_xy, N, *, base=2) -> float:
     Examples
     --------
     >>> from semtheory.measures import mutual_information
-    >>> p = 0.5 * np.array([[0.9, 0.1], [0.1, 0.9]])
+    >>> p = 0.5 * np.array([[0.8, 0.2], [0.2, 0.8]])
     >>> bool(abs(infonce_exact(p, 2) - mutual_information(p, 0, 1) / 2) < 1e-12)
     True
     """
