@@ -141,6 +141,20 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
     model with a ``table(contexts, start=...)`` method of this contract (:class:`semtheory.hf.CausalLM`); any
     other :class:`~semtheory.channel.LanguageModel` is driven through its state protocol, memoised by prefix.
     Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    contexts : array_like of int, shape (B, L)
+        Rows of token ids in ``[0, V)``.
+    start : int, keyword-only, default 0
+        The shortest prefix length read, ``0 <= start <= L``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, L - start + 1, V)
+        Natural-log next-token probabilities (nats); row ``[b, r - start]`` follows the prefix ``contexts[b, :r]``.
     """
     model = _channel._check_model(model)
     V = model.vocab_size
@@ -190,6 +204,20 @@ def prompts_from_law(prompt_law) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     ``index`` is each prompt's position in C order, i.e. its value of the prompt axis :math:`X_1` of
     :func:`semtheory.channel.prompt_generation_law`; ``weights`` are the (positive) probabilities.  Chapter 14.
+
+    Parameters
+    ----------
+    prompt_law : array_like, shape (V,) * m
+        A pmf over prompts of ``m`` tokens.
+
+    Returns
+    -------
+    prompts : numpy.ndarray of int, shape (K, m)
+        The prompts of positive probability, in C order.
+    weights : numpy.ndarray, shape (K,)
+        Their probabilities (dimensionless).
+    index : numpy.ndarray of int, shape (K,)
+        Each prompt's flat C-order position in ``prompt_law``.
     """
     q = as_pmf(prompt_law, "prompt_law")
     if q.ndim == 0 or any(s != q.shape[0] for s in q.shape):
@@ -212,6 +240,22 @@ def prompt_flow_law(model, prompts, n, *, weights=None) -> np.ndarray:
     :func:`semtheory.channel.prompt_generation_law` (which walks the state protocol history by history); here
     the :math:`K V^{n-1}` continuations are read through :func:`next_token_table`.  Needs
     :math:`K V^n \le 2^{24}` cells.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    prompts : array_like of int, shape (K, m)
+        The ``K`` prompts, token ids in ``[0, V)``.
+    n : int >= 1
+        Number of generated tokens.
+    weights : array_like, shape (K,), keyword-only, optional
+        Prompt probabilities (a pmf); default uniform.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K,) + (1,) * (n - 1) + (V,) * n
+        The joint pmf of prompt index and generation (dimensionless), in :mod:`semtheory.directed`'s layout.
     """
     model = _channel._check_model(model)
     V = model.vocab_size
@@ -265,6 +309,29 @@ def sample_prompt_flow(model, prompts, n, n_paths, *, weights=None, seed=None, b
     value of :math:`X_1` in :func:`prompt_flow_law`'s layout; the other columns are 0), ``outputs`` the
     generated tokens.  Cost: :math:`n` batched passes to sample, and one pass over the :math:`K \times`
     (distinct paths) continuations.  Deterministic under ``seed``.  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    prompts : array_like of int, shape (K, m)
+        The ``K`` prompts, token ids in ``[0, V)``.
+    n : int >= 1
+        Number of generated tokens per path.
+    n_paths : int >= 1
+        Number of independent paths.
+    weights : array_like, shape (K,), keyword-only, optional
+        Prompt probabilities (a pmf); default uniform.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    semtheory.flow.FlowPaths
+        Densities ``iota``, compensator increments ``kl`` and spreads, shape ``(n_paths, n)``, in units of log
+        ``base`` (bits by default); ``inputs[:, 0]`` the prompt indices, ``outputs`` the generated tokens.
     """
     lb = log_base(base)
     model = _channel._check_model(model)
@@ -314,6 +381,15 @@ class FlowEstimate(NamedTuple):
 
     ``flow`` and ``flow_se``: the mean of :math:`\Lambda_t` and its standard error; ``compensator`` and
     ``compensator_se``: the same for :math:`A_t`; ``n_paths``.  Chapter 14.
+
+    Attributes
+    ----------
+    flow, flow_se : numpy.ndarray, shape (n,)
+        Mean of :math:`\Lambda_t` and its standard error (units of the paths).
+    compensator, compensator_se : numpy.ndarray, shape (n,)
+        Mean of :math:`A_t` and its standard error (units of the paths).
+    n_paths : int
+        Number of paths.
     """
 
     flow: np.ndarray
@@ -332,6 +408,17 @@ def mean_flow(paths) -> FlowEstimate:
     over the :math:`N` independent paths of a :class:`semtheory.flow.FlowPaths` (from
     :func:`sample_prompt_flow` or :func:`semtheory.flow.simulate_markov_pair_flow`).  :math:`A_t` replaces each
     density by its conditional mean given the past (a Rao–Blackwellisation of every increment).  Chapter 14.
+
+    Parameters
+    ----------
+    paths : semtheory.flow.FlowPaths
+        At least two independent paths (e.g. from :func:`sample_prompt_flow`).
+
+    Returns
+    -------
+    FlowEstimate
+        Means and standard errors of :math:`\Lambda_t` and :math:`A_t`, :math:`t = 1..n`, in the units of the
+        paths.
     """
     if not isinstance(paths, FlowPaths):
         raise ValueError("paths must be a semtheory.flow.FlowPaths (from sample_prompt_flow)")
@@ -355,6 +442,18 @@ def batch_means_se(values, n_batches=20) -> float:
     \lfloor N/b \rfloor` (the tail is dropped), with block means :math:`\bar v_j`;
     :math:`\widehat{\mathrm{se}} = s_{\bar v} / \sqrt b`, :math:`s_{\bar v}` the sample standard deviation of the
     block means.  Valid when blocks are much longer than the correlation time.  Chapter 14.
+
+    Parameters
+    ----------
+    values : array_like, shape (N,)
+        A finite series, ``N >= n_batches``.
+    n_batches : int >= 2, default 20
+        Number of contiguous blocks.
+
+    Returns
+    -------
+    float
+        The standard error of the mean of ``values``, in the units of ``values``.
     """
     v = as_float(values, "values")
     if v.ndim != 1 or not np.all(np.isfinite(v)):
@@ -375,6 +474,21 @@ class PerplexityReport(NamedTuple):
     ``entropy_rate`` :math:`\mathcal H` (exact), ``source_perplexity`` :math:`\mathrm{base}^{\mathcal H}`,
     ``source_losses`` (the source's own per-token losses on the same text), ``excess`` (mean paired difference,
     an estimate of the relative-entropy rate) and ``excess_se``; otherwise those are ``None``.  Chapter 14.
+
+    Attributes
+    ----------
+    cross_entropy, cross_entropy_se : float
+        :math:`\hat H_\theta` and its batch-means standard error (units of log ``base`` per token).
+    perplexity : float
+        ``base ** cross_entropy`` (tokens).
+    model_losses : numpy.ndarray, shape (N,)
+        Per-token losses of the model (units of log ``base``).
+    entropy_rate, source_perplexity : float or None
+        :math:`\mathcal H` of the source and ``base ** entropy_rate``.
+    source_losses : numpy.ndarray or None
+        Per-token losses of the source on the same text.
+    excess, excess_se : float or None
+        The paired estimate of the relative-entropy rate and its standard error (units of log ``base`` per token).
     """
 
     cross_entropy: float
@@ -399,6 +513,24 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
     finite memory, :math:`\hat H_\theta \to \mathcal H + \bar D` and :math:`\widehat\Delta \to \bar D`, the
     relative-entropy rate; when the model is close to the source the paired :math:`\widehat\Delta` cancels
     most of the token-to-token noise that :math:`\hat H_\theta` carries.  Standard errors by :func:`batch_means_se`.  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    tokens : array_like of int, shape (N,)
+        The held-out text, ``N >= 2``.
+    source : semtheory.channel.LanguageModel with ``entropy_rate(base)``, keyword-only, optional
+        The true source (e.g. a :class:`semtheory.sources.MarkovSource`), for the paired excess.
+    n_batches : int >= 2, keyword-only, default 20
+        Blocks of the batch-means standard errors (:func:`batch_means_se`).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    PerplexityReport
+        Cross-entropy and excess in units of log ``base`` per token (bits by default); perplexities in tokens.
     """
     log_base(base)  # validated before any work
     model = _channel._check_model(model)
@@ -439,6 +571,21 @@ class AttentionEnergies(NamedTuple):
     ``max_weight`` its largest weight; ``alpha`` the attention weights ``(layers, heads, n, n)``, ``beta``
     :math:`1/\sqrt{d_k}`; ``queries`` and ``keys`` the vectors :math:`q_i, k_j`, shape ``(layers, heads, n, d_k)``.
     Chapter 14.
+
+    Attributes
+    ----------
+    energy, energy_after, free_energy : numpy.ndarray, shape (layers, heads, n)
+        :math:`E(q_i)`, :math:`E` after one CCCP step, :math:`F_i` (units of the inner products).
+    entropy : numpy.ndarray, shape (layers, heads, n)
+        Entropy of each attention law (units of log ``base``).
+    max_weight : numpy.ndarray, shape (layers, heads, n)
+        Largest attention weight (dimensionless).
+    alpha : numpy.ndarray, shape (layers, heads, n, n)
+        The attention weights.
+    beta : float
+        :math:`1/\sqrt{d_k}`.
+    queries, keys : numpy.ndarray, shape (layers, heads, n, d_k), or None
+        The vectors :math:`q_i` and :math:`k_j`.
     """
 
     energy: np.ndarray
@@ -470,6 +617,21 @@ def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEne
     that step (it averages values, not keys).  The entropy of :math:`\alpha_{i\cdot}`
     is :math:`\beta(\bar E - F)` in nats (:math:`\bar E` the mean pattern energy :math:`-k_j^\T q_i` under
     :math:`\alpha`, :math:`F` the free energy).  ``context``: at most ``context_length - 1`` tokens.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.transformer.Transformer
+        The trained network.
+    context : sequence of int
+        At most ``context_length - 1`` token ids (BOS is prepended).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    AttentionEnergies
+        Energies and free energies in the units of the inner products of the learned projections; entropies
+        in units of log ``base`` (bits by default); weights dimensionless.
     """
     from .transformer import Transformer
 
@@ -516,6 +678,24 @@ def attention_readout(model, tokens, length, *, count=12, base=2) -> list[Attent
     r""":func:`attention_energies` on ``count`` windows of ``length`` tokens spread evenly over ``tokens``.
 
     Window starts are ``linspace(0, len(tokens) - length - 1, count)`` (integer parts).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.transformer.Transformer
+        The trained network.
+    tokens : array_like of int, shape (N,)
+        A text of more than ``length`` tokens.
+    length : int >= 1
+        Tokens per window (at most ``context_length - 1``).
+    count : int >= 1, keyword-only, default 12
+        Number of windows.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    list of AttentionEnergies
+        One readout per window, units as in :func:`attention_energies`.
     """
     x = _channel._check_model(model)._check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
         else np.asarray(tokens)
@@ -533,6 +713,18 @@ def per_layer_values(readouts, field) -> list[np.ndarray]:
     For each layer :math:`l`, every head and every query position :math:`i \ge 1` (BOS excluded) of every readout,
     concatenated into one 1-D array.  ``field`` is one of ``energy``, ``energy_after``, ``free_energy``,
     ``entropy``, ``max_weight``.  Chapter 14.
+
+    Parameters
+    ----------
+    readouts : list of AttentionEnergies
+        Readouts of one network (e.g. from :func:`attention_readout`).
+    field : str
+        ``"energy"``, ``"energy_after"``, ``"free_energy"``, ``"entropy"`` or ``"max_weight"``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One 1-D array per layer, in the units of ``field``.
     """
     if not readouts or not all(isinstance(r, AttentionEnergies) for r in readouts):
         raise ValueError("readouts must be a non-empty list of AttentionEnergies (from attention_readout)")
@@ -549,6 +741,18 @@ def previous_token_weight(readouts, *, layer=0) -> np.ndarray:
     position is BOS, is left out) of every :class:`AttentionEnergies` in ``readouts``; returns shape ``(heads,)``.
     A head that copies the previous token has weight 1; one that averages uniformly over the :math:`i + 1`
     causal keys has :math:`1/(i+1)`.  Chapter 14.
+
+    Parameters
+    ----------
+    readouts : list of AttentionEnergies
+        Readouts sharing one shape, with at least two tokens after BOS.
+    layer : int >= 0, keyword-only, default 0
+        The layer read.
+
+    Returns
+    -------
+    numpy.ndarray, shape (heads,)
+        Mean attention weight on the previous token, per head (dimensionless, in [0, 1]).
     """
     if not readouts or not all(isinstance(r, AttentionEnergies) for r in readouts):
         raise ValueError("readouts must be a non-empty list of AttentionEnergies (from attention_readout)")
@@ -580,6 +784,18 @@ def generation_law(law, k) -> np.ndarray:
 
     ``law`` is a :func:`prompt_flow_law`; the result is its slice at :math:`X_1 = k` divided by the prompt's
     weight.  Comparable with :func:`semtheory.channel.sequence_law` ``(model, n, prompt=prompts[k])``.  Chapter 14.
+
+    Parameters
+    ----------
+    law : array_like
+        A :func:`prompt_flow_law`.
+    k : int
+        The prompt index, ``0 <= k < K``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,) * n
+        The pmf of the generation given prompt ``k`` (dimensionless).
     """
     q, K, n, V = _prompt_law_shape(law)
     k = check_int(k, "k", minimum=0, maximum=K - 1)
@@ -595,6 +811,20 @@ def path_densities(law, paths, *, base=2) -> np.ndarray:
     For path :math:`i` with prompt index ``paths.inputs[i, 0]`` and generation ``paths.outputs[i]`` this is
     :func:`semtheory.flow.exact_flow` ``(law).iota`` at that outcome: the enumerated value to compare with the
     densities that :func:`sample_prompt_flow` computes along the path.  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    law : array_like
+        A :func:`prompt_flow_law` with ``n`` generated tokens.
+    paths : semtheory.flow.FlowPaths
+        Sampled paths of the same ``n`` (e.g. from :func:`sample_prompt_flow`).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, n)
+        The exact densities at the sampled outcomes, in units of log ``base`` (bits by default).
     """
     from .flow import exact_flow
 
@@ -631,6 +861,16 @@ def mixing_modulus(source) -> float:
     converges to the stationary law geometrically at this rate and the source is mixing; then every blocked
     process :math:`(X_{sj+1}, \dots, X_{s(j+1)})_j` is mixing, hence ergodic, which is what the proof of the
     perplexity gap needs.  Order 0 (i.i.d.) returns 0.  Chapter 14.
+
+    Parameters
+    ----------
+    source : semtheory.sources.MarkovSource
+        A Markov source of any order.
+
+    Returns
+    -------
+    float
+        The second-largest eigenvalue modulus of the lifted chain (dimensionless, in [0, 1]).
     """
     from .sources import _lifted
 
@@ -651,6 +891,20 @@ def markov_order_gap(source, order, *, base=2) -> float:
 
     computed exactly from the stationary law of :math:`k+1` consecutive symbols.  ``order`` :math:`= j`,
     :math:`0 \le j \le k` (``j = k`` gives 0).  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    source : semtheory.sources.MarkovSource
+        A Markov source of order ``k``.
+    order : int
+        The memory ``j`` of the model, ``0 <= j <= k``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The relative-entropy rate, in units of log ``base`` per token (bits by default).
     """
     from . import measures
 
@@ -688,6 +942,18 @@ def echo_user(V, repeat) -> np.ndarray:
     Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
     :func:`sample_feedback_information` (``repeat`` :math:`= \lambda`; 0 is a user who ignores the model, i.e.
     no feedback).  Chapter 14.
+
+    Parameters
+    ----------
+    V : int >= 2
+        Vocabulary size.
+    repeat : float in [0, 1]
+        The echo probability :math:`\lambda`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V, V, V)
+        The kernel ``user[x_prev, y_prev, x]`` (conditional pmfs over the last axis).
     """
     from ._validate import check_probability
 
@@ -707,6 +973,18 @@ def interaction_channel(model, n) -> list[np.ndarray]:
     (one causal pass for a Transformer whose window holds :math:`2n` tokens), so :math:`V^{2n}` must stay
     below :math:`2^{24}`.  With a user policy, :func:`semtheory.directed.joint_law` gives the exact law of the
     interaction (:func:`interaction_law`).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    n : int >= 1
+        Number of turns, with :math:`V^{2n} \le 2^{24}`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``n`` conditional pmfs; entry ``t - 1`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
     """
     model = _channel._check_model(model)
     V = model.vocab_size
@@ -736,6 +1014,24 @@ def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
     :math:`I(0{*}Y^{n-1} \to X^n)` (:func:`semtheory.directed.conservation`).  ``channel``: the kernels of
     :func:`interaction_channel` ``(model, n)`` if already computed (to compare several users at the cost of one
     table).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    user : array_like, shape (V, V, V)
+        The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
+    n : int >= 1
+        Number of turns.
+    first : array_like, shape (V,), keyword-only, optional
+        The law of the first turn; default uniform.
+    channel : list of numpy.ndarray, keyword-only, optional
+        The kernels of :func:`interaction_channel` ``(model, n)``, if already computed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,) * (2 n)
+        The joint pmf of :math:`(X^n, Y^n)` (dimensionless), in :mod:`semtheory.directed`'s layout.
     """
     model = _channel._check_model(model)
     V = model.vocab_size
@@ -751,7 +1047,19 @@ def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
 class FeedbackEstimate(NamedTuple):
     r"""Monte Carlo estimates (units of ``base``) of :math:`I(X^n \to Y^n)` (``directed``), :math:`I(X^n; Y^n)`
     (``mutual``) and their difference :math:`I(0{*}Y^{n-1} \to X^n)` (``reverse``), each with a standard error;
-    ``n_paths`` and ``n_inner``.  Chapter 14."""
+    ``n_paths`` and ``n_inner``.  Chapter 14.
+
+    Attributes
+    ----------
+    directed, directed_se : float
+        Estimate of :math:`I(X^n \to Y^n)` and its standard error (units of log ``base``).
+    mutual, mutual_se : float
+        Estimate of :math:`I(X^n; Y^n)` and its standard error.
+    reverse, reverse_se : float
+        Their difference, an estimate of :math:`I(0{*}Y^{n-1} \to X^n)`, and its standard error.
+    n_paths, n_inner : int
+        Outer interactions and inner draws per marginal.
+    """
 
     directed: float
     directed_se: float
@@ -795,6 +1103,30 @@ def sample_feedback_information(model, user, n, n_paths, *, n_inner=64, first=No
     biased low by :math:`O(1/M)`, so both estimates are consistent as ``n_inner`` grows and carry a bias
     of order :math:`1/M` (upward); the standard errors are over paths only.  Deterministic under ``seed``.
     Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    user : array_like, shape (V, V, V)
+        The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
+    n : int >= 1
+        Number of turns.
+    n_paths : int >= 2
+        Number of outer interactions.
+    n_inner : int >= 1, keyword-only, default 64
+        Inner draws per marginal.
+    first : array_like, shape (V,), keyword-only, optional
+        The law of the first turn; default uniform.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    FeedbackEstimate
+        The three estimates and their standard errors, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     model = _channel._check_model(model)
@@ -864,6 +1196,18 @@ def residual_streams(model, contexts) -> np.ndarray:
     the output of the last block before the final layer norm.  Row :math:`b` equals
     :meth:`semtheory.transformer.Transformer.trace` ``(contexts[b]).hidden`` (to float32 round-off; this is one
     batched pass).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.transformer.Transformer
+        The trained network.
+    contexts : array_like of int, shape (B, n)
+        Token ids, ``n + 1 <= context_length``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (layers + 1, B, n + 1, d)
+        The residual streams (float64, in the units of the network's activations).
     """
     from .transformer import Transformer, _one_thread
 
@@ -886,7 +1230,17 @@ def residual_streams(model, contexts) -> np.ndarray:
 class ProbeResult(NamedTuple):
     r"""A linear probe's variational lower bound on :math:`I(T; H)` (units of ``base``): ``information`` with its
     standard error ``information_se``, the held-out ``cross_entropy`` and the ``entropy`` :math:`H(T)` used.
-    Chapter 14."""
+    Chapter 14.
+
+    Attributes
+    ----------
+    information, information_se : float
+        :math:`H(T)` minus the held-out cross-entropy, and its standard error (units of log ``base``).
+    cross_entropy : float
+        The held-out cross-entropy of the probe.
+    entropy : float
+        The :math:`H(T)` used.
+    """
 
     information: float
     information_se: float
@@ -906,6 +1260,33 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
     standard error of the mean held-out loss.  ``entropy``: the exact :math:`H(T)` if known (units of ``base``),
     else the plug-in entropy of the held-out labels.  ``labels`` in ``[0, n_classes)``.  Deterministic under
     ``seed``.  Chapter 14.
+
+    Parameters
+    ----------
+    features : array_like, shape (N, d)
+        Finite representations, ``N >= 4``.
+    labels : array_like of int, shape (N,)
+        The target classes, in ``[0, n_classes)``.
+    n_classes : int >= 2, keyword-only
+        Number of classes.
+    entropy : float >= 0, keyword-only, optional
+        The exact :math:`H(T)` in units of log ``base``; default the plug-in entropy of the held-out labels.
+    train_fraction : float in (0, 1), keyword-only, default 0.5
+        Share of the rows used to fit the probe.
+    l2 : float >= 0, keyword-only, default 1e-3
+        Ridge penalty.
+    max_iter : int >= 1, keyword-only, default 60
+        L-BFGS iterations.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    ProbeResult
+        The lower bound and its standard error, the held-out cross-entropy and :math:`H(T)`, in units of log
+        ``base`` (bits by default).
     """
     lb = log_base(base)
     X = as_float(features, "features")
@@ -962,6 +1343,28 @@ def state_probe(model, source, tokens, *, length=15, windows=100, seed=None, bas
     :class:`ProbeResult` per layer index (0 = embeddings).  The state is the sufficient statistic for the next
     token, so :math:`I(S; H^{(l)})` measures how much of what the source's next-token law depends on is in
     layer :math:`l`.  Deterministic under ``seed``.  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.transformer.Transformer
+        The trained network.
+    source : semtheory.sources.MarkovSource
+        The source of ``tokens``, of order ``k``.
+    tokens : array_like of int, shape (N,)
+        A text of more than ``length`` tokens.
+    length : int >= max(k, 1), keyword-only, default 15
+        Tokens per window (at most ``context_length - 1``).
+    windows : int >= 2, keyword-only, default 100
+        Number of random windows.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    list of ProbeResult
+        One per layer index (0 = embeddings), in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     src = _markov_source(source)
@@ -994,7 +1397,17 @@ def state_probe(model, source, tokens, *, length=15, windows=100, seed=None, bas
 class SemanticEntropy(NamedTuple):
     r"""Exact entropies (units of ``base``) of an answer :math:`Y` and its meaning :math:`C = c(Y)`: ``semantic``
     :math:`H(C)`, ``lexical`` :math:`H(Y)` and ``within`` :math:`H(Y \mid C) = H(Y) - H(C) \ge 0`; arrays when the
-    law has a leading prompt axis.  Chapter 14."""
+    law has a leading prompt axis.  Chapter 14.
+
+    Attributes
+    ----------
+    semantic : float or numpy.ndarray
+        :math:`H(C)` (units of log ``base``).
+    lexical : float or numpy.ndarray
+        :math:`H(Y)`.
+    within : float or numpy.ndarray
+        :math:`H(Y \mid C) = H(Y) - H(C) \ge 0`.
+    """
 
     semantic: np.ndarray | float
     lexical: np.ndarray | float
@@ -1016,6 +1429,21 @@ def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
     class :math:`c(y)` of every answer, an integer array of shape ``(V,) * n``.  Since :math:`C` is a function
     of :math:`Y`, :math:`H(Y) = H(C) + H(Y \mid C) \ge H(C)` (Kuhn, Gal & Farquhar 2023 measure uncertainty by
     :math:`H(C)` so that paraphrases do not count as uncertainty).  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    law : array_like, shape (V,) * n or (K,) + (V,) * n
+        The pmf of an answer, or one per prompt.
+    classes : array_like of int, shape (V,) * n
+        The meaning class of every answer (non-negative integers).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    SemanticEntropy
+        :math:`H(C)`, :math:`H(Y)` and :math:`H(Y \mid C)`, floats or arrays of shape ``(K,)``, in units of log
+        ``base`` (bits by default).
     """
     lb = log_base(base)
     q = as_float(law, "law")
@@ -1049,6 +1477,30 @@ def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1,
     :math:`\hat P(c)` give :math:`\hat H(C) = -\sum_c \hat P(c)\log\hat P(c)`, biased low by about
     :math:`(\#\text{classes} - 1)/(2 M \ln b)` for :math:`M` samples.  Returns ``repeats`` independent estimates.
     Deterministic under ``seed``.  Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    prompt : sequence of int
+        One prompt of token ids.
+    n : int >= 1
+        Tokens per answer.
+    classes : array_like of int, shape (V,) * n
+        The meaning class of every answer.
+    n_samples : int >= 1
+        Answers per estimate.
+    repeats : int >= 1, keyword-only, default 1
+        Number of independent estimates.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray, shape (repeats,)
+        The estimates, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     model = _channel._check_model(model)
