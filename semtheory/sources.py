@@ -68,6 +68,16 @@ def english_corpus(max_chars: int | None = None) -> str:
     About half a megabyte of English prose (the Python language reference, as shown by ``help()``), read from the
     standard library without any network access.  Topics are concatenated in sorted key order, so the
     text is the same on every run for a given Python version.  ``max_chars`` truncates it.  Chapters 1, 9, 10.
+
+    Parameters
+    ----------
+    max_chars : int or None, default None
+        Keep the first ``max_chars`` characters (None: the whole text).
+
+    Returns
+    -------
+    str
+        The text.
     """
     from pydoc_data.topics import topics
 
@@ -89,6 +99,22 @@ def stationary_distribution(transition) -> np.ndarray:
     has full column rank exactly when :math:`\pi` is unique), not by power iteration, so periodic chains are
     fine.  Raises ``ValueError`` if that system is rank-deficient, which happens exactly when the chain has
     more than one closed communicating class (then the stationary law is not unique).  Chapter 1.
+
+    Parameters
+    ----------
+    transition : array_like, shape (S, S)
+        A row-stochastic matrix.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (S,)
+        The stationary pmf (probabilities).
+
+    Examples
+    --------
+    >>> from semtheory.sources import stationary_distribution
+    >>> stationary_distribution([[0.9, 0.1], [0.2, 0.8]]).round(4).tolist()
+    [0.6667, 0.3333]
     """
     P = as_stochastic(transition, "transition")
     if P.ndim != 2 or P.shape[0] != P.shape[1]:
@@ -177,6 +203,22 @@ class MarkovSource(MarkovLM):
 
     Exposes ``transition``, ``order``, ``vocab_size``, ``stationary``, :meth:`entropy_rate`, fast seeded
     :meth:`sample` and vectorised :meth:`token_logprobs`.  Chapters 1, 4, 7, 14.
+
+    Parameters
+    ----------
+    transition : array_like, shape (V,) * (k + 1)
+        The transition table; every last-axis slice a pmf; the stationary law must be unique.
+
+    Attributes
+    ----------
+    transition : numpy.ndarray
+        The table (probabilities).
+    order : int
+        :math:`k`.
+    vocab_size : int
+        :math:`V`.
+    stationary : numpy.ndarray, shape (V,) * k
+        The stationary law of the first :math:`k` symbols (probabilities).
     """
 
     def __init__(self, transition):
@@ -286,7 +328,13 @@ class MarkovSource(MarkovLM):
 
 
 class IIDSource(MarkovSource):
-    r"""An i.i.d. source :math:`X_t \sim p`: entropy rate :math:`H(p)`.  A :class:`MarkovSource` of order 0.  Chapter 1."""
+    r"""An i.i.d. source :math:`X_t \sim p`: entropy rate :math:`H(p)`.  A :class:`MarkovSource` of order 0.  Chapter 1.
+
+    Parameters
+    ----------
+    p : array_like, shape (V,)
+        The pmf of every symbol.
+    """
 
     def __init__(self, p):
         super().__init__(as_pmf(p, "p", ndim=1))
@@ -307,7 +355,19 @@ class IIDSource(MarkovSource):
 
 class SandwichBounds(NamedTuple):
     r"""The Cover–Thomas bounds for ``n = 1..n_max``: ``lower[i]`` :math:`= H(Y_n \mid Y^{n-1}, S_1)`,
-    ``upper[i]`` :math:`= H(Y_n \mid Y^{n-1})` at ``n[i]``, and ``gap = upper - lower``.  Chapter 1."""
+    ``upper[i]`` :math:`= H(Y_n \mid Y^{n-1})` at ``n[i]``, and ``gap = upper - lower``.  Chapter 1.
+
+    Attributes
+    ----------
+    n : numpy.ndarray of int
+        The block lengths ``1..n_max``.
+    lower : numpy.ndarray of float
+        :math:`H(Y_n \mid Y^{n-1}, S_1)`, units of ``base``.
+    upper : numpy.ndarray of float
+        :math:`H(Y_n \mid Y^{n-1})`, units of ``base``.
+    gap : numpy.ndarray of float
+        ``upper - lower``, units of ``base``.
+    """
 
     n: np.ndarray
     lower: np.ndarray
@@ -328,6 +388,18 @@ class HiddenMarkovSource(LanguageModel):
     filter; its *state* is the belief :math:`P(S_{t+1} \mid y^t)` over the hidden states, a fixed-size state
     (the finite-state channel of chapter 15).  The entropy rate has no closed form:
     :meth:`entropy_rate_bounds` gives the exact sandwich.  Chapters 1, 14, 15.
+
+    Parameters
+    ----------
+    transition : array_like, shape (S, S)
+        Hidden-state transition matrix :math:`A` (rows pmfs).
+    emission : array_like, shape (S, V)
+        Emission matrix :math:`B` (rows pmfs).
+
+    Attributes
+    ----------
+    vocab_size : int
+        :math:`V`.
     """
 
     def __init__(self, transition, emission):
@@ -515,6 +587,24 @@ class NGramModel(LanguageModel):
     every position is scored.  Counts are stored sparsely (sorted keys), so :math:`V^{k+1}` may be huge
     (bytes, BPE tokens); :meth:`token_logprobs` (hence ``cross_entropy``, ``log_prob``, ``perplexity``) is
     vectorised.  Chapters 1, 14.
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (N,)
+        The training sequence.
+    order : int
+        :math:`k` >= 0.
+    vocab_size : int, keyword-only
+        :math:`V`.
+    alpha : float, keyword-only, default 1.0
+        The additive smoothing :math:`\alpha > 0`.
+
+    Attributes
+    ----------
+    vocab_size : int
+        :math:`V`.
+    order : int
+        :math:`k`.
     """
 
     def __init__(self, tokens, order, *, vocab_size, alpha=1.0, _tables=None):
@@ -619,6 +709,24 @@ class KneserNeyModel(LanguageModel):
     token keeps positive probability.  At the first :math:`t < k` positions of a sequence the recursion stops
     at level :math:`t`.  Sparse sorted keys as in :class:`NGramModel`; :meth:`token_logprobs` is vectorised.
     Chapter 1.
+
+    Parameters
+    ----------
+    tokens : array_like of int, shape (N,)
+        The training sequence.
+    order : int
+        :math:`k` >= 0.
+    vocab_size : int, keyword-only
+        :math:`V`.
+    discount : float or None, keyword-only, default None
+        A fixed discount in (0, 1) for every level (None: estimated per level).
+
+    Attributes
+    ----------
+    vocab_size : int
+        :math:`V`.
+    order : int
+        :math:`k`.
     """
 
     def __init__(self, tokens, order, *, vocab_size, discount=None, _tables=None):
@@ -720,6 +828,26 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2,
     For each ``k`` in ``orders`` fit a model of order ``k`` to ``train`` and score ``test``; returns an array
     (units of ``base`` per token).  ``smoothing="lidstone"`` fits :class:`NGramModel` ``(train, k, alpha=alpha)``,
     ``smoothing="kneser-ney"`` fits :class:`KneserNeyModel` ``(train, k)`` (``alpha`` unused).  Chapter 1.
+
+    Parameters
+    ----------
+    train, test : array_like of int
+        Training and held-out token sequences.
+    orders : sequence of int
+        The orders :math:`k` to fit.
+    vocab_size : int, keyword-only
+        :math:`V`.
+    alpha : float, keyword-only, default 1.0
+        Lidstone smoothing (``smoothing="lidstone"`` only).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+    smoothing : {"lidstone", "kneser-ney"}, keyword-only
+        The estimator.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (len(orders),)
+        Cross-entropies, units of log ``base`` per token (bits by default).
     """
     lb = log_base(base)
     if smoothing not in ("lidstone", "kneser-ney"):
@@ -756,6 +884,20 @@ def stationary_cross_entropy(source, model, *, base=2) -> float:
     with no sampling noise.  :math:`P(x^{k+1})` is the exact law of the first :math:`k+1` symbols
     (:func:`semtheory.channel.sequence_law`; a source of this module starts stationary).  Needs
     :math:`V^{k+1} \le 2^{22}`.  Units of ``base``.  Chapter 1.
+
+    Parameters
+    ----------
+    source : LanguageModel
+        The stationary source :math:`P` (a source of this module).
+    model : LanguageModel
+        The model :math:`Q`, with an ``order`` attribute (or a :class:`~semtheory.channel.MarkovLM`).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The expected loss per symbol, units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     source = check_model(source, "source")
@@ -792,6 +934,20 @@ def plugin_entropy_rate(samples, order, *, base=2) -> float:
     over the :math:`N = n - k` positions :math:`t > k` (``order`` :math:`k`; :math:`k = 0` gives the plug-in
     entropy of single symbols).  Consistent for a stationary ergodic source of order :math:`\le k`, biased
     low by about :math:`(\#\text{contexts})(V-1)/(2N)` nats.  Units of ``base``.  Chapter 1.
+
+    Parameters
+    ----------
+    samples : array_like of int, shape (n,)
+        One long sample.
+    order : int
+        :math:`k` >= 0.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\hat H`, units of log ``base`` per symbol (bits by default).
     """
     lb = log_base(base)
     x = _as_token_array(samples, "samples")
