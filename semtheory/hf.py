@@ -61,6 +61,34 @@ class CausalLM(LanguageModel):
     :meth:`table` reads a batch of contexts in one causal pass per chunk (natural-log laws, like
     :meth:`next_token_logprobs`); :meth:`token_logprobs` scores a sequence in one pass (units of its keyword-only
     ``base``, bits by default, as for every :class:`~semtheory.channel.LanguageModel`).  Chapter 14.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+        A causal LM with a language-modelling head.
+    tokenizer : transformers tokenizer, optional
+        Turns texts into token ids (needed by :meth:`encode` and :func:`text_measures`).
+    device : str or torch.device, optional, keyword-only
+        Where to move the model ("cpu", "cuda", ...); default where it is.
+    batch_size : int, keyword-only, default 16
+        The most contexts read in one causal pass, at least 1.
+    bos_token_id : int, optional, keyword-only
+        The token prepended to every context; default the tokenizer's BOS, else the config's BOS, else EOS.
+
+    Attributes
+    ----------
+    model : transformers.PreTrainedModel
+        The wrapped model, in eval mode.
+    tokenizer : transformers tokenizer or None
+        The tokenizer.
+    device : torch.device
+        Where the model's parameters are.
+    vocab_size : int
+        The size of the output vocabulary.
+    bos : int
+        The beginning-of-sequence token id.
+    batch_size : int
+        As given.
     """
 
     def __init__(self, model, tokenizer=None, *, device=None, batch_size: int = 16, bos_token_id=None):
@@ -169,6 +197,22 @@ def load(path, *, device=None, dtype=None, batch_size: int = 16) -> CausalLM:
     ``path`` is a folder written by ``save_pretrained`` or a model name already in the local Hugging Face
     cache. Attention is loaded in its eager form, so :func:`attention_maps` can read the weights.
     ``dtype``: e.g. ``torch.bfloat16`` (default: as saved).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A folder from ``save_pretrained``, or a model name in the local Hugging Face cache.
+    device : str or torch.device, optional, keyword-only
+        Where to put the model.
+    dtype : torch.dtype, optional, keyword-only
+        The dtype to load the weights in; default as saved.
+    batch_size : int, keyword-only, default 16
+        Passed to :class:`CausalLM`.
+
+    Returns
+    -------
+    CausalLM
+        The model with its tokenizer.
     """
     tf = _transformers()
     where = str(path)
@@ -188,7 +232,25 @@ class TextMeasures(NamedTuple):
     length of the text's *canonical* tokenisation divided by its tokens and its UTF-8 bytes; ``perplexity``
     :math:`= \mathrm{base}^{\text{per token}}`; ``densities`` the per-token information content
     :math:`-\log P(x_t \mid x^{t-1})`; ``flow`` their running sum (the code length so far); ``tokens`` the ids;
-    ``n_bytes``.  Chapter 14."""
+    ``n_bytes``.  Chapter 14.
+
+    Attributes
+    ----------
+    bits_per_token : float
+        The code length per token, in units of log ``base`` (bits by default).
+    bits_per_byte : float
+        The code length per UTF-8 byte, in units of log ``base``.
+    perplexity : float
+        :math:`\mathrm{base}^{\text{per token}}` (dimensionless).
+    densities : numpy.ndarray, shape (N,)
+        The per-token information contents :math:`-\log P(x_t \mid x^{t-1})`, in units of log ``base``.
+    flow : numpy.ndarray, shape (N,)
+        Their running sum, in units of log ``base``.
+    tokens : numpy.ndarray of int, shape (N,)
+        The canonical token ids of the text.
+    n_bytes : int
+        The text's length in UTF-8 bytes.
+    """
 
     bits_per_token: float
     bits_per_byte: float
@@ -210,6 +272,24 @@ def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None,
     upper bound on :math:`-\log P(\text{text})` (chapter 1).  Texts longer than ``window`` tokens (default:
     the model's maximum positions) are scored in consecutive windows, each conditioned on nothing but BOS;
     ``progress(done, total)`` is called after each window.
+
+    Parameters
+    ----------
+    lm : CausalLM
+        The model, with a tokenizer.
+    text : str
+        The text to score, at least one token long.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+    window : int, optional, keyword-only
+        The most tokens scored in one window, at most the model's maximum positions minus one (the default).
+    progress : callable, optional, keyword-only
+        Called as ``progress(done, total)`` (tokens) after each window.
+
+    Returns
+    -------
+    TextMeasures
+        The code lengths and per-token densities, in units of log ``base`` (bits by default).
     """
     if not isinstance(lm, CausalLM):
         raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
@@ -236,7 +316,21 @@ class SourceTextReport(NamedTuple):
     ``model_bits_per_symbol`` is the model's code length of the text per source symbol, ``entropy_rate`` the
     source's exact entropy rate per symbol, ``excess`` their difference (at least the sampling noise below
     zero, by the source coding theorem, for a long text), ``text`` the text read, ``measures`` the
-    :class:`TextMeasures`.  Chapter 14."""
+    :class:`TextMeasures`.  Chapter 14.
+
+    Attributes
+    ----------
+    model_bits_per_symbol : float
+        The model's code length per source symbol, in units of log ``base``.
+    entropy_rate : float
+        The source's entropy rate per symbol, in units of log ``base``.
+    excess : float
+        ``model_bits_per_symbol - entropy_rate``, in units of log ``base``.
+    text : str
+        The text read.
+    measures : TextMeasures
+        The scores of the text.
+    """
 
     model_bits_per_symbol: float
     entropy_rate: float
@@ -254,6 +348,29 @@ def source_text_report(lm: CausalLM, source, n: int, *, alphabet: str, seed=None
     code length of the text per symbol, :math:`-\frac1n \log P_\theta(\text{text})` (canonical
     tokenisation), is compared with the source's entropy rate :math:`\mathcal H`, the least any model can
     reach on average (chapter 1).  Deterministic under ``seed``.
+
+    Parameters
+    ----------
+    lm : CausalLM
+        The model, with a tokenizer.
+    source : semtheory.channel.LanguageModel
+        A source with ``sample(n, seed=...)`` and ``entropy_rate(base=...)``, e.g. a
+        :class:`semtheory.sources.MarkovSource`.
+    n : int
+        The number of symbols, at least 1.
+    alphabet : str, keyword-only
+        Distinct characters, at least ``source.vocab_size``; symbol ``v`` is written ``alphabet[v]``.
+    seed : int, numpy.random.Generator or None, keyword-only
+        Seed of the sample.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+    window : int, optional, keyword-only
+        Passed to :func:`text_measures`.
+
+    Returns
+    -------
+    SourceTextReport
+        The model's code length against the entropy rate, in units of log ``base`` per symbol (bits by default).
     """
     if not isinstance(lm, CausalLM):
         raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
@@ -276,7 +393,17 @@ class AttentionMaps(NamedTuple):
     ``entropy`` (layers, heads, n), the entropy of each query's attention law in units of ``base``; and
     ``pattern_energy`` (layers, heads, n, n) :math:`= -\ln \alpha_{ij}`, the energy of key :math:`j` for
     query :math:`i` in the gauge where the free energy is zero (chapter 10: :math:`\alpha` is the Boltzmann
-    law of these energies; ``inf`` above the diagonal).  Chapter 14."""
+    law of these energies; ``inf`` above the diagonal).  Chapter 14.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray, shape (layers, heads, n, n)
+        The attention weights, position 0 the BOS token.
+    entropy : numpy.ndarray, shape (layers, heads, n)
+        The entropy of each query's attention law, in units of log ``base``.
+    pattern_energy : numpy.ndarray, shape (layers, heads, n, n)
+        :math:`-\ln \alpha_{ij}`, in nats (``inf`` above the diagonal).
+    """
 
     weights: np.ndarray
     entropy: np.ndarray
@@ -285,7 +412,22 @@ class AttentionMaps(NamedTuple):
 
 def attention_maps(lm: CausalLM, context: Sequence[int], *, base=2) -> AttentionMaps:
     """Per-layer, per-head attention weights of ``lm`` on ``context`` (``output_attentions``), with the
-    entropy of each query's law. Needs eager attention (:func:`load` asks for it)."""
+    entropy of each query's law. Needs eager attention (:func:`load` asks for it).
+
+    Parameters
+    ----------
+    lm : CausalLM
+        The model, loaded with eager attention.
+    context : sequence of int, length n - 1
+        Token ids (BOS is prepended).
+    base : float, keyword-only, default 2
+        Logarithm base of ``entropy`` (2: bits, e: nats).
+
+    Returns
+    -------
+    AttentionMaps
+        Weights, entropies (units of log ``base``) and energies (nats) over the n positions BOS + context.
+    """
     if not isinstance(lm, CausalLM):
         raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
     lb = log_base(base)
