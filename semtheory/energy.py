@@ -88,6 +88,28 @@ class EnergyLM(LanguageModel):
     context; ``temperature`` :math:`T > 0`.  The model runs through the chapter-4 state protocol
     (:meth:`initial_state`, :meth:`next_state`, :meth:`state_logprobs`), so the channel-with-feedback
     functions of :mod:`semtheory.channel` drive it through its state.  Chapter 10.
+
+    Parameters
+    ----------
+    energy : callable
+        ``energy(state) -> energies``, shape ``(vocab_size,)``; ``+inf`` masks a token.
+    update : callable
+        ``update(state, token) -> state``, the map :math:`f`.
+    start : object
+        :math:`s_0`.
+    vocab_size : int
+        Number of tokens, >= 1.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Attributes
+    ----------
+    energy, update, start
+        As given.
+    vocab_size : int
+        Number of tokens.
+    temperature : float
+        :math:`T`.
     """
 
     def __init__(self, energy: Callable, update: Callable, start, vocab_size, temperature=1.0):
@@ -137,6 +159,16 @@ def as_energy_lm(model) -> EnergyLM:
     The representation is the trivial one (it proves that every autoregressive law is a Boltzmann law, with
     :math:`Z = 1` and :math:`F = 0`); a model with a smaller state (a Markov chain) keeps it.  Tokens of
     probability 0 get energy :math:`+\infty`.  Chapter 10.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        Any model.
+
+    Returns
+    -------
+    EnergyLM
+        The same law in Boltzmann form (energies in nats, :math:`T = 1`).
     """
     model = check_model(model)
 
@@ -152,6 +184,20 @@ def token_energies(model, context: Sequence[int] = (), temperature=1.0) -> np.nd
 
     Energies are defined up to a state-dependent constant (a shift leaves :math:`P` unchanged and moves
     :math:`F` by the same amount); this representative has :math:`Z = 1`.  Chapter 10.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The model.
+    context : sequence of int, default ``()``
+        The context.
+    temperature : float, default 1.0
+        :math:`T > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (vocab_size,)
+        :math:`E(v)`, in nats times :math:`T` (``+inf`` for a token of probability 0).
     """
     model = check_model(model)
     T = check_positive(temperature, "temperature")
@@ -198,6 +244,18 @@ def lse(z, beta=1.0):
 
     Convex in :math:`z`, with gradient :math:`\softmax(\beta z)`; :math:`\max_j z_j \le \operatorname{lse} \le
     \max_j z_j + \beta^{-1}\ln N`.  Chapter 10.
+
+    Parameters
+    ----------
+    z : array_like of float, shape (..., N)
+        Finite values (last axis summed over).
+    beta : float, default 1.0
+        Inverse temperature :math:`\beta > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`\operatorname{lse}(\beta, z)`, in the units of ``z``.
     """
     b = check_positive(beta, "beta")
     try:
@@ -215,6 +273,20 @@ def attention_weights(xi, patterns, beta) -> np.ndarray:
     Pattern :math:`j` has energy :math:`-x_j^\T \xi` and the temperature is :math:`1/\beta`
     (:func:`semtheory.channel.boltzmann`).  ``xi`` has shape ``(d,)`` or ``(..., d)``; the result has the
     patterns on its last axis.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        The state (query) :math:`\xi`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., N)
+        Probabilities over the patterns.
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -229,6 +301,22 @@ def hopfield_energy(xi, patterns, beta, *, constant: bool = True):
     :func:`attention_weights`.  With ``constant=True`` (Ramsauer et al.'s normalisation) :math:`0 \le E \le
     2M^2` on the convex hull of the patterns; ``constant=False`` drops :math:`\beta^{-1}\ln N +
     \tfrac12 M^2`.  ``xi`` of shape ``(..., d)`` gives an array.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        The state (query) :math:`\xi`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+    constant : bool, keyword-only, default True
+        Add Ramsauer et al.'s constant :math:`\beta^{-1}\ln N + \tfrac12 M^2`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`E(\xi)` (units of squared pattern norm; no logarithm base).
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -245,13 +333,42 @@ def hopfield_update(xi, patterns, beta) -> np.ndarray:
     Query :math:`\xi`, keys and values the stored patterns, scale :math:`\beta` (``scaled_dot_product_attention``
     with ``scale=beta``).  Equal to :math:`\xi - \nabla E(\xi)`.  ``xi`` of shape ``(..., d)`` updates
     every state at once.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        The state (query) :math:`\xi`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape of ``xi``
+        :math:`\xi^{\text{new}}`.
     """
     X = _as_patterns(patterns)
     return attention_weights(xi, X, beta) @ X
 
 
 def hopfield_gradient(xi, patterns, beta) -> np.ndarray:
-    r"""Gradient :math:`\nabla E(\xi) = \xi - X \softmax(\beta X^\T \xi)` of :func:`hopfield_energy`.  Chapter 10."""
+    r"""Gradient :math:`\nabla E(\xi) = \xi - X \softmax(\beta X^\T \xi)` of :func:`hopfield_energy`.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        The state (query) :math:`\xi`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape of ``xi``
+        :math:`\nabla E(\xi)`.
+    """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
     return q - hopfield_update(q, X, beta)
@@ -267,6 +384,24 @@ def cccp_bound(xi, xi_t, patterns, beta, *, constant: bool = True):
     equality at :math:`\xi = \xi_t`; :math:`U` is a convex quadratic minimised at
     :math:`\xi = X p_t`, the update.  Hence :math:`E(\xi_{t+1}) \le U(\xi_{t+1};\xi_t) \le U(\xi_t;\xi_t) =
     E(\xi_t)`.  ``constant`` as in :func:`hopfield_energy`.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        Where the majoriser is evaluated.
+    xi_t : array_like of float, shape (d,) or (..., d)
+        The tangent point :math:`\xi_t`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+    constant : bool, keyword-only, default True
+        As in :func:`hopfield_energy`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (...)
+        :math:`U(\xi; \xi_t)`, in the units of :func:`hopfield_energy`.
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -279,7 +414,23 @@ def cccp_bound(xi, xi_t, patterns, beta, *, constant: bool = True):
 class Retrieval(NamedTuple):
     r"""A run of the Hopfield update: final state ``xi``, ``trajectory`` (steps + 1, d) from the start,
     ``energies`` along it, ``weights`` :math:`\softmax(\beta X^\T\xi)` at the end, ``steps`` taken, and
-    ``converged`` (the last move was below ``tol``)."""
+    ``converged`` (the last move was below ``tol``).
+
+    Attributes
+    ----------
+    xi : numpy.ndarray, shape (d,)
+        The final state.
+    trajectory : numpy.ndarray, shape (steps + 1, d)
+        The states from the start.
+    energies : numpy.ndarray, shape (steps + 1,)
+        :func:`hopfield_energy` along the trajectory.
+    weights : numpy.ndarray, shape (N,)
+        The attention weights at the end (probabilities).
+    steps : int
+        Updates taken.
+    converged : bool
+        Whether the last move was below ``tol``.
+    """
 
     xi: np.ndarray
     trajectory: np.ndarray
@@ -294,6 +445,24 @@ def hopfield_retrieve(xi, patterns, beta, *, max_steps=100, tol=1e-10) -> Retrie
 
     Records the trajectory and the energy (:func:`hopfield_energy`) at every state; the energies are
     non-increasing (CCCP, :func:`cccp_bound`).  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,)
+        The start.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+    max_steps : int, keyword-only, default 100
+        Most updates.
+    tol : float, keyword-only, default 1e-10
+        Stop when the max-norm move is below this.
+
+    Returns
+    -------
+    Retrieval
+        The run.
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -319,7 +488,19 @@ class FixedPoints(NamedTuple):
     r"""Distinct fixed points of the Hopfield update found from many starts: ``points`` (K, d), their
     ``energies``, ``max_weight`` (the largest attention weight at each: near 1 for a single retrieved pattern,
     near :math:`1/N` for the global average, in between for a metastable mixture), and ``basin`` (how many
-    starts ended at each)."""
+    starts ended at each).
+
+    Attributes
+    ----------
+    points : numpy.ndarray, shape (K, d)
+        The distinct fixed points, by increasing energy.
+    energies : numpy.ndarray, shape (K,)
+        Their :func:`hopfield_energy`.
+    max_weight : numpy.ndarray, shape (K,)
+        The largest attention weight at each (a probability).
+    basin : numpy.ndarray of int, shape (K,)
+        How many starts ended at each.
+    """
 
     points: np.ndarray
     energies: np.ndarray
@@ -332,6 +513,26 @@ def hopfield_fixed_points(patterns, beta, starts, *, max_steps=500, tol=1e-10, m
 
     All starts are iterated together (vectorised) for ``max_steps`` steps or until every move is below
     ``tol``; limits closer than ``merge`` (max-norm) are one fixed point.  Sorted by energy.  Chapter 10.
+
+    Parameters
+    ----------
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+    starts : array_like of float, shape (S, d)
+        The starting states.
+    max_steps : int, keyword-only, default 500
+        Most updates.
+    tol : float, keyword-only, default 1e-10
+        Convergence threshold on the max-norm move.
+    merge : float, keyword-only, default 1e-5
+        Limits closer than this (max-norm) are one point.
+
+    Returns
+    -------
+    FixedPoints
+        The distinct limits, their energies, weights and basins.
     """
     X = _as_patterns(patterns)
     S = _as_state(starts, X.shape[1], "starts")
@@ -368,6 +569,18 @@ def nearest_pattern(xi, patterns) -> int | np.ndarray:
 
     For patterns of equal norm this is the Euclidean nearest pattern, since
     :math:`\lVert x_j-\xi\rVert^2 = M^2 - 2x_j^\T\xi + \lVert\xi\rVert^2`.  Ties go to the lower index.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,) or (..., d)
+        The state (query) :math:`\xi`.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+        The index of the largest overlap (per state).
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -378,7 +591,19 @@ def nearest_pattern(xi, patterns) -> int | np.ndarray:
 class RetrievalBounds(NamedTuple):
     r"""Bounds on one update's distance from its two limits: ``to_nearest`` :math:`\le 2M(N-1)e^{-\beta\delta}`
     (``gap`` :math:`\delta` = largest minus second-largest overlap) and ``to_mean`` :math:`\le M(e^{\beta R}-1)`
-    (``spread`` :math:`R` = largest minus smallest overlap)."""
+    (``spread`` :math:`R` = largest minus smallest overlap).
+
+    Attributes
+    ----------
+    to_nearest : float
+        The bound :math:`2M(N-1)e^{-\beta\delta}` on the distance to the nearest pattern.
+    to_mean : float
+        The bound :math:`M(e^{\beta R}-1)` on the distance to the mean pattern.
+    gap : float
+        :math:`\delta`.
+    spread : float
+        :math:`R`.
+    """
 
     to_nearest: float
     to_mean: float
@@ -398,6 +623,20 @@ def retrieval_error_bounds(xi, patterns, beta) -> RetrievalBounds:
 
     so :math:`\beta\to\infty` retrieves :math:`x_{j^*}` (when :math:`\delta > 0`) and :math:`\beta\to 0` the mean
     :math:`\bar x`.  ``xi`` of shape ``(d,)``.  Chapter 10.
+
+    Parameters
+    ----------
+    xi : array_like of float, shape (d,)
+        The state.
+    patterns : array_like of float, shape (N, d)
+        The stored patterns :math:`x_j` (rows).
+    beta : float
+        Inverse temperature :math:`\beta > 0`.
+
+    Returns
+    -------
+    RetrievalBounds
+        The two bounds (in the units of the patterns), the gap and the spread.
     """
     X = _as_patterns(patterns)
     q = _as_state(xi, X.shape[1])
@@ -422,6 +661,24 @@ def softmax_attention(Q, K, V, *, scale=None, causal: bool = False) -> np.ndarra
     ``scale`` :math:`s` defaults to :math:`1/\sqrt{d_k}`.  With ``causal=True`` query :math:`i` sees keys
     :math:`j \le i` only.  Shapes ``(..., n, d_k)``, ``(..., m, d_k)``, ``(..., m, d_v)``.  Row :math:`i` is the
     Hopfield update of :math:`q_i` with stored keys :math:`K` and retrieved values :math:`V`.  Chapter 10.
+
+    Parameters
+    ----------
+    Q : array_like of float, shape (..., n, d_k)
+        Queries.
+    K : array_like of float, shape (..., m, d_k)
+        Keys.
+    V : array_like of float, shape (..., m, d_v)
+        Values.
+    scale : float or None, keyword-only, default None
+        :math:`s` (None: :math:`1/\sqrt{d_k}`).
+    causal : bool, keyword-only, default False
+        Query :math:`i` sees keys :math:`j \le i` only.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (..., n, d_v)
+        The attention output (float64).
     """
     q = as_float(Q, "Q")
     k = as_float(K, "K")
