@@ -98,6 +98,24 @@ def pretokenize(text, pattern: str = DEFAULT_PATTERN) -> list[str]:
     The chunks are the successive matches of ``pattern`` (default :data:`DEFAULT_PATTERN`); they must cover
     the text exactly, :math:`\text{chunk}_1 \cdots \text{chunk}_m = \text{text}` (a pattern that skips a
     character raises ``ValueError``).  Chapter 1.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    pattern : str, default DEFAULT_PATTERN
+        A regular expression whose successive matches cover the text.
+
+    Returns
+    -------
+    list of str
+        The chunks, in order.
+
+    Examples
+    --------
+    >>> from semtheory.tokens import pretokenize
+    >>> pretokenize("the cat sat")
+    ['the', ' cat', ' sat']
     """
     return _chunks(_check_text(text), _compile(pattern))
 
@@ -122,6 +140,20 @@ class BPETokenizer:
     Token ids ``0..255`` are the bytes; merge number ``i`` (0-based) creates id ``256 + i`` from the pair
     ``merges[i] = (a, b)``.  ``vocab_size = 256 + len(merges)``.  Build one with :func:`train_bpe`.
     Chapter 1.
+
+    Parameters
+    ----------
+    merges : tuple of (int, int), default ()
+        The merges in order; merge ``i`` creates token ``256 + i``.
+    pattern : str, default DEFAULT_PATTERN
+        The chunking pattern (:func:`pretokenize`).
+
+    Attributes
+    ----------
+    merges : tuple of (int, int)
+        The merges.
+    pattern : str
+        The chunking pattern.
     """
 
     merges: tuple = ()
@@ -254,6 +286,22 @@ def train_bpe(text, num_merges, *, pattern: str = DEFAULT_PATTERN, min_count=2) 
     than ``min_count`` times (so a short text may give fewer merges than asked).  Counts are updated
     incrementally and the argmax is read from a lazy heap: cost grows with the chunks touched by each merge,
     not with the text.  Returns a :class:`BPETokenizer`.  Chapter 1.
+
+    Parameters
+    ----------
+    text : str
+        The training text.
+    num_merges : int
+        Most merges, >= 0.
+    pattern : str, keyword-only, default DEFAULT_PATTERN
+        The chunking pattern.
+    min_count : int, keyword-only, default 2
+        Stop when the best pair occurs fewer times.
+
+    Returns
+    -------
+    BPETokenizer
+        The trained tokenizer.
     """
     text = _check_text(text)
     m = check_int(num_merges, "num_merges", minimum=0)
@@ -327,6 +375,18 @@ def token_lengths(tokenizer, ids=None) -> np.ndarray:
 
     Read as a code, token :math:`v` is the codeword for the source word of :math:`\ell(v)` bytes it stands
     for.  Chapter 1.
+
+    Parameters
+    ----------
+    tokenizer : BPETokenizer
+        A trained tokenizer.
+    ids : array_like of int or None, default None
+        Token ids (None: the whole vocabulary).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Lengths in bytes.
     """
     tok = _check_tokenizer(tokenizer)
     lengths = np.fromiter((len(b) for b in tok.vocab), dtype=np.int64, count=tok.vocab_size)
@@ -344,6 +404,19 @@ class SourceCode(NamedTuple):
     :math:`\hat H(\text{token}) / r` (an ideal code matched to the token frequencies); ``byte_unigram_per_byte``
     :math:`\hat H(\text{byte})` (the same code on raw bytes, for comparison).  Units of the ``base`` asked for.
     Chapter 1.
+
+    Attributes
+    ----------
+    n_bytes, n_tokens : int
+        Bytes of the text and tokens it is parsed into.
+    bytes_per_token : float
+        :math:`r`.
+    fixed_per_token, fixed_per_byte : float
+        The fixed-length index, units of log ``base`` per token and per byte.
+    unigram_per_token, unigram_per_byte : float
+        The ideal code matched to the token frequencies, units of log ``base`` per token and per byte.
+    byte_unigram_per_byte : float
+        The same code on raw bytes, units of log ``base`` per byte.
     """
 
     n_bytes: int
@@ -372,6 +445,20 @@ def source_code(tokenizer, text, *, base=2) -> SourceCode:
     :math:`\hat q`, :math:`c = \hat H(\hat q) = -\sum_v \hat q(v) \log \hat q(v)` (in-sample, so it ignores
     the cost of describing :math:`\hat q`).  ``byte_unigram_per_byte`` is the same ideal code on single bytes.
     Units of ``base`` (2 = bits).  Chapter 1.
+
+    Parameters
+    ----------
+    tokenizer : BPETokenizer
+        A trained tokenizer.
+    text : str
+        The text coded.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    SourceCode
+        Code lengths in units of log ``base`` (bits by default), per token and per byte.
     """
     tok = _check_tokenizer(tokenizer)
     lb = log_base(base)
@@ -421,6 +508,18 @@ def per_byte(rate_per_token, bytes_per_token):
     r"""A rate per token expressed per byte: :math:`h_{\text{byte}} = h_{\text{token}} / r`, :math:`r` = bytes per token.
 
     Units are kept (bits stay bits, nats stay nats).  Vectorised.  Chapter 1.
+
+    Parameters
+    ----------
+    rate_per_token : float or array_like
+        A rate per token (any unit), >= 0.
+    bytes_per_token : float or array_like
+        :math:`r > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The rate per byte, in the same unit.
     """
     return _out(_as_rates(rate_per_token, "rate_per_token") / _ratio(bytes_per_token))
 
@@ -429,6 +528,18 @@ def per_token(rate_per_byte, bytes_per_token):
     r"""A rate per byte expressed per token: :math:`h_{\text{token}} = r\, h_{\text{byte}}`, :math:`r` = bytes per token.
 
     Units are kept.  Vectorised.  Chapter 1.
+
+    Parameters
+    ----------
+    rate_per_byte : float or array_like
+        A rate per byte (any unit), >= 0.
+    bytes_per_token : float or array_like
+        :math:`r > 0`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The rate per token, in the same unit.
     """
     return _out(_as_rates(rate_per_byte, "rate_per_byte") * _ratio(bytes_per_token))
 
@@ -439,6 +550,24 @@ def rate_to_perplexity(rate, *, base=2):
     A per-token rate gives the per-token perplexity, a per-byte rate the per-byte perplexity.  A rate whose
     perplexity exceeds the largest float (:math:`h \ln b > 709.78`, e.g. ``1e6`` bits) gives ``inf``, with no
     overflow warning: the perplexity is then too large for a float, not undefined.  Chapter 1.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        A cross-entropy rate :math:`h \ge 0`, units of log ``base``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The perplexity (no units), >= 1.
+
+    Examples
+    --------
+    >>> from semtheory.tokens import rate_to_perplexity
+    >>> round(rate_to_perplexity(3.0), 12)
+    8.0
     """
     lb = log_base(base)
     x = _as_rates(rate, "rate")
@@ -447,7 +576,20 @@ def rate_to_perplexity(rate, *, base=2):
 
 
 def perplexity_to_rate(perplexity, *, base=2):
-    r"""Cross-entropy rate of a perplexity: :math:`h = \log_b \PPL` (``perplexity`` :math:`\ge 1`).  Chapter 1."""
+    r"""Cross-entropy rate of a perplexity: :math:`h = \log_b \PPL` (``perplexity`` :math:`\ge 1`).  Chapter 1.
+
+    Parameters
+    ----------
+    perplexity : float or array_like
+        A perplexity, >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The rate, units of log ``base`` (bits by default).
+    """
     lb = log_base(base)
     return _out(np.log(_as_rates(perplexity, "perplexity", minimum=1.0)) / lb)
 
@@ -463,6 +605,26 @@ def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
     \PPL`, per token :math:`\div r`; then back.  Hence :math:`h_{\text{token}} = r\,h_{\text{byte}}` and
     :math:`\PPL_{\text{token}} = \PPL_{\text{byte}}^{\,r}`.  ``bytes_per_token`` :math:`r` is required
     whenever the conversion crosses between tokens and bytes.  Units: see :data:`UNITS`.  Chapter 1.
+
+    Parameters
+    ----------
+    value : float or array_like
+        The loss, in ``from_unit``.
+    from_unit, to_unit : str
+        Units of :data:`UNITS` (e.g. ``"bits/token"``, ``"ppl/byte"``).
+    bytes_per_token : float, keyword-only, optional
+        :math:`r`, needed when converting between tokens and bytes.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The loss, in ``to_unit``.
+
+    Examples
+    --------
+    >>> from semtheory.tokens import convert
+    >>> convert(4.0, "bits/token", "bits/byte", bytes_per_token=2.0)
+    2.0
     """
     for name, u in (("from_unit", from_unit), ("to_unit", to_unit)):
         if u not in UNITS:
@@ -487,7 +649,21 @@ def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
 
 
 class SegmentationCode(NamedTuple):
-    r"""Code lengths of one text under a token model (see :func:`segmentation_code_lengths`), units of ``base``."""
+    r"""Code lengths of one text under a token model (see :func:`segmentation_code_lengths`), units of ``base``.
+
+    Attributes
+    ----------
+    canonical : float
+        Code length of the canonical segmentation, units of log ``base``.
+    marginal : float
+        Code length of the marginal over every segmentation, units of log ``base``.
+    n_segmentations : int
+        Number of segmentations summed over.
+    n_bytes : int
+        Bytes of the text.
+    log_base : float
+        Natural log of the base.
+    """
 
     #: :math:`-\log Q(\mathrm{encode}(x))`: the code length of the tokenizer's own (canonical) segmentation.
     canonical: float
@@ -536,6 +712,22 @@ def segmentation_code_lengths(tokenizer, text, model, *, base=2) -> Segmentation
     (byte position, last :math:`k` tokens), exact for a model with a finite ``model.order`` :math:`k`
     (:class:`~semtheory.sources.NGramModel`, :class:`~semtheory.sources.KneserNeyModel`); log-sum-exp
     throughout.  Units of ``base``.  Chapter 1.
+
+    Parameters
+    ----------
+    tokenizer : BPETokenizer
+        A trained tokenizer.
+    text : str
+        The text.
+    model : LanguageModel
+        A token model over the tokenizer's vocabulary with a finite ``order``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    SegmentationCode
+        Canonical and marginal code lengths, units of log ``base`` (bits by default).
     """
     from scipy.special import logsumexp
 

@@ -117,19 +117,6 @@ NUMPYDOC_SECTIONS_MISSING: set[str] = {
     'elbo.sequence_pmf',
     'elbo.train_vae',
     'elbo.vae_bounds',
-    'tokens.BPETokenizer',
-    'tokens.SegmentationCode',
-    'tokens.SourceCode',
-    'tokens.convert',
-    'tokens.per_byte',
-    'tokens.per_token',
-    'tokens.perplexity_to_rate',
-    'tokens.pretokenize',
-    'tokens.rate_to_perplexity',
-    'tokens.segmentation_code_lengths',
-    'tokens.source_code',
-    'tokens.token_lengths',
-    'tokens.train_bpe',
 }# ---------------------------------------------------------------------------------------------------------------
 
 
