@@ -61,7 +61,17 @@ __all__ = [
 
 
 class HMM(NamedTuple):
-    r"""A hidden Markov model: ``init`` :math:`\pi` (S,), ``trans`` :math:`A` (S, S), ``emit`` :math:`B` (S, V).  Chapter 11."""
+    r"""A hidden Markov model: ``init`` :math:`\pi` (S,), ``trans`` :math:`A` (S, S), ``emit`` :math:`B` (S, V).  Chapter 11.
+
+    Attributes
+    ----------
+    init : numpy.ndarray, shape (S,)
+        :math:`\pi` (probabilities).
+    trans : numpy.ndarray, shape (S, S)
+        :math:`A` (rows pmfs).
+    emit : numpy.ndarray, shape (S, V)
+        :math:`B` (rows pmfs).
+    """
 
     init: np.ndarray
     trans: np.ndarray
@@ -69,7 +79,22 @@ class HMM(NamedTuple):
 
 
 def make_hmm(init, trans, emit) -> HMM:
-    r"""Validate and build an :class:`HMM` (rows of ``trans`` and ``emit`` are pmfs; shapes agree).  Chapter 11."""
+    r"""Validate and build an :class:`HMM` (rows of ``trans`` and ``emit`` are pmfs; shapes agree).  Chapter 11.
+
+    Parameters
+    ----------
+    init : array_like, shape (S,)
+        The initial pmf :math:`\pi`.
+    trans : array_like, shape (S, S)
+        The transition matrix (rows pmfs).
+    emit : array_like, shape (S, V)
+        The emission matrix (rows pmfs).
+
+    Returns
+    -------
+    HMM
+        The checked model (probabilities).
+    """
     init = as_pmf(init, "init", ndim=1)
     trans = as_stochastic(trans, "trans")
     emit = as_stochastic(emit, "emit")
@@ -82,7 +107,24 @@ def make_hmm(init, trans, emit) -> HMM:
 
 
 def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 1.0, seed=0) -> HMM:
-    r"""An HMM with Dirichlet(``concentration``) rows, seeded.  Chapter 11."""
+    r"""An HMM with Dirichlet(``concentration``) rows, seeded.  Chapter 11.
+
+    Parameters
+    ----------
+    n_states : int, default 2
+        :math:`S`.
+    n_symbols : int, default 3
+        :math:`V`.
+    concentration : float, keyword-only, default 1.0
+        Dirichlet concentration, > 0.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    HMM
+        The random model.
+    """
     S = check_int(n_states, "n_states", minimum=1)
     V = check_int(n_symbols, "n_symbols", minimum=1)
     a = check_positive(concentration, "concentration")
@@ -111,6 +153,18 @@ def log_joint(hmm: HMM, x) -> np.ndarray:
     r"""Table of :math:`\ln p(x^n, z^n)` (nats) over every hidden path: shape ``(S,) * n``, axis t is :math:`z_{t+1}`.
 
     :math:`\ln\pi(z_1) + \sum_t \ln B(x_t|z_t) + \sum_{t\ge2}\ln A(z_t|z_{t-1})`.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (S,) * n
+        :math:`\ln p(x, z)` for every path (nats).
     """
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1])
@@ -134,6 +188,20 @@ def log_evidence(hmm: HMM, x, *, base=2) -> float:
 
     :math:`\alpha_1 = \ln\pi + \ln B_{\cdot x_1}`, :math:`\alpha_t(j) = \ln B_{j x_t} + \operatorname{lse}_i(\alpha_{t-1}(i) + \ln A_{ij})`.
     Units of ``base`` (keyword-only; bits by default, ``base=math.e`` for nats).  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\log p(x^n)`, units of log ``base`` (bits by default).
     """
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1])
@@ -147,7 +215,20 @@ def log_evidence(hmm: HMM, x, *, base=2) -> float:
 
 
 def posterior(hmm: HMM, x) -> np.ndarray:
-    r"""Exact posterior :math:`p(z^n | x^n) = p(x^n, z^n)/p(x^n)` over every path, shape ``(S,) * n``.  Chapter 11."""
+    r"""Exact posterior :math:`p(z^n | x^n) = p(x^n, z^n)/p(x^n)` over every path, shape ``(S,) * n``.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (S,) * n
+        :math:`p(z \mid x)` (probabilities).
+    """
     lj = log_joint(hmm, x)
     lz = logsumexp(lj)
     if not np.isfinite(lz):
@@ -161,6 +242,20 @@ def elbo(log_joint_table, q, *, base=2) -> float:
     ``log_joint_table`` holds :math:`\ln p(x, z)` in nats (``-inf`` allowed) for every :math:`z`; ``q`` is a pmf
     of the same shape.  Terms with :math:`q(z)=0` contribute 0; :math:`q(z)>0` where :math:`p(x,z)=0` gives
     :math:`-\infty`.  Chapter 11.
+
+    Parameters
+    ----------
+    log_joint_table : array_like of float, shape (S,) * n
+        :math:`\ln p(x, z)` for every path :math:`z` (nats; ``-inf`` allowed).
+    q : array_like of float, shape (S,) * n
+        A pmf over the paths.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        The ELBO, units of log ``base`` (bits by default); ``-inf`` off the support.
     """
     lj = as_float(log_joint_table, "log_joint_table")
     if lj.size == 0 or np.any(np.isnan(lj)) or np.any(lj == np.inf):
@@ -184,6 +279,20 @@ def elbo_gap(log_joint_table, q, *, base=2) -> float:
     A ``log_joint_table`` that is :math:`-\infty` everywhere (:math:`p(x) = 0`) raises ``ValueError``: the
     posterior :math:`p(z|x) = p(x,z)/p(x)` is then undefined, and so is the gap (it would read
     :math:`-\infty - (-\infty)`).
+
+    Parameters
+    ----------
+    log_joint_table : array_like of float, shape (S,) * n
+        :math:`\ln p(x, z)` for every path :math:`z` (nats; ``-inf`` allowed).
+    q : array_like of float, shape (S,) * n
+        A pmf over the paths.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\log p(x) - \mathrm{ELBO}(q) \ge 0`, units of log ``base`` (bits by default).
     """
     lj = as_float(log_joint_table, "log_joint_table")
     value = elbo(lj, q, base=base)
@@ -194,7 +303,18 @@ def elbo_gap(log_joint_table, q, *, base=2) -> float:
 
 
 def mean_field(factors) -> np.ndarray:
-    r"""The product pmf :math:`q(z^n) = \prod_t q_t(z_t)` from ``factors`` (n, S), each row a pmf; shape ``(S,) * n``.  Chapter 11."""
+    r"""The product pmf :math:`q(z^n) = \prod_t q_t(z_t)` from ``factors`` (n, S), each row a pmf; shape ``(S,) * n``.  Chapter 11.
+
+    Parameters
+    ----------
+    factors : array_like of float, shape (n, S)
+        The pmfs :math:`q_t` (rows).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (S,) * n
+        The product pmf :math:`\prod_t q_t(z_t)`.
+    """
     f = as_stochastic(factors, "factors")
     if f.ndim != 2:
         raise ValueError(f"factors must have shape (n, S), got {f.shape}")
@@ -205,7 +325,20 @@ def mean_field(factors) -> np.ndarray:
 
 
 def sequence_pmf(hmm: HMM, n: int) -> np.ndarray:
-    r"""The law of :math:`x^n` under ``hmm``, shape ``(V,) * n`` (:math:`\sum_z p(x^n, z^n)`, enumerated).  Chapter 11."""
+    r"""The law of :math:`x^n` under ``hmm``, shape ``(V,) * n`` (:math:`\sum_z p(x^n, z^n)`, enumerated).  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model.
+    n : int
+        Sequence length, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,) * n
+        :math:`p(x^n)` (probabilities).
+    """
     hmm = _check_hmm(hmm)
     n = check_int(n, "n", minimum=1, maximum=8)
     S, V = hmm.emit.shape
@@ -219,7 +352,19 @@ def sequence_pmf(hmm: HMM, n: int) -> np.ndarray:
 
 class BoundChain(NamedTuple):
     r"""Per-token values (units of ``base``): ``entropy`` :math:`H(X^n)/n`, ``kl`` :math:`\KL(p_{\rm data}\cc p_\theta)/n`,
-    ``cross_entropy`` :math:`= H + \KL`, ``neg_elbo`` :math:`\E_{\rm data}[-\mathrm{ELBO}(q)]/n` with :math:`q` = ``q``."""
+    ``cross_entropy`` :math:`= H + \KL`, ``neg_elbo`` :math:`\E_{\rm data}[-\mathrm{ELBO}(q)]/n` with :math:`q` = ``q``.
+
+    Attributes
+    ----------
+    entropy : float
+        :math:`H(X^n)/n`, units of log ``base``.
+    kl : float
+        :math:`\KL(p_{\rm data} \cc p_\theta)/n`, units of log ``base``.
+    cross_entropy : float
+        :math:`H + \KL`, units of log ``base``.
+    neg_elbo : float
+        :math:`\E[-\mathrm{ELBO}(q)]/n`, units of log ``base``.
+    """
 
     entropy: float
     kl: float
@@ -233,6 +378,24 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base=2) -> B
     The model's negative ELBO uses ``q="prior"`` (:math:`q(z|x) = p_\theta(z)`, giving
     :math:`\E_{p_\theta(z)}[-\log p_\theta(x|z)]`) or ``q="posterior"`` (exact; then ``neg_elbo == cross_entropy``).
     Units of ``base`` (bits by default).  Chapter 11.
+
+    Parameters
+    ----------
+    data : HMM
+        The data law.
+    model : HMM
+        The model :math:`p_\theta`.
+    n : int
+        Sequence length.
+    q : {"prior", "posterior"}, keyword-only, default "prior"
+        The variational law.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    BoundChain
+        Per-token values, units of log ``base`` (bits by default).
     """
     data, model = _check_hmm(data, "data"), _check_hmm(model, "model")
     if data.emit.shape[1] != model.emit.shape[1]:
@@ -254,7 +417,20 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base=2) -> B
 
 
 def log_prior(model: HMM, n: int) -> np.ndarray:
-    r"""Table of :math:`\ln p(z^n) = \ln\pi(z_1) + \sum_{t\ge2}\ln A(z_t|z_{t-1})` (nats), shape ``(S,) * n``.  Chapter 11."""
+    r"""Table of :math:`\ln p(z^n) = \ln\pi(z_1) + \sum_{t\ge2}\ln A(z_t|z_{t-1})` (nats), shape ``(S,) * n``.  Chapter 11.
+
+    Parameters
+    ----------
+    model : HMM
+        The model.
+    n : int
+        Path length.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (S,) * n
+        :math:`\ln p(z^n)` (nats).
+    """
     model = _check_hmm(model, "model")
     n = check_int(n, "n", minimum=1, maximum=12)
     with np.errstate(divide="ignore"):
@@ -269,7 +445,19 @@ def log_prior(model: HMM, n: int) -> np.ndarray:
 
 
 class FitResult(NamedTuple):
-    r"""``elbos`` (steps,) the ELBO (nats) after each step; ``q`` the fitted pmf over paths; ``log_evidence`` (nats); ``seconds``."""
+    r"""``elbos`` (steps,) the ELBO (nats) after each step; ``q`` the fitted pmf over paths; ``log_evidence`` (nats); ``seconds``.
+
+    Attributes
+    ----------
+    elbos : numpy.ndarray, shape (steps,)
+        The ELBO after each step (nats).
+    q : numpy.ndarray
+        The fitted pmf over paths.
+    log_evidence : float
+        :math:`\ln p(x)` (nats).
+    seconds : float
+        Wall-clock seconds.
+    """
 
     elbos: np.ndarray
     q: np.ndarray
@@ -286,6 +474,26 @@ def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr
     contains the HMM posterior, so the ELBO climbs to :math:`\ln p(x)`.  The ELBO is computed exactly by
     enumeration.  Logits start at seeded N(0, 0.1^2); one torch thread (restored afterwards).  Nats.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.
     Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+    family : {"markov", "mean-field"}, keyword-only, default "markov"
+        The variational family.
+    steps : int, keyword-only, default 300
+        Adam steps.
+    lr : float, keyword-only, default 0.05
+        Learning rate.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    FitResult
+        ELBOs and evidence in nats, the fitted law, the seconds.
     """
     import torch
 
@@ -355,6 +563,15 @@ class CausalELBO(NamedTuple):
     ``prior_kl`` :math:`\KL(q_Z\cc p_\theta(Z^n))`, ``cross_entropy`` :math:`\E[-\log p_\theta(X^n)]`,
     ``mutual_information`` :math:`\I(X^n;Z^n)` of the same joint (by :func:`semtheory.measures.mutual_information`,
     independently of the directed information; the two are equal for a causal encoder, chapter 11).
+
+    Attributes
+    ----------
+    neg_elbo, distortion, rate : float
+        :math:`\E[-\mathrm{ELBO}]` = distortion + rate, per token, units of log ``base``.
+    directed_information, prior_kl : float
+        The two parts of the rate, per token, units of log ``base``.
+    cross_entropy, mutual_information : float
+        Per token, units of log ``base``.
     """
 
     neg_elbo: float
@@ -380,6 +597,22 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> Causa
     ``directed_information`` is computed from the joint by :func:`semtheory.directed.directed_information`
     (Massey's sum of conditional mutual informations), independently of ``rate``.  Enumerates
     :math:`V^n S^n` cells (``n <= 6``).  Per token, units of ``base`` (bits by default).  Chapter 11.
+
+    Parameters
+    ----------
+    data : HMM
+        The data law.
+    model : HMM
+        The model.
+    n : int
+        Sequence length.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    CausalELBO
+        Per-token terms, units of log ``base`` (bits by default).
     """
     from . import directed
 
@@ -430,7 +663,17 @@ def _step_table(step, t, n, S, V):
 
 class CAVIResult(NamedTuple):
     r"""``elbos`` (sweeps + 1,) the mean-field ELBO (nats) before and after each sweep; ``factors`` (n, S) the
-    fitted :math:`q_t`; ``log_evidence`` (nats) by the forward recursion."""
+    fitted :math:`q_t`; ``log_evidence`` (nats) by the forward recursion.
+
+    Attributes
+    ----------
+    elbos : numpy.ndarray, shape (sweeps + 1,)
+        The mean-field ELBO before and after each sweep (nats).
+    factors : numpy.ndarray, shape (n, S)
+        The fitted :math:`q_t`.
+    log_evidence : float
+        :math:`\ln p(x)` (nats).
+    """
 
     elbos: np.ndarray
     factors: np.ndarray
@@ -457,6 +700,22 @@ def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
 
     so the ELBO never decreases.  The ELBO is evaluated in closed form (no enumeration; any ``n``).  Factors
     start at seeded Dirichlet(1) rows.  Nats.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+    sweeps : int, keyword-only, default 30
+        Coordinate sweeps.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the starting factors.
+
+    Returns
+    -------
+    CAVIResult
+        ELBOs and evidence in nats, and the factors.
     """
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1], max_len=None)
@@ -490,7 +749,19 @@ def log_evidence_long(hmm: HMM, x, *, base=2) -> float:
 
 class ForwardBackward(NamedTuple):
     r"""``log_alpha``, ``log_beta`` (n, S); ``gamma`` (n, S) :math:`p(z_t|x^n)`; ``xi`` (n-1, S, S)
-    :math:`p(z_t, z_{t+1}|x^n)`; ``log_evidence`` :math:`\ln p(x^n)` (nats)."""
+    :math:`p(z_t, z_{t+1}|x^n)`; ``log_evidence`` :math:`\ln p(x^n)` (nats).
+
+    Attributes
+    ----------
+    log_alpha, log_beta : numpy.ndarray, shape (n, S)
+        Forward and backward messages (nats).
+    gamma : numpy.ndarray, shape (n, S)
+        :math:`p(z_t \mid x^n)`.
+    xi : numpy.ndarray, shape (n - 1, S, S)
+        :math:`p(z_t, z_{t+1} \mid x^n)`.
+    log_evidence : float
+        :math:`\ln p(x^n)` (nats).
+    """
 
     log_alpha: np.ndarray
     log_beta: np.ndarray
@@ -527,6 +798,18 @@ def forward_backward(hmm: HMM, x) -> ForwardBackward:
     :math:`\gamma_t = e^{\alpha_t + \beta_t - \ln p(x^n)}`,
     :math:`\xi_t(i,j) = e^{\alpha_t(i) + \ln A_{ij} + \ln B_{j x_{t+1}} + \beta_{t+1}(j) - \ln p(x^n)}`.
     :math:`O(nS^2)`; any length.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols.
+
+    Returns
+    -------
+    ForwardBackward
+        Messages (nats) and posterior marginals (probabilities).
     """
     hmm = _check_hmm(hmm)
     x = _check_x(x, hmm.emit.shape[1], max_len=None)
@@ -542,7 +825,15 @@ def forward_backward(hmm: HMM, x) -> ForwardBackward:
 
 class EMResult(NamedTuple):
     r"""``hmm`` the fitted model; ``log_likelihoods`` (iterations + 1,) :math:`\sum_i \ln p(x^{(i)})` (nats) before
-    and after each EM step."""
+    and after each EM step.
+
+    Attributes
+    ----------
+    hmm : HMM
+        The fitted model.
+    log_likelihoods : numpy.ndarray, shape (iterations + 1,)
+        :math:`\sum_i \ln p(x^{(i)})` (nats) before and after each step.
+    """
 
     hmm: HMM
     log_likelihoods: np.ndarray
@@ -556,6 +847,20 @@ def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
     :math:`\pi \propto \sum_i\gamma^{(i)}_1`, :math:`A_{jk} \propto \sum_{i,t}\xi^{(i)}_t(j,k)`,
     :math:`B_{jv} \propto \sum_{i,t}\gamma^{(i)}_t(j)[x^{(i)}_t{=}v]`; a state with no expected visits keeps its
     row.  The log-likelihood never decreases.  Nats.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The starting model.
+    sequences : array_like of int, shape (N, n)
+        Independent sequences.
+    iterations : int, keyword-only, default 50
+        EM steps.
+
+    Returns
+    -------
+    EMResult
+        The fitted model and the log-likelihoods (nats).
     """
     hmm = _check_hmm(hmm)
     S, V = hmm.emit.shape
@@ -606,6 +911,26 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
     is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).  Units of ``base``.
     A K-tuple of impossible paths (:math:`p(x, z_k) = 0` for every k) gives ``(-inf, inf)``: no NaN.
     Chapter 11.
+
+    Parameters
+    ----------
+    log_joint_table : array_like of float, shape (S,) * n
+        :math:`\ln p(x, z)` for every path :math:`z` (nats; ``-inf`` allowed).
+    q : array_like of float, shape (S,) * n
+        A pmf over the paths.
+    K : int
+        Importance samples per bound, >= 1.
+    samples : int, keyword-only, default 2000
+        Independent K-tuples.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    tuple of (float, float)
+        The estimate and its standard error, units of log ``base`` (bits by default).
     """
     lj, qf = _iw_inputs(log_joint_table, q)
     K = check_int(K, "K", minimum=1)
@@ -623,7 +948,24 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
 
 
 def iwae_bound_exact(log_joint_table, q, K: int, *, base=2) -> float:
-    r""":math:`\mathcal L_K` exactly, by enumerating every K-tuple of the support of ``q`` (``m**K <= 2e6``).  Chapter 11."""
+    r""":math:`\mathcal L_K` exactly, by enumerating every K-tuple of the support of ``q`` (``m**K <= 2e6``).  Chapter 11.
+
+    Parameters
+    ----------
+    log_joint_table : array_like of float, shape (S,) * n
+        :math:`\ln p(x, z)` for every path :math:`z` (nats; ``-inf`` allowed).
+    q : array_like of float, shape (S,) * n
+        A pmf over the paths.
+    K : int
+        Importance samples, >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\mathcal L_K`, units of log ``base`` (bits by default).
+    """
     lj, qf = _iw_inputs(log_joint_table, q)
     K = check_int(K, "K", minimum=1)
     support = np.flatnonzero(qf > 0)
@@ -650,6 +992,22 @@ def sample_hmm(hmm: HMM, n: int, size: int, *, seed=0) -> np.ndarray:
     r"""``size`` independent sequences of length ``n`` from ``hmm`` (seeded, vectorised over sequences), shape (size, n).
 
     :math:`z_1\sim\pi`, :math:`z_t\sim A(\cdot|z_{t-1})`, :math:`x_t\sim B(\cdot|z_t)` by inverse-CDF sampling.  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model.
+    n : int
+        Sequence length.
+    size : int
+        Number of sequences.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (size, n)
+        The sequences.
     """
     hmm = _check_hmm(hmm)
     n = check_int(n, "n", minimum=1)
@@ -671,7 +1029,17 @@ def sample_hmm(hmm: HMM, n: int, size: int, *, seed=0) -> np.ndarray:
 
 class VAEResult(NamedTuple):
     r"""``model`` the trained torch module (``encode``, ``decode_logits``); ``losses`` (steps,) the minibatch
-    negative ELBO (nats per sequence); ``seconds``."""
+    negative ELBO (nats per sequence); ``seconds``.
+
+    Attributes
+    ----------
+    model : torch.nn.Module
+        The trained module (``encode``, ``decode_logits``).
+    losses : numpy.ndarray, shape (steps,)
+        Minibatch negative ELBO (nats per sequence).
+    seconds : float
+        Wall-clock seconds.
+    """
 
     model: object
     losses: np.ndarray
@@ -711,6 +1079,26 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
     minibatch negative ELBO :math:`\E_{\epsilon}[-\ln p_\theta(x|\mu + \sigma\odot\epsilon)] + \KL(q_\phi\cc\mathcal N(0,I))`
     with one reparameterised draw per sequence and the KL in closed form, by :func:`semtheory.transformer.minimise`
     (seeded, deterministic).  Nats per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.  Chapter 11.
+
+    Parameters
+    ----------
+    sequences : array_like of int, shape (N, n)
+        The data.
+    V : int
+        Alphabet size, >= 2.
+    latent, hidden : int, keyword-only
+        Latent dimension and hidden width.
+    steps, batch : int, keyword-only
+        Adam steps and batch size.
+    lr : float, keyword-only, default 1e-2
+        Peak learning rate.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    VAEResult
+        The model, the losses (nats per sequence), the seconds.
     """
     import torch
 
@@ -743,7 +1131,15 @@ def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: in
 class VAEBounds(NamedTuple):
     r"""Per-sequence values (nats) for the rows of ``x``: ``elbo`` (quadrature), ``log_evidence`` (quadrature),
     ``gap`` :math:`=\KL(q_\phi(\cdot|x)\cc p_\theta(\cdot|x))` (quadrature), ``iwae`` (len(K), N) Monte-Carlo
-    :math:`\mathcal L_K` with the encoder as proposal."""
+    :math:`\mathcal L_K` with the encoder as proposal.
+
+    Attributes
+    ----------
+    elbo, log_evidence, gap : numpy.ndarray, shape (N,)
+        Per-sequence quadrature values (nats).
+    iwae : numpy.ndarray, shape (len(K), N)
+        Monte-Carlo :math:`\mathcal L_K` (nats).
+    """
 
     elbo: np.ndarray
     log_evidence: np.ndarray
@@ -761,6 +1157,28 @@ def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid:
     :math:`\KL(q\cc p_\theta(\cdot|x))`.  The IWAE values average :math:`\ln\frac1K\sum_k w_k` over ``samples``
     seeded draws of :math:`K` reparameterised samples.  Nats per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.
     Chapter 11.
+
+    Parameters
+    ----------
+    result : VAEResult
+        A trained VAE with a 2-D latent.
+    x : array_like of int, shape (N, n)
+        The sequences.
+    K : sequence of int, keyword-only, default (1, 10, 100)
+        Importance sample counts.
+    samples : int, keyword-only, default 20
+        Monte-Carlo repetitions.
+    grid : int, keyword-only, default 61
+        Quadrature points per axis.
+    extent : float, keyword-only, default 6.0
+        Half-width of the quadrature box.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    VAEBounds
+        Per-sequence bounds (nats).
     """
     import torch
 
