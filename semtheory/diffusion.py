@@ -180,13 +180,37 @@ def _index(z: np.ndarray, n: int, V: int) -> np.ndarray:
 
 
 def mask_patterns(n) -> np.ndarray:
-    r"""All :math:`2^n` mask patterns as a boolean array (2^n, n); row ``m`` has bit ``i`` of ``m`` at column ``i``.  Chapter 16."""
+    r"""All :math:`2^n` mask patterns as a boolean array (2^n, n); row ``m`` has bit ``i`` of ``m`` at column ``i``.  Chapter 16.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (2**n, n)
+        Every mask pattern.
+    """
     n = check_int(n, "n", minimum=1, maximum=20)
     return ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
 
 
 def mask_probabilities(n, t) -> np.ndarray:
-    r"""Law of the mask pattern at ratio :math:`t`: :math:`P(m \mid t) = t^{|m|}(1-t)^{n-|m|}`, shape (2^n,).  Chapter 16."""
+    r"""Law of the mask pattern at ratio :math:`t`: :math:`P(m \mid t) = t^{|m|}(1-t)^{n-|m|}`, shape (2^n,).  Chapter 16.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length.
+    t : float
+        Mask ratio in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (2**n,)
+        :math:`P(m \mid t)` (probabilities).
+    """
     n = check_int(n, "n", minimum=1, maximum=20)
     t = check_probability(t, "t")
     k = mask_patterns(n).sum(axis=1)
@@ -199,6 +223,16 @@ def mask_weights(n) -> np.ndarray:
     Shape (2^n,); the empty pattern (:math:`k = 0`, nothing to predict) gets 0.  These make
     :func:`llada_loss` exact: :math:`\mathcal L = \sum_m w_m \E[\sum_{i\in m} -\log q(x^i\mid z_m(x))]`.
     Chapter 16.
+
+    Parameters
+    ----------
+    n : int
+        Sequence length.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (2**n,)
+        The weights :math:`w_m` (no units).
     """
     n = check_int(n, "n", minimum=1, maximum=20)
     k = mask_patterns(n).sum(axis=1)
@@ -213,6 +247,22 @@ def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
 
     ``x0`` is an integer array (..., n); ``t`` a ratio in [0, 1] or an array of ratios of shape ``x0.shape[:-1]``
     (one per sequence).  Deterministic under ``seed``.  Chapter 16.
+
+    Parameters
+    ----------
+    x0 : array_like of int, shape (..., n)
+        Clean sequences.
+    t : float or array_like, shape x0.shape[:-1]
+        Mask ratios in [0, 1].
+    vocab_size : int, keyword-only
+        :math:`V` (the mask id).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape of ``x0``
+        The masked sequences.
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     x = _check_tokens(x0, V, "x0")
@@ -227,7 +277,22 @@ def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
 
 
 def sample_sequences(p, size, *, seed=None) -> np.ndarray:
-    r"""``size`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (size, n).  Chapter 16."""
+    r"""``size`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (size, n).  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    size : int
+        Number of sequences.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (size, n)
+        The sequences.
+    """
     p, n, V = _check_law(p, "p")
     size = check_int(size, "size", minimum=1)
     idx = as_rng(seed).choice(p.size, size=size, p=p.reshape(-1))
@@ -254,6 +319,16 @@ def exact_conditionals(p) -> np.ndarray:
     Shape ``(V+1,)*n + (n, V)``.  Visible positions get the one-hot law of their token; conditionals given a
     visible configuration of probability zero are set to the uniform law (they never enter a loss).
     Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     p, n, V = _check_law(p, "p")
     out, Z = _visible_one_hot(n, V)
@@ -279,6 +354,16 @@ def marginal_predictor(p) -> np.ndarray:
 
     Its LLaDA loss is :math:`\sum_i H(X_i)` (each position is predicted in each of its masks with total
     weight 1), above :math:`H(X^n)` by the total correlation.  Shape ``(V+1,)*n + (n, V)``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     p, n, V = _check_law(p, "p")
     out, Z = _visible_one_hot(n, V)
@@ -293,6 +378,22 @@ def random_predictor(vocab_size, length, *, concentration=1.0, seed=0) -> np.nda
     r"""A predictor whose masked rows are independent Dirichlet(``concentration``) pmfs (seeded); visible rows one-hot.
 
     Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``, ``n = length``.  Chapter 16.
+
+    Parameters
+    ----------
+    vocab_size : int
+        :math:`V`.
+    length : int
+        :math:`n`.
+    concentration : float, keyword-only, default 1.0
+        Dirichlet concentration, > 0.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
     n = check_int(length, "length", minimum=1)
@@ -311,6 +412,22 @@ def perturbed_predictor(q, noise, *, concentration=1.0, seed=0) -> np.ndarray:
     r"""The mixture :math:`(1-\epsilon)\,q + \epsilon\, r` of a predictor with a :func:`random_predictor` :math:`r`.
 
     ``noise`` :math:`= \epsilon \in [0, 1]`; :math:`\epsilon = 0` returns ``q`` unchanged.  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    noise : float
+        :math:`\epsilon \in [0, 1]`.
+    concentration : float, keyword-only, default 1.0
+        Dirichlet concentration of :math:`r`.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     q, n, V = _check_table(q, "q")
     eps = check_probability(noise, "noise")
@@ -353,6 +470,20 @@ def llada_loss(p, q, *, base=2) -> float:
     (V,)*n; ``q`` a predictor table.  Equals :func:`any_order_loss`; at least :math:`H(X^n)`, with equality at
     :func:`exact_conditionals`.  Per sequence, units of ``base`` (bits by default); ``inf`` if ``q`` gives
     probability 0 to a token the data can produce.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        Per sequence, units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -366,6 +497,20 @@ def loss_by_masked_count(p, q, *, base=2) -> np.ndarray:
     uniformly random order, so :math:`\sum_k c_k =` :func:`llada_loss`; at the exact conditionals :math:`c_k` is
     the average conditional entropy of one token given :math:`n-k` random others.  Shape (n,), units of
     ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n,)
+        :math:`c_k`, units of log ``base``.
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -379,6 +524,22 @@ def loss_integrand(p, q, t, *, base=2) -> np.ndarray:
 
     :math:`\int_0^1 g(t)\dd t =` :func:`llada_loss`.  ``t`` a scalar or 1-D array; returns an array of its shape.
     Units of ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    t : float or array_like, 1-D
+        Ratios in (0, 1].
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape of ``t``
+        :math:`g(t)`, units of log ``base`` per sequence.
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -413,6 +574,28 @@ def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_
     in :math:`\{1..n\}`, mask :math:`\ell` positions chosen uniformly without replacement and score
     :math:`v = \frac n\ell\sum_{\rm masked}-\log q`: unbiased, weight at most :math:`n`, finite variance
     (``t_min`` is ignored).  Units of ``base``; deterministic under ``seed``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    num_samples : int
+        Draws, >= 2.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws.
+    estimator : {"ratio", "count"}, keyword-only, default "ratio"
+        The estimator (see :func:`estimator_moments`).
+    t_min : float, keyword-only, default 0.0
+        Floor :math:`t_{\min}` of the ratio.
+
+    Returns
+    -------
+    tuple of (float, float)
+        Mean and standard error, units of log ``base`` per sequence.
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -441,7 +624,15 @@ def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_
 
 class EstimatorMoments(NamedTuple):
     r"""Exact ``mean`` and ``variance`` of one draw of a Monte-Carlo LLaDA estimator (units of ``base``, squared
-    for the variance); ``variance`` is ``inf`` when the second moment diverges."""
+    for the variance); ``variance`` is ``inf`` when the second moment diverges.
+
+    Attributes
+    ----------
+    mean : float
+        Units of log ``base``.
+    variance : float
+        Squared units; ``inf`` when the second moment diverges.
+    """
 
     mean: float
     variance: float
@@ -493,6 +684,24 @@ def estimator_moments(p, q, *, estimator="ratio", t_min=0.0, base=2) -> Estimato
       :func:`llada_loss`.
 
     Units of ``base`` (variance in squared units).  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    estimator : {"ratio", "count"}, keyword-only, default "ratio"
+        The estimator.
+    t_min : float, keyword-only, default 0.0
+        Floor of the ratio.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    EstimatorMoments
+        Exact mean and variance of one draw.
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -526,6 +735,18 @@ def bayes_posterior(p, t) -> np.ndarray:
     :func:`exact_conditionals` for every ``t`` in (0, 1), which is why the mask predictor needs no time
     input (Ou et al. 2024).  Rows of unreachable ``z`` and of visible positions follow
     :func:`exact_conditionals`' conventions.  Shape ``(V+1,)*n + (n, V)``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    t : float
+        Mask ratio in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     p, n, V = _check_law(p, "p")
     t = check_probability(t, "t")
@@ -564,6 +785,22 @@ def discrete_time_loss(p, q, steps, *, base=2) -> float:
     :math:`\frac1T\sum_i g(i/T)` of :func:`loss_integrand` and tends to :func:`llada_loss` as
     :math:`T\to\infty`.  At :math:`T = 1` it is :math:`\E[\sum_j -\log q(x_0^j \mid M^n)]`.  Per sequence,
     units of ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    steps : int
+        :math:`T` >= 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        Per sequence, units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p, q, n, V = _pair(p, q)
@@ -603,6 +840,18 @@ def order_law(q, order) -> np.ndarray:
     ``order`` is a permutation of ``0..n-1`` (position ``order[0]`` is generated first).  A pmf of shape (V,)*n
     for every predictor table; it equals the data law for every order at :func:`exact_conditionals` (chain
     rule).  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    order : sequence of int
+        A permutation of ``0..n-1``.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,) * n
+        :math:`q_\sigma` (a pmf).
     """
     q, n, V = _check_table(q, "q")
     order = _check_order(order, n)
@@ -611,7 +860,24 @@ def order_law(q, order) -> np.ndarray:
 
 
 def order_cross_entropy(p, q, order, *, base=2) -> float:
-    r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16."""
+    r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    order : sequence of int
+        A permutation of ``0..n-1``.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        Per sequence, units of log ``base`` (bits by default).
+    """
     p, q, n, V = _pair(p, q)
     return measures.cross_entropy(p, order_law(q, order), base)
 
@@ -626,6 +892,20 @@ def any_order_loss(p, q, *, base=2) -> float:
     r"""The any-order autoregressive loss :math:`\frac{1}{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]` (units of ``base``).
 
     Equal to :func:`llada_loss` for every predictor (the theorem of chapter 16).  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        Per sequence, units of log ``base`` (bits by default).
     """
     p, q, n, V = _pair(p, q)
     return float(np.mean([order_cross_entropy(p, q, o, base=base) for o in _orders(n)]))
@@ -635,6 +915,16 @@ def mixture_law(q) -> np.ndarray:
     r"""The order mixture :math:`p_q(x) = \frac{1}{n!}\sum_\sigma q_\sigma(x)`: the law of sampling one token per step in a uniformly random order.
 
     Shape (V,)*n.  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,) * n
+        :math:`p_q` (a pmf).
     """
     q, n, V = _check_table(q, "q")
     return np.mean([order_law(q, o) for o in _orders(n)], axis=0)
@@ -646,6 +936,18 @@ def order_log_joint(q, x) -> np.ndarray:
     The order is a latent variable with a uniform prior; feeding this table and the uniform
     :math:`q(\sigma)` to :func:`semtheory.elbo.elbo` gives :math:`-\mathcal L(q; x)`, a lower bound on
     :math:`\ln p_q(x)` = ``logsumexp`` of the table (chapter 11's ELBO).  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    x : array_like of int, shape (n,)
+        The sequence.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n!,)
+        :math:`\ln p(x, \sigma)` (nats).
     """
     q, n, V = _check_table(q, "q")
     xx = _check_tokens(x, V, "x")
@@ -660,7 +962,15 @@ class LossChain(NamedTuple):
     r"""``loss`` :math:`\mathcal L(q)` :math:`\ge` ``mixture_cross_entropy`` :math:`\E_p[-\log p_q]` :math:`\ge` ``entropy`` :math:`H(X^n)`;
     ``order_gap`` = loss - mixture_cross_entropy (the averaged ELBO gap, a KL to the posterior over orders),
     ``model_kl`` = :math:`\KL(p\cc p_q)`, ``order_kl`` = loss - entropy = :math:`\frac1{n!}\sum_\sigma\KL(p\cc q_\sigma)`.
-    Units of the ``base`` asked for; per sequence."""
+    Units of the ``base`` asked for; per sequence.
+
+    Attributes
+    ----------
+    loss, mixture_cross_entropy, entropy : float
+        The chain's three values, per sequence, units of log ``base``.
+    order_gap, model_kl, order_kl : float
+        Its gaps, per sequence, units of log ``base``.
+    """
 
     loss: float
     mixture_cross_entropy: float
@@ -676,6 +986,20 @@ def loss_chain(p, q, *, base=2) -> LossChain:
     The first inequality is Jensen over orders (the ELBO with the order as latent variable); the second is
     Gibbs' inequality.  All three are equal iff :math:`q` agrees with the data's conditionals wherever
     the data can reach.  Units of ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    LossChain
+        Values and gaps, units of log ``base`` per sequence (bits by default).
     """
     p, q, n, V = _pair(p, q)
     loss = llada_loss(p, q, base=base)
@@ -694,6 +1018,18 @@ def unmask_schedule(length, steps) -> np.ndarray:
 
     The masked count after step :math:`s` is :math:`n - \lfloor sn/S \rfloor \approx n t_s` on the linear
     grid :math:`t_s = 1 - s/S` of LLaDA's reverse process.  ``steps`` :math:`S` in ``1..length``.  Chapter 16.
+
+    Parameters
+    ----------
+    length : int
+        :math:`n`.
+    steps : int
+        :math:`S` in ``1..length``.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (steps,)
+        Tokens revealed per step (they sum to ``length``).
     """
     n = check_int(length, "length", minimum=1)
     S = check_int(steps, "steps", minimum=1, maximum=n)
@@ -717,7 +1053,15 @@ def _predict_fn(predictor):
 
 
 class Samples(NamedTuple):
-    r"""``tokens`` (N, n) the samples; ``step`` (N, n) the denoising step (1..S) at which each position was revealed."""
+    r"""``tokens`` (N, n) the samples; ``step`` (N, n) the denoising step (1..S) at which each position was revealed.
+
+    Attributes
+    ----------
+    tokens : numpy.ndarray of int64, shape (N, n)
+        The samples.
+    step : numpy.ndarray of int64, shape (N, n)
+        The step (1..S) at which each position was revealed.
+    """
 
     tokens: np.ndarray
     step: np.ndarray
@@ -731,6 +1075,24 @@ def sample(predictor, num_samples, *, steps, remasking="random", seed=None) -> S
     ``"low_confidence"`` keeps the :math:`k_s` candidates of highest confidence :math:`q(\hat x^i\mid z)` (ties:
     lower position first) and remasks the others.  Revealed tokens are never changed.  ``predictor`` is a table
     or a :class:`MaskPredictor`.  Deterministic under ``seed``.  Chapter 16.
+
+    Parameters
+    ----------
+    predictor : array_like or MaskPredictor
+        A predictor table (shape ``(V+1,)*n + (n, V)``) or a trained :class:`MaskPredictor`.
+    num_samples : int
+        :math:`N`.
+    steps : int, keyword-only
+        :math:`S` in ``1..n``.
+    remasking : {"random", "low_confidence"}, keyword-only, default "random"
+        The remasking rule.
+    seed : int, numpy.random.Generator or None, keyword-only, default None
+        Seed of the draws.
+
+    Returns
+    -------
+    Samples
+        The sequences and their reveal steps.
     """
     n, V, fn = _predict_fn(predictor)
     N = check_int(num_samples, "num_samples", minimum=1)
@@ -763,6 +1125,20 @@ def sampler_law(q, steps, remasking="random") -> np.ndarray:
     Low-confidence remasking: every candidate assignment of the masked positions is enumerated and the
     :math:`k` most confident kept (ties: lower position).  With ``steps = n`` and random remasking this is
     :func:`mixture_law`.  Shape (V,)*n.  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    steps : int
+        :math:`S` in ``1..n``.
+    remasking : {"random", "low_confidence"}, default "random"
+        The remasking rule.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V,) * n
+        The law of the output (a pmf).
     """
     q, n, V = _check_table(q, "q")
     ks = unmask_schedule(n, steps)
@@ -815,6 +1191,20 @@ def step_joint_law(law, order, left) -> np.ndarray:
     :mod:`semtheory.directed` (alphabet ``V+1`` on every axis), built from the sequence law ``law`` (shape
     (V,)*n; e.g. the data law, which a sampler with the exact conditionals reproduces in every order).
     Chapter 16.
+
+    Parameters
+    ----------
+    law : array_like of float, shape (V,) * n
+        The sequence law.
+    order : sequence of int
+        The reveal order (a permutation of ``0..n-1``).
+    left : iterable of int
+        The positions of the first process.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * (2 n)
+        The joint pmf of :math:`(X^n, Y^n)` in :mod:`semtheory.directed`'s layout.
     """
     law, n, V = _check_law(law, "law")
     order = _check_order(order, n)
@@ -848,6 +1238,20 @@ def sampler_step_law(q, left, remasking="low_confidence") -> np.ndarray:
     :math:`\max(|A|, |B|)\,V + 1` symbols.  Returns the joint pmf of :math:`(X_1..X_n, Y_1..Y_n)` in the layout of
     :mod:`semtheory.directed`, by enumerating every run (every candidate assignment at every step).  Its
     sequence marginal is :func:`sampler_law` with ``steps = n``.  Chapter 16.
+
+    Parameters
+    ----------
+    q : array_like of float, shape (V + 1,) * n + (n, V)
+        A predictor table (each row a pmf; token ``V`` is the mask).
+    left : iterable of int
+        The positions :math:`A`.
+    remasking : {"random", "low_confidence"}, default "low_confidence"
+        The remasking rule.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The joint pmf of :math:`(X^n, Y^n)` in :mod:`semtheory.directed`'s layout (the blank is the last symbol).
     """
     q, n, V = _check_table(q, "q")
     remasking = _check_remasking(remasking)
@@ -902,6 +1306,18 @@ def schedule_entropy(step_law, *, base=2) -> float:
     :math:`D_s = A` iff :math:`X_s` is not blank.  :math:`D^n` is a function of :math:`X^n` and also of
     :math:`Y^n`, so :math:`I(X^n; Y^n) \ge H(D^n)`: the schedule is information that both halves share.  Units
     of ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    step_law : array_like of float
+        A :func:`sampler_step_law`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`H(D^n)`, units of log ``base``.
     """
     lb = log_base(base)
     P = as_pmf(step_law, "step_law")
@@ -919,7 +1335,15 @@ class ScheduleFlows(NamedTuple):
     r"""Flows of a :func:`sampler_step_law` split by its schedule :math:`D^n`: ``mutual`` :math:`I(X^n; Y^n)`,
     ``schedule`` :math:`H(D^n)`, ``content`` :math:`I(X^n; Y^n \mid D^n)`, and ``directed`` / ``reverse``, the
     schedule-conditioned :math:`\E_d[I(X^n \to Y^n \mid D^n = d)]` and :math:`\E_d[I(0{*}Y^{n-1} \to X^n \mid D^n = d)]`
-    (which add up to ``content``)."""
+    (which add up to ``content``).
+
+    Attributes
+    ----------
+    mutual, schedule, content : float
+        :math:`I(X^n; Y^n) = H(D^n) + I(X^n; Y^n \mid D^n)`, units of log ``base``.
+    directed, reverse : float
+        The schedule-conditioned directed informations (they add up to ``content``), units of log ``base``.
+    """
 
     mutual: float
     schedule: float
@@ -936,6 +1360,18 @@ def schedule_flows(step_law, *, base=2) -> ScheduleFlows:
     obeys chapter 3's conservation law (:func:`semtheory.directed.conservation`); averaging over :math:`d`
     gives ``directed`` and ``reverse``.  ``step_law`` from :func:`sampler_step_law` (the blank is the last
     symbol).  Units of ``base``.  Chapter 16.
+
+    Parameters
+    ----------
+    step_law : array_like of float
+        A :func:`sampler_step_law`.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    ScheduleFlows
+        The flows, units of log ``base`` (bits by default).
     """
     from . import directed as _directed
 
@@ -968,6 +1404,20 @@ def source_nll(p, tokens, *, base=2) -> np.ndarray:
 
     Averaged over samples of a sampler it estimates :math:`\E_{\rm sampler}[-\log p(X)]`, the statistic
     of sample quality used in chapter 16 (``inf`` for a sequence the source cannot produce).  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    tokens : array_like of int, shape (N, n)
+        Sequences (rows).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (N,)
+        :math:`-\log p(x)` per sequence, units of log ``base``.
     """
     lb = log_base(base)
     p, n, V = _check_law(p, "p")
@@ -981,7 +1431,19 @@ def source_nll(p, tokens, *, base=2) -> np.ndarray:
 class SamplingQuality(NamedTuple):
     r"""One sampler setting: ``steps``, ``remasking``; for the exact law of the table's sampler, ``law_nll``
     :math:`\E_{\rm law}[-\log p]`, ``law_entropy`` :math:`H(\rm law)` and ``kl`` :math:`\KL(p\cc{\rm law})`; for
-    Monte-Carlo samples of ``model``, ``sample_nll`` (mean source NLL) and ``sample_se`` (its standard error)."""
+    Monte-Carlo samples of ``model``, ``sample_nll`` (mean source NLL) and ``sample_se`` (its standard error).
+
+    Attributes
+    ----------
+    steps : int
+        Number of denoising steps.
+    remasking : str
+        The remasking rule.
+    law_nll, law_entropy, kl : float
+        Of the exact sampler law of the table, units of log ``base`` per sequence.
+    sample_nll, sample_se : float
+        Mean source NLL of the model's samples and its standard error, units of log ``base``.
+    """
 
     steps: int
     remasking: str
@@ -999,6 +1461,28 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
     :class:`MaskPredictor` sampled ``num_samples`` times per setting (seed ``seed + steps``).  ``steps`` an
     iterable of step counts (default ``1..n``).  Returns a list of :class:`SamplingQuality`; units of ``base``
     per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.  Chapter 16.
+
+    Parameters
+    ----------
+    p : array_like of float, shape (V,) * n
+        The data law (a pmf).
+    table : array_like
+        A predictor table (its sampler law is enumerated).
+    model : array_like or MaskPredictor
+        A table or a trained predictor (sampled).
+    steps : iterable of int or None, keyword-only, default None
+        Step counts (None: ``1..n``).
+    num_samples : int, keyword-only, default 2000
+        Samples per setting.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    list of SamplingQuality
+        One record per (steps, remasking).
     """
     log_base(base)
     p, n, V = _check_law(p, "p")
@@ -1053,6 +1537,28 @@ class MaskPredictor(nn.Module):
     permutation-equivariant).  ``arch="mlp"``: the one-hot encoding of the whole of :math:`z` through two
     GELU layers of width ``d_hidden`` (sees every position, so it is bidirectional too; much faster to train
     at this size).  Initialised from ``seed`` without touching torch's global random state.  Chapter 16.
+
+    Parameters
+    ----------
+    vocab_size : int
+        :math:`V` (the mask is ``V``).
+    length : int
+        :math:`n`.
+    arch : {"mlp", "transformer"}, keyword-only, default "mlp"
+        The architecture.
+    d_model, n_heads, n_layers, d_ff : int, keyword-only
+        Transformer sizes.
+    d_hidden : int, keyword-only, default 256
+        MLP width.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation.
+
+    Attributes
+    ----------
+    vocab_size, length : int
+        :math:`V`, :math:`n`.
+    arch : str
+        The architecture.
     """
 
     def __init__(self, vocab_size, length, *, arch="mlp", d_model=32, n_heads=2, n_layers=2, d_ff=64, d_hidden=256,
@@ -1122,6 +1628,26 @@ def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) 
     token, LLaDA's loss divided by the length).  Adam (warm-up then cosine decay), gradient norm clipped at 1,
     one torch thread and deterministic algorithms (restored afterwards).  Returns chapter 10's
     :class:`~semtheory.transformer.TrainResult` (``losses`` per step, nats per token).  Chapter 16.
+
+    Parameters
+    ----------
+    model : MaskPredictor
+        Trained in place.
+    data : array_like of int, shape (N, n)
+        Training sequences.
+    steps : int
+        Adam steps.
+    batch_size : int, keyword-only, default 64
+        Sequences per step.
+    lr : float, keyword-only, default 3e-3
+        Peak learning rate.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed.
+
+    Returns
+    -------
+    TrainResult
+        Per-step losses (nats per token) and seconds.
     """
     if not isinstance(model, MaskPredictor):
         raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
@@ -1149,6 +1675,16 @@ def model_table(model) -> np.ndarray:
 
     The table feeds every exact function of this module (:func:`llada_loss`, :func:`sampler_law`, ...).
     Chapter 16.
+
+    Parameters
+    ----------
+    model : MaskPredictor
+        A trained predictor.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (V + 1,) * n + (n, V)
+        A predictor table (probabilities).
     """
     if not isinstance(model, MaskPredictor):
         raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
