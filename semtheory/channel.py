@@ -58,6 +58,7 @@ from ._validate import (
     check_probability,
     log_base,
 )
+from .core import law
 from .core.models import (
     MAX_CELLS,
     NORM_ATOL,
@@ -111,7 +112,7 @@ __all__ = [
 ]
 
 # The interface and the table model live in the core layer (semtheory.core); this chapter re-exports them.
-_LAW_CELLS = 2**24  # largest joint law of inputs and outputs built here (the memory guard of semtheory.directed)
+_LAW_CELLS = law.MAX_CELLS  # largest joint law of inputs and outputs built here (the layout's memory guard)
 # Former private names, kept while the chapter modules that still use them (semantic, flow, ratereward) switch to
 # the public ones of semtheory.core (tests/test_imports.py lists them as pending).
 _check_model = check_model

@@ -8,7 +8,7 @@ r"""The core layer: what the chapter modules share, under public names, owned by
   training loop :func:`~semtheory.core.torchloop.minimise`, determinism and one-thread inference
   (:func:`~semtheory.core.torchloop.one_thread`), the optimiser :class:`~semtheory.core.torchloop.Adam`, and the
   in-process model cache (:func:`~semtheory.core.torchloop.cached`, :class:`~semtheory.core.torchloop.Pretrained`).
-* :mod:`semtheory.core.law` (where present): the :math:`X_1 \dots X_n, Y_1 \dots Y_n` layout of joint laws.
+* :mod:`semtheory.core.law`: the :math:`X_1 \dots X_n, Y_1 \dots Y_n` layout of joint laws.
 
 Validation of arguments lives in ``semtheory._validate`` (one home for every module).  Chapter modules import
 these names from here; ``semtheory.channel`` and ``semtheory.transformer`` re-export the ones readers use
@@ -18,6 +18,7 @@ chapters read the same.  Units: as in each submodule (laws in nats, scores in un
 
 from __future__ import annotations
 
+from . import law
 from .models import (
     MAX_CELLS,
     NORM_ATOL,
