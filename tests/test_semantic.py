@@ -470,6 +470,16 @@ def test_chapter_14_exercise_answers_by_independent_routes():
     ent = lambda q: float(-(q[q > 0] * np.log2(q[q > 0])).sum())  # noqa: E731
     h32 = ent(law.sum(axis=0)) - ent(law.sum(axis=(0, 2)))
     assert is_correct("ex-14-shorter-memory", h32 - src.entropy_rate(base=2))
+    # discrete semantic entropy: enumerate all 2^10 class sequences instead of the binomial sum
+    seqs = np.array(list(itertools.product((0, 1), repeat=10)))
+    j = seqs.sum(1)
+    prob = 0.3**j * 0.7 ** (10 - j)
+    f = np.stack([1 - j / 10, j / 10], axis=1)
+    plug = -(np.where(f > 0, f * np.log2(np.where(f > 0, f, 1)), 0)).sum(1)
+    bias = ent(np.array([0.7, 0.3])) - float((prob * plug).sum())
+    assert is_correct("ex-14-semantic-bias", bias)
+    first, second = 1 / (20 * math.log(2)), (1 / 0.7 + 1 / 0.3 - 1) / (12 * 100 * math.log(2))
+    assert first < first + second < bias  # the solution: the next term has the same sign and matters
 
 
 def test_new_functions_reject_bad_input():

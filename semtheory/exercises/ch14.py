@@ -79,3 +79,13 @@ def _shorter_memory():
     from ..transformer import markov_source
 
     return markov_order_gap(markov_source(0), 1)
+
+
+@answer("ex-14-semantic-bias", units="bits", rtol=1e-4, atol=1e-6,
+        hint="E H_hat = sum_j C(M, j) p^j (1-p)^(M-j) h(j/M); the bias is H(C) minus that")
+def _semantic_bias():
+    from ..measures import entropy
+
+    p, M = 0.7, 10
+    mean = sum(math.comb(M, j) * p**j * (1 - p) ** (M - j) * entropy([j / M, 1 - j / M]) for j in range(M + 1))
+    return entropy([p, 1 - p]) - mean
