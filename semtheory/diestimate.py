@@ -43,7 +43,7 @@ def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndar
 
     Parameters
     ----------
-        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+        transition : array_like, shape (kx, ky, kx, ky)
             ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
         n : int
             Number of steps, at least 1.

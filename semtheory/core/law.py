@@ -21,6 +21,8 @@ over its **last** axis, with the history axes first in the joint layout's order 
 :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)` (:func:`pair_transition`).
 
 Every function validates its input and raises ``ValueError`` naming the argument; nothing is renormalised.
+In the docstrings' shapes ``kx``, ``ky`` and ``ks`` are the alphabet sizes of :math:`X`, :math:`Y` and of a
+channel's hidden state.
 """
 
 from __future__ import annotations
@@ -367,14 +369,14 @@ def pair_transition(transition, name: str = "transition") -> tuple[np.ndarray, i
 
     Parameters
     ----------
-    transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+    transition : array_like, shape (kx, ky, kx, ky)
         :math:`P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
     name : str, default "transition"
         The argument's name, used in the error messages.
 
     Returns
     -------
-    P : ndarray, shape (|X||Y|, |X||Y|)
+    P : ndarray, shape (kx * ky, kx * ky)
         The row-stochastic matrix on the pair states, state ``x * |Y| + y``.
     kx : int
         The alphabet size ``|X|``.

@@ -10,7 +10,8 @@ ordered :math:`X_1, \dots, X_n, Y_1, \dots, Y_n`:
     ``p[x1, ..., xn, y1, ..., yn] = P(X^n = x^n, Y^n = y^n)``
 
 so axis ``t-1`` is :math:`X_t` and axis ``n+t-1`` is :math:`Y_t` (see :func:`axis_names`, :func:`x_axes`,
-:func:`y_axes`; the layout's home is :mod:`semtheory.core.law`).  Alphabet sizes may differ between axes.
+:func:`y_axes`; the layout's home is :mod:`semtheory.core.law`).  Alphabet sizes may differ between axes
+(``kx``, ``ky`` in the docstrings' shapes, ``ks`` for a channel's hidden state).
 
 **Kernels.**  A *policy* (input law, encoder, source) and a *channel* are lists of ``n`` arrays, one per
 time step, each a conditional pmf over its **last** axis, with the history axes first, in the joint

@@ -77,7 +77,7 @@ def iid_policy(q, n) -> list[np.ndarray]:
 
     Parameters
     ----------
-        q : array_like, shape (|X|,)
+        q : array_like, shape (kx,)
             The pmf of each input.
         n : int
             Number of time steps, at least 1.
@@ -132,9 +132,9 @@ def unit_memory_policy(first, kernel, n) -> list[np.ndarray]:
 
     Parameters
     ----------
-        first : array_like, shape (|X|,)
+        first : array_like, shape (kx,)
             The law of :math:`X_1`.
-        kernel : array_like, shape (|X|, |Y|, |X|)
+        kernel : array_like, shape (kx, ky, kx)
             ``kernel[x_prev, y_prev, x]`` :math:`= P(x_t \mid x_{t-1}, y_{t-1})`, stochastic over its last axis.
         n : int
             Number of time steps, at least 1.
@@ -197,7 +197,7 @@ def fixed_prompt_policy(q, n) -> list[np.ndarray]:
 
     Parameters
     ----------
-        q : array_like, shape (|X|,)
+        q : array_like, shape (kx,)
             The law of the prompt :math:`X_1`.
         n : int
             Number of time steps, at least 1.
@@ -259,7 +259,7 @@ def memoryless_channel(W, n) -> list[np.ndarray]:
 
     Parameters
     ----------
-        W : array_like, shape (|X|, |Y|)
+        W : array_like, shape (kx, ky)
             Row-stochastic matrix ``W[x, y]`` :math:`= W(y \mid x)`.
         n : int
             Number of time steps, at least 1.
@@ -405,7 +405,7 @@ def finite_state_channel(transition, n, initial_state=0) -> list[np.ndarray]:
 
     Parameters
     ----------
-        transition : array_like, shape (|S|, |X|, |Y|, |S|)
+        transition : array_like, shape (ks, kx, ky, ks)
             ``transition[s, x, y, s2]`` :math:`= P(Y_t = y, S_t = s_2 \mid X_t = x, S_{t-1} = s)`.
         n : int
             Number of time steps, at least 1.
@@ -484,12 +484,12 @@ def markov_pair_stationary(transition) -> np.ndarray:
 
     Parameters
     ----------
-        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+        transition : array_like, shape (kx, ky, kx, ky)
             ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
 
     Returns
     -------
-        ndarray, shape (|X|, |Y|)
+        ndarray, shape (kx, ky)
             The stationary law :math:`\pi(x, y)`.
 
     Examples
@@ -551,11 +551,11 @@ def markov_pair_law(transition, n, initial=None) -> np.ndarray:
 
     Parameters
     ----------
-        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+        transition : array_like, shape (kx, ky, kx, ky)
             ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
         n : int
             Number of time steps, at least 1.
-        initial : array_like, shape (|X|, |Y|), optional
+        initial : array_like, shape (kx, ky), optional
             The law of :math:`(X_1, Y_1)` (default: the stationary law).
 
     Returns

@@ -101,7 +101,7 @@ def markov_pair_rates(transition, *, base=2, tol=1e-10, max_order=20) -> MarkovP
 
     Parameters
     ----------
-        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+        transition : array_like, shape (kx, ky, kx, ky)
             ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
         base : float, keyword-only, default 2
             Logarithm base (2: bits, e: nats).
@@ -150,7 +150,7 @@ def directed_information_rate(transition, *, base=2, tol=1e-10, max_order=20) ->
 
     Parameters
     ----------
-        transition : array_like, shape (|X|, |Y|, |X|, |Y|)
+        transition : array_like, shape (kx, ky, kx, ky)
             ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
         base : float, keyword-only, default 2
             Logarithm base (2: bits, e: nats).
