@@ -55,7 +55,7 @@ nn = torch.nn
 F = torch.nn.functional
 
 from . import measures
-from ._validate import as_float, check_flag, check_int, check_positive, check_probability, log_base
+from ._validate import as_float, check_flag, check_int, check_positive, check_probability, log_base, torch_seed
 from .channel import LanguageModel, boltzmann_logprobs
 from .sources import MarkovSource
 from . import transformer as _transformer
@@ -907,7 +907,7 @@ def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, thread
     return _transformer.train(model, data, steps, batch_size=batch_size, lr=lr, seed=seed, threads=threads)
 
 
-def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000,
+def pretrained_ssm_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000,
                              n_test=20_000, d_model=32, n_layers=2, d_state=8, mixer="mamba",
                              context_length=16, discretization="euler") -> Pretrained:
     r"""A :class:`MambaLM` trained on :func:`semtheory.transformer.markov_source` ``(source_seed)``, cached in-process.
@@ -915,11 +915,12 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
     Same train and test streams as :func:`semtheory.transformer.pretrained_on_markov` with the same ``seed``
     (seeds ``2 * seed + 1``, ``2 * seed + 2``), so the two models are compared on identical data.  Returns a
     :class:`semtheory.transformer.Pretrained` (cross-entropy and entropy rate in bits per token); each call
-    returns a fresh copy.  Chapter 15.
+    returns a fresh copy.  ``seed`` (keyword-only) is an int >= 0, a numpy Generator (one draw from it becomes the
+    int seed, so the model is cached under that int) or ``None`` (fresh entropy).  Chapter 15.
 
     Parameters
     ----------
-    seed : int, default 0
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
         Model initialisation, training windows and the train/test streams.
     source_seed : int, keyword-only, default 0
         The Markov source (:func:`semtheory.transformer.markov_source`).
@@ -937,7 +938,7 @@ def pretrained_ssm_on_markov(seed=0, *, source_seed=0, steps=300, batch_size=32,
     """
     from .transformer import markov_source
 
-    seed = check_int(seed, "seed", minimum=0)
+    seed = torch_seed(seed)  # an int: the cache key below stays deterministic
     source_seed = check_int(source_seed, "source_seed", minimum=0)
     context_length = check_int(context_length, "context_length", minimum=1)
     steps, batch_size = check_int(steps, "steps", minimum=1), check_int(batch_size, "batch_size", minimum=1)

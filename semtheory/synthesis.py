@@ -182,7 +182,7 @@ def natural_bounds(joint, *, x, y) -> NaturalBounds:
 
     Parameters
     ----------
-    joint : array_like, shape (|X|, |Y|)
+    joint : array_like, shape (``|X|``, ``|Y|``)
         The observational pmf of (cause, effect).
     x, y : int, keyword-only
         The values in :math:`P(Y=y \mid do(X=x))`.

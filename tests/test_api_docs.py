@@ -10,6 +10,7 @@ and the chapter-link extension ``book/_ext/apilinks.py`` finds where each module
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -159,6 +160,25 @@ def test_notebook_code_indices_are_myst_nb_cell_indices():
     assert "from semtheory import measures" in first
 
 
+def test_no_docstring_holds_a_substitution_reference():
+    """``|X|`` in a docstring is reStructuredText's substitution syntax: Sphinx stops on it (an error with -W).
+    Outside math, write ``|X|`` as a literal (double backquotes) or :math:`|\\mathcal X|`."""
+    pat = re.compile(r"(?<![`|\w])\|[A-Za-z][\w^{}]*\|(?![`|\w])")
+    bad = []
+    for f in sorted((ROOT / "semtheory").rglob("*.py")):
+        tree = ast.parse(f.read_text())
+        for node in ast.walk(tree):
+            doc = ast.get_docstring(node, clean=False) if isinstance(
+                node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
+            for line in (doc or "").splitlines():
+                if line.lstrip().startswith(".. math::"):
+                    continue
+                masked = re.sub(r":math:`[^`]*`|``[^`]*``|`[^`]*`", "", line)
+                if pat.search(masked):
+                    bad.append(f"{f.relative_to(ROOT)}: {line.strip()[:80]}")
+    assert not bad, f"{len(bad)} docstring lines with |...| outside math or literals: {bad[:8]}"
+
+
 # ---- the built HTML ---------------------------------------------------------------------------------
 
 HTML = pathlib.Path(os.environ.get("SEMTHEORY_HTML", ROOT / "_build" / "html")).resolve()
@@ -173,13 +193,13 @@ def test_chapter_links_to_the_api_page_of_a_module_it_imports():
     links = re.findall(r'<p class="semtheory-api-links">(.*?)</p>', html, re.S)
     assert links, "chapter 2 shows no API-reference line"
     hrefs = re.findall(r'href="([^"#]+)', " ".join(links))
-    assert "api/measures.html" in hrefs
-    assert (page.parent / "api" / "measures.html").exists()
+    assert "api/measures/index.html" in hrefs
+    assert (page.parent / "api" / "measures" / "index.html").exists()
 
 
 @pytest.mark.book
 def test_api_page_shows_a_docstring_with_its_formula():
-    page = HTML / "book" / "api" / "measures.html"
+    page = HTML / "book" / "api" / "measures" / "index.html"
     if not page.exists():
         pytest.fail(f"no API page at {page}: run `make book` first")
     html = page.read_text()

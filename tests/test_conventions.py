@@ -40,15 +40,12 @@ BASE_NOT_KEYWORD_ONLY: set[str] = {
 BASE_DEFAULT_NOT_BITS: set[str] = set()
 SEED_NOT_KEYWORD_ONLY: set[str] = {
     'measures.entropy_estimates',
-    'ssm.pretrained_ssm_on_markov',
     'transformer.markov_source',
 }
-SEED_INT_ONLY: set[str] = {
-    'ssm.pretrained_ssm_on_markov',
-}
+SEED_INT_ONLY: set[str] = set()
 BETA_IS_A_TEMPERATURE: set[str] = set()
-NUMPYDOC_SECTIONS_MISSING: set[str] = {
-}# ---------------------------------------------------------------------------------------------------------------
+NUMPYDOC_SECTIONS_MISSING: set[str] = set()
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def _home(obj) -> str:

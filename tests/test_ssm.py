@@ -323,11 +323,11 @@ def test_pretrained_ssm_uses_the_transformer_streams():
     from semtheory.transformer import pretrained_on_markov
 
     small = dict(steps=20, n_train=2000, n_test=500)
-    p = ssm.pretrained_ssm_on_markov(0, mixer="mamba2", **small)
+    p = ssm.pretrained_ssm_on_markov(seed=0, mixer="mamba2", **small)
     t = pretrained_on_markov(seed=0, steps=2, n_train=2000, n_test=500)
     assert np.array_equal(p.test_tokens, t.test_tokens) and np.array_equal(p.train_tokens, t.train_tokens)
     assert p.test_cross_entropy > p.entropy_rate
-    q = ssm.pretrained_ssm_on_markov(0, mixer="mamba2", **small)
+    q = ssm.pretrained_ssm_on_markov(seed=0, mixer="mamba2", **small)
     assert q.model is not p.model and all(torch.equal(a, b) for a, b in zip(p.model.parameters(), q.model.parameters()))
 
 
@@ -436,7 +436,7 @@ def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match="data"):
         ssm.train(m, data[:3], 1)
     with pytest.raises(ValueError, match="seed"):
-        ssm.pretrained_ssm_on_markov(-1)
+        ssm.pretrained_ssm_on_markov(seed=-1)
     with pytest.raises(ValueError, match="vocab_size"):
         ssm.delay_source(1, 2, 0.1)
     with pytest.raises(ValueError, match="delay"):

@@ -77,6 +77,59 @@ def _summary(module: str, package: pathlib.Path = PACKAGE) -> str:
     return doc.strip().split("\n\n")[0].replace("\n", " ")
 
 
+def _source(module: str, package: pathlib.Path = PACKAGE) -> pathlib.Path:
+    f = package.parent / module.replace(".", "/")
+    return f / "__init__.py" if f.is_dir() else f.with_suffix(".py")
+
+
+def _imported(module: str, package: pathlib.Path = PACKAGE) -> dict[str, str]:
+    """Public name -> the absolute module it is imported from, for the module-level ``from . import`` lines."""
+    tree = ast.parse(_source(module, package).read_text())
+    base = module.split(".") if _is_package(module, package) else module.split(".")[:-1]
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            parent = base[: len(base) - (node.level - 1)]
+            src = ".".join(parent + ([node.module] if node.module else []))
+            for a in node.names:
+                out[a.asname or a.name] = src
+    return out
+
+
+def facade(module: str, package: pathlib.Path = PACKAGE) -> bool:
+    """A package that re-exports its submodules' public names (``semtheory.measures``): its page documents
+    them, each once under its public name, and its submodules' pages show their docstrings only."""
+    return _is_package(module, package) and any(
+        src.startswith(module + ".") for src in _imported(module, package).values())
+
+
+def foreign(module: str, package: pathlib.Path = PACKAGE) -> list[str]:
+    """Names a module re-exports from another public module (``channel.LanguageModel`` from ``core.models``):
+    documented on that module's page, not twice."""
+    names = _all(module, package)
+    return sorted(n for n, src in _imported(module, package).items()
+                  if n in names and not src.startswith(module + ".") and src != module)
+
+
+def _documented_in(module: str, name: str, package: pathlib.Path = PACKAGE) -> str:
+    """The module whose page documents ``module.name``: the facade package above it, if it re-exports it."""
+    parent = module.rsplit(".", 1)[0]
+    if parent != package.name and facade(parent, package) and name in _all(parent, package):
+        return parent
+    return module
+
+
+def _all(module: str, package: pathlib.Path = PACKAGE) -> set[str]:
+    tree = ast.parse(_source(module, package).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            try:
+                return set(ast.literal_eval(node.value))
+            except ValueError:
+                return set()
+    return set()
+
+
 def page(module: str, package: pathlib.Path = PACKAGE) -> str:
     """The MyST text of one module's page."""
     top = module == package.name
@@ -89,9 +142,33 @@ def page(module: str, package: pathlib.Path = PACKAGE) -> str:
             "",
         ]
     lines += ["```{eval-rst}", f".. automodule:: {module}"]
-    lines += ["   :no-members:", ""] if top else ["   :members:", ""]
+    parent = module.rsplit(".", 1)[0]
+    if top:
+        lines += ["   :no-members:", ""]
+    else:
+        # documented on the facade package's page instead (each object once, under its public name)
+        upstairs = sorted(n for n, src in _imported(parent, package).items()
+                          if src == module and n in _all(parent, package)) if (
+            parent != package.name and facade(parent, package)) else []
+        elsewhere = foreign(module, package)
+        lines += ["   :members:"]
+        if upstairs or elsewhere:
+            lines += ["   :exclude-members: " + ", ".join(sorted(set(upstairs) | set(elsewhere)))]
+        if upstairs:
+            lines += ["", f"Its public names are documented on the page of :mod:`{parent}`, which re-exports them:",
+                      ", ".join(f":py:obj:`~{parent}.{n}`" for n in upstairs) + "."]
+        if elsewhere:
+            lines += ["", ".. rubric:: Re-exported", "",
+                      "Also importable from this module, and documented where they are defined:", ""]
+            src = _imported(module, package)
+            lines += [f"- :py:obj:`~{_documented_in(src[n], n, package)}.{n}`" for n in elsewhere]
+        lines += [""]
     subs = _submodules(module, package)
-    if subs:
+    if subs and facade(module, package):
+        lines += [".. rubric:: Modules", "",
+                  "Every name above is defined in one of these modules and documented here, once:", ""]
+        lines += [f"- :mod:`{m}`: {_summary(m, package)}" for m in subs]
+    elif subs:
         lines += [".. rubric:: Modules", "", ".. autosummary::", ""] + [f"   {m.rsplit('.', 1)[1]}" for m in subs]
     while lines[-1] == "":
         lines.pop()
@@ -176,7 +253,11 @@ def build(chapters: list[pathlib.Path], out: pathlib.Path | None = None, root: p
         toc += [f"      - file: {pathlib.Path(c).resolve().relative_to(root).with_suffix('').as_posix()}" for c in chapters]
     (out / "_toc.yml").write_text("\n".join(toc) + "\n" + part + "  - caption: Back matter\n    chapters:\n"
                                   "      - file: book/bibliography\n")
-    cfg = (root / "_config.yml").read_text()
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from tools.booktools import localise_config  # the book's local extensions, found from a copied config
+
+    cfg = localise_config((root / "_config.yml").read_text(), root)
     (out / "_config.yml").write_text(cfg.replace("cache: _build/.jupyter_cache", f"cache: {out}/.jupyter_cache"))
     cmd = [str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(root), "--toc", str(out / "_toc.yml"),
            "--config", str(out / "_config.yml"), "--path-output", str(out), "-W", "-n", "--keep-going"]

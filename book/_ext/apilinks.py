@@ -189,8 +189,64 @@ def _drop_foreign_docstrings(app, what, name, obj, options, lines) -> None:
         lines[:] = []
 
 
+def _import_dotted(dotted: str):
+    """The object a dotted name ``semtheory.a.b.Name.attr`` refers to, or None (nothing is raised)."""
+    import importlib
+
+    parts = dotted.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except Exception:  # noqa: BLE001 - not a module (or an extra that is missing): try a shorter prefix
+            continue
+        try:
+            for attr in parts[k:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def reexport_targets(target: str, modname: str | None = None, classname: str | None = None) -> list[str]:
+    """Where a Python reference that Sphinx did not find may be documented: a name re-exported by another
+    module (``semtheory.channel.LanguageModel``, ``sequence_law`` in channel's docstrings) is documented once,
+    where it is defined or on the page of the package that re-exports it (``semtheory.core.LanguageModel``).
+    Returns the dotted names to try: the defining module's path and each package above it."""
+    target = target.lstrip("~.")
+    bases = [target]
+    if modname:
+        bases += [f"{modname}.{classname}.{target}"] if classname else []
+        bases += [f"{modname}.{target}"]
+    for base in bases:
+        if not base.startswith("semtheory"):
+            continue
+        obj = _import_dotted(base)
+        home, qual = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+        if obj is None or not home or not qual or not home.startswith("semtheory"):
+            continue
+        parts = home.split(".")
+        return [".".join(parts[:k]) + "." + qual for k in range(len(parts), 0, -1)]
+    return []
+
+
+def _resolve_reexport(app, env, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    domain = env.get_domain("py")
+    for name in reexport_targets(node.get("reftarget", ""), node.get("py:module"), node.get("py:class")):
+        if name == node.get("reftarget"):
+            continue
+        ref = domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], name, node, contnode)
+        if ref is not None:
+            return ref
+    return None
+
+
 def setup(app):
-    """Add the API-reference links to every notebook page after it is read; keep the API pages ours."""
+    """Add the API-reference links to every notebook page after it is read; keep the API pages ours; resolve
+    references to re-exported names to the one place each is documented."""
     app.connect("doctree-read", _add_links)
     app.connect("autodoc-process-docstring", _drop_foreign_docstrings)
+    app.connect("missing-reference", _resolve_reexport)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

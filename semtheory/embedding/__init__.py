@@ -44,7 +44,7 @@ and of the InfoNCE ceiling :math:`\log N`.  Scores, critics and the shifted PMI 
 sphere models factorise are natural logarithms (nats) throughout.
 
 The groups live in the submodules ``pmi``, ``sphere``, ``jl``, ``quasi_orthogonal``, ``vectorisation`` and
-``infonce``; every public name is re-exported here, so ``embedding.name`` and ``from semtheory.embedding import
+``contrastive`` (InfoNCE); every public name is re-exported here, so ``embedding.name`` and ``from semtheory.embedding import
 name`` both work.
 """
 
@@ -107,7 +107,7 @@ from .vectorisation import (
     DIBResult,
     deterministic_information_bottleneck,
 )
-from .infonce import (
+from .contrastive import (
     readable_information,
     optimal_critic,
     infonce,

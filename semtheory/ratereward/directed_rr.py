@@ -85,7 +85,7 @@ def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_it
     ----------
     policy : sequence of array_like
         The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
-    reward : array_like, shape (|X_1|, ..., |X_n|, |Y_1|, ..., |Y_n|)
+    reward : array_like, shape (``|X_1|``, ..., ``|X_n|``, ``|Y_1|``, ..., ``|Y_n|``)
         A finite reward on the joint layout, every output axis spelled out (reward units).
     kl_weight : float
         The KL weight :math:`\beta > 0` (reward units per nat).
@@ -165,7 +165,7 @@ def directed_rate_reward_curve(policy, reward, kl_weights, *, base=2, tol=1e-10,
     ----------
     policy : sequence of array_like
         The input process, ``n`` kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})` in :mod:`semtheory.directed`'s layout.
-    reward : array_like, shape (|X_1|, ..., |X_n|, |Y_1|, ..., |Y_n|)
+    reward : array_like, shape (``|X_1|``, ..., ``|X_n|``, ``|Y_1|``, ..., ``|Y_n|``)
         A finite reward on the joint layout, every output axis spelled out (reward units).
     kl_weights : array_like, shape (m,)
         KL weights :math:`\beta > 0` (reward units per nat), finite.
