@@ -396,7 +396,7 @@ class GibbsStudy:
     entropy_w : float
         H(W) >= I(W;S), in nats.
     log_card : float
-        log |W| >= H(W), in nats.
+        log ``|W|`` >= H(W), in nats.
     expected_gap : float
         The exact expected gap E[L_mu(W) - L_S(W)], in nats.
     mc_gap : float
