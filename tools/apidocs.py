@@ -119,6 +119,12 @@ def _documented_in(module: str, name: str, package: pathlib.Path = PACKAGE) -> s
     return module
 
 
+def _defs(module: str, package: pathlib.Path = PACKAGE) -> set[str]:
+    """The functions and classes a module defines (autodoc documents these; constants have no docstring)."""
+    tree = ast.parse(_source(module, package).read_text())
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
 def _all(module: str, package: pathlib.Path = PACKAGE) -> set[str]:
     tree = ast.parse(_source(module, package).read_text())
     for node in tree.body:
@@ -148,7 +154,7 @@ def page(module: str, package: pathlib.Path = PACKAGE) -> str:
     else:
         # documented on the facade package's page instead (each object once, under its public name)
         upstairs = sorted(n for n, src in _imported(parent, package).items()
-                          if src == module and n in _all(parent, package)) if (
+                          if src == module and n in _all(parent, package) and n in _defs(module, package)) if (
             parent != package.name and facade(parent, package)) else []
         elsewhere = foreign(module, package)
         lines += ["   :members:"]

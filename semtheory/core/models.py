@@ -238,7 +238,7 @@ def check_model(model, name: str = "model") -> LanguageModel:
 def checked_logprobs(lp, vocab_size: int, where: str) -> np.ndarray:
     r"""A model's next-token log-pmf, checked: shape ``(vocab_size,)``, no NaN or :math:`+\infty`, normalised.
 
-    Normalised means :math:`|\ln \sum_v e^{\ell_v}| \le` :data:`NORM_ATOL`; nothing is renormalised.
+    Normalised means :math:`|\ln \sum_v e^{\ell_v}| \le` ``NORM_ATOL``; nothing is renormalised.
     Chapter 4.
 
     Parameters

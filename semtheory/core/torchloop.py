@@ -133,7 +133,7 @@ def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1)
     clipped at 1; deterministic algorithms and ``threads`` torch threads, both restored afterwards; the
     model is left in eval mode.  A non-finite loss, gradient or parameter (a learning rate too large) stops
     the loop with a ``ValueError`` naming the step and ``lr``, the model restored to its last finite
-    parameters.  Returns the per-step losses and the seconds.  Used by :func:`train` and by
+    parameters.  Returns the per-step losses and the seconds.  Used by :func:`semtheory.transformer.train` and by
     chapter 16's ``diffusion.train``.  ``seed`` is an int >= 0, a numpy ``Generator`` or ``None`` (fresh entropy), turned into torch's int seed by ``semtheory._validate.torch_seed``.  Chapters 10, 15, 16.
 
     Parameters

@@ -51,7 +51,7 @@ def directed_information_decomposition(p, *, base=2) -> DIDecomposition:
     .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
 
     The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
-    coupling.  The library's one implementation of the split (:func:`amblard_michel_terms` and
+    coupling.  The library's one implementation of the split (:func:`~semtheory.directed.amblard_michel_terms` and
     ``granger.di_decomposition`` are its aliases).  Every term comes from the prefix entropies of the exact
     joint ``p``, validated once:
     :math:`T_t = H(X^{t-1}, Y^{t-1}) - H(X^{t-1}, Y^t) + H(Y^t) - H(Y^{t-1})` and

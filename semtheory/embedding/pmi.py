@@ -63,7 +63,7 @@ class WordTokens(NamedTuple):
 
 
 def word_tokens(text, *, min_count=1, max_vocab=None) -> WordTokens:
-    r"""Lowercase word tokens of ``text`` (regex :data:`WORD_PATTERN`) with a frequency-ordered vocabulary.
+    r"""Lowercase word tokens of ``text`` (regex ``WORD_PATTERN``) with a frequency-ordered vocabulary.
 
     The vocabulary keeps the words seen at least ``min_count`` times, at most ``max_vocab`` of them,
     ordered by decreasing count (ties alphabetically, so it is a deterministic function of the text).  The
