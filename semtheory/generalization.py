@@ -462,7 +462,7 @@ def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, *, seed=None, sigma=None
 
     Examples
     --------
-    >>> pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    >>> pxy = np.array([[0.35, 0.15], [0.1, 0.4]])
     >>> r = gibbs_study(pxy, random_hypotheses(4, 2, 2, 1.0, seed=0), 3, 1.0, mc_runs=10, seed=0)
     >>> bool(0 <= r.mi <= r.entropy_w <= r.log_card) and r.bound >= abs(r.expected_gap)
     True
