@@ -71,9 +71,7 @@ def _submodules(module: str, package: pathlib.Path = PACKAGE) -> list[str]:
 
 
 def _summary(module: str, package: pathlib.Path = PACKAGE) -> str:
-    f = package.parent / module.replace(".", "/")
-    f = f / "__init__.py" if f.is_dir() else f.with_suffix(".py")
-    doc = ast.get_docstring(ast.parse(f.read_text())) or ""
+    doc = ast.get_docstring(ast.parse(_source(module, package).read_text())) or ""
     return doc.strip().split("\n\n")[0].replace("\n", " ")
 
 
