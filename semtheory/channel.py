@@ -113,13 +113,6 @@ __all__ = [
 
 # The interface and the table model live in the core layer (semtheory.core); this chapter re-exports them.
 _LAW_CELLS = law.MAX_CELLS  # largest joint law of inputs and outputs built here (the layout's memory guard)
-# Former private names, kept while the chapter modules that still use them (semantic, flow, ratereward) switch to
-# the public ones of semtheory.core (tests/test_imports.py lists them as pending).
-_check_model = check_model
-_checked_logprobs = checked_logprobs
-_StateWalker = StateWalker
-_MAX_CELLS = MAX_CELLS
-_NORM_ATOL = NORM_ATOL
 
 
 # ==============================================================================================

@@ -112,7 +112,7 @@ __all__ = [
     "model_table",
 ]
 
-_MAX_CELLS = 2**22  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
+from .core.law import MAX_CELLS as _MAX_CELLS  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
 _REMASKING = ("random", "low_confidence")
 
 

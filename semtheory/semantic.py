@@ -55,6 +55,8 @@ from scipy.special import logsumexp
 
 from . import channel as _channel
 from . import directed as _directed
+from .core.law import MAX_CELLS
+from .core.models import StateWalker, check_model
 from .flow import FlowPaths
 from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, check_int, check_positive, check_probability, log_base
@@ -119,12 +121,12 @@ def _is_fast_transformer(model, L: int) -> bool:
 
 
 def _transformer_table(model, ctx: np.ndarray, start: int) -> np.ndarray:
-    from .transformer import _one_thread
+    from .core.torchloop import one_thread
 
     B, L = ctx.shape
     out = np.empty((B, L - start + 1, model.vocab_size))
     x = np.concatenate([np.full((B, 1), model.bos, dtype=np.int64), ctx], axis=1)
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_thread():
         for b0 in range(0, B, _CHUNK):
             logits = model(torch.as_tensor(x[b0:b0 + _CHUNK]))[:, start:].double()
             out[b0:b0 + _CHUNK] = torch.log_softmax(logits, dim=-1).numpy()
@@ -156,7 +158,7 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
     numpy.ndarray, shape (B, L - start + 1, V)
         Natural-log next-token probabilities (nats); row ``[b, r - start]`` follows the prefix ``contexts[b, :r]``.
     """
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     ctx = _as_contexts(contexts, V)
     L = ctx.shape[1]
@@ -168,7 +170,7 @@ def next_token_table(model, contexts, *, start=0) -> np.ndarray:
     elif callable(getattr(model, "table", None)):  # a model that reads a batch of rows in one pass (semtheory.hf)
         tab = np.asarray(model.table(uniq, start=start), dtype=float)
     else:
-        walker = _channel._StateWalker(model)
+        walker = StateWalker(model)
         tab = np.empty((len(uniq), L - start + 1, V))
         for b, row in enumerate(uniq.tolist()):
             for r in range(start, L + 1):
@@ -257,14 +259,14 @@ def prompt_flow_law(model, prompts, n, *, weights=None) -> np.ndarray:
     numpy.ndarray, shape (K,) + (1,) * (n - 1) + (V,) * n
         The joint pmf of prompt index and generation (dimensionless), in :mod:`semtheory.directed`'s layout.
     """
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     P = _as_prompts(prompts, V)
     K, m = P.shape
     w = _prompt_weights(weights, K)
     n = check_int(n, "n", minimum=1)
-    if K * float(V) ** n > _directed._MAX_CELLS:
-        raise ValueError(f"n={n} with {K} prompts and vocab_size={V} gives more than {_directed._MAX_CELLS} cells")
+    if K * float(V) ** n > MAX_CELLS:
+        raise ValueError(f"n={n} with {K} prompts and vocab_size={V} gives more than {MAX_CELLS} cells")
     Yc = np.indices((V,) * (n - 1)).reshape(n - 1, -1).T if n > 1 else np.zeros((1, 0), dtype=np.int64)  # C order
     ctx = np.concatenate([np.repeat(P, len(Yc), axis=0), np.tile(Yc, (K, 1))], axis=1)
     tab = next_token_table(model, ctx, start=m).reshape((K,) + (V,) * (n - 1) + (n, V))
@@ -334,7 +336,7 @@ def sample_prompt_flow(model, prompts, n, n_paths, *, weights=None, seed=None, b
         ``base`` (bits by default); ``inputs[:, 0]`` the prompt indices, ``outputs`` the generated tokens.
     """
     lb = log_base(base)
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     P = _as_prompts(prompts, V)
     K, m = P.shape
@@ -533,8 +535,8 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
         Cross-entropy and excess in units of log ``base`` per token (bits by default); perplexities in tokens.
     """
     log_base(base)  # validated before any work
-    model = _channel._check_model(model)
-    x = model._check_tokens(tokens, "tokens")
+    model = check_model(model)
+    x = model.check_tokens(tokens, "tokens")
     if x.size < 2:
         raise ValueError(f"tokens must hold at least 2 tokens, got {x.size}")
     b = check_int(n_batches, "n_batches", minimum=2, maximum=x.size)
@@ -543,7 +545,7 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
     ce_se = batch_means_se(ml, b)
     if source is None:
         return PerplexityReport(ce, ce_se, float(base**ce), ml, None, None, None, None, None)
-    source = _channel._check_model(source, "source")
+    source = check_model(source, "source")
     if source.vocab_size != model.vocab_size:
         raise ValueError(f"source has {source.vocab_size} tokens but model has {model.vocab_size}")
     rate = getattr(source, "entropy_rate", None)
@@ -697,7 +699,7 @@ def attention_readout(model, tokens, length, *, count=12, base=2) -> list[Attent
     list of AttentionEnergies
         One readout per window, units as in :func:`attention_energies`.
     """
-    x = _channel._check_model(model)._check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
+    x = check_model(model).check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
         else np.asarray(tokens)
     length = check_int(length, "length", minimum=1)
     count = check_int(count, "count", minimum=1)
@@ -872,12 +874,12 @@ def mixing_modulus(source) -> float:
     float
         The second-largest eigenvalue modulus of the lifted chain (dimensionless, in [0, 1]).
     """
-    from .sources import _lifted
+    from .sources import lifted_transition
 
     src = _markov_source(source)
     if src.order == 0:
         return 0.0
-    ev = np.sort(np.abs(np.linalg.eigvals(_lifted(src.transition))))[::-1]
+    ev = np.sort(np.abs(np.linalg.eigvals(lifted_transition(src.transition))))[::-1]
     return float(ev[1]) if ev.size > 1 else 0.0
 
 
@@ -986,11 +988,11 @@ def interaction_channel(model, n) -> list[np.ndarray]:
     list of numpy.ndarray
         ``n`` conditional pmfs; entry ``t - 1`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
     """
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     n = check_int(n, "n", minimum=1)
-    if float(V) ** (2 * n) > _directed._MAX_CELLS:
-        raise ValueError(f"n = {n} turns over {V} tokens gives more than {_directed._MAX_CELLS} cells")
+    if float(V) ** (2 * n) > MAX_CELLS:
+        raise ValueError(f"n = {n} turns over {V} tokens gives more than {MAX_CELLS} cells")
     L = 2 * n - 1
     ctx = np.indices((V,) * L).reshape(L, -1).T
     tab = next_token_table(model, ctx).reshape((V,) * L + (L + 1, V))
@@ -1033,7 +1035,7 @@ def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
     numpy.ndarray, shape (V,) * (2 n)
         The joint pmf of :math:`(X^n, Y^n)` (dimensionless), in :mod:`semtheory.directed`'s layout.
     """
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     K, f = _as_user(user, first, V)
     n = check_int(n, "n", minimum=1)
@@ -1129,7 +1131,7 @@ def sample_feedback_information(model, user, n, n_paths, *, n_inner=64, first=No
         The three estimates and their standard errors, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     K, f = _as_user(user, first, V)
     n = check_int(n, "n", minimum=1)
@@ -1209,7 +1211,8 @@ def residual_streams(model, contexts) -> np.ndarray:
     numpy.ndarray, shape (layers + 1, B, n + 1, d)
         The residual streams (float64, in the units of the network's activations).
     """
-    from .transformer import Transformer, _one_thread
+    from .transformer import Transformer
+    from .core.torchloop import one_thread
 
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
@@ -1218,7 +1221,7 @@ def residual_streams(model, contexts) -> np.ndarray:
         raise ValueError(f"contexts must hold at most context_length - 1 = {model.context_length - 1} tokens per row")
     x = torch.as_tensor(np.concatenate([np.full((ctx.shape[0], 1), model.bos), ctx], axis=1))
     out = []
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_thread():
         h = model.embed(x) + model.pos.weight[: x.shape[1]]
         for blk in model.blocks:
             out.append(h.double().numpy())
@@ -1319,9 +1322,9 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
         loss.backward()
         return loss
 
-    from .transformer import _one_thread
+    from .core.torchloop import one_thread
 
-    with _one_thread():
+    with one_thread():
         opt.step(closure)
     with torch.no_grad():
         nll = torch.nn.functional.cross_entropy(Z[te] @ W + b, Y[te], reduction="none").numpy() / lb
@@ -1369,7 +1372,7 @@ def state_probe(model, source, tokens, *, length=15, windows=100, seed=None, bas
     lb = log_base(base)
     src = _markov_source(source)
     k, V = src.order, src.vocab_size
-    x = _channel._check_model(model)._check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
+    x = check_model(model).check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
         else np.asarray(tokens)
     length = check_int(length, "length", minimum=max(k, 1))
     windows = check_int(windows, "windows", minimum=2)
@@ -1503,7 +1506,7 @@ def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1,
         The estimates, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
-    model = _channel._check_model(model)
+    model = check_model(model)
     V = model.vocab_size
     P = _as_prompts(np.atleast_2d(_asarray(prompt, "prompt")), V, "prompt")
     if P.shape[0] != 1:

@@ -40,6 +40,7 @@ from scipy.special import xlogy
 
 from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
+from .core.law import MAX_CELLS
 from .core.models import LanguageModel, MarkovLM, check_model, sequence_law
 from .measures import entropy
 
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 _MAX_STATES = 2048  # largest state space (V**k for an order-k chain) whose stationary law is solved densely
-_MAX_CELLS = 2**22  # largest forward-algorithm table (S * S * V**n) for the exact HMM sandwich
+_SANDWICH_CELLS = 2**22  # table budget (S * S * V**n) that sets the default n of the exact HMM sandwich
 
 
 def english_corpus(max_chars: int | None = None) -> str:
@@ -169,7 +170,6 @@ def lifted_transition(transition) -> np.ndarray:
     return M
 
 
-_lifted = lifted_transition  # the former private name, kept while semantic switches to the public one
 
 
 def _cum_rows(P: np.ndarray) -> list:
@@ -499,7 +499,7 @@ class HiddenMarkovSource(LanguageModel):
         if V == 1:
             return 64
         n = 0
-        while S * S * V ** (n + 1) <= _MAX_CELLS:
+        while S * S * V ** (n + 1) <= _SANDWICH_CELLS:
             n += 1
         return max(n, 1)
 
@@ -908,8 +908,8 @@ def stationary_cross_entropy(source, model, *, base=2) -> float:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise ValueError("model must have a finite context length (an integer attribute model.order >= 0)")
     V = source.vocab_size
-    if V ** (k + 1) > _MAX_CELLS:
-        raise ValueError(f"model.order = {k} with {V} symbols needs {V}**{k + 1} cells, more than {_MAX_CELLS}")
+    if V ** (k + 1) > MAX_CELLS:
+        raise ValueError(f"model.order = {k} with {V} symbols needs {V}**{k + 1} cells, more than {MAX_CELLS}")
     law = sequence_law(source, k + 1).reshape(-1, V)
     if isinstance(model, NGramModel):  # vectorised: context ids in C order are 0 .. V**k - 1
         cid = np.repeat(np.arange(V**k, dtype=np.int64), V)

@@ -65,8 +65,6 @@ from ._validate import check_flag, check_int, check_positive, log_base, torch_se
 from .channel import LanguageModel, boltzmann_logprobs
 from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
 
-_one_thread = one_thread  # former private names, kept while semantic and ssm switch to semtheory.core.torchloop
-_cached = cached
 
 __all__ = [
     "causal_mask",

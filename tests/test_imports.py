@@ -28,15 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "semtheory"
 ALLOWED_PRIVATE_MODULES = {"semtheory._validate", "semtheory._extras"}
 
-#: Remaining private cross-module uses, as "importer: target.name".  Semantic and ssm switch to the public names
-#: of semtheory.core (the lead edits those files); the others belong to the modules being redesigned in issue #15.
-PENDING_PRIVATE: set[str] = {
-    "semtheory.semantic: semtheory.channel._check_model",
-    "semtheory.semantic: semtheory.channel._StateWalker",
-    "semtheory.semantic: semtheory.directed._MAX_CELLS",
-    "semtheory.semantic: semtheory.sources._lifted",
-    "semtheory.semantic: semtheory.transformer._one_thread",
-}
+#: Private cross-module uses still allowed, as "importer: target.name".  Empty: every module uses public names only.
+PENDING_PRIVATE: set[str] = set()
 
 #: Remaining imports of a later chapter's module, as "importer -> target" (top-level module names).
 PENDING_LATER_CHAPTER: set[str] = {

@@ -404,9 +404,9 @@ def test_mixing_modulus_predicts_convergence_of_the_lifted_chain():
     src = sources.MarkovSource.random(3, order=2, seed=4)
     lam = semantic.mixing_modulus(src)
     assert 0 < lam < 1
-    from semtheory.sources import _lifted
+    from semtheory.sources import lifted_transition
 
-    T = np.linalg.matrix_power(_lifted(src.transition), 200)
+    T = np.linalg.matrix_power(lifted_transition(src.transition), 200)
     np.testing.assert_allclose(T, np.broadcast_to(src.stationary.reshape(1, -1), T.shape), atol=1e-8)
     periodic = sources.MarkovSource(np.array([[0.0, 1.0], [1.0, 0.0]]))
     assert semantic.mixing_modulus(periodic) == pytest.approx(1.0)  # period 2: not mixing

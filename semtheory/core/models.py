@@ -36,7 +36,7 @@ __all__ = [
 
 #: Largest exact law (number of sequences, or table cells) that :func:`sequence_law` and
 #: :meth:`MarkovLM.random` build.
-MAX_CELLS = 2**22
+from .law import MAX_CELLS  # noqa: E402  (the one memory guard, re-exported)
 #: A model's next-token log-pmf must have ``logsumexp`` within this of 0 (:func:`checked_logprobs`).
 NORM_ATOL = 1e-9
 

@@ -161,4 +161,3 @@ __all__ = [
     "CapacityResult",
 ]
 
-_MAX_CELLS = MAX_CELLS  # for the modules that still read directed._MAX_CELLS: use semtheory.core.law.MAX_CELLS

@@ -16,7 +16,7 @@ import numpy as np
 from .._validate import as_pmf, check_int, check_positive
 
 
-MAX_CELLS = 2**23  # largest (X^n, Y^n) table the directed solver builds
+from ..core.law import MAX_CELLS  # largest (X^n, Y^n) table the directed solver builds
 
 
 def lse(A: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
