@@ -879,7 +879,7 @@ def order_cross_entropy(p, q, order, *, base=2) -> float:
         Per sequence, units of log ``base`` (bits by default).
     """
     p, q, n, V = _pair(p, q)
-    return measures.cross_entropy(p, order_law(q, order), base)
+    return measures.cross_entropy(p, order_law(q, order), base=base)
 
 
 def _orders(n: int) -> list[tuple[int, ...]]:
@@ -1003,7 +1003,7 @@ def loss_chain(p, q, *, base=2) -> LossChain:
     """
     p, q, n, V = _pair(p, q)
     loss = llada_loss(p, q, base=base)
-    ce = measures.cross_entropy(p, mixture_law(q), base)
+    ce = measures.cross_entropy(p, mixture_law(q), base=base)
     H = measures.entropy(p, base=base)
     return LossChain(loss, ce, H, loss - ce, ce - H, loss - H)
 
@@ -1507,8 +1507,8 @@ def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, s
         for rm in _REMASKING:
             law = sampler_law(q, S, rm)
             nll = source_nll(p, sample(model, N, steps=S, remasking=rm, seed=seed + S).tokens, base=base)
-            out.append(SamplingQuality(S, rm, measures.cross_entropy(law, p, base), measures.entropy(law, base=base),
-                                       measures.kl_divergence(p, law, base), float(nll.mean()),
+            out.append(SamplingQuality(S, rm, measures.cross_entropy(law, p, base=base), measures.entropy(law, base=base),
+                                       measures.kl_divergence(p, law, base=base), float(nll.mean()),
                                        float(nll.std(ddof=1) / math.sqrt(N))))
     return out
 

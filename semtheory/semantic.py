@@ -918,7 +918,7 @@ def markov_order_gap(source, order, *, base=2) -> float:
     law = src.stationary[..., None] * src.transition  # (V,)*(k+1): stationary law of k+1 consecutive symbols
     past = tuple(range(0, k - j))
     recent = tuple(range(k - j, k))
-    return float(max(measures.conditional_mutual_information(law, past, (k,), recent, base), 0.0))
+    return float(max(measures.conditional_mutual_information(law, past, (k,), recent, base=base), 0.0))
 
 
 # ==============================================================================================

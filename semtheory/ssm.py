@@ -950,7 +950,7 @@ def pretrained_ssm_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32,
            context_length, discretization)
 
     def build():
-        src = markov_source(source_seed)
+        src = markov_source(seed=source_seed)
         tr = src.sample(check_int(n_train, "n_train", minimum=context_length), seed=2 * seed + 1)
         te = src.sample(check_int(n_test, "n_test", minimum=1), seed=2 * seed + 2)
         m = MambaLM(src.vocab_size, d_model=d_model, n_layers=n_layers, d_state=d_state, mixer=mixer,

@@ -597,7 +597,7 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
 # ==============================================================================================
 
 
-def markov_source(seed=0):
+def markov_source(*, seed=0):
     r"""The chapter's source with a known entropy rate: an order-2 Markov chain on 4 symbols, rows Dirichlet(0.3).
 
     A :class:`semtheory.sources.MarkovSource` drawn with ``seed`` (``MarkovSource.random(4, order=2,
@@ -657,7 +657,7 @@ def pretrained_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=
     key = ("markov", seed, source_seed, steps, batch_size, lr, n_train, n_test, d_model, n_layers, n_heads, context_length)
 
     def build():
-        src = markov_source(source_seed)
+        src = markov_source(seed=source_seed)
         tr = src.sample(check_int(n_train, "n_train", minimum=context_length), seed=2 * seed + 1)
         te = src.sample(check_int(n_test, "n_test", minimum=1), seed=2 * seed + 2)
         m = Transformer(src.vocab_size, d_model=d_model, n_heads=n_heads, n_layers=n_layers,

@@ -417,7 +417,7 @@ def test_markov_order_gap_is_the_excess_of_the_projected_model():
     """Independent route: score a long sample with the order-1 projection (paired excess of perplexity_report)."""
     from semtheory.transformer import markov_source
 
-    src = markov_source(0)
+    src = markov_source(seed=0)
     gap = semantic.markov_order_gap(src, 1)
     law = src.stationary[..., None] * src.transition
     pair = law.sum(axis=0)
@@ -432,7 +432,7 @@ def test_chapter_14_exercise_answers_by_independent_routes():
     from semtheory.exercises import is_correct
     from semtheory.transformer import markov_source
 
-    src = markov_source(0)
+    src = markov_source(seed=0)
     rows = src.transition.reshape(-1, 4)
     H = float(-(src.stationary.reshape(-1)[:, None] * rows * np.log2(rows)).sum())
     assert is_correct("ex-14-source-perplexity", 2**H)

@@ -174,7 +174,7 @@ def test_model_is_causal_and_state_matches_parallel_pass(mixer):
 
 
 def test_training_deterministic_under_seed_and_learns():
-    src = markov_source(0)
+    src = markov_source(seed=0)
     data = src.sample(3000, seed=1)
     runs = []
     for _ in range(2):

@@ -9,6 +9,8 @@ r"""The core layer: what the chapter modules share, under public names, owned by
   (:func:`~semtheory.core.torchloop.one_thread`), the optimiser :class:`~semtheory.core.torchloop.Adam`, and the
   in-process model cache (:func:`~semtheory.core.torchloop.cached`, :class:`~semtheory.core.torchloop.Pretrained`).
 * :mod:`semtheory.core.law`: the :math:`X_1 \dots X_n, Y_1 \dots Y_n` layout of joint laws.
+* :mod:`semtheory.core.results`: the shared result records, :class:`~semtheory.core.results.Estimate` (a Monte
+  Carlo mean and its standard error).
 
 Validation of arguments lives in ``semtheory._validate`` (one home for every module).  Chapter modules import
 these names from here; ``semtheory.channel`` and ``semtheory.transformer`` re-export the ones readers use
@@ -19,6 +21,7 @@ chapters read the same.  Units: as in each submodule (laws in nats, scores in un
 from __future__ import annotations
 
 from . import law
+from .results import Estimate
 from .models import (
     MAX_CELLS,
     NORM_ATOL,
@@ -32,6 +35,7 @@ from .models import (
 )
 
 __all__ = [
+    "Estimate",
     "LanguageModel",
     "MarkovLM",
     "sequence_law",

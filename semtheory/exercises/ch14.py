@@ -22,7 +22,7 @@ def _two_token_model():
 def _source_perplexity():
     from ..transformer import markov_source
 
-    return 2.0 ** markov_source(0).entropy_rate(base=2)
+    return 2.0 ** markov_source(seed=0).entropy_rate(base=2)
 
 
 @answer("ex-14-density-by-hand", units="bits", rtol=1e-6, atol=1e-9,
@@ -42,7 +42,7 @@ def _source_di():
     from ..directed import directed_information
     from ..transformer import markov_source
 
-    src = markov_source(0)
+    src = markov_source(seed=0)
     return directed_information(prompt_generation_law(src, sequence_law(src, 3), 4))
 
 
@@ -78,7 +78,7 @@ def _shorter_memory():
     from ..semantic import markov_order_gap
     from ..transformer import markov_source
 
-    return markov_order_gap(markov_source(0), 1)
+    return markov_order_gap(markov_source(seed=0), 1)
 
 
 @answer("ex-14-semantic-bias", units="bits", rtol=1e-4, atol=1e-6,

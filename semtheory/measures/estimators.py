@@ -52,7 +52,7 @@ def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
     return vals, counts / counts.sum()
 
 
-def entropy_plugin(samples, base=2) -> float:
+def entropy_plugin(samples, *, base=2) -> float:
     r"""Plug-in (maximum-likelihood) entropy :math:`\hat H = -\sum_x \hat p(x) \log \hat p(x)`, :math:`\hat p = N_x/N`.
 
     Biased downward: :math:`E[\hat H] = H - \frac{K-1}{2N} + O(N^{-2})` (nats) for K outcomes of
@@ -76,7 +76,7 @@ def entropy_plugin(samples, base=2) -> float:
     return entropy_nats(c / c.sum(), lb)
 
 
-def entropy_miller_madow(samples, base=2) -> float:
+def entropy_miller_madow(samples, *, base=2) -> float:
     r"""Miller–Madow entropy :math:`\hat H_{MM} = \hat H + \frac{\hat K - 1}{2N}` (the correction in nats).
 
     :math:`\hat K` is the number of distinct observed outcomes.  Removes the leading
@@ -185,7 +185,7 @@ def entropy_chao_shen(samples, *, base=2) -> float:
     return float(_estimates_from_counts(c[None, :], "chao_shen")[0]) / lb
 
 
-def entropy_estimates(p, n, reps, method="plugin", seed=None, base=2) -> np.ndarray:
+def entropy_estimates(p, n, reps, method="plugin", *, seed=None, base=2) -> np.ndarray:
     r"""``reps`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
 
     Draws the count vectors :math:`(N_x) \sim \mathrm{Multinomial}(n, p)` directly (vectorised) and
@@ -274,7 +274,7 @@ def estimator_bias(p, n, method="plugin", *, base=2) -> float:
     return b / lb
 
 
-def plugin_bias(p, n, base=2) -> float:
+def plugin_bias(p, n, *, base=2) -> float:
     r"""Exact expected bias :math:`E[\hat H_N] - H(p)` of the plug-in entropy from ``n`` i.i.d. draws of ``p``.
 
     Each count is binomial, :math:`N_x \sim \mathrm{Bin}(n, p_x)`, so by linearity
@@ -314,7 +314,7 @@ def plugin_bias(p, n, base=2) -> float:
     return (expected - entropy_nats(p, 1.0)) / lb
 
 
-def mutual_information_plugin(x, y, base=2) -> float:
+def mutual_information_plugin(x, y, *, base=2) -> float:
     r"""Plug-in mutual information :math:`\hat I(X;Y) = \hat H(X) + \hat H(Y) - \hat H(X,Y)` from paired samples.
 
     ``x`` and ``y`` are 1-D arrays of equal length n >= 1.  Biased upward by about

@@ -17,7 +17,7 @@ from .basic import binary_entropy
 # ----------------------------------------------------------------------------------------------
 
 
-def fano_bound(error_probability, alphabet_size, base=2) -> float:
+def fano_bound(error_probability, alphabet_size, *, base=2) -> float:
     r"""Fano's bound :math:`H(X \mid \hat X) \le h(P_e) + P_e \log(|\mathcal X| - 1)`.
 
     Returns the right-hand side: the largest conditional entropy (equivocation) compatible with
@@ -41,10 +41,10 @@ def fano_bound(error_probability, alphabet_size, base=2) -> float:
     lb = log_base(base)
     pe = check_probability(error_probability, "error_probability")
     m = check_int(alphabet_size, "alphabet_size", minimum=2)
-    return float(binary_entropy(pe, base)) + pe * math.log(m - 1) / lb
+    return float(binary_entropy(pe, base=base)) + pe * math.log(m - 1) / lb
 
 
-def fano_error_lower_bound(equivocation, alphabet_size, base=2) -> float:
+def fano_error_lower_bound(equivocation, alphabet_size, *, base=2) -> float:
     r"""Smallest error probability allowed by Fano's inequality for a given equivocation :math:`H(X\mid Y)`.
 
     The Fano function :math:`F(P_e) = h(P_e) + P_e \log(|\mathcal X|-1)` increases from 0 to
@@ -86,7 +86,7 @@ def fano_error_lower_bound(equivocation, alphabet_size, base=2) -> float:
         return top
 
     def f(x):
-        return fano_bound(x, m, math.e) - h
+        return fano_bound(x, m, base=math.e) - h
 
     return float(brentq(f, 0.0, top, xtol=1e-15, rtol=4 * np.finfo(float).eps))
 
