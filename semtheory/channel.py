@@ -1213,7 +1213,7 @@ def _batched_logw(model, prompts: np.ndarray, n: int) -> np.ndarray:
     and the result sums to 1 to double round-off.  A table larger than :data:`_BATCH_TABLE_CELLS` cells is
     built once per position instead (:math:`K V^t` rows at step :math:`t`).
     """
-    from .semantic import next_token_table
+    from .core.tables import next_token_table
 
     V = model.vocab_size
     K, m = prompts.shape
@@ -1249,7 +1249,7 @@ def _normalised(lp: np.ndarray) -> np.ndarray:
 
 def _batched_logprobs(model, ctx: np.ndarray) -> np.ndarray:
     """Next-token log-laws after every row of ``ctx`` (B, L), in one batched pass; rows checked as log-pmfs."""
-    from .semantic import next_token_table
+    from .core.tables import next_token_table
 
     return _normalised(next_token_table(model, ctx, start=ctx.shape[1])[:, 0])
 

@@ -56,7 +56,8 @@ from scipy.special import logsumexp
 from . import channel as _channel
 from . import directed as _directed
 from .core.law import MAX_CELLS
-from .core.models import StateWalker, check_model
+from .core.models import check_model
+from .core.tables import as_contexts, next_token_table
 from .flow import FlowPaths
 from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, check_int, check_positive, check_probability, log_base
@@ -94,7 +95,6 @@ __all__ = [
     "sampled_semantic_entropy",
 ]
 
-_CHUNK = 1024  # sequences per batched forward pass
 _TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
 
 
@@ -103,79 +103,7 @@ _TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
 # ==============================================================================================
 
 
-def _as_contexts(contexts, V: int, name: str = "contexts") -> np.ndarray:
-    arr = _asarray(contexts, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (rows of equal length) of token ids, got shape {arr.shape}")
-    if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= V):
-        raise ValueError(f"{name} must hold integer token ids in [0, {V})")
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must hold at least one row")
-    return arr.astype(np.int64)
-
-
-def _is_fast_transformer(model, L: int) -> bool:
-    from .transformer import Transformer
-
-    return isinstance(model, Transformer) and L + 1 <= model.context_length
-
-
-def _transformer_table(model, ctx: np.ndarray, start: int) -> np.ndarray:
-    from .core.torchloop import one_thread
-
-    B, L = ctx.shape
-    out = np.empty((B, L - start + 1, model.vocab_size))
-    x = np.concatenate([np.full((B, 1), model.bos, dtype=np.int64), ctx], axis=1)
-    with torch.no_grad(), one_thread():
-        for b0 in range(0, B, _CHUNK):
-            logits = model(torch.as_tensor(x[b0:b0 + _CHUNK]))[:, start:].double()
-            out[b0:b0 + _CHUNK] = torch.log_softmax(logits, dim=-1).numpy()
-    return out
-
-
-def next_token_table(model, contexts, *, start=0) -> np.ndarray:
-    r"""Next-token log-laws :math:`\ln P(\cdot \mid c_{1..r})` after every prefix length :math:`r = \text{start}..L` of each row.
-
-    ``contexts`` is a 2-D integer array ``(B, L)``; the result has shape ``(B, L - start + 1, V)`` (nats), row
-    ``[b, r - start]`` equal to ``model.next_token_logprobs(contexts[b, :r])``.  Duplicate rows are evaluated
-    once.  A :class:`~semtheory.transformer.Transformer` whose window holds the whole row (:math:`L + 1 \le`
-    ``context_length``) reads each row in one causal pass, batched (to float32 round-off), and so does a
-    model with a ``table(contexts, start=...)`` method of this contract (:class:`semtheory.hf.CausalLM`); any
-    other :class:`~semtheory.channel.LanguageModel` is driven through its state protocol, memoised by prefix.
-    Chapter 14.
-
-    Parameters
-    ----------
-    model : semtheory.channel.LanguageModel
-        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
-    contexts : array_like of int, shape (B, L)
-        Rows of token ids in ``[0, V)``.
-    start : int, keyword-only, default 0
-        The shortest prefix length read, ``0 <= start <= L``.
-
-    Returns
-    -------
-    numpy.ndarray, shape (B, L - start + 1, V)
-        Natural-log next-token probabilities (nats); row ``[b, r - start]`` follows the prefix ``contexts[b, :r]``.
-    """
-    model = check_model(model)
-    V = model.vocab_size
-    ctx = _as_contexts(contexts, V)
-    L = ctx.shape[1]
-    start = check_int(start, "start", minimum=0, maximum=L)
-    uniq, inv = np.unique(ctx, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    if _is_fast_transformer(model, L):
-        tab = _transformer_table(model, uniq, start)
-    elif callable(getattr(model, "table", None)):  # a model that reads a batch of rows in one pass (semtheory.hf)
-        tab = np.asarray(model.table(uniq, start=start), dtype=float)
-    else:
-        walker = StateWalker(model)
-        tab = np.empty((len(uniq), L - start + 1, V))
-        for b, row in enumerate(uniq.tolist()):
-            for r in range(start, L + 1):
-                tab[b, r - start] = walker.logprobs(tuple(row[:r]))
-    return tab[inv]
+# next_token_table and as_contexts live in semtheory.core.tables (the core's batched logits plumbing); re-exported.
 
 
 # ==============================================================================================
@@ -1216,7 +1144,7 @@ def residual_streams(model, contexts) -> np.ndarray:
 
     if not isinstance(model, Transformer):
         raise ValueError(f"model must be a semtheory.transformer.Transformer, got {type(model).__name__}")
-    ctx = _as_contexts(contexts, model.vocab_size)
+    ctx = as_contexts(contexts, model.vocab_size)
     if ctx.shape[1] + 1 > model.context_length:
         raise ValueError(f"contexts must hold at most context_length - 1 = {model.context_length - 1} tokens per row")
     x = torch.as_tensor(np.concatenate([np.full((ctx.shape[0], 1), model.bos), ctx], axis=1))

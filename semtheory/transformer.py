@@ -63,6 +63,7 @@ F = torch.nn.functional
 from ._validate import as_array as _asarray
 from ._validate import check_flag, check_int, check_positive, log_base, torch_seed
 from .channel import LanguageModel, boltzmann_logprobs
+from .core.tables import as_contexts
 from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
 
 
@@ -346,6 +347,38 @@ ceil`.
                     t = len(p) + idx
                     lp[idx] = out[r, t - a, full[t]]
         return lp / lb
+
+    def table(self, contexts, *, start: int = 0) -> np.ndarray:
+        r"""Next-token log-laws (nats) after every prefix length ``start..L`` of each row of ``contexts`` ``(B, L)``.
+
+        Each row is read in one causal pass from BOS, batched by 1024 rows, so the window must hold the whole
+        row (:math:`L + 1 \le` ``context_length``).  :func:`semtheory.core.tables.next_token_table` takes this
+        route when it applies.  Equal to :meth:`next_token_logprobs` per prefix to float32 round-off.  Chapter 14.
+
+        Parameters
+        ----------
+        contexts : array_like of int, shape (B, L)
+            Rows of token ids in ``[0, vocab_size)``, with ``L + 1 <= context_length``.
+        start : int, keyword-only, default 0
+            The shortest prefix length read, ``0 <= start <= L``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (B, L - start + 1, vocab_size)
+            Natural-log next-token probabilities (nats); row ``[b, r - start]`` follows ``contexts[b, :r]``.
+        """
+        ctx = as_contexts(contexts, self.vocab_size)
+        B, L = ctx.shape
+        if L + 1 > self.context_length:
+            raise ValueError(f"contexts rows of length {L} do not fit the window (context_length = {self.context_length})")
+        start = check_int(start, "start", minimum=0, maximum=L)
+        out = np.empty((B, L - start + 1, self.vocab_size))
+        x = np.concatenate([np.full((B, 1), self.bos, dtype=np.int64), ctx], axis=1)
+        with torch.no_grad(), one_thread():
+            for b0 in range(0, B, 1024):
+                logits = self(torch.as_tensor(x[b0:b0 + 1024]))[:, start:].double()
+                out[b0:b0 + 1024] = torch.log_softmax(logits, dim=-1).numpy()
+        return out
 
     def trace(self, context: Sequence[int]) -> Trace:
         r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals."""
