@@ -343,7 +343,7 @@ def source_text_report(lm: CausalLM, source, n: int, *, alphabet: str, seed=None
                        window: int | None = None) -> SourceTextReport:
     r"""Perplexity against the entropy rate: ``n`` symbols of ``source`` written as text, scored by ``lm``.
 
-    Symbol :math:`v` of the source (a :class:`~semtheory.channel.LanguageModel` with ``entropy_rate(base)``,
+    Symbol :math:`v` of the source (a :class:`~semtheory.channel.LanguageModel` with ``entropy_rate(base=...)``,
     e.g. a :class:`semtheory.sources.MarkovSource`) is written as the character ``alphabet[v]``; the model's
     code length of the text per symbol, :math:`-\frac1n \log P_\theta(\text{text})` (canonical
     tokenisation), is compared with the source's entropy rate :math:`\mathcal H`, the least any model can
@@ -376,7 +376,7 @@ def source_text_report(lm: CausalLM, source, n: int, *, alphabet: str, seed=None
         raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
     rate = getattr(source, "entropy_rate", None)
     if not callable(rate) or not hasattr(source, "sample"):
-        raise ValueError("source must have sample() and entropy_rate(base) (e.g. a semtheory.sources.MarkovSource)")
+        raise ValueError("source must have sample() and entropy_rate(base=...) (e.g. a semtheory.sources.MarkovSource)")
     if not isinstance(alphabet, str) or len(set(alphabet)) != len(alphabet) or len(alphabet) < source.vocab_size:
         raise ValueError(f"alphabet must be a str of at least {source.vocab_size} distinct characters, got {alphabet!r}")
     n = check_int(n, "n", minimum=1)

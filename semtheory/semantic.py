@@ -438,7 +438,7 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
     .. math:: \hat H_\theta = \frac1N\sum_t -\log P_\theta(x_t \mid x^{t-1}), \qquad
               \widehat{\Delta} = \frac1N\sum_t \log\frac{P(x_t \mid x^{t-1})}{P_\theta(x_t \mid x^{t-1})}
 
-    (:math:`P` the ``source``, a :class:`~semtheory.channel.LanguageModel` with an ``entropy_rate(base)``
+    (:math:`P` the ``source``, a :class:`~semtheory.channel.LanguageModel` with an ``entropy_rate(base=...)``
     method, e.g. a :class:`semtheory.sources.MarkovSource`).  For a stationary ergodic source and a model of
     finite memory, :math:`\hat H_\theta \to \mathcal H + \bar D` and :math:`\widehat\Delta \to \bar D`, the
     relative-entropy rate; when the model is close to the source the paired :math:`\widehat\Delta` cancels
@@ -450,7 +450,7 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
         The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
     tokens : array_like of int, shape (N,)
         The held-out text, ``N >= 2``.
-    source : semtheory.channel.LanguageModel with ``entropy_rate(base)``, keyword-only, optional
+    source : semtheory.channel.LanguageModel with ``entropy_rate(base=...)``, keyword-only, optional
         The true source (e.g. a :class:`semtheory.sources.MarkovSource`), for the paired excess.
     n_batches : int >= 2, keyword-only, default 20
         Blocks of the batch-means standard errors (:func:`batch_means_se`).
@@ -478,7 +478,7 @@ def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> Pe
         raise ValueError(f"source has {source.vocab_size} tokens but model has {model.vocab_size}")
     rate = getattr(source, "entropy_rate", None)
     if not callable(rate):
-        raise ValueError("source must have an entropy_rate(base) method (e.g. a semtheory.sources.MarkovSource)")
+        raise ValueError("source must have an entropy_rate(base=...) method (e.g. a semtheory.sources.MarkovSource)")
     H = float(rate(base=base))
     sl = -source.token_logprobs(x, base=base)
     if not np.all(np.isfinite(sl)):

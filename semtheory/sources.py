@@ -42,7 +42,6 @@ from ._validate import as_array as _asarray
 from ._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 from .core.law import MAX_CELLS
 from .core.models import LanguageModel, MarkovLM, check_model, sequence_law
-from .measures import entropy
 
 __all__ = [
     "english_corpus",
@@ -253,11 +252,11 @@ class MarkovSource(MarkovLM):
             raise ValueError("a and b must not both be 0 (the chain would not have a unique stationary law)")
         return cls(np.array([[1 - a, a], [b, 1 - b]]))
 
-    def entropy_rate(self, base=2) -> float:
+    def entropy_rate(self, *, base=2) -> float:
         r""":math:`\mathcal H = \sum_s \pi(s) H(P(\cdot \mid s))` in units of ``base`` (exact).  Chapter 1."""
         lb = log_base(base)
         if self.order == 0:
-            return entropy(self.transition, base=base)
+            return float(-xlogy(self.transition, self.transition).sum() / lb)
         V = self.vocab_size
         rows = self.transition.reshape(-1, V)
         h_rows = -xlogy(rows, rows).sum(axis=1) / lb
@@ -503,7 +502,7 @@ class HiddenMarkovSource(LanguageModel):
             n += 1
         return max(n, 1)
 
-    def entropy_rate_bounds(self, n_max, base=2) -> SandwichBounds:
+    def entropy_rate_bounds(self, n_max, *, base=2) -> SandwichBounds:
         r"""The exact sandwich :math:`H(Y_n \mid Y^{n-1}, S_1) \le \mathcal H(\mathcal Y) \le H(Y_n \mid Y^{n-1})` for :math:`n = 1..n_{\max}`.
 
         Cover & Thomas (Thm 4.5.1 in the 2nd edition): the lower bound is non-decreasing, the upper bound
@@ -536,7 +535,7 @@ class HiddenMarkovSource(LanguageModel):
             pF, pG = qF, qG
         return SandwichBounds(np.arange(1, n_max + 1), lower, upper)
 
-    def entropy_rate(self, base=2, n=None) -> float:
+    def entropy_rate(self, *, base=2, n=None) -> float:
         r"""Estimate of the entropy rate: the midpoint of the sandwich at ``n`` (default ``min(16, max_sandwich_n())``).
 
         Not closed-form: the error is at most half of ``entropy_rate_bounds(n).gap[-1]``.  Units of ``base``.

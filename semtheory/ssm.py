@@ -1297,7 +1297,7 @@ class RegisterPredictor(LanguageModel):
             st = self.next_state(st, int(v))
         return out / lb
 
-    def stationary_cross_entropy(self, base=2) -> float:
+    def stationary_cross_entropy(self, *, base=2) -> float:
         r""":math:`\tfrac{j}{k}\mathcal H + (1-\tfrac jk)\log V` against the delay source (units of ``base``)."""
         lb = log_base(base)
         V, eps, j, k = self.vocab_size, self.noise, self.slots, self.delay
