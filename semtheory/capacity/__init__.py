@@ -62,7 +62,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
-from ._validate import as_float, as_rng, check_int, check_positive, check_probability, log_base
+from .._validate import as_float, as_rng, check_int, check_positive, check_probability, log_base
 
 __all__ = [
     "cover_count",
