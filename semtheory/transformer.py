@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 from ._extras import require as _require
@@ -81,6 +81,7 @@ __all__ = [
     "TrainResult",
     "minimise",
     "train",
+    "trainer",
     "Pretrained",
     "markov_source",
     "pretrained_on_markov",
@@ -628,6 +629,52 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
 # ==============================================================================================
 # Cheap, reproducible pre-trained models for later chapters
 # ==============================================================================================
+
+
+def trainer(*, steps: int = 200, seed=0, d_model: int = 16, n_heads: int = 2, n_layers: int = 1,
+            context_length: int = 16, lr: float = 1e-2) -> Callable[[np.ndarray, int], "Transformer"]:
+    r"""A ``fit(tokens, vocab_size)`` that builds a :class:`Transformer` and :func:`train`\ s it on ``tokens``.
+
+    For code that takes "a way to train a predictor" (chapter 8's
+    :func:`semtheory.granger.granger_by_training`): each call builds a fresh model with the given shape and
+    ``seed`` and trains it for ``steps`` Adam steps at learning rate ``lr`` with the same seed, so equal
+    streams give identical models.  Chapters 8, 10.
+
+    Parameters
+    ----------
+    steps : int, keyword-only, default 200
+        Training steps of each model, >= 1.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the initialisation and of the batches (a Generator gives one draw, shared by every call).
+    d_model, n_heads, n_layers, context_length : int, keyword-only
+        The Transformer's shape (defaults 16, 2, 1, 16).
+    lr : float, keyword-only, default 0.01
+        Peak learning rate.
+
+    Returns
+    -------
+    callable
+        ``fit(tokens, vocab_size) -> Transformer``, trained.
+
+    Examples
+    --------
+    >>> from semtheory import transformer
+    >>> fit = transformer.trainer(steps=2, d_model=4, context_length=4)
+    >>> fit([0, 1, 0, 1, 0, 1, 0, 1], 2).vocab_size
+    2
+    """
+    steps = check_int(steps, "steps", minimum=1)
+    seed = torch_seed(seed)
+    lr = check_positive(lr, "lr")
+    shape = dict(d_model=d_model, n_heads=n_heads, n_layers=n_layers, context_length=context_length)
+    Transformer(2, seed=seed, **shape)  # the shape is checked once, here
+
+    def fit(tokens, vocab_size: int) -> Transformer:
+        model = Transformer(vocab_size, seed=seed, **shape)
+        train(model, tokens, steps, lr=lr, seed=seed)
+        return model
+
+    return fit
 
 
 def markov_source(*, seed=0):

@@ -729,6 +729,9 @@ def _batch_loss(generator):
 
 reg("transformer.minimise", model=A("object", Lazy(_min_model)), batch_loss=_batch_loss, steps=A("size", 2, minimum=1),
     lr=A("positive", 0.003), seed=A("seed", 0), threads=A("size", 1, minimum=1))
+reg("transformer.trainer", steps=A("size", 2, minimum=1), seed=A("seed", 0), d_model=A("size", 4, minimum=1),
+    n_heads=A("size", 2, minimum=1), n_layers=A("size", 1, minimum=1), context_length=A("size", 4, minimum=1),
+    lr=A("positive", 0.01))
 reg("transformer.train", model=A("object", Lazy(_transformer)), data=A("tokens", [0, 1, 2, 1, 0, 2, 1, 1]),
     steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1), lr=A("positive", 0.003), seed=A("seed", 0),
     threads=A("size", 1, minimum=1))
@@ -1214,10 +1217,15 @@ reg("granger.granger_surrogate_test", **_ST, lags=A("size", 1, minimum=1), n_sur
     seed=A("seed", 0))
 reg("granger.simulate_markov_pair", transition=A("kernel", _PAIR), n=A("size", 5, minimum=1),
     initial=A("pmf", PXY, optional=True), seed=A("seed", 0))
+def _uniform_fit(tokens, vocab_size):
+    from semtheory.core import MarkovLM
+
+    return MarkovLM(np.full((vocab_size, vocab_size), 1.0 / vocab_size))
+
+
 reg("granger.granger_by_training", source=A("tokens", _ISRC * 2), target=A("tokens", list(np.roll(_ISRC, 1)) * 2),
-    test_source=A("tokens", _ISRC), test_target=A("tokens", np.roll(_ISRC, 1)), steps=A("size", 2, minimum=1),
-    seed=A("seed", 0), d_model=A("size", 4, minimum=1), n_layers=A("size", 1, minimum=1),
-    context_length=A("size", 4, minimum=1), lr=A("positive", 0.01))
+    test_source=A("tokens", _ISRC), test_target=A("tokens", np.roll(_ISRC, 1)), fit=A("object", _uniform_fit),
+    skip=A("size", 1, minimum=0))
 reg("granger.di_decomposition", p=A("pmf", _PDI), base=A("base", 2))
 reg("granger.coupled_pair_transition", lagged=A("prob", 0.7), flip=A("prob", 0.1))
 reg("granger.spurious_granger_var", a=A("real", 1.0), b=A("real", 1.0), rho=A("real", 0.8))

@@ -598,7 +598,9 @@ def test_trained_predictors_find_the_directed_information_rate():
     T = g.coupled_pair_transition(lagged=0.7, flip=0.1)
     x, y = g.simulate_markov_pair(T, 20_000, seed=0)
     tx, ty = g.simulate_markov_pair(T, 4_000, seed=1)
-    res = g.granger_by_training(source=x, target=y, test_source=tx, test_target=ty, steps=200, seed=0)
+    from semtheory import transformer as tf  # torch
+
+    res = g.granger_by_training(source=x, target=y, test_source=tx, test_target=ty, fit=tf.trainer(steps=200, seed=0))
     rates = d.markov_pair_rates(T)
     assert res.gain == pytest.approx(rates.directed, abs=0.05)
     assert res.full_source == pytest.approx(1.0, abs=0.03)  # X is i.i.d. fair: nothing to gain from Y's past
@@ -619,7 +621,8 @@ def test_new_granger_functions_validate():
         (lambda: g.granger_null_statistics(A, S, source_index=0, target_index=1, replicates=0), "replicates"),
         (lambda: g.granger_surrogate_test(source=np.ones(5), target=np.ones(5), lags=2), "source"),
         (lambda: g.simulate_markov_pair(np.ones((2, 2)), 5), "transition"),
-        (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0]), "equal lengths"),
+        (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0], fit=len), "equal lengths"),
+        (lambda: g.granger_by_training(source=[0], target=[0], test_source=[0], test_target=[0], fit=None), "fit"),
     ]
     for fn, name in cases:
         with pytest.raises(ValueError, match=name):

@@ -33,7 +33,6 @@ PENDING_PRIVATE: set[str] = set()
 
 #: Remaining imports of a later chapter's module, as "importer -> target" (top-level module names).
 PENDING_LATER_CHAPTER: set[str] = {
-    "semtheory.granger -> semtheory.transformer",  # chapter 8's Transformer-based Granger test (lazy, torch)
 }
 
 

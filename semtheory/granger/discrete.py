@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -215,64 +215,56 @@ class TrainedGranger(NamedTuple):
     gain: float
 
 
-def granger_by_training(*, source, target, test_source, test_target, steps=200, seed=0, d_model=16, n_layers=1,
-                        context_length=16, lr=1e-2) -> TrainedGranger:
-    r"""Granger's comparison of two predictors, with both predictors trained Transformers (:mod:`semtheory.transformer`).
+def granger_by_training(*, source, target, test_source, test_target, fit: Callable[[np.ndarray, int], object],
+                        skip: int = 16) -> TrainedGranger:
+    r"""Granger's comparison of two trained predictors: one that reads the source's past, one that does not.
 
-    The *full* model is trained on the interleaved stream :math:`x_1 y_1 x_2 y_2 \dots` (source tokens
-    ``0..K-1``, target tokens ``K..K+L-1``), the *restricted* one on the target series alone; both with
-    :func:`semtheory.transformer.train` (``steps``, ``lr``, ``seed``).  On the test series,
+    ``fit(tokens, vocab_size)`` trains a fresh predictor on a token stream and returns it (a
+    :class:`~semtheory.core.models.LanguageModel`, scored through ``token_logprobs``).  The *full* predictor is
+    fitted to the interleaved stream :math:`x_1 y_1 x_2 y_2 \dots` (source tokens ``0..K-1``, target tokens
+    ``K..K+L-1``), the *restricted* one to the target series alone.  On the test series,
     ``gain`` :math:`= \mathrm{CE}_{\text{restricted}} - \mathrm{CE}_{\text{full}}` on the target tokens estimates
-    :math:`\lim\frac1n[H(Y^n) - H(Y^n \| X^n)]`, the directed-information rate: the model reads :math:`X_t` before
-    :math:`Y_t`, so the gain is the transfer *and* instantaneous parts of the Amblard–Michel split.  The first
-    ``context_length`` test positions are skipped.  Imports torch.  Chapter 8.
+    :math:`\lim\frac1n[H(Y^n) - H(Y^n \| X^n)]`, the directed-information rate: the full predictor reads :math:`X_t`
+    before :math:`Y_t`, so the gain is the transfer *and* instantaneous parts of the Amblard–Michel split.  The
+    first ``skip`` time steps of the test series are not scored (a windowed predictor's warm-up).  Chapter 8
+    uses the small Transformers of chapter 10 (``fit = semtheory.transformer.trainer(...)``); this module needs
+    no model class of its own.
 
     Parameters
     ----------
     source, target : array_like of int, shape (n,), keyword-only
         The training series (non-negative integer tokens), of equal length.
     test_source, test_target : array_like of int, shape (m,), keyword-only
-        The held-out series, of equal length, ``m > context_length``.
-    steps : int, keyword-only, default 200
-        The number of training steps of each model.
-    seed : int, keyword-only, default 0
-        The seed of the initialisation and of the batches (passed to :func:`semtheory.transformer.train`).
-    d_model : int, keyword-only, default 16
-        The width of the Transformers.
-    n_layers : int, keyword-only, default 1
-        The number of layers.
-    context_length : int, keyword-only, default 16
-        The context length (>= 4); the first ``context_length`` test positions are not scored.
-    lr : float, keyword-only, default 0.01
-        The learning rate.
+        The held-out series, of equal length, ``m > skip``.
+    fit : callable, keyword-only
+        ``fit(tokens, vocab_size) -> LanguageModel``: trains a predictor on a 1-D int stream over
+        ``vocab_size`` tokens (deterministic under its own seed).
+    skip : int, keyword-only, default 16
+        The number of leading test time steps not scored (>= 0).
 
     Returns
     -------
     TrainedGranger
         The three held-out cross-entropies and the gain, in bits per token.
     """
-    from .. import transformer as _tr  # torch only when asked
-
     xs, ys = _as_int_series(source, "source"), _as_int_series(target, "target")
     txs, tys = _as_int_series(test_source, "test_source"), _as_int_series(test_target, "test_target")
     if xs.size != ys.size or txs.size != tys.size:
         raise ValueError("source and target (and test_source and test_target) must have equal lengths")
+    if not callable(fit):
+        raise ValueError(f"fit must be a callable fit(tokens, vocab_size) -> LanguageModel, got {fit!r}")
     K = int(max(xs.max(), txs.max())) + 1
     L = int(max(ys.max(), tys.max())) + 1
-    L0 = check_int(context_length, "context_length", minimum=4)
+    L0 = check_int(skip, "skip", minimum=0)
     if tys.size <= L0:
-        raise ValueError(f"test_target must be longer than context_length = {L0}")
+        raise ValueError(f"test_target must be longer than skip = {L0}")
 
     def inter(a, b):
         s = np.empty(2 * a.size, dtype=np.int64)
         s[0::2], s[1::2] = a, b + K
         return s
 
-    kw = dict(d_model=d_model, n_heads=2, n_layers=n_layers, context_length=L0, seed=seed)
-    full = _tr.Transformer(K + L, **kw)
-    _tr.train(full, inter(xs, ys), steps, lr=lr, seed=seed)
-    restr = _tr.Transformer(L, **kw)
-    _tr.train(restr, ys, steps, lr=lr, seed=seed)
+    full, restr = fit(inter(xs, ys), K + L), fit(ys, L)
     lp = full.token_logprobs(inter(txs, tys), base=2)[2 * L0:]
     src_ce, tgt_ce = -float(lp[0::2].mean()), -float(lp[1::2].mean())
     r_ce = -float(restr.token_logprobs(tys, base=math.e)[L0:].mean()) / math.log(2)
