@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Callable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 import numpy as np
 from ._extras import require as _require
@@ -64,6 +64,9 @@ from ._validate import as_array as _asarray
 from ._validate import check_flag, check_int, check_positive, log_base, torch_seed
 from .channel import LanguageModel, boltzmann_logprobs
 from .core.tables import as_contexts
+
+if TYPE_CHECKING:
+    from .core.types import SeedLike
 from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
 
 
@@ -631,7 +634,7 @@ def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, th
 # ==============================================================================================
 
 
-def trainer(*, steps: int = 200, seed=0, d_model: int = 16, n_heads: int = 2, n_layers: int = 1,
+def trainer(*, steps: int = 200, seed: SeedLike = 0, d_model: int = 16, n_heads: int = 2, n_layers: int = 1,
             context_length: int = 16, lr: float = 1e-2) -> Callable[[np.ndarray, int], "Transformer"]:
     r"""A ``fit(tokens, vocab_size)`` that builds a :class:`Transformer` and :func:`train`\ s it on ``tokens``.
 

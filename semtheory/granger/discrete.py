@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 
 from .. import directed, measures
 from .._validate import as_array, as_pmf, as_rng, as_stochastic, check_int, check_probability, log_base
 from ._common import real
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, IntArray, SeedLike
 
 
 # ----------------------------------------------------------------------------------------------
@@ -41,7 +45,7 @@ def _encode(blocks: list[np.ndarray], radix: int, m: int) -> np.ndarray:
     return code
 
 
-def transfer_entropy_plugin(*, source, target, k=1, l=1, base=2) -> float:
+def transfer_entropy_plugin(*, source: ArrayLike, target: ArrayLike, k: int = 1, l: int = 1, base: float = 2) -> float:
     r"""Plug-in transfer entropy from the integer series ``source`` to ``target`` (Schreiber 2000).
 
     .. math:: \widehat{\mathrm{TE}}_{X\to Y} = \hat H(Y_t, Y^{(k)}) + \hat H(Y^{(k)}, X^{(l)}) - \hat H(Y_t, Y^{(k)}, X^{(l)}) - \hat H(Y^{(k)})
@@ -101,7 +105,8 @@ def transfer_entropy_plugin(*, source, target, k=1, l=1, base=2) -> float:
     return max(te, 0.0) / lb
 
 
-def simulate_delayed_copy(n, *, flip=0.1, delay=1, alphabet=2, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, alphabet: int = 2,
+                          seed: SeedLike = None) -> tuple[IntArray, IntArray]:
     r"""A noisy delayed copy: :math:`X_t` i.i.d. uniform on ``alphabet`` symbols and :math:`Y_t = X_{t-\text{delay}} + N_t \bmod |\mathcal X|`.
 
     :math:`N_t = 0` with probability ``1 - flip`` and uniform on the other symbols otherwise.  For
@@ -145,7 +150,8 @@ def simulate_delayed_copy(n, *, flip=0.1, delay=1, alphabet=2, seed=None) -> tup
 # ----------------------------------------------------------------------------------------------
 
 
-def simulate_markov_pair(transition, n, *, initial=None, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def simulate_markov_pair(transition: ArrayLike, n: int, *, initial: ArrayLike | None = None,
+                         seed: SeedLike = None) -> tuple[IntArray, IntArray]:
     r"""One path ``(x, y)`` of length ``n`` of a jointly Markov pair ``transition[x', y', x, y]`` (stationary start by default).
 
     The layout of :func:`semtheory.directed.markov_pair_law`.  Deterministic under ``seed``.  Chapter 8.
@@ -215,8 +221,8 @@ class TrainedGranger(NamedTuple):
     gain: float
 
 
-def granger_by_training(*, source, target, test_source, test_target, fit: Callable[[np.ndarray, int], object],
-                        skip: int = 16) -> TrainedGranger:
+def granger_by_training(*, source: ArrayLike, target: ArrayLike, test_source: ArrayLike, test_target: ArrayLike,
+                        fit: Callable[[IntArray, int], LanguageModel], skip: int = 16) -> TrainedGranger:
     r"""Granger's comparison of two trained predictors: one that reads the source's past, one that does not.
 
     ``fit(tokens, vocab_size)`` trains a fresh predictor on a token stream and returns it (a
