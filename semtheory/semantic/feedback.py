@@ -1,0 +1,280 @@
+r"""A simulated user in feedback with the model: exact interaction laws and Monte Carlo directed information (chapter 14).
+
+:func:`echo_user` is a user kernel, :func:`interaction_channel` the model as a channel on interleaved turns,
+:func:`interaction_law` the exact joint law, :func:`sample_feedback_information` the Monte Carlo estimates of
+:math:`I(X^n \to Y^n)` and :math:`I(X^n; Y^n)`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .. import directed as _directed
+from .._validate import as_float, as_pmf, as_rng, check_int, log_base
+from ..core.law import MAX_CELLS
+from ..core.models import check_model
+from ..core.tables import next_token_table
+from ._common import draw
+
+
+def _as_user(kernel, first, V: int):
+    K = as_float(kernel, "user")
+    if K.shape != (V, V, V):
+        raise ValueError(f"user must have shape (V, V, V) = ({V}, {V}, {V}) [x_prev, y_prev, x], got {K.shape}")
+    if np.any(K < 0) or not np.allclose(K.sum(axis=-1), 1.0, atol=1e-9):
+        raise ValueError("user must be a conditional pmf over its last axis")
+    f = np.full(V, 1.0 / V) if first is None else as_pmf(first, "first", ndim=1)
+    if f.size != V:
+        raise ValueError(f"first must have {V} entries, got {f.size}")
+    return K, f
+
+
+def echo_user(V, repeat) -> np.ndarray:
+    r"""A simulated user who echoes the model: :math:`P(x_t \mid x_{t-1}, y_{t-1}) = \lambda\,[x_t = y_{t-1}] + (1-\lambda)/V`.
+
+    Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
+    :func:`sample_feedback_information` (``repeat`` :math:`= \lambda`; 0 is a user who ignores the model, i.e.
+    no feedback).  Chapter 14.
+
+    Parameters
+    ----------
+    V : int >= 2
+        Vocabulary size.
+    repeat : float in [0, 1]
+        The echo probability :math:`\lambda`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V, V, V)
+        The kernel ``user[x_prev, y_prev, x]`` (conditional pmfs over the last axis).
+    """
+    from .._validate import check_probability
+
+    V = check_int(V, "V", minimum=2)
+    lam = check_probability(repeat, "repeat")
+    K = np.full((V, V, V), (1.0 - lam) / V)
+    K[:, np.arange(V), np.arange(V)] += lam
+    return K
+
+
+def interaction_channel(model, n) -> list[np.ndarray]:
+    r"""The model as a channel in :mod:`semtheory.directed`'s layout, reading the interleaved turns :math:`x_1 y_1 x_2 y_2 \dots`.
+
+    ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
+    :math:`P_\theta(y_t \mid x_1, y_1, \dots, y_{t-1}, x_t)`: the model's next-token law after the user's
+    :math:`t`-th turn.  All :math:`V^{2n-1}` interleaved histories are read through :func:`next_token_table`
+    (one causal pass for a Transformer whose window holds :math:`2n` tokens), so :math:`V^{2n}` must stay
+    below :math:`2^{24}`.  With a user policy, :func:`semtheory.directed.joint_law` gives the exact law of the
+    interaction (:func:`interaction_law`).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    n : int >= 1
+        Number of turns, with :math:`V^{2n} \le 2^{24}`.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``n`` conditional pmfs; entry ``t - 1`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
+    """
+    model = check_model(model)
+    V = model.vocab_size
+    n = check_int(n, "n", minimum=1)
+    if float(V) ** (2 * n) > MAX_CELLS:
+        raise ValueError(f"n = {n} turns over {V} tokens gives more than {MAX_CELLS} cells")
+    L = 2 * n - 1
+    ctx = np.indices((V,) * L).reshape(L, -1).T
+    tab = next_token_table(model, ctx).reshape((V,) * L + (L + 1, V))
+    out = []
+    for t in range(1, n + 1):
+        r = 2 * t - 1  # the prefix x_1 y_1 .. x_t
+        k = np.exp(tab[(slice(None),) * r + (0,) * (L - r) + (r,)])  # axes x1 y1 .. x_t, Y_t (interleaved)
+        order = [2 * i for i in range(t)] + [2 * i + 1 for i in range(t - 1)] + [r]
+        out.append(np.transpose(k, order))
+    return out
+
+
+def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
+    r"""Exact joint law of ``n`` turns of a user with one step of memory and the model, in :mod:`semtheory.directed`'s layout.
+
+    .. math:: P(x^n, y^n) = \prod_{t=1}^n U(x_t \mid x_{t-1}, y_{t-1})\, P_\theta(y_t \mid x_1 y_1 \dots x_t),
+
+    with :math:`U(x_1 \mid \cdot) =` ``first`` (default uniform) and ``user[x_prev, y_prev, x]`` (e.g.
+    :func:`echo_user`).  The user reacts to the generation, so the interaction has feedback and in general
+    :math:`I(X^n \to Y^n) < I(X^n; Y^n)`; the difference is the reverse directed information
+    :math:`I(0{*}Y^{n-1} \to X^n)` (:func:`semtheory.directed.conservation`).  ``channel``: the kernels of
+    :func:`interaction_channel` ``(model, n)`` if already computed (to compare several users at the cost of one
+    table).  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    user : array_like, shape (V, V, V)
+        The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
+    n : int >= 1
+        Number of turns.
+    first : array_like, shape (V,), keyword-only, optional
+        The law of the first turn; default uniform.
+    channel : list of numpy.ndarray, keyword-only, optional
+        The kernels of :func:`interaction_channel` ``(model, n)``, if already computed.
+
+    Returns
+    -------
+    numpy.ndarray, shape (V,) * (2 n)
+        The joint pmf of :math:`(X^n, Y^n)` (dimensionless), in :mod:`semtheory.directed`'s layout.
+    """
+    model = check_model(model)
+    V = model.vocab_size
+    K, f = _as_user(user, first, V)
+    n = check_int(n, "n", minimum=1)
+    if channel is None:
+        channel = interaction_channel(model, n)
+    elif len(channel) != n:
+        raise ValueError(f"channel must hold the n = {n} kernels of interaction_channel(model, {n}), got {len(channel)}")
+    return _directed.joint_law(_directed.unit_memory_policy(f, K, n), channel)
+
+
+class FeedbackEstimate(NamedTuple):
+    r"""Monte Carlo estimates (units of ``base``) of :math:`I(X^n \to Y^n)` (``directed``), :math:`I(X^n; Y^n)`
+    (``mutual``) and their difference :math:`I(0{*}Y^{n-1} \to X^n)` (``reverse``), each with a standard error;
+    ``n_paths`` and ``n_inner``.  Chapter 14.
+
+    Attributes
+    ----------
+    directed, directed_se : float
+        Estimate of :math:`I(X^n \to Y^n)` and its standard error (units of log ``base``).
+    mutual, mutual_se : float
+        Estimate of :math:`I(X^n; Y^n)` and its standard error.
+    reverse, reverse_se : float
+        Their difference, an estimate of :math:`I(0{*}Y^{n-1} \to X^n)`, and its standard error.
+    n_paths, n_inner : int
+        Outer interactions and inner draws per marginal.
+    """
+
+    directed: float
+    directed_se: float
+    mutual: float
+    mutual_se: float
+    reverse: float
+    reverse_se: float
+    n_paths: int
+    n_inner: int
+
+
+def _interleave(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    out = np.empty(x.shape[:-1] + (x.shape[-1] + y.shape[-1],), dtype=np.int64)
+    out[..., 0::2] = x
+    out[..., 1::2] = y
+    return out
+
+
+def _model_logp_y(model, x, y) -> np.ndarray:
+    """log P(y^n || x^n) for rows of turns (B, n): one causal pass over x1 y1 .. x_n."""
+    n = x.shape[1]
+    tab = next_token_table(model, _interleave(x, y[:, :n - 1]))  # (B, 2n, V); prefix x1..x_t at index 2t-1
+    idx = 2 * np.arange(n) + 1
+    return np.take_along_axis(tab[:, idx, :], y[..., None], axis=-1)[..., 0].sum(axis=1)
+
+
+def sample_feedback_information(model, user, n, n_paths, *, n_inner=64, first=None, seed=None,
+                                base=2) -> FeedbackEstimate:
+    r"""Monte Carlo estimates of the directed and the mutual information of ``n`` turns of a user and the model.
+
+    ``n_paths`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the
+    model's and the user's causal likelihoods :math:`P(y^n \| x^n)` and :math:`P(x^n \| y^{n-1})` are exact,
+    and the two marginals are estimated by ``n_inner`` inner draws each,
+
+    .. math:: \hat P(y^n) = \frac1M\sum_{m} P(y^n \| x'^{(m)}),\ x'^{(m)} \sim P(\cdot \| y^{n-1}), \qquad
+              \hat P(x^n) = \frac1M\sum_{m} P(x^n \| y'^{(m)}),\ y'^{(m)} \sim P(\cdot \| x^n),
+
+    which are unbiased because :math:`P(y^n) = \sum_{x^n} P(x^n \| y^{n-1}) P(y^n \| x^n)` (and symmetrically).
+    Then :math:`\hat I(X^n\to Y^n)` is the mean of :math:`\log P(y^n\|x^n)/\hat P(y^n)` and :math:`\hat I(X^n;Y^n)`
+    the mean of :math:`\log P(x^n, y^n)/(\hat P(x^n)\hat P(y^n))`.  The logarithm of an unbiased estimate is
+    biased low by :math:`O(1/M)`, so both estimates are consistent as ``n_inner`` grows and carry a bias
+    of order :math:`1/M` (upward); the standard errors are over paths only.  Deterministic under ``seed``.
+    Units of ``base``.  Chapter 14.
+
+    Parameters
+    ----------
+    model : semtheory.channel.LanguageModel
+        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
+    user : array_like, shape (V, V, V)
+        The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
+    n : int >= 1
+        Number of turns.
+    n_paths : int >= 2
+        Number of outer interactions.
+    n_inner : int >= 1, keyword-only, default 64
+        Inner draws per marginal.
+    first : array_like, shape (V,), keyword-only, optional
+        The law of the first turn; default uniform.
+    seed : int >= 0, numpy.random.Generator or None, keyword-only, default None
+        Randomness; the same seed gives the same result.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    FeedbackEstimate
+        The three estimates and their standard errors, in units of log ``base`` (bits by default).
+    """
+    lb = log_base(base)
+    model = check_model(model)
+    V = model.vocab_size
+    K, f = _as_user(user, first, V)
+    n = check_int(n, "n", minimum=1)
+    N = check_int(n_paths, "n_paths", minimum=2)
+    M = check_int(n_inner, "n_inner", minimum=1)
+    rng = as_rng(seed)
+    with np.errstate(divide="ignore"):
+        lK, lf = np.log(K), np.log(f)
+
+    def users(rows, y):  # draw x^n from P(. || y^{n-1}) for each row of y (rows, n)
+        x = np.zeros((rows, n), dtype=np.int64)
+        x[:, 0] = draw(rng, np.broadcast_to(lf, (rows, V)).copy())
+        for t in range(1, n):
+            x[:, t] = draw(rng, lK[x[:, t - 1], y[:, t - 1]])
+        return x
+
+    def user_logp(x, y):
+        return lf[x[:, 0]] + sum(lK[x[:, t - 1], y[:, t - 1], x[:, t]] for t in range(1, n))
+
+    def generate(x):  # draw y^n from P(. || x^n)
+        rows = x.shape[0]
+        y = np.zeros((rows, n), dtype=np.int64)
+        for t in range(n):
+            ctx = _interleave(x[:, :t + 1], y[:, :t])
+            y[:, t] = draw(rng, next_token_table(model, ctx, start=2 * t + 1)[:, 0])
+        return y
+
+    # outer paths: user and model in turn
+    x = np.zeros((N, n), dtype=np.int64)
+    y = np.zeros((N, n), dtype=np.int64)
+    x[:, 0] = draw(rng, np.broadcast_to(lf, (N, V)).copy())
+    for t in range(n):
+        if t:
+            x[:, t] = draw(rng, lK[x[:, t - 1], y[:, t - 1]])
+        y[:, t] = draw(rng, next_token_table(model, _interleave(x[:, :t + 1], y[:, :t]), start=2 * t + 1)[:, 0])
+    lpy_x = _model_logp_y(model, x, y)
+    lpx_y = user_logp(x, y)
+    # P(y^n): inputs redrawn from the user given the observed outputs
+    yr = np.repeat(y, M, axis=0)
+    xs = users(N * M, yr)
+    lpy = logsumexp(_model_logp_y(model, xs, yr).reshape(N, M), axis=1) - math.log(M)
+    # P(x^n): outputs redrawn from the model given the observed inputs
+    xr = np.repeat(x, M, axis=0)
+    ys = generate(xr)
+    lpx = logsumexp(user_logp(xr, ys).reshape(N, M), axis=1) - math.log(M)
+    di = (lpy_x - lpy) / lb
+    mi = (lpy_x + lpx_y - lpx - lpy) / lb
+    rv = mi - di
+    r = math.sqrt(N)
+    return FeedbackEstimate(float(di.mean()), float(di.std(ddof=1) / r), float(mi.mean()), float(mi.std(ddof=1) / r),
+                            float(rv.mean()), float(rv.std(ddof=1) / r), N, M)
