@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from semtheory import ssm
+from semtheory.ssm.finite_state import _window_law
 from semtheory.channel import LanguageModel, sequence_law
 from semtheory.symbolic import ssm as sym
 from semtheory.transformer import markov_source
@@ -301,7 +302,7 @@ def test_bottleneck_bound_properties(V, k, eps, bits):
     if V ** (2 * k + 1) <= 4096:  # blocks longer than k never bind: brute force over m <= 2k + 1
         from semtheory.measures import entropy
 
-        brute = max([H] + [(entropy(ssm._window_law(src, m)) - bits) / m for m in range(1, 2 * k + 2)])
+        brute = max([H] + [(entropy(_window_law(src, m)) - bits) / m for m in range(1, 2 * k + 2)])
         assert math.isclose(b.bound, brute, rel_tol=1e-9, abs_tol=1e-12)
 
 
