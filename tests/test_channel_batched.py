@@ -6,6 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from semtheory import channel as c  # noqa: E402
+from semtheory.channel import interaction  # noqa: E402
 from semtheory.transformer import Transformer  # noqa: E402
 
 
@@ -40,7 +41,7 @@ def test_per_position_fallback_agrees(model, monkeypatch):
     q = np.random.default_rng(0).dirichlet(np.ones(9)).reshape(3, 3)
     one_pass = c.prompt_generation_law(model, q, 3)
     seq = c.sequence_law(model, 4, prompt=[0, 1])
-    monkeypatch.setattr(c, "_BATCH_TABLE_CELLS", 0)
+    monkeypatch.setattr(interaction, "_BATCH_TABLE_CELLS", 0)
     np.testing.assert_allclose(c.prompt_generation_law(model, q, 3), one_pass, atol=1e-6)
     np.testing.assert_allclose(c.sequence_law(model, 4, prompt=[0, 1]), seq, atol=1e-6)
 
