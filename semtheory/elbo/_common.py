@@ -1,0 +1,31 @@
+"""What the files of :mod:`semtheory.elbo` share and users do not need: the checks of an HMM and of an
+observed sequence, and the log-parameters of an HMM."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import as_array as _asarray
+from .hmm import HMM
+
+
+def check_hmm(hmm, name: str = "hmm") -> HMM:
+    if not isinstance(hmm, HMM):
+        raise ValueError(f"{name} must be a semtheory.elbo.HMM, got {type(hmm).__name__}")
+    return hmm
+
+
+def check_x(x, V: int, name: str = "x", *, max_len: int | None = 12) -> np.ndarray:
+    arr = _asarray(x, name)
+    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of integer symbols, got {arr!r}")
+    if arr.min() < 0 or arr.max() >= V:
+        raise ValueError(f"{name} must hold symbols in [0, {V})")
+    if max_len is not None and arr.size > max_len:
+        raise ValueError(f"{name} is too long to enumerate (n = {arr.size} > {max_len})")
+    return arr.astype(np.int64)
+
+
+def logs(hmm: HMM):
+    with np.errstate(divide="ignore"):
+        return np.log(hmm.init), np.log(hmm.trans), np.log(hmm.emit)
