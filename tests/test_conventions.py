@@ -501,9 +501,6 @@ ANNOTATIONS_MISSING: set[str] = {
     'transformer.train',
 }
 DATACLASS_RESULT: set[str] = {
-    'capacity.IsingRS',
-    'capacity.RSSolution',
-    'directed.CapacityResult',
     'directed.MarkovPairRates',
     'generalization.GibbsStudy',
     'generalization.SGLDStudy',

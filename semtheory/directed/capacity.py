@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -12,6 +11,7 @@ from scipy.special import logsumexp
 
 from .. import measures
 from .._validate import check_int, check_positive, log_base
+from ..core.alternating import Round, alternate
 from ..core.law import (
     MAX_CELLS,
     check_kernel_shape,
@@ -25,8 +25,7 @@ from ._common import di_terms, entropy_profile
 from .kernels import policy_from_source
 
 
-@dataclass(frozen=True)
-class CapacityResult:
+class CapacityResult(NamedTuple):
     r"""Result of an n-letter capacity computation (units of the ``base`` asked for).
 
     ``rate`` = :math:`\frac1n I` achieved by ``policy`` (a certified lower bound on the n-letter capacity),
@@ -388,17 +387,14 @@ def nonfeedback_capacity(channel, *, base=2, tol=1e-9, max_iter=20000) -> Capaci
             d = np.where(M > 0, M * (logM - np.where(np.isfinite(logq), logq, 0.0)[None, :]), 0.0).sum(axis=1)
         return d
 
-    it = 0
-    d = dvec(logr)
-    lower = float((np.exp(logr) * d).sum())
-    upper = float(d.max())
-    while it < max_iter and (upper - lower) / lb / n > tol:
-        it += 1
-        logr = logr + d
-        logr -= logsumexp(logr)
+    def step(logr, check):  # Arimoto's bounds sum_x r(x) D_x <= C_n <= max_x D_x at r, and the BA update
         d = dvec(logr)
         lower = float((np.exp(logr) * d).sum())
-        upper = float(d.max())
+        nxt = logr + d
+        return Round(nxt - logsumexp(nxt), -lower, lower, float(d.max()))
+
+    res = alternate(step, logr, tol=tol * lb * n, max_iter=max_iter)
+    logr, it, upper = res.state, res.iterations, res.upper
     r = np.exp(logr)
     r = (r / r.sum()).reshape(xc)
     pol = policy_from_source(r)  # the input law as a policy without feedback
@@ -410,5 +406,5 @@ def nonfeedback_capacity(channel, *, base=2, tol=1e-9, max_iter=20000) -> Capaci
         n=n,
         policy=pol,
         iterations=it,
-        converged=(upper - lower) / lb / n <= tol,
+        converged=res.converged,
     )
