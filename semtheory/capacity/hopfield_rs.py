@@ -6,7 +6,7 @@ solution at :math:`T = 0`, the capacity :math:`\alpha_c \approx 0.138`, and the 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize, special
@@ -15,8 +15,7 @@ from .._validate import check_int, check_positive
 from ._common import as_real_array, float_or_array
 
 
-@dataclass(frozen=True)
-class RSSolution:
+class RSSolution(NamedTuple):
     r"""A zero-temperature replica-symmetric retrieval solution of the Hebbian Hopfield network.
 
     ``alpha`` the load :math:`P/N`; ``m`` the overlap with the retrieved pattern; ``C`` the

@@ -5,7 +5,7 @@ zero-entropy capacity :math:`\alpha_c \approx 0.833` (chapter 13).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize, special
@@ -22,8 +22,7 @@ def _mills(u):
     return np.exp(-0.5 * u * u - 0.5 * math.log(2.0 * math.pi) - special.log_ndtr(-u))
 
 
-@dataclass(frozen=True)
-class IsingRS:
+class IsingRS(NamedTuple):
     r"""Replica-symmetric saddle point of the Ising perceptron at load ``alpha``: overlap ``q``, conjugate
     ``q_hat``, and ``entropy`` (per weight, units of the call's ``base``) of the couplings that store the
     patterns.  Chapter 13.
