@@ -20,6 +20,7 @@ from .._validate import (
     check_positive,
     log_base,
 )
+from ..core.alternating import Round, alternate
 from ..measures import mutual_information
 from ._common import as_joint, as_real_matrix
 
@@ -356,7 +357,8 @@ def _soft_info(px, pxy, q):
 
 def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
     negh = xlogy(pyx, pyx).sum(1)  # sum_y p(y|x) log p(y|x)
-    for _ in range(max_iter):
+
+    def step(q, check):  # one self-consistent update; the IB is not convex: stop on max |q_new - q| <= tol
         pt = px @ q
         alive = pt > 1e-300
         qyt = np.zeros((q.shape[1], pyx.shape[1]))
@@ -368,11 +370,9 @@ def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
             logits = np.log(np.where(alive, pt, 0.0))[None, :] - beta * kl
         logits[:, ~alive] = -np.inf
         new = np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
-        delta = np.abs(new - q).max()
-        q = new
-        if delta < tol:
-            break
-    return q
+        return Round(new, change=float(np.abs(new - q).max()))
+
+    return alternate(step, q, tol=tol, max_iter=max_iter, certified=False).state
 
 
 def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, max_iter=300, tol=1e-8, base=2) -> IBCurve:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import measures
 from .._validate import as_pmf, as_stochastic, check_int, log_base
+from ..core.alternating import Round, alternate
 from ._common import (
     MAX_CELLS,
     as_betas,
@@ -289,17 +290,15 @@ class _DirectedProblem:
     def solve(self, beta: float, logr: list[np.ndarray], tol_nats: float, max_iter: int):
         if beta == 0.0:
             return self.zero_rate()
-        it = 0
-        while True:
-            logq = self.kernels(beta, logr)
-            certify = it % _CERTIFY_EVERY == 0 or it >= max_iter
-            logw, rate, dist, lower = self.evaluate(beta, logq, certify, logr)
-            gap = max(rate + beta * dist - lower, 0.0)
-            if certify and (gap <= tol_nats * self.n or it >= max_iter):
-                break
-            logr = logw
-            it += 1
-        return logq, logw, rate, dist, gap, it
+        def step(lr, check):  # the causal kernels of lr, their Lagrangian and (when checked) its lower bound
+            logq = self.kernels(beta, lr)
+            logw, rate, dist, lower = self.evaluate(beta, logq, check, lr)
+            lag = rate + beta * dist
+            return Round(logw, lag, lower, lag, info=(logq, rate, dist))
+
+        res = alternate(step, logr, tol=tol_nats * self.n, max_iter=max_iter, check_every=_CERTIFY_EVERY)
+        logq, rate, dist = res.last.info
+        return logq, res.last.next, rate, dist, res.gap, res.iterations
 
     def to_layout(self, logq: list[np.ndarray]) -> list[np.ndarray]:
         n = self.n

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import directed
 from .._validate import as_float, check_int, check_positive, log_base
+from ..core.alternating import Round, alternate
 from ._common import as_reward, kl_weights_array, check_kl_weight, kernels
 from .causal import causal_gibbs
 from .curve import RateRewardCurve
@@ -131,19 +132,18 @@ def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_it
     if any(s < 1 for s in yc):
         raise ValueError("reward must spell out every output axis Y_1..Y_n")
     q = [np.full((1,) * t + tuple(yc[: t - 1]) + (yc[t - 1],), 1.0 / yc[t - 1]) for t in range(1, n + 1)] if init is None else kernels(init, "init", n)
-    prev = -math.inf
-    it, converged = 0, False
-    while it < max_iter:
-        it += 1
+
+    def step(state, check):  # the Gibbs policy of q, then the best reference for it; stop when the gain <= tol
+        q, prev = state
         g = causal_gibbs(pol, q, reward, b)
-        q = _output_kernels(g.law, n, yc)
         # value after the q-step: E r - kl_weight * I (the best reference for this policy)
         di = directed.directed_information(g.law, base=math.e)
         val = float((g.law * as_reward(reward, g.law.shape)).sum() - b * di)
-        if val - prev <= tol:
-            converged = True
-            break
-        prev = val
+        return Round((_output_kernels(g.law, n, yc), val), change=val - prev, info=(g, di, val))
+
+    res = alternate(step, (q, -math.inf), tol=tol, max_iter=max_iter, certified=False)
+    g, di, val = res.last.info
+    it, converged = res.iterations, res.converged
     return DirectedRateReward(
         kl_weight=b,
         reward=float((g.law * as_reward(reward, g.law.shape)).sum()),
