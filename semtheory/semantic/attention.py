@@ -7,7 +7,7 @@ windows of a text; :func:`per_layer_values` and :func:`previous_token_weight` po
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import logsumexp
@@ -15,6 +15,10 @@ from scipy.special import logsumexp
 from .. import channel as _channel
 from .._validate import check_int, log_base
 from ..core.models import check_model
+
+if TYPE_CHECKING:
+    from ..transformer import Transformer
+    from ..core.types import ArrayLike, FloatArray
 
 
 class AttentionEnergies(NamedTuple):
@@ -54,7 +58,7 @@ class AttentionEnergies(NamedTuple):
     keys: np.ndarray | None = None
 
 
-def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEnergies:
+def attention_energies(model: Transformer, context: Sequence[int], *, base: float = 2) -> AttentionEnergies:
     r"""The modern Hopfield energy of every attention query of a trained Transformer, layer by layer.
 
     Layer :math:`l`, head :math:`h`, position :math:`i`: from the residual stream :math:`h_i` entering the block
@@ -129,7 +133,8 @@ def attention_energies(model, context: Sequence[int], *, base=2) -> AttentionEne
     return AttentionEnergies(E, E1, F, S, M, alpha, beta, Q, Kk)
 
 
-def attention_readout(model, tokens, length, *, count=12, base=2) -> list[AttentionEnergies]:
+def attention_readout(model: Transformer, tokens: ArrayLike, length: int, *, count: int = 12,
+                      base: float = 2) -> list[AttentionEnergies]:
     r""":func:`attention_energies` on ``count`` windows of ``length`` tokens spread evenly over ``tokens``.
 
     Window starts are ``linspace(0, len(tokens) - length - 1, count)`` (integer parts).  Chapter 14.
@@ -162,7 +167,7 @@ def attention_readout(model, tokens, length, *, count=12, base=2) -> list[Attent
     return [attention_energies(model, x[s:s + length], base=base) for s in starts]
 
 
-def per_layer_values(readouts, field) -> list[np.ndarray]:
+def per_layer_values(readouts: Sequence[AttentionEnergies], field: str) -> list[FloatArray]:
     r"""The values of ``field`` of a list of :class:`AttentionEnergies`, pooled per layer.
 
     For each layer :math:`l`, every head and every query position :math:`i \ge 1` (BOS excluded) of every readout,
@@ -189,7 +194,7 @@ def per_layer_values(readouts, field) -> list[np.ndarray]:
     return [np.concatenate([getattr(r, field)[l, :, 1:].ravel() for r in readouts]) for l in range(layers)]
 
 
-def previous_token_weight(readouts, *, layer=0) -> np.ndarray:
+def previous_token_weight(readouts: Sequence[AttentionEnergies], *, layer: int = 0) -> FloatArray:
     r"""Mean attention weight :math:`\alpha_{i,i-1}` on the previous token, per head of ``layer``, over a list of readouts.
 
     Averaged over every query position :math:`i \ge 2` (position 0 is BOS, so :math:`i = 1`, whose previous

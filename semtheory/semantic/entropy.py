@@ -6,7 +6,7 @@ is the discrete plug-in estimator of Farquhar et al. (2024) on sampled answers.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 
@@ -15,6 +15,10 @@ from .._validate import as_float, check_int, log_base
 from ..core.models import check_model
 from ._common import as_prompts
 from .montecarlo import sample_prompt_flow
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
 
 class SemanticEntropy(NamedTuple):
@@ -44,7 +48,7 @@ def _class_map(classes, shape) -> tuple[np.ndarray, int]:
     return c.ravel().astype(np.int64), int(c.max()) + 1
 
 
-def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
+def semantic_entropy(law: ArrayLike, classes: ArrayLike, *, base: float = 2) -> SemanticEntropy:
     r"""Semantic entropy :math:`H(C) = -\sum_c P(c)\log P(c)`, :math:`P(c) = \sum_{y:\,c(y) = c} P(y)`, and the lexical entropy.
 
     ``law``: the law of an answer, a pmf of shape ``(V,) * n`` (e.g. :func:`generation_law`), or a stack of
@@ -92,7 +96,8 @@ def semantic_entropy(law, classes, *, base=2) -> SemanticEntropy:
     return SemanticEntropy(Hc, Hy, within)
 
 
-def sampled_semantic_entropy(model, prompt, n, classes, n_samples, *, repeats=1, seed=None, base=2) -> np.ndarray:
+def sampled_semantic_entropy(model: LanguageModel, prompt: Sequence[int], n: int, classes: ArrayLike, n_samples: int, *,
+                             repeats: int = 1, seed: SeedLike = None, base: float = 2) -> FloatArray:
     r"""Discrete semantic entropy (Farquhar et al. 2024): the plug-in entropy of the meaning classes of ``n_samples`` sampled answers.
 
     ``n_samples`` answers of ``n`` tokens are generated after ``prompt`` (:func:`sample_prompt_flow`'s sampler),

@@ -8,7 +8,7 @@ r"""A simulated user in feedback with the model: exact interaction laws and Mont
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import logsumexp
@@ -19,6 +19,10 @@ from ..core.law import MAX_CELLS
 from ..core.models import check_model
 from ..core.tables import next_token_table
 from ._common import draw
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
 
 def _as_user(kernel, first, V: int):
@@ -33,7 +37,7 @@ def _as_user(kernel, first, V: int):
     return K, f
 
 
-def echo_user(V, repeat) -> np.ndarray:
+def echo_user(V: int, repeat: float) -> FloatArray:
     r"""A simulated user who echoes the model: :math:`P(x_t \mid x_{t-1}, y_{t-1}) = \lambda\,[x_t = y_{t-1}] + (1-\lambda)/V`.
 
     Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
@@ -61,7 +65,7 @@ def echo_user(V, repeat) -> np.ndarray:
     return K
 
 
-def interaction_channel(model, n) -> list[np.ndarray]:
+def interaction_channel(model: LanguageModel, n: int) -> list[FloatArray]:
     r"""The model as a channel in :mod:`semtheory.directed`'s layout, reading the interleaved turns :math:`x_1 y_1 x_2 y_2 \dots`.
 
     ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
@@ -100,7 +104,8 @@ def interaction_channel(model, n) -> list[np.ndarray]:
     return out
 
 
-def interaction_law(model, user, n, *, first=None, channel=None) -> np.ndarray:
+def interaction_law(model: LanguageModel, user: ArrayLike, n: int, *, first: ArrayLike | None = None,
+                    channel: Sequence[ArrayLike] | None = None) -> FloatArray:
     r"""Exact joint law of ``n`` turns of a user with one step of memory and the model, in :mod:`semtheory.directed`'s layout.
 
     .. math:: P(x^n, y^n) = \prod_{t=1}^n U(x_t \mid x_{t-1}, y_{t-1})\, P_\theta(y_t \mid x_1 y_1 \dots x_t),
@@ -183,8 +188,9 @@ def _model_logp_y(model, x, y) -> np.ndarray:
     return np.take_along_axis(tab[:, idx, :], y[..., None], axis=-1)[..., 0].sum(axis=1)
 
 
-def sample_feedback_information(model, user, n, n_paths, *, n_inner=64, first=None, seed=None,
-                                base=2) -> FeedbackEstimate:
+def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n_paths: int, *, n_inner: int = 64,
+                                first: ArrayLike | None = None, seed: SeedLike = None,
+                                base: float = 2) -> FeedbackEstimate:
     r"""Monte Carlo estimates of the directed and the mutual information of ``n`` turns of a user and the model.
 
     ``n_paths`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the

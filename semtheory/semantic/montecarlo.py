@@ -7,7 +7,7 @@ r"""Monte Carlo paths of the prompt-to-generation flow with exact densities, and
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -18,8 +18,13 @@ from ..core.tables import next_token_table
 from ..flow import FlowPaths
 from ._common import TABLE_BYTES, as_prompts, draw, prompt_weights
 
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, SeedLike
 
-def sample_prompt_flow(model, prompts, n, n_paths, *, weights=None, seed=None, base=2) -> FlowPaths:
+
+def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths: int, *,
+                       weights: ArrayLike | None = None, seed: SeedLike = None, base: float = 2) -> FlowPaths:
     r"""Monte Carlo paths of the flow from a prompt to ``n`` generated tokens, with exact densities along each path.
 
     Each path draws a prompt :math:`x_k` (probability ``weights[k]``, default uniform) and generates
@@ -125,7 +130,7 @@ class FlowEstimate(NamedTuple):
     n_paths: int
 
 
-def mean_flow(paths) -> FlowEstimate:
+def mean_flow(paths: FlowPaths) -> FlowEstimate:
     r"""Two unbiased Monte Carlo estimators of the directed information :math:`\E\Lambda_t = \E A_t = I(X^t \to Y^t)`.
 
     .. math:: \hat I_\Lambda(t) = \frac1N\sum_{i=1}^N \Lambda^{(i)}_t, \qquad

@@ -7,15 +7,19 @@ source on the same tokens; the paired difference estimates the relative-entropy 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .._validate import as_float, check_int, log_base
 from ..core.models import check_model
 
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike
 
-def batch_means_se(values, n_batches=20) -> float:
+
+def batch_means_se(values: ArrayLike, n_batches: int = 20) -> float:
     r"""Batch-means standard error of the mean of a stationary, weakly dependent series.
 
     Split the :math:`N` values into ``n_batches`` :math:`= b` contiguous blocks of equal length :math:`\ell =
@@ -82,7 +86,8 @@ class PerplexityReport(NamedTuple):
     excess_se: float | None
 
 
-def perplexity_report(model, tokens, *, source=None, n_batches=20, base=2) -> PerplexityReport:
+def perplexity_report(model: LanguageModel, tokens: ArrayLike, *, source: LanguageModel | None = None,
+                      n_batches: int = 20, base: float = 2) -> PerplexityReport:
     r"""Cross-entropy and perplexity of ``model`` on ``tokens``, against the true source's entropy rate when known.
 
     .. math:: \hat H_\theta = \frac1N\sum_t -\log P_\theta(x_t \mid x^{t-1}), \qquad

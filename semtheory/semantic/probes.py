@@ -7,7 +7,7 @@ Barber–Agakov bound of a softmax-linear probe, :func:`state_probe` probes for 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -19,10 +19,15 @@ from ..core.models import check_model
 from ..core.tables import as_contexts
 from ._common import as_markov_source
 
+if TYPE_CHECKING:
+    from ..transformer import Transformer
+    from ..sources import MarkovSource
+    from ..core.types import ArrayLike, FloatArray, SeedLike
+
 torch = _require("torch", "torch", needed_by="semtheory.semantic")
 
 
-def residual_streams(model, contexts) -> np.ndarray:
+def residual_streams(model: Transformer, contexts: ArrayLike) -> FloatArray:
     r"""The residual stream of a Transformer on a batch of contexts, entering every block and after the last.
 
     ``contexts`` ``(B, n)`` token ids (``n + 1 <=`` ``context_length``); returns ``(layers + 1, B, n + 1, d)``
@@ -83,8 +88,9 @@ class ProbeResult(NamedTuple):
     entropy: float
 
 
-def probe_information(features, labels, *, n_classes, entropy=None, train_fraction=0.5, l2=1e-3, max_iter=60,
-                      seed=None, base=2) -> ProbeResult:
+def probe_information(features: ArrayLike, labels: ArrayLike, *, n_classes: int, entropy: float | None = None,
+                      train_fraction: float = 0.5, l2: float = 1e-3, max_iter: int = 60, seed: SeedLike = None,
+                      base: float = 2) -> ProbeResult:
     r"""Barber–Agakov lower bound :math:`I(T; H) \ge H(T) - \E[-\log q(T \mid H)]` with a softmax-linear probe :math:`q`.
 
     A multinomial logistic regression :math:`q(t \mid h) = \softmax(W h + b)_t` is fitted (L-BFGS, ridge ``l2``,
@@ -168,7 +174,8 @@ def probe_information(features, labels, *, n_classes, entropy=None, train_fracti
     return ProbeResult(H - float(nll.mean()), float(nll.std(ddof=1) / math.sqrt(te.size)), float(nll.mean()), H)
 
 
-def state_probe(model, source, tokens, *, length=15, windows=100, seed=None, base=2) -> list[ProbeResult]:
+def state_probe(model: Transformer, source: MarkovSource, tokens: ArrayLike, *, length: int = 15, windows: int = 100,
+                seed: SeedLike = None, base: float = 2) -> list[ProbeResult]:
     r"""Per-layer probe information about a Markov source's state :math:`S_i = (x_{i-k+1}, \dots, x_i)` in the residual stream.
 
     ``windows`` windows of ``length`` tokens are taken at random from ``tokens``; at every position with a full

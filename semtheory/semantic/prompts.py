@@ -6,6 +6,8 @@ r"""Prompts drawn from a finite set and the exact joint law of prompt and genera
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._validate import as_pmf, check_int
@@ -14,8 +16,12 @@ from ..core.models import check_model
 from ..core.tables import next_token_table
 from ._common import as_prompts, prompt_weights
 
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, FloatArray, IntArray
 
-def prompts_from_law(prompt_law) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+
+def prompts_from_law(prompt_law: ArrayLike) -> tuple[IntArray, FloatArray, IntArray]:
     r"""The support of a prompt law of shape ``(V,) * m`` as ``(prompts (K, m), weights (K,), index (K,))``.
 
     ``index`` is each prompt's position in C order, i.e. its value of the prompt axis :math:`X_1` of
@@ -43,7 +49,8 @@ def prompts_from_law(prompt_law) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return prompts, q.reshape(-1)[index], index
 
 
-def prompt_flow_law(model, prompts, n, *, weights=None) -> np.ndarray:
+def prompt_flow_law(model: LanguageModel, prompts: ArrayLike, n: int, *,
+                    weights: ArrayLike | None = None) -> FloatArray:
     r"""Exact joint law of a prompt :math:`X` drawn from a finite set and the ``n`` tokens generated after it.
 
     .. math:: P(X = x_k, y^n) = w_k \prod_{t=1}^n P_\theta(y_t \mid x_k, y^{t-1}),

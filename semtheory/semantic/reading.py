@@ -7,11 +7,17 @@ r"""Exact laws read at sampled paths, the ergodicity of a Markov source and the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._validate import as_pmf, check_int
 from ..flow import FlowPaths
 from ._common import as_markov_source
+
+if TYPE_CHECKING:
+    from ..sources import MarkovSource
+    from ..core.types import ArrayLike, FloatArray
 
 
 def _prompt_law_shape(law) -> tuple[np.ndarray, int, int, int]:
@@ -24,7 +30,7 @@ def _prompt_law_shape(law) -> tuple[np.ndarray, int, int, int]:
     return q, q.shape[0], n, q.shape[-1]
 
 
-def generation_law(law, k) -> np.ndarray:
+def generation_law(law: ArrayLike, k: int) -> FloatArray:
     r"""The law :math:`P(y^n \mid X = x_k)` of the generation given prompt ``k``, shape ``(V,) * n``.
 
     ``law`` is a :func:`prompt_flow_law`; the result is its slice at :math:`X_1 = k` divided by the prompt's
@@ -50,7 +56,7 @@ def generation_law(law, k) -> np.ndarray:
     return row / row.sum()
 
 
-def path_densities(law, paths, *, base=2) -> np.ndarray:
+def path_densities(law: ArrayLike, paths: FlowPaths, *, base: float = 2) -> FloatArray:
     r"""The exact densities :math:`\iota_t` of a :func:`prompt_flow_law`, read at the sampled paths, shape ``(N, n)``.
 
     For path :math:`i` with prompt index ``paths.inputs[i, 0]`` and generation ``paths.outputs[i]`` this is
@@ -89,7 +95,7 @@ def path_densities(law, paths, *, base=2) -> np.ndarray:
 # ==============================================================================================
 
 
-def mixing_modulus(source) -> float:
+def mixing_modulus(source: MarkovSource) -> float:
     r"""Second-largest eigenvalue modulus of a Markov source's chain on its :math:`V^k` states (dimensionless).
 
     The order-:math:`k` source is lifted to a first-order chain on the blocks :math:`(x_{t-k+1}, \dots, x_t)`.
@@ -117,7 +123,7 @@ def mixing_modulus(source) -> float:
     return float(ev[1]) if ev.size > 1 else 0.0
 
 
-def markov_order_gap(source, order, *, base=2) -> float:
+def markov_order_gap(source: MarkovSource, order: int, *, base: float = 2) -> float:
     r"""Relative-entropy rate between a stationary order-:math:`k` Markov source and its best order-``order`` model.
 
     The best Markov model of order :math:`j < k` predicts with the source's own stationary conditional
