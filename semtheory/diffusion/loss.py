@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validate import as_float, as_rng, check_int, check_probability, log_base
+from ..core.results import Estimate
 from ._common import MAX_CELLS, all_sequences, check_law, check_pair, flat_table, row_index, visible_one_hot
 from .forward import forward_mask, mask_patterns, mask_probabilities, mask_weights, sample_sequences
 
@@ -134,8 +135,8 @@ def _check_estimator(estimator) -> str:
     return estimator
 
 
-def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_min=0.0) -> tuple[float, float]:
-    r"""Monte-Carlo estimate of the LLaDA loss from ``num_samples`` draws; returns ``(mean, standard_error)``.
+def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_min=0.0) -> Estimate:
+    r"""Monte-Carlo estimate of the LLaDA loss from ``num_samples`` draws; returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.
 
     ``estimator="ratio"`` (training): draw :math:`x_0 \sim p`, :math:`u \sim U(0,1]`, the ratio
     :math:`t = t_{\min} + (1 - t_{\min})u` (LLaDA's code floors it with :math:`t_{\min} = 10^{-3}`), mask
@@ -167,8 +168,9 @@ def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_
 
     Returns
     -------
-    tuple of (float, float)
-        Mean and standard error, units of log ``base`` per sequence.
+    Estimate
+        ``mean`` (the sample mean of the draws) and ``se`` (its standard error), units of log ``base`` per
+        sequence; it unpacks as ``mean, se``.
     """
     lb = log_base(base)
     p, q, n, V = check_pair(p, q)
@@ -192,7 +194,7 @@ def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_
     qx = flat_table(q, n, V)[row_index(z, n, V)][np.arange(N)[:, None], np.arange(n)[None, :], x]
     with np.errstate(divide="ignore"):
         vals = np.where(z == V, -np.log(qx), 0.0).sum(axis=1) * weight / lb
-    return float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(N))
+    return Estimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(N)))
 
 
 class EstimatorMoments(NamedTuple):
