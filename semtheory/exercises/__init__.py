@@ -18,7 +18,7 @@ import importlib
 import math
 import pkgutil
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -39,9 +39,8 @@ class Answer:
     points: int | None = None  # graded points; None: from the exercise's difficulty (1-3 stars)
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """Outcome of a check: ``correct`` and the message printed to the student."""
+class CheckResult(NamedTuple):
+    """Outcome of a check: ``correct`` and the message printed to the student (true when correct)."""
 
     label: str
     correct: bool

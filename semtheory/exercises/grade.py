@@ -53,7 +53,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import astuple, dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,8 +69,7 @@ MAX_RESTARTS = 3
 FIELDS = ("student", "chapter", "exercise", "correct", "message")
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One graded exercise of one student."""
 
     student: str
@@ -565,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         w = csv.writer(sys.stdout)
         w.writerow(FIELDS)
         for r in rows:
-            w.writerow([_cell_csv(str(v)) if isinstance(v, str) else v for v in astuple(r)])
+            w.writerow([_cell_csv(str(v)) if isinstance(v, str) else v for v in r])
     print(summary(rows), file=sys.stderr)
     if a.out:
         print(f"grades: {a.out} ({len(rows)} rows)", file=sys.stderr)
