@@ -3,11 +3,16 @@ function, the free energy, the mean energy and the entropy, all in the log domai
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import check_positive, log_base
 from ._common import as_energies, entropy_nats
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
 
 def _scaled_logits(E: np.ndarray, T: float) -> tuple[np.ndarray, np.ndarray]:
@@ -18,7 +23,7 @@ def _scaled_logits(E: np.ndarray, T: float) -> tuple[np.ndarray, np.ndarray]:
     return z, emin
 
 
-def boltzmann_logprobs(energies, temperature=1.0) -> np.ndarray:
+def boltzmann_logprobs(energies: ArrayLike, temperature: float = 1.0) -> FloatArray:
     r"""Natural-log Boltzmann law :math:`\ln P(v) = -E(v)/T - \ln Z`, :math:`Z = \sum_u e^{-E(u)/T}`.
 
     ``energies`` has the vocabulary on its last axis (any leading batch axes); ``+inf`` masks a token (log
@@ -43,7 +48,7 @@ def boltzmann_logprobs(energies, temperature=1.0) -> np.ndarray:
     return z - logsumexp(z, axis=-1, keepdims=True)
 
 
-def boltzmann(energies, temperature=1.0) -> np.ndarray:
+def boltzmann(energies: ArrayLike, temperature: float = 1.0) -> FloatArray:
     r"""Boltzmann (Gibbs) distribution :math:`P(v) = e^{-E(v)/T} / Z` over the last axis of ``energies``.
 
     Energies are negative logits, so :math:`P = \softmax(\text{logits}/T)`.  ``+inf`` masks a token;
@@ -64,7 +69,7 @@ def boltzmann(energies, temperature=1.0) -> np.ndarray:
     return np.exp(boltzmann_logprobs(energies, temperature))
 
 
-def log_partition(energies, temperature=1.0):
+def log_partition(energies: ArrayLike, temperature: float = 1.0) -> float | FloatArray:
     r"""Log partition function :math:`\ln Z = \ln \sum_v e^{-E(v)/T}` (over the last axis; log domain).  Chapter 4.
 
     Parameters
@@ -86,7 +91,7 @@ def log_partition(energies, temperature=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def free_energy(energies, temperature=1.0):
+def free_energy(energies: ArrayLike, temperature: float = 1.0) -> float | FloatArray:
     r"""Helmholtz free energy :math:`F = -T \ln Z = E_{\min} - T \ln \sum_v e^{-(E(v) - E_{\min})/T}`.
 
     In the units of the energies (nats when :math:`E = -\ln P`).  :math:`\partial F / \partial E(v) = P(v)`,
@@ -112,7 +117,7 @@ def free_energy(energies, temperature=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def mean_energy(energies, temperature=1.0):
+def mean_energy(energies: ArrayLike, temperature: float = 1.0) -> float | FloatArray:
     r"""Internal energy :math:`U = \E_P[E] = \sum_v P(v) E(v)` (masked tokens contribute 0).  Chapter 4.
 
     Parameters
@@ -133,7 +138,7 @@ def mean_energy(energies, temperature=1.0):
     return float(out) if out.ndim == 0 else out
 
 
-def boltzmann_entropy(energies, temperature=1.0, *, base=2):
+def boltzmann_entropy(energies: ArrayLike, temperature: float = 1.0, *, base: float = 2) -> float | FloatArray:
     r"""Entropy :math:`H(P) = -\sum_v P(v) \log P(v)` of the Boltzmann law; in nats :math:`S = (U - F)/T`.
 
     Non-decreasing in :math:`T` (:math:`\dd S/\dd T = \Var_P(E)/T^3`), from :math:`\log m` at :math:`T \to 0`

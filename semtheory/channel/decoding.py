@@ -4,7 +4,7 @@ logits to a normalised log-pmf, the (entropy, KL) frontier of the tempered laws,
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -14,8 +14,11 @@ from ._common import as_logits, as_logpmf, decode_kwargs, entropy_nats
 from .boltzmann import boltzmann_logprobs
 from .logdomain import logprob_entropy, logprob_kl
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
-def temperature_map(logits, temperature) -> np.ndarray:
+
+def temperature_map(logits: ArrayLike, temperature: float) -> FloatArray:
     r"""Temperature scaling :math:`q_T(v) = e^{\ell_v/T} / \sum_u e^{\ell_u/T}`, returned as a normalised log-pmf.
 
     ``logits`` :math:`\ell` (last axis; ``-inf`` masks a token) are defined up to an additive constant, so a
@@ -46,7 +49,7 @@ def _sorted_desc(L: np.ndarray) -> np.ndarray:
     return np.argsort(-L, axis=-1, kind="stable")
 
 
-def top_k_map(logits, k) -> np.ndarray:
+def top_k_map(logits: ArrayLike, k: int) -> FloatArray:
     r"""Top-k truncation: keep the ``k`` most probable tokens and **renormalise explicitly**.
 
     .. math:: q(v) = \frac{p(v)\,\ind[v \in S_k]}{p(S_k)},\qquad p = \softmax(\ell),
@@ -76,7 +79,7 @@ def top_k_map(logits, k) -> np.ndarray:
     return _normalise(np.where(keep, L, -np.inf))
 
 
-def top_p_map(logits, p) -> np.ndarray:
+def top_p_map(logits: ArrayLike, p: float) -> FloatArray:
     r"""Top-p (nucleus) truncation: keep the smallest set of most probable tokens whose mass reaches ``p``, **renormalised explicitly**.
 
     Sort tokens by decreasing probability (ties: lower token id first) and keep token :math:`v` iff the mass
@@ -111,7 +114,7 @@ def top_p_map(logits, p) -> np.ndarray:
     return _normalise(np.where(keep, L, -np.inf))
 
 
-def greedy_map(logits) -> np.ndarray:
+def greedy_map(logits: ArrayLike) -> FloatArray:
     r"""Greedy decoding as a map: the uniform law on :math:`\argmax_v \ell_v` (a point mass if the maximiser is unique).
 
     This is the :math:`T \to 0` limit of :func:`temperature_map` (ties share the mass equally; a sampler that
@@ -133,7 +136,7 @@ def greedy_map(logits) -> np.ndarray:
     return _normalise(np.where(top, 0.0, -np.inf))
 
 
-def min_p_map(logits, p_min) -> np.ndarray:
+def min_p_map(logits: ArrayLike, p_min: float) -> FloatArray:
     r"""Min-p truncation: keep the tokens at least ``p_min`` times as probable as the most probable one, **renormalised explicitly**.
 
     .. math:: S = \{v : p(v) \ge p_{\min} \max_u p(u)\},\qquad q(v) = p(v)\,\ind[v \in S] / p(S)
@@ -160,7 +163,7 @@ def min_p_map(logits, p_min) -> np.ndarray:
     return _normalise(np.where(keep, L, -np.inf))
 
 
-def typical_map(logits, mass) -> np.ndarray:
+def typical_map(logits: ArrayLike, mass: float) -> FloatArray:
     r"""Locally typical truncation (Meister, Pimentel, Wiher & Cotterell 2023), **renormalised explicitly**.
 
     Rank tokens by :math:`|{-\ln p(v)} - H(p)|`, the distance of their surprisal from the entropy (ties:
@@ -199,7 +202,7 @@ def typical_map(logits, mass) -> np.ndarray:
     return _normalise(np.where(keep, L, -np.inf))
 
 
-def tempered_at_entropy(logits, entropy, *, base=2) -> float:
+def tempered_at_entropy(logits: ArrayLike, entropy: float, *, base: float = 2) -> float:
     r"""The temperature :math:`T` at which the tempered law :math:`q_T = \softmax(\ell / T)` has entropy ``entropy``.
 
     :math:`H(q_T)` increases strictly with :math:`T` (chapter 4, :math:`\dd S/\dd T = \Var(E)/T^3`) from
@@ -247,7 +250,7 @@ def tempered_at_entropy(logits, entropy, *, base=2) -> float:
     return math.exp(brentq(gap, a, b, xtol=1e-14, rtol=1e-14))
 
 
-def frontier_gap(logits, logq, *, base=2) -> float:
+def frontier_gap(logits: ArrayLike, logq: ArrayLike, *, base: float = 2) -> float:
     r"""How far a decoded law :math:`q` lies above the (entropy, KL) frontier of the model law :math:`p = \softmax(\ell)`.
 
     .. math:: D(q \| p) - D(q_T \| p),\qquad H(q_T) = H(q),
@@ -291,7 +294,8 @@ def frontier_gap(logits, logq, *, base=2) -> float:
 
 
 
-def decode(logits, *, temperature=1.0, top_k=None, top_p=None, greedy=False) -> np.ndarray:
+def decode(logits: ArrayLike, *, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
+           greedy: bool = False) -> FloatArray:
     r"""The decoding map actually applied by a sampler: temperature, then top-k, then top-p (or greedy).
 
     .. math:: q = \mathrm{topp}_{p} \circ \mathrm{topk}_{k} \circ \mathrm{temp}_{T}(\ell)
@@ -357,7 +361,8 @@ class DecodingCost(NamedTuple):
     support: int
 
 
-def decoding_cost(logits, *, temperature=1.0, top_k=None, top_p=None, greedy=False, base=2) -> DecodingCost:
+def decoding_cost(logits: ArrayLike, *, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None,
+                  greedy: bool = False, base: float = 2) -> DecodingCost:
     r"""Entropy and KL cost of :func:`decode` on one next-token law (``logits`` a 1-D array).
 
     For a pure truncation (``temperature=1`` with top-k, top-p or greedy) :math:`q = p\,\ind_S / p(S)`, hence

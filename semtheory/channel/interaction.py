@@ -4,7 +4,7 @@ joint law of inputs and outputs in :mod:`semtheory.directed`'s layout, and the b
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -20,10 +20,14 @@ from ..core.models import (
     sequence_law,
 )
 
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
+    from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
+
 _LAW_CELLS = law.MAX_CELLS  # largest joint law of inputs and outputs built here (the layout's memory guard)
 
 
-def interleave(inputs, outputs) -> np.ndarray:
+def interleave(inputs: ArrayLike, outputs: ArrayLike) -> IntArray:
     r"""The context :math:`x_1 y_1 x_2 y_2 \dots` an LLM reads when inputs and its own outputs alternate.
 
     ``len(inputs)`` must equal ``len(outputs)`` or exceed it by one (the context just before :math:`y_t`
@@ -61,7 +65,7 @@ def _check_pmf_vector(q, V: int, name: str) -> np.ndarray:
     return q
 
 
-def iid_inputs(q) -> Callable:
+def iid_inputs(q: ArrayLike) -> Callable[..., FloatArray]:
     r"""Input policy of i.i.d. tokens :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)`: a prompt without feedback.  Chapter 4.
 
     Parameters
@@ -83,7 +87,7 @@ def iid_inputs(q) -> Callable:
     return policy
 
 
-def echo_inputs(q, repeat) -> Callable:
+def echo_inputs(q: ArrayLike, repeat: float) -> Callable[..., FloatArray]:
     r"""A feedback input policy: :math:`x_1 \sim q`; then :math:`x_t = y_{t-1}` with probability ``repeat``, else a fresh draw from ``q``.
 
     :math:`P(x_t \mid x^{t-1}, y^{t-1}) = (1-\lambda)\,q(x_t) + \lambda\,\ind[x_t = y_{t-1}]`.  A user who
@@ -116,7 +120,7 @@ def echo_inputs(q, repeat) -> Callable:
     return policy
 
 
-def lm_inputs(model, *, feedback: bool) -> Callable:
+def lm_inputs(model: LanguageModel, *, feedback: bool) -> Callable[..., FloatArray]:
     r"""Inputs produced by another language model ``model`` (a user, an environment, a second agent).
 
     ``feedback=False``: :math:`P(x_t \mid x^{t-1})`, the model reads only past inputs (a prompt source that
@@ -183,7 +187,8 @@ class Transcript(NamedTuple):
     states: list
 
 
-def simulate_interaction(model, policy, n, *, prompt: Sequence[int] = (), seed=None) -> Transcript:
+def simulate_interaction(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                         prompt: Sequence[int] = (), seed: SeedLike = None) -> Transcript:
     r"""Simulate ``n`` rounds of input → output through an LLM with state, deterministic under ``seed``.
 
     Round :math:`t`: the input process draws :math:`x_t \sim P(\cdot \mid x^{t-1}, y^{t-1})` (``policy``: a
@@ -231,7 +236,8 @@ def simulate_interaction(model, policy, n, *, prompt: Sequence[int] = (), seed=N
     return Transcript(x, y, np.concatenate([pre, interleave(x, y)]), states)
 
 
-def interaction_kernels(model, policy, n, *, prompt: Sequence[int] = ()) -> tuple[list, list]:
+def interaction_kernels(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                        prompt: Sequence[int] = ()) -> tuple[list[FloatArray], list[FloatArray]]:
     r"""The input policy and the LLM channel as per-step kernels in :mod:`semtheory.directed`'s layout.
 
     ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})` from ``policy``; ``channel[t-1]``
@@ -276,7 +282,8 @@ def interaction_kernels(model, policy, n, *, prompt: Sequence[int] = ()) -> tupl
     return pol, ch
 
 
-def interaction_law(model, policy, n, *, prompt: Sequence[int] = ()) -> np.ndarray:
+def interaction_law(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                    prompt: Sequence[int] = ()) -> FloatArray:
     r"""Exact joint law :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)` of inputs and LLM outputs.
 
     Built from :func:`interaction_kernels` by :func:`semtheory.directed.joint_law`; axes
@@ -307,7 +314,7 @@ def interaction_law(model, policy, n, *, prompt: Sequence[int] = ()) -> np.ndarr
     return directed.joint_law(pol, ch)
 
 
-def prompt_generation_law(model, prompt_law, n) -> np.ndarray:
+def prompt_generation_law(model: LanguageModel, prompt_law: ArrayLike, n: int) -> FloatArray:
     r"""Joint law of a whole prompt :math:`X` (drawn first) and the ``n`` tokens :math:`Y^n` generated after it.
 
     ``prompt_law`` is a pmf over prompts of length :math:`m`, shape ``(V,) * m``.  The result is in

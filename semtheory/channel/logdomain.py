@@ -3,13 +3,18 @@ the log domain (masked tokens contribute exactly 0)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._validate import log_base
 from ._common import as_logpmf, entropy_nats
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
-def logprob_entropy(logprobs, *, base=2):
+
+def logprob_entropy(logprobs: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Entropy :math:`H = -\sum_v e^{\ell_v} \ell_v` of a normalised log-pmf :math:`\ell` (last axis), in the log domain.
 
     Masked tokens (:math:`\ell = -\infty`) contribute exactly 0, so the result is finite.  Agrees with
@@ -33,7 +38,7 @@ def logprob_entropy(logprobs, *, base=2):
     return float(out) if out.ndim == 0 else out
 
 
-def logprob_kl(logq, logp, *, base=2):
+def logprob_kl(logq: ArrayLike, logp: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Relative entropy :math:`D(q \| p) = \sum_v q_v (\ln q_v - \ln p_v)` of two normalised log-pmfs (last axis).
 
     Terms with :math:`q_v = 0` are 0 (so masked tokens give finite values); ``inf`` when :math:`q` puts mass

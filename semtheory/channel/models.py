@@ -3,13 +3,16 @@ through a decoding map (:class:`DecodedLM`)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .._validate import check_int, check_positive
 from ..core.models import LanguageModel, check_model
 from ._common import as_energies, decode_kwargs
 from .boltzmann import boltzmann_logprobs
 from .decoding import decode
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
 
 class BoltzmannLM(LanguageModel):
@@ -38,14 +41,14 @@ class BoltzmannLM(LanguageModel):
         :math:`T`.
     """
 
-    def __init__(self, energy: Callable, vocab_size, temperature=1.0):
+    def __init__(self, energy: Callable[..., ArrayLike], vocab_size: int, temperature: float = 1.0) -> None:
         if not callable(energy):
             raise ValueError(f"energy must be callable energy(context) -> energies, got {energy!r}")
         self.energy = energy
         self.vocab_size = check_int(vocab_size, "vocab_size", minimum=1)
         self.temperature = check_positive(temperature, "temperature")
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         ctx = self.check_tokens(context, "context")
         E = as_energies(self.energy(ctx), "energy(context)")
         if E.shape != (self.vocab_size,):
@@ -82,19 +85,20 @@ class DecodedLM(LanguageModel):
         Number of tokens.
     """
 
-    def __init__(self, model, *, temperature=1.0, top_k=None, top_p=None, greedy=False):
+    def __init__(self, model: LanguageModel, *, temperature: float = 1.0, top_k: int | None = None,
+                 top_p: float | None = None, greedy: bool = False) -> None:
         self.model = check_model(model)
         self.vocab_size = model.vocab_size
         self._kw = decode_kwargs(temperature, top_k, top_p, greedy)
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         return decode(self.model.next_token_logprobs(self.check_tokens(context, "context")), **self._kw)
 
-    def initial_state(self, prompt=()):
+    def initial_state(self, prompt: Sequence[int] = ()) -> Any:
         return self.model.initial_state(prompt)
 
-    def next_state(self, state, token):
+    def next_state(self, state: Any, token: int) -> Any:
         return self.model.next_state(state, token)
 
-    def state_logprobs(self, state):
+    def state_logprobs(self, state: Any) -> FloatArray:
         return decode(self.model.state_logprobs(state), **self._kw)
