@@ -14,12 +14,13 @@ from .._validate import as_float
 torch = require("torch", "torch", needed_by="semtheory.ssm")
 nn = torch.nn
 F = torch.nn.functional
+Tensor = torch.Tensor
 
 
 # -- argument checks ------------------------------------------------------------------------------
 
 
-def tensor(x, name: str, *, min_ndim: int = 1) -> torch.Tensor:
+def tensor(x: object, name: str, *, min_ndim: int = 1) -> torch.Tensor:
     """A finite floating tensor (numpy / lists become float64); ValueError naming ``name`` otherwise."""
     if isinstance(x, torch.Tensor):
         t = x if x.is_floating_point() else x.double()
@@ -44,6 +45,7 @@ def same_lead(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor, nd_a: 
 
 
 def check_method(method: str) -> str:
+    """``method`` if it is ``"zoh"`` or ``"euler"``; ValueError otherwise."""
     if method not in ("zoh", "euler"):
         raise ValueError(f"method must be 'zoh' or 'euler', got {method!r}")
     return method
@@ -52,7 +54,8 @@ def check_method(method: str) -> str:
 # -- discretisation and the selective scan (Mamba), unchecked ------------------------------------
 
 
-def discretize_unchecked(delta, A, B, method="zoh"):
+def discretize_unchecked(delta: Tensor, A: Tensor, B: Tensor, method: str = "zoh") -> tuple[Tensor, Tensor]:
+    """:func:`~semtheory.ssm.discretize` on checked tensors."""
     dA = delta[..., None] * A  # (..., D, N)
     Abar = torch.exp(dA)
     if method == "euler":
@@ -67,7 +70,7 @@ def discretize_unchecked(delta, A, B, method="zoh"):
     return Abar, Bbar
 
 
-def parallel_scan_unchecked(a, b, dim):
+def parallel_scan_unchecked(a: Tensor, b: Tensor, dim: int) -> Tensor:
     """Hillis-Steele inclusive scan of the maps h -> a_t h + b_t along ``dim``: ceil(log2 L) vectorised rounds."""
     a, b = a.movedim(dim, 0), b.movedim(dim, 0)
     L, d = a.shape[0], 1
@@ -78,7 +81,9 @@ def parallel_scan_unchecked(a, b, dim):
     return b.movedim(0, dim)
 
 
-def selective_scan_unchecked(x, delta, A, B, C, D=None, h0=None, method="zoh", scan="loop"):
+def selective_scan_unchecked(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor | None = None,
+                             h0: Tensor | None = None, method: str = "zoh", scan: str = "loop") -> tuple[Tensor, Tensor]:
+    """:func:`~semtheory.ssm.selective_scan` on checked tensors, from the state ``h0`` (zero if ``None``): ``(y, h_L)``."""
     Abar, Bbar = discretize_unchecked(delta, A, B, method)  # (..., L, D, N)
     Bx = Bbar * x[..., None]  # the input term, computed for all t at once
     if scan == "parallel" and Bx.shape[-3] > 0:
@@ -105,7 +110,8 @@ def selective_scan_unchecked(x, delta, A, B, C, D=None, h0=None, method="zoh", s
 # -- Mamba-2's recurrent, matrix and chunked forms, unchecked -------------------------------------
 
 
-def ssd_recurrent_unchecked(x, a, B, C, h0=None):
+def ssd_recurrent_unchecked(x: Tensor, a: Tensor, B: Tensor, C: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """:func:`~semtheory.ssm.ssd_recurrent` on checked tensors, from the state ``h0`` (zero if ``None``): ``(y, H_L)``."""
     h = x.new_zeros(x.shape[:-2] + (B.shape[-1], x.shape[-1])) if h0 is None else h0  # (..., N, P)
     ys = []
     for a_t, B_t, x_t, C_t in zip(a.unbind(-1), B.unbind(-2), x.unbind(-2), C.unbind(-2)):
@@ -115,7 +121,7 @@ def ssd_recurrent_unchecked(x, a, B, C, h0=None):
     return y, h
 
 
-def segsum(log_a):
+def segsum(log_a: Tensor) -> Tensor:
     r"""``out[..., i, j] = sum_{k=j+1}^{i} log_a[k]`` for i >= j, ``-inf`` above the diagonal (no cancellation)."""
     n = log_a.shape[-1]
     x = log_a[..., None, :].expand(*log_a.shape, n).transpose(-1, -2).contiguous()  # x[..., i, j] = log_a[i]
@@ -124,12 +130,14 @@ def segsum(log_a):
     return x.masked_fill(~torch.ones(n, n, dtype=torch.bool, device=log_a.device).tril(), float("-inf"))
 
 
-def ssd_matrix_unchecked(x, a, B, C):
+def ssd_matrix_unchecked(x: Tensor, a: Tensor, B: Tensor, C: Tensor) -> Tensor:
+    """:func:`~semtheory.ssm.ssd_matrix` on checked tensors."""
     M = torch.exp(segsum(torch.log(a))) * (C @ B.transpose(-1, -2))  # L o (C B^T): a decayed attention matrix
     return M @ x
 
 
-def ssd_chunked_unchecked(x, a, B, C, chunk):
+def ssd_chunked_unchecked(x: Tensor, a: Tensor, B: Tensor, C: Tensor, chunk: int) -> Tensor:
+    """:func:`~semtheory.ssm.ssd_chunked` on checked tensors."""
     L = x.shape[-2]
     pad = (-L) % chunk
     if pad:  # pad with a = 1, B = x = 0: nothing enters the state, nothing decays

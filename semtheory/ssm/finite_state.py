@@ -12,9 +12,10 @@ from .. import measures
 from .._validate import check_int, check_positive, check_probability, log_base
 from ..channel import LanguageModel
 from ..sources import MarkovSource
+from ..core.types import FloatArray
 
 
-def delay_source(vocab_size, delay, noise) -> MarkovSource:
+def delay_source(vocab_size: int, delay: int, noise: float) -> MarkovSource:
     r"""The noisy delay (copy) source: :math:`X_t = X_{t-k}` with probability :math:`1 - \varepsilon`, else uniform.
 
     .. math:: P(X_t = v \mid X_{t-k}^{t-1}) = (1 - \varepsilon)\,\ind[v = x_{t-k}] + \varepsilon / V,
@@ -73,7 +74,7 @@ def _window_law(source: MarkovSource, m: int) -> np.ndarray:
     return p
 
 
-def window_cross_entropy(source, window, *, base=2) -> float:
+def window_cross_entropy(source: MarkovSource, window: int, *, base: float = 2) -> float:
     r"""Best cross-entropy of a predictor that sees only the last ``window`` = :math:`j` tokens: :math:`H(X_{t+1} \mid X_{t-j+1}^{t})`.
 
     Exact, from the stationary law of :math:`j+1` consecutive symbols (:func:`semtheory.measures.conditional_entropy`):
@@ -129,7 +130,7 @@ class BottleneckBound(NamedTuple):
     log_states: float
 
 
-def state_bottleneck_bound(source, log2_states, *, base=2) -> BottleneckBound:
+def state_bottleneck_bound(source: MarkovSource, log2_states: float, *, base: float = 2) -> BottleneckBound:
     r"""Lower bound on the cross-entropy of any predictor whose law is a function of a state with :math:`S` values.
 
     .. math:: \frac1m \E\bigl[-\log Q(X_{t+1}^{t+m} \mid S_t)\bigr] \;\ge\;
@@ -196,7 +197,7 @@ class RegisterPredictor(LanguageModel):
         Registers :math:`j`, 0 to :math:`k`.
     """
 
-    def __init__(self, vocab_size, delay, noise, slots):
+    def __init__(self, vocab_size: int, delay: int, noise: float, slots: int) -> None:
         self.vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
         self.delay = check_int(delay, "delay", minimum=1)
         self.noise = check_probability(noise, "noise", low_open=True)
@@ -210,14 +211,14 @@ class RegisterPredictor(LanguageModel):
         r""":math:`\log_2 S = \log_2 k + j \log_2 V` bits of state."""
         return math.log2(self.delay) + self.slots * math.log2(self.vocab_size)
 
-    def initial_state(self, prompt: Sequence[int] = ()):
+    def initial_state(self, prompt: Sequence[int] = ()) -> tuple[int, tuple[int, ...]]:
         r"""``(phase, registers)`` after ``prompt``; the phase is the position of the next token mod :math:`k`.  Chapter 15."""
         st = (0, (-1,) * self.slots)  # phase of the next position, registers (-1 = empty)
         for v in self._check_tokens(prompt, "prompt"):
             st = self.next_state(st, int(v))
         return st
 
-    def next_state(self, state, token: int):
+    def next_state(self, state: tuple[int, tuple[int, ...]], token: int) -> tuple[int, tuple[int, ...]]:
         r"""Store ``token`` in the register of the current phase (if there is one) and advance the phase.  Chapter 15."""
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         phase, regs = state
@@ -225,18 +226,18 @@ class RegisterPredictor(LanguageModel):
             regs = regs[:phase] + (tok,) + regs[phase + 1:]
         return ((phase + 1) % self.delay, regs)
 
-    def state_logprobs(self, state) -> np.ndarray:
+    def state_logprobs(self, state: tuple[int, tuple[int, ...]]) -> FloatArray:
         r"""Copy law :math:`(1-\varepsilon)\delta_{r} + \varepsilon/V` if the register of this phase holds :math:`r`, else uniform (nats).  Chapter 15."""
         phase, regs = state
         if phase < self.slots and regs[phase] >= 0:
             return self._copy[regs[phase]].copy()
         return self._uniform.copy()
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         r"""The law after ``context``, by walking the state from the start (nats).  Chapter 15."""
         return self.state_logprobs(self.initial_state(context))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token log-probabilities (units of ``base``, bits by default) by walking the state; :math:`O(n)`.  Chapter 15."""
         lb = log_base(base)
         s = self._check_tokens(seq, "seq")
@@ -247,7 +248,7 @@ class RegisterPredictor(LanguageModel):
             st = self.next_state(st, int(v))
         return out / lb
 
-    def stationary_cross_entropy(self, *, base=2) -> float:
+    def stationary_cross_entropy(self, *, base: float = 2) -> float:
         r""":math:`\tfrac{j}{k}\mathcal H + (1-\tfrac jk)\log V` against the delay source (units of ``base``)."""
         lb = log_base(base)
         V, eps, j, k = self.vocab_size, self.noise, self.slots, self.delay

@@ -11,6 +11,7 @@ import numpy as np
 from .._validate import check_int, log_base
 from ..channel import LanguageModel, boltzmann_logprobs
 from ..core.torchloop import one_thread
+from ..core.types import FloatArray
 from ._common import (
     F,
     nn,
@@ -35,7 +36,7 @@ class SSMState(NamedTuple):
     """
 
     layers: tuple
-    logprobs: np.ndarray
+    logprobs: FloatArray
 
 
 class MambaBlock(nn.Module):
@@ -68,7 +69,8 @@ class MambaBlock(nn.Module):
         Input map.
     """
 
-    def __init__(self, d_model, *, d_state=8, expand=2, d_conv=4, mixer="mamba", head_dim=16, discretization="euler"):
+    def __init__(self, d_model: int, *, d_state: int = 8, expand: int = 2, d_conv: int = 4, mixer: str = "mamba",
+                 head_dim: int = 16, discretization: str = "euler") -> None:
         super().__init__()
         if mixer not in ("mamba", "mamba2"):
             raise ValueError(f"mixer must be 'mamba' or 'mamba2', got {mixer!r}")
@@ -117,7 +119,7 @@ class MambaBlock(nn.Module):
             return x, delta, B, C
         return x, None, None, None
 
-    def forward(self, h, state=None):
+    def forward(self, h: torch.Tensor, state: tuple | None = None) -> torch.Tensor | tuple[torch.Tensor, tuple]:
         r"""``h`` (B, L, d) -> (B, L, d); with ``state`` (a per-layer tuple or ``None``) also returns the final state."""
         Bt, L, _ = h.shape
         E, N = self.d_inner, self.d_state
@@ -154,7 +156,7 @@ class MambaBlock(nn.Module):
         out = h + self.out_proj(y * F.silu(z))
         return out if state is None else (out, (new_buf, hT))
 
-    def empty_state(self, batch=1, dtype=torch.float32):
+    def empty_state(self, batch: int = 1, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
         """The zero state (convolution buffer, SSM state) before any input."""
         E, N = self.d_inner, self.d_state
         hs = (batch, E, N) if self.mixer == "mamba" else (batch, self.n_heads, N, self.head_dim)
@@ -184,8 +186,9 @@ class MambaLM(nn.Module, LanguageModel):
         Initialisation seed.
     """
 
-    def __init__(self, vocab_size, *, d_model=32, n_layers=2, d_state=8, expand=2, d_conv=4, mixer="mamba",
-                 head_dim=16, context_length=16, seed=0, discretization="euler"):
+    def __init__(self, vocab_size: int, *, d_model: int = 32, n_layers: int = 2, d_state: int = 8, expand: int = 2,
+                 d_conv: int = 4, mixer: str = "mamba", head_dim: int = 16, context_length: int = 16, seed: int = 0,
+                 discretization: str = "euler") -> None:
         nn.Module.__init__(self)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         d = check_int(d_model, "d_model", minimum=1)
@@ -224,24 +227,24 @@ class MambaLM(nn.Module, LanguageModel):
             h = blk(h)
         return self.unembed(self.ln_f(h))
 
-    def _full(self, context) -> torch.Tensor:
+    def _full(self, context: Sequence[int]) -> torch.Tensor:
         ctx = self._check_tokens(context, "context")
         return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
 
-    def logits(self, context: Sequence[int] = ()) -> np.ndarray:
+    def logits(self, context: Sequence[int] = ()) -> FloatArray:
         r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after the whole ``context`` (float64, shape (V,))."""
         with torch.no_grad(), one_thread():
             return self(self._full(context))[0, -1].double().numpy()
 
-    def energies(self, context: Sequence[int] = ()) -> np.ndarray:
+    def energies(self, context: Sequence[int] = ()) -> FloatArray:
         r"""Energies :math:`E(v) = -\text{logit}_v` of the next token.  Chapter 15."""
         return -self.logits(context)
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         r"""Natural-log next-token law :math:`\ln e^{-E(v)}/Z` after the whole ``context`` (one recurrent pass).  Chapter 15."""
         return boltzmann_logprobs(self.energies(context), 1.0)
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default) from one pass over the whole sequence.  Chapter 15."""
         lb = log_base(base)
         s = self._check_tokens(seq, "seq")
@@ -255,7 +258,7 @@ class MambaLM(nn.Module, LanguageModel):
 
     # -- the fixed-size state ---------------------------------------------------------------------
 
-    def _step(self, layers, token: int) -> SSMState:
+    def _step(self, layers: tuple, token: int) -> SSMState:
         with torch.no_grad(), one_thread():
             h = self.embed(torch.tensor([[token]]))
             new = []
@@ -273,14 +276,14 @@ class MambaLM(nn.Module, LanguageModel):
             st = self._step(st.layers, int(v))
         return st
 
-    def next_state(self, state, token: int) -> SSMState:
+    def next_state(self, state: SSMState, token: int) -> SSMState:
         r"""One recurrent step :math:`S_t = f(S_{t-1}, x_t)`: the state's size does not change.  Chapter 15."""
         if not isinstance(state, SSMState):
             raise ValueError(f"state must be an SSMState, got {type(state).__name__}")
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return self._step(state.layers, tok)
 
-    def state_logprobs(self, state) -> np.ndarray:
+    def state_logprobs(self, state: SSMState) -> FloatArray:
         r"""The next-token log-law (nats) held in the state: a function of the state alone.  Chapter 15."""
         if not isinstance(state, SSMState):
             raise ValueError(f"state must be an SSMState, got {type(state).__name__}")

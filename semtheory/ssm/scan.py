@@ -3,7 +3,10 @@ scan (chapter 15)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._validate import check_flag, check_int
+from ..core.types import ArrayLike
 from ._common import (
     check_method,
     discretize_unchecked,
@@ -13,8 +16,12 @@ from ._common import (
     tensor,
 )
 
+if TYPE_CHECKING:
+    import torch
 
-def discretize(delta, A, B, *, method="zoh"):
+
+def discretize(delta: ArrayLike | torch.Tensor, A: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, *,
+               method: str = "zoh") -> tuple[torch.Tensor, torch.Tensor]:
     r"""Zero-order-hold discretisation of a diagonal state space: returns :math:`(\bar A, \bar B)`.
 
     .. math:: \bar A = e^{\Delta A}, \qquad \bar B = (\Delta A)^{-1}(e^{\Delta A}-I)\,\Delta B
@@ -55,7 +62,7 @@ def discretize(delta, A, B, *, method="zoh"):
     return discretize_unchecked(delta, A, B, method)
 
 
-def parallel_scan(a, b, *, dim=0):
+def parallel_scan(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor, *, dim: int = 0) -> torch.Tensor:
     r"""All states :math:`h_t = a_t \circ h_{t-1} + b_t` (:math:`h_0 = 0` before the first step) by a parallel prefix scan.
 
     The maps :math:`f_t(h) = a_t h + b_t` compose associatively, :math:`f_t \circ f_s = (a_t a_s,\ a_t b_s + b_t)`,
@@ -94,7 +101,8 @@ def parallel_scan(a, b, *, dim=0):
     return parallel_scan_unchecked(a, b, dim)
 
 
-def selective_scan(x, delta, A, B, C, D=None, *, method="zoh", scan="loop", return_state=False):
+def selective_scan(x: ArrayLike | torch.Tensor, delta: ArrayLike | torch.Tensor, A: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, C: ArrayLike | torch.Tensor, D: ArrayLike | torch.Tensor | None = None, *, method: str = "zoh",
+                   scan: str = "loop", return_state: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     r"""The selective scan of Mamba (S6): a diagonal state space whose :math:`\Delta_t, B_t, C_t` vary with :math:`t`.
 
     .. math:: h_t = e^{\Delta_t A} \circ h_{t-1} + \bar B_t\, x_t, \qquad y_t = h_t C_t + D \circ x_t,

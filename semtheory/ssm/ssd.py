@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .._validate import check_flag, check_int, check_positive
+from ..core.types import ArrayLike
 from ._common import (
     segsum,
     ssd_chunked_unchecked,
@@ -30,7 +31,8 @@ def _check_ssd(x, a, B, C):
     return x, a, B, C
 
 
-def ssd_recurrent(x, a, B, C, *, return_state=False):
+def ssd_recurrent(x: ArrayLike | torch.Tensor, a: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, C: ArrayLike | torch.Tensor, *,
+                  return_state: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     r"""Mamba-2's recurrence with scalar decay: :math:`H_t = a_t H_{t-1} + B_t x_t^\T`, :math:`y_t = H_t^\T C_t`, :math:`H_0 = 0`.
 
     Shapes: ``x`` (..., L, P), ``a`` (..., L) in :math:`(0, 1]`, ``B`` and ``C`` (..., L, N); returns ``y``
@@ -61,7 +63,7 @@ def ssd_recurrent(x, a, B, C, *, return_state=False):
     return (y, h) if return_state else y
 
 
-def semiseparable_mask(a):
+def semiseparable_mask(a: ArrayLike | torch.Tensor) -> torch.Tensor:
     r"""The 1-semiseparable decay mask :math:`L_{ij} = \prod_{k=j+1}^{i} a_k` (:math:`i \ge j`; 0 for :math:`i < j`).
 
     Computed in the log domain, :math:`L_{ij} = \exp\sum_{k=j+1}^{i} \log a_k`, by cumulative sums that never
@@ -90,7 +92,7 @@ def semiseparable_mask(a):
     return torch.exp(segsum(torch.log(a)))
 
 
-def semiseparable_rank(M, *, rtol=1e-9) -> int:
+def semiseparable_rank(M: ArrayLike | torch.Tensor, *, rtol: float = 1e-9) -> int:
     r"""The semiseparable rank of a lower-triangular matrix: :math:`\max_k \operatorname{rank} M_{k:,\,:k+1}`.
 
     Every submatrix on or below the diagonal lies inside one of the blocks :math:`M_{k:,\,:k+1}` (rows
@@ -120,7 +122,7 @@ def semiseparable_rank(M, *, rtol=1e-9) -> int:
     return max(ranks, default=0)
 
 
-def ssd_matrix(x, a, B, C):
+def ssd_matrix(x: ArrayLike | torch.Tensor, a: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, C: ArrayLike | torch.Tensor) -> torch.Tensor:
     r"""The state-space dual (matrix) form of :func:`ssd_recurrent`: :math:`y = (L \circ C B^\T)\, x`.
 
     :math:`(C B^\T)_{ij} = C_i^\T B_j` are the scores of linear attention (queries :math:`C`, keys :math:`B`,
@@ -146,7 +148,7 @@ def ssd_matrix(x, a, B, C):
     return ssd_matrix_unchecked(x, a, B, C)
 
 
-def ssd_chunked(x, a, B, C, *, chunk=64):
+def ssd_chunked(x: ArrayLike | torch.Tensor, a: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, C: ArrayLike | torch.Tensor, *, chunk: int = 64) -> torch.Tensor:
     r"""Mamba-2's block algorithm: the matrix form inside chunks of ``chunk`` steps, the recurrence across them.
 
     .. math:: y_t = \sum_{j \in \text{chunk}(t),\, j \le t} L_{tj}\, C_t^\T B_j\, x_j
@@ -191,7 +193,7 @@ class SSDCost(NamedTuple):
     matrix: int
 
 
-def ssd_cost(length, state, width) -> SSDCost:
+def ssd_cost(length: int, state: int, width: int) -> SSDCost:
     r"""Multiply–add counts of :func:`ssd_recurrent` and :func:`ssd_matrix` for one head, as implemented.
 
     Recurrent: per step, decay the state (:math:`NP`), add :math:`B_t x_t^\T` (:math:`NP`) and read

@@ -5,18 +5,20 @@ few bits per number (chapter 15)."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from .. import transformer as _transformer
 from .._validate import check_int, check_positive, log_base, torch_seed
 from ..core.torchloop import Pretrained, TrainResult, cached, one_thread
+from ..core.types import ArrayLike, SeedLike
 from ._common import torch
 from .model import MambaLM
 
 
-def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
+def train(model: MambaLM, data: ArrayLike, steps: int, *, batch_size: int = 32, lr: float = 3e-3, seed: SeedLike = 0,
+          threads: int = 1) -> TrainResult:
     r"""Minimise the next-token cross-entropy of a :class:`MambaLM` on random windows of ``data``; in place, deterministic.
 
     Exactly :func:`semtheory.transformer.train` (one training loop for every model of the book): windows
@@ -36,7 +38,7 @@ def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, thread
         Windows per step.
     lr : float, keyword-only, default 3e-3
         Peak learning rate.
-    seed : int, keyword-only, default 0
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the window sampler.
     threads : int, keyword-only, default 1
         torch threads.
@@ -51,9 +53,10 @@ def train(model: MambaLM, data, steps, *, batch_size=32, lr=3e-3, seed=0, thread
     return _transformer.train(model, data, steps, batch_size=batch_size, lr=lr, seed=seed, threads=threads)
 
 
-def pretrained_ssm_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000,
-                             n_test=20_000, d_model=32, n_layers=2, d_state=8, mixer="mamba",
-                             context_length=16, discretization="euler") -> Pretrained:
+def pretrained_ssm_on_markov(*, seed: SeedLike = 0, source_seed: int = 0, steps: int = 300, batch_size: int = 32,
+                             lr: float = 5e-3, n_train: int = 40_000, n_test: int = 20_000, d_model: int = 32,
+                             n_layers: int = 2, d_state: int = 8, mixer: str = "mamba", context_length: int = 16,
+                             discretization: str = "euler") -> Pretrained:
     r"""A :class:`MambaLM` trained on :func:`semtheory.transformer.markov_source` ``(source_seed)``, cached in-process.
 
     Same train and test streams as :func:`semtheory.transformer.pretrained_on_markov` with the same ``seed``
@@ -129,7 +132,8 @@ class QuantisedRun(NamedTuple):
     log2_states: float
 
 
-def quantised_cross_entropy(model, tokens, bits=None, *, streams=8, base=2):
+def quantised_cross_entropy(model: MambaLM, tokens: ArrayLike, bits: int | Sequence[int | None] | None = None, *,
+                            streams: int = 8, base: float = 2) -> QuantisedRun | list[QuantisedRun]:
     r"""Cross-entropy of ``model`` on ``tokens`` when its SSM state is rounded to ``bits`` bits per number at every step.
 
     The tokens are cut into ``streams`` contiguous pieces, each read from ``BOS`` by the state protocol, in
