@@ -535,6 +535,7 @@ reg("elbo.random_hmm", n_states=A("size", 2, minimum=1), n_symbols=A("size", 3, 
     concentration=A("positive", 1.0), seed=A("seed", 0))
 reg("elbo.log_joint", hmm=A("object", _HM), x=A("tokens", [0, 2]))
 reg("elbo.log_evidence", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
+reg("elbo.log_evidence_long", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
 reg("elbo.posterior", hmm=A("object", _HM), x=A("tokens", [0, 2]))
 reg("elbo.log_prior", model=A("object", _HM), n=A("size", 2, minimum=1))
 reg("elbo.elbo", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)

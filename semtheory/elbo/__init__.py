@@ -10,7 +10,14 @@ Chapter 11.  The model is a hidden Markov model (HMM): hidden states :math:`z^n`
 so :math:`\mathrm{ELBO}(q) \le \log p(x)` with equality iff :math:`q = p(z|x)`.  Everything is enumerated
 (:math:`S^n` paths), computed in the log domain; :func:`fit_variational` climbs the ELBO in torch.
 
-Units: ``base=math.e`` (nats) by default for the ELBO (as in variational inference); pass ``base=2`` for bits.
+Units: the functions that take ``base`` return units of log ``base`` (bits by default, ``base=math.e`` for nats);
+log tables (:func:`log_joint`, :func:`log_prior`), the fitted ELBOs and log-likelihoods of :func:`fit_variational`,
+:func:`cavi_mean_field`, :func:`baum_welch` and the VAE's values are in nats.
+
+**Files.**  :mod:`~semtheory.elbo.hmm` (the :class:`HMM` record), :mod:`~semtheory.elbo.laws` (the enumerated
+laws and sampling), :mod:`~semtheory.elbo.bounds` (the ELBO, its gap, the bound chain, the causal split, the
+IWAE bounds), :mod:`~semtheory.elbo.inference` (gradient and coordinate ascent, forward-backward, Baum-Welch),
+:mod:`~semtheory.elbo.vae` (a variational autoencoder); every public name is re-exported here.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ __all__ = [
     "random_hmm",
     "log_joint",
     "log_evidence",
+    "log_evidence_long",
     "posterior",
     "log_prior",
     "elbo",

@@ -5,19 +5,23 @@ importance-weighted bounds."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
 from .. import measures
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, log_base
+from ..core.results import Estimate
 from ._common import check_hmm, logs
 from .hmm import HMM
 from .laws import log_joint, log_prior, sequence_pmf
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
-def elbo(log_joint_table, q, *, base=2) -> float:
+
+def elbo(log_joint_table: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""Evidence lower bound :math:`\mathrm{ELBO}(q) = \sum_z q(z)[\ln p(x,z) - \ln q(z)]`, in units of ``base``.
 
     ``log_joint_table`` holds :math:`\ln p(x, z)` in nats (``-inf`` allowed) for every :math:`z`; ``q`` is a pmf
@@ -53,7 +57,7 @@ def elbo(log_joint_table, q, *, base=2) -> float:
     return float(np.sum(q[pos] * lj[pos]) - np.sum(xlogy(q, q))) / lb
 
 
-def elbo_gap(log_joint_table, q, *, base=2) -> float:
+def elbo_gap(log_joint_table: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""The gap :math:`\log p(x) - \mathrm{ELBO}(q)`, which equals :math:`\KL(q \cc p(z|x))` (units of ``base``).  Chapter 11.
 
     :math:`+\infty` when ``q`` puts mass where :math:`p(x, z) = 0` (the ELBO is :math:`-\infty`, the KL infinite).
@@ -83,7 +87,7 @@ def elbo_gap(log_joint_table, q, *, base=2) -> float:
     return float(logsumexp(lj)) / log_base(base) - value
 
 
-def mean_field(factors) -> np.ndarray:
+def mean_field(factors: ArrayLike) -> FloatArray:
     r"""The product pmf :math:`q(z^n) = \prod_t q_t(z_t)` from ``factors`` (n, S), each row a pmf; shape ``(S,) * n``.  Chapter 11.
 
     Parameters
@@ -127,7 +131,7 @@ class BoundChain(NamedTuple):
     neg_elbo: float
 
 
-def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base=2) -> BoundChain:
+def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base: float = 2) -> BoundChain:
     r"""The chain :math:`-\mathrm{ELBO} \ge \mathrm{CE} = H + \KL \ge H` averaged over data :math:`x^n \sim` ``data``, per token.
 
     The model's negative ELBO uses ``q="prior"`` (:math:`q(z|x) = p_\theta(z)`, giving
@@ -199,7 +203,7 @@ class CausalELBO(NamedTuple):
     mutual_information: float
 
 
-def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base=2) -> CausalELBO:
+def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2) -> CausalELBO:
     r"""The data-averaged negative ELBO of ``model`` with its causal (filtering) encoder, split into distortion + DI + prior KL.
 
     Encoder: :math:`q(z^n\|x^n) = \prod_t q(z_t\mid z_{t-1}, x_t)` with
@@ -277,12 +281,14 @@ def _step_table(step, t, n, S, V):
     return np.transpose(step, (1, 0, 2)).reshape(sh)
 
 
-def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=2) -> tuple[float, float]:
+def iwae_bound(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, samples: int = 2000, seed: SeedLike = 0,
+               base: float = 2) -> Estimate:
     r"""Monte-Carlo importance-weighted bound :math:`\mathcal L_K = \E\big[\ln\frac1K\sum_{k=1}^K p(x,z_k)/q(z_k)\big]`, :math:`z_k \sim q` i.i.d.
 
-    Returns ``(estimate, standard error)`` from ``samples`` independent K-tuples (seeded).  :math:`\mathcal L_1`
-    is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).  Units of ``base``.
-    A K-tuple of impossible paths (:math:`p(x, z_k) = 0` for every k) gives ``(-inf, inf)``: no NaN.
+    Returns an :class:`~semtheory.core.Estimate` ``(mean, se)`` from ``samples`` independent K-tuples (seeded).
+    :math:`\mathcal L_1` is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).
+    Units of ``base``.
+    A K-tuple of impossible paths (:math:`p(x, z_k) = 0` for every k) gives ``Estimate(-inf, inf)``: no NaN.
     Chapter 11.
 
     Parameters
@@ -302,8 +308,9 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
 
     Returns
     -------
-    tuple of (float, float)
-        The estimate and its standard error, units of log ``base`` (bits by default).
+    Estimate
+        ``(mean, se)``: the estimate of :math:`\mathcal L_K` and its standard error, units of log ``base`` (bits
+        by default); it unpacks as a pair.
     """
     lj, qf = _iw_inputs(log_joint_table, q)
     K = check_int(K, "K", minimum=1)
@@ -316,11 +323,11 @@ def iwae_bound(log_joint_table, q, K: int, *, samples: int = 2000, seed=0, base=
     vals = logsumexp(lw, axis=1) - math.log(K)
     lb = log_base(base)
     if np.any(np.isneginf(vals)):  # some K-tuple has p(x, z_k) = 0 throughout: the estimate is -inf, with no finite error
-        return -math.inf, math.inf
-    return float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb
+        return Estimate(-math.inf, math.inf)
+    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb)
 
 
-def iwae_bound_exact(log_joint_table, q, K: int, *, base=2) -> float:
+def iwae_bound_exact(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, base: float = 2) -> float:
     r""":math:`\mathcal L_K` exactly, by enumerating every K-tuple of the support of ``q`` (``m**K <= 2e6``).  Chapter 11.
 
     Parameters

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, SeedLike
 
 
 class HMM(NamedTuple):
@@ -27,7 +30,7 @@ class HMM(NamedTuple):
     emit: np.ndarray
 
 
-def make_hmm(init, trans, emit) -> HMM:
+def make_hmm(init: ArrayLike, trans: ArrayLike, emit: ArrayLike) -> HMM:
     r"""Validate and build an :class:`HMM` (rows of ``trans`` and ``emit`` are pmfs; shapes agree).  Chapter 11.
 
     Parameters
@@ -55,7 +58,8 @@ def make_hmm(init, trans, emit) -> HMM:
     return HMM(init, trans, emit)
 
 
-def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 1.0, seed=0) -> HMM:
+def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 1.0,
+               seed: SeedLike = 0) -> HMM:
     r"""An HMM with Dirichlet(``concentration``) rows, seeded.  Chapter 11.
 
     Parameters

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
@@ -14,6 +14,11 @@ from .._validate import as_rng, check_int, check_positive, log_base, torch_seed
 from ._common import check_hmm, check_x, logs
 from .hmm import HMM
 from .laws import log_joint
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..core.types import ArrayLike, SeedLike
 
 
 class FitResult(NamedTuple):
@@ -37,7 +42,8 @@ class FitResult(NamedTuple):
     seconds: float
 
 
-def fit_variational(hmm: HMM, x, *, family: str = "markov", steps: int = 300, lr: float = 0.05, seed=0) -> FitResult:
+def fit_variational(hmm: HMM, x: ArrayLike, *, family: str = "markov", steps: int = 300, lr: float = 0.05,
+                    seed: SeedLike = 0) -> FitResult:
     r"""Maximise :math:`\mathrm{ELBO}(q)` over a variational family by gradient ascent (hand-written Adam, torch, CPU).
 
     ``family="mean-field"``: :math:`q(z^n) = \prod_t \softmax(\phi_t)(z_t)`; it cannot represent the
@@ -151,7 +157,7 @@ def _mean_field_elbo(la, lA, lB, x, f) -> float:
     return total - float(np.sum(xlogy(f, f)))
 
 
-def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
+def cavi_mean_field(hmm: HMM, x: ArrayLike, *, sweeps: int = 30, seed: SeedLike = 0) -> CAVIResult:
     r"""Coordinate-ascent variational inference (CAVI) for the mean-field family :math:`q(z^n) = \prod_t q_t(z_t)`.
 
     Each sweep updates :math:`t = 1, \dots, n` in turn by the exact coordinate maximiser of the ELBO,
@@ -203,8 +209,31 @@ def cavi_mean_field(hmm: HMM, x, *, sweeps: int = 30, seed=0) -> CAVIResult:
     return CAVIResult(np.array(elbos), f, float(logz))
 
 
-def log_evidence_long(hmm: HMM, x, *, base=2) -> float:
-    r""":func:`log_evidence` for sequences of any length (forward recursion only, no enumeration).  Chapter 11."""
+def log_evidence_long(hmm: HMM, x: ArrayLike, *, base: float = 2) -> float:
+    r""":func:`log_evidence` for sequences of any length: :math:`\log p(x^n)` by the forward recursion of
+    :func:`forward_backward` (log domain, :math:`O(nS^2)`, no enumeration).  Chapter 11.
+
+    Parameters
+    ----------
+    hmm : HMM
+        The model (:func:`make_hmm`).
+    x : array_like of int, shape (n,)
+        The observed symbols (any length).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
+
+    Returns
+    -------
+    float
+        :math:`\log p(x^n)`, units of log ``base`` (bits by default).
+
+    Examples
+    --------
+    >>> from semtheory.elbo import log_evidence, random_hmm
+    >>> hmm = random_hmm(2, 3, seed=0)
+    >>> bool(abs(log_evidence_long(hmm, [0, 2, 1]) - log_evidence(hmm, [0, 2, 1])) < 1e-12)
+    True
+    """
     return float(forward_backward(hmm, x).log_evidence) / log_base(base)
 
 
@@ -252,7 +281,7 @@ def _fb_batch(la, lA, lB, X):
     return a, b, _lse(a[:, -1], axis=1), E_
 
 
-def forward_backward(hmm: HMM, x) -> ForwardBackward:
+def forward_backward(hmm: HMM, x: ArrayLike) -> ForwardBackward:
     r"""Forward–backward in the log domain: smoothed marginals :math:`\gamma_t` and pair marginals :math:`\xi_t`.
 
     :math:`\alpha_t(j) = \ln p(x^t, z_t{=}j)`, :math:`\beta_t(i) = \ln p(x_{t+1}^n \mid z_t{=}i)`,
@@ -300,7 +329,7 @@ class EMResult(NamedTuple):
     log_likelihoods: np.ndarray
 
 
-def baum_welch(hmm: HMM, sequences, *, iterations: int = 50) -> EMResult:
+def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, iterations: int = 50) -> EMResult:
     r"""Expectation–maximisation (Baum–Welch) for an HMM from independent sequences, started at ``hmm``.
 
     E-step: :func:`forward_backward` gives :math:`\gamma_t, \xi_t` under the current model (the exact posterior,

@@ -3,6 +3,8 @@ the prior over paths, the law of the observed sequence, and sampling."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import logsumexp
 
@@ -10,8 +12,11 @@ from .._validate import as_rng, check_int, log_base
 from ._common import check_hmm, check_x
 from .hmm import HMM
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
-def log_joint(hmm: HMM, x) -> np.ndarray:
+
+def log_joint(hmm: HMM, x: ArrayLike) -> FloatArray:
     r"""Table of :math:`\ln p(x^n, z^n)` (nats) over every hidden path: shape ``(S,) * n``, axis t is :math:`z_{t+1}`.
 
     :math:`\ln\pi(z_1) + \sum_t \ln B(x_t|z_t) + \sum_{t\ge2}\ln A(z_t|z_{t-1})`.  Chapter 11.
@@ -45,7 +50,7 @@ def log_joint(hmm: HMM, x) -> np.ndarray:
     return out
 
 
-def log_evidence(hmm: HMM, x, *, base=2) -> float:
+def log_evidence(hmm: HMM, x: ArrayLike, *, base: float = 2) -> float:
     r"""Log-likelihood :math:`\log p(x^n) = \log\sum_{z^n} p(x^n, z^n)` by the forward recursion (log domain).
 
     :math:`\alpha_1 = \ln\pi + \ln B_{\cdot x_1}`, :math:`\alpha_t(j) = \ln B_{j x_t} + \operatorname{lse}_i(\alpha_{t-1}(i) + \ln A_{ij})`.
@@ -76,7 +81,7 @@ def log_evidence(hmm: HMM, x, *, base=2) -> float:
     return float(logsumexp(alpha)) / lb
 
 
-def posterior(hmm: HMM, x) -> np.ndarray:
+def posterior(hmm: HMM, x: ArrayLike) -> FloatArray:
     r"""Exact posterior :math:`p(z^n | x^n) = p(x^n, z^n)/p(x^n)` over every path, shape ``(S,) * n``.  Chapter 11.
 
     Parameters
@@ -98,7 +103,7 @@ def posterior(hmm: HMM, x) -> np.ndarray:
     return np.exp(lj - lz)
 
 
-def log_prior(model: HMM, n: int) -> np.ndarray:
+def log_prior(model: HMM, n: int) -> FloatArray:
     r"""Table of :math:`\ln p(z^n) = \ln\pi(z_1) + \sum_{t\ge2}\ln A(z_t|z_{t-1})` (nats), shape ``(S,) * n``.  Chapter 11.
 
     Parameters
@@ -126,7 +131,7 @@ def log_prior(model: HMM, n: int) -> np.ndarray:
     return out
 
 
-def sequence_pmf(hmm: HMM, n: int) -> np.ndarray:
+def sequence_pmf(hmm: HMM, n: int) -> FloatArray:
     r"""The law of :math:`x^n` under ``hmm``, shape ``(V,) * n`` (:math:`\sum_z p(x^n, z^n)`, enumerated).  Chapter 11.
 
     Parameters
@@ -152,7 +157,7 @@ def sequence_pmf(hmm: HMM, n: int) -> np.ndarray:
     return f.sum(axis=-1)
 
 
-def sample_hmm(hmm: HMM, n: int, size: int, *, seed=0) -> np.ndarray:
+def sample_hmm(hmm: HMM, n: int, size: int, *, seed: SeedLike = 0) -> IntArray:
     r"""``size`` independent sequences of length ``n`` from ``hmm`` (seeded, vectorised over sequences), shape (size, n).
 
     :math:`z_1\sim\pi`, :math:`z_t\sim A(\cdot|z_{t-1})`, :math:`x_t\sim B(\cdot|z_t)` by inverse-CDF sampling.  Chapter 11.

@@ -4,13 +4,18 @@ IWAE bounds by quadrature and Monte Carlo (torch)."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .._validate import as_array as _asarray
 from .._validate import check_int, check_positive, torch_seed
 from ._common import check_x
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..core.types import ArrayLike, SeedLike
 
 
 class VAEResult(NamedTuple):
@@ -55,8 +60,8 @@ def _vae_module(n, V, latent, hidden, seed):
     return TinyVAE().double()
 
 
-def train_vae(sequences, V: int, *, latent: int = 2, hidden: int = 32, steps: int = 600, batch: int = 128,
-              lr: float = 1e-2, seed=0) -> VAEResult:
+def train_vae(sequences: ArrayLike, V: int, *, latent: int = 2, hidden: int = 32, steps: int = 600, batch: int = 128,
+              lr: float = 1e-2, seed: SeedLike = 0) -> VAEResult:
     r"""A variational autoencoder with an amortised, reparameterised Gaussian posterior, trained on token sequences.
 
     Prior :math:`z \sim \mathcal N(0, I_d)`; decoder :math:`p_\theta(x^n|z) = \prod_t \softmax(f_\theta(z))_{t, x_t}`
@@ -133,8 +138,8 @@ class VAEBounds(NamedTuple):
     iwae: np.ndarray
 
 
-def vae_bounds(result: VAEResult, x, *, K=(1, 10, 100), samples: int = 20, grid: int = 61, extent: float = 6.0,
-               seed=0) -> VAEBounds:
+def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 10, 100), samples: int = 20,
+               grid: int = 61, extent: float = 6.0, seed: SeedLike = 0) -> VAEBounds:
     r"""ELBO, log-evidence and posterior gap of a trained 2-D-latent VAE by quadrature, and IWAE bounds by Monte Carlo.
 
     On a ``grid`` x ``grid`` lattice over :math:`[-e, e]^2` (``extent``), :math:`\ln p_\theta(x) \approx
