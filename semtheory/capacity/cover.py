@@ -10,15 +10,20 @@ separable fraction of random instances.  :func:`random_patterns` draws the patte
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize
 
 from .._validate import as_float, as_rng, check_int
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
-def cover_count(P, N) -> int:
+
+def cover_count(P: int, N: int) -> int:
     r"""Cover's count :math:`C(P,N) = 2\sum_{k=0}^{N-1}\binom{P-1}{k}` of homogeneously separable dichotomies.
 
     The number of the :math:`2^P` labellings of ``P`` points in general position in
@@ -50,7 +55,7 @@ def cover_count(P, N) -> int:
     return 2 * sum(math.comb(P - 1, k) for k in range(min(N, P)))
 
 
-def cover_fraction(P, N) -> Fraction:
+def cover_fraction(P: int, N: int) -> Fraction:
     r"""The separable fraction :math:`C(P,N)/2^P` as an exact :class:`fractions.Fraction`.
 
     The probability that a uniformly random labelling of ``P`` points in general position in
@@ -78,7 +83,7 @@ def cover_fraction(P, N) -> Fraction:
     return Fraction(cover_count(P, N), 2 ** check_int(P, "P", minimum=1))
 
 
-def random_patterns(P, N, *, kind: str = "gaussian", seed=None) -> np.ndarray:
+def random_patterns(P: int, N: int, *, kind: str = "gaussian", seed: SeedLike = None) -> FloatArray:
     r"""``P`` random patterns in :math:`\mathbb{R}^N` as a ``(P, N)`` float array.
 
     ``kind="gaussian"``: i.i.d. standard normal entries (in general position with probability 1);
@@ -163,7 +168,7 @@ def _separable(A: np.ndarray) -> bool:
     return bool(-res.fun > 1e-9)
 
 
-def is_linearly_separable(X, y) -> bool:
+def is_linearly_separable(X: ArrayLike, y: ArrayLike) -> bool:
     r"""Is there :math:`w\in\mathbb{R}^N` with :math:`y_\mu\, w\cdot x_\mu \ge 1` for every row :math:`x_\mu` of ``X``?
 
     The dichotomy ``y`` (a vector of :math:`\pm1`) of the points ``X`` (shape ``(P, N)``) is
@@ -195,7 +200,7 @@ def is_linearly_separable(X, y) -> bool:
     return _separable(y[:, None] * X)
 
 
-def count_separable_dichotomies(X) -> int:
+def count_separable_dichotomies(X: ArrayLike) -> int:
     r"""Brute force: the number of the :math:`2^P` dichotomies of the rows of ``X`` that are separable.
 
     Enumerates every labelling (using the symmetry :math:`y \mapsto -y`, so :math:`2^{P-1}` linear
@@ -228,7 +233,8 @@ def count_separable_dichotomies(X) -> int:
     return count
 
 
-def separability_sweep(N, P_values, *, trials: int = 50, kind: str = "gaussian", seed=None) -> np.ndarray:
+def separability_sweep(N: int, P_values: Sequence[int], *, trials: int = 50, kind: str = "gaussian",
+                       seed: SeedLike = None) -> FloatArray:
     r"""Empirical separable fraction at each ``P`` in ``P_values``: ``trials`` random instances each.
 
     Every instance draws ``P`` random patterns in :math:`\mathbb{R}^N` (:func:`random_patterns`,

@@ -5,6 +5,7 @@ their one-step retrieval simulated (chapter 13).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import special, stats
@@ -13,8 +14,11 @@ from .._validate import as_rng, check_int, check_positive, check_probability
 from ._common import as_real_array, float_or_array, sign_keep
 from .cover import random_patterns
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
-def cramer_rate(x):
+
+def cramer_rate(x: ArrayLike) -> float | FloatArray:
     r"""Cramér rate of a mean of :math:`\pm1` coins: :math:`I(x) = \tfrac12[(1+x)\ln(1+x) + (1-x)\ln(1-x)]`, :math:`|x|\le1`.
 
     :math:`P(\frac1N\sum_i \xi_i \ge x) = e^{-N I(x) + o(N)}` for :math:`0 \le x \le 1`; in nats;
@@ -56,7 +60,7 @@ def _as_sizes(N, name="N", minimum=2.0):
     return a
 
 
-def dense_capacity(N, n, *, rho: float = 0.0, level: float | None = None):
+def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | None = None) -> float | FloatArray:
     r"""Signal-to-noise capacity of the dense memory :math:`F(x)=x^n` (Krotov & Hopfield 2016), vectorised in ``N``.
 
     A cue at overlap :math:`(1-2\rho)N` with a stored pattern gets a signal
@@ -133,7 +137,7 @@ def demircigil_exponent(rho: float = 0.0) -> float:
     return float(cramer_rate(1.0 - 2.0 * rho)) / 2.0
 
 
-def exponential_capacity(N, *, rho: float = 0.0, criterion: str = "all"):
+def exponential_capacity(N: ArrayLike, *, rho: float = 0.0, criterion: str = "all") -> float | FloatArray:
     r"""Capacity of the exponential memory :math:`F(x)=e^x` as a number of patterns (vectorised in ``N``).
 
     ``criterion="all"``: Demircigil et al.'s threshold :math:`e^{N I(1-2\rho)/2}` for retrieving
@@ -183,7 +187,8 @@ def exponential_capacity(N, *, rho: float = 0.0, criterion: str = "all"):
     raise ValueError(f"criterion must be 'all' or 'typical', got {criterion!r}")
 
 
-def ramsauer_capacity_bound(d, *, beta: float = 1.0, K: float = 3.0, p: float = 0.001):
+def ramsauer_capacity_bound(d: ArrayLike, *, beta: float = 1.0, K: float = 3.0,
+                            p: float = 0.001) -> float | FloatArray:
     r"""Ramsauer et al.'s lower bound :math:`\sqrt{p}\,c^{(d-1)/4}` on the patterns a continuous modern Hopfield net stores.
 
     Theorem 3 of Ramsauer et al. (2021): for random patterns on the sphere of radius
@@ -262,8 +267,8 @@ def _corrupt(x: np.ndarray, nflip: int, rng) -> np.ndarray:
     return c
 
 
-def dam_retrieval(N, P, *, interaction: str = "poly", degree: int = 2, rho: float = 0.0, probes: int = 16,
-                  seed=None) -> float:
+def dam_retrieval(N: int, P: int, *, interaction: str = "poly", degree: int = 2, rho: float = 0.0, probes: int = 16,
+                  seed: SeedLike = None) -> float:
     r"""Fraction of probed patterns retrieved exactly by one update of a dense associative memory.
 
     ``P`` random :math:`\pm1` patterns of length ``N`` are stored in the energy
@@ -316,8 +321,9 @@ def dam_retrieval(N, P, *, interaction: str = "poly", degree: int = 2, rho: floa
     return float(np.mean(np.all(new == xi[:probes], axis=1)))
 
 
-def dam_empirical_capacity(N, *, interaction: str = "poly", degree: int = 2, rho: float = 0.0, probes: int = 32,
-                           level: float = 0.5, P_max: int = 1 << 16, seed=None) -> int:
+def dam_empirical_capacity(N: int, *, interaction: str = "poly", degree: int = 2, rho: float = 0.0,
+                           probes: int = 32, level: float = 0.5, P_max: int = 1 << 16,
+                           seed: SeedLike = None) -> int:
     r"""Largest number of stored patterns at which at least a fraction ``level`` of probes is retrieved in one step.
 
     Draws one pool of ``P_max`` random patterns and ``probes`` corrupted cues (of the first

@@ -9,6 +9,7 @@ inverts it, and :func:`gardner_rs_load` reaches it from the saddle point of Gard
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import integrate, optimize, special
@@ -16,11 +17,14 @@ from scipy import integrate, optimize, special
 from .._validate import check_positive
 from ._common import as_real_array, float_or_array
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
+
 _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
 
-def gardner_integral(kappa):
+def gardner_integral(kappa: ArrayLike) -> float | FloatArray:
     r"""Closed form of :math:`\int_{-\kappa}^{\infty} Dt\,(t+\kappa)^2 = (1+\kappa^2)\Phi(\kappa) + \kappa\varphi(\kappa)`.
 
     :math:`\Phi(\kappa) = \tfrac12\operatorname{erfc}(-\kappa/\sqrt2)` is the standard normal CDF and
@@ -48,7 +52,7 @@ def gardner_integral(kappa):
     return float_or_array(val, kappa)
 
 
-def gardner_integral_quad(kappa) -> float:
+def gardner_integral_quad(kappa: float) -> float:
     r"""The same integral :math:`\int_{-\kappa}^{\infty} (t+\kappa)^2\varphi(t)\,dt` by ``scipy.integrate.quad`` (scalar).
 
     The numerical counterpart used to check :func:`gardner_integral`.  Chapter 13.
@@ -77,7 +81,7 @@ def gardner_integral_quad(kappa) -> float:
     return val
 
 
-def gardner_alpha(kappa):
+def gardner_alpha(kappa: ArrayLike) -> float | FloatArray:
     r"""Gardner's critical load :math:`\alpha_c(\kappa) = [(1+\kappa^2)\Phi(\kappa) + \kappa\varphi(\kappa)]^{-1}`.
 
     The largest :math:`P/N` (as :math:`N\to\infty`) at which random patterns with random labels can
@@ -107,7 +111,7 @@ def gardner_alpha(kappa):
     return float_or_array(1.0 / np.asarray(gardner_integral(k)), kappa)
 
 
-def gardner_margin(alpha) -> float:
+def gardner_margin(alpha: float) -> float:
     r"""The margin :math:`\kappa \ge 0` at which Gardner's capacity equals ``alpha``: the root of :math:`\alpha_c(\kappa) = \alpha`.
 
     :math:`\alpha_c` (:func:`gardner_alpha`) decreases strictly from 2 at :math:`\kappa = 0` to 0, so the root is
@@ -156,7 +160,7 @@ def _gardner_saddle_integral(q: float, k: float) -> float:
     return val
 
 
-def gardner_rs_load(q, kappa=0.0):
+def gardner_rs_load(q: ArrayLike, kappa: float = 0.0) -> float | FloatArray:
     r"""The load :math:`\alpha` at which Gardner's replica-symmetric overlap of two solutions equals ``q`` (vectorised in ``q``).
 
     Gardner's typical log-volume of couplings with stabilities :math:`\ge\kappa` is, per weight,

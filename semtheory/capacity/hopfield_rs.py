@@ -6,13 +6,16 @@ solution at :math:`T = 0`, the capacity :math:`\alpha_c \approx 0.138`, and the 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy import optimize, special
 
 from .._validate import check_int, check_positive
 from ._common import as_real_array, float_or_array
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
 
 class RSSolution(NamedTuple):
@@ -43,7 +46,7 @@ class RSSolution(NamedTuple):
     y: float
 
 
-def hopfield_rs_gain(y):
+def hopfield_rs_gain(y: ArrayLike) -> float | FloatArray:
     r""":math:`g(y) = \operatorname{erf}(y)/y - (2/\sqrt\pi)\,e^{-y^2}` for :math:`y > 0` (vectorised).
 
     The AGS zero-temperature equations reduce to :math:`m = \operatorname{erf}(y)`,
@@ -102,7 +105,7 @@ def hopfield_rs_capacity() -> RSSolution:
     return _rs_from_y(y, alpha)
 
 
-def hopfield_rs_solution(alpha) -> RSSolution:
+def hopfield_rs_solution(alpha: float) -> RSSolution:
     r"""The retrieval solution :math:`(m, C, r)` of the AGS zero-temperature equations at load ``alpha``.
 
     Solves :math:`g(y) = \sqrt{2\alpha}` on the stable branch :math:`y > y^\ast` (the larger overlap)
@@ -137,7 +140,7 @@ def hopfield_rs_solution(alpha) -> RSSolution:
     return _rs_from_y(float(y), alpha)
 
 
-def hopfield_rs_overlap(alpha):
+def hopfield_rs_overlap(alpha: ArrayLike) -> float | FloatArray:
     r"""The RS retrieval overlap :math:`m(\alpha)` at :math:`T=0` (vectorised), 0 above :math:`\alpha_c`.
 
     :math:`m(0) = 1`; :math:`m` decreases to :math:`m_c \approx 0.967` at :math:`\alpha_c` and then
@@ -161,7 +164,7 @@ def hopfield_rs_overlap(alpha):
     return float_or_array(out.reshape(a.shape), alpha)
 
 
-def hopfield_rs_residuals(sol: RSSolution) -> np.ndarray:
+def hopfield_rs_residuals(sol: RSSolution) -> FloatArray:
     r"""Residuals of the three AGS equations at ``sol`` (all zero at a solution).
 
     Returns :math:`[\,m - \operatorname{erf}(m/\sqrt{2\alpha r}),\; C - \sqrt{2/(\pi\alpha r)}\,
@@ -190,7 +193,8 @@ def hopfield_rs_residuals(sol: RSSolution) -> np.ndarray:
     ])
 
 
-def hopfield_rs_finite_temperature(alphas, temperatures, *, iterations: int = 300, nodes: int = 200):
+def hopfield_rs_finite_temperature(alphas: ArrayLike, temperatures: ArrayLike, *, iterations: int = 300,
+                                   nodes: int = 200) -> FloatArray:
     r"""Replica-symmetric retrieval overlap :math:`m(\alpha, T)` of the Hebbian network on a grid (AGS 1987).
 
     At temperature :math:`T = 1/\beta` the replica-symmetric retrieval state solves

@@ -5,6 +5,7 @@ and the retrieval of stored patterns (chapter 13).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import optimize
@@ -12,6 +13,9 @@ from scipy import optimize
 from .._validate import as_float, as_rng, check_int, check_probability
 from ._common import as_real_array, sign_keep
 from .cover import random_patterns
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, SeedLike
 
 
 def _as_spins(x, name, ndim=2) -> np.ndarray:
@@ -26,7 +30,7 @@ def _as_spins(x, name, ndim=2) -> np.ndarray:
     return arr
 
 
-def hebbian_couplings(patterns) -> np.ndarray:
+def hebbian_couplings(patterns: ArrayLike) -> FloatArray:
     r"""Hebb's rule :math:`J_{ij} = \frac1N\sum_\mu \xi^\mu_i\xi^\mu_j` for :math:`i\ne j`, :math:`J_{ii} = 0`.
 
     ``patterns``: a ``(P, N)`` array of :math:`\pm1`.  Returns the symmetric ``(N, N)`` coupling
@@ -55,7 +59,7 @@ def hebbian_couplings(patterns) -> np.ndarray:
     return J
 
 
-def perceptron_couplings(patterns) -> np.ndarray:
+def perceptron_couplings(patterns: ArrayLike) -> FloatArray:
     r"""Couplings learned neuron by neuron that make every pattern a fixed point (Gardner's :math:`\kappa = 0` problem).
 
     For each neuron :math:`i` a linear program (``scipy.optimize.linprog``, HiGHS dual simplex) finds a row
@@ -97,7 +101,7 @@ def perceptron_couplings(patterns) -> np.ndarray:
     return J
 
 
-def pattern_stabilities(J, patterns) -> np.ndarray:
+def pattern_stabilities(J: ArrayLike, patterns: ArrayLike) -> FloatArray:
     r"""Normalised stabilities :math:`\Delta^\mu_i = \xi^\mu_i \sum_j J_{ij}\xi^\mu_j / \lVert J_{i\cdot}\rVert_2`, shape ``(P, N)``.
 
     Gardner's stability of pattern :math:`\mu` at neuron :math:`i` (dimensionless, invariant under rescaling each
@@ -133,7 +137,8 @@ def pattern_stabilities(J, patterns) -> np.ndarray:
     return xi * (xi @ J.T) / norms
 
 
-def hopfield_dynamics(J, states, *, mode: str = "async", max_sweeps: int = 100, seed=None) -> np.ndarray:
+def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", max_sweeps: int = 100,
+                      seed: SeedLike = None) -> FloatArray:
     r"""Zero-temperature dynamics :math:`\sigma_i \leftarrow \operatorname{sgn}(\sum_j J_{ij}\sigma_j)` until a fixed point.
 
     ``states``: ``(B, N)`` array of :math:`\pm1` (several runs at once; a tie keeps the spin).
@@ -197,8 +202,8 @@ def hopfield_dynamics(J, states, *, mode: str = "async", max_sweeps: int = 100, 
     return s
 
 
-def hopfield_retrieval(N, P, *, trials: int = 1, probes: int | None = None, rho: float = 0.0,
-                       mode: str = "async", max_sweeps: int = 100, seed=None) -> np.ndarray:
+def hopfield_retrieval(N: int, P: int, *, trials: int = 1, probes: int | None = None, rho: float = 0.0,
+                       mode: str = "async", max_sweeps: int = 100, seed: SeedLike = None) -> FloatArray:
     r"""Final overlaps :math:`m = \frac1N\xi^\mu\cdot\sigma` of Hebbian Hopfield networks started at (noisy) stored patterns.
 
     For each of ``trials`` networks: ``P`` random :math:`\pm1` patterns of length ``N``, Hebbian
@@ -254,8 +259,8 @@ def hopfield_retrieval(N, P, *, trials: int = 1, probes: int | None = None, rho:
     return out
 
 
-def hopfield_overlap_sweep(N, alphas, *, trials: int = 2, probes: int = 10, mode: str = "async",
-                           seed=None) -> np.ndarray:
+def hopfield_overlap_sweep(N: int, alphas: ArrayLike, *, trials: int = 2, probes: int = 10, mode: str = "async",
+                           seed: SeedLike = None) -> FloatArray:
     r"""Mean final overlap of :func:`hopfield_retrieval` at each load in ``alphas`` (``P = round(alpha N)``, at least 1).
 
     Returns a float array like ``alphas``.  Deterministic under ``seed``.  Chapter 13.

@@ -45,7 +45,7 @@ class IsingRS(NamedTuple):
     entropy: float
 
 
-def ising_perceptron_rs(alpha, *, base=2, tol: float = 1e-13, max_iter: int = 5000) -> IsingRS:
+def ising_perceptron_rs(alpha: float, *, base: float = 2, tol: float = 1e-13, max_iter: int = 5000) -> IsingRS:
     r"""Gardner & Derrida's replica-symmetric entropy of the Ising perceptron (weights :math:`w_i = \pm 1`, :math:`\kappa = 0`).
 
     .. math:: s(\alpha) = -\frac{\hat q(1-q)}{2} + \int Dz\,\ln 2\cosh(\sqrt{\hat q}\,z)
