@@ -8,6 +8,7 @@ import numpy as np
 from .._validate import as_array as _asarray
 from .._validate import as_int_array, as_pmf, as_stochastic
 from ..core.law import MAX_CELLS  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
+from ..core.types import ArrayLike
 
 __all__ = [
     "MAX_CELLS",
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-def check_law(p, name: str = "p") -> tuple[np.ndarray, int, int]:
+def check_law(p: ArrayLike, name: str = "p") -> tuple[np.ndarray, int, int]:
     """A joint pmf of n >= 1 tokens over one alphabet: shape (V,)*n; returns (p, n, V)."""
     p = as_pmf(p, name)
     if p.ndim < 1 or len(set(p.shape)) != 1:
@@ -34,7 +35,7 @@ def check_law(p, name: str = "p") -> tuple[np.ndarray, int, int]:
     return p, n, V
 
 
-def check_table(q, name: str = "q") -> tuple[np.ndarray, int, int]:
+def check_table(q: ArrayLike, name: str = "q") -> tuple[np.ndarray, int, int]:
     """A predictor table of shape (V+1,)*n + (n, V) whose last axis holds pmfs."""
     q = as_stochastic(q, name)
     if q.ndim < 3:
@@ -45,7 +46,8 @@ def check_table(q, name: str = "q") -> tuple[np.ndarray, int, int]:
     return q, n, V
 
 
-def check_pair(p, q) -> tuple[np.ndarray, np.ndarray, int, int]:
+def check_pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """A data law and a predictor table for the same n and V; returns (p, q, n, V)."""
     p, n, V = check_law(p, "p")
     q, nq, Vq = check_table(q, "q")
     if (nq, Vq) != (n, V):
@@ -53,7 +55,8 @@ def check_pair(p, q) -> tuple[np.ndarray, np.ndarray, int, int]:
     return p, q, n, V
 
 
-def check_tokens(x, V: int, name: str) -> np.ndarray:
+def check_tokens(x: ArrayLike, V: int, name: str) -> np.ndarray:
+    """A non-empty integer array of token ids in [0, V), as int64."""
     arr = _asarray(x, name)
     if arr.ndim < 1 or arr.size == 0 or arr.dtype.kind not in "iu":
         raise ValueError(f"{name} must be a non-empty integer array of token ids, got {arr!r}")
@@ -68,6 +71,7 @@ def all_sequences(n: int, V: int) -> np.ndarray:
 
 
 def flat_table(q: np.ndarray, n: int, V: int) -> np.ndarray:
+    """A validated table with its (V+1)^n context axes flattened into one: shape ((V+1)^n, n, V)."""
     return q.reshape((V + 1) ** n, n, V)
 
 
@@ -76,9 +80,9 @@ def row_index(z: np.ndarray, n: int, V: int) -> np.ndarray:
     return np.ravel_multi_index(tuple(np.moveaxis(z, -1, 0)), (V + 1,) * n)
 
 
-
-def visible_one_hot(n: int, V: int) -> np.ndarray:
-    """Table with the one-hot law of the visible token at visible positions and zeros elsewhere."""
+def visible_one_hot(n: int, V: int) -> tuple[np.ndarray, np.ndarray]:
+    """(table, Z): the flattened table with the one-hot law of the visible token at visible positions and zeros
+    elsewhere, and every partially masked sequence Z ((V+1)^n, n) in the order of its rows."""
     Z = np.indices((V + 1,) * n).reshape(n, -1).T  # ((V+1)^n, n)
     out = np.zeros((Z.shape[0], n, V))
     r, i = np.nonzero(Z < V)
@@ -86,7 +90,8 @@ def visible_one_hot(n: int, V: int) -> np.ndarray:
     return out, Z
 
 
-def check_order(order, n: int) -> tuple[int, ...]:
+def check_order(order: ArrayLike, n: int) -> tuple[int, ...]:
+    """A permutation of 0..n-1, as a tuple."""
     try:
         o = tuple(int(v) for v in as_int_array(order, "order", ndim=1))
     except (TypeError, ValueError):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import measures
+from ..core.types import ArrayLike, FloatArray
 from ._common import all_sequences, check_order, check_pair, check_table, check_tokens, flat_table, row_index
 from .loss import llada_loss
 
@@ -24,7 +26,7 @@ def _order_logprob(qf: np.ndarray, X: np.ndarray, order, n: int, V: int) -> np.n
     return out
 
 
-def order_law(q, order) -> np.ndarray:
+def order_law(q: ArrayLike, order: Sequence[int]) -> FloatArray:
     r"""The autoregressive law in the order :math:`\sigma`: :math:`q_\sigma(x) = \prod_{j=1}^n q(x^{\sigma_j}\mid x^{\sigma_1},\dots,x^{\sigma_{j-1}}\text{ visible})`.
 
     ``order`` is a permutation of ``0..n-1`` (position ``order[0]`` is generated first).  A pmf of shape (V,)*n
@@ -49,7 +51,7 @@ def order_law(q, order) -> np.ndarray:
     return np.exp(_order_logprob(flat_table(q, n, V), X, order, n, V)).reshape((V,) * n)
 
 
-def order_cross_entropy(p, q, order, *, base=2) -> float:
+def order_cross_entropy(p: ArrayLike, q: ArrayLike, order: Sequence[int], *, base: float = 2) -> float:
     r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16.
 
     Parameters
@@ -78,7 +80,7 @@ def _orders(n: int) -> list[tuple[int, ...]]:
     return list(itertools.permutations(range(n)))
 
 
-def any_order_loss(p, q, *, base=2) -> float:
+def any_order_loss(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""The any-order autoregressive loss :math:`\frac{1}{n!}\sum_\sigma \E_p[-\log q_\sigma(X)]` (units of ``base``).
 
     Equal to :func:`llada_loss` for every predictor (the theorem of chapter 16).  Chapter 16.
@@ -101,7 +103,7 @@ def any_order_loss(p, q, *, base=2) -> float:
     return float(np.mean([order_cross_entropy(p, q, o, base=base) for o in _orders(n)]))
 
 
-def mixture_law(q) -> np.ndarray:
+def mixture_law(q: ArrayLike) -> FloatArray:
     r"""The order mixture :math:`p_q(x) = \frac{1}{n!}\sum_\sigma q_\sigma(x)`: the law of sampling one token per step in a uniformly random order.
 
     Shape (V,)*n.  Chapter 16.
@@ -120,7 +122,7 @@ def mixture_law(q) -> np.ndarray:
     return np.mean([order_law(q, o) for o in _orders(n)], axis=0)
 
 
-def order_log_joint(q, x) -> np.ndarray:
+def order_log_joint(q: ArrayLike, x: ArrayLike) -> FloatArray:
     r"""Table of :math:`\ln p(x, \sigma) = \ln\frac{1}{n!} + \ln q_\sigma(x)` (nats) over the :math:`n!` orders (``itertools.permutations`` order).
 
     The order is a latent variable with a uniform prior; feeding this table and the uniform
@@ -170,7 +172,7 @@ class LossChain(NamedTuple):
     order_kl: float
 
 
-def loss_chain(p, q, *, base=2) -> LossChain:
+def loss_chain(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> LossChain:
     r"""The chain :math:`\mathcal L(q) \ge \E_p[-\log p_q(X)] \ge H(X^n)` and its gaps.
 
     The first inequality is Jensen over orders (the ELBO with the order as latent variable); the second is

@@ -8,11 +8,12 @@ import math
 import numpy as np
 
 from .._validate import as_float, as_rng, check_int, check_probability
+from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
 from ._common import check_law, check_tokens
 
 
-def mask_patterns(n) -> np.ndarray:
+def mask_patterns(n: int) -> np.ndarray:
     r"""All :math:`2^n` mask patterns as a boolean array (2^n, n); row ``m`` has bit ``i`` of ``m`` at column ``i``.  Chapter 16.
 
     Parameters
@@ -29,7 +30,7 @@ def mask_patterns(n) -> np.ndarray:
     return ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
 
 
-def mask_probabilities(n, t) -> np.ndarray:
+def mask_probabilities(n: int, t: float) -> FloatArray:
     r"""Law of the mask pattern at ratio :math:`t`: :math:`P(m \mid t) = t^{|m|}(1-t)^{n-|m|}`, shape (2^n,).  Chapter 16.
 
     Parameters
@@ -50,7 +51,7 @@ def mask_probabilities(n, t) -> np.ndarray:
     return t**k * (1 - t) ** (n - k)
 
 
-def mask_weights(n) -> np.ndarray:
+def mask_weights(n: int) -> FloatArray:
     r"""Exact weights :math:`w_m = \int_0^1 \frac1t\, t^{k}(1-t)^{n-k}\dd t = B(k, n-k+1) = \frac{1}{k\binom nk}`, :math:`k=|m|`.
 
     Shape (2^n,); the empty pattern (:math:`k = 0`, nothing to predict) gets 0.  These make
@@ -75,7 +76,7 @@ def mask_weights(n) -> np.ndarray:
     return out
 
 
-def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
+def forward_mask(x0: ArrayLike, t: ArrayLike, *, vocab_size: int, seed: SeedLike = None) -> IntArray:
     r"""Mask each token of ``x0`` independently with probability ``t`` (the mask id is ``vocab_size``).
 
     ``x0`` is an integer array (..., n); ``t`` a ratio in [0, 1] or an array of ratios of shape ``x0.shape[:-1]``
@@ -109,7 +110,7 @@ def forward_mask(x0, t, *, vocab_size, seed=None) -> np.ndarray:
     return np.where(hide, V, x)
 
 
-def sample_sequences(p, size, *, seed=None) -> np.ndarray:
+def sample_sequences(p: ArrayLike, size: int, *, seed: SeedLike = None) -> IntArray:
     r"""``size`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (size, n).  Chapter 16.
 
     Parameters

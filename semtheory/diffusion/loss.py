@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validate import as_float, as_rng, check_int, check_probability, log_base
 from ..core.results import Estimate
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from ._common import MAX_CELLS, all_sequences, check_law, check_pair, flat_table, row_index, visible_one_hot
 from .forward import forward_mask, mask_patterns, mask_probabilities, mask_weights, sample_sequences
 
@@ -36,7 +37,7 @@ def _pattern_losses(p, q, n, V) -> np.ndarray:
     return out
 
 
-def llada_loss(p, q, *, base=2) -> float:
+def llada_loss(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""Exact LLaDA loss :math:`\mathcal L(q) = \E_t\E_{x_0, z}\bigl[\tfrac1t \sum_{i:\,z^i=M} -\log q(x_0^i\mid z)\bigr]`, :math:`t\sim U[0,1]`.
 
     Computed as :math:`\sum_m w_m \sum_{i \in m}\E_p[-\log q(X_i \mid z_m(X))]` with the exact Beta weights
@@ -64,7 +65,7 @@ def llada_loss(p, q, *, base=2) -> float:
     return float(mask_weights(n) @ _pattern_losses(p, q, n, V).sum(axis=1)) / lb
 
 
-def loss_by_masked_count(p, q, *, base=2) -> np.ndarray:
+def loss_by_masked_count(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> FloatArray:
     r"""The loss split by the number :math:`k` of masked tokens: entry ``k-1`` is :math:`c_k = \binom nk^{-1}\sum_{|m|=k}\frac1k\sum_{i\in m}\E_p[-\log q(X_i\mid z_m)]`.
 
     :math:`c_k` is the expected loss of the token predicted when :math:`k` tokens are still masked in a
@@ -93,7 +94,7 @@ def loss_by_masked_count(p, q, *, base=2) -> np.ndarray:
     return np.array([per[k == j].sum() for j in range(1, n + 1)]) / lb
 
 
-def loss_integrand(p, q, t, *, base=2) -> np.ndarray:
+def loss_integrand(p: ArrayLike, q: ArrayLike, t: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""The integrand :math:`g(t) = \frac1t\,\E_{x_0}\E_{z\mid x_0,t}[\sum_{i:\,z^i=M} -\log q(x_0^i\mid z)]` at ratios ``t`` in (0, 1].
 
     :math:`\int_0^1 g(t)\dd t =` :func:`llada_loss`.  ``t`` a scalar or 1-D array; returns an array of its shape.
@@ -112,8 +113,8 @@ def loss_integrand(p, q, t, *, base=2) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray of float, shape of ``t``
-        :math:`g(t)`, units of log ``base`` per sequence.
+    float or numpy.ndarray of float, shape of ``t``
+        :math:`g(t)`, units of log ``base`` per sequence (a float for a scalar ``t``).
     """
     lb = log_base(base)
     p, q, n, V = check_pair(p, q)
@@ -135,7 +136,8 @@ def _check_estimator(estimator) -> str:
     return estimator
 
 
-def llada_loss_mc(p, q, num_samples, *, base=2, seed=None, estimator="ratio", t_min=0.0) -> Estimate:
+def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float = 2, seed: SeedLike = None,
+                  estimator: str = "ratio", t_min: float = 0.0) -> Estimate:
     r"""Monte-Carlo estimate of the LLaDA loss from ``num_samples`` draws; returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.
 
     ``estimator="ratio"`` (training): draw :math:`x_0 \sim p`, :math:`u \sim U(0,1]`, the ratio
@@ -245,7 +247,8 @@ def _power_integral(a: int, b: int, eps: float) -> float:
     return -math.log(eps) - sum((1 - eps) ** (j + 1) / (j + 1) for j in range(b))
 
 
-def estimator_moments(p, q, *, estimator="ratio", t_min=0.0, base=2) -> EstimatorMoments:
+def estimator_moments(p: ArrayLike, q: ArrayLike, *, estimator: str = "ratio", t_min: float = 0.0,
+                      base: float = 2) -> EstimatorMoments:
     r"""Exact mean and variance of one draw of :func:`llada_loss_mc`'s estimator, by enumeration.
 
     With :math:`S_m(x) = \sum_{i\in m} -\log q(x_i \mid z_m(x))` and :math:`k = |m|`:
@@ -301,7 +304,7 @@ def estimator_moments(p, q, *, estimator="ratio", t_min=0.0, base=2) -> Estimato
     return EstimatorMoments(float(mean) / lb, max(float(var), 0.0) / lb**2 if math.isfinite(var) else math.inf)
 
 
-def bayes_posterior(p, t) -> np.ndarray:
+def bayes_posterior(p: ArrayLike, t: float) -> FloatArray:
     r"""The posterior :math:`P(x_0^i = v \mid x_t = z, t)` of the forward process at ratio ``t``, by brute-force Bayes.
 
     Enumerates every clean sequence :math:`x_0` and every mask pattern :math:`m`, with joint probability
@@ -347,7 +350,7 @@ def bayes_posterior(p, t) -> np.ndarray:
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def discrete_time_loss(p, q, steps, *, base=2) -> float:
+def discrete_time_loss(p: ArrayLike, q: ArrayLike, steps: int, *, base: float = 2) -> float:
     r"""The masked-diffusion ELBO with ``steps`` = :math:`T` discrete steps and the linear schedule :math:`t_i = i/T`.
 
     .. math:: \mathcal L_T(q) = \sum_{i=1}^{T} \frac{t_i - t_{i-1}}{t_i}\,

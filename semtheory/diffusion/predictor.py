@@ -18,6 +18,7 @@ F = torch.nn.functional
 from .._validate import as_array as _asarray
 from .._validate import check_int, torch_seed
 from ..core.torchloop import TrainResult, minimise, one_thread
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from ..transformer import Block, CausalSelfAttention
 from ._common import MAX_CELLS, check_tokens
 
@@ -27,7 +28,7 @@ __all__ = ["MaskPredictor", "train_mask_predictor", "model_table"]
 class _BidirectionalSelfAttention(CausalSelfAttention):
     """Chapter 10's attention with the causal mask removed: every position attends to every position."""
 
-    def forward(self, u: torch.Tensor, *, weights: bool = False):
+    def forward(self, u: torch.Tensor, *, weights: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         B, n, d = u.shape
         q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
         alpha = ((q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)).softmax(dim=-1)
@@ -68,8 +69,8 @@ class MaskPredictor(nn.Module):
         The architecture.
     """
 
-    def __init__(self, vocab_size, length, *, arch="mlp", d_model=32, n_heads=2, n_layers=2, d_ff=64, d_hidden=256,
-                 seed=0):
+    def __init__(self, vocab_size: int, length: int, *, arch: str = "mlp", d_model: int = 32, n_heads: int = 2,
+                 n_layers: int = 2, d_ff: int = 64, d_hidden: int = 256, seed: SeedLike = 0) -> None:
         super().__init__()
         V = check_int(vocab_size, "vocab_size", minimum=1)
         n = check_int(length, "length", minimum=1)
@@ -110,7 +111,7 @@ class MaskPredictor(nn.Module):
             h = blk(h)
         return self.head(self.ln_f(h))
 
-    def predict(self, z) -> np.ndarray:
+    def predict(self, z: ArrayLike) -> FloatArray:
         r"""Laws :math:`q_\theta(\cdot\mid z)` (float64, (B, n, V)); visible positions get the one-hot law of their token.  Chapter 16."""
         zz = _asarray(z, "z")
         if zz.ndim != 2 or zz.shape[1] != self.length or zz.dtype.kind not in "iu":
@@ -126,7 +127,8 @@ class MaskPredictor(nn.Module):
         return out
 
 
-def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) -> TrainResult:
+def train_mask_predictor(model: MaskPredictor, data: ArrayLike, steps: int, *, batch_size: int = 64, lr: float = 3e-3,
+                         seed: SeedLike = 0) -> TrainResult:
     r"""Minimise the LLaDA loss of ``model`` on the sequences ``data`` (N, n), by Monte Carlo; in place, deterministic.
 
     Each step draws ``batch_size`` sequences and stratified ratios :math:`t_b = (b + u)/B` (one
@@ -165,7 +167,7 @@ def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) 
     X = torch.as_tensor(x)
     V, n = model.vocab_size, model.length
 
-    def batch_loss(gen):
+    def batch_loss(gen: torch.Generator) -> torch.Tensor:
         x0 = X[torch.randint(0, X.shape[0], (B,), generator=gen)]
         t = (torch.arange(B, dtype=torch.float32) + torch.rand((), generator=gen)) / B
         t = t.clamp_min(1e-4)
@@ -177,7 +179,7 @@ def train_mask_predictor(model, data, steps, *, batch_size=64, lr=3e-3, seed=0) 
     return minimise(model, batch_loss, steps, lr=lr, seed=seed, threads=1)
 
 
-def model_table(model) -> np.ndarray:
+def model_table(model: MaskPredictor) -> FloatArray:
     r"""Tabulate a :class:`MaskPredictor` on every partially masked sequence: shape ``(V+1,)*n + (n, V)``.
 
     The table feeds every exact function of this module (:func:`llada_loss`, :func:`sampler_law`, ...).

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from .. import measures
 from .._validate import as_pmf, as_rng, check_int, log_base, torch_seed
+from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 from ._common import (
     MAX_CELLS,
     all_sequences,
@@ -26,7 +28,7 @@ from .predictor import MaskPredictor
 _REMASKING = ("random", "low_confidence")
 
 
-def unmask_schedule(length, steps) -> np.ndarray:
+def unmask_schedule(length: int, steps: int) -> IntArray:
     r"""Tokens revealed at each step: :math:`k_s = \lfloor sn/S\rfloor - \lfloor (s-1)n/S\rfloor`, :math:`s = 1..S`.
 
     The masked count after step :math:`s` is :math:`n - \lfloor sn/S \rfloor \approx n t_s` on the linear
@@ -80,7 +82,8 @@ class Samples(NamedTuple):
     step: np.ndarray
 
 
-def sample(predictor, num_samples, *, steps, remasking="random", seed=None) -> Samples:
+def sample(predictor: ArrayLike | MaskPredictor, num_samples: int, *, steps: int, remasking: str = "random",
+           seed: SeedLike = None) -> Samples:
     r"""LLaDA's reverse process: start from :math:`M^n`; at step :math:`s` predict every masked token, keep :math:`k_s`, remask the rest.
 
     At each step every masked position draws a candidate :math:`\hat x^i \sim q(\cdot\mid z)` (temperature 1);
@@ -130,7 +133,7 @@ def sample(predictor, num_samples, *, steps, remasking="random", seed=None) -> S
     return Samples(z, when)
 
 
-def sampler_law(q, steps, remasking="random") -> np.ndarray:
+def sampler_law(q: ArrayLike, steps: int, remasking: str = "random") -> FloatArray:
     r"""The exact law of :func:`sample`'s output for a predictor table, by enumerating every run.
 
     Random remasking: at a step with :math:`k` tokens to reveal among :math:`r` masked, each :math:`k`-subset
@@ -195,7 +198,7 @@ def sampler_law(q, steps, remasking="random") -> np.ndarray:
     return law
 
 
-def step_joint_law(law, order, left) -> np.ndarray:
+def step_joint_law(law: ArrayLike, order: Sequence[int], left: Iterable[int]) -> FloatArray:
     r"""A one-token-per-step run in the fixed order :math:`\sigma`, laid out as two processes along the denoising steps.
 
     Step :math:`s` reveals position :math:`\sigma_s`.  :math:`X_s` is its token if :math:`\sigma_s` lies in
@@ -238,7 +241,7 @@ def step_joint_law(law, order, left) -> np.ndarray:
     return out
 
 
-def sampler_step_law(q, left, remasking="low_confidence") -> np.ndarray:
+def sampler_step_law(q: ArrayLike, left: Iterable[int], remasking: str = "low_confidence") -> FloatArray:
     r"""The exact law of a one-token-per-step sampling run (``steps = n``), laid out as two processes along the steps.
 
     At step :math:`s` the sampler of :func:`sample` reveals one position :math:`i_s` with token :math:`v_s`.
@@ -313,7 +316,7 @@ def sampler_step_law(q, left, remasking="low_confidence") -> np.ndarray:
     return out
 
 
-def schedule_entropy(step_law, *, base=2) -> float:
+def schedule_entropy(step_law: ArrayLike, *, base: float = 2) -> float:
     r"""Entropy of the schedule :math:`D^n` (which half each step reveals) of a :func:`sampler_step_law`.
 
     :math:`D_s = A` iff :math:`X_s` is not blank.  :math:`D^n` is a function of :math:`X^n` and also of
@@ -365,7 +368,7 @@ class ScheduleFlows(NamedTuple):
     reverse: float
 
 
-def schedule_flows(step_law, *, base=2) -> ScheduleFlows:
+def schedule_flows(step_law: ArrayLike, *, base: float = 2) -> ScheduleFlows:
     r"""Split the information exchanged along the steps into the schedule and the content: :math:`I(X^n;Y^n) = H(D^n) + I(X^n;Y^n\mid D^n)`.
 
     :math:`D^n` (which half step :math:`s` reveals; :math:`X_s` blank iff :math:`D_s = B`) is a function of
@@ -412,7 +415,7 @@ def schedule_flows(step_law, *, base=2) -> ScheduleFlows:
     return ScheduleFlows(float(mi), float(schedule_entropy(P, base=base)), float(cm), float(di), float(rdi))
 
 
-def source_nll(p, tokens, *, base=2) -> np.ndarray:
+def source_nll(p: ArrayLike, tokens: ArrayLike, *, base: float = 2) -> FloatArray:
     r"""The source's negative log-likelihood :math:`-\log p(x)` of each sequence (rows of ``tokens``), units of ``base``.
 
     Averaged over samples of a sampler it estimates :math:`\E_{\rm sampler}[-\log p(X)]`, the statistic
@@ -467,7 +470,8 @@ class SamplingQuality(NamedTuple):
     sample_se: float
 
 
-def sampling_quality(p, table, model, *, steps=None, num_samples=2000, base=2, seed=0) -> list:
+def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPredictor, *, steps: Iterable[int] | None = None,
+                     num_samples: int = 2000, base: float = 2, seed: SeedLike = 0) -> list[SamplingQuality]:
     r"""Sample quality for every number of steps and both remasking rules: exact (``table``) and sampled (``model``).
 
     ``table`` is a predictor table whose sampler law is enumerated (:func:`sampler_law`); ``model`` a table or a

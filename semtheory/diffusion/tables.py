@@ -7,11 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import as_rng, check_int, check_positive, check_probability
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from ._common import MAX_CELLS, check_law, check_table, visible_one_hot
 from .forward import mask_patterns
 
 
-def exact_conditionals(p) -> np.ndarray:
+def exact_conditionals(p: ArrayLike) -> FloatArray:
     r"""The data law's own mask predictor: :math:`q^\star(x^i = v \mid z) = P(X_i = v \mid X_j = z_j,\ j \text{ visible})`.
 
     Shape ``(V+1,)*n + (n, V)``.  Visible positions get the one-hot law of their token; conditionals given a
@@ -47,7 +48,7 @@ def exact_conditionals(p) -> np.ndarray:
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def marginal_predictor(p) -> np.ndarray:
+def marginal_predictor(p: ArrayLike) -> FloatArray:
     r"""The context-free predictor :math:`q(x^i \mid z) = P(X_i = x^i)` (ignores every visible token).
 
     Its LLaDA loss is :math:`\sum_i H(X_i)` (each position is predicted in each of its masks with total
@@ -72,7 +73,7 @@ def marginal_predictor(p) -> np.ndarray:
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def random_predictor(vocab_size, length, *, concentration=1.0, seed=0) -> np.ndarray:
+def random_predictor(vocab_size: int, length: int, *, concentration: float = 1.0, seed: SeedLike = 0) -> FloatArray:
     r"""A predictor whose masked rows are independent Dirichlet(``concentration``) pmfs (seeded); visible rows one-hot.
 
     Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``, ``n = length``.  Chapter 16.
@@ -106,7 +107,7 @@ def random_predictor(vocab_size, length, *, concentration=1.0, seed=0) -> np.nda
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def perturbed_predictor(q, noise, *, concentration=1.0, seed=0) -> np.ndarray:
+def perturbed_predictor(q: ArrayLike, noise: float, *, concentration: float = 1.0, seed: SeedLike = 0) -> FloatArray:
     r"""The mixture :math:`(1-\epsilon)\,q + \epsilon\, r` of a predictor with a :func:`random_predictor` :math:`r`.
 
     ``noise`` :math:`= \epsilon \in [0, 1]`; :math:`\epsilon = 0` returns ``q`` unchanged.  Chapter 16.
