@@ -1,0 +1,185 @@
+"""The conditional mutual information of Steinke and Zakynthinou and the entropies of dataset types
+(chapter 12)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .._validate import as_pmf, as_rng, check_int
+from ._common import check_pxy, loss_table, type_logpmf
+from .gibbs import enumerate_types, gibbs_posterior
+
+
+def _cmi_given(post_grid, law):
+    # I(W; T | z~) from P(T | z~) on the type grid and the posterior of every type
+    mix = law @ post_grid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(post_grid > 0, post_grid * (np.log(post_grid) - np.log(np.where(mix > 0, mix, 1.0))), 0.0)
+    return float(max(law @ r.sum(axis=1), 0.0))
+
+
+def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0) -> tuple[float, float]:
+    r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou (nats).
+
+    A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``pxy``; :math:`U \in \{0,1\}^n` uniform
+    picks one of each pair as the training set; :math:`W` is the Gibbs learner of :func:`gibbs_study`.  Given
+    :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
+    :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
+    The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
+    returns ``(estimate, standard error)``.  Always :math:`\le n\log 2`.  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    supersamples : int, keyword-only, default 200
+        Monte-Carlo supersamples, at least 2.
+    seed : int, numpy.random.Generator or None, keyword-only, default 0
+        Seed of the supersamples.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, standard error)`` of the CMI, in nats.
+    """
+    p, H = check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    supersamples = check_int(supersamples, "supersamples", minimum=2)
+    loss, flat = loss_table(p, H)
+    A = flat.size
+    if (n + 1) ** (A - 1) > 5_000_000:
+        raise ValueError(f"n={n} with {A} outcomes gives too large a type grid")
+    T = enumerate_types(n, A)
+    post_grid = gibbs_posterior(T @ loss.T / n, beta, n)
+    # the law of the type on a grid of the first A-1 counts (the last count is n minus their sum)
+    shape = (n + 1,) * (A - 1)
+    flat_idx = np.ravel_multi_index(T[:, :-1].T, shape) if A > 1 else np.zeros(len(T), dtype=int)
+    rng = as_rng(seed)
+    pairs = rng.choice(A, size=(supersamples, n, 2), p=flat)
+    vals = np.empty(supersamples)
+
+    def shift(law, a):
+        return law if a == A - 1 else np.roll(law, 1, axis=a)
+
+    for k in range(supersamples):
+        law = np.zeros(shape)
+        law[(0,) * (A - 1)] = 1.0
+        for a, b in pairs[k]:
+            law = 0.5 * (shift(law, a) + shift(law, b))
+        vals[k] = _cmi_given(post_grid, law.reshape(-1)[flat_idx])
+    return float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(supersamples))
+
+
+def supersample_cmi_brute_force(pxy, hypotheses, n, beta) -> float:
+    r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    hypotheses : array_like, shape (M, m, K)
+        The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
+    n : int
+        The sample size, at least 1.
+    beta : float
+        The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+
+    Returns
+    -------
+    float
+        :math:`\I(W;U\mid\tilde Z)`, in nats.
+    """
+    from ..measures import mutual_information
+
+    p, H = check_pxy(pxy, hypotheses)
+    n = check_int(n, "n", minimum=1)
+    loss, flat = loss_table(p, H)
+    A = flat.size
+    if A ** (2 * n) * 2**n > 2_000_000:
+        raise ValueError(f"n={n} gives too many (supersample, U) pairs to enumerate")
+    Us = np.array(list(itertools.product((0, 1), repeat=n)), dtype=int)
+    total = 0.0
+    for zt in itertools.product(range(A), repeat=2 * n):
+        zt = np.array(zt).reshape(n, 2)
+        chosen = zt[np.arange(n)[None, :], Us]                      # (2^n, n)
+        post = gibbs_posterior(loss[:, chosen].mean(axis=2).T, beta, n)
+        total += np.prod(flat[zt]) * mutual_information(post / len(Us), (0,), (1,), base=math.e)
+    return float(total)
+
+
+def type_entropy(pxy, n) -> float:
+    r"""Entropy :math:`\H(T)` (nats) of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
+
+    :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
+    the type has :math:`\I(W;S) = \H(W) \le \H(T)`, with equality only if it is one-to-one on the types; the
+    maximum-likelihood logit table is not (see :func:`ml_table_entropy`).  Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like
+        A pmf over the outcomes (any shape; flattened).
+    n : int
+        The number of draws, at least 1.
+
+    Returns
+    -------
+    float
+        :math:`\H(T)`, in nats.
+
+    Examples
+    --------
+    >>> round(type_entropy([0.5, 0.5], 1) / math.log(2), 12)
+    1.0
+    """
+    p = as_pmf(pxy, "pxy").reshape(-1)
+    n = check_int(n, "n", minimum=1)
+    lp = type_logpmf(enumerate_types(n, p.size), p, n)
+    lp = lp[np.isfinite(lp)]
+    return float(-np.sum(np.exp(lp) * lp))
+
+
+def ml_table_entropy(pxy, n) -> float:
+    r""":math:`\I(W;S) = \H(W)` (nats) of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
+
+    ``pxy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each
+    row, and a convention for rows with no data) by the empirical conditional laws :math:`N_{x,y}/N_x`, a function
+    of the type that is *not* one-to-one: types whose rows are proportional collide, so :math:`\H(W) \le \H(T)`
+    (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.
+    Chapter 12.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (m, K)
+        The joint pmf :math:`\mu(x, y)` of an input and its label.
+    n : int
+        The sample size, at least 1.
+
+    Returns
+    -------
+    float
+        :math:`\H(W)`, in nats.
+    """
+    p = as_pmf(pxy, "pxy")
+    if p.ndim != 2:
+        raise ValueError("pxy must be a 2-d table mu(x, y)")
+    m, K = p.shape
+    n = check_int(n, "n", minimum=1)
+    T = enumerate_types(n, m * K)
+    lp = type_logpmf(T, p.reshape(-1), n)
+    law = {}
+    for t, l in zip(T.reshape(-1, m, K), lp):
+        if not np.isfinite(l):
+            continue
+        key = tuple(tuple(row // math.gcd(*row)) if row.sum() else None for row in t)
+        law[key] = law.get(key, 0.0) + math.exp(l)
+    v = np.array(list(law.values()))
+    return float(-np.sum(v * np.log(v)))
