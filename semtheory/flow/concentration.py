@@ -8,16 +8,17 @@ import math
 import numpy as np
 
 from .._validate import as_real_array, check_positive, check_probability, log_base
+from ..core.types import ArrayLike, FloatArray
 
 
-def _as_bounds(c, name: str) -> np.ndarray:
+def _as_bounds(c: ArrayLike, name: str) -> FloatArray:
     a = np.atleast_1d(as_real_array(c, name, finite=False, nonempty=False))
     if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError(f"{name} must be a non-empty 1-D array of finite, non-negative numbers")
     return a
 
 
-def azuma_tail(eps, bounds) -> float:
+def azuma_tail(eps: float, bounds: ArrayLike) -> float:
     r"""Azuma's inequality: :math:`\Prob(|M_T - M_0| \ge \epsilon) \le 2\exp\big(-\epsilon^2 / (2\sum_{t\le T} c_t^2)\big)` (capped at 1).
 
     ``bounds`` are the :math:`c_t` with :math:`|M_t - M_{t-1}| \le c_t` almost surely, in the units of
@@ -48,7 +49,7 @@ def azuma_tail(eps, bounds) -> float:
     return float(min(1.0, 2.0 * math.exp(-(e**2) / (2.0 * s))))
 
 
-def azuma_band(bounds, delta) -> np.ndarray:
+def azuma_band(bounds: ArrayLike, delta: float) -> FloatArray:
     r"""Two-sided Azuma band :math:`\epsilon_t = \sqrt{2 \log(2/\delta) \sum_{s \le t} c_s^2}`, :math:`t = 1..T`.
 
     For each fixed :math:`t`, :math:`\Prob(|M_t| \ge \epsilon_t) \le \delta` when :math:`|M_s - M_{s-1}| \le c_s`
@@ -71,7 +72,7 @@ def azuma_band(bounds, delta) -> np.ndarray:
     return np.sqrt(2.0 * math.log(2.0 / d) * np.cumsum(c**2))
 
 
-def hoeffding_azuma_band(ranges, delta) -> np.ndarray:
+def hoeffding_azuma_band(ranges: ArrayLike, delta: float) -> FloatArray:
     r"""Azuma–Hoeffding band from ranges: :math:`\epsilon_t = \sqrt{\tfrac12 \log(2/\delta) \sum_{s\le t} r_s^2}`.
 
     If, given :math:`\mathcal G_{s-1}`, the increment :math:`M_s - M_{s-1}` lies in an interval of length at most
@@ -100,7 +101,7 @@ def hoeffding_azuma_band(ranges, delta) -> np.ndarray:
     return np.sqrt(0.5 * math.log(2.0 / d) * np.cumsum(r**2))
 
 
-def freedman_band(variance, bound, delta) -> np.ndarray:
+def freedman_band(variance: ArrayLike, bound: ArrayLike, delta: float) -> FloatArray:
     r"""Two-sided Freedman (Bernstein-type) band from the predictable quadratic variation.
 
     Freedman's inequality (Freedman 1975): if the martingale increments satisfy :math:`|M_s - M_{s-1}| \le c`
@@ -141,7 +142,7 @@ def freedman_band(variance, bound, delta) -> np.ndarray:
     return c * L / 3.0 + np.sqrt((c * L / 3.0) ** 2 + 2.0 * v * L)
 
 
-def _levels(levels) -> np.ndarray:
+def _levels(levels: ArrayLike) -> FloatArray:
     """``levels`` as a number or a non-empty 1-D array of finite numbers >= 0 (its shape kept)."""
     a = as_real_array(levels, "levels", finite=False, nonempty=False)
     if a.ndim > 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
@@ -149,7 +150,7 @@ def _levels(levels) -> np.ndarray:
     return a
 
 
-def ville_bound(levels, *, base=2) -> np.ndarray:
+def ville_bound(levels: ArrayLike, *, base: float = 2) -> FloatArray:
     r"""Ville's time-uniform bound :math:`\Prob(\inf_t \Lambda_t \le -a) \le b^{-a}` (:math:`a` in units of base :math:`b`).
 
     :math:`Z_t = b^{-\Lambda_t}` is a non-negative supermartingale with :math:`Z_0 = 1`, since
@@ -180,7 +181,7 @@ def ville_bound(levels, *, base=2) -> np.ndarray:
     return np.exp(-a * lb)
 
 
-def min_flow_tail(Lambda, levels, *, weights=None) -> np.ndarray:
+def min_flow_tail(Lambda: ArrayLike, levels: ArrayLike, *, weights: ArrayLike | None = None) -> FloatArray:
     r""":math:`\Prob(\min_{t \le n} \Lambda_t \le -a)` for each level :math:`a`, from paths of the flow.
 
     ``Lambda`` has shape ``(..., n)`` (paths on the leading axes, time last): Monte-Carlo paths
@@ -218,7 +219,7 @@ def min_flow_tail(Lambda, levels, *, weights=None) -> np.ndarray:
     return np.array([float(w[low <= -x].sum()) for x in a])
 
 
-def band_exceedance(M, band) -> np.ndarray:
+def band_exceedance(M: ArrayLike, band: ArrayLike) -> FloatArray:
     r"""Fraction of paths with :math:`|M_t| > \epsilon_t`, for each :math:`t` (``M`` of shape ``(n_paths, T)``).
 
     Compare with the band's :math:`\delta` (the bands bound :math:`\Prob(|M_t| \ge \epsilon_t)`, which is larger;

@@ -3,14 +3,22 @@ decoding (chapter 7)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable
+
 import numpy as np
 
 from .. import channel as _channel
 from .. import directed
 from .._validate import as_pmf, as_real_array, check_int, log_base
+from ..core.types import ArrayLike, FloatArray
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
 
 
-def decoding_flow(model, inputs, n, *, temperatures, top_k=None, top_p=None, greedy=False, base=2) -> np.ndarray:
+def decoding_flow(model: LanguageModel, inputs: ArrayLike | Callable[..., ArrayLike], n: int, *, temperatures: ArrayLike,
+                  top_k: int | None = None, top_p: float | None = None, greedy: bool = False,
+                  base: float = 2) -> FloatArray:
     r"""Directed information per generated token :math:`\frac1n I(X^n \to Y^n)` when ``model`` is decoded at each temperature.
 
     For each :math:`T` in ``temperatures`` the model is seen through the decoding map

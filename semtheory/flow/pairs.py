@@ -3,15 +3,21 @@ exact densities from a forward filter, and the range of its martingale differenc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import channel as _channel
 from .. import directed
 from .._validate import as_pmf, as_real_array, as_rng, as_stochastic, check_int, log_base
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from .paths import FlowPaths
 
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
 
-def _pair(transition, initial):
+
+def _pair(transition: ArrayLike, initial: ArrayLike | None) -> tuple[FloatArray, FloatArray, int, int]:
     T = as_real_array(transition, "transition", finite=False, nonempty=False)
     if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
         raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {T.shape}")
@@ -26,7 +32,7 @@ def _pair(transition, initial):
     return T, init, K, L
 
 
-def lm_markov_pair(model, inputs, *, first=None) -> tuple[np.ndarray, np.ndarray]:
+def lm_markov_pair(model: LanguageModel, inputs: ArrayLike, *, first: ArrayLike | None = None) -> tuple[FloatArray, FloatArray]:
     r"""An LLM reading an input process, as a jointly Markov pair ``(transition, initial)``.
 
     The model reads the interleaved context :math:`x_1 y_1 x_2 y_2 \dots`; its next-token law must depend on the
@@ -90,14 +96,15 @@ def lm_markov_pair(model, inputs, *, first=None) -> tuple[np.ndarray, np.ndarray
     return T, init / init.sum()
 
 
-def _range_from_rows(rows: np.ndarray) -> float:
+def _range_from_rows(rows: FloatArray) -> float:
     """Bound on max_y iota - min_y iota when iota = log w(y) - log m(y), m a mixture of the given rows."""
     lo, hi = rows.min(axis=0), rows.max(axis=0)
     lw = np.log(rows)
     return float(np.max((lw - np.log(lo)).max(axis=1) - (lw - np.log(hi)).min(axis=1)))
 
 
-def markov_pair_range_bound(transition, n, *, initial=None, base=2) -> np.ndarray:
+def markov_pair_range_bound(transition: ArrayLike, n: int, *, initial: ArrayLike | None = None,
+                            base: float = 2) -> FloatArray:
     r"""Deterministic bounds :math:`r_t` on the spread of :math:`\iota_t` given :math:`\mathcal G_{t-1}`, for a Markov pair.
 
     Given the past, :math:`\iota_t = \log w(y) - \log m(y)` where :math:`w` is the row
@@ -146,7 +153,8 @@ def markov_pair_range_bound(transition, n, *, initial=None, base=2) -> np.ndarra
     return out / lb
 
 
-def simulate_markov_pair_flow(transition, n, n_paths, *, initial=None, seed=None, base=2) -> FlowPaths:
+def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_paths: int, *, initial: ArrayLike | None = None,
+                              seed: SeedLike = None, base: float = 2) -> FlowPaths:
     r"""Monte Carlo paths of the flow of a jointly Markov pair, with exact densities from a forward filter.
 
     ``transition[x', y', x, y]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})` (as in

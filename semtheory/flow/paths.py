@@ -3,12 +3,13 @@ conditional expectations on the filtration, the expected flow, and sampled paths
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from .. import directed
 from .._validate import as_float, as_pmf, as_rng, check_int, log_base
+from ..core.types import ArrayLike, FloatArray, SeedLike
 
 
 class FlowPaths(NamedTuple):
@@ -125,7 +126,7 @@ class ExactFlow(NamedTuple):
         return np.cumsum(self.cvar, axis=-1)
 
 
-def _joint(p, name: str = "p") -> tuple[np.ndarray, int]:
+def _joint(p: ArrayLike, name: str = "p") -> tuple[FloatArray, int]:
     arr = as_pmf(p, name)
     if arr.ndim == 0 or arr.ndim % 2:
         raise ValueError(f"{name} must have 2n axes ordered X1..Xn, Y1..Yn (one per variable), got shape {arr.shape}")
@@ -137,7 +138,7 @@ def _given_axes(n: int, t: int) -> tuple[int, ...]:
     return tuple(range(t)) + tuple(range(n, n + t - 1))
 
 
-def conditional_expectation(p, values, t) -> np.ndarray:
+def conditional_expectation(p: ArrayLike, values: ArrayLike, t: int) -> FloatArray:
     r"""Exact conditional expectation :math:`\E[f \mid \mathcal G_{t-1}]`, :math:`\mathcal G_{t-1} = \sigma(X^t, Y^{t-1})`.
 
     ``p`` is a joint law in the joint layout, ``values`` an array :math:`f(x^n, y^n)` broadcastable to it,
@@ -183,7 +184,7 @@ def conditional_expectation(p, values, t) -> np.ndarray:
     return np.broadcast_to(out, p.shape).copy()
 
 
-def conditional_mean(p, values, *, given) -> np.ndarray:
+def conditional_mean(p: ArrayLike, values: ArrayLike, *, given: Sequence[int]) -> FloatArray:
     r"""Exact conditional expectation :math:`\E[f \mid V_a : a \in \text{given}]` for any set of variables.
 
     ``p`` is a joint law in the joint layout (axes :math:`X_1..X_n, Y_1..Y_n`), ``values`` an array
@@ -227,7 +228,7 @@ def conditional_mean(p, values, *, given) -> np.ndarray:
     return np.broadcast_to(out, p.shape).copy()
 
 
-def exact_flow(p, *, base=2) -> ExactFlow:
+def exact_flow(p: ArrayLike, *, base: float = 2) -> ExactFlow:
     r"""The information flow of a joint law of :math:`(X^n, Y^n)`, exactly, on every outcome.
 
     .. math::
@@ -292,7 +293,7 @@ def exact_flow(p, *, base=2) -> ExactFlow:
     return ExactFlow(p, iota, kl, rng_)
 
 
-def expected_flow(p, *, base=2) -> np.ndarray:
+def expected_flow(p: ArrayLike, *, base: float = 2) -> FloatArray:
     r""":math:`\E[\Lambda_t] = \E[A_t] = I(X^t \to Y^t)` for :math:`t = 1..n` (the running sum of :func:`semtheory.directed.directed_information_terms`).
 
     Units of ``base``.  Chapter 7.
@@ -317,7 +318,7 @@ def expected_flow(p, *, base=2) -> np.ndarray:
     return np.cumsum(directed.directed_information_terms(p, base=base))
 
 
-def sample_exact_paths(flow: ExactFlow, n_paths, *, seed=None) -> FlowPaths:
+def sample_exact_paths(flow: ExactFlow, n_paths: int, *, seed: SeedLike = None) -> FlowPaths:
     r"""Draw ``n_paths`` outcomes from ``flow.law`` and read off their flow paths (exact densities).
 
     Deterministic under ``seed``.  Returns :class:`FlowPaths` with arrays of shape ``(n_paths, n)``.  Chapter 7.
