@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -11,6 +12,9 @@ from scipy.special import logsumexp
 from .._validate import as_array as _asarray
 from .._validate import as_float, check_int, check_positive, check_real
 from ._common import as_logits
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
 
 def _finite(x, name) -> float:
@@ -20,7 +24,7 @@ def _finite(x, name) -> float:
     return v
 
 
-def hoeffding_sigma(a, b) -> float:
+def hoeffding_sigma(a: float, b: float) -> float:
     r"""Sub-Gaussian constant :math:`\sigma = (b-a)/2` of a random variable in :math:`[a, b]` (Hoeffding's lemma).
 
     :math:`\log \E e^{\lambda(L - \E L)} \le \lambda^2 (b-a)^2/8` for all :math:`\lambda`.  Units of the
@@ -49,7 +53,7 @@ def hoeffding_sigma(a, b) -> float:
     return (b - a) / 2.0
 
 
-def mi_generalization_bound(mi, n, sigma) -> float:
+def mi_generalization_bound(mi: float, n: int, sigma: float) -> float:
     r"""Xu–Raginsky bound :math:`|\E[L_\mu(W) - L_S(W)]| \le \sqrt{2\sigma^2 \I(W;S)/n}`.
 
     ``mi`` is :math:`\I(W;S)` in nats, ``n`` the sample size, ``sigma`` the sub-Gaussian constant of the
@@ -82,7 +86,7 @@ def mi_generalization_bound(mi, n, sigma) -> float:
     return math.sqrt(2.0 * sigma**2 * mi / n)
 
 
-def softmax_cross_entropy(logits, label) -> np.ndarray:
+def softmax_cross_entropy(logits: ArrayLike, label: ArrayLike) -> FloatArray:
     r"""Softmax cross-entropy :math:`\ell(z, y) = \log\sum_{k} e^{z_k} - z_y` in nats.
 
     ``logits`` has shape (..., K); ``label`` integer(s) in ``0..K-1`` broadcastable to the leading
@@ -120,7 +124,7 @@ def softmax_cross_entropy(logits, label) -> np.ndarray:
     return logsumexp(z, axis=-1) - zy
 
 
-def cross_entropy_range(logits) -> tuple[np.ndarray, np.ndarray]:
+def cross_entropy_range(logits: ArrayLike) -> tuple[FloatArray, FloatArray]:
     r"""Smallest and largest loss over labels: :math:`(\mathrm{lse}(z) - \max z,\ \mathrm{lse}(z) - \min z)`.
 
     Both lie in :math:`[0, \log K + \max z - \min z]`.  Nats.  Chapter 12.
@@ -140,7 +144,7 @@ def cross_entropy_range(logits) -> tuple[np.ndarray, np.ndarray]:
     return lse - z.max(axis=-1), lse - z.min(axis=-1)
 
 
-def cross_entropy_upper(logits) -> np.ndarray:
+def cross_entropy_upper(logits: ArrayLike) -> FloatArray:
     r"""Upper end of the loss range :math:`\log K + \max_k z_k - \min_k z_k` (nats).  Chapter 12.
 
     Parameters
@@ -162,7 +166,7 @@ def cross_entropy_upper(logits) -> np.ndarray:
     return math.log(z.shape[-1]) + z.max(axis=-1) - z.min(axis=-1)
 
 
-def cross_entropy_sup_given_range(K, r) -> np.ndarray:
+def cross_entropy_sup_given_range(K: int, r: ArrayLike) -> FloatArray:
     r"""Exact :math:`\sup \ell(z,y)` over logits with :math:`\max z - \min z = r`: :math:`r + \log(K-1+e^{-r})`.
 
     Attained with :math:`K-1` logits at the maximum and the label's logit at the minimum; it is at most
@@ -192,7 +196,7 @@ def cross_entropy_sup_given_range(K, r) -> np.ndarray:
     return r + np.log(K - 1 + np.exp(-r))
 
 
-def logit_sum_bound(mi, n, K, logit_l1) -> float:
+def logit_sum_bound(mi: float, n: int, K: int, logit_l1: float) -> float:
     r"""Bound in terms of the logits' absolute sum: :math:`(\log K + B)\sqrt{\I(W;S)/(2n)}`.
 
     Valid when every hypothesis' logits satisfy :math:`\sum_k |z_k| \le B` (``logit_l1``), since then
@@ -219,7 +223,7 @@ def logit_sum_bound(mi, n, K, logit_l1) -> float:
     return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + B))
 
 
-def logit_spread_bound(mi, n, K, spread) -> float:
+def logit_spread_bound(mi: float, n: int, K: int, spread: float) -> float:
     r"""Bound in terms of the logits' spread: :math:`(\log K + R)\sqrt{\I(W;S)/(2n)}`.
 
     Valid when every hypothesis' logits satisfy :math:`\max_k z_k - \min_k z_k \le R` (``spread``): then
@@ -247,7 +251,7 @@ def logit_spread_bound(mi, n, K, spread) -> float:
     return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + R))
 
 
-class LogitBudgets(tuple):
+class LogitBudgets(NamedTuple):
     """``(spread, l1, l1_centred)`` of :func:`logit_budgets`.
 
     Attributes
@@ -260,17 +264,12 @@ class LogitBudgets(tuple):
         The absolute sum after the best common shift (about the median).
     """
 
-    __slots__ = ()
-
-    def __new__(cls, spread, l1, l1_centred):
-        return tuple.__new__(cls, (spread, l1, l1_centred))
-
-    spread = property(lambda self: self[0])
-    l1 = property(lambda self: self[1])
-    l1_centred = property(lambda self: self[2])
+    spread: np.ndarray
+    l1: np.ndarray
+    l1_centred: np.ndarray
 
 
-def logit_budgets(logits) -> LogitBudgets:
+def logit_budgets(logits: ArrayLike) -> LogitBudgets:
     r"""Three budgets of a logit vector (last axis): spread :math:`\max z - \min z`, :math:`\|z\|_1`, and
     :math:`\min_c \|z - c\mathbf 1\|_1 = \|z - \operatorname{median}(z)\|_1` (the absolute sum after the best shift).
 
@@ -298,7 +297,7 @@ def logit_budgets(logits) -> LogitBudgets:
     return LogitBudgets(np.ptp(z, axis=-1), np.abs(z).sum(axis=-1), np.abs(z - med).sum(axis=-1))
 
 
-def cmi_generalization_bound(cmi, n, loss_range) -> float:
+def cmi_generalization_bound(cmi: float, n: int, loss_range: float) -> float:
     r"""Steinke–Zakynthinou bound :math:`|\E[\mathrm{gen}]| \le c\sqrt{2\,\mathrm{CMI}/n}` for a loss in :math:`[0, c]`.
 
     Since :math:`\mathrm{CMI} \le n\log 2`, it never exceeds :math:`c\sqrt{2\log 2}`: finite for every learner.

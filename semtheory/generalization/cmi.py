@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._validate import as_pmf, as_rng, check_int
+from ..core.results import Estimate
 from ._common import check_pxy, loss_table, type_logpmf
 from .gibbs import enumerate_types, gibbs_posterior
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, SeedLike
 
 
 def _cmi_given(post_grid, law):
@@ -21,7 +26,8 @@ def _cmi_given(post_grid, law):
     return float(max(law @ r.sum(axis=1), 0.0))
 
 
-def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0) -> tuple[float, float]:
+def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, supersamples: int = 200,
+                    seed: SeedLike = 0) -> Estimate:
     r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou (nats).
 
     A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``pxy``; :math:`U \in \{0,1\}^n` uniform
@@ -29,7 +35,7 @@ def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0
     :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
     :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
     The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
-    returns ``(estimate, standard error)``.  Always :math:`\le n\log 2`.  Chapter 12.
+    returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.  Always :math:`\le n\log 2`.  Chapter 12.
 
     Parameters
     ----------
@@ -48,8 +54,8 @@ def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0
 
     Returns
     -------
-    tuple of float
-        ``(estimate, standard error)`` of the CMI, in nats.
+    Estimate
+        ``(mean, se)``: the Monte-Carlo estimate of the CMI and its standard error, in nats; it unpacks as a pair.
     """
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
@@ -76,10 +82,10 @@ def supersample_cmi(pxy, hypotheses, n, beta, *, supersamples: int = 200, seed=0
         for a, b in pairs[k]:
             law = 0.5 * (shift(law, a) + shift(law, b))
         vals[k] = _cmi_given(post_grid, law.reshape(-1)[flat_idx])
-    return float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(supersamples))
+    return Estimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(supersamples)))
 
 
-def supersample_cmi_brute_force(pxy, hypotheses, n, beta) -> float:
+def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
     r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12.
 
     Parameters
@@ -116,7 +122,7 @@ def supersample_cmi_brute_force(pxy, hypotheses, n, beta) -> float:
     return float(total)
 
 
-def type_entropy(pxy, n) -> float:
+def type_entropy(pxy: ArrayLike, n: int) -> float:
     r"""Entropy :math:`\H(T)` (nats) of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
 
     :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
@@ -147,7 +153,7 @@ def type_entropy(pxy, n) -> float:
     return float(-np.sum(np.exp(lp) * lp))
 
 
-def ml_table_entropy(pxy, n) -> float:
+def ml_table_entropy(pxy: ArrayLike, n: int) -> float:
     r""":math:`\I(W;S) = \H(W)` (nats) of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
 
     ``pxy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each

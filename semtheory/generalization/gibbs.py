@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
@@ -15,8 +15,11 @@ from .._validate import as_float, as_rng, check_flag, check_int, check_positive
 from ._common import check_pxy, loss_table, type_logpmf
 from .bounds import hoeffding_sigma, mi_generalization_bound
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
-def random_hypotheses(M, m, K, scale, *, seed=None) -> np.ndarray:
+
+def random_hypotheses(M: int, m: int, K: int, scale: float, *, seed: SeedLike = None) -> FloatArray:
     r"""``M`` random logit tables of shape (m, K), each row with :math:`\ell_1` norm exactly ``scale``.
 
     A finite hypothesis class of softmax classifiers :math:`x \mapsto \softmax(z_w(x))` over an input
@@ -56,7 +59,7 @@ def random_hypotheses(M, m, K, scale, *, seed=None) -> np.ndarray:
     return scale * u
 
 
-def enumerate_types(n, A) -> np.ndarray:
+def enumerate_types(n: int, A: int) -> IntArray:
     r"""All count vectors (types) of ``n`` draws from an alphabet of size ``A``: shape (C(n+A-1, A-1), A).
 
     Stars and bars.  Chapter 12.
@@ -89,7 +92,7 @@ def enumerate_types(n, A) -> np.ndarray:
     return np.diff(edges, axis=1) - 1
 
 
-def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
+def gibbs_posterior(emp_loss: ArrayLike, beta: float, n: int) -> FloatArray:
     r"""Gibbs posterior :math:`P(w \mid S) \propto \exp(-\beta n L_S(w))` (uniform prior) over the last axis.
 
     ``emp_loss`` has shape (..., M) (empirical losses in nats); ``beta`` >= 0 the inverse temperature;
@@ -130,8 +133,7 @@ def gibbs_posterior(emp_loss, beta, n) -> np.ndarray:
     return np.exp(a - logsumexp(a, axis=-1, keepdims=True))
 
 
-@dataclass(frozen=True)
-class GibbsStudy:
+class GibbsStudy(NamedTuple):
     """Result of :func:`gibbs_study` (all in nats).  Chapter 12.
 
     Attributes
@@ -167,7 +169,8 @@ class GibbsStudy:
     bound: float         # sqrt(2 sigma^2 I / n)
 
 
-def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, *, seed=None, sigma=None) -> GibbsStudy:
+def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_runs: int = 2000, *, seed: SeedLike = None,
+                sigma: float | None = None) -> GibbsStudy:
     r"""Exact :math:`\I(W;S)` and expected gap for a Gibbs learner on a finite class of softmax classifiers.
 
     Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``pxy`` (shape (m, K)); hypotheses (M, m, K) logit
@@ -244,7 +247,7 @@ def gibbs_study(pxy, hypotheses, n, beta, mc_runs=2000, *, seed=None, sigma=None
                       sigma, bound)
 
 
-def mutual_information_brute_force(pxy, hypotheses, n, beta) -> float:
+def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
     r""":math:`\I(W;S)` (nats) by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
 
     Independent check of :func:`gibbs_study`'s type-based computation.  Chapter 12.
@@ -282,7 +285,8 @@ def mutual_information_brute_force(pxy, hypotheses, n, beta) -> float:
     return float(mutual_information(joint, (0,), (1,), base=math.e))
 
 
-def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.ndarray:
+def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, lambdas: ArrayLike, *,
+                   centred: bool = True) -> FloatArray:
     r"""Cumulant generating function under the product law :math:`Q = P_W\otimes P_S` of the Gibbs learner.
 
     With :math:`g(w, s) = L_s(w) - L_\mu(w)` (``centred=True``) or :math:`g = L_s(w)` (``centred=False``),
@@ -336,7 +340,7 @@ def decoupling_cgf(pxy, hypotheses, n, beta, lambdas, *, centred=True) -> np.nda
     return logsumexp(lw[None] + lam[:, None, None] * (g - mean)[None], axis=(1, 2))
 
 
-def individual_sample_mi(pxy, hypotheses, n, beta) -> float:
+def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
     r"""Exact :math:`\I(W; Z_1)` (nats) for the Gibbs learner of :func:`gibbs_study`; by exchangeability every
     :math:`\I(W; Z_i)` is the same.
 

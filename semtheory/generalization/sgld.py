@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import as_pmf, as_rng, check_int, check_positive
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, SeedLike
 
-@dataclass(frozen=True)
-class SGLDStudy:
+
+class SGLDStudy(NamedTuple):
     """Result of :func:`sgld_study` (nats).  Chapter 12.
 
     Attributes
@@ -42,7 +44,8 @@ class SGLDStudy:
     loss_range: float     # log K + R
 
 
-def sgld_study(pxy, n, *, noise, steps=100, lr=0.5, spread=8.0, runs=2000, seed=0) -> SGLDStudy:
+def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: float = 0.5, spread: float = 8.0,
+               runs: int = 2000, seed: SeedLike = 0) -> SGLDStudy:
     r"""Noisy full-batch gradient descent (SGLD-type) on a softmax logit table, with the Pensia–Jog–Loh bound.
 
     Parameters :math:`\theta \in \R^{m\times K}` (one logit row per input), :math:`\theta_0 = 0`,
