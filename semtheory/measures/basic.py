@@ -4,10 +4,12 @@ perplexity and the binary entropy (chapter 2); re-exported by :mod:`semtheory.me
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 from scipy.special import xlogy
 
+from ..core.types import ArrayLike, FloatArray
 from .._validate import as_real_array, as_pmf, as_pmf_reduce, log_base
 from ._common import (
     nonempty_axes,
@@ -31,7 +33,7 @@ from ._common import (
 # ----------------------------------------------------------------------------------------------
 
 
-def marginal(p, axes) -> np.ndarray:
+def marginal(p: ArrayLike, axes: int | Sequence[int] | None) -> np.ndarray:
     r"""Marginal pmf of the variables on ``axes``: :math:`p(x_A) = \sum_{x_{\bar A}} p(x)`.
 
     The result keeps the named axes in ascending order (``axes=None``: all of them, i.e. ``p``).
@@ -60,7 +62,7 @@ def marginal(p, axes) -> np.ndarray:
     return p.sum(axis=drop) if drop else p
 
 
-def entropy(p, axes=None, *, base=2) -> float:
+def entropy(p: ArrayLike, axes: int | Sequence[int] | None = None, *, base: float = 2) -> float:
     r"""Entropy :math:`H(X_A) = -\sum_{x_A} p(x_A) \log p(x_A)` of the variables on ``axes``.
 
     ``axes=None`` means all axes, i.e. the joint entropy of every variable.  Units of ``base``
@@ -94,7 +96,7 @@ def entropy(p, axes=None, *, base=2) -> float:
     return entropy_nats(keep_axes(p, keep), lb)
 
 
-def joint_entropy(p, axes=None, *, base=2) -> float:
+def joint_entropy(p: ArrayLike, axes: int | Sequence[int] | None = None, *, base: float = 2) -> float:
     r"""Joint entropy :math:`H(X_A)`; an alias of :func:`entropy` that reads better for several axes.
 
     Units of ``base``.  Chapter 2.
@@ -116,7 +118,8 @@ def joint_entropy(p, axes=None, *, base=2) -> float:
     return entropy(p, axes, base=base)
 
 
-def conditional_entropy(p, axes, given, *, base=2) -> float:
+def conditional_entropy(p: ArrayLike, axes: int | Sequence[int], given: int | Sequence[int] | None, *,
+                        base: float = 2) -> float:
     r"""Conditional entropy :math:`H(X_A \mid X_B) = -\sum p(x_A, x_B) \log \frac{p(x_A, x_B)}{p(x_B)}`.
 
     Equal to :math:`H(X_A, X_B) - H(X_B)`, but computed as one sum of non-positive log-ratios so it
@@ -152,7 +155,8 @@ def conditional_entropy(p, axes, given, *, base=2) -> float:
     return max(-q_log_q_over(q, [q.sum(axis=axes_minus(a, b), keepdims=True)]), 0.0) / lb
 
 
-def mutual_information(p, axes_a, axes_b, *, base=2) -> float:
+def mutual_information(p: ArrayLike, axes_a: int | Sequence[int], axes_b: int | Sequence[int], *,
+                       base: float = 2) -> float:
     r"""Mutual information :math:`I(X_A; X_B) = \sum p(a,b) \log \frac{p(a,b)}{p(a)p(b)}`.
 
     Equal to :math:`H(X_A) + H(X_B) - H(X_A \cup X_B)`.  The groups may overlap (a shared axis counts
@@ -184,7 +188,8 @@ def mutual_information(p, axes_a, axes_b, *, base=2) -> float:
     return cmi_nats(p, a, b, (), lb)
 
 
-def conditional_mutual_information(p, axes_a, axes_b, given, *, base=2) -> float:
+def conditional_mutual_information(p: ArrayLike, axes_a: int | Sequence[int], axes_b: int | Sequence[int],
+                                   given: int | Sequence[int] | None, *, base: float = 2) -> float:
     r"""Conditional mutual information :math:`I(X_A; X_B \mid X_C)`.
 
     :math:`\sum p(a,b,c) \log \frac{p(a,b,c)\,p(c)}{p(a,c)\,p(b,c)}`; ``given=()`` or ``None`` gives
@@ -217,7 +222,7 @@ def conditional_mutual_information(p, axes_a, axes_b, given, *, base=2) -> float
 
 
 
-def kl_divergence(p, q, *, base=2) -> float:
+def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""Relative entropy :math:`D(p\,\|\,q) = \sum_x p(x) \log \frac{p(x)}{q(x)}`.
 
     ``p`` and ``q`` are pmfs of the same shape (any number of axes).  Returns ``inf`` when ``p`` puts
@@ -248,7 +253,7 @@ def kl_divergence(p, q, *, base=2) -> float:
     return clip_roundoff(ratio_sum(p, p, q), p.dtype, p.size, abs(float(p.sum()) - float(q.sum()))) / lb
 
 
-def cross_entropy(p, q, *, base=2) -> float:
+def cross_entropy(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
     r"""Cross-entropy :math:`H(p, q) = -\sum_x p(x) \log q(x) = H(p) + D(p\|q)`.
 
     The expected code length (per symbol) of a code built for ``q`` when the data follow ``p``:
@@ -276,7 +281,7 @@ def cross_entropy(p, q, *, base=2) -> float:
     return float(-xlogy(p, q).sum() / lb)
 
 
-def perplexity(p, q=None) -> float:
+def perplexity(p: ArrayLike, q: ArrayLike | None = None) -> float:
     r"""Perplexity :math:`\mathrm{PPL} = e^{H(p, q)}` (nats), i.e. :math:`2^{H(p,q)}` in bits.
 
     With ``q=None`` this is the perplexity of ``p`` itself, :math:`e^{H(p)}`: the size of a uniform
@@ -299,7 +304,7 @@ def perplexity(p, q=None) -> float:
     return math.exp(cross_entropy(p, q, base=math.e))
 
 
-def binary_entropy(x, *, base=2):
+def binary_entropy(x: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Binary entropy :math:`h(x) = -x \log x - (1-x) \log(1-x)`, vectorised over ``x`` in [0, 1].
 
     Units of ``base``.  Chapters 2, 3, 5.

@@ -8,6 +8,7 @@ import math
 import numpy as np
 from scipy.special import xlogy
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import as_float, as_pmf, as_rng, as_samples, check_int, log_base
 from ._common import entropy_nats, clip_roundoff
 
@@ -26,7 +27,7 @@ def _counts(samples, name="samples") -> np.ndarray:
     return counts
 
 
-def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
+def empirical_pmf(samples: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     r"""Empirical law of ``samples``: ``(values, pmf)`` with :math:`\hat p(x) = N_x / N`.
 
     ``samples`` is 1-D (n,) or 2-D (n, k) with rows as joint outcomes; only observed values appear.
@@ -52,7 +53,7 @@ def empirical_pmf(samples) -> tuple[np.ndarray, np.ndarray]:
     return vals, counts / counts.sum()
 
 
-def entropy_plugin(samples, *, base=2) -> float:
+def entropy_plugin(samples: ArrayLike, *, base: float = 2) -> float:
     r"""Plug-in (maximum-likelihood) entropy :math:`\hat H = -\sum_x \hat p(x) \log \hat p(x)`, :math:`\hat p = N_x/N`.
 
     Biased downward: :math:`E[\hat H] = H - \frac{K-1}{2N} + O(N^{-2})` (nats) for K outcomes of
@@ -76,7 +77,7 @@ def entropy_plugin(samples, *, base=2) -> float:
     return entropy_nats(c / c.sum(), lb)
 
 
-def entropy_miller_madow(samples, *, base=2) -> float:
+def entropy_miller_madow(samples: ArrayLike, *, base: float = 2) -> float:
     r"""Miller–Madow entropy :math:`\hat H_{MM} = \hat H + \frac{\hat K - 1}{2N}` (the correction in nats).
 
     :math:`\hat K` is the number of distinct observed outcomes.  Removes the leading
@@ -129,7 +130,7 @@ def _estimates_from_counts(counts: np.ndarray, method: str) -> np.ndarray:
     return terms.sum(axis=1)
 
 
-def entropy_jackknife(samples, *, base=2) -> float:
+def entropy_jackknife(samples: ArrayLike, *, base: float = 2) -> float:
     r"""Jackknife entropy estimate (Zahl 1977) :math:`\hat H_{JK} = N \hat H_N - \frac{N-1}{N} \sum_{i=1}^N \hat H_{N-1}^{(-i)}`.
 
     :math:`\hat H_{N-1}^{(-i)}` is the plug-in estimate without sample :math:`i`; it depends only on the
@@ -157,7 +158,7 @@ def entropy_jackknife(samples, *, base=2) -> float:
     return float(_estimates_from_counts(c[None, :], "jackknife")[0]) / lb
 
 
-def entropy_chao_shen(samples, *, base=2) -> float:
+def entropy_chao_shen(samples: ArrayLike, *, base: float = 2) -> float:
     r"""Chao–Shen entropy estimate (Chao and Shen 2003), for samples that miss part of the alphabet.
 
     With :math:`f_1` the number of values seen once, the sample coverage is :math:`\hat C = 1 - f_1/N`
@@ -185,7 +186,8 @@ def entropy_chao_shen(samples, *, base=2) -> float:
     return float(_estimates_from_counts(c[None, :], "chao_shen")[0]) / lb
 
 
-def entropy_estimates(p, n, reps, method="plugin", *, seed=None, base=2) -> np.ndarray:
+def entropy_estimates(p: ArrayLike, n: int, reps: int, method: str = "plugin", *, seed: SeedLike = None,
+                      base: float = 2) -> np.ndarray:
     r"""``reps`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
 
     Draws the count vectors :math:`(N_x) \sim \mathrm{Multinomial}(n, p)` directly (vectorised) and
@@ -229,7 +231,7 @@ def entropy_estimates(p, n, reps, method="plugin", *, seed=None, base=2) -> np.n
     return _estimates_from_counts(counts, method) / lb
 
 
-def estimator_bias(p, n, method="plugin", *, base=2) -> float:
+def estimator_bias(p: ArrayLike, n: int, method: str = "plugin", *, base: float = 2) -> float:
     r"""Exact expected bias :math:`E[\hat H] - H(p)` of an entropy estimator from ``n`` i.i.d. draws of ``p``.
 
     * ``"plugin"``: :func:`plugin_bias` (a sum over the binomial law of each count).
@@ -274,7 +276,7 @@ def estimator_bias(p, n, method="plugin", *, base=2) -> float:
     return b / lb
 
 
-def plugin_bias(p, n, *, base=2) -> float:
+def plugin_bias(p: ArrayLike, n: int, *, base: float = 2) -> float:
     r"""Exact expected bias :math:`E[\hat H_N] - H(p)` of the plug-in entropy from ``n`` i.i.d. draws of ``p``.
 
     Each count is binomial, :math:`N_x \sim \mathrm{Bin}(n, p_x)`, so by linearity
@@ -314,7 +316,7 @@ def plugin_bias(p, n, *, base=2) -> float:
     return (expected - entropy_nats(p, 1.0)) / lb
 
 
-def mutual_information_plugin(x, y, *, base=2) -> float:
+def mutual_information_plugin(x: ArrayLike, y: ArrayLike, *, base: float = 2) -> float:
     r"""Plug-in mutual information :math:`\hat I(X;Y) = \hat H(X) + \hat H(Y) - \hat H(X,Y)` from paired samples.
 
     ``x`` and ``y`` are 1-D arrays of equal length n >= 1.  Biased upward by about

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import Sequence
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import as_pmf, check_int, check_probability, log_base
 from ._common import is_empty_group, axis_groups, axes_minus, axes_union, keep_axes
 from .basic import binary_entropy
@@ -17,7 +19,7 @@ from .basic import binary_entropy
 # ----------------------------------------------------------------------------------------------
 
 
-def fano_bound(error_probability, alphabet_size, *, base=2) -> float:
+def fano_bound(error_probability: float, alphabet_size: int, *, base: float = 2) -> float:
     r"""Fano's bound :math:`H(X \mid \hat X) \le h(P_e) + P_e \log(|\mathcal X| - 1)`.
 
     Returns the right-hand side: the largest conditional entropy (equivocation) compatible with
@@ -44,7 +46,7 @@ def fano_bound(error_probability, alphabet_size, *, base=2) -> float:
     return float(binary_entropy(pe, base=base)) + pe * math.log(m - 1) / lb
 
 
-def fano_error_lower_bound(equivocation, alphabet_size, *, base=2) -> float:
+def fano_error_lower_bound(equivocation: float, alphabet_size: int, *, base: float = 2) -> float:
     r"""Smallest error probability allowed by Fano's inequality for a given equivocation :math:`H(X\mid Y)`.
 
     The Fano function :math:`F(P_e) = h(P_e) + P_e \log(|\mathcal X|-1)` increases from 0 to
@@ -91,7 +93,7 @@ def fano_error_lower_bound(equivocation, alphabet_size, *, base=2) -> float:
     return float(brentq(f, 0.0, top, xtol=1e-15, rtol=4 * np.finfo(float).eps))
 
 
-def map_error_probability(p, axes, given) -> float:
+def map_error_probability(p: ArrayLike, axes: int | Sequence[int], given: int | Sequence[int] | None) -> float:
     r"""Error probability of the best (maximum a posteriori) guess of :math:`X_A` from :math:`X_B`.
 
     :math:`P_e^* = 1 - \sum_{x_B} \max_{x_A} p(x_A, x_B)`; with ``given=()`` or ``None`` it is

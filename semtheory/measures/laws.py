@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import as_pmf, as_stochastic
 
 
@@ -12,7 +13,7 @@ from .._validate import as_pmf, as_stochastic
 # ----------------------------------------------------------------------------------------------
 
 
-def product_law(*pmfs) -> np.ndarray:
+def product_law(*pmfs: ArrayLike) -> np.ndarray:
     r"""Joint law of independent groups of variables: :math:`p(x, y) = p_1(x)\,p_2(y) \cdots`.
 
     The axes of the result are those of ``pmfs[0]``, then those of ``pmfs[1]``, and so on.  With
@@ -38,7 +39,7 @@ def product_law(*pmfs) -> np.ndarray:
     return out
 
 
-def markov_chain_law(initial, *kernels) -> np.ndarray:
+def markov_chain_law(initial: ArrayLike, *kernels: ArrayLike) -> np.ndarray:
     r"""Joint law of a Markov chain :math:`X_0 \to X_1 \to \cdots \to X_n`.
 
     :math:`p(x_0, \dots, x_n) = p_0(x_0) \prod_{t=1}^n W_t(x_t \mid x_{t-1})`, where ``initial`` is

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import Sequence
 
 import numpy as np
 from scipy.special import xlogy
 
+from ..core.types import ArrayLike
 from .._validate import as_pmf, log_base
 from ._common import (
     nonempty_axes,
@@ -30,7 +32,8 @@ from .basic import kl_divergence, cross_entropy
 # ----------------------------------------------------------------------------------------------
 
 
-def conditional_kl_divergence(p, q, given, *, base=2) -> float:
+def conditional_kl_divergence(p: ArrayLike, q: ArrayLike, given: int | Sequence[int] | None, *,
+                              base: float = 2) -> float:
     r"""Conditional relative entropy :math:`D(p_{A\mid B} \,\|\, q_{A\mid B} \mid p_B) = \sum_{a,b} p(a,b) \log \frac{p(a \mid b)}{q(a \mid b)}`.
 
     ``p`` and ``q`` are joint pmfs of the same shape; ``given`` names the conditioning axes B and A is
@@ -67,7 +70,8 @@ def conditional_kl_divergence(p, q, given, *, base=2) -> float:
     return clip_roundoff(val, p.dtype, p.size) / lb
 
 
-def conditional_cross_entropy(p, q, given, *, base=2) -> float:
+def conditional_cross_entropy(p: ArrayLike, q: ArrayLike, given: int | Sequence[int] | None, *,
+                              base: float = 2) -> float:
     r"""Conditional cross-entropy :math:`H(p_{A\mid B}, q_{A\mid B}) = -\sum_{a,b} p(a,b) \log q(a \mid b)`.
 
     The expected per-token loss of a model :math:`q(a \mid b)` (next token A, context B) on data from
@@ -121,7 +125,8 @@ def _cond_h(p, axes: tuple[int, ...], c: tuple[int, ...]) -> float:
     return entropy_nats(keep_axes(p, u), 1.0) - (entropy_nats(keep_axes(p, c), 1.0) if c else 0.0)
 
 
-def co_information(p, groups=None, given=None, *, base=2) -> float:
+def co_information(p: ArrayLike, groups: Sequence[int | Sequence[int]] | None = None,
+                   given: int | Sequence[int] | None = None, *, base: float = 2) -> float:
     r"""Co-information :math:`I(X_1; \dots; X_n \mid Z) = -\sum_{\emptyset \ne T \subseteq [n]} (-1)^{|T|} H(X_T \mid Z)` (Bell 2003).
 
     :math:`X_T` is the union of the groups in :math:`T` (the overlap rule: a shared axis counts once).
@@ -160,7 +165,8 @@ def co_information(p, groups=None, given=None, *, base=2) -> float:
     return total / lb
 
 
-def interaction_information(p, groups=None, given=None, *, base=2) -> float:
+def interaction_information(p: ArrayLike, groups: Sequence[int | Sequence[int]] | None = None,
+                            given: int | Sequence[int] | None = None, *, base: float = 2) -> float:
     r"""Interaction information :math:`\mathrm{II}(X_1; \dots; X_n) = (-1)^n\, I(X_1; \dots; X_n)` (Jakulin and Bratko 2003).
 
     The co-information (:func:`co_information`) with the sign flipped for an odd number of groups:
@@ -188,7 +194,7 @@ def interaction_information(p, groups=None, given=None, *, base=2) -> float:
     return (-1) ** len(gs) * co_information(p, gs, given, base=base)
 
 
-def total_correlation(p, groups=None, *, base=2) -> float:
+def total_correlation(p: ArrayLike, groups: Sequence[int | Sequence[int]] | None = None, *, base: float = 2) -> float:
     r"""Total correlation (Watanabe 1960) :math:`C(X_1, \dots, X_n) = \sum_i H(X_i) - H(X_1, \dots, X_n)`.
 
     Equal to :math:`D(p \,\|\, \prod_i p_{X_i})` for disjoint groups, so :math:`\ge 0` with equality iff
@@ -219,7 +225,8 @@ def total_correlation(p, groups=None, *, base=2) -> float:
     return clip_roundoff(val, p.dtype, p.size, defect) / lb
 
 
-def dual_total_correlation(p, groups=None, *, base=2) -> float:
+def dual_total_correlation(p: ArrayLike, groups: Sequence[int | Sequence[int]] | None = None, *,
+                           base: float = 2) -> float:
     r"""Dual total correlation (Han 1978) :math:`D(X_1, \dots, X_n) = H(X) - \sum_i H(X_i \mid X_{-i})`.
 
     :math:`X` is the union of all groups and :math:`X_{-i}` the union of all but the :math:`i`-th: the
@@ -252,7 +259,7 @@ def dual_total_correlation(p, groups=None, *, base=2) -> float:
     return clip_roundoff(val, p.dtype, p.size, abs(float(pw.sum()) - 1.0)) / lb
 
 
-def o_information(p, groups=None, *, base=2) -> float:
+def o_information(p: ArrayLike, groups: Sequence[int | Sequence[int]] | None = None, *, base: float = 2) -> float:
     r"""O-information (Rosas et al. 2019) :math:`\Omega(X_1, \dots, X_n) = C(X) - D(X)`, total minus dual total correlation.
 
     Positive when the dependences are dominated by redundancy, negative when by synergy; for three

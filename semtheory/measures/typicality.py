@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 from scipy.special import xlogy
 
+from ..core.types import ArrayLike
 from .._validate import as_real_array, as_pmf, check_int, check_positive, log_base
 from ._common import pmf_pair
 from .basic import entropy
@@ -58,7 +59,7 @@ def _compositions(n: int, k: int) -> np.ndarray:
     return np.vstack(rows)
 
 
-def typical_set(p, n, eps, *, base=2) -> TypicalSet:
+def typical_set(p: ArrayLike, n: int, eps: float, *, base: float = 2) -> TypicalSet:
     r"""Exact probability and size of the weakly typical set of ``n`` i.i.d. draws from ``p``.
 
     :math:`A_\epsilon^{(n)} = \{x^n : |-\tfrac1n \log p(x^n) - H(p)| \le \epsilon\}`.  The surprisal of a
@@ -110,7 +111,7 @@ def typical_set(p, n, eps, *, base=2) -> TypicalSet:
     return TypicalSet(n, float(eps), min(prob, 1.0), log_size / lb, h / lb, max(var, 0.0) / lb**2)
 
 
-def total_variation(p, q) -> float:
+def total_variation(p: ArrayLike, q: ArrayLike) -> float:
     r"""Total variation distance :math:`\delta(p, q) = \tfrac12 \sum_x |p(x) - q(x)| = \max_A |p(A) - q(A)|`.
 
     ``p``, ``q`` pmfs of the same shape.  Pinsker's inequality bounds it by the relative entropy,
@@ -130,7 +131,7 @@ def total_variation(p, q) -> float:
     return float(0.5 * np.abs(p - q).sum())
 
 
-def gaussian_entropy(cov, *, base=2) -> float:
+def gaussian_entropy(cov: ArrayLike, *, base: float = 2) -> float:
     r"""Differential entropy of a Gaussian vector, :math:`H_d(\mathcal N(\mu, \Sigma)) = \tfrac12 \log\big((2\pi e)^d \det\Sigma\big)`.
 
     ``cov`` is a positive-definite :math:`d \times d` matrix (or a positive variance for :math:`d = 1`).  The
@@ -163,7 +164,7 @@ def gaussian_entropy(cov, *, base=2) -> float:
     return 0.5 * (d * math.log(2 * math.pi * math.e) + logdet) / lb
 
 
-def differential_entropy(pdf, lower, upper, *, base=2) -> float:
+def differential_entropy(pdf: Callable[..., float], lower: float, upper: float, *, base: float = 2) -> float:
     r"""Differential entropy :math:`H_d(f) = -\int_a^b f(x) \log f(x)\, dx` of a 1-D density, by adaptive quadrature.
 
     ``pdf`` is a vectorisable callable, ``lower`` < ``upper`` the support (``-inf``/``inf`` allowed).  The
