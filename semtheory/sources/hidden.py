@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import xlogy
@@ -14,6 +14,9 @@ from .._validate import as_float, as_rng, as_stochastic, check_int, log_base
 from ..core.models import LanguageModel
 from ._common import check_n, check_temperature, cum_rows
 from .stationary import stationary_distribution
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
 _SANDWICH_CELLS = 2**22  # table budget (S * S * V**n) that sets the default n of the exact HMM sandwich
 
@@ -39,7 +42,7 @@ class SandwichBounds(NamedTuple):
     upper: np.ndarray
 
     @property
-    def gap(self) -> np.ndarray:
+    def gap(self) -> FloatArray:
         r"""``upper - lower`` :math:`= I(S_1; Y_n \mid Y^{n-1}) \ge 0`.  Chapter 1."""
         return self.upper - self.lower
 
@@ -67,7 +70,7 @@ class HiddenMarkovSource(LanguageModel):
         :math:`V`.
     """
 
-    def __init__(self, transition, emission):
+    def __init__(self, transition: ArrayLike, emission: ArrayLike) -> None:
         A = as_stochastic(transition, "transition")
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise ValueError(f"transition must be a square matrix, got shape {A.shape}")
@@ -86,7 +89,7 @@ class HiddenMarkovSource(LanguageModel):
 
     # -- the forward filter as a state ------------------------------------------------------------
 
-    def initial_state(self, prompt: Sequence[int] = ()):
+    def initial_state(self, prompt: Sequence[int] = ()) -> FloatArray:
         """Predictive belief :math:`P(S_{t+1} \\mid \\text{prompt})` over the hidden states (an array).  Chapter 1."""
         b = self.stationary.copy()
         for y in self.check_tokens(prompt, "prompt").tolist():
@@ -100,21 +103,21 @@ class HiddenMarkovSource(LanguageModel):
             return self.stationary.copy()
         return (w / z) @ self.transition
 
-    def next_state(self, state, token):
+    def next_state(self, state: ArrayLike, token: int) -> FloatArray:
         """Bayes update of the belief by ``token``, then one step of the hidden chain.  Chapter 1."""
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return self._update(as_float(state, "state"), tok)
 
-    def state_logprobs(self, state) -> np.ndarray:
+    def state_logprobs(self, state: ArrayLike) -> FloatArray:
         r"""Next-symbol law :math:`\ln \sum_s b(s) B(s, \cdot)` from a belief :math:`b` over the hidden states.  Chapter 1."""
         with np.errstate(divide="ignore"):
             return np.log(as_float(state, "state") @ self.emission)
 
-    def next_token_logprobs(self, context) -> np.ndarray:
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         r""":math:`\ln P(y_t \mid y^{t-1}) = \ln \sum_s P(S_t = s \mid y^{t-1}) B(s, y_t)` by the forward filter.  Chapter 1."""
         return self.state_logprobs(self.initial_state(context))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log P(y_t \mid \text{prompt}, y^{t-1})` (units of ``base``, bits by default) in one forward pass (linear in the length).  Chapter 1."""
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -130,7 +133,7 @@ class HiddenMarkovSource(LanguageModel):
 
     # -- sampling ---------------------------------------------------------------------------------
 
-    def sample_with_states(self, n, *, seed=None) -> tuple[np.ndarray, np.ndarray]:
+    def sample_with_states(self, n: int, *, seed: SeedLike = None) -> tuple[IntArray, IntArray]:
         """``(states, outputs)``: ``n`` hidden states and their emissions, deterministic under ``seed``.  Chapter 1."""
         n = check_n(n)
         rng = as_rng(seed)
@@ -149,7 +152,7 @@ class HiddenMarkovSource(LanguageModel):
         outputs = (u2[:, None] >= cb[states]).sum(axis=1).astype(np.int64)
         return states, outputs
 
-    def sample(self, n, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
+    def sample(self, n: int, *, prompt: Sequence[int] = (), seed: SeedLike = None, temperature: float = 1.0) -> IntArray:
         """``n`` observed symbols, deterministic under ``seed`` (fast path without a prompt at temperature 1).  Chapter 1."""
         n = check_n(n)
         if len(np.asarray(prompt).reshape(-1)) or check_temperature(temperature) != 1.0:
@@ -168,7 +171,7 @@ class HiddenMarkovSource(LanguageModel):
             n += 1
         return max(n, 1)
 
-    def entropy_rate_bounds(self, n_max, *, base=2) -> SandwichBounds:
+    def entropy_rate_bounds(self, n_max: int, *, base: float = 2) -> SandwichBounds:
         r"""The exact sandwich :math:`H(Y_n \mid Y^{n-1}, S_1) \le \mathcal H(\mathcal Y) \le H(Y_n \mid Y^{n-1})` for :math:`n = 1..n_{\max}`.
 
         Cover & Thomas (Thm 4.5.1 in the 2nd edition): the lower bound is non-decreasing, the upper bound
@@ -201,7 +204,7 @@ class HiddenMarkovSource(LanguageModel):
             pF, pG = qF, qG
         return SandwichBounds(np.arange(1, n_max + 1), lower, upper)
 
-    def entropy_rate(self, *, base=2, n=None) -> float:
+    def entropy_rate(self, *, base: float = 2, n: int | None = None) -> float:
         r"""Estimate of the entropy rate: the midpoint of the sandwich at ``n`` (default ``min(16, max_sandwich_n())``).
 
         Not closed-form: the error is at most half of ``entropy_rate_bounds(n).gap[-1]``.  Units of ``base``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from scipy.special import xlogy
@@ -14,6 +14,9 @@ from .._validate import as_pmf, as_rng, as_stochastic, check_int, check_positive
 from ..core.models import MarkovLM
 from ._common import MAX_STATES, check_n, check_temperature, cum_rows
 from .stationary import lifted_transition, stationary_distribution
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
 
 class MarkovSource(MarkovLM):
@@ -46,7 +49,7 @@ class MarkovSource(MarkovLM):
         The stationary law of the first :math:`k` symbols (probabilities).
     """
 
-    def __init__(self, transition):
+    def __init__(self, transition: ArrayLike) -> None:
         T = as_stochastic(transition, "transition")
         V = T.shape[-1]
         if any(s != V for s in T.shape):
@@ -65,7 +68,7 @@ class MarkovSource(MarkovLM):
         self.stationary = pi
 
     @classmethod
-    def two_state(cls, a, b) -> "MarkovSource":
+    def two_state(cls, a: float, b: float) -> MarkovSource:
         r"""The two-state chain :math:`P = \begin{pmatrix} 1-a & a \\ b & 1-b \end{pmatrix}` (flip probabilities ``a``, ``b``).
 
         Stationary law :math:`\pi = (b, a)/(a+b)`, entropy rate :math:`(b\,h(a) + a\,h(b))/(a+b)`.  Chapter 1.
@@ -76,7 +79,7 @@ class MarkovSource(MarkovLM):
             raise ValueError("a and b must not both be 0 (the chain would not have a unique stationary law)")
         return cls(np.array([[1 - a, a], [b, 1 - b]]))
 
-    def entropy_rate(self, *, base=2) -> float:
+    def entropy_rate(self, *, base: float = 2) -> float:
         r""":math:`\mathcal H = \sum_s \pi(s) H(P(\cdot \mid s))` in units of ``base`` (exact).  Chapter 1."""
         lb = log_base(base)
         if self.order == 0:
@@ -89,12 +92,12 @@ class MarkovSource(MarkovLM):
     # MarkovLM (channel.py) slices ``s[len(s) - order:]``, which drops tokens while len(s) < order - 1 (a negative
     # start); the state must be the last min(order, len(s)) tokens.  Overridden here so that exact laws
     # (channel.sequence_law) of sources of order >= 3 start in the stationary law.
-    def initial_state(self, prompt=()):
+    def initial_state(self, prompt: Sequence[int] = ()) -> tuple[int, ...]:
         """The last ``min(order, len(prompt))`` tokens of the prompt.  Chapter 1."""
         ctx = tuple(int(v) for v in self.check_tokens(prompt, "prompt"))
         return ctx[max(0, len(ctx) - self.order) :]
 
-    def next_state(self, state, token):
+    def next_state(self, state: tuple[int, ...], token: int) -> tuple[int, ...]:
         """Append ``token`` and keep the last ``min(order, len)`` tokens.  Chapter 1."""
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         s = tuple(state) + (tok,)
@@ -103,7 +106,7 @@ class MarkovSource(MarkovLM):
     def _fast(self, prompt, temperature) -> bool:
         return len(np.asarray(prompt).reshape(-1)) == 0 and check_temperature(temperature) == 1.0
 
-    def sample(self, n, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
+    def sample(self, n: int, *, prompt: Sequence[int] = (), seed: SeedLike = None, temperature: float = 1.0) -> IntArray:
         r"""``n`` symbols of the stationary source, deterministic under ``seed`` (fast path).
 
         With a ``prompt`` or a ``temperature`` other than 1 this is
@@ -132,7 +135,7 @@ class MarkovSource(MarkovLM):
             s = (s * V + v) % S
         return out
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised past the first :math:`k` positions.  Chapter 1."""
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -159,11 +162,11 @@ class IIDSource(MarkovSource):
         The pmf of every symbol.
     """
 
-    def __init__(self, p):
+    def __init__(self, p: ArrayLike) -> None:
         super().__init__(as_pmf(p, "p", ndim=1))
 
     @classmethod
-    def random(cls, vocab_size, *, seed=None, concentration=1.0) -> "IIDSource":
+    def random(cls, vocab_size: int, *, seed: SeedLike = None, concentration: float = 1.0) -> IIDSource:
         """An i.i.d. source whose pmf is drawn from Dirichlet(``concentration``), deterministic under ``seed``.  Chapter 1."""
         V = check_int(vocab_size, "vocab_size", minimum=1)
         a = check_positive(concentration, "concentration")

@@ -4,13 +4,16 @@ their held-out and exact stationary cross-entropies, and the plug-in entropy rat
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .._validate import as_array, check_int, check_positive, log_base
 from ..core.law import MAX_CELLS
 from ..core.models import LanguageModel, check_model, sequence_law
+
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray, IntArray
 
 
 def _as_token_array(tokens, name: str, vocab_size: int | None = None) -> np.ndarray:
@@ -67,7 +70,8 @@ class NGramModel(LanguageModel):
         :math:`k`.
     """
 
-    def __init__(self, tokens, order, *, vocab_size, alpha=1.0, _tables=None):
+    def __init__(self, tokens: ArrayLike, order: int, *, vocab_size: int, alpha: float = 1.0,
+                 _tables: dict | None = None) -> None:
         # ``_tables``: a dict shared by models of several orders fitted to the same tokens (ngram_cross_entropies)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         k = check_int(order, "order", minimum=0)
@@ -109,7 +113,7 @@ class NGramModel(LanguageModel):
         den = self._lookup(cids, totals, ctx) + a * V
         return np.log(num) - np.log(den)
 
-    def counts(self, context) -> np.ndarray:
+    def counts(self, context: Sequence[int]) -> IntArray:
         r"""The counts :math:`n(c, \cdot)` after the last :math:`\min(k, t)` tokens of ``context`` (shape ``(V,)``).  Chapter 1."""
         c = self.check_tokens(context, "context")
         j = min(self.order, len(c))
@@ -119,12 +123,12 @@ class NGramModel(LanguageModel):
         keys, counts, _, _ = self._tables[j]
         return self._lookup(keys, counts, cid * self.vocab_size + np.arange(self.vocab_size, dtype=np.int64))
 
-    def next_token_logprobs(self, context) -> np.ndarray:
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         r""":math:`\ln \hat P(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
         num = self.counts(context) + self.alpha
         return np.log(num) - np.log(num.sum())
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log \hat P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), fully vectorised.
 
         Equal to the generic
@@ -189,7 +193,8 @@ class KneserNeyModel(LanguageModel):
         :math:`k`.
     """
 
-    def __init__(self, tokens, order, *, vocab_size, discount=None, _tables=None):
+    def __init__(self, tokens: ArrayLike, order: int, *, vocab_size: int, discount: float | None = None,
+                 _tables: dict | None = None) -> None:
         # ``_tables``: a dict shared by models of several orders fitted to the same tokens (ngram_cross_entropies)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         k = check_int(order, "order", minimum=0)
@@ -247,7 +252,7 @@ class KneserNeyModel(LanguageModel):
             p = np.where(seen, (np.maximum(m - dj, 0.0) + dj * n1p * p) / safe, p)
         return p
 
-    def next_token_logprobs(self, context) -> np.ndarray:
+    def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
         r""":math:`\ln P_{KN}(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
         c = self.check_tokens(context, "context")
         J = min(self.order, len(c))
@@ -261,7 +266,7 @@ class KneserNeyModel(LanguageModel):
             ids.append(np.full(V, cid, dtype=np.int64))
         return np.log(self._prob(ids, v))
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised.  Chapter 1."""
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -282,7 +287,8 @@ class KneserNeyModel(LanguageModel):
         return f"KneserNeyModel(order={self.order}, vocab_size={self.vocab_size}, n_train={self.n_train})"
 
 
-def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2, smoothing="lidstone") -> np.ndarray:
+def ngram_cross_entropies(train: ArrayLike, test: ArrayLike, orders: Sequence[int], *, vocab_size: int, alpha: float = 1.0,
+                          base: float = 2, smoothing: str = "lidstone") -> FloatArray:
     r"""Held-out cross-entropy :math:`-\frac1n \sum_t \log \hat P_k(x_t \mid x^{t-1})` of n-gram models of each order.
 
     For each ``k`` in ``orders`` fit a model of order ``k`` to ``train`` and score ``test``; returns an array
@@ -332,7 +338,7 @@ def ngram_cross_entropies(train, test, orders, *, vocab_size, alpha=1.0, base=2,
     return np.array(out)
 
 
-def stationary_cross_entropy(source, model, *, base=2) -> float:
+def stationary_cross_entropy(source: LanguageModel, model: LanguageModel, *, base: float = 2) -> float:
     r"""Exact expected per-symbol loss of a finite-context ``model`` :math:`Q` on the stationary ``source`` :math:`P`.
 
     .. math:: \E_P\big[-\log Q(X_{k+1} \mid X^k)\big] = \sum_{x^{k+1}} P(x^{k+1}) \big(-\log Q(x_{k+1} \mid x^k)\big)
@@ -386,7 +392,7 @@ def stationary_cross_entropy(source, model, *, base=2) -> float:
     return float(terms.sum() / lb)
 
 
-def plugin_entropy_rate(samples, order, *, base=2) -> float:
+def plugin_entropy_rate(samples: ArrayLike, order: int, *, base: float = 2) -> float:
     r"""Plug-in estimate :math:`\hat H(X_t \mid X_{t-k}^{t-1})` of the entropy rate from one long sample.
 
     .. math:: \hat H = \sum_{c, v} \frac{n(c,v)}{N} \log \frac{n(c)}{n(c, v)}

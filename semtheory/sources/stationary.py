@@ -3,13 +3,18 @@ order-:math:`k` chain to a first-order chain on :math:`k`-tuples."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._validate import as_stochastic
 from ._common import MAX_STATES
 
+if TYPE_CHECKING:
+    from ..core.types import ArrayLike, FloatArray
 
-def stationary_distribution(transition) -> np.ndarray:
+
+def stationary_distribution(transition: ArrayLike) -> FloatArray:
     r"""The unique stationary law :math:`\pi = \pi P`, :math:`\sum_i \pi_i = 1`, of a row-stochastic matrix.
 
     Solved directly (least squares on the stacked system :math:`[P^\T - I;\ \mathbf 1^\T]\,\pi = [0; 1]`, which
@@ -49,7 +54,7 @@ def stationary_distribution(transition) -> np.ndarray:
     return pi / pi.sum()
 
 
-def lifted_transition(transition) -> np.ndarray:
+def lifted_transition(transition: ArrayLike) -> FloatArray:
     r"""An order-:math:`k` table as a first-order chain on the :math:`V^k` states :math:`(v_1, \dots, v_k)`.
 
     :math:`M[(v_1 \dots v_k), (v_2 \dots v_k v)] = T[v_1, \dots, v_k, v]`, states in C order (the index of
