@@ -14,6 +14,7 @@ from scipy.special import logsumexp
 from semtheory import diffusion as D
 from semtheory import directed, elbo, measures
 from semtheory.channel import sequence_law
+from semtheory.core import Estimate
 from semtheory.exercises import is_correct, registered
 from semtheory.sources import MarkovSource
 from semtheory.symbolic import diffusion as S
@@ -125,7 +126,9 @@ def test_marginal_predictor_pays_the_total_correlation():
 def test_monte_carlo_loss_agrees_with_the_exact_loss():
     p = _law(0, 3, 2)
     r = D.perturbed_predictor(D.exact_conditionals(p), 0.4, seed=0)
-    mean, se = D.llada_loss_mc(p, r, 40_000, seed=0)
+    est = D.llada_loss_mc(p, r, 40_000, seed=0)
+    assert isinstance(est, Estimate)
+    mean, se = est
     assert abs(mean - D.llada_loss(p, r)) < 5 * se
     assert (mean, se) == D.llada_loss_mc(p, r, 40_000, seed=0)
 
