@@ -21,7 +21,7 @@ DIParts = directed.DIDecomposition
 di_decomposition = directed.directed_information_decomposition
 
 
-def coupled_pair_transition(lagged=0.7, flip=0.1) -> np.ndarray:
+def coupled_pair_transition(lagged: float = 0.7, flip: float = 0.1) -> np.ndarray:
     r"""A binary Markov pair with both lagged and instantaneous coupling, ``transition[x, y, x2, y2]``.
 
     :math:`X_t` i.i.d. fair bits; :math:`Y_t = X_{t-1} \oplus N_t` with probability ``lagged`` and

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from scipy import linalg, stats
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import as_rng, check_disjoint, check_int, log_base
 from ._common import (
     as_series,
@@ -30,7 +31,8 @@ from .var import companion_matrix, var_stationary_covariance
 # ----------------------------------------------------------------------------------------------
 
 
-def gaussian_conditional_mutual_information(cov, a, b, given=(), *, base=2) -> float:
+def gaussian_conditional_mutual_information(cov: ArrayLike, a: int | Sequence[int], b: int | Sequence[int],
+                                            given: int | Sequence[int] = (), *, base: float = 2) -> float:
     r"""Conditional mutual information of jointly Gaussian variables from their covariance matrix.
 
     .. math:: I(A; B \mid C) = \tfrac12 \log \frac{\det\Sigma_{AC}\,\det\Sigma_{BC}}{\det\Sigma_{ABC}\,\det\Sigma_{C}}
@@ -112,7 +114,8 @@ def _ssr(resp: np.ndarray, design: np.ndarray) -> np.ndarray:
     return r.T @ r
 
 
-def geweke_granger(*, source, target, lags=1, condition=None, base=2) -> float:
+def geweke_granger(*, source: ArrayLike, target: ArrayLike, lags: int = 1, condition: ArrayLike | None = None,
+                   base: float = 2) -> float:
     r"""Geweke's Granger-causality measure from ``source`` to ``target``, estimated by least squares.
 
     .. math:: F_{X \to Y} = \log \frac{\det \hat\Sigma_{\text{restricted}}}{\det \hat\Sigma_{\text{full}}}
@@ -179,7 +182,7 @@ class GrangerTest(NamedTuple):
     df_den: int
 
 
-def granger_test(*, source, target, lags=1) -> GrangerTest:
+def granger_test(*, source: ArrayLike, target: ArrayLike, lags: int = 1) -> GrangerTest:
     r"""Classical Granger F-test that ``source`` does not Granger-cause the scalar ``target``.
 
     .. math:: F_{\text{stat}} = \frac{(\mathrm{SSR}_r - \mathrm{SSR}_f)/(p\,m)}{\mathrm{SSR}_f/(N - 1 - p - p\,m)}
@@ -261,7 +264,9 @@ def _geweke_from_logdets(lx, ly, l11, l22, lxy, lb) -> GewekeParts:
     return GewekeParts((lx + ly - lxy) / lb, (ly - l22) / lb, (lx - l11) / lb, (l11 + l22 - lxy) / lb)
 
 
-def geweke_decomposition(coefs, noise_cov=None, *, source_index, target_index, history=None, method="riccati", base=2) -> GewekeParts:
+def geweke_decomposition(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, source_index: int | Sequence[int],
+                         target_index: int | Sequence[int], history: int | None = None, method: str = "riccati",
+                         base: float = 2) -> GewekeParts:
     r"""Geweke's (1982) decomposition of the linear dependence between two groups of a stable VAR.
 
     With :math:`\Sigma_x` (:math:`\Sigma_y`) the one-step prediction-error covariance of the source (target) from
@@ -332,7 +337,7 @@ def geweke_decomposition(coefs, noise_cov=None, *, source_index, target_index, h
     return _geweke_from_logdets(lx, ly, logdet(J[:m, :m], "source_index"), logdet(J[m:, m:], "target_index"), lxy, lb)
 
 
-def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekeParts:
+def geweke_decomposition_sample(*, source: ArrayLike, target: ArrayLike, lags: int = 1, base: float = 2) -> GewekeParts:
     r"""Least-squares estimate of :func:`geweke_decomposition` from two observed series with ``lags`` lags.
 
     :math:`\hat\Sigma_x`, :math:`\hat\Sigma_y`: residual covariances of each series regressed on a constant and
@@ -376,7 +381,9 @@ def geweke_decomposition_sample(*, source, target, lags=1, base=2) -> GewekePart
                                 logdet(J[m:, m:], "target"), logdet(J, "source"), lb)
 
 
-def granger_null_statistics(coefs, noise_cov=None, *, source_index, target_index, lags=1, n=500, replicates=1000, seed=None) -> np.ndarray:
+def granger_null_statistics(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, source_index: int | Sequence[int],
+                            target_index: int | Sequence[int], lags: int = 1, n: int = 500, replicates: int = 1000,
+                            seed: SeedLike = None) -> np.ndarray:
     r"""Monte-Carlo draws of the likelihood-ratio statistic :math:`N\hat F_{X\to Y} = 2N\,\widehat{\mathrm{TE}}` (nats).
 
     Each replicate simulates ``n`` steps of the VAR from its stationary law (all replicates at once, on
@@ -435,7 +442,7 @@ def granger_null_statistics(coefs, noise_cov=None, *, source_index, target_index
     return out
 
 
-def granger_chi2_test(*, source, target, lags=1) -> tuple[float, int, float]:
+def granger_chi2_test(*, source: ArrayLike, target: ArrayLike, lags: int = 1) -> tuple[float, int, float]:
     r"""Asymptotic likelihood-ratio test of "``source`` does not Granger-cause ``target``".
 
     Returns ``(statistic, df, p_value)``: :math:`N\hat F` in nats (:math:`N` = rows of the regressions),
@@ -484,7 +491,8 @@ class SurrogateTest(NamedTuple):
     surrogates: np.ndarray
 
 
-def granger_surrogate_test(*, source, target, lags=1, n_surrogates=199, seed=None) -> SurrogateTest:
+def granger_surrogate_test(*, source: ArrayLike, target: ArrayLike, lags: int = 1, n_surrogates: int = 199,
+                           seed: SeedLike = None) -> SurrogateTest:
     r"""Surrogate test of Granger causality: circularly shift the source by random offsets.
 
     A circular shift keeps the source's own autocorrelation and the target untouched but breaks their

@@ -322,7 +322,7 @@ def _bern(q: float) -> np.ndarray:
     return np.array([1.0 - q, q])
 
 
-def confounded_scm(flip_x=0.1, flip_y=0.1, effect=0.0) -> DiscreteSCM:
+def confounded_scm(flip_x: float = 0.1, flip_y: float = 0.1, effect: float = 0.0) -> DiscreteSCM:
     r"""Binary SCM with a hidden common cause Z of a token X the model reads and a token Y it writes.
 
     .. math:: Z = U_Z,\quad X = Z \oplus N_X,\quad Y = (Z \oplus N_Y) \lor (X \land E)
@@ -365,7 +365,7 @@ def confounded_scm(flip_x=0.1, flip_y=0.1, effect=0.0) -> DiscreteSCM:
     )
 
 
-def direct_scm(flip=0.18) -> DiscreteSCM:
+def direct_scm(flip: float = 0.18) -> DiscreteSCM:
     r"""Binary SCM where X causes Y directly and nothing else: :math:`X = U_X`, :math:`Y = X \oplus N`.
 
     :math:`U_X \sim \mathrm{Bern}(1/2)`, :math:`N \sim \mathrm{Bern}(\text{flip})`.  With
@@ -389,7 +389,7 @@ def direct_scm(flip=0.18) -> DiscreteSCM:
     )
 
 
-def observational_twin(scm, *, cause, effect) -> DiscreteSCM:
+def observational_twin(scm: DiscreteSCM, *, cause: str, effect: str) -> DiscreteSCM:
     r"""The unconfounded SCM :math:`X \to Y` with the same observational law of ``(cause, effect)`` as ``scm``.
 
     :math:`X := N_X` with :math:`N_X \sim P(x)`, and :math:`Y := N_{Y,X}` with independent response noises

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import as_real_array, check_int, check_positive
 from ._common import components, stable_var
 from .var import companion_matrix, var_stationary_covariance
@@ -14,7 +17,8 @@ from .var import companion_matrix, var_stationary_covariance
 # ----------------------------------------------------------------------------------------------
 
 
-def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
+def spectral_density(coefs: ArrayLike, noise_cov: ArrayLike | None = None,
+                     freqs: ArrayLike | None = None) -> np.ndarray:
     r"""Spectral density matrix :math:`S(\omega) = H(\omega)\Sigma H(\omega)^*`, :math:`H(\omega) = (I - \sum_k A_k e^{-ik\omega})^{-1}`.
 
     Normalised so that :math:`S(\omega) = \sum_h \Gamma(h) e^{-ih\omega}` and
@@ -48,7 +52,8 @@ def spectral_density(coefs, noise_cov=None, freqs=None) -> np.ndarray:
     return H @ S @ np.conj(np.transpose(H, (0, 2, 1)))
 
 
-def innovation_covariance(coefs, noise_cov=None, *, observed, history=None, tol=1e-13, max_iter=100_000) -> np.ndarray:
+def innovation_covariance(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, observed: int | Sequence[int],
+                          history: int | None = None, tol: float = 1e-13, max_iter: int = 100_000) -> np.ndarray:
     r"""One-step prediction-error covariance of the ``observed`` components given their own past.
 
     With :math:`O_t = (X^{(i)}_t)_{i \in \text{observed}}` this is
@@ -117,7 +122,8 @@ def innovation_covariance(coefs, noise_cov=None, *, observed, history=None, tol=
     return P[np.ix_(idx, idx)]
 
 
-def innovation_logdet_spectral(coefs, noise_cov=None, *, observed, n_freq=4096) -> float:
+def innovation_logdet_spectral(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, observed: int | Sequence[int],
+                               n_freq: int = 4096) -> float:
     r"""Kolmogorov–Szegő formula: :math:`\ln\det \Sigma_{\text{innov}} = \frac{1}{2\pi}\int_{-\pi}^{\pi} \ln\det S_{OO}(\omega)\,d\omega`.
 
     :math:`S_{OO}` is the block of :func:`spectral_density` of the ``observed`` components; the integral

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import as_rng, check_int
 from ._common import psd_sqrt, stable_var
 from .var import companion_matrix, var_stationary_covariance
@@ -16,7 +17,7 @@ from .var import companion_matrix, var_stationary_covariance
 # ----------------------------------------------------------------------------------------------
 
 
-def spurious_granger_var(a=1.0, b=1.0, rho=0.8) -> tuple[np.ndarray, np.ndarray]:
+def spurious_granger_var(a: float = 1.0, b: float = 1.0, rho: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
     r"""A hidden common cause that makes X Granger-cause Y with **no causal effect** of X on Y.
 
     Components ``(X, Y, Z)``; Z is the hidden confounder (an AR(1)) that reaches X one step before Y:
@@ -55,7 +56,7 @@ def spurious_granger_var(a=1.0, b=1.0, rho=0.8) -> tuple[np.ndarray, np.ndarray]
     return A, np.eye(3)
 
 
-def masked_effect_var(effect=0.5, a=1.0) -> tuple[np.ndarray, np.ndarray]:
+def masked_effect_var(effect: float = 0.5, a: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     r"""The reverse failure: X **causes** Y but X does not Granger-cause Y (a confounder cancels the effect).
 
     Components ``(X, Y, Z)`` with i.i.d. :math:`Z_t = e^Z_t`, :math:`X_t = a Z_{t-1} + e^X_t` and
@@ -92,7 +93,8 @@ def masked_effect_var(effect=0.5, a=1.0) -> tuple[np.ndarray, np.ndarray]:
     return A, np.eye(3)
 
 
-def var_do(coefs, noise_cov=None, *, component, value, steps=1, replicates=10_000, seed=None) -> np.ndarray:
+def var_do(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, component: int, value: float, steps: int = 1,
+           replicates: int = 10_000, seed: SeedLike = None) -> np.ndarray:
     r"""Monte Carlo intervention :math:`do(X^{(j)}_0 = x)` in a stable VAR read as a structural causal model.
 
     Each replicate starts from the stationary law, the mechanism of ``component`` at time 0 is replaced

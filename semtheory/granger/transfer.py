@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import check_disjoint, check_int, log_base
 from ._common import component_axes, components, empty, logdet, regression_blocks, stable_var
 from .gaussian import gaussian_conditional_mutual_information
@@ -24,7 +26,8 @@ def _histories(k, l, *, k_min=0):
     return k, l
 
 
-def transfer_entropy_gaussian(*, source, target, k=1, l=None, condition=None, base=2) -> float:
+def transfer_entropy_gaussian(*, source: ArrayLike, target: ArrayLike, k: int = 1, l: int | None = None,
+                              condition: ArrayLike | None = None, base: float = 2) -> float:
     r"""Gaussian (linear) transfer entropy from ``source`` to ``target`` estimated from samples.
 
     .. math:: \mathrm{TE}_{X\to Y} = I(Y_t;\, X^{(l)}_{t-1} \mid Y^{(k)}_{t-1}) = \tfrac12 \log\frac{\det\Sigma_{Y_t\mid Y^{(k)}}}{\det\Sigma_{Y_t \mid Y^{(k)}, X^{(l)}}}
@@ -112,8 +115,9 @@ def _infinite_residuals(A, S, src, tgt, cond):
     return R[np.ix_(ir, ir)], Fu[np.ix_(jf, jf)]
 
 
-def transfer_entropy_var(coefs, noise_cov=None, *, source_index, target_index, k=1, l=None, condition_index=None,
-                         base=2) -> float:
+def transfer_entropy_var(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, source_index: int | Sequence[int],
+                         target_index: int | Sequence[int], k: int | None = 1, l: int | None = None,
+                         condition_index: int | Sequence[int] | None = None, base: float = 2) -> float:
     r"""Exact transfer entropy of a stable Gaussian VAR from the components ``source_index`` to ``target_index``.
 
     Finite history (``k`` target lags, ``l`` source lags, default ``l = max(k, 1)``): the Gaussian
@@ -172,7 +176,9 @@ def transfer_entropy_var(coefs, noise_cov=None, *, source_index, target_index, k
     return gaussian_conditional_mutual_information(C, a, b, c, base=math.e) / lb
 
 
-def granger_var(coefs, noise_cov=None, *, source_index, target_index, k=1, condition_index=None, base=2) -> float:
+def granger_var(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, source_index: int | Sequence[int],
+                target_index: int | Sequence[int], k: int | None = 1,
+                condition_index: int | Sequence[int] | None = None, base: float = 2) -> float:
     r"""Population Geweke measure :math:`F = \log(\det\Sigma_r/\det\Sigma_f)` of a stable VAR, by regression.
 
     The residual covariances solve the population normal equations of the restricted regression (target

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import linalg, signal
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import as_rng, check_int
 from ._common import as_series, psd_sqrt, real, stable_var
 
@@ -19,7 +20,7 @@ _MODAL_COND = 1e6
 # ----------------------------------------------------------------------------------------------
 
 
-def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
+def as_var(coefs: ArrayLike, noise_cov: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""Validate a VAR(p): return ``(coefs, noise_cov)`` as arrays of shapes ``(p, d, d)`` and ``(d, d)``.
 
     ``coefs`` is ``(p, d, d)`` (or ``(d, d)`` for p = 1) with finite entries; ``noise_cov`` is ``None``
@@ -78,7 +79,7 @@ def as_var(coefs, noise_cov=None) -> tuple[np.ndarray, np.ndarray]:
     return A, S
 
 
-def companion_matrix(coefs) -> np.ndarray:
+def companion_matrix(coefs: ArrayLike) -> np.ndarray:
     r"""Companion matrix :math:`F` of a VAR(p): the state :math:`s_t = (X_t, \dots, X_{t-p+1})` obeys :math:`s_t = F s_{t-1} + (\varepsilon_t, 0, \dots)`.
 
     .. math:: F = \begin{pmatrix} A_1 & A_2 & \cdots & A_p \\ I & 0 & \cdots & 0 \\ & \ddots & & \vdots \\ 0 & \cdots & I & 0\end{pmatrix}
@@ -110,7 +111,7 @@ def companion_matrix(coefs) -> np.ndarray:
     return F
 
 
-def spectral_radius(coefs) -> float:
+def spectral_radius(coefs: ArrayLike) -> float:
     r"""Largest modulus of an eigenvalue of the companion matrix (the VAR is stable iff it is < 1).  Chapter 8.
 
     Parameters
@@ -131,7 +132,7 @@ def spectral_radius(coefs) -> float:
     return float(np.abs(np.linalg.eigvals(companion_matrix(coefs))).max())
 
 
-def is_stable(coefs) -> bool:
+def is_stable(coefs: ArrayLike) -> bool:
     r"""True iff the VAR(p) is stable: every root of :math:`\det(I - \sum_k A_k z^k)` lies outside the unit circle,
     i.e. the spectral radius of the companion matrix is < 1 (then a unique stationary law exists).  Chapter 8.
 
@@ -153,7 +154,7 @@ def is_stable(coefs) -> bool:
     return spectral_radius(coefs) < 1.0
 
 
-def var_stationary_covariance(coefs, noise_cov=None) -> np.ndarray:
+def var_stationary_covariance(coefs: ArrayLike, noise_cov: ArrayLike | None = None) -> np.ndarray:
     r"""Stationary covariance of the companion state :math:`s_t = (X_t, \dots, X_{t-p+1})`.
 
     Solves the discrete Lyapunov equation :math:`P = F P F^\top + Q`, :math:`Q = \mathrm{diag}(\Sigma, 0, \dots)`.
@@ -185,7 +186,7 @@ def var_stationary_covariance(coefs, noise_cov=None) -> np.ndarray:
     return 0.5 * (P + P.T)
 
 
-def var_autocovariance(coefs, noise_cov=None, max_lag=10) -> np.ndarray:
+def var_autocovariance(coefs: ArrayLike, noise_cov: ArrayLike | None = None, max_lag: int = 10) -> np.ndarray:
     r"""Exact autocovariances :math:`\Gamma(h) = E[X_t X_{t-h}^\top]`, :math:`h = 0..` ``max_lag``, of a stable VAR(p).
 
     The first ``p`` lags come from the Lyapunov solution (:func:`var_stationary_covariance`); later ones
@@ -218,7 +219,7 @@ def var_autocovariance(coefs, noise_cov=None, max_lag=10) -> np.ndarray:
     return G[: max_lag + 1]
 
 
-def var_impulse_response(coefs, horizon=10) -> np.ndarray:
+def var_impulse_response(coefs: ArrayLike, horizon: int = 10) -> np.ndarray:
     r"""Impulse responses :math:`\Psi_h`, :math:`h = 0..` ``horizon``: :math:`\Psi_0 = I`, :math:`\Psi_h = \sum_{k=1}^{p} A_k \Psi_{h-k}`.
 
     In the VAR read as a structural causal model (each equation a mechanism, :math:`\varepsilon_t`
@@ -248,7 +249,7 @@ def var_impulse_response(coefs, horizon=10) -> np.ndarray:
     return Psi
 
 
-def simulate_var(coefs, n, noise_cov=None, *, seed=None) -> np.ndarray:
+def simulate_var(coefs: ArrayLike, n: int, noise_cov: ArrayLike | None = None, *, seed: SeedLike = None) -> np.ndarray:
     r"""Simulate ``n`` consecutive values :math:`X_1..X_n` of a stable Gaussian VAR(p), returned as an ``(n, d)`` array.
 
     The initial state :math:`(X_0, \dots, X_{1-p})` is drawn from the exact stationary law (Lyapunov
@@ -323,7 +324,7 @@ class VARFit(NamedTuple):
     noise_cov: np.ndarray
 
 
-def fit_var(data, lags=1) -> VARFit:
+def fit_var(data: ArrayLike, lags: int = 1) -> VARFit:
     r"""Ordinary least squares fit of a VAR(p) with intercept to ``data`` of shape ``(n, d)``.
 
     Each component is regressed on :math:`1, X_{t-1}, \dots, X_{t-p}`; the residual covariance is the
