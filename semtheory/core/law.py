@@ -31,6 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .types import ArrayLike
 from .._validate import as_float, as_pmf, as_stochastic, check_int
 
 __all__ = [
@@ -53,7 +54,7 @@ MAX_CELLS = 2**24
 """Largest joint law or kernel table (number of cells) the law-layout functions build: a memory guard."""
 
 
-def axis_names(n) -> tuple[str, ...]:
+def axis_names(n: int) -> tuple[str, ...]:
     r"""Names of the ``2n`` axes of a joint law of :math:`(X^n, Y^n)`: ``("X1", ..., "Xn", "Y1", ..., "Yn")``.
 
     Axis ``t-1`` is :math:`X_t`, axis ``n+t-1`` is :math:`Y_t`.  Chapter 3.
@@ -77,7 +78,7 @@ def axis_names(n) -> tuple[str, ...]:
     return tuple(f"X{t}" for t in range(1, n + 1)) + tuple(f"Y{t}" for t in range(1, n + 1))
 
 
-def x_axes(n, t=None) -> tuple[int, ...]:
+def x_axes(n: int, t: int | None = None) -> tuple[int, ...]:
     r"""Axes of :math:`X^t = (X_1, \dots, X_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
 
     ``t = 0`` gives the empty tuple.  Chapter 3.
@@ -104,7 +105,7 @@ def x_axes(n, t=None) -> tuple[int, ...]:
     return tuple(range(t))
 
 
-def y_axes(n, t=None) -> tuple[int, ...]:
+def y_axes(n: int, t: int | None = None) -> tuple[int, ...]:
     r"""Axes of :math:`Y^t = (Y_1, \dots, Y_t)` in a joint law of :math:`(X^n, Y^n)` (``t=None`` means ``n``).
 
     ``t = 0`` gives the empty tuple.  Chapter 3.
@@ -163,7 +164,7 @@ def as_joint_law(p, name: str = "p") -> tuple[np.ndarray, int]:
     return arr, arr.ndim // 2
 
 
-def num_steps(p) -> int:
+def num_steps(p: ArrayLike) -> int:
     r"""Number of time steps ``n`` of a joint law of :math:`(X^n, Y^n)` (its number of axes over 2).
 
     Raises ``ValueError`` naming ``p`` if ``p`` is not a pmf with an even, positive number of axes.

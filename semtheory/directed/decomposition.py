@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import log_base
 from ..core.law import as_joint_law, conditional, expand_channel
 from ._common import causal_kernels_of, clip_roundoff, di_terms, profile_of
@@ -45,7 +46,7 @@ class DIDecomposition(NamedTuple):
     residual: float
 
 
-def directed_information_decomposition(p, *, base=2) -> DIDecomposition:
+def directed_information_decomposition(p: ArrayLike, *, base: float = 2) -> DIDecomposition:
     r"""Split :math:`I(X^n \to Y^n)` into a transfer part and an instantaneous part (Amblard & Michel 2011).
 
     .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
@@ -93,7 +94,7 @@ def directed_information_decomposition(p, *, base=2) -> DIDecomposition:
     return DIDecomposition(te, ins, float(te.sum()), float(ins.sum()), di, float(di - te.sum() - ins.sum()))
 
 
-def amblard_michel_terms(p, *, base=2) -> tuple[np.ndarray, np.ndarray]:
+def amblard_michel_terms(p: ArrayLike, *, base: float = 2) -> tuple[np.ndarray, np.ndarray]:
     r"""The per-step terms :math:`(T_t)_t, (J_t)_t` of the Amblard–Michel split: a thin alias.
 
     ``amblard_michel_terms(p)`` is ``(d.transfer_terms, d.instantaneous_terms)`` of
@@ -118,7 +119,7 @@ def amblard_michel_terms(p, *, base=2) -> tuple[np.ndarray, np.ndarray]:
     return dec.transfer_terms, dec.instantaneous_terms
 
 
-def directed_information_density(p, *, base=2) -> np.ndarray:
+def directed_information_density(p: ArrayLike, *, base: float = 2) -> np.ndarray:
     r"""Per-step information densities :math:`\iota_t = \log \frac{P(y_t \mid y^{t-1}, x^t)}{P(y_t \mid y^{t-1})}`.
 
     Returns an array of shape ``p.shape + (n,)``; entry ``[..., t-1]`` is :math:`\iota_t(x^n, y^n)`

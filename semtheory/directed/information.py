@@ -8,13 +8,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .. import measures
 from .._validate import log_base
 from ..core.law import as_joint_law, x_axes, y_axes
 from ._common import di_terms, entropy_profile, joint_with_entropy, profile_of, rdi_terms
 
 
-def causally_conditioned_entropy(p, *, base=2) -> float:
+def causally_conditioned_entropy(p: ArrayLike, *, base: float = 2) -> float:
     r"""Causally conditioned entropy :math:`H(Y^n \| X^n) = \sum_{t=1}^n H(Y_t \mid Y^{t-1}, X^t) = E[-\log P(Y^n \| X^n)]`.
 
     ``p`` is a joint law in the module's layout.  Computed as
@@ -38,7 +39,7 @@ def causally_conditioned_entropy(p, *, base=2) -> float:
     return max(float(np.sum(pr.xy[1:] - pr.xy_[1:])), 0.0) / lb
 
 
-def reverse_causally_conditioned_entropy(p, *, base=2) -> float:
+def reverse_causally_conditioned_entropy(p: ArrayLike, *, base: float = 2) -> float:
     r"""Delayed causally conditioned entropy :math:`H(X^n \| Y^{n-1}) = \sum_{t=1}^n H(X_t \mid X^{t-1}, Y^{t-1})`.
 
     Chain rule: :math:`H(X^n, Y^n) = H(Y^n \| X^n) + H(X^n \| Y^{n-1})`.  Computed as
@@ -62,7 +63,7 @@ def reverse_causally_conditioned_entropy(p, *, base=2) -> float:
     return max(float(np.sum(pr.xy_[1:] - pr.xy[:-1])), 0.0) / lb
 
 
-def directed_information_terms(p, *, base=2) -> np.ndarray:
+def directed_information_terms(p: ArrayLike, *, base: float = 2) -> np.ndarray:
     r"""Per-step terms :math:`I(X^t; Y_t \mid Y^{t-1})`, :math:`t = 1..n`, of Massey's directed information.
 
     Computed as :math:`H(X^t, Y^{t-1}) - H(X^t, Y^t) + H(Y^t) - H(Y^{t-1})` from the entropies of the
@@ -89,7 +90,7 @@ def directed_information_terms(p, *, base=2) -> np.ndarray:
     return di_terms(profile_of(p)) / lb
 
 
-def directed_information(p, *, base=2) -> float:
+def directed_information(p: ArrayLike, *, base: float = 2) -> float:
     r"""Massey's directed information :math:`I(X^n \to Y^n) = \sum_{t=1}^n I(X^t; Y_t \mid Y^{t-1}) = H(Y^n) - H(Y^n \| X^n)`.
 
     ``p`` is a joint law with axes :math:`X_1..X_n, Y_1..Y_n`.  Non-negative, at most
@@ -118,7 +119,7 @@ def directed_information(p, *, base=2) -> float:
     return float(directed_information_terms(p, base=base).sum())
 
 
-def reverse_directed_information_terms(p, *, base=2) -> np.ndarray:
+def reverse_directed_information_terms(p: ArrayLike, *, base: float = 2) -> np.ndarray:
     r"""Per-step terms :math:`I(Y^{t-1}; X_t \mid X^{t-1})`, :math:`t = 1..n` (the first is 0), of the reverse DI.
 
     Computed as :math:`H(X^t) - H(X^{t-1}) - H(X^t, Y^{t-1}) + H(X^{t-1}, Y^{t-1})` from the prefix
@@ -140,7 +141,7 @@ def reverse_directed_information_terms(p, *, base=2) -> np.ndarray:
     return rdi_terms(profile_of(p)) / lb
 
 
-def reverse_directed_information(p, *, base=2) -> float:
+def reverse_directed_information(p: ArrayLike, *, base: float = 2) -> float:
     r"""Delayed reverse directed information :math:`I(0{*}Y^{n-1} \to X^n) = \sum_{t=1}^n I(Y^{t-1}; X_t \mid X^{t-1})`.
 
     The information the past outputs carry into the inputs (the feedback); zero iff the policy ignores
@@ -161,7 +162,7 @@ def reverse_directed_information(p, *, base=2) -> float:
     return float(reverse_directed_information_terms(p, base=base).sum())
 
 
-def sequence_mutual_information(p, *, base=2) -> float:
+def sequence_mutual_information(p: ArrayLike, *, base: float = 2) -> float:
     r"""Mutual information :math:`I(X^n; Y^n)` between the whole sequences of a joint law in the module's layout.
 
     A thin wrapper of :func:`semtheory.measures.mutual_information` over the X and Y axes.  Units of
@@ -204,7 +205,7 @@ class Conservation(NamedTuple):
     residual: float
 
 
-def conservation(p, *, base=2) -> Conservation:
+def conservation(p: ArrayLike, *, base: float = 2) -> Conservation:
     r"""Massey & Massey's conservation law :math:`I(X^n; Y^n) = I(X^n \to Y^n) + I(0{*}Y^{n-1} \to X^n)`.
 
     Returns ``Conservation(mutual, directed, reverse, residual)`` with ``residual`` = mutual - directed -

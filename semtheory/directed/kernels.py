@@ -5,10 +5,11 @@ The layout is :mod:`semtheory.core.law`'s; see :mod:`semtheory.directed`."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import as_pmf, as_stochastic, check_int, check_probability
 from ..core.law import (
     MAX_CELLS,
@@ -24,7 +25,7 @@ from ..core.law import (
 from ._common import causal_kernels_of
 
 
-def joint_law(policy, channel) -> np.ndarray:
+def joint_law(policy: Sequence[ArrayLike], channel: Sequence[ArrayLike]) -> np.ndarray:
     r"""Joint law :math:`P(x^n, y^n) = \prod_{t=1}^n P(x_t \mid x^{t-1}, y^{t-1})\,P(y_t \mid x^t, y^{t-1})`.
 
     ``policy`` and ``channel`` are lists of ``n`` per-step kernels in the layout of the module docstring
@@ -70,7 +71,7 @@ def joint_law(policy, channel) -> np.ndarray:
     return w
 
 
-def iid_policy(q, n) -> list[np.ndarray]:
+def iid_policy(q: ArrayLike, n: int) -> list[np.ndarray]:
     r"""Policy of i.i.d. inputs :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)` for ``n`` steps (no feedback).
 
     ``q`` is a pmf over the input alphabet.  History axes have length 1.  Chapters 3, 5.
@@ -93,7 +94,7 @@ def iid_policy(q, n) -> list[np.ndarray]:
     return [q.reshape((1,) * (2 * (t - 1)) + (q.size,)) for t in range(1, n + 1)]
 
 
-def policy_from_source(px) -> list[np.ndarray]:
+def policy_from_source(px: ArrayLike) -> list[np.ndarray]:
     r"""The policy without feedback of a source law :math:`P(x^n)`: ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1})`.
 
     ``px`` is a pmf with one axis per input :math:`X_1..X_n`; the result's Y axes have length 1, so with any
@@ -123,7 +124,7 @@ def policy_from_source(px) -> list[np.ndarray]:
     return out
 
 
-def unit_memory_policy(first, kernel, n) -> list[np.ndarray]:
+def unit_memory_policy(first: ArrayLike, kernel: ArrayLike, n: int) -> list[np.ndarray]:
     r"""Policy with one step of memory: :math:`P(x_1) = ` ``first``, :math:`P(x_t \mid x_{t-1}, y_{t-1}) = ` ``kernel``.
 
     ``kernel[x_prev, y_prev, x]`` (shape ``(|X|, |Y|, |X|)``; a ``|Y|`` axis of length 1, or equal rows
@@ -161,7 +162,7 @@ def unit_memory_policy(first, kernel, n) -> list[np.ndarray]:
     return out
 
 
-def echo_policy(repeat, n) -> list[np.ndarray]:
+def echo_policy(repeat: float, n: int) -> list[np.ndarray]:
     r"""Binary feedback policy: :math:`X_1` is a fair bit; then :math:`X_t = Y_{t-1}` with probability ``repeat``, else a fresh fair bit.
 
     ``repeat = 0`` is i.i.d. uniform input (no feedback); ``repeat = 1`` is the pure echo
@@ -188,7 +189,7 @@ def echo_policy(repeat, n) -> list[np.ndarray]:
     return unit_memory_policy([0.5, 0.5], kernel, n)
 
 
-def fixed_prompt_policy(q, n) -> list[np.ndarray]:
+def fixed_prompt_policy(q: ArrayLike, n: int) -> list[np.ndarray]:
     r"""Policy of a prompt fixed before generation: :math:`X_1 \sim q`, then :math:`X_t = X_{t-1}` (= :math:`X_1`).
 
     The input process is the prompt, re-read at every step; it never looks at the outputs, so there is no
@@ -215,7 +216,7 @@ def fixed_prompt_policy(q, n) -> list[np.ndarray]:
     return unit_memory_policy(q, kernel, n)
 
 
-def sticky_channel(stick, crossover, n) -> list[np.ndarray]:
+def sticky_channel(stick: float, crossover: float, n: int) -> list[np.ndarray]:
     r"""A binary channel that reads its own last output: a model of an autoregressive generator's state.
 
     .. math:: P(y_t \mid x^t, y^{t-1}) = \rho\,\ind[y_t = y_{t-1}] + (1-\rho)\,W_\epsilon(y_t \mid x_t)
@@ -252,7 +253,7 @@ def sticky_channel(stick, crossover, n) -> list[np.ndarray]:
     return out
 
 
-def memoryless_channel(W, n) -> list[np.ndarray]:
+def memoryless_channel(W: ArrayLike, n: int) -> list[np.ndarray]:
     r"""A memoryless channel :math:`P(y_t \mid x^t, y^{t-1}) = W(y_t \mid x_t)` used ``n`` times.
 
     ``W[x, y]`` is a row-stochastic matrix.  Chapters 3, 4.
@@ -282,7 +283,7 @@ def memoryless_channel(W, n) -> list[np.ndarray]:
     return out
 
 
-def binary_symmetric_channel(crossover) -> np.ndarray:
+def binary_symmetric_channel(crossover: float) -> np.ndarray:
     r"""Transition matrix of the binary symmetric channel, :math:`W(y \mid x) = 1-\epsilon` if :math:`y = x` else :math:`\epsilon`.
 
     Capacity :math:`1 - h(\epsilon)` bits per use.  Chapters 2, 3.
@@ -339,7 +340,7 @@ def _kernels_from_function(fn, n, x_card, y_card, kind: str) -> list[np.ndarray]
     return out
 
 
-def policy_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
+def policy_from_function(fn: Callable, n: int, x_card: int, y_card: int) -> list[np.ndarray]:
     r"""Build a policy from a vectorised function ``fn(t, x_hist, y_hist)`` returning :math:`P(x_t \mid x^{t-1}, y^{t-1})`.
 
     At step ``t`` (1-based) ``fn`` receives every history at once: ``x_hist`` of shape ``(H, t-1)`` and
@@ -366,7 +367,7 @@ def policy_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
     return _kernels_from_function(fn, n, x_card, y_card, "policy")
 
 
-def channel_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
+def channel_from_function(fn: Callable, n: int, x_card: int, y_card: int) -> list[np.ndarray]:
     r"""Build a channel from a vectorised function ``fn(t, x_hist, y_hist)`` returning :math:`P(y_t \mid x^t, y^{t-1})`.
 
     At step ``t`` ``fn`` receives ``x_hist`` of shape ``(H, t)`` (inputs up to and including time ``t``)
@@ -392,7 +393,7 @@ def channel_from_function(fn: Callable, n, x_card, y_card) -> list[np.ndarray]:
     return _kernels_from_function(fn, n, x_card, y_card, "channel")
 
 
-def finite_state_channel(transition, n, initial_state=0) -> list[np.ndarray]:
+def finite_state_channel(transition: ArrayLike, n: int, initial_state: int | ArrayLike = 0) -> list[np.ndarray]:
     r"""Channel kernels of a finite-state channel with hidden state, used for ``n`` steps.
 
     ``transition[s, x, y, s2]`` :math:`= P(Y_t = y, S_t = s_2 \mid X_t = x, S_{t-1} = s)`; ``initial_state`` is
@@ -476,7 +477,7 @@ def trapdoor_channel() -> np.ndarray:
     return T
 
 
-def markov_pair_stationary(transition) -> np.ndarray:
+def markov_pair_stationary(transition: ArrayLike) -> np.ndarray:
     r"""Stationary law :math:`\pi(x, y)` of a jointly Markov pair with ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.
 
     Solves :math:`\pi P = \pi`, :math:`\sum \pi = 1`; raises ``ValueError`` naming ``transition`` if the
@@ -512,7 +513,7 @@ def markov_pair_stationary(transition) -> np.ndarray:
     return pi.reshape(kx, ky)
 
 
-def bsc_feedback_pair(flip, crossover) -> np.ndarray:
+def bsc_feedback_pair(flip: float, crossover: float) -> np.ndarray:
     r"""A jointly Markov pair: a BSC used with noisy feedback, ``transition[x, y, x2, y2]``.
 
     :math:`X_t = Y_{t-1} \oplus U_t` with :math:`U_t \sim \mathrm{Bern}(a)` (``flip``) and
@@ -541,7 +542,7 @@ def bsc_feedback_pair(flip, crossover) -> np.ndarray:
     return np.broadcast_to(T[None], (2, 2, 2, 2)).copy()
 
 
-def markov_pair_law(transition, n, initial=None) -> np.ndarray:
+def markov_pair_law(transition: ArrayLike, n: int, initial: ArrayLike | None = None) -> np.ndarray:
     r"""Joint law of :math:`(X^n, Y^n)` for a jointly Markov pair, in the module's layout.
 
     ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)` and
@@ -579,7 +580,7 @@ def markov_pair_law(transition, n, initial=None) -> np.ndarray:
     return np.ascontiguousarray(np.transpose(w, order))
 
 
-def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def causal_kernels(p: ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
     r"""Split a joint law into its policy and channel: ``(policy, channel)`` with ``joint_law(policy, channel) == p``.
 
     ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})`, ``channel[t-1]`` :math:`= P(y_t \mid x^t, y^{t-1})`
@@ -602,7 +603,7 @@ def causal_kernels(p) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return causal_kernels_of(p, n)
 
 
-def causal_conditioning(p) -> np.ndarray:
+def causal_conditioning(p: ArrayLike) -> np.ndarray:
     r"""Causally conditioned law :math:`P(y^n \| x^n) = \prod_{t=1}^n P(y_t \mid y^{t-1}, x^t)` from a joint law.
 
     Returns an array in the joint layout (axes :math:`X_1..X_n, Y_1..Y_n`); for each :math:`x^n` it is a
@@ -627,7 +628,7 @@ def causal_conditioning(p) -> np.ndarray:
     return out
 
 
-def reverse_causal_conditioning(p) -> np.ndarray:
+def reverse_causal_conditioning(p: ArrayLike) -> np.ndarray:
     r"""Delayed causally conditioned law :math:`P(x^n \| y^{n-1}) = \prod_{t=1}^n P(x_t \mid x^{t-1}, y^{t-1})`.
 
     The input (policy) side of the joint law: :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)`.
