@@ -16,7 +16,7 @@ TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
 
 
 def as_prompts(prompts, V: int, name: str = "prompts") -> np.ndarray:
-    """``prompts`` as a ``(K, m)`` int64 array of token ids in ``[0, V)``, ``K, m >= 1`` (ValueError naming ``name``)."""
+    """``prompts`` as a ``(K, m)`` int64 array of token ids in ``[0, V)``, ``K, m >= 1`` (ValueError names ``name``)."""
     arr = as_array(prompts, name)
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} must be a 2-D array (K prompts of equal length m >= 1), got shape {arr.shape}")

@@ -1,4 +1,4 @@
-r"""A simulated user in feedback with the model: exact interaction laws and Monte Carlo directed information (chapter 14).
+r"""A simulated user in feedback with the model: exact interaction laws, Monte Carlo directed information (chapter 14).
 
 :func:`echo_user` is a user kernel, :func:`interaction_channel` the model as a channel on interleaved turns,
 :func:`interaction_law` the exact joint law, :func:`sample_feedback_information` the Monte Carlo estimates of
