@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import log_softmax, logsumexp, xlogy
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import as_array as _asarray
 from .._validate import (
     as_real_array,
@@ -31,7 +32,7 @@ _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerate
 # ==============================================================================================
 
 
-def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
+def readable_information(p_xy: ArrayLike, log_q: ArrayLike, *, critic: bool = False, base: float = 2) -> float:
     r"""The information a softmax read-out :math:`Q(y\mid x)` extracts: :math:`I_Q = H(Y) - \E[-\log Q(Y\mid X)]`.
 
     :math:`I_Q = I(X;Y) - \sum_x p(x)\,\KL(p(\cdot\mid x)\,\|\,Q(\cdot\mid x)) \le I(X;Y)` (Barber and Agakov's
@@ -86,7 +87,7 @@ def readable_information(p_xy, log_q, *, critic=False, base=2) -> float:
     return (hy - ce) / log_base(base)
 
 
-def optimal_critic(p_xy) -> np.ndarray:
+def optimal_critic(p_xy: ArrayLike) -> np.ndarray:
     r"""The InfoNCE-optimal critic :math:`g^\ast(x, y) = \log\frac{p(y\mid x)}{p(y)}` (nats; :math:`-\infty` where :math:`p(x,y) = 0`).
 
     Any :math:`g^\ast(x,y) + a(x)` is equally optimal.  Rows of contexts with :math:`p(x) = 0` are set to 0
@@ -110,7 +111,7 @@ def optimal_critic(p_xy) -> np.ndarray:
     return g
 
 
-def infonce(scores, *, base=2) -> float:
+def infonce(scores: ArrayLike, *, base: float = 2) -> float:
     r"""The InfoNCE lower bound :math:`\log N - \mathcal L_N = \frac1N\sum_i \Big[s_{ii} - \log\frac1N\sum_j e^{s_{ij}}\Big]` of one batch.
 
     ``scores[i, j]`` :math:`= g(x_i, y_j)` for a batch of :math:`N` pairs :math:`(x_i, y_i)`, positives on the
@@ -156,7 +157,7 @@ def _ratio_and_py(p_xy):
     return p, py, r
 
 
-def infonce_exact(p_xy, N, *, base=2) -> float:
+def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
     r"""Exact expected InfoNCE bound of the optimal critic, :math:`\E[\log N - \mathcal L_N(g^\ast)]`, by enumeration.
 
     :math:`(x, y_1) \sim p(x,y)`, :math:`y_2, \dots, y_N \sim p(y)` i.i.d., and with :math:`r = p(y\mid x)/p(y)`
@@ -211,7 +212,8 @@ def infonce_exact(p_xy, N, *, base=2) -> float:
     return total / lb
 
 
-def infonce_monte_carlo(p_xy, critic, N, *, n_batches=200, seed=None, base=2) -> tuple[float, float]:
+def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches: int = 200, seed: SeedLike = None,
+                        base: float = 2) -> tuple[float, float]:
     r"""Monte-Carlo mean and standard error of :func:`infonce` over ``n_batches`` fresh batches of ``N`` pairs drawn from ``p_xy``.
 
     ``critic`` is a table ``(contexts x tokens)`` of scores :math:`g(x, y)`.  Deterministic under ``seed``.
@@ -288,7 +290,8 @@ class InfoNCEFit(NamedTuple):
     N: int
 
 
-def train_infonce_critic(x, y, n_contexts, vocab_size, *, dim=8, N=64, steps=300, lr=0.05, seed=0) -> InfoNCEFit:
+def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size: int, *, dim: int = 8, N: int = 64,
+                         steps: int = 300, lr: float = 0.05, seed: SeedLike = 0) -> InfoNCEFit:
     r"""Train a CPC/InfoNCE critic on the unit sphere in torch: :math:`g(x, y) = s\langle \hat u_x, \hat w_y\rangle`.
 
     Each step draws a batch of ``N`` training pairs ``(x[i], y[i])`` (context indices and next tokens, e.g.

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import (
     as_rng,
     check_int,
@@ -20,7 +21,7 @@ from ._common import as_real_matrix, check_eps
 # ==============================================================================================
 
 
-def gaussian_projection(X, k, *, seed=None) -> np.ndarray:
+def gaussian_projection(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""Random linear map :math:`f(x) = Rx/\sqrt k` with i.i.d. standard normal :math:`R \in \R^{k\times D}`, applied to the rows of ``X``.
 
     For every fixed :math:`u \ne v` the ratio :math:`\|f(u)-f(v)\|^2/\|u-v\|^2` is distributed exactly as
@@ -53,7 +54,7 @@ def _pair_sq_dists(A: np.ndarray) -> np.ndarray:
     return np.maximum(sq[i] + sq[j] - 2 * g[i, j], 0.0)
 
 
-def jl_distortions(X, k, *, seed=None) -> np.ndarray:
+def jl_distortions(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""Distortions :math:`\|f(x_i)-f(x_j)\|^2 / \|x_i - x_j\|^2` of all :math:`\binom m2` pairs under :func:`gaussian_projection`.
 
     The pairs are in ``numpy.triu_indices`` order; squared distances come from Gram matrices, so memory is
@@ -85,7 +86,7 @@ def jl_distortions(X, k, *, seed=None) -> np.ndarray:
     return _pair_sq_dists(gaussian_projection(A, k, seed=seed)) / d0
 
 
-def jl_dimension(m, eps) -> int:
+def jl_dimension(m: int, eps: float) -> int:
     r"""Dasgupta--Gupta target dimension :math:`k = \lceil 4\ln m / (\varepsilon^2/2 - \varepsilon^3/3) \rceil`.
 
     With this :math:`k`, a random projection preserves all :math:`\binom m2` squared distances of
@@ -115,7 +116,7 @@ def jl_dimension(m, eps) -> int:
     return int(math.ceil(4 * math.log(m) / (e * e / 2 - e**3 / 3)))
 
 
-def jl_pair_failure_bound(k, eps) -> float:
+def jl_pair_failure_bound(k: int, eps: float) -> float:
     r"""Chernoff bound on :math:`\Pr[\,|\|f(u)-f(v)\|^2/\|u-v\|^2 - 1| > \varepsilon\,]` for one pair.
 
     :math:`e^{-k\varepsilon^2/4} + e^{-k(\varepsilon^2/2-\varepsilon^3/3)/2} \le 2e^{-k(\varepsilon^2/2-\varepsilon^3/3)/2}`
@@ -141,7 +142,7 @@ def jl_pair_failure_bound(k, eps) -> float:
     return min(1.0, math.exp(-k * e * e / 4) + math.exp(-k * (e * e / 2 - e**3 / 3) / 2))
 
 
-def jl_pair_failure_exact(k, eps) -> float:
+def jl_pair_failure_exact(k: int, eps: float) -> float:
     r"""Exact :math:`\Pr[\,|\chi^2_k/k - 1| > \varepsilon\,]`: the per-pair failure probability of :func:`gaussian_projection`.  Chapter 9.
 
     Parameters

@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sps
 from scipy.linalg import cho_factor as _cho_factor, cho_solve as _cho_solve
 
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from .._validate import as_array as _asarray
 from .._validate import (
     as_float,
@@ -62,7 +63,7 @@ class WordTokens(NamedTuple):
             raise ValueError(f"word {word!r} is not in the vocabulary") from None
 
 
-def word_tokens(text, *, min_count=1, max_vocab=None) -> WordTokens:
+def word_tokens(text: str, *, min_count: int = 1, max_vocab: int | None = None) -> WordTokens:
     r"""Lowercase word tokens of ``text`` (regex ``WORD_PATTERN``) with a frequency-ordered vocabulary.
 
     The vocabulary keeps the words seen at least ``min_count`` times, at most ``max_vocab`` of them,
@@ -120,7 +121,7 @@ def _as_ids(ids, vocab_size: int) -> np.ndarray:
     return arr
 
 
-def cooccurrence(ids, vocab_size, window=2, *, weighting="harmonic") -> sps.csr_matrix:
+def cooccurrence(ids: ArrayLike, vocab_size: int, window: int = 2, *, weighting: str = "harmonic") -> sps.csr_matrix:
     r"""Symmetric co-occurrence counts :math:`\#(w, c)` of tokens at distance :math:`1 \le \delta \le` ``window``.
 
     Each ordered pair of positions :math:`(i, i\pm\delta)` adds a weight to cell ``(ids[i], ids[i±δ])``:
@@ -173,7 +174,7 @@ def _marginals(C: sps.csr_matrix, alpha: float):
     return D, nw, pc
 
 
-def pmi_matrix(counts, *, alpha=1.0, base=2) -> np.ndarray:
+def pmi_matrix(counts: ArrayLike | sps.spmatrix, *, alpha: float = 1.0, base: float = 2) -> np.ndarray:
     r"""Dense pointwise mutual information :math:`\mathrm{PMI}(w,c) = \log \frac{\#(w,c)/D}{(\#(w)/D)\,P_\alpha(c)}`.
 
     :math:`D = \sum_{w,c} \#(w,c)`, :math:`\#(w) = \sum_c \#(w,c)`, and the context law is smoothed,
@@ -212,7 +213,8 @@ def pmi_matrix(counts, *, alpha=1.0, base=2) -> np.ndarray:
     return out / lb
 
 
-def shifted_pmi(counts, k=1.0, *, positive=True, alpha=1.0) -> sps.csr_matrix:
+def shifted_pmi(counts: ArrayLike | sps.spmatrix, k: float = 1.0, *, positive: bool = True,
+                alpha: float = 1.0) -> sps.csr_matrix:
     r"""Sparse shifted PMI :math:`M_{wc} = \mathrm{PMI}(w,c) - \log k` on the observed cells (nats).
 
     ``positive=True`` (SPPMI) keeps :math:`\max(M_{wc}, 0)` and drops the zeros; ``positive=False`` keeps the
@@ -252,7 +254,8 @@ def shifted_pmi(counts, k=1.0, *, positive=True, alpha=1.0) -> sps.csr_matrix:
     return sps.csr_matrix((val, (r, c)), shape=C.shape)
 
 
-def sgns_optimal_inner_product(pair_count, word_count, context_count, total, k=1.0) -> float:
+def sgns_optimal_inner_product(pair_count: ArrayLike, word_count: ArrayLike, context_count: ArrayLike, total: ArrayLike,
+                               k: float = 1.0) -> float:
     r"""The per-pair optimum of skip-gram with negative sampling: :math:`z^\ast = \log\frac{\#(w,c)\,D}{\#(w)\,\#(c)} - \log k`.
 
     The SGNS objective of one pair, :math:`\#(w,c)\log\sigma(z) + k\,\frac{\#(w)\#(c)}{D}\log\sigma(-z)`
@@ -290,7 +293,8 @@ def sgns_optimal_inner_product(pair_count, word_count, context_count, total, k=1
     return math.log(n) + math.log(D) - math.log(nw) - math.log(nc) - math.log(k)
 
 
-def sgns_weight(pair_count, word_count, context_count, total, k=1.0):
+def sgns_weight(pair_count: ArrayLike, word_count: ArrayLike, context_count: ArrayLike, total: ArrayLike,
+                k: float = 1.0) -> float | FloatArray:
     r"""The curvature of the per-pair SGNS objective at its optimum: :math:`w_{wc} = \frac{a\,b}{a + b}`.
 
     With :math:`a = \#(w,c)` (positive draws) and :math:`b = k\,\#(w)\#(c)/D` (expected negative draws),
@@ -332,7 +336,8 @@ def sgns_weight(pair_count, word_count, context_count, total, k=1.0):
     return float(w) if w.ndim == 0 else w
 
 
-def sgns_least_squares(counts, k=1.0, *, alpha=1.0) -> tuple[sps.csr_matrix, sps.csr_matrix]:
+def sgns_least_squares(counts: ArrayLike | sps.spmatrix, k: float = 1.0, *,
+                       alpha: float = 1.0) -> tuple[sps.csr_matrix, sps.csr_matrix]:
     r"""The second-order (least-squares) form of SGNS on the observed pairs: ``(target, weights)``, sparse.
 
     On each observed cell, ``target`` :math:`z^\ast_{wc} = \log(a/b)` and ``weights`` :math:`\omega_{wc} = ab/(a+b)`
@@ -409,7 +414,9 @@ def _als_half(rows, cols, z, w, n, F, reg):
     return X
 
 
-def weighted_factorisation(target, weights, d, *, init=None, sweeps=10, reg=1e-3, seed=0) -> WeightedFit:
+def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike | sps.spmatrix, d: int, *,
+                           init: tuple[ArrayLike, ArrayLike] | None = None, sweeps: int = 10, reg: float = 1e-3,
+                           seed: SeedLike = 0) -> WeightedFit:
     r"""Weighted low-rank factorisation by alternating least squares: :math:`\min_{W,C} J`,
 
     .. math:: J(W, C) = \sum_{(w,c):\ \omega_{wc} > 0} \omega_{wc}\,(\langle W_w, C_c\rangle - z_{wc})^2
@@ -521,7 +528,8 @@ def _sparse_finite(M, name: str) -> sps.csr_matrix:
     return A
 
 
-def factorisation_errors(W, C, M, weights) -> FactorisationErrors:
+def factorisation_errors(W: ArrayLike, C: ArrayLike, M: ArrayLike | sps.spmatrix,
+                         weights: ArrayLike | sps.spmatrix) -> FactorisationErrors:
     r"""Both objectives of chapter 9's comparison for one factorisation :math:`P = WC^\T` of :math:`M`.
 
     ``weighted`` is :math:`\sum_{\omega_{xc}>0}\omega_{xc}(\langle W_x, C_c\rangle - M_{xc})^2` (the data term of
@@ -564,7 +572,8 @@ def factorisation_errors(W, C, M, weights) -> FactorisationErrors:
     return FactorisationErrors(float((w * res**2).sum()), fro, max(fro - float((res**2).sum()), 0.0))
 
 
-def pair_correlations(W, C, M, counts, *, rare=0.5, frequent=0.9) -> tuple[float, float, float]:
+def pair_correlations(W: ArrayLike, C: ArrayLike, M: ArrayLike | sps.spmatrix, counts: ArrayLike | sps.spmatrix, *,
+                      rare: float = 0.5, frequent: float = 0.9) -> tuple[float, float, float]:
     r"""Pearson correlation of :math:`\langle W_x, C_c\rangle` with :math:`M_{xc}` on the stored non-zero cells of
     ``M``: over all of them, over the *rare* pairs (count at most the ``rare`` quantile of the counts of those
     cells) and over the *frequent* ones (count at least the ``frequent`` quantile).  ``counts`` is the
@@ -618,7 +627,8 @@ def _sign_fix(U: np.ndarray, Vt: np.ndarray):
     return U * s, Vt * s[:, None]
 
 
-def truncated_svd(M, d, *, seed=0, n_iter=6, oversample=10):
+def truncated_svd(M: ArrayLike | sps.spmatrix, d: int, *, seed: SeedLike = 0, n_iter: int = 6,
+                  oversample: int = 10) -> tuple[FloatArray, FloatArray, FloatArray]:
     r"""The leading ``d`` singular triplets :math:`M \approx U_d \Sigma_d V_d^\T` of a dense or sparse matrix.
 
     Small matrices (at most 300 rows or columns) and ``d`` close to full rank use an exact dense SVD; larger
@@ -711,7 +721,7 @@ class Embeddings(NamedTuple):
     singular_values: np.ndarray
 
 
-def svd_embeddings(M, d, *, power=0.5, seed=0) -> Embeddings:
+def svd_embeddings(M: ArrayLike | sps.spmatrix, d: int, *, power: float = 0.5, seed: SeedLike = 0) -> Embeddings:
     r"""Word and context vectors from the rank-``d`` truncated SVD of ``M`` (e.g. :func:`shifted_pmi`).
 
     :math:`W = U_d \Sigma_d^{p}` and :math:`C = V_d \Sigma_d^{1-p}` with :math:`p` = ``power`` in [0, 1], so
@@ -740,7 +750,7 @@ def svd_embeddings(M, d, *, power=0.5, seed=0) -> Embeddings:
     return Embeddings(U * s**p, Vt.T * s ** (1 - p), s)
 
 
-def to_sphere(X) -> np.ndarray:
+def to_sphere(X: ArrayLike) -> np.ndarray:
     r"""Rows of ``X`` divided by their Euclidean norms: points on the unit sphere :math:`S^{d-1}`.
 
     On the sphere the inner product is the cosine similarity.  A zero row (a word with no positive
@@ -774,7 +784,7 @@ def _check_row(i, n: int, name: str) -> int:
     return check_int(i, name, minimum=0, maximum=n - 1)
 
 
-def nearest(E, i, k=5) -> tuple[np.ndarray, np.ndarray]:
+def nearest(E: ArrayLike, i: int, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
     r"""The ``k`` rows of ``E`` with the largest cosine similarity to row ``i`` (itself excluded).
 
     Returns ``(indices, cosines)``, most similar first (ties by index).  Chapter 9.
@@ -804,7 +814,7 @@ def nearest(E, i, k=5) -> tuple[np.ndarray, np.ndarray]:
     return order, cos[order]
 
 
-def analogy(E, a, b, c, k=1) -> np.ndarray:
+def analogy(E: ArrayLike, a: int, b: int, c: int, k: int = 1) -> np.ndarray:
     r"""Answer ":math:`a` is to :math:`b` as :math:`c` is to ?" by 3CosAdd: the rows closest to :math:`\hat b - \hat a + \hat c`.
 
     :math:`\arg\max_{x \notin \{a,b,c\}} \cos(x, b) - \cos(x, a) + \cos(x, c)` on unit-norm rows (Mikolov et al.
@@ -876,7 +886,7 @@ class AnalogyResult(NamedTuple):
         return float(self.correct.mean()) if len(self.rank) else float("nan")
 
 
-def analogy_test(E, words: Sequence[str], quads) -> AnalogyResult:
+def analogy_test(E: ArrayLike, words: Sequence[str], quads: Iterable[Sequence[str]]) -> AnalogyResult:
     r"""Run :func:`analogy` on word quadruples ``(a, b, c, d)`` ("a : b :: c : d") and report honestly.
 
     For each quadruple whose four words are all in ``words``, records the prediction and the rank of the

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from scipy.special import betainc
 
+from ..core.types import SeedLike
 from .._validate import (
     as_rng,
     check_flag,
@@ -22,7 +23,7 @@ from ._common import check_eps
 # ==============================================================================================
 
 
-def cap_probability(d, eps) -> float:
+def cap_probability(d: int, eps: float) -> float:
     r"""Exact :math:`\Pr[\,|\langle x, y\rangle| \ge \varepsilon\,]` for independent uniform unit vectors in :math:`\R^d`.
 
     :math:`\langle x, y\rangle^2 \sim \mathrm{Beta}(\tfrac12, \tfrac{d-1}2)`, so the probability is the
@@ -48,7 +49,7 @@ def cap_probability(d, eps) -> float:
     return float(betainc((d - 1) / 2, 0.5, 1 - e * e))
 
 
-def cap_bound(d, eps) -> float:
+def cap_bound(d: int, eps: float) -> float:
     r"""Upper bound :math:`\min(1, 2e^{-d\varepsilon^2/2})` on :func:`cap_probability`.
 
     Each of the two caps :math:`\{x : \langle x, y\rangle \ge \varepsilon\}` of the sphere :math:`S^{d-1}`
@@ -76,7 +77,7 @@ def cap_bound(d, eps) -> float:
     return min(1.0, 2 * math.exp(-d * e * e / 2))
 
 
-def quasi_orthogonal_bound(d, eps, *, exact=False, log=False) -> float:
+def quasi_orthogonal_bound(d: int, eps: float, *, exact: bool = False, log: bool = False) -> float:
     r"""A lower bound on :math:`M(d, \varepsilon)`, the largest number of unit vectors in :math:`\R^d` with pairwise :math:`|\cos| \le \varepsilon`.
 
     Deletion method: draw :math:`N` independent uniform unit vectors and delete one vector of every pair with
@@ -141,7 +142,7 @@ def quasi_orthogonal_bound(d, eps, *, exact=False, log=False) -> float:
     return float(best)
 
 
-def greedy_quasi_orthogonal(d, eps, n_draws, *, seed=None, batch=256) -> np.ndarray:
+def greedy_quasi_orthogonal(d: int, eps: float, n_draws: int, *, seed: SeedLike = None, batch: int = 256) -> np.ndarray:
     r"""Greedy packing: draw ``n_draws`` uniform unit vectors in :math:`\R^d` one by one and keep each one whose :math:`|\cos|` with every kept vector is at most ``eps``.
 
     Returns the kept vectors (rows).  Their number is a *lower* bound on :math:`M(d, \varepsilon)` that

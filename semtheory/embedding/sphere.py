@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import log_softmax, xlogy
 
+from ..core.types import ArrayLike, SeedLike
 from .._validate import (
     as_pmf,
     as_rng,
@@ -27,7 +28,7 @@ from .pmi import to_sphere
 # ==============================================================================================
 
 
-def sphere_logprobs(U, W, scale=1.0) -> np.ndarray:
+def sphere_logprobs(U: ArrayLike, W: ArrayLike, scale: float = 1.0) -> np.ndarray:
     r"""Next-token log-probabilities :math:`\log Q(v \mid c) = s\langle \hat u_c, \hat w_v\rangle - \log Z_c`.
 
     ``U`` (contexts x d) and ``W`` (tokens x d) are projected onto the unit sphere (rows normalised; a zero
@@ -62,7 +63,7 @@ def sphere_logprobs(U, W, scale=1.0) -> np.ndarray:
     return log_softmax(s * (A / na[:, None]) @ (B / nb[:, None]).T, axis=1)
 
 
-def numerical_rank(A, rtol=1e-9) -> int:
+def numerical_rank(A: ArrayLike, rtol: float = 1e-9) -> int:
     r"""Number of singular values of ``A`` above ``rtol`` times the largest (0 for a zero matrix).
 
     Used on log-probability matrices, so ``A`` must be finite (a zero probability, :math:`-\infty`, has no
@@ -122,7 +123,8 @@ class SoftmaxFit(NamedTuple):
     converged: bool
 
 
-def fit_sphere_softmax(conditional, weights, dim, *, seed=0, restarts=1, maxiter=300, base=2) -> SoftmaxFit:
+def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, seed: SeedLike = 0, restarts: int = 1,
+                       maxiter: int = 300, base: float = 2) -> SoftmaxFit:
     r"""The best next-token law of the form :math:`Q(v\mid c) = \softmax_v(s\langle u_c, w_v\rangle)`, :math:`u_c, w_v \in S^{d-1}`.
 
     Minimises the expected divergence :math:`\sum_c \pi(c)\,\KL(P(\cdot\mid c)\,\|\,Q(\cdot\mid c))`, i.e. the
