@@ -7,11 +7,12 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int
 from ._common import as_ref, as_reward, check_kl_weight, check_kl_weight0, log, tilt
 
 
-def gibbs_logpolicy(ref, reward, kl_weight) -> np.ndarray:
+def gibbs_logpolicy(ref: ArrayLike, reward: ArrayLike, kl_weight: float) -> np.ndarray:
     r"""Natural-log Gibbs optimum :math:`\log \pi^*_\beta = \log \pi_{\mathrm{ref}} + r/\beta - \log Z`.
 
     .. math:: \pi^*_\beta(y) = \frac{\pi_{\mathrm{ref}}(y)\, e^{r(y)/\beta}}{Z},\qquad
@@ -50,7 +51,7 @@ def gibbs_logpolicy(ref, reward, kl_weight) -> np.ndarray:
     return tilt(log(P), r, math.inf if b == 0 else 1.0 / b)[0]
 
 
-def gibbs_policy(ref, reward, kl_weight) -> np.ndarray:
+def gibbs_policy(ref: ArrayLike, reward: ArrayLike, kl_weight: float) -> np.ndarray:
     r"""Gibbs optimum :math:`\pi^*_\beta \propto \pi_{\mathrm{ref}} e^{r/\beta}` of :func:`kl_objective` (probabilities).
 
     See :func:`gibbs_logpolicy`.  :math:`\beta \to 0`: the reference restricted to its best responses;
@@ -79,7 +80,7 @@ def gibbs_policy(ref, reward, kl_weight) -> np.ndarray:
     return np.exp(gibbs_logpolicy(ref, reward, kl_weight))
 
 
-def optimal_value(ref, reward, kl_weight):
+def optimal_value(ref: ArrayLike, reward: ArrayLike, kl_weight: float) -> float | FloatArray:
     r"""Optimal value :math:`\max_\pi J_\beta(\pi) = \beta \log \E_{\pi_{\mathrm{ref}}}[e^{r/\beta}]` (reward units).
 
     The soft maximum of the reward under the reference: it lies between :math:`\E_{\pi_{\mathrm{ref}}} r`
@@ -120,7 +121,7 @@ def optimal_value(ref, reward, kl_weight):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def kl_objective(policy, ref, reward, kl_weight):
+def kl_objective(policy: ArrayLike, ref: ArrayLike, reward: ArrayLike, kl_weight: float) -> float | FloatArray:
     r"""KL-regularised objective :math:`J_\beta(\pi) = \E_\pi[r] - \beta\, D(\pi\,\|\,\pi_{\mathrm{ref}})` (reward units).
 
     The KL is in nats (so :math:`\beta` is in reward units per nat).  ``policy`` may carry extra leading
@@ -164,7 +165,7 @@ def kl_objective(policy, ref, reward, kl_weight):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def random_policies(k, n, *, seed=None) -> np.ndarray:
+def random_policies(k: int, n: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""``n`` random policies on the :math:`k`-simplex, shape ``(n, k)``, deterministic under ``seed``.
 
     A mixture that covers the simplex: Dirichlet draws with concentrations 0.05, 0.3, 1 and 5 (corners,
@@ -196,7 +197,8 @@ def random_policies(k, n, *, seed=None) -> np.ndarray:
     return out
 
 
-def best_random_objective(ref, reward, kl_weight, *, n=20000, seed=None) -> float:
+def best_random_objective(ref: ArrayLike, reward: ArrayLike, kl_weight: float, *, n: int = 20000,
+                          seed: SeedLike = None) -> float:
     r"""Brute force: :math:`\max_i J_\beta(\pi_i)` over ``n`` random policies (:func:`random_policies`).
 
     Never exceeds :func:`optimal_value`; the gap is :math:`\beta \min_i D(\pi_i \| \pi^*_\beta)`.  ``ref``
@@ -225,7 +227,7 @@ def best_random_objective(ref, reward, kl_weight, *, n=20000, seed=None) -> floa
     return float(np.max(kl_objective(pols, P, reward, kl_weight)))
 
 
-def simplex_grid(resolution=60) -> np.ndarray:
+def simplex_grid(resolution: int = 60) -> np.ndarray:
     r"""Points :math:`(p_1, p_2, p_3)` of the 2-simplex on a triangular grid with ``resolution`` steps per side.
 
     Returns an array of shape ``((resolution+1)(resolution+2)/2, 3)`` whose rows are pmfs (vertices and

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core.types import ArrayLike
 from .._validate import as_float, check_flag, check_int, log_base
 from ._common import as_reward, bandit, log, tilt
 
@@ -34,7 +35,7 @@ class BestOfN(NamedTuple):
     bounds: np.ndarray
 
 
-def best_of_n_policy(ref, reward, n) -> np.ndarray:
+def best_of_n_policy(ref: ArrayLike, reward: ArrayLike, n: int) -> np.ndarray:
     r"""The law :math:`\pi_n` of the best of ``n`` independent draws from ``ref`` (ties broken by index).
 
     Order the responses by reward (equal rewards by index) and let :math:`F(y)` be the reference mass of
@@ -73,7 +74,7 @@ def best_of_n_policy(ref, reward, n) -> np.ndarray:
     return np.clip(out, 0.0, None)
 
 
-def best_of_n_kl_bound(n, *, base=2) -> float:
+def best_of_n_kl_bound(n: int, *, base: float = 2) -> float:
     r"""The bound :math:`D(\pi_n \| \pi_{\mathrm{ref}}) \le \log n - (n-1)/n` on the best-of-:math:`n` divergence.
 
     Equality holds for a continuous reward distribution (no ties); :func:`best_of_n_policy` of any finite
@@ -102,7 +103,7 @@ def best_of_n_kl_bound(n, *, base=2) -> float:
     return (math.log(n) - (n - 1) / n) / log_base(base)
 
 
-def best_of_n_curve(ref, reward, ns, *, base=2) -> BestOfN:
+def best_of_n_curve(ref: ArrayLike, reward: ArrayLike, ns: ArrayLike, *, base: float = 2) -> BestOfN:
     r"""Best-of-:math:`n` points :math:`(\E_{\pi_n} r,\ D(\pi_n\|\pi_{\mathrm{ref}}))` for each ``n`` in ``ns``, with the bound.
 
     Every point lies on or above the rate-reward function :func:`rate_reward` (which is the least divergence
@@ -162,7 +163,8 @@ class ProxyCurve(NamedTuple):
     true: np.ndarray
 
 
-def proxy_reward_curve(ref, true_reward, proxy_reward, kl_weights, *, base=2, best_of_n=False) -> ProxyCurve:
+def proxy_reward_curve(ref: ArrayLike, true_reward: ArrayLike, proxy_reward: ArrayLike, kl_weights: ArrayLike, *,
+                       base: float = 2, best_of_n: bool = False) -> ProxyCurve:
     r"""Reward over-optimisation: the Gibbs (or best-of-:math:`n`) policies of a *proxy* reward, scored by the true one.
 
     For each :math:`\beta` in ``kl_weights``, :math:`\pi_\beta \propto \pi_{\mathrm{ref}} e^{\hat r/\beta}` with

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import logsumexp
 
+from ..core.types import ArrayLike
 from .. import directed
 from ..core.law import MAX_CELLS
 from .._validate import check_int, log_base
@@ -23,7 +24,7 @@ def _same_channel_shape(ch: list[np.ndarray], ref: list[np.ndarray], cname: str,
             raise ValueError(f"{cname}[{t}] and {rname}[{t}] have different output alphabets")
 
 
-def reward_table(reward, vocab_size, n) -> np.ndarray:
+def reward_table(reward: ArrayLike | Callable[..., ArrayLike], vocab_size: int, n: int) -> np.ndarray:
     r"""A reward on token sequences of length ``n`` as a table of shape ``(vocab_size,) * n``.
 
     ``reward`` is either such an array (finite) or a vectorised callable ``reward(seqs)`` that receives every
@@ -68,7 +69,7 @@ def reward_table(reward, vocab_size, n) -> np.ndarray:
     return np.array(r)
 
 
-def matching_reward(n, alphabet_size=2) -> np.ndarray:
+def matching_reward(n: int, alphabet_size: int = 2) -> np.ndarray:
     r"""The matching (instruction-following) reward :math:`r(x^n, y^n) = \sum_{t=1}^n \ind[y_t = x_t]` in the joint layout.
 
     Shape ``(k,)*n + (k,)*n`` with ``k = alphabet_size``.  It is :math:`n` minus the Hamming distortion, so its
@@ -138,7 +139,8 @@ class CausalGibbs(NamedTuple):
     ref_law: np.ndarray
 
 
-def causal_gibbs(policy, ref_channel, reward, kl_weight) -> CausalGibbs:
+def causal_gibbs(policy: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike], reward: ArrayLike,
+                 kl_weight: float) -> CausalGibbs:
     r"""Causal optimum of :math:`\E[r(X^n,Y^n)] - \beta\,D\big(\pi(Y^n\|X^n) \,\|\, \pi_{\mathrm{ref}}(Y^n\|X^n)\big)`.
 
     ``policy`` is the input process (kernels :math:`P(x_t \mid x^{t-1}, y^{t-1})`, possibly with feedback),
@@ -222,7 +224,8 @@ def _cc_terms(policy, chan, ref_channel) -> tuple[np.ndarray, list[np.ndarray], 
     return P, ref, np.array(terms)
 
 
-def per_token_kl(policy, channel, ref_channel, *, base=2) -> np.ndarray:
+def per_token_kl(policy: Sequence[ArrayLike], channel: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike], *,
+                 base: float = 2) -> np.ndarray:
     r"""Per-step expected KL :math:`\E\big[D\big(\pi(\cdot \mid X^t, Y^{t-1}) \,\|\, \pi_{\mathrm{ref}}(\cdot \mid X^t, Y^{t-1})\big)\big]`, :math:`t = 1..n`.
 
     Expectations under the joint law of ``policy`` (inputs) and ``channel`` (the policy being scored).  Their
@@ -250,7 +253,8 @@ def per_token_kl(policy, channel, ref_channel, *, base=2) -> np.ndarray:
     return np.maximum(terms, 0.0) / lb
 
 
-def causally_conditioned_kl(policy, channel, ref_channel, *, base=2) -> float:
+def causally_conditioned_kl(policy: Sequence[ArrayLike], channel: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike],
+                            *, base: float = 2) -> float:
     r"""Causally conditioned relative entropy :math:`D\big(\pi(Y^n\|X^n) \,\|\, \pi_{\mathrm{ref}}(Y^n\|X^n)\big)`.
 
     .. math::
@@ -291,7 +295,8 @@ def causally_conditioned_kl(policy, channel, ref_channel, *, base=2) -> float:
     return float(per_token_kl(policy, channel, ref_channel, base=base).sum())
 
 
-def causal_objective(policy, channel, ref_channel, reward, kl_weight) -> float:
+def causal_objective(policy: Sequence[ArrayLike], channel: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike],
+                     reward: ArrayLike, kl_weight: float) -> float:
     r"""Objective :math:`\E[r] - \beta\,D\big(\pi(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n)\big)` of the causal policy ``channel`` (reward units).
 
     The KL is in nats.  At most :func:`causal_gibbs`'s value, with gap :math:`\beta\, D(P_\pi \| P_{\pi^*})`.
@@ -329,7 +334,8 @@ def _no_feedback(pol: list[np.ndarray], n: int, name: str) -> None:
             raise ValueError(f"{name}[{t - 1}] depends on past outputs (feedback); an anticipative policy needs inputs without feedback")
 
 
-def anticipative_value(policy, ref_channel, reward, kl_weight) -> float:
+def anticipative_value(policy: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike], reward: ArrayLike,
+                       kl_weight: float) -> float:
     r"""The value a *non-causal* policy would reach if it saw the whole input :math:`x^n` before answering.
 
     .. math:: V_{\mathrm{ant}} = \E_{X^n}\Big[\beta \log \sum_{y^n} \pi_{\mathrm{ref}}(y^n \| X^n)\, e^{r(X^n, y^n)/\beta}\Big]
@@ -367,7 +373,8 @@ def anticipative_value(policy, ref_channel, reward, kl_weight) -> float:
     return float(np.sum(np.where(px > 0, px * per_x, 0.0)))
 
 
-def causal_rate_reward_curve(policy, ref_channel, reward, kl_weights, *, base=2) -> RateRewardCurve:
+def causal_rate_reward_curve(policy: Sequence[ArrayLike], ref_channel: Sequence[ArrayLike], reward: ArrayLike,
+                             kl_weights: ArrayLike, *, base: float = 2) -> RateRewardCurve:
     r"""Rate-reward curve with a fixed reference LLM: :math:`\big(\E r,\ D(\pi^*_\beta(Y^n\|X^n)\,\|\,\pi_{\mathrm{ref}}(Y^n\|X^n))\big)` over ``kl_weights``.
 
     Each point is the causal optimum :func:`causal_gibbs` at that :math:`\beta`; rates in units of ``base``.

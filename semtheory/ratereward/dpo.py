@@ -8,11 +8,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import expit, logsumexp
 
+from ..core.types import ArrayLike, FloatArray, SeedLike
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, torch_seed
 from ._common import as_reward, check_kl_weight, log
 
 
-def implicit_reward(logpolicy, logref, kl_weight) -> np.ndarray:
+def implicit_reward(logpolicy: ArrayLike, logref: ArrayLike, kl_weight: float) -> np.ndarray:
     r"""DPO's implicit reward :math:`\hat r = \beta \log \frac{\pi(y)}{\pi_{\mathrm{ref}}(y)}` from natural-log probabilities.
 
     For the Gibbs optimum :math:`\hat r = r - \beta \log Z` (per prompt): the reward up to a constant, which
@@ -64,7 +65,7 @@ def _as_logs(x, name: str) -> np.ndarray:
     return a
 
 
-def bradley_terry(reward_a, reward_b):
+def bradley_terry(reward_a: ArrayLike, reward_b: ArrayLike) -> float | FloatArray:
     r"""Bradley–Terry probability that :math:`a` is preferred: :math:`P(a \succ b) = \sigma(r_a - r_b) = 1/(1 + e^{r_b - r_a})`.
 
     Vectorised; invariant under adding a constant to both rewards.  Chapter 6.
@@ -120,7 +121,8 @@ def _ref2d(ref, reward, name="ref") -> tuple[np.ndarray, np.ndarray]:
     return np.atleast_2d(P), np.atleast_2d(r)
 
 
-def sample_preferences(ref, reward, n_pairs, *, prompt_law=None, seed=None) -> PreferenceData:
+def sample_preferences(ref: ArrayLike, reward: ArrayLike, n_pairs: int, *, prompt_law: ArrayLike | None = None,
+                       seed: SeedLike = None) -> PreferenceData:
     r"""Sample ``n_pairs`` Bradley–Terry comparisons of two responses drawn from the reference.
 
     For each pair: a prompt :math:`x \sim` ``prompt_law`` (uniform by default), two responses
@@ -175,7 +177,7 @@ def _check_data(data, X: int, K: int) -> PreferenceData:
     return PreferenceData(*arrs)
 
 
-def dpo_loss(logpolicy, logref, data, kl_weight) -> float:
+def dpo_loss(logpolicy: ArrayLike, logref: ArrayLike, data: PreferenceData, kl_weight: float) -> float:
     r"""The DPO loss on a preference data set (nats per pair).
 
     .. math::
@@ -231,7 +233,8 @@ def _softplus_total(terms: np.ndarray, where: str, reduce) -> float:
                      "the DPO loss is undefined")
 
 
-def expected_dpo_loss(logpolicy, ref, reward, kl_weight, *, prompt_law=None) -> float:
+def expected_dpo_loss(logpolicy: ArrayLike, ref: ArrayLike, reward: ArrayLike, kl_weight: float, *,
+                      prompt_law: ArrayLike | None = None) -> float:
     r"""The population DPO loss: the expectation of :func:`dpo_loss` under :func:`sample_preferences`'s law.
 
     .. math::
@@ -299,7 +302,8 @@ class DPOFit(NamedTuple):
     losses: np.ndarray
 
 
-def fit_dpo(logref, data, kl_weight, *, steps=400, lr=0.1, seed=0) -> DPOFit:
+def fit_dpo(logref: ArrayLike, data: PreferenceData, kl_weight: float, *, steps: int = 400, lr: float = 0.1,
+            seed: SeedLike = 0) -> DPOFit:
     r"""Fit a tabular policy :math:`\pi_\theta(y|x) = \softmax(\theta_x)_y` by minimising :func:`dpo_loss` with torch.
 
     Returns log-probabilities with the shape of ``logref`` (``(K,)`` or ``(prompts, K)``).  Full-batch Adam (written out) on
@@ -411,7 +415,8 @@ def _ar_index(V: int, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
     return prev, seqs
 
 
-def fit_dpo_autoregressive(logref, data, kl_weight, n, vocab_size, *, first=0, steps=400, lr=0.1, seed=0) -> ARDPOFit:
+def fit_dpo_autoregressive(logref: ArrayLike, data: PreferenceData, kl_weight: float, n: int, vocab_size: int, *,
+                           first: int = 0, steps: int = 400, lr: float = 0.1, seed: SeedLike = 0) -> ARDPOFit:
     r"""Fit an autoregressive, per-token policy by DPO: :math:`\pi_\theta(y^n) = \prod_t \softmax(\theta_{t, y_{t-1}})_{y_t}`.
 
     The policy is a position-dependent first-order model: one logit vector per (position :math:`t`, previous

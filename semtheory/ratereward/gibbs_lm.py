@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence, TYPE_CHECKING
 
 import numpy as np
 from scipy.special import logsumexp
 
+from ..core.types import ArrayLike
 from .. import channel as _channel
 from .._validate import as_float, check_int
 from ._common import check_kl_weight, log
 from .causal import reward_table
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
 
 
 def _check_lm(model, name: str = "ref") -> _channel.LanguageModel:
@@ -60,7 +64,8 @@ class GibbsLM(_channel.LanguageModel):
         The KL weight :math:`\beta`.
     """
 
-    def __init__(self, ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()):
+    def __init__(self, ref: LanguageModel, reward: ArrayLike | Callable[..., ArrayLike], n: int, kl_weight: float, *,
+                 prompt: Sequence[int] = ()):
         self.ref = _check_lm(ref)
         self.vocab_size = V = ref.vocab_size
         self.n = n = check_int(n, "n", minimum=1)
@@ -99,7 +104,8 @@ def _checked(lp, V: int) -> np.ndarray:
     return lp
 
 
-def sequence_gibbs(ref, reward, n, kl_weight, *, prompt: Sequence[int] = ()) -> np.ndarray:
+def sequence_gibbs(ref: LanguageModel, reward: ArrayLike | Callable[..., ArrayLike], n: int, kl_weight: float, *,
+                   prompt: Sequence[int] = ()) -> np.ndarray:
     r"""The sequence-level Gibbs optimum :math:`\pi^*(y^n) = \pi_{\mathrm{ref}}(y^n \mid \text{prompt})\, e^{r(y^n)/\beta} / Z`.
 
     A table of shape ``(V,)*n`` computed from :func:`semtheory.channel.sequence_law` in the log domain; equal
