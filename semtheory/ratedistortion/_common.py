@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .._validate import as_pmf, check_int, check_positive
+from ..core.alternating import squarem_point, squarem_steps
 
 
 from ..core.law import MAX_CELLS  # largest (X^n, Y^n) table the directed solver builds
@@ -346,26 +347,16 @@ class BAProblem:
             it += 1
             z2, c2 = terms(u2)
             # squared extrapolation (SQUAREM, Varadhan & Roland 2008) of the log output law, kept only if it
-            # lowers the Blahut-Arimoto objective U(r) = -sum_x p(x) log Z(x) below that of the plain two steps
-            with np.errstate(invalid="ignore"):  # -inf - -inf on letters with no mass
-                d1, d2 = u1 - lr_a, (u2 - u1) - (u1 - lr_a)
-            ok = np.isfinite(d1) & np.isfinite(d2)
-            d1o, d2o = d1[ok], d2[ok]
-            w = np.exp(u2[ok])
-            # two step lengths: in the mass-weighted norm (the letters that carry the law: the linear phase of
-            # an ill-conditioned kernel) and in the plain norm of the log law (letters emptying at a steady
-            # log rate: the sublinear zero-rate end); the longer is tried first, then the other
-            steps = []
-            for n1, n2 in ((float(np.sqrt(w @ d1o**2)), float(np.sqrt(w @ d2o**2))),
-                           (float(np.linalg.norm(d1o)), float(np.linalg.norm(d2o)))):
-                if n1 > 0 and n2 > 0:
-                    steps.append(max(min(-n1 / n2, -1.0), -_SQ_MAX_STEP))
+            # lowers the Blahut-Arimoto objective U(r) = -sum_x p(x) log Z(x) below that of the plain two steps.
+            # Two step lengths (core.alternating.squarem_steps): in the mass-weighted norm (the letters that
+            # carry the law: the linear phase of an ill-conditioned kernel) and in the plain norm of the log law
+            # (letters emptying at a steady log rate: the sublinear zero-rate end); the longer is tried first
+            with np.errstate(under="ignore"):
+                w = np.exp(u2)
+            steps = squarem_steps(lr_a, u1, u2, weights=w, max_step=_SQ_MAX_STEP)
             accepted = False
-            for a in sorted(set(steps)):
-                if a > -1.0 - 1e-12:  # a = -1 is the plain double step itself
-                    continue
-                with np.errstate(invalid="ignore"):
-                    ue = np.where(ok, lr_a - 2 * a * d1 + a * a * d2, u2)
+            for a in steps:
+                ue = squarem_point(lr_a, u1, u2, a)
                 ue = np.maximum(ue, u2 - _SQ_MAX_DROP)  # never kill a letter outright: the certificate decides
                 ue = ue - lse(ue)
                 ze, ce = terms(ue)
