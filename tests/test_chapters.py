@@ -108,3 +108,23 @@ def test_concept_map_caption_claims():
     assert all({3, 4} <= set(chapters.prerequisites(n)) for n in later)
     fed_by_10 = {c.number for c in chapters.CHAPTERS if 10 in chapters.prerequisites(c.number)}
     assert fed_by_10 == {c.number for c in chapters.CHAPTERS if c.part in ("IV", "V") and c.number > 10}
+
+
+def _code_cells(path):
+    """(line, code lines) of each code cell of a chapter page: its YAML header, ``:key:`` options, blank lines,
+    comment lines and import lines left out."""
+    text = path.read_text()
+    for m in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S):
+        body = m.group(1)
+        if body.startswith("---\n"):
+            body = body[4:].split("---\n", 1)[1]
+        code = [ln for ln in body.split("\n") if ln.strip() and not ln.startswith(":")
+                and not ln.lstrip().startswith(("#", "import ", "from "))]
+        yield text[:m.start()].count("\n") + 1, code
+
+
+def test_code_cells_are_at_most_ten_lines():
+    """DEVELOPERS.md: cells of at most 10 lines; longer logic lives in the package, where it is tested."""
+    long = [f"{p.name}:{line} ({len(code)} lines)" for p in sorted((ROOT / "book").glob("[0-9][0-9]*.md"))
+            for line, code in _code_cells(p) if len(code) > 10]
+    assert not long, long
