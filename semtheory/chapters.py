@@ -8,7 +8,12 @@ other; ``tests/test_chapters.py`` checks the titles and modules against the book
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Sequence
+
+if TYPE_CHECKING:
+    import os
+
+    from matplotlib.axes import Axes
 
 __all__ = ["Chapter", "CHAPTERS", "COURSE_PATHS", "chapter", "prerequisites", "check_path", "concept_edges",
            "plot_concept_map", "reading_minutes", "count_exercises", "study_tables", "semester_plan",
@@ -134,7 +139,7 @@ def prerequisites(number: int) -> tuple[int, ...]:
     return tuple(sorted(seen))
 
 
-def check_path(path) -> tuple[int, ...]:
+def check_path(path: Sequence[int]) -> tuple[int, ...]:
     """The chapters that ``path`` (a sequence of chapter numbers) needs but does not contain.
 
     Raises ``ValueError`` if a chapter comes before one of its prerequisites in the path.
@@ -184,7 +189,7 @@ def _positions() -> dict[int, tuple[float, float]]:
     return pos
 
 
-def plot_concept_map(ax=None):
+def plot_concept_map(ax: Axes | None = None) -> Axes:
     """Draw the concept map: one box per chapter (number, title, central objects), arrows for ``requires``.
 
     One row per part, chapters in reading order. Needs matplotlib (``plot`` extra). Returns the axes.
@@ -290,7 +295,7 @@ def _chapter_texts(folder) -> dict[int, str]:
     return texts
 
 
-def semester_plan(minutes, weeks: int) -> list[tuple[int, ...]]:
+def semester_plan(minutes: Mapping[int, float], weeks: int) -> list[tuple[int, ...]]:
     r"""Split the one-semester path into ``weeks`` consecutive groups of chapters, one group a week.
 
     Among all splits of the path, in reading order, into ``weeks`` non-empty groups :math:`G_1, \dots, G_w`,
@@ -335,7 +340,7 @@ def semester_plan(minutes, weeks: int) -> list[tuple[int, ...]]:
     return groups[::-1]
 
 
-def semester_table(folder=".", weeks: int = 14) -> str:
+def semester_table(folder: str | os.PathLike[str] = ".", weeks: int = 14) -> str:
     """A Markdown table of :func:`semester_plan` for the chapter files in ``folder``.
 
     Parameters
@@ -358,7 +363,7 @@ def semester_table(folder=".", weeks: int = 14) -> str:
     return "\n".join(rows)
 
 
-def study_tables(folder=".") -> tuple[str, str]:
+def study_tables(folder: str | os.PathLike[str] = ".") -> tuple[str, str]:
     """Two Markdown tables for the preface, from the chapter files ``NN-*.md`` found in ``folder``.
 
     The first has one row per course path (chapters, reading hours, exercises, missing prerequisites), the

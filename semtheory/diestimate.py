@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from .core.types import ArrayLike, SeedLike
 from . import directed
 from .core.law import pair_transition
 from ._validate import as_array as _asarray
@@ -35,7 +36,7 @@ from ._validate import as_float, as_rng, check_int, log_base
 __all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
 
 
-def sample_markov_pair(transition, n, *, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def sample_markov_pair(transition: ArrayLike, n: int, *, seed: SeedLike = None) -> tuple[np.ndarray, np.ndarray]:
     r"""Draw ``n`` steps :math:`(X_t, Y_t)` of a jointly Markov pair started from its stationary law.
 
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.  Deterministic under ``seed``.
@@ -96,7 +97,7 @@ def _cond_entropy_counts(target: np.ndarray, context: np.ndarray) -> float:
     return float(-(nj * np.log(nj)).sum() / n + (nc * np.log(nc)).sum() / n)
 
 
-def di_rate_plugin(x, y, order=1, *, base=2) -> float:
+def di_rate_plugin(x: ArrayLike, y: ArrayLike, order: int = 1, *, base: float = 2) -> float:
     r"""Plug-in estimate of the directed-information rate with contexts of ``order`` :math:`k` steps.
 
     .. math:: \hat I = \hat H(Y_t \mid Y_{t-k}^{t-1}) - \hat H(Y_t \mid X_{t-k}^{t}, Y_{t-k}^{t-1}),
@@ -192,7 +193,7 @@ class CTW:
         self._walk(tuple(context)[: self.depth], int(a), True)
 
 
-def di_rate_ctw(x, y, depth=3, *, base=2) -> float:
+def di_rate_ctw(x: ArrayLike, y: ArrayLike, depth: int = 3, *, base: float = 2) -> float:
     r"""Universal estimate of the directed-information rate by context-tree weighting (Jiao et al. 2013 style).
 
     .. math:: \hat I = \frac1n \sum_{i=1}^n D\bigl(Q(\cdot \mid x_i, (x_{i-1}, y_{i-1}), \dots) \,\big\|\,

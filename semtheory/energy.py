@@ -48,6 +48,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 from scipy.special import logsumexp
 
+from .core.types import ArrayLike, FloatArray
 from ._validate import check_flag, as_float, check_int, check_positive
 from .channel import boltzmann, boltzmann_logprobs, free_energy
 from .core.models import LanguageModel, check_model
@@ -112,7 +113,7 @@ class EnergyLM(LanguageModel):
         :math:`T`.
     """
 
-    def __init__(self, energy: Callable, update: Callable, start, vocab_size, temperature=1.0):
+    def __init__(self, energy: Callable, update: Callable, start: object, vocab_size: int, temperature: float = 1.0):
         if not callable(energy):
             raise ValueError(f"energy must be callable energy(state) -> energies, got {energy!r}")
         if not callable(update):
@@ -153,7 +154,7 @@ class EnergyLM(LanguageModel):
         return self.state_logprobs(self.initial_state(context))
 
 
-def as_energy_lm(model) -> EnergyLM:
+def as_energy_lm(model: LanguageModel) -> EnergyLM:
     r"""Any :class:`~semtheory.channel.LanguageModel` in Boltzmann form: :math:`s_t = ` the model's own state, :math:`E = -\ln P`, :math:`T = 1`.
 
     The representation is the trivial one (it proves that every autoregressive law is a Boltzmann law, with
@@ -179,7 +180,7 @@ def as_energy_lm(model) -> EnergyLM:
     return EnergyLM(energy, model.next_state, model.initial_state(()), model.vocab_size)
 
 
-def token_energies(model, context: Sequence[int] = (), temperature=1.0) -> np.ndarray:
+def token_energies(model: LanguageModel, context: Sequence[int] = (), temperature: float = 1.0) -> np.ndarray:
     r"""Energies :math:`E(v) = -T \ln P(v \mid \text{context})` of a model's next-token law, normalised so that :math:`F = 0`.
 
     Energies are defined up to a state-dependent constant (a shift leaves :math:`P` unchanged and moves
@@ -239,7 +240,7 @@ def _out(a):
     return float(a) if a.ndim == 0 else a
 
 
-def lse(z, beta=1.0):
+def lse(z: ArrayLike, beta: float = 1.0) -> float | FloatArray:
     r"""Log-sum-exp at inverse temperature :math:`\beta`: :math:`\operatorname{lse}(\beta, z) = \beta^{-1} \ln \sum_j e^{\beta z_j}` (last axis).
 
     Convex in :math:`z`, with gradient :math:`\softmax(\beta z)`; :math:`\max_j z_j \le \operatorname{lse} \le
@@ -267,7 +268,7 @@ def lse(z, beta=1.0):
     return _out(logsumexp(b * z, axis=-1) / b)
 
 
-def attention_weights(xi, patterns, beta) -> np.ndarray:
+def attention_weights(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.ndarray:
     r"""Attention weights :math:`p = \softmax(\beta X^\T \xi)`: the Boltzmann law over the stored patterns.
 
     Pattern :math:`j` has energy :math:`-x_j^\T \xi` and the temperature is :math:`1/\beta`
@@ -294,7 +295,7 @@ def attention_weights(xi, patterns, beta) -> np.ndarray:
     return boltzmann(-(q @ X.T), 1.0 / b)
 
 
-def hopfield_energy(xi, patterns, beta, *, constant: bool = True):
+def hopfield_energy(xi: ArrayLike, patterns: ArrayLike, beta: float, *, constant: bool = True) -> float | FloatArray:
     r"""Modern Hopfield energy :math:`E(\xi) = -\operatorname{lse}(\beta, X^\T\xi) + \tfrac12\xi^\T\xi + \beta^{-1}\ln N + \tfrac12 M^2`.
 
     The first term is the free energy :math:`-\beta^{-1}\ln\sum_j e^{\beta x_j^\T\xi}` of
@@ -327,7 +328,7 @@ def hopfield_energy(xi, patterns, beta, *, constant: bool = True):
     return _out(E)
 
 
-def hopfield_update(xi, patterns, beta) -> np.ndarray:
+def hopfield_update(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.ndarray:
     r"""One CCCP step :math:`\xi^{\text{new}} = X \softmax(\beta X^\T \xi) = \sum_j p_j x_j`: softmax attention.
 
     Query :math:`\xi`, keys and values the stored patterns, scale :math:`\beta` (``scaled_dot_product_attention``
@@ -352,7 +353,7 @@ def hopfield_update(xi, patterns, beta) -> np.ndarray:
     return attention_weights(xi, X, beta) @ X
 
 
-def hopfield_gradient(xi, patterns, beta) -> np.ndarray:
+def hopfield_gradient(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.ndarray:
     r"""Gradient :math:`\nabla E(\xi) = \xi - X \softmax(\beta X^\T \xi)` of :func:`hopfield_energy`.  Chapter 10.
 
     Parameters
@@ -374,7 +375,8 @@ def hopfield_gradient(xi, patterns, beta) -> np.ndarray:
     return q - hopfield_update(q, X, beta)
 
 
-def cccp_bound(xi, xi_t, patterns, beta, *, constant: bool = True):
+def cccp_bound(xi: ArrayLike, xi_t: ArrayLike, patterns: ArrayLike, beta: float, *,
+               constant: bool = True) -> float | FloatArray:
     r"""The CCCP majoriser :math:`U(\xi; \xi_t)`: the energy with its concave part replaced by the tangent at :math:`\xi_t`.
 
     .. math:: U(\xi;\xi_t) = \tfrac12\xi^\T\xi - \operatorname{lse}(\beta, X^\T\xi_t)
@@ -440,7 +442,8 @@ class Retrieval(NamedTuple):
     converged: bool
 
 
-def hopfield_retrieve(xi, patterns, beta, *, max_steps=100, tol=1e-10) -> Retrieval:
+def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_steps: int = 100,
+                      tol: float = 1e-10) -> Retrieval:
     r"""Iterate :func:`hopfield_update` from ``xi`` (shape ``(d,)``) until the move :math:`\lVert\xi_{t+1}-\xi_t\rVert_\infty` is below ``tol``.
 
     Records the trajectory and the energy (:func:`hopfield_energy`) at every state; the energies are
@@ -508,7 +511,8 @@ class FixedPoints(NamedTuple):
     basin: np.ndarray
 
 
-def hopfield_fixed_points(patterns, beta, starts, *, max_steps=500, tol=1e-10, merge=1e-5) -> FixedPoints:
+def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *, max_steps: int = 500,
+                          tol: float = 1e-10, merge: float = 1e-5) -> FixedPoints:
     r"""Run the update from every row of ``starts`` (shape (S, d)) and collect the distinct limits.
 
     All starts are iterated together (vectorised) for ``max_steps`` steps or until every move is below
@@ -564,7 +568,7 @@ def hopfield_fixed_points(patterns, beta, starts, *, max_steps=500, tol=1e-10, m
     return FixedPoints(P[order], E[order], w[order], np.array(counts)[order])
 
 
-def nearest_pattern(xi, patterns) -> int | np.ndarray:
+def nearest_pattern(xi: ArrayLike, patterns: ArrayLike) -> int | np.ndarray:
     r"""Index :math:`\argmax_j x_j^\T \xi` of the pattern of largest overlap (the :math:`\beta\to\infty` retrieval).
 
     For patterns of equal norm this is the Euclidean nearest pattern, since
@@ -611,7 +615,7 @@ class RetrievalBounds(NamedTuple):
     spread: float
 
 
-def retrieval_error_bounds(xi, patterns, beta) -> RetrievalBounds:
+def retrieval_error_bounds(xi: ArrayLike, patterns: ArrayLike, beta: float) -> RetrievalBounds:
     r"""The two limits of one Hopfield update, quantified (Chapter 10, the retrieval theorem).
 
     With overlaps :math:`z_j = x_j^\T\xi`, :math:`j^* = \argmax_j z_j`, gap
@@ -655,7 +659,8 @@ def retrieval_error_bounds(xi, patterns, beta) -> RetrievalBounds:
     return RetrievalBounds(to_nearest, to_mean, gap, spread)
 
 
-def softmax_attention(Q, K, V, *, scale=None, causal: bool = False) -> np.ndarray:
+def softmax_attention(Q: ArrayLike, K: ArrayLike, V: ArrayLike, *, scale: float | None = None,
+                      causal: bool = False) -> np.ndarray:
     r"""Reference softmax attention :math:`\softmax(s\,QK^\T)V` in NumPy (float64), rows of ``Q`` the queries.
 
     ``scale`` :math:`s` defaults to :math:`1/\sqrt{d_k}`.  With ``causal=True`` query :math:`i` sees keys

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .core.types import ArrayLike
 from ._validate import as_float, check_int, check_positive, log_base
 
 __all__ = [
@@ -47,7 +48,7 @@ def _check_nonneg(x, name: str) -> float:
     return v
 
 
-def awgn_capacity(power, noise=1.0, *, base=2) -> float:
+def awgn_capacity(power: float, noise: float = 1.0, *, base: float = 2) -> float:
     r"""Capacity of the additive white Gaussian noise channel, :math:`C = \tfrac12 \log(1 + P/N)` per use.
 
     ``power`` :math:`P \ge 0`, ``noise`` :math:`N > 0` (variances per use).  Feedback does not raise it
@@ -97,7 +98,7 @@ class WaterFilling(NamedTuple):
     powers: np.ndarray
 
 
-def water_filling(noise, power, *, base=2) -> WaterFilling:
+def water_filling(noise: ArrayLike, power: float, *, base: float = 2) -> WaterFilling:
     r"""Parallel Gaussian channels: maximise :math:`\sum_i \tfrac12 \log(1 + P_i/N_i)` subject to :math:`\sum_i P_i = P`, :math:`P_i \ge 0`.
 
     The optimum is :math:`P_i = (\nu - N_i)^+` with the level :math:`\nu` fixed by :math:`\sum_i (\nu - N_i)^+ = P`
@@ -133,7 +134,7 @@ def water_filling(noise, power, *, base=2) -> WaterFilling:
     return WaterFilling(cap / lb, nu, powers)
 
 
-def colored_noise_capacity(cov, power, *, base=2) -> float:
+def colored_noise_capacity(cov: ArrayLike, power: float, *, base: float = 2) -> float:
     r"""Per-use capacity of the :math:`n`-block Gaussian channel with noise covariance ``cov`` and power :math:`nP`.
 
     .. math:: C_n = \frac1n \max_{\operatorname{tr} K_X \le nP} \tfrac12 \log \frac{\det(K_X + K_Z)}{\det K_Z}
@@ -177,7 +178,7 @@ def _check_alpha(alpha) -> float:
     return a
 
 
-def ma1_covariance(alpha, n) -> np.ndarray:
+def ma1_covariance(alpha: float, n: int) -> np.ndarray:
     r"""Covariance :math:`K_Z` of :math:`n` samples of :math:`Z_t = U_t + \alpha U_{t-1}` (unit white :math:`U`).
 
     Tridiagonal Toeplitz: :math:`1 + \alpha^2` on the diagonal, :math:`\alpha` beside it.  Its eigenvalues are
@@ -200,7 +201,7 @@ def ma1_covariance(alpha, n) -> np.ndarray:
     return (1 + a * a) * np.eye(n) + a * (np.eye(n, k=1) + np.eye(n, k=-1))
 
 
-def ma1_capacity(alpha, power, *, base=2, grid=1 << 16) -> float:
+def ma1_capacity(alpha: float, power: float, *, base: float = 2, grid: int = 1 << 16) -> float:
     r"""Capacity without feedback of the Gaussian channel with MA(1) noise :math:`Z_t = U_t + \alpha U_{t-1}`.
 
     .. math:: C = \frac{1}{2\pi}\int_{-\pi}^{\pi} \tfrac12 \log\frac{\max(\nu, S(\omega))}{S(\omega)}\,\dd\omega,\qquad
@@ -244,7 +245,7 @@ def ma1_capacity(alpha, power, *, base=2, grid=1 << 16) -> float:
     return float(0.5 * np.log(np.maximum(nu, S)).mean()) / lb
 
 
-def ma1_feedback_capacity(alpha, power, *, base=2) -> float:
+def ma1_feedback_capacity(alpha: float, power: float, *, base: float = 2) -> float:
     r"""Feedback capacity of the Gaussian channel with MA(1) noise :math:`Z_t = U_t + \alpha U_{t-1}` (Kim 2006, IEEE Trans. IT 52(7)).
 
     .. math:: C_{\mathrm{FB}} = -\log x_0,\qquad x_0 \in (0, 1) \text{ the unique root of } P x^2 = (1 - x^2)(1 - |\alpha| x)^2.

@@ -7,8 +7,13 @@ already styled and sized for the book's text width.  Colours come from ``COLORS`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._extras import require
 from ._validate import check_int, check_positive
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 matplotlib = require("matplotlib", "plot", needed_by="semtheory.plotting")
 plt = require("matplotlib.pyplot", "plot", needed_by="semtheory.plotting")
@@ -47,7 +52,8 @@ def use_book_style() -> None:
     matplotlib.rcParams.update(_STYLE)
 
 
-def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float | None = None, **kwargs):
+def figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float | None = None,
+           **kwargs: Any) -> tuple[Figure, Any]:
     """A new styled figure with ``nrows`` x ``ncols`` axes; returns ``(fig, axes)`` like ``plt.subplots``.
 
     ``width`` is in inches (the book's text width is about 6.4); the height defaults to a 0.6 aspect

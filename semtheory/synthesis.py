@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .core.types import ArrayLike
 from ._validate import as_pmf, check_int, check_probability
 from .granger import DiscreteSCM
 
@@ -53,7 +54,8 @@ def _variable(scm: DiscreteSCM, name, arg: str) -> str:
     return name
 
 
-def rung_answers(scm, *, cause: str = "X", effect: str = "Y", x=1, y=1, x_alt=0) -> RungAnswers:
+def rung_answers(scm: DiscreteSCM, *, cause: str = "X", effect: str = "Y", x: int = 1, y: int = 1,
+                 x_alt: int = 0) -> RungAnswers:
     r"""The three rungs of Pearl's ladder for one SCM, computed exactly.
 
     .. math::
@@ -103,7 +105,7 @@ def _bern(q: float) -> np.ndarray:
     return np.array([1.0 - q, q])
 
 
-def mixed_world_scm(weight, flip_x=0.1, flip_y=0.2) -> DiscreteSCM:
+def mixed_world_scm(weight: float, flip_x: float = 0.1, flip_y: float = 0.2) -> DiscreteSCM:
     r"""Chapter 8's confounded and direct worlds mixed unit by unit: one observational law for every weight.
 
     .. math::
@@ -165,7 +167,7 @@ class NaturalBounds(NamedTuple):
         return self.upper - self.lower
 
 
-def natural_bounds(joint, *, x, y) -> NaturalBounds:
+def natural_bounds(joint: ArrayLike, *, x: int, y: int) -> NaturalBounds:
     r"""The natural (Manski) bounds on an interventional probability from an observational law.
 
     For any SCM in which :math:`Y` is not a cause of :math:`X`, consistency gives

@@ -35,12 +35,16 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .core.types import ArrayLike, FloatArray
 from ._validate import as_array as _asarray
 from ._validate import as_float, check_int, check_positive, log_base
+
+if TYPE_CHECKING:
+    from .core.models import LanguageModel
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -92,7 +96,7 @@ def _chunks(text: str, rx: re.Pattern) -> list[str]:
     return out
 
 
-def pretokenize(text, pattern: str = DEFAULT_PATTERN) -> list[str]:
+def pretokenize(text: str, pattern: str = DEFAULT_PATTERN) -> list[str]:
     r"""Split ``text`` into the chunks inside which BPE merges are learned and applied.
 
     The chunks are the successive matches of ``pattern`` (default :data:`DEFAULT_PATTERN`); they must cover
@@ -273,7 +277,7 @@ class BPETokenizer:
         return f"BPETokenizer(vocab_size={self.vocab_size}, merges={len(self.merges)})"
 
 
-def train_bpe(text, num_merges, *, pattern: str = DEFAULT_PATTERN, min_count=2) -> BPETokenizer:
+def train_bpe(text: str, num_merges: int, *, pattern: str = DEFAULT_PATTERN, min_count: int = 2) -> BPETokenizer:
     r"""Train a byte-level BPE tokenizer with (at most) ``num_merges`` merges on ``text``.
 
     Chunk the text (:func:`pretokenize`), read each distinct chunk :math:`w` with multiplicity :math:`f_w` as
@@ -370,7 +374,7 @@ def _check_tokenizer(tokenizer) -> BPETokenizer:
     return tokenizer
 
 
-def token_lengths(tokenizer, ids=None) -> np.ndarray:
+def token_lengths(tokenizer: BPETokenizer, ids: ArrayLike | None = None) -> np.ndarray:
     r"""Length in bytes :math:`\ell(v)` of each token: of ``ids`` if given, else of the whole vocabulary.
 
     Read as a code, token :math:`v` is the codeword for the source word of :math:`\ell(v)` bytes it stands
@@ -435,7 +439,7 @@ def _plugin_entropy_of_ids(ids: np.ndarray, lb: float) -> float:
     return float(-(c / n * np.log(c / n)).sum() / lb)
 
 
-def source_code(tokenizer, text, *, base=2) -> SourceCode:
+def source_code(tokenizer: BPETokenizer, text: str, *, base: float = 2) -> SourceCode:
     r"""Code lengths of ``tokenizer`` used as a source code on ``text`` (per token and per byte).
 
     The tokenizer parses the :math:`n_{\text{bytes}}` bytes into :math:`n_{\text{tokens}}` tokens, a mean of
@@ -504,7 +508,7 @@ def _ratio(bytes_per_token) -> np.ndarray:
     return r
 
 
-def per_byte(rate_per_token, bytes_per_token):
+def per_byte(rate_per_token: ArrayLike, bytes_per_token: ArrayLike) -> float | FloatArray:
     r"""A rate per token expressed per byte: :math:`h_{\text{byte}} = h_{\text{token}} / r`, :math:`r` = bytes per token.
 
     Units are kept (bits stay bits, nats stay nats).  Vectorised.  Chapter 1.
@@ -524,7 +528,7 @@ def per_byte(rate_per_token, bytes_per_token):
     return _out(_as_rates(rate_per_token, "rate_per_token") / _ratio(bytes_per_token))
 
 
-def per_token(rate_per_byte, bytes_per_token):
+def per_token(rate_per_byte: ArrayLike, bytes_per_token: ArrayLike) -> float | FloatArray:
     r"""A rate per byte expressed per token: :math:`h_{\text{token}} = r\, h_{\text{byte}}`, :math:`r` = bytes per token.
 
     Units are kept.  Vectorised.  Chapter 1.
@@ -544,7 +548,7 @@ def per_token(rate_per_byte, bytes_per_token):
     return _out(_as_rates(rate_per_byte, "rate_per_byte") * _ratio(bytes_per_token))
 
 
-def rate_to_perplexity(rate, *, base=2):
+def rate_to_perplexity(rate: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Perplexity of a cross-entropy rate: :math:`\PPL = b^{h}` for a rate :math:`h` in units of ``base`` :math:`b`.
 
     A per-token rate gives the per-token perplexity, a per-byte rate the per-byte perplexity.  A rate whose
@@ -575,7 +579,7 @@ def rate_to_perplexity(rate, *, base=2):
         return _out(np.exp(x * lb))
 
 
-def perplexity_to_rate(perplexity, *, base=2):
+def perplexity_to_rate(perplexity: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Cross-entropy rate of a perplexity: :math:`h = \log_b \PPL` (``perplexity`` :math:`\ge 1`).  Chapter 1.
 
     Parameters
@@ -598,7 +602,8 @@ def perplexity_to_rate(perplexity, *, base=2):
 UNITS = ("bits/token", "nats/token", "ppl/token", "bits/byte", "nats/byte", "ppl/byte")
 
 
-def convert(value, from_unit: str, to_unit: str, *, bytes_per_token=None):
+def convert(value: ArrayLike, from_unit: str, to_unit: str, *,
+            bytes_per_token: float | None = None) -> float | FloatArray:
     r"""Convert a language model's loss between bits/nats/perplexity, per token or per byte.
 
     Every unit is first turned into nats per byte: bits :math:`\times \ln 2`, perplexity :math:`\to \ln
@@ -698,7 +703,8 @@ def _segment_table(tok: BPETokenizer, data: bytes) -> list[list[tuple[int, int]]
     return out
 
 
-def segmentation_code_lengths(tokenizer, text, model, *, base=2) -> SegmentationCode:
+def segmentation_code_lengths(tokenizer: BPETokenizer, text: str, model: LanguageModel, *,
+                              base: float = 2) -> SegmentationCode:
     r"""Code length of ``text`` under a token ``model``: canonical segmentation against the marginal over all.
 
     A token model :math:`Q` gives every token sequence :math:`s` the probability
