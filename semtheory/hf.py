@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -31,6 +31,10 @@ from ._extras import require
 from ._validate import as_array as _asarray
 from ._validate import as_rng, check_int, log_base
 from .channel import LanguageModel
+from .core.types import SeedLike
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 torch = require("torch", "hf", needed_by="semtheory.hf")
 
@@ -91,7 +95,8 @@ class CausalLM(LanguageModel):
         As given.
     """
 
-    def __init__(self, model, tokenizer=None, *, device=None, batch_size: int = 16, bos_token_id=None):
+    def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase | None = None, *,
+                 device: str | torch.device | None = None, batch_size: int = 16, bos_token_id: int | None = None):
         if not hasattr(model, "config") or not callable(model):
             raise ValueError(f"model must be a transformers causal LM, got {type(model).__name__}")
         self.batch_size = check_int(batch_size, "batch_size", minimum=1)
@@ -191,7 +196,8 @@ class CausalLM(LanguageModel):
         return np.asarray(self.tokenizer(text, add_special_tokens=False)["input_ids"], dtype=np.int64)
 
 
-def load(path, *, device=None, dtype=None, batch_size: int = 16) -> CausalLM:
+def load(path: str | os.PathLike[str], *, device: str | torch.device | None = None, dtype: torch.dtype | None = None,
+         batch_size: int = 16) -> CausalLM:
     """A local model and its tokenizer as a :class:`CausalLM`, never downloading.
 
     ``path`` is a folder written by ``save_pretrained`` or a model name already in the local Hugging Face
@@ -261,7 +267,8 @@ class TextMeasures(NamedTuple):
     n_bytes: int
 
 
-def text_measures(lm: CausalLM, text: str, *, base=2, window: int | None = None, progress=None) -> TextMeasures:
+def text_measures(lm: CausalLM, text: str, *, base: float = 2, window: int | None = None,
+                  progress: Callable[..., Any] | None = None) -> TextMeasures:
     r"""Bits per token, bits per byte and perplexity of ``text`` under ``lm``, with per-token densities.
 
     .. math:: \text{per token} = -\frac1N\sum_{t=1}^N \log P(x_t \mid x^{t-1}), \qquad
@@ -339,8 +346,8 @@ class SourceTextReport(NamedTuple):
     measures: TextMeasures
 
 
-def source_text_report(lm: CausalLM, source, n: int, *, alphabet: str, seed=None, base=2,
-                       window: int | None = None) -> SourceTextReport:
+def source_text_report(lm: CausalLM, source: LanguageModel, n: int, *, alphabet: str, seed: SeedLike = None,
+                       base: float = 2, window: int | None = None) -> SourceTextReport:
     r"""Perplexity against the entropy rate: ``n`` symbols of ``source`` written as text, scored by ``lm``.
 
     Symbol :math:`v` of the source (a :class:`~semtheory.channel.LanguageModel` with ``entropy_rate(base=...)``,
@@ -410,7 +417,7 @@ class AttentionMaps(NamedTuple):
     pattern_energy: np.ndarray
 
 
-def attention_maps(lm: CausalLM, context: Sequence[int], *, base=2) -> AttentionMaps:
+def attention_maps(lm: CausalLM, context: Sequence[int], *, base: float = 2) -> AttentionMaps:
     """Per-layer, per-head attention weights of ``lm`` on ``context`` (``output_attentions``), with the
     entropy of each query's law. Needs eager attention (:func:`load` asks for it).
 

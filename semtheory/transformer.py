@@ -66,7 +66,8 @@ from .channel import LanguageModel, boltzmann_logprobs
 from .core.tables import as_contexts
 
 if TYPE_CHECKING:
-    from .core.types import SeedLike
+    from .core.types import ArrayLike, SeedLike
+    from .sources import MarkovSource
 from .core.torchloop import Pretrained, TrainResult, cached, minimise, one_thread
 
 
@@ -251,7 +252,8 @@ class Transformer(nn.Module, LanguageModel):
         The architecture's arguments.
     """
 
-    def __init__(self, vocab_size, *, d_model=32, n_heads=2, n_layers=2, d_ff=None, context_length=32, seed=0):
+    def __init__(self, vocab_size: int, *, d_model: int = 32, n_heads: int = 2, n_layers: int = 2,
+                 d_ff: int | None = None, context_length: int = 32, seed: SeedLike = 0):
         nn.Module.__init__(self)
         V = check_int(vocab_size, "vocab_size", minimum=1)
         d = check_int(d_model, "d_model", minimum=1)
@@ -435,7 +437,8 @@ class VARCoefficients(NamedTuple):
     output: np.ndarray
 
 
-def var_coefficients(model: Transformer, context: Sequence[int], layer: int = 0, *, residual: bool = False) -> VARCoefficients:
+def var_coefficients(model: Transformer, context: Sequence[int], layer: int = 0, *,
+                     residual: bool = False) -> VARCoefficients:
     r"""The time-varying VAR coefficients :math:`A_{ij}` of layer ``layer``'s attention sublayer on ``context``.
 
     .. math:: h_i^{\mathrm{att}} = \sum_{j\le i} A_{ij} h_j,\qquad
@@ -574,7 +577,8 @@ def _as_stream(data, V: int) -> np.ndarray:
     return x.astype(np.int64)
 
 
-def train(model: Transformer, data, steps, *, batch_size=32, lr=3e-3, seed=0, threads=1) -> TrainResult:
+def train(model: Transformer, data: ArrayLike, steps: int, *, batch_size: int = 32, lr: float = 3e-3,
+          seed: SeedLike = 0, threads: int = 1) -> TrainResult:
     r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
 
     ``model`` is a :class:`Transformer` or any other torch language model of the book with the same
@@ -680,7 +684,7 @@ def trainer(*, steps: int = 200, seed: SeedLike = 0, d_model: int = 16, n_heads:
     return fit
 
 
-def markov_source(*, seed=0):
+def markov_source(*, seed: SeedLike = 0) -> MarkovSource:
     r"""The chapter's source with a known entropy rate: an order-2 Markov chain on 4 symbols, rows Dirichlet(0.3).
 
     A :class:`semtheory.sources.MarkovSource` drawn with ``seed`` (``MarkovSource.random(4, order=2,
@@ -702,8 +706,9 @@ def markov_source(*, seed=0):
     return MarkovSource.random(4, order=2, seed=torch_seed(seed), concentration=0.3)
 
 
-def pretrained_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=5e-3, n_train=40_000, n_test=20_000,
-                         d_model=32, n_layers=2, n_heads=2, context_length=16) -> Pretrained:
+def pretrained_on_markov(*, seed: SeedLike = 0, source_seed: int = 0, steps: int = 300, batch_size: int = 32,
+                         lr: float = 5e-3, n_train: int = 40_000, n_test: int = 20_000, d_model: int = 32,
+                         n_layers: int = 2, n_heads: int = 2, context_length: int = 16) -> Pretrained:
     r"""A Transformer trained on :func:`markov_source` ``(source_seed)``: a few seconds on one CPU thread, cached in-process.
 
     Train and test streams are independent samples of the source (seeds ``2 * seed + 1`` and ``2 * seed + 2``);
@@ -751,8 +756,9 @@ def pretrained_on_markov(*, seed=0, source_seed=0, steps=300, batch_size=32, lr=
     return cached(key, build)
 
 
-def pretrained_on_english(*, seed=0, steps=400, batch_size=32, lr=1e-2, n_train=200_000, n_test=4_000, d_model=48,
-                          n_layers=2, n_heads=4, context_length=32) -> Pretrained:
+def pretrained_on_english(*, seed: SeedLike = 0, steps: int = 400, batch_size: int = 32, lr: float = 1e-2,
+                          n_train: int = 200_000, n_test: int = 4_000, d_model: int = 48, n_layers: int = 2,
+                          n_heads: int = 4, context_length: int = 32) -> Pretrained:
     r"""A byte-level Transformer (vocabulary 256) trained on the book's English corpus, cached in-process.
 
     The first ``n_train`` bytes of :func:`semtheory.sources.english_corpus` (UTF-8) are the training stream,

@@ -27,12 +27,6 @@ SEED_INT_ONLY: set[str] = set()
 BETA_IS_A_TEMPERATURE: set[str] = set()
 NUMPYDOC_SECTIONS_MISSING: set[str] = set()
 ANNOTATIONS_MISSING: set[str] = {
-    'channel.MarkovLM',
-    'channel.sequence_law',
-    'core.MarkovLM',
-    'core.check_model',
-    'core.checked_logprobs',
-    'core.sequence_law',
     'directed.directed_information_rate',
     'directed.feedback_capacity',
     'directed.markov_pair_rates',
@@ -46,11 +40,6 @@ ANNOTATIONS_MISSING: set[str] = {
     'embedding.last_k_encoder',
     'embedding.sign_hash_encoder',
     'embedding.stochastic_encoder_information',
-    'hf.CausalLM',
-    'hf.attention_maps',
-    'hf.load',
-    'hf.source_text_report',
-    'hf.text_measures',
     'ratedistortion.additive_distortion',
     'ratedistortion.binary_hamming_rd',
     'ratedistortion.blahut_arimoto',
@@ -90,7 +79,6 @@ ANNOTATIONS_MISSING: set[str] = {
     'ratereward.rate_reward',
     'ratereward.rate_reward_curve',
     'ratereward.rate_reward_limits',
-    'semantic.next_token_table',
     'sources.HiddenMarkovSource',
     'sources.IIDSource',
     'sources.KneserNeyModel',
@@ -101,12 +89,6 @@ ANNOTATIONS_MISSING: set[str] = {
     'sources.plugin_entropy_rate',
     'sources.stationary_cross_entropy',
     'sources.stationary_distribution',
-    'transformer.Transformer',
-    'transformer.markov_source',
-    'transformer.minimise',
-    'transformer.pretrained_on_english',
-    'transformer.pretrained_on_markov',
-    'transformer.train',
 }
 DATACLASS_RESULT: set[str] = {
     'directed.MarkovPairRates',

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.special import logsumexp
 
+from .types import ArrayLike
 from .._validate import as_array, as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
@@ -205,7 +206,7 @@ class LanguageModel(ABC):
         return self.next_token_logprobs(np.asarray(state, dtype=np.int64).reshape(-1))
 
 
-def check_model(model, name: str = "model") -> LanguageModel:
+def check_model(model: LanguageModel, name: str = "model") -> LanguageModel:
     r"""``model`` after checking it is a :class:`LanguageModel` with an int ``vocab_size`` >= 1.
 
     The check every function that takes a model runs first.  Chapters 1, 4 (used by every model-taking
@@ -235,7 +236,7 @@ def check_model(model, name: str = "model") -> LanguageModel:
     return model
 
 
-def checked_logprobs(lp, vocab_size: int, where: str) -> np.ndarray:
+def checked_logprobs(lp: ArrayLike, vocab_size: int, where: str) -> np.ndarray:
     r"""A model's next-token log-pmf, checked: shape ``(vocab_size,)``, no NaN or :math:`+\infty`, normalised.
 
     Normalised means :math:`|\ln \sum_v e^{\ell_v}| \le` ``NORM_ATOL``; nothing is renormalised.
@@ -366,7 +367,7 @@ class MarkovLM(LanguageModel):
     -1.152
     """
 
-    def __init__(self, transition, initial=None):
+    def __init__(self, transition: ArrayLike, initial: ArrayLike | None = None):
         T = as_stochastic(transition, "transition")
         V = T.shape[-1]
         if any(s != V for s in T.shape):
@@ -436,7 +437,7 @@ class MarkovLM(LanguageModel):
 
 
 
-def sequence_law(model, n, *, prompt: Sequence[int] = ()) -> np.ndarray:
+def sequence_law(model: LanguageModel, n: int, *, prompt: Sequence[int] = ()) -> np.ndarray:
     r"""The exact law :math:`P(x^n \mid \text{prompt}) = \prod_{t=1}^n P(x_t \mid \text{prompt}, x^{t-1})` of the next ``n`` tokens.
 
     Enumerates every continuation through the model's state protocol (memoised by state, so a Markov model

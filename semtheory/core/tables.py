@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from .._validate import as_array, check_int
-from .models import StateWalker, check_model
+from .models import LanguageModel, StateWalker, check_model
+from .types import ArrayLike
 
 __all__ = ["as_contexts", "next_token_table"]
 
@@ -46,7 +47,7 @@ def as_contexts(contexts, vocab_size: int, name: str = "contexts") -> np.ndarray
     return arr.astype(np.int64)
 
 
-def next_token_table(model, contexts, *, start=0) -> np.ndarray:
+def next_token_table(model: LanguageModel, contexts: ArrayLike, *, start: int = 0) -> np.ndarray:
     r"""Next-token log-laws :math:`\ln P(\cdot \mid c_{1..r})` after every prefix length :math:`r = \text{start}..L` of each row.
 
     ``contexts`` is a 2-D integer array ``(B, L)``; the result has shape ``(B, L - start + 1, V)`` (nats), row

@@ -17,12 +17,13 @@ import contextlib
 import copy
 import math
 import time
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .._extras import require
 from .._validate import check_int, check_positive, torch_seed
+from .types import SeedLike
 
 torch = require("torch", "torch", needed_by="semtheory.core.torchloop")
 nn = torch.nn
@@ -124,7 +125,8 @@ class Adam:
 
 
 
-def minimise(model: nn.Module, batch_loss, steps, *, lr=3e-3, seed=0, threads=1) -> TrainResult:
+def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Tensor], steps: int, *, lr: float = 3e-3,
+             seed: SeedLike = 0, threads: int = 1) -> TrainResult:
     r"""The book's one optimisation loop: ``steps`` Adam steps on ``batch_loss(generator)``; in place, deterministic.
 
     ``batch_loss`` draws its batch from the seeded ``torch.Generator`` it is given and returns a scalar loss
