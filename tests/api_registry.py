@@ -406,37 +406,39 @@ reg("gaussian.ma1_capacity", alpha=A("real", 0.5), power=A("nonneg", 1.0), base=
 reg("gaussian.ma1_feedback_capacity", alpha=A("real", 0.5), power=A("nonneg", 1.0), base=A("base", 2))
 _HYP = Lazy(lambda: __import__("semtheory.generalization").generalization.random_hypotheses(3, 2, 2, 1.0, seed=0))
 reg("generalization.hoeffding_sigma", a=A("real", 0.0), b=A("real", 1.0))
-reg("generalization.mi_generalization_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), sigma=A("nonneg", 0.5))
+reg("generalization.mi_generalization_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), sigma=A("nonneg", 0.5),
+    base=A("base", 2))
 reg("generalization.softmax_cross_entropy", logits=A("array", [[1.0, 0.0]]), label=A("tokens", [0]))
 reg("generalization.cross_entropy_range", logits=A("array", [[1.0, 0.0]]))
 reg("generalization.cross_entropy_upper", logits=A("array", [[1.0, 0.0]]))
 reg("generalization.cross_entropy_sup_given_range", K=A("size", 3, minimum=2), r=A("nonneg", 1.0))
 reg("generalization.logit_sum_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
-    logit_l1=A("nonneg", 1.0))
+    logit_l1=A("nonneg", 1.0), base=A("base", 2))
 reg("generalization.random_hypotheses", M=A("size", 3, minimum=1), m=A("size", 2, minimum=1), K=A("size", 2, minimum=2),
     scale=A("nonneg", 1.0), seed=A("seed", 0))
 reg("generalization.enumerate_types", n=A("size", 2, minimum=0), A=A("size", 2, minimum=1))
-reg("generalization.ml_table_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1))
+reg("generalization.ml_table_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
 reg("generalization.gibbs_posterior", emp_loss=A("array", [0.1, 0.5]), beta=A("nonneg", 1.0, inf_ok=True),
     n=A("size", 2, minimum=1))
 _GS = dict(pxy=A("pmf", PXY), hypotheses=_HYP, n=A("size", 2, minimum=1), beta=A("nonneg", 1.0, inf_ok=True))
 reg("generalization.gibbs_study", **_GS, mc_runs=A("size", 20, minimum=1), seed=A("seed", 0),
-    sigma=A("nonneg", 0.5, optional=True))
-reg("generalization.mutual_information_brute_force", **_GS)
+    sigma=A("nonneg", 0.5, optional=True), base=A("base", 2))
+reg("generalization.mutual_information_brute_force", **_GS, base=A("base", 2))
 reg("generalization.logit_spread_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
-    spread=A("nonneg", 1.0))
+    spread=A("nonneg", 1.0), base=A("base", 2))
 exempt("the result tuple (spread, l1, l1_centred) of logit_budgets (registered); built by it", "generalization.LogitBudgets")
 reg("generalization.logit_budgets", logits=A("array", [[1.0, 0.0]]))
 reg("generalization.decoupling_cgf", **_GS, lambdas=A("array", [0.5], ndim=1), centred=A("flag", True))
-reg("generalization.individual_sample_mi", **_GS)
-reg("generalization.supersample_cmi", **_GS, supersamples=A("size", 5, minimum=1), seed=A("seed", 0))
-reg("generalization.supersample_cmi_brute_force", **_GS)
+reg("generalization.individual_sample_mi", **_GS, base=A("base", 2))
+reg("generalization.supersample_cmi", **_GS, supersamples=A("size", 5, minimum=1), seed=A("seed", 0),
+    base=A("base", 2))
+reg("generalization.supersample_cmi_brute_force", **_GS, base=A("base", 2))
 reg("generalization.cmi_generalization_bound", cmi=A("nonneg", 0.1), n=A("size", 10, minimum=1),
-    loss_range=A("nonneg", 1.0))
-reg("generalization.type_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1))
+    loss_range=A("nonneg", 1.0), base=A("base", 2))
+reg("generalization.type_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
 reg("generalization.sgld_study", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), noise=A("positive", 1.0),
     steps=A("size", 3, minimum=1), lr=A("positive", 0.5), spread=A("positive", 8.0), runs=A("size", 5, minimum=1),
-    seed=A("seed", 0))
+    seed=A("seed", 0), base=A("base", 2))
 exempt(RESULT, "chapters.Chapter")
 exempt(RESULT, "gaussian.WaterFilling")
 exempt(RESULT, "generalization.GibbsStudy", "generalization.SGLDStudy")

@@ -212,7 +212,7 @@ def test_information_bound_at_capacity_does_not_shrink_with_width(N):
     """Ch. 12 + 13: storing P = alpha_c N fair labels (I = P ln 2) with n = P gives sigma sqrt(2 ln 2) for every N."""
     P = int(round(capacity.gardner_alpha(0.0) * N))
     sigma = generalization.hoeffding_sigma(0.0, float(generalization.cross_entropy_sup_given_range(2, 4.0)))
-    assert generalization.mi_generalization_bound(P * math.log(2), P, sigma) == pytest.approx(sigma * math.sqrt(2 * math.log(2)))
+    assert generalization.mi_generalization_bound(P * math.log(2), P, sigma, base=math.e) == pytest.approx(sigma * math.sqrt(2 * math.log(2)))
     assert float(generalization.cross_entropy_sup_given_range(2, 4.0)) <= math.log(2) + 4.0
 
 

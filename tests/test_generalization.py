@@ -61,8 +61,8 @@ def test_hoeffding_sigma_is_subgaussian(a, w, seed):
 
 
 def test_bound_formulas():
-    assert g.mi_generalization_bound(0.5, 10, 2.0) == pytest.approx(math.sqrt(2 * 4 * 0.5 / 10))
-    assert g.logit_sum_bound(0.5, 10, 3, 4.0) == pytest.approx((math.log(3) + 4) * math.sqrt(0.5 / 20))
+    assert g.mi_generalization_bound(0.5, 10, 2.0, base=math.e) == pytest.approx(math.sqrt(2 * 4 * 0.5 / 10))
+    assert g.logit_sum_bound(0.5, 10, 3, 4.0, base=math.e) == pytest.approx((math.log(3) + 4) * math.sqrt(0.5 / 20))
     assert g.mi_generalization_bound(0.0, 5, 1.0) == 0.0
 
 
@@ -259,7 +259,7 @@ def test_individual_sample_mi_brute_force_and_order(seed):
     np.add.at(joint, S[:, 0], np.prod(flat[S], axis=1)[:, None] * post)
     from semtheory.measures import mutual_information
     i1 = g.individual_sample_mi(p, H, n, beta)
-    assert i1 == pytest.approx(mutual_information(joint, (0,), (1,), base=math.e), rel=1e-9, abs=1e-12)
+    assert i1 == pytest.approx(mutual_information(joint, (0,), (1,), base=2), rel=1e-9, abs=1e-12)   # bits
     assert n * i1 <= g.gibbs_study(p, H, n, beta, mc_runs=10).mi + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
 
 
@@ -269,7 +269,7 @@ def test_supersample_cmi_matches_brute_force(seed):
     exact = g.supersample_cmi_brute_force(p, H, 2, 1.5)
     mc, se = g.supersample_cmi(p, H, 2, 1.5, supersamples=3000, seed=seed)
     assert abs(mc - exact) < 5 * se
-    assert 0 <= exact <= 2 * math.log(2)
+    assert 0 <= exact <= 2                                      # at most n bits
     assert g.supersample_cmi(p, H, 3, 0.0, supersamples=5)[0] == pytest.approx(0.0, abs=1e-12)   # data-blind
 
 
@@ -287,7 +287,7 @@ def test_deterministic_learner_information_is_entropy():
     for c, pr in zip(map(tuple, counts), prob):
         law[c] = law.get(c, 0.0) + pr
     v = np.array(list(law.values()))
-    assert g.type_entropy(p, 4) == pytest.approx(-np.sum(v * np.log(v)), rel=1e-10)
+    assert g.type_entropy(p, 4, base=math.e) == pytest.approx(-np.sum(v * np.log(v)), rel=1e-10)
 
 
 def test_bounds_order_on_a_study():
@@ -298,9 +298,9 @@ def test_bounds_order_on_a_study():
     ismi = g.mi_generalization_bound(i1 * n, n, r.sigma) / math.sqrt(n)        # sqrt(2 s^2 I1)
     assert abs(r.expected_gap) <= ismi + 1e-12 <= r.bound + 1e-12
     cmi, _ = g.supersample_cmi(p, H, n, beta, supersamples=50)
-    assert cmi <= n * math.log(2)
+    assert cmi <= n                                                             # at most n bits
     assert abs(r.expected_gap) <= g.cmi_generalization_bound(cmi, n, math.log(2) + 4.0)
-    assert g.cmi_generalization_bound(n * math.log(2), n, 1.0) == pytest.approx(math.sqrt(2 * math.log(2)))
+    assert g.cmi_generalization_bound(n * math.log(2), n, 1.0, base=math.e) == pytest.approx(math.sqrt(2 * math.log(2)))
 
 
 def test_second_edition_bad_input():
@@ -326,7 +326,7 @@ def test_second_edition_bad_input():
 def test_sgld_study_limits():
     pxy = np.array([[0.3, 0.2], [0.1, 0.4]])
     n, runs = 20, 400
-    r = g.sgld_study(pxy, n, noise=1e-6, steps=3000, lr=1.0, spread=30.0, runs=runs, seed=3)
+    r = g.sgld_study(pxy, n, noise=1e-6, steps=3000, lr=1.0, spread=30.0, runs=runs, seed=3, base=math.e)
     # almost no noise: the iterate is the maximum-likelihood table, whose training loss is the
     # empirical conditional entropy of each dataset (regenerated from the same seed)
     N = np.random.default_rng(3).multinomial(n, pxy.reshape(-1), size=runs).reshape(runs, 2, 2)
@@ -385,8 +385,8 @@ def test_ml_table_entropy_is_below_type_entropy_by_brute_force():
             law[key] = law.get(key, 0.0) + float(np.prod(p.reshape(-1)[list(S)]))
         v = np.array(list(law.values()))
         h = -np.sum(v * np.log(v))
-        assert g.ml_table_entropy(p, n) == pytest.approx(h, rel=1e-10)
-        assert g.ml_table_entropy(p, n) < g.type_entropy(p, n) - 1e-3
+        assert g.ml_table_entropy(p, n, base=math.e) == pytest.approx(h, rel=1e-10)
+        assert g.ml_table_entropy(p, n, base=math.e) < g.type_entropy(p, n, base=math.e) - 1e-3
 
 
 @settings(max_examples=200, deadline=None)
@@ -398,3 +398,94 @@ def test_cross_entropy_lower_end_given_spread(z, y):
     direct = float(np.log(np.sum(np.exp(z - z[y]))))
     assert float(g.softmax_cross_entropy(z, y)) >= math.log1p((z.size - 1) * math.exp(-r)) - 1e-9
     assert direct >= math.log1p((z.size - 1) * math.exp(-r)) - 1e-9
+
+
+# --- units: information quantities in units of log base (bits by default), losses and bounds in nats ---------
+
+def _entropy_bits(v):
+    v = np.asarray(v, dtype=float)
+    v = v[v > 0]
+    return float(-np.sum(v * np.log2(v)))
+
+
+def test_entropies_in_bits_by_independent_computation():
+    """type_entropy and ml_table_entropy, default base 2, against a base-2 entropy of brute-force laws."""
+    from fractions import Fraction
+
+    p = np.array([[0.4, 0.1], [0.2, 0.3]])
+    n = 4
+    types, tables = {}, {}
+    for S in itertools.product(range(4), repeat=n):
+        c = tuple(S.count(a) for a in range(4))
+        pr = float(np.prod(p.reshape(-1)[list(S)]))
+        types[c] = types.get(c, 0.0) + pr
+        key = tuple(Fraction(c[2 * x], c[2 * x] + c[2 * x + 1]) if c[2 * x] + c[2 * x + 1] else None for x in (0, 1))
+        tables[key] = tables.get(key, 0.0) + pr
+    assert g.type_entropy(p, n) == pytest.approx(_entropy_bits(list(types.values())), rel=1e-10)
+    assert g.ml_table_entropy(p, n) == pytest.approx(_entropy_bits(list(tables.values())), rel=1e-10)
+    assert g.type_entropy([0.5, 0.5], 1) == pytest.approx(1.0, rel=1e-12)       # one fair draw: one bit
+
+
+@pytest.mark.parametrize("name", ["type_entropy", "ml_table_entropy", "mutual_information_brute_force",
+                                  "individual_sample_mi", "supersample_cmi_brute_force"])
+def test_information_functions_bits_times_ln2_are_nats(name):
+    p, H = _problem(1)
+    args = (p, 3) if name in ("type_entropy", "ml_table_entropy") else (p, H, 2, 1.5)
+    f = getattr(g, name)
+    bits, nats = f(*args), f(*args, base=math.e)
+    assert bits == f(*args, base=2) and nats > 0
+    assert bits * math.log(2) == pytest.approx(nats, rel=1e-12)
+    assert f(*args, base=10) * math.log(10) == pytest.approx(nats, rel=1e-12)
+    with pytest.raises(ValueError, match="base"):
+        f(*args, base=1)
+
+
+def test_supersample_cmi_estimate_in_bits():
+    p, H = _problem(3)
+    bits = g.supersample_cmi(p, H, 3, 1.5, supersamples=20, seed=0)
+    nats = g.supersample_cmi(p, H, 3, 1.5, supersamples=20, seed=0, base=math.e)
+    assert bits.mean * math.log(2) == pytest.approx(nats.mean, rel=1e-12)
+    assert bits.se * math.log(2) == pytest.approx(nats.se, rel=1e-12) and nats.se > 0
+    assert bits.mean <= 3                                                     # at most n bits
+
+
+def test_gibbs_study_units():
+    """Information fields follow base; losses, gaps, sigma and the bound are in nats whatever base."""
+    p, H = _problem(0, M=8)
+    bits = g.gibbs_study(p, H, 5, 1.0, mc_runs=50, seed=0)
+    nats = g.gibbs_study(p, H, 5, 1.0, mc_runs=50, seed=0, base=math.e)
+    assert bits.log_card == pytest.approx(3.0, rel=1e-12)                     # log2 of 8 hypotheses
+    for f in ("mi", "entropy_w", "log_card"):
+        assert getattr(bits, f) * math.log(2) == pytest.approx(getattr(nats, f), rel=1e-12)
+    for f in ("n", "expected_gap", "mc_gap", "mc_se", "sigma", "bound"):
+        assert getattr(bits, f) == getattr(nats, f)
+    assert bits.mi == pytest.approx(g.mutual_information_brute_force(p, H, 5, 1.0), rel=1e-9)
+    assert bits.bound == pytest.approx(math.sqrt(2 * bits.sigma**2 * nats.mi / 5), rel=1e-12)
+
+
+def test_sgld_study_units():
+    pxy = np.array([[0.3, 0.2], [0.1, 0.4]])
+    bits = g.sgld_study(pxy, 10, noise=1.0, steps=5, runs=20, seed=0)
+    nats = g.sgld_study(pxy, 10, noise=1.0, steps=5, runs=20, seed=0, base=math.e)
+    assert bits.mi_bound * math.log(2) == pytest.approx(nats.mi_bound, rel=1e-12)
+    assert nats.mi_bound == pytest.approx(5 * 4 / 2 * math.log1p(0.25 * 2 / 4))   # Pensia-Jog-Loh, in nats
+    assert bits._replace(mi_bound=0.0) == nats._replace(mi_bound=0.0)
+
+
+@pytest.mark.parametrize("bound, extra", [(g.mi_generalization_bound, (0.7,)), (g.logit_sum_bound, (3, 2.0)),
+                                          (g.logit_spread_bound, (3, 2.0)), (g.cmi_generalization_bound, (1.5,))])
+def test_bounds_take_information_in_base_units(bound, extra):
+    """The same information in bits (base=2, the default) and in nats (base=e) gives the same bound (nats)."""
+    info_bits = 1.7
+    b = bound(info_bits, 20, *extra)
+    assert b == bound(info_bits, 20, *extra, base=2)
+    assert b == pytest.approx(bound(info_bits * math.log(2), 20, *extra, base=math.e), rel=1e-12)
+    assert b == pytest.approx(bound(info_bits * math.log10(2), 20, *extra, base=10), rel=1e-12)
+    assert b < bound(info_bits, 20, *extra, base=math.e)                     # 1.7 nats is more than 1.7 bits
+    with pytest.raises(ValueError, match="base"):
+        bound(info_bits, 20, *extra, base=-2)
+
+
+def test_cmi_bound_at_n_bits_is_the_largest():
+    # CMI <= n bits, so c sqrt(2 CMI_nats / n) <= c sqrt(2 log 2); the bits form reaches it at CMI = n
+    assert g.cmi_generalization_bound(8, 8, 2.0) == pytest.approx(2.0 * math.sqrt(2 * math.log(2)), rel=1e-12)

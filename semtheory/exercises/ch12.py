@@ -15,7 +15,7 @@ from . import answer
 def _logit_budget():
     from ..generalization import logit_sum_bound
 
-    return logit_sum_bound(5.0, 10**6, 50_000, 20.0)
+    return logit_sum_bound(5.0, 10**6, 50_000, 20.0, base=math.e)
 
 
 @answer("ex-12-worst-loss", units="nats", rtol=1e-6,
@@ -27,12 +27,12 @@ def _worst_loss():
 
 
 @answer("ex-12-gibbs-mi", units="nats", rtol=1e-4, atol=1e-8,
-        hint="gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), n=10, beta=1.0).mi")
+        hint="gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), n=10, beta=1.0, base=math.e).mi")
 def _gibbs_mi():
     from ..generalization import gibbs_study, random_hypotheses
 
     pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, mc_runs=2, seed=0).mi
+    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, mc_runs=2, seed=0, base=math.e).mi
 
 
 @answer("ex-12-erm-information", units="nats", rtol=1e-4, atol=1e-8,
@@ -41,4 +41,4 @@ def _erm_information():
     from ..generalization import gibbs_study, random_hypotheses
 
     pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, mc_runs=2, seed=0).mi
+    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, mc_runs=2, seed=0, base=math.e).mi

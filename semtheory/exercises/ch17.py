@@ -53,7 +53,7 @@ def _capacity_bound():
 
     P = int(round(gardner_alpha(0.0) * 50))
     sigma = hoeffding_sigma(0.0, float(cross_entropy_sup_given_range(2, 4.0)))
-    return mi_generalization_bound(P * math.log(2), P, sigma)
+    return mi_generalization_bound(P * math.log(2), P, sigma, base=math.e)
 
 
 @answer("ex-17-natural-bounds", units="probability", rtol=1e-6, atol=1e-9,

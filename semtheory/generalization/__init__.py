@@ -10,7 +10,10 @@ r"""Information-theoretic generalisation bounds and the softmax cross-entropy ra
 * :func:`gibbs_study` — an exact study on a finite class of softmax classifiers with a Gibbs posterior:
   :math:`\I(W;S)` and the expected gap computed by enumerating dataset types, plus a Monte-Carlo check.
 
-All quantities are in nats (losses are natural-log cross-entropies).
+Information quantities (:math:`\I(W;S)`, :math:`\H(W)`, the CMI, the entropy of a type) are in units of log
+``base``, keyword-only, bits by default (``base=math.e`` for nats), and the bounds take their information argument
+in the same units.  Losses, logits, gaps and the bounds on the gap are natural-log cross-entropies, in nats,
+whatever ``base``.
 
 **Files.**  :mod:`~semtheory.generalization.bounds` (the loss range, the logit budgets and the bounds),
 :mod:`~semtheory.generalization.gibbs` (the Gibbs learner on a finite class and its exact study),

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import as_array as _asarray
-from .._validate import as_float, check_int, check_positive, check_real
+from .._validate import as_float, check_int, check_positive, check_real, log_base
 from ._common import as_logits
 
 if TYPE_CHECKING:
@@ -53,20 +53,24 @@ def hoeffding_sigma(a: float, b: float) -> float:
     return (b - a) / 2.0
 
 
-def mi_generalization_bound(mi: float, n: int, sigma: float) -> float:
+def mi_generalization_bound(mi: float, n: int, sigma: float, *, base: float = 2) -> float:
     r"""Xu–Raginsky bound :math:`|\E[L_\mu(W) - L_S(W)]| \le \sqrt{2\sigma^2 \I(W;S)/n}`.
 
-    ``mi`` is :math:`\I(W;S)` in nats, ``n`` the sample size, ``sigma`` the sub-Gaussian constant of the
-    loss (same units as the loss).  Chapter 12.
+    ``mi`` is :math:`\I(W;S)` in units of log ``base`` (bits by default), ``n`` the sample size, ``sigma`` the
+    sub-Gaussian constant of the loss (same units as the loss).  The formula holds with :math:`\I(W;S)` in nats,
+    so ``mi`` is converted to nats first (:math:`\I_{\text{nats}} = \I \cdot \ln \text{base}`); the bound is a
+    gap of losses, in the loss's units (nats of cross-entropy), whatever ``base``.  Chapter 12.
 
     Parameters
     ----------
     mi : float
-        :math:`\I(W;S) \ge 0`, in nats.
+        :math:`\I(W;S) \ge 0`, in units of log ``base``.
     n : int
         The sample size, at least 1.
     sigma : float
         The sub-Gaussian constant of the loss, positive (units of the loss).
+    base : float, keyword-only, default 2
+        Logarithm base of ``mi`` (2: bits, e: nats).
 
     Returns
     -------
@@ -75,15 +79,18 @@ def mi_generalization_bound(mi: float, n: int, sigma: float) -> float:
 
     Examples
     --------
-    >>> mi_generalization_bound(0.5, 100, 1.0)
+    >>> mi_generalization_bound(0.5, 100, 1.0, base=math.e)
     0.1
+    >>> mi_generalization_bound(1.0, 100, 1.0) == mi_generalization_bound(math.log(2), 100, 1.0, base=math.e)
+    True
     """
+    lb = log_base(base)
     mi = _finite(mi, "mi")
     if mi < 0:
         raise ValueError(f"mi must be >= 0, got {mi}")
     n = check_int(n, "n", minimum=1)
     sigma = check_positive(sigma, "sigma")
-    return math.sqrt(2.0 * sigma**2 * mi / n)
+    return math.sqrt(2.0 * sigma**2 * (mi * lb) / n)
 
 
 def softmax_cross_entropy(logits: ArrayLike, label: ArrayLike) -> FloatArray:
@@ -196,59 +203,65 @@ def cross_entropy_sup_given_range(K: int, r: ArrayLike) -> FloatArray:
     return r + np.log(K - 1 + np.exp(-r))
 
 
-def logit_sum_bound(mi: float, n: int, K: int, logit_l1: float) -> float:
+def logit_sum_bound(mi: float, n: int, K: int, logit_l1: float, *, base: float = 2) -> float:
     r"""Bound in terms of the logits' absolute sum: :math:`(\log K + B)\sqrt{\I(W;S)/(2n)}`.
 
     Valid when every hypothesis' logits satisfy :math:`\sum_k |z_k| \le B` (``logit_l1``), since then
-    :math:`\ell \in [0, \log K + B]` and :math:`\sigma = (\log K + B)/2`.  Nats.  Chapter 12.
+    :math:`\ell \in [0, \log K + B]` and :math:`\sigma = (\log K + B)/2`.  ``mi`` is in units of log ``base`` (bits
+    by default) and converted to nats inside; the bound is a gap of cross-entropy losses, in nats.  Chapter 12.
 
     Parameters
     ----------
     mi : float
-        :math:`\I(W;S) \ge 0`, in nats.
+        :math:`\I(W;S) \ge 0`, in units of log ``base``.
     n : int
         The sample size, at least 1.
     K : int
         The number of classes, at least 2.
     logit_l1 : float
         The budget :math:`B \ge 0` on :math:`\sum_k |z_k|`.
+    base : float, keyword-only, default 2
+        Logarithm base of ``mi`` (2: bits, e: nats).
 
     Returns
     -------
     float
-        The bound on the expected gap, in nats.
+        The bound on the expected gap of cross-entropy losses, in nats (whatever ``base``).
     """
     K = check_int(K, "K", minimum=2)
     B = check_positive(logit_l1, "logit_l1", allow_zero=True)
-    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + B))
+    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + B), base=base)
 
 
-def logit_spread_bound(mi: float, n: int, K: int, spread: float) -> float:
+def logit_spread_bound(mi: float, n: int, K: int, spread: float, *, base: float = 2) -> float:
     r"""Bound in terms of the logits' spread: :math:`(\log K + R)\sqrt{\I(W;S)/(2n)}`.
 
     Valid when every hypothesis' logits satisfy :math:`\max_k z_k - \min_k z_k \le R` (``spread``): then
     :math:`\ell \in [0, \log K + R]` (:func:`cross_entropy_upper`) and :math:`\sigma = (\log K + R)/2`.  The spread
-    is invariant under a common shift of the logits, unlike their absolute sum.  Nats.  Chapter 12.
+    is invariant under a common shift of the logits, unlike their absolute sum.  ``mi`` is in units of log ``base``
+    (bits by default) and converted to nats inside; the bound is a gap of cross-entropy losses, in nats.  Chapter 12.
 
     Parameters
     ----------
     mi : float
-        :math:`\I(W;S) \ge 0`, in nats.
+        :math:`\I(W;S) \ge 0`, in units of log ``base``.
     n : int
         The sample size, at least 1.
     K : int
         The number of classes, at least 2.
     spread : float
         The budget :math:`R \ge 0` on :math:`\max_k z_k - \min_k z_k`.
+    base : float, keyword-only, default 2
+        Logarithm base of ``mi`` (2: bits, e: nats).
 
     Returns
     -------
     float
-        The bound on the expected gap, in nats.
+        The bound on the expected gap of cross-entropy losses, in nats (whatever ``base``).
     """
     K = check_int(K, "K", minimum=2)
     R = check_positive(spread, "spread", allow_zero=True)
-    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + R))
+    return mi_generalization_bound(mi, n, hoeffding_sigma(0.0, math.log(K) + R), base=base)
 
 
 class LogitBudgets(NamedTuple):
@@ -297,20 +310,23 @@ def logit_budgets(logits: ArrayLike) -> LogitBudgets:
     return LogitBudgets(np.ptp(z, axis=-1), np.abs(z).sum(axis=-1), np.abs(z - med).sum(axis=-1))
 
 
-def cmi_generalization_bound(cmi: float, n: int, loss_range: float) -> float:
+def cmi_generalization_bound(cmi: float, n: int, loss_range: float, *, base: float = 2) -> float:
     r"""Steinke–Zakynthinou bound :math:`|\E[\mathrm{gen}]| \le c\sqrt{2\,\mathrm{CMI}/n}` for a loss in :math:`[0, c]`.
 
-    Since :math:`\mathrm{CMI} \le n\log 2`, it never exceeds :math:`c\sqrt{2\log 2}`: finite for every learner.
-    Nats.  Chapter 12.
+    Since :math:`\mathrm{CMI} \le n\log 2` (:math:`n` bits), it never exceeds :math:`c\sqrt{2\log 2}`: finite for
+    every learner.  ``cmi`` is in units of log ``base`` (bits by default) and converted to nats inside (the formula
+    is in nats); the bound is a gap of losses, in the units of the loss.  Chapter 12.
 
     Parameters
     ----------
     cmi : float
-        The conditional mutual information, >= 0, in nats.
+        The conditional mutual information, >= 0, in units of log ``base``.
     n : int
         The sample size, at least 1.
     loss_range : float
         The upper end :math:`c > 0` of the loss range (units of the loss).
+    base : float, keyword-only, default 2
+        Logarithm base of ``cmi`` (2: bits, e: nats).
 
     Returns
     -------
@@ -319,12 +335,15 @@ def cmi_generalization_bound(cmi: float, n: int, loss_range: float) -> float:
 
     Examples
     --------
-    >>> cmi_generalization_bound(0.5, 100, 1.0)
+    >>> cmi_generalization_bound(0.5, 100, 1.0, base=math.e)
     0.1
+    >>> math.isclose(cmi_generalization_bound(100, 100, 1.0), math.sqrt(2 * math.log(2)))   # CMI = n bits, the most
+    True
     """
+    lb = log_base(base)
     cmi = _finite(cmi, "cmi")
     if cmi < 0:
         raise ValueError(f"cmi must be >= 0, got {cmi}")
     n = check_int(n, "n", minimum=1)
     c = check_positive(loss_range, "loss_range")
-    return c * math.sqrt(2.0 * cmi / n)
+    return c * math.sqrt(2.0 * (cmi * lb) / n)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validate import as_pmf, as_rng, check_int
+from .._validate import as_pmf, as_rng, check_int, log_base
 from ..core.results import Estimate
 from ._common import check_pxy, loss_table, type_logpmf
 from .gibbs import enumerate_types, gibbs_posterior
@@ -27,15 +27,16 @@ def _cmi_given(post_grid, law):
 
 
 def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, supersamples: int = 200,
-                    seed: SeedLike = 0) -> Estimate:
-    r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou (nats).
+                    seed: SeedLike = 0, base: float = 2) -> Estimate:
+    r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou.
 
     A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``pxy``; :math:`U \in \{0,1\}^n` uniform
     picks one of each pair as the training set; :math:`W` is the Gibbs learner of :func:`gibbs_study`.  Given
     :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
     :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
     The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
-    returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.  Always :math:`\le n\log 2`.  Chapter 12.
+    returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.  Always :math:`\le n\log 2` (:math:`n` bits).
+    In units of log ``base`` (bits by default).  Chapter 12.
 
     Parameters
     ----------
@@ -51,15 +52,19 @@ def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, 
         Monte-Carlo supersamples, at least 2.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the supersamples.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     Estimate
-        ``(mean, se)``: the Monte-Carlo estimate of the CMI and its standard error, in nats; it unpacks as a pair.
+        ``(mean, se)``: the Monte-Carlo estimate of the CMI and its standard error, in units of log ``base``
+        (bits by default); it unpacks as a pair.
     """
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
     supersamples = check_int(supersamples, "supersamples", minimum=2)
+    lb = log_base(base)
     loss, flat = loss_table(p, H)
     A = flat.size
     if (n + 1) ** (A - 1) > 5_000_000:
@@ -82,10 +87,11 @@ def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, 
         for a, b in pairs[k]:
             law = 0.5 * (shift(law, a) + shift(law, b))
         vals[k] = _cmi_given(post_grid, law.reshape(-1)[flat_idx])
-    return Estimate(float(vals.mean()), float(vals.std(ddof=1) / math.sqrt(supersamples)))
+    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(supersamples)) / lb)
 
 
-def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
+def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+                                base: float = 2) -> float:
     r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12.
 
     Parameters
@@ -98,16 +104,19 @@ def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, b
         The sample size, at least 1.
     beta : float
         The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     float
-        :math:`\I(W;U\mid\tilde Z)`, in nats.
+        :math:`\I(W;U\mid\tilde Z)`, in units of log ``base`` (bits by default).
     """
     from ..measures import mutual_information
 
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
+    lb = log_base(base)
     loss, flat = loss_table(p, H)
     A = flat.size
     if A ** (2 * n) * 2**n > 2_000_000:
@@ -119,15 +128,16 @@ def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, b
         chosen = zt[np.arange(n)[None, :], Us]                      # (2^n, n)
         post = gibbs_posterior(loss[:, chosen].mean(axis=2).T, beta, n)
         total += np.prod(flat[zt]) * mutual_information(post / len(Us), (0,), (1,), base=math.e)
-    return float(total)
+    return float(total) / lb
 
 
-def type_entropy(pxy: ArrayLike, n: int) -> float:
-    r"""Entropy :math:`\H(T)` (nats) of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
+def type_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
+    r"""Entropy :math:`\H(T)` of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
 
     :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
     the type has :math:`\I(W;S) = \H(W) \le \H(T)`, with equality only if it is one-to-one on the types; the
-    maximum-likelihood logit table is not (see :func:`ml_table_entropy`).  Chapter 12.
+    maximum-likelihood logit table is not (see :func:`ml_table_entropy`).  In units of log ``base`` (bits by
+    default).  Chapter 12.
 
     Parameters
     ----------
@@ -135,32 +145,35 @@ def type_entropy(pxy: ArrayLike, n: int) -> float:
         A pmf over the outcomes (any shape; flattened).
     n : int
         The number of draws, at least 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     float
-        :math:`\H(T)`, in nats.
+        :math:`\H(T)`, in units of log ``base`` (bits by default).
 
     Examples
     --------
-    >>> round(type_entropy([0.5, 0.5], 1) / math.log(2), 12)
+    >>> round(type_entropy([0.5, 0.5], 1), 12)
     1.0
     """
     p = as_pmf(pxy, "pxy").reshape(-1)
     n = check_int(n, "n", minimum=1)
+    lb = log_base(base)
     lp = type_logpmf(enumerate_types(n, p.size), p, n)
     lp = lp[np.isfinite(lp)]
-    return float(-np.sum(np.exp(lp) * lp))
+    return float(-np.sum(np.exp(lp) * lp)) / lb
 
 
-def ml_table_entropy(pxy: ArrayLike, n: int) -> float:
-    r""":math:`\I(W;S) = \H(W)` (nats) of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
+def ml_table_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
+    r""":math:`\I(W;S) = \H(W)` of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
 
     ``pxy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each
     row, and a convention for rows with no data) by the empirical conditional laws :math:`N_{x,y}/N_x`, a function
     of the type that is *not* one-to-one: types whose rows are proportional collide, so :math:`\H(W) \le \H(T)`
-    (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.
-    Chapter 12.
+    (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.  In
+    units of log ``base`` (bits by default).  Chapter 12.
 
     Parameters
     ----------
@@ -168,17 +181,20 @@ def ml_table_entropy(pxy: ArrayLike, n: int) -> float:
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     n : int
         The sample size, at least 1.
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     float
-        :math:`\H(W)`, in nats.
+        :math:`\H(W)`, in units of log ``base`` (bits by default).
     """
     p = as_pmf(pxy, "pxy")
     if p.ndim != 2:
         raise ValueError("pxy must be a 2-d table mu(x, y)")
     m, K = p.shape
     n = check_int(n, "n", minimum=1)
+    lb = log_base(base)
     T = enumerate_types(n, m * K)
     lp = type_logpmf(T, p.reshape(-1), n)
     law = {}
@@ -188,4 +204,4 @@ def ml_table_entropy(pxy: ArrayLike, n: int) -> float:
         key = tuple(tuple(row // math.gcd(*row)) if row.sum() else None for row in t)
         law[key] = law.get(key, 0.0) + math.exp(l)
     v = np.array(list(law.values()))
-    return float(-np.sum(v * np.log(v)))
+    return float(-np.sum(v * np.log(v))) / lb

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from .._validate import as_float, as_rng, check_flag, check_int, check_positive
+from .._validate import as_float, as_rng, check_flag, check_int, check_positive, log_base
 from ._common import check_pxy, loss_table, type_logpmf
 from .bounds import hoeffding_sigma, mi_generalization_bound
 
@@ -134,18 +134,22 @@ def gibbs_posterior(emp_loss: ArrayLike, beta: float, n: int) -> FloatArray:
 
 
 class GibbsStudy(NamedTuple):
-    """Result of :func:`gibbs_study` (all in nats).  Chapter 12.
+    """Result of :func:`gibbs_study`.  Chapter 12.
+
+    The information quantities (``mi``, ``entropy_w``, ``log_card``) are in units of log ``base`` of the call
+    (bits by default); the losses and the bound (``expected_gap``, ``mc_gap``, ``mc_se``, ``sigma``, ``bound``) are
+    cross-entropies, in nats, whatever ``base``.
 
     Attributes
     ----------
     n : int
         The sample size.
     mi : float
-        I(W;S), exact, in nats.
+        I(W;S), exact, in units of log ``base``.
     entropy_w : float
-        H(W) >= I(W;S), in nats.
+        H(W) >= I(W;S), in units of log ``base``.
     log_card : float
-        log ``|W|`` >= H(W), in nats.
+        log ``|W|`` >= H(W), in units of log ``base``.
     expected_gap : float
         The exact expected gap E[L_mu(W) - L_S(W)], in nats.
     mc_gap : float
@@ -170,7 +174,7 @@ class GibbsStudy(NamedTuple):
 
 
 def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_runs: int = 2000, *, seed: SeedLike = None,
-                sigma: float | None = None) -> GibbsStudy:
+                sigma: float | None = None, base: float = 2) -> GibbsStudy:
     r"""Exact :math:`\I(W;S)` and expected gap for a Gibbs learner on a finite class of softmax classifiers.
 
     Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``pxy`` (shape (m, K)); hypotheses (M, m, K) logit
@@ -178,7 +182,9 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
     only through its type :math:`T`, so :math:`\I(W;S) = \I(W;T)` is computed exactly by enumerating
     types with multinomial weights, as is :math:`\E[L_\mu(W) - L_S(W)]`.  ``mc_runs`` datasets are also
     sampled (seeded) for a Monte-Carlo estimate.  ``sigma`` defaults to Hoeffding's constant of the
-    class's loss range :math:`\max_{w,x,y}\ell` (losses are >= 0).  Nats.  Chapter 12.
+    class's loss range :math:`\max_{w,x,y}\ell` (losses are >= 0).  :math:`\I(W;S)`, :math:`\H(W)` and
+    :math:`\log|\mathcal W|` are in units of log ``base`` (bits by default); losses, gaps and the bound are in
+    nats.  Chapter 12.
 
     Parameters
     ----------
@@ -196,11 +202,14 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
         Seed of the Monte-Carlo check.
     sigma : float or None, keyword-only
         The sub-Gaussian constant of the loss (nats); ``None``: Hoeffding's from the class's loss range.
+    base : float, keyword-only, default 2
+        Logarithm base of the information quantities (2: bits, e: nats).
 
     Returns
     -------
     GibbsStudy
-        The exact and Monte-Carlo quantities, in nats.
+        The exact and Monte-Carlo quantities: ``mi``, ``entropy_w``, ``log_card`` in units of log ``base``, the
+        losses, gaps and bound in nats.
 
     Examples
     --------
@@ -212,6 +221,7 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
     mc_runs = check_int(mc_runs, "mc_runs", minimum=2)
+    lb = log_base(base)
     M, m, K = H.shape
     loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K)  # loss[w, (x,y)]
     flat = p.reshape(-1)
@@ -242,15 +252,17 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
     u = rng.random(mc_runs)[:, None]
     w = np.minimum((np.cumsum(q, axis=1) < u).sum(axis=1), M - 1)
     g = pop[w] - e[np.arange(mc_runs), w]
-    bound = mi_generalization_bound(mi, n, sigma)
-    return GibbsStudy(n, mi, hw, math.log(M), gap, float(g.mean()), float(g.std(ddof=1) / math.sqrt(mc_runs)),
+    bound = mi_generalization_bound(mi, n, sigma, base=math.e)
+    return GibbsStudy(n, mi / lb, hw / lb, math.log(M) / lb, gap, float(g.mean()), float(g.std(ddof=1) / math.sqrt(mc_runs)),
                       sigma, bound)
 
 
-def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
-    r""":math:`\I(W;S)` (nats) by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
+def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+                                   base: float = 2) -> float:
+    r""":math:`\I(W;S)` by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
 
-    Independent check of :func:`gibbs_study`'s type-based computation.  Chapter 12.
+    Independent check of :func:`gibbs_study`'s type-based computation.  In units of log ``base`` (bits by
+    default).  Chapter 12.
 
     Parameters
     ----------
@@ -262,16 +274,19 @@ def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int
         The sample size, at least 1.
     beta : float
         The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     float
-        :math:`\I(W;S)`, in nats.
+        :math:`\I(W;S)`, in units of log ``base`` (bits by default).
     """
     from ..measures import mutual_information
 
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
+    lb = log_base(base)
     M, m, K = H.shape
     A = m * K
     if A**n > 200_000:
@@ -282,7 +297,7 @@ def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int
     PS = np.prod(flat[S], axis=1)
     emp = loss[:, S].mean(axis=2).T                                 # (datasets, M)
     joint = PS[:, None] * gibbs_posterior(emp, beta, n)
-    return float(mutual_information(joint, (0,), (1,), base=math.e))
+    return float(mutual_information(joint, (0,), (1,), base=math.e)) / lb
 
 
 def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, lambdas: ArrayLike, *,
@@ -340,14 +355,15 @@ def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, l
     return logsumexp(lw[None] + lam[:, None, None] * (g - mean)[None], axis=(1, 2))
 
 
-def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float) -> float:
-    r"""Exact :math:`\I(W; Z_1)` (nats) for the Gibbs learner of :func:`gibbs_study`; by exchangeability every
+def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+                         base: float = 2) -> float:
+    r"""Exact :math:`\I(W; Z_1)` for the Gibbs learner of :func:`gibbs_study`; by exchangeability every
     :math:`\I(W; Z_i)` is the same.
 
     :math:`P(w \mid Z_1 = a) = \sum_{T'} P_{n-1}(T')\,P(w \mid T' + e_a)`, summing over the types :math:`T'` of the
     other :math:`n-1` examples; :math:`\I(W;Z_1) = \sum_a \mu(a)\,\KL(P(\cdot\mid a) \cc P_W)`.  Enters the
     individual-sample bound :math:`|\E\,\mathrm{gen}| \le \frac1n\sum_i\sqrt{2\sigma^2\I(W;Z_i)}` (Bu, Zou and
-    Veeravalli 2020).  Chapter 12.
+    Veeravalli 2020), with :math:`\I(W;Z_i)` in nats there.  In units of log ``base`` (bits by default).  Chapter 12.
 
     Parameters
     ----------
@@ -359,14 +375,17 @@ def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: fl
         The sample size, at least 1.
     beta : float
         The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
+    base : float, keyword-only, default 2
+        Logarithm base (2: bits, e: nats).
 
     Returns
     -------
     float
-        :math:`\I(W; Z_1)`, in nats.
+        :math:`\I(W; Z_1)`, in units of log ``base`` (bits by default).
     """
     p, H = check_pxy(pxy, hypotheses)
     n = check_int(n, "n", minimum=1)
+    lb = log_base(base)
     loss, flat = loss_table(p, H)
     A = flat.size
     T = enumerate_types(n - 1, A)
@@ -375,4 +394,4 @@ def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: fl
     pw = flat @ cond
     with np.errstate(divide="ignore", invalid="ignore"):
         kl = np.where(cond > 0, cond * (np.log(cond) - np.log(np.where(pw > 0, pw, 1.0))), 0.0).sum(axis=1)
-    return float(max(flat @ kl, 0.0))
+    return float(max(flat @ kl, 0.0)) / lb

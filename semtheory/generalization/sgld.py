@@ -8,21 +8,24 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validate import as_pmf, as_rng, check_int, check_positive
+from .._validate import as_pmf, as_rng, check_int, check_positive, log_base
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, SeedLike
 
 
 class SGLDStudy(NamedTuple):
-    """Result of :func:`sgld_study` (nats).  Chapter 12.
+    """Result of :func:`sgld_study`.  Chapter 12.
+
+    ``mi_bound`` is in units of log ``base`` of the call (bits by default); the losses, gaps and the bound on
+    the gap are cross-entropies, in nats, whatever ``base``.
 
     Attributes
     ----------
     noise : float
         The standard deviation of the gradient noise (units of the logits).
     mi_bound : float
-        The Pensia-Jog-Loh bound on I(W_T; S), in nats.
+        The Pensia-Jog-Loh bound on I(W_T; S), in units of log ``base``.
     bound : float
         (log K + R) sqrt(mi_bound / (2n)), the bound on the expected gap, in nats.
     gap : float
@@ -45,7 +48,7 @@ class SGLDStudy(NamedTuple):
 
 
 def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: float = 0.5, spread: float = 8.0,
-               runs: int = 2000, seed: SeedLike = 0) -> SGLDStudy:
+               runs: int = 2000, seed: SeedLike = 0, base: float = 2) -> SGLDStudy:
     r"""Noisy full-batch gradient descent (SGLD-type) on a softmax logit table, with the Pensia–Jog–Loh bound.
 
     Parameters :math:`\theta \in \R^{m\times K}` (one logit row per input), :math:`\theta_0 = 0`,
@@ -55,7 +58,8 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
     :math:`e_x(\softmax(\theta_x) - e_y)^\top` has norm at most :math:`L = \sqrt 2`, so
     :math:`\I(W_T;S) \le \sum_t \frac d2\log\big(1 + \frac{\eta^2 L^2}{d\,\sigma^2}\big)` with :math:`d = mK`
     (Pensia, Jog and Loh 2018; the clipping is post-processing).  The gap and training loss are averaged over
-    ``runs`` seeded datasets (population loss exact).  Nats.  Chapter 12.
+    ``runs`` seeded datasets (population loss exact).  The information bound is in units of log ``base`` (bits by
+    default); losses, gaps and the bound on the gap are in nats.  Chapter 12.
 
     Parameters
     ----------
@@ -75,11 +79,13 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
         Monte-Carlo datasets, at least 2.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the datasets and the noise.
+    base : float, keyword-only, default 2
+        Logarithm base of ``mi_bound`` (2: bits, e: nats).
 
     Returns
     -------
     SGLDStudy
-        The bound and the Monte-Carlo gap, in nats.
+        ``mi_bound`` in units of log ``base``; the bound and the Monte-Carlo gap and losses in nats.
     """
     p = as_pmf(pxy, "pxy", ndim=2)
     n = check_int(n, "n", minimum=1)
@@ -88,6 +94,7 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
     lr = check_positive(lr, "lr")
     R = check_positive(spread, "spread")
     runs = check_int(runs, "runs", minimum=2)
+    lb = log_base(base)
     m, K = p.shape
     d = m * K
     rng = as_rng(seed)
@@ -102,5 +109,5 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
     gap = np.sum(p[None] * loss, axis=(1, 2)) - train
     mi = steps * d / 2 * math.log1p(lr**2 * 2.0 / (d * noise**2))
     c = math.log(K) + R
-    return SGLDStudy(noise, mi, c * math.sqrt(mi / (2 * n)), float(gap.mean()),
+    return SGLDStudy(noise, mi / lb, c * math.sqrt(mi / (2 * n)), float(gap.mean()),
                      float(gap.std(ddof=1) / math.sqrt(runs)), float(train.mean()), c)
