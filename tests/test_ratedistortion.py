@@ -143,7 +143,7 @@ def test_curve_is_monotone_and_convex(seed, nx, ny):
     grid = np.linspace(D[0], D[-1], 9)
     assert np.all(c.rate_lower(grid) <= c.rate_at(grid) + slack)
     # the stored output laws rebuild the channels, whose (D, R) are the curve's
-    i = len(c) // 2
+    i = c.n_points // 2
     ch = c.channel(i)
     joint = p[:, None] * ch
     assert abs(measures.mutual_information(joint, 0, 1) - c.rate[i]) < 1e-10

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from scipy.special import logsumexp
@@ -23,6 +23,7 @@ from ..core.law import (
 )
 from ._common import di_terms, entropy_profile
 from .kernels import policy_from_source
+from ..core.types import ArrayLike
 
 
 class CapacityResult(NamedTuple):
@@ -163,7 +164,8 @@ def _channel_law(channel) -> tuple[list[np.ndarray], np.ndarray, int, list[int],
     return full, np.ascontiguousarray(W), n, xc, yc
 
 
-def feedback_capacity(channel, *, base=2, tol=1e-7, max_iter=20000) -> CapacityResult:
+def feedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: float = 1e-7,
+        max_iter: int = 20000) -> CapacityResult:
     r"""n-letter feedback capacity :math:`C^{\mathrm{FB}}_n = \frac1n \max_{P(x^n \| y^{n-1})} I(X^n \to Y^n)`.
 
     ``channel`` is a list of ``n`` channel kernels (:func:`memoryless_channel`, :func:`finite_state_channel`,
@@ -343,7 +345,8 @@ def feedback_capacity(channel, *, base=2, tol=1e-7, max_iter=20000) -> CapacityR
     )
 
 
-def nonfeedback_capacity(channel, *, base=2, tol=1e-9, max_iter=20000) -> CapacityResult:
+def nonfeedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: float = 1e-9,
+        max_iter: int = 20000) -> CapacityResult:
     r"""n-letter capacity without feedback :math:`C_n = \frac1n \max_{P(x^n)} I(X^n; Y^n)`.
 
     Without feedback :math:`P(y^n \mid x^n) = P(y^n \| x^n)`, so this is the capacity of the super-channel

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -11,10 +11,10 @@ from .. import measures
 from .._validate import check_int, check_positive, log_base
 from ..core.law import MAX_CELLS, pair_transition
 from .kernels import markov_pair_stationary
+from ..core.types import ArrayLike
 
 
-@dataclass(frozen=True)
-class MarkovPairRates:
+class MarkovPairRates(NamedTuple):
     r"""Information rates of a stationary jointly Markov pair (units of the ``base`` asked for).
 
     ``directed`` = :math:`\lim \frac1n I(X^n\to Y^n)`, ``reverse`` = :math:`\lim \frac1n I(0{*}Y^{n-1}\to X^n)`,
@@ -81,7 +81,8 @@ def _hidden_entropy_rate(P: np.ndarray, pi: np.ndarray, obs: np.ndarray, m: int,
     return 0.5 * (hi + lo), 0.5 * (hi - lo), k
 
 
-def markov_pair_rates(transition, *, base=2, tol=1e-10, max_order=20) -> MarkovPairRates:
+def markov_pair_rates(transition: ArrayLike, *, base: float = 2, tol: float = 1e-10,
+        max_order: int = 20) -> MarkovPairRates:
     r"""Exact information rates of a stationary jointly Markov pair :math:`(X_t, Y_t)`.
 
     ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, started from its stationary law.
@@ -142,7 +143,8 @@ def markov_pair_rates(transition, *, base=2, tol=1e-10, max_order=20) -> MarkovP
     )
 
 
-def directed_information_rate(transition, *, base=2, tol=1e-10, max_order=20) -> float:
+def directed_information_rate(transition: ArrayLike, *, base: float = 2, tol: float = 1e-10,
+        max_order: int = 20) -> float:
     r"""Directed-information rate :math:`\lim_n \frac1n I(X^n \to Y^n)` of a stationary jointly Markov pair.
 
     Shorthand for ``markov_pair_rates(transition, base=base, tol=tol, max_order=max_order).directed``; see

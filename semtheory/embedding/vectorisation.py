@@ -6,7 +6,7 @@ Part of :mod:`semtheory.embedding` (chapter 9); the names are re-exported there.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp, xlogy
@@ -23,13 +23,17 @@ from .._validate import (
 from ..core.alternating import Round, alternate
 from ..measures import mutual_information
 from ._common import as_joint, as_real_matrix
+from ..core.types import ArrayLike, SeedLike
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
 
 # ==============================================================================================
 # Optimal vectorisation on a known source
 # ==============================================================================================
 
 
-def context_next_law(model, context_length) -> np.ndarray:
+def context_next_law(model: LanguageModel, context_length: int) -> np.ndarray:
     r"""Exact joint law :math:`p(x, y)` of a context window :math:`X = X_{t-L+1}^{t}` and the next token :math:`Y = X_{t+1}`.
 
     Computed by :func:`semtheory.channel.sequence_law` for :math:`L + 1` tokens (so for a stationary source the
@@ -56,7 +60,7 @@ def context_next_law(model, context_length) -> np.ndarray:
     return law.reshape(V**L, V)
 
 
-def context_samples(seq, vocab_size, context_length) -> tuple[np.ndarray, np.ndarray]:
+def context_samples(seq: ArrayLike, vocab_size: int, context_length: int) -> tuple[np.ndarray, np.ndarray]:
     r"""Pairs ``(x, y)`` of a token sequence: ``x`` the index of each length-:math:`L` window (as in :func:`context_next_law`), ``y`` the token after it.  Chapter 9.
 
     Parameters
@@ -126,7 +130,7 @@ def _as_labels(labels, n: int) -> np.ndarray:
     return lab.astype(np.int64)
 
 
-def encoder_information(p_xy, labels, *, base=2) -> EncoderInfo:
+def encoder_information(p_xy: ArrayLike, labels: ArrayLike, *, base: float = 2) -> EncoderInfo:
     r"""Exact information of a deterministic context encoder :math:`T = f(X)` given by ``labels[x] = f(x)``.
 
     :math:`p(t, y) = \sum_{x: f(x) = t} p(x, y)`; returns :math:`I(X;T) = H(T)` (deterministic encoder),
@@ -165,7 +169,7 @@ def encoder_information(p_xy, labels, *, base=2) -> EncoderInfo:
     return EncoderInfo(h, mutual_information(pty, 0, 1, base=base), int((pt > 0).sum()))
 
 
-def stochastic_encoder_information(p_xy, q_tx, *, base=2) -> EncoderInfo:
+def stochastic_encoder_information(p_xy: ArrayLike, q_tx: ArrayLike, *, base: float = 2) -> EncoderInfo:
     r"""Exact information of a stochastic context encoder :math:`q(t \mid x)` (rows of ``q_tx``, contexts x cells).
 
     :math:`p(x,t,y) = p(x,y)\,q(t\mid x)` (the chain :math:`Y - X - T`); returns :math:`I(X;T)`, :math:`I(T;Y)`
@@ -198,7 +202,7 @@ def stochastic_encoder_information(p_xy, q_tx, *, base=2) -> EncoderInfo:
                        int((pxt.sum(axis=0) > 0).sum()))
 
 
-def last_k_encoder(vocab_size, context_length, k) -> np.ndarray:
+def last_k_encoder(vocab_size: int, context_length: int, k: int) -> np.ndarray:
     r"""Labels of the encoder that keeps the last ``k`` tokens of a length-:math:`L` window (``k = 0``: a constant).  Chapter 9.
 
     Parameters
@@ -226,7 +230,7 @@ def last_k_encoder(vocab_size, context_length, k) -> np.ndarray:
     return np.arange(V**L, dtype=np.int64) % (V**k)
 
 
-def sign_hash_encoder(features, bits, *, seed=None) -> np.ndarray:
+def sign_hash_encoder(features: ArrayLike, bits: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""A :math:`d`-bit binary embedding :math:`f(x) = (\ind[\langle r_j, \phi(x)\rangle > 0])_{j=1}^{d}` with Gaussian :math:`r_j`.
 
     ``features`` (contexts x D) are the vectors :math:`\phi(x)`; ``bits`` = :math:`d`.  The label is the
@@ -258,7 +262,7 @@ def _g(x: np.ndarray) -> np.ndarray:
     return xlogy(x, x)
 
 
-def agglomerative_ib(p_xy) -> dict[int, np.ndarray]:
+def agglomerative_ib(p_xy: ArrayLike) -> dict[int, np.ndarray]:
     r"""Agglomerative information bottleneck (Slonim and Tishby 1999): deterministic encoders with :math:`M = n, n-1, \dots, 1` cells.
 
     Starting from one cell per context, repeatedly merge the two cells whose merger loses the least
@@ -375,7 +379,8 @@ def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
     return alternate(step, q, tol=tol, max_iter=max_iter, certified=False).state
 
 
-def information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=2, seed=0, max_iter=300, tol=1e-8, base=2) -> IBCurve:
+def information_bottleneck(p_xy: ArrayLike, betas: ArrayLike, *, n_clusters: int | None = None,
+        restarts: int = 2, seed: SeedLike = 0, max_iter: int = 300, tol: float = 1e-8, base: float = 2) -> IBCurve:
     r"""The information-bottleneck curve :math:`\max\{I(T;Y) : I(X;T) \le R\}` of a joint pmf ``p_xy`` (Tishby, Pereira and Bialek 1999).
 
     For each :math:`\beta` the IB Lagrangian :math:`\mathcal L_\beta[q] = I(X;T) - \beta I(T;Y)` is minimised
@@ -524,8 +529,8 @@ def _dib_run(p, px, pyx, negh, f, beta, max_iter):
     return f, np.array(hist)
 
 
-def deterministic_information_bottleneck(p_xy, betas, *, n_clusters=None, restarts=10, seed=0, max_iter=200,
-                                         base=2) -> DIBResult:
+def deterministic_information_bottleneck(p_xy: ArrayLike, betas: ArrayLike, *, n_clusters: int | None = None,
+        restarts: int = 10, seed: SeedLike = 0, max_iter: int = 200, base: float = 2) -> DIBResult:
     r"""The deterministic information bottleneck (Strouse and Schwab 2017): :math:`\min_f H(T) - \beta I(T;Y)`, :math:`T = f(X)`.
 
     The IB Lagrangian with :math:`I(X;T)` replaced by :math:`H(T)`; its minimisers are hard clusterings.  For

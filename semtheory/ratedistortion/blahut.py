@@ -7,21 +7,21 @@ reproductions, squared extrapolation, the certificate) is ``BAProblem`` in ``_co
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import measures
 from .._validate import as_pmf, log_base
 from ._common import as_distortion, ba_problem, check_beta, check_flag, check_tol, gibbs_channel
+from ..core.types import ArrayLike
 
 
 _MIX = 1e-30  # uniform mass mixed into a warm start so that no reproduction is lost for good (a larger
 # mass, e.g. 1e-8, puts tails on a fine lattice far above the optimum and BA then needs ~1e5 iterations to remove them)
 
 
-@dataclass(frozen=True)
-class BAResult:
+class BAResult(NamedTuple):
     r"""One point of the rate-distortion curve computed by :func:`blahut_arimoto`.
 
     ``rate`` = :math:`I(X;Y)` of ``channel`` (units of ``base``), ``distortion`` = :math:`\mathbb E d(X,Y)`,
@@ -77,8 +77,8 @@ def _init_logr(init, ny: int) -> np.ndarray:
     return np.log(mixed)
 
 
-def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, init=None,
-                   accelerate=True) -> BAResult:
+def blahut_arimoto(p: ArrayLike, distortion: ArrayLike, beta: float, *, base: float = 2, tol: float = 1e-9,
+        max_iter: int = 100_000, init: ArrayLike | None = None, accelerate: bool = True) -> BAResult:
     r"""Blahut–Arimoto in the log domain: the point of :math:`R(D)` with slope :math:`-\beta` (nats).
 
     Iterates :math:`q(y \mid x) = r(y) e^{-\beta d(x,y)} / Z(x)`, :math:`r(y) \leftarrow \sum_x p(x) q(y \mid x)`
@@ -154,7 +154,8 @@ def blahut_arimoto(p, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000, i
     )
 
 
-def rate_distortion_at(p, distortion, D, *, base=2, tol=1e-9, max_iter=100_000) -> BAResult:
+def rate_distortion_at(p: ArrayLike, distortion: ArrayLike, D: float, *, base: float = 2, tol: float = 1e-9,
+        max_iter: int = 100_000) -> BAResult:
     r""":math:`R(D)` at a given distortion ``D``, by a safeguarded secant search on the slope :math:`\beta`.
 
     Keeps two points of the curve that bracket ``D`` (at first the zero-rate point
@@ -279,7 +280,7 @@ def rate_distortion_at(p, distortion, D, *, base=2, tol=1e-9, max_iter=100_000) 
     return make(total, ch=ch)
 
 
-def naive_ba_step(p, distortion, beta, output=None) -> np.ndarray:
+def naive_ba_step(p: ArrayLike, distortion: ArrayLike, beta: float, output: ArrayLike | None = None) -> np.ndarray:
     r"""One *linear-domain* Blahut–Arimoto channel update :math:`q(y \mid x) = r(y) e^{-\beta d(x,y)} / \sum_{y'} r(y') e^{-\beta d(x,y')}`.
 
     Written the way peer libraries write it (``dit`` uses ``q_y * exp2(-beta * d)``), without the row shift:

@@ -6,7 +6,6 @@ causality against the block function (chapter 5).  Part of :mod:`semtheory.rated
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -31,13 +30,13 @@ from ._common import (
 from .blahut import rate_distortion_at
 from .curve import RDCurve, block_rate_distortion_curve
 from .distortion import additive_distortion
+from ..core.types import ArrayLike
 
 
 _CERTIFY_EVERY = 5  # the directed solver's Frank-Wolfe certificate is computed every few iterations
 
 
-@dataclass(frozen=True)
-class DirectedBAResult:
+class DirectedBAResult(NamedTuple):
     r"""A point of the directed rate-distortion curve computed by :func:`directed_blahut_arimoto`.
 
     ``rate`` = :math:`\frac1n I(X^n \to Y^n)` of the causal test channel ``kernels`` (units of ``base`` per
@@ -80,7 +79,11 @@ class DirectedBAResult:
     converged: bool
     n: int
     base: float
-    source: np.ndarray = field(repr=False)
+    source: np.ndarray
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields[:-1])
+        return f"DirectedBAResult({shown})"
 
     def joint(self) -> np.ndarray:
         r"""Joint law :math:`P(x^n)\,q(y^n \| x^n)` with axes :math:`X_1..X_n, Y_1..Y_n`."""
@@ -89,8 +92,7 @@ class DirectedBAResult:
         return directed.joint_law(directed.policy_from_source(self.source), self.kernels)
 
 
-@dataclass(frozen=True)
-class DirectedRDCurve:
+class DirectedRDCurve(NamedTuple):
     r"""The directed rate-distortion curve over a grid of ``betas`` (increasing): arrays ``rate`` (per symbol,
     units of ``base``), ``distortion`` (per symbol), ``gap``, ``iterations``, ``converged``; ``n`` the block length.
     ``points`` holds the :class:`DirectedBAResult` of each beta when asked for (``keep=True``).
@@ -127,8 +129,10 @@ class DirectedRDCurve:
     base: float
     points: tuple = ()
 
-    def __len__(self) -> int:
-        return self.betas.size
+    @property
+    def n_points(self) -> int:
+        """Number of points of the curve (the length of ``betas``)."""
+        return int(self.betas.size)
 
     @property
     def lagrangian(self) -> np.ndarray:
@@ -311,7 +315,8 @@ class _DirectedProblem:
         return out
 
 
-def directed_blahut_arimoto(px, distortion, beta, *, base=2, tol=1e-9, max_iter=100_000) -> DirectedBAResult:
+def directed_blahut_arimoto(px: ArrayLike, distortion: ArrayLike, beta: float, *, base: float = 2,
+        tol: float = 1e-9, max_iter: int = 100_000) -> DirectedBAResult:
     r"""The point of slope :math:`-\beta` (nats) of the directed rate-distortion function of a short sequence.
 
     Minimises :math:`I(X^n \to Y^n) + \beta \sum_t \mathbb E d(X_t, Y_t)` over causal test channels
@@ -381,8 +386,8 @@ def directed_blahut_arimoto(px, distortion, beta, *, base=2, tol=1e-9, max_iter=
     )
 
 
-def directed_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, max_iter=100_000,
-                                   keep=False) -> DirectedRDCurve:
+def directed_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+        tol: float = 1e-9, max_iter: int = 100_000, keep: bool = False) -> DirectedRDCurve:
     r"""The directed rate-distortion curve :math:`R^{\mathrm{DI}}_n(D)` over a grid of ``betas`` (nats).
 
     Runs :func:`directed_blahut_arimoto` at each :math:`\beta` (increasing), each from the uniform output law
@@ -432,7 +437,7 @@ def directed_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, m
                            float(base), tuple(pts))
 
 
-def markov_source_law(transition, n, initial=None) -> np.ndarray:
+def markov_source_law(transition: ArrayLike, n: int, initial: ArrayLike | None = None) -> np.ndarray:
     r"""Law of :math:`X^n` for a first-order Markov chain: :math:`P(x^n) = \pi(x_1)\prod_{t\ge2} P(x_t \mid x_{t-1})`.
 
     ``initial`` defaults to the stationary law :math:`\pi` (so the block is stationary).  Axes
@@ -475,7 +480,7 @@ def markov_source_law(transition, n, initial=None) -> np.ndarray:
     return measures.markov_chain_law(pi, *([P] * (n - 1)))
 
 
-def gauss_markov_source_law(a, noise_variance, points, n) -> np.ndarray:
+def gauss_markov_source_law(a: float, noise_variance: float, points: ArrayLike, n: int) -> np.ndarray:
     r"""A discretised stationary Gauss–Markov block: the law of :math:`X^n` on the lattice ``points``.
 
     :math:`x_t = a x_{t-1} + w_t`, :math:`w_t \sim N(0, \sigma_w^2)`, started in the stationary law
@@ -543,7 +548,8 @@ class CausalityPrice(NamedTuple):
     certified: bool
 
 
-def price_of_causality(px, distortion, betas, *, base=2, tol=1e-8) -> CausalityPrice:
+def price_of_causality(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+        tol: float = 1e-8) -> CausalityPrice:
     r""":math:`R^{\mathrm{DI}}_n(D) - R_n(D)` at the distortions of the directed curve's points.
 
     Runs :func:`directed_rate_distortion_curve` and :func:`block_rate_distortion_curve` over ``betas`` (nats

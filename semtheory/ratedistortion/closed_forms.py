@@ -13,9 +13,10 @@ import numpy as np
 from .. import measures
 from .._validate import as_pmf, check_int, check_positive, check_probability, log_base
 from ._common import as_nonneg_array, as_output, check_ar, lse, reject_complex
+from ..core.types import ArrayLike, FloatArray
 
 
-def binary_hamming_rd(p, D, *, base=2):
+def binary_hamming_rd(p: float, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Rate-distortion function of a Bernoulli(``p``) source under Hamming distortion.
 
     .. math:: R(D) = h(p) - h(D) \quad (0 \le D < \min(p, 1-p)), \qquad R(D) = 0 \text{ otherwise}
@@ -52,7 +53,7 @@ def binary_hamming_rd(p, D, *, base=2):
     return as_output(np.maximum(val, 0.0))
 
 
-def gaussian_rd(variance, D, *, base=2):
+def gaussian_rd(variance: float, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Rate-distortion function of a Gaussian :math:`N(\mu, \sigma^2)` source under squared error.
 
     .. math:: R(D) = \max\left(0, \tfrac12 \log \frac{\sigma^2}{D}\right), \qquad D > 0
@@ -86,7 +87,7 @@ def gaussian_rd(variance, D, *, base=2):
     return as_output(np.maximum(0.5 * np.log(s2 / D), 0.0) / lb)
 
 
-def log_loss_rd(p, D, *, base=2):
+def log_loss_rd(p: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Rate-distortion function under log-loss, :math:`d(x, q) = -\log q(x)`, with reproductions all pmfs on :math:`\mathcal X`.
 
     .. math:: R(D) = \max\bigl(0, H(X) - D\bigr)
@@ -138,7 +139,7 @@ class WaterFilling(NamedTuple):
     distortions: np.ndarray
 
 
-def reverse_waterfilling(variances, D, *, base=2) -> WaterFilling:
+def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> WaterFilling:
     r"""Reverse water-filling for independent Gaussian components :math:`N(0, \sigma_i^2)`, :math:`i = 1..k`.
 
     .. math:: R(D) = \frac1k \sum_i \max\Bigl(0, \tfrac12\log\frac{\sigma_i^2}{\theta}\Bigr), \qquad
@@ -196,7 +197,7 @@ def reverse_waterfilling(variances, D, *, base=2) -> WaterFilling:
     return WaterFilling(rate / lb, float(theta), Di)
 
 
-def discrete_gaussian(variance, spacing, width=9.0) -> tuple[np.ndarray, np.ndarray]:
+def discrete_gaussian(variance: float, spacing: float, width: float = 9.0) -> tuple[np.ndarray, np.ndarray]:
     r"""A discrete Gaussian on the lattice :math:`\delta\mathbb Z \cap [-w\sigma, w\sigma]`: ``(points, pmf)``.
 
     :math:`p(x_i) \propto e^{-x_i^2/(2\sigma^2)}`.  For :math:`\delta \ll \sigma` its squared-error
@@ -243,7 +244,8 @@ def _positive_D(D) -> np.ndarray:
     return D
 
 
-def gauss_markov_sequential_rd(a, noise_variance, D, *, base=2):
+def gauss_markov_sequential_rd(a: float, noise_variance: float, D: float | ArrayLike, *,
+        base: float = 2) -> float | FloatArray:
     r"""Sequential (nonanticipative) rate-distortion function of the stationary Gauss–Markov source, per symbol.
 
     For :math:`x_t = a x_{t-1} + w_t`, :math:`w_t \sim N(0, \sigma_w^2)`, :math:`|a| < 1`, under the average
@@ -287,7 +289,8 @@ def gauss_markov_sequential_rd(a, noise_variance, D, *, base=2):
     return as_output(np.maximum(0.5 * np.log(a * a + w / D), 0.0) / lb)
 
 
-def gauss_markov_sequential_rd_finite(a, noise_variance, D, n, *, initial_variance=None, base=2) -> float:
+def gauss_markov_sequential_rd_finite(a: float, noise_variance: float, D: float | ArrayLike, n: int, *,
+        initial_variance: float | None = None, base: float = 2) -> float:
     r"""Finite-horizon sequential rate-distortion function of a Gauss–Markov source, per symbol.
 
     The scalar instance of the semidefinite program of Tanaka et al. (2017): over posterior variances
@@ -373,7 +376,7 @@ def gauss_markov_sequential_rd_finite(a, noise_variance, D, n, *, initial_varian
     return float(f(P) / n / lb)
 
 
-def gauss_markov_block_rd(a, noise_variance, D, n, *, base=2) -> float:
+def gauss_markov_block_rd(a: float, noise_variance: float, D: float | ArrayLike, n: int, *, base: float = 2) -> float:
     r"""Shannon's rate-distortion function of :math:`n` consecutive samples of the stationary Gauss–Markov source, per symbol.
 
     Reverse water-filling (:func:`reverse_waterfilling`) on the eigenvalues of the Toeplitz covariance
@@ -407,7 +410,7 @@ def gauss_markov_block_rd(a, noise_variance, D, n, *, base=2) -> float:
     return reverse_waterfilling(np.linalg.eigvalsh(cov), D, base=base).rate
 
 
-def gauss_markov_rd(a, noise_variance, D, *, base=2) -> float:
+def gauss_markov_rd(a: float, noise_variance: float, D: float | ArrayLike, *, base: float = 2) -> float:
     r"""Shannon's rate-distortion function of the stationary Gauss–Markov *process*, per symbol.
 
     Reverse water-filling on the spectral density :math:`S(\omega) = \sigma_w^2 / (1 - 2a\cos\omega + a^2)`
@@ -470,7 +473,8 @@ def gauss_markov_rd(a, noise_variance, D, *, base=2) -> float:
     return max(val, 0.0) / lb
 
 
-def gaussian_scalar_quantizer(variance, step, *, width=12.0, base=2) -> tuple[float, float]:
+def gaussian_scalar_quantizer(variance: float, step: float, *, width: float = 12.0,
+        base: float = 2) -> tuple[float, float]:
     r"""(rate, distortion) of an entropy-coded uniform scalar quantiser of :math:`N(0, \sigma^2)`: a causal code.
 
     Cells :math:`[(k - \tfrac12)\Delta, (k + \tfrac12)\Delta)` cut at :math:`\pm` ``width`` :math:`\sigma`, each letter
@@ -545,7 +549,7 @@ def _max_entropy_difference(rho: np.ndarray, D: float) -> tuple[float, np.ndarra
     return H, w
 
 
-def shannon_lower_bound(p, rho, D, *, base=2):
+def shannon_lower_bound(p: ArrayLike, rho: ArrayLike, D: float, *, base: float = 2) -> float:
     r"""Shannon's lower bound :math:`R(D) \ge H(X) - \phi(D)` for a difference distortion on :math:`\mathbb Z_m`.
 
     ``p`` is a pmf on :math:`\{0..m-1\}`, ``rho[z]`` (:math:`z = 0..m-1`, ``rho[0]`` the smallest) the distortion of

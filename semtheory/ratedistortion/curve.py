@@ -6,7 +6,7 @@ interpolation (chapter 5).  Part of :mod:`semtheory.ratedistortion`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ._common import (
     gibbs_channel,
 )
 from .distortion import additive_distortion
+from ..core.types import ArrayLike
 
 
 _WARM_MIX = 1e-3  # uniform mass mixed into a warm start of rate_distortion_curve
@@ -29,14 +30,13 @@ _WARM_BUDGET = 2  # iterations a warm start may use before the point is solved f
 _WARM_PAUSE = 8  # points started cold after a warm start that failed its budget
 
 
-@dataclass(frozen=True)
-class RDCurve:
+class RDCurve(NamedTuple):
     r"""A rate-distortion curve traced by :func:`rate_distortion_curve` (points in increasing ``beta``).
 
     Arrays ``betas`` (nats per unit distortion), ``rate`` (units of ``base``, per symbol), ``distortion`` (per
     symbol), ``gap`` (certificate, units of ``base``), ``iterations``, ``converged``.  ``symbols`` is the block
     length the rates and distortions are divided by (1 for a single-letter curve).  :meth:`channel` rebuilds
-    the test channel of a point exactly from its stored output marginal.
+    the test channel of a point exactly from its stored output marginal; ``n_points`` is the number of points.
 
     Attributes
     ----------
@@ -56,6 +56,10 @@ class RDCurve:
         Logarithm base of ``rate`` and ``gap``.
     symbols : int
         The block length the rates and distortions are divided by.
+    log_outputs : numpy.ndarray, shape (k, ny)
+        The log reproduction law :math:`\log r(y)` of each point, in nats (not shown in the repr).
+    distortion_matrix : numpy.ndarray, shape (nx, ny)
+        The distortion matrix the channels are rebuilt with (not shown in the repr).
     """
 
     betas: np.ndarray
@@ -66,21 +70,49 @@ class RDCurve:
     converged: np.ndarray
     base: float
     symbols: int
-    _log_outputs: np.ndarray = field(repr=False)
-    _distortion_matrix: np.ndarray = field(repr=False)
+    log_outputs: np.ndarray
+    distortion_matrix: np.ndarray
 
-    def __len__(self) -> int:
-        return self.betas.size
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields[:8])
+        return f"RDCurve({shown})"
 
-    def channel(self, i) -> np.ndarray:
-        r"""Test channel :math:`q(y \mid x) \propto r(y) e^{-\beta d(x,y)}` of point ``i`` (rows are pmfs)."""
-        i = check_int(i, "i", minimum=-len(self), maximum=len(self) - 1)
-        return gibbs_channel(self._log_outputs[i], self._distortion_matrix, self.betas[i])
+    @property
+    def n_points(self) -> int:
+        """Number of points of the curve (the length of ``betas``)."""
+        return int(self.betas.size)
 
-    def output(self, i) -> np.ndarray:
-        r"""The reproduction law :math:`r(y)` that generated point ``i``'s channel."""
-        i = check_int(i, "i", minimum=-len(self), maximum=len(self) - 1)
-        return np.exp(self._log_outputs[i])
+    def channel(self, i: int) -> np.ndarray:
+        r"""Test channel :math:`q(y \mid x) \propto r(y) e^{-\beta d(x,y)}` of point ``i`` (rows are pmfs).
+
+        Parameters
+        ----------
+        i : int
+            Index of the point, ``-n_points <= i < n_points``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (nx, ny)
+            The test channel (dimensionless probabilities).
+        """
+        i = check_int(i, "i", minimum=-self.n_points, maximum=self.n_points - 1)
+        return gibbs_channel(self.log_outputs[i], self.distortion_matrix, self.betas[i])
+
+    def output(self, i: int) -> np.ndarray:
+        r"""The reproduction law :math:`r(y)` that generated point ``i``'s channel.
+
+        Parameters
+        ----------
+        i : int
+            Index of the point, ``-n_points <= i < n_points``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (ny,)
+            The reproduction pmf (dimensionless).
+        """
+        i = check_int(i, "i", minimum=-self.n_points, maximum=self.n_points - 1)
+        return np.exp(self.log_outputs[i])
 
     @property
     def lagrangian(self) -> np.ndarray:
@@ -145,13 +177,13 @@ def _trace(prob: BAProblem, betas: np.ndarray, lb: float, tol: float, max_iter: 
         converged=gap <= tol * lb * symbols * (1 + 1e-12),
         base=float(base),
         symbols=symbols,
-        _log_outputs=logrs,
-        _distortion_matrix=d_for_channel,
+        log_outputs=logrs,
+        distortion_matrix=d_for_channel,
     )
 
 
-def rate_distortion_curve(p, distortion, betas, *, base=2, tol=1e-9, max_iter=100_000, warm_start=False,
-                          accelerate=True) -> RDCurve:
+def rate_distortion_curve(p: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+        tol: float = 1e-9, max_iter: int = 100_000, warm_start: bool = False, accelerate: bool = True) -> RDCurve:
     r"""The whole curve :math:`\{(D_\beta, R(D_\beta))\}` over a grid of multipliers ``betas`` (nats per unit distortion).
 
     Runs :func:`blahut_arimoto` at each :math:`\beta` in increasing order, each from the uniform reproduction
@@ -206,7 +238,8 @@ def rate_distortion_curve(p, distortion, betas, *, base=2, tol=1e-9, max_iter=10
     return _trace(prob, b, lb, tol, max_iter, check_flag(warm_start, "warm_start"), 1, base, prob.d_full)
 
 
-def block_rate_distortion_curve(px, distortion, betas, *, base=2, tol=1e-9, max_iter=100_000) -> RDCurve:
+def block_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+        tol: float = 1e-9, max_iter: int = 100_000) -> RDCurve:
     r"""Shannon's rate-distortion function of the :math:`n`-block, per symbol: :math:`R_n(D) = \frac1n \min I(X^n; Y^n)`.
 
     The minimum is over *all* test channels :math:`q(y^n \mid x^n)` with

@@ -8,9 +8,10 @@ import numpy as np
 
 from .._validate import as_stochastic, check_int, log_base
 from ._common import MAX_CELLS, as_distortion, as_points, reject_complex
+from ..core.types import ArrayLike
 
 
-def hamming_distortion(size, reproductions=None) -> np.ndarray:
+def hamming_distortion(size: int, reproductions: ArrayLike | None = None) -> np.ndarray:
     r"""Hamming distortion :math:`d(x, y) = \mathbb 1[x \ne y]` on ``size`` source symbols.
 
     ``reproductions`` (default ``size``) is the number of reproduction symbols; symbol ``y`` reproduces ``x``
@@ -39,7 +40,7 @@ def hamming_distortion(size, reproductions=None) -> np.ndarray:
     return (np.arange(m)[:, None] != np.arange(k)[None, :]).astype(float)
 
 
-def squared_error_distortion(points, reproductions=None) -> np.ndarray:
+def squared_error_distortion(points: ArrayLike, reproductions: ArrayLike | None = None) -> np.ndarray:
     r"""Squared-error distortion :math:`d(x, y) = (x - y)^2` between real source ``points`` and ``reproductions``.
 
     Both are 1-D arrays of finite reals (``reproductions`` defaults to ``points``).  Units: squared units of
@@ -68,7 +69,7 @@ def squared_error_distortion(points, reproductions=None) -> np.ndarray:
     return (x[:, None] - y[None, :]) ** 2
 
 
-def log_loss_distortion(reproductions, *, base=2) -> np.ndarray:
+def log_loss_distortion(reproductions: ArrayLike | None, *, base: float = 2) -> np.ndarray:
     r"""Log-loss distortion :math:`d(x, q) = -\log q(x)` for a list of reproduction pmfs ``q``.
 
     ``reproductions[j]`` is a pmf over the source alphabet (rows of a row-stochastic matrix of shape
@@ -98,7 +99,7 @@ def log_loss_distortion(reproductions, *, base=2) -> np.ndarray:
         return (-np.log(Q) / lb).T.copy()
 
 
-def additive_distortion(distortion, n) -> np.ndarray:
+def additive_distortion(distortion: ArrayLike, n: int) -> np.ndarray:
     r"""Block distortion :math:`d_n(x^n, y^n) = \sum_{t=1}^n d(x_t, y_t)` as an array with axes :math:`X_1..X_n, Y_1..Y_n`.
 
     The *total* (not the average) per-letter distortion; divide by ``n`` for the per-symbol average.  The axis
@@ -130,7 +131,7 @@ def additive_distortion(distortion, n) -> np.ndarray:
     return out
 
 
-def difference_distortion(rho) -> np.ndarray:
+def difference_distortion(rho: ArrayLike) -> np.ndarray:
     r"""The matrix :math:`d(x, y) = \rho((x - y) \bmod m)` of a difference distortion on :math:`\mathbb Z_m` (chapter 5).
 
     Parameters

@@ -6,13 +6,17 @@ log-loss rate-distortion (chapter 5).  Part of :mod:`semtheory.ratedistortion`.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import numpy as np
 
 from .. import measures
 from .._validate import as_pmf, as_stochastic, check_int, check_positive, log_base
 from ._common import MAX_CELLS, as_nonneg_array, as_output, as_source_law, conditional_rows
+from ..core.types import ArrayLike, FloatArray, SeedLike
+
+if TYPE_CHECKING:
+    from ..core.models import LanguageModel
 
 
 class LogLossPoint(NamedTuple):
@@ -42,7 +46,7 @@ class LogLossPoint(NamedTuple):
     conditional_entropy: float
 
 
-def log_loss_point(block_law, predictive=None, *, base=2) -> LogLossPoint:
+def log_loss_point(block_law: ArrayLike, predictive: ArrayLike | None = None, *, base: float = 2) -> LogLossPoint:
     r"""Place a predictor :math:`Q(x \mid c)` of the next token :math:`X` from a context :math:`C` on the log-loss plane.
 
     ``block_law`` is the joint pmf of (context, next token): any number of context axes, the next token on the
@@ -110,7 +114,8 @@ def log_loss_point(block_law, predictive=None, *, base=2) -> LogLossPoint:
     return LogLossPoint(dist / lb, rate / lb, H / lb, Hc / lb)
 
 
-def pretraining_point(source, model, order=None, *, base=2) -> LogLossPoint:
+def pretraining_point(source: LanguageModel, model: LanguageModel, order: int | None = None, *,
+        base: float = 2) -> LogLossPoint:
     r"""The log-loss point of a language model ``model`` of context length ``order`` on a stationary ``source``.
 
     ``source`` is a :class:`semtheory.channel.LanguageModel` whose first ``order + 1`` tokens are stationary (every
@@ -190,7 +195,7 @@ class SequencePredictor(NamedTuple):
     joint: np.ndarray
 
 
-def strictly_causal_predictor(px, *, base=2) -> SequencePredictor:
+def strictly_causal_predictor(px: ArrayLike, *, base: float = 2) -> SequencePredictor:
     r"""The ideal next-token predictor :math:`Y_t = P(\cdot \mid X^{t-1})` of a block, read as a causal test channel.
 
     ``px`` is the law of :math:`X^n` (one axis per step, one alphabet).  The predictor is *strictly* causal:
@@ -244,7 +249,7 @@ def strictly_causal_predictor(px, *, base=2) -> SequencePredictor:
     return SequencePredictor(dist / lb / n, rate / lb / n, H / lb / n, reps, J)
 
 
-def log_loss_sequence_lower_bound(px, D, *, base=2):
+def log_loss_sequence_lower_bound(px: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Lower bound :math:`\max(0, H(X^n)/n - D)` on the block and the directed rate-distortion functions under log-loss.
 
     For any test channel whose reproductions :math:`Y_t` are pmfs on the source alphabet,
@@ -296,7 +301,8 @@ class PretrainingSweep(NamedTuple):
     fitted: dict
 
 
-def pretraining_sweep(source, orders, train_sizes, *, seed=1, base=2) -> PretrainingSweep:
+def pretraining_sweep(source: LanguageModel, orders: Sequence[int], train_sizes: Sequence[int], *,
+        seed: SeedLike = 1, base: float = 2) -> PretrainingSweep:
     r"""Place ideal predictors and fitted :math:`n`-gram models of growing order on the log-loss plane.
 
     For each order :math:`k` in ``orders``: the ideal predictor (:func:`log_loss_point` of the stationary law of
@@ -344,7 +350,8 @@ def pretraining_sweep(source, orders, train_sizes, *, seed=1, base=2) -> Pretrai
     return PretrainingSweep(ks, ideal, fitted)
 
 
-def plot_pretraining_plane(ax, sweep, entropy_rate, *, xlim=None, ylim=None):
+def plot_pretraining_plane(ax: Any, sweep: PretrainingSweep, entropy_rate: float, *,
+        xlim: tuple[float, float] | None = None, ylim: tuple[float, float] | None = None) -> Any:
     r"""Draw a :class:`PretrainingSweep` on the per-token log-loss plane (the left panel of the chapter's figure).
 
     The line :math:`R = H(X) - D`, a dashed vertical line at ``entropy_rate`` (bits), the ideal order-:math:`k`
@@ -428,7 +435,7 @@ class BottleneckDistortion(NamedTuple):
     i_ty: float
 
 
-def bottleneck_distortion(p_xy, encoder, *, base=2) -> BottleneckDistortion:
+def bottleneck_distortion(p_xy: ArrayLike, encoder: ArrayLike, *, base: float = 2) -> BottleneckDistortion:
     r"""The self-consistent log-loss distortion of an information-bottleneck encoder.
 
     For a joint pmf ``p_xy`` of :math:`(X, Y)` and an encoder ``encoder[x, t]`` :math:`= q(t \mid x)` (so

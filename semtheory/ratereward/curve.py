@@ -10,6 +10,7 @@ from scipy.optimize import brentq
 
 from .._validate import as_float, log_base
 from ._common import bandit, log, tilt
+from ..core.types import ArrayLike
 
 
 class RateRewardCurve(NamedTuple):
@@ -61,7 +62,8 @@ def _point(P: np.ndarray, r: np.ndarray, lam: float, lb: float) -> tuple[float, 
     return rho, max(rate, 0.0) / lb
 
 
-def rate_reward_curve(ref, reward, kl_weights, *, base=2) -> RateRewardCurve:
+def rate_reward_curve(ref: ArrayLike, reward: ArrayLike, kl_weights: ArrayLike, *,
+        base: float = 2) -> RateRewardCurve:
     r"""Trace the rate-reward curve :math:`\big(\rho(\beta), R(\beta)\big)` at each temperature in ``kl_weights``.
 
     .. math:: \rho(\beta) = \E_{\pi^*_\beta}[r],\qquad R(\beta) = D(\pi^*_\beta \,\|\, \pi_{\mathrm{ref}}),
@@ -104,7 +106,7 @@ def rate_reward_curve(ref, reward, kl_weights, *, base=2) -> RateRewardCurve:
     return RateRewardCurve(bs, pts[:, 0], pts[:, 1])
 
 
-def rate_reward_limits(ref, reward, *, base=2) -> RateRewardLimits:
+def rate_reward_limits(ref: ArrayLike, reward: ArrayLike, *, base: float = 2) -> RateRewardLimits:
     r"""The reference (:math:`\beta\to\infty`) and greedy (:math:`\beta\to 0`) ends of the rate-reward curve.
 
     :math:`\rho \to \E_{\pi_{\mathrm{ref}}} r` with rate 0, and :math:`\rho \to r_{\max}` (largest reward on the
@@ -153,7 +155,7 @@ def _lambda_for(P: np.ndarray, r: np.ndarray, rho: float) -> float:
     return brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-13, maxiter=500)
 
 
-def kl_weight_for_reward(ref, reward, rho) -> float:
+def kl_weight_for_reward(ref: ArrayLike, reward: ArrayLike, rho: float) -> float:
     r"""The temperature :math:`\beta` whose Gibbs optimum attains expected reward ``rho``: :math:`\rho(\beta) = \rho`.
 
     ``rho`` must lie strictly between :math:`\E_{\pi_{\mathrm{ref}}} r` and :math:`r_{\max}` (the limits, reached
@@ -197,7 +199,7 @@ def _check_real(x, name: str) -> float:
     return float(x)
 
 
-def rate_reward(ref, reward, rho, *, base=2) -> float:
+def rate_reward(ref: ArrayLike, reward: ArrayLike, rho: float, *, base: float = 2) -> float:
     r"""Rate-reward function :math:`R(\rho) = \min\{D(\pi\,\|\,\pi_{\mathrm{ref}}) : \E_\pi[r] \ge \rho\}`.
 
     Exact: 0 for :math:`\rho \le \E_{\pi_{\mathrm{ref}}} r`; :math:`-\log\pi_{\mathrm{ref}}(A^*)` at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from ..core.alternating import Round, alternate
 from ._common import as_reward, kl_weights_array, check_kl_weight, kernels
 from .causal import causal_gibbs
 from .curve import RateRewardCurve
+from ..core.types import ArrayLike
 
 
 class DirectedRateReward(NamedTuple):
@@ -65,7 +66,8 @@ def _output_kernels(P: np.ndarray, n: int, yc: list[int]) -> list[np.ndarray]:
     return out
 
 
-def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_iter=5000, init=None) -> DirectedRateReward:
+def directed_rate_reward(policy: Sequence[ArrayLike], reward: ArrayLike, kl_weight: float, *, base: float = 2,
+        tol: float = 1e-10, max_iter: int = 5000, init: ArrayLike | None = None) -> DirectedRateReward:
     r"""A point of the directed rate-reward function, :math:`\max_{\pi}\ \E[r] - \beta\, I(X^n \to Y^n)` over causal policies.
 
     .. math::
@@ -156,7 +158,8 @@ def directed_rate_reward(policy, reward, kl_weight, *, base=2, tol=1e-10, max_it
     )
 
 
-def directed_rate_reward_curve(policy, reward, kl_weights, *, base=2, tol=1e-10, max_iter=5000) -> RateRewardCurve:
+def directed_rate_reward_curve(policy: Sequence[ArrayLike], reward: ArrayLike, kl_weights: ArrayLike, *,
+        base: float = 2, tol: float = 1e-10, max_iter: int = 5000) -> RateRewardCurve:
     r"""Trace the directed rate-reward function :math:`(\E r, I(X^n\to Y^n))` over ``kl_weights`` (see :func:`directed_rate_reward`).
 
     Each point is warm-started from the previous one's output law.  Rates in units of ``base``.  Chapter 6.
