@@ -253,8 +253,8 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
     w = np.minimum((np.cumsum(q, axis=1) < u).sum(axis=1), M - 1)
     g = pop[w] - e[np.arange(mc_runs), w]
     bound = mi_generalization_bound(mi, n, sigma, base=math.e)
-    return GibbsStudy(n, mi / lb, hw / lb, math.log(M) / lb, gap, float(g.mean()), float(g.std(ddof=1) / math.sqrt(mc_runs)),
-                      sigma, bound)
+    return GibbsStudy(n, mi / lb, hw / lb, math.log(M) / lb, gap, float(g.mean()),
+                      float(g.std(ddof=1) / math.sqrt(mc_runs)), sigma, bound)
 
 
 def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
