@@ -969,7 +969,7 @@ def test_docstring_examples_run():
     import importlib
 
     tried = 0
-    for sub in ("pmi", "sphere", "jl", "quasi_orthogonal", "vectorisation", "contrastive"):
+    for sub in ("pmi", "factorisation", "sphere", "jl", "quasi_orthogonal", "vectorisation", "contrastive"):
         mod = importlib.import_module(f"semtheory.embedding.{sub}")
         res = doctest.testmod(mod, verbose=False, report=False)
         assert res.failed == 0, sub

@@ -43,7 +43,8 @@ everywhere in :mod:`semtheory.measures`); ``base=math.e`` gives nats, the unit o
 and of the InfoNCE ceiling :math:`\log N`.  Scores, critics and the shifted PMI targets that the SGNS and
 sphere models factorise are natural logarithms (nats) throughout.
 
-The groups live in the submodules ``pmi``, ``sphere``, ``jl``, ``quasi_orthogonal``, ``vectorisation`` and
+The groups live in the submodules ``pmi`` (words, counts, PMI, SGNS), ``factorisation`` (weighted and SVD
+factorisations, vectors, analogies), ``sphere``, ``jl``, ``quasi_orthogonal``, ``vectorisation`` and
 ``contrastive`` (InfoNCE); every public name is re-exported here, so ``embedding.name`` and ``from semtheory.embedding import
 name`` both work.
 """
@@ -60,6 +61,8 @@ from .pmi import (
     sgns_optimal_inner_product,
     sgns_weight,
     sgns_least_squares,
+)
+from .factorisation import (
     WeightedFit,
     weighted_factorisation,
     FactorisationErrors,

@@ -21,7 +21,7 @@ from .._validate import (
     log_base,
 )
 from ._common import as_real_matrix
-from .pmi import to_sphere
+from .factorisation import to_sphere
 
 # ==============================================================================================
 # The probability-inner-product space on the unit sphere
