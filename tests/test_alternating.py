@@ -68,7 +68,7 @@ def test_nan_stops_at_the_last_finite_iterate():
 
     res = alternate(step, np.array([1.0]), tol=1e-9, max_iter=100)
     assert not res.converged and res.state[0] == 0.125 and res.upper == 0.125 and res.iterations == 3
-    un = alternate(lambda x, c: Round(math.nan, change=1.0), 1.0, tol=1e-3, max_iter=10, certified=False)
+    un = alternate(lambda x, c: Round(x + 1, change=math.nan), 1.0, tol=1e-3, max_iter=10, certified=False)
     assert not un.converged and un.state == 1.0 and un.iterations == 0
 
 
@@ -112,3 +112,16 @@ def test_bad_arguments(kw, name):
     args = {"tol": 1e-9, "max_iter": 10} | kw
     with pytest.raises(ValueError, match=name):
         alternate(lambda x, c: Round(x), 1.0, **args)
+
+
+def test_a_deferred_next_is_computed_only_when_the_loop_moves_on():
+    calls = []
+
+    def step(x, check):
+        def nxt():
+            calls.append(x)
+            return x / 2
+        return Round(nxt, lower=0.0, upper=x)
+
+    res = alternate(step, 1.0, tol=0.1, max_iter=100)
+    assert res.converged and res.state == 0.0625 and res.iterations == 4 and calls == [1.0, 0.5, 0.25, 0.125]

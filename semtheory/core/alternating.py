@@ -34,7 +34,9 @@ class Round(NamedTuple):
     Attributes
     ----------
     next : object
-        The next iterate :math:`F(x)` (an array, or a list or tuple of arrays).
+        The next iterate :math:`F(x)` (an array, or a list or tuple of arrays), or a callable without arguments
+        that returns it: the loop calls it only when it moves on, so a costly update is not computed at the
+        iterate where the loop stops.
     value : float, default nan
         The objective at :math:`x`, which the iteration lowers (used only to accept an extrapolation), in the
         problem's units.
@@ -198,8 +200,9 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
     otherwise moves to ``next``.  The result's bounds are those of the final iterate, so ``converged`` is exactly
     ``gap <= tol``.  **Without a certificate** (``certified=False``): the loop moves to ``next`` and stops when
     the round's ``change`` is at most ``tol`` (``converged=True``) or after ``max_iter`` moves; ``gap`` is nan
-    and ``certified`` False.  **Guards**: a ``next`` (or bound) that holds NaN stops the loop at the last iterate
-    without one, with ``converged=False``.  **Acceleration** (``accelerate=True``, certified problems whose
+    and ``certified`` False.  **Guards**: a NaN in the bounds (or, without a certificate, in the change) stops
+    the loop at the last iterate whose bounds (change) were numbers, with ``converged=False``; an extrapolated
+    iterate that holds NaN is refused.  **Acceleration** (``accelerate=True``, certified problems whose
     iterate is one array): after two plain steps :math:`x_1 = F(x_0)`, :math:`x_2 = F(x_1)` the squared
     extrapolations of :func:`squarem_steps` (plain norm) are tried, each passed through ``project`` (for example
     the normalisation of a log law), and the first whose ``value`` is below that of :math:`x_2` replaces it;
@@ -262,9 +265,9 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
     if not certified:
         while True:
             rnd = step(x, False)
-            if _has_nan(rnd.next) or math.isnan(rnd.change):
+            if math.isnan(rnd.change):  # a NaN in the update: stop at the last iterate without one
                 return AlternatingResult(x, rnd, nan, nan, nan, it, False, False, 0)
-            x, it = rnd.next, it + 1
+            x, it = _advance(rnd), it + 1
             if float(rnd.change) <= tol:
                 return AlternatingResult(x, rnd, nan, nan, nan, it, True, False, 0)
             if it >= max_iter:
@@ -276,29 +279,27 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
     accepted = 0
     check = checks(0)
     rnd = step(x, check)
+    good = None  # the last checked iterate with finite bounds, (x, round, iterations)
     while True:
         if check:
             lo, up = float(rnd.lower), float(rnd.upper)
-            if math.isnan(up - lo):
-                return AlternatingResult(x, rnd, lo, up, nan, it, False, True, accepted)
+            if math.isnan(up - lo):  # a NaN reached the bounds: report the last iterate whose bounds were numbers
+                if good is None:
+                    return AlternatingResult(x, rnd, lo, up, nan, it, False, True, accepted)
+                x, rnd, it = good
+                lo, up = float(rnd.lower), float(rnd.upper)
+                return AlternatingResult(x, rnd, lo, up, max(up - lo, 0.0), it, False, True, accepted)
             gap = max(up - lo, 0.0)
             if gap <= tol or it >= max_iter:
                 return AlternatingResult(x, rnd, lo, up, gap, it, gap <= tol, True, accepted)
-        x1 = rnd.next
-        if _has_nan(x1):
-            return _stopped(step, x, rnd, it, accepted)
+            good = (x, rnd, it)
+        x1 = _advance(rnd)
         if not accelerate or it + 2 > max_iter:
             it += 1
             check = checks(it)
             x, rnd = x1, step(x1, check)
             continue
-        r1 = step(x1, False)
-        x2 = r1.next
-        if _has_nan(x2):
-            it += 1
-            check = checks(it)
-            x, rnd = x1, step(x1, check)
-            continue
+        x2 = _advance(step(x1, False))
         it += 2
         check = checks(it)
         r2 = step(x2, check)
@@ -317,10 +318,6 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
         x, rnd = best
 
 
-def _stopped(step: Callable[[Any, bool], Round], x: Any, rnd: Round, it: int, accepted: int) -> AlternatingResult:
-    """The loop met a NaN after ``x``: report ``x`` with its bounds (computed if this round had none)."""
-    if math.isnan(rnd.upper - rnd.lower):
-        rnd = step(x, True)
-    lo, up = float(rnd.lower), float(rnd.upper)
-    gap = max(up - lo, 0.0) if not math.isnan(up - lo) else math.nan
-    return AlternatingResult(x, rnd, lo, up, gap, it, False, True, accepted)
+def _advance(rnd: Round) -> Any:
+    """The next iterate of a round, computed now if the problem deferred it (a callable ``next``)."""
+    return rnd.next() if callable(rnd.next) else rnd.next

@@ -290,19 +290,22 @@ def feedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: flo
         return out
 
     logpol = [np.full((tr.sizes[t - 1], xc[t - 1]), -math.log(xc[t - 1])) for t in range(1, n + 1)]
-    s = evaluate(logpol)
-    it, omega, history, best, store = 0, 2.0, [s.logPY], bound(s.logPY), {}
-    while it < max_iter and (best - s.lower) / lb / n > tol:
-        it += 1
+    s0 = evaluate(logpol)
+    run = {"it": 0, "omega": 2.0, "history": [s0.logPY], "best": bound(s0.logPY), "store": {}}
+
+    def advance(s: _FBState) -> _FBState:
+        """One over-relaxed Blahut-Arimoto step; every fourth step the extrapolations and the certificate."""
+        it = run["it"] = run["it"] + 1
+        store = run["store"]
         ba = ba_step(s)
-        trial = evaluate(relax(s.logpol, ba, omega))
+        trial = evaluate(relax(s.logpol, ba, run["omega"]))
         if trial.lower > s.lower:  # the over-relaxed step is kept when it beats the current law
-            s, omega = trial, min(2 * omega, 64.0)
+            s, run["omega"] = trial, min(2 * run["omega"], 64.0)
         else:
-            s, omega = evaluate(ba), max(omega / 2, 2.0)
-        history.append(s.logPY)
+            s, run["omega"] = evaluate(ba), max(run["omega"] / 2, 2.0)
+        run["history"].append(s.logPY)
         if it % 4 and it < max_iter:
-            continue  # the certificate costs a backward pass: check every fourth step
+            return s  # the certificate costs a backward pass: check every fourth step
         # Degenerate optima: entries that should vanish decay like 1/k, so try the Richardson extrapolation
         # of the policy from steps j ~ k/2 and k; kept only if it raises the directed information.
         store[it] = s.logpol
@@ -310,7 +313,7 @@ def feedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: flo
         if j > 0:
             e = evaluate(extrapolate(s.logpol, store[j], it, j))
             if e.lower > s.lower:
-                s, history = e, [e.logPY]  # the output laws restart from the extrapolated law
+                s, run["history"] = e, [e.logPY]  # the output laws restart from the extrapolated law
         for key in [key for key in store if key < j]:
             del store[key]
         if len(store) * 8 * sum(a.size for a in s.logpol) > _STORE_BYTES:  # bounded memory: keep every other
@@ -319,8 +322,16 @@ def feedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: flo
                 del store[key]
         # The output laws converge like 1/k too; the bound holds for any law on y^n, so also try the
         # Richardson extrapolation 2 P_Y(k) - P_Y(k/2) (clipped, renormalised).
+        history = run["history"]
         q = np.maximum(2 * np.exp(s.logPY) - np.exp(history[len(history) // 2]), 1e-300)
-        best = min(best, bound(s.logPY), bound(np.log(q / q.sum())))
+        run["best"] = min(run["best"], bound(s.logPY), bound(np.log(q / q.sum())))
+        return s
+
+    def step(s: _FBState, check: bool) -> Round:  # the certificate at s: lower = I(policy), upper = best bound
+        return Round(lambda: advance(s), -s.lower, s.lower, run["best"])
+
+    res = alternate(step, s0, tol=tol * lb * n, max_iter=max_iter)
+    s, it, best = res.state, res.iterations, res.upper
     # the dense joint law and policy (uniform on histories the channel cannot produce)
     NY = math.prod(yc)
     P = np.zeros(math.prod(xc) * NY)
@@ -341,7 +352,7 @@ def feedback_capacity(channel: Sequence[ArrayLike], *, base: float = 2, tol: flo
         n=n,
         policy=pol,
         iterations=it,
-        converged=(best - s.lower) / lb / n <= tol,
+        converged=res.converged,
     )
 
 
