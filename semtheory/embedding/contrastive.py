@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import log_softmax, logsumexp, xlogy
 
+from ..core.results import Estimate
 from ..core.types import ArrayLike, SeedLike
 from .._validate import as_array as _asarray
 from .._validate import (
@@ -213,7 +214,7 @@ def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
 
 
 def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches: int = 200, seed: SeedLike = None,
-                        base: float = 2) -> tuple[float, float]:
+                        base: float = 2) -> Estimate:
     r"""Monte-Carlo mean and standard error of :func:`infonce` over ``n_batches`` fresh batches of ``N`` pairs drawn from ``p_xy``.
 
     ``critic`` is a table ``(contexts x tokens)`` of scores :math:`g(x, y)`.  Deterministic under ``seed``.
@@ -236,9 +237,9 @@ def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches
 
     Returns
     -------
-    tuple of float
-        ``(mean, se)``: the mean of the per-batch bounds and its standard error (0 for one batch), both in
-        units of log ``base`` (bits by default).
+    Estimate
+        ``(mean, se)``, a :class:`semtheory.core.Estimate`: the mean of the per-batch bounds and its standard
+        error (0 for one batch), both in units of log ``base`` (bits by default).
     """
     p = as_joint(p_xy)
     g = as_real_matrix(critic, "critic", allow_neg_inf=True)
@@ -265,7 +266,7 @@ def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches
                              "over that batch is undefined")
         out[s : s + chunk] = np.mean(g[X, Y] - lse, axis=1) + math.log(N)
     out = np.minimum(out, math.log(N)) / lb
-    return float(out.mean()), float(out.std(ddof=1) / math.sqrt(nb)) if nb > 1 else 0.0
+    return Estimate(float(out.mean()), float(out.std(ddof=1) / math.sqrt(nb)) if nb > 1 else 0.0)
 
 
 class InfoNCEFit(NamedTuple):
