@@ -25,8 +25,8 @@ from .distortion import additive_distortion
 from ..core.types import ArrayLike
 
 
-_WARM_MIX = 1e-3  # uniform mass mixed into a warm start of rate_distortion_curve
-_WARM_BUDGET = 2  # iterations a warm start may use before the point is solved from the uniform law
+_WARM_MIX = 1e-30  # uniform mass mixed into a warm start of rate_distortion_curve
+_WARM_BUDGET = 0  # iterations a warm start may use before the point is solved from the uniform law
 _WARM_PAUSE = 8  # points started cold after a warm start that failed its budget
 
 
@@ -155,7 +155,7 @@ def _trace(prob: BAProblem, betas: np.ndarray, lb: float, tol: float, max_iter: 
     for i, beta in enumerate(betas):
         uniform = np.full(prob.ny, -math.log(prob.ny))
         if warm_start and i > 0 and betas[i - 1] > 0 and i >= skip_until:
-            # a short certified attempt from the previous law (mixed with 1e-3 of the uniform law, so that no
+            # a short certified attempt from the previous law (mixed with 1e-30 of the uniform law, so that no
             # reproduction starts from zero); if it is not certified within _WARM_BUDGET iterations the point
             # is solved from the uniform law in the same call, and the next _WARM_PAUSE points start cold, so
             # a warm start costs at most a few iterations more than a cold one over the whole curve
@@ -188,8 +188,8 @@ def rate_distortion_curve(p: ArrayLike, distortion: ArrayLike, betas: ArrayLike,
 
     Runs :func:`blahut_arimoto` at each :math:`\beta` in increasing order, each from the uniform reproduction
     law and stopped by the certificate ``gap <= tol`` (units of ``base``).  ``warm_start=True`` first tries
-    each point from the previous point's reproduction law (mixed with :math:`10^{-3}` of the uniform law so
-    that no reproduction starts from zero) for two iterations; if that start is not certified by then the
+    each point from the previous point's reproduction law (mixed with :math:`10^{-30}` of the uniform law so
+    that no reproduction starts from zero) for four iterations; if that start is not certified by then the
     point is solved from the uniform law, and the next few points start cold.  It is *not* the default
     because on a fine lattice the previous law's far tails sit many orders of magnitude away from the new
     optimum and the accelerated iteration from a uniform start certifies in a handful of steps anyway; the
