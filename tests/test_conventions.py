@@ -79,16 +79,6 @@ ANNOTATIONS_MISSING: set[str] = {
     'ratereward.rate_reward',
     'ratereward.rate_reward_curve',
     'ratereward.rate_reward_limits',
-    'sources.HiddenMarkovSource',
-    'sources.IIDSource',
-    'sources.KneserNeyModel',
-    'sources.MarkovSource',
-    'sources.NGramModel',
-    'sources.lifted_transition',
-    'sources.ngram_cross_entropies',
-    'sources.plugin_entropy_rate',
-    'sources.stationary_cross_entropy',
-    'sources.stationary_distribution',
 }
 DATACLASS_RESULT: set[str] = {
     'directed.MarkovPairRates',
