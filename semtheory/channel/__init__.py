@@ -37,7 +37,7 @@ conversion.  *Scores and information measures* take ``base`` keyword-only (2 = b
 (``logsumexp``).
 
 **Files.**  :mod:`~semtheory.channel.models` (:class:`BoltzmannLM`, :class:`DecodedLM`),
-:mod:`~semtheory.channel.boltzmann` (the Boltzmann form), :mod:`~semtheory.channel.logdomain` (entropy and
+:mod:`~semtheory.channel.boltzmann_form` (the Boltzmann form), :mod:`~semtheory.channel.logdomain` (entropy and
 KL of log-pmfs), :mod:`~semtheory.channel.decoding` (the decoding maps and their cost),
 :mod:`~semtheory.channel.interaction` (the LLM as a channel with feedback and state); the interface
 (:class:`LanguageModel`, :class:`MarkovLM`, :func:`sequence_law`) lives in :mod:`semtheory.core.models`.  Every
@@ -48,7 +48,7 @@ from __future__ import annotations
 
 # The interface and the table model live in the core layer (semtheory.core); this chapter re-exports them.
 from ..core.models import LanguageModel, MarkovLM, sequence_law
-from .boltzmann import (
+from .boltzmann_form import (
     boltzmann,
     boltzmann_entropy,
     boltzmann_logprobs,

@@ -11,7 +11,7 @@ from scipy.special import logsumexp
 
 from .._validate import check_int, check_positive, check_probability, log_base
 from ._common import as_logits, as_logpmf, decode_kwargs, entropy_nats
-from .boltzmann import boltzmann_logprobs
+from .boltzmann_form import boltzmann_logprobs
 from .logdomain import logprob_entropy, logprob_kl
 
 if TYPE_CHECKING:

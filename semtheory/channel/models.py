@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .._validate import check_int, check_positive
 from ..core.models import LanguageModel, check_model
 from ._common import as_energies, decode_kwargs
-from .boltzmann import boltzmann_logprobs
+from .boltzmann_form import boltzmann_logprobs
 from .decoding import decode
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 r"""Result records shared by every chapter module.
 
 Every result of the library is a :class:`typing.NamedTuple` whose fields are named for what they hold (the
-conventions page, :doc:`/appendix/conventions`).  :class:`Estimate` is the record of a Monte Carlo estimate: its
+book's conventions page, in its appendix).  :class:`Estimate` is the record of a Monte Carlo estimate: its
 mean and its standard error, in the units the returning function documents (units of log ``base``, bits by default,
 for an information quantity).  It unpacks as ``mean, se = estimate``, so code written for a ``(mean, se)`` pair reads
 the same.
