@@ -11,6 +11,12 @@ r"""The core layer: what the chapter modules share, under public names, owned by
 * :mod:`semtheory.core.law`: the :math:`X_1 \dots X_n, Y_1 \dots Y_n` layout of joint laws.
 * :mod:`semtheory.core.results`: the shared result records, :class:`~semtheory.core.results.Estimate` (a Monte
   Carlo mean and its standard error).
+* :mod:`semtheory.core.tables`: the next-token law after every prefix of many rows
+  (:func:`~semtheory.core.tables.next_token_table`), batched for a model with a ``table`` method.
+* :mod:`semtheory.core.alternating`: the one certified alternating-optimisation loop
+  (:func:`~semtheory.core.alternating.alternate`) that Blahut–Arimoto's relatives run on: channel and feedback
+  capacity, directed rate-distortion, the information bottleneck, directed rate-reward.
+* :mod:`semtheory.core.types`: the aliases of the type annotations (``ArrayLike``, ``FloatArray``, ``SeedLike``).
 
 Validation of arguments lives in ``semtheory._validate`` (one home for every module).  Chapter modules import
 these names from here; ``semtheory.channel`` and ``semtheory.transformer`` re-export the ones readers use
