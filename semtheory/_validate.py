@@ -368,11 +368,12 @@ def as_float(x, name: str) -> np.ndarray:
 
 
 def as_real_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite: bool = True,
-                  nonempty: bool = True) -> np.ndarray:
+                  nonempty: bool = True, minimum: float | None = None) -> np.ndarray:
     """``x`` as a float array: complex, boolean, string and object arrays (and ``None``) are refused, never cast.
 
-    Optionally checks the number of axes (an int or a tuple of allowed ones), that it is non-empty and
-    that every entry is finite; each failure is a ``ValueError`` naming ``name``.
+    Optionally checks the number of axes (an int or a tuple of allowed ones), that it is non-empty, that
+    every entry is finite and that every entry is ``>= minimum``; each failure is a ``ValueError`` naming
+    ``name``.
     """
     if x is None:
         raise ValueError(f"{name} must be an array of real numbers, got None")
@@ -386,6 +387,8 @@ def as_real_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, fi
         raise ValueError(f"{name} is empty")
     if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or inf")
+    if minimum is not None and arr.size and not np.all(arr >= minimum):
+        raise ValueError(f"{name} must have entries >= {minimum:g}")
     return arr
 
 
@@ -416,4 +419,131 @@ def as_int_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, min
         raise ValueError(f"{name} must have entries >= {minimum}, got {arr.min()}")
     if arr.size and maximum is not None and arr.max() > maximum:
         raise ValueError(f"{name} must have entries <= {maximum}, got {arr.max()}")
+    return arr
+
+
+def _want_ndim(arr: np.ndarray, ndim, name: str, what: str) -> None:
+    """Raise unless ``arr`` has ``ndim`` axes (an int or a tuple of allowed ones; ``None``: at least one)."""
+    if ndim is None:
+        if arr.ndim < 1:
+            raise ValueError(f"{name} must be an array of {what}, got a scalar")
+        return
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if arr.ndim not in allowed:
+        want = " or ".join(map(str, allowed))
+        raise ValueError(f"{name} must be a {want}-D array of {what}, got shape {arr.shape}")
+
+
+def as_token_ids(x, name: str, *, vocab_size: int | None = None, ndim: int | tuple[int, ...] | None = 1,
+                 minimum: int = 0, nonempty: bool = True) -> np.ndarray:
+    """``x`` as an int64 array of token ids (symbols) in ``[minimum, vocab_size)``.
+
+    The entries must have an integer dtype (floats, even whole ones, and booleans are refused); an empty
+    input may have any dtype (``[]`` is float in numpy).
+
+    Parameters
+    ----------
+    x : array_like of int
+        The token ids.
+    name : str
+        The argument's name, for the error messages.
+    vocab_size : int or None, keyword-only, default None
+        Ids must be ``< vocab_size`` (None: no upper bound).
+    ndim : int, tuple of int or None, keyword-only, default 1
+        The allowed numbers of axes (None: any number >= 1).
+    minimum : int, keyword-only, default 0
+        The smallest allowed id (``-1`` where it marks "out of vocabulary").
+    nonempty : bool, keyword-only, default True
+        Refuse an empty array.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        The ids (a copy), dimensionless.
+    """
+    arr = as_array(x, name)
+    _want_ndim(arr, ndim, name, "integer token ids")
+    if arr.size == 0:
+        if nonempty:
+            raise ValueError(f"{name} is empty: it must hold at least one token id, got shape {arr.shape}")
+        return arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integer token ids, got dtype {arr.dtype}")
+    lo, hi = arr.min(), arr.max()
+    if lo < minimum or (vocab_size is not None and hi >= vocab_size):
+        top = "" if vocab_size is None else f", {vocab_size})"
+        rng = f"[{minimum}{top}" if top else f">= {minimum}"
+        raise ValueError(f"{name} must hold token ids in {rng}, got ids from {lo} to {hi}")
+    return arr.astype(np.int64)
+
+
+def as_spins(x, name: str, *, ndim: int | None = None, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """``x`` as a non-empty float array of spins (or labels) each ``+1`` or ``-1``.
+
+    Parameters
+    ----------
+    x : array_like
+        The spins.
+    name : str
+        The argument's name, for the error messages.
+    ndim : int or None, keyword-only, default None
+        The required number of axes (None: any).
+    shape : tuple of int or None, keyword-only, default None
+        The required shape (None: any).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The spins, dimensionless (``+1.0`` / ``-1.0``).
+    """
+    try:
+        arr = as_float(x, name)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an array of +-1 spins: {exc}") from None
+    if shape is not None and arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
+    if (ndim is not None and arr.ndim != ndim) or arr.size == 0:
+        what = f"{ndim}-D " if ndim is not None else ""
+        raise ValueError(f"{name} must be a non-empty {what}array of +-1, got shape {arr.shape}")
+    if not np.all((arr == 1.0) | (arr == -1.0)):
+        raise ValueError(f"{name} must contain only +1 and -1")
+    return arr
+
+
+def as_logits(x, name: str = "logits", *, finite: bool = False, min_classes: int = 1) -> np.ndarray:
+    r"""``x`` as a float array of logits over its last axis (classes or tokens).
+
+    A logit of :math:`-\infty` masks a class (probability 0); :math:`+\infty` and NaN are refused, and so
+    is a row masking every class.  With ``finite`` every logit must be finite.
+
+    Parameters
+    ----------
+    x : array_like, shape (..., K)
+        The logits (nats, up to an additive constant per row).
+    name : str, default "logits"
+        The argument's name, for the error messages.
+    finite : bool, keyword-only, default False
+        Refuse ``-inf`` too.
+    min_classes : int, keyword-only, default 1
+        The smallest allowed length ``K`` of the last axis.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The logits, in nats (not normalised).
+    """
+    arr = as_real_array(x, name, finite=False, nonempty=False)
+    if arr.ndim == 0 or arr.shape[-1] < min_classes:
+        raise ValueError(f"{name} must have a last axis of length >= {min_classes} (one entry per class), "
+                         f"got shape {arr.shape}")
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN")
+    if finite:
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or inf")
+        return arr
+    if np.isposinf(arr).any():
+        raise ValueError(f"{name} contains +inf; mask a token with logit -inf instead")
+    if not np.isfinite(arr).any(axis=-1).all():
+        raise ValueError(f"{name} masks every token (all -inf): there is no distribution")
     return arr
