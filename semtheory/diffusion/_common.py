@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_array as _asarray
 from .._validate import as_int_array, as_pmf, as_stochastic
 from ..core.law import MAX_CELLS  # largest table ((V+1)^n * n * V cells) or law handled by enumeration
 from ..core.types import ArrayLike
@@ -15,7 +14,6 @@ __all__ = [
     "check_law",
     "check_table",
     "check_pair",
-    "check_tokens",
     "all_sequences",
     "flat_table",
     "row_index",
@@ -53,16 +51,6 @@ def check_pair(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray, int,
     if (nq, Vq) != (n, V):
         raise ValueError(f"q is a predictor for n={nq}, V={Vq} but p has n={n}, V={V}")
     return p, q, n, V
-
-
-def check_tokens(x: ArrayLike, V: int, name: str) -> np.ndarray:
-    """A non-empty integer array of token ids in [0, V), as int64."""
-    arr = _asarray(x, name)
-    if arr.ndim < 1 or arr.size == 0 or arr.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be a non-empty integer array of token ids, got {arr!r}")
-    if arr.min() < 0 or arr.max() >= V:
-        raise ValueError(f"{name} must hold token ids in [0, {V})")
-    return arr.astype(np.int64)
 
 
 def all_sequences(n: int, V: int) -> np.ndarray:

@@ -11,8 +11,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import measures
+from .._validate import as_token_ids
 from ..core.types import ArrayLike, FloatArray
-from ._common import all_sequences, check_order, check_pair, check_table, check_tokens, flat_table, row_index
+from ._common import all_sequences, check_order, check_pair, check_table, flat_table, row_index
 from .loss import llada_loss
 
 
@@ -142,7 +143,7 @@ def order_log_joint(q: ArrayLike, x: ArrayLike) -> FloatArray:
         :math:`\ln p(x, \sigma)` (nats).
     """
     q, n, V = check_table(q, "q")
-    xx = check_tokens(x, V, "x")
+    xx = as_token_ids(x, "x", vocab_size=V, ndim=None)
     if xx.shape != (n,):
         raise ValueError(f"x must be one sequence of length {n}, got shape {xx.shape}")
     qf = flat_table(q, n, V)

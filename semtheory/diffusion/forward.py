@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 
-from .._validate import as_float, as_rng, check_int, check_probability
+from .._validate import as_float, as_rng, as_token_ids, check_int, check_probability
 from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
-from ._common import check_law, check_tokens
+from ._common import check_law
 
 
 def mask_patterns(n: int) -> np.ndarray:
@@ -99,7 +99,7 @@ def forward_mask(x0: ArrayLike, t: ArrayLike, *, vocab_size: int, seed: SeedLike
         The masked sequences.
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
-    x = check_tokens(x0, V, "x0")
+    x = as_token_ids(x0, "x0", vocab_size=V, ndim=None)
     tt = as_float(t, "t") if not isinstance(t, bool) else None
     if tt is None or not np.all(np.isfinite(tt)) or np.any(tt < 0) or np.any(tt > 1):
         raise ValueError(f"t must be a ratio in [0, 1] (or an array of them), got {t!r}")

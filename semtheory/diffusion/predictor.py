@@ -16,11 +16,11 @@ nn = torch.nn
 F = torch.nn.functional
 
 from .._validate import as_array as _asarray
-from .._validate import check_int, torch_seed
+from .._validate import as_token_ids, check_int, torch_seed
 from ..core.torchloop import TrainResult, minimise, one_thread
 from ..core.types import ArrayLike, FloatArray, SeedLike
 from ..transformer import Block, CausalSelfAttention
-from ._common import MAX_CELLS, check_tokens
+from ._common import MAX_CELLS
 
 __all__ = ["MaskPredictor", "train_mask_predictor", "model_table"]
 
@@ -160,7 +160,7 @@ def train_mask_predictor(model: MaskPredictor, data: ArrayLike, steps: int, *, b
     """
     if not isinstance(model, MaskPredictor):
         raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
-    x = check_tokens(data, model.vocab_size, "data")
+    x = as_token_ids(data, "data", vocab_size=model.vocab_size, ndim=None)
     if x.ndim != 2 or x.shape[1] != model.length:
         raise ValueError(f"data must have shape (N, {model.length}), got {x.shape}")
     B = check_int(batch_size, "batch_size", minimum=1)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import measures
-from .._validate import as_pmf, as_rng, check_int, log_base, torch_seed
+from .._validate import as_pmf, as_rng, as_token_ids, check_int, log_base, torch_seed
 from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 from ._common import (
     MAX_CELLS,
@@ -19,7 +19,6 @@ from ._common import (
     check_law,
     check_order,
     check_table,
-    check_tokens,
     flat_table,
     row_index,
 )
@@ -437,7 +436,7 @@ def source_nll(p: ArrayLike, tokens: ArrayLike, *, base: float = 2) -> FloatArra
     """
     lb = log_base(base)
     p, n, V = check_law(p, "p")
-    x = check_tokens(tokens, V, "tokens")
+    x = as_token_ids(tokens, "tokens", vocab_size=V, ndim=None)
     if x.ndim != 2 or x.shape[1] != n:
         raise ValueError(f"tokens must have shape (N, {n}), got {x.shape}")
     with np.errstate(divide="ignore"):
