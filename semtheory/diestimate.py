@@ -30,8 +30,7 @@ import numpy as np
 from .core.types import ArrayLike, SeedLike
 from . import directed
 from .core.law import pair_transition
-from ._validate import as_array as _asarray
-from ._validate import as_float, as_rng, check_int, log_base
+from ._validate import as_float, as_rng, as_token_ids, check_int, log_base
 
 __all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
 
@@ -77,14 +76,14 @@ def sample_markov_pair(transition: ArrayLike, n: int, *, seed: SeedLike = None) 
 
 
 def _check_trace(x, y):
-    x = _asarray(x, "x")
-    y = _asarray(y, "y")
+    x = as_token_ids(x, "x")
+    y = as_token_ids(y, "y")
     for name, a in (("x", x), ("y", y)):
-        if a.ndim != 1 or a.size < 2 or a.dtype.kind not in "iu" or a.min() < 0:
+        if a.size < 2:
             raise ValueError(f"{name} must be a 1-D array of at least two non-negative integer symbols")
     if x.size != y.size:
         raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
-    return x.astype(np.int64), y.astype(np.int64)
+    return x, y
 
 
 def _cond_entropy_counts(target: np.ndarray, context: np.ndarray) -> float:

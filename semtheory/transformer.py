@@ -60,8 +60,7 @@ torch = _require("torch", "torch", needed_by="semtheory.transformer")
 nn = torch.nn
 F = torch.nn.functional
 
-from ._validate import as_array as _asarray
-from ._validate import check_flag, check_int, check_positive, log_base, torch_seed
+from ._validate import as_token_ids, check_flag, check_int, check_positive, log_base, torch_seed
 from .channel import LanguageModel, boltzmann_logprobs
 from .core.tables import as_contexts
 
@@ -568,15 +567,6 @@ def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) 
 # ==============================================================================================
 
 
-def _as_stream(data, V: int) -> np.ndarray:
-    x = _asarray(data, "data")
-    if x.ndim != 1 or x.dtype.kind not in "iu":
-        raise ValueError(f"data must be a 1-D array of integer token ids, got dtype {x.dtype} and shape {x.shape}")
-    if x.size and (x.min() < 0 or x.max() >= V):
-        raise ValueError(f"data must hold token ids in [0, {V})")
-    return x.astype(np.int64)
-
-
 def train(model: Transformer, data: ArrayLike, steps: int, *, batch_size: int = 32, lr: float = 3e-3,
           seed: SeedLike = 0, threads: int = 1) -> TrainResult:
     r"""Minimise the next-token cross-entropy of ``model`` on random windows of the stream ``data``; in place, deterministic.
@@ -618,7 +608,7 @@ def train(model: Transformer, data: ArrayLike, steps: int, *, batch_size: int = 
             f"semtheory.transformer.Transformer), got {type(model).__name__}"
         )
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    x = torch.as_tensor(_as_stream(data, model.vocab_size))
+    x = torch.as_tensor(as_token_ids(data, "data", vocab_size=model.vocab_size, nonempty=False))
     L = model.context_length
     if x.numel() < L:
         raise ValueError(f"data must hold at least context_length = {L} tokens, got {x.numel()}")

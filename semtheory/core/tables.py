@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .._validate import as_array, check_int
+from .._validate import as_token_ids, check_int
 from .models import LanguageModel, StateWalker, check_model
 from .types import ArrayLike
 
@@ -37,14 +37,10 @@ def as_contexts(contexts, vocab_size: int, name: str = "contexts") -> np.ndarray
     numpy.ndarray of int64, shape (B, L)
         The rows (a copy).
     """
-    arr = as_array(contexts, name)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (rows of equal length) of token ids, got shape {arr.shape}")
-    if arr.size and (arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= vocab_size):
-        raise ValueError(f"{name} must hold integer token ids in [0, {vocab_size})")
+    arr = as_token_ids(contexts, name, vocab_size=vocab_size, ndim=2, nonempty=False)
     if arr.shape[0] == 0:
         raise ValueError(f"{name} must hold at least one row")
-    return arr.astype(np.int64)
+    return arr
 
 
 def next_token_table(model: LanguageModel, contexts: ArrayLike, *, start: int = 0) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_array as _asarray
+from .._validate import as_token_ids
 from .hmm import HMM
 
 
@@ -16,14 +16,10 @@ def check_hmm(hmm, name: str = "hmm") -> HMM:
 
 
 def check_x(x, V: int, name: str = "x", *, max_len: int | None = 12) -> np.ndarray:
-    arr = _asarray(x, name)
-    if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of integer symbols, got {arr!r}")
-    if arr.min() < 0 or arr.max() >= V:
-        raise ValueError(f"{name} must hold symbols in [0, {V})")
+    arr = as_token_ids(x, name, vocab_size=V)
     if max_len is not None and arr.size > max_len:
         raise ValueError(f"{name} is too long to enumerate (n = {arr.size} > {max_len})")
-    return arr.astype(np.int64)
+    return arr
 
 
 def logs(hmm: HMM):

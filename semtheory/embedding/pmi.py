@@ -15,8 +15,7 @@ import numpy as np
 import scipy.sparse as sps
 
 from ..core.types import ArrayLike, FloatArray
-from .._validate import as_array as _asarray
-from .._validate import as_float, check_flag, check_int, check_positive, log_base
+from .._validate import as_float, as_token_ids, check_flag, check_int, check_positive, log_base
 from ._common import check_counts
 
 #: Words are maximal runs of ASCII letters of the lowercased text.
@@ -101,18 +100,6 @@ def word_tokens(text: str, *, min_count: int = 1, max_vocab: int | None = None) 
     return WordTokens(ids, tuple(vocab), np.array([cnt[w] for w in vocab], dtype=np.int64))
 
 
-def _as_ids(ids, vocab_size: int) -> np.ndarray:
-    arr = _asarray(ids, "ids")
-    if arr.ndim != 1:
-        raise ValueError(f"ids must be a 1-D sequence of token ids, got shape {arr.shape}")
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ValueError(f"ids must hold integers, got dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
-    if arr.size and (arr.min() < -1 or arr.max() >= vocab_size):
-        raise ValueError(f"ids must lie in [-1, vocab_size - 1] = [-1, {vocab_size - 1}] (-1 = out of vocabulary)")
-    return arr
-
-
 def cooccurrence(ids: ArrayLike, vocab_size: int, window: int = 2, *, weighting: str = "harmonic") -> sps.csr_matrix:
     r"""Symmetric co-occurrence counts :math:`\#(w, c)` of tokens at distance :math:`1 \le \delta \le` ``window``.
 
@@ -139,7 +126,7 @@ def cooccurrence(ids: ArrayLike, vocab_size: int, window: int = 2, *, weighting:
         The symmetric (weighted) counts.
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
-    x = _as_ids(ids, V)
+    x = as_token_ids(ids, "ids", vocab_size=V, minimum=-1, nonempty=False)
     window = check_int(window, "window", minimum=1)
     if weighting not in ("uniform", "harmonic"):
         raise ValueError(f"weighting must be 'uniform' or 'harmonic', got {weighting!r}")

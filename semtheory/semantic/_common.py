@@ -10,19 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_array, as_pmf
+from .._validate import as_pmf
 
 TABLE_BYTES = 2**25  # memory budget of one block of next-token laws
-
-
-def as_prompts(prompts, V: int, name: str = "prompts") -> np.ndarray:
-    """``prompts`` as a ``(K, m)`` int64 array of token ids in ``[0, V)``, ``K, m >= 1`` (ValueError names ``name``)."""
-    arr = as_array(prompts, name)
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must be a 2-D array (K prompts of equal length m >= 1), got shape {arr.shape}")
-    if arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= V:
-        raise ValueError(f"{name} must hold integer token ids in [0, {V})")
-    return arr.astype(np.int64)
 
 
 def prompt_weights(weights, K: int) -> np.ndarray:

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 import numpy as np
 
 from .._validate import as_array as _asarray
-from .._validate import as_float, check_int, log_base
+from .._validate import as_float, as_token_ids, check_int, log_base
 from ..core.models import check_model
-from ._common import as_prompts
 from .montecarlo import sample_prompt_flow
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ def sampled_semantic_entropy(model: LanguageModel, prompt: Sequence[int], n: int
     lb = log_base(base)
     model = check_model(model)
     V = model.vocab_size
-    P = as_prompts(np.atleast_2d(_asarray(prompt, "prompt")), V, "prompt")
+    P = as_token_ids(np.atleast_2d(_asarray(prompt, "prompt")), "prompt", vocab_size=V, ndim=2)
     if P.shape[0] != 1:
         raise ValueError(f"prompt must be one sequence of token ids, got shape {np.shape(prompt)}")
     n = check_int(n, "n", minimum=1)

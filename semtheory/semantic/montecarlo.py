@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validate import as_rng, check_int, log_base
+from .._validate import as_rng, as_token_ids, check_int, log_base
 from ..core.models import check_model
 from ..core.tables import next_token_table
 from ..flow import FlowPaths
-from ._common import TABLE_BYTES, as_prompts, draw, prompt_weights
+from ._common import TABLE_BYTES, draw, prompt_weights
 
 if TYPE_CHECKING:
     from ..core.models import LanguageModel
@@ -67,7 +67,7 @@ def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths
     lb = log_base(base)
     model = check_model(model)
     V = model.vocab_size
-    P = as_prompts(prompts, V)
+    P = as_token_ids(prompts, "prompts", vocab_size=V, ndim=2)
     K, m = P.shape
     w = prompt_weights(weights, K)
     n = check_int(n, "n", minimum=1)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._validate import as_pmf, check_int
+from .._validate import as_pmf, as_token_ids, check_int
 from ..core.law import MAX_CELLS
 from ..core.models import check_model
 from ..core.tables import next_token_table
-from ._common import as_prompts, prompt_weights
+from ._common import prompt_weights
 
 if TYPE_CHECKING:
     from ..core.models import LanguageModel
@@ -82,7 +82,7 @@ def prompt_flow_law(model: LanguageModel, prompts: ArrayLike, n: int, *,
     """
     model = check_model(model)
     V = model.vocab_size
-    P = as_prompts(prompts, V)
+    P = as_token_ids(prompts, "prompts", vocab_size=V, ndim=2)
     K, m = P.shape
     w = prompt_weights(weights, K)
     n = check_int(n, "n", minimum=1)

@@ -8,25 +8,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .._validate import as_array, check_int, check_positive, log_base
+from .._validate import as_array, as_token_ids, check_int, check_positive, log_base
 from ..core.law import MAX_CELLS
 from ..core.models import LanguageModel, check_model, sequence_law
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray, IntArray
-
-
-def _as_token_array(tokens, name: str, vocab_size: int | None = None) -> np.ndarray:
-    arr = as_array(tokens, name)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence of token ids, got shape {arr.shape}")
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold integer token ids, got dtype {arr.dtype}")
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"{name} must hold non-negative token ids")
-    if vocab_size is not None and arr.size and arr.max() >= vocab_size:
-        raise ValueError(f"{name} holds token id {arr.max()} >= vocab_size = {vocab_size}")
-    return arr.astype(np.int64)
 
 
 def _context_ids(x: np.ndarray, j: int, V: int, start: int) -> np.ndarray:
@@ -76,7 +63,7 @@ class NGramModel(LanguageModel):
         V = check_int(vocab_size, "vocab_size", minimum=1)
         k = check_int(order, "order", minimum=0)
         self.alpha = check_positive(alpha, "alpha")
-        x = _as_token_array(tokens, "tokens", V)
+        x = as_token_ids(tokens, "tokens", vocab_size=V, nonempty=False)
         if x.size == 0:
             raise ValueError("tokens must contain at least one token")
         if math.log(V) * (k + 1) >= math.log(2.0**62):
@@ -202,7 +189,7 @@ class KneserNeyModel(LanguageModel):
             d = check_positive(discount, "discount")
             if not d < 1:
                 raise ValueError(f"discount must lie in (0, 1), got {discount!r}")
-        x = _as_token_array(tokens, "tokens", V)
+        x = as_token_ids(tokens, "tokens", vocab_size=V, nonempty=False)
         if x.size == 0:
             raise ValueError("tokens must contain at least one token")
         if math.log(V) * (k + 1) >= math.log(2.0**62):
@@ -319,10 +306,10 @@ def ngram_cross_entropies(train: ArrayLike, test: ArrayLike, orders: Sequence[in
     if smoothing not in ("lidstone", "kneser-ney"):
         raise ValueError(f"smoothing must be 'lidstone' or 'kneser-ney', got {smoothing!r}")
     V = check_int(vocab_size, "vocab_size", minimum=1)
-    tr = _as_token_array(train, "train", V)
+    tr = as_token_ids(train, "train", vocab_size=V, nonempty=False)
     if tr.size == 0:
         raise ValueError("train must contain at least one token")
-    te = _as_token_array(test, "test", V)
+    te = as_token_ids(test, "test", vocab_size=V, nonempty=False)
     if te.size == 0:
         raise ValueError("test must contain at least one token")
     ks = as_array(orders, "orders")
@@ -416,7 +403,7 @@ def plugin_entropy_rate(samples: ArrayLike, order: int, *, base: float = 2) -> f
         :math:`\hat H`, units of log ``base`` per symbol (bits by default).
     """
     lb = log_base(base)
-    x = _as_token_array(samples, "samples")
+    x = as_token_ids(samples, "samples", nonempty=False)
     k = check_int(order, "order", minimum=0)
     if x.size <= k:
         raise ValueError(f"samples must hold more than order = {k} symbols, got {x.size}")
