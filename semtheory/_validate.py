@@ -547,3 +547,28 @@ def as_logits(x, name: str = "logits", *, finite: bool = False, min_classes: int
     if not np.isfinite(arr).any(axis=-1).all():
         raise ValueError(f"{name} masks every token (all -inf): there is no distribution")
     return arr
+
+
+def as_sizes(x, name: str, *, minimum: float = 1) -> np.ndarray:
+    """``x`` (a size or an array of sizes) as a float array of finite whole numbers ``>= minimum``.
+
+    Parameters
+    ----------
+    x : float or array_like
+        The sizes (numbers of neurons, dimensions, ...).
+    name : str
+        The argument's name, for the error messages.
+    minimum : float, keyword-only, default 1
+        The smallest allowed size.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        The sizes (counts, dimensionless), same shape as ``x``.
+    """
+    a = as_real_array(x, name)
+    if np.any(a < minimum):
+        raise ValueError(f"{name} must be >= {minimum:g}")
+    if np.any(a != np.round(a)):
+        raise ValueError(f"{name} must be whole numbers (sizes), got {x!r}")
+    return a

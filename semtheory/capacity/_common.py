@@ -1,6 +1,5 @@
-"""What the files of :mod:`semtheory.capacity` share and users do not call: the check of a real scalar or array
-argument, the float-for-a-scalar return rule of the vectorised functions, and the tie-keeping sign of the
-zero-temperature updates (chapter 13).
+"""What the files of :mod:`semtheory.capacity` share and users do not call: the float-for-a-scalar return rule
+of the vectorised functions and the tie-keeping sign of the zero-temperature updates (chapter 13).
 
 The names here are public within the subpackage (its sibling modules import them) but are not re-exported by
 :mod:`semtheory.capacity`.
@@ -9,23 +8,6 @@ The names here are public within the subpackage (its sibling modules import them
 from __future__ import annotations
 
 import numpy as np
-
-from .._validate import as_float
-
-
-def as_real_array(x: object, name: str) -> np.ndarray:
-    """``x`` as a non-empty float array of finite reals (a bool is refused); ``ValueError`` naming ``name``."""
-    if isinstance(x, bool):
-        raise ValueError(f"{name} must be real, got {x!r}")
-    try:
-        arr = as_float(x, name)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number or array: {exc}") from None
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
 
 
 def float_or_array(arr: np.ndarray, like: object) -> float | np.ndarray:

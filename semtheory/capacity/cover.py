@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import optimize
 
-from .._validate import as_float, as_rng, check_int
+from .._validate import as_real_array, as_rng, as_spins, check_int
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray, SeedLike
@@ -121,30 +121,6 @@ def random_patterns(P: int, N: int, *, kind: str = "gaussian", seed: SeedLike = 
     raise ValueError(f"kind must be 'gaussian' or 'binary', got {kind!r}")
 
 
-def _as_points(X, name="X") -> np.ndarray:
-    try:
-        arr = as_float(X, name)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a (P, N) array of reals: {exc}") from None
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise ValueError(f"{name} must be a non-empty (P, N) array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
-
-
-def _as_labels(y, P, name="y") -> np.ndarray:
-    try:
-        arr = as_float(y, name)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of +-1 labels: {exc}") from None
-    if arr.shape != (P,):
-        raise ValueError(f"{name} must have shape ({P},), got {arr.shape}")
-    if not np.all((arr == 1.0) | (arr == -1.0)):
-        raise ValueError(f"{name} must contain only +1 and -1")
-    return arr
-
-
 def _separable(A: np.ndarray) -> bool:
     """Is there w with A w >= 1 (rows A_mu = y_mu x_mu)?  A cheap certificate first, then an LP."""
     P, N = A.shape
@@ -195,8 +171,8 @@ def is_linearly_separable(X: ArrayLike, y: ArrayLike) -> bool:
     >>> is_linearly_separable([[1.0, 0.0], [2.0, 0.0]], [1, -1])
     False
     """
-    X = _as_points(X)
-    y = _as_labels(y, X.shape[0])
+    X = as_real_array(X, "X", ndim=2)
+    y = as_spins(y, "y", shape=(X.shape[0],))
     return _separable(y[:, None] * X)
 
 
@@ -222,7 +198,7 @@ def count_separable_dichotomies(X: ArrayLike) -> int:
     >>> count_separable_dichotomies(random_patterns(4, 2, seed=0)) == cover_count(4, 2)
     True
     """
-    X = _as_points(X)
+    X = as_real_array(X, "X", ndim=2)
     P = X.shape[0]
     check_int(P, "X (number of rows P)", maximum=16)
     count = 0

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special, stats
 
-from .._validate import as_rng, check_int, check_positive, check_probability
-from ._common import as_real_array, float_or_array, sign_keep
+from .._validate import as_real_array, as_rng, as_sizes, check_int, check_positive, check_probability
+from ._common import float_or_array, sign_keep
 from .cover import random_patterns
 
 if TYPE_CHECKING:
@@ -51,15 +51,6 @@ def _double_factorial_odd(k: int) -> int:
     return math.prod(range(k, 0, -2)) if k > 0 else 1
 
 
-def _as_sizes(N, name="N", minimum=2.0):
-    a = as_real_array(N, name)
-    if np.any(a < minimum):
-        raise ValueError(f"{name} must be >= {minimum:g}")
-    if np.any(a != np.round(a)):
-        raise ValueError(f"{name} must be whole numbers (sizes), got {N!r}")
-    return a
-
-
 def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | None = None) -> float | FloatArray:
     r"""Signal-to-noise capacity of the dense memory :math:`F(x)=x^n` (Krotov & Hopfield 2016), vectorised in ``N``.
 
@@ -94,7 +85,7 @@ def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | Non
     float or numpy.ndarray
         The capacity as a number of patterns (not rounded), a float for a scalar ``N``.
     """
-    a = _as_sizes(N, minimum=2.0)
+    a = as_sizes(N, "N", minimum=2.0)
     n = check_int(n, "n", minimum=2)
     rho = check_probability(rho, "rho")
     if rho >= 0.5:
@@ -170,7 +161,7 @@ def exponential_capacity(N: ArrayLike, *, rho: float = 0.0, criterion: str = "al
     >>> round(exponential_capacity(10), 6)
     32.0
     """
-    a = _as_sizes(N, minimum=1.0)
+    a = as_sizes(N, "N", minimum=1.0)
     rho = check_probability(rho, "rho")
     if rho >= 0.5:
         raise ValueError(f"rho must be < 1/2, got {rho!r}")
@@ -217,7 +208,7 @@ def ramsauer_capacity_bound(d: ArrayLike, *, beta: float = 1.0, K: float = 3.0,
         The bound as a number of patterns (``nan`` where its condition fails, ``inf`` beyond the float range),
         a float for a scalar ``d``.
     """
-    dd = _as_sizes(d, name="d", minimum=2.0)
+    dd = as_sizes(d, "d", minimum=2.0)
     beta = check_positive(beta, "beta")
     K = check_positive(K, "K")
     p = check_probability(p, "p", low_open=True)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import integrate, optimize, special
 
-from .._validate import check_positive
-from ._common import as_real_array, float_or_array
+from .._validate import as_real_array, check_positive
+from ._common import float_or_array
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray

@@ -10,24 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import optimize
 
-from .._validate import as_float, as_rng, check_int, check_probability
-from ._common import as_real_array, sign_keep
+from .._validate import as_float, as_real_array, as_rng, as_spins, check_int, check_probability
+from ._common import sign_keep
 from .cover import random_patterns
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray, SeedLike
-
-
-def _as_spins(x, name, ndim=2) -> np.ndarray:
-    try:
-        arr = as_float(x, name)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of +-1 spins: {exc}") from None
-    if arr.ndim != ndim or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty {ndim}-D array of +-1, got shape {arr.shape}")
-    if not np.all((arr == 1.0) | (arr == -1.0)):
-        raise ValueError(f"{name} must contain only +1 and -1")
-    return arr
 
 
 def hebbian_couplings(patterns: ArrayLike) -> FloatArray:
@@ -53,7 +41,7 @@ def hebbian_couplings(patterns: ArrayLike) -> FloatArray:
            [-0.33333333,  0.        , -0.33333333],
            [ 0.33333333, -0.33333333,  0.        ]])
     """
-    xi = _as_spins(patterns, "patterns")
+    xi = as_spins(patterns, "patterns", ndim=2)
     J = xi.T @ xi / xi.shape[1]
     np.fill_diagonal(J, 0.0)
     return J
@@ -84,7 +72,7 @@ def perceptron_couplings(patterns: ArrayLike) -> FloatArray:
     numpy.ndarray, shape (N, N)
         The coupling matrix (zero diagonal, in general not symmetric).
     """
-    xi = _as_spins(patterns, "patterns")
+    xi = as_spins(patterns, "patterns", ndim=2)
     P, N = xi.shape
     if N < 2:
         raise ValueError(f"patterns must have at least 2 neurons (columns), got {N}")
@@ -128,7 +116,7 @@ def pattern_stabilities(J: ArrayLike, patterns: ArrayLike) -> FloatArray:
         raise ValueError(f"J must be a square real matrix: {exc}") from None
     if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0 or not np.all(np.isfinite(J)):
         raise ValueError(f"J must be a finite square matrix, got shape {J.shape}")
-    xi = _as_spins(patterns, "patterns")
+    xi = as_spins(patterns, "patterns", ndim=2)
     if xi.shape[1] != J.shape[0]:
         raise ValueError(f"patterns must have {J.shape[0]} columns (one per neuron), got {xi.shape[1]}")
     norms = np.linalg.norm(J, axis=1)
@@ -171,7 +159,7 @@ def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", m
         raise ValueError(f"J must be a square real matrix: {exc}") from None
     if J.ndim != 2 or J.shape[0] != J.shape[1] or J.shape[0] == 0 or not np.all(np.isfinite(J)):
         raise ValueError(f"J must be a finite square matrix, got shape {J.shape}")
-    s = _as_spins(states, "states").copy()
+    s = as_spins(states, "states", ndim=2).copy()
     if s.shape[1] != J.shape[0]:
         raise ValueError(f"states must have {J.shape[0]} columns (one per neuron), got {s.shape[1]}")
     max_sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
