@@ -1,41 +1,26 @@
-"""What the files of :mod:`semtheory.channel` share and users do not need: the validation of energies,
-logits and log-pmfs, the entropy of a validated log-pmf, and the checked keywords of :func:`~semtheory.channel.decode`."""
+"""What the files of :mod:`semtheory.channel` share and users do not need: the validation of energies
+and log-pmfs (logits: :func:`semtheory._validate.as_logits`), the entropy of a validated log-pmf, and the checked keywords of :func:`~semtheory.channel.decode`."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validate import as_real_array, check_int, check_positive, check_probability
+from .._validate import as_logits, as_real_array, check_int, check_positive, check_probability
 from ..core.models import NORM_ATOL
 
 
-def _as_real_array(x, name: str) -> np.ndarray:
-    arr = as_real_array(x, name, finite=False, nonempty=False)
-    if arr.ndim == 0 or arr.shape[-1] == 0:
-        raise ValueError(f"{name} must have at least one token on its last axis, got shape {arr.shape}")
-    if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN")
-    return arr
-
-
 def as_energies(energies, name: str = "energies") -> np.ndarray:
-    E = _as_real_array(energies, name)
+    E = as_real_array(energies, name, finite=False, nonempty=False)
+    if E.ndim == 0 or E.shape[-1] == 0:
+        raise ValueError(f"{name} must have at least one token on its last axis, got shape {E.shape}")
+    if np.isnan(E).any():
+        raise ValueError(f"{name} contains NaN")
     if np.isneginf(E).any():
         raise ValueError(f"{name} contains -inf (infinite weight); mask a token with energy +inf instead")
     if not np.isfinite(E).any(axis=-1).all():
         raise ValueError(f"{name} masks every token (all +inf): there is no distribution")
     return E
-
-
-def as_logits(logits, name: str = "logits") -> np.ndarray:
-    L = _as_real_array(logits, name)
-    if np.isposinf(L).any():
-        raise ValueError(f"{name} contains +inf; mask a token with logit -inf instead")
-    if not np.isfinite(L).any(axis=-1).all():
-        raise ValueError(f"{name} masks every token (all -inf): there is no distribution")
-    return L
-
 
 
 def as_logpmf(lp, name: str) -> np.ndarray:
@@ -51,7 +36,6 @@ def entropy_nats(L: np.ndarray) -> np.ndarray:
     fin = np.isfinite(L)
     Lf = np.where(fin, L, 0.0)
     return np.maximum(-np.where(fin, np.exp(Lf) * Lf, 0.0).sum(axis=-1), 0.0)
-
 
 
 def decode_kwargs(temperature, top_k, top_p, greedy) -> dict:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validate import check_int, check_positive, check_probability, log_base
-from ._common import as_logits, as_logpmf, decode_kwargs, entropy_nats
+from .._validate import as_logits, check_int, check_positive, check_probability, log_base
+from ._common import as_logpmf, decode_kwargs, entropy_nats
 from .boltzmann_form import boltzmann_logprobs
 from .logdomain import logprob_entropy, logprob_kl
 

@@ -6,21 +6,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from .._validate import as_float, as_pmf
-
-
-def as_logits(z, name="logits") -> np.ndarray:
-    arr = as_float(z, name)
-    if arr.ndim < 1 or arr.shape[-1] < 2:
-        raise ValueError(f"{name} must have a last axis of length K >= 2, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return arr
+from .._validate import as_logits, as_pmf
 
 
 def check_pxy(pxy, hypotheses):
     p = as_pmf(pxy, "pxy", ndim=2)
-    H = as_logits(hypotheses, "hypotheses")
+    H = as_logits(hypotheses, "hypotheses", finite=True, min_classes=2)
     if H.ndim != 3 or H.shape[1:] != p.shape:
         raise ValueError(f"hypotheses must have shape (M, m, K) = (M, {p.shape[0]}, {p.shape[1]}), got {H.shape}")
     return p, H

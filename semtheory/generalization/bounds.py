@@ -10,8 +10,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .._validate import as_array as _asarray
-from .._validate import as_float, check_int, check_positive, check_real, log_base
-from ._common import as_logits
+from .._validate import as_float, as_logits, check_int, check_positive, check_real, log_base
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray
@@ -116,7 +115,7 @@ def softmax_cross_entropy(logits: ArrayLike, label: ArrayLike) -> FloatArray:
     >>> float(softmax_cross_entropy([0.0, 0.0], 1)) == math.log(2)
     True
     """
-    z = as_logits(logits)
+    z = as_logits(logits, finite=True, min_classes=2)
     y = _asarray(label, "label")
     if y.dtype.kind not in "iu":
         raise ValueError(f"label must be integer, got dtype {y.dtype}")
@@ -146,7 +145,7 @@ def cross_entropy_range(logits: ArrayLike) -> tuple[FloatArray, FloatArray]:
     tuple of numpy.ndarray, each of shape logits.shape[:-1]
         The smallest and the largest loss over labels, in nats.
     """
-    z = as_logits(logits)
+    z = as_logits(logits, finite=True, min_classes=2)
     lse = logsumexp(z, axis=-1)
     return lse - z.max(axis=-1), lse - z.min(axis=-1)
 
@@ -169,7 +168,7 @@ def cross_entropy_upper(logits: ArrayLike) -> FloatArray:
     >>> float(cross_entropy_upper([0.0, 0.0])) == math.log(2)
     True
     """
-    z = as_logits(logits)
+    z = as_logits(logits, finite=True, min_classes=2)
     return math.log(z.shape[-1]) + z.max(axis=-1) - z.min(axis=-1)
 
 
@@ -305,7 +304,7 @@ def logit_budgets(logits: ArrayLike) -> LogitBudgets:
     >>> float(b.spread), float(b.l1), float(b.l1_centred)
     (2.0, 2.0, 2.0)
     """
-    z = as_logits(logits)
+    z = as_logits(logits, finite=True, min_classes=2)
     med = np.median(z, axis=-1, keepdims=True)
     return LogitBudgets(np.ptp(z, axis=-1), np.abs(z).sum(axis=-1), np.abs(z - med).sum(axis=-1))
 
