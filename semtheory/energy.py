@@ -49,7 +49,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .core.types import ArrayLike, FloatArray
-from ._validate import check_flag, as_float, check_int, check_positive
+from ._validate import as_float, as_real_array, check_flag, check_int, check_positive
 from .channel import boltzmann, boltzmann_logprobs, free_energy
 from .core.models import LanguageModel, check_model
 
@@ -211,27 +211,10 @@ def token_energies(model: LanguageModel, context: Sequence[int] = (), temperatur
 # ==============================================================================================
 
 
-def _as_patterns(patterns, name: str = "patterns") -> np.ndarray:
-    try:
-        X = as_float(patterns, "patterns")
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real array of shape (N, d)") from None
-    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"{name} must have shape (N, d) with N, d >= 1 (one stored pattern per row), got {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return X
-
-
 def _as_state(xi, d: int, name: str = "xi") -> np.ndarray:
-    try:
-        q = as_float(xi, "xi")
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real array of shape (d,) or (..., d)") from None
+    q = as_real_array(xi, name, nonempty=False)
     if q.ndim == 0 or q.shape[-1] != d:
         raise ValueError(f"{name} must have last axis of length d = {d} (the pattern dimension), got shape {q.shape}")
-    if not np.all(np.isfinite(q)):
-        raise ValueError(f"{name} contains NaN or inf")
     return q
 
 
@@ -289,7 +272,7 @@ def attention_weights(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.nda
     numpy.ndarray of float, shape (..., N)
         Probabilities over the patterns.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     b = check_positive(beta, "beta")
     return boltzmann(-(q @ X.T), 1.0 / b)
@@ -319,7 +302,7 @@ def hopfield_energy(xi: ArrayLike, patterns: ArrayLike, beta: float, *, constant
     float or numpy.ndarray, shape (...)
         :math:`E(\xi)` (units of squared pattern norm; no logarithm base).
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     b = check_positive(beta, "beta")
     E = free_energy(-(q @ X.T), 1.0 / b) + 0.5 * np.sum(q * q, axis=-1)
@@ -349,7 +332,7 @@ def hopfield_update(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.ndarr
     numpy.ndarray of float, shape of ``xi``
         :math:`\xi^{\text{new}}`.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     return attention_weights(xi, X, beta) @ X
 
 
@@ -370,7 +353,7 @@ def hopfield_gradient(xi: ArrayLike, patterns: ArrayLike, beta: float) -> np.nda
     numpy.ndarray of float, shape of ``xi``
         :math:`\nabla E(\xi)`.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     return q - hopfield_update(q, X, beta)
 
@@ -405,7 +388,7 @@ def cccp_bound(xi: ArrayLike, xi_t: ArrayLike, patterns: ArrayLike, beta: float,
     float or numpy.ndarray, shape (...)
         :math:`U(\xi; \xi_t)`, in the units of :func:`hopfield_energy`.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     qt = _as_state(xi_t, X.shape[1], "xi_t")
     Et = hopfield_energy(qt, X, beta, constant=check_flag(constant, "constant")) - 0.5 * np.sum(qt * qt, axis=-1)  # concave part at xi_t + c
@@ -467,7 +450,7 @@ def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_st
     Retrieval
         The run.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     if q.ndim != 1:
         raise ValueError(f"xi must have shape (d,) for a single retrieval, got {q.shape}")
@@ -538,7 +521,7 @@ def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *
     FixedPoints
         The distinct limits, their energies, weights and basins.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     S = _as_state(starts, X.shape[1], "starts")
     if S.ndim != 2:
         raise ValueError(f"starts must have shape (S, d), got {S.shape}")
@@ -586,7 +569,7 @@ def nearest_pattern(xi: ArrayLike, patterns: ArrayLike) -> int | np.ndarray:
     int or numpy.ndarray of int
         The index of the largest overlap (per state).
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     j = np.argmax(q @ X.T, axis=-1)
     return int(j) if np.ndim(j) == 0 else j
@@ -642,7 +625,7 @@ def retrieval_error_bounds(xi: ArrayLike, patterns: ArrayLike, beta: float) -> R
     RetrievalBounds
         The two bounds (in the units of the patterns), the gap and the spread.
     """
-    X = _as_patterns(patterns)
+    X = as_real_array(patterns, "patterns", ndim=2)
     q = _as_state(xi, X.shape[1])
     if q.ndim != 1:
         raise ValueError(f"xi must have shape (d,), got {q.shape}")

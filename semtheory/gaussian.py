@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .core.types import ArrayLike
-from ._validate import as_float, check_int, check_positive, log_base
+from ._validate import as_float, check_int, check_positive, check_real, log_base
 
 __all__ = [
     "awgn_capacity",
@@ -37,15 +37,6 @@ __all__ = [
     "ma1_capacity",
     "ma1_feedback_capacity",
 ]
-
-
-def _check_nonneg(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a finite real number >= 0, got {x!r}")
-    v = float(x)
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite real number >= 0, got {x!r}")
-    return v
 
 
 def awgn_capacity(power: float, noise: float = 1.0, *, base: float = 2) -> float:
@@ -74,7 +65,7 @@ def awgn_capacity(power: float, noise: float = 1.0, *, base: float = 2) -> float
     1.0
     """
     lb = log_base(base)
-    P = _check_nonneg(power, "power")
+    P = check_positive(power, "power", allow_zero=True)
     N = check_positive(noise, "noise")
     return 0.5 * math.log1p(P / N) / lb
 
@@ -124,7 +115,7 @@ def water_filling(noise: ArrayLike, power: float, *, base: float = 2) -> WaterFi
     N = as_float(noise, "noise")
     if N.ndim != 1 or N.size == 0 or not np.all(np.isfinite(N)) or np.any(N <= 0):
         raise ValueError(f"noise must be a non-empty 1-D array of finite variances > 0, got shape {N.shape}")
-    P = _check_nonneg(power, "power")
+    P = check_positive(power, "power", allow_zero=True)
     s = np.sort(N)
     levels = (P + np.cumsum(s)) / np.arange(1, s.size + 1)
     k = int(np.nonzero(s < levels)[0].max()) + 1 if P > 0 else 1
@@ -166,14 +157,12 @@ def colored_noise_capacity(cov: ArrayLike, power: float, *, base: float = 2) -> 
     if lam.min() <= 0:
         raise ValueError("cov must be positive definite")
     n = K.shape[0]
-    return water_filling(lam, n * _check_nonneg(power, "power"), base=base).capacity / n
+    return water_filling(lam, n * check_positive(power, "power", allow_zero=True), base=base).capacity / n
 
 
 def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
-        raise ValueError(f"alpha must be a real number in [-1, 1], got {alpha!r}")
-    a = float(alpha)
-    if not (math.isfinite(a) and -1 <= a <= 1):
+    a = check_real(alpha, "alpha")
+    if not -1 <= a <= 1:
         raise ValueError(f"alpha must be a real number in [-1, 1], got {alpha!r}")
     return a
 
@@ -235,7 +224,7 @@ def ma1_capacity(alpha: float, power: float, *, base: float = 2, grid: int = 1 <
     """
     lb = log_base(base)
     a = _check_alpha(alpha)
-    P = _check_nonneg(power, "power")
+    P = check_positive(power, "power", allow_zero=True)
     grid = check_int(grid, "grid", minimum=16)
     if P == 0:
         return 0.0
@@ -271,7 +260,7 @@ def ma1_feedback_capacity(alpha: float, power: float, *, base: float = 2) -> flo
     """
     lb = log_base(base)
     a = abs(_check_alpha(alpha))
-    P = _check_nonneg(power, "power")
+    P = check_positive(power, "power", allow_zero=True)
     if P == 0:
         return 0.0
     f = lambda x: (1 - x * x) * (1 - a * x) ** 2 - P * x * x  # noqa: E731

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .._validate import as_pmf, check_int, check_positive
+from .._validate import as_pmf, check_flag, check_int, check_positive  # check_flag: blahut, curve and causal import it from here
 from ..core.alternating import squarem_point, squarem_steps
 
 
@@ -83,13 +83,6 @@ def scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray, merge: flo
     return val if math.isfinite(val) else math.inf
 
 
-def check_flag(v, name: str) -> bool:
-    """A boolean switch: ``True`` or ``False`` (numpy booleans too), else ValueError naming it."""
-    if not isinstance(v, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {v!r}")
-    return bool(v)
-
-
 def reject_complex(v, name: str) -> None:
     """Raise ValueError if ``v`` is a complex array (``np.asarray(v, dtype=float)`` would drop the imaginary part)."""
     try:
@@ -114,17 +107,6 @@ def as_distortion(d, nx: int | None = None, name: str = "distortion") -> np.ndar
         raise ValueError(f"{name} contains NaN or -inf (+inf is allowed: it forbids a pair)")
     if not np.isfinite(arr).any(axis=1).all():
         raise ValueError(f"{name} has a row with no finite entry: every reproduction of that source symbol is forbidden")
-    return arr
-
-
-def as_points(v, name: str) -> np.ndarray:
-    reject_complex(v, name)
-    try:
-        arr = np.asarray(v, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 1-D array of real numbers") from None
-    if arr.ndim != 1 or arr.size == 0 or not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be a non-empty 1-D array of finite reals, got shape {arr.shape}")
     return arr
 
 
@@ -161,19 +143,6 @@ def as_betas(betas) -> np.ndarray:
     if not (np.isfinite(b).all() and (b >= 0).all()):
         raise ValueError("betas must be finite and >= 0 (beta = 0 is the zero-rate end of the curve)")
     return np.sort(b)
-
-
-def as_nonneg_array(x, name: str) -> np.ndarray:
-    if isinstance(x, (str, bytes)):
-        raise ValueError(f"{name} must be a real number or an array of them, got {x!r}")
-    reject_complex(x, name)
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number or an array of them") from None
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        raise ValueError(f"{name} must be finite and >= 0")
-    return arr
 
 
 def as_output(arr: np.ndarray):

@@ -11,13 +11,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import measures
-from .._validate import as_pmf, as_stochastic, check_int, log_base
+from .._validate import as_pmf, as_real_array, as_stochastic, check_int, log_base
 from ..core.alternating import Round, alternate
 from ._common import (
     MAX_CELLS,
     as_betas,
     as_distortion,
-    as_points,
     as_source_law,
     check_ar,
     check_beta,
@@ -505,7 +504,7 @@ def gauss_markov_source_law(a: float, noise_variance: float, points: ArrayLike, 
         The pmf of :math:`X^n` on the lattice, axes :math:`X_1..X_n` (probabilities).
     """
     a, w = check_ar(a, noise_variance)
-    x = as_points(points, "points")
+    x = as_real_array(points, "points", ndim=1)
     n = check_int(n, "n", minimum=1)
     if x.size**n > MAX_CELLS:
         raise ValueError(f"n={n} with {x.size} points gives more than {MAX_CELLS} cells")

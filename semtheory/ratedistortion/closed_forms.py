@@ -11,8 +11,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import measures
-from .._validate import as_pmf, check_int, check_positive, check_probability, log_base
-from ._common import as_nonneg_array, as_output, check_ar, lse, reject_complex
+from .._validate import as_pmf, as_real_array, check_int, check_positive, check_probability, log_base
+from ._common import as_output, check_ar, lse, reject_complex
 from ..core.types import ArrayLike, FloatArray
 
 
@@ -44,7 +44,7 @@ def binary_hamming_rd(p: float, D: float | ArrayLike, *, base: float = 2) -> flo
     0.5001
     """
     p = check_probability(p, "p")
-    D = as_nonneg_array(D, "D")
+    D = as_real_array(D, "D", nonempty=False, minimum=0)
     lb = log_base(base)
     m = min(p, 1 - p)
     h = lambda x: measures.binary_entropy(x, base=math.e)  # noqa: E731
@@ -80,7 +80,7 @@ def gaussian_rd(variance: float, D: float | ArrayLike, *, base: float = 2) -> fl
     1.0
     """
     s2 = check_positive(variance, "variance")
-    D = as_nonneg_array(D, "D")
+    D = as_real_array(D, "D", nonempty=False, minimum=0)
     if (D <= 0).any():
         raise ValueError("D must be > 0 (R(0) is infinite for a continuous source)")
     lb = log_base(base)
@@ -116,7 +116,7 @@ def log_loss_rd(p: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float
     0.75
     """
     p = as_pmf(p, "p")
-    D = as_nonneg_array(D, "D")
+    D = as_real_array(D, "D", nonempty=False, minimum=0)
     return as_output(np.maximum(measures.entropy(p, base=base) - D, 0.0))
 
 
@@ -171,7 +171,7 @@ def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: fl
     0.5
     """
     lb = log_base(base)
-    v = as_nonneg_array(variances, "variances")
+    v = as_real_array(variances, "variances", nonempty=False, minimum=0)
     if v.ndim != 1:
         raise ValueError(f"variances must be a 1-D array, got shape {v.shape}")
     if v.size == 0 or (v <= 0).any():
@@ -238,7 +238,7 @@ def discrete_gaussian(variance: float, spacing: float, width: float = 9.0) -> tu
 
 
 def _positive_D(D) -> np.ndarray:
-    D = as_nonneg_array(D, "D")
+    D = as_real_array(D, "D", nonempty=False, minimum=0)
     if (D <= 0).any():
         raise ValueError("D must be > 0")
     return D

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_stochastic, check_int, log_base
-from ._common import MAX_CELLS, as_distortion, as_points, reject_complex
+from .._validate import as_real_array, as_stochastic, check_int, log_base
+from ._common import MAX_CELLS, as_distortion, reject_complex
 from ..core.types import ArrayLike
 
 
@@ -64,8 +64,8 @@ def squared_error_distortion(points: ArrayLike, reproductions: ArrayLike | None 
     array([[0.25],
            [0.25]])
     """
-    x = as_points(points, "points")
-    y = x if reproductions is None else as_points(reproductions, "reproductions")
+    x = as_real_array(points, "points", ndim=1)
+    y = x if reproductions is None else as_real_array(reproductions, "reproductions", ndim=1)
     return (x[:, None] - y[None, :]) ** 2
 
 

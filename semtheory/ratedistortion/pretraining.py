@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 import numpy as np
 
 from .. import measures
-from .._validate import as_pmf, as_stochastic, check_int, check_positive, log_base
-from ._common import MAX_CELLS, as_nonneg_array, as_output, as_source_law, conditional_rows
+from .._validate import as_pmf, as_real_array, as_stochastic, check_int, check_positive, log_base
+from ._common import MAX_CELLS, as_output, as_source_law, conditional_rows
 from ..core.types import ArrayLike, FloatArray, SeedLike
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def log_loss_sequence_lower_bound(px: ArrayLike, D: float | ArrayLike, *, base: 
     """
     lb = log_base(base)
     p = as_source_law(px)
-    Dv = as_nonneg_array(D, "D")
+    Dv = as_real_array(D, "D", nonempty=False, minimum=0)
     H = measures.entropy(p.ravel(), base=math.e) / lb / p.ndim
     return as_output(np.maximum(H - Dv, 0.0))
 

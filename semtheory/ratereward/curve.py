@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.optimize import brentq
 
-from .._validate import as_float, log_base
+from .._validate import as_float, check_real, log_base
 from ._common import bandit, log, tilt
 from ..core.types import ArrayLike
 
@@ -185,18 +185,12 @@ def kl_weight_for_reward(ref: ArrayLike, reward: ArrayLike, rho: float) -> float
     """
     P, r = bandit(ref, reward)
     lim = rate_reward_limits(P, r)
-    rho = _check_real(rho, "rho")
+    rho = check_real(rho, "rho")
     if not lim.reference_reward < rho < lim.greedy_reward:
         raise ValueError(
             f"rho must lie strictly between E_ref[r] = {lim.reference_reward:.6g} and r_max = {lim.greedy_reward:.6g}"
         )
     return 1.0 / _lambda_for(P, r, rho)
-
-
-def _check_real(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(float(x)):
-        raise ValueError(f"{name} must be a finite real number, got {x!r}")
-    return float(x)
 
 
 def rate_reward(ref: ArrayLike, reward: ArrayLike, rho: float, *, base: float = 2) -> float:
@@ -232,7 +226,7 @@ def rate_reward(ref: ArrayLike, reward: ArrayLike, rho: float, *, base: float = 
     """
     lb = log_base(base)
     P, r = bandit(ref, reward)
-    rho = _check_real(rho, "rho")
+    rho = check_real(rho, "rho")
     lim = rate_reward_limits(P, r, base=math.e)
     if rho <= lim.reference_reward:
         return 0.0
