@@ -41,7 +41,7 @@ import numpy as np
 
 from .core.types import ArrayLike, FloatArray
 from ._validate import as_array as _asarray
-from ._validate import as_float, check_int, check_positive, log_base
+from ._validate import as_float, as_real_array, check_int, check_positive, log_base
 
 if TYPE_CHECKING:
     from .core.models import LanguageModel
@@ -483,18 +483,6 @@ def source_code(tokenizer: BPETokenizer, text: str, *, base: float = 2) -> Sourc
 # ==============================================================================================
 
 
-def _as_rates(x, name: str, *, minimum: float = 0.0) -> np.ndarray | float:
-    try:
-        arr = as_float(x, name)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number or an array of them, got {x!r}") from None
-    if isinstance(x, bool) or arr.size == 0:
-        raise ValueError(f"{name} must be a real number or a non-empty array of them, got {x!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < minimum):
-        raise ValueError(f"{name} must be finite and >= {minimum:g}, got {x!r}")
-    return arr
-
-
 def _out(arr: np.ndarray):
     return float(arr) if arr.ndim == 0 else arr
 
@@ -502,7 +490,7 @@ def _out(arr: np.ndarray):
 def _ratio(bytes_per_token) -> np.ndarray:
     if isinstance(bytes_per_token, (int, float, np.integer, np.floating)) and not isinstance(bytes_per_token, bool):
         return np.asarray(check_positive(bytes_per_token, "bytes_per_token"))
-    r = _as_rates(bytes_per_token, "bytes_per_token")
+    r = as_real_array(bytes_per_token, "bytes_per_token", minimum=0.0)
     if np.any(r <= 0):
         raise ValueError("bytes_per_token must be > 0")
     return r
@@ -525,7 +513,7 @@ def per_byte(rate_per_token: ArrayLike, bytes_per_token: ArrayLike) -> float | F
     float or numpy.ndarray
         The rate per byte, in the same unit.
     """
-    return _out(_as_rates(rate_per_token, "rate_per_token") / _ratio(bytes_per_token))
+    return _out(as_real_array(rate_per_token, "rate_per_token", minimum=0.0) / _ratio(bytes_per_token))
 
 
 def per_token(rate_per_byte: ArrayLike, bytes_per_token: ArrayLike) -> float | FloatArray:
@@ -545,7 +533,7 @@ def per_token(rate_per_byte: ArrayLike, bytes_per_token: ArrayLike) -> float | F
     float or numpy.ndarray
         The rate per token, in the same unit.
     """
-    return _out(_as_rates(rate_per_byte, "rate_per_byte") * _ratio(bytes_per_token))
+    return _out(as_real_array(rate_per_byte, "rate_per_byte", minimum=0.0) * _ratio(bytes_per_token))
 
 
 def rate_to_perplexity(rate: ArrayLike, *, base: float = 2) -> float | FloatArray:
@@ -574,7 +562,7 @@ def rate_to_perplexity(rate: ArrayLike, *, base: float = 2) -> float | FloatArra
     8.0
     """
     lb = log_base(base)
-    x = _as_rates(rate, "rate")
+    x = as_real_array(rate, "rate", minimum=0.0)
     with np.errstate(over="ignore"):
         return _out(np.exp(x * lb))
 
@@ -595,7 +583,7 @@ def perplexity_to_rate(perplexity: ArrayLike, *, base: float = 2) -> float | Flo
         The rate, units of log ``base`` (bits by default).
     """
     lb = log_base(base)
-    return _out(np.log(_as_rates(perplexity, "perplexity", minimum=1.0)) / lb)
+    return _out(np.log(as_real_array(perplexity, "perplexity", minimum=1.0)) / lb)
 
 
 #: The units :func:`convert` understands: a measure (bits, nats or perplexity) per token or per byte.
@@ -636,7 +624,7 @@ def convert(value: ArrayLike, from_unit: str, to_unit: str, *,
             raise ValueError(f"{name} must be one of {UNITS}, got {u!r}")
     fm, fs = from_unit.split("/")
     tm, ts = to_unit.split("/")
-    x = _as_rates(value, "value", minimum=1.0 if fm == "ppl" else 0.0)
+    x = as_real_array(value, "value", minimum=1.0 if fm == "ppl" else 0.0)
     nats = {"bits": lambda v: v * math.log(2), "nats": lambda v: v, "ppl": np.log}[fm](x)
     if fs != ts:
         if bytes_per_token is None:

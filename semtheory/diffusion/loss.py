@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import as_float, as_rng, check_int, check_probability, log_base
+from .._validate import as_float, as_rng, check_choice, check_int, check_probability, log_base
 from ..core.results import Estimate
 from ..core.types import ArrayLike, FloatArray, SeedLike
 from ._common import MAX_CELLS, all_sequences, check_law, check_pair, flat_table, row_index, visible_one_hot
@@ -130,12 +130,6 @@ def loss_integrand(p: ArrayLike, q: ArrayLike, t: ArrayLike, *, base: float = 2)
 _ESTIMATORS = ("ratio", "count")
 
 
-def _check_estimator(estimator) -> str:
-    if estimator not in _ESTIMATORS:
-        raise ValueError(f"estimator must be one of {_ESTIMATORS}, got {estimator!r}")
-    return estimator
-
-
 def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float = 2, seed: SeedLike = None,
                   estimator: str = "ratio", t_min: float = 0.0) -> Estimate:
     r"""Monte-Carlo estimate of the LLaDA loss from ``num_samples`` draws; returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.
@@ -177,7 +171,7 @@ def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float =
     lb = log_base(base)
     p, q, n, V = check_pair(p, q)
     N = check_int(num_samples, "num_samples", minimum=2)
-    est = _check_estimator(estimator)
+    est = check_choice(estimator, "estimator", _ESTIMATORS)
     eps = check_probability(t_min, "t_min")
     if eps >= 1:
         raise ValueError(f"t_min must be < 1, got {t_min!r}")
@@ -283,7 +277,7 @@ def estimator_moments(p: ArrayLike, q: ArrayLike, *, estimator: str = "ratio", t
     """
     lb = log_base(base)
     p, q, n, V = check_pair(p, q)
-    est = _check_estimator(estimator)
+    est = check_choice(estimator, "estimator", _ESTIMATORS)
     eps = check_probability(t_min, "t_min")
     if eps >= 1:
         raise ValueError(f"t_min must be < 1, got {t_min!r}")

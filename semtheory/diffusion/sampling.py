@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import measures
-from .._validate import as_pmf, as_rng, as_token_ids, check_int, log_base, torch_seed
+from .._validate import as_pmf, as_rng, as_token_ids, check_choice, check_int, log_base, torch_seed
 from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 from ._common import (
     MAX_CELLS,
@@ -49,12 +49,6 @@ def unmask_schedule(length: int, steps: int) -> IntArray:
     S = check_int(steps, "steps", minimum=1, maximum=n)
     s = np.arange(S + 1)
     return np.diff(s * n // S)
-
-
-def _check_remasking(remasking) -> str:
-    if remasking not in _REMASKING:
-        raise ValueError(f"remasking must be one of {_REMASKING}, got {remasking!r}")
-    return remasking
 
 
 def _predict_fn(predictor):
@@ -112,7 +106,7 @@ def sample(predictor: ArrayLike | MaskPredictor, num_samples: int, *, steps: int
     n, V, fn = _predict_fn(predictor)
     N = check_int(num_samples, "num_samples", minimum=1)
     ks = unmask_schedule(n, steps)
-    remasking = _check_remasking(remasking)
+    remasking = check_choice(remasking, "remasking", _REMASKING)
     rng = as_rng(seed)
     z = np.full((N, n), V, dtype=np.int64)
     when = np.zeros((N, n), dtype=np.int64)
@@ -157,7 +151,7 @@ def sampler_law(q: ArrayLike, steps: int, remasking: str = "random") -> FloatArr
     """
     q, n, V = check_table(q, "q")
     ks = unmask_schedule(n, steps)
-    remasking = _check_remasking(remasking)
+    remasking = check_choice(remasking, "remasking", _REMASKING)
     qf = flat_table(q, n, V)
     states = {(V,) * n: 1.0}
     for k in ks:
@@ -269,7 +263,7 @@ def sampler_step_law(q: ArrayLike, left: Iterable[int], remasking: str = "low_co
         The joint pmf of :math:`(X^n, Y^n)` in :mod:`semtheory.directed`'s layout (the blank is the last symbol).
     """
     q, n, V = check_table(q, "q")
-    remasking = _check_remasking(remasking)
+    remasking = check_choice(remasking, "remasking", _REMASKING)
     try:
         Aset = sorted({int(i) for i in left})
     except (TypeError, ValueError):

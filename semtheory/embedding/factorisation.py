@@ -431,10 +431,6 @@ def _sphere(X, name: str) -> np.ndarray:
     return np.divide(A, n, out=np.zeros_like(A), where=n > 0)
 
 
-def _check_row(i, n: int, name: str) -> int:
-    return check_int(i, name, minimum=0, maximum=n - 1)
-
-
 def nearest(E: ArrayLike, i: int, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
     r"""The ``k`` rows of ``E`` with the largest cosine similarity to row ``i`` (itself excluded).
 
@@ -457,7 +453,7 @@ def nearest(E: ArrayLike, i: int, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
         Their cosine similarities with row ``i`` (dimensionless, in :math:`[-1, 1]`).
     """
     S = _sphere(E, "E")
-    i = _check_row(i, S.shape[0], "i")
+    i = check_int(i, "i", minimum=0, maximum=S.shape[0] - 1)
     k = check_int(k, "k", minimum=1, maximum=S.shape[0] - 1)
     cos = S @ S[i]
     cos[i] = -np.inf
@@ -487,7 +483,7 @@ def analogy(E: ArrayLike, a: int, b: int, c: int, k: int = 1) -> np.ndarray:
     """
     S = _sphere(E, "E")
     n = S.shape[0]
-    a, b, c = (_check_row(v, n, name) for v, name in ((a, "a"), (b, "b"), (c, "c")))
+    a, b, c = (check_int(v, name, minimum=0, maximum=n - 1) for v, name in ((a, "a"), (b, "b"), (c, "c")))
     k = check_int(k, "k", minimum=1, maximum=max(n - 3, 1))
     score = S @ (S[b] - S[a] + S[c])
     score[[a, b, c]] = -np.inf

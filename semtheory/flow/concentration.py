@@ -11,13 +11,6 @@ from .._validate import as_real_array, check_positive, check_probability, log_ba
 from ..core.types import ArrayLike, FloatArray
 
 
-def _as_bounds(c: ArrayLike, name: str) -> FloatArray:
-    a = np.atleast_1d(as_real_array(c, name, finite=False, nonempty=False))
-    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"{name} must be a non-empty 1-D array of finite, non-negative numbers")
-    return a
-
-
 def azuma_tail(eps: float, bounds: ArrayLike) -> float:
     r"""Azuma's inequality: :math:`\Prob(|M_T - M_0| \ge \epsilon) \le 2\exp\big(-\epsilon^2 / (2\sum_{t\le T} c_t^2)\big)` (capped at 1).
 
@@ -42,7 +35,7 @@ def azuma_tail(eps: float, bounds: ArrayLike) -> float:
     0.735759
     """
     e = check_positive(eps, "eps", allow_zero=True)
-    c = _as_bounds(bounds, "bounds")
+    c = np.atleast_1d(as_real_array(bounds, "bounds", ndim=(0, 1), minimum=0))
     s = float(np.sum(c**2))
     if s == 0:
         return 0.0 if e > 0 else 1.0
@@ -67,7 +60,7 @@ def azuma_band(bounds: ArrayLike, delta: float) -> FloatArray:
     numpy.ndarray, shape (T,)
         The band :math:`\epsilon_1..\epsilon_T`, in the units of ``bounds``.
     """
-    c = _as_bounds(bounds, "bounds")
+    c = np.atleast_1d(as_real_array(bounds, "bounds", ndim=(0, 1), minimum=0))
     d = check_probability(delta, "delta", low_open=True, high_open=True)
     return np.sqrt(2.0 * math.log(2.0 / d) * np.cumsum(c**2))
 
@@ -96,7 +89,7 @@ def hoeffding_azuma_band(ranges: ArrayLike, delta: float) -> FloatArray:
     >>> bool(np.allclose(hoeffding_azuma_band([2.0, 2.0], 0.1), azuma_band([1.0, 1.0], 0.1)))
     True
     """
-    r = _as_bounds(ranges, "ranges")
+    r = np.atleast_1d(as_real_array(ranges, "ranges", ndim=(0, 1), minimum=0))
     d = check_probability(delta, "delta", low_open=True, high_open=True)
     return np.sqrt(0.5 * math.log(2.0 / d) * np.cumsum(r**2))
 
@@ -132,8 +125,8 @@ def freedman_band(variance: ArrayLike, bound: ArrayLike, delta: float) -> FloatA
     numpy.ndarray, shape (T,)
         The band :math:`\epsilon(v_t)`, in the units of ``bound``.
     """
-    v = _as_bounds(variance, "variance")
-    c = _as_bounds(bound, "bound")
+    v = np.atleast_1d(as_real_array(variance, "variance", ndim=(0, 1), minimum=0))
+    c = np.atleast_1d(as_real_array(bound, "bound", ndim=(0, 1), minimum=0))
     if c.size not in (1, v.size):
         raise ValueError(f"bound must be a number or have {v.size} entries, got {c.size}")
     c = np.maximum.accumulate(np.broadcast_to(c, v.shape))
@@ -241,7 +234,7 @@ def band_exceedance(M: ArrayLike, band: ArrayLike) -> FloatArray:
     M = as_real_array(M, "M", finite=False, nonempty=False)
     if M.ndim != 2 or M.size == 0 or not np.all(np.isfinite(M)):
         raise ValueError("M must be a finite array of shape (n_paths, T)")
-    b = _as_bounds(band, "band")
+    b = np.atleast_1d(as_real_array(band, "band", ndim=(0, 1), minimum=0))
     if b.size != M.shape[1]:
         raise ValueError(f"band has {b.size} entries, M has {M.shape[1]} time steps")
     return (np.abs(M) > b[None, :]).mean(axis=0)

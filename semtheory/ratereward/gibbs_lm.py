@@ -10,17 +10,12 @@ from scipy.special import logsumexp
 from ..core.types import ArrayLike
 from .. import channel as _channel
 from .._validate import as_float, check_int
+from ..core.models import check_model
 from ._common import check_kl_weight, log
 from .causal import reward_table
 
 if TYPE_CHECKING:
     from ..core.models import LanguageModel
-
-
-def _check_lm(model, name: str = "ref") -> _channel.LanguageModel:
-    if not isinstance(model, _channel.LanguageModel):
-        raise ValueError(f"{name} must be a semtheory.channel.LanguageModel, got {type(model).__name__}")
-    return model
 
 
 class GibbsLM(_channel.LanguageModel):
@@ -66,7 +61,7 @@ class GibbsLM(_channel.LanguageModel):
 
     def __init__(self, ref: LanguageModel, reward: ArrayLike | Callable[..., ArrayLike], n: int, kl_weight: float, *,
                  prompt: Sequence[int] = ()):
-        self.ref = _check_lm(ref)
+        self.ref = check_model(ref, "ref")
         self.vocab_size = V = ref.vocab_size
         self.n = n = check_int(n, "n", minimum=1)
         self.kl_weight = b = check_kl_weight(kl_weight)
@@ -129,7 +124,7 @@ def sequence_gibbs(ref: LanguageModel, reward: ArrayLike | Callable[..., ArrayLi
     numpy.ndarray, shape (V,) * n
         The law :math:`\pi^*(y^n)`, a pmf over the sequences.
     """
-    _check_lm(ref)
+    check_model(ref, "ref")
     b = check_kl_weight(kl_weight)
     n = check_int(n, "n", minimum=1)
     law = _channel.sequence_law(ref, n, prompt=prompt)

@@ -44,13 +44,6 @@ def same_lead(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor, nd_a: 
         raise ValueError(f"{name_b} must have leading shape {sa} (as {name_a}), got {sb}")
 
 
-def check_method(method: str) -> str:
-    """``method`` if it is ``"zoh"`` or ``"euler"``; ValueError otherwise."""
-    if method not in ("zoh", "euler"):
-        raise ValueError(f"method must be 'zoh' or 'euler', got {method!r}")
-    return method
-
-
 # -- discretisation and the selective scan (Mamba), unchecked ------------------------------------
 
 

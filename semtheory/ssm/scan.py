@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._validate import check_flag, check_int
+from .._validate import check_choice, check_flag, check_int
 from ..core.types import ArrayLike
 from ._common import (
-    check_method,
     discretize_unchecked,
     parallel_scan_unchecked,
     same_lead,
@@ -48,7 +47,7 @@ def discretize(delta: ArrayLike | torch.Tensor, A: ArrayLike | torch.Tensor, B: 
     Abar, Bbar : Tensor, shape (..., D, N)
         The discrete decay :math:`e^{\Delta A}` and input map :math:`\bar B` (dimensionless).
     """
-    method = check_method(method)
+    method = check_choice(method, "method", ("zoh", "euler"))
     delta = tensor(delta, "delta")
     A = tensor(A, "A", min_ndim=2)
     B = tensor(B, "B")
@@ -140,7 +139,7 @@ def selective_scan(x: ArrayLike | torch.Tensor, delta: ArrayLike | torch.Tensor,
     h : Tensor, shape (..., D, N)
         The final state, only with ``return_state``.
     """
-    method = check_method(method)
+    method = check_choice(method, "method", ("zoh", "euler"))
     check_flag(return_state, "return_state")
     if scan not in ("loop", "parallel"):
         raise ValueError(f"scan must be 'loop' or 'parallel', got {scan!r}")
