@@ -572,3 +572,27 @@ def as_sizes(x, name: str, *, minimum: float = 1) -> np.ndarray:
     if np.any(a != np.round(a)):
         raise ValueError(f"{name} must be whole numbers (sizes), got {x!r}")
     return a
+
+
+def check_text(x, name: str = "text") -> str:
+    """Return ``x`` after checking it is a ``str`` that UTF-8 can encode (no lone surrogates).
+
+    Parameters
+    ----------
+    x : str
+        The text.
+    name : str, default "text"
+        The argument's name, for the error messages.
+
+    Returns
+    -------
+    str
+        ``x`` itself.
+    """
+    if not isinstance(x, str):
+        raise ValueError(f"{name} must be a str, got {type(x).__name__}")
+    try:
+        x.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} contains characters that cannot be encoded as UTF-8 (lone surrogates)") from None
+    return x

@@ -41,7 +41,7 @@ import numpy as np
 
 from .core.types import ArrayLike, FloatArray
 from ._validate import as_array as _asarray
-from ._validate import as_float, as_real_array, check_int, check_positive, log_base
+from ._validate import as_float, as_real_array, check_int, check_text, check_positive, log_base
 
 if TYPE_CHECKING:
     from .core.models import LanguageModel
@@ -68,16 +68,6 @@ __all__ = [
 #: by letters, by digits or by other symbols, then runs of white space.  Every character of every string is
 #: matched by exactly one chunk, so the chunks concatenate back to the text.
 DEFAULT_PATTERN = r"'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"
-
-
-def _check_text(text, name: str = "text") -> str:
-    if not isinstance(text, str):
-        raise ValueError(f"{name} must be a str, got {type(text).__name__}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError(f"{name} contains characters that cannot be encoded as UTF-8 (lone surrogates)") from None
-    return text
 
 
 def _compile(pattern) -> re.Pattern:
@@ -121,7 +111,7 @@ def pretokenize(text: str, pattern: str = DEFAULT_PATTERN) -> list[str]:
     >>> pretokenize("the cat sat")
     ['the', ' cat', ' sat']
     """
-    return _chunks(_check_text(text), _compile(pattern))
+    return _chunks(check_text(text), _compile(pattern))
 
 
 def _merge_word(word: tuple, a: int, b: int, new: int) -> tuple:
@@ -241,7 +231,7 @@ class BPETokenizer:
 
         Returns an ``int64`` array; ``decode(encode(text)) == text`` for every ``str``.  Chapter 1.
         """
-        chunks = _chunks(_check_text(text), self._rx)
+        chunks = _chunks(check_text(text), self._rx)
         out: list[int] = []
         for c in chunks:
             out.extend(self._encode_chunk(c))
@@ -307,7 +297,7 @@ def train_bpe(text: str, num_merges: int, *, pattern: str = DEFAULT_PATTERN, min
     BPETokenizer
         The trained tokenizer.
     """
-    text = _check_text(text)
+    text = check_text(text)
     m = check_int(num_merges, "num_merges", minimum=0)
     min_count = check_int(min_count, "min_count", minimum=1)
     rx = _compile(pattern)
@@ -466,7 +456,7 @@ def source_code(tokenizer: BPETokenizer, text: str, *, base: float = 2) -> Sourc
     """
     tok = _check_tokenizer(tokenizer)
     lb = log_base(base)
-    text = _check_text(text)
+    text = check_text(text)
     if text == "":
         raise ValueError("text must not be empty")
     ids = tok.encode(text)
@@ -729,7 +719,7 @@ def segmentation_code_lengths(tokenizer: BPETokenizer, text: str, model: Languag
 
     lb = log_base(base)
     tok = _check_tokenizer(tokenizer)
-    s = _check_text(text)
+    s = check_text(text)
     if not s:
         raise ValueError("text must not be empty")
     model = check_model(model)

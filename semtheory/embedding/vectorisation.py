@@ -16,6 +16,7 @@ from .._validate import (
     as_real_array,
     as_rng,
     as_stochastic,
+    as_token_ids,
     check_int,
     check_positive,
     log_base,
@@ -123,11 +124,7 @@ def _as_labels(labels, n: int) -> np.ndarray:
     lab = _asarray(labels, "labels")
     if lab.shape != (n,):
         raise ValueError(f"labels must have one entry per context, shape ({n},), got {lab.shape}")
-    if lab.size and lab.dtype.kind not in "iu":
-        raise ValueError(f"labels must be integers, got dtype {lab.dtype}")
-    if lab.size and lab.min() < 0:
-        raise ValueError("labels must be >= 0")
-    return lab.astype(np.int64)
+    return as_token_ids(lab, "labels", nonempty=False)
 
 
 def encoder_information(p_xy: ArrayLike, labels: ArrayLike, *, base: float = 2) -> EncoderInfo:

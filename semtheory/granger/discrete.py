@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 import numpy as np
 
 from .. import directed, measures
-from .._validate import as_array, as_pmf, as_rng, as_stochastic, check_int, check_probability, log_base
+from .._validate import as_array, as_int_array, as_pmf, as_rng, as_stochastic, check_int, check_probability, log_base
 from ._common import real
 
 if TYPE_CHECKING:
@@ -23,19 +23,9 @@ if TYPE_CHECKING:
 
 def _as_int_series(x, name: str) -> np.ndarray:
     arr = as_array(x, name)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D integer series, got shape {arr.shape}")
-    if arr.dtype.kind == "b":
+    if arr.dtype.kind == "b":  # booleans are the symbols 0 and 1 here
         arr = arr.astype(np.int64)
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
-            raise ValueError(f"{name} must hold integer symbols (got non-integer values)")
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
-        raise ValueError(f"{name} must hold integer symbols, got dtype {arr.dtype}")
-    if arr.min() < 0:
-        raise ValueError(f"{name} must hold non-negative integer symbols (min {arr.min()})")
-    return arr.astype(np.int64)
+    return as_int_array(arr, name, ndim=1, minimum=0)
 
 
 def _encode(blocks: list[np.ndarray], radix: int, m: int) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from .. import directed as _directed
-from .._validate import as_float, as_pmf, as_rng, check_int, log_base
+from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, log_base
 from ..core.law import MAX_CELLS
 from ..core.models import check_model
 from ..core.tables import next_token_table
@@ -29,8 +29,7 @@ def _as_user(kernel, first, V: int):
     K = as_float(kernel, "user")
     if K.shape != (V, V, V):
         raise ValueError(f"user must have shape (V, V, V) = ({V}, {V}, {V}) [x_prev, y_prev, x], got {K.shape}")
-    if np.any(K < 0) or not np.allclose(K.sum(axis=-1), 1.0, atol=1e-9):
-        raise ValueError("user must be a conditional pmf over its last axis")
+    K = as_stochastic(K, "user")  # a conditional pmf over its last axis
     f = np.full(V, 1.0 / V) if first is None else as_pmf(first, "first", ndim=1)
     if f.size != V:
         raise ValueError(f"first must have {V} entries, got {f.size}")
