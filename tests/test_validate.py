@@ -137,3 +137,46 @@ def test_flags_seeds_and_float_arrays():
     for bad in ([0.5], [-1], [1 + 0j], "ab", None, []):
         with pytest.raises(ValueError, match="ids"):
             v.as_int_array(bad, "ids")
+
+
+# -- the checks moved here from chapter modules (issue #15) ------------------------------------------
+
+
+def test_as_token_ids():
+    assert v.as_token_ids([0, 2], "x", vocab_size=3).dtype == np.int64
+    assert v.as_token_ids([], "x", nonempty=False).size == 0
+    assert v.as_token_ids([-1, 1], "ids", minimum=-1, vocab_size=2).tolist() == [-1, 1]
+    for bad, kw in [([0, 3], {"vocab_size": 3}), ([1.0], {}), ([True], {}), ([[0]], {}), ([], {}), ([-1], {}),
+                    (5, {"ndim": None})]:
+        with pytest.raises(ValueError, match="myids"):
+            v.as_token_ids(bad, "myids", **kw)
+
+
+def test_as_spins_and_sizes():
+    assert v.as_spins([[1, -1]], "s", ndim=2).tolist() == [[1.0, -1.0]]
+    for bad, kw in [([1, 0], {}), ([[1]], {"ndim": 1}), ([1, -1], {"shape": (3,)}), ([], {}), ("ab", {})]:
+        with pytest.raises(ValueError, match="spins_arg"):
+            v.as_spins(bad, "spins_arg", **kw)
+    assert v.as_sizes([2, 3], "N", minimum=2).tolist() == [2.0, 3.0]
+    for bad in ([1], [2.5], [np.inf]):
+        with pytest.raises(ValueError, match="N"):
+            v.as_sizes(bad, "N", minimum=2)
+
+
+def test_as_logits():
+    L = v.as_logits([[0.0, -np.inf]])
+    assert L.shape == (1, 2)
+    for bad, kw in [([np.inf], {}), ([np.nan], {}), ([-np.inf, -np.inf], {}), (1.0, {}), ([0.0], {"min_classes": 2}),
+                    ([0.0, -np.inf], {"finite": True}), ([1j], {})]:
+        with pytest.raises(ValueError, match="lg"):
+            v.as_logits(bad, "lg", **kw)
+
+
+def test_as_real_array_minimum_and_check_text():
+    assert v.as_real_array([0.0, 1.0], "a", minimum=0).tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match="arr >= 1|arr must have entries >= 1"):
+        v.as_real_array([0.5], "arr", minimum=1)
+    assert v.check_text("abc") == "abc"
+    for bad in (b"abc", 3, "\ud800"):
+        with pytest.raises(ValueError, match="txt"):
+            v.check_text(bad, "txt")
