@@ -596,3 +596,44 @@ def check_text(x, name: str = "text") -> str:
     except UnicodeEncodeError:
         raise ValueError(f"{name} contains characters that cannot be encoded as UTF-8 (lone surrogates)") from None
     return x
+
+
+def as_covariance(x, name: str, d: int) -> np.ndarray:
+    """``x`` as a symmetric positive semi-definite ``(d, d)`` float matrix (a covariance).
+
+    A 1-D array of ``d`` variances (finite, ``>= 0``) is the diagonal matrix it names.  Symmetry and the
+    smallest eigenvalue are checked to ``1e-10`` times ``max(1, max |x|)``; the matrix returned is the
+    symmetric part ``(x + x^T) / 2``.
+
+    Parameters
+    ----------
+    x : array_like, shape (d, d) or (d,)
+        The covariance, or its diagonal.
+    name : str
+        The argument's name, for the error messages.
+    d : int
+        The dimension.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (d, d)
+        The covariance, in the squared units of the variables.
+    """
+    S = np.array(as_real_array(x, name, finite=False, nonempty=False), dtype=float)
+    if S.ndim == 1:
+        if S.shape != (d,):
+            raise ValueError(f"{name} as variances must have length {d}, got shape {S.shape}")
+        if not np.all(np.isfinite(S)) or np.any(S < 0):
+            raise ValueError(f"{name} variances must be finite and >= 0")
+        S = np.diag(S)
+    if S.shape != (d, d):
+        raise ValueError(f"{name} must have shape ({d}, {d}), got {S.shape}")
+    if not np.all(np.isfinite(S)):
+        raise ValueError(f"{name} contains NaN or inf")
+    scale = max(1.0, float(np.abs(S).max()))
+    if np.abs(S - S.T).max() > 1e-10 * scale:
+        raise ValueError(f"{name} must be symmetric")
+    S = 0.5 * (S + S.T)
+    if np.linalg.eigvalsh(S).min() < -1e-10 * scale:
+        raise ValueError(f"{name} must be positive semi-definite")
+    return S

@@ -180,3 +180,10 @@ def test_as_real_array_minimum_and_check_text():
     for bad in (b"abc", 3, "\ud800"):
         with pytest.raises(ValueError, match="txt"):
             v.check_text(bad, "txt")
+
+
+def test_as_covariance():
+    assert v.as_covariance([1.0, 2.0], "cov", 2).tolist() == [[1.0, 0.0], [0.0, 2.0]]
+    for bad in ([1.0], [-1.0, 1.0], [[1.0, 2.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[np.nan, 0], [0, 1]]):
+        with pytest.raises(ValueError, match="mycov"):
+            v.as_covariance(bad, "mycov", 2)

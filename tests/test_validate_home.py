@@ -61,7 +61,7 @@ REMAINING = {
     "ssm/ssd.py:_check_ssd": "the tensors (x, a, B, C) of the state-space dual form, their shapes together",
     "granger/discrete.py:_as_int_series": "a discrete series (booleans are the symbols 0, 1), on as_int_array",
     "granger/_common.py:as_series": "a time series (n,) or (n, m), a float copy, on as_real_array",
-    "granger/var.py:as_var": "a VAR(p): coefficients and a symmetric PSD noise covariance, granger's model",
+    "granger/var.py:as_var": "a VAR(p): coefficients (p, d, d) and a noise covariance (as_covariance), granger's model",
     "core/law.py:as_joint_law": "a joint law of (X^n, Y^n) in core's axis layout",
     "core/law.py:check_kernels": "a list of per-step kernels (a policy or a channel) in core's layout",
     "core/law.py:check_kernel_shape": "a kernel broadcastable to its full shape in core's layout",
@@ -123,7 +123,7 @@ def test_home_validators_are_public():
     tree = ast.parse(HOME.read_text(encoding="utf-8"))
     names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
     assert not [n for n in names if re.match(r"^_(as|check)_", n)], "a _validate validator has a leading underscore"
-    for name in ("as_token_ids", "as_spins", "as_logits", "as_sizes", "check_text", "as_real_array", "check_choice"):
+    for name in ("as_token_ids", "as_spins", "as_logits", "as_sizes", "as_covariance", "check_text", "as_real_array", "check_choice"):
         assert name in names
 
 

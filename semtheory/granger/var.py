@@ -8,7 +8,7 @@ import numpy as np
 from scipy import linalg, signal
 
 from ..core.types import ArrayLike, SeedLike
-from .._validate import as_rng, check_int
+from .._validate import as_covariance, as_rng, check_int
 from ._common import as_series, psd_sqrt, real, stable_var
 
 #: Largest condition number of the companion eigenvectors for the fast (modal) VAR simulation.
@@ -59,23 +59,7 @@ def as_var(coefs: ArrayLike, noise_cov: ArrayLike | None = None) -> tuple[np.nda
     if noise_cov is None:
         S = np.eye(d)
     else:
-        S = real(noise_cov, "noise_cov")
-        if S.ndim == 1:
-            if S.shape != (d,):
-                raise ValueError(f"noise_cov as variances must have length {d}, got shape {S.shape}")
-            if not np.all(np.isfinite(S)) or np.any(S < 0):
-                raise ValueError("noise_cov variances must be finite and >= 0")
-            S = np.diag(S)
-        if S.shape != (d, d):
-            raise ValueError(f"noise_cov must have shape ({d}, {d}), got {S.shape}")
-        if not np.all(np.isfinite(S)):
-            raise ValueError("noise_cov contains NaN or inf")
-        scale = max(1.0, float(np.abs(S).max()))
-        if np.abs(S - S.T).max() > 1e-10 * scale:
-            raise ValueError("noise_cov must be symmetric")
-        S = 0.5 * (S + S.T)
-        if np.linalg.eigvalsh(S).min() < -1e-10 * scale:
-            raise ValueError("noise_cov must be positive semi-definite")
+        S = as_covariance(noise_cov, "noise_cov", d)
     return A, S
 
 
