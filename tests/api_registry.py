@@ -315,6 +315,7 @@ reg("channel.BoltzmannLM", energy=lambda ctx: np.zeros(2), vocab_size=A("size", 
 reg("channel.DecodedLM", model=_LM, **_DEC)
 reg("channel.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
 # the core layer (semtheory.core): the same objects that channel re-exports, and the checks the chapter modules share
+exempt(RESULT, "core.Estimate")
 exempt("abstract base class of the language models; it has no constructor arguments to validate", "core.LanguageModel")
 reg("core.MarkovLM", transition=A("kernel", K2), initial=A("pmf", P2, optional=True))
 reg("core.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))

@@ -187,3 +187,15 @@ def test_as_covariance():
     for bad in ([1.0], [-1.0, 1.0], [[1.0, 2.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[np.nan, 0], [0, 1]]):
         with pytest.raises(ValueError, match="mycov"):
             v.as_covariance(bad, "mycov", 2)
+
+
+def test_estimate_interval_and_unpacking():
+    from semtheory.core import Estimate
+
+    e = Estimate(2.0, 0.5)
+    mean, se = e
+    assert (mean, se) == (2.0, 0.5) and e.interval(2.0) == (1.0, 3.0)
+    lo, hi = e.interval()
+    assert hi - lo == pytest.approx(2 * 1.959963984540054 * 0.5)
+    with pytest.raises(ValueError, match="z"):
+        e.interval(-1.0)
