@@ -125,3 +125,39 @@ def test_a_deferred_next_is_computed_only_when_the_loop_moves_on():
 
     res = alternate(step, 1.0, tol=0.1, max_iter=100)
     assert res.converged and res.state == 0.0625 and res.iterations == 4 and calls == [1.0, 0.5, 0.25, 0.125]
+
+
+def test_refine_and_restart_hooks():
+    W = np.array([[0.9, 0.1], [0.1, 0.9]])
+    step = _capacity_step(W)
+    calls = {"refine": 0, "restart": 0}
+
+    def refine(x, rnd, k):  # a round whose own gap field is the certificate
+        calls["refine"] += 1
+        return x, rnd._replace(gap=rnd.upper - rnd.lower)
+
+    def restart(x, rnd, k):  # from the start law once, after two iterations
+        if calls["restart"] or k < 2:
+            return None
+        calls["restart"] += 1
+        y = np.log([0.5, 0.5])
+        return y, step(y, True)
+
+    res = alternate(step, np.log([0.95, 0.05]), tol=1e-12, max_iter=100, refine=refine, restart=restart)
+    assert res.converged and calls["restart"] == 1 and calls["refine"] >= 1
+    assert np.allclose(np.exp(res.state), 0.5)  # the symmetric channel's optimum, reached from the restart
+
+
+def test_refine_may_reduce_the_iterate():
+    seen = []
+
+    def step(x, check):
+        return Round(x, 0.0, 0.0, float(x.size - 1))  # the gap falls only when the iterate shrinks
+
+    def refine(x, rnd, k):
+        seen.append(x.size)
+        y = x[:-1]
+        return y, step(y, True)
+
+    res = alternate(step, np.zeros(4), tol=0.5, max_iter=10, refine=refine)
+    assert res.converged and res.iterations == 0 and res.state.size == 1 and seen == [4, 3, 2]

@@ -19,7 +19,7 @@ imported here.  Units: whatever the problem's bounds are in (the solvers of the 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -49,6 +49,10 @@ class Round(NamedTuple):
         compares with ``tol`` (for example :math:`\max|F(x) - x|`, or the gain of the objective).
     info : object, default None
         Whatever else the problem computed at :math:`x` (a channel, a rate), handed back in the result.
+    gap : float, default nan
+        A certified gap computed directly by the problem (more accurate than ``upper - lower`` when the bounds
+        are large and close); when it is a number the loop uses it instead of ``upper - lower``, in the
+        problem's units.
     """
 
     next: Any
@@ -57,6 +61,7 @@ class Round(NamedTuple):
     upper: float = math.nan
     change: float = math.nan
     info: Any = None
+    gap: float = math.nan
 
 
 class AlternatingResult(NamedTuple):
@@ -190,8 +195,11 @@ def squarem_point(x0: ArrayLike, x1: ArrayLike, x2: ArrayLike, alpha: float) -> 
 
 
 def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_iter: int, certified: bool = True,
-              check_every: int = 1, accelerate: bool = False,
-              project: Callable[[FloatArray], FloatArray] | None = None) -> AlternatingResult:
+              check_every: int = 1, accelerate: bool | Callable[[Any, Any, Any], Iterable[Any]] = False,
+              project: Callable[[FloatArray], FloatArray] | None = None,
+              better: Callable[[Round, Round], bool] | None = None,
+              refine: Callable[[Any, Round, int], tuple[Any, Round] | None] | None = None,
+              restart: Callable[[Any, Round, int], tuple[Any, Round] | None] | None = None) -> AlternatingResult:
     r"""Iterate ``step`` from ``x0`` until the certified gap (or, without a certificate, the change) is at most ``tol``.
 
     **Certified** (``certified=True``): iterate :math:`k` is evaluated by ``step(x_k, check)`` with ``check`` true
@@ -207,7 +215,15 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
     extrapolations of :func:`squarem_steps` (plain norm) are tried, each passed through ``project`` (for example
     the normalisation of a log law), and the first whose ``value`` is below that of :math:`x_2` replaces it;
     otherwise :math:`x_2` is kept, so the objective never worsens against the plain iteration and the
-    certificate still decides when to stop.  Units: those of the problem's bounds.  Chapters 3, 5, 6, 9b.
+    certificate still decides when to stop.  A problem may supply its own extrapolations (``accelerate`` a
+    callable) and its own test of improvement (``better``).  **Hooks of a certified loop** (neither counts as an
+    iteration): at a checked iterate whose gap exceeds ``tol``, ``refine(x, round, k)`` may return a sharper
+    round for the same ``x`` (a costlier certificate) or a *reduced* iterate with its round (for example
+    reproduction letters that a bound proves to carry no mass in any optimum removed, which leaves the optimum
+    unchanged); a reduced iterate is refined again.  At a checked iterate where the loop does not stop,
+    ``restart(x, round, k)`` may return another iterate with its round to continue from (a warm start that
+    failed its budget falling back to a cold one); the count :math:`k` goes on.  Units: those of the problem's
+    bounds.  Chapters 3, 5, 6, 9b.
 
     Parameters
     ----------
@@ -225,10 +241,21 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
         Whether the problem has a certificate.
     check_every : int, keyword-only, default 1
         Compute the certificate every this many iterations (certified problems whose bound is costly).
-    accelerate : bool, keyword-only, default False
-        Squared extrapolation, kept only when it lowers ``value``.
+    accelerate : bool or callable, keyword-only, default False
+        Squared extrapolation, kept only when it lowers ``value``; a callable ``accelerate(x0, x1, x2)`` yields the
+        problem's own extrapolated iterates (already in its domain), tried in order.
     project : callable, keyword-only, optional
-        Maps an extrapolated iterate back to the problem's domain (default: unchanged).
+        Maps an extrapolated iterate of the built-in extrapolation back to the problem's domain (default:
+        unchanged).
+    better : callable, keyword-only, optional
+        ``better(extrapolated_round, plain_round) -> bool``: whether an extrapolation improves on the plain double
+        step (default: its ``value`` is finite and below that of the plain step).
+    refine : callable, keyword-only, optional
+        ``refine(x, round, k) -> (x', round') or None``, called at a checked iterate whose gap exceeds ``tol``:
+        ``x' is x`` with a sharper ``round'``, or a reduced iterate ``x'`` with its round; None leaves both.
+    restart : callable, keyword-only, optional
+        ``restart(x, round, k) -> (x', round') or None``, called at a checked iterate where the loop goes on;
+        ``x'`` replaces ``x`` (it is then refined and tested like any iterate).
 
     Returns
     -------
@@ -282,17 +309,32 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
     good = None  # the last checked iterate with finite bounds, (x, round, iterations)
     while True:
         if check:
+            g = _gap_of(rnd)
+            while refine is not None and g > tol:  # a sharper certificate, or a reduced iterate (refined again)
+                out = refine(x, rnd, it)
+                if out is None:
+                    break
+                reduced = out[0] is not x
+                x, rnd = out
+                g = _gap_of(rnd)
+                if not reduced:
+                    break
             lo, up = float(rnd.lower), float(rnd.upper)
-            if math.isnan(up - lo):  # a NaN reached the bounds: report the last iterate whose bounds were numbers
+            if math.isnan(g):  # a NaN reached the bounds: report the last iterate whose bounds were numbers
                 if good is None:
                     return AlternatingResult(x, rnd, lo, up, nan, it, False, True, accepted)
                 x, rnd, it = good
                 lo, up = float(rnd.lower), float(rnd.upper)
-                return AlternatingResult(x, rnd, lo, up, max(up - lo, 0.0), it, False, True, accepted)
-            gap = max(up - lo, 0.0)
+                return AlternatingResult(x, rnd, lo, up, max(_gap_of(rnd), 0.0), it, False, True, accepted)
+            gap = max(g, 0.0)
             if gap <= tol or it >= max_iter:
                 return AlternatingResult(x, rnd, lo, up, gap, it, gap <= tol, True, accepted)
             good = (x, rnd, it)
+            if restart is not None:
+                out = restart(x, rnd, it)
+                if out is not None:  # continue from another iterate, evaluated and tested like any other
+                    x, rnd = out
+                    continue
         x1 = _advance(rnd)
         if not accelerate or it + 2 > max_iter:
             it += 1
@@ -304,18 +346,28 @@ def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_it
         check = checks(it)
         r2 = step(x2, check)
         best = (x2, r2)
-        for a in squarem_steps(x, x1, x2):
-            xe = squarem_point(x, x1, x2, a)
-            if project is not None:
-                xe = project(xe)
+        for xe in (accelerate(x, x1, x2) if callable(accelerate) else _squarem_candidates(x, x1, x2, project)):
             if _has_nan(xe):
                 continue
             re = step(xe, check)
-            if math.isfinite(re.value) and re.value < r2.value:
+            if better(re, r2) if better is not None else (math.isfinite(re.value) and re.value < r2.value):
                 best = (xe, re)
                 accepted += 1
                 break
         x, rnd = best
+
+
+def _gap_of(rnd: Round) -> float:
+    """The round's certified gap: its own ``gap`` when the problem computed one, else ``upper - lower``."""
+    g = float(rnd.gap)
+    return g if not math.isnan(g) else float(rnd.upper) - float(rnd.lower)
+
+
+def _squarem_candidates(x0: Any, x1: Any, x2: Any, project: Callable[[FloatArray], FloatArray] | None) -> Iterator[Any]:
+    """The built-in extrapolations: squared steps of plain-norm length, each passed through ``project``."""
+    for a in squarem_steps(x0, x1, x2):
+        xe = squarem_point(x0, x1, x2, a)
+        yield project(xe) if project is not None else xe
 
 
 def _advance(rnd: Round) -> Any:

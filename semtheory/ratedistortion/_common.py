@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .._validate import as_pmf, check_flag, check_int, check_positive  # check_flag: blahut, curve and causal import it from here
-from ..core.alternating import squarem_point, squarem_steps
+from ..core.alternating import Round, alternate, squarem_point, squarem_steps
 
 
 from ..core.law import MAX_CELLS  # largest (X^n, Y^n) table the directed solver builds
@@ -249,72 +249,73 @@ class BAProblem:
             K = np.exp(E)
         big = E.size > 1024  # there the sharper certificate costs a few iterations: check it adaptively
         act = np.arange(self.ny)  # the reproductions not yet eliminated (a proof that r*(y) = 0 removes one)
-        Ea, Ka, lr_a = E, K, logr.copy()
+        lr_a = logr.copy()
 
         def terms(lr):
             m = lr.max()
             with np.errstate(under="ignore"):
                 rs = np.exp(lr - m)
+            Ka = st["Ka"]  # the kernel on the reproductions not yet eliminated
             Z = Ka @ rs
             if Z.min() > _FAST_Z_FLOOR:
                 with np.errstate(under="ignore", divide="ignore"):
                     lz = np.log(Z) + m  # log sum_y r(y) e^{-beta (d - dmin)}
                     lc = np.log(Ka.T @ np.exp(self.logp - lz))
                 return lz, lc
-            return self.exact_terms(lr, Ea)  # some row's partition sum underflows: exact log arithmetic
+            return self.exact_terms(lr, st["Ea"])  # some row's partition sum underflows: exact log arithmetic
 
         def step(lr, lc):
             u = lr + lc
             return u - lse(u)
 
-        logZ, logc = terms(lr_a)
-        it, k, last_check = 0, 0, 0
-        U_prev = math.inf
-        scaled = False
-        while True:
-            gap = float(np.max(logc))
-            scaled = False
-            U = -float(self.p @ logZ)  # the objective, which every cycle lowers
+        st = {"act": act, "Ea": E, "Ka": K, "U_prev": math.inf, "last_check": 0, "k": 0, "it": 0, "restart": restart}
+
+        def evaluate(lr, check=True):
+            # one iterate: its terms, the objective U(r) = -p . log Z, Blahut's gap max_y log c(y) (a NaN gap is
+            # no certificate: inf for the loop, kept in info) and the deferred BA step
+            lz, lc = terms(lr)
+            g = float(np.max(lc))
+            U = -float(self.p @ lz)
+            return Round(lambda: step(lr, lc), U, U - g, U, info=(lz, lc, g, False),
+                         gap=math.inf if math.isnan(g) else g)
+
+        def refine(lr, rnd, it):
+            # the sharper certificate and the elimination of reproductions, at the head of each cycle
+            if it != st["it"]:
+                st["k"], st["it"] = st["k"] + 1, it
+            k, U = st["k"], rnd.value
             # the sharper certificate costs a few iterations on a big matrix: there it is computed only once the
             # objective has nearly stopped moving (while it still falls by more than tol a cycle, the gap of the
             # previous point exceeded tol), or after 16 cycles without it
-            want = not big or (U_prev < math.inf and U_prev - U <= 10 * tol_nats) or k - last_check >= 16
-            U_prev = U
-            if gap > tol_nats and want:
-                logu = Ea - logZ[:, None]
-                gap = min(gap, scaling_gap(self.logp, logu, logc, 0.25 * tol_nats))
-                scaled = True
-                last_check = k
-                if gap > tol_nats and self.eliminate and act.size > 1:
-                    kill = self._eliminable(logu, logc) & np.isfinite(lr_a)
-                    if kill.any():
-                        lr_a = np.where(kill, -np.inf, lr_a)
-                        lr_a = lr_a - lse(lr_a)
-                        if kill.sum() * 8 >= act.size:  # compact: the matrix products shrink with the support
-                            keep = ~kill & np.isfinite(lr_a)
-                            act, lr_a = act[keep], lr_a[keep]
-                            Ea, Ka = np.ascontiguousarray(E[:, act]), np.ascontiguousarray(K[:, act])
-                        logZ, logc = terms(lr_a)
-                        continue
-            if gap <= tol_nats or it >= max_iter:
-                break
-            if restart is not None and it >= restart[0]:  # the first start was not certified in its budget
-                act, lr_a, restart = np.arange(self.ny), restart[1].copy(), None
-                Ea, Ka = E, K
-                logZ, logc = terms(lr_a)
-                U_prev, last_check = math.inf, k
-                continue
-            k += 1
-            u1 = step(lr_a, logc)
-            it += 1
-            if not self.accelerate or it >= max_iter:
-                lr_a = u1
-                logZ, logc = terms(lr_a)
-                continue
-            z1, c1 = terms(u1)
-            u2 = step(u1, c1)
-            it += 1
-            z2, c2 = terms(u2)
+            want = not big or (st["U_prev"] < math.inf and st["U_prev"] - U <= 10 * tol_nats) or k - st["last_check"] >= 16
+            st["U_prev"] = U
+            lz, lc, gap, _ = rnd.info
+            if not (gap > tol_nats and want):
+                return None
+            logu = st["Ea"] - lz[:, None]
+            gap = min(gap, scaling_gap(self.logp, logu, lc, 0.25 * tol_nats))
+            st["last_check"] = k
+            if gap > tol_nats and self.eliminate and st["act"].size > 1:
+                kill = self._eliminable(logu, lc) & np.isfinite(lr)
+                if kill.any():
+                    lr = np.where(kill, -np.inf, lr)
+                    lr = lr - lse(lr)
+                    if kill.sum() * 8 >= st["act"].size:  # compact: the matrix products shrink with the support
+                        keep = ~kill & np.isfinite(lr)
+                        st["act"], lr = st["act"][keep], lr[keep]
+                        st["Ea"], st["Ka"] = np.ascontiguousarray(E[:, st["act"]]), np.ascontiguousarray(K[:, st["act"]])
+                    return lr, evaluate(lr)
+            return lr, rnd._replace(lower=U - gap, gap=gap, info=(lz, lc, gap, True))
+
+        def fallback(lr, rnd, it):
+            # a warm start not certified within its budget: continue from the cold start, the count going on
+            if st["restart"] is None or it < st["restart"][0]:
+                return None
+            lr2 = st["restart"][1].copy()
+            st.update(act=np.arange(self.ny), Ea=E, Ka=K, restart=None, U_prev=math.inf, last_check=st["k"])
+            return lr2, evaluate(lr2)
+
+        def candidates(x0, u1, u2):
             # squared extrapolation (SQUAREM, Varadhan & Roland 2008) of the log output law, kept only if it
             # lowers the Blahut-Arimoto objective U(r) = -sum_x p(x) log Z(x) below that of the plain two steps.
             # Two step lengths (core.alternating.squarem_steps): in the mass-weighted norm (the letters that
@@ -322,20 +323,21 @@ class BAProblem:
             # (letters emptying at a steady log rate: the sublinear zero-rate end); the longer is tried first
             with np.errstate(under="ignore"):
                 w = np.exp(u2)
-            steps = squarem_steps(lr_a, u1, u2, weights=w, max_step=_SQ_MAX_STEP)
-            accepted = False
-            for a in steps:
-                ue = squarem_point(lr_a, u1, u2, a)
+            for a in squarem_steps(x0, u1, u2, weights=w, max_step=_SQ_MAX_STEP):
+                ue = squarem_point(x0, u1, u2, a)
                 ue = np.maximum(ue, u2 - _SQ_MAX_DROP)  # never kill a letter outright: the certificate decides
-                ue = ue - lse(ue)
-                ze, ce = terms(ue)
-                if np.isfinite(ze).all() and float(self.p @ (ze - z2)) > 0:  # U(ue) < U(u2), U = -p . log Z
-                    accepted = True
-                    break
-            if accepted:
-                lr_a, logZ, logc = ue, ze, ce
-                continue
-            lr_a, logZ, logc = u2, z2, c2
+                yield ue - lse(ue)
+
+        def better(re, r2):  # U(ue) < U(u2), U = -p . log Z
+            ze, z2 = re.info[0], r2.info[0]
+            return bool(np.isfinite(ze).all() and float(self.p @ (ze - z2)) > 0)
+
+        res = alternate(lambda lr, check: evaluate(lr), lr_a, tol=tol_nats, max_iter=max_iter,
+                        accelerate=candidates if self.accelerate else False, better=better, refine=refine,
+                        restart=fallback)
+        lr_a, it = res.state, res.iterations
+        logZ, logc, gap, scaled = res.last.info
+        act, Ea = st["act"], st["Ea"]
         logr = np.full(self.ny, -np.inf)
         logr[act] = lr_a
         alive = np.zeros(self.ny, dtype=bool)
