@@ -11,9 +11,9 @@ the iterate that is kept only when it does not worsen the objective.  The proble
 ``step(x, check)``, which evaluates the iterate ``x`` and returns a :class:`Round`: the next iterate, the
 objective at ``x`` and, when ``check`` is true, the certified bounds at ``x``.
 
-:func:`squarem_steps` and :func:`squarem_point` are the extrapolation itself, public so that a solver with its own
-loop (the elimination of reproductions in ``semtheory.ratedistortion``) uses the same step.  No chapter module is
-imported here.  Units: whatever the problem's bounds are in (the solvers of the book work in nats).
+:func:`squarem_steps` and :func:`squarem_point` are the extrapolation itself, public so that a problem that
+supplies its own extrapolations (the mass-weighted step of Blahut–Arimoto in ``semtheory.ratedistortion``, which
+also eliminates reproductions through the ``refine`` hook) uses the same step.  No chapter module is imported here.  Units: whatever the problem's bounds are in (the solvers of the book work in nats).
 """
 
 from __future__ import annotations
