@@ -52,7 +52,7 @@ def hopfield_table(sizes=(100, 300, 1000, 2000), alphas=(0.10, 0.20)):
             P = int(round(alpha * N))
             for mode in ("async", "sync"):
                 t0 = time.perf_counter()
-                m = c.hopfield_retrieval(N, P, trials=1, probes=10, mode=mode, seed=N)
+                m = c.hopfield_retrieval(N, P, repeats=1, probes=10, mode=mode, seed=N)
                 dt = time.perf_counter() - t0
                 rs = c.hopfield_rs_overlap(alpha)
                 print(f"{N:>6} {alpha:>6.2f} {P:>5} {mode:>6} {dt:>10.3f} {m.mean():>7.3f} {rs:>6.3f}")

@@ -397,21 +397,21 @@ def cccp_bound(xi: ArrayLike, xi_t: ArrayLike, patterns: ArrayLike, beta: float,
 
 
 class Retrieval(NamedTuple):
-    r"""A run of the Hopfield update: final state ``xi``, ``trajectory`` (steps + 1, d) from the start,
-    ``energies`` along it, ``weights`` :math:`\softmax(\beta X^\T\xi)` at the end, ``steps`` taken, and
+    r"""A run of the Hopfield update: final state ``xi``, ``trajectory`` (iterations + 1, d) from the start,
+    ``energies`` along it, ``weights`` :math:`\softmax(\beta X^\T\xi)` at the end, ``iterations`` taken, and
     ``converged`` (the last move was below ``tol``).
 
     Attributes
     ----------
     xi : numpy.ndarray, shape (d,)
         The final state.
-    trajectory : numpy.ndarray, shape (steps + 1, d)
+    trajectory : numpy.ndarray, shape (iterations + 1, d)
         The states from the start.
-    energies : numpy.ndarray, shape (steps + 1,)
+    energies : numpy.ndarray, shape (iterations + 1,)
         :func:`hopfield_energy` along the trajectory.
     weights : numpy.ndarray, shape (N,)
         The attention weights at the end (probabilities).
-    steps : int
+    iterations : int
         Updates taken.
     converged : bool
         Whether the last move was below ``tol``.
@@ -421,11 +421,11 @@ class Retrieval(NamedTuple):
     trajectory: np.ndarray
     energies: np.ndarray
     weights: np.ndarray
-    steps: int
+    iterations: int
     converged: bool
 
 
-def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_steps: int = 100,
+def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_iter: int = 100,
                       tol: float = 1e-10) -> Retrieval:
     r"""Iterate :func:`hopfield_update` from ``xi`` (shape ``(d,)``) until the move :math:`\lVert\xi_{t+1}-\xi_t\rVert_\infty` is below ``tol``.
 
@@ -440,7 +440,7 @@ def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_st
         The stored patterns :math:`x_j` (rows).
     beta : float
         Inverse temperature :math:`\beta > 0`.
-    max_steps : int, keyword-only, default 100
+    max_iter : int, keyword-only, default 100
         Most updates.
     tol : float, keyword-only, default 1e-10
         Stop when the max-norm move is below this.
@@ -455,11 +455,11 @@ def hopfield_retrieve(xi: ArrayLike, patterns: ArrayLike, beta: float, *, max_st
     if q.ndim != 1:
         raise ValueError(f"xi must have shape (d,) for a single retrieval, got {q.shape}")
     b = check_positive(beta, "beta")
-    max_steps = check_int(max_steps, "max_steps", minimum=1)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = check_positive(tol, "tol")
     traj = [q]
     converged = False
-    for _ in range(max_steps):
+    for _ in range(max_iter):
         nxt = hopfield_update(traj[-1], X, b)
         move = float(np.max(np.abs(nxt - traj[-1])))
         traj.append(nxt)
@@ -494,11 +494,11 @@ class FixedPoints(NamedTuple):
     basin: np.ndarray
 
 
-def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *, max_steps: int = 500,
+def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *, max_iter: int = 500,
                           tol: float = 1e-10, merge: float = 1e-5) -> FixedPoints:
     r"""Run the update from every row of ``starts`` (shape (S, d)) and collect the distinct limits.
 
-    All starts are iterated together (vectorised) for ``max_steps`` steps or until every move is below
+    All starts are iterated together (vectorised) for ``max_iter`` steps or until every move is below
     ``tol``; limits closer than ``merge`` (max-norm) are one fixed point.  Sorted by energy.  Chapter 10.
 
     Parameters
@@ -509,7 +509,7 @@ def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *
         Inverse temperature :math:`\beta > 0`.
     starts : array_like of float, shape (S, d)
         The starting states.
-    max_steps : int, keyword-only, default 500
+    max_iter : int, keyword-only, default 500
         Most updates.
     tol : float, keyword-only, default 1e-10
         Convergence threshold on the max-norm move.
@@ -526,10 +526,10 @@ def hopfield_fixed_points(patterns: ArrayLike, beta: float, starts: ArrayLike, *
     if S.ndim != 2:
         raise ValueError(f"starts must have shape (S, d), got {S.shape}")
     b = check_positive(beta, "beta")
-    max_steps = check_int(max_steps, "max_steps", minimum=1)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     tol = check_positive(tol, "tol")
     merge = check_positive(merge, "merge")
-    for _ in range(max_steps):
+    for _ in range(max_iter):
         nxt = hopfield_update(S, X, b)
         done = np.max(np.abs(nxt - S)) < tol
         S = nxt

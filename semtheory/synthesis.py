@@ -167,7 +167,7 @@ class NaturalBounds(NamedTuple):
         return self.upper - self.lower
 
 
-def natural_bounds(joint: ArrayLike, *, x: int, y: int) -> NaturalBounds:
+def natural_bounds(p_xy: ArrayLike, *, x: int, y: int) -> NaturalBounds:
     r"""The natural (Manski) bounds on an interventional probability from an observational law.
 
     For any SCM in which :math:`Y` is not a cause of :math:`X`, consistency gives
@@ -179,12 +179,12 @@ def natural_bounds(joint: ArrayLike, *, x: int, y: int) -> NaturalBounds:
 
     and both ends are attained by some SCM with the given law of :math:`(X, Y)` (Manski 1990): without
     assumptions, this interval is all that the observational law - all that a perfect next-token
-    predictor learns - says about rung 2.  ``joint[x, y]`` is the pmf of :math:`(X, Y)` (axis 0 the
+    predictor learns - says about rung 2.  ``p_xy[x, y]`` is the pmf of :math:`(X, Y)` (axis 0 the
     cause, axis 1 the effect; never renormalised).  Probabilities, no units.  Chapter 17.
 
     Parameters
     ----------
-    joint : array_like, shape (``|X|``, ``|Y|``)
+    p_xy : array_like, shape (``|X|``, ``|Y|``)
         The observational pmf of (cause, effect).
     x, y : int, keyword-only
         The values in :math:`P(Y=y \mid do(X=x))`.
@@ -194,7 +194,7 @@ def natural_bounds(joint: ArrayLike, *, x: int, y: int) -> NaturalBounds:
     NaturalBounds
         The sharp interval, probabilities.
     """
-    p = as_pmf(joint, "joint", ndim=2)
+    p = as_pmf(p_xy, "p_xy", ndim=2)
     x = check_int(x, "x", minimum=0, maximum=p.shape[0] - 1)
     y = check_int(y, "y", minimum=0, maximum=p.shape[1] - 1)
     pxy = float(p[x, y])

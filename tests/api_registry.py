@@ -223,8 +223,8 @@ reg("measures.total_variation", p=A("pmf", P2), q=A("pmf", [0.5, 0.5], optional=
 reg("measures.gaussian_entropy", cov=A("array", [[1.0, 0.2], [0.2, 1.0]], ndim=2), base=_B)
 reg("measures.differential_entropy", pdf=lambda x: np.ones_like(x), lower=A("real", 0.0), upper=A("real", 1.0), base=_B)
 reg("measures.binary_entropy", x=A("prob", 0.3), base=_B)
-reg("measures.fano_bound", error_probability=A("prob", 0.1), alphabet_size=A("size", 4, minimum=2), base=_B)
-reg("measures.fano_error_lower_bound", equivocation=A("nonneg", 0.5), alphabet_size=A("size", 4, minimum=2), base=_B)
+reg("measures.fano_bound", error_probability=A("prob", 0.1), vocab_size=A("size", 4, minimum=2), base=_B)
+reg("measures.fano_error_lower_bound", equivocation=A("nonneg", 0.5), vocab_size=A("size", 4, minimum=2), base=_B)
 reg("measures.map_error_probability", p=A("pmf", PXY), axes=0, given=1)
 reg("measures.product_law", A("pmf", P2), A("pmf", P3))
 reg("measures.markov_chain_law", A("pmf", P2), A("kernel", K2))
@@ -233,7 +233,7 @@ reg("measures.entropy_plugin", samples=A("samples", [0, 1, 1, 2]), base=_B)
 reg("measures.entropy_miller_madow", samples=A("samples", [0, 1, 1, 2]), base=_B)
 reg("measures.entropy_jackknife", samples=A("samples", [0, 1, 1, 2]), base=_B)
 reg("measures.entropy_chao_shen", samples=A("samples", [0, 1, 1, 2]), base=_B)
-reg("measures.entropy_estimates", p=A("pmf", P3), n=A("size", 5, minimum=1), reps=A("size", 3, minimum=1),
+reg("measures.entropy_estimates", p=A("pmf", P3), n=A("size", 5, minimum=1), repeats=A("size", 3, minimum=1),
     method=A("choice", "plugin"), seed=A("seed", 0), base=_B)
 reg("measures.estimator_bias", p=A("pmf", P3), n=A("size", 3, minimum=1), method=A("choice", "plugin"), base=_B)
 reg("measures.plugin_bias", p=A("pmf", P3), n=A("size", 3, minimum=1), base=_B)
@@ -252,7 +252,7 @@ reg("capacity.random_patterns", P=A("size", 3, minimum=1), N=A("size", 4, minimu
     seed=A("seed", 0))
 reg("capacity.is_linearly_separable", X=A("array", [[1.0, 0.0], [0.0, 1.0]], ndim=2), y=A("array", [1.0, -1.0], ndim=1))
 reg("capacity.count_separable_dichotomies", X=A("array", [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], ndim=2))
-reg("capacity.separability_sweep", N=A("size", 2, minimum=1), P_values=[2, 3], trials=A("size", 2, minimum=1),
+reg("capacity.separability_sweep", N=A("size", 2, minimum=1), P_values=[2, 3], repeats=A("size", 2, minimum=1),
     kind=A("choice", "gaussian"), seed=A("seed", 0))
 reg("capacity.gardner_integral", kappa=A("real", 0.5))
 reg("capacity.gardner_integral_quad", kappa=A("real", 0.5))
@@ -268,17 +268,17 @@ reg("capacity.hopfield_rs_solution", alpha=A("positive", 0.05))
 reg("capacity.hopfield_rs_overlap", alpha=A("nonneg", 0.05))
 reg("capacity.hopfield_rs_residuals", sol=Lazy(lambda: __import__("semtheory.capacity").capacity.hopfield_rs_solution(0.05)))
 reg("capacity.hopfield_rs_finite_temperature", alphas=A("array", [0.05], ndim=1), temperatures=A("array", [0.5], ndim=1),
-    iterations=A("size", 20, minimum=1), nodes=A("size", 20, minimum=2))
+    n_iter=A("size", 20, minimum=1), nodes=A("size", 20, minimum=2))
 reg("capacity.hebbian_couplings", patterns=A("array", _PAT, ndim=2))
 reg("capacity.perceptron_couplings", patterns=A("array", _PAT, ndim=2))
 reg("capacity.pattern_stabilities", J=A("array", np.ones((4, 4)) - np.eye(4), ndim=2), patterns=A("array", _PAT, ndim=2))
 reg("capacity.hopfield_dynamics", J=A("array", np.ones((4, 4)) - np.eye(4), ndim=2), states=A("array", _PAT),
-    mode=A("choice", "async"), max_sweeps=A("size", 5, minimum=1), seed=A("seed", 0))
-reg("capacity.hopfield_retrieval", N=A("size", 8, minimum=1), P=A("size", 2, minimum=1), trials=A("size", 1, minimum=1),
+    mode=A("choice", "async"), max_iter=A("size", 5, minimum=1), seed=A("seed", 0))
+reg("capacity.hopfield_retrieval", N=A("size", 8, minimum=1), P=A("size", 2, minimum=1), repeats=A("size", 1, minimum=1),
     probes=A("size", 2, minimum=1, optional=True), rho=A("prob", 0.1), mode=A("choice", "async"),
-    max_sweeps=A("size", 5, minimum=1), seed=A("seed", 0))
+    max_iter=A("size", 5, minimum=1), seed=A("seed", 0))
 reg("capacity.hopfield_overlap_sweep", N=A("size", 8, minimum=1), alphas=A("array", [0.1], ndim=1),
-    trials=A("size", 1, minimum=1), probes=A("size", 2, minimum=1), mode=A("choice", "async"), seed=A("seed", 0))
+    repeats=A("size", 1, minimum=1), probes=A("size", 2, minimum=1), mode=A("choice", "async"), seed=A("seed", 0))
 reg("capacity.cramer_rate", x=A("real", 0.7))
 reg("capacity.dense_capacity", N=A("size", 100, minimum=1), n=A("size", 2, minimum=2), rho=A("prob", 0.1),
     level=A("prob", 0.5, optional=True))
@@ -384,7 +384,7 @@ reg("synthesis.rung_answers", scm=Lazy(lambda: __import__("semtheory.granger").g
     cause=A("text", "X"), effect=A("text", "Y"), x=A("size", 1, minimum=0), y=A("size", 1, minimum=0),
     x_alt=A("size", 0, minimum=0))
 reg("synthesis.mixed_world_scm", weight=A("prob", 0.5), flip_x=A("prob", 0.1), flip_y=A("prob", 0.2))
-reg("synthesis.natural_bounds", joint=A("pmf", PXY), x=A("size", 1, minimum=0), y=A("size", 1, minimum=0))
+reg("synthesis.natural_bounds", p_xy=A("pmf", PXY), x=A("size", 1, minimum=0), y=A("size", 1, minimum=0))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -418,11 +418,11 @@ reg("generalization.logit_sum_bound", mi=A("nonneg", 0.1), n=A("size", 10, minim
 reg("generalization.random_hypotheses", M=A("size", 3, minimum=1), m=A("size", 2, minimum=1), K=A("size", 2, minimum=2),
     scale=A("nonneg", 1.0), seed=A("seed", 0))
 reg("generalization.enumerate_types", n=A("size", 2, minimum=0), A=A("size", 2, minimum=1))
-reg("generalization.ml_table_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
+reg("generalization.ml_table_entropy", p_xy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
 reg("generalization.gibbs_posterior", emp_loss=A("array", [0.1, 0.5]), beta=A("nonneg", 1.0, inf_ok=True),
     n=A("size", 2, minimum=1))
-_GS = dict(pxy=A("pmf", PXY), hypotheses=_HYP, n=A("size", 2, minimum=1), beta=A("nonneg", 1.0, inf_ok=True))
-reg("generalization.gibbs_study", **_GS, mc_runs=A("size", 20, minimum=1), seed=A("seed", 0),
+_GS = dict(p_xy=A("pmf", PXY), hypotheses=_HYP, n=A("size", 2, minimum=1), beta=A("nonneg", 1.0, inf_ok=True))
+reg("generalization.gibbs_study", **_GS, repeats=A("size", 20, minimum=1), seed=A("seed", 0),
     sigma=A("nonneg", 0.5, optional=True), base=A("base", 2))
 reg("generalization.mutual_information_brute_force", **_GS, base=A("base", 2))
 reg("generalization.logit_spread_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
@@ -436,9 +436,9 @@ reg("generalization.supersample_cmi", **_GS, supersamples=A("size", 5, minimum=1
 reg("generalization.supersample_cmi_brute_force", **_GS, base=A("base", 2))
 reg("generalization.cmi_generalization_bound", cmi=A("nonneg", 0.1), n=A("size", 10, minimum=1),
     loss_range=A("nonneg", 1.0), base=A("base", 2))
-reg("generalization.type_entropy", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
-reg("generalization.sgld_study", pxy=A("pmf", PXY), n=A("size", 2, minimum=1), noise=A("positive", 1.0),
-    steps=A("size", 3, minimum=1), lr=A("positive", 0.5), spread=A("positive", 8.0), runs=A("size", 5, minimum=1),
+reg("generalization.type_entropy", p_xy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
+reg("generalization.sgld_study", p_xy=A("pmf", PXY), n=A("size", 2, minimum=1), noise=A("positive", 1.0),
+    steps=A("size", 3, minimum=1), lr=A("positive", 0.5), spread=A("positive", 8.0), repeats=A("size", 5, minimum=1),
     seed=A("seed", 0), base=A("base", 2))
 exempt(RESULT, "chapters.Chapter")
 exempt(RESULT, "gaussian.WaterFilling")
@@ -491,7 +491,7 @@ reg("diffusion.perturbed_predictor", q=Lazy(_dtable), noise=A("prob", 0.5), conc
 reg("diffusion.llada_loss", p=A("pmf", _PSEQ), q=_QT, base=_DB)
 reg("diffusion.loss_by_masked_count", p=A("pmf", _PSEQ), q=_QT, base=_DB)
 reg("diffusion.loss_integrand", p=A("pmf", _PSEQ), q=_QT, t=A("prob", 0.5), base=_DB)
-reg("diffusion.llada_loss_mc", p=A("pmf", _PSEQ), q=_QT, num_samples=A("size", 10, minimum=1), base=_DB,
+reg("diffusion.llada_loss_mc", p=A("pmf", _PSEQ), q=_QT, n_samples=A("size", 10, minimum=1), base=_DB,
     seed=A("seed", 0), estimator=A("choice", "ratio"), t_min=A("prob", 0.0))
 reg("diffusion.estimator_moments", p=A("pmf", _PSEQ), q=_QT, estimator=A("choice", "ratio"), t_min=A("prob", 0.0),
     base=_DB)
@@ -504,7 +504,7 @@ reg("diffusion.mixture_law", q=_QT)
 reg("diffusion.order_log_joint", q=_QT, x=A("tokens", [0, 1]))
 reg("diffusion.loss_chain", p=A("pmf", _PSEQ), q=_QT, base=_DB)
 reg("diffusion.unmask_schedule", length=A("size", 2, minimum=1), steps=A("size", 2, minimum=1))
-reg("diffusion.sample", predictor=_QT, num_samples=A("size", 3, minimum=1), steps=A("size", 2, minimum=1),
+reg("diffusion.sample", predictor=_QT, n_samples=A("size", 3, minimum=1), steps=A("size", 2, minimum=1),
     remasking=A("choice", "random"), seed=A("seed", 0))
 reg("diffusion.sampler_law", q=_QT, steps=A("size", 2, minimum=1), remasking=A("choice", "random"))
 reg("diffusion.step_joint_law", law=A("pmf", _PSEQ), order=A("tokens", [1, 0]), left=[0])
@@ -515,7 +515,7 @@ reg("diffusion.schedule_entropy", step_law=A("pmf", Lazy(lambda: __import__(_D).
 reg("diffusion.schedule_flows", step_law=_SSL, base=_DB)
 reg("diffusion.source_nll", p=A("pmf", _PSEQ), tokens=A("tokens", [[0, 1]]), base=_DB)
 reg("diffusion.sampling_quality", p=A("pmf", _PSEQ), table=_QT, model=_QT, steps=[1, 2],
-    num_samples=A("size", 5, minimum=1), base=_DB, seed=A("seed", 0))
+    n_samples=A("size", 5, minimum=1), base=_DB, seed=A("seed", 0))
 reg("diffusion.MaskPredictor", vocab_size=A("size", 2, minimum=1), length=A("size", 2, minimum=1),
     arch=A("choice", "mlp"), d_model=A("size", 4, minimum=1), n_heads=A("size", 1, minimum=1),
     n_layers=A("size", 1, minimum=1), d_ff=A("size", 4, minimum=1), d_hidden=A("size", 4, minimum=1), seed=A("seed", 0))
@@ -534,7 +534,7 @@ _HM = Lazy(lambda: __import__("semtheory.elbo").elbo.make_hmm(**_HMMK))
 _LJ = np.log([[0.1, 0.2], [0.3, 0.4]])
 _EB = A("base", math.e)
 reg("elbo.make_hmm", init=A("pmf", _HMMK["init"]), trans=A("kernel", K2), emit=A("kernel", _HMMK["emit"]))
-reg("elbo.random_hmm", n_states=A("size", 2, minimum=1), n_symbols=A("size", 3, minimum=1),
+reg("elbo.random_hmm", n_states=A("size", 2, minimum=1), vocab_size=A("size", 3, minimum=1),
     concentration=A("positive", 1.0), seed=A("seed", 0))
 reg("elbo.log_joint", hmm=A("object", _HM), x=A("tokens", [0, 2]))
 reg("elbo.log_evidence", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
@@ -546,28 +546,28 @@ reg("elbo.elbo_gap", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], 
 reg("elbo.mean_field", factors=A("kernel", K2))
 reg("elbo.sequence_pmf", hmm=A("object", _HM), n=A("size", 2, minimum=1))
 reg("elbo.bound_chain", data=A("object", _HM), model=A("object", _HM), n=A("size", 2, minimum=1),
-    q=A("choice", "prior"), base=A("base", 2))
+    variational=A("choice", "prior"), base=A("base", 2))
 reg("elbo.fit_variational", hmm=A("object", _HM), x=A("tokens", [0, 2]), family=A("choice", "markov"),
     steps=A("size", 3, minimum=1), lr=A("positive", 0.05), seed=A("seed", 0))
 reg("elbo.causal_elbo_decomposition", data=A("object", _HM), model=A("object", _HM), n=A("size", 2, minimum=1),
     base=A("base", 2))
-reg("elbo.cavi_mean_field", hmm=A("object", _HM), x=A("tokens", [0, 2]), sweeps=A("size", 3, minimum=1),
+reg("elbo.cavi_mean_field", hmm=A("object", _HM), x=A("tokens", [0, 2]), n_iter=A("size", 3, minimum=1),
     seed=A("seed", 0))
 reg("elbo.forward_backward", hmm=A("object", _HM), x=A("tokens", [0, 2]))
 reg("elbo.baum_welch", hmm=A("object", _HM), sequences=A("tokens", [[0, 2, 1], [1, 1, 0]], ragged_ok=True),
-    iterations=A("size", 2, minimum=0))
+    n_iter=A("size", 2, minimum=0))
 reg("elbo.iwae_bound", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
-    K=A("size", 2, minimum=1), samples=A("size", 10, minimum=1), seed=A("seed", 0), base=_EB)
+    K=A("size", 2, minimum=1), n_samples=A("size", 10, minimum=1), seed=A("seed", 0), base=_EB)
 reg("elbo.iwae_bound_exact", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
     K=A("size", 2, minimum=1), base=_EB)
 reg("elbo.sample_hmm", hmm=A("object", _HM), n=A("size", 3, minimum=1), size=A("size", 2, minimum=1), seed=A("seed", 0))
 _VSEQ = [[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 0, 2]]
-reg("elbo.train_vae", sequences=A("tokens", _VSEQ), V=A("size", 3, minimum=1), latent=A("size", 1, minimum=1),
-    hidden=A("size", 4, minimum=1), steps=A("size", 2, minimum=1), batch=A("size", 2, minimum=1),
+reg("elbo.train_vae", sequences=A("tokens", _VSEQ), vocab_size=A("size", 3, minimum=1), latent=A("size", 1, minimum=1),
+    hidden=A("size", 4, minimum=1), steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1),
     lr=A("positive", 0.01), seed=A("seed", 0))
 _VAE = Lazy(lambda: __import__("semtheory.elbo").elbo.train_vae(np.array(_VSEQ), 3, latent=2, hidden=4, steps=2,
-                                                                batch=2, seed=0))
-reg("elbo.vae_bounds", result=A("object", _VAE), x=A("tokens", [[0, 1, 2]]), K=(1, 2), samples=A("size", 2, minimum=1),
+                                                                batch_size=2, seed=0))
+reg("elbo.vae_bounds", result=A("object", _VAE), x=A("tokens", [[0, 1, 2]]), K=(1, 2), n_samples=A("size", 2, minimum=1),
     grid=A("size", 11, minimum=11), extent=A("positive", 6.0), seed=A("seed", 0))
 
 
@@ -591,9 +591,9 @@ reg("energy.hopfield_gradient", xi=A("array", _XI), patterns=A("array", _XP, ndi
 reg("energy.cccp_bound", xi=A("array", _XI), xi_t=A("array", [0.5, 0.5]), patterns=A("array", _XP, ndim=2), beta=_BETA,
     constant=A("flag", True))
 reg("energy.hopfield_retrieve", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA,
-    max_steps=A("size", 5, minimum=1), tol=A("positive", 1e-8))
+    max_iter=A("size", 5, minimum=1), tol=A("positive", 1e-8))
 reg("energy.hopfield_fixed_points", patterns=A("array", _XP, ndim=2), beta=_BETA, starts=A("array", [_XI, -_XI], ndim=2),
-    max_steps=A("size", 5, minimum=1), tol=A("positive", 1e-8), merge=A("positive", 1e-5))
+    max_iter=A("size", 5, minimum=1), tol=A("positive", 1e-8), merge=A("positive", 1e-5))
 reg("energy.nearest_pattern", xi=A("array", _XI), patterns=A("array", _XP, ndim=2))
 reg("energy.retrieval_error_bounds", xi=A("array", _XI), patterns=A("array", _XP, ndim=2), beta=_BETA)
 reg("energy.softmax_attention", Q=A("array", _XP, ndim=2), K=A("array", _XP, ndim=2), V=A("array", _XP, ndim=2),
@@ -767,7 +767,7 @@ reg("semantic.prompts_from_law", prompt_law=A("pmf", PXY))
 reg("semantic.prompt_flow_law", model=A("object", _LM), prompts=A("tokens", _PROMPTS), n=A("size", 2, minimum=1),
     weights=A("pmf", P2, optional=True))
 reg("semantic.sample_prompt_flow", model=A("object", _LM), prompts=A("tokens", _PROMPTS), n=A("size", 2, minimum=1),
-    n_paths=A("size", 8, minimum=1), weights=A("pmf", P2, optional=True), seed=A("seed", 0), base=A("base", 2))
+    n_samples=A("size", 8, minimum=1), weights=A("pmf", P2, optional=True), seed=A("seed", 0), base=A("base", 2))
 reg("semantic.mean_flow", paths=A("object", _PATHS))
 reg("semantic.batch_means_se", values=A("array", np.arange(40.0), ndim=1), n_batches=A("size", 4, minimum=2))
 reg("semantic.perplexity_report", model=A("object", _LM), tokens=A("tokens", _TOK), source=_SRC,
@@ -781,12 +781,12 @@ reg("semantic.generation_law", law=A("pmf", _PFL), k=A("size", 1, minimum=0))
 reg("semantic.path_densities", law=A("pmf", _PFL), paths=A("object", _PATHS), base=A("base", 2))
 reg("semantic.mixing_modulus", source=A("object", _SRC))
 reg("semantic.markov_order_gap", source=A("object", _SRC), order=A("size", 0, minimum=0), base=A("base", 2))
-reg("semantic.echo_user", V=A("size", 2, minimum=1), repeat=A("prob", 0.5))
+reg("semantic.echo_user", vocab_size=A("size", 2, minimum=1), repeat=A("prob", 0.5))
 reg("semantic.interaction_channel", model=A("object", _LM), n=A("size", 2, minimum=1))
 reg("semantic.interaction_law", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
     first=A("pmf", P2, optional=True))
 reg("semantic.sample_feedback_information", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
-    n_paths=A("size", 4, minimum=1), n_inner=A("size", 4, minimum=1), first=A("pmf", P2, optional=True),
+    n_samples=A("size", 4, minimum=1), n_inner=A("size", 4, minimum=1), first=A("pmf", P2, optional=True),
     seed=A("seed", 0), base=A("base", 2))
 reg("semantic.residual_streams", model=_TFM, contexts=A("tokens", [[0, 1], [1, 2]]))
 _FEAT = np.random.default_rng(1).normal(size=(20, 2))
@@ -832,7 +832,7 @@ reg("ratereward.kl_weight_for_reward", ref=A("pmf", _REF), reward=A("array", _RW
 reg("ratereward.rate_reward_limits", ref=A("pmf", _REF), reward=A("array", _RW), base=A("base", 2))
 reg("ratereward.reward_table", reward=lambda s: s.sum(1).astype(float), vocab_size=A("size", 2, minimum=1),
     n=A("size", 2, minimum=1))
-reg("ratereward.matching_reward", n=A("size", 2, minimum=1), alphabet_size=A("size", 2, minimum=1))
+reg("ratereward.matching_reward", n=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1))
 reg("ratereward.causal_gibbs", policy=A("object", _IP), ref_channel=A("object", _RCH), reward=A("array", _MR), kl_weight=_B6)
 reg("ratereward.causal_objective", policy=A("object", _IP), channel=A("object", _RCH), ref_channel=A("object", _RCH),
     reward=A("array", _MR), kl_weight=_B6)
@@ -865,7 +865,7 @@ reg("ratereward.expected_dpo_loss", logpolicy=A("array", np.log([0.3, 0.3, 0.4])
 reg("ratereward.fit_dpo", logref=A("array", np.log(_REF)), data=A("object", _PREF), kl_weight=_B6,
     steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
 reg("ratereward.fit_dpo_autoregressive", logref=A("array", np.log(np.ravel(PXY))), data=A("object", _PREF2), kl_weight=_B6,
-    n=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), first=A("size", 0, minimum=0),
+    n=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), first_token=A("size", 0, minimum=0),
     steps=A("size", 2, minimum=1), lr=A("positive", 0.1), seed=A("seed", 0))
 reg("ratereward.best_of_n_policy", ref=A("pmf", _REF), reward=A("array", _RW), n=A("size", 2, minimum=1))
 reg("ratereward.best_of_n_kl_bound", n=A("size", 2, minimum=1), base=A("base", 2))
@@ -950,7 +950,7 @@ reg("directed.y_axes", n=A("size", 2, minimum=1), t=A("size", 1, minimum=0, opti
 reg("directed.num_steps", p=A("pmf", _PDI))
 reg("directed.joint_law", policy=A("object", _IP), channel=A("object", _CHN))
 reg("directed.iid_policy", q=A("pmf", P2), n=A("size", 2, minimum=1))
-reg("directed.policy_from_source", px=A("pmf", PXY))
+reg("directed.policy_from_source", p_x=A("pmf", PXY))
 reg("directed.unit_memory_policy", first=A("pmf", P2, ndim=1), kernel=A("kernel", np.full((2, 2, 2), 0.5)),
     n=A("size", 2, minimum=1))
 reg("directed.echo_policy", repeat=A("prob", 0.5), n=A("size", 2, minimum=1))
@@ -1014,11 +1014,11 @@ reg("ratedistortion.log_loss_rd", p=A("pmf", P3), D=A("nonneg", 0.5), base=_RB)
 reg("ratedistortion.reverse_waterfilling", variances=A("array", [1.0, 0.5], ndim=1), D=A("positive", 0.5), base=_RB)
 reg("ratedistortion.discrete_gaussian", variance=A("positive", 1.0), spacing=A("positive", 0.5), width=A("positive", 3.0))
 _PX2 = Lazy(lambda: __import__(_RD).ratedistortion.markov_source_law(np.array(K2), 2))
-reg("ratedistortion.directed_blahut_arimoto", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+reg("ratedistortion.directed_blahut_arimoto", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     beta=A("nonneg", 2.0), base=_RB, **_RD_IT)
-reg("ratedistortion.directed_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+reg("ratedistortion.directed_rate_distortion_curve", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, keep=A("flag", False))
-reg("ratedistortion.block_rate_distortion_curve", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+reg("ratedistortion.block_rate_distortion_curve", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT)
 reg("ratedistortion.markov_source_law", transition=A("kernel", K2), n=A("size", 2, minimum=1),
     initial=A("pmf", P2, optional=True))
@@ -1036,9 +1036,9 @@ reg("ratedistortion.pretraining_point", source=A("object", _SRC), model=A("objec
 _SWEEP = Lazy(lambda: __import__(_RD).ratedistortion.pretraining_sweep(_SRC.make(), [0, 1], [20], seed=1))
 reg("ratedistortion.pretraining_sweep", source=A("object", _SRC), orders=A("tokens", [0, 1]),
     train_sizes=A("tokens", [20]), seed=A("seed", 1), base=_RB)
-reg("ratedistortion.strictly_causal_predictor", px=A("pmf", _PX2), base=_RB)
-reg("ratedistortion.log_loss_sequence_lower_bound", px=A("pmf", _PX2), D=A("nonneg", 0.2), base=_RB)
-reg("ratedistortion.price_of_causality", px=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
+reg("ratedistortion.strictly_causal_predictor", p_x=A("pmf", _PX2), base=_RB)
+reg("ratedistortion.log_loss_sequence_lower_bound", p_x=A("pmf", _PX2), D=A("nonneg", 0.2), base=_RB)
+reg("ratedistortion.price_of_causality", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, tol=A("positive", 1e-6))
 reg("ratedistortion.plot_pretraining_plane", ax=Lazy(lambda: __import__("matplotlib.pyplot").pyplot.subplots()[1]),
     sweep=A("object", _SWEEP), entropy_rate=A("nonneg", 0.5))
@@ -1074,7 +1074,7 @@ reg("embedding.sgns_optimal_inner_product", **_SG)
 reg("embedding.sgns_weight", **_SG)
 reg("embedding.sgns_least_squares", counts=A("object", _COUNTS), k=A("positive", 1.0), alpha=A("positive", 1.0))
 reg("embedding.weighted_factorisation", target=A("array", _MAT, ndim=2), weights=A("array", np.ones((3, 3)), ndim=2),
-    d=A("size", 1, minimum=1), init=None, sweeps=A("size", 2, minimum=1), reg=A("nonneg", 1e-3), seed=A("seed", 0))
+    d=A("size", 1, minimum=1), init=None, n_iter=A("size", 2, minimum=1), reg=A("nonneg", 1e-3), seed=A("seed", 0))
 _W2 = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
 reg("embedding.factorisation_errors", W=A("array", _W2, ndim=2), C=A("array", _W2, ndim=2), M=A("array", _MAT, ndim=2),
     weights=A("array", np.ones((3, 3)), ndim=2))
@@ -1096,7 +1096,7 @@ reg("embedding.analogy_test", E=A("array", _E3, ndim=2), words=("a", "b", "c", "
 reg("embedding.sphere_logprobs", U=A("array", _W2, ndim=2), W=A("array", _E3, ndim=2), scale=A("positive", 1.0))
 reg("embedding.numerical_rank", A=A("array", _MAT, ndim=2), rtol=A("positive", 1e-9))
 reg("embedding.fit_sphere_softmax", conditional=A("kernel", [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]]), weights=A("pmf", P2),
-    dim=A("size", 2, minimum=1), seed=A("seed", 0), restarts=A("size", 1, minimum=1), maxiter=A("size", 5, minimum=1),
+    dim=A("size", 2, minimum=1), seed=A("seed", 0), restarts=A("size", 1, minimum=1), max_iter=A("size", 5, minimum=1),
     base=A("base", math.e))
 reg("embedding.gaussian_projection", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
 reg("embedding.jl_distortions", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
@@ -1107,8 +1107,8 @@ reg("embedding.cap_probability", d=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.cap_bound", d=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.quasi_orthogonal_bound", d=A("size", 10, minimum=1), eps=_EPS, exact=A("flag", False),
     log=A("flag", False))
-reg("embedding.greedy_quasi_orthogonal", d=A("size", 4, minimum=1), eps=_EPS, n_draws=A("size", 10, minimum=1),
-    seed=A("seed", 0), batch=A("size", 4, minimum=1))
+reg("embedding.greedy_quasi_orthogonal", d=A("size", 4, minimum=1), eps=_EPS, n_samples=A("size", 10, minimum=1),
+    seed=A("seed", 0), chunk=A("size", 4, minimum=1))
 reg("embedding.context_next_law", model=A("object", _LM), context_length=A("size", 1, minimum=1))
 reg("embedding.context_samples", seq=A("tokens", _IDS), vocab_size=A("size", 3, minimum=1),
     context_length=A("size", 1, minimum=1))
@@ -1124,7 +1124,7 @@ reg("embedding.information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.
 reg("embedding.deterministic_information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
     n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=0), seed=A("seed", 0),
     max_iter=A("size", 10, minimum=1), base=A("base", 2))
-reg("embedding.readable_information", p_xy=A("pmf", PXY), log_q=A("array", np.log(K2)), critic=A("flag", False),
+reg("embedding.readable_information", p_xy=A("pmf", PXY), logq=A("array", np.log(K2)), critic=A("flag", False),
     base=A("base", 2))
 reg("embedding.optimal_critic", p_xy=A("pmf", PXY))
 reg("embedding.infonce", scores=A("array", _MAT, ndim=2), base=A("base", math.e))
@@ -1150,10 +1150,10 @@ reg("flow.conditional_expectation", p=A("pmf", _PDI), values=A("array", np.arang
     t=A("size", 1, minimum=1))
 reg("flow.conditional_mean", p=A("pmf", _PDI), values=A("array", np.arange(16.0).reshape((2,) * 4)), given=(0,))
 reg("flow.expected_flow", p=A("pmf", _PDI), base=A("base", 2))
-reg("flow.sample_exact_paths", flow=A("object", _EXF), n_paths=A("size", 4, minimum=1), seed=A("seed", 0))
+reg("flow.sample_exact_paths", flow=A("object", _EXF), n_samples=A("size", 4, minimum=1), seed=A("seed", 0))
 reg("flow.lm_markov_pair", model=A("object", _LM), inputs=A("pmf", P2), first=A("pmf", P2, optional=True))
 reg("flow.simulate_markov_pair_flow", transition=A("kernel", _PAIR), n=A("size", 2, minimum=1),
-    n_paths=A("size", 4, minimum=1), initial=A("pmf", PXY, optional=True), seed=A("seed", 0), base=A("base", 2))
+    n_samples=A("size", 4, minimum=1), initial=A("pmf", PXY, optional=True), seed=A("seed", 0), base=A("base", 2))
 reg("flow.markov_pair_range_bound", transition=A("kernel", _PAIR), n=A("size", 2, minimum=1),
     initial=A("pmf", PXY, optional=True), base=A("base", 2))
 reg("flow.azuma_tail", eps=A("nonneg", 1.0), bounds=A("array", [1.0, 1.0], ndim=1))
@@ -1211,13 +1211,13 @@ reg("granger.granger_var", **_VAR, **_IX, k=A("size", 1, minimum=0, optional=Tru
 reg("granger.transfer_entropy_plugin", source=A("tokens", _ISRC), target=A("tokens", np.roll(_ISRC, 1)),
     k=A("size", 1, minimum=0), l=A("size", 1, minimum=1), base=A("base", 2))
 reg("granger.simulate_delayed_copy", n=A("size", 10, minimum=1), flip=A("prob", 0.1), delay=A("size", 1, minimum=0),
-    alphabet=A("size", 2, minimum=2), seed=A("seed", 0))
+    vocab_size=A("size", 2, minimum=2), seed=A("seed", 0))
 reg("granger.geweke_decomposition", **_VAR, **_IX, history=None, method=A("choice", "riccati"), base=A("base", 2))
 reg("granger.geweke_decomposition_sample", **_ST, lags=A("size", 1, minimum=1), base=A("base", 2))
 reg("granger.granger_null_statistics", **_VAR, **_IX, lags=A("size", 1, minimum=1), n=A("size", 30, minimum=1),
-    replicates=A("size", 3, minimum=1), seed=A("seed", 0))
+    repeats=A("size", 3, minimum=1), seed=A("seed", 0))
 reg("granger.granger_chi2_test", **_ST, lags=A("size", 1, minimum=1))
-reg("granger.granger_surrogate_test", **_ST, lags=A("size", 1, minimum=1), n_surrogates=A("size", 3, minimum=1),
+reg("granger.granger_surrogate_test", **_ST, lags=A("size", 1, minimum=1), repeats=A("size", 3, minimum=1),
     seed=A("seed", 0))
 reg("granger.simulate_markov_pair", transition=A("kernel", _PAIR), n=A("size", 5, minimum=1),
     initial=A("pmf", PXY, optional=True), seed=A("seed", 0))
@@ -1233,11 +1233,11 @@ reg("granger.granger_by_training", source=A("tokens", _ISRC * 2), target=A("toke
 reg("granger.di_decomposition", p=A("pmf", _PDI), base=A("base", 2))
 reg("granger.coupled_pair_transition", lagged=A("prob", 0.7), flip=A("prob", 0.1))
 reg("granger.spurious_granger_var", a=A("real", 1.0), b=A("real", 1.0), rho=A("real", 0.8))
-reg("granger.masked_effect_var", effect=A("real", 0.5), a=A("real", 1.0))
+reg("granger.masked_effect_var", effect_size=A("real", 0.5), a=A("real", 1.0))
 reg("granger.var_do", **_VAR, component=A("size", 0, minimum=0), value=A("real", 1.0), steps=A("size", 1, minimum=0),
-    replicates=A("size", 10, minimum=1), seed=A("seed", 0))
+    repeats=A("size", 10, minimum=1), seed=A("seed", 0))
 reg("granger.DiscreteSCM", noise={"U": [0.5, 0.5]}, equations=[("X", 2, lambda v: v["U"])])
-reg("granger.confounded_scm", flip_x=A("prob", 0.1), flip_y=A("prob", 0.1), effect=A("prob", 0.0))
+reg("granger.confounded_scm", flip_x=A("prob", 0.1), flip_y=A("prob", 0.1), effect_size=A("prob", 0.0))
 reg("granger.direct_scm", flip=A("prob", 0.18))
 reg("granger.observational_twin", scm=A("object", Lazy(lambda: __import__(_GR).granger.confounded_scm())),
     cause=A("text", "X"), effect=A("text", "Y"))

@@ -63,7 +63,7 @@ def test_known_separable_and_inseparable_sets():
 
 def test_lp_transition_at_p_equals_2n_within_binomial_error():
     N, trials = 25, 160
-    f = c.separability_sweep(N, [N // 2, 2 * N, 4 * N], trials=trials, seed=2024)
+    f = c.separability_sweep(N, [N // 2, 2 * N, 4 * N], repeats=trials, seed=2024)
     assert f[0] == 1.0  # P < N: always separable
     sd = math.sqrt(0.25 / trials)
     assert abs(f[1] - 0.5) < 3.5 * sd  # Cover: exactly 1/2 at P = 2N
@@ -72,8 +72,8 @@ def test_lp_transition_at_p_equals_2n_within_binomial_error():
 
 
 def test_separability_sweep_binary_patterns_and_seed():
-    a = c.separability_sweep(10, [5, 20, 40], trials=20, kind="binary", seed=7)
-    b = c.separability_sweep(10, [5, 20, 40], trials=20, kind="binary", seed=7)
+    a = c.separability_sweep(10, [5, 20, 40], repeats=20, kind="binary", seed=7)
+    b = c.separability_sweep(10, [5, 20, 40], repeats=20, kind="binary", seed=7)
     assert np.array_equal(a, b) and a[0] == 1.0 and a[2] <= a[0]
     X = c.random_patterns(6, 4, kind="binary", seed=1)
     assert set(np.unique(X)) <= {-1.0, 1.0}
@@ -138,12 +138,12 @@ def test_hopfield_rs_overlap_curve():
 
 
 def test_hopfield_simulation_retrieves_below_and_fails_above_capacity():
-    low = c.hopfield_retrieval(200, 10, trials=2, probes=5, seed=0)
-    high = c.hopfield_retrieval(200, 60, trials=2, probes=5, seed=0)
+    low = c.hopfield_retrieval(200, 10, repeats=2, probes=5, seed=0)
+    high = c.hopfield_retrieval(200, 60, repeats=2, probes=5, seed=0)
     assert low.shape == (2, 5)
     assert low.mean() > 0.99
     assert high.mean() < 0.8
-    m = c.hopfield_overlap_sweep(200, [0.08], trials=2, probes=10, seed=3)
+    m = c.hopfield_overlap_sweep(200, [0.08], repeats=2, probes=10, seed=3)
     assert abs(m[0] - c.hopfield_rs_overlap(0.08)) < 0.02
 
 
@@ -158,12 +158,12 @@ def test_async_dynamics_reaches_fixed_point_and_lowers_energy():
     assert np.all((h * s >= 0))  # every spin aligned with its field (ties allowed)
     energy = lambda v: -0.5 * np.einsum("bi,ij,bj->b", v, J, v)  # noqa: E731
     assert np.all(energy(s) <= energy(s0) + 1e-12)
-    s_sync = c.hopfield_dynamics(J, s0, mode="sync", max_sweeps=50)
+    s_sync = c.hopfield_dynamics(J, s0, mode="sync", max_iter=50)
     assert s_sync.shape == s0.shape
 
 
 def test_hopfield_retrieval_with_noisy_cues():
-    m = c.hopfield_retrieval(150, 8, trials=1, probes=4, rho=0.1, seed=2)
+    m = c.hopfield_retrieval(150, 8, repeats=1, probes=4, rho=0.1, seed=2)
     assert m.mean() > 0.95
 
 
@@ -372,12 +372,12 @@ def test_finite_temperature_rs_limits():
     from scipy import optimize
 
     al = np.array([0.05, 0.1, 0.13])
-    m = c.hopfield_rs_finite_temperature(al, [0.05], iterations=1500)[0]
+    m = c.hopfield_rs_finite_temperature(al, [0.05], n_iter=1500)[0]
     np.testing.assert_allclose(m, c.hopfield_rs_overlap(al), atol=3e-3)
     assert abs(c.hopfield_rs_finite_temperature([0.15], [0.05])[0, 0]) < 1e-6  # above alpha_c: no retrieval
     for T in (0.5, 0.8):
         cw = optimize.brentq(lambda x: x - math.tanh(x / T), 1e-3, 1.0)
-        assert c.hopfield_rs_finite_temperature([0.0], [T], iterations=2000)[0, 0] == pytest.approx(cw, abs=1e-6)
+        assert c.hopfield_rs_finite_temperature([0.0], [T], n_iter=2000)[0, 0] == pytest.approx(cw, abs=1e-6)
     assert abs(c.hopfield_rs_finite_temperature([0.0], [1.2])[0, 0]) < 0.05  # paramagnet above T = 1
     hot = c.hopfield_rs_finite_temperature([0.02, 0.06], [0.2, 0.6])
     assert hot[0, 0] > hot[1, 0] and hot[0, 0] > hot[0, 1] - 1e-12  # overlap falls with T and with the load
@@ -403,8 +403,8 @@ def test_finite_temperature_rs_limits():
         (lambda: c.is_linearly_separable([[1.0], [2.0]], [1]), "y"),
         (lambda: c.count_separable_dichotomies(np.ones((17, 2))), "X"),
         (lambda: c.separability_sweep(0, [2]), "N"),
-        (lambda: c.separability_sweep(3, [], trials=2), "P_values"),
-        (lambda: c.separability_sweep(3, [2], trials=0), "trials"),
+        (lambda: c.separability_sweep(3, [], repeats=2), "P_values"),
+        (lambda: c.separability_sweep(3, [2], repeats=0), "repeats"),
         (lambda: c.separability_sweep(3, [2], kind="x"), "kind"),
         (lambda: c.gardner_integral(np.inf), "kappa"),
         (lambda: c.gardner_integral("a"), "kappa"),
@@ -437,12 +437,12 @@ def test_finite_temperature_rs_limits():
         (lambda: c.hopfield_dynamics(np.eye(3), [[1.0, 1.0]]), "states"),
         (lambda: c.hopfield_dynamics(np.eye(2), [[1.0, 2.0]]), "states"),
         (lambda: c.hopfield_dynamics(np.eye(2), [[1.0, 1.0]], mode="x"), "mode"),
-        (lambda: c.hopfield_dynamics(np.eye(2), [[1.0, 1.0]], max_sweeps=0), "max_sweeps"),
+        (lambda: c.hopfield_dynamics(np.eye(2), [[1.0, 1.0]], max_iter=0), "max_iter"),
         (lambda: c.hopfield_retrieval(1, 1), "N"),
         (lambda: c.hopfield_retrieval(10, 0), "P"),
         (lambda: c.hopfield_retrieval(10, 3, probes=4), "probes"),
         (lambda: c.hopfield_retrieval(10, 3, rho=0.5), "rho"),
-        (lambda: c.hopfield_retrieval(10, 3, trials=0), "trials"),
+        (lambda: c.hopfield_retrieval(10, 3, repeats=0), "repeats"),
         (lambda: c.hopfield_overlap_sweep(10, [0.0]), "alphas"),
         (lambda: c.hopfield_overlap_sweep(1, [0.1]), "N"),
         (lambda: c.cramer_rate(1.5), "x"),

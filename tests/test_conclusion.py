@@ -114,9 +114,9 @@ def test_bad_input_names_the_argument():
         synthesis.mixed_world_scm(0.5, flip_x=2)
     with pytest.raises(ValueError, match="flip_y"):
         synthesis.mixed_world_scm(0.5, flip_y=-1)
-    with pytest.raises(ValueError, match="joint"):
+    with pytest.raises(ValueError, match="p_xy"):
         synthesis.natural_bounds([0.5, 0.5], x=0, y=0)
-    with pytest.raises(ValueError, match="joint"):
+    with pytest.raises(ValueError, match="p_xy"):
         synthesis.natural_bounds([[0.5, 0.6], [0.0, 0.0]], x=0, y=0)
     with pytest.raises(ValueError, match="x"):
         synthesis.natural_bounds([[0.5, 0.5]], x=1, y=0)

@@ -164,6 +164,78 @@ def test_the_scan_sees_the_library():
     assert len(list(_with("base"))) > 100 and len(list(_with("seed"))) > 30 and len(list(_with("beta"))) > 15
 
 
+#: One name per concept (book/appendix/conventions.md, "One name per concept"): a synonym -> the library's name.
+SYNONYMS = {
+    "pxy": "p_xy", "joint": "p_xy", "px": "p_x",
+    "alphabet_size": "vocab_size", "n_symbols": "vocab_size",
+    "num_samples": "n_samples", "n_draws": "n_samples", "n_paths": "n_samples",
+    "runs": "repeats", "mc_runs": "repeats", "reps": "repeats", "trials": "repeats", "replicates": "repeats",
+    "n_surrogates": "repeats", "n_runs": "repeats", "n_trials": "repeats",
+    "maxiter": "max_iter", "max_iters": "max_iter", "max_steps": "max_iter", "max_sweeps": "max_iter",
+    "sweeps": "n_iter", "n_iterations": "n_iter",
+    "batch": "batch_size", "log_p": "logp", "log_q": "logq",
+}
+#: Synonyms only when they name a count (``alphabet`` may be the alphabet itself, a string; ``samples`` an array).
+COUNT_SYNONYMS = {"alphabet": "vocab_size", "V": "vocab_size", "samples": "n_samples"}
+#: Names that are always counts.
+COUNTS = {"vocab_size", "n_samples", "repeats", "max_iter", "n_iter", "steps", "batch_size", "n"}
+
+
+def _names_and_types():
+    """(qualified name, argument or field name, annotation) over every public signature and result record."""
+    for name, obj in FUNCTIONS:
+        sig = _signature(obj)
+        if sig is None:
+            continue
+        record = inspect.isclass(obj) and (hasattr(obj, "_fields") or dataclasses.is_dataclass(obj))
+        for p in sig.parameters.values():
+            if p.name not in ("self", "cls"):
+                yield name, p.name, str(p.annotation), record
+
+
+def _is_count(annotation: str) -> bool:
+    return annotation.replace("ForwardRef('int')", "int") in ("int", "int | None", "'int'", "'int | None'")
+
+
+def _synonyms(items) -> list[str]:
+    """The (name, argument, annotation, is-a-record) items that use a synonym of the library's name."""
+    bad = []
+    for name, arg, ann, record in items:
+        if arg in SYNONYMS:
+            bad.append(f"{name}({arg}): use {SYNONYMS[arg]}")
+        elif arg in COUNT_SYNONYMS and _is_count(ann):
+            bad.append(f"{name}({arg}: int): use {COUNT_SYNONYMS[arg]}")
+        elif arg == "iterations" and not record:
+            bad.append(f"{name}(iterations): use max_iter (a limit) or n_iter (a fixed count)")
+    return bad
+
+
+def _non_int_counts(items) -> list[str]:
+    """The arguments (not record fields) named as counts whose annotation is not an int."""
+    return [f"{name}({arg}: {ann})" for name, arg, ann, record in items
+            if not record and arg in COUNTS and ann != str(inspect.Parameter.empty) and not _is_count(ann)
+            and not (arg == "steps" and name == "diffusion.sampling_quality")]  # a list of step counts
+
+
+def test_one_name_per_concept():
+    assert not _synonyms(_names_and_types())
+
+
+def test_counts_are_ints():
+    """A count has one type: ``n_samples``, ``repeats``, ``max_iter``, ``vocab_size``... are ints everywhere."""
+    assert not _non_int_counts(_names_and_types())
+
+
+def test_the_name_rules_can_fail():
+    """Both rules catch what they forbid, and pass what the conventions allow."""
+    def f(pxy, V: int, alphabet: str, samples, *, mc_runs: int = 2, iterations: int = 1, n_samples: float = 1.0):
+        pass  # pragma: no cover
+    items = [("f", p.name, str(p.annotation), False) for p in inspect.signature(f).parameters.values()]
+    assert [b.split("(")[1].split(")")[0] for b in _synonyms(items)] == ["pxy", "V: int", "mc_runs", "iterations"]
+    assert _non_int_counts(items) == ["f(n_samples: float)"]
+    assert not _synonyms([("R", "iterations", "int", True)])  # a record reports the iterations it used
+
+
 def test_records_are_immutable():
     """Results are NamedTuples (DATACLASS_RESULT lists the frozen dataclasses still to convert)."""
     mutable = [n for n, o in FUNCTIONS if inspect.isclass(o) and dataclasses.is_dataclass(o)

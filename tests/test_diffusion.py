@@ -414,7 +414,7 @@ def test_bad_input_names_the_argument():
         D.loss_by_masked_count(p, q, base=-2)
     with pytest.raises(ValueError, match="t"):
         D.loss_integrand(p, q, 0.0)
-    with pytest.raises(ValueError, match="num_samples"):
+    with pytest.raises(ValueError, match="n_samples"):
         D.llada_loss_mc(p, q, 1)
     with pytest.raises(ValueError, match="order"):
         D.order_law(q, (0, 0))
@@ -436,7 +436,7 @@ def test_bad_input_names_the_argument():
         D.sample(q, 5, steps=2, remasking="greedy")
     with pytest.raises(ValueError, match="predictor"):
         D.sample(np.ones(3), 5, steps=1)
-    with pytest.raises(ValueError, match="num_samples"):
+    with pytest.raises(ValueError, match="n_samples"):
         D.sample(q, 0, steps=1)
     with pytest.raises(ValueError, match="steps"):
         D.sampler_law(q, 0)
@@ -515,7 +515,7 @@ def test_source_nll_and_sampling_quality():
     q = D.exact_conditionals(p)
     x = D.sample_sequences(p, 5, seed=0)
     assert np.allclose(D.source_nll(p, x), -np.log2(p[tuple(x.T)]))
-    rep = D.sampling_quality(p, q, q, num_samples=4000, seed=0)
+    rep = D.sampling_quality(p, q, q, n_samples=4000, seed=0)
     assert [(r.steps, r.remasking) for r in rep] == [(s, rm) for s in (1, 2, 3) for rm in ("random", "low_confidence")]
     full = [r for r in rep if r.steps == 3 and r.remasking == "random"][0]
     assert abs(full.kl) < 1e-12 and math.isclose(full.law_nll, measures.entropy(p), rel_tol=1e-10)
@@ -525,8 +525,8 @@ def test_source_nll_and_sampling_quality():
         D.source_nll(p, np.zeros((2, 2), dtype=int))
     with pytest.raises(ValueError, match="steps"):
         D.sampling_quality(p, q, q, steps=[4])
-    with pytest.raises(ValueError, match="num_samples"):
-        D.sampling_quality(p, q, q, num_samples=1)
+    with pytest.raises(ValueError, match="n_samples"):
+        D.sampling_quality(p, q, q, n_samples=1)
     # #16: the table and the model are named as such (not q / predictor); steps must be a non-empty iterable
     for bad in (None, "abc", q + 0.5j, q[..., :1]):
         with pytest.raises(ValueError, match=r"\btable\b"):

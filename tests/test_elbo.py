@@ -69,9 +69,9 @@ def test_sequence_pmf_and_bound_chain():
     assert c.neg_elbo >= c.cross_entropy - 1e-12 >= c.entropy - 1e-12
     assert math.isclose(c.cross_entropy, c.entropy + c.kl)
     assert math.isclose(c.cross_entropy, measures.cross_entropy(p, E.sequence_pmf(model, 3)) / 3)
-    exact = E.bound_chain(data, model, 3, q="posterior")
+    exact = E.bound_chain(data, model, 3, variational="posterior")
     assert math.isclose(exact.neg_elbo, exact.cross_entropy, rel_tol=1e-9)
-    same = E.bound_chain(data, data, 3, q="posterior")
+    same = E.bound_chain(data, data, 3, variational="posterior")
     assert abs(same.kl) < 1e-12 and math.isclose(same.neg_elbo, same.entropy, rel_tol=1e-9)
 
 
@@ -164,8 +164,8 @@ def test_bad_input():
         E.sequence_pmf(hmm, 0)
     with pytest.raises(ValueError, match="n"):
         E.log_prior(hmm, 0)
-    with pytest.raises(ValueError, match="q"):
-        E.bound_chain(hmm, hmm, 2, q="flat")
+    with pytest.raises(ValueError, match="variational"):
+        E.bound_chain(hmm, hmm, 2, variational="flat")
     with pytest.raises(ValueError, match="model"):
         E.bound_chain(hmm, E.random_hmm(2, 4), 2)
     with pytest.raises(ValueError, match="family"):
@@ -257,25 +257,25 @@ def test_forward_backward_matches_enumeration(seed):
 @given(seeds)
 def test_cavi_monotone_and_matches_enumeration_and_adam(seed):
     hmm, x, _ = _model(seed, 2, 3, 5)
-    r = E.cavi_mean_field(hmm, x, sweeps=40, seed=seed)
+    r = E.cavi_mean_field(hmm, x, n_iter=40, seed=seed)
     assert np.all(np.diff(r.elbos) >= -1e-10)
     lj = E.log_joint(hmm, x)
     assert math.isclose(r.elbos[-1], E.elbo(lj, E.mean_field(r.factors), base=math.e), rel_tol=1e-10, abs_tol=1e-10)
     assert r.elbos[-1] <= r.log_evidence + 1e-10
     # fixed point: one more coordinate update changes nothing (coordinatewise optimal)
-    again = E.cavi_mean_field(hmm, x, sweeps=80, seed=seed)
+    again = E.cavi_mean_field(hmm, x, n_iter=80, seed=seed)
     assert abs(again.elbos[-1] - r.elbos[-1]) < 1e-6
 
 
 def test_cavi_agrees_with_gradient_ascent():
     hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     x = np.array([0, 1, 2, 2, 0, 2])
-    r = E.cavi_mean_field(hmm, x, sweeps=30, seed=0)
+    r = E.cavi_mean_field(hmm, x, n_iter=30, seed=0)
     adam = E.fit_variational(hmm, x, family="mean-field", steps=300, lr=0.05, seed=0)
     assert abs(r.elbos[-1] - adam.elbos[-1]) < 1e-4
     # i.i.d. states: the posterior is a product, CAVI reaches the evidence
     iid = E.make_hmm([0.3, 0.7], [[0.3, 0.7], [0.3, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
-    assert abs(E.cavi_mean_field(iid, x, sweeps=5).elbos[-1] - E.log_evidence(iid, x, base=math.e)) < 1e-10
+    assert abs(E.cavi_mean_field(iid, x, n_iter=5).elbos[-1] - E.log_evidence(iid, x, base=math.e)) < 1e-10
 
 
 def test_baum_welch_monotone_and_m_step_is_brute_force():
@@ -283,11 +283,11 @@ def test_baum_welch_monotone_and_m_step_is_brute_force():
     rng = np.random.default_rng(0)
     seqs = [rng.integers(0, 3, size=4) for _ in range(5)]
     start = E.random_hmm(2, 3, seed=2)
-    r = E.baum_welch(start, seqs, iterations=30)
+    r = E.baum_welch(start, seqs, n_iter=30)
     assert np.all(np.diff(r.log_likelihoods) >= -1e-9)
     assert math.isclose(r.log_likelihoods[-1], sum(E.log_evidence(r.hmm, s, base=math.e) for s in seqs), rel_tol=1e-10)
     # one M-step against expected counts from the enumerated posterior
-    one = E.baum_welch(start, seqs, iterations=1).hmm
+    one = E.baum_welch(start, seqs, n_iter=1).hmm
     A, B, pi = np.zeros((2, 2)), np.zeros((2, 3)), np.zeros(2)
     for s in seqs:
         post = E.posterior(start, s)
@@ -308,7 +308,7 @@ def test_iwae_bounds():
     assert math.isclose(exact[0], E.elbo(lj, q, base=math.e), rel_tol=1e-12)
     assert exact[0] <= exact[1] <= exact[2] <= E.log_evidence(hmm, x, base=math.e)
     for k, v in zip((2, 3), exact[1:]):
-        mc, se = E.iwae_bound(lj, q, k, samples=20000, seed=1, base=math.e)
+        mc, se = E.iwae_bound(lj, q, k, n_samples=20000, seed=1, base=math.e)
         assert abs(mc - v) < 5 * se
     assert abs(E.iwae_bound_exact(lj, E.posterior(hmm, x), 2, base=math.e) - E.log_evidence(hmm, x, base=math.e)) < 1e-12
     assert math.isclose(E.iwae_bound_exact(lj, q, 2, base=2), exact[1] / math.log(2))
@@ -321,10 +321,10 @@ def test_second_edition_bad_input():
         E.causal_elbo_decomposition(hmm, hmm, 7)
     with pytest.raises(ValueError, match="model"):
         E.causal_elbo_decomposition(hmm, E.random_hmm(2, 4), 2)
-    with pytest.raises(ValueError, match="sweeps"):
-        E.cavi_mean_field(hmm, x, sweeps=0)
-    with pytest.raises(ValueError, match="iterations"):
-        E.baum_welch(hmm, [x], iterations=-1)
+    with pytest.raises(ValueError, match="n_iter"):
+        E.cavi_mean_field(hmm, x, n_iter=0)
+    with pytest.raises(ValueError, match="n_iter"):
+        E.baum_welch(hmm, [x], n_iter=-1)
     with pytest.raises(ValueError, match="sequences"):
         E.baum_welch(hmm, [])
     with pytest.raises(ValueError, match="K"):
@@ -356,15 +356,15 @@ def test_chapter_counterexamples_hold():
     hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     x = np.array([0, 1, 2, 2, 0, 2])
     sticky = E.make_hmm([0.5, 0.5], [[0.95, 0.05], [0.05, 0.95]], hmm.emit)
-    ends = {round(E.cavi_mean_field(sticky, x, sweeps=30, seed=s).elbos[-1], 6) for s in range(20)}
+    ends = {round(E.cavi_mean_field(sticky, x, n_iter=30, seed=s).elbos[-1], 6) for s in range(20)}
     assert len(ends) >= 2
     lj, post = E.log_joint(hmm, x), E.posterior(hmm, x)
     prior = np.exp(E.log_prior(hmm, 6))
-    q_mf = E.mean_field(E.cavi_mean_field(hmm, x, sweeps=30, seed=0).factors)
+    q_mf = E.mean_field(E.cavi_mean_field(hmm, x, n_iter=30, seed=0).factors)
     assert E.elbo(lj, q_mf, base=math.e) > E.elbo(lj, prior, base=math.e)                       # better ELBO ...
     assert np.sum(post**2 / q_mf) > 100 * np.sum(post**2 / prior)      # ... far larger chi-square
-    lo_prior, se1 = E.iwae_bound(lj, prior, 1024, samples=400, seed=1024, base=math.e)
-    lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, samples=400, seed=1024, base=math.e)
+    lo_prior, se1 = E.iwae_bound(lj, prior, 1024, n_samples=400, seed=1024, base=math.e)
+    lo_mf, se2 = E.iwae_bound(lj, q_mf, 1024, n_samples=400, seed=1024, base=math.e)
     assert lo_prior - lo_mf > 5 * math.hypot(se1, se2)                 # ... worse importance-weighted bound
 
 
@@ -388,10 +388,10 @@ def test_vae_quadrature_bounds_and_monte_carlo_elbo():
 
     hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     X = E.sample_hmm(hmm, 3, 2000, seed=1)
-    r = E.train_vae(X, 3, steps=150, batch=64, seed=0)
+    r = E.train_vae(X, 3, steps=150, batch_size=64, seed=0)
     assert r.losses[-20:].mean() < r.losses[:20].mean()
     allx = np.array(list(np.ndindex(3, 3, 3)))
-    b = E.vae_bounds(r, allx, K=(1, 50), samples=40, seed=0)
+    b = E.vae_bounds(r, allx, K=(1, 50), n_samples=40, seed=0)
     assert math.isclose(np.exp(b.log_evidence).sum(), 1.0, rel_tol=1e-6)         # p_theta sums to one
     assert np.all(b.elbo <= b.log_evidence + 1e-9) and np.all(b.gap >= -1e-9)
     # the quadrature ELBO against a Monte-Carlo ELBO with the closed-form Gaussian KL (independent route)
@@ -406,7 +406,7 @@ def test_vae_quadrature_bounds_and_monte_carlo_elbo():
         se = (rec.std(0) / math.sqrt(4000)).numpy()
     assert np.all(np.abs(mc - b.elbo) < 5 * se + 1e-9)
     assert np.all(b.iwae[1] <= b.log_evidence + 0.02) and np.mean(b.iwae[1]) > np.mean(b.iwae[0])
-    r2 = E.train_vae(X, 3, steps=150, batch=64, seed=0)
+    r2 = E.train_vae(X, 3, steps=150, batch_size=64, seed=0)
     assert np.array_equal(r.losses, r2.losses)
     with pytest.raises(ValueError, match="sequences"):
         E.train_vae(X + 5, 3)
@@ -418,7 +418,7 @@ def test_chapter_em_claims():
     hmm = E.make_hmm([0.6, 0.4], [[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
     train = list(E.sample_hmm(hmm, 40, 20, seed=0))
     true_ll = sum(E.log_evidence_long(hmm, s, base=math.e) for s in train)
-    ends = [E.baum_welch(E.random_hmm(2, 3, seed=s), train, iterations=40).log_likelihoods[-1] for s in (1, 2, 3)]
+    ends = [E.baum_welch(E.random_hmm(2, 3, seed=s), train, n_iter=40).log_likelihoods[-1] for s in (1, 2, 3)]
     assert ends[0] > true_ll and ends[2] > true_ll and abs(ends[0] - ends[2]) < 1e-3
     assert ends[1] < ends[0] - 1.0                                     # seed 2 still on its plateau
 
@@ -480,9 +480,9 @@ def test_iwae_estimate_with_impossible_tuples_is_minus_inf_with_infinite_error_n
     lj = np.array([-1.0, -np.inf])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert E.iwae_bound(lj, np.array([0.5, 0.5]), 1, samples=50, seed=0, base=math.e) == (-math.inf, math.inf)
+        assert E.iwae_bound(lj, np.array([0.5, 0.5]), 1, n_samples=50, seed=0, base=math.e) == (-math.inf, math.inf)
         assert E.iwae_bound_exact(lj, np.array([0.5, 0.5]), 1, base=math.e) == -math.inf  # the exact route agrees
-        est, se = E.iwae_bound(lj, np.array([1.0, 0.0]), 2, samples=50, seed=0, base=math.e)
+        est, se = E.iwae_bound(lj, np.array([1.0, 0.0]), 2, n_samples=50, seed=0, base=math.e)
     assert est == pytest.approx(-1.0) and se == pytest.approx(0.0)  # q on the possible path only: exact
 
 

@@ -262,7 +262,7 @@ def test_quasi_orthogonal_bounds_grow_exponentially_and_greedy_beats_them():
         G = np.abs(kept @ kept.T - np.eye(len(kept)))
         assert G.max() <= eps + 1e-12
         assert len(kept) >= em.quasi_orthogonal_bound(d, eps, exact=True)
-    assert np.array_equal(em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3), em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3, batch=7))
+    assert np.array_equal(em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3), em.greedy_quasi_orthogonal(6, 0.4, 500, seed=3, chunk=7))
 
 
 def test_quasi_orthogonal_bound_is_the_theorem_formula_exactly():
@@ -551,7 +551,7 @@ def test_bad_input_raises_naming_the_argument():
         (lambda: em.cap_probability(0, 0.1), "d"),
         (lambda: em.cap_bound(3, -0.1), "eps"),
         (lambda: em.quasi_orthogonal_bound(3, 0.1, exact=True, log=True), "log"),
-        (lambda: em.greedy_quasi_orthogonal(3, 0.1, 0), "n_draws"),
+        (lambda: em.greedy_quasi_orthogonal(3, 0.1, 0), "n_samples"),
         (lambda: em.context_next_law(MarkovSource(np.eye(2) * 0.5 + 0.25), 0), "context_length"),
         (lambda: em.context_samples([0, 1], 2, 2), "seq"),
         (lambda: em.context_samples([0, 3, 1], 2, 1), "seq"),
@@ -670,7 +670,7 @@ def test_weighted_factorisation_never_increases_its_objective(seed):
     rng = np.random.default_rng(seed)
     Z = rng.normal(size=(9, 7))
     Wt = rng.exponential(size=(9, 7)) * (rng.random((9, 7)) < 0.7)
-    fit = em.weighted_factorisation(Z, Wt, 2, sweeps=6, reg=1e-2, seed=seed)
+    fit = em.weighted_factorisation(Z, Wt, 2, n_iter=6, reg=1e-2, seed=seed)
     assert np.all(np.diff(fit.objective) <= 1e-9 * fit.objective[0])
 
 
@@ -678,12 +678,12 @@ def test_weighted_factorisation_with_equal_weights_reaches_the_eckart_young_erro
     """Complete matrix, unit weights, no ridge: ALS reaches the truncated SVD's error (an independent route)."""
     Z = np.random.default_rng(1).normal(size=(8, 6))
     s = np.linalg.svd(Z, compute_uv=False)
-    fit = em.weighted_factorisation(Z, np.ones_like(Z), 2, sweeps=300, reg=0.0, seed=0)
+    fit = em.weighted_factorisation(Z, np.ones_like(Z), 2, n_iter=300, reg=0.0, seed=0)
     assert fit.objective[-1] == pytest.approx((s[2:] ** 2).sum(), rel=1e-6)
     # and a planted weighted low-rank matrix is recovered exactly
     A = np.random.default_rng(2).normal(size=(10, 2)) @ np.random.default_rng(3).normal(size=(2, 8))
     Wt = np.random.default_rng(4).exponential(size=A.shape) + 0.1
-    fit = em.weighted_factorisation(A, Wt, 2, sweeps=300, reg=0.0, seed=5)
+    fit = em.weighted_factorisation(A, Wt, 2, n_iter=300, reg=0.0, seed=5)
     assert np.abs(fit.words @ fit.contexts.T - A).max() < 1e-6
 
 
@@ -695,7 +695,7 @@ def test_weighted_factorisation_validates():
         (lambda: em.weighted_factorisation(np.ones((2, 3)), Z, 1), "same shape"),
         (lambda: em.weighted_factorisation(Z * np.nan, Z, 1), "target"),
         (lambda: em.weighted_factorisation(Z, Z, 4), "d"),
-        (lambda: em.weighted_factorisation(Z, Z, 1, sweeps=0), "sweeps"),
+        (lambda: em.weighted_factorisation(Z, Z, 1, n_iter=0), "n_iter"),
         (lambda: em.weighted_factorisation(Z, Z, 1, reg=-1), "reg"),
         (lambda: em.weighted_factorisation(Z, Z, 1, init=(np.ones((3, 2)), np.ones((3, 2)))), "init"),
         (lambda: em.sgns_least_squares(-Z), "counts"),
@@ -742,7 +742,7 @@ def test_als_from_the_svd_start_lowers_the_weighted_error_below_the_svd():
     M = em.shifted_pmi(Cn, k=1.0)
     _, Om = em.sgns_least_squares(Cn, k=1.0)
     e = em.svd_embeddings(M, 3)
-    fit = em.weighted_factorisation(M, Om, 3, init=(e.words, e.contexts), sweeps=5, reg=1e-3)
+    fit = em.weighted_factorisation(M, Om, 3, init=(e.words, e.contexts), n_iter=5, reg=1e-3)
     before = em.factorisation_errors(e.words, e.contexts, M, Om)
     after = em.factorisation_errors(fit.words, fit.contexts, M, Om)
     ridge = lambda W, C: 1e-3 * ((W**2).sum() + (C**2).sum())  # noqa: E731
@@ -869,7 +869,7 @@ def test_readable_information_closed_form_on_a_binary_channel():
     q = np.log(np.array([[1 - b, b], [b, 1 - b]]))
     want = math.log(2) + (1 - a) * math.log(1 - b) + a * math.log(b)
     assert em.readable_information(p, q, base=E) == pytest.approx(want, rel=1e-12)
-    with pytest.raises(ValueError, match="log_q"):
+    with pytest.raises(ValueError, match="logq"):
         em.readable_information(p, q[:1])
 
 
@@ -954,7 +954,7 @@ def test_infonce_and_readout_refuse_an_all_minus_inf_row_never_nan_issue_16():
             em.infonce(S)
         with pytest.raises(ValueError, match=r"\bcritic\b"):
             em.infonce_monte_carlo(np.full((2, 2), 0.25), S, 2, seed=0)
-        with pytest.raises(ValueError, match=r"\blog_q\b"):
+        with pytest.raises(ValueError, match=r"\blogq\b"):
             em.readable_information(np.full((2, 2), 0.25), S)
         # -inf only off the diagonal is an impossible negative: log N - 0 for that row, by hand
         T = np.array([[0.0, -np.inf], [0.0, 0.0]])

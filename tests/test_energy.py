@@ -104,7 +104,7 @@ def test_energy_bounds_on_the_convex_hull():
 @given(seed=seeds)
 def test_energy_is_monotone_along_updates(seed):
     X, xi, beta = random_problem(seed)
-    r = e.hopfield_retrieve(xi, X, beta, max_steps=60)
+    r = e.hopfield_retrieve(xi, X, beta, max_iter=60)
     E = r.energies
     assert np.all(np.diff(E) <= 1e-12 * (1 + np.abs(E[:-1])))
     # the energies recorded are those of the trajectory
@@ -243,7 +243,7 @@ BAD = [
     (lambda: e.hopfield_gradient(np.ones(4), X0, 1.0), "xi"),
     (lambda: e.cccp_bound(xi0, np.ones(2), X0, 1.0), "xi_t"),
     (lambda: e.hopfield_retrieve(np.ones((2, 3)), X0, 1.0), "xi"),
-    (lambda: e.hopfield_retrieve(xi0, X0, 1.0, max_steps=0), "max_steps"),
+    (lambda: e.hopfield_retrieve(xi0, X0, 1.0, max_iter=0), "max_iter"),
     (lambda: e.hopfield_retrieve(xi0, X0, 1.0, tol=0), "tol"),
     (lambda: e.hopfield_fixed_points(X0, 1.0, xi0), "starts"),
     (lambda: e.hopfield_fixed_points(X0, 1.0, np.ones((2, 2))), "starts"),

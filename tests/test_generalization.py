@@ -76,7 +76,7 @@ def test_mi_matches_brute_force(seed):
     rng = np.random.default_rng(seed)
     p = rng.dirichlet(np.ones(4)).reshape(2, 2)
     H = g.random_hypotheses(5, 2, 2, 3.0, seed=seed)
-    r = g.gibbs_study(p, H, 4, 1.5, mc_runs=10, seed=seed)
+    r = g.gibbs_study(p, H, 4, 1.5, repeats=10, seed=seed)
     assert r.mi == pytest.approx(g.mutual_information_brute_force(p, H, 4, 1.5), rel=1e-9, abs=1e-12)
     assert r.mi <= r.entropy_w + 1e-12 <= r.log_card + 2e-12
 
@@ -90,7 +90,7 @@ def test_expected_gap_brute_force_tiny():
         ps = np.prod(p.reshape(-1)[list(S)])
         emp = loss[:, list(S)].mean(axis=1)
         gap += ps * g.gibbs_posterior(emp, 1.0, n) @ (pop - emp)
-    assert g.gibbs_study(p, H, n, 1.0, mc_runs=5, seed=0).expected_gap == pytest.approx(gap, abs=1e-12)
+    assert g.gibbs_study(p, H, n, 1.0, repeats=5, seed=0).expected_gap == pytest.approx(gap, abs=1e-12)
 
 
 @pytest.mark.parametrize("run", range(12))
@@ -101,11 +101,11 @@ def test_bound_holds_on_every_seeded_run(run):
     B = [0.5, 2.0, 6.0][run % 3]
     H = g.random_hypotheses(16, 2, K, B, seed=run)
     sigma = g.hoeffding_sigma(0, math.log(K) + B)
-    r = g.gibbs_study(p, H, 12, [0.5, 2.0][run % 2], mc_runs=4000, seed=run, sigma=sigma)
+    r = g.gibbs_study(p, H, 12, [0.5, 2.0][run % 2], repeats=4000, seed=run, sigma=sigma)
     assert abs(r.expected_gap) <= r.bound
     assert abs(r.mc_gap - r.expected_gap) < 5 * r.mc_se + 1e-9      # MC agrees with the exact value
     assert r.bound == pytest.approx(g.logit_sum_bound(r.mi, 12, K, B))
-    r0 = g.gibbs_study(p, H, 12, 0.0, mc_runs=10, seed=run)             # beta = 0: W independent of S
+    r0 = g.gibbs_study(p, H, 12, 0.0, repeats=10, seed=run)             # beta = 0: W independent of S
     assert r0.mi == pytest.approx(0, abs=1e-12) and r0.expected_gap == pytest.approx(0, abs=1e-12)
 
 
@@ -169,7 +169,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="emp_loss"):
         g.gibbs_posterior([np.nan, 0.2], 1, 3)
     p = np.full((2, 2), 0.25); H = g.random_hypotheses(3, 2, 2, 1.0, seed=0)
-    with pytest.raises(ValueError, match="pxy"):
+    with pytest.raises(ValueError, match="p_xy"):
         g.gibbs_study(np.full((2, 2), 0.3), H, 4, 1.0)
     with pytest.raises(ValueError, match="hypotheses"):
         g.gibbs_study(p, H[:, :, :1], 4, 1.0)
@@ -260,7 +260,7 @@ def test_individual_sample_mi_brute_force_and_order(seed):
     from semtheory.measures import mutual_information
     i1 = g.individual_sample_mi(p, H, n, beta)
     assert i1 == pytest.approx(mutual_information(joint, (0,), (1,), base=2), rel=1e-9, abs=1e-12)   # bits
-    assert n * i1 <= g.gibbs_study(p, H, n, beta, mc_runs=10).mi + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
+    assert n * i1 <= g.gibbs_study(p, H, n, beta, repeats=10).mi + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
 
 
 @pytest.mark.parametrize("seed", [0, 3])
@@ -275,7 +275,7 @@ def test_supersample_cmi_matches_brute_force(seed):
 
 def test_deterministic_learner_information_is_entropy():
     p, H = _problem(2, M=8)
-    erm = g.gibbs_study(p, H, 6, math.inf, mc_runs=10)
+    erm = g.gibbs_study(p, H, 6, math.inf, repeats=10)
     assert erm.mi == pytest.approx(erm.entropy_w, rel=1e-9)                     # I(W;S) = H(W)
     big = g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), 1e4, 10)
     assert np.allclose(big, g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), math.inf, 10))
@@ -293,7 +293,7 @@ def test_deterministic_learner_information_is_entropy():
 def test_bounds_order_on_a_study():
     p, H = _problem(0, M=16, B=4.0)
     n, beta = 8, 1.0
-    r = g.gibbs_study(p, H, n, beta, mc_runs=10, sigma=g.hoeffding_sigma(0, math.log(2) + 4.0))
+    r = g.gibbs_study(p, H, n, beta, repeats=10, sigma=g.hoeffding_sigma(0, math.log(2) + 4.0))
     i1 = g.individual_sample_mi(p, H, n, beta)
     ismi = g.mi_generalization_bound(i1 * n, n, r.sigma) / math.sqrt(n)        # sqrt(2 s^2 I1)
     assert abs(r.expected_gap) <= ismi + 1e-12 <= r.bound + 1e-12
@@ -326,7 +326,7 @@ def test_second_edition_bad_input():
 def test_sgld_study_limits():
     pxy = np.array([[0.3, 0.2], [0.1, 0.4]])
     n, runs = 20, 400
-    r = g.sgld_study(pxy, n, noise=1e-6, steps=3000, lr=1.0, spread=30.0, runs=runs, seed=3, base=math.e)
+    r = g.sgld_study(pxy, n, noise=1e-6, steps=3000, lr=1.0, spread=30.0, repeats=runs, seed=3, base=math.e)
     # almost no noise: the iterate is the maximum-likelihood table, whose training loss is the
     # empirical conditional entropy of each dataset (regenerated from the same seed)
     N = np.random.default_rng(3).multinomial(n, pxy.reshape(-1), size=runs).reshape(runs, 2, 2)
@@ -335,7 +335,7 @@ def test_sgld_study_limits():
     assert r.train_loss == pytest.approx(h.mean(), abs=2e-3)
     # Pensia-Jog-Loh closed form; huge noise: the iterate ignores the data, gap ~ 0
     assert r.mi_bound == pytest.approx(3000 * 2 * math.log1p(2 / (4 * 1e-12)))
-    loud = g.sgld_study(pxy, n, noise=50.0, steps=20, runs=4000, seed=0)
+    loud = g.sgld_study(pxy, n, noise=50.0, steps=20, repeats=4000, seed=0)
     assert abs(loud.gap) < 4 * loud.gap_se + 1e-3 and loud.bound < 1.0
     assert g.sgld_study(pxy, n, noise=1.0, seed=1) == g.sgld_study(pxy, n, noise=1.0, seed=1)
     with pytest.raises(ValueError, match="noise"):
@@ -359,11 +359,11 @@ def test_chapter_claims_on_learners_and_sgld():
     pxy0 = np.random.default_rng(0).dirichlet(np.ones(4)).reshape(2, 2)
     H0 = g.random_hypotheses(32, 2, 2, 8.0, seed=0)
     for beta in (0.1, 1.0, 10.0, math.inf):
-        mi = g.gibbs_study(pxy0, H0, 20, beta, mc_runs=2).mi
+        mi = g.gibbs_study(pxy0, H0, 20, beta, repeats=2).mi
         cmi, se = g.supersample_cmi(pxy0, H0, 20, beta, supersamples=100, seed=0)
         assert cmi > mi / 4                                          # so the CMI bound is the loosest
     for s in (0.01, 0.1, 0.3, 1.0, 3.0, 10.0):
-        r = g.sgld_study(pxy0, 20, noise=s, steps=100, lr=0.5, spread=8.0, runs=2000, seed=0)
+        r = g.sgld_study(pxy0, 20, noise=s, steps=100, lr=0.5, spread=8.0, repeats=2000, seed=0)
         if r.bound < r.loss_range:
             assert r.train_loss > math.log(2)
         else:
@@ -452,8 +452,8 @@ def test_supersample_cmi_estimate_in_bits():
 def test_gibbs_study_units():
     """Information fields follow base; losses, gaps, sigma and the bound are in nats whatever base."""
     p, H = _problem(0, M=8)
-    bits = g.gibbs_study(p, H, 5, 1.0, mc_runs=50, seed=0)
-    nats = g.gibbs_study(p, H, 5, 1.0, mc_runs=50, seed=0, base=math.e)
+    bits = g.gibbs_study(p, H, 5, 1.0, repeats=50, seed=0)
+    nats = g.gibbs_study(p, H, 5, 1.0, repeats=50, seed=0, base=math.e)
     assert bits.log_card == pytest.approx(3.0, rel=1e-12)                     # log2 of 8 hypotheses
     for f in ("mi", "entropy_w", "log_card"):
         assert getattr(bits, f) * math.log(2) == pytest.approx(getattr(nats, f), rel=1e-12)
@@ -465,8 +465,8 @@ def test_gibbs_study_units():
 
 def test_sgld_study_units():
     pxy = np.array([[0.3, 0.2], [0.1, 0.4]])
-    bits = g.sgld_study(pxy, 10, noise=1.0, steps=5, runs=20, seed=0)
-    nats = g.sgld_study(pxy, 10, noise=1.0, steps=5, runs=20, seed=0, base=math.e)
+    bits = g.sgld_study(pxy, 10, noise=1.0, steps=5, repeats=20, seed=0)
+    nats = g.sgld_study(pxy, 10, noise=1.0, steps=5, repeats=20, seed=0, base=math.e)
     assert bits.mi_bound * math.log(2) == pytest.approx(nats.mi_bound, rel=1e-12)
     assert nats.mi_bound == pytest.approx(5 * 4 / 2 * math.log1p(0.25 * 2 / 4))   # Pensia-Jog-Loh, in nats
     assert bits._replace(mi_bound=0.0) == nats._replace(mi_bound=0.0)

@@ -217,12 +217,12 @@ def test_plugin_matches_pyinform_docstring_value():
 @pytest.mark.parametrize("alphabet", [2, 4])
 def test_plugin_delayed_copy(alphabet):
     eps = 0.1
-    x, y = g.simulate_delayed_copy(200_000, flip=eps, alphabet=alphabet, seed=6)
+    x, y = g.simulate_delayed_copy(200_000, flip=eps, vocab_size=alphabet, seed=6)
     exact = math.log2(alphabet) - m.binary_entropy(eps) - eps * math.log2(alphabet - 1)
     assert g.transfer_entropy_plugin(source=x, target=y) == pytest.approx(exact, abs=0.01)
     assert g.transfer_entropy_plugin(source=y, target=x) < 1e-3
     # a two-step delay is invisible with one source lag and visible with two
-    x2, y2 = g.simulate_delayed_copy(200_000, flip=eps, delay=2, alphabet=alphabet, seed=7)
+    x2, y2 = g.simulate_delayed_copy(200_000, flip=eps, delay=2, vocab_size=alphabet, seed=7)
     assert g.transfer_entropy_plugin(source=x2, target=y2, l=1) < 1e-3
     assert g.transfer_entropy_plugin(source=x2, target=y2, l=2) == pytest.approx(exact, abs=0.01)
 
@@ -324,7 +324,7 @@ def test_spurious_granger_var_has_no_causal_effect():
     assert np.all(g.var_impulse_response(A, 10)[:, 1, 0] == 0)  # rung 2: no effect
     # observing the confounder's past (two lags) removes the Granger link
     assert g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=2, condition_index=2) == pytest.approx(0, abs=1e-12)
-    out = g.var_do(A, S, component=0, value=3.0, steps=2, replicates=40_000, seed=1)
+    out = g.var_do(A, S, component=0, value=3.0, steps=2, repeats=40_000, seed=1)
     se = out[:, 1, 1].std() / math.sqrt(len(out))
     assert abs(out[:, 1, 1].mean()) < 5 * se  # E[Y_1 | do(X_0 = 3)] = 0
     G = g.var_autocovariance(A, S, 1)
@@ -332,11 +332,11 @@ def test_spurious_granger_var_has_no_causal_effect():
 
 
 def test_masked_effect_var_has_effect_without_granger():
-    A, S = g.masked_effect_var(effect=0.5, a=1.0)
+    A, S = g.masked_effect_var(effect_size=0.5, a=1.0)
     for k in (1, 3, None):
         assert g.transfer_entropy_var(A, S, source_index=0, target_index=1, k=k) == pytest.approx(0, abs=1e-12)
     assert g.var_impulse_response(A, 1)[1, 1, 0] == pytest.approx(0.5)
-    out = g.var_do(A, S, component=0, value=2.0, steps=1, replicates=40_000, seed=2)
+    out = g.var_do(A, S, component=0, value=2.0, steps=1, repeats=40_000, seed=2)
     assert out[:, 1, 1].mean() == pytest.approx(1.0, abs=5 * out[:, 1, 1].std() / math.sqrt(len(out)))
 
 
@@ -423,7 +423,7 @@ def test_exercises_check():
         (lambda: g.transfer_entropy_plugin(source=[0, 1, 1], target=[0, 1, 1], k=3), "target"),
         (lambda: g.transfer_entropy_plugin(source=[0, 1000] * 50, target=[0, 1] * 50, k=10, l=10), "k and l"),
         (lambda: g.simulate_delayed_copy(10, flip=1.5), "flip"),
-        (lambda: g.simulate_delayed_copy(10, alphabet=1), "alphabet"),
+        (lambda: g.simulate_delayed_copy(10, vocab_size=1), "vocab_size"),
         (lambda: g.di_decomposition(np.full(8, 1 / 8).reshape(2, 2, 2)), "p"),
         (lambda: g.di_decomposition(np.full((2, 2), 0.3)), "p"),
         (lambda: g.coupled_pair_transition(lagged=2.0), "lagged"),
@@ -432,9 +432,9 @@ def test_exercises_check():
         (lambda: g.masked_effect_var(a=0.0), "a"),
         (lambda: g.var_do(DRIVE, component=2, value=1.0), "component"),
         (lambda: g.var_do(DRIVE, component=0, value=np.inf), "value"),
-        (lambda: g.var_do(DRIVE, component=0, value=1.0, replicates=0), "replicates"),
+        (lambda: g.var_do(DRIVE, component=0, value=1.0, repeats=0), "repeats"),
         (lambda: g.confounded_scm(flip_x=-0.1), "flip_x"),
-        (lambda: g.confounded_scm(effect=2), "effect"),
+        (lambda: g.confounded_scm(effect_size=2), "effect"),
         (lambda: g.direct_scm(flip=np.nan), "flip"),
     ],
 )
@@ -553,7 +553,7 @@ def test_geweke_sample_estimates():
 
 def test_chi2_law_of_the_null_statistic():
     A = np.array([[[0.5, 0.0], [0.4, 0.3]], [[-0.2, 0.0], [0.2, 0.0]]])  # Y does not cause X
-    st_ = g.granger_null_statistics(A, source_index=1, target_index=0, lags=2, n=400, replicates=600, seed=1)
+    st_ = g.granger_null_statistics(A, source_index=1, target_index=0, lags=2, n=400, repeats=600, seed=1)
     assert st_.mean() == pytest.approx(2.0, abs=0.3)  # chi2_2 mean
     assert stats_ks(st_, 2) > 0.01
     # the alternative direction is far in the tail
@@ -570,12 +570,12 @@ def stats_ks(sample, df):
 
 def test_surrogate_test():
     x, y = g.simulate_delayed_copy(2000, flip=0.3, seed=0)
-    t = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), lags=1, n_surrogates=99, seed=1)
+    t = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), lags=1, repeats=99, seed=1)
     assert t.p_value == pytest.approx(0.01) and t.surrogates.shape == (99,)
     rng = np.random.default_rng(0)
-    ps = [g.granger_surrogate_test(source=rng.normal(size=300), target=rng.normal(size=300), n_surrogates=49, seed=i).p_value for i in range(60)]
+    ps = [g.granger_surrogate_test(source=rng.normal(size=300), target=rng.normal(size=300), repeats=49, seed=i).p_value for i in range(60)]
     assert 0.3 < np.mean(ps) < 0.7  # roughly uniform under independence
-    again = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), n_surrogates=99, seed=1)
+    again = g.granger_surrogate_test(source=x.astype(float), target=y.astype(float), repeats=99, seed=1)
     np.testing.assert_array_equal(t.surrogates, again.surrogates)
 
 
@@ -618,7 +618,7 @@ def test_new_granger_functions_validate():
         (lambda: g.geweke_decomposition(A, S, source_index=0, target_index=1, method="x"), "method"),
         (lambda: g.geweke_decomposition(A, S, source_index=0, target_index=1, method="spectral", history=2), "history"),
         (lambda: g.geweke_decomposition_sample(source=np.ones(10), target=np.ones(9)), "source"),
-        (lambda: g.granger_null_statistics(A, S, source_index=0, target_index=1, replicates=0), "replicates"),
+        (lambda: g.granger_null_statistics(A, S, source_index=0, target_index=1, repeats=0), "repeats"),
         (lambda: g.granger_surrogate_test(source=np.ones(5), target=np.ones(5), lags=2), "source"),
         (lambda: g.simulate_markov_pair(np.ones((2, 2)), 5), "transition"),
         (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0], fit=len), "equal lengths"),

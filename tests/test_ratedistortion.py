@@ -689,7 +689,7 @@ def test_bad_input():
         rd.discrete_gaussian(1.0, 0.0)
     with pytest.raises(ValueError, match="spacing"):
         rd.discrete_gaussian(1.0, 100.0)
-    with pytest.raises(ValueError, match="px"):
+    with pytest.raises(ValueError, match="p_x"):
         rd.directed_blahut_arimoto(np.ones((2, 3)) / 6, d, 1.0)
     with pytest.raises(ValueError, match="distortion"):
         rd.directed_blahut_arimoto(np.ones((3, 3)) / 9, d, 1.0)
@@ -697,7 +697,7 @@ def test_bad_input():
         rd.directed_blahut_arimoto(np.ones((2, 2)) / 4, d, -1.0)
     with pytest.raises(ValueError, match="betas"):
         rd.directed_rate_distortion_curve(np.ones((2, 2)) / 4, d, [])
-    with pytest.raises(ValueError, match="px"):
+    with pytest.raises(ValueError, match="p_x"):
         rd.block_rate_distortion_curve([[0.5, 0.6]], d, [1.0])
     with pytest.raises(ValueError, match="transition"):
         rd.markov_source_law([[0.5, 0.6], [0.5, 0.5]], 2)

@@ -393,7 +393,7 @@ def test_fit_dpo_autoregressive_recovers_gibbs_and_is_seeded():
     lm, n, prompt, reward, star, ref = _markov_example()
     lref, lstar = np.log(ref), np.log(star)
     d = rr.sample_preferences(ref, rr.implicit_reward(lstar, lref, 0.5), 50000, seed=0)
-    fit = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1, seed=0)
+    fit = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first_token=prompt[-1], steps=300, lr=0.1, seed=0)
     kl = measures.kl_divergence(star, np.exp(fit.logpolicy))
     assert kl < 0.01 * measures.kl_divergence(star, ref)
     assert fit.losses[-1] < fit.losses[0]
@@ -403,17 +403,17 @@ def test_fit_dpo_autoregressive_recovers_gibbs_and_is_seeded():
         prev = (prompt[-1],) + seq[:-1]
         assert abs(sum(fit.kernels[t, prev[t], seq[t]] for t in range(n)) - fit.logpolicy[i]) < 1e-12
     assert abs(np.exp(fit.logpolicy).sum() - 1.0) < 1e-12
-    again = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1, seed=0)
+    again = rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first_token=prompt[-1], steps=300, lr=0.1, seed=0)
     np.testing.assert_array_equal(fit.logpolicy, again.logpolicy)
     # with few pairs the per-token policy beats the table over sequences (fewer free parameters)
     small = rr.sample_preferences(ref, rr.implicit_reward(lstar, lref, 0.5), 500, seed=0)
-    ar = rr.fit_dpo_autoregressive(lref, small, 0.5, n, 3, first=prompt[-1], steps=300, lr=0.1)
+    ar = rr.fit_dpo_autoregressive(lref, small, 0.5, n, 3, first_token=prompt[-1], steps=300, lr=0.1)
     tab = rr.fit_dpo(lref, small, 0.5, steps=300, lr=0.1, seed=0)
     assert measures.kl_divergence(star, np.exp(ar.logpolicy)) < measures.kl_divergence(star, np.exp(tab.logpolicy))
     with pytest.raises(ValueError, match="logref"):
         rr.fit_dpo_autoregressive(lref[:-1], d, 0.5, n, 3)
-    with pytest.raises(ValueError, match="first"):
-        rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first=3)
+    with pytest.raises(ValueError, match="first_token"):
+        rr.fit_dpo_autoregressive(lref, d, 0.5, n, 3, first_token=3)
     with pytest.raises(ValueError, match="kl_weight"):
         rr.fit_dpo_autoregressive(lref, d, -1.0, n, 3)
     with pytest.raises(ValueError, match="vocab_size"):
@@ -536,7 +536,7 @@ def test_bad_input_names_the_argument():
         (lambda: rr.reward_table(lambda s: s.sum(1)[:-1], 2, 2), "reward"),
         (lambda: rr.reward_table(np.zeros((2, 3)), 2, 2), "reward"),
         (lambda: rr.reward_table(np.zeros((2, 2)), 2, 0), "n"),
-        (lambda: rr.matching_reward(2, 1), "alphabet_size"),
+        (lambda: rr.matching_reward(2, 1), "vocab_size"),
         (lambda: rr.causal_gibbs(pol, ch[:1], R, 1), "ref_channel"),
         (lambda: rr.causal_gibbs(np.zeros(2), ch, R, 1), "policy"),
         (lambda: rr.causal_gibbs(pol, ch, np.zeros((3,)), 1), "reward"),

@@ -124,7 +124,7 @@ def test_monte_carlo_directed_information_within_standard_errors(seed):
     n = 4
     exact = flow.expected_flow(semantic.prompt_flow_law(model, P, n, weights=w))
     est = semantic.mean_flow(semantic.sample_prompt_flow(model, P, n, 3000, weights=w, seed=seed))
-    assert est.n_paths == 3000
+    assert est.n_samples == 3000
     assert np.all(np.abs(est.flow - exact) <= 4.5 * est.flow_se + 1e-12)
     assert np.all(np.abs(est.compensator - exact) <= 4.5 * est.compensator_se + 1e-12)
 
@@ -270,7 +270,7 @@ def test_bad_input():
         semantic.prompt_flow_law(model, P, 0)
     with pytest.raises(ValueError, match="n="):
         semantic.prompt_flow_law(model, P, 40)
-    with pytest.raises(ValueError, match="n_paths"):
+    with pytest.raises(ValueError, match="n_samples"):
         semantic.sample_prompt_flow(model, P, 2, 0)
     with pytest.raises(ValueError, match="seed"):
         semantic.sample_prompt_flow(model, P, 2, 5, seed=1.5)
@@ -490,7 +490,7 @@ def test_new_functions_reject_bad_input():
         semantic.interaction_law(m, semantic.echo_user(2, 0.5), 2, first=[1.0])
     with pytest.raises(ValueError, match="repeat"):
         semantic.echo_user(2, 1.5)
-    with pytest.raises(ValueError, match="V"):
+    with pytest.raises(ValueError, match="vocab_size"):
         semantic.echo_user(1, 0.5)
     with pytest.raises(ValueError, match="n"):
         semantic.interaction_channel(m, 20)

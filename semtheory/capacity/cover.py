@@ -209,14 +209,14 @@ def count_separable_dichotomies(X: ArrayLike) -> int:
     return count
 
 
-def separability_sweep(N: int, P_values: Sequence[int], *, trials: int = 50, kind: str = "gaussian",
+def separability_sweep(N: int, P_values: Sequence[int], *, repeats: int = 50, kind: str = "gaussian",
                        seed: SeedLike = None) -> FloatArray:
-    r"""Empirical separable fraction at each ``P`` in ``P_values``: ``trials`` random instances each.
+    r"""Empirical separable fraction at each ``P`` in ``P_values``: ``repeats`` random instances each.
 
     Every instance draws ``P`` random patterns in :math:`\mathbb{R}^N` (:func:`random_patterns`,
     ``kind`` gaussian or binary) and uniformly random labels, and records whether the dichotomy is
     linearly separable (:func:`is_linearly_separable`).  Returns the fractions (float array, same
-    length as ``P_values``); each has binomial standard error :math:`\sqrt{f(1-f)/\text{trials}}`.
+    length as ``P_values``); each has binomial standard error :math:`\sqrt{f(1-f)/\text{repeats}}`.
     Compare with :func:`cover_fraction`.  Deterministic under ``seed``.  Chapter 13.
 
     Parameters
@@ -225,7 +225,7 @@ def separability_sweep(N: int, P_values: Sequence[int], *, trials: int = 50, kin
         The dimension, at least 1.
     P_values : sequence of int, shape (k,)
         The numbers of points to try, each at least 1.
-    trials : int, keyword-only, default 50
+    repeats : int, keyword-only, default 50
         Random instances per value of ``P``.
     kind : {'gaussian', 'binary'}, keyword-only, default 'gaussian'
         The pattern distribution (:func:`random_patterns`).
@@ -238,7 +238,7 @@ def separability_sweep(N: int, P_values: Sequence[int], *, trials: int = 50, kin
         The separable fractions (probabilities), one per entry of ``P_values``.
     """
     N = check_int(N, "N", minimum=1)
-    trials = check_int(trials, "trials", minimum=1)
+    repeats = check_int(repeats, "repeats", minimum=1)
     Ps = np.atleast_1d(np.asarray(P_values))
     if Ps.ndim != 1 or Ps.size == 0:
         raise ValueError(f"P_values must be a non-empty 1-D sequence of ints, got shape {Ps.shape}")
@@ -249,9 +249,9 @@ def separability_sweep(N: int, P_values: Sequence[int], *, trials: int = 50, kin
     out = np.empty(len(Ps))
     for j, P in enumerate(Ps):
         hits = 0
-        for _ in range(trials):
+        for _ in range(repeats):
             X = random_patterns(P, N, kind=kind, seed=rng)
             y = rng.choice(np.array([-1.0, 1.0]), size=P)
             hits += _separable(y[:, None] * X)
-        out[j] = hits / trials
+        out[j] = hits / repeats
     return out

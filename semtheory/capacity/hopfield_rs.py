@@ -193,7 +193,7 @@ def hopfield_rs_residuals(sol: RSSolution) -> FloatArray:
     ])
 
 
-def hopfield_rs_finite_temperature(alphas: ArrayLike, temperatures: ArrayLike, *, iterations: int = 300,
+def hopfield_rs_finite_temperature(alphas: ArrayLike, temperatures: ArrayLike, *, n_iter: int = 300,
                                    nodes: int = 200) -> FloatArray:
     r"""Replica-symmetric retrieval overlap :math:`m(\alpha, T)` of the Hebbian network on a grid (AGS 1987).
 
@@ -217,7 +217,7 @@ def hopfield_rs_finite_temperature(alphas: ArrayLike, temperatures: ArrayLike, *
         The loads :math:`P/N \ge 0`.
     temperatures : array_like, shape (t,)
         The temperatures :math:`T > 0`.
-    iterations : int, keyword-only, default 300
+    n_iter : int, keyword-only, default 300
         The number of damped iterations.
     nodes : int, keyword-only, default 200
         Gauss–Legendre nodes, at least 20.
@@ -233,13 +233,13 @@ def hopfield_rs_finite_temperature(alphas: ArrayLike, temperatures: ArrayLike, *
         raise ValueError("alphas must be a 1-D array of loads >= 0")
     if T.ndim != 1 or np.any(T <= 0):
         raise ValueError("temperatures must be a 1-D array of temperatures > 0")
-    iterations = check_int(iterations, "iterations", minimum=1)
+    n_iter = check_int(n_iter, "n_iter", minimum=1)
     z, w = np.polynomial.legendre.leggauss(check_int(nodes, "nodes", minimum=20))
     z, w = 10.0 * z, w * np.exp(-0.5 * (10.0 * z) ** 2)
     w = w / w.sum()
     A, B = np.meshgrid(a, 1.0 / T)  # (T, alpha)
     m, C = np.ones_like(A), np.zeros_like(A)
-    for _ in range(iterations):
+    for _ in range(n_iter):
         q = 1.0 - C / B
         r = q / np.maximum(1.0 - C, 1e-9) ** 2
         th = np.tanh(B[..., None] * (m[..., None] + np.sqrt(A * r)[..., None] * z))

@@ -125,14 +125,14 @@ def pattern_stabilities(J: ArrayLike, patterns: ArrayLike) -> FloatArray:
     return xi * (xi @ J.T) / norms
 
 
-def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", max_sweeps: int = 100,
+def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", max_iter: int = 100,
                       seed: SeedLike = None) -> FloatArray:
     r"""Zero-temperature dynamics :math:`\sigma_i \leftarrow \operatorname{sgn}(\sum_j J_{ij}\sigma_j)` until a fixed point.
 
     ``states``: ``(B, N)`` array of :math:`\pm1` (several runs at once; a tie keeps the spin).
     ``mode="async"``: sweeps through the spins in a random order (seeded), updating one at a time;
     the energy :math:`-\tfrac12\sigma^\top J\sigma` never increases, so a fixed point is reached.
-    ``mode="sync"``: all spins at once (may end in a 2-cycle; stops after ``max_sweeps``).
+    ``mode="sync"``: all spins at once (may end in a 2-cycle; stops after ``max_iter``).
     Returns the final states.  Chapter 13.
 
     Parameters
@@ -143,7 +143,7 @@ def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", m
         The initial states, entries :math:`\pm1`.
     mode : {'async', 'sync'}, keyword-only, default 'async'
         One spin at a time in a random order, or all at once.
-    max_sweeps : int, keyword-only, default 100
+    max_iter : int, keyword-only, default 100
         The most sweeps through the spins.
     seed : int, numpy.random.Generator or None, keyword-only
         Seed of the update order (``mode='async'``).
@@ -162,20 +162,20 @@ def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", m
     s = as_spins(states, "states", ndim=2).copy()
     if s.shape[1] != J.shape[0]:
         raise ValueError(f"states must have {J.shape[0]} columns (one per neuron), got {s.shape[1]}")
-    max_sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     if mode not in ("async", "sync"):
         raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
     rng = as_rng(seed)
     N = J.shape[0]
     if mode == "sync":
-        for _ in range(max_sweeps):
+        for _ in range(max_iter):
             new = sign_keep(s @ J, s)
             if np.array_equal(new, s):
                 break
             s = new
         return s
     h = s @ J  # J symmetric: local fields, kept up to date
-    for _ in range(max_sweeps):
+    for _ in range(max_iter):
         changed = False
         for i in rng.permutation(N):
             new = sign_keep(h[:, i], s[:, i])
@@ -190,15 +190,15 @@ def hopfield_dynamics(J: ArrayLike, states: ArrayLike, *, mode: str = "async", m
     return s
 
 
-def hopfield_retrieval(N: int, P: int, *, trials: int = 1, probes: int | None = None, rho: float = 0.0,
-                       mode: str = "async", max_sweeps: int = 100, seed: SeedLike = None) -> FloatArray:
+def hopfield_retrieval(N: int, P: int, *, repeats: int = 1, probes: int | None = None, rho: float = 0.0,
+                       mode: str = "async", max_iter: int = 100, seed: SeedLike = None) -> FloatArray:
     r"""Final overlaps :math:`m = \frac1N\xi^\mu\cdot\sigma` of Hebbian Hopfield networks started at (noisy) stored patterns.
 
-    For each of ``trials`` networks: ``P`` random :math:`\pm1` patterns of length ``N``, Hebbian
+    For each of ``repeats`` networks: ``P`` random :math:`\pm1` patterns of length ``N``, Hebbian
     couplings (:func:`hebbian_couplings`), and ``probes`` (default ``min(P, 10)``) of the stored
     patterns as initial states, each with :math:`\lfloor\rho N\rfloor` bits flipped; runs
     :func:`hopfield_dynamics` and returns the overlaps with the probed patterns, shape
-    ``(trials, probes)``.  The RS theory predicts :math:`m \approx 1` below
+    ``(repeats, probes)``.  The RS theory predicts :math:`m \approx 1` below
     :math:`\alpha_c\approx0.138` and a collapse above.  Deterministic under ``seed``.  Chapter 13.
 
     Parameters
@@ -207,7 +207,7 @@ def hopfield_retrieval(N: int, P: int, *, trials: int = 1, probes: int | None = 
         The number of neurons, at least 2.
     P : int
         The number of stored patterns, at least 1.
-    trials : int, keyword-only, default 1
+    repeats : int, keyword-only, default 1
         The number of independent networks.
     probes : int or None, keyword-only
         Probed patterns per network, at most ``P`` (default ``min(P, 10)``).
@@ -215,39 +215,39 @@ def hopfield_retrieval(N: int, P: int, *, trials: int = 1, probes: int | None = 
         The fraction of flipped cue bits, in :math:`[0, 1/2)`.
     mode : {'async', 'sync'}, keyword-only, default 'async'
         The dynamics (:func:`hopfield_dynamics`).
-    max_sweeps : int, keyword-only, default 100
+    max_iter : int, keyword-only, default 100
         The most sweeps of the dynamics.
     seed : int, numpy.random.Generator or None, keyword-only
         Seed of patterns, cues and dynamics.
 
     Returns
     -------
-    numpy.ndarray, shape (trials, probes)
+    numpy.ndarray, shape (repeats, probes)
         The final overlaps, in :math:`[-1, 1]`.
     """
     N = check_int(N, "N", minimum=2)
     P = check_int(P, "P", minimum=1)
-    trials = check_int(trials, "trials", minimum=1)
+    repeats = check_int(repeats, "repeats", minimum=1)
     probes = min(P, 10) if probes is None else check_int(probes, "probes", minimum=1, maximum=P)
     rho = check_probability(rho, "rho")
     if rho >= 0.5:
         raise ValueError(f"rho must be < 1/2 (a cue must be closer to its pattern than to its negative), got {rho!r}")
     rng = as_rng(seed)
-    out = np.empty((trials, probes))
+    out = np.empty((repeats, probes))
     nflip = int(math.floor(rho * N))
-    for t in range(trials):
+    for t in range(repeats):
         xi = random_patterns(P, N, kind="binary", seed=rng)
         J = hebbian_couplings(xi)
         s0 = xi[:probes].copy()
         for b in range(probes):
             if nflip:
                 s0[b, rng.choice(N, nflip, replace=False)] *= -1.0
-        s = hopfield_dynamics(J, s0, mode=mode, max_sweeps=max_sweeps, seed=rng)
+        s = hopfield_dynamics(J, s0, mode=mode, max_iter=max_iter, seed=rng)
         out[t] = np.einsum("bn,bn->b", s, xi[:probes]) / N
     return out
 
 
-def hopfield_overlap_sweep(N: int, alphas: ArrayLike, *, trials: int = 2, probes: int = 10, mode: str = "async",
+def hopfield_overlap_sweep(N: int, alphas: ArrayLike, *, repeats: int = 2, probes: int = 10, mode: str = "async",
                            seed: SeedLike = None) -> FloatArray:
     r"""Mean final overlap of :func:`hopfield_retrieval` at each load in ``alphas`` (``P = round(alpha N)``, at least 1).
 
@@ -259,7 +259,7 @@ def hopfield_overlap_sweep(N: int, alphas: ArrayLike, *, trials: int = 2, probes
         The number of neurons, at least 2.
     alphas : array_like, shape (k,)
         The loads :math:`P/N > 0`.
-    trials : int, keyword-only, default 2
+    repeats : int, keyword-only, default 2
         Networks per load.
     probes : int, keyword-only, default 10
         Probed patterns per network (at most ``P``).
@@ -282,5 +282,5 @@ def hopfield_overlap_sweep(N: int, alphas: ArrayLike, *, trials: int = 2, probes
     out = np.empty(a.size)
     for j, al in enumerate(a):
         P = max(1, int(round(al * N)))
-        out[j] = hopfield_retrieval(N, P, trials=trials, probes=min(probes, P), mode=mode, seed=rng).mean()
+        out[j] = hopfield_retrieval(N, P, repeats=repeats, probes=min(probes, P), mode=mode, seed=rng).mean()
     return out

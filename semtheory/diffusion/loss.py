@@ -130,9 +130,9 @@ def loss_integrand(p: ArrayLike, q: ArrayLike, t: ArrayLike, *, base: float = 2)
 _ESTIMATORS = ("ratio", "count")
 
 
-def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float = 2, seed: SeedLike = None,
+def llada_loss_mc(p: ArrayLike, q: ArrayLike, n_samples: int, *, base: float = 2, seed: SeedLike = None,
                   estimator: str = "ratio", t_min: float = 0.0) -> Estimate:
-    r"""Monte-Carlo estimate of the LLaDA loss from ``num_samples`` draws; returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.
+    r"""Monte-Carlo estimate of the LLaDA loss from ``n_samples`` draws; returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.
 
     ``estimator="ratio"`` (training): draw :math:`x_0 \sim p`, :math:`u \sim U(0,1]`, the ratio
     :math:`t = t_{\min} + (1 - t_{\min})u` (LLaDA's code floors it with :math:`t_{\min} = 10^{-3}`), mask
@@ -151,7 +151,7 @@ def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float =
         The data law (a pmf).
     q : array_like of float, shape (V + 1,) * n + (n, V)
         A predictor table (each row a pmf; token ``V`` is the mask).
-    num_samples : int
+    n_samples : int
         Draws, >= 2.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -170,7 +170,7 @@ def llada_loss_mc(p: ArrayLike, q: ArrayLike, num_samples: int, *, base: float =
     """
     lb = log_base(base)
     p, q, n, V = check_pair(p, q)
-    N = check_int(num_samples, "num_samples", minimum=2)
+    N = check_int(n_samples, "n_samples", minimum=2)
     est = check_choice(estimator, "estimator", _ESTIMATORS)
     eps = check_probability(t_min, "t_min")
     if eps >= 1:

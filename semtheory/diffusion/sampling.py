@@ -75,7 +75,7 @@ class Samples(NamedTuple):
     step: np.ndarray
 
 
-def sample(predictor: ArrayLike | MaskPredictor, num_samples: int, *, steps: int, remasking: str = "random",
+def sample(predictor: ArrayLike | MaskPredictor, n_samples: int, *, steps: int, remasking: str = "random",
            seed: SeedLike = None) -> Samples:
     r"""LLaDA's reverse process: start from :math:`M^n`; at step :math:`s` predict every masked token, keep :math:`k_s`, remask the rest.
 
@@ -89,7 +89,7 @@ def sample(predictor: ArrayLike | MaskPredictor, num_samples: int, *, steps: int
     ----------
     predictor : array_like or MaskPredictor
         A predictor table (shape ``(V+1,)*n + (n, V)``) or a trained :class:`MaskPredictor`.
-    num_samples : int
+    n_samples : int
         :math:`N`.
     steps : int, keyword-only
         :math:`S` in ``1..n``.
@@ -104,7 +104,7 @@ def sample(predictor: ArrayLike | MaskPredictor, num_samples: int, *, steps: int
         The sequences and their reveal steps.
     """
     n, V, fn = _predict_fn(predictor)
-    N = check_int(num_samples, "num_samples", minimum=1)
+    N = check_int(n_samples, "n_samples", minimum=1)
     ks = unmask_schedule(n, steps)
     remasking = check_choice(remasking, "remasking", _REMASKING)
     rng = as_rng(seed)
@@ -464,11 +464,11 @@ class SamplingQuality(NamedTuple):
 
 
 def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPredictor, *, steps: Iterable[int] | None = None,
-                     num_samples: int = 2000, base: float = 2, seed: SeedLike = 0) -> list[SamplingQuality]:
+                     n_samples: int = 2000, base: float = 2, seed: SeedLike = 0) -> list[SamplingQuality]:
     r"""Sample quality for every number of steps and both remasking rules: exact (``table``) and sampled (``model``).
 
     ``table`` is a predictor table whose sampler law is enumerated (:func:`sampler_law`); ``model`` a table or a
-    :class:`MaskPredictor` sampled ``num_samples`` times per setting (seed ``seed + steps``).  ``steps`` an
+    :class:`MaskPredictor` sampled ``n_samples`` times per setting (seed ``seed + steps``).  ``steps`` an
     iterable of step counts (default ``1..n``).  Returns a list of :class:`SamplingQuality`; units of ``base``
     per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.  Chapter 16.
 
@@ -482,7 +482,7 @@ def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPred
         A table or a trained predictor (sampled).
     steps : iterable of int or None, keyword-only, default None
         Step counts (None: ``1..n``).
-    num_samples : int, keyword-only, default 2000
+    n_samples : int, keyword-only, default 2000
         Samples per setting.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -502,7 +502,7 @@ def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPred
     nm, Vm = (model.length, model.vocab_size) if isinstance(model, MaskPredictor) else check_table(model, "model")[1:]
     if (nm, Vm) != (n, V):
         raise ValueError(f"model is a predictor for n={nm}, V={Vm} but p has n={n}, V={V}")
-    N = check_int(num_samples, "num_samples", minimum=2)
+    N = check_int(n_samples, "n_samples", minimum=2)
     seed = torch_seed(seed)
     if steps is None:
         steps = range(1, n + 1)

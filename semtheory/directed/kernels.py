@@ -94,16 +94,16 @@ def iid_policy(q: ArrayLike, n: int) -> list[np.ndarray]:
     return [q.reshape((1,) * (2 * (t - 1)) + (q.size,)) for t in range(1, n + 1)]
 
 
-def policy_from_source(px: ArrayLike) -> list[np.ndarray]:
+def policy_from_source(p_x: ArrayLike) -> list[np.ndarray]:
     r"""The policy without feedback of a source law :math:`P(x^n)`: ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1})`.
 
-    ``px`` is a pmf with one axis per input :math:`X_1..X_n`; the result's Y axes have length 1, so with any
+    ``p_x`` is a pmf with one axis per input :math:`X_1..X_n`; the result's Y axes have length 1, so with any
     channel it gives the joint law of a source transmitted (or compressed) without feedback.  Conditionals
     on zero-probability prefixes are uniform.  Chapters 3, 5.
 
     Parameters
     ----------
-        px : array_like, n axes
+        p_x : array_like, n axes
             The source law :math:`P(x^n)`, one axis per input :math:`X_1..X_n`.
 
     Returns
@@ -112,15 +112,15 @@ def policy_from_source(px: ArrayLike) -> list[np.ndarray]:
             The ``n`` policy kernels; ``policy[t-1]`` has axes :math:`(X^{t-1}, Y^{t-1}, X_t)` (history axes the
             kernel ignores have length 1).
     """
-    px = as_pmf(px, "px")
-    if px.ndim == 0:
-        raise ValueError("px must have one axis per time step, got a scalar")
-    n = px.ndim
+    p_x = as_pmf(p_x, "p_x")
+    if p_x.ndim == 0:
+        raise ValueError("p_x must have one axis per time step, got a scalar")
+    n = p_x.ndim
     out = []
     for t in range(1, n + 1):
-        m = px.sum(axis=tuple(range(t, n))) if t < n else px
-        k = conditional(m, t - 1, px.shape[t - 1])
-        out.append(k.reshape(px.shape[: t - 1] + (1,) * (t - 1) + (px.shape[t - 1],)))
+        m = p_x.sum(axis=tuple(range(t, n))) if t < n else p_x
+        k = conditional(m, t - 1, p_x.shape[t - 1])
+        out.append(k.reshape(p_x.shape[: t - 1] + (1,) * (t - 1) + (p_x.shape[t - 1],)))
     return out
 
 

@@ -131,11 +131,11 @@ class BoundChain(NamedTuple):
     neg_elbo: float
 
 
-def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base: float = 2) -> BoundChain:
+def bound_chain(data: HMM, model: HMM, n: int, *, variational: str = "prior", base: float = 2) -> BoundChain:
     r"""The chain :math:`-\mathrm{ELBO} \ge \mathrm{CE} = H + \KL \ge H` averaged over data :math:`x^n \sim` ``data``, per token.
 
-    The model's negative ELBO uses ``q="prior"`` (:math:`q(z|x) = p_\theta(z)`, giving
-    :math:`\E_{p_\theta(z)}[-\log p_\theta(x|z)]`) or ``q="posterior"`` (exact; then ``neg_elbo == cross_entropy``).
+    The model's negative ELBO uses ``variational="prior"`` (:math:`q(z|x) = p_\theta(z)`, giving
+    :math:`\E_{p_\theta(z)}[-\log p_\theta(x|z)]`) or ``variational="posterior"`` (exact; then ``neg_elbo == cross_entropy``).
     Units of ``base`` (bits by default).  Chapter 11.
 
     Parameters
@@ -146,7 +146,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base: float 
         The model :math:`p_\theta`.
     n : int
         Sequence length.
-    q : {"prior", "posterior"}, keyword-only, default "prior"
+    variational : {"prior", "posterior"}, keyword-only, default "prior"
         The variational law.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -159,8 +159,8 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base: float 
     data, model = check_hmm(data, "data"), check_hmm(model, "model")
     if data.emit.shape[1] != model.emit.shape[1]:
         raise ValueError("model must have the same alphabet size as data")
-    if q not in ("prior", "posterior"):
-        raise ValueError(f"q must be 'prior' or 'posterior', got {q!r}")
+    if variational not in ("prior", "posterior"):
+        raise ValueError(f"variational must be 'prior' or 'posterior', got {variational!r}")
     n = check_int(n, "n", minimum=1, maximum=8)
     lb = log_base(base)
     p, m = sequence_pmf(data, n), sequence_pmf(model, n)
@@ -170,7 +170,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, q: str = "prior", base: float 
     total = 0.0
     for idx in zip(*np.nonzero(p)):
         lj = log_joint(model, np.array(idx, dtype=np.int64))
-        qz = np.exp(lj - logsumexp(lj)) if q == "posterior" else np.exp(lprior)
+        qz = np.exp(lj - logsumexp(lj)) if variational == "posterior" else np.exp(lprior)
         total += p[idx] * -elbo(lj, qz, base=base)
     return BoundChain(float(H), float(kl), float(H + kl), float(total / n))
 
@@ -281,11 +281,11 @@ def _step_table(step, t, n, S, V):
     return np.transpose(step, (1, 0, 2)).reshape(sh)
 
 
-def iwae_bound(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, samples: int = 2000, seed: SeedLike = 0,
+def iwae_bound(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, n_samples: int = 2000, seed: SeedLike = 0,
                base: float = 2) -> Estimate:
     r"""Monte-Carlo importance-weighted bound :math:`\mathcal L_K = \E\big[\ln\frac1K\sum_{k=1}^K p(x,z_k)/q(z_k)\big]`, :math:`z_k \sim q` i.i.d.
 
-    Returns an :class:`~semtheory.core.Estimate` ``(mean, se)`` from ``samples`` independent K-tuples (seeded).
+    Returns an :class:`~semtheory.core.Estimate` ``(mean, se)`` from ``n_samples`` independent K-tuples (seeded).
     :math:`\mathcal L_1` is the ELBO, :math:`\mathcal L_K \le \mathcal L_{K+1} \le \ln p(x)` (Burda et al.).
     Units of ``base``.
     A K-tuple of impossible paths (:math:`p(x, z_k) = 0` for every k) gives ``Estimate(-inf, inf)``: no NaN.
@@ -299,7 +299,7 @@ def iwae_bound(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, samples: int
         A pmf over the paths.
     K : int
         Importance samples per bound, >= 1.
-    samples : int, keyword-only, default 2000
+    n_samples : int, keyword-only, default 2000
         Independent K-tuples.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed.
@@ -314,17 +314,17 @@ def iwae_bound(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, samples: int
     """
     lj, qf = _iw_inputs(log_joint_table, q)
     K = check_int(K, "K", minimum=1)
-    samples = check_int(samples, "samples", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     rng = as_rng(seed)
     support = np.flatnonzero(qf > 0)
-    idx = rng.choice(support, size=(samples, K), p=qf[support])
+    idx = rng.choice(support, size=(n_samples, K), p=qf[support])
     with np.errstate(divide="ignore"):
         lw = lj[idx] - np.log(qf[idx])
     vals = logsumexp(lw, axis=1) - math.log(K)
     lb = log_base(base)
     if np.any(np.isneginf(vals)):  # some K-tuple has p(x, z_k) = 0 throughout: the estimate is -inf, with no finite error
         return Estimate(-math.inf, math.inf)
-    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(samples)) / lb)
+    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(n_samples)) / lb)
 
 
 def iwae_bound_exact(log_joint_table: ArrayLike, q: ArrayLike, K: int, *, base: float = 2) -> float:

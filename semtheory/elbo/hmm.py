@@ -58,7 +58,7 @@ def make_hmm(init: ArrayLike, trans: ArrayLike, emit: ArrayLike) -> HMM:
     return HMM(init, trans, emit)
 
 
-def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 1.0,
+def random_hmm(n_states: int = 2, vocab_size: int = 3, *, concentration: float = 1.0,
                seed: SeedLike = 0) -> HMM:
     r"""An HMM with Dirichlet(``concentration``) rows, seeded.  Chapter 11.
 
@@ -66,7 +66,7 @@ def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 
     ----------
     n_states : int, default 2
         :math:`S`.
-    n_symbols : int, default 3
+    vocab_size : int, default 3
         :math:`V`.
     concentration : float, keyword-only, default 1.0
         Dirichlet concentration, > 0.
@@ -79,7 +79,7 @@ def random_hmm(n_states: int = 2, n_symbols: int = 3, *, concentration: float = 
         The random model.
     """
     S = check_int(n_states, "n_states", minimum=1)
-    V = check_int(n_symbols, "n_symbols", minimum=1)
+    V = check_int(vocab_size, "vocab_size", minimum=1)
     a = check_positive(concentration, "concentration")
     rng = as_rng(seed)
     return HMM(rng.dirichlet(np.full(S, a)), rng.dirichlet(np.full(S, a), size=S), rng.dirichlet(np.full(V, a), size=S))

@@ -157,7 +157,7 @@ def _mean_field_elbo(la, lA, lB, x, f) -> float:
     return total - float(np.sum(xlogy(f, f)))
 
 
-def cavi_mean_field(hmm: HMM, x: ArrayLike, *, sweeps: int = 30, seed: SeedLike = 0) -> CAVIResult:
+def cavi_mean_field(hmm: HMM, x: ArrayLike, *, n_iter: int = 30, seed: SeedLike = 0) -> CAVIResult:
     r"""Coordinate-ascent variational inference (CAVI) for the mean-field family :math:`q(z^n) = \prod_t q_t(z_t)`.
 
     Each sweep updates :math:`t = 1, \dots, n` in turn by the exact coordinate maximiser of the ELBO,
@@ -174,7 +174,7 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, sweeps: int = 30, seed: SeedLike 
         The model (:func:`make_hmm`).
     x : array_like of int, shape (n,)
         The observed symbols.
-    sweeps : int, keyword-only, default 30
+    n_iter : int, keyword-only, default 30
         Coordinate sweeps.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the starting factors.
@@ -186,7 +186,7 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, sweeps: int = 30, seed: SeedLike 
     """
     hmm = check_hmm(hmm)
     x = check_x(x, hmm.emit.shape[1], max_len=None)
-    sweeps = check_int(sweeps, "sweeps", minimum=1)
+    n_iter = check_int(n_iter, "n_iter", minimum=1)
     rng = as_rng(seed)
     la, lA, lB = logs(hmm)
     n, S = x.size, la.size
@@ -199,7 +199,7 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, sweeps: int = 30, seed: SeedLike 
         return np.sum(np.where(np.expand_dims(w, 1 - axis) > 0, np.expand_dims(w, 1 - axis) * lv, 0.0), axis=axis)
 
     elbos = [_mean_field_elbo(la, lA, lB, x, f)]
-    for _ in range(sweeps):
+    for _ in range(n_iter):
         for t in range(n):
             s = lB[:, x[t]] + (la if t == 0 else emean(f[t - 1], lA, 0))
             if t < n - 1:
@@ -329,7 +329,7 @@ class EMResult(NamedTuple):
     log_likelihoods: np.ndarray
 
 
-def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, iterations: int = 50) -> EMResult:
+def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, n_iter: int = 50) -> EMResult:
     r"""Expectation–maximisation (Baum–Welch) for an HMM from independent sequences, started at ``hmm``.
 
     E-step: :func:`forward_backward` gives :math:`\gamma_t, \xi_t` under the current model (the exact posterior,
@@ -344,7 +344,7 @@ def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, iteratio
         The starting model.
     sequences : array_like of int, shape (N, n)
         Independent sequences.
-    iterations : int, keyword-only, default 50
+    n_iter : int, keyword-only, default 50
         EM steps.
 
     Returns
@@ -361,14 +361,14 @@ def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, iteratio
     seqs = [check_x(np.asarray(s), V, "sequences", max_len=None) for s in sequences]
     if not seqs:
         raise ValueError("sequences must hold at least one sequence")
-    iterations = check_int(iterations, "iterations", minimum=0)
+    n_iter = check_int(n_iter, "n_iter", minimum=0)
     groups = {}
     for sq in seqs:
         groups.setdefault(sq.size, []).append(sq)
     groups = [np.stack(g) for g in groups.values()]
     onehot = np.eye(V)
     lls = []
-    for it in range(iterations + 1):
+    for it in range(n_iter + 1):
         la, lA, lB = logs(hmm)
         ll, g0, xi, em = 0.0, np.zeros(S), np.zeros((S, S)), np.zeros((S, V))
         for X in groups:
@@ -383,7 +383,7 @@ def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, iteratio
                 xi += np.exp(a[:, :-1, :, None] + lA + (E_[:, 1:] + b[:, 1:])[:, :, None, :]
                              - logz[:, None, None, None]).sum(axis=(0, 1))
         lls.append(ll)
-        if it == iterations:
+        if it == n_iter:
             break
         trans, emit = hmm.trans.copy(), hmm.emit.copy()
         rows = xi.sum(axis=1) > 0

@@ -60,8 +60,8 @@ def _vae_module(n, V, latent, hidden, seed):
     return TinyVAE().double()
 
 
-def train_vae(sequences: ArrayLike, V: int, *, latent: int = 2, hidden: int = 32, steps: int = 600, batch: int = 128,
-              lr: float = 1e-2, seed: SeedLike = 0) -> VAEResult:
+def train_vae(sequences: ArrayLike, vocab_size: int, *, latent: int = 2, hidden: int = 32, steps: int = 600,
+              batch_size: int = 128, lr: float = 1e-2, seed: SeedLike = 0) -> VAEResult:
     r"""A variational autoencoder with an amortised, reparameterised Gaussian posterior, trained on token sequences.
 
     Prior :math:`z \sim \mathcal N(0, I_d)`; decoder :math:`p_\theta(x^n|z) = \prod_t \softmax(f_\theta(z))_{t, x_t}`
@@ -75,11 +75,11 @@ def train_vae(sequences: ArrayLike, V: int, *, latent: int = 2, hidden: int = 32
     ----------
     sequences : array_like of int, shape (N, n)
         The data.
-    V : int
+    vocab_size : int
         Alphabet size, >= 2.
     latent, hidden : int, keyword-only
         Latent dimension and hidden width.
-    steps, batch : int, keyword-only
+    steps, batch_size : int, keyword-only
         Adam steps and batch size.
     lr : float, keyword-only, default 1e-2
         Peak learning rate.
@@ -96,19 +96,19 @@ def train_vae(sequences: ArrayLike, V: int, *, latent: int = 2, hidden: int = 32
     from ..core.torchloop import minimise
 
     X = _asarray(sequences, "sequences")
-    V = check_int(V, "V", minimum=2)
-    if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "iu" or X.min() < 0 or X.max() >= V:
-        raise ValueError(f"sequences must be a non-empty (N, n) integer array with symbols in [0, {V})")
+    vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
+    if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "iu" or X.min() < 0 or X.max() >= vocab_size:
+        raise ValueError(f"sequences must be a non-empty (N, n) integer array with symbols in [0, {vocab_size})")
     latent = check_int(latent, "latent", minimum=1)
     hidden = check_int(hidden, "hidden", minimum=1)
     steps = check_int(steps, "steps", minimum=1)
-    batch = check_int(batch, "batch", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     seed = torch_seed(seed)
-    model = _vae_module(X.shape[1], V, latent, hidden, seed)
+    model = _vae_module(X.shape[1], vocab_size, latent, hidden, seed)
     data = torch.as_tensor(X, dtype=torch.long)
 
     def batch_loss(gen):
-        xb = data[torch.randint(0, len(data), (batch,), generator=gen)]
+        xb = data[torch.randint(0, len(data), (batch_size,), generator=gen)]
         mu, ls = model.encode(xb)
         z = mu + ls.exp() * torch.randn(mu.shape, generator=gen, dtype=mu.dtype)
         rec = model.decode_logits(z).gather(-1, xb[..., None]).squeeze(-1).sum(-1)
@@ -138,14 +138,14 @@ class VAEBounds(NamedTuple):
     iwae: np.ndarray
 
 
-def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 10, 100), samples: int = 20,
+def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 10, 100), n_samples: int = 20,
                grid: int = 61, extent: float = 6.0, seed: SeedLike = 0) -> VAEBounds:
     r"""ELBO, log-evidence and posterior gap of a trained 2-D-latent VAE by quadrature, and IWAE bounds by Monte Carlo.
 
     On a ``grid`` x ``grid`` lattice over :math:`[-e, e]^2` (``extent``), :math:`\ln p_\theta(x) \approx
     \ln\sum_z p_\theta(x|z)\,\mathcal N(z; 0, I)\,\Delta^2`, and with :math:`q = q_\phi(\cdot|x)` on the same lattice,
     :math:`\mathrm{ELBO} = \sum_z q(z)[\ln p_\theta(x|z) + \ln\mathcal N(z) - \ln q(z)]\Delta^2` and the gap
-    :math:`\KL(q\cc p_\theta(\cdot|x))`.  The IWAE values average :math:`\ln\frac1K\sum_k w_k` over ``samples``
+    :math:`\KL(q\cc p_\theta(\cdot|x))`.  The IWAE values average :math:`\ln\frac1K\sum_k w_k` over ``n_samples``
     seeded draws of :math:`K` reparameterised samples.  Nats per sequence.  ``seed``: an int >= 0, a numpy ``Generator`` or ``None``.
     Chapter 11.
 
@@ -157,7 +157,7 @@ def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 
         The sequences.
     K : sequence of int, keyword-only, default (1, 10, 100)
         Importance sample counts.
-    samples : int, keyword-only, default 20
+    n_samples : int, keyword-only, default 20
         Monte-Carlo repetitions.
     grid : int, keyword-only, default 61
         Quadrature points per axis.
@@ -184,7 +184,7 @@ def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 
     X = torch.as_tensor(np.stack([check_x(row, model.V, "x", max_len=None) for row in xa]), dtype=torch.long)
     grid = check_int(grid, "grid", minimum=11)
     e = check_positive(extent, "extent")
-    samples = check_int(samples, "samples", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     Ks = [check_int(k, "K", minimum=1) for k in np.atleast_1d(K)]
     from ..core.torchloop import one_thread
 
@@ -205,9 +205,9 @@ def vae_bounds(result: VAEResult, x: ArrayLike, *, K: int | Sequence[int] = (1, 
         gen = torch.Generator().manual_seed(torch_seed(seed))
         iw = []
         for k in Ks:
-            eps = torch.randn((samples, k) + tuple(mu.shape), generator=gen, dtype=mu.dtype)
-            z = mu + ls.exp() * eps                                       # (samples, k, N, 2)
-            lx = model.decode_logits(z).gather(-1, X[None, None, ..., None].expand(samples, k, *X.shape, 1)).squeeze(-1).sum(-1)
+            eps = torch.randn((n_samples, k) + tuple(mu.shape), generator=gen, dtype=mu.dtype)
+            z = mu + ls.exp() * eps                                       # (n_samples, k, N, 2)
+            lx = model.decode_logits(z).gather(-1, X[None, None, ..., None].expand(n_samples, k, *X.shape, 1)).squeeze(-1).sum(-1)
             lw = lx - 0.5 * (z**2).sum(-1) + 0.5 * (eps**2).sum(-1) + ls.sum(-1)
             iw.append((torch.logsumexp(lw, 1) - math.log(k)).mean(0).numpy())
     return VAEBounds(elbo_.numpy(), logev.numpy(), (logev - elbo_).numpy(), np.array(iw))

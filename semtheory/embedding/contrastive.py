@@ -33,11 +33,11 @@ _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerate
 # ==============================================================================================
 
 
-def readable_information(p_xy: ArrayLike, log_q: ArrayLike, *, critic: bool = False, base: float = 2) -> float:
+def readable_information(p_xy: ArrayLike, logq: ArrayLike, *, critic: bool = False, base: float = 2) -> float:
     r"""The information a softmax read-out :math:`Q(y\mid x)` extracts: :math:`I_Q = H(Y) - \E[-\log Q(Y\mid X)]`.
 
     :math:`I_Q = I(X;Y) - \sum_x p(x)\,\KL(p(\cdot\mid x)\,\|\,Q(\cdot\mid x)) \le I(X;Y)` (Barber and Agakov's
-    bound); equality iff :math:`Q = p(y\mid x)` wherever :math:`p(x) > 0`.  ``log_q`` (contexts x tokens) holds
+    bound); equality iff :math:`Q = p(y\mid x)` wherever :math:`p(x) > 0`.  ``logq`` (contexts x tokens) holds
     :math:`\log Q` up to a per-row constant (rows are normalised here); with ``critic=True`` it is a critic
     :math:`g` and :math:`Q \propto p(y)\,e^{g(x,y)}`, the conditional law a CPC critic implies (exact for
     :func:`optimal_critic`).  Units of ``base``.  Chapter 9.
@@ -46,11 +46,11 @@ def readable_information(p_xy: ArrayLike, log_q: ArrayLike, *, critic: bool = Fa
     ----------
     p_xy : array_like, shape (n_contexts, n_tokens)
         The joint pmf :math:`p(x, y)`.
-    log_q : array_like, shape (n_contexts, n_tokens)
+    logq : array_like, shape (n_contexts, n_tokens)
         :math:`\log Q(y \mid x)` up to a per-row constant, or a critic :math:`g(x, y)` when ``critic=True``;
         ``-inf`` allowed, not a row that is ``-inf`` wherever :math:`p(x) > 0`.
     critic : bool, keyword-only, default False
-        Read ``log_q`` as a critic, :math:`Q \propto p(y)\,e^{g(x,y)}`.
+        Read ``logq`` as a critic, :math:`Q \propto p(y)\,e^{g(x,y)}`.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
 
@@ -67,10 +67,10 @@ def readable_information(p_xy: ArrayLike, log_q: ArrayLike, *, critic: bool = Fa
     True
     """
     p = as_joint(p_xy)
-    g = as_real_array(log_q, "log_q", finite=False, nonempty=False)
+    g = as_real_array(logq, "logq", finite=False, nonempty=False)
     critic = check_flag(critic, "critic")
     if g.shape != p.shape or np.any(np.isnan(g)) or np.any(g == np.inf):
-        raise ValueError(f"log_q must be a real array of shape {p.shape} (no NaN or +inf)")
+        raise ValueError(f"logq must be a real array of shape {p.shape} (no NaN or +inf)")
     py = p.sum(axis=0)
     if critic:
         with np.errstate(divide="ignore"):
@@ -78,7 +78,7 @@ def readable_information(p_xy: ArrayLike, log_q: ArrayLike, *, critic: bool = Fa
     g = np.where(np.isfinite(g), g, -np.inf)
     empty = np.flatnonzero(np.all(np.isneginf(g), axis=1) & (p.sum(axis=1) > 0))
     if empty.size:
-        raise ValueError(f"log_q row {int(empty[0])} is -inf everywhere (after the critic's log p(y)) for a context of "
+        raise ValueError(f"logq row {int(empty[0])} is -inf everywhere (after the critic's log p(y)) for a context of "
                          "positive probability: its read-out law Q(.|x) is undefined")
     with np.errstate(invalid="ignore"):  # rows of contexts of probability 0 are not used
         logq = log_softmax(g, axis=1)

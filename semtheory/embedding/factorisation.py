@@ -66,7 +66,7 @@ def _als_half(rows, cols, z, w, n, F, reg):
 
 
 def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike | sps.spmatrix, d: int, *,
-                           init: tuple[ArrayLike, ArrayLike] | None = None, sweeps: int = 10, reg: float = 1e-3,
+                           init: tuple[ArrayLike, ArrayLike] | None = None, n_iter: int = 10, reg: float = 1e-3,
                            seed: SeedLike = 0) -> WeightedFit:
     r"""Weighted low-rank factorisation by alternating least squares: :math:`\min_{W,C} J`,
 
@@ -90,7 +90,7 @@ def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike 
         Rank, in ``[1, min(n_words, n_contexts)]``.
     init : tuple of array_like or None, keyword-only, default None
         Starting factors ``(W0, C0)`` of shapes ``(n_words, d)`` and ``(n_contexts, d)`` (None: Gaussian).
-    sweeps : int, keyword-only, default 10
+    n_iter : int, keyword-only, default 10
         Number of sweeps (each updates :math:`W`, then :math:`C`), at least 1.
     reg : float, keyword-only, default 1e-3
         Ridge weight :math:`\lambda \ge 0`.
@@ -120,7 +120,7 @@ def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike 
         raise ValueError("target must be finite on the weighted cells")
     n, m = Wt.shape
     d = check_int(d, "d", minimum=1, maximum=min(n, m))
-    sweeps = check_int(sweeps, "sweeps", minimum=1)
+    n_iter = check_int(n_iter, "n_iter", minimum=1)
     reg = check_positive(reg, "reg", allow_zero=True)
     if init is None:
         rng = as_rng(seed)
@@ -137,7 +137,7 @@ def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike 
         return float((w * res**2).sum() + reg * ((W**2).sum() + (C**2).sum()))
 
     obj = [J(W, C)]
-    for _ in range(sweeps):
+    for _ in range(n_iter):
         W = _als_half(rows, cols, z, w, n, C, reg)
         obj.append(J(W, C))
         C = _als_half(cols, rows, z, w, m, W, reg)

@@ -142,11 +142,11 @@ def quasi_orthogonal_bound(d: int, eps: float, *, exact: bool = False, log: bool
     return float(best)
 
 
-def greedy_quasi_orthogonal(d: int, eps: float, n_draws: int, *, seed: SeedLike = None, batch: int = 256) -> np.ndarray:
-    r"""Greedy packing: draw ``n_draws`` uniform unit vectors in :math:`\R^d` one by one and keep each one whose :math:`|\cos|` with every kept vector is at most ``eps``.
+def greedy_quasi_orthogonal(d: int, eps: float, n_samples: int, *, seed: SeedLike = None, chunk: int = 256) -> np.ndarray:
+    r"""Greedy packing: draw ``n_samples`` uniform unit vectors in :math:`\R^d` one by one and keep each one whose :math:`|\cos|` with every kept vector is at most ``eps``.
 
     Returns the kept vectors (rows).  Their number is a *lower* bound on :math:`M(d, \varepsilon)` that
-    grows with ``n_draws``.  Candidates are screened against the kept set in vectorised batches and then
+    grows with ``n_samples``.  Candidates are screened against the kept set in vectorised batches and then
     accepted in order, so the result is exactly the sequential greedy one; deterministic under ``seed``.
     Chapter 9.
 
@@ -156,11 +156,11 @@ def greedy_quasi_orthogonal(d: int, eps: float, n_draws: int, *, seed: SeedLike 
         Dimension, at least 1.
     eps : float
         Largest allowed :math:`|\cos|` between two kept vectors, ``0 < eps < 1``.
-    n_draws : int
+    n_samples : int
         Number of candidate vectors drawn, at least 1.
     seed : int, numpy.random.Generator or None, keyword-only, default None
         Seed of the draws (None: fresh entropy).
-    batch : int, keyword-only, default 256
+    chunk : int, keyword-only, default 256
         Candidates screened per vectorised batch (speed only; the result does not depend on it).
 
     Returns
@@ -170,13 +170,13 @@ def greedy_quasi_orthogonal(d: int, eps: float, n_draws: int, *, seed: SeedLike 
     """
     d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
-    n_draws = check_int(n_draws, "n_draws", minimum=1)
-    batch = check_int(batch, "batch", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    chunk = check_int(chunk, "chunk", minimum=1)
     rng = as_rng(seed)
     kept = np.empty((0, d))
     done = 0
-    while done < n_draws:
-        b = min(batch, n_draws - done)
+    while done < n_samples:
+        b = min(chunk, n_samples - done)
         C = rng.standard_normal((b, d))
         C /= np.linalg.norm(C, axis=1, keepdims=True)
         done += b

@@ -124,7 +124,7 @@ class SoftmaxFit(NamedTuple):
 
 
 def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, seed: SeedLike = 0, restarts: int = 1,
-                       maxiter: int = 300, base: float = 2) -> SoftmaxFit:
+                       max_iter: int = 300, base: float = 2) -> SoftmaxFit:
     r"""The best next-token law of the form :math:`Q(v\mid c) = \softmax_v(s\langle u_c, w_v\rangle)`, :math:`u_c, w_v \in S^{d-1}`.
 
     Minimises the expected divergence :math:`\sum_c \pi(c)\,\KL(P(\cdot\mid c)\,\|\,Q(\cdot\mid c))`, i.e. the
@@ -148,7 +148,7 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, 
         Seed of the random starts.
     restarts : int, keyword-only, default 1
         Number of starts (the first from a spectral initialisation), at least 1.
-    maxiter : int, keyword-only, default 300
+    max_iter : int, keyword-only, default 300
         Iteration limit of each conjugate-gradient run.
     base : float, keyword-only, default 2
         Logarithm base of ``kl`` (2: bits, e: nats).
@@ -168,7 +168,7 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, 
         raise ValueError(f"weights must have one entry per context ({P.shape[0]}), got {len(w)}")
     d = check_int(dim, "dim", minimum=1)
     restarts = check_int(restarts, "restarts", minimum=1)
-    maxiter = check_int(maxiter, "maxiter", minimum=1)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     lb = log_base(base)
     rng = as_rng(seed)
     n, V = P.shape
@@ -207,7 +207,7 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, 
     starts += [np.concatenate([rng.standard_normal((n + V) * d), [math.log(3.0)]]) for _ in range(restarts - 1)]
     best = None
     for x0 in starts:
-        r = minimize(f, x0, jac=True, method="CG", options={"maxiter": maxiter, "gtol": 1e-7})
+        r = minimize(f, x0, jac=True, method="CG", options={"maxiter": max_iter, "gtol": 1e-7})
         if best is None or r.fun < best.fun:
             best = r
     x = best.x

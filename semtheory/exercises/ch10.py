@@ -24,4 +24,4 @@ def _hopfield_energy():
 def _fixed_point_weight():
     from ..energy import hopfield_retrieve
 
-    return float(hopfield_retrieve(QUERY, PATTERNS, 4.0, max_steps=1000).weights.max())
+    return float(hopfield_retrieve(QUERY, PATTERNS, 4.0, max_iter=1000).weights.max())

@@ -48,11 +48,11 @@ def _iwae_two():
 
 
 @answer("ex-11-cavi-gap", units="nats", rtol=1e-3,
-        hint="run elbo.cavi_mean_field(hmm, x, sweeps=50, seed=0) and subtract its last ELBO from ln p(x^4)")
+        hint="run elbo.cavi_mean_field(hmm, x, n_iter=50, seed=0) and subtract its last ELBO from ln p(x^4)")
 def _cavi_gap():
     from ..elbo import cavi_mean_field
 
-    r = cavi_mean_field(_hmm(), np.array(X), sweeps=50, seed=0)
+    r = cavi_mean_field(_hmm(), np.array(X), n_iter=50, seed=0)
     return r.log_evidence - float(r.elbos[-1])
 
 
@@ -61,5 +61,5 @@ def _cavi_gap():
 def _em_step():
     from ..elbo import baum_welch
 
-    r = baum_welch(_hmm(), [np.array(X)], iterations=1)
+    r = baum_welch(_hmm(), [np.array(X)], n_iter=1)
     return float(r.log_likelihoods[1] - r.log_likelihoods[0])

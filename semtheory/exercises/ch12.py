@@ -32,7 +32,7 @@ def _gibbs_mi():
     from ..generalization import gibbs_study, random_hypotheses
 
     pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, mc_runs=2, seed=0, base=math.e).mi
+    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, repeats=2, seed=0, base=math.e).mi
 
 
 @answer("ex-12-erm-information", units="nats", rtol=1e-4, atol=1e-8,
@@ -41,4 +41,4 @@ def _erm_information():
     from ..generalization import gibbs_study, random_hypotheses
 
     pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, mc_runs=2, seed=0, base=math.e).mi
+    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, repeats=2, seed=0, base=math.e).mi

@@ -153,7 +153,7 @@ def markov_pair_range_bound(transition: ArrayLike, n: int, *, initial: ArrayLike
     return out / lb
 
 
-def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_paths: int, *, initial: ArrayLike | None = None,
+def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_samples: int, *, initial: ArrayLike | None = None,
                               seed: SeedLike = None, base: float = 2) -> FlowPaths:
     r"""Monte Carlo paths of the flow of a jointly Markov pair, with exact densities from a forward filter.
 
@@ -168,7 +168,7 @@ def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_paths: int, *, in
 
     the conditional KL :math:`D_t`, the conditional variance :math:`\Var(\iota_t \mid \mathcal G_{t-1})` (field
     ``cvar``, units of ``base`` squared) and the spread of :math:`\iota_t`, in :math:`O(|X|^2|Y|)` per step and path:
-    any horizon ``n``.  Vectorised over ``n_paths``; deterministic under ``seed``.  Units of ``base``.
+    any horizon ``n``.  Vectorised over ``n_samples``; deterministic under ``seed``.  Units of ``base``.
     Chapter 7.
 
     Parameters
@@ -177,7 +177,7 @@ def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_paths: int, *, in
         ``transition[x', y', x, y]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`, normalised over its last two axes.
     n : int
         The horizon, at least 1.
-    n_paths : int
+    n_samples : int
         The number of paths, at least 1.
     initial : array_like, shape (K, L), optional, keyword-only
         The law of :math:`(X_1, Y_1)`; default the stationary law.
@@ -189,11 +189,11 @@ def simulate_markov_pair_flow(transition: ArrayLike, n: int, n_paths: int, *, in
     Returns
     -------
     FlowPaths
-        Arrays of shape ``(n_paths, n)``, in units of log ``base`` (``cvar`` in its square).
+        Arrays of shape ``(n_samples, n)``, in units of log ``base`` (``cvar`` in its square).
     """
     lb = log_base(base)
     n = check_int(n, "n", minimum=1)
-    m = check_int(n_paths, "n_paths", minimum=1)
+    m = check_int(n_samples, "n_samples", minimum=1)
     T, init, K, L = _pair(transition, initial)
     rng = as_rng(seed)
     iota = np.zeros((m, n))

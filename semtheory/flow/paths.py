@@ -13,7 +13,7 @@ from ..core.types import ArrayLike, FloatArray, SeedLike
 
 
 class FlowPaths(NamedTuple):
-    r"""Sampled paths of the flow, arrays of shape ``(n_paths, n)`` (units of the ``base`` asked for).
+    r"""Sampled paths of the flow, arrays of shape ``(n_samples, n)`` (units of the ``base`` asked for).
 
     ``iota`` the densities :math:`\iota_t`, ``kl`` the compensator increments :math:`D_t = \E[\iota_t \mid \mathcal G_{t-1}]`,
     ``ranges`` the length of the interval in which :math:`\iota_t` lies given :math:`\mathcal G_{t-1}`;
@@ -24,17 +24,17 @@ class FlowPaths(NamedTuple):
 
     Attributes
     ----------
-    iota : numpy.ndarray, shape (n_paths, n)
+    iota : numpy.ndarray, shape (n_samples, n)
         The densities :math:`\iota_t`, in units of log ``base``.
-    kl : numpy.ndarray, shape (n_paths, n)
+    kl : numpy.ndarray, shape (n_samples, n)
         The compensator increments :math:`D_t`, in units of log ``base``.
-    ranges : numpy.ndarray, shape (n_paths, n)
+    ranges : numpy.ndarray, shape (n_samples, n)
         The spread of :math:`\iota_t` given :math:`\mathcal G_{t-1}`, in units of log ``base``.
-    inputs : numpy.ndarray of int, shape (n_paths, n)
+    inputs : numpy.ndarray of int, shape (n_samples, n)
         The sampled inputs :math:`x_1..x_n`.
-    outputs : numpy.ndarray of int, shape (n_paths, n)
+    outputs : numpy.ndarray of int, shape (n_samples, n)
         The sampled outputs :math:`y_1..y_n`.
-    cvar : numpy.ndarray, shape (n_paths, n), or None
+    cvar : numpy.ndarray, shape (n_samples, n), or None
         The conditional variances, in units of log ``base`` squared (``None`` where not computed).
     """
 
@@ -318,16 +318,16 @@ def expected_flow(p: ArrayLike, *, base: float = 2) -> FloatArray:
     return np.cumsum(directed.directed_information_terms(p, base=base))
 
 
-def sample_exact_paths(flow: ExactFlow, n_paths: int, *, seed: SeedLike = None) -> FlowPaths:
-    r"""Draw ``n_paths`` outcomes from ``flow.law`` and read off their flow paths (exact densities).
+def sample_exact_paths(flow: ExactFlow, n_samples: int, *, seed: SeedLike = None) -> FlowPaths:
+    r"""Draw ``n_samples`` outcomes from ``flow.law`` and read off their flow paths (exact densities).
 
-    Deterministic under ``seed``.  Returns :class:`FlowPaths` with arrays of shape ``(n_paths, n)``.  Chapter 7.
+    Deterministic under ``seed``.  Returns :class:`FlowPaths` with arrays of shape ``(n_samples, n)``.  Chapter 7.
 
     Parameters
     ----------
     flow : ExactFlow
         The flow of an enumerated law (:func:`exact_flow`).
-    n_paths : int
+    n_samples : int
         The number of paths, at least 1.
     seed : int, numpy.random.Generator or None, keyword-only
         Seed of the draw.
@@ -335,11 +335,11 @@ def sample_exact_paths(flow: ExactFlow, n_paths: int, *, seed: SeedLike = None) 
     Returns
     -------
     FlowPaths
-        Arrays of shape ``(n_paths, n)``, in the units of ``flow``.
+        Arrays of shape ``(n_samples, n)``, in the units of ``flow``.
     """
     if not isinstance(flow, ExactFlow):
         raise ValueError("flow must be an ExactFlow (from exact_flow)")
-    m = check_int(n_paths, "n_paths", minimum=1)
+    m = check_int(n_samples, "n_samples", minimum=1)
     rng = as_rng(seed)
     p = flow.law
     n = p.ndim // 2

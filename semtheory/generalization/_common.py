@@ -9,8 +9,8 @@ from scipy.special import gammaln, logsumexp
 from .._validate import as_logits, as_pmf
 
 
-def check_pxy(pxy, hypotheses):
-    p = as_pmf(pxy, "pxy", ndim=2)
+def check_pxy(p_xy, hypotheses):
+    p = as_pmf(p_xy, "p_xy", ndim=2)
     H = as_logits(hypotheses, "hypotheses", finite=True, min_classes=2)
     if H.ndim != 3 or H.shape[1:] != p.shape:
         raise ValueError(f"hypotheses must have shape (M, m, K) = (M, {p.shape[0]}, {p.shape[1]}), got {H.shape}")

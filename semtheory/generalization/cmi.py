@@ -26,11 +26,11 @@ def _cmi_given(post_grid, law):
     return float(max(law @ r.sum(axis=1), 0.0))
 
 
-def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, supersamples: int = 200,
+def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, supersamples: int = 200,
                     seed: SeedLike = 0, base: float = 2) -> Estimate:
     r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou.
 
-    A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``pxy``; :math:`U \in \{0,1\}^n` uniform
+    A supersample :math:`\tilde Z` holds :math:`n` pairs drawn i.i.d. from ``p_xy``; :math:`U \in \{0,1\}^n` uniform
     picks one of each pair as the training set; :math:`W` is the Gibbs learner of :func:`gibbs_study`.  Given
     :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
     :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
@@ -40,7 +40,7 @@ def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, 
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -61,7 +61,7 @@ def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, 
         ``(mean, se)``: the Monte-Carlo estimate of the CMI and its standard error, in units of log ``base``
         (bits by default); it unpacks as a pair.
     """
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
     supersamples = check_int(supersamples, "supersamples", minimum=2)
     lb = log_base(base)
@@ -90,13 +90,13 @@ def supersample_cmi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, 
     return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(supersamples)) / lb)
 
 
-def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+def supersample_cmi_brute_force(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
                                 base: float = 2) -> float:
     r""":math:`\I(W;U\mid\tilde Z)` exactly, enumerating every supersample and every :math:`U` (tiny cases only).  Chapter 12.
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -114,7 +114,7 @@ def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, b
     """
     from ..measures import mutual_information
 
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
     lb = log_base(base)
     loss, flat = loss_table(p, H)
@@ -131,8 +131,8 @@ def supersample_cmi_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, b
     return float(total) / lb
 
 
-def type_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
-    r"""Entropy :math:`\H(T)` of the type of :math:`n` i.i.d. draws from ``pxy`` (a multinomial law).
+def type_entropy(p_xy: ArrayLike, n: int, *, base: float = 2) -> float:
+    r"""Entropy :math:`\H(T)` of the type of :math:`n` i.i.d. draws from ``p_xy`` (a multinomial law).
 
     :math:`\H(T)` grows like :math:`\frac{|\mathcal Z|-1}{2}\log n`.  A deterministic learner that is a function of
     the type has :math:`\I(W;S) = \H(W) \le \H(T)`, with equality only if it is one-to-one on the types; the
@@ -141,7 +141,7 @@ def type_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
 
     Parameters
     ----------
-    pxy : array_like
+    p_xy : array_like
         A pmf over the outcomes (any shape; flattened).
     n : int
         The number of draws, at least 1.
@@ -158,7 +158,7 @@ def type_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
     >>> round(type_entropy([0.5, 0.5], 1), 12)
     1.0
     """
-    p = as_pmf(pxy, "pxy").reshape(-1)
+    p = as_pmf(p_xy, "p_xy").reshape(-1)
     n = check_int(n, "n", minimum=1)
     lb = log_base(base)
     lp = type_logpmf(enumerate_types(n, p.size), p, n)
@@ -166,10 +166,10 @@ def type_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
     return float(-np.sum(np.exp(lp) * lp)) / lb
 
 
-def ml_table_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
-    r""":math:`\I(W;S) = \H(W)` of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``pxy``.
+def ml_table_entropy(p_xy: ArrayLike, n: int, *, base: float = 2) -> float:
+    r""":math:`\I(W;S) = \H(W)` of the maximum-likelihood logit table on :math:`n` i.i.d. draws from ``p_xy``.
 
-    ``pxy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each
+    ``p_xy`` is an (m, K) table :math:`\mu(x, y)`.  The maximum-likelihood table is determined (up to a shift of each
     row, and a convention for rows with no data) by the empirical conditional laws :math:`N_{x,y}/N_x`, a function
     of the type that is *not* one-to-one: types whose rows are proportional collide, so :math:`\H(W) \le \H(T)`
     (:func:`type_entropy`).  Rows with :math:`N_x = 0` map to one common value.  Exact, by enumerating types.  In
@@ -177,7 +177,7 @@ def ml_table_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     n : int
         The sample size, at least 1.
@@ -189,9 +189,9 @@ def ml_table_entropy(pxy: ArrayLike, n: int, *, base: float = 2) -> float:
     float
         :math:`\H(W)`, in units of log ``base`` (bits by default).
     """
-    p = as_pmf(pxy, "pxy")
+    p = as_pmf(p_xy, "p_xy")
     if p.ndim != 2:
-        raise ValueError("pxy must be a 2-d table mu(x, y)")
+        raise ValueError("p_xy must be a 2-d table mu(x, y)")
     m, K = p.shape
     n = check_int(n, "n", minimum=1)
     lb = log_base(base)

@@ -173,14 +173,14 @@ class GibbsStudy(NamedTuple):
     bound: float         # sqrt(2 sigma^2 I / n)
 
 
-def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_runs: int = 2000, *, seed: SeedLike = None,
+def gibbs_study(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, repeats: int = 2000, *, seed: SeedLike = None,
                 sigma: float | None = None, base: float = 2) -> GibbsStudy:
     r"""Exact :math:`\I(W;S)` and expected gap for a Gibbs learner on a finite class of softmax classifiers.
 
-    Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``pxy`` (shape (m, K)); hypotheses (M, m, K) logit
+    Data :math:`S = ((x_i, y_i))_{i\le n}` i.i.d. from ``p_xy`` (shape (m, K)); hypotheses (M, m, K) logit
     tables; :math:`W \sim P(w\mid S) \propto e^{-\beta n L_S(w)}`.  The posterior depends on :math:`S`
     only through its type :math:`T`, so :math:`\I(W;S) = \I(W;T)` is computed exactly by enumerating
-    types with multinomial weights, as is :math:`\E[L_\mu(W) - L_S(W)]`.  ``mc_runs`` datasets are also
+    types with multinomial weights, as is :math:`\E[L_\mu(W) - L_S(W)]`.  ``repeats`` datasets are also
     sampled (seeded) for a Monte-Carlo estimate.  ``sigma`` defaults to Hoeffding's constant of the
     class's loss range :math:`\max_{w,x,y}\ell` (losses are >= 0).  :math:`\I(W;S)`, :math:`\H(W)` and
     :math:`\log|\mathcal W|` are in units of log ``base`` (bits by default); losses, gaps and the bound are in
@@ -188,7 +188,7 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -196,7 +196,7 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
         The sample size, at least 1.
     beta : float
         The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
-    mc_runs : int, default 2000
+    repeats : int, default 2000
         Monte-Carlo datasets, at least 2.
     seed : int, numpy.random.Generator or None, keyword-only
         Seed of the Monte-Carlo check.
@@ -213,14 +213,14 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
 
     Examples
     --------
-    >>> pxy = np.array([[0.35, 0.15], [0.1, 0.4]])
-    >>> r = gibbs_study(pxy, random_hypotheses(4, 2, 2, 1.0, seed=0), 3, 1.0, mc_runs=10, seed=0)
+    >>> p_xy = np.array([[0.35, 0.15], [0.1, 0.4]])
+    >>> r = gibbs_study(p_xy, random_hypotheses(4, 2, 2, 1.0, seed=0), 3, 1.0, repeats=10, seed=0)
     >>> bool(0 <= r.mi <= r.entropy_w <= r.log_card) and r.bound >= abs(r.expected_gap)
     True
     """
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
-    mc_runs = check_int(mc_runs, "mc_runs", minimum=2)
+    repeats = check_int(repeats, "repeats", minimum=2)
     lb = log_base(base)
     M, m, K = H.shape
     loss = (logsumexp(H, axis=-1)[..., None] - H).reshape(M, m * K)  # loss[w, (x,y)]
@@ -246,18 +246,18 @@ def gibbs_study(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, mc_r
     gap = float(PT @ np.sum(post * (pop[None, :] - emp), axis=1))
     # Monte Carlo: sample datasets (as types) and W from the posterior
     rng = as_rng(seed)
-    counts = rng.multinomial(n, flat, size=mc_runs)
+    counts = rng.multinomial(n, flat, size=repeats)
     e = counts @ loss.T / n
     q = gibbs_posterior(e, beta, n)
-    u = rng.random(mc_runs)[:, None]
+    u = rng.random(repeats)[:, None]
     w = np.minimum((np.cumsum(q, axis=1) < u).sum(axis=1), M - 1)
-    g = pop[w] - e[np.arange(mc_runs), w]
+    g = pop[w] - e[np.arange(repeats), w]
     bound = mi_generalization_bound(mi, n, sigma, base=math.e)
     return GibbsStudy(n, mi / lb, hw / lb, math.log(M) / lb, gap, float(g.mean()),
-                      float(g.std(ddof=1) / math.sqrt(mc_runs)), sigma, bound)
+                      float(g.std(ddof=1) / math.sqrt(repeats)), sigma, bound)
 
 
-def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+def mutual_information_brute_force(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
                                    base: float = 2) -> float:
     r""":math:`\I(W;S)` by enumerating every ordered dataset :math:`S \in (\X\times\Y)^n` (tiny cases only).
 
@@ -266,7 +266,7 @@ def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -284,7 +284,7 @@ def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int
     """
     from ..measures import mutual_information
 
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
     lb = log_base(base)
     M, m, K = H.shape
@@ -300,7 +300,7 @@ def mutual_information_brute_force(pxy: ArrayLike, hypotheses: ArrayLike, n: int
     return float(mutual_information(joint, (0,), (1,), base=math.e)) / lb
 
 
-def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, lambdas: ArrayLike, *,
+def decoupling_cgf(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, lambdas: ArrayLike, *,
                    centred: bool = True) -> FloatArray:
     r"""Cumulant generating function under the product law :math:`Q = P_W\otimes P_S` of the Gibbs learner.
 
@@ -313,7 +313,7 @@ def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, l
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -331,7 +331,7 @@ def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, l
     numpy.ndarray, shape (k,)
         The cumulant generating function at each :math:`\lambda`, in nats.
     """
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
     check_flag(centred, "centred")
     lam = np.atleast_1d(as_float(lambdas, "lambdas"))
@@ -355,7 +355,7 @@ def decoupling_cgf(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, l
     return logsumexp(lw[None] + lam[:, None, None] * (g - mean)[None], axis=(1, 2))
 
 
-def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
+def individual_sample_mi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,
                          base: float = 2) -> float:
     r"""Exact :math:`\I(W; Z_1)` for the Gibbs learner of :func:`gibbs_study`; by exchangeability every
     :math:`\I(W; Z_i)` is the same.
@@ -367,7 +367,7 @@ def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: fl
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     hypotheses : array_like, shape (M, m, K)
         The finite class: ``M`` logit tables, one row of ``K`` finite logits per input.
@@ -383,7 +383,7 @@ def individual_sample_mi(pxy: ArrayLike, hypotheses: ArrayLike, n: int, beta: fl
     float
         :math:`\I(W; Z_1)`, in units of log ``base`` (bits by default).
     """
-    p, H = check_pxy(pxy, hypotheses)
+    p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
     lb = log_base(base)
     loss, flat = loss_table(p, H)

@@ -47,8 +47,8 @@ class SGLDStudy(NamedTuple):
     loss_range: float     # log K + R
 
 
-def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: float = 0.5, spread: float = 8.0,
-               runs: int = 2000, seed: SeedLike = 0, base: float = 2) -> SGLDStudy:
+def sgld_study(p_xy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: float = 0.5, spread: float = 8.0,
+               repeats: int = 2000, seed: SeedLike = 0, base: float = 2) -> SGLDStudy:
     r"""Noisy full-batch gradient descent (SGLD-type) on a softmax logit table, with the Pensia–Jog–Loh bound.
 
     Parameters :math:`\theta \in \R^{m\times K}` (one logit row per input), :math:`\theta_0 = 0`,
@@ -58,12 +58,12 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
     :math:`e_x(\softmax(\theta_x) - e_y)^\top` has norm at most :math:`L = \sqrt 2`, so
     :math:`\I(W_T;S) \le \sum_t \frac d2\log\big(1 + \frac{\eta^2 L^2}{d\,\sigma^2}\big)` with :math:`d = mK`
     (Pensia, Jog and Loh 2018; the clipping is post-processing).  The gap and training loss are averaged over
-    ``runs`` seeded datasets (population loss exact).  The information bound is in units of log ``base`` (bits by
+    ``repeats`` seeded datasets (population loss exact).  The information bound is in units of log ``base`` (bits by
     default); losses, gaps and the bound on the gap are in nats.  Chapter 12.
 
     Parameters
     ----------
-    pxy : array_like, shape (m, K)
+    p_xy : array_like, shape (m, K)
         The joint pmf :math:`\mu(x, y)` of an input and its label.
     n : int
         The sample size, at least 1.
@@ -75,7 +75,7 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
         The step size :math:`\eta > 0`.
     spread : float, keyword-only, default 8.0
         The clipping spread :math:`R > 0`.
-    runs : int, keyword-only, default 2000
+    repeats : int, keyword-only, default 2000
         Monte-Carlo datasets, at least 2.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the datasets and the noise.
@@ -87,27 +87,27 @@ def sgld_study(pxy: ArrayLike, n: int, *, noise: float, steps: int = 100, lr: fl
     SGLDStudy
         ``mi_bound`` in units of log ``base``; the bound and the Monte-Carlo gap and losses in nats.
     """
-    p = as_pmf(pxy, "pxy", ndim=2)
+    p = as_pmf(p_xy, "p_xy", ndim=2)
     n = check_int(n, "n", minimum=1)
     noise = check_positive(noise, "noise")
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
     R = check_positive(spread, "spread")
-    runs = check_int(runs, "runs", minimum=2)
+    repeats = check_int(repeats, "repeats", minimum=2)
     lb = log_base(base)
     m, K = p.shape
     d = m * K
     rng = as_rng(seed)
-    N = rng.multinomial(n, p.reshape(-1), size=runs).reshape(runs, m, K) / n     # empirical law
-    th = np.zeros((runs, m, K))
+    N = rng.multinomial(n, p.reshape(-1), size=repeats).reshape(repeats, m, K) / n     # empirical law
+    th = np.zeros((repeats, m, K))
     for _ in range(steps):
         q = np.exp(th - logsumexp(th, axis=-1, keepdims=True))
         grad = N.sum(-1, keepdims=True) * q - N
         th = np.clip(th - lr * grad + noise * rng.standard_normal(th.shape), -R / 2, R / 2)
-    loss = logsumexp(th, axis=-1)[..., None] - th                              # (runs, m, K)
+    loss = logsumexp(th, axis=-1)[..., None] - th                              # (repeats, m, K)
     train = np.sum(N * loss, axis=(1, 2))
     gap = np.sum(p[None] * loss, axis=(1, 2)) - train
     mi = steps * d / 2 * math.log1p(lr**2 * 2.0 / (d * noise**2))
     c = math.log(K) + R
     return SGLDStudy(noise, mi / lb, c * math.sqrt(mi / (2 * n)), float(gap.mean()),
-                     float(gap.std(ddof=1) / math.sqrt(runs)), float(train.mean()), c)
+                     float(gap.std(ddof=1) / math.sqrt(repeats)), float(train.mean()), c)

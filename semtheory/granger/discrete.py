@@ -95,9 +95,9 @@ def transfer_entropy_plugin(*, source: ArrayLike, target: ArrayLike, k: int = 1,
     return max(te, 0.0) / lb
 
 
-def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, alphabet: int = 2,
+def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, vocab_size: int = 2,
                           seed: SeedLike = None) -> tuple[IntArray, IntArray]:
-    r"""A noisy delayed copy: :math:`X_t` i.i.d. uniform on ``alphabet`` symbols and :math:`Y_t = X_{t-\text{delay}} + N_t \bmod |\mathcal X|`.
+    r"""A noisy delayed copy: :math:`X_t` i.i.d. uniform on ``vocab_size`` symbols and :math:`Y_t = X_{t-\text{delay}} + N_t \bmod |\mathcal X|`.
 
     :math:`N_t = 0` with probability ``1 - flip`` and uniform on the other symbols otherwise.  For
     ``delay=1`` the exact transfer entropy with ``k = l = 1`` is
@@ -112,7 +112,7 @@ def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, alphabet
         The probability that the copy is corrupted, in [0, 1].
     delay : int, keyword-only, default 1
         The delay of the copy, in time steps (>= 0).
-    alphabet : int, keyword-only, default 2
+    vocab_size : int, keyword-only, default 2
         The number of symbols (>= 2).
     seed : int, numpy.random.Generator or None, keyword-only, default None
         The randomness (an int >= 0 gives a reproducible draw).
@@ -127,7 +127,7 @@ def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, alphabet
     n = check_int(n, "n", minimum=1)
     f = check_probability(flip, "flip")
     delay = check_int(delay, "delay", minimum=0)
-    q = check_int(alphabet, "alphabet", minimum=2)
+    q = check_int(vocab_size, "vocab_size", minimum=2)
     rng = as_rng(seed)
     x = rng.integers(0, q, n + delay)
     noise = np.where(rng.random(n) < f, rng.integers(1, q, n), 0)

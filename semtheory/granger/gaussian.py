@@ -382,7 +382,7 @@ def geweke_decomposition_sample(*, source: ArrayLike, target: ArrayLike, lags: i
 
 
 def granger_null_statistics(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, source_index: int | Sequence[int],
-                            target_index: int | Sequence[int], lags: int = 1, n: int = 500, replicates: int = 1000,
+                            target_index: int | Sequence[int], lags: int = 1, n: int = 500, repeats: int = 1000,
                             seed: SeedLike = None) -> np.ndarray:
     r"""Monte-Carlo draws of the likelihood-ratio statistic :math:`N\hat F_{X\to Y} = 2N\,\widehat{\mathrm{TE}}` (nats).
 
@@ -392,7 +392,7 @@ def granger_null_statistics(coefs: ArrayLike, noise_cov: ArrayLike | None = None
     regression rows :math:`N = n - \text{lags}`.  When the source does not Granger-cause the target and
     the VAR order is at most ``lags``, the statistic is asymptotically :math:`\chi^2` with
     ``lags * dim(source) * dim(target)`` degrees of freedom (Geweke 1982).  Deterministic under ``seed``.
-    Returns an array of length ``replicates``.  Chapter 8.
+    Returns an array of length ``repeats``.  Chapter 8.
 
     Parameters
     ----------
@@ -408,14 +408,14 @@ def granger_null_statistics(coefs: ArrayLike, noise_cov: ArrayLike | None = None
         The number of past values of each series in the regressions (>= 1).
     n : int, keyword-only, default 500
         The length of each simulated path (>= 4 lags d + 4).
-    replicates : int, keyword-only, default 1000
+    repeats : int, keyword-only, default 1000
         The number of simulated paths (>= 1).
     seed : int, numpy.random.Generator or None, keyword-only, default None
         The randomness (an int >= 0 gives reproducible draws).
 
     Returns
     -------
-    ndarray, shape (replicates,)
+    ndarray, shape (repeats,)
         The statistics :math:`N\hat F`, in nats.
     """
     A, S = stable_var(coefs, noise_cov)
@@ -424,7 +424,7 @@ def granger_null_statistics(coefs: ArrayLike, noise_cov: ArrayLike | None = None
     check_disjoint("source_index", tuple(src), "target_index", tuple(tgt))
     lags = check_int(lags, "lags", minimum=1)
     n = check_int(n, "n", minimum=4 * lags * d + 4)
-    reps = check_int(replicates, "replicates", minimum=1)
+    reps = check_int(repeats, "repeats", minimum=1)
     rng = as_rng(seed)
     p = A.shape[0]
     F = companion_matrix(A)
@@ -491,7 +491,7 @@ class SurrogateTest(NamedTuple):
     surrogates: np.ndarray
 
 
-def granger_surrogate_test(*, source: ArrayLike, target: ArrayLike, lags: int = 1, n_surrogates: int = 199,
+def granger_surrogate_test(*, source: ArrayLike, target: ArrayLike, lags: int = 1, repeats: int = 199,
                            seed: SeedLike = None) -> SurrogateTest:
     r"""Surrogate test of Granger causality: circularly shift the source by random offsets.
 
@@ -510,7 +510,7 @@ def granger_surrogate_test(*, source: ArrayLike, target: ArrayLike, lags: int = 
         The target series :math:`Y`, of the same length.
     lags : int, keyword-only, default 1
         The number of past values of each series in the regressions (>= 1).
-    n_surrogates : int, keyword-only, default 199
+    repeats : int, keyword-only, default 199
         The number of shifted sources S (>= 1).
     seed : int, numpy.random.Generator or None, keyword-only, default None
         The randomness of the shifts (an int >= 0 gives reproducible shifts).
@@ -522,7 +522,7 @@ def granger_surrogate_test(*, source: ArrayLike, target: ArrayLike, lags: int = 
     """
     lags = check_int(lags, "lags", minimum=1)
     x, y = as_series(source, "source"), as_series(target, "target")
-    S = check_int(n_surrogates, "n_surrogates", minimum=1)
+    S = check_int(repeats, "repeats", minimum=1)
     n = x.shape[0]
     if n < 2 * lags + 4:
         raise ValueError(f"source: too short ({n}) for {lags} lags")

@@ -322,14 +322,14 @@ def _bern(q: float) -> np.ndarray:
     return np.array([1.0 - q, q])
 
 
-def confounded_scm(flip_x: float = 0.1, flip_y: float = 0.1, effect: float = 0.0) -> DiscreteSCM:
+def confounded_scm(flip_x: float = 0.1, flip_y: float = 0.1, effect_size: float = 0.0) -> DiscreteSCM:
     r"""Binary SCM with a hidden common cause Z of a token X the model reads and a token Y it writes.
 
     .. math:: Z = U_Z,\quad X = Z \oplus N_X,\quad Y = (Z \oplus N_Y) \lor (X \land E)
 
     with :math:`U_Z \sim \mathrm{Bern}(1/2)`, :math:`N_X \sim \mathrm{Bern}(\text{flip\_x})`,
-    :math:`N_Y \sim \mathrm{Bern}(\text{flip\_y})`, :math:`E \sim \mathrm{Bern}(\text{effect})`.  With
-    ``effect = 0`` X has no causal effect on Y, yet X predicts Y: :math:`P(Y=1 \mid X=1) \ne P(Y=1 \mid do(X=1)) = 1/2`.
+    :math:`N_Y \sim \mathrm{Bern}(\text{flip\_y})`, :math:`E \sim \mathrm{Bern}(\text{effect\_size})`.  With
+    ``effect_size = 0`` X has no causal effect on Y, yet X predicts Y: :math:`P(Y=1 \mid X=1) \ne P(Y=1 \mid do(X=1)) = 1/2`.
     Variables ``("Z", "X", "Y")``.  Chapter 8.
 
     Parameters
@@ -338,7 +338,7 @@ def confounded_scm(flip_x: float = 0.1, flip_y: float = 0.1, effect: float = 0.0
         :math:`P(N_X = 1)`, in [0, 1].
     flip_y : float, default 0.1
         :math:`P(N_Y = 1)`, in [0, 1].
-    effect : float, default 0.0
+    effect_size : float, default 0.0
         :math:`P(E = 1)`, the probability that X acts on Y, in [0, 1].
 
     Returns
@@ -354,7 +354,7 @@ def confounded_scm(flip_x: float = 0.1, flip_y: float = 0.1, effect: float = 0.0
     """
     qx = check_probability(flip_x, "flip_x")
     qy = check_probability(flip_y, "flip_y")
-    e = check_probability(effect, "effect")
+    e = check_probability(effect_size, "effect_size")
     return DiscreteSCM(
         {"U_Z": _bern(0.5), "N_X": _bern(qx), "N_Y": _bern(qy), "E": _bern(e)},
         [

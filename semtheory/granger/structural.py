@@ -56,7 +56,7 @@ def spurious_granger_var(a: float = 1.0, b: float = 1.0, rho: float = 0.8) -> tu
     return A, np.eye(3)
 
 
-def masked_effect_var(effect: float = 0.5, a: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def masked_effect_var(effect_size: float = 0.5, a: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     r"""The reverse failure: X **causes** Y but X does not Granger-cause Y (a confounder cancels the effect).
 
     Components ``(X, Y, Z)`` with i.i.d. :math:`Z_t = e^Z_t`, :math:`X_t = a Z_{t-1} + e^X_t` and
@@ -69,7 +69,7 @@ def masked_effect_var(effect: float = 0.5, a: float = 1.0) -> tuple[np.ndarray, 
 
     Parameters
     ----------
-    effect : float, default 0.5
+    effect_size : float, default 0.5
         The causal effect :math:`\beta` of :math:`X_{t-1}` on :math:`Y_t`.
     a : float, default 1.0
         The effect of :math:`Z_{t-1}` on :math:`X_t` (non-zero).
@@ -81,25 +81,25 @@ def masked_effect_var(effect: float = 0.5, a: float = 1.0) -> tuple[np.ndarray, 
     noise_cov : ndarray, shape (3, 3)
         The noise covariance, the identity.
     """
-    for v, name in ((effect, "effect"), (a, "a")):
+    for v, name in ((effect_size, "effect_size"), (a, "a")):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
             raise ValueError(f"{name} must be a finite real number, got {v!r}")
     if a == 0:
         raise ValueError("a must be non-zero (the confounder must reach X)")
     A = np.zeros((2, 3, 3))
     A[0, 0, 2] = a
-    A[0, 1, 0] = effect
-    A[1, 1, 2] = -effect * (a * a + 1.0) / a
+    A[0, 1, 0] = effect_size
+    A[1, 1, 2] = -effect_size * (a * a + 1.0) / a
     return A, np.eye(3)
 
 
 def var_do(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, component: int, value: float, steps: int = 1,
-           replicates: int = 10_000, seed: SeedLike = None) -> np.ndarray:
+           repeats: int = 10_000, seed: SeedLike = None) -> np.ndarray:
     r"""Monte Carlo intervention :math:`do(X^{(j)}_0 = x)` in a stable VAR read as a structural causal model.
 
     Each replicate starts from the stationary law, the mechanism of ``component`` at time 0 is replaced
     by the constant ``value`` (its noise is discarded), and the process runs ``steps`` more steps with
-    its own equations.  Returns an array ``(replicates, steps + 1, d)``; ``out[:, h].mean(0)`` estimates
+    its own equations.  Returns an array ``(repeats, steps + 1, d)``; ``out[:, h].mean(0)`` estimates
     :math:`E[X_h \mid do(X^{(j)}_0 = x)]`, whose exact value for a zero-mean VAR is
     :math:`\Psi_h[:, j]\,x` (:func:`var_impulse_response`).  Chapter 8.
 
@@ -115,14 +115,14 @@ def var_do(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, component: i
         The value x it is set to.
     steps : int, keyword-only, default 1
         The number of steps after the intervention (>= 0).
-    replicates : int, keyword-only, default 10000
-        The number of Monte Carlo replicates (>= 1).
+    repeats : int, keyword-only, default 10000
+        The number of Monte Carlo repeats (>= 1).
     seed : int, numpy.random.Generator or None, keyword-only, default None
         The randomness (an int >= 0 gives reproducible draws).
 
     Returns
     -------
-    ndarray, shape (replicates, steps + 1, d)
+    ndarray, shape (repeats, steps + 1, d)
         ``out[r, h]`` = :math:`X_h` in replicate r, in the units of the process.
     """
     A, S = stable_var(coefs, noise_cov)
@@ -131,7 +131,7 @@ def var_do(coefs: ArrayLike, noise_cov: ArrayLike | None = None, *, component: i
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not math.isfinite(value):
         raise ValueError(f"value must be a finite real number, got {value!r}")
     steps = check_int(steps, "steps", minimum=0)
-    R = check_int(replicates, "replicates", minimum=1)
+    R = check_int(repeats, "repeats", minimum=1)
     rng = as_rng(seed)
     F = companion_matrix(A)
     s = rng.standard_normal((R, d * p)) @ psd_sqrt(var_stationary_covariance(A, S)).T

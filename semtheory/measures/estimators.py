@@ -186,9 +186,9 @@ def entropy_chao_shen(samples: ArrayLike, *, base: float = 2) -> float:
     return float(_estimates_from_counts(c[None, :], "chao_shen")[0]) / lb
 
 
-def entropy_estimates(p: ArrayLike, n: int, reps: int, method: str = "plugin", *, seed: SeedLike = None,
+def entropy_estimates(p: ArrayLike, n: int, repeats: int, method: str = "plugin", *, seed: SeedLike = None,
                       base: float = 2) -> np.ndarray:
-    r"""``reps`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
+    r"""``repeats`` independent estimates of :math:`H(p)` from ``n`` i.i.d. draws each (Monte Carlo).
 
     Draws the count vectors :math:`(N_x) \sim \mathrm{Multinomial}(n, p)` directly (vectorised) and
     applies ``method``: ``"plugin"`` (:func:`entropy_plugin`), ``"miller_madow"``
@@ -202,7 +202,7 @@ def entropy_estimates(p: ArrayLike, n: int, reps: int, method: str = "plugin", *
         The true pmf.
     n : int
         Draws per estimate, >= 1 (>= 2 for ``"jackknife"``).
-    reps : int
+    repeats : int
         Number of independent estimates, >= 1.
     method : {"plugin", "miller_madow", "jackknife", "chao_shen"}, default "plugin"
         The estimator.
@@ -213,13 +213,13 @@ def entropy_estimates(p: ArrayLike, n: int, reps: int, method: str = "plugin", *
 
     Returns
     -------
-    numpy.ndarray, shape (reps,)
+    numpy.ndarray, shape (repeats,)
         The estimates, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
     p = as_pmf(p, "p").ravel()
     n = check_int(n, "n", minimum=1)
-    reps = check_int(reps, "reps", minimum=1)
+    repeats = check_int(repeats, "repeats", minimum=1)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     if method == "jackknife" and n < 2:
@@ -227,7 +227,7 @@ def entropy_estimates(p: ArrayLike, n: int, reps: int, method: str = "plugin", *
     rng = as_rng(seed)
     if abs(p.sum() - 1.0) > 1e-12:  # within as_pmf's tolerance, but numpy's multinomial is stricter
         p = p / p.sum()
-    counts = rng.multinomial(n, p, size=reps)
+    counts = rng.multinomial(n, p, size=repeats)
     return _estimates_from_counts(counts, method) / lb
 
 

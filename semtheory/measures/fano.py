@@ -19,18 +19,18 @@ from .basic import binary_entropy
 # ----------------------------------------------------------------------------------------------
 
 
-def fano_bound(error_probability: float, alphabet_size: int, *, base: float = 2) -> float:
+def fano_bound(error_probability: float, vocab_size: int, *, base: float = 2) -> float:
     r"""Fano's bound :math:`H(X \mid \hat X) \le h(P_e) + P_e \log(|\mathcal X| - 1)`.
 
     Returns the right-hand side: the largest conditional entropy (equivocation) compatible with
-    error probability ``P_e`` over an alphabet of size ``alphabet_size`` (>= 2).  Units of ``base``.
+    error probability ``P_e`` over an alphabet of size ``vocab_size`` (>= 2).  Units of ``base``.
     Chapter 2.
 
     Parameters
     ----------
     error_probability : float
         :math:`P_e \in [0, 1]`.
-    alphabet_size : int
+    vocab_size : int
         :math:`|\mathcal X| \ge 2`.
     base : float, keyword-only, default 2
         Logarithm base: 2 gives bits, ``math.e`` nats.
@@ -42,11 +42,11 @@ def fano_bound(error_probability: float, alphabet_size: int, *, base: float = 2)
     """
     lb = log_base(base)
     pe = check_probability(error_probability, "error_probability")
-    m = check_int(alphabet_size, "alphabet_size", minimum=2)
+    m = check_int(vocab_size, "vocab_size", minimum=2)
     return float(binary_entropy(pe, base=base)) + pe * math.log(m - 1) / lb
 
 
-def fano_error_lower_bound(equivocation: float, alphabet_size: int, *, base: float = 2) -> float:
+def fano_error_lower_bound(equivocation: float, vocab_size: int, *, base: float = 2) -> float:
     r"""Smallest error probability allowed by Fano's inequality for a given equivocation :math:`H(X\mid Y)`.
 
     The Fano function :math:`F(P_e) = h(P_e) + P_e \log(|\mathcal X|-1)` increases from 0 to
@@ -59,7 +59,7 @@ def fano_error_lower_bound(equivocation: float, alphabet_size: int, *, base: flo
     ----------
     equivocation : float
         :math:`H(X \mid Y)`, in units of log ``base``, in :math:`[0, \log|\mathcal X|]`.
-    alphabet_size : int
+    vocab_size : int
         :math:`|\mathcal X| \ge 2`.
     base : float, keyword-only, default 2
         Logarithm base: 2 gives bits, ``math.e`` nats.
@@ -72,7 +72,7 @@ def fano_error_lower_bound(equivocation: float, alphabet_size: int, *, base: flo
     from scipy.optimize import brentq
 
     lb = log_base(base)
-    m = check_int(alphabet_size, "alphabet_size", minimum=2)
+    m = check_int(vocab_size, "vocab_size", minimum=2)
     if isinstance(equivocation, bool) or not isinstance(equivocation, (Real, np.floating, np.integer)):
         raise ValueError(f"equivocation must be a real number, got {equivocation!r}")
     h = float(equivocation) * lb  # nats
@@ -80,7 +80,7 @@ def fano_error_lower_bound(equivocation: float, alphabet_size: int, *, base: flo
     if not math.isfinite(h) or h < 0:
         raise ValueError(f"equivocation must be finite and >= 0 (in units of base), got {equivocation!r}")
     if h > hmax * (1 + 1e-12):
-        raise ValueError(f"equivocation must be <= log(alphabet_size) = {hmax / lb:.6g}, got {equivocation!r}")
+        raise ValueError(f"equivocation must be <= log(vocab_size) = {hmax / lb:.6g}, got {equivocation!r}")
     if h == 0:
         return 0.0
     top = 1 - 1 / m

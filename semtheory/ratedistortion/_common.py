@@ -149,8 +149,8 @@ def as_output(arr: np.ndarray):
     return float(arr) if arr.ndim == 0 else arr
 
 
-def as_source_law(px, name: str = "px") -> np.ndarray:
-    p = as_pmf(px, name)
+def as_source_law(p_x, name: str = "p_x") -> np.ndarray:
+    p = as_pmf(p_x, name)
     if p.ndim == 0:
         raise ValueError(f"{name} must have one axis per time step X_1..X_n, got a scalar")
     if len(set(p.shape)) != 1:

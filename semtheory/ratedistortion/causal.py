@@ -314,12 +314,12 @@ class _DirectedProblem:
         return out
 
 
-def directed_blahut_arimoto(px: ArrayLike, distortion: ArrayLike, beta: float, *, base: float = 2,
+def directed_blahut_arimoto(p_x: ArrayLike, distortion: ArrayLike, beta: float, *, base: float = 2,
         tol: float = 1e-9, max_iter: int = 100_000) -> DirectedBAResult:
     r"""The point of slope :math:`-\beta` (nats) of the directed rate-distortion function of a short sequence.
 
     Minimises :math:`I(X^n \to Y^n) + \beta \sum_t \mathbb E d(X_t, Y_t)` over causal test channels
-    :math:`q(y^n \| x^n) = \prod_t q(y_t \mid x^t, y^{t-1})` for the source law ``px`` (axes :math:`X_1..X_n`, one
+    :math:`q(y^n \| x^n) = \prod_t q(y_t \mid x^t, y^{t-1})` for the source law ``p_x`` (axes :math:`X_1..X_n`, one
     alphabet; no feedback from :math:`Y` to :math:`X`, so :math:`I(X^n\to Y^n) = I(X^n;Y^n)` here) and the
     per-letter ``distortion[x, y]``.  Alternating minimisation of the jointly convex
     :math:`F(q, r) = \mathbb E\bigl[\log \frac{q(Y^n\|X^n)}{r(Y^n)}\bigr] + \beta\,\mathbb E\sum_t d(X_t,Y_t)`:
@@ -344,7 +344,7 @@ def directed_blahut_arimoto(px: ArrayLike, distortion: ArrayLike, beta: float, *
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     distortion : array_like, shape (nx, ny)
         Per-letter distortion matrix (``+inf`` forbids a pair).
@@ -366,7 +366,7 @@ def directed_blahut_arimoto(px: ArrayLike, distortion: ArrayLike, beta: float, *
     lb = log_base(base)
     beta = check_beta(beta)
     tol, max_iter = check_tol(tol, max_iter)
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     d = as_distortion(distortion, p.shape[0])
     prob = _DirectedProblem(p, d)
     logq, _, rate, dist, gap, it = prob.solve(beta, prob.uniform_logr(), tol * lb, max_iter)
@@ -385,7 +385,7 @@ def directed_blahut_arimoto(px: ArrayLike, distortion: ArrayLike, beta: float, *
     )
 
 
-def directed_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+def directed_rate_distortion_curve(p_x: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
         tol: float = 1e-9, max_iter: int = 100_000, keep: bool = False) -> DirectedRDCurve:
     r"""The directed rate-distortion curve :math:`R^{\mathrm{DI}}_n(D)` over a grid of ``betas`` (nats).
 
@@ -395,7 +395,7 @@ def directed_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: 
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     distortion : array_like, shape (nx, ny)
         Per-letter distortion matrix (``+inf`` forbids a pair).
@@ -418,7 +418,7 @@ def directed_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: 
     lb = log_base(base)
     keep = check_flag(keep, "keep")
     tol, max_iter = check_tol(tol, max_iter)
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     d = as_distortion(distortion, p.shape[0])
     prob = _DirectedProblem(p, d)
     b = as_betas(betas)
@@ -547,19 +547,19 @@ class CausalityPrice(NamedTuple):
     certified: bool
 
 
-def price_of_causality(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+def price_of_causality(p_x: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
         tol: float = 1e-8) -> CausalityPrice:
     r""":math:`R^{\mathrm{DI}}_n(D) - R_n(D)` at the distortions of the directed curve's points.
 
     Runs :func:`directed_rate_distortion_curve` and :func:`block_rate_distortion_curve` over ``betas`` (nats
-    per unit distortion) for the block law ``px``, then solves the block function :math:`R_n` exactly at each
+    per unit distortion) for the block law ``p_x``, then solves the block function :math:`R_n` exactly at each
     distortion the directed points reached (:func:`rate_distortion_at` on the :math:`|\mathcal X|^n`-letter
     alphabet with the per-symbol additive distortion), so the two rates are compared at the same
     :math:`D`.  Returns :class:`CausalityPrice`.  Rates per symbol in ``base``.  Chapter 5.
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     distortion : array_like, shape (nx, ny)
         Per-letter distortion matrix (``+inf`` forbids a pair).
@@ -575,7 +575,7 @@ def price_of_causality(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *
     CausalityPrice
         Both curves and the per-symbol price of causality, in units of log ``base`` (bits by default).
     """
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     d = as_distortion(distortion, p.shape[0])
     n = p.ndim
     dirc = directed_rate_distortion_curve(p, d, betas, base=base, tol=tol)

@@ -238,7 +238,7 @@ def rate_distortion_curve(p: ArrayLike, distortion: ArrayLike, betas: ArrayLike,
     return _trace(prob, b, lb, tol, max_iter, check_flag(warm_start, "warm_start"), 1, base, prob.d_full)
 
 
-def block_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
+def block_rate_distortion_curve(p_x: ArrayLike, distortion: ArrayLike, betas: ArrayLike, *, base: float = 2,
         tol: float = 1e-9, max_iter: int = 100_000) -> RDCurve:
     r"""Shannon's rate-distortion function of the :math:`n`-block, per symbol: :math:`R_n(D) = \frac1n \min I(X^n; Y^n)`.
 
@@ -251,7 +251,7 @@ def block_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: Arr
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     distortion : array_like, shape (nx, ny)
         Per-letter distortion matrix (``+inf`` forbids a pair).
@@ -272,7 +272,7 @@ def block_rate_distortion_curve(px: ArrayLike, distortion: ArrayLike, betas: Arr
     """
     lb = log_base(base)
     tol, max_iter = check_tol(tol, max_iter)
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     d = as_distortion(distortion, p.shape[0])
     n = p.ndim
     dn = additive_distortion(d, n)

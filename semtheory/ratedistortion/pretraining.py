@@ -169,9 +169,9 @@ class SequencePredictor(NamedTuple):
     r"""The ideal strictly causal predictor of a block, as a test channel (per symbol, units of ``base``).
 
     ``reproductions[k]`` is the :math:`k`-th distinct predictive pmf :math:`P(\cdot \mid x^{t-1})`;
-    ``joint`` the law of :math:`(X^n, Y^n)` (axes :math:`X_1..X_n, Y_1..Y_n`, :math:`Y_t` the index of the
+    ``law`` the law of :math:`(X^n, Y^n)` (axes :math:`X_1..X_n, Y_1..Y_n`, :math:`Y_t` the index of the
     reproduction used at step :math:`t`); ``distortion`` = :math:`\frac1n\sum_t\mathbb E[-\log Y_t(X_t)]`
-    (equal to :math:`H(X^n)/n`); ``rate`` = :math:`\frac1n I(X^n \to Y^n)` computed from ``joint`` by
+    (equal to :math:`H(X^n)/n`); ``rate`` = :math:`\frac1n I(X^n \to Y^n)` computed from ``law`` by
     :func:`semtheory.directed.directed_information`; ``entropy`` = :math:`H(X^n)/n`.
 
     Attributes
@@ -184,7 +184,7 @@ class SequencePredictor(NamedTuple):
         :math:`H(X^n)/n`, in units of log ``base`` per symbol.
     reproductions : numpy.ndarray, shape (m, nx)
         The distinct predictive pmfs.
-    joint : numpy.ndarray, shape (nx,) * n + (m,) * n
+    law : numpy.ndarray, shape (nx,) * n + (m,) * n
         The law of :math:`(X^n, Y^n)`.
     """
 
@@ -192,13 +192,13 @@ class SequencePredictor(NamedTuple):
     rate: float
     entropy: float
     reproductions: np.ndarray
-    joint: np.ndarray
+    law: np.ndarray
 
 
-def strictly_causal_predictor(px: ArrayLike, *, base: float = 2) -> SequencePredictor:
+def strictly_causal_predictor(p_x: ArrayLike, *, base: float = 2) -> SequencePredictor:
     r"""The ideal next-token predictor :math:`Y_t = P(\cdot \mid X^{t-1})` of a block, read as a causal test channel.
 
-    ``px`` is the law of :math:`X^n` (one axis per step, one alphabet).  The predictor is *strictly* causal:
+    ``p_x`` is the law of :math:`X^n` (one axis per step, one alphabet).  The predictor is *strictly* causal:
     :math:`Y_t` is a function of :math:`X^{t-1}` only, so it is one of the causal test channels of the
     directed rate-distortion function under log-loss, with reproductions the distinct predictive pmfs.
     Its distortion is the sequence log-loss :math:`\frac1n\sum_t \mathbb E[-\log P(X_t \mid X^{t-1})] = H(X^n)/n`
@@ -208,7 +208,7 @@ def strictly_causal_predictor(px: ArrayLike, *, base: float = 2) -> SequencePred
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -222,10 +222,10 @@ def strictly_causal_predictor(px: ArrayLike, *, base: float = 2) -> SequencePred
     from .. import directed
 
     lb = log_base(base)
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     n, nx = p.ndim, p.shape[0]
     if nx ** (2 * n) > MAX_CELLS:
-        raise ValueError(f"px with n={n} steps of {nx} symbols is too large for the joint table")
+        raise ValueError(f"p_x with n={n} steps of {nx} symbols is too large for the joint table")
     conds = []  # P(x_t | x^{t-1}) as rows indexed by the prefix, t = 1..n
     for t in range(1, n + 1):
         m = p.sum(axis=tuple(range(t, n))) if t < n else p
@@ -249,7 +249,7 @@ def strictly_causal_predictor(px: ArrayLike, *, base: float = 2) -> SequencePred
     return SequencePredictor(dist / lb / n, rate / lb / n, H / lb / n, reps, J)
 
 
-def log_loss_sequence_lower_bound(px: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
+def log_loss_sequence_lower_bound(p_x: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Lower bound :math:`\max(0, H(X^n)/n - D)` on the block and the directed rate-distortion functions under log-loss.
 
     For any test channel whose reproductions :math:`Y_t` are pmfs on the source alphabet,
@@ -260,7 +260,7 @@ def log_loss_sequence_lower_bound(px: ArrayLike, D: float | ArrayLike, *, base: 
 
     Parameters
     ----------
-    px : array_like, shape (nx,) * n
+    p_x : array_like, shape (nx,) * n
         The law of :math:`X^n`, one axis per step, one alphabet.
     D : float or array_like
         Per-symbol log-loss distortion(s), each >= 0, in units of log ``base``.
@@ -273,7 +273,7 @@ def log_loss_sequence_lower_bound(px: ArrayLike, D: float | ArrayLike, *, base: 
         :math:`\max(0, H(X^n)/n - D)` per symbol, in units of log ``base`` (bits by default), shaped like ``D``.
     """
     lb = log_base(base)
-    p = as_source_law(px)
+    p = as_source_law(p_x)
     Dv = as_real_array(D, "D", nonempty=False, minimum=0)
     H = measures.entropy(p.ravel(), base=math.e) / lb / p.ndim
     return as_output(np.maximum(H - Dv, 0.0))

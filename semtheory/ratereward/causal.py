@@ -69,10 +69,10 @@ def reward_table(reward: ArrayLike | Callable[..., ArrayLike], vocab_size: int, 
     return np.array(r)
 
 
-def matching_reward(n: int, alphabet_size: int = 2) -> np.ndarray:
+def matching_reward(n: int, vocab_size: int = 2) -> np.ndarray:
     r"""The matching (instruction-following) reward :math:`r(x^n, y^n) = \sum_{t=1}^n \ind[y_t = x_t]` in the joint layout.
 
-    Shape ``(k,)*n + (k,)*n`` with ``k = alphabet_size``.  It is :math:`n` minus the Hamming distortion, so its
+    Shape ``(k,)*n + (k,)*n`` with ``k = vocab_size``.  It is :math:`n` minus the Hamming distortion, so its
     directed rate-reward function for i.i.d. uniform inputs is the rate-distortion function of the Hamming
     source: :math:`n\,[\log k - h(\delta) - \delta \log(k-1)]` at :math:`\rho = n(1-\delta)`.  Chapter 6.
 
@@ -80,7 +80,7 @@ def matching_reward(n: int, alphabet_size: int = 2) -> np.ndarray:
     ----------
     n : int
         Number of steps, >= 1.
-    alphabet_size : int, default 2
+    vocab_size : int, default 2
         Size :math:`k \ge 2` of the input and output alphabets.
 
     Returns
@@ -95,9 +95,9 @@ def matching_reward(n: int, alphabet_size: int = 2) -> np.ndarray:
     [[1.0, 0.0], [0.0, 1.0]]
     """
     n = check_int(n, "n", minimum=1)
-    k = check_int(alphabet_size, "alphabet_size", minimum=2)
+    k = check_int(vocab_size, "vocab_size", minimum=2)
     if k ** (2 * n) > MAX_CELLS:
-        raise ValueError(f"n={n} with alphabet_size={k} is too large")
+        raise ValueError(f"n={n} with vocab_size={k} is too large")
     eq = np.eye(k)
     out = np.zeros((k,) * (2 * n))
     for t in range(n):

@@ -416,11 +416,11 @@ def _ar_index(V: int, n: int, first: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_dpo_autoregressive(logref: ArrayLike, data: PreferenceData, kl_weight: float, n: int, vocab_size: int, *,
-                           first: int = 0, steps: int = 400, lr: float = 0.1, seed: SeedLike = 0) -> ARDPOFit:
+                           first_token: int = 0, steps: int = 400, lr: float = 0.1, seed: SeedLike = 0) -> ARDPOFit:
     r"""Fit an autoregressive, per-token policy by DPO: :math:`\pi_\theta(y^n) = \prod_t \softmax(\theta_{t, y_{t-1}})_{y_t}`.
 
     The policy is a position-dependent first-order model: one logit vector per (position :math:`t`, previous
-    token :math:`y_{t-1}`), with :math:`y_0` = ``first`` (the last prompt token), so :math:`n V^2` logits instead of
+    token :math:`y_{t-1}`), with :math:`y_0` = ``first_token`` (the last prompt token), so :math:`n V^2` logits instead of
     a table over the :math:`V^n` sequences.  Its sequence log-probability is the sum of the per-token
     log-softmaxes, and the DPO loss (:func:`dpo_loss`) is the one of the induced sequence law against
     ``logref`` (natural logs over the :math:`V^n` sequences, row-major; full support).  ``data`` indexes sequences
@@ -443,7 +443,7 @@ def fit_dpo_autoregressive(logref: ArrayLike, data: PreferenceData, kl_weight: f
         Sequence length, between 1 and 12.
     vocab_size : int
         Vocabulary size :math:`V`, between 2 and 64 (at most :math:`2^{16}` sequences).
-    first : int, keyword-only, default 0
+    first_token : int, keyword-only, default 0
         The token :math:`y_0` before the first position (the last prompt token).
     steps : int, keyword-only, default 400
         Number of Adam steps, >= 1.
@@ -462,7 +462,7 @@ def fit_dpo_autoregressive(logref: ArrayLike, data: PreferenceData, kl_weight: f
 
     V = check_int(vocab_size, "vocab_size", minimum=2, maximum=64)
     n = check_int(n, "n", minimum=1, maximum=12)
-    first = check_int(first, "first", minimum=0, maximum=V - 1)
+    first_token = check_int(first_token, "first_token", minimum=0, maximum=V - 1)
     if V**n > 2**16:
         raise ValueError(f"vocab_size**n = {V**n} sequences is too many for fit_dpo_autoregressive")
     lref = _as_logs(logref, "logref")
@@ -480,7 +480,7 @@ def fit_dpo_autoregressive(logref: ArrayLike, data: PreferenceData, kl_weight: f
     counts = np.zeros((V**n, V**n))
     np.add.at(counts, (d.chosen, d.rejected), 1.0)
     counts /= counts.sum()
-    prev, tok = _ar_index(V, n, first)
+    prev, tok = _ar_index(V, n, first_token)
     # the reference's per-token conditionals pi_ref(y_t | t, y_{t-1}) (exact for a Markov reference)
     pref = np.exp(lref)
     init = np.zeros((n, V, V))

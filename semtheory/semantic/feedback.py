@@ -36,7 +36,7 @@ def _as_user(kernel, first, V: int):
     return K, f
 
 
-def echo_user(V: int, repeat: float) -> FloatArray:
+def echo_user(vocab_size: int, repeat: float) -> FloatArray:
     r"""A simulated user who echoes the model: :math:`P(x_t \mid x_{t-1}, y_{t-1}) = \lambda\,[x_t = y_{t-1}] + (1-\lambda)/V`.
 
     Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
@@ -45,7 +45,7 @@ def echo_user(V: int, repeat: float) -> FloatArray:
 
     Parameters
     ----------
-    V : int >= 2
+    vocab_size : int >= 2
         Vocabulary size.
     repeat : float in [0, 1]
         The echo probability :math:`\lambda`.
@@ -57,7 +57,7 @@ def echo_user(V: int, repeat: float) -> FloatArray:
     """
     from .._validate import check_probability
 
-    V = check_int(V, "V", minimum=2)
+    V = check_int(vocab_size, "vocab_size", minimum=2)
     lam = check_probability(repeat, "repeat")
     K = np.full((V, V, V), (1.0 - lam) / V)
     K[:, np.arange(V), np.arange(V)] += lam
@@ -148,7 +148,7 @@ def interaction_law(model: LanguageModel, user: ArrayLike, n: int, *, first: Arr
 class FeedbackEstimate(NamedTuple):
     r"""Monte Carlo estimates (units of ``base``) of :math:`I(X^n \to Y^n)` (``directed``), :math:`I(X^n; Y^n)`
     (``mutual``) and their difference :math:`I(0{*}Y^{n-1} \to X^n)` (``reverse``), each with a standard error;
-    ``n_paths`` and ``n_inner``.  Chapter 14.
+    ``n_samples`` and ``n_inner``.  Chapter 14.
 
     Attributes
     ----------
@@ -158,7 +158,7 @@ class FeedbackEstimate(NamedTuple):
         Estimate of :math:`I(X^n; Y^n)` and its standard error.
     reverse, reverse_se : float
         Their difference, an estimate of :math:`I(0{*}Y^{n-1} \to X^n)`, and its standard error.
-    n_paths, n_inner : int
+    n_samples, n_inner : int
         Outer interactions and inner draws per marginal.
     """
 
@@ -168,7 +168,7 @@ class FeedbackEstimate(NamedTuple):
     mutual_se: float
     reverse: float
     reverse_se: float
-    n_paths: int
+    n_samples: int
     n_inner: int
 
 
@@ -187,12 +187,12 @@ def _model_logp_y(model, x, y) -> np.ndarray:
     return np.take_along_axis(tab[:, idx, :], y[..., None], axis=-1)[..., 0].sum(axis=1)
 
 
-def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n_paths: int, *, n_inner: int = 64,
+def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n_samples: int, *, n_inner: int = 64,
                                 first: ArrayLike | None = None, seed: SeedLike = None,
                                 base: float = 2) -> FeedbackEstimate:
     r"""Monte Carlo estimates of the directed and the mutual information of ``n`` turns of a user and the model.
 
-    ``n_paths`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the
+    ``n_samples`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the
     model's and the user's causal likelihoods :math:`P(y^n \| x^n)` and :math:`P(x^n \| y^{n-1})` are exact,
     and the two marginals are estimated by ``n_inner`` inner draws each,
 
@@ -214,7 +214,7 @@ def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n
         The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
     n : int >= 1
         Number of turns.
-    n_paths : int >= 2
+    n_samples : int >= 2
         Number of outer interactions.
     n_inner : int >= 1, keyword-only, default 64
         Inner draws per marginal.
@@ -235,7 +235,7 @@ def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n
     V = model.vocab_size
     K, f = _as_user(user, first, V)
     n = check_int(n, "n", minimum=1)
-    N = check_int(n_paths, "n_paths", minimum=2)
+    N = check_int(n_samples, "n_samples", minimum=2)
     M = check_int(n_inner, "n_inner", minimum=1)
     rng = as_rng(seed)
     with np.errstate(divide="ignore"):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..core.types import ArrayLike, SeedLike
 
 
-def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths: int, *,
+def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_samples: int, *,
                        weights: ArrayLike | None = None, seed: SeedLike = None, base: float = 2) -> FlowPaths:
     r"""Monte Carlo paths of the flow from a prompt to ``n`` generated tokens, with exact densities along each path.
 
@@ -49,7 +49,7 @@ def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths
         The ``K`` prompts, token ids in ``[0, V)``.
     n : int >= 1
         Number of generated tokens per path.
-    n_paths : int >= 1
+    n_samples : int >= 1
         Number of independent paths.
     weights : array_like, shape (K,), keyword-only, optional
         Prompt probabilities (a pmf); default uniform.
@@ -61,7 +61,7 @@ def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths
     Returns
     -------
     semtheory.flow.FlowPaths
-        Densities ``iota``, compensator increments ``kl`` and spreads, shape ``(n_paths, n)``, in units of log
+        Densities ``iota``, compensator increments ``kl`` and spreads, shape ``(n_samples, n)``, in units of log
         ``base`` (bits by default); ``inputs[:, 0]`` the prompt indices, ``outputs`` the generated tokens.
     """
     lb = log_base(base)
@@ -71,7 +71,7 @@ def sample_prompt_flow(model: LanguageModel, prompts: ArrayLike, n: int, n_paths
     K, m = P.shape
     w = prompt_weights(weights, K)
     n = check_int(n, "n", minimum=1)
-    N = check_int(n_paths, "n_paths", minimum=1)
+    N = check_int(n_samples, "n_samples", minimum=1)
     rng = as_rng(seed)
     k_idx = rng.choice(K, size=N, p=w)
     y = np.zeros((N, n), dtype=np.int64)
@@ -111,7 +111,7 @@ class FlowEstimate(NamedTuple):
     r"""Monte Carlo estimates of :math:`I(X; Y^t)`, :math:`t = 1..n` (arrays of length :math:`n`, units of the paths).
 
     ``flow`` and ``flow_se``: the mean of :math:`\Lambda_t` and its standard error; ``compensator`` and
-    ``compensator_se``: the same for :math:`A_t`; ``n_paths``.  Chapter 14.
+    ``compensator_se``: the same for :math:`A_t`; ``n_samples``.  Chapter 14.
 
     Attributes
     ----------
@@ -119,7 +119,7 @@ class FlowEstimate(NamedTuple):
         Mean of :math:`\Lambda_t` and its standard error (units of the paths).
     compensator, compensator_se : numpy.ndarray, shape (n,)
         Mean of :math:`A_t` and its standard error (units of the paths).
-    n_paths : int
+    n_samples : int
         Number of paths.
     """
 
@@ -127,7 +127,7 @@ class FlowEstimate(NamedTuple):
     flow_se: np.ndarray
     compensator: np.ndarray
     compensator_se: np.ndarray
-    n_paths: int
+    n_samples: int
 
 
 def mean_flow(paths: FlowPaths) -> FlowEstimate:
