@@ -544,7 +544,7 @@ reg("elbo.log_prior", model=A("object", _HM), n=A("size", 2, minimum=1))
 reg("elbo.elbo", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
 reg("elbo.elbo_gap", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
 reg("elbo.mean_field", factors=A("kernel", K2))
-reg("elbo.sequence_pmf", hmm=A("object", _HM), n=A("size", 2, minimum=1))
+reg("elbo.sequence_law", hmm=A("object", _HM), n=A("size", 2, minimum=1))
 reg("elbo.bound_chain", data=A("object", _HM), model=A("object", _HM), n=A("size", 2, minimum=1),
     variational=A("choice", "prior"), base=A("base", 2))
 reg("elbo.fit_variational", hmm=A("object", _HM), x=A("tokens", [0, 2]), family=A("choice", "markov"),

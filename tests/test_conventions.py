@@ -221,6 +221,15 @@ def test_one_name_per_concept():
     assert not _synonyms(_names_and_types())
 
 
+#: One name per returned concept: a function name -> the library's name for what it returns.
+FUNCTION_SYNONYMS = {"sequence_pmf": "sequence_law", "sequence_distribution": "sequence_law"}
+
+
+def test_one_name_per_returned_concept():
+    bad = [n for n, _ in FUNCTIONS if n.split(".")[-1] in FUNCTION_SYNONYMS]
+    assert not bad, [f"{n}: use {FUNCTION_SYNONYMS[n.split('.')[-1]]}" for n in bad]
+
+
 def test_counts_are_ints():
     """A count has one type: ``n_samples``, ``repeats``, ``max_iter``, ``vocab_size``... are ints everywhere."""
     assert not _non_int_counts(_names_and_types())

@@ -62,13 +62,13 @@ def test_log_joint_matches_brute_force():
 
 def test_sequence_pmf_and_bound_chain():
     data, model = E.random_hmm(2, 3, seed=1), E.random_hmm(2, 3, seed=5)
-    p = E.sequence_pmf(data, 3)
+    p = E.sequence_law(data, 3)
     assert math.isclose(p.sum(), 1.0)
     assert math.isclose(math.log(p[0, 2, 1]), E.log_evidence(data, np.array([0, 2, 1]), base=math.e))
     c = E.bound_chain(data, model, 3)
     assert c.neg_elbo >= c.cross_entropy - 1e-12 >= c.entropy - 1e-12
     assert math.isclose(c.cross_entropy, c.entropy + c.kl)
-    assert math.isclose(c.cross_entropy, measures.cross_entropy(p, E.sequence_pmf(model, 3)) / 3)
+    assert math.isclose(c.cross_entropy, measures.cross_entropy(p, E.sequence_law(model, 3)) / 3)
     exact = E.bound_chain(data, model, 3, variational="posterior")
     assert math.isclose(exact.neg_elbo, exact.cross_entropy, rel_tol=1e-9)
     same = E.bound_chain(data, data, 3, variational="posterior")
@@ -161,7 +161,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="factors"):
         E.mean_field([[0.5, 0.6]])
     with pytest.raises(ValueError, match="n"):
-        E.sequence_pmf(hmm, 0)
+        E.sequence_law(hmm, 0)
     with pytest.raises(ValueError, match="n"):
         E.log_prior(hmm, 0)
     with pytest.raises(ValueError, match="variational"):
@@ -193,7 +193,7 @@ def test_causal_elbo_rate_is_directed_information_plus_prior_kl(seed):
     assert math.isclose(c.cross_entropy, chain.cross_entropy, rel_tol=1e-10)
     assert c.neg_elbo >= c.cross_entropy - 1e-12
     # brute force of the per-sequence ELBO with the causal encoder, one x at a time
-    p, total = E.sequence_pmf(data, 3), 0.0
+    p, total = E.sequence_law(data, 3), 0.0
     for xs in np.ndindex(*p.shape):
         lj = E.log_joint(model, np.array(xs))
         q = np.empty((2,) * 3)
@@ -214,7 +214,7 @@ def test_causal_encoder_directed_information_equals_mutual_information(seed):
     # I(X^n -> Z^n) = I(X^n; Z^n); the MI here is a brute-force sum, independent of the package's tables
     data, model, n = E.random_hmm(2, 3, seed=seed), E.random_hmm(2, 3, seed=seed + 50), 3
     c = E.causal_elbo_decomposition(data, model, n, base=math.e)
-    p = E.sequence_pmf(data, n)
+    p = E.sequence_law(data, n)
     Q = {}
     for xs in np.ndindex(*p.shape):
         for z in np.ndindex(*(2,) * n):
@@ -343,7 +343,7 @@ def test_sample_hmm_frequencies_match_sequence_pmf():
     xs = E.sample_hmm(hmm, 3, 60_000, seed=0)
     freq = np.zeros((3,) * 3)
     np.add.at(freq, tuple(xs.T), 1)
-    p = E.sequence_pmf(hmm, 3)
+    p = E.sequence_law(hmm, 3)
     se = np.sqrt(p * (1 - p) / len(xs))
     assert np.all(np.abs(freq / len(xs) - p) < 5 * se + 1e-12)
     assert np.array_equal(xs[:5], E.sample_hmm(hmm, 3, 60_000, seed=0)[:5])

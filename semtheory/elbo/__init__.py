@@ -45,7 +45,7 @@ from .inference import (
     forward_backward,
     log_evidence_long,
 )
-from .laws import log_evidence, log_joint, log_prior, posterior, sample_hmm, sequence_pmf
+from .laws import log_evidence, log_joint, log_prior, posterior, sample_hmm, sequence_law
 from .vae import VAEBounds, VAEResult, train_vae, vae_bounds
 
 __all__ = [
@@ -60,7 +60,7 @@ __all__ = [
     "elbo",
     "elbo_gap",
     "mean_field",
-    "sequence_pmf",
+    "sequence_law",
     "BoundChain",
     "bound_chain",
     "FitResult",

@@ -15,7 +15,7 @@ from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, log_
 from ..core.results import Estimate
 from ._common import check_hmm, logs
 from .hmm import HMM
-from .laws import log_joint, log_prior, sequence_pmf
+from .laws import log_joint, log_prior, sequence_law
 
 if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray, SeedLike
@@ -163,7 +163,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, variational: str = "prior", ba
         raise ValueError(f"variational must be 'prior' or 'posterior', got {variational!r}")
     n = check_int(n, "n", minimum=1, maximum=8)
     lb = log_base(base)
-    p, m = sequence_pmf(data, n), sequence_pmf(model, n)
+    p, m = sequence_law(data, n), sequence_law(model, n)
     H = measures.entropy(p, base=base) / n
     kl = measures.kl_divergence(p, m, base=base) / n
     lprior = log_prior(model, n)
@@ -245,7 +245,7 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2)
         raise ValueError(f"n = {n} gives too many (x, z) cells to enumerate")
     lb = log_base(base)
     la, lA, lB = logs(model)
-    p = sequence_pmf(data, n)
+    p = sequence_law(data, n)
     # log q(z_t | z_{t-1}, x_t): (S_prev, V, S); t = 1: (V, S)
     first = la[None, :] + lB.T
     first = first - logsumexp(first, axis=1, keepdims=True)
@@ -269,7 +269,7 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2)
     di = directed.directed_information(J, base=math.e)
     qz = J.reshape((V**n,) + (S,) * n).sum(axis=0)
     pkl = measures.kl_divergence(qz, np.exp(log_prior(model, n)), base=math.e)
-    ce = measures.cross_entropy(p, sequence_pmf(model, n), base=math.e)
+    ce = measures.cross_entropy(p, sequence_law(model, n), base=math.e)
     mi = measures.mutual_information(J, tuple(range(n)), tuple(range(n, 2 * n)), base=math.e)
     return CausalELBO(*(float(v) / lb / n for v in (D + R, D, R, di, pkl, ce, mi)))
 

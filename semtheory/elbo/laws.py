@@ -131,7 +131,7 @@ def log_prior(model: HMM, n: int) -> FloatArray:
     return out
 
 
-def sequence_pmf(hmm: HMM, n: int) -> FloatArray:
+def sequence_law(hmm: HMM, n: int) -> FloatArray:
     r"""The law of :math:`x^n` under ``hmm``, shape ``(V,) * n`` (:math:`\sum_z p(x^n, z^n)`, enumerated).  Chapter 11.
 
     Parameters
