@@ -972,7 +972,7 @@ for _f in ("causal_kernels", "causal_conditioning", "reverse_causal_conditioning
     reg(f"directed.{_f}", p=A("pmf", _PDI))
 for _f in ("causally_conditioned_entropy", "reverse_causally_conditioned_entropy", "directed_information",
            "directed_information_terms", "reverse_directed_information", "reverse_directed_information_terms",
-           "sequence_mutual_information", "conservation", "directed_information_decomposition", "amblard_michel_terms",
+           "sequence_mutual_information", "conservation", "directed_information_decomposition",
            "directed_information_density"):
     reg(f"directed.{_f}", p=A("pmf", _PDI), base=_DB2)
 reg("directed.markov_pair_stationary", transition=A("kernel", _PAIR))
@@ -1124,7 +1124,7 @@ reg("embedding.information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.
 reg("embedding.deterministic_information_bottleneck", p_xy=A("pmf", PXY), betas=A("array", [1.0, 5.0], ndim=1),
     n_clusters=A("size", 2, minimum=1, optional=True), restarts=A("size", 1, minimum=0), seed=A("seed", 0),
     max_iter=A("size", 10, minimum=1), base=A("base", 2))
-reg("embedding.readable_information", p_xy=A("pmf", PXY), logq=A("array", np.log(K2)), critic=A("flag", False),
+reg("embedding.readable_information", p_xy=A("pmf", PXY), logq=A("array", np.log(K2)), as_critic=A("flag", False),
     base=A("base", 2))
 reg("embedding.optimal_critic", p_xy=A("pmf", PXY))
 reg("embedding.infonce", scores=A("array", _MAT, ndim=2), base=A("base", math.e))
@@ -1230,7 +1230,6 @@ def _uniform_fit(tokens, vocab_size):
 reg("granger.granger_by_training", source=A("tokens", _ISRC * 2), target=A("tokens", list(np.roll(_ISRC, 1)) * 2),
     test_source=A("tokens", _ISRC), test_target=A("tokens", np.roll(_ISRC, 1)), fit=A("object", _uniform_fit),
     skip=A("size", 1, minimum=0))
-reg("granger.di_decomposition", p=A("pmf", _PDI), base=A("base", 2))
 reg("granger.coupled_pair_transition", lagged=A("prob", 0.7), flip=A("prob", 0.1))
 reg("granger.spurious_granger_var", a=A("real", 1.0), b=A("real", 1.0), rho=A("real", 0.8))
 reg("granger.masked_effect_var", effect_size=A("real", 0.5), a=A("real", 1.0))
@@ -1241,7 +1240,7 @@ reg("granger.confounded_scm", flip_x=A("prob", 0.1), flip_y=A("prob", 0.1), effe
 reg("granger.direct_scm", flip=A("prob", 0.18))
 reg("granger.observational_twin", scm=A("object", Lazy(lambda: __import__(_GR).granger.confounded_scm())),
     cause=A("text", "X"), effect=A("text", "Y"))
-exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "granger.SurrogateTest", "granger.TrainedGranger", "granger.DIParts")
+exempt(RESULT, "granger.VARFit", "granger.GrangerTest", "granger.GewekeParts", "granger.SurrogateTest", "granger.TrainedGranger")
 
 
 # ----------------------------------------------------------------------------------------------

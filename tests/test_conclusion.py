@@ -134,7 +134,7 @@ def test_bad_input_names_the_argument():
 def test_one_law_three_chapters(lagged, flip, n):
     """Ch. 3, 7, 8: E[flow_n] = I(X^n -> Y^n) = transfer part + instantaneous part = I(X^n;Y^n) - reverse DI."""
     law = directed.markov_pair_law(granger.coupled_pair_transition(lagged=lagged, flip=flip), n)
-    parts, cons = granger.di_decomposition(law), directed.conservation(law)
+    parts, cons = directed.directed_information_decomposition(law), directed.conservation(law)
     di = directed.directed_information(law)
     assert flow.expected_flow(law)[-1] == pytest.approx(di, abs=1e-10)
     assert parts.transfer + parts.instantaneous == pytest.approx(di, abs=1e-10)
@@ -145,11 +145,11 @@ def test_interaction_with_feedback_budget():
     """Ch. 4's echoing user: reverse DI > 0, and every split of chapters 3, 7, 8 adds up on the same law."""
     user = channel.echo_inputs([1 / 3] * 3, repeat=0.5)
     law = channel.interaction_law(channel.MarkovLM.random(3, order=3, seed=2), user, 3, prompt=[0, 1])
-    cons, parts = directed.conservation(law), granger.di_decomposition(law)
+    cons, parts = directed.conservation(law), directed.directed_information_decomposition(law)
     assert cons.reverse > 1e-3 and abs(cons.residual) < 1e-12 and parts.transfer > 1e-3
     # a second-order model reads the inputs only through the current one: no Granger (transfer) part
     law2 = channel.interaction_law(channel.MarkovLM.random(3, order=2, seed=2), user, 3, prompt=[0, 1])
-    assert abs(granger.di_decomposition(law2).transfer) < 1e-12 and granger.di_decomposition(law2).instantaneous > 1e-3
+    assert abs(directed.directed_information_decomposition(law2).transfer) < 1e-12 and directed.directed_information_decomposition(law2).instantaneous > 1e-3
     assert np.allclose(np.cumsum(parts.transfer_terms + parts.instantaneous_terms), flow.expected_flow(law), atol=1e-12)
     assert np.allclose(directed.directed_information_terms(law), parts.transfer_terms + parts.instantaneous_terms, atol=1e-12)
 
@@ -241,8 +241,8 @@ def test_zero_granger_part_needs_the_user_as_well_as_the_model():
     echo = channel.interaction_law(lm, channel.echo_inputs([1 / 3] * 3, repeat=0.5), 3, prompt=[0, 1])
     remembering = channel.lm_inputs(channel.MarkovLM.random(3, order=1, seed=5), feedback=False)
     mem = channel.interaction_law(lm, remembering, 3, prompt=[0, 1])
-    assert abs(granger.di_decomposition(echo).transfer) < 1e-12
-    assert granger.di_decomposition(mem).transfer > 1e-3
+    assert abs(directed.directed_information_decomposition(echo).transfer) < 1e-12
+    assert directed.directed_information_decomposition(mem).transfer > 1e-3
     assert directed.conservation(mem).reverse == pytest.approx(0.0, abs=1e-12)   # no feedback: reverse DI is zero
 
 

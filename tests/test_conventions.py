@@ -225,6 +225,15 @@ def test_one_name_per_concept():
 FUNCTION_SYNONYMS = {"sequence_pmf": "sequence_law", "sequence_distribution": "sequence_law"}
 
 
+def test_one_public_name_per_function():
+    """No function or class is published under a second name (an alias): one API per concept."""
+    names: dict[int, set[str]] = {}
+    for name, obj in FUNCTIONS:
+        names.setdefault(id(obj), set()).add(name.split(".")[-1])
+    aliases = [sorted(v) for v in names.values() if len(v) > 1]
+    assert not aliases, aliases
+
+
 def test_one_name_per_returned_concept():
     bad = [n for n, _ in FUNCTIONS if n.split(".")[-1] in FUNCTION_SYNONYMS]
     assert not bad, [f"{n}: use {FUNCTION_SYNONYMS[n.split('.')[-1]]}" for n in bad]

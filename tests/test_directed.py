@@ -534,7 +534,7 @@ def test_causal_entropies_and_amblard_michel_match_the_measures(p):
               else m.entropy(p, (0,)) for t in range(1, n + 1))
     assert d.causally_conditioned_entropy(p) == pytest.approx(hcc, abs=1e-11)
     assert d.reverse_causally_conditioned_entropy(p) == pytest.approx(hrc, abs=1e-11)
-    transfer, inst = d.amblard_michel_terms(p)
+    transfer, inst = d.directed_information_decomposition(p)[:2]
     assert transfer[0] == 0.0
     for t in range(1, n + 1):
         yt = (n + t - 1,)
@@ -560,7 +560,7 @@ def test_measures_validate_the_joint_law_once(monkeypatch):
             monkeypatch.setattr(mod, "as_pmf", lambda *a, **k: calls.append("pmf") or as_pmf(*a, **k))
     p = dirichlet_law(2, 4)
     for f in (d.directed_information, d.directed_information_terms, d.reverse_directed_information,
-              d.causally_conditioned_entropy, d.reverse_causally_conditioned_entropy, d.amblard_michel_terms,
+              d.causally_conditioned_entropy, d.reverse_causally_conditioned_entropy,
               d.directed_information_decomposition, d.conservation, d.causal_kernels, d.causal_conditioning,
               d.reverse_causal_conditioning, d.directed_information_density):
         calls.clear()

@@ -856,8 +856,8 @@ def test_readable_information_is_the_barber_agakov_bound(p, seed):
     I = m.mutual_information(p, 0, 1)
     pyx = p / p.sum(1, keepdims=True)
     assert em.readable_information(p, np.log(pyx)) == pytest.approx(I, abs=1e-9)
-    assert em.readable_information(p, np.zeros_like(p), critic=True) == pytest.approx(0.0, abs=1e-9)  # Q = p(y)
-    assert em.readable_information(p, em.optimal_critic(p), critic=True) == pytest.approx(I, abs=1e-9)
+    assert em.readable_information(p, np.zeros_like(p), as_critic=True) == pytest.approx(0.0, abs=1e-9)  # Q = p(y)
+    assert em.readable_information(p, em.optimal_critic(p), as_critic=True) == pytest.approx(I, abs=1e-9)
     g = np.random.default_rng(seed).normal(size=p.shape)
     assert em.readable_information(p, g) <= I + 1e-12
 
@@ -915,7 +915,7 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
         (lambda: em.sgns_weight(3.0, 2.0 + 1j, 2.0, 10.0), "word_count"),
         (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, reg="0.1"), "reg"),
         (lambda: em.information_bottleneck(np.full((2, 2), 0.25), [1.0 + 1j]), "betas"),
-        (lambda: em.readable_information(np.full((2, 2), 0.25), np.zeros((2, 2)), critic="False"), "critic"),
+        (lambda: em.readable_information(np.full((2, 2), 0.25), np.zeros((2, 2)), as_critic="False"), "as_critic"),
         (lambda: em.cooccurrence(np.array([0, -2, 1]), 3), "ids"),
         (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, init=2.5), "init"),
         (lambda: em.weighted_factorisation(np.ones((2, 2)), np.ones((2, 2)), 1, init=()), "init"),

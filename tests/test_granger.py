@@ -257,7 +257,7 @@ def _random_law(seed, n, kx, ky):
 @given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.sampled_from([2, 3]), st.sampled_from([2, 3]))
 def test_amblard_michel_identity(seed, n, kx, ky):
     p = _random_law(seed, n, kx, ky)
-    parts = g.di_decomposition(p, base=2)
+    parts = d.directed_information_decomposition(p, base=2)
     assert parts.directed == pytest.approx(d.directed_information(p), abs=1e-12)
     assert abs(parts.residual) < 1e-10
     assert parts.transfer_terms[0] == 0.0 and np.all(parts.transfer_terms >= -1e-12)
@@ -270,7 +270,7 @@ def test_coupled_pair_parts():
     p_lag = d.markov_pair_law(g.coupled_pair_transition(lagged=1.0, flip=0.1), 3)
     p_now = d.markov_pair_law(g.coupled_pair_transition(lagged=0.0, flip=0.1), 3)
     cap = 1 - m.binary_entropy(0.1)
-    lag, now = g.di_decomposition(p_lag), g.di_decomposition(p_now)
+    lag, now = d.directed_information_decomposition(p_lag), d.directed_information_decomposition(p_now)
     assert lag.instantaneous == pytest.approx(0, abs=1e-12) and lag.transfer == pytest.approx(2 * cap)
     assert now.transfer == pytest.approx(0, abs=1e-12) and now.instantaneous == pytest.approx(3 * cap)
 
@@ -424,8 +424,8 @@ def test_exercises_check():
         (lambda: g.transfer_entropy_plugin(source=[0, 1000] * 50, target=[0, 1] * 50, k=10, l=10), "k and l"),
         (lambda: g.simulate_delayed_copy(10, flip=1.5), "flip"),
         (lambda: g.simulate_delayed_copy(10, vocab_size=1), "vocab_size"),
-        (lambda: g.di_decomposition(np.full(8, 1 / 8).reshape(2, 2, 2)), "p"),
-        (lambda: g.di_decomposition(np.full((2, 2), 0.3)), "p"),
+        (lambda: d.directed_information_decomposition(np.full(8, 1 / 8).reshape(2, 2, 2)), "p"),
+        (lambda: d.directed_information_decomposition(np.full((2, 2), 0.3)), "p"),
         (lambda: g.coupled_pair_transition(lagged=2.0), "lagged"),
         (lambda: g.spurious_granger_var(rho=1.0), "rho"),
         (lambda: g.spurious_granger_var(a=np.nan), "a"),

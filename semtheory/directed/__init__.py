@@ -97,7 +97,6 @@ from .information import (
 )
 from .decomposition import (
     DIDecomposition,
-    amblard_michel_terms,
     directed_information_decomposition,
     directed_information_density,
 )
@@ -147,7 +146,6 @@ __all__ = [
     "sequence_mutual_information",
     "conservation",
     "directed_information_decomposition",
-    "amblard_michel_terms",
     "directed_information_density",
     # rates and capacity
     "markov_pair_stationary",

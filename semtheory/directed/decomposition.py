@@ -19,7 +19,7 @@ class DIDecomposition(NamedTuple):
     .. math:: I(X^n \to Y^n) = \sum_{t=1}^n T_t + \sum_{t=1}^n J_t,\qquad
               T_t = I(X^{t-1}; Y_t \mid Y^{t-1}),\quad J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
 
-    Returned by :func:`directed_information_decomposition` (``granger.DIParts`` is this type).  Chapters 3, 8.
+    Returned by :func:`directed_information_decomposition`.  Chapters 3, 8.
 
     Attributes
     ----------
@@ -52,8 +52,7 @@ def directed_information_decomposition(p: ArrayLike, *, base: float = 2) -> DIDe
     .. math:: I(X^n \to Y^n) = \sum_t I(X^{t-1}; Y_t \mid Y^{t-1}) + \sum_t I(X_t; Y_t \mid X^{t-1}, Y^{t-1}).
 
     The first sum is the (sequence) transfer entropy, the Granger part; the second the instantaneous
-    coupling.  The library's one implementation of the split (:func:`~semtheory.directed.amblard_michel_terms` and
-    ``granger.di_decomposition`` are its aliases).  Every term comes from the prefix entropies of the exact
+    coupling.  The library's one implementation of the split.  Every term comes from the prefix entropies of the exact
     joint ``p``, validated once:
     :math:`T_t = H(X^{t-1}, Y^{t-1}) - H(X^{t-1}, Y^t) + H(Y^t) - H(Y^{t-1})` and
     :math:`J_t = H(X^t, Y^{t-1}) + H(X^{t-1}, Y^t) - H(X^t, Y^t) - H(X^{t-1}, Y^{t-1})`, and
@@ -92,31 +91,6 @@ def directed_information_decomposition(p: ArrayLike, *, base: float = 2) -> DIDe
     te, ins = clip_roundoff(transfer, scale) / lb, clip_roundoff(inst, scale) / lb
     di = float((di_terms(pr) / lb).sum())  # the value directed_information(p, base=base) returns
     return DIDecomposition(te, ins, float(te.sum()), float(ins.sum()), di, float(di - te.sum() - ins.sum()))
-
-
-def amblard_michel_terms(p: ArrayLike, *, base: float = 2) -> tuple[np.ndarray, np.ndarray]:
-    r"""The per-step terms :math:`(T_t)_t, (J_t)_t` of the Amblard–Michel split: a thin alias.
-
-    ``amblard_michel_terms(p)`` is ``(d.transfer_terms, d.instantaneous_terms)`` of
-    ``d = directed_information_decomposition(p)``; see :func:`directed_information_decomposition` for the
-    formulas.  :math:`T_1 = 0` and :math:`\sum_t (T_t + J_t) = I(X^n \to Y^n)`.  Chapters 3, 8.
-
-    Parameters
-    ----------
-    p : array_like, 2n axes
-        An exact joint pmf of :math:`(X^n, Y^n)`, axes :math:`X_1..X_n, Y_1..Y_n`.
-    base : float, keyword-only, default 2
-        Logarithm base (2: bits, e: nats).
-
-    Returns
-    -------
-    transfer_terms : ndarray, shape (n,)
-        :math:`T_t = I(X^{t-1}; Y_t \mid Y^{t-1})`, in units of log ``base``.
-    instantaneous_terms : ndarray, shape (n,)
-        :math:`J_t = I(X_t; Y_t \mid X^{t-1}, Y^{t-1})`, in units of log ``base``.
-    """
-    dec = directed_information_decomposition(p, base=base)
-    return dec.transfer_terms, dec.instantaneous_terms
 
 
 def directed_information_density(p: ArrayLike, *, base: float = 2) -> np.ndarray:

@@ -33,12 +33,12 @@ _MAX_ENUM = 2**21  # largest number of (y_2..y_N) tuples infonce_exact enumerate
 # ==============================================================================================
 
 
-def readable_information(p_xy: ArrayLike, logq: ArrayLike, *, critic: bool = False, base: float = 2) -> float:
+def readable_information(p_xy: ArrayLike, logq: ArrayLike, *, as_critic: bool = False, base: float = 2) -> float:
     r"""The information a softmax read-out :math:`Q(y\mid x)` extracts: :math:`I_Q = H(Y) - \E[-\log Q(Y\mid X)]`.
 
     :math:`I_Q = I(X;Y) - \sum_x p(x)\,\KL(p(\cdot\mid x)\,\|\,Q(\cdot\mid x)) \le I(X;Y)` (Barber and Agakov's
     bound); equality iff :math:`Q = p(y\mid x)` wherever :math:`p(x) > 0`.  ``logq`` (contexts x tokens) holds
-    :math:`\log Q` up to a per-row constant (rows are normalised here); with ``critic=True`` it is a critic
+    :math:`\log Q` up to a per-row constant (rows are normalised here); with ``as_critic=True`` it is a critic
     :math:`g` and :math:`Q \propto p(y)\,e^{g(x,y)}`, the conditional law a CPC critic implies (exact for
     :func:`optimal_critic`).  Units of ``base``.  Chapter 9.
 
@@ -47,9 +47,9 @@ def readable_information(p_xy: ArrayLike, logq: ArrayLike, *, critic: bool = Fal
     p_xy : array_like, shape (n_contexts, n_tokens)
         The joint pmf :math:`p(x, y)`.
     logq : array_like, shape (n_contexts, n_tokens)
-        :math:`\log Q(y \mid x)` up to a per-row constant, or a critic :math:`g(x, y)` when ``critic=True``;
+        :math:`\log Q(y \mid x)` up to a per-row constant, or a critic :math:`g(x, y)` when ``as_critic=True``;
         ``-inf`` allowed, not a row that is ``-inf`` wherever :math:`p(x) > 0`.
-    critic : bool, keyword-only, default False
+    as_critic : bool, keyword-only, default False
         Read ``logq`` as a critic, :math:`Q \propto p(y)\,e^{g(x,y)}`.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -63,16 +63,16 @@ def readable_information(p_xy: ArrayLike, logq: ArrayLike, *, critic: bool = Fal
     --------
     >>> from semtheory.measures import mutual_information
     >>> p = np.array([[0.4, 0.1], [0.1, 0.4]])
-    >>> bool(abs(readable_information(p, optimal_critic(p), critic=True) - mutual_information(p, 0, 1)) < 1e-12)
+    >>> bool(abs(readable_information(p, optimal_critic(p), as_critic=True) - mutual_information(p, 0, 1)) < 1e-12)
     True
     """
     p = as_joint(p_xy)
     g = as_real_array(logq, "logq", finite=False, nonempty=False)
-    critic = check_flag(critic, "critic")
+    as_critic = check_flag(as_critic, "as_critic")
     if g.shape != p.shape or np.any(np.isnan(g)) or np.any(g == np.inf):
         raise ValueError(f"logq must be a real array of shape {p.shape} (no NaN or +inf)")
     py = p.sum(axis=0)
-    if critic:
+    if as_critic:
         with np.errstate(divide="ignore"):
             g = g + np.log(py)[None, :]
     g = np.where(np.isfinite(g), g, -np.inf)

@@ -20,10 +20,11 @@ BETA = 4.0
         hint="directed information (chapter 3) minus the transfer part sum_t I(X^{t-1}; Y_t | Y^{t-1}) (chapter 8)")
 def _one_law():
     from ..directed import markov_pair_law
-    from ..granger import coupled_pair_transition, di_decomposition
+    from ..directed import directed_information_decomposition
+    from ..granger import coupled_pair_transition
 
     law = markov_pair_law(coupled_pair_transition(lagged=0.5, flip=0.2), 3)
-    return di_decomposition(law).instantaneous
+    return directed_information_decomposition(law).instantaneous
 
 
 @answer("ex-17-attention-perplexity", units="patterns", rtol=1e-6,

@@ -34,7 +34,7 @@ Amblard & Michel (2011); Pearl (2009); Bareinboim, Correa, Ibeling & Icard (2022
 """
 
 
-from .amblard_michel import DIParts, coupled_pair_transition, di_decomposition
+from .amblard_michel import coupled_pair_transition
 from .discrete import (
     TrainedGranger,
     granger_by_training,
@@ -108,8 +108,6 @@ __all__ = [
     "TrainedGranger",
     "granger_by_training",
     # directed information
-    "DIParts",
-    "di_decomposition",
     "coupled_pair_transition",
     # causal models
     "spurious_granger_var",

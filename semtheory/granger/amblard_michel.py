@@ -6,7 +6,6 @@ import itertools
 
 import numpy as np
 
-from .. import directed
 from .._validate import check_probability
 
 
@@ -15,10 +14,8 @@ from .._validate import check_probability
 # ----------------------------------------------------------------------------------------------
 
 
-# The split has one implementation, semtheory.directed.directed_information_decomposition; chapter 8's names
-# for it are aliases (the same function and result type, whose docstrings document them).
-DIParts = directed.DIDecomposition
-di_decomposition = directed.directed_information_decomposition
+# The split itself is semtheory.directed.directed_information_decomposition (chapters 3 and 8); this part
+# holds chapter 8's example pair.
 
 
 def coupled_pair_transition(lagged: float = 0.7, flip: float = 0.1) -> np.ndarray:
