@@ -450,10 +450,10 @@ def test_strictly_causal_predictor_against_brute_force(seed):
     sp_ = rd.strictly_causal_predictor(px, base=math.e)
     assert abs(sp_.distortion - measures.entropy(px.ravel(), base=math.e) / 3) < 1e-12
     # rate = H(Y^n)/n from the Y-marginal of the joint (deterministic channel), and = Massey's DI
-    py = sp_.joint.sum(axis=(0, 1, 2))
+    py = sp_.law.sum(axis=(0, 1, 2))
     assert abs(sp_.rate - measures.entropy(py.ravel(), base=math.e) / 3) < 1e-10
     # brute force: the predictor's outputs read off the joint are the true conditionals
-    J = sp_.joint
+    J = sp_.law
     for idx in zip(*np.nonzero(J)):
         x, y = idx[:3], idx[3:]
         for t in range(3):

@@ -20,12 +20,34 @@ from ..core.alternating import Round, alternate, squarem_point, squarem_steps
 from ..core.law import MAX_CELLS  # largest (X^n, Y^n) table the directed solver builds
 
 
+_EXP_ZERO = -746.0  # np.exp(x) is exactly 0.0 for every x < -745.14 (below half the smallest subnormal)
+
+
+def exp0(A: np.ndarray, out: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+    """``np.exp(A)`` bit for bit, without evaluating the entries below ``-746`` (whose exponential is exactly 0).
+
+    numpy's exp takes a slow path on every entry that underflows; on a Gibbs kernel at large ``beta`` most
+    entries do, and skipping them makes the 256 x 256 kernel several times cheaper.  NaN entries give 0 (none
+    reach it).  ``out`` and ``mask`` (float and bool arrays of ``A``'s shape) are optional work buffers."""
+    if A.size < 4096:  # small arrays: the mask costs more than it saves
+        with np.errstate(under="ignore"):
+            return np.exp(A, out=out)
+    if out is None:
+        out = np.zeros(A.shape)
+    else:
+        out.fill(0.0)
+    with np.errstate(under="ignore", invalid="ignore"):
+        mask = np.greater_equal(A, _EXP_ZERO, out=mask)
+        np.exp(A, out=out, where=mask)
+    return out
+
+
 def lse(A: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     """log-sum-exp along ``axis`` (plain numpy: scipy's version costs ~1 ms of overhead per call)."""
     m = np.max(A, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore", under="ignore"):
-        out = np.log(np.sum(np.exp(A - m), axis=axis, keepdims=True)) + m
+    with np.errstate(divide="ignore", under="ignore", invalid="ignore"):
+        out = np.log(np.sum(exp0(A - m), axis=axis, keepdims=True)) + m
     if not keepdims:
         out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
     return out
@@ -227,6 +249,15 @@ class BAProblem:
         self.accelerate = True
         self.eliminate = True
         self.eliminated = np.zeros(0, dtype=int)  # the reproductions removed at the last solve (for the tests)
+        self._work = None  # work arrays of the shape of d on the support, shared by the solves of one problem
+
+    def work(self):
+        """Four work arrays (E, K, scratch: float; mask: bool) of the shape of ``d`` on the support, reused
+        by every :meth:`solve` of this problem (a curve solves one problem at many ``beta``)."""
+        if self._work is None:
+            shape = self.d.shape
+            self._work = (np.empty(shape), np.empty(shape), np.empty(shape), np.empty(shape, dtype=bool))
+        return self._work
 
     def exact_terms(self, logr: np.ndarray, E: np.ndarray):
         """log Z(x) (shifted), log c(y) exactly in the log domain."""
@@ -243,10 +274,10 @@ class BAProblem:
             logr = np.full(self.ny, -np.inf)
             logr[y] = 0.0
             return 0.0, dmax, 0.0, logr, 0
+        E, K, scratch, mask = self.work()
         with np.errstate(invalid="ignore"):
-            E = -beta * self.dd  # <= 0, -inf on forbidden pairs, 0 at each row's minimum
-        with np.errstate(under="ignore"):
-            K = np.exp(E)
+            np.multiply(self.dd, -beta, out=E)  # <= 0, -inf on forbidden pairs, 0 at each row's minimum
+        exp0(E, out=K, mask=mask)
         big = E.size > 1024  # there the sharper certificate costs a few iterations: check it adaptively
         act = np.arange(self.ny)  # the reproductions not yet eliminated (a proof that r*(y) = 0 removes one)
         lr_a = logr.copy()
@@ -292,7 +323,8 @@ class BAProblem:
             lz, lc, gap, _ = rnd.info
             if not (gap > tol_nats and want):
                 return None
-            logu = st["Ea"] - lz[:, None]
+            Ea = st["Ea"]
+            logu = np.subtract(Ea, lz[:, None], out=scratch.reshape(-1)[:Ea.size].reshape(Ea.shape))
             gap = min(gap, scaling_gap(self.logp, logu, lc, 0.25 * tol_nats))
             st["last_check"] = k
             if gap > tol_nats and self.eliminate and st["act"].size > 1:
@@ -372,7 +404,8 @@ class BAProblem:
                 c = K.T @ v
                 w = np.exp(logr) * c
                 logc = np.log(c)
-                dist = float(np.exp(logr) @ ((K * self.d0).T @ v))
+                Kd = np.multiply(K, self.d0, out=self.work()[2])
+                dist = float(np.exp(logr) @ (Kd.T @ v))
             rate = -beta * (dist - self.dmin_total) - float(self.p @ logZ) - float(w[w > 0] @ logc[w > 0])
             gap = min(gap, max(float(logc.max()), 0.0))  # Blahut's bound on the full problem holds as well
             return max(rate, 0.0), dist, max(gap, 0.0), logr, it
