@@ -53,6 +53,15 @@ def lse(A: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
     return out
 
 
+def log_normalise(u: np.ndarray) -> np.ndarray:
+    """``u - lse(u)`` for a 1-D log weight vector, bit for bit, with fewer numpy calls (the BA inner loop)."""
+    m = u.max()
+    if not math.isfinite(m):
+        return u - lse(u)
+    with np.errstate(under="ignore"):
+        return u - (np.log(np.sum(np.exp(u - m))) + m)
+
+
 def scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray, merge: float = 0.0) -> float:
     r"""Certified dual gap (nats) of a Gibbs test channel: a feasible rescaling of Blahut's dual point.
 
@@ -282,22 +291,21 @@ class BAProblem:
         act = np.arange(self.ny)  # the reproductions not yet eliminated (a proof that r*(y) = 0 removes one)
         lr_a = logr.copy()
 
-        def terms(lr):
+        logp = self.logp
+
+        def terms(lr):  # (the floating-point state of the whole loop is set once, around alternate below)
             m = lr.max()
-            with np.errstate(under="ignore"):
-                rs = np.exp(lr - m)
+            rs = np.exp(lr - m)
             Ka = st["Ka"]  # the kernel on the reproductions not yet eliminated
             Z = Ka @ rs
             if Z.min() > _FAST_Z_FLOOR:
-                with np.errstate(under="ignore", divide="ignore"):
-                    lz = np.log(Z) + m  # log sum_y r(y) e^{-beta (d - dmin)}
-                    lc = np.log(Ka.T @ np.exp(self.logp - lz))
+                lz = np.log(Z) + m  # log sum_y r(y) e^{-beta (d - dmin)}
+                lc = np.log(Ka.T @ np.exp(logp - lz))
                 return lz, lc
             return self.exact_terms(lr, st["Ea"])  # some row's partition sum underflows: exact log arithmetic
 
         def step(lr, lc):
-            u = lr + lc
-            return u - lse(u)
+            return log_normalise(lr + lc)
 
         st = {"act": act, "Ea": E, "Ka": K, "U_prev": math.inf, "last_check": 0, "k": 0, "it": 0, "restart": restart}
 
@@ -353,20 +361,20 @@ class BAProblem:
             # Two step lengths (core.alternating.squarem_steps): in the mass-weighted norm (the letters that
             # carry the law: the linear phase of an ill-conditioned kernel) and in the plain norm of the log law
             # (letters emptying at a steady log rate: the sublinear zero-rate end); the longer is tried first
-            with np.errstate(under="ignore"):
-                w = np.exp(u2)
+            w = np.exp(u2)
             for a in squarem_steps(x0, u1, u2, weights=w, max_step=_SQ_MAX_STEP):
                 ue = squarem_point(x0, u1, u2, a)
                 ue = np.maximum(ue, u2 - _SQ_MAX_DROP)  # never kill a letter outright: the certificate decides
-                yield ue - lse(ue)
+                yield log_normalise(ue)
 
         def better(re, r2):  # U(ue) < U(u2), U = -p . log Z
             ze, z2 = re.info[0], r2.info[0]
             return bool(np.isfinite(ze).all() and float(self.p @ (ze - z2)) > 0)
 
-        res = alternate(lambda lr, check: evaluate(lr), lr_a, tol=tol_nats, max_iter=max_iter,
-                        accelerate=candidates if self.accelerate else False, better=better, refine=refine,
-                        restart=fallback)
+        with np.errstate(under="ignore", divide="ignore", invalid="ignore"):  # once for the loop (log 0, 0 * inf)
+            res = alternate(lambda lr, check: evaluate(lr), lr_a, tol=tol_nats, max_iter=max_iter,
+                            accelerate=candidates if self.accelerate else False, better=better, refine=refine,
+                            restart=fallback)
         lr_a, it = res.state, res.iterations
         logZ, logc, gap, scaled = res.last.info
         act, Ea = st["act"], st["Ea"]
