@@ -150,10 +150,12 @@ def squarem_steps(x0: ArrayLike, x1: ArrayLike, x2: ArrayLike, *, weights: Array
     with np.errstate(invalid="ignore"):  # -inf - -inf on entries with no mass
         d1, d2 = x1 - x0, (x2 - x1) - (x1 - x0)
     ok = np.isfinite(d1) & np.isfinite(d2)
-    d1o, d2o = d1[ok], d2[ok]
+    every = bool(ok.all())  # the usual case: no entry to leave out, no copies
+    d1o, d2o = (d1, d2) if every else (d1[ok], d2[ok])
     norms = []
     if weights is not None:
-        w = np.asarray(weights, dtype=float)[ok]
+        w = np.asarray(weights, dtype=float)
+        w = w if every else w[ok]
         norms.append((float(np.sqrt(w @ d1o**2)), float(np.sqrt(w @ d2o**2))))
     norms.append((float(np.linalg.norm(d1o)), float(np.linalg.norm(d2o))))
     steps = []
@@ -191,7 +193,8 @@ def squarem_point(x0: ArrayLike, x1: ArrayLike, x2: ArrayLike, alpha: float) -> 
     with np.errstate(invalid="ignore"):
         d1, d2 = x1 - x0, (x2 - x1) - (x1 - x0)
         ok = np.isfinite(d1) & np.isfinite(d2)
-        return np.where(ok, x0 - 2 * alpha * d1 + alpha * alpha * d2, x2)
+        xe = x0 - 2 * alpha * d1 + alpha * alpha * d2
+        return xe if ok.all() else np.where(ok, xe, x2)
 
 
 def alternate(step: Callable[[Any, bool], Round], x0: Any, *, tol: float, max_iter: int, certified: bool = True,

@@ -265,6 +265,8 @@ class BAProblem:
         self.d = d[keep]
         self.dmin = self.d.min(axis=1, keepdims=True)
         self.dd = self.d - self.dmin  # >= 0, +inf on forbidden pairs
+        fin = self.dd[np.isfinite(self.dd)]
+        self.dd_max = float(fin.max())  # so exp(-beta dd) underflows nowhere when beta dd_max < 745
         self.d0 = np.where(np.isfinite(self.d), self.d, 0.0)
         self.dmin_total = float(self.p @ self.dmin.ravel())
         self.ny = d.shape[1]
@@ -299,7 +301,10 @@ class BAProblem:
         E, K, scratch, mask = self.work()
         with np.errstate(invalid="ignore"):
             np.multiply(self.dd, -beta, out=E)  # <= 0, -inf on forbidden pairs, 0 at each row's minimum
-        exp0(E, out=K, mask=mask)
+        if -beta * self.dd_max >= _EXP_ZERO:  # no finite entry underflows: the plain exp is the fastest
+            np.exp(E, out=K)
+        else:
+            exp0(E, out=K, mask=mask)
         big = E.size > 1024  # there the sharper certificate costs a few iterations: check it adaptively
         act = np.arange(self.ny)  # the reproductions not yet eliminated (a proof that r*(y) = 0 removes one)
         lr_a = logr.copy()
@@ -326,7 +331,7 @@ class BAProblem:
             # one iterate: its terms, the objective U(r) = -p . log Z, Blahut's gap max_y log c(y) (a NaN gap is
             # no certificate: inf for the loop, kept in info) and the deferred BA step
             lz, lc = terms(lr)
-            g = float(np.max(lc))
+            g = float(lc.max())
             U = -float(self.p @ lz)
             return Round(lambda: step(lr, lc), U, U - g, U, info=(lz, lc, g, False),
                          gap=math.inf if math.isnan(g) else g)
