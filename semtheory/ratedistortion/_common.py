@@ -58,8 +58,7 @@ def log_normalise(u: np.ndarray) -> np.ndarray:
     m = u.max()
     if not math.isfinite(m):
         return u - lse(u)
-    with np.errstate(under="ignore"):
-        return u - (np.log(np.sum(np.exp(u - m))) + m)
+    return u - (np.log(np.exp(u - m).sum()) + m)  # (an underflow in exp is ignored by numpy's default state)
 
 
 def scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray, merge: float = 0.0) -> float:
@@ -265,9 +264,9 @@ class BAProblem:
         self.d = d[keep]
         self.dmin = self.d.min(axis=1, keepdims=True)
         self.dd = self.d - self.dmin  # >= 0, +inf on forbidden pairs
-        fin = self.dd[np.isfinite(self.dd)]
-        self.dd_max = float(fin.max())  # so exp(-beta dd) underflows nowhere when beta dd_max < 745
-        self.d0 = np.where(np.isfinite(self.d), self.d, 0.0)
+        finite = np.isfinite(self.d)
+        self.dd_max = float(np.max(self.dd, where=finite, initial=0.0))  # exp(-beta dd) underflows nowhere if beta dd_max < 745
+        self.d0 = np.where(finite, self.d, 0.0)
         self.dmin_total = float(self.p @ self.dmin.ravel())
         self.ny = d.shape[1]
         self.accelerate = True
