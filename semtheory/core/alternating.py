@@ -157,7 +157,7 @@ def squarem_steps(x0: ArrayLike, x1: ArrayLike, x2: ArrayLike, *, weights: Array
         w = np.asarray(weights, dtype=float)
         w = w if every else w[ok]
         norms.append((float(np.sqrt(w @ d1o**2)), float(np.sqrt(w @ d2o**2))))
-    norms.append((float(np.linalg.norm(d1o)), float(np.linalg.norm(d2o))))
+    norms.append((math.sqrt(d1o @ d1o), math.sqrt(d2o @ d2o)))  # = np.linalg.norm of a 1-D array, bit for bit
     steps = []
     for n1, n2 in norms:
         if n1 > 0 and n2 > 0:
