@@ -349,10 +349,14 @@ class BAProblem:
             if not (gap > tol_nats and want):
                 return None
             Ea = st["Ea"]
-            logu = np.subtract(Ea, lz[:, None], out=scratch.reshape(-1)[:Ea.size].reshape(Ea.shape))
-            gap = min(gap, scaling_gap(self.logp, logu, lc, 0.25 * tol_nats))
+            # the sharper certificate reads log u = log K - log Z only on the reproductions with log c > 0 (the
+            # others enter neither its rescaling nor its merge), so only those columns are formed
+            pos = np.nonzero(lc > 0)[0]
+            logu_pos = Ea[:, pos] - lz[:, None]
+            gap = min(gap, scaling_gap(self.logp, logu_pos, lc[pos], 0.25 * tol_nats))
             st["last_check"] = k
             if gap > tol_nats and self.eliminate and st["act"].size > 1:
+                logu = np.subtract(Ea, lz[:, None], out=scratch.reshape(-1)[:Ea.size].reshape(Ea.shape))
                 kill = self._eliminable(logu, lc) & np.isfinite(lr)
                 if kill.any():
                     lr = np.where(kill, -np.inf, lr)
