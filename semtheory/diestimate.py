@@ -144,14 +144,14 @@ class CTW:
 
     Parameters
     ----------
-    k : int
+    vocab_size : int
         Alphabet size, at least 2.
     depth : int
         Context depth, at least 0.
     """
 
-    def __init__(self, k: int, depth: int):
-        self.k = check_int(k, "k", minimum=2)
+    def __init__(self, vocab_size: int, depth: int):
+        self.k = check_int(vocab_size, "vocab_size", minimum=2)
         self.depth = check_int(depth, "depth", minimum=0)
         self.nodes: dict[tuple, list] = {}  # context prefix -> [counts, logPe, logPw, sum of children's logPw]
 

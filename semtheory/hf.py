@@ -267,9 +267,9 @@ class TextMeasures(NamedTuple):
     n_bytes: int
 
 
-def text_measures(lm: CausalLM, text: str, *, base: float = 2, window: int | None = None,
+def text_measures(model: CausalLM, text: str, *, base: float = 2, window: int | None = None,
                   progress: Callable[..., Any] | None = None) -> TextMeasures:
-    r"""Bits per token, bits per byte and perplexity of ``text`` under ``lm``, with per-token densities.
+    r"""Bits per token, bits per byte and perplexity of ``text`` under ``model``, with per-token densities.
 
     .. math:: \text{per token} = -\frac1N\sum_{t=1}^N \log P(x_t \mid x^{t-1}), \qquad
               \text{per byte} = -\frac1B\sum_{t=1}^N \log P(x_t \mid x^{t-1})
@@ -282,7 +282,7 @@ def text_measures(lm: CausalLM, text: str, *, base: float = 2, window: int | Non
 
     Parameters
     ----------
-    lm : CausalLM
+    model : CausalLM
         The model, with a tokenizer.
     text : str
         The text to score, at least one token long.
@@ -298,17 +298,17 @@ def text_measures(lm: CausalLM, text: str, *, base: float = 2, window: int | Non
     TextMeasures
         The code lengths and per-token densities, in units of log ``base`` (bits by default).
     """
-    if not isinstance(lm, CausalLM):
-        raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
+    if not isinstance(model, CausalLM):
+        raise ValueError(f"model must be a semtheory.hf.CausalLM, got {type(model).__name__}")
     log_base(base)  # validated before any work
-    ids = lm.encode(text)
+    ids = model.encode(text)
     if ids.size == 0:
         raise ValueError("text must hold at least one token")
-    limit = getattr(lm.model.config, "max_position_embeddings", None) or getattr(lm.model.config, "n_positions", 1024)
+    limit = getattr(model.model.config, "max_position_embeddings", None) or getattr(model.model.config, "n_positions", 1024)
     W = check_int(window if window is not None else int(limit) - 1, "window", minimum=1, maximum=int(limit) - 1)
     dens = np.empty(ids.size)
     for s0 in range(0, ids.size, W):
-        dens[s0:s0 + W] = -lm.token_logprobs(ids[s0:s0 + W], base=base)
+        dens[s0:s0 + W] = -model.token_logprobs(ids[s0:s0 + W], base=base)
         if progress is not None:
             progress(min(s0 + W, ids.size), ids.size)
     n_bytes = len(text.encode("utf-8"))
@@ -346,9 +346,9 @@ class SourceTextReport(NamedTuple):
     measures: TextMeasures
 
 
-def source_text_report(lm: CausalLM, source: LanguageModel, n: int, *, alphabet: str, seed: SeedLike = None,
+def source_text_report(model: CausalLM, source: LanguageModel, n: int, *, alphabet: str, seed: SeedLike = None,
                        base: float = 2, window: int | None = None) -> SourceTextReport:
-    r"""Perplexity against the entropy rate: ``n`` symbols of ``source`` written as text, scored by ``lm``.
+    r"""Perplexity against the entropy rate: ``n`` symbols of ``source`` written as text, scored by ``model``.
 
     Symbol :math:`v` of the source (a :class:`~semtheory.channel.LanguageModel` with ``entropy_rate(base=...)``,
     e.g. a :class:`semtheory.sources.MarkovSource`) is written as the character ``alphabet[v]``; the model's
@@ -358,7 +358,7 @@ def source_text_report(lm: CausalLM, source: LanguageModel, n: int, *, alphabet:
 
     Parameters
     ----------
-    lm : CausalLM
+    model : CausalLM
         The model, with a tokenizer.
     source : semtheory.channel.LanguageModel
         A source with ``sample(n, seed=...)`` and ``entropy_rate(base=...)``, e.g. a
@@ -379,8 +379,8 @@ def source_text_report(lm: CausalLM, source: LanguageModel, n: int, *, alphabet:
     SourceTextReport
         The model's code length against the entropy rate, in units of log ``base`` per symbol (bits by default).
     """
-    if not isinstance(lm, CausalLM):
-        raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
+    if not isinstance(model, CausalLM):
+        raise ValueError(f"model must be a semtheory.hf.CausalLM, got {type(model).__name__}")
     rate = getattr(source, "entropy_rate", None)
     if not callable(rate) or not hasattr(source, "sample"):
         raise ValueError("source must have sample() and entropy_rate(base=...) (e.g. a semtheory.sources.MarkovSource)")
@@ -389,7 +389,7 @@ def source_text_report(lm: CausalLM, source: LanguageModel, n: int, *, alphabet:
     n = check_int(n, "n", minimum=1)
     symbols = source.sample(n, seed=seed)
     text = "".join(alphabet[int(v)] for v in symbols)
-    m = text_measures(lm, text, base=base, window=window)
+    m = text_measures(model, text, base=base, window=window)
     per_symbol = float(m.flow[-1] / n)
     H = float(rate(base=base))
     return SourceTextReport(per_symbol, H, per_symbol - H, text, m)
@@ -417,13 +417,13 @@ class AttentionMaps(NamedTuple):
     pattern_energy: np.ndarray
 
 
-def attention_maps(lm: CausalLM, context: Sequence[int], *, base: float = 2) -> AttentionMaps:
-    """Per-layer, per-head attention weights of ``lm`` on ``context`` (``output_attentions``), with the
+def attention_maps(model: CausalLM, context: Sequence[int], *, base: float = 2) -> AttentionMaps:
+    """Per-layer, per-head attention weights of ``model`` on ``context`` (``output_attentions``), with the
     entropy of each query's law. Needs eager attention (:func:`load` asks for it).
 
     Parameters
     ----------
-    lm : CausalLM
+    model : CausalLM
         The model, loaded with eager attention.
     context : sequence of int, length n - 1
         Token ids (BOS is prepended).
@@ -435,12 +435,12 @@ def attention_maps(lm: CausalLM, context: Sequence[int], *, base: float = 2) -> 
     AttentionMaps
         Weights, entropies (units of log ``base``) and energies (nats) over the n positions BOS + context.
     """
-    if not isinstance(lm, CausalLM):
-        raise ValueError(f"lm must be a semtheory.hf.CausalLM, got {type(lm).__name__}")
+    if not isinstance(model, CausalLM):
+        raise ValueError(f"model must be a semtheory.hf.CausalLM, got {type(model).__name__}")
     lb = log_base(base)
-    ids = np.concatenate([[lm.bos], lm._check_tokens(context, "context")])
+    ids = np.concatenate([[model.bos], model._check_tokens(context, "context")])
     with torch.no_grad():
-        out = lm.model(input_ids=torch.as_tensor(ids[None], device=lm.device), output_attentions=True)
+        out = model.model(input_ids=torch.as_tensor(ids[None], device=model.device), output_attentions=True)
     if not out.attentions:
         raise ValueError("the model returned no attention weights: load it with attn_implementation='eager'")
     w = np.stack([a[0].to(torch.float64).cpu().numpy() for a in out.attentions])

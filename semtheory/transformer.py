@@ -138,13 +138,13 @@ class CausalSelfAttention(nn.Module):
         self.n_heads, self.d_k = n_heads, d_model // n_heads
         self.W_Q, self.W_K, self.W_V, self.W_O = (nn.Linear(d_model, d_model, bias=False) for _ in range(4))
 
-    def forward(self, u: torch.Tensor, *, weights: bool = False):
+    def forward(self, u: torch.Tensor, *, return_weights: bool = False):
         B, n, d = u.shape
         q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
         scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)  # beta q_i . k_j, shape (B, H, n, n)
         alpha = scores.masked_fill(~causal_mask(n), float("-inf")).softmax(dim=-1)
         out = self.W_O((alpha @ v).transpose(1, 2).reshape(B, n, d))
-        return (out, alpha) if weights else out
+        return (out, alpha) if return_weights else out
 
 
 class FeedForward(nn.Module):
@@ -190,7 +190,7 @@ class Block(nn.Module):
         self.attn, self.ffn = CausalSelfAttention(d_model, n_heads), FeedForward(d_model, d_ff)
 
     def forward(self, h: torch.Tensor, *, record: dict | None = None) -> torch.Tensor:
-        a, alpha = self.attn(self.ln1(h), weights=True)
+        a, alpha = self.attn(self.ln1(h), return_weights=True)
         if record is not None:
             record.update(h=h, alpha=alpha, attn=a)
         h = h + a

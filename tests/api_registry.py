@@ -204,7 +204,6 @@ LOGITS = [1.0, 0.5, -0.5]
 _B = A("base", 2)
 reg("measures.marginal", p=A("pmf", PXY), axes=0)
 reg("measures.entropy", p=A("pmf", P3), base=_B)
-reg("measures.joint_entropy", p=A("pmf", PXY), base=_B)
 reg("measures.conditional_entropy", p=A("pmf", PXY), axes=0, given=1, base=_B)
 reg("measures.mutual_information", p=A("pmf", PXY), axes_a=0, axes_b=1, base=_B)
 reg("measures.conditional_mutual_information", p=A("pmf", PXYZ), axes_a=0, axes_b=1, given=2, base=_B)
@@ -280,7 +279,7 @@ reg("capacity.hopfield_retrieval", N=A("size", 8, minimum=1), P=A("size", 2, min
 reg("capacity.hopfield_overlap_sweep", N=A("size", 8, minimum=1), alphas=A("array", [0.1], ndim=1),
     repeats=A("size", 1, minimum=1), probes=A("size", 2, minimum=1), mode=A("choice", "async"), seed=A("seed", 0))
 reg("capacity.cramer_rate", x=A("real", 0.7))
-reg("capacity.dense_capacity", N=A("size", 100, minimum=1), n=A("size", 2, minimum=2), rho=A("prob", 0.1),
+reg("capacity.dense_capacity", N=A("size", 100, minimum=1), degree=A("size", 2, minimum=2), rho=A("prob", 0.1),
     level=A("prob", 0.5, optional=True))
 reg("capacity.demircigil_exponent", rho=A("prob", 0.1))
 reg("capacity.exponential_capacity", N=A("size", 100, minimum=1), rho=A("prob", 0.1), criterion=A("choice", "all"))
@@ -320,7 +319,7 @@ exempt("abstract base class of the language models; it has no constructor argume
 reg("core.MarkovLM", transition=A("kernel", K2), initial=A("pmf", P2, optional=True))
 reg("core.sequence_law", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
 reg("core.check_model", model=A("object", _LM), name="model")
-reg("core.checked_logprobs", lp=A("array", np.log([0.5, 0.5]), inf_ok=True), vocab_size=2, where="lp")
+reg("core.checked_logprobs", logp=A("array", np.log([0.5, 0.5]), inf_ok=True), vocab_size=2, where="lp")
 reg("core.StateWalker", model=_LM, prompt=[0])
 exempt("registers a package-internal route (two callables) for sequence_law; channel calls it at import",
        "core.register_batched_route")
@@ -329,7 +328,7 @@ for _f in ("boltzmann", "boltzmann_logprobs", "log_partition", "free_energy", "m
 reg("channel.boltzmann_entropy", energies=A("array", [0.0, 1.0, 2.0]), temperature=_T, base=A("base", 2))
 reg("channel.temperature_map", logits=_LOGIT, temperature=_T)
 reg("channel.top_k_map", logits=_LOGIT, k=A("size", 2, minimum=1))
-reg("channel.top_p_map", logits=_LOGIT, p=A("prob", 0.9))
+reg("channel.top_p_map", logits=_LOGIT, top_p=A("prob", 0.9))
 reg("channel.greedy_map", logits=_LOGIT)
 reg("channel.min_p_map", logits=_LOGIT, p_min=A("prob", 0.1))
 reg("channel.typical_map", logits=_LOGIT, mass=A("prob", 0.9))
@@ -337,7 +336,7 @@ reg("channel.tempered_at_entropy", logits=_LOGIT, entropy=A("nonneg", 1.0), base
 reg("channel.frontier_gap", logits=_LOGIT, logq=A("array", np.log([0.5, 0.3, 0.2])), base=A("base", 2))
 reg("channel.decode", logits=_LOGIT, **_DEC)
 reg("channel.decoding_cost", logits=_LOGIT, **_DEC, base=A("base", 2))
-reg("channel.logprob_entropy", logprobs=A("array", np.log(P3)), base=A("base", 2))
+reg("channel.logprob_entropy", logp=A("array", np.log(P3)), base=A("base", 2))
 reg("channel.logprob_kl", logq=A("array", np.log(P3)), logp=A("array", np.log([0.4, 0.3, 0.3])), base=A("base", 2))
 reg("channel.interleave", inputs=A("tokens", [0, 1]), outputs=A("tokens", [1, 0]))
 reg("channel.iid_inputs", q=A("pmf", P2))
@@ -397,7 +396,7 @@ reg("diestimate.sample_markov_pair", transition=A("kernel", np.full((2, 2, 2, 2)
     seed=A("seed", 0))
 reg("diestimate.di_rate_plugin", x=A("tokens", _XS), y=A("tokens", _YS), order=A("size", 1, minimum=0), base=A("base", 2))
 reg("diestimate.di_rate_ctw", x=A("tokens", _XS), y=A("tokens", _YS), depth=A("size", 2, minimum=0), base=A("base", 2))
-reg("diestimate.CTW", k=A("size", 2, minimum=2), depth=A("size", 2, minimum=0))
+reg("diestimate.CTW", vocab_size=A("size", 2, minimum=2), depth=A("size", 2, minimum=0))
 reg("gaussian.awgn_capacity", power=A("nonneg", 1.0), noise=A("positive", 1.0), base=A("base", 2))
 reg("gaussian.water_filling", noise=A("array", [1.0, 2.0], ndim=1), power=A("nonneg", 1.0), base=A("base", 2))
 reg("gaussian.colored_noise_capacity", cov=A("array", [[1.0, 0.2], [0.2, 1.0]], ndim=2), power=A("nonneg", 1.0),
@@ -415,9 +414,9 @@ reg("generalization.cross_entropy_upper", logits=A("array", [[1.0, 0.0]]))
 reg("generalization.cross_entropy_sup_given_range", K=A("size", 3, minimum=2), r=A("nonneg", 1.0))
 reg("generalization.logit_sum_bound", mi=A("nonneg", 0.1), n=A("size", 10, minimum=1), K=A("size", 3, minimum=2),
     logit_l1=A("nonneg", 1.0), base=A("base", 2))
-reg("generalization.random_hypotheses", M=A("size", 3, minimum=1), m=A("size", 2, minimum=1), K=A("size", 2, minimum=2),
+reg("generalization.random_hypotheses", M=A("size", 3, minimum=1), x_card=A("size", 2, minimum=1), n_classes=A("size", 2, minimum=2),
     scale=A("nonneg", 1.0), seed=A("seed", 0))
-reg("generalization.enumerate_types", n=A("size", 2, minimum=0), A=A("size", 2, minimum=1))
+reg("generalization.enumerate_types", n=A("size", 2, minimum=0), vocab_size=A("size", 2, minimum=1))
 reg("generalization.ml_table_entropy", p_xy=A("pmf", PXY), n=A("size", 2, minimum=1), base=A("base", 2))
 reg("generalization.gibbs_posterior", emp_loss=A("array", [0.1, 0.5]), beta=A("nonneg", 1.0, inf_ok=True),
     n=A("size", 2, minimum=1))
@@ -431,7 +430,7 @@ exempt("the result tuple (spread, l1, l1_centred) of logit_budgets (registered);
 reg("generalization.logit_budgets", logits=A("array", [[1.0, 0.0]]))
 reg("generalization.decoupling_cgf", **_GS, lambdas=A("array", [0.5], ndim=1), centred=A("flag", True))
 reg("generalization.individual_sample_mi", **_GS, base=A("base", 2))
-reg("generalization.supersample_cmi", **_GS, supersamples=A("size", 5, minimum=1), seed=A("seed", 0),
+reg("generalization.supersample_cmi", **_GS, n_samples=A("size", 5, minimum=1), seed=A("seed", 0),
     base=A("base", 2))
 reg("generalization.supersample_cmi_brute_force", **_GS, base=A("base", 2))
 reg("generalization.cmi_generalization_bound", cmi=A("nonneg", 0.1), n=A("size", 10, minimum=1),
@@ -481,10 +480,10 @@ reg("diffusion.mask_probabilities", n=A("size", 2, minimum=1), t=A("prob", 0.5))
 reg("diffusion.mask_weights", n=A("size", 2, minimum=1))
 reg("diffusion.forward_mask", x0=A("tokens", [[0, 1]]), t=A("prob", 0.5), vocab_size=A("size", 2, minimum=1),
     seed=A("seed", 0))
-reg("diffusion.sample_sequences", p=A("pmf", _PSEQ), size=A("size", 3, minimum=1), seed=A("seed", 0))
+reg("diffusion.sample_sequences", p=A("pmf", _PSEQ), n_samples=A("size", 3, minimum=1), seed=A("seed", 0))
 reg("diffusion.exact_conditionals", p=A("pmf", _PSEQ))
 reg("diffusion.marginal_predictor", p=A("pmf", _PSEQ))
-reg("diffusion.random_predictor", vocab_size=A("size", 2, minimum=1), length=A("size", 2, minimum=1),
+reg("diffusion.random_predictor", vocab_size=A("size", 2, minimum=1), n=A("size", 2, minimum=1),
     concentration=A("positive", 1.0), seed=A("seed", 0))
 reg("diffusion.perturbed_predictor", q=Lazy(_dtable), noise=A("prob", 0.5), concentration=A("positive", 1.0),
     seed=A("seed", 0))
@@ -497,17 +496,17 @@ reg("diffusion.estimator_moments", p=A("pmf", _PSEQ), q=_QT, estimator=A("choice
     base=_DB)
 reg("diffusion.bayes_posterior", p=A("pmf", _PSEQ), t=A("prob", 0.5))
 reg("diffusion.discrete_time_loss", p=A("pmf", _PSEQ), q=_QT, steps=A("size", 2, minimum=1), base=_DB)
-reg("diffusion.order_law", q=_QT, order=A("tokens", [1, 0]))
-reg("diffusion.order_cross_entropy", p=A("pmf", _PSEQ), q=_QT, order=A("tokens", [1, 0]), base=_DB)
+reg("diffusion.order_law", q=_QT, permutation=A("tokens", [1, 0]))
+reg("diffusion.order_cross_entropy", p=A("pmf", _PSEQ), q=_QT, permutation=A("tokens", [1, 0]), base=_DB)
 reg("diffusion.any_order_loss", p=A("pmf", _PSEQ), q=_QT, base=_DB)
 reg("diffusion.mixture_law", q=_QT)
 reg("diffusion.order_log_joint", q=_QT, x=A("tokens", [0, 1]))
 reg("diffusion.loss_chain", p=A("pmf", _PSEQ), q=_QT, base=_DB)
-reg("diffusion.unmask_schedule", length=A("size", 2, minimum=1), steps=A("size", 2, minimum=1))
+reg("diffusion.unmask_schedule", n=A("size", 2, minimum=1), steps=A("size", 2, minimum=1))
 reg("diffusion.sample", predictor=_QT, n_samples=A("size", 3, minimum=1), steps=A("size", 2, minimum=1),
     remasking=A("choice", "random"), seed=A("seed", 0))
 reg("diffusion.sampler_law", q=_QT, steps=A("size", 2, minimum=1), remasking=A("choice", "random"))
-reg("diffusion.step_joint_law", law=A("pmf", _PSEQ), order=A("tokens", [1, 0]), left=[0])
+reg("diffusion.step_joint_law", law=A("pmf", _PSEQ), permutation=A("tokens", [1, 0]), left=[0])
 _SSL = Lazy(lambda: __import__(_D).diffusion.sampler_step_law(_dq(), [0]))
 reg("diffusion.sampler_step_law", q=_QT, left=[0], remasking=A("choice", "low_confidence"))
 reg("diffusion.schedule_entropy", step_law=A("pmf", Lazy(lambda: __import__(_D).diffusion.sampler_step_law(_dq(), [0]))),
@@ -516,7 +515,7 @@ reg("diffusion.schedule_flows", step_law=_SSL, base=_DB)
 reg("diffusion.source_nll", p=A("pmf", _PSEQ), tokens=A("tokens", [[0, 1]]), base=_DB)
 reg("diffusion.sampling_quality", p=A("pmf", _PSEQ), table=_QT, model=_QT, steps=[1, 2],
     n_samples=A("size", 5, minimum=1), base=_DB, seed=A("seed", 0))
-reg("diffusion.MaskPredictor", vocab_size=A("size", 2, minimum=1), length=A("size", 2, minimum=1),
+reg("diffusion.MaskPredictor", vocab_size=A("size", 2, minimum=1), n=A("size", 2, minimum=1),
     arch=A("choice", "mlp"), d_model=A("size", 4, minimum=1), n_heads=A("size", 1, minimum=1),
     n_layers=A("size", 1, minimum=1), d_ff=A("size", 4, minimum=1), d_hidden=A("size", 4, minimum=1), seed=A("seed", 0))
 reg("diffusion.train_mask_predictor", model=Lazy(_mask_predictor), data=A("tokens", [[0, 1], [1, 1]]),
@@ -529,18 +528,17 @@ exempt(RESULT, "diffusion.EstimatorMoments", "diffusion.LossChain", "diffusion.S
 # elbo (chapter 11)
 # ----------------------------------------------------------------------------------------------
 
-_HMMK = dict(init=[0.6, 0.4], trans=K2, emit=[[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+_HMMK = dict(initial=[0.6, 0.4], transition=K2, emission=[[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
 _HM = Lazy(lambda: __import__("semtheory.elbo").elbo.make_hmm(**_HMMK))
 _LJ = np.log([[0.1, 0.2], [0.3, 0.4]])
 _EB = A("base", math.e)
-reg("elbo.make_hmm", init=A("pmf", _HMMK["init"]), trans=A("kernel", K2), emit=A("kernel", _HMMK["emit"]))
+reg("elbo.make_hmm", initial=A("pmf", _HMMK["initial"]), transition=A("kernel", K2), emission=A("kernel", _HMMK["emission"]))
 reg("elbo.random_hmm", n_states=A("size", 2, minimum=1), vocab_size=A("size", 3, minimum=1),
     concentration=A("positive", 1.0), seed=A("seed", 0))
 reg("elbo.log_joint", hmm=A("object", _HM), x=A("tokens", [0, 2]))
 reg("elbo.log_evidence", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
-reg("elbo.log_evidence_long", hmm=A("object", _HM), x=A("tokens", [0, 2]), base=_EB)
 reg("elbo.posterior", hmm=A("object", _HM), x=A("tokens", [0, 2]))
-reg("elbo.log_prior", model=A("object", _HM), n=A("size", 2, minimum=1))
+reg("elbo.log_prior", hmm=A("object", _HM), n=A("size", 2, minimum=1))
 reg("elbo.elbo", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
 reg("elbo.elbo_gap", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]), base=_EB)
 reg("elbo.mean_field", factors=A("kernel", K2))
@@ -560,7 +558,7 @@ reg("elbo.iwae_bound", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25]
     K=A("size", 2, minimum=1), n_samples=A("size", 10, minimum=1), seed=A("seed", 0), base=_EB)
 reg("elbo.iwae_bound_exact", log_joint_table=A("array", _LJ), q=A("pmf", [[0.25, 0.25], [0.25, 0.25]]),
     K=A("size", 2, minimum=1), base=_EB)
-reg("elbo.sample_hmm", hmm=A("object", _HM), n=A("size", 3, minimum=1), size=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("elbo.sample_hmm", hmm=A("object", _HM), n=A("size", 3, minimum=1), n_samples=A("size", 2, minimum=1), seed=A("seed", 0))
 _VSEQ = [[0, 1, 2], [2, 1, 0], [1, 1, 1], [0, 0, 2]]
 reg("elbo.train_vae", sequences=A("tokens", _VSEQ), vocab_size=A("size", 3, minimum=1), latent=A("size", 1, minimum=1),
     hidden=A("size", 4, minimum=1), steps=A("size", 2, minimum=1), batch_size=A("size", 2, minimum=1),
@@ -612,7 +610,7 @@ reg("sources.stationary_distribution", transition=A("kernel", K2, ndim=2))
 reg("sources.MarkovSource", transition=A("kernel", K2))
 reg("sources.lifted_transition", transition=A("kernel", K2))
 reg("sources.IIDSource", p=A("pmf", P2))
-reg("sources.HiddenMarkovSource", transition=A("kernel", K2), emission=A("kernel", _HMMK["emit"]))
+reg("sources.HiddenMarkovSource", transition=A("kernel", K2), emission=A("kernel", _HMMK["emission"]))
 reg("sources.NGramModel", tokens=A("tokens", _TOK), order=A("size", 1, minimum=0), vocab_size=A("size", 2, minimum=1),
     alpha=A("positive", 1.0))
 reg("sources.KneserNeyModel", tokens=A("tokens", _TOK), order=A("size", 1, minimum=0), vocab_size=A("size", 2, minimum=1),
@@ -675,14 +673,14 @@ reg("ssm.discretize", delta=A("array", [[0.5, 0.5]]), A=A("array", _SA, ndim=2),
 reg("ssm.selective_scan", x=A("array", _SX), delta=A("array", np.full((3, 2), 0.5)), A=A("array", _SA, ndim=2),
     B=A("array", _SB), C=A("array", _SB), D=A("array", [1.0, 1.0], optional=True), method=A("choice", "zoh"),
     scan=A("choice", "loop"), return_state=A("flag", False))
-reg("ssm.parallel_scan", a=A("array", np.full((3, 2), 0.5)), b=A("array", _SX), dim=A("size", 0))
+reg("ssm.parallel_scan", a=A("array", np.full((3, 2), 0.5)), b=A("array", _SX), axis=A("size", 0))
 reg("ssm.semiseparable_rank", M=A("array", np.tril(np.ones((3, 3)))), rtol=A("positive", 1e-9))
 _A3 = A("array", [0.5, 0.9, 0.7])
 reg("ssm.ssd_recurrent", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB), return_state=A("flag", False))
 reg("ssm.semiseparable_mask", a=_A3)
 reg("ssm.ssd_matrix", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB))
 reg("ssm.ssd_chunked", x=A("array", _SX), a=_A3, B=A("array", _SB), C=A("array", _SB), chunk=A("size", 2, minimum=1))
-reg("ssm.ssd_cost", length=A("size", 3, minimum=1), state=A("size", 2, minimum=1), width=A("size", 2, minimum=1))
+reg("ssm.ssd_cost", n=A("size", 3, minimum=1), d_state=A("size", 2, minimum=1), head_dim=A("size", 2, minimum=1))
 reg("ssm.MambaBlock", d_model=A("size", 4, minimum=1), d_state=A("size", 2, minimum=1), expand=A("size", 1, minimum=1),
     d_conv=A("size", 2, minimum=1), mixer=A("choice", "mamba"), head_dim=A("size", 2, minimum=1),
     discretization=A("choice", "euler"))
@@ -759,7 +757,7 @@ _PFL = Lazy(lambda: __import__(_SM).semantic.prompt_flow_law(_markov_lm(), np.ar
 _PATHS = Lazy(lambda: __import__(_SM).semantic.sample_prompt_flow(_markov_lm(), np.array(_PROMPTS), 2, 8, seed=0))
 _TFM = A("object", Lazy(_transformer))
 _READ = Lazy(lambda: __import__(_SM).semantic.attention_readout(_transformer(), np.array([0, 1, 2, 1, 0, 2]), 3,
-                                                                count=2))
+                                                                windows=2))
 _ECHO = np.full((2, 2, 2), 0.5)
 reg("semantic.next_token_table", model=A("object", _LM), contexts=A("tokens", [[0, 1], [1, 1]]),
     start=A("size", 0, minimum=0))
@@ -774,7 +772,7 @@ reg("semantic.perplexity_report", model=A("object", _LM), tokens=A("tokens", _TO
     n_batches=A("size", 2, minimum=2), base=A("base", 2))
 reg("semantic.attention_energies", model=_TFM, context=A("tokens", [0, 1], empty_ok=True), base=A("base", 2))
 reg("semantic.attention_readout", model=_TFM, tokens=A("tokens", [0, 1, 2, 1, 0, 2]), length=A("size", 3, minimum=1),
-    count=A("size", 2, minimum=1), base=A("base", 2))
+    windows=A("size", 2, minimum=1), base=A("base", 2))
 reg("semantic.per_layer_values", readouts=A("object", _READ), field=A("choice", "entropy"))
 reg("semantic.previous_token_weight", readouts=A("object", _READ), layer=A("size", 0, minimum=0))
 reg("semantic.generation_law", law=A("pmf", _PFL), k=A("size", 1, minimum=0))
@@ -926,10 +924,10 @@ _HLM = A("object", Lazy(_hf_lm))
 reg("hf.CausalLM", model=A("object", Lazy(_hf_model)), tokenizer=None, device=None, batch_size=A("size", 2, minimum=1),
     bos_token_id=A("size", 0, minimum=0, optional=True))
 reg("hf.load", path=Lazy(_hf_folder), device=None, dtype=None, batch_size=A("size", 2, minimum=1))
-reg("hf.text_measures", lm=_HLM, text=A("text", "ab ba"), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
-reg("hf.source_text_report", lm=_HLM, source=A("object", _SRC), n=A("size", 4, minimum=1), alphabet=A("text", "ab"),
+reg("hf.text_measures", model=_HLM, text=A("text", "ab ba"), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
+reg("hf.source_text_report", model=_HLM, source=A("object", _SRC), n=A("size", 4, minimum=1), alphabet=A("text", "ab"),
     seed=A("seed", 0), base=A("base", 2), window=A("size", 8, minimum=1, optional=True))
-reg("hf.attention_maps", lm=_HLM, context=A("tokens", [0, 1, 2], empty_ok=True), base=A("base", 2))
+reg("hf.attention_maps", model=_HLM, context=A("tokens", [0, 1, 2], empty_ok=True), base=A("base", 2))
 exempt(RESULT, "hf.TextMeasures", "hf.SourceTextReport", "hf.AttentionMaps")
 
 
@@ -995,7 +993,7 @@ _RD = "semtheory.ratedistortion"
 _HAM = np.array([[0.0, 1.0], [1.0, 0.0]])
 _RB = A("base", 2)
 _RD_IT = dict(tol=A("positive", 1e-6), max_iter=A("size", 200, minimum=1))
-reg("ratedistortion.hamming_distortion", size=A("size", 2, minimum=1), reproductions=A("size", 2, minimum=1, optional=True))
+reg("ratedistortion.hamming_distortion", vocab_size=A("size", 2, minimum=1), reproductions=A("size", 2, minimum=1, optional=True))
 reg("ratedistortion.squared_error_distortion", points=A("array", [0.0, 1.0], ndim=1),
     reproductions=A("array", [0.0, 0.5, 1.0], ndim=1, optional=True))
 reg("ratedistortion.log_loss_distortion", reproductions=A("kernel", K2), base=_RB)
@@ -1096,13 +1094,13 @@ reg("embedding.analogy_test", E=A("array", _E3, ndim=2), words=("a", "b", "c", "
 reg("embedding.sphere_logprobs", U=A("array", _W2, ndim=2), W=A("array", _E3, ndim=2), scale=A("positive", 1.0))
 reg("embedding.numerical_rank", A=A("array", _MAT, ndim=2), rtol=A("positive", 1e-9))
 reg("embedding.fit_sphere_softmax", conditional=A("kernel", [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]]), weights=A("pmf", P2),
-    dim=A("size", 2, minimum=1), seed=A("seed", 0), restarts=A("size", 1, minimum=1), max_iter=A("size", 5, minimum=1),
+    d=A("size", 2, minimum=1), seed=A("seed", 0), restarts=A("size", 1, minimum=1), max_iter=A("size", 5, minimum=1),
     base=A("base", math.e))
-reg("embedding.gaussian_projection", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
-reg("embedding.jl_distortions", X=A("array", _E3, ndim=2), k=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("embedding.gaussian_projection", X=A("array", _E3, ndim=2), d=A("size", 2, minimum=1), seed=A("seed", 0))
+reg("embedding.jl_distortions", X=A("array", _E3, ndim=2), d=A("size", 2, minimum=1), seed=A("seed", 0))
 reg("embedding.jl_dimension", m=A("size", 10, minimum=2), eps=_EPS)
-reg("embedding.jl_pair_failure_bound", k=A("size", 10, minimum=1), eps=_EPS)
-reg("embedding.jl_pair_failure_exact", k=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.jl_pair_failure_bound", d=A("size", 10, minimum=1), eps=_EPS)
+reg("embedding.jl_pair_failure_exact", d=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.cap_probability", d=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.cap_bound", d=A("size", 10, minimum=1), eps=_EPS)
 reg("embedding.quasi_orthogonal_bound", d=A("size", 10, minimum=1), eps=_EPS, exact=A("flag", False),
@@ -1128,12 +1126,12 @@ reg("embedding.readable_information", p_xy=A("pmf", PXY), logq=A("array", np.log
     base=A("base", 2))
 reg("embedding.optimal_critic", p_xy=A("pmf", PXY))
 reg("embedding.infonce", scores=A("array", _MAT, ndim=2), base=A("base", math.e))
-reg("embedding.infonce_exact", p_xy=A("pmf", PXY), N=A("size", 2, minimum=1), base=A("base", math.e))
+reg("embedding.infonce_exact", p_xy=A("pmf", PXY), batch_size=A("size", 2, minimum=1), base=A("base", math.e))
 reg("embedding.infonce_monte_carlo", p_xy=A("pmf", PXY), critic=A("array", np.log(K2) + 1.0, ndim=2),
-    N=A("size", 2, minimum=1), n_batches=A("size", 3, minimum=1), seed=A("seed", 0), base=A("base", math.e))
+    batch_size=A("size", 2, minimum=1), n_batches=A("size", 3, minimum=1), seed=A("seed", 0), base=A("base", math.e))
 reg("embedding.train_infonce_critic", x=A("tokens", [0, 1, 1, 0, 1, 0]), y=A("tokens", [0, 1, 1, 0, 0, 0]),
-    n_contexts=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), dim=A("size", 2, minimum=1),
-    N=A("size", 2, minimum=1), steps=A("size", 2, minimum=1), lr=A("positive", 0.05), seed=A("seed", 0))
+    n_contexts=A("size", 2, minimum=1), vocab_size=A("size", 2, minimum=1), d=A("size", 2, minimum=1),
+    batch_size=A("size", 2, minimum=1), steps=A("size", 2, minimum=1), lr=A("positive", 0.05), seed=A("seed", 0))
 exempt(RESULT, "embedding.WordTokens", "embedding.WeightedFit", "embedding.FactorisationErrors", "embedding.Embeddings", "embedding.AnalogyResult", "embedding.SoftmaxFit", "embedding.EncoderInfo", "embedding.IBCurve", "embedding.DIBResult", "embedding.InfoNCEFit")
 ['"chapters.CHAPTERS"', '"chapters.COURSE_PATHS"', '"embedding.WORD_PATTERN"', '"tokens.DEFAULT_PATTERN"', '"tokens.UNITS"']
 exempt("a constant (a regular expression), not a function", "embedding.WORD_PATTERN", "tokens.DEFAULT_PATTERN")

@@ -447,7 +447,7 @@ def test_finite_temperature_rs_limits():
         (lambda: c.hopfield_overlap_sweep(1, [0.1]), "N"),
         (lambda: c.cramer_rate(1.5), "x"),
         (lambda: c.dense_capacity(1.0, 2), "N"),
-        (lambda: c.dense_capacity(10, 1), "n"),
+        (lambda: c.dense_capacity(10, 1), "degree"),
         (lambda: c.dense_capacity(10, 2, rho=0.6), "rho"),
         (lambda: c.dense_capacity(10, 2, level=1.0), "level"),
         (lambda: c.demircigil_exponent(0.5), "rho"),

@@ -173,8 +173,15 @@ SYNONYMS = {
     "n_surrogates": "repeats", "n_runs": "repeats", "n_trials": "repeats",
     "maxiter": "max_iter", "max_iters": "max_iter", "max_steps": "max_iter", "max_sweeps": "max_iter",
     "sweeps": "n_iter", "n_iterations": "n_iter",
-    "batch": "batch_size", "log_p": "logp", "log_q": "logq",
+    "batch": "batch_size", "log_p": "logp", "log_q": "logq", "lp": "logp",
+    "supersamples": "n_samples", "dim": "d (a dimension) or axis (an array axis)",
+    "trans": "transition", "emit": "emission",
+    "mutual_information": "mutual", "directed_information": "directed",
 }
+#: Synonyms of an argument only (a record may hold, say, the log-probabilities it computed as ``logprobs``).
+ARGUMENT_SYNONYMS = {"logprobs": "logp"}
+#: Synonyms of a record field only (an argument ``mi`` is the value a bound is evaluated at).
+RECORD_SYNONYMS = {"mi": "mutual", "mc_se": "mc_gap_se", "sample_se": "sample_nll_se"}
 #: Synonyms only when they name a count (``alphabet`` may be the alphabet itself, a string; ``samples`` an array).
 COUNT_SYNONYMS = {"alphabet": "vocab_size", "V": "vocab_size", "samples": "n_samples"}
 #: Names that are always counts.
@@ -203,6 +210,10 @@ def _synonyms(items) -> list[str]:
     for name, arg, ann, record in items:
         if arg in SYNONYMS:
             bad.append(f"{name}({arg}): use {SYNONYMS[arg]}")
+        elif arg in ARGUMENT_SYNONYMS and not record:
+            bad.append(f"{name}({arg}): use {ARGUMENT_SYNONYMS[arg]}")
+        elif arg in RECORD_SYNONYMS and record:
+            bad.append(f"{name}.{arg}: use {RECORD_SYNONYMS[arg]}")
         elif arg in COUNT_SYNONYMS and _is_count(ann):
             bad.append(f"{name}({arg}: int): use {COUNT_SYNONYMS[arg]}")
         elif arg == "iterations" and not record:

@@ -102,7 +102,7 @@ def test_no_influence_gives_a_small_estimate():
         (lambda: de.di_rate_plugin([0.5, 1, 1], [0, 1, 1], 1), "x"),
         (lambda: de.di_rate_plugin([0, 1, 1], [0, 1, 1], -1), "order"),
         (lambda: de.di_rate_ctw([0, 1, 1], [0, 1, 1], depth=-1), "depth"),
-        (lambda: de.CTW(1, 2), "k"),
+        (lambda: de.CTW(1, 2), "vocab_size"),
     ],
 )
 def test_bad_input(call, match):

@@ -442,13 +442,13 @@ def test_trained_critic_stays_below_exact_mi_and_log_n():
     p = em.context_next_law(src, 2)
     I = m.mutual_information(p, 0, 1, base=E)
     x, y = em.context_samples(src.sample(4001, seed=0), 6, 2)
-    fit = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
-    again = em.train_infonce_critic(x, y, 36, 6, dim=4, N=32, steps=120, lr=0.08, seed=0)
+    fit = em.train_infonce_critic(x, y, 36, 6, d=4, batch_size=32, steps=120, lr=0.08, seed=0)
+    again = em.train_infonce_critic(x, y, 36, 6, d=4, batch_size=32, steps=120, lr=0.08, seed=0)
     assert np.array_equal(fit.critic, again.critic)  # seeded
     # the seed convention: a numpy Generator is drawn from once (same state, same run), None is fresh entropy
-    g1, g2 = (em.train_infonce_critic(x, y, 36, 6, dim=4, N=8, steps=3, seed=np.random.default_rng(5)) for _ in range(2))
+    g1, g2 = (em.train_infonce_critic(x, y, 36, 6, d=4, batch_size=8, steps=3, seed=np.random.default_rng(5)) for _ in range(2))
     assert np.array_equal(g1.critic, g2.critic)
-    assert em.train_infonce_critic(x, y, 36, 6, dim=4, N=8, steps=3, seed=None).critic.shape == (36, 6)
+    assert em.train_infonce_critic(x, y, 36, 6, d=4, batch_size=8, steps=3, seed=None).critic.shape == (36, 6)
     assert fit.losses[-20:].mean() < fit.losses[:20].mean()  # it learned
     for N in (2, 8, 64):
         est, se = em.infonce_monte_carlo(p, fit.critic, N, n_batches=300, seed=1, base=E)
@@ -540,13 +540,13 @@ def test_bad_input_raises_naming_the_argument():
         (lambda: em.fit_sphere_softmax(np.ones((2, 2, 2)) / 2, [0.5, 0.5], 1), "conditional"),
         (lambda: em.fit_sphere_softmax(np.eye(2), [0.5, 0.6], 1), "weights"),
         (lambda: em.fit_sphere_softmax(np.eye(2), [1.0], 1), "weights"),
-        (lambda: em.fit_sphere_softmax(np.eye(2), [0.5, 0.5], 0), "dim"),
-        (lambda: em.gaussian_projection(C, 0), "k"),
+        (lambda: em.fit_sphere_softmax(np.eye(2), [0.5, 0.5], 0), "d"),
+        (lambda: em.gaussian_projection(C, 0), "d"),
         (lambda: em.jl_distortions(np.ones((3, 2)), 2), "duplicate"),
         (lambda: em.jl_distortions(np.ones((1, 2)), 2), "X"),
         (lambda: em.jl_dimension(1, 0.1), "m"),
         (lambda: em.jl_dimension(10, 1.0), "eps"),
-        (lambda: em.jl_pair_failure_bound(0, 0.1), "k"),
+        (lambda: em.jl_pair_failure_bound(0, 0.1), "d"),
         (lambda: em.jl_pair_failure_exact(5, 0.0), "eps"),
         (lambda: em.cap_probability(0, 0.1), "d"),
         (lambda: em.cap_bound(3, -0.1), "eps"),
@@ -568,14 +568,14 @@ def test_bad_input_raises_naming_the_argument():
         (lambda: em.infonce(np.ones((2, 3))), "scores"),
         (lambda: em.infonce(np.full((2, 2), np.nan)), "scores"),
         (lambda: em.infonce(np.full((2, 2), np.inf)), "scores"),
-        (lambda: em.infonce_exact(P, 0), "N"),
-        (lambda: em.infonce_exact(np.full((2, 50), 0.01), 6), "N"),
+        (lambda: em.infonce_exact(P, 0), "batch_size"),
+        (lambda: em.infonce_exact(np.full((2, 50), 0.01), 6), "batch_size"),
         (lambda: em.infonce_monte_carlo(P, np.ones((3, 2)), 2), "critic"),
         (lambda: em.infonce_monte_carlo(P, np.ones((2, 2)), 2, n_batches=0), "n_batches"),
         (lambda: em.train_infonce_critic([0, 1], [0], 2, 2), "x and y"),
         (lambda: em.train_infonce_critic([0, 2], [0, 1], 2, 2), "x must"),
         (lambda: em.train_infonce_critic([0, 1], [0, 5], 2, 2), "y must"),
-        (lambda: em.train_infonce_critic([0, 1], [0, 1], 2, 2, N=1), "N"),
+        (lambda: em.train_infonce_critic([0, 1], [0, 1], 2, 2, batch_size=1), "batch_size"),
         (lambda: em.train_infonce_critic([0, 1], [0, 1], 2, 2, lr=0), "lr"),
     ]
     for fn, name in cases:
@@ -938,8 +938,8 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
 def test_infonce_training_stops_at_a_non_finite_loss_naming_lr_issue_16():
     x = np.array([0, 1, 2, 3] * 8)
     with pytest.raises(ValueError, match=r"lr=.*step 1\b"):
-        em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=1e308, seed=0)
-    fit = em.train_infonce_critic(x, x.copy(), 4, 4, dim=4, N=4, steps=5, lr=0.05, seed=0)
+        em.train_infonce_critic(x, x.copy(), 4, 4, d=4, batch_size=4, steps=5, lr=1e308, seed=0)
+    fit = em.train_infonce_critic(x, x.copy(), 4, 4, d=4, batch_size=4, steps=5, lr=0.05, seed=0)
     assert np.all(np.isfinite(fit.losses)) and np.all(np.isfinite(fit.critic))
 
 

@@ -77,8 +77,8 @@ def test_mi_matches_brute_force(seed):
     p = rng.dirichlet(np.ones(4)).reshape(2, 2)
     H = g.random_hypotheses(5, 2, 2, 3.0, seed=seed)
     r = g.gibbs_study(p, H, 4, 1.5, repeats=10, seed=seed)
-    assert r.mi == pytest.approx(g.mutual_information_brute_force(p, H, 4, 1.5), rel=1e-9, abs=1e-12)
-    assert r.mi <= r.entropy_w + 1e-12 <= r.log_card + 2e-12
+    assert r.mutual == pytest.approx(g.mutual_information_brute_force(p, H, 4, 1.5), rel=1e-9, abs=1e-12)
+    assert r.mutual <= r.entropy_w + 1e-12 <= r.log_card + 2e-12
 
 
 def test_expected_gap_brute_force_tiny():
@@ -103,10 +103,10 @@ def test_bound_holds_on_every_seeded_run(run):
     sigma = g.hoeffding_sigma(0, math.log(K) + B)
     r = g.gibbs_study(p, H, 12, [0.5, 2.0][run % 2], repeats=4000, seed=run, sigma=sigma)
     assert abs(r.expected_gap) <= r.bound
-    assert abs(r.mc_gap - r.expected_gap) < 5 * r.mc_se + 1e-9      # MC agrees with the exact value
-    assert r.bound == pytest.approx(g.logit_sum_bound(r.mi, 12, K, B))
+    assert abs(r.mc_gap - r.expected_gap) < 5 * r.mc_gap_se + 1e-9      # MC agrees with the exact value
+    assert r.bound == pytest.approx(g.logit_sum_bound(r.mutual, 12, K, B))
     r0 = g.gibbs_study(p, H, 12, 0.0, repeats=10, seed=run)             # beta = 0: W independent of S
-    assert r0.mi == pytest.approx(0, abs=1e-12) and r0.expected_gap == pytest.approx(0, abs=1e-12)
+    assert r0.mutual == pytest.approx(0, abs=1e-12) and r0.expected_gap == pytest.approx(0, abs=1e-12)
 
 
 def test_gibbs_study_mc_deterministic():
@@ -260,23 +260,23 @@ def test_individual_sample_mi_brute_force_and_order(seed):
     from semtheory.measures import mutual_information
     i1 = g.individual_sample_mi(p, H, n, beta)
     assert i1 == pytest.approx(mutual_information(joint, (0,), (1,), base=2), rel=1e-9, abs=1e-12)   # bits
-    assert n * i1 <= g.gibbs_study(p, H, n, beta, repeats=10).mi + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
+    assert n * i1 <= g.gibbs_study(p, H, n, beta, repeats=10).mutual + 1e-12      # sum_i I(W;Z_i) <= I(W;S)
 
 
 @pytest.mark.parametrize("seed", [0, 3])
 def test_supersample_cmi_matches_brute_force(seed):
     p, H = _problem(seed)
     exact = g.supersample_cmi_brute_force(p, H, 2, 1.5)
-    mc, se = g.supersample_cmi(p, H, 2, 1.5, supersamples=3000, seed=seed)
+    mc, se = g.supersample_cmi(p, H, 2, 1.5, n_samples=3000, seed=seed)
     assert abs(mc - exact) < 5 * se
     assert 0 <= exact <= 2                                      # at most n bits
-    assert g.supersample_cmi(p, H, 3, 0.0, supersamples=5)[0] == pytest.approx(0.0, abs=1e-12)   # data-blind
+    assert g.supersample_cmi(p, H, 3, 0.0, n_samples=5)[0] == pytest.approx(0.0, abs=1e-12)   # data-blind
 
 
 def test_deterministic_learner_information_is_entropy():
     p, H = _problem(2, M=8)
     erm = g.gibbs_study(p, H, 6, math.inf, repeats=10)
-    assert erm.mi == pytest.approx(erm.entropy_w, rel=1e-9)                     # I(W;S) = H(W)
+    assert erm.mutual == pytest.approx(erm.entropy_w, rel=1e-9)                     # I(W;S) = H(W)
     big = g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), 1e4, 10)
     assert np.allclose(big, g.gibbs_posterior(np.array([[0.3, 0.1, 0.7]]), math.inf, 10))
     # type entropy against the law of the type built from all 4**4 ordered datasets
@@ -297,7 +297,7 @@ def test_bounds_order_on_a_study():
     i1 = g.individual_sample_mi(p, H, n, beta)
     ismi = g.mi_generalization_bound(i1 * n, n, r.sigma) / math.sqrt(n)        # sqrt(2 s^2 I1)
     assert abs(r.expected_gap) <= ismi + 1e-12 <= r.bound + 1e-12
-    cmi, _ = g.supersample_cmi(p, H, n, beta, supersamples=50)
+    cmi, _ = g.supersample_cmi(p, H, n, beta, n_samples=50)
     assert cmi <= n                                                             # at most n bits
     assert abs(r.expected_gap) <= g.cmi_generalization_bound(cmi, n, math.log(2) + 4.0)
     assert g.cmi_generalization_bound(n * math.log(2), n, 1.0, base=math.e) == pytest.approx(math.sqrt(2 * math.log(2)))
@@ -305,8 +305,8 @@ def test_bounds_order_on_a_study():
 
 def test_second_edition_bad_input():
     p, H = _problem(0)
-    with pytest.raises(ValueError, match="supersamples"):
-        g.supersample_cmi(p, H, 3, 1.0, supersamples=1)
+    with pytest.raises(ValueError, match="n_samples"):
+        g.supersample_cmi(p, H, 3, 1.0, n_samples=1)
     with pytest.raises(ValueError, match="n="):
         g.supersample_cmi_brute_force(p, H, 5, 1.0)
     with pytest.raises(ValueError, match="cmi"):
@@ -359,8 +359,8 @@ def test_chapter_claims_on_learners_and_sgld():
     pxy0 = np.random.default_rng(0).dirichlet(np.ones(4)).reshape(2, 2)
     H0 = g.random_hypotheses(32, 2, 2, 8.0, seed=0)
     for beta in (0.1, 1.0, 10.0, math.inf):
-        mi = g.gibbs_study(pxy0, H0, 20, beta, repeats=2).mi
-        cmi, se = g.supersample_cmi(pxy0, H0, 20, beta, supersamples=100, seed=0)
+        mi = g.gibbs_study(pxy0, H0, 20, beta, repeats=2).mutual
+        cmi, se = g.supersample_cmi(pxy0, H0, 20, beta, n_samples=100, seed=0)
         assert cmi > mi / 4                                          # so the CMI bound is the loosest
     for s in (0.01, 0.1, 0.3, 1.0, 3.0, 10.0):
         r = g.sgld_study(pxy0, 20, noise=s, steps=100, lr=0.5, spread=8.0, repeats=2000, seed=0)
@@ -442,8 +442,8 @@ def test_information_functions_bits_times_ln2_are_nats(name):
 
 def test_supersample_cmi_estimate_in_bits():
     p, H = _problem(3)
-    bits = g.supersample_cmi(p, H, 3, 1.5, supersamples=20, seed=0)
-    nats = g.supersample_cmi(p, H, 3, 1.5, supersamples=20, seed=0, base=math.e)
+    bits = g.supersample_cmi(p, H, 3, 1.5, n_samples=20, seed=0)
+    nats = g.supersample_cmi(p, H, 3, 1.5, n_samples=20, seed=0, base=math.e)
     assert bits.mean * math.log(2) == pytest.approx(nats.mean, rel=1e-12)
     assert bits.se * math.log(2) == pytest.approx(nats.se, rel=1e-12) and nats.se > 0
     assert bits.mean <= 3                                                     # at most n bits
@@ -455,12 +455,12 @@ def test_gibbs_study_units():
     bits = g.gibbs_study(p, H, 5, 1.0, repeats=50, seed=0)
     nats = g.gibbs_study(p, H, 5, 1.0, repeats=50, seed=0, base=math.e)
     assert bits.log_card == pytest.approx(3.0, rel=1e-12)                     # log2 of 8 hypotheses
-    for f in ("mi", "entropy_w", "log_card"):
+    for f in ("mutual", "entropy_w", "log_card"):
         assert getattr(bits, f) * math.log(2) == pytest.approx(getattr(nats, f), rel=1e-12)
-    for f in ("n", "expected_gap", "mc_gap", "mc_se", "sigma", "bound"):
+    for f in ("n", "expected_gap", "mc_gap", "mc_gap_se", "sigma", "bound"):
         assert getattr(bits, f) == getattr(nats, f)
-    assert bits.mi == pytest.approx(g.mutual_information_brute_force(p, H, 5, 1.0), rel=1e-9)
-    assert bits.bound == pytest.approx(math.sqrt(2 * bits.sigma**2 * nats.mi / 5), rel=1e-12)
+    assert bits.mutual == pytest.approx(g.mutual_information_brute_force(p, H, 5, 1.0), rel=1e-9)
+    assert bits.bound == pytest.approx(math.sqrt(2 * bits.sigma**2 * nats.mutual / 5), rel=1e-12)
 
 
 def test_sgld_study_units():

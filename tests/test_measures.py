@@ -377,7 +377,6 @@ CASES = [
     (m.entropy, (P2,), {"axes": (0, 0)}, "axes"),
     (m.entropy, (P2,), {"axes": ()}, "axes"),
     (m.entropy, (P2,), {"axes": "x"}, "axes"),
-    (m.joint_entropy, (P2,), {"axes": 5}, "axes"),
     (m.marginal, (P2, 3), {}, "axes"),
     (m.conditional_entropy, (P2, 0, 4), {}, "given"),
     (m.conditional_entropy, (P2, 0, 1), {"base": 1}, "base"),

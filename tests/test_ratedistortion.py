@@ -633,7 +633,7 @@ def test_exercise_answers_against_independent_routes():
 def test_bad_input():
     p = [0.5, 0.5]
     d = rd.hamming_distortion(2)
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(ValueError, match="vocab_size"):
         rd.hamming_distortion(0)
     with pytest.raises(ValueError, match="reproductions"):
         rd.hamming_distortion(2, 0)

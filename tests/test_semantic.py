@@ -508,7 +508,7 @@ def test_new_functions_reject_bad_input():
     with pytest.raises(ValueError, match="paths"):
         semantic.path_densities(law, np.zeros((2, 2)))
     with pytest.raises(ValueError, match="field"):
-        semantic.per_layer_values(semantic.attention_readout(_tiny_transformer(), np.arange(20) % 3, 5, count=2), "x")
+        semantic.per_layer_values(semantic.attention_readout(_tiny_transformer(), np.arange(20) % 3, 5, windows=2), "x")
     with pytest.raises(ValueError, match="tokens"):
         semantic.attention_readout(_tiny_transformer(), [0, 1], 5)
 
@@ -523,7 +523,7 @@ def test_previous_token_weight_limits_and_the_network():
     got = semantic.previous_token_weight([readout(np.stack([copy, uniform])[None])])
     np.testing.assert_allclose(got, [1.0, np.mean(1 / np.arange(3, n + 1))])
     m = _tiny_transformer(V=3, seed=2)
-    reads = semantic.attention_readout(m, np.arange(30) % 3, 5, count=3)
+    reads = semantic.attention_readout(m, np.arange(30) % 3, 5, windows=3)
     tr = [m.trace(np.arange(30)[s:s + 5] % 3) for s in np.linspace(0, 24, 3).astype(int)]
     by_trace = np.mean([[np.diag(t.alpha[1][h], -1)[1:].mean() for h in range(t.alpha[1].shape[0])] for t in tr], 0)
     np.testing.assert_allclose(semantic.previous_token_weight(reads, layer=1), by_trace, atol=1e-5)

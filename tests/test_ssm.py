@@ -259,7 +259,7 @@ def test_scan_helpers_validate():
     with pytest.raises(ValueError, match="b must"):
         ssm.parallel_scan(torch.ones(3), torch.ones(4))
     with pytest.raises(ValueError, match="dim"):
-        ssm.parallel_scan(torch.ones(3), torch.ones(3), dim=2)
+        ssm.parallel_scan(torch.ones(3), torch.ones(3), axis=2)
     with pytest.raises(ValueError, match="M must"):
         ssm.semiseparable_rank(torch.ones(2, 3))
     x, delta, A, B, C = _s6_inputs(0, 4, 2, 2)
@@ -461,11 +461,11 @@ def test_bad_input_names_the_argument():
         ssm.state_bottleneck_bound(src, float("nan"))
     with pytest.raises(ValueError, match="base"):
         ssm.state_bottleneck_bound(src, 1, base=0)
-    with pytest.raises(ValueError, match="length"):
+    with pytest.raises(ValueError, match="n"):
         ssm.ssd_cost(0, 2, 2)
     with pytest.raises(ValueError, match="state"):
         ssm.ssd_cost(4, 1.5, 2)
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match="head_dim"):
         ssm.ssd_cost(4, 2, -2)
     with pytest.raises(ValueError, match="slots"):
         ssm.RegisterPredictor(2, 2, 0.1, 3)

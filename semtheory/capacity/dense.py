@@ -51,7 +51,7 @@ def _double_factorial_odd(k: int) -> int:
     return math.prod(range(k, 0, -2)) if k > 0 else 1
 
 
-def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | None = None) -> float | FloatArray:
+def dense_capacity(N: ArrayLike, degree: int, *, rho: float = 0.0, level: float | None = None) -> float | FloatArray:
     r"""Signal-to-noise capacity of the dense memory :math:`F(x)=x^n` (Krotov & Hopfield 2016), vectorised in ``N``.
 
     A cue at overlap :math:`(1-2\rho)N` with a stored pattern gets a signal
@@ -73,7 +73,7 @@ def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | Non
     ----------
     N : float or array_like
         The number(s) of neurons, whole numbers :math:`\ge 2`.
-    n : int
+    degree : int
         The interaction degree, at least 2.
     rho : float, keyword-only, default 0.0
         The fraction of flipped cue bits, in :math:`[0, 1/2)`.
@@ -86,11 +86,11 @@ def dense_capacity(N: ArrayLike, n: int, *, rho: float = 0.0, level: float | Non
         The capacity as a number of patterns (not rounded), a float for a scalar ``N``.
     """
     a = as_sizes(N, "N", minimum=2.0)
-    n = check_int(n, "n", minimum=2)
+    degree = check_int(degree, "degree", minimum=2)
     rho = check_probability(rho, "rho")
     if rho >= 0.5:
         raise ValueError(f"rho must be < 1/2, got {rho!r}")
-    signal = (1 - 2 * rho) ** (2 * n - 2) * a ** (n - 1) / _double_factorial_odd(2 * n - 3)
+    signal = (1 - 2 * rho) ** (2 * degree - 2) * a ** (degree - 1) / _double_factorial_odd(2 * degree - 3)
     if level is None:
         return float_or_array(signal / (2.0 * np.log(a)), N)
     level = check_probability(level, "level", low_open=True, high_open=True)

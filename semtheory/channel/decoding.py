@@ -79,20 +79,20 @@ def top_k_map(logits: ArrayLike, k: int) -> FloatArray:
     return _normalise(np.where(keep, L, -np.inf))
 
 
-def top_p_map(logits: ArrayLike, p: float) -> FloatArray:
-    r"""Top-p (nucleus) truncation: keep the smallest set of most probable tokens whose mass reaches ``p``, **renormalised explicitly**.
+def top_p_map(logits: ArrayLike, top_p: float) -> FloatArray:
+    r"""Top-p (nucleus) truncation: keep the smallest set of most probable tokens whose mass reaches ``top_p``, **renormalised explicitly**.
 
     Sort tokens by decreasing probability (ties: lower token id first) and keep token :math:`v` iff the mass
     of the tokens ranked before it is :math:`< p` (within :math:`10^{-12}`, so a boundary hit exactly stops
     there).  Then :math:`q(v) = p(v)\ind[v \in S_p]/p(S_p)` with :math:`p(S_p) \ge p`; the most probable token
-    is always kept and ``p = 1`` keeps every unmasked token.  ``p`` must lie in :math:`(0, 1]`.  Cumulative
+    is always kept and ``p = 1`` keeps every unmasked token.  ``top_p`` must lie in :math:`(0, 1]`.  Cumulative
     masses are accumulated in the log domain (``logaddexp``).  Returns a normalised log-pmf.  Chapter 4.
 
     Parameters
     ----------
     logits : array_like of float, shape (..., V)
         Logits on the last axis (a log-pmf is valid input); ``-inf`` masks a token.
-    p : float
+    top_p : float
         The nucleus mass, in :math:`(0, 1]`.
 
     Returns
@@ -101,7 +101,7 @@ def top_p_map(logits: ArrayLike, p: float) -> FloatArray:
         A normalised log-pmf on the last axis, natural logs (``-inf`` for a token of probability 0).
     """
     L = as_logits(logits)
-    pv = check_probability(p, "p", low_open=True)
+    pv = check_probability(top_p, "top_p", low_open=True)
     lp = _normalise(L)
     order = _sorted_desc(L)
     sl = np.take_along_axis(lp, order, axis=-1)

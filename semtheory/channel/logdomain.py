@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray
 
 
-def logprob_entropy(logprobs: ArrayLike, *, base: float = 2) -> float | FloatArray:
+def logprob_entropy(logp: ArrayLike, *, base: float = 2) -> float | FloatArray:
     r"""Entropy :math:`H = -\sum_v e^{\ell_v} \ell_v` of a normalised log-pmf :math:`\ell` (last axis), in the log domain.
 
     Masked tokens (:math:`\ell = -\infty`) contribute exactly 0, so the result is finite.  Agrees with
@@ -23,7 +23,7 @@ def logprob_entropy(logprobs: ArrayLike, *, base: float = 2) -> float | FloatArr
 
     Parameters
     ----------
-    logprobs : array_like of float, shape (..., V)
+    logp : array_like of float, shape (..., V)
         A normalised log-pmf on the last axis (natural logs).
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -34,7 +34,7 @@ def logprob_entropy(logprobs: ArrayLike, *, base: float = 2) -> float | FloatArr
         The entropy, in units of log ``base`` (bits by default).
     """
     lb = log_base(base)
-    out = entropy_nats(as_logpmf(logprobs, "logprobs")) / lb
+    out = entropy_nats(as_logpmf(logp, "logp")) / lb
     return float(out) if out.ndim == 0 else out
 
 

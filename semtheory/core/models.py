@@ -236,7 +236,7 @@ def check_model(model: LanguageModel, name: str = "model") -> LanguageModel:
     return model
 
 
-def checked_logprobs(lp: ArrayLike, vocab_size: int, where: str) -> np.ndarray:
+def checked_logprobs(logp: ArrayLike, vocab_size: int, where: str) -> np.ndarray:
     r"""A model's next-token log-pmf, checked: shape ``(vocab_size,)``, no NaN or :math:`+\infty`, normalised.
 
     Normalised means :math:`|\ln \sum_v e^{\ell_v}| \le` ``NORM_ATOL``; nothing is renormalised.
@@ -244,27 +244,27 @@ def checked_logprobs(lp: ArrayLike, vocab_size: int, where: str) -> np.ndarray:
 
     Parameters
     ----------
-    lp : array_like of float, shape (vocab_size,)
+    logp : array_like of float, shape (vocab_size,)
         Natural-log probabilities of the next token (:math:`-\infty` allowed for a masked token).
     vocab_size : int
         The expected length.
     where : str
-        What returned ``lp`` (e.g. ``"model.state_logprobs"``), for the error message.
+        What returned ``logp`` (e.g. ``"model.state_logprobs"``), for the error message.
 
     Returns
     -------
     numpy.ndarray of float, shape (vocab_size,)
-        ``lp`` as floats, in nats.
+        ``logp`` as floats, in nats.
     """
-    lp = as_float(lp, "lp")
-    if lp.shape != (vocab_size,):
-        raise ValueError(f"{where} must return shape ({vocab_size},), got {lp.shape}")
-    if np.isnan(lp).any() or np.isposinf(lp).any():
-        raise ValueError(f"{where} returned NaN or +inf log-probabilities")
-    z = logsumexp(lp)
+    logp = as_float(logp, "logp")
+    if logp.shape != (vocab_size,):
+        raise ValueError(f"{where} must return shape ({vocab_size},), got {logp.shape}")
+    if np.isnan(logp).any() or np.isposinf(logp).any():
+        raise ValueError(f"{where} returned NaN or +inf log-probabilities (logp)")
+    z = logsumexp(logp)
     if not abs(z) <= NORM_ATOL:
         raise ValueError(f"{where} must return a normalised log-pmf (logsumexp = {z:.3g}, not 0)")
-    return lp
+    return logp
 
 
 class StateWalker:

@@ -27,10 +27,10 @@ def _order_logprob(qf: np.ndarray, X: np.ndarray, order, n: int, V: int) -> np.n
     return out
 
 
-def order_law(q: ArrayLike, order: Sequence[int]) -> FloatArray:
+def order_law(q: ArrayLike, permutation: Sequence[int]) -> FloatArray:
     r"""The autoregressive law in the order :math:`\sigma`: :math:`q_\sigma(x) = \prod_{j=1}^n q(x^{\sigma_j}\mid x^{\sigma_1},\dots,x^{\sigma_{j-1}}\text{ visible})`.
 
-    ``order`` is a permutation of ``0..n-1`` (position ``order[0]`` is generated first).  A pmf of shape (V,)*n
+    ``permutation`` is a permutation of ``0..n-1`` (position ``permutation[0]`` is generated first).  A pmf of shape (V,)*n
     for every predictor table; it equals the data law for every order at :func:`exact_conditionals` (chain
     rule).  Chapter 16.
 
@@ -38,7 +38,7 @@ def order_law(q: ArrayLike, order: Sequence[int]) -> FloatArray:
     ----------
     q : array_like of float, shape (V + 1,) * n + (n, V)
         A predictor table (each row a pmf; token ``V`` is the mask).
-    order : sequence of int
+    permutation : sequence of int
         A permutation of ``0..n-1``.
 
     Returns
@@ -47,12 +47,12 @@ def order_law(q: ArrayLike, order: Sequence[int]) -> FloatArray:
         :math:`q_\sigma` (a pmf).
     """
     q, n, V = check_table(q, "q")
-    order = check_order(order, n)
+    permutation = check_order(permutation, n)
     X = all_sequences(n, V)
-    return np.exp(_order_logprob(flat_table(q, n, V), X, order, n, V)).reshape((V,) * n)
+    return np.exp(_order_logprob(flat_table(q, n, V), X, permutation, n, V)).reshape((V,) * n)
 
 
-def order_cross_entropy(p: ArrayLike, q: ArrayLike, order: Sequence[int], *, base: float = 2) -> float:
+def order_cross_entropy(p: ArrayLike, q: ArrayLike, permutation: Sequence[int], *, base: float = 2) -> float:
     r"""Cross-entropy :math:`\E_p[-\log q_\sigma(X)]` of the data law under the order-:math:`\sigma` model (units of ``base``).  Chapter 16.
 
     Parameters
@@ -61,7 +61,7 @@ def order_cross_entropy(p: ArrayLike, q: ArrayLike, order: Sequence[int], *, bas
         The data law (a pmf).
     q : array_like of float, shape (V + 1,) * n + (n, V)
         A predictor table (each row a pmf; token ``V`` is the mask).
-    order : sequence of int
+    permutation : sequence of int
         A permutation of ``0..n-1``.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -72,7 +72,7 @@ def order_cross_entropy(p: ArrayLike, q: ArrayLike, order: Sequence[int], *, bas
         Per sequence, units of log ``base`` (bits by default).
     """
     p, q, n, V = check_pair(p, q)
-    return measures.cross_entropy(p, order_law(q, order), base=base)
+    return measures.cross_entropy(p, order_law(q, permutation), base=base)
 
 
 def _orders(n: int) -> list[tuple[int, ...]]:

@@ -110,14 +110,14 @@ def forward_mask(x0: ArrayLike, t: ArrayLike, *, vocab_size: int, seed: SeedLike
     return np.where(hide, V, x)
 
 
-def sample_sequences(p: ArrayLike, size: int, *, seed: SeedLike = None) -> IntArray:
-    r"""``size`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (size, n).  Chapter 16.
+def sample_sequences(p: ArrayLike, n_samples: int, *, seed: SeedLike = None) -> IntArray:
+    r"""``n_samples`` i.i.d. sequences :math:`x \sim p` from a joint law of shape (V,)*n, as rows (n_samples, n).  Chapter 16.
 
     Parameters
     ----------
     p : array_like of float, shape (V,) * n
         The data law (a pmf).
-    size : int
+    n_samples : int
         Number of sequences.
     seed : int, numpy.random.Generator or None, keyword-only, default None
         Seed of the draws.
@@ -128,6 +128,6 @@ def sample_sequences(p: ArrayLike, size: int, *, seed: SeedLike = None) -> IntAr
         The sequences.
     """
     p, n, V = check_law(p, "p")
-    size = check_int(size, "size", minimum=1)
-    idx = as_rng(seed).choice(p.size, size=size, p=p.reshape(-1))
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    idx = as_rng(seed).choice(p.size, size=n_samples, p=p.reshape(-1))
     return np.stack(np.unravel_index(idx, p.shape), axis=1).astype(np.int64)

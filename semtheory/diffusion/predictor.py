@@ -28,12 +28,12 @@ __all__ = ["MaskPredictor", "train_mask_predictor", "model_table"]
 class _BidirectionalSelfAttention(CausalSelfAttention):
     """Chapter 10's attention with the causal mask removed: every position attends to every position."""
 
-    def forward(self, u: torch.Tensor, *, weights: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, u: torch.Tensor, *, return_weights: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         B, n, d = u.shape
         q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
         alpha = ((q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)).softmax(dim=-1)
         out = self.W_O((alpha @ v).transpose(1, 2).reshape(B, n, d))
-        return (out, alpha) if weights else out
+        return (out, alpha) if return_weights else out
 
 
 class MaskPredictor(nn.Module):
@@ -50,7 +50,7 @@ class MaskPredictor(nn.Module):
     ----------
     vocab_size : int
         :math:`V` (the mask is ``V``).
-    length : int
+    n : int
         :math:`n`.
     arch : {"mlp", "transformer"}, keyword-only, default "mlp"
         The architecture.
@@ -63,17 +63,17 @@ class MaskPredictor(nn.Module):
 
     Attributes
     ----------
-    vocab_size, length : int
+    vocab_size, n : int
         :math:`V`, :math:`n`.
     arch : str
         The architecture.
     """
 
-    def __init__(self, vocab_size: int, length: int, *, arch: str = "mlp", d_model: int = 32, n_heads: int = 2,
+    def __init__(self, vocab_size: int, n: int, *, arch: str = "mlp", d_model: int = 32, n_heads: int = 2,
                  n_layers: int = 2, d_ff: int = 64, d_hidden: int = 256, seed: SeedLike = 0) -> None:
         super().__init__()
         V = check_int(vocab_size, "vocab_size", minimum=1)
-        n = check_int(length, "length", minimum=1)
+        n = check_int(n, "n", minimum=1)
         if arch not in ("mlp", "transformer"):
             raise ValueError(f"arch must be 'mlp' or 'transformer', got {arch!r}")
         d = check_int(d_model, "d_model", minimum=1)
@@ -83,7 +83,7 @@ class MaskPredictor(nn.Module):
         L = check_int(n_layers, "n_layers", minimum=1)
         dff = check_int(d_ff, "d_ff", minimum=1)
         dh = check_int(d_hidden, "d_hidden", minimum=1)
-        self.vocab_size, self.length, self.arch = V, n, arch
+        self.vocab_size, self.n, self.arch = V, n, arch
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(torch_seed(seed))
             if arch == "mlp":
@@ -105,7 +105,7 @@ class MaskPredictor(nn.Module):
         """Logits (B, n, V) of :math:`q_\\theta(\\cdot\\mid z)` for partially masked sequences ``z`` (B, n).  Chapter 16."""
         if self.arch == "mlp":
             x = F.one_hot(z, self.vocab_size + 1).to(torch.float32).flatten(1)
-            return self.net(x).view(z.shape[0], self.length, self.vocab_size)
+            return self.net(x).view(z.shape[0], self.n, self.vocab_size)
         h = self.embed(z) + self.pos
         for blk in self.blocks:
             h = blk(h)
@@ -114,8 +114,8 @@ class MaskPredictor(nn.Module):
     def predict(self, z: ArrayLike) -> FloatArray:
         r"""Laws :math:`q_\theta(\cdot\mid z)` (float64, (B, n, V)); visible positions get the one-hot law of their token.  Chapter 16."""
         zz = _asarray(z, "z")
-        if zz.ndim != 2 or zz.shape[1] != self.length or zz.dtype.kind not in "iu":
-            raise ValueError(f"z must be an integer array of shape (B, {self.length}), got {zz.shape}")
+        if zz.ndim != 2 or zz.shape[1] != self.n or zz.dtype.kind not in "iu":
+            raise ValueError(f"z must be an integer array of shape (B, {self.n}), got {zz.shape}")
         if zz.min() < 0 or zz.max() > self.vocab_size:
             raise ValueError(f"z must hold ids in [0, {self.vocab_size}] (the mask is {self.vocab_size})")
         with torch.no_grad(), one_thread():
@@ -161,11 +161,11 @@ def train_mask_predictor(model: MaskPredictor, data: ArrayLike, steps: int, *, b
     if not isinstance(model, MaskPredictor):
         raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
     x = as_token_ids(data, "data", vocab_size=model.vocab_size, ndim=None)
-    if x.ndim != 2 or x.shape[1] != model.length:
-        raise ValueError(f"data must have shape (N, {model.length}), got {x.shape}")
+    if x.ndim != 2 or x.shape[1] != model.n:
+        raise ValueError(f"data must have shape (N, {model.n}), got {x.shape}")
     B = check_int(batch_size, "batch_size", minimum=1)
     X = torch.as_tensor(x)
-    V, n = model.vocab_size, model.length
+    V, n = model.vocab_size, model.n
 
     def batch_loss(gen: torch.Generator) -> torch.Tensor:
         x0 = X[torch.randint(0, X.shape[0], (B,), generator=gen)]
@@ -197,8 +197,8 @@ def model_table(model: MaskPredictor) -> FloatArray:
     """
     if not isinstance(model, MaskPredictor):
         raise ValueError(f"model must be a semtheory.diffusion.MaskPredictor, got {type(model).__name__}")
-    n, V = model.length, model.vocab_size
+    n, V = model.n, model.vocab_size
     if (V + 1) ** n * n * V > MAX_CELLS:
-        raise ValueError(f"model with length={n}, vocab_size={V} gives a table too large to enumerate")
+        raise ValueError(f"model with n={n}, vocab_size={V} gives a table too large to enumerate")
     Z = np.indices((V + 1,) * n).reshape(n, -1).T
     return model.predict(Z).reshape((V + 1,) * n + (n, V))

@@ -27,25 +27,25 @@ from .predictor import MaskPredictor
 _REMASKING = ("random", "low_confidence")
 
 
-def unmask_schedule(length: int, steps: int) -> IntArray:
+def unmask_schedule(n: int, steps: int) -> IntArray:
     r"""Tokens revealed at each step: :math:`k_s = \lfloor sn/S\rfloor - \lfloor (s-1)n/S\rfloor`, :math:`s = 1..S`.
 
     The masked count after step :math:`s` is :math:`n - \lfloor sn/S \rfloor \approx n t_s` on the linear
-    grid :math:`t_s = 1 - s/S` of LLaDA's reverse process.  ``steps`` :math:`S` in ``1..length``.  Chapter 16.
+    grid :math:`t_s = 1 - s/S` of LLaDA's reverse process.  ``steps`` :math:`S` in ``1..n``.  Chapter 16.
 
     Parameters
     ----------
-    length : int
+    n : int
         :math:`n`.
     steps : int
-        :math:`S` in ``1..length``.
+        :math:`S` in ``1..n``.
 
     Returns
     -------
     numpy.ndarray of int, shape (steps,)
-        Tokens revealed per step (they sum to ``length``).
+        Tokens revealed per step (they sum to ``n``).
     """
-    n = check_int(length, "length", minimum=1)
+    n = check_int(n, "n", minimum=1)
     S = check_int(steps, "steps", minimum=1, maximum=n)
     s = np.arange(S + 1)
     return np.diff(s * n // S)
@@ -54,7 +54,7 @@ def unmask_schedule(length: int, steps: int) -> IntArray:
 def _predict_fn(predictor):
     """(n, V, fn) where fn maps partially masked sequences (B, n) to laws (B, n, V)."""
     if isinstance(predictor, MaskPredictor):
-        return predictor.length, predictor.vocab_size, predictor.predict
+        return predictor.n, predictor.vocab_size, predictor.predict
     q, n, V = check_table(predictor, "predictor")
     qf = flat_table(q, n, V)
     return n, V, lambda z: qf[row_index(z, n, V)]
@@ -191,7 +191,7 @@ def sampler_law(q: ArrayLike, steps: int, remasking: str = "random") -> FloatArr
     return law
 
 
-def step_joint_law(law: ArrayLike, order: Sequence[int], left: Iterable[int]) -> FloatArray:
+def step_joint_law(law: ArrayLike, permutation: Sequence[int], left: Iterable[int]) -> FloatArray:
     r"""A one-token-per-step run in the fixed order :math:`\sigma`, laid out as two processes along the denoising steps.
 
     Step :math:`s` reveals position :math:`\sigma_s`.  :math:`X_s` is its token if :math:`\sigma_s` lies in
@@ -205,7 +205,7 @@ def step_joint_law(law: ArrayLike, order: Sequence[int], left: Iterable[int]) ->
     ----------
     law : array_like of float, shape (V,) * n
         The sequence law.
-    order : sequence of int
+    permutation : sequence of int
         The reveal order (a permutation of ``0..n-1``).
     left : iterable of int
         The positions of the first process.
@@ -216,7 +216,7 @@ def step_joint_law(law: ArrayLike, order: Sequence[int], left: Iterable[int]) ->
         The joint pmf of :math:`(X^n, Y^n)` in :mod:`semtheory.directed`'s layout.
     """
     law, n, V = check_law(law, "law")
-    order = check_order(order, n)
+    permutation = check_order(permutation, n)
     try:
         L = {int(i) for i in left}
     except (TypeError, ValueError):
@@ -228,7 +228,7 @@ def step_joint_law(law: ArrayLike, order: Sequence[int], left: Iterable[int]) ->
     out = np.zeros((V + 1,) * (2 * n))
     X = all_sequences(n, V)
     idx = np.full((X.shape[0], 2 * n), V, dtype=np.int64)
-    for s, i in enumerate(order):
+    for s, i in enumerate(permutation):
         idx[:, s if i in L else n + s] = X[:, i]
     np.add.at(out, tuple(idx.T), law.reshape(-1))
     return out
@@ -440,7 +440,7 @@ def source_nll(p: ArrayLike, tokens: ArrayLike, *, base: float = 2) -> FloatArra
 class SamplingQuality(NamedTuple):
     r"""One sampler setting: ``steps``, ``remasking``; for the exact law of the table's sampler, ``law_nll``
     :math:`\E_{\rm law}[-\log p]`, ``law_entropy`` :math:`H(\rm law)` and ``kl`` :math:`\KL(p\cc{\rm law})`; for
-    Monte-Carlo samples of ``model``, ``sample_nll`` (mean source NLL) and ``sample_se`` (its standard error).
+    Monte-Carlo samples of ``model``, ``sample_nll`` (mean source NLL) and ``sample_nll_se`` (its standard error).
 
     Attributes
     ----------
@@ -450,7 +450,7 @@ class SamplingQuality(NamedTuple):
         The remasking rule.
     law_nll, law_entropy, kl : float
         Of the exact sampler law of the table, units of log ``base`` per sequence.
-    sample_nll, sample_se : float
+    sample_nll, sample_nll_se : float
         Mean source NLL of the model's samples and its standard error, units of log ``base``.
     """
 
@@ -460,7 +460,7 @@ class SamplingQuality(NamedTuple):
     law_entropy: float
     kl: float
     sample_nll: float
-    sample_se: float
+    sample_nll_se: float
 
 
 def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPredictor, *, steps: Iterable[int] | None = None,
@@ -499,7 +499,7 @@ def sampling_quality(p: ArrayLike, table: ArrayLike, model: ArrayLike | MaskPred
     q, nq, Vq = check_table(table, "table")
     if (nq, Vq) != (n, V):
         raise ValueError(f"table is a predictor for n={nq}, V={Vq} but p has n={n}, V={V}")
-    nm, Vm = (model.length, model.vocab_size) if isinstance(model, MaskPredictor) else check_table(model, "model")[1:]
+    nm, Vm = (model.n, model.vocab_size) if isinstance(model, MaskPredictor) else check_table(model, "model")[1:]
     if (nm, Vm) != (n, V):
         raise ValueError(f"model is a predictor for n={nm}, V={Vm} but p has n={n}, V={V}")
     N = check_int(n_samples, "n_samples", minimum=2)

@@ -73,7 +73,7 @@ def marginal_predictor(p: ArrayLike) -> FloatArray:
     return out.reshape((V + 1,) * n + (n, V))
 
 
-def random_predictor(vocab_size: int, length: int, *, concentration: float = 1.0, seed: SeedLike = 0) -> FloatArray:
+def random_predictor(vocab_size: int, n: int, *, concentration: float = 1.0, seed: SeedLike = 0) -> FloatArray:
     r"""A predictor whose masked rows are independent Dirichlet(``concentration``) pmfs (seeded); visible rows one-hot.
 
     Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``, ``n = length``.  Chapter 16.
@@ -82,7 +82,7 @@ def random_predictor(vocab_size: int, length: int, *, concentration: float = 1.0
     ----------
     vocab_size : int
         :math:`V`.
-    length : int
+    n : int
         :math:`n`.
     concentration : float, keyword-only, default 1.0
         Dirichlet concentration, > 0.
@@ -95,10 +95,10 @@ def random_predictor(vocab_size: int, length: int, *, concentration: float = 1.0
         A predictor table (probabilities).
     """
     V = check_int(vocab_size, "vocab_size", minimum=1)
-    n = check_int(length, "length", minimum=1)
+    n = check_int(n, "n", minimum=1)
     a = check_positive(concentration, "concentration")
     if (V + 1) ** n * n * V > MAX_CELLS:
-        raise ValueError(f"length={n} with vocab_size={V} gives a table too large to enumerate")
+        raise ValueError(f"n={n} with vocab_size={V} gives a table too large to enumerate")
     out, Z = visible_one_hot(n, V)
     rng = as_rng(seed)
     hid = Z == V

@@ -43,7 +43,6 @@ from .inference import (
     cavi_mean_field,
     fit_variational,
     forward_backward,
-    log_evidence_long,
 )
 from .laws import log_evidence, log_joint, log_prior, posterior, sample_hmm, sequence_law
 from .vae import VAEBounds, VAEResult, train_vae, vae_bounds
@@ -54,7 +53,6 @@ __all__ = [
     "random_hmm",
     "log_joint",
     "log_evidence",
-    "log_evidence_long",
     "posterior",
     "log_prior",
     "elbo",

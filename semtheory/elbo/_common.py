@@ -24,4 +24,4 @@ def check_x(x, V: int, name: str = "x", *, max_len: int | None = 12) -> np.ndarr
 
 def logs(hmm: HMM):
     with np.errstate(divide="ignore"):
-        return np.log(hmm.init), np.log(hmm.trans), np.log(hmm.emit)
+        return np.log(hmm.initial), np.log(hmm.transition), np.log(hmm.emission)

@@ -157,7 +157,7 @@ def bound_chain(data: HMM, model: HMM, n: int, *, variational: str = "prior", ba
         Per-token values, units of log ``base`` (bits by default).
     """
     data, model = check_hmm(data, "data"), check_hmm(model, "model")
-    if data.emit.shape[1] != model.emit.shape[1]:
+    if data.emission.shape[1] != model.emission.shape[1]:
         raise ValueError("model must have the same alphabet size as data")
     if variational not in ("prior", "posterior"):
         raise ValueError(f"variational must be 'prior' or 'posterior', got {variational!r}")
@@ -179,28 +179,28 @@ class CausalELBO(NamedTuple):
     r"""Per-token terms (units of ``base``) of :func:`causal_elbo_decomposition`.
 
     ``neg_elbo`` :math:`= \E[-\mathrm{ELBO}]`, ``distortion`` :math:`\E[-\log p_\theta(X^n|Z^n)]`, ``rate``
-    :math:`\E\,\KL(q(\cdot\|X^n)\cc p_\theta(Z^n))`, ``directed_information`` :math:`\I(X^n\to Z^n)` (Massey's sum),
+    :math:`\E\,\KL(q(\cdot\|X^n)\cc p_\theta(Z^n))`, ``directed`` :math:`\I(X^n\to Z^n)` (Massey's sum),
     ``prior_kl`` :math:`\KL(q_Z\cc p_\theta(Z^n))`, ``cross_entropy`` :math:`\E[-\log p_\theta(X^n)]`,
-    ``mutual_information`` :math:`\I(X^n;Z^n)` of the same joint (by :func:`semtheory.measures.mutual_information`,
+    ``mutual`` :math:`\I(X^n;Z^n)` of the same joint (by :func:`semtheory.measures.mutual_information`,
     independently of the directed information; the two are equal for a causal encoder, chapter 11).
 
     Attributes
     ----------
     neg_elbo, distortion, rate : float
         :math:`\E[-\mathrm{ELBO}]` = distortion + rate, per token, units of log ``base``.
-    directed_information, prior_kl : float
+    directed, prior_kl : float
         The two parts of the rate, per token, units of log ``base``.
-    cross_entropy, mutual_information : float
+    cross_entropy, mutual : float
         Per token, units of log ``base``.
     """
 
     neg_elbo: float
     distortion: float
     rate: float
-    directed_information: float
+    directed: float
     prior_kl: float
     cross_entropy: float
-    mutual_information: float
+    mutual: float
 
 
 def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2) -> CausalELBO:
@@ -214,7 +214,7 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2)
     .. math:: \E[-\mathrm{ELBO}] = \underbrace{\E[-\ln p_\theta(X^n|Z^n)]}_{D}
               + \underbrace{\I(X^n\to Z^n)}_{\text{directed information}} + \KL(q_Z\cc p_\theta(Z^n)).
 
-    ``directed_information`` is computed from the joint by :func:`semtheory.directed.directed_information`
+    ``directed`` is computed from the joint by :func:`semtheory.directed.directed_information`
     (Massey's sum of conditional mutual informations), independently of ``rate``.  Enumerates
     :math:`V^n S^n` cells (``n <= 6``).  Per token, units of ``base`` (bits by default).  Chapter 11.
 
@@ -237,8 +237,8 @@ def causal_elbo_decomposition(data: HMM, model: HMM, n: int, *, base: float = 2)
     from .. import directed
 
     data, model = check_hmm(data, "data"), check_hmm(model, "model")
-    S, V = model.emit.shape
-    if data.emit.shape[1] != V:
+    S, V = model.emission.shape
+    if data.emission.shape[1] != V:
         raise ValueError("model must have the same alphabet size as data")
     n = check_int(n, "n", minimum=1, maximum=6)
     if (S * V) ** n > 2_000_000:

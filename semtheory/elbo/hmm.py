@@ -13,33 +13,33 @@ if TYPE_CHECKING:
 
 
 class HMM(NamedTuple):
-    r"""A hidden Markov model: ``init`` :math:`\pi` (S,), ``trans`` :math:`A` (S, S), ``emit`` :math:`B` (S, V).  Chapter 11.
+    r"""A hidden Markov model: ``initial`` :math:`\pi` (S,), ``transition`` :math:`A` (S, S), ``emission`` :math:`B` (S, V).  Chapter 11.
 
     Attributes
     ----------
-    init : numpy.ndarray, shape (S,)
+    initial : numpy.ndarray, shape (S,)
         :math:`\pi` (probabilities).
-    trans : numpy.ndarray, shape (S, S)
+    transition : numpy.ndarray, shape (S, S)
         :math:`A` (rows pmfs).
-    emit : numpy.ndarray, shape (S, V)
+    emission : numpy.ndarray, shape (S, V)
         :math:`B` (rows pmfs).
     """
 
-    init: np.ndarray
-    trans: np.ndarray
-    emit: np.ndarray
+    initial: np.ndarray
+    transition: np.ndarray
+    emission: np.ndarray
 
 
-def make_hmm(init: ArrayLike, trans: ArrayLike, emit: ArrayLike) -> HMM:
-    r"""Validate and build an :class:`HMM` (rows of ``trans`` and ``emit`` are pmfs; shapes agree).  Chapter 11.
+def make_hmm(initial: ArrayLike, transition: ArrayLike, emission: ArrayLike) -> HMM:
+    r"""Validate and build an :class:`HMM` (rows of ``transition`` and ``emission`` are pmfs; shapes agree).  Chapter 11.
 
     Parameters
     ----------
-    init : array_like, shape (S,)
+    initial : array_like, shape (S,)
         The initial pmf :math:`\pi`.
-    trans : array_like, shape (S, S)
+    transition : array_like, shape (S, S)
         The transition matrix (rows pmfs).
-    emit : array_like, shape (S, V)
+    emission : array_like, shape (S, V)
         The emission matrix (rows pmfs).
 
     Returns
@@ -47,15 +47,15 @@ def make_hmm(init: ArrayLike, trans: ArrayLike, emit: ArrayLike) -> HMM:
     HMM
         The checked model (probabilities).
     """
-    init = as_pmf(init, "init", ndim=1)
-    trans = as_stochastic(trans, "trans")
-    emit = as_stochastic(emit, "emit")
-    S = init.size
-    if trans.shape != (S, S):
-        raise ValueError(f"trans must have shape ({S}, {S}), got {trans.shape}")
-    if emit.ndim != 2 or emit.shape[0] != S:
-        raise ValueError(f"emit must have shape ({S}, V), got {emit.shape}")
-    return HMM(init, trans, emit)
+    initial = as_pmf(initial, "initial", ndim=1)
+    transition = as_stochastic(transition, "transition")
+    emission = as_stochastic(emission, "emission")
+    S = initial.size
+    if transition.shape != (S, S):
+        raise ValueError(f"transition must have shape ({S}, {S}), got {transition.shape}")
+    if emission.ndim != 2 or emission.shape[0] != S:
+        raise ValueError(f"emission must have shape ({S}, V), got {emission.shape}")
+    return HMM(initial, transition, emission)
 
 
 def random_hmm(n_states: int = 2, vocab_size: int = 3, *, concentration: float = 1.0,

@@ -13,7 +13,7 @@ from scipy.special import logsumexp, xlogy
 from .._validate import as_rng, check_int, check_positive, log_base, torch_seed
 from ._common import check_hmm, check_x, logs
 from .hmm import HMM
-from .laws import log_joint
+from .laws import log_evidence, log_joint
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -78,7 +78,7 @@ def fit_variational(hmm: HMM, x: ArrayLike, *, family: str = "markov", steps: in
     from ..core.torchloop import Adam, one_thread
 
     hmm = check_hmm(hmm)
-    x = check_x(x, hmm.emit.shape[1])
+    x = check_x(x, hmm.emission.shape[1])
     if family not in ("mean-field", "markov"):
         raise ValueError(f"family must be 'mean-field' or 'markov', got {family!r}")
     steps = check_int(steps, "steps", minimum=1)
@@ -88,7 +88,7 @@ def fit_variational(hmm: HMM, x: ArrayLike, *, family: str = "markov", steps: in
     logz = float(logsumexp(lj_np))
     if not np.isfinite(logz):
         raise ValueError("x has probability zero under hmm")
-    n, S = x.size, hmm.init.size
+    n, S = x.size, hmm.initial.size
     t0 = time.perf_counter()
     with one_thread():
         gen = torch.Generator().manual_seed(seed)
@@ -129,12 +129,12 @@ def fit_variational(hmm: HMM, x: ArrayLike, *, family: str = "markov", steps: in
 
 
 class CAVIResult(NamedTuple):
-    r"""``elbos`` (sweeps + 1,) the mean-field ELBO (nats) before and after each sweep; ``factors`` (n, S) the
+    r"""``elbos`` (n_iter + 1,) the mean-field ELBO (nats) before and after each sweep; ``factors`` (n, S) the
     fitted :math:`q_t`; ``log_evidence`` (nats) by the forward recursion.
 
     Attributes
     ----------
-    elbos : numpy.ndarray, shape (sweeps + 1,)
+    elbos : numpy.ndarray, shape (n_iter + 1,)
         The mean-field ELBO before and after each sweep (nats).
     factors : numpy.ndarray, shape (n, S)
         The fitted :math:`q_t`.
@@ -175,7 +175,7 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, n_iter: int = 30, seed: SeedLike 
     x : array_like of int, shape (n,)
         The observed symbols.
     n_iter : int, keyword-only, default 30
-        Coordinate sweeps.
+        The number of coordinate sweeps, all run.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the starting factors.
 
@@ -185,13 +185,13 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, n_iter: int = 30, seed: SeedLike 
         ELBOs and evidence in nats, and the factors.
     """
     hmm = check_hmm(hmm)
-    x = check_x(x, hmm.emit.shape[1], max_len=None)
+    x = check_x(x, hmm.emission.shape[1], max_len=None)
     n_iter = check_int(n_iter, "n_iter", minimum=1)
     rng = as_rng(seed)
     la, lA, lB = logs(hmm)
     n, S = x.size, la.size
     f = rng.dirichlet(np.ones(S), size=n)
-    logz = log_evidence_long(hmm, x, base=math.e)
+    logz = log_evidence(hmm, x, base=math.e)
     if not np.isfinite(logz):
         raise ValueError("x has probability zero under hmm")
 
@@ -207,34 +207,6 @@ def cavi_mean_field(hmm: HMM, x: ArrayLike, *, n_iter: int = 30, seed: SeedLike 
             f[t] = np.exp(s - logsumexp(s))
         elbos.append(_mean_field_elbo(la, lA, lB, x, f))
     return CAVIResult(np.array(elbos), f, float(logz))
-
-
-def log_evidence_long(hmm: HMM, x: ArrayLike, *, base: float = 2) -> float:
-    r""":func:`log_evidence` for sequences of any length: :math:`\log p(x^n)` by the forward recursion of
-    :func:`forward_backward` (log domain, :math:`O(nS^2)`, no enumeration).  Chapter 11.
-
-    Parameters
-    ----------
-    hmm : HMM
-        The model (:func:`make_hmm`).
-    x : array_like of int, shape (n,)
-        The observed symbols (any length).
-    base : float, keyword-only, default 2
-        Logarithm base (2: bits, e: nats).
-
-    Returns
-    -------
-    float
-        :math:`\log p(x^n)`, units of log ``base`` (bits by default).
-
-    Examples
-    --------
-    >>> from semtheory.elbo import log_evidence, random_hmm
-    >>> hmm = random_hmm(2, 3, seed=0)
-    >>> bool(abs(log_evidence_long(hmm, [0, 2, 1]) - log_evidence(hmm, [0, 2, 1])) < 1e-12)
-    True
-    """
-    return float(forward_backward(hmm, x).log_evidence) / log_base(base)
 
 
 class ForwardBackward(NamedTuple):
@@ -302,7 +274,7 @@ def forward_backward(hmm: HMM, x: ArrayLike) -> ForwardBackward:
         Messages (nats) and posterior marginals (probabilities).
     """
     hmm = check_hmm(hmm)
-    x = check_x(x, hmm.emit.shape[1], max_len=None)
+    x = check_x(x, hmm.emission.shape[1], max_len=None)
     la, lA, lB = logs(hmm)
     a, b, logz, E_ = _fb_batch(la, lA, lB, x[None])
     a, b, logz, E_ = a[0], b[0], float(logz[0]), E_[0]
@@ -353,7 +325,7 @@ def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, n_iter: 
         The fitted model and the log-likelihoods (nats).
     """
     hmm = check_hmm(hmm)
-    S, V = hmm.emit.shape
+    S, V = hmm.emission.shape
     if sequences is None or isinstance(sequences, (str, bytes)):
         raise ValueError(f"sequences must be a list of 1-D integer sequences, got {sequences!r}")
     if isinstance(sequences, np.ndarray) and sequences.ndim == 1:
@@ -385,7 +357,7 @@ def baum_welch(hmm: HMM, sequences: ArrayLike | Sequence[ArrayLike], *, n_iter: 
         lls.append(ll)
         if it == n_iter:
             break
-        trans, emit = hmm.trans.copy(), hmm.emit.copy()
+        trans, emit = hmm.transition.copy(), hmm.emission.copy()
         rows = xi.sum(axis=1) > 0
         trans[rows] = xi[rows] / xi[rows].sum(axis=1, keepdims=True)
         used = em.sum(axis=1) > 0

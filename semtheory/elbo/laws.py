@@ -34,10 +34,10 @@ def log_joint(hmm: HMM, x: ArrayLike) -> FloatArray:
         :math:`\ln p(x, z)` for every path (nats).
     """
     hmm = check_hmm(hmm)
-    x = check_x(x, hmm.emit.shape[1])
-    n, S = x.size, hmm.init.size
+    x = check_x(x, hmm.emission.shape[1])
+    n, S = x.size, hmm.initial.size
     with np.errstate(divide="ignore"):
-        la, lA, lB = np.log(hmm.init), np.log(hmm.trans), np.log(hmm.emit)
+        la, lA, lB = np.log(hmm.initial), np.log(hmm.transition), np.log(hmm.emission)
     out = np.zeros((S,) * n)
     for t in range(n):
         shape = [1] * n
@@ -61,7 +61,7 @@ def log_evidence(hmm: HMM, x: ArrayLike, *, base: float = 2) -> float:
     hmm : HMM
         The model (:func:`make_hmm`).
     x : array_like of int, shape (n,)
-        The observed symbols.
+        The observed symbols (any length: :math:`O(nS^2)`, no enumeration).
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
 
@@ -71,10 +71,10 @@ def log_evidence(hmm: HMM, x: ArrayLike, *, base: float = 2) -> float:
         :math:`\log p(x^n)`, units of log ``base`` (bits by default).
     """
     hmm = check_hmm(hmm)
-    x = check_x(x, hmm.emit.shape[1])
+    x = check_x(x, hmm.emission.shape[1], max_len=None)
     lb = log_base(base)
     with np.errstate(divide="ignore"):
-        la, lA, lB = np.log(hmm.init), np.log(hmm.trans), np.log(hmm.emit)
+        la, lA, lB = np.log(hmm.initial), np.log(hmm.transition), np.log(hmm.emission)
     alpha = la + lB[:, x[0]]
     for t in range(1, x.size):
         alpha = lB[:, x[t]] + logsumexp(alpha[:, None] + lA, axis=0)
@@ -103,12 +103,12 @@ def posterior(hmm: HMM, x: ArrayLike) -> FloatArray:
     return np.exp(lj - lz)
 
 
-def log_prior(model: HMM, n: int) -> FloatArray:
+def log_prior(hmm: HMM, n: int) -> FloatArray:
     r"""Table of :math:`\ln p(z^n) = \ln\pi(z_1) + \sum_{t\ge2}\ln A(z_t|z_{t-1})` (nats), shape ``(S,) * n``.  Chapter 11.
 
     Parameters
     ----------
-    model : HMM
+    hmm : HMM
         The model.
     n : int
         Path length.
@@ -118,10 +118,10 @@ def log_prior(model: HMM, n: int) -> FloatArray:
     numpy.ndarray of float, shape (S,) * n
         :math:`\ln p(z^n)` (nats).
     """
-    model = check_hmm(model, "model")
+    hmm = check_hmm(hmm, "hmm")
     n = check_int(n, "n", minimum=1, maximum=12)
     with np.errstate(divide="ignore"):
-        la, lA = np.log(model.init), np.log(model.trans)
+        la, lA = np.log(hmm.initial), np.log(hmm.transition)
     S = la.size
     out = la.reshape((S,) + (1,) * (n - 1))
     for t in range(1, n):
@@ -148,17 +148,17 @@ def sequence_law(hmm: HMM, n: int) -> FloatArray:
     """
     hmm = check_hmm(hmm)
     n = check_int(n, "n", minimum=1, maximum=8)
-    S, V = hmm.emit.shape
+    S, V = hmm.emission.shape
     # forward over all prefixes at once: f[x_1..x_t, z_t]
-    f = hmm.init[None, :] * hmm.emit.T  # (V, S)
+    f = hmm.initial[None, :] * hmm.emission.T  # (V, S)
     for _ in range(1, n):
-        pred = f @ hmm.trans  # (..., S)
-        f = pred[..., None, :] * hmm.emit.T  # (..., V, S)
+        pred = f @ hmm.transition  # (..., S)
+        f = pred[..., None, :] * hmm.emission.T  # (..., V, S)
     return f.sum(axis=-1)
 
 
-def sample_hmm(hmm: HMM, n: int, size: int, *, seed: SeedLike = 0) -> IntArray:
-    r"""``size`` independent sequences of length ``n`` from ``hmm`` (seeded, vectorised over sequences), shape (size, n).
+def sample_hmm(hmm: HMM, n: int, n_samples: int, *, seed: SeedLike = 0) -> IntArray:
+    r"""``n_samples`` independent sequences of length ``n`` from ``hmm`` (seeded, vectorised over sequences), shape (n_samples, n).
 
     :math:`z_1\sim\pi`, :math:`z_t\sim A(\cdot|z_{t-1})`, :math:`x_t\sim B(\cdot|z_t)` by inverse-CDF sampling.  Chapter 11.
 
@@ -168,7 +168,7 @@ def sample_hmm(hmm: HMM, n: int, size: int, *, seed: SeedLike = 0) -> IntArray:
         The model.
     n : int
         Sequence length.
-    size : int
+    n_samples : int
         Number of sequences.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed.
@@ -180,17 +180,17 @@ def sample_hmm(hmm: HMM, n: int, size: int, *, seed: SeedLike = 0) -> IntArray:
     """
     hmm = check_hmm(hmm)
     n = check_int(n, "n", minimum=1)
-    size = check_int(size, "size", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     rng = as_rng(seed)
-    cA, cB = np.cumsum(hmm.trans, axis=1), np.cumsum(hmm.emit, axis=1)
+    cA, cB = np.cumsum(hmm.transition, axis=1), np.cumsum(hmm.emission, axis=1)
 
     def draw(cdf, u):  # first index with cdf > u, rows of cdf per sample
         return np.minimum((cdf <= u[:, None]).sum(axis=1), cdf.shape[1] - 1)
 
-    z = draw(np.broadcast_to(np.cumsum(hmm.init), (size, hmm.init.size)), rng.random(size))
-    out = np.empty((size, n), dtype=np.int64)
+    z = draw(np.broadcast_to(np.cumsum(hmm.initial), (n_samples, hmm.initial.size)), rng.random(n_samples))
+    out = np.empty((n_samples, n), dtype=np.int64)
     for t in range(n):
         if t:
-            z = draw(cA[z], rng.random(size))
-        out[:, t] = draw(cB[z], rng.random(size))
+            z = draw(cA[z], rng.random(n_samples))
+        out[:, t] = draw(cB[z], rng.random(n_samples))
     return out

@@ -158,7 +158,7 @@ def _ratio_and_py(p_xy):
     return p, py, r
 
 
-def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
+def infonce_exact(p_xy: ArrayLike, batch_size: int, *, base: float = 2) -> float:
     r"""Exact expected InfoNCE bound of the optimal critic, :math:`\E[\log N - \mathcal L_N(g^\ast)]`, by enumeration.
 
     :math:`(x, y_1) \sim p(x,y)`, :math:`y_2, \dots, y_N \sim p(y)` i.i.d., and with :math:`r = p(y\mid x)/p(y)`
@@ -171,7 +171,7 @@ def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
     ----------
     p_xy : array_like, shape (n_contexts, n_tokens)
         The joint pmf :math:`p(x, y)`.
-    N : int
+    batch_size : int
         Batch size, at least 1 (``n_tokens ** (N - 1)`` at most :math:`2^{21}`).
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -190,15 +190,15 @@ def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
     True
     """
     p, py, r = _ratio_and_py(p_xy)
-    N = check_int(N, "N", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     lb = log_base(base)
     V = p.shape[1]
-    if V ** (N - 1) > _MAX_ENUM:
-        raise ValueError(f"N={N} with {V} tokens needs {V}**{N - 1} tuples, more than {_MAX_ENUM}: use infonce_monte_carlo")
+    if V ** (batch_size - 1) > _MAX_ENUM:
+        raise ValueError(f"batch_size={batch_size} with {V} tokens needs {V}**{batch_size - 1} tuples, more than {_MAX_ENUM}: use infonce_monte_carlo")
     # law of S = sum_{j>=2} r(x, y_j) for each x, as (values, weights) over all tuples
     vals = np.zeros((p.shape[0], 1))
     wts = np.ones(1)
-    for _ in range(N - 1):
+    for _ in range(batch_size - 1):
         vals = (vals[:, :, None] + r[:, None, :]).reshape(p.shape[0], -1)
         wts = (wts[:, None] * py[None, :]).reshape(-1)
     total = 0.0
@@ -208,14 +208,14 @@ def infonce_exact(p_xy: ArrayLike, N: int, *, base: float = 2) -> float:
         if not ok.any():
             continue
         r1 = r[ok, y1]
-        inner = np.log(r1)[:, None] - np.log((r1[:, None] + vals[ok]) / N)
+        inner = np.log(r1)[:, None] - np.log((r1[:, None] + vals[ok]) / batch_size)
         total += float(col[ok] @ (inner @ wts))
     return total / lb
 
 
-def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches: int = 200, seed: SeedLike = None,
+def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, batch_size: int, *, n_batches: int = 200, seed: SeedLike = None,
                         base: float = 2) -> Estimate:
-    r"""Monte-Carlo mean and standard error of :func:`infonce` over ``n_batches`` fresh batches of ``N`` pairs drawn from ``p_xy``.
+    r"""Monte-Carlo mean and standard error of :func:`infonce` over ``n_batches`` fresh batches of ``batch_size`` pairs drawn from ``p_xy``.
 
     ``critic`` is a table ``(contexts x tokens)`` of scores :math:`g(x, y)`.  Deterministic under ``seed``.
     Units of ``base`` (bits by default).  Chapter 9.
@@ -226,7 +226,7 @@ def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches
         The joint pmf the batches are drawn from.
     critic : array_like, shape (n_contexts, n_tokens)
         The scores :math:`g(x, y)` (nats; ``-inf`` allowed, not a row that is ``-inf`` everywhere).
-    N : int
+    batch_size : int
         Batch size, at least 1.
     n_batches : int, keyword-only, default 200
         Number of independent batches, at least 1.
@@ -245,16 +245,16 @@ def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches
     g = as_real_matrix(critic, "critic", allow_neg_inf=True)
     if g.shape != p.shape:
         raise ValueError(f"critic must have the shape of p_xy {p.shape}, got {g.shape}")
-    N = check_int(N, "N", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     nb = check_int(n_batches, "n_batches", minimum=1)
     lb = log_base(base)
     rng = as_rng(seed)
-    flat = rng.choice(p.size, size=(nb, N), p=p.reshape(-1))
+    flat = rng.choice(p.size, size=(nb, batch_size), p=p.reshape(-1))
     xs, ys = np.divmod(flat, p.shape[1])
     # sum_j e^{g(x_i, y_j)} = sum_v c_v e^{g(x_i, v)} with c_v the number of y_j = v in the batch: O(N V), not O(N^2)
     out = np.empty(nb)
     V = p.shape[1]
-    chunk = max(1, 2**21 // (N * V))
+    chunk = max(1, 2**21 // (batch_size * V))
     for s in range(0, nb, chunk):
         X, Y = xs[s : s + chunk], ys[s : s + chunk]
         cnt = np.stack([np.bincount(r, minlength=V) for r in Y]).astype(float)
@@ -264,14 +264,14 @@ def infonce_monte_carlo(p_xy: ArrayLike, critic: ArrayLike, N: int, *, n_batches
         if np.any(np.isneginf(lse)):
             raise ValueError("critic is -inf on every token of a batch for one of its contexts: the InfoNCE softmax "
                              "over that batch is undefined")
-        out[s : s + chunk] = np.mean(g[X, Y] - lse, axis=1) + math.log(N)
-    out = np.minimum(out, math.log(N)) / lb
+        out[s : s + chunk] = np.mean(g[X, Y] - lse, axis=1) + math.log(batch_size)
+    out = np.minimum(out, math.log(batch_size)) / lb
     return Estimate(float(out.mean()), float(out.std(ddof=1) / math.sqrt(nb)) if nb > 1 else 0.0)
 
 
 class InfoNCEFit(NamedTuple):
     """A trained CPC critic :math:`g(x,y) = s\\langle \\hat u_x, \\hat w_y\\rangle`: ``critic`` table (nats),
-    ``scale``, training ``losses`` (nats per step) and the batch size ``N`` used.
+    ``scale``, training ``losses`` (nats per step) and the ``batch_size`` used.
 
     Attributes
     ----------
@@ -281,21 +281,21 @@ class InfoNCEFit(NamedTuple):
         The learned scale :math:`s > 0`.
     losses : numpy.ndarray, shape (steps,)
         The InfoNCE loss :math:`\\mathcal L_N` of each training batch, in nats.
-    N : int
+    batch_size : int
         The batch size used in training.
     """
 
     critic: np.ndarray
     scale: float
     losses: np.ndarray
-    N: int
+    batch_size: int
 
 
-def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size: int, *, dim: int = 8, N: int = 64,
+def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size: int, *, d: int = 8, batch_size: int = 64,
                          steps: int = 300, lr: float = 0.05, seed: SeedLike = 0) -> InfoNCEFit:
     r"""Train a CPC/InfoNCE critic on the unit sphere in torch: :math:`g(x, y) = s\langle \hat u_x, \hat w_y\rangle`.
 
-    Each step draws a batch of ``N`` training pairs ``(x[i], y[i])`` (context indices and next tokens, e.g.
+    Each step draws a batch of ``batch_size`` training pairs ``(x[i], y[i])`` (context indices and next tokens, e.g.
     from :func:`~semtheory.embedding.context_samples`) and takes an Adam step on the InfoNCE loss
     :math:`\mathcal L_N = -\frac1N\sum_i \log\frac{e^{g(x_i,y_i)}}{\sum_j e^{g(x_i,y_j)}}` (van den Oord et al.
     2018).  Vectors :math:`u_x, w_y \in \R^d` are normalised inside the critic; the scale :math:`s = e^\theta` is
@@ -314,9 +314,9 @@ def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size
         Number of contexts (rows of the critic), at least 1.
     vocab_size : int
         Number of tokens (columns of the critic), at least 1.
-    dim : int, keyword-only, default 8
+    d : int, keyword-only, default 8
         Dimension :math:`d` of the vectors, at least 1.
-    N : int, keyword-only, default 64
+    batch_size : int, keyword-only, default 64
         Batch size, at least 2.
     steps : int, keyword-only, default 300
         Number of Adam steps, at least 1.
@@ -328,7 +328,7 @@ def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size
     Returns
     -------
     InfoNCEFit
-        The critic table (nats), its scale, the losses (nats) and ``N``.
+        The critic table (nats), its scale, the losses (nats) and ``batch_size``.
     """
     nx = check_int(n_contexts, "n_contexts", minimum=1)
     V = check_int(vocab_size, "vocab_size", minimum=1)
@@ -339,8 +339,8 @@ def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size
         raise ValueError(f"x must hold context indices in [0, n_contexts - 1] = [0, {nx - 1}]")
     if ya.dtype.kind not in "iu" or ya.min() < 0 or ya.max() >= V:
         raise ValueError(f"y must hold token ids in [0, vocab_size - 1] = [0, {V - 1}]")
-    d = check_int(dim, "dim", minimum=1)
-    N = check_int(N, "N", minimum=2)
+    d = check_int(d, "d", minimum=1)
+    batch_size = check_int(batch_size, "batch_size", minimum=2)
     steps = check_int(steps, "steps", minimum=1)
     lr = check_positive(lr, "lr")
     seed = torch_seed(seed)
@@ -349,7 +349,7 @@ def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny tensors: threads only add synchronisation cost
     try:
-        return _train_infonce(torch, xa, ya, nx, V, d, N, steps, lr, seed)
+        return _train_infonce(torch, xa, ya, nx, V, d, batch_size, steps, lr, seed)
     finally:
         torch.set_num_threads(threads)
 

@@ -36,7 +36,7 @@ class WeightedFit(NamedTuple):
         The factor :math:`W`.
     contexts : numpy.ndarray, shape (n_contexts, d)
         The factor :math:`C`.
-    objective : numpy.ndarray, shape (2 * sweeps + 1,)
+    objective : numpy.ndarray, shape (2 * n_iter + 1,)
         :math:`J` at the start and after each half-sweep (squared units of ``target``).
     """
 
@@ -91,7 +91,7 @@ def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike 
     init : tuple of array_like or None, keyword-only, default None
         Starting factors ``(W0, C0)`` of shapes ``(n_words, d)`` and ``(n_contexts, d)`` (None: Gaussian).
     n_iter : int, keyword-only, default 10
-        Number of sweeps (each updates :math:`W`, then :math:`C`), at least 1.
+        Number of sweeps, all run (each updates :math:`W`, then :math:`C`), at least 1.
     reg : float, keyword-only, default 1e-3
         Ridge weight :math:`\lambda \ge 0`.
     seed : int, numpy.random.Generator or None, keyword-only, default 0

@@ -21,7 +21,7 @@ from ._common import as_real_matrix, check_eps
 # ==============================================================================================
 
 
-def gaussian_projection(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray:
+def gaussian_projection(X: ArrayLike, d: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""Random linear map :math:`f(x) = Rx/\sqrt k` with i.i.d. standard normal :math:`R \in \R^{k\times D}`, applied to the rows of ``X``.
 
     For every fixed :math:`u \ne v` the ratio :math:`\|f(u)-f(v)\|^2/\|u-v\|^2` is distributed exactly as
@@ -31,7 +31,7 @@ def gaussian_projection(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.nd
     ----------
     X : array_like, shape (m, D)
         The points, one per row (finite reals).
-    k : int
+    d : int
         Target dimension, at least 1.
     seed : int, numpy.random.Generator or None, keyword-only, default None
         Seed of the Gaussian matrix :math:`R` (None: fresh entropy).
@@ -42,9 +42,9 @@ def gaussian_projection(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.nd
         The projected points :math:`f(x_i)`, in the units of ``X``.
     """
     A = as_real_matrix(X, "X")
-    k = check_int(k, "k", minimum=1)
-    R = as_rng(seed).standard_normal((k, A.shape[1]))
-    return A @ R.T / math.sqrt(k)
+    d = check_int(d, "d", minimum=1)
+    R = as_rng(seed).standard_normal((d, A.shape[1]))
+    return A @ R.T / math.sqrt(d)
 
 
 def _pair_sq_dists(A: np.ndarray) -> np.ndarray:
@@ -54,7 +54,7 @@ def _pair_sq_dists(A: np.ndarray) -> np.ndarray:
     return np.maximum(sq[i] + sq[j] - 2 * g[i, j], 0.0)
 
 
-def jl_distortions(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray:
+def jl_distortions(X: ArrayLike, d: int, *, seed: SeedLike = None) -> np.ndarray:
     r"""Distortions :math:`\|f(x_i)-f(x_j)\|^2 / \|x_i - x_j\|^2` of all :math:`\binom m2` pairs under :func:`gaussian_projection`.
 
     The pairs are in ``numpy.triu_indices`` order; squared distances come from Gram matrices, so memory is
@@ -65,7 +65,7 @@ def jl_distortions(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray
     ----------
     X : array_like, shape (m, D)
         At least two distinct points, one per row.
-    k : int
+    d : int
         Target dimension, at least 1.
     seed : int, numpy.random.Generator or None, keyword-only, default None
         Seed of the projection (as in :func:`gaussian_projection`).
@@ -83,7 +83,7 @@ def jl_distortions(X: ArrayLike, k: int, *, seed: SeedLike = None) -> np.ndarray
     i, j = np.triu_indices(A.shape[0], 1)
     if not (d0 > 1e-12 * (sq[i] + sq[j])).all():
         raise ValueError("X has duplicate rows: their distance ratio is undefined")
-    return _pair_sq_dists(gaussian_projection(A, k, seed=seed)) / d0
+    return _pair_sq_dists(gaussian_projection(A, d, seed=seed)) / d0
 
 
 def jl_dimension(m: int, eps: float) -> int:
@@ -116,7 +116,7 @@ def jl_dimension(m: int, eps: float) -> int:
     return int(math.ceil(4 * math.log(m) / (e * e / 2 - e**3 / 3)))
 
 
-def jl_pair_failure_bound(k: int, eps: float) -> float:
+def jl_pair_failure_bound(d: int, eps: float) -> float:
     r"""Chernoff bound on :math:`\Pr[\,|\|f(u)-f(v)\|^2/\|u-v\|^2 - 1| > \varepsilon\,]` for one pair.
 
     :math:`e^{-k\varepsilon^2/4} + e^{-k(\varepsilon^2/2-\varepsilon^3/3)/2} \le 2e^{-k(\varepsilon^2/2-\varepsilon^3/3)/2}`
@@ -127,7 +127,7 @@ def jl_pair_failure_bound(k: int, eps: float) -> float:
 
     Parameters
     ----------
-    k : int
+    d : int
         Target dimension, at least 1.
     eps : float
         Distortion, ``0 < eps < 1``.
@@ -137,17 +137,17 @@ def jl_pair_failure_bound(k: int, eps: float) -> float:
     float
         The bound, a probability in :math:`[0, 1]` (capped at 1).
     """
-    k = check_int(k, "k", minimum=1)
+    d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
-    return min(1.0, math.exp(-k * e * e / 4) + math.exp(-k * (e * e / 2 - e**3 / 3) / 2))
+    return min(1.0, math.exp(-d * e * e / 4) + math.exp(-d * (e * e / 2 - e**3 / 3) / 2))
 
 
-def jl_pair_failure_exact(k: int, eps: float) -> float:
+def jl_pair_failure_exact(d: int, eps: float) -> float:
     r"""Exact :math:`\Pr[\,|\chi^2_k/k - 1| > \varepsilon\,]`: the per-pair failure probability of :func:`gaussian_projection`.  Chapter 9.
 
     Parameters
     ----------
-    k : int
+    d : int
         Target dimension, at least 1.
     eps : float
         Distortion, ``0 < eps < 1``.
@@ -159,6 +159,6 @@ def jl_pair_failure_exact(k: int, eps: float) -> float:
     """
     from scipy.stats import chi2
 
-    k = check_int(k, "k", minimum=1)
+    d = check_int(d, "d", minimum=1)
     e = check_eps(eps)
-    return float(chi2.cdf(k * (1 - e), k) + chi2.sf(k * (1 + e), k))
+    return float(chi2.cdf(d * (1 - e), d) + chi2.sf(d * (1 + e), d))

@@ -123,7 +123,7 @@ class SoftmaxFit(NamedTuple):
     converged: bool
 
 
-def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, seed: SeedLike = 0, restarts: int = 1,
+def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, d: int, *, seed: SeedLike = 0, restarts: int = 1,
                        max_iter: int = 300, base: float = 2) -> SoftmaxFit:
     r"""The best next-token law of the form :math:`Q(v\mid c) = \softmax_v(s\langle u_c, w_v\rangle)`, :math:`u_c, w_v \in S^{d-1}`.
 
@@ -142,7 +142,7 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, 
         The row-stochastic matrix :math:`P(v \mid c)`.
     weights : array_like, shape (n_contexts,)
         The pmf :math:`\pi(c)` of the contexts.
-    dim : int
+    d : int
         Sphere dimension :math:`d`, at least 1.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the random starts.
@@ -166,7 +166,7 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, dim: int, *, 
     w = as_pmf(weights, "weights", ndim=1)
     if len(w) != P.shape[0]:
         raise ValueError(f"weights must have one entry per context ({P.shape[0]}), got {len(w)}")
-    d = check_int(dim, "dim", minimum=1)
+    d = check_int(d, "d", minimum=1)
     restarts = check_int(restarts, "restarts", minimum=1)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     lb = log_base(base)

@@ -64,5 +64,5 @@ def _ib_merge():
 
     from ..ratedistortion import bottleneck_distortion
 
-    pxy = np.array([[0.9, 0.1], [0.5, 0.5], [0.1, 0.9]]) / 3
-    return bottleneck_distortion(pxy, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]).expected
+    p_xy = np.array([[0.9, 0.1], [0.5, 0.5], [0.1, 0.9]]) / 3
+    return bottleneck_distortion(p_xy, [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]).expected

@@ -27,12 +27,12 @@ def _worst_loss():
 
 
 @answer("ex-12-gibbs-mi", units="nats", rtol=1e-4, atol=1e-8,
-        hint="gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), n=10, beta=1.0, base=math.e).mi")
+        hint="gibbs_study(p_xy, random_hypotheses(16, 2, 2, 2.0, seed=0), n=10, beta=1.0, base=math.e).mutual")
 def _gibbs_mi():
     from ..generalization import gibbs_study, random_hypotheses
 
-    pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, repeats=2, seed=0, base=math.e).mi
+    p_xy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    return gibbs_study(p_xy, random_hypotheses(16, 2, 2, 2.0, seed=0), 10, 1.0, repeats=2, seed=0, base=math.e).mutual
 
 
 @answer("ex-12-erm-information", units="nats", rtol=1e-4, atol=1e-8,
@@ -40,5 +40,5 @@ def _gibbs_mi():
 def _erm_information():
     from ..generalization import gibbs_study, random_hypotheses
 
-    pxy = np.array([[0.4, 0.1], [0.2, 0.3]])
-    return gibbs_study(pxy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, repeats=2, seed=0, base=math.e).mi
+    p_xy = np.array([[0.4, 0.1], [0.2, 0.3]])
+    return gibbs_study(p_xy, random_hypotheses(16, 2, 2, 2.0, seed=0), 6, math.inf, repeats=2, seed=0, base=math.e).mutual

@@ -213,7 +213,7 @@ def min_flow_tail(Lambda: ArrayLike, levels: ArrayLike, *, weights: ArrayLike | 
 
 
 def band_exceedance(M: ArrayLike, band: ArrayLike) -> FloatArray:
-    r"""Fraction of paths with :math:`|M_t| > \epsilon_t`, for each :math:`t` (``M`` of shape ``(n_paths, T)``).
+    r"""Fraction of paths with :math:`|M_t| > \epsilon_t`, for each :math:`t` (``M`` of shape ``(n_samples, T)``).
 
     Compare with the band's :math:`\delta` (the bands bound :math:`\Prob(|M_t| \ge \epsilon_t)`, which is larger;
     the strict inequality keeps a zero-width band at a step where :math:`M_t = 0` surely from counting as
@@ -221,7 +221,7 @@ def band_exceedance(M: ArrayLike, band: ArrayLike) -> FloatArray:
 
     Parameters
     ----------
-    M : array_like, shape (n_paths, T)
+    M : array_like, shape (n_samples, T)
         Finite paths of the martingale part.
     band : array_like, shape (T,)
         The band :math:`\epsilon_t \ge 0`, in the units of ``M``.
@@ -233,7 +233,7 @@ def band_exceedance(M: ArrayLike, band: ArrayLike) -> FloatArray:
     """
     M = as_real_array(M, "M", finite=False, nonempty=False)
     if M.ndim != 2 or M.size == 0 or not np.all(np.isfinite(M)):
-        raise ValueError("M must be a finite array of shape (n_paths, T)")
+        raise ValueError("M must be a finite array of shape (n_samples, T)")
     b = np.atleast_1d(as_real_array(band, "band", ndim=(0, 1), minimum=0))
     if b.size != M.shape[1]:
         raise ValueError(f"band has {b.size} entries, M has {M.shape[1]} time steps")

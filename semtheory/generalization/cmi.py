@@ -26,7 +26,7 @@ def _cmi_given(post_grid, law):
     return float(max(law @ r.sum(axis=1), 0.0))
 
 
-def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, supersamples: int = 200,
+def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *, n_samples: int = 200,
                     seed: SeedLike = 0, base: float = 2) -> Estimate:
     r"""Conditional mutual information :math:`\mathrm{CMI} = \I(W; U \mid \tilde Z)` of Steinke and Zakynthinou.
 
@@ -34,7 +34,7 @@ def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float,
     picks one of each pair as the training set; :math:`W` is the Gibbs learner of :func:`gibbs_study`.  Given
     :math:`\tilde z`, :math:`W` depends on :math:`U` only through the type :math:`T` of the chosen examples, so
     :math:`\I(W;U\mid\tilde z) = \I(W;T\mid\tilde z)`, computed exactly with the law of :math:`T` built pair by pair.
-    The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``supersamples`` seeded draws:
+    The outer expectation over :math:`\tilde Z` is a Monte-Carlo average over ``n_samples`` seeded draws:
     returns an :class:`~semtheory.core.Estimate` ``(mean, se)``.  Always :math:`\le n\log 2` (:math:`n` bits).
     In units of log ``base`` (bits by default).  Chapter 12.
 
@@ -48,7 +48,7 @@ def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float,
         The sample size, at least 1.
     beta : float
         The inverse temperature of the Gibbs posterior, >= 0 (``math.inf``: empirical risk minimisation).
-    supersamples : int, keyword-only, default 200
+    n_samples : int, keyword-only, default 200
         Monte-Carlo supersamples, at least 2.
     seed : int, numpy.random.Generator or None, keyword-only, default 0
         Seed of the supersamples.
@@ -63,7 +63,7 @@ def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float,
     """
     p, H = check_pxy(p_xy, hypotheses)
     n = check_int(n, "n", minimum=1)
-    supersamples = check_int(supersamples, "supersamples", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     lb = log_base(base)
     loss, flat = loss_table(p, H)
     A = flat.size
@@ -75,19 +75,19 @@ def supersample_cmi(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float,
     shape = (n + 1,) * (A - 1)
     flat_idx = np.ravel_multi_index(T[:, :-1].T, shape) if A > 1 else np.zeros(len(T), dtype=int)
     rng = as_rng(seed)
-    pairs = rng.choice(A, size=(supersamples, n, 2), p=flat)
-    vals = np.empty(supersamples)
+    pairs = rng.choice(A, size=(n_samples, n, 2), p=flat)
+    vals = np.empty(n_samples)
 
     def shift(law, a):
         return law if a == A - 1 else np.roll(law, 1, axis=a)
 
-    for k in range(supersamples):
+    for k in range(n_samples):
         law = np.zeros(shape)
         law[(0,) * (A - 1)] = 1.0
         for a, b in pairs[k]:
             law = 0.5 * (shift(law, a) + shift(law, b))
         vals[k] = _cmi_given(post_grid, law.reshape(-1)[flat_idx])
-    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(supersamples)) / lb)
+    return Estimate(float(vals.mean()) / lb, float(vals.std(ddof=1) / math.sqrt(n_samples)) / lb)
 
 
 def supersample_cmi_brute_force(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, *,

@@ -19,19 +19,19 @@ if TYPE_CHECKING:
     from ..core.types import ArrayLike, FloatArray, IntArray, SeedLike
 
 
-def random_hypotheses(M: int, m: int, K: int, scale: float, *, seed: SeedLike = None) -> FloatArray:
+def random_hypotheses(M: int, x_card: int, n_classes: int, scale: float, *, seed: SeedLike = None) -> FloatArray:
     r"""``M`` random logit tables of shape (m, K), each row with :math:`\ell_1` norm exactly ``scale``.
 
     A finite hypothesis class of softmax classifiers :math:`x \mapsto \softmax(z_w(x))` over an input
-    alphabet of size ``m`` with ``K`` classes; ``scale`` is the logit budget :math:`B`.  Chapter 12.
+    alphabet of size ``x_card`` with ``n_classes`` classes; ``scale`` is the logit budget :math:`B`.  Chapter 12.
 
     Parameters
     ----------
     M : int
         The number of hypotheses, at least 1.
-    m : int
+    x_card : int
         The input alphabet size, at least 1.
-    K : int
+    n_classes : int
         The number of classes, at least 2.
     scale : float
         The :math:`\ell_1` norm :math:`B \ge 0` of every row.
@@ -50,17 +50,17 @@ def random_hypotheses(M: int, m: int, K: int, scale: float, *, seed: SeedLike = 
     ((4, 2, 3), True)
     """
     M = check_int(M, "M", minimum=1)
-    m = check_int(m, "m", minimum=1)
-    K = check_int(K, "K", minimum=2)
+    x_card = check_int(x_card, "x_card", minimum=1)
+    n_classes = check_int(n_classes, "n_classes", minimum=2)
     scale = check_positive(scale, "scale", allow_zero=True)
     rng = as_rng(seed)
-    u = rng.standard_normal((M, m, K))
+    u = rng.standard_normal((M, x_card, n_classes))
     u /= np.abs(u).sum(axis=-1, keepdims=True)
     return scale * u
 
 
-def enumerate_types(n: int, A: int) -> IntArray:
-    r"""All count vectors (types) of ``n`` draws from an alphabet of size ``A``: shape (C(n+A-1, A-1), A).
+def enumerate_types(n: int, vocab_size: int) -> IntArray:
+    r"""All count vectors (types) of ``n`` draws from an alphabet of size ``vocab_size``: shape (C(n+A-1, A-1), A).
 
     Stars and bars.  Chapter 12.
 
@@ -68,7 +68,7 @@ def enumerate_types(n: int, A: int) -> IntArray:
     ----------
     n : int
         The number of draws, at least 0.
-    A : int
+    vocab_size : int
         The alphabet size, at least 1.
 
     Returns
@@ -84,11 +84,11 @@ def enumerate_types(n: int, A: int) -> IntArray:
            [2, 0]])
     """
     n = check_int(n, "n", minimum=0)
-    A = check_int(A, "A", minimum=1)
-    if math.comb(n + A - 1, A - 1) > 2_000_000:
-        raise ValueError(f"n={n}, A={A} give too many types to enumerate")
-    bars = np.array(list(itertools.combinations(range(n + A - 1), A - 1)), dtype=int).reshape(-1, A - 1)
-    edges = np.concatenate([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + A - 1)], axis=1)
+    vocab_size = check_int(vocab_size, "vocab_size", minimum=1)
+    if math.comb(n + vocab_size - 1, vocab_size - 1) > 2_000_000:
+        raise ValueError(f"n={n}, vocab_size={vocab_size} give too many types to enumerate")
+    bars = np.array(list(itertools.combinations(range(n + vocab_size - 1), vocab_size - 1)), dtype=int).reshape(-1, vocab_size - 1)
+    edges = np.concatenate([np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), n + vocab_size - 1)], axis=1)
     return np.diff(edges, axis=1) - 1
 
 
@@ -136,15 +136,15 @@ def gibbs_posterior(emp_loss: ArrayLike, beta: float, n: int) -> FloatArray:
 class GibbsStudy(NamedTuple):
     """Result of :func:`gibbs_study`.  Chapter 12.
 
-    The information quantities (``mi``, ``entropy_w``, ``log_card``) are in units of log ``base`` of the call
-    (bits by default); the losses and the bound (``expected_gap``, ``mc_gap``, ``mc_se``, ``sigma``, ``bound``) are
+    The information quantities (``mutual``, ``entropy_w``, ``log_card``) are in units of log ``base`` of the call
+    (bits by default); the losses and the bound (``expected_gap``, ``mc_gap``, ``mc_gap_se``, ``sigma``, ``bound``) are
     cross-entropies, in nats, whatever ``base``.
 
     Attributes
     ----------
     n : int
         The sample size.
-    mi : float
+    mutual : float
         I(W;S), exact, in units of log ``base``.
     entropy_w : float
         H(W) >= I(W;S), in units of log ``base``.
@@ -154,7 +154,7 @@ class GibbsStudy(NamedTuple):
         The exact expected gap E[L_mu(W) - L_S(W)], in nats.
     mc_gap : float
         Its Monte-Carlo estimate, in nats.
-    mc_se : float
+    mc_gap_se : float
         The standard error of ``mc_gap``, in nats.
     sigma : float
         The sub-Gaussian constant used, in nats.
@@ -163,12 +163,12 @@ class GibbsStudy(NamedTuple):
     """
 
     n: int
-    mi: float            # I(W;S), exact
+    mutual: float            # I(W;S), exact
     entropy_w: float     # H(W) >= I(W;S)
     log_card: float      # log |W| >= H(W)
     expected_gap: float  # E[L_mu(W) - L_S(W)], exact
     mc_gap: float        # Monte-Carlo estimate of the same
-    mc_se: float         # its standard error
+    mc_gap_se: float         # its standard error
     sigma: float         # sub-Gaussian constant used
     bound: float         # sqrt(2 sigma^2 I / n)
 
@@ -215,7 +215,7 @@ def gibbs_study(p_xy: ArrayLike, hypotheses: ArrayLike, n: int, beta: float, rep
     --------
     >>> p_xy = np.array([[0.35, 0.15], [0.1, 0.4]])
     >>> r = gibbs_study(p_xy, random_hypotheses(4, 2, 2, 1.0, seed=0), 3, 1.0, repeats=10, seed=0)
-    >>> bool(0 <= r.mi <= r.entropy_w <= r.log_card) and r.bound >= abs(r.expected_gap)
+    >>> bool(0 <= r.mutual <= r.entropy_w <= r.log_card) and r.bound >= abs(r.expected_gap)
     True
     """
     p, H = check_pxy(p_xy, hypotheses)

@@ -482,7 +482,7 @@ class SurrogateTest(NamedTuple):
         The observed :math:`\hat F_{X\to Y}`, in nats.
     p_value : float
         The surrogate p-value, in (0, 1].
-    surrogates : ndarray, shape (n_surrogates,)
+    surrogates : ndarray, shape (repeats,)
         :math:`\hat F` of the shifted sources, in nats.
     """
 

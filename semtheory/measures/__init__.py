@@ -50,7 +50,6 @@ from __future__ import annotations
 from .basic import (
     marginal,
     entropy,
-    joint_entropy,
     conditional_entropy,
     mutual_information,
     conditional_mutual_information,
@@ -99,7 +98,6 @@ from .estimators import (
 __all__ = [
     "marginal",
     "entropy",
-    "joint_entropy",
     "conditional_entropy",
     "mutual_information",
     "conditional_mutual_information",

@@ -96,28 +96,6 @@ def entropy(p: ArrayLike, axes: int | Sequence[int] | None = None, *, base: floa
     return entropy_nats(keep_axes(p, keep), lb)
 
 
-def joint_entropy(p: ArrayLike, axes: int | Sequence[int] | None = None, *, base: float = 2) -> float:
-    r"""Joint entropy :math:`H(X_A)`; an alias of :func:`entropy` that reads better for several axes.
-
-    Units of ``base``.  Chapter 2.
-
-    Parameters
-    ----------
-    p : array_like
-        A joint pmf, one axis per variable (``p[x, y] = P(X=x, Y=y)``).
-    axes : int or tuple of int or None, default None
-        The axes of the variables (None: every axis).
-    base : float, keyword-only, default 2
-        Logarithm base: 2 gives bits, ``math.e`` nats.
-
-    Returns
-    -------
-    float
-        The joint entropy, in units of log ``base`` (bits by default).
-    """
-    return entropy(p, axes, base=base)
-
-
 def conditional_entropy(p: ArrayLike, axes: int | Sequence[int], given: int | Sequence[int] | None, *,
                         base: float = 2) -> float:
     r"""Conditional entropy :math:`H(X_A \mid X_B) = -\sum p(x_A, x_B) \log \frac{p(x_A, x_B)}{p(x_B)}`.

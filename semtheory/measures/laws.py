@@ -17,7 +17,7 @@ def product_law(*pmfs: ArrayLike) -> np.ndarray:
     r"""Joint law of independent groups of variables: :math:`p(x, y) = p_1(x)\,p_2(y) \cdots`.
 
     The axes of the result are those of ``pmfs[0]``, then those of ``pmfs[1]``, and so on.  With
-    ``product_law(*[pxy] * n)`` this is the law of ``n`` i.i.d. pairs, axes ``(x1, y1, x2, y2, ...)``.
+    ``product_law(*[p_xy] * n)`` this is the law of ``n`` i.i.d. pairs, axes ``(x1, y1, x2, y2, ...)``.
     Unitless.  Chapter 2.
 
     Parameters

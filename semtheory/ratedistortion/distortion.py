@@ -11,18 +11,18 @@ from ._common import MAX_CELLS, as_distortion, reject_complex
 from ..core.types import ArrayLike
 
 
-def hamming_distortion(size: int, reproductions: ArrayLike | None = None) -> np.ndarray:
-    r"""Hamming distortion :math:`d(x, y) = \mathbb 1[x \ne y]` on ``size`` source symbols.
+def hamming_distortion(vocab_size: int, reproductions: ArrayLike | None = None) -> np.ndarray:
+    r"""Hamming distortion :math:`d(x, y) = \mathbb 1[x \ne y]` on ``vocab_size`` source symbols.
 
-    ``reproductions`` (default ``size``) is the number of reproduction symbols; symbol ``y`` reproduces ``x``
+    ``reproductions`` (default ``vocab_size``) is the number of reproduction symbols; symbol ``y`` reproduces ``x``
     exactly iff ``y == x``.  Dimensionless (an error probability).  Chapter 5.
 
     Parameters
     ----------
-    size : int
+    vocab_size : int
         Number of source symbols, at least 1.
     reproductions : int, optional
-        Number of reproduction symbols (default ``size``), at least 1.
+        Number of reproduction symbols (default ``vocab_size``), at least 1.
 
     Returns
     -------
@@ -35,7 +35,7 @@ def hamming_distortion(size: int, reproductions: ArrayLike | None = None) -> np.
     array([[0., 1.],
            [1., 0.]])
     """
-    m = check_int(size, "size", minimum=1)
+    m = check_int(vocab_size, "vocab_size", minimum=1)
     k = m if reproductions is None else check_int(reproductions, "reproductions", minimum=1)
     return (np.arange(m)[:, None] != np.arange(k)[None, :]).astype(float)
 

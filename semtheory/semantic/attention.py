@@ -133,9 +133,9 @@ def attention_energies(model: Transformer, context: Sequence[int], *, base: floa
     return AttentionEnergies(E, E1, F, S, M, alpha, beta, Q, Kk)
 
 
-def attention_readout(model: Transformer, tokens: ArrayLike, length: int, *, count: int = 12,
+def attention_readout(model: Transformer, tokens: ArrayLike, length: int, *, windows: int = 12,
                       base: float = 2) -> list[AttentionEnergies]:
-    r""":func:`attention_energies` on ``count`` windows of ``length`` tokens spread evenly over ``tokens``.
+    r""":func:`attention_energies` on ``windows`` windows of ``length`` tokens spread evenly over ``tokens``.
 
     Window starts are ``linspace(0, len(tokens) - length - 1, count)`` (integer parts).  Chapter 14.
 
@@ -147,7 +147,7 @@ def attention_readout(model: Transformer, tokens: ArrayLike, length: int, *, cou
         A text of more than ``length`` tokens.
     length : int >= 1
         Tokens per window (at most ``context_length - 1``).
-    count : int >= 1, keyword-only, default 12
+    windows : int >= 1, keyword-only, default 12
         Number of windows.
     base : float, keyword-only, default 2
         Logarithm base (2: bits, e: nats).
@@ -160,10 +160,10 @@ def attention_readout(model: Transformer, tokens: ArrayLike, length: int, *, cou
     x = check_model(model).check_tokens(tokens, "tokens") if isinstance(model, _channel.LanguageModel) \
         else np.asarray(tokens)
     length = check_int(length, "length", minimum=1)
-    count = check_int(count, "count", minimum=1)
+    windows = check_int(windows, "windows", minimum=1)
     if x.ndim != 1 or x.size < length + 1:
         raise ValueError(f"tokens must be a 1-D sequence of more than length = {length} tokens")
-    starts = np.linspace(0, x.size - length - 1, count).astype(int)
+    starts = np.linspace(0, x.size - length - 1, windows).astype(int)
     return [attention_energies(model, x[s:s + length], base=base) for s in starts]
 
 

@@ -8,10 +8,10 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .._validate import check_int, log_base
+from .._validate import check_int, log_base, torch_seed
 from ..channel import LanguageModel, boltzmann_logprobs
 from ..core.torchloop import one_thread
-from ..core.types import FloatArray
+from ..core.types import FloatArray, SeedLike
 from ._common import (
     F,
     nn,
@@ -182,12 +182,12 @@ class MambaLM(nn.Module, LanguageModel):
         Block configuration (:class:`MambaBlock`).
     context_length : int, keyword-only, default 16
         Training window of :func:`train`.
-    seed : int, keyword-only, default 0
+    seed : int, numpy Generator or None, keyword-only, default 0
         Initialisation seed.
     """
 
     def __init__(self, vocab_size: int, *, d_model: int = 32, n_layers: int = 2, d_state: int = 8, expand: int = 2,
-                 d_conv: int = 4, mixer: str = "mamba", head_dim: int = 16, context_length: int = 16, seed: int = 0,
+                 d_conv: int = 4, mixer: str = "mamba", head_dim: int = 16, context_length: int = 16, seed: SeedLike = 0,
                  discretization: str = "euler") -> None:
         nn.Module.__init__(self)
         V = check_int(vocab_size, "vocab_size", minimum=1)
@@ -207,7 +207,7 @@ class MambaLM(nn.Module, LanguageModel):
         self.config = dict(vocab_size=V, d_model=d, n_layers=nl, d_state=N, expand=ex, d_conv=dc, mixer=mixer,
                            head_dim=hd, context_length=self.context_length, discretization=discretization)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(check_int(seed, "seed", minimum=0))
+            torch.manual_seed(torch_seed(seed))
             self.embed = nn.Embedding(V + 1, d)
             self.blocks = nn.ModuleList(MambaBlock(d, d_state=N, expand=ex, d_conv=dc, mixer=mixer, head_dim=hd,
                                                    discretization=discretization) for _ in range(nl))

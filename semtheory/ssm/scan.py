@@ -61,22 +61,22 @@ def discretize(delta: ArrayLike | torch.Tensor, A: ArrayLike | torch.Tensor, B: 
     return discretize_unchecked(delta, A, B, method)
 
 
-def parallel_scan(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor, *, dim: int = 0) -> torch.Tensor:
+def parallel_scan(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor, *, axis: int = 0) -> torch.Tensor:
     r"""All states :math:`h_t = a_t \circ h_{t-1} + b_t` (:math:`h_0 = 0` before the first step) by a parallel prefix scan.
 
     The maps :math:`f_t(h) = a_t h + b_t` compose associatively, :math:`f_t \circ f_s = (a_t a_s,\ a_t b_s + b_t)`,
     so all prefixes are computed in :math:`\lceil \log_2 L \rceil` rounds of elementwise products (Hillis–Steele;
     :math:`O(L \log L)` work, depth :math:`O(\log L)`), instead of :math:`L` dependent steps.  Mamba's GPU kernel
-    uses the same associativity.  ``a`` and ``b`` tensors of the same shape with time along ``dim``; returns
+    uses the same associativity.  ``a`` and ``b`` tensors of the same shape with time along ``axis``; returns
     the states, same shape.  Chapter 15.
 
     Parameters
     ----------
     a : array_like or Tensor
-        Decays :math:`a_t`, time along ``dim``.
+        Decays :math:`a_t`, time along ``axis``.
     b : array_like or Tensor, same shape as ``a``
         Inputs :math:`b_t`.
-    dim : int, keyword-only, default 0
+    axis : int, keyword-only, default 0
         The time axis.
 
     Returns
@@ -94,10 +94,10 @@ def parallel_scan(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor, *, d
     b = tensor(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"b must have the shape of a {tuple(a.shape)}, got {tuple(b.shape)}")
-    dim = check_int(dim, "dim")
-    if not -a.ndim <= dim < a.ndim:
-        raise ValueError(f"dim must index an axis of a (ndim {a.ndim}), got {dim}")
-    return parallel_scan_unchecked(a, b, dim)
+    axis = check_int(axis, "axis")
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis must index an axis of a (ndim {a.ndim}), got {axis}")
+    return parallel_scan_unchecked(a, b, axis)
 
 
 def selective_scan(x: ArrayLike | torch.Tensor, delta: ArrayLike | torch.Tensor, A: ArrayLike | torch.Tensor, B: ArrayLike | torch.Tensor, C: ArrayLike | torch.Tensor, D: ArrayLike | torch.Tensor | None = None, *, method: str = "zoh",

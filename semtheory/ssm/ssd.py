@@ -193,22 +193,22 @@ class SSDCost(NamedTuple):
     matrix: int
 
 
-def ssd_cost(length: int, state: int, width: int) -> SSDCost:
+def ssd_cost(n: int, d_state: int, head_dim: int) -> SSDCost:
     r"""Multiply–add counts of :func:`ssd_recurrent` and :func:`ssd_matrix` for one head, as implemented.
 
     Recurrent: per step, decay the state (:math:`NP`), add :math:`B_t x_t^\T` (:math:`NP`) and read
     :math:`H_t^\T C_t` (:math:`NP`): :math:`3LNP` in all.  Matrix (dense): :math:`C B^\T` (:math:`L^2 N`), the mask
     product (:math:`L^2`) and the product with :math:`x` (:math:`L^2 P`): :math:`L^2(N+P+1)`.  The matrix form
-    costs more once :math:`L > 3NP/(N+P+1)`.  ``length`` = :math:`L`, ``state`` = :math:`N`, ``width`` = :math:`P`.
+    costs more once :math:`L > 3NP/(N+P+1)`.  ``n`` = :math:`L`, ``d_state`` = :math:`N`, ``head_dim`` = :math:`P`.
     Chapter 15.
 
     Parameters
     ----------
-    length : int
+    n : int
         Sequence length :math:`L \ge 1`.
-    state : int
+    d_state : int
         State size :math:`N \ge 1`.
-    width : int
+    head_dim : int
         Head width :math:`P \ge 1`.
 
     Returns
@@ -221,7 +221,7 @@ def ssd_cost(length: int, state: int, width: int) -> SSDCost:
     >>> ssd_cost(100, 64, 64)
     SSDCost(recurrent=1228800, matrix=1290000)
     """
-    L = check_int(length, "length", minimum=1)
-    N = check_int(state, "state", minimum=1)
-    P = check_int(width, "width", minimum=1)
+    L = check_int(n, "n", minimum=1)
+    N = check_int(d_state, "d_state", minimum=1)
+    P = check_int(head_dim, "head_dim", minimum=1)
     return SSDCost(3 * L * N * P, L * L * (N + P + 1))
