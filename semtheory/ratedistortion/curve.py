@@ -34,7 +34,7 @@ class RDCurve(NamedTuple):
     r"""A rate-distortion curve traced by :func:`rate_distortion_curve` (points in increasing ``beta``).
 
     Arrays ``betas`` (nats per unit distortion), ``rate`` (units of ``base``, per symbol), ``distortion`` (per
-    symbol), ``gap`` (certificate, units of ``base``), ``iterations``, ``converged``.  ``symbols`` is the block
+    symbol), ``gap`` (certificate, units of ``base``), ``iterations``, ``converged``.  ``n`` is the block
     length the rates and distortions are divided by (1 for a single-letter curve).  :meth:`channel` rebuilds
     the test channel of a point exactly from its stored output marginal; ``n_points`` is the number of points.
 
@@ -54,7 +54,7 @@ class RDCurve(NamedTuple):
         Whether each point met ``gap <= tol``.
     base : float
         Logarithm base of ``rate`` and ``gap``.
-    symbols : int
+    n : int
         The block length the rates and distortions are divided by.
     log_outputs : numpy.ndarray, shape (k, ny)
         The log reproduction law :math:`\log r(y)` of each point, in nats (not shown in the repr).
@@ -69,7 +69,7 @@ class RDCurve(NamedTuple):
     iterations: np.ndarray
     converged: np.ndarray
     base: float
-    symbols: int
+    n: int
     log_outputs: np.ndarray
     distortion_matrix: np.ndarray
 
@@ -176,7 +176,7 @@ def _trace(prob: BAProblem, betas: np.ndarray, lb: float, tol: float, max_iter: 
         iterations=its,
         converged=gap <= tol * lb * symbols * (1 + 1e-12),
         base=float(base),
-        symbols=symbols,
+        n=symbols,
         log_outputs=logrs,
         distortion_matrix=d_for_channel,
     )
