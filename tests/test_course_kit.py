@@ -388,6 +388,26 @@ def test_duplicate_inline_scripts_are_dropped():
     assert len(ctx["script_files"]) == 3
 
 
+def test_leak_scan_finds_a_planted_snippet_in_one_pass(tmp_path):
+    """find_leaks reads each file once and agrees with searching every snippet in every text of every file."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "01-a.html").write_text(
+        "<p>The <em>secret</em> answer is forty&nbsp;two, says the solution.</p>")
+    (tmp_path / "searchindex.json").write_text(json.dumps({"docs": ["a tiny code line: x = np.arange(10)"]}))
+    (tmp_path / "notes.txt").write_text("the secretive answer is elsewhere; xyzzyplughfoo_barbaz_quux")
+    snippets = {"ex-leaked": ["The secret answer is forty two", "x = np.arange(10)", "never written in this tree"],
+                "ex-kept": ["the secret answer is forty", "and nothing of this one is here either"],
+                "ex-word-inside": ["zzyplughfoo_barbaz_qu"]}  # no interior word: searched everywhere
+    leaks = ed.find_leaks(tmp_path, snippets)
+    assert leaks == [("book/01-a.html", "ex-leaked", "The secret answer is forty two"),
+                     ("notes.txt", "ex-word-inside", "zzyplughfoo_barbaz_qu"),
+                     ("searchindex.json", "ex-leaked", "x = np.arange(10)")]
+    naive = [(f.relative_to(tmp_path).as_posix(), lab, s) for f in sorted(p for p in tmp_path.rglob("*") if p.is_file())
+             for lab, snips in snippets.items() for s in snips if any(s in t for t in ed.file_texts(f))]
+    assert leaks == naive
+    assert ed.find_leaks(tmp_path, {"ex-kept": snippets["ex-kept"]}) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # The student edition leaks nothing (needs builds: marked `book`)
 # ---------------------------------------------------------------------------------------------
@@ -416,8 +436,9 @@ def test_student_edition_of_the_book_has_no_solution_text():
     if not (student / "html" / "index.html").exists() or not (reader / "index.html").exists():
         pytest.fail("build the book and the student edition first: `make book student`")
     snippets = _assert_no_leaks(student, reader, ROOT, require_all=False)
-    # The scan is not vacuous: the reader's edition shows every snippet it looks for.
-    assert all(not s or ed.find_leaks(reader, {lab: s}) for lab, s in snippets.items())
+    # The scan is not vacuous: the reader's edition shows every solution's snippets (one scan of it).
+    found = {lab for _, lab, _ in ed.find_leaks(reader, snippets)}
+    assert all(not s or lab in found for lab, s in snippets.items())
 
 
 @pytest.mark.book

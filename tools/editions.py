@@ -706,16 +706,36 @@ def file_texts(path: pathlib.Path) -> list[str]:
     return texts
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _interior_words(snippet: str) -> frozenset[str]:
+    """The runs of word characters of ``snippet`` that touch neither of its ends.
+
+    Wherever ``snippet`` occurs in a text, each of these is a whole word of that text (the characters around
+    it are the snippet's own non-word characters), so a text whose words miss one cannot contain the snippet.
+    """
+    return frozenset(m.group() for m in _WORD.finditer(snippet) if m.start() > 0 and m.end() < len(snippet))
+
+
 def find_leaks(tree: pathlib.Path, snippets: dict[str, list[str]]) -> list[tuple[str, str, str]]:
-    """Every ``(file, label, snippet)`` such that the snippet of solution ``label`` occurs in a file of ``tree``."""
+    """Every ``(file, label, snippet)`` such that the snippet of solution ``label`` occurs in a file of ``tree``.
+
+    One pass: each file is read and parsed once (:func:`file_texts`) and searched for every snippet; a
+    snippet is searched for (``in``) only in the files that hold each of its interior words (a necessary
+    condition, so the result is that of searching every snippet in every text).
+    """
+    wanted = [(label, s, _interior_words(s)) for label, snips in snippets.items() for s in snips]
     leaks = []
     tree = pathlib.Path(tree)
     for f in sorted(p for p in tree.rglob("*") if p.is_file()):
         texts = file_texts(f)
-        for label, snips in snippets.items():
-            for s in snips:
-                if any(s in t for t in texts):
-                    leaks.append((str(f.relative_to(tree)), label, s))
+        words = set().union(*(_WORD.findall(t) for t in texts))
+        name = None
+        for label, s, inner in wanted:
+            if inner <= words and any(s in t for t in texts):
+                name = name or str(f.relative_to(tree))
+                leaks.append((name, label, s))
     return leaks
 
 
