@@ -12,7 +12,6 @@ from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import scipy.sparse as sps
-from scipy.linalg import cho_factor as _cho_factor, cho_solve as _cho_solve
 
 from ..core.types import ArrayLike, FloatArray, SeedLike
 from .._validate import as_rng, check_int, check_positive, check_probability, check_seed
@@ -45,23 +44,35 @@ class WeightedFit(NamedTuple):
     objective: np.ndarray
 
 
-def _als_half(rows, cols, z, w, n, F, reg):
-    """Solve every row of the updated factor: (F_S^T diag(w) F_S + reg I) x = F_S^T diag(w) z_S."""
-    d = F.shape[1]
-    X = np.zeros((n, d))
-    ridge = reg * np.eye(d)
-    order = np.argsort(rows, kind="stable")
-    rows, cols, z, w = rows[order], cols[order], z[order], w[order]
-    bounds = np.searchsorted(rows, np.arange(n + 1))
-    for i in range(n):
-        s = slice(bounds[i], bounds[i + 1])
-        Fs = F[cols[s]]
-        Fw = Fs * w[s, None]
-        A, b = Fw.T @ Fs + ridge, Fw.T @ z[s]
-        try:  # symmetric positive definite when reg > 0: a Cholesky solve (much faster than a batched LU)
-            X[i] = _cho_solve(_cho_factor(A, check_finite=False), b, check_finite=False)
-        except np.linalg.LinAlgError:  # reg = 0 and a singular Gram matrix: the minimum-norm minimiser
-            X[i] = np.linalg.lstsq(A, b, rcond=None)[0]
+def _als_half(weights, weighted_target, F, reg):
+    """Solve every row of the updated factor: (F_S^T diag(w) F_S + reg I) x = F_S^T diag(w) z_S.
+
+    ``weights`` and ``weighted_target`` are CSR matrices (rows: the factor being solved, columns: the rows of
+    ``F``) holding w and w z on the weighted cells.  The Gram matrices of all rows come from one sparse
+    product with the outer products F_c F_c^T (their upper triangles), and are solved in one batch.
+    """
+    n, (m, d) = weights.shape[0], F.shape
+    iu = np.triu_indices(d)
+    Q = (F[:, iu[0]] * F[:, iu[1]])                          # F_c F_c^T, upper triangle, one row per c
+    A = np.empty((n, d, d))
+    A[:, iu[0], iu[1]] = weights @ Q
+    A[:, iu[1], iu[0]] = A[:, iu[0], iu[1]]
+    A += reg * np.eye(d)
+    b = np.asarray(weighted_target @ F)
+    X = np.empty((n, d))
+    try:  # symmetric positive definite (always when reg > 0): one batched solve
+        np.linalg.cholesky(A)
+        ok = np.ones(n, dtype=bool)
+    except np.linalg.LinAlgError:  # reg = 0 and singular Gram matrices: those rows take the minimum-norm minimiser
+        ok = np.zeros(n, dtype=bool)
+        for i in range(n):
+            try:
+                np.linalg.cholesky(A[i])
+                ok[i] = True
+            except np.linalg.LinAlgError:
+                X[i] = np.linalg.lstsq(A[i], b[i], rcond=None)[0]
+    if ok.any():
+        X[ok] = np.linalg.solve(A[ok], b[ok][..., None])[..., 0]
     return X
 
 
@@ -136,11 +147,14 @@ def weighted_factorisation(target: ArrayLike | sps.spmatrix, weights: ArrayLike 
         res = np.einsum("ij,ij->i", W[rows], C[cols]) - z
         return float((w * res**2).sum() + reg * ((W**2).sum() + (C**2).sum()))
 
+    by_word = sps.csr_matrix((w, (rows, cols)), shape=(n, m))          # duplicate cells add, as in J
+    by_word_z = sps.csr_matrix((w * z, (rows, cols)), shape=(n, m))
+    by_context, by_context_z = by_word.T.tocsr(), by_word_z.T.tocsr()
     obj = [J(W, C)]
     for _ in range(n_iter):
-        W = _als_half(rows, cols, z, w, n, C, reg)
+        W = _als_half(by_word, by_word_z, C, reg)
         obj.append(J(W, C))
-        C = _als_half(cols, rows, z, w, m, W, reg)
+        C = _als_half(by_context, by_context_z, W, reg)
         obj.append(J(W, C))
     return WeightedFit(W, C, np.array(obj))
 

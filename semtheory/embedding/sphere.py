@@ -177,11 +177,12 @@ def fit_sphere_softmax(conditional: ArrayLike, weights: ArrayLike, d: int, *, se
 
     def f(x):
         A, B, th = x[: n * d].reshape(n, d), x[n * d : -1].reshape(V, d), x[-1]
-        na = np.linalg.norm(A, axis=1, keepdims=True)
-        nb = np.linalg.norm(B, axis=1, keepdims=True)
+        na = np.sqrt(np.add.reduce(A * A, axis=1, keepdims=True))  # the row norms, as numpy.linalg.norm forms them
+        nb = np.sqrt(np.add.reduce(B * B, axis=1, keepdims=True))
         Uh, Wh, s = A / na, B / nb, math.exp(min(th, 50.0))
         Z = s * Uh @ Wh.T
-        LQ = log_softmax(Z, axis=1)
+        LQ = Z - Z.max(axis=1, keepdims=True)  # scipy's log_softmax, without its per-call dispatch (Z is finite)
+        LQ -= np.log(np.exp(LQ).sum(axis=1, keepdims=True))
         loss = -(WP * LQ).sum() - h
         G = w[:, None] * np.exp(LQ) - WP  # d loss / d Z
         gU, gW = s * G @ Wh, s * G.T @ Uh
