@@ -343,10 +343,12 @@ reg("channel.iid_inputs", q=A("pmf", P2))
 reg("channel.echo_inputs", q=A("pmf", P2), repeat=A("prob", 0.5))
 reg("channel.lm_inputs", model=_LM, feedback=A("flag", True))
 _POL = Lazy(lambda: __import__("semtheory.channel").channel.iid_inputs([0.5, 0.5]))
-reg("channel.simulate_interaction", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True),
+reg("channel.simulate_interaction", model=_LM, user=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True),
     seed=A("seed", 0))
-reg("channel.interaction_kernels", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
-reg("channel.interaction_law", model=_LM, policy=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("channel.interaction_kernels", model=_LM, user=_POL, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("channel.interaction_channel", model=_LM, n=A("size", 2, minimum=1), prompt=A("tokens", [0], empty_ok=True))
+reg("channel.interaction_law", model=_LM, user=A("kernel", np.full((2, 2, 2), 0.5)), n=A("size", 2, minimum=1),
+    prompt=A("tokens", [0], empty_ok=True), first=A("pmf", P2, optional=True))
 reg("channel.prompt_generation_law", model=_LM, prompt_law=A("pmf", P2), n=A("size", 2, minimum=1))
 exempt(RESULT, "channel.DecodingCost", "channel.Transcript")
 
@@ -780,9 +782,6 @@ reg("semantic.path_densities", law=A("pmf", _PFL), paths=A("object", _PATHS), ba
 reg("semantic.mixing_modulus", source=A("object", _SRC))
 reg("semantic.markov_order_gap", source=A("object", _SRC), order=A("size", 0, minimum=0), base=A("base", 2))
 reg("semantic.echo_user", vocab_size=A("size", 2, minimum=1), repeat=A("prob", 0.5))
-reg("semantic.interaction_channel", model=A("object", _LM), n=A("size", 2, minimum=1))
-reg("semantic.interaction_law", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
-    first=A("pmf", P2, optional=True))
 reg("semantic.sample_feedback_information", model=A("object", _LM), user=A("kernel", _ECHO), n=A("size", 2, minimum=1),
     n_samples=A("size", 4, minimum=1), n_inner=A("size", 4, minimum=1), first=A("pmf", P2, optional=True),
     seed=A("seed", 0), base=A("base", 2))

@@ -455,6 +455,37 @@ def test_interaction_kernels_are_the_model_read_through_its_state():
     np.testing.assert_allclose(ch2[2][x + y], ch[2][x + y], atol=1e-12)
 
 
+@pytest.mark.parametrize("prompt", [(), (1, 0)])
+def test_a_kernel_user_and_the_same_user_as_a_callable_give_one_law(prompt):
+    """One interaction_law for every kind of user: a memory-one kernel (with its law of X_1) and the callable
+    that reads the same kernel off the history give the same law; the kernel also drives the simulation."""
+    lm = c.MarkovLM.random(2, 2, seed=3)
+    rng = np.random.default_rng(3)
+    K, f = rng.dirichlet(np.ones(2), size=(2, 2)), np.array([0.3, 0.7])
+
+    def user(x_hist, y_hist):
+        return f if len(x_hist) == 0 else K[x_hist[-1], y_hist[-1]]
+
+    J = c.interaction_law(lm, K, 3, prompt=prompt, first=f)
+    np.testing.assert_allclose(J, c.interaction_law(lm, user, 3, prompt=prompt), atol=1e-14)
+    ch = c.interaction_channel(lm, 3, prompt=prompt)
+    np.testing.assert_allclose(c.interaction_law(lm, K, 3, prompt=prompt, first=f, channel=ch), J, atol=0)
+    tr = c.simulate_interaction(lm, K, 3, prompt=prompt, first=f, seed=0)
+    assert J[tuple(tr.inputs) + tuple(tr.outputs)] > 0
+
+
+def test_first_goes_only_with_a_kernel_user_and_a_user_has_one_of_three_shapes():
+    lm = c.MarkovLM.random(2, 2, seed=3)
+    with pytest.raises(ValueError, match="first"):
+        c.interaction_law(lm, [0.5, 0.5], 2, first=[0.5, 0.5])
+    with pytest.raises(ValueError, match="user"):
+        c.interaction_law(lm, np.full((2, 2), 0.5), 2)
+    with pytest.raises(ValueError, match="user"):
+        c.simulate_interaction(lm, np.full((3, 3, 3), 1 / 3), 2)
+    with pytest.raises(ValueError, match="channel"):
+        c.interaction_law(lm, [0.5, 0.5], 3, channel=c.interaction_channel(lm, 2))
+
+
 def test_lm_inputs_feedback_and_not():
     user = c.MarkovLM.random(2, 1, seed=4)
     lm = c.MarkovLM.random(2, 2, seed=5)
@@ -614,16 +645,16 @@ class BadLM(c.LanguageModel):
         (lambda: c.lm_inputs(3, feedback=True), "model"),
         (lambda: c.lm_inputs(LM, feedback="no"), "feedback"),
         (lambda: c.simulate_interaction(LM, [0.5, 0.5, 0.0], 0), "n"),
-        (lambda: c.simulate_interaction(LM, [0.5, 0.5], 2), "policy"),
-        (lambda: c.simulate_interaction(LM, c.iid_inputs([0.5, 0.5]), 2), "policy"),
-        (lambda: c.simulate_interaction(LM, lambda x, y: [2.0, 0, 0], 2), "policy"),
+        (lambda: c.simulate_interaction(LM, [0.5, 0.5], 2), "user"),
+        (lambda: c.simulate_interaction(LM, c.iid_inputs([0.5, 0.5]), 2), "user"),
+        (lambda: c.simulate_interaction(LM, lambda x, y: [2.0, 0, 0], 2), "user"),
         (lambda: c.simulate_interaction(LM, [1, 0, 0], 2, seed="s"), "seed"),
         (lambda: c.simulate_interaction(LM, [1, 0, 0], 2, prompt=[4]), "prompt"),
         (lambda: c.simulate_interaction("lm", [1, 0, 0], 2), "model"),
         (lambda: c.interaction_kernels(LM, [1, 0, 0], 0), "n"),
         (lambda: c.interaction_kernels(LM, [1, 0, 0], 12), "n"),
-        (lambda: c.interaction_kernels(LM, [0.2, 0.2], 2), "policy"),
-        (lambda: c.interaction_law(LM, lambda x, y: [0.1, 0.1, 0.1], 2), "policy"),
+        (lambda: c.interaction_kernels(LM, [0.2, 0.2], 2), "user"),
+        (lambda: c.interaction_law(LM, lambda x, y: [0.1, 0.1, 0.1], 2), "user"),
         (lambda: c.interaction_law(None, [1, 0, 0], 2), "model"),
         (lambda: c.prompt_generation_law(LM, [0.5, 0.6, 0.0], 2), "prompt_law"),
         (lambda: c.prompt_generation_law(LM, [0.5, 0.5], 2), "prompt_law"),

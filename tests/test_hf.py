@@ -17,7 +17,7 @@ transformers = pytest.importorskip("transformers")
 torch = pytest.importorskip("torch")
 pytest.importorskip("tokenizers")
 
-from semtheory import directed, flow, hf, semantic  # noqa: E402
+from semtheory import channel, directed, flow, hf, semantic  # noqa: E402
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -117,7 +117,7 @@ def test_monte_carlo_di_agrees_with_exact_enumeration_within_its_error(lm):
 
 def test_a_reacting_user_di_by_monte_carlo_and_exactly(lm):
     user = semantic.echo_user(V, 0.7)
-    law = semantic.interaction_law(lm, user, 2)
+    law = channel.interaction_law(lm, user, 2)
     exact_di, exact_mi = directed.directed_information(law), directed.sequence_mutual_information(law)
     assert exact_di < exact_mi  # the user reacts: feedback, so DI < MI
     est = semantic.sample_feedback_information(lm, user, 2, 300, n_inner=64, seed=2)

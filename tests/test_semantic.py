@@ -317,7 +317,7 @@ def _bsc(eps):
 @pytest.mark.parametrize("lam, n", [(0.0, 3), (0.6, 3), (1.0, 4)])
 def test_interaction_law_of_a_bsc_equals_chapter_3s_echo_construction(lam, n):
     """Independent route: chapter 3's echo policy and memoryless BSC kernels, not the model's table."""
-    law = semantic.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), n)
+    law = channel.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), n)
     ref = directed.joint_law(directed.echo_policy(lam, n), directed.memoryless_channel(directed.binary_symmetric_channel(0.1), n))
     np.testing.assert_allclose(law, ref, atol=1e-12)
 
@@ -326,7 +326,7 @@ def test_interaction_law_of_a_bsc_equals_chapter_3s_echo_construction(lam, n):
 def test_pure_echo_on_a_bsc_closed_form(n):
     eps = 0.1
     h = -eps * math.log2(eps) - (1 - eps) * math.log2(1 - eps)
-    c = directed.conservation(semantic.interaction_law(_bsc(eps), semantic.echo_user(2, 1.0), n))
+    c = directed.conservation(channel.interaction_law(_bsc(eps), semantic.echo_user(2, 1.0), n))
     assert c.directed == pytest.approx(1 - h, abs=1e-10)
     assert c.mutual == pytest.approx(1 + (n - 2) * h, abs=1e-10)
     assert c.reverse == pytest.approx((n - 1) * h, abs=1e-10)
@@ -334,7 +334,7 @@ def test_pure_echo_on_a_bsc_closed_form(n):
 
 def test_interaction_channel_of_a_transformer_reads_its_next_token_laws():
     m = _tiny_transformer(V=3)
-    ch = semantic.interaction_channel(m, 3)
+    ch = channel.interaction_channel(m, 3)
     rng = np.random.default_rng(0)
     for _ in range(10):
         x, y = rng.integers(0, 3, 3), rng.integers(0, 3, 2)
@@ -347,7 +347,7 @@ def test_interaction_channel_of_a_transformer_reads_its_next_token_laws():
 def test_feedback_monte_carlo_agrees_with_the_exact_law(lam):
     m = _tiny_transformer(V=3)
     U = semantic.echo_user(3, lam)
-    c = directed.conservation(semantic.interaction_law(m, U, 3))
+    c = directed.conservation(channel.interaction_law(m, U, 3))
     e = semantic.sample_feedback_information(m, U, 3, 400, n_inner=128, seed=1)
     assert abs(e.directed - c.directed) < 4 * e.directed_se + 0.05
     assert abs(e.mutual - c.mutual) < 4 * e.mutual_se + 0.05
@@ -362,16 +362,16 @@ def test_feedback_monte_carlo_agrees_with_the_exact_law(lam):
 def test_reverse_term_vanishes_over_a_noiseless_channel_although_the_user_reacts(lam):
     """The chapter's counterexample: a zero reverse term does not mean a user who ignores the outputs."""
     noiseless = channel.MarkovLM(np.eye(2), initial=np.full(2, 0.5))
-    c = directed.conservation(semantic.interaction_law(noiseless, semantic.echo_user(2, lam), 3))
+    c = directed.conservation(channel.interaction_law(noiseless, semantic.echo_user(2, lam), 3))
     assert c.reverse == pytest.approx(0.0, abs=1e-12) and c.mutual == pytest.approx(c.directed, abs=1e-12)
-    noisy = directed.conservation(semantic.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), 3))
+    noisy = directed.conservation(channel.interaction_law(_bsc(0.1), semantic.echo_user(2, lam), 3))
     assert noisy.reverse > 0.1  # the same user over a noisy channel: the reverse term is there
 
 
 def test_feedback_estimator_bias_is_upward_and_shrinks_with_the_inner_draws():
     """log of an unbiased marginal estimate is biased low, so both estimates are biased up, roughly as 1/M."""
     U = semantic.echo_user(2, 0.5)
-    c = directed.conservation(semantic.interaction_law(_bsc(0.1), U, 4))
+    c = directed.conservation(channel.interaction_law(_bsc(0.1), U, 4))
     bias = {}
     for M in (1, 4, 64):
         e = semantic.sample_feedback_information(_bsc(0.1), U, 4, 2000, n_inner=M, seed=0)
@@ -485,15 +485,15 @@ def test_chapter_14_exercise_answers_by_independent_routes():
 def test_new_functions_reject_bad_input():
     m = _bsc(0.1)
     with pytest.raises(ValueError, match="user"):
-        semantic.interaction_law(m, np.ones((2, 2, 2)), 2)
+        channel.interaction_law(m, np.ones((2, 2, 2)), 2)
     with pytest.raises(ValueError, match="first"):
-        semantic.interaction_law(m, semantic.echo_user(2, 0.5), 2, first=[1.0])
+        channel.interaction_law(m, semantic.echo_user(2, 0.5), 2, first=[1.0])
     with pytest.raises(ValueError, match="repeat"):
         semantic.echo_user(2, 1.5)
     with pytest.raises(ValueError, match="vocab_size"):
         semantic.echo_user(1, 0.5)
     with pytest.raises(ValueError, match="n"):
-        semantic.interaction_channel(m, 20)
+        channel.interaction_channel(m, 20)
     with pytest.raises(ValueError, match="n_inner"):
         semantic.sample_feedback_information(m, semantic.echo_user(2, 0.5), 2, 10, n_inner=0)
     with pytest.raises(ValueError, match="source"):

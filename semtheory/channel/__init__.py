@@ -13,8 +13,9 @@ models.  Tokens are integers in ``range(vocab_size)``; a *context* is a sequence
 context (a tuple of tokens, the analogue of a Transformer's KV cache, which grows by one entry per token);
 :class:`MarkovLM` keeps a fixed-size state (its last ``order`` tokens), as a state-space model does.  The
 channel-with-feedback functions (:func:`interaction_law`, :func:`simulate_interaction`,
-:func:`sequence_law`) drive a model only through its state, so the state is what evolves with the inputs and
-with the model's own fed-back outputs.
+:func:`sequence_law`) drive a model only through its state (or, for a Transformer, a batched causal pass that
+reads the same next-token laws), so the state is what evolves with the inputs and with the model's own fed-back
+outputs.
 
 **Boltzmann form.**  A next-token law is :math:`P(v) = e^{-E(v)/T}/Z` with energies :math:`E = -\text{logits}`,
 partition function :math:`Z = \sum_v e^{-E(v)/T}` and free energy :math:`F = -T \ln Z`
@@ -73,6 +74,7 @@ from .interaction import (  # importing it registers the Transformer's batched r
     Transcript,
     echo_inputs,
     iid_inputs,
+    interaction_channel,
     interaction_kernels,
     interaction_law,
     interleave,
@@ -118,6 +120,7 @@ __all__ = [
     "lm_inputs",
     "simulate_interaction",
     "Transcript",
+    "interaction_channel",
     "interaction_kernels",
     "interaction_law",
     "prompt_generation_law",

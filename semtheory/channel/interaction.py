@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 import numpy as np
 
 from .. import directed
-from .._validate import as_array, as_pmf, as_rng, check_int, check_probability
+from .._validate import as_array, as_pmf, as_rng, as_stochastic, check_int, check_probability
 from ..core import law
 from ..core.models import (
     NORM_ATOL,
-    StateWalker,
     check_model,
     checked_logprobs,
     register_batched_route,
@@ -66,7 +65,7 @@ def _check_pmf_vector(q, V: int, name: str) -> np.ndarray:
 
 
 def iid_inputs(q: ArrayLike) -> Callable[..., FloatArray]:
-    r"""Input policy of i.i.d. tokens :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)`: a prompt without feedback.  Chapter 4.
+    r"""A user who sends i.i.d. tokens :math:`P(x_t \mid x^{t-1}, y^{t-1}) = q(x_t)`: a prompt without feedback.  Chapter 4.
 
     Parameters
     ----------
@@ -76,7 +75,7 @@ def iid_inputs(q: ArrayLike) -> Callable[..., FloatArray]:
     Returns
     -------
     callable
-        ``policy(x_hist, y_hist) -> q`` (a pmf; attribute ``vocab`` = V).
+        ``user(x_hist, y_hist) -> q`` (a pmf; attribute ``vocab`` = V).
     """
     q = as_pmf(q, "q", ndim=1)
 
@@ -88,7 +87,7 @@ def iid_inputs(q: ArrayLike) -> Callable[..., FloatArray]:
 
 
 def echo_inputs(q: ArrayLike, repeat: float) -> Callable[..., FloatArray]:
-    r"""A feedback input policy: :math:`x_1 \sim q`; then :math:`x_t = y_{t-1}` with probability ``repeat``, else a fresh draw from ``q``.
+    r"""A user with feedback: :math:`x_1 \sim q`; then :math:`x_t = y_{t-1}` with probability ``repeat``, else a fresh draw from ``q``.
 
     :math:`P(x_t \mid x^{t-1}, y^{t-1}) = (1-\lambda)\,q(x_t) + \lambda\,\ind[x_t = y_{t-1}]`.  A user who
     quotes the model's last token back to it; ``repeat = 0`` is :func:`iid_inputs` (no feedback).
@@ -104,7 +103,7 @@ def echo_inputs(q: ArrayLike, repeat: float) -> Callable[..., FloatArray]:
     Returns
     -------
     callable
-        ``policy(x_hist, y_hist) -> pmf`` over the V tokens.
+        ``user(x_hist, y_hist) -> pmf`` over the V tokens.
     """
     q = as_pmf(q, "q", ndim=1)
     lam = check_probability(repeat, "repeat")
@@ -137,7 +136,7 @@ def lm_inputs(model: LanguageModel, *, feedback: bool) -> Callable[..., FloatArr
     Returns
     -------
     callable
-        ``policy(x_hist, y_hist) -> pmf`` over the model's tokens.
+        ``user(x_hist, y_hist) -> pmf`` over the model's tokens.
     """
     model = check_model(model)
     if not isinstance(feedback, (bool, np.bool_)):
@@ -151,18 +150,42 @@ def lm_inputs(model: LanguageModel, *, feedback: bool) -> Callable[..., FloatArr
     return policy
 
 
-def _as_policy(policy, V: int) -> Callable:
-    if callable(policy):
-        if getattr(policy, "vocab", V) != V:
-            raise ValueError(f"policy draws from {policy.vocab} tokens but the model has {V}")
-        return policy
-    q = _check_pmf_vector(policy, V, "policy")
-    return iid_inputs(q)
+def _as_user(user, V: int, first) -> tuple[Callable | None, np.ndarray | None, np.ndarray | None]:
+    """``(callable, None, None)`` for a pmf or a callable user; ``(None, kernel, first)`` for a memory-one kernel."""
+    if callable(user):
+        if getattr(user, "vocab", V) != V:
+            raise ValueError(f"user draws from {user.vocab} tokens but the model has {V}")
+        callable_user = user
+    else:
+        arr = as_array(user, "user")
+        if arr.ndim == 3:
+            if arr.shape != (V, V, V):
+                raise ValueError(f"user must have shape (V, V, V) = ({V}, {V}, {V}) [x_prev, y_prev, x], got {arr.shape}")
+            K = as_stochastic(arr, "user")  # a conditional pmf over its last axis
+            f = np.full(V, 1.0 / V) if first is None else _check_pmf_vector(first, V, "first")
+            return None, K, f
+        if arr.ndim != 1:
+            raise ValueError("user must be a pmf of shape (V,), a kernel of shape (V, V, V) or a callable "
+                             f"user(x_hist, y_hist) -> pmf, got shape {arr.shape}")
+        callable_user = iid_inputs(_check_pmf_vector(arr, V, "user"))
+    if first is not None:
+        raise ValueError("first (the law of X_1) goes only with a memory-one kernel user[x_prev, y_prev, x]")
+    return callable_user, None, None
 
 
-def _policy_pmf(policy, x_hist, y_hist, V: int) -> np.ndarray:
-    q = np.asarray(policy(np.asarray(x_hist, dtype=np.int64), np.asarray(y_hist, dtype=np.int64)), dtype=float)
-    return _check_pmf_vector(q, V, "policy(x_hist, y_hist)")
+def _kernel_user(K: np.ndarray, f: np.ndarray) -> Callable[..., FloatArray]:
+    """The memory-one kernel as a callable user: ``first`` at t = 1, then ``K[x_{t-1}, y_{t-1}]``."""
+
+    def user(x_hist, y_hist):
+        return f if len(x_hist) == 0 else K[int(x_hist[-1]), int(y_hist[-1])]
+
+    user.vocab = f.size
+    return user
+
+
+def _user_pmf(user, x_hist, y_hist, V: int) -> np.ndarray:
+    q = np.asarray(user(np.asarray(x_hist, dtype=np.int64), np.asarray(y_hist, dtype=np.int64)), dtype=float)
+    return _check_pmf_vector(q, V, "user(x_hist, y_hist)")
 
 
 class Transcript(NamedTuple):
@@ -187,26 +210,31 @@ class Transcript(NamedTuple):
     states: list
 
 
-def simulate_interaction(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
-                         prompt: Sequence[int] = (), seed: SeedLike = None) -> Transcript:
+def simulate_interaction(model: LanguageModel, user: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                         prompt: Sequence[int] = (), first: ArrayLike | None = None,
+                         seed: SeedLike = None) -> Transcript:
     r"""Simulate ``n`` rounds of input → output through an LLM with state, deterministic under ``seed``.
 
-    Round :math:`t`: the input process draws :math:`x_t \sim P(\cdot \mid x^{t-1}, y^{t-1})` (``policy``: a
-    pmf for i.i.d. inputs, or a callable ``policy(x_hist, y_hist) -> pmf``, e.g. :func:`echo_inputs`); the state
-    absorbs it, :math:`S \leftarrow f(S, x_t)`; the model draws :math:`y_t \sim P(\cdot \mid S)`; the state
-    absorbs its own output, :math:`S \leftarrow f(S, y_t)` (the feedback of the autoregression).  Chapter 4.
+    Round :math:`t`: the user draws :math:`x_t \sim P(\cdot \mid x^{t-1}, y^{t-1})` (``user``: a pmf for
+    i.i.d. inputs, a callable ``user(x_hist, y_hist) -> pmf`` such as :func:`echo_inputs`, or a memory-one
+    kernel); the state absorbs it, :math:`S \leftarrow f(S, x_t)`; the model draws
+    :math:`y_t \sim P(\cdot \mid S)`; the state absorbs its own output, :math:`S \leftarrow f(S, y_t)` (the
+    feedback of the autoregression).  Chapter 4.
 
     Parameters
     ----------
     model : LanguageModel
         The LLM (driven through its state protocol).
-    policy : array_like or callable
-        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
-        (e.g. :func:`echo_inputs`).
+    user : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs), a callable
+        ``user(x_hist, y_hist) -> pmf`` (e.g. :func:`echo_inputs`, :func:`lm_inputs`), or a memory-one kernel
+        ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` (e.g. :func:`semtheory.semantic.echo_user`).
     n : int
         Number of rounds, >= 1.
     prompt : sequence of int, keyword-only, default ``()``
         Tokens read before the first round.
+    first : array_like, shape (V,), keyword-only, optional
+        With a kernel ``user`` only: the law of :math:`X_1`; default uniform.
     seed : int, numpy.random.Generator or None, keyword-only, default None
         Seed of the draws.
 
@@ -218,13 +246,14 @@ def simulate_interaction(model: LanguageModel, policy: ArrayLike | Callable[...,
     model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
-    policy = _as_policy(policy, V)
+    fn, K, f = _as_user(user, V, first)
+    fn = _kernel_user(K, f) if fn is None else fn
     rng = as_rng(seed)
     pre = model.check_tokens(prompt, "prompt")
     state = model.initial_state(pre)
     xs, ys, states = [], [], []
     for _ in range(n):
-        x = int(rng.choice(V, p=_policy_pmf(policy, xs, ys, V)))
+        x = int(rng.choice(V, p=_user_pmf(fn, xs, ys, V)))
         xs.append(x)
         state = model.next_state(state, x)
         lp = checked_logprobs(model.state_logprobs(state), V, "model.state_logprobs")
@@ -236,27 +265,82 @@ def simulate_interaction(model: LanguageModel, policy: ArrayLike | Callable[...,
     return Transcript(x, y, np.concatenate([pre, interleave(x, y)]), states)
 
 
-def interaction_kernels(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
-                        prompt: Sequence[int] = ()) -> tuple[list[FloatArray], list[FloatArray]]:
-    r"""The input policy and the LLM channel as per-step kernels in :mod:`semtheory.directed`'s layout.
+def interaction_channel(model: LanguageModel, n: int, *, prompt: Sequence[int] = ()) -> list[FloatArray]:
+    r"""The LLM as a channel in :mod:`semtheory.directed`'s layout, reading the interleaved turns :math:`x_1 y_1 x_2 y_2 \dots`.
 
-    ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})` from ``policy``; ``channel[t-1]``
-    :math:`= P(y_t \mid x^t, y^{t-1}) = P_\theta(y_t \mid \text{prompt}, x_1 y_1 \dots y_{t-1} x_t)`, the model
-    read through its state.  The channel depends on its own past outputs (its state holds them); the policy
-    has feedback when it depends on them too.  Every history is enumerated: :math:`V^{2t-1}` at step
+    ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
+    :math:`P_\theta(y_t \mid \text{prompt}, x_1, y_1, \dots, y_{t-1}, x_t)`: the model's next-token law after
+    the user's :math:`t`-th turn.  The channel depends on its own past outputs (its state holds them).  All
+    :math:`V^{2n-1}` interleaved histories are read through :func:`semtheory.core.tables.next_token_table`
+    (one batched causal pass for a :class:`~semtheory.transformer.Transformer` whose window holds them, the
+    state protocol memoised by prefix otherwise), so :math:`V^{2n}` must stay within the layout's memory
+    guard.  Chapters 4, 14.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        The LLM.
+    n : int
+        Number of turns, >= 1.
+    prompt : sequence of int, keyword-only, default ``()``
+        Tokens read before the first turn.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``n`` conditional pmfs (probabilities); entry ``t - 1`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
+    """
+    model = check_model(model)
+    n = check_int(n, "n", minimum=1)
+    pre = model.check_tokens(prompt, "prompt")
+    return _interaction_channel(model, n, pre)
+
+
+def _interaction_channel(model, n: int, pre: np.ndarray) -> list[np.ndarray]:
+    from ..core.tables import next_token_table
+
+    V = model.vocab_size
+    if float(V) ** (2 * n) > _LAW_CELLS:
+        raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
+    L, m = 2 * n - 1, len(pre)
+    ctx = np.indices((V,) * L).reshape(L, -1).T
+    if m:
+        ctx = np.concatenate([np.broadcast_to(pre, (len(ctx), m)), ctx], axis=1)
+    tab = next_token_table(model, ctx, start=m).reshape((V,) * L + (L + 1, V))
+    out = []
+    for t in range(1, n + 1):
+        r = 2 * t - 1  # the prefix x_1 y_1 .. x_t
+        k = np.exp(tab[(slice(None),) * r + (0,) * (L - r) + (r,)])  # axes x1 y1 .. x_t, Y_t (interleaved)
+        order = [2 * i for i in range(t)] + [2 * i + 1 for i in range(t - 1)] + [r]
+        out.append(np.transpose(k, order))
+    return out
+
+
+def interaction_kernels(model: LanguageModel, user: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                        prompt: Sequence[int] = (), first: ArrayLike | None = None
+                        ) -> tuple[list[FloatArray], list[FloatArray]]:
+    r"""The user and the LLM channel as per-step kernels in :mod:`semtheory.directed`'s layout.
+
+    ``policy[t-1]`` :math:`= P(x_t \mid x^{t-1}, y^{t-1})` from ``user``; ``channel[t-1]``
+    :math:`= P(y_t \mid x^t, y^{t-1}) = P_\theta(y_t \mid \text{prompt}, x_1 y_1 \dots y_{t-1} x_t)`
+    (:func:`interaction_channel`).  The channel depends on its own past outputs (its state holds them); the
+    user has feedback when it depends on them too.  Every history is enumerated: :math:`V^{2t-1}` at step
     :math:`t`.  Chapter 4.
 
     Parameters
     ----------
     model : LanguageModel
-        The LLM (driven through its state protocol).
-    policy : array_like or callable
-        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
-        (e.g. :func:`echo_inputs`).
+        The LLM.
+    user : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs), a callable
+        ``user(x_hist, y_hist) -> pmf`` (e.g. :func:`echo_inputs`, :func:`lm_inputs`), or a memory-one kernel
+        ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` (e.g. :func:`semtheory.semantic.echo_user`).
     n : int
         Number of rounds, >= 1.
     prompt : sequence of int, keyword-only, default ``()``
         Tokens read before the first round.
+    first : array_like, shape (V,), keyword-only, optional
+        With a kernel ``user`` only: the law of :math:`X_1`; default uniform.
 
     Returns
     -------
@@ -266,52 +350,74 @@ def interaction_kernels(model: LanguageModel, policy: ArrayLike | Callable[..., 
     model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
-    if V ** (2 * n) > _LAW_CELLS:
+    pre = model.check_tokens(prompt, "prompt")
+    fn, K, f = _as_user(user, V, first)
+    if float(V) ** (2 * n) > _LAW_CELLS:
         raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
-    policy = _as_policy(policy, V)
-    walker = StateWalker(model, prompt)
+    return _user_kernels(fn, K, f, n, V), _interaction_channel(model, n, pre)
+
+
+def _user_kernels(fn, K, f, n: int, V: int) -> list[np.ndarray]:
+    if fn is None:
+        return directed.unit_memory_policy(f, K, n)
 
     def pol_fn(t, xh, yh):
-        return np.stack([_policy_pmf(policy, xh[i], yh[i], V) for i in range(xh.shape[0])])
+        return np.stack([_user_pmf(fn, xh[i], yh[i], V) for i in range(xh.shape[0])])
 
-    def ch_fn(t, xh, yh):
-        return np.stack([np.exp(walker.logprobs(tuple(interleave(xh[i], yh[i]).tolist()))) for i in range(xh.shape[0])])
-
-    pol = directed.policy_from_function(pol_fn, n, V, V)
-    ch = directed.channel_from_function(ch_fn, n, V, V)
-    return pol, ch
+    return directed.policy_from_function(pol_fn, n, V, V)
 
 
-def interaction_law(model: LanguageModel, policy: ArrayLike | Callable[..., ArrayLike], n: int, *,
-                    prompt: Sequence[int] = ()) -> FloatArray:
-    r"""Exact joint law :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)` of inputs and LLM outputs.
+def interaction_law(model: LanguageModel, user: ArrayLike | Callable[..., ArrayLike], n: int, *,
+                    prompt: Sequence[int] = (), first: ArrayLike | None = None,
+                    channel: Sequence[ArrayLike] | None = None) -> FloatArray:
+    r"""Exact joint law :math:`P(x^n, y^n) = P(x^n \| y^{n-1})\,P(y^n \| x^n)` of a user's inputs and the LLM's outputs.
 
-    Built from :func:`interaction_kernels` by :func:`semtheory.directed.joint_law`; axes
+    .. math:: P(x^n, y^n) = \prod_{t=1}^n P(x_t \mid x^{t-1}, y^{t-1})\,
+              P_\theta(y_t \mid \text{prompt}, x_1 y_1 \dots y_{t-1} x_t),
+
+    the kernels of :func:`interaction_kernels` multiplied by :func:`semtheory.directed.joint_law`; axes
     :math:`X_1..X_n, Y_1..Y_n` (each of size ``vocab_size``), ready for
     :func:`semtheory.directed.directed_information`, :func:`~semtheory.directed.sequence_mutual_information`
-    and :func:`~semtheory.directed.conservation`.  With a policy that ignores past outputs,
-    :math:`I(X^n \to Y^n) = I(X^n; Y^n)`; with feedback the difference is the reverse directed information.
-    Chapters 4, 7.
+    and :func:`~semtheory.directed.conservation`.  With a user who ignores past outputs,
+    :math:`I(X^n \to Y^n) = I(X^n; Y^n)`; with feedback the difference is the reverse directed information
+    :math:`I(0{*}Y^{n-1} \to X^n)`.  ``channel``: the kernels of :func:`interaction_channel`
+    ``(model, n, prompt=prompt)`` if already computed (to compare several users at the cost of one table).
+    Chapters 4, 7, 14.
 
     Parameters
     ----------
     model : LanguageModel
-        The LLM (driven through its state protocol).
-    policy : array_like or callable
-        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs) or ``policy(x_hist, y_hist) -> pmf``
-        (e.g. :func:`echo_inputs`).
+        The LLM.
+    user : array_like or callable
+        The input process: a pmf over the ``vocab_size`` tokens (i.i.d. inputs), a callable
+        ``user(x_hist, y_hist) -> pmf`` (e.g. :func:`echo_inputs`, :func:`lm_inputs`), or a memory-one kernel
+        ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` (e.g. :func:`semtheory.semantic.echo_user`).
     n : int
         Number of rounds, >= 1.
     prompt : sequence of int, keyword-only, default ``()``
         Tokens read before the first round.
+    first : array_like, shape (V,), keyword-only, optional
+        With a kernel ``user`` only: the law of :math:`X_1`; default uniform.
+    channel : list of numpy.ndarray, keyword-only, optional
+        The kernels of :func:`interaction_channel` ``(model, n, prompt=prompt)``, if already computed.
 
     Returns
     -------
     numpy.ndarray of float, shape (V,) * (2 n)
         The joint pmf of :math:`(X^n, Y^n)` (probabilities), axes :math:`X_1 \dots X_n, Y_1 \dots Y_n`.
     """
-    pol, ch = interaction_kernels(model, policy, n, prompt=prompt)
-    return directed.joint_law(pol, ch)
+    model = check_model(model)
+    n = check_int(n, "n", minimum=1)
+    V = model.vocab_size
+    pre = model.check_tokens(prompt, "prompt")
+    fn, K, f = _as_user(user, V, first)
+    if float(V) ** (2 * n) > _LAW_CELLS:
+        raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
+    if channel is None:
+        channel = _interaction_channel(model, n, pre)
+    elif len(channel) != n:
+        raise ValueError(f"channel must hold the n = {n} kernels of interaction_channel(model, {n}), got {len(channel)}")
+    return directed.joint_law(_user_kernels(fn, K, f, n, V), channel)
 
 
 def prompt_generation_law(model: LanguageModel, prompt_law: ArrayLike, n: int) -> FloatArray:

@@ -62,9 +62,9 @@ def _rao_blackwell():
 @answer("ex-14-echo-feedback", units="(bits, bits)", rtol=1e-6, atol=1e-9,
         hint="the pure echo makes X_{t+1} = Y_t: H(Y^n) = 1 + (n-1) h(eps), and X^n already contains Y^{n-1}")
 def _echo_feedback():
-    from ..channel import MarkovLM
+    from ..channel import MarkovLM, interaction_law
     from ..directed import directed_information, sequence_mutual_information
-    from ..semantic import echo_user, interaction_law
+    from ..semantic import echo_user
 
     eps = 0.1
     bsc = MarkovLM(np.array([[1 - eps, eps], [eps, 1 - eps]]), initial=np.array([0.5, 0.5]))

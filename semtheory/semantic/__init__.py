@@ -69,7 +69,7 @@ from .attention import (
     previous_token_weight,
 )
 from .reading import generation_law, path_densities, mixing_modulus, markov_order_gap
-from .feedback import echo_user, interaction_channel, interaction_law, FeedbackEstimate, sample_feedback_information
+from .feedback import echo_user, FeedbackEstimate, sample_feedback_information
 from .probes import residual_streams, ProbeResult, probe_information, state_probe
 from .entropy import SemanticEntropy, semantic_entropy, sampled_semantic_entropy
 
@@ -93,8 +93,6 @@ __all__ = [
     "mixing_modulus",
     "markov_order_gap",
     "echo_user",
-    "interaction_channel",
-    "interaction_law",
     "FeedbackEstimate",
     "sample_feedback_information",
     "residual_streams",

@@ -1,21 +1,19 @@
-r"""A simulated user in feedback with the model: exact interaction laws, Monte Carlo directed information (chapter 14).
+r"""A simulated user in feedback with the model: Monte Carlo directed information (chapter 14).
 
-:func:`echo_user` is a user kernel, :func:`interaction_channel` the model as a channel on interleaved turns,
-:func:`interaction_law` the exact joint law, :func:`sample_feedback_information` the Monte Carlo estimates of
-:math:`I(X^n \to Y^n)` and :math:`I(X^n; Y^n)`.
+:func:`echo_user` is a user kernel and :func:`sample_feedback_information` the Monte Carlo estimates of
+:math:`I(X^n \to Y^n)` and :math:`I(X^n; Y^n)`; the exact joint law of the same interaction is
+:func:`semtheory.channel.interaction_law` (which takes the same kernel).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp
 
-from .. import directed as _directed
 from .._validate import as_float, as_pmf, as_rng, as_stochastic, check_int, log_base
-from ..core.law import MAX_CELLS
 from ..core.models import check_model
 from ..core.tables import next_token_table
 from ._common import draw
@@ -39,8 +37,8 @@ def _as_user(kernel, first, V: int):
 def echo_user(vocab_size: int, repeat: float) -> FloatArray:
     r"""A simulated user who echoes the model: :math:`P(x_t \mid x_{t-1}, y_{t-1}) = \lambda\,[x_t = y_{t-1}] + (1-\lambda)/V`.
 
-    Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for :func:`interaction_law` and
-    :func:`sample_feedback_information` (``repeat`` :math:`= \lambda`; 0 is a user who ignores the model, i.e.
+    Returns the kernel ``user[x_prev, y_prev, x]`` of shape ``(V, V, V)`` for
+    :func:`semtheory.channel.interaction_law` and :func:`sample_feedback_information` (``repeat`` :math:`= \lambda`; 0 is a user who ignores the model, i.e.
     no feedback).  Chapter 14.
 
     Parameters
@@ -62,87 +60,6 @@ def echo_user(vocab_size: int, repeat: float) -> FloatArray:
     K = np.full((V, V, V), (1.0 - lam) / V)
     K[:, np.arange(V), np.arange(V)] += lam
     return K
-
-
-def interaction_channel(model: LanguageModel, n: int) -> list[FloatArray]:
-    r"""The model as a channel in :mod:`semtheory.directed`'s layout, reading the interleaved turns :math:`x_1 y_1 x_2 y_2 \dots`.
-
-    ``channel[t-1]`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)` and holds
-    :math:`P_\theta(y_t \mid x_1, y_1, \dots, y_{t-1}, x_t)`: the model's next-token law after the user's
-    :math:`t`-th turn.  All :math:`V^{2n-1}` interleaved histories are read through :func:`next_token_table`
-    (one causal pass for a Transformer whose window holds :math:`2n` tokens), so :math:`V^{2n}` must stay
-    below :math:`2^{24}`.  With a user policy, :func:`semtheory.directed.joint_law` gives the exact law of the
-    interaction (:func:`interaction_law`).  Chapter 14.
-
-    Parameters
-    ----------
-    model : semtheory.channel.LanguageModel
-        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
-    n : int >= 1
-        Number of turns, with :math:`V^{2n} \le 2^{24}`.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        ``n`` conditional pmfs; entry ``t - 1`` has axes :math:`(X_1..X_t, Y_1..Y_{t-1}, Y_t)`.
-    """
-    model = check_model(model)
-    V = model.vocab_size
-    n = check_int(n, "n", minimum=1)
-    if float(V) ** (2 * n) > MAX_CELLS:
-        raise ValueError(f"n = {n} turns over {V} tokens gives more than {MAX_CELLS} cells")
-    L = 2 * n - 1
-    ctx = np.indices((V,) * L).reshape(L, -1).T
-    tab = next_token_table(model, ctx).reshape((V,) * L + (L + 1, V))
-    out = []
-    for t in range(1, n + 1):
-        r = 2 * t - 1  # the prefix x_1 y_1 .. x_t
-        k = np.exp(tab[(slice(None),) * r + (0,) * (L - r) + (r,)])  # axes x1 y1 .. x_t, Y_t (interleaved)
-        order = [2 * i for i in range(t)] + [2 * i + 1 for i in range(t - 1)] + [r]
-        out.append(np.transpose(k, order))
-    return out
-
-
-def interaction_law(model: LanguageModel, user: ArrayLike, n: int, *, first: ArrayLike | None = None,
-                    channel: Sequence[ArrayLike] | None = None) -> FloatArray:
-    r"""Exact joint law of ``n`` turns of a user with one step of memory and the model, in :mod:`semtheory.directed`'s layout.
-
-    .. math:: P(x^n, y^n) = \prod_{t=1}^n U(x_t \mid x_{t-1}, y_{t-1})\, P_\theta(y_t \mid x_1 y_1 \dots x_t),
-
-    with :math:`U(x_1 \mid \cdot) =` ``first`` (default uniform) and ``user[x_prev, y_prev, x]`` (e.g.
-    :func:`echo_user`).  The user reacts to the generation, so the interaction has feedback and in general
-    :math:`I(X^n \to Y^n) < I(X^n; Y^n)`; the difference is the reverse directed information
-    :math:`I(0{*}Y^{n-1} \to X^n)` (:func:`semtheory.directed.conservation`).  ``channel``: the kernels of
-    :func:`interaction_channel` ``(model, n)`` if already computed (to compare several users at the cost of one
-    table).  Chapter 14.
-
-    Parameters
-    ----------
-    model : semtheory.channel.LanguageModel
-        The language model (a :class:`~semtheory.transformer.Transformer` gets the batched fast path).
-    user : array_like, shape (V, V, V)
-        The user kernel ``user[x_prev, y_prev, x]`` (e.g. :func:`echo_user`).
-    n : int >= 1
-        Number of turns.
-    first : array_like, shape (V,), keyword-only, optional
-        The law of the first turn; default uniform.
-    channel : list of numpy.ndarray, keyword-only, optional
-        The kernels of :func:`interaction_channel` ``(model, n)``, if already computed.
-
-    Returns
-    -------
-    numpy.ndarray, shape (V,) * (2 n)
-        The joint pmf of :math:`(X^n, Y^n)` (dimensionless), in :mod:`semtheory.directed`'s layout.
-    """
-    model = check_model(model)
-    V = model.vocab_size
-    K, f = _as_user(user, first, V)
-    n = check_int(n, "n", minimum=1)
-    if channel is None:
-        channel = interaction_channel(model, n)
-    elif len(channel) != n:
-        raise ValueError(f"channel must hold the n = {n} kernels of interaction_channel(model, {n}), got {len(channel)}")
-    return _directed.joint_law(_directed.unit_memory_policy(f, K, n), channel)
 
 
 class FeedbackEstimate(NamedTuple):
@@ -192,7 +109,7 @@ def sample_feedback_information(model: LanguageModel, user: ArrayLike, n: int, n
                                 base: float = 2) -> FeedbackEstimate:
     r"""Monte Carlo estimates of the directed and the mutual information of ``n`` turns of a user and the model.
 
-    ``n_samples`` interactions :math:`(x^n, y^n)` are drawn (:func:`interaction_law`'s process).  On each, the
+    ``n_samples`` interactions :math:`(x^n, y^n)` are drawn (:func:`semtheory.channel.interaction_law`'s process).  On each, the
     model's and the user's causal likelihoods :math:`P(y^n \| x^n)` and :math:`P(x^n \| y^{n-1})` are exact,
     and the two marginals are estimated by ``n_inner`` inner draws each,
 
