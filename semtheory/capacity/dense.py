@@ -240,8 +240,13 @@ def _one_step(xi: np.ndarray, cues: np.ndarray, kind: str, n) -> np.ndarray:
         o = s @ xi.T  # (q, P)
         # overlap without spin i: o'_{q mu i} = o_{q mu} - xi_{mu i} s_{q i}
         op = o[:, :, None] - xi[None, :, :] * s[:, None, :]
-        if kind == "poly":
-            D = (op + 1.0) ** n - (op - 1.0) ** n
+        if kind == "poly":  # op is a whole number, so every power is exact: repeated products, not pow
+            up, dn = op + 1.0, op - 1.0
+            pu, pd = up.copy(), dn.copy()
+            for _ in range(n - 1):
+                pu *= up
+                pd *= dn
+            D = pu - pd
             diff = np.einsum("qmi,mi->qi", D, xi)
         else:
             w = np.exp(op - op.max(axis=1, keepdims=True))
