@@ -10,11 +10,14 @@ of any format, for any chapter; the built-in grader reads the same exported hidd
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -80,6 +83,16 @@ def export98(answers98, tmp_path_factory):
     out = tmp_path_factory.mktemp("assignments98")
     written = asg.write_all(out, files=[THROWAWAY])
     return out, written
+
+
+@pytest.fixture(scope="module")
+def export_all(tmp_path_factory):
+    """What `make assignments` writes for the whole book, once for the tests of this module: (folder, its output)."""
+    out = tmp_path_factory.mktemp("assignments")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert ed.main(["assignments", str(out)]) == 0  # what `make assignments` runs
+    return out, printed.getvalue()
 
 
 def _run(cmd, cwd, timeout=240):
@@ -196,9 +209,9 @@ def test_every_hidden_test_passes_its_reference_and_fails_a_wrong_answer():
                 assert "hidden test" in str(e.value) and _leak_forms({label: t}).isdisjoint({str(e.value)})
 
 
-def test_three_exports_of_every_chapter_with_their_questions_and_points(tmp_path, capsys):
-    assert ed.main(["assignments", str(tmp_path)]) == 0  # what `make assignments` runs
-    assert "otter: " in capsys.readouterr().out
+def test_three_exports_of_every_chapter_with_their_questions_and_points(export_all):
+    tmp_path, printed = export_all
+    assert "otter: " in printed
     written = {f: sorted(tmp_path.glob(pat)) for f, pat in
                (("plain", "plain/*.ipynb"), ("otter", "otter/*/*.ipynb"), ("nbgrader", "nbgrader/source/*/*.ipynb"))}
     chapters = [p for p in toc_files() if ed.exercises(p)]
@@ -395,9 +408,9 @@ for m in sorted(pathlib.Path(sys.argv[1]).glob("*/*.ipynb")):
 """
 
 
-def test_no_reference_or_hidden_test_reaches_students_in_any_format(tmp_path):
+def test_no_reference_or_hidden_test_reaches_students_in_any_format(export_all, tmp_path):
     out = tmp_path / "a"
-    asg.write_all(out)
+    shutil.copytree(export_all[0], out)  # the whole book's export (asg.write_all), copied: the engines write into it
     hidden = json.loads((out / "hidden-tests.json").read_text())
     _run([sys.executable, "-c", _ASSIGN_ALL, str(out / "otter"), str(tmp_path / "otter-dist")], tmp_path)
     _run([str(BIN / "nbgrader"), "generate_assignment", "*", "--force"], out / "nbgrader", timeout=400)
