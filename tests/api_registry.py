@@ -1008,17 +1008,15 @@ reg("ratedistortion.naive_ba_step", p=A("pmf", P2), distortion=A("array", _HAM, 
 reg("ratedistortion.binary_hamming_rd", p=A("prob", 0.3), D=A("nonneg", 0.1), base=_RB)
 reg("ratedistortion.gaussian_rd", variance=A("positive", 1.0), D=A("positive", 0.5), base=_RB)
 reg("ratedistortion.log_loss_rd", p=A("pmf", P3), D=A("nonneg", 0.5), base=_RB)
-reg("ratedistortion.reverse_waterfilling", variances=A("array", [1.0, 0.5], ndim=1), D=A("positive", 0.5), base=_RB)
+reg("ratedistortion.reverse_water_filling", variances=A("array", [1.0, 0.5], ndim=1), D=A("positive", 0.5), base=_RB)
 reg("ratedistortion.discrete_gaussian", variance=A("positive", 1.0), spacing=A("positive", 0.5), width=A("positive", 3.0))
-_PX2 = Lazy(lambda: __import__(_RD).ratedistortion.markov_source_law(np.array(K2), 2))
+_PX2 = Lazy(lambda: __import__("semtheory.measures").measures.markov_chain_law([2 / 3, 1 / 3], np.array(K2)))
 reg("ratedistortion.directed_blahut_arimoto", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     beta=A("nonneg", 2.0), base=_RB, **_RD_IT)
 reg("ratedistortion.directed_rate_distortion_curve", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT, keep=A("flag", False))
 reg("ratedistortion.block_rate_distortion_curve", p_x=A("pmf", _PX2), distortion=A("array", _HAM, ndim=2),
     betas=A("array", [1.0, 2.0], ndim=1), base=_RB, **_RD_IT)
-reg("ratedistortion.markov_source_law", transition=A("kernel", K2), n=A("size", 2, minimum=1),
-    initial=A("pmf", P2, optional=True))
 reg("ratedistortion.gauss_markov_source_law", a=A("real", 0.5), noise_variance=A("positive", 1.0),
     points=A("array", [-1.0, 0.0, 1.0], ndim=1), n=A("size", 2, minimum=1))
 _GM = dict(a=A("real", 0.5), noise_variance=A("positive", 1.0), D=A("positive", 0.2))
@@ -1045,7 +1043,7 @@ reg("ratedistortion.shannon_lower_bound", p=A("pmf", P3), rho=A("array", [0.0, 1
     base=_RB)
 reg("ratedistortion.difference_distortion", rho=A("array", [0.0, 1.0, 1.0], ndim=1))
 reg("ratedistortion.bottleneck_distortion", p_xy=A("pmf", PXY), encoder=A("kernel", K2), base=_RB)
-exempt(RESULT, "ratedistortion.BAResult", "ratedistortion.RDCurve", "ratedistortion.WaterFilling", "ratedistortion.DirectedBAResult", "ratedistortion.DirectedRDCurve", "ratedistortion.LogLossPoint", "ratedistortion.PretrainingSweep", "ratedistortion.SequencePredictor", "ratedistortion.CausalityPrice", "ratedistortion.BottleneckDistortion")
+exempt(RESULT, "ratedistortion.BAResult", "ratedistortion.RDCurve", "ratedistortion.ReverseWaterFilling", "ratedistortion.DirectedBAResult", "ratedistortion.DirectedRDCurve", "ratedistortion.LogLossPoint", "ratedistortion.PretrainingSweep", "ratedistortion.SequencePredictor", "ratedistortion.CausalityPrice", "ratedistortion.BottleneckDistortion")
 
 
 # ----------------------------------------------------------------------------------------------

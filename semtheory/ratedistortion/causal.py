@@ -436,49 +436,6 @@ def directed_rate_distortion_curve(p_x: ArrayLike, distortion: ArrayLike, betas:
                            float(base), tuple(pts))
 
 
-def markov_source_law(transition: ArrayLike, n: int, initial: ArrayLike | None = None) -> np.ndarray:
-    r"""Law of :math:`X^n` for a first-order Markov chain: :math:`P(x^n) = \pi(x_1)\prod_{t\ge2} P(x_t \mid x_{t-1})`.
-
-    ``initial`` defaults to the stationary law :math:`\pi` (so the block is stationary).  Axes
-    :math:`X_1..X_n`.  Chapter 5.
-
-    Parameters
-    ----------
-    transition : array_like, shape (m, m)
-        Row-stochastic matrix :math:`P(x_t \mid x_{t-1})`.
-    n : int
-        Block length, at least 1.
-    initial : array_like, shape (m,), optional
-        Law of :math:`X_1` (default the stationary law).
-
-    Returns
-    -------
-    numpy.ndarray, shape (m,) * n
-        The pmf of :math:`X^n`, axes :math:`X_1..X_n` (probabilities).
-
-    Examples
-    --------
-    >>> markov_source_law([[0.9, 0.1], [0.1, 0.9]], 2)
-    array([[0.45, 0.05],
-           [0.05, 0.45]])
-    """
-    P = as_stochastic(transition, "transition")
-    if P.ndim != 2 or P.shape[0] != P.shape[1]:
-        raise ValueError(f"transition must be a square matrix, got shape {P.shape}")
-    n = check_int(n, "n", minimum=1)
-    if initial is None:
-        from ..sources import stationary_distribution
-
-        pi = stationary_distribution(P)
-    else:
-        pi = as_pmf(initial, "initial", ndim=1)
-        if pi.size != P.shape[0]:
-            raise ValueError(f"initial must be a pmf over {P.shape[0]} states")
-    if P.shape[0] ** n > MAX_CELLS:
-        raise ValueError(f"n={n} gives more than {MAX_CELLS} cells")
-    return measures.markov_chain_law(pi, *([P] * (n - 1)))
-
-
 def gauss_markov_source_law(a: float, noise_variance: float, points: ArrayLike, n: int) -> np.ndarray:
     r"""A discretised stationary Gauss–Markov block: the law of :math:`X^n` on the lattice ``points``.
 

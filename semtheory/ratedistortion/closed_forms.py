@@ -120,7 +120,7 @@ def log_loss_rd(p: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> float
     return as_output(np.maximum(measures.entropy(p, base=base) - D, 0.0))
 
 
-class WaterFilling(NamedTuple):
+class ReverseWaterFilling(NamedTuple):
     r"""Reverse water-filling solution: ``rate`` (per component, units of ``base``), water ``level`` and the
     per-component distortions ``distortions`` (their mean is the ``D`` asked for).
 
@@ -139,7 +139,7 @@ class WaterFilling(NamedTuple):
     distortions: np.ndarray
 
 
-def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> WaterFilling:
+def reverse_water_filling(variances: ArrayLike, D: float | ArrayLike, *, base: float = 2) -> ReverseWaterFilling:
     r"""Reverse water-filling for independent Gaussian components :math:`N(0, \sigma_i^2)`, :math:`i = 1..k`.
 
     .. math:: R(D) = \frac1k \sum_i \max\Bigl(0, \tfrac12\log\frac{\sigma_i^2}{\theta}\Bigr), \qquad
@@ -161,13 +161,13 @@ def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: fl
 
     Returns
     -------
-    WaterFilling
+    ReverseWaterFilling
         ``rate`` per component in units of log ``base`` (bits by default), the water ``level`` and the
         per-component ``distortions``.
 
     Examples
     --------
-    >>> reverse_waterfilling([4.0, 1.0], 1.0).rate
+    >>> reverse_water_filling([4.0, 1.0], 1.0).rate
     0.5
     """
     lb = log_base(base)
@@ -178,7 +178,7 @@ def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: fl
         raise ValueError("variances must be a non-empty array of positive numbers")
     D = check_positive(D, "D")
     if D >= v.mean():
-        return WaterFilling(0.0, float(v.max()), v.copy())
+        return ReverseWaterFilling(0.0, float(v.max()), v.copy())
     s = np.sort(v)
     k = v.size
     # find theta with mean(min(theta, v)) = D: piecewise linear, increasing in theta
@@ -194,7 +194,7 @@ def reverse_waterfilling(variances: ArrayLike, D: float | ArrayLike, *, base: fl
         raise ValueError("no water level found")
     Di = np.minimum(theta, v)
     rate = float(np.maximum(0.5 * np.log(v / theta), 0.0).sum() / k)
-    return WaterFilling(rate / lb, float(theta), Di)
+    return ReverseWaterFilling(rate / lb, float(theta), Di)
 
 
 def discrete_gaussian(variance: float, spacing: float, width: float = 9.0) -> tuple[np.ndarray, np.ndarray]:
@@ -379,7 +379,7 @@ def gauss_markov_sequential_rd_finite(a: float, noise_variance: float, D: float 
 def gauss_markov_block_rd(a: float, noise_variance: float, D: float | ArrayLike, n: int, *, base: float = 2) -> float:
     r"""Shannon's rate-distortion function of :math:`n` consecutive samples of the stationary Gauss–Markov source, per symbol.
 
-    Reverse water-filling (:func:`reverse_waterfilling`) on the eigenvalues of the Toeplitz covariance
+    Reverse water-filling (:func:`reverse_water_filling`) on the eigenvalues of the Toeplitz covariance
     :math:`\Sigma_{ij} = \sigma_x^2 a^{|i-j|}`, :math:`\sigma_x^2 = \sigma_w^2/(1-a^2)`.  No causality constraint:
     always :math:`\le` the sequential rate of the same block.  Units of ``base``.  Chapter 5.
 
@@ -407,7 +407,7 @@ def gauss_markov_block_rd(a: float, noise_variance: float, D: float | ArrayLike,
     s2 = w / (1 - a * a)
     idx = np.arange(n)
     cov = s2 * a ** np.abs(idx[:, None] - idx[None, :])
-    return reverse_waterfilling(np.linalg.eigvalsh(cov), D, base=base).rate
+    return reverse_water_filling(np.linalg.eigvalsh(cov), D, base=base).rate
 
 
 def gauss_markov_rd(a: float, noise_variance: float, D: float | ArrayLike, *, base: float = 2) -> float:

@@ -7,7 +7,7 @@ r"""Symbolic derivations of rate-distortion theory (chapter 5).
   :math:`-\log\frac{1-D}{D}`, so the point of slope :math:`-\beta` sits at :math:`D = 1/(1+e^{\beta})`;
 * :func:`gaussian_rd_from_entropies`: :math:`H_{\mathrm d}(N(0,\sigma^2)) - H_{\mathrm d}(N(0,D)) = \tfrac12\log(\sigma^2/D)`
   (:math:`H_{\mathrm d}` the differential entropy);
-* :func:`reverse_waterfilling_equal_levels`: stationarity of the parallel-Gaussian Lagrangian puts every
+* :func:`reverse_water_filling_equal_levels`: stationarity of the parallel-Gaussian Lagrangian puts every
   component at the same distortion (the water level);
 * :func:`gauss_markov_stationary_rate` and :func:`gauss_markov_step_convexity`: the stationary Kalman step
   costs :math:`\tfrac12\log(a^2 + \sigma_w^2/D)`, a convex function of the posterior variance.
@@ -27,7 +27,7 @@ __all__ = [
     "binary_rd_slope",
     "binary_rd_beta",
     "gaussian_rd_from_entropies",
-    "reverse_waterfilling_equal_levels",
+    "reverse_water_filling_equal_levels",
     "gauss_markov_stationary_rate",
     "gauss_markov_step_convexity",
 ]
@@ -139,7 +139,7 @@ def gaussian_rd_from_entropies() -> Derivation:
 
 
 @derivation
-def reverse_waterfilling_equal_levels() -> Derivation:
+def reverse_water_filling_equal_levels() -> Derivation:
     r"""Reverse water-filling from the optimality conditions, two Gaussian components above the water.
 
     Stationarity of :math:`\sum_i \tfrac12\log\frac{\sigma_i^2}{D_i} + \lambda(\sum_i D_i - D)` in each :math:`D_i`
