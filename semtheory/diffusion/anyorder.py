@@ -18,13 +18,21 @@ from .loss import llada_loss
 
 
 def _order_logprob(qf: np.ndarray, X: np.ndarray, order, n: int, V: int) -> np.ndarray:
-    z = np.full_like(X, V)
+    # the row of z in the flattened table (row_index), kept up to date: unmasking position i moves it by
+    # (x_i - V) (V+1)^(n-1-i)
+    row = np.full(X.shape[0], row_index(np.full(n, V), n, V), dtype=np.int64)
     out = np.zeros(X.shape[0])
     for i in order:
         with np.errstate(divide="ignore"):
-            out += np.log(qf[row_index(z, n, V), i, X[:, i]])
-        z[:, i] = X[:, i]
+            out += np.log(qf[row, i, X[:, i]])
+        row += (X[:, i] - V) * (V + 1) ** (n - 1 - i)
     return out
+
+
+def _order_laws(q: np.ndarray, n: int, V: int, orders) -> list[np.ndarray]:
+    """:func:`order_law` of a checked table for each order (the table checked once, not once per order)."""
+    qf, X = flat_table(q, n, V), all_sequences(n, V)
+    return [np.exp(_order_logprob(qf, X, o, n, V)).reshape((V,) * n) for o in orders]
 
 
 def order_law(q: ArrayLike, permutation: Sequence[int]) -> FloatArray:
@@ -101,7 +109,7 @@ def any_order_loss(p: ArrayLike, q: ArrayLike, *, base: float = 2) -> float:
         Per sequence, units of log ``base`` (bits by default).
     """
     p, q, n, V = check_pair(p, q)
-    return float(np.mean([order_cross_entropy(p, q, o, base=base) for o in _orders(n)]))
+    return float(np.mean([measures.cross_entropy(p, law, base=base) for law in _order_laws(q, n, V, _orders(n))]))
 
 
 def mixture_law(q: ArrayLike) -> FloatArray:
@@ -120,7 +128,7 @@ def mixture_law(q: ArrayLike) -> FloatArray:
         :math:`p_q` (a pmf).
     """
     q, n, V = check_table(q, "q")
-    return np.mean([order_law(q, o) for o in _orders(n)], axis=0)
+    return np.mean(_order_laws(q, n, V, _orders(n)), axis=0)
 
 
 def order_log_joint(q: ArrayLike, x: ArrayLike) -> FloatArray:
