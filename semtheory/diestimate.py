@@ -14,9 +14,8 @@ directed-information rate :math:`\bar I(\mathcal X \to \mathcal Y) = \lim \frac1
   :math:`Q(y_i \mid x^i, y^{i-1})` with contexts :math:`x_i, (x_{i-1}, y_{i-1}), \dots` and
   :math:`Q(y_i \mid y^{i-1})` with contexts :math:`y_{i-1}, y_{i-2}, \dots`, and the average
   :math:`\frac1n \sum_i D\bigl(Q(\cdot \mid x^i, y^{i-1}) \,\|\, Q(\cdot \mid y^{i-1})\bigr)`.
-* :func:`sample_markov_pair`: a seeded trace of a jointly Markov pair (``transition[x, y, x2, y2]`` as in
-  :mod:`semtheory.directed`), for checking the estimators against the exact rate
-  (:func:`semtheory.directed.markov_pair_rates`).
+* Traces to test them on: :func:`semtheory.directed.sample_markov_pair` draws a seeded path of a jointly
+  Markov pair, whose exact rate is :func:`semtheory.directed.markov_pair_rates`.
 
 Units of ``base`` (bits by default).
 """
@@ -27,52 +26,10 @@ import math
 
 import numpy as np
 
-from .core.types import ArrayLike, SeedLike
-from . import directed
-from .core.law import pair_transition
-from ._validate import as_float, as_rng, as_token_ids, check_int, log_base
+from .core.types import ArrayLike
+from ._validate import as_token_ids, check_int, log_base
 
-__all__ = ["sample_markov_pair", "di_rate_plugin", "di_rate_ctw", "CTW"]
-
-
-def sample_markov_pair(transition: ArrayLike, n: int, *, seed: SeedLike = None) -> tuple[np.ndarray, np.ndarray]:
-    r"""Draw ``n`` steps :math:`(X_t, Y_t)` of a jointly Markov pair started from its stationary law.
-
-    ``transition[x, y, x2, y2]`` :math:`= P(x_t, y_t \mid x_{t-1}, y_{t-1})`.  Deterministic under ``seed``.
-    Returns integer arrays ``(x, y)``.  Chapter 3.
-
-    Parameters
-    ----------
-        transition : array_like, shape (kx, ky, kx, ky)
-            ``transition[x, y, x2, y2]`` :math:`= P(X_t = x_2, Y_t = y_2 \mid X_{t-1} = x, Y_{t-1} = y)`.
-        n : int
-            Number of steps, at least 1.
-        seed : int, numpy Generator or None, keyword-only, default None
-            Randomness (an int >= 0 or a Generator: reproducible).
-
-    Returns
-    -------
-        x, y : ndarray of int, shape (n,)
-            The input and output symbols.
-
-    Examples
-    --------
-    >>> x, y = sample_markov_pair(directed.bsc_feedback_pair(0.2, 0.1), 5, seed=0)
-    >>> x.shape, y.shape
-    ((5,), (5,))
-    """
-    P, kx, ky = pair_transition(as_float(transition, "transition"))
-    n = check_int(n, "n", minimum=1)
-    rng = as_rng(seed)
-    pi = directed.markov_pair_stationary(transition).ravel()
-    cum = np.cumsum(P, axis=1)
-    cum[:, -1] = 1.0
-    u = rng.random(n)
-    s = np.empty(n, dtype=np.int64)
-    s[0] = min(int(np.searchsorted(np.cumsum(pi), u[0], side="right")), kx * ky - 1)
-    for t in range(1, n):
-        s[t] = int(np.searchsorted(cum[s[t - 1]], u[t], side="right"))
-    return s // ky, s % ky
+__all__ = ["di_rate_plugin", "di_rate_ctw", "CTW"]
 
 
 def _check_trace(x, y):

@@ -394,8 +394,8 @@ reg("synthesis.natural_bounds", p_xy=A("pmf", PXY), x=A("size", 1, minimum=0), y
 
 _XS = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0]
 _YS = [1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0]
-reg("diestimate.sample_markov_pair", transition=A("kernel", np.full((2, 2, 2, 2), 0.25)), n=A("size", 5, minimum=1),
-    seed=A("seed", 0))
+reg("directed.sample_markov_pair", transition=A("kernel", np.full((2, 2, 2, 2), 0.25)), n=A("size", 5, minimum=1),
+    initial=A("pmf", np.full((2, 2), 0.25), optional=True), seed=A("seed", 0))
 reg("diestimate.di_rate_plugin", x=A("tokens", _XS), y=A("tokens", _YS), order=A("size", 1, minimum=0), base=A("base", 2))
 reg("diestimate.di_rate_ctw", x=A("tokens", _XS), y=A("tokens", _YS), depth=A("size", 2, minimum=0), base=A("base", 2))
 reg("diestimate.CTW", vocab_size=A("size", 2, minimum=2), depth=A("size", 2, minimum=0))
@@ -1214,8 +1214,6 @@ reg("granger.granger_null_statistics", **_VAR, **_IX, lags=A("size", 1, minimum=
 reg("granger.granger_chi2_test", **_ST, lags=A("size", 1, minimum=1))
 reg("granger.granger_surrogate_test", **_ST, lags=A("size", 1, minimum=1), repeats=A("size", 3, minimum=1),
     seed=A("seed", 0))
-reg("granger.simulate_markov_pair", transition=A("kernel", _PAIR), n=A("size", 5, minimum=1),
-    initial=A("pmf", PXY, optional=True), seed=A("seed", 0))
 def _uniform_fit(tokens, vocab_size):
     from semtheory.core import MarkovLM
 

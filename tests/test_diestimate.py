@@ -16,8 +16,8 @@ PAIR = d.bsc_feedback_pair(0.2, 0.1)
 
 
 def test_sample_markov_pair_frequencies_and_seed():
-    x, y = de.sample_markov_pair(PAIR, 60000, seed=0)
-    x2, y2 = de.sample_markov_pair(PAIR, 60000, seed=0)
+    x, y = d.sample_markov_pair(PAIR, 60000, seed=0)
+    x2, y2 = d.sample_markov_pair(PAIR, 60000, seed=0)
     assert np.array_equal(x, x2) and np.array_equal(y, y2)
     s = 2 * x + y
     counts = np.zeros((4, 4))
@@ -27,7 +27,7 @@ def test_sample_markov_pair_frequencies_and_seed():
 
 
 def test_plugin_against_explicit_counting():
-    x, y = de.sample_markov_pair(PAIR, 500, seed=3)
+    x, y = d.sample_markov_pair(PAIR, 500, seed=3)
     k = 2
     c_y, c_yy, c_xy, c_xyy = {}, {}, {}, {}
     for t in range(k, len(y)):
@@ -82,7 +82,7 @@ def test_ctw_block_probabilities_closed_form():
 
 def test_estimators_converge_to_the_exact_rate():
     exact = d.markov_pair_rates(PAIR).directed
-    x, y = de.sample_markov_pair(PAIR, 40000, seed=7)
+    x, y = d.sample_markov_pair(PAIR, 40000, seed=7)
     assert de.di_rate_plugin(x, y, order=1) == pytest.approx(exact, abs=0.01)
     assert de.di_rate_ctw(x[:16000], y[:16000], depth=2) == pytest.approx(exact, abs=0.015)
 
@@ -97,7 +97,7 @@ def test_no_influence_gives_a_small_estimate():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: de.sample_markov_pair(PAIR, 0), "n"),
+        (lambda: d.sample_markov_pair(PAIR, 0), "n"),
         (lambda: de.di_rate_plugin([0, 1, 1], [0, 1], 1), "length"),
         (lambda: de.di_rate_plugin([0.5, 1, 1], [0, 1, 1], 1), "x"),
         (lambda: de.di_rate_plugin([0, 1, 1], [0, 1, 1], -1), "order"),

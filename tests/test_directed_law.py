@@ -70,8 +70,13 @@ def test_pair_transition_is_the_state_matrix():
     T = d.bsc_feedback_pair(0.2, 0.1)
     P, kx, ky = law.pair_transition(T)
     assert (kx, ky) == (2, 2) and np.array_equal(P, T.reshape(4, 4))
-    x, y = diestimate.sample_markov_pair(T, 200, seed=0)
+    x, y = d.sample_markov_pair(T, 200, seed=0)
     assert x.shape == y.shape == (200,)
+    # one sampler of Markov pairs, in directed (chapters 3 and 8 used to have one each)
+    assert not hasattr(diestimate, "sample_markov_pair") and not hasattr(granger, "simulate_markov_pair")
+    # the stationary start is the default: with it given explicitly, the draws are the same
+    x2, y2 = d.sample_markov_pair(T, 200, initial=d.markov_pair_stationary(T), seed=0)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -596,8 +596,8 @@ def test_backdoor_equals_intervention(qx, qy, effect):
 
 def test_trained_predictors_find_the_directed_information_rate():
     T = g.coupled_pair_transition(lagged=0.7, flip=0.1)
-    x, y = g.simulate_markov_pair(T, 20_000, seed=0)
-    tx, ty = g.simulate_markov_pair(T, 4_000, seed=1)
+    x, y = d.sample_markov_pair(T, 20_000, seed=0)
+    tx, ty = d.sample_markov_pair(T, 4_000, seed=1)
     from semtheory import transformer as tf  # torch
 
     res = g.granger_by_training(source=x, target=y, test_source=tx, test_target=ty, fit=tf.trainer(steps=200, seed=0))
@@ -620,7 +620,7 @@ def test_new_granger_functions_validate():
         (lambda: g.geweke_decomposition_sample(source=np.ones(10), target=np.ones(9)), "source"),
         (lambda: g.granger_null_statistics(A, S, source_index=0, target_index=1, repeats=0), "repeats"),
         (lambda: g.granger_surrogate_test(source=np.ones(5), target=np.ones(5), lags=2), "source"),
-        (lambda: g.simulate_markov_pair(np.ones((2, 2)), 5), "transition"),
+        (lambda: d.sample_markov_pair(np.ones((2, 2)), 5), "transition"),
         (lambda: g.granger_by_training(source=[0, 1], target=[0], test_source=[0], test_target=[0], fit=len), "equal lengths"),
         (lambda: g.granger_by_training(source=[0], target=[0], test_source=[0], test_target=[0], fit=None), "fit"),
     ]
@@ -680,8 +680,8 @@ def test_bad_input_is_refused_naming_the_argument():
     bad = T.copy()
     bad[0, 0, 0, 0] = 0.35  # the row (x, y) = (0, 0) sums to 1.1
     with pytest.raises(ValueError, match="transition"):
-        g.simulate_markov_pair(bad, 5, initial=np.full((2, 2), 0.25), seed=0)
+        d.sample_markov_pair(bad, 5, initial=np.full((2, 2), 0.25), seed=0)
     with pytest.raises(ValueError, match="initial"):
-        g.simulate_markov_pair(T, 5, initial=np.full((1, 4), 0.25), seed=0)
-    xs, ys = g.simulate_markov_pair(T, 5, initial=np.full((2, 2), 0.25), seed=0)
+        d.sample_markov_pair(T, 5, initial=np.full((1, 4), 0.25), seed=0)
+    xs, ys = d.sample_markov_pair(T, 5, initial=np.full((2, 2), 0.25), seed=0)
     assert xs.shape == ys.shape == (5,)

@@ -104,6 +104,7 @@ from .rates import (
     MarkovPairRates,
     directed_information_rate,
     markov_pair_rates,
+    sample_markov_pair,
 )
 from .capacity import (
     CapacityResult,
@@ -150,6 +151,7 @@ __all__ = [
     # rates and capacity
     "markov_pair_stationary",
     "markov_pair_rates",
+    "sample_markov_pair",
     "directed_information_rate",
     "feedback_capacity",
     "nonfeedback_capacity",

@@ -39,7 +39,6 @@ from .discrete import (
     TrainedGranger,
     granger_by_training,
     simulate_delayed_copy,
-    simulate_markov_pair,
     transfer_entropy_plugin,
 )
 from .gaussian import (
@@ -104,7 +103,6 @@ __all__ = [
     "granger_chi2_test",
     "SurrogateTest",
     "granger_surrogate_test",
-    "simulate_markov_pair",
     "TrainedGranger",
     "granger_by_training",
     # directed information

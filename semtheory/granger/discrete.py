@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 
-from .. import directed, measures
-from .._validate import as_array, as_int_array, as_pmf, as_rng, as_stochastic, check_int, check_probability, log_base
-from ._common import real
+from .. import measures
+from .._validate import as_array, as_int_array, as_rng, check_int, check_probability, log_base
 
 if TYPE_CHECKING:
     from ..core.models import LanguageModel
@@ -138,51 +137,6 @@ def simulate_delayed_copy(n: int, *, flip: float = 0.1, delay: int = 1, vocab_si
 # ----------------------------------------------------------------------------------------------
 # Simulated Markov pairs and Granger by training
 # ----------------------------------------------------------------------------------------------
-
-
-def simulate_markov_pair(transition: ArrayLike, n: int, *, initial: ArrayLike | None = None,
-                         seed: SeedLike = None) -> tuple[IntArray, IntArray]:
-    r"""One path ``(x, y)`` of length ``n`` of a jointly Markov pair ``transition[x', y', x, y]`` (stationary start by default).
-
-    The layout of :func:`semtheory.directed.markov_pair_law`.  Deterministic under ``seed``.  Chapter 8.
-
-    Parameters
-    ----------
-    transition : array_like, shape (K, L, K, L)
-        ``transition[x, y, x2, y2]`` = :math:`P(x_2, y_2 \mid x, y)`; each ``transition[x, y]`` a pmf.
-    n : int
-        The length of the path (>= 1).
-    initial : array_like, shape (K, L), keyword-only, optional
-        The law of :math:`(X_1, Y_1)` (default: the stationary law).
-    seed : int, numpy.random.Generator or None, keyword-only, default None
-        The randomness (an int >= 0 gives a reproducible draw).
-
-    Returns
-    -------
-    x : ndarray of int64, shape (n,)
-        The first process's path.
-    y : ndarray of int64, shape (n,)
-        The second process's path.
-    """
-    T = real(transition, "transition")
-    if T.ndim != 4 or T.shape[:2] != T.shape[2:]:
-        raise ValueError(f"transition must have shape (|X|, |Y|, |X|, |Y|), got {T.shape}")
-    K, L = T.shape[:2]
-    as_stochastic(T.reshape(K * L, K * L), "transition")  # each row (x, y) a pmf over (x2, y2)
-    n = check_int(n, "n", minimum=1)
-    init = directed.markov_pair_stationary(T) if initial is None else as_pmf(initial, "initial", ndim=2)
-    if init.shape != (K, L):
-        raise ValueError(f"initial must have shape ({K}, {L}), got {init.shape}")
-    rng = as_rng(seed)
-    flat = T.reshape(K * L, K * L)
-    cum = np.cumsum(flat, axis=1)
-    cum[:, -1] = 1.0
-    u = rng.random(n)
-    s = np.empty(n, dtype=np.int64)
-    s[0] = min(int(np.searchsorted(np.cumsum(init.ravel()), u[0], side="right")), K * L - 1)
-    for t in range(1, n):
-        s[t] = int(np.searchsorted(cum[s[t - 1]], u[t], side="right"))
-    return s // L, s % L
 
 
 class TrainedGranger(NamedTuple):
