@@ -113,15 +113,30 @@ class Adam:
 
     @torch.no_grad()
     def step(self, grads, lr: float) -> None:
-        norm = torch.sqrt(sum((g * g).sum() for g in grads))
-        scale = min(1.0, self.clip / (float(norm) + 1e-6))
+        self._step(grads, lr, float(_global_norm(grads)))
+
+    @torch.no_grad()
+    def _step(self, grads, lr: float, norm: float) -> None:
+        # the per-tensor updates, each as one foreach call over all parameters (the same element-wise
+        # operations, bit for bit; a few dispatches per step instead of a few per parameter)
+        scale = min(1.0, self.clip / (norm + 1e-6))
         self.t += 1
         c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            g = g * scale
-            m.mul_(self.b1).add_(g, alpha=1 - self.b1)
-            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
-            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-lr / c1)
+        g = torch._foreach_mul(list(grads), scale)
+        torch._foreach_mul_(self.m, self.b1)
+        torch._foreach_add_(self.m, g, alpha=1 - self.b1)
+        torch._foreach_mul_(self.v, self.b2)
+        torch._foreach_addcmul_(self.v, g, g, value=1 - self.b2)
+        denom = torch._foreach_div(self.v, c2)
+        torch._foreach_sqrt_(denom)
+        torch._foreach_add_(denom, self.eps)
+        torch._foreach_addcdiv_(self.params, self.m, denom, value=-lr / c1)
+
+
+def _global_norm(grads) -> torch.Tensor:
+    """The global gradient norm that :class:`Adam` clips (finite exactly when every gradient is finite,
+    unless the squares overflow)."""
+    return torch.sqrt(sum((g * g).sum() for g in grads))
 
 
 
@@ -185,8 +200,10 @@ def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Ten
             else:
                 loss = batch_loss(gen)
                 grads = torch.autograd.grad(loss, params)
+                norm = float(_global_norm(grads))  # finite: every gradient is; otherwise look at each
                 bad = ("loss" if not bool(torch.isfinite(loss.detach()).all()) else
-                       "gradient" if not all(bool(torch.isfinite(g).all()) for g in grads) else None)
+                       "gradient" if not math.isfinite(norm) and not all(bool(torch.isfinite(g).all()) for g in grads)
+                       else None)
             if bad is not None:
                 with torch.no_grad():
                     for p, q in zip(params, last):
@@ -196,10 +213,9 @@ def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Ten
             if s == steps:
                 break
             with torch.no_grad():
-                for q, p in zip(last, params):
-                    q.copy_(p)
+                torch._foreach_copy_(last, params)
             rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
-            adam.step(grads, rate)
+            adam._step(grads, rate, norm)
             losses[s] = loss.item()
     finally:
         model.eval()
