@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.special import logsumexp
 
-from .types import ArrayLike
+from .types import ArrayLike, SeedLike
 from .._validate import as_array, as_float, as_pmf, as_rng, as_stochastic, check_int, check_positive, log_base
 
 __all__ = [
@@ -96,11 +96,24 @@ class LanguageModel(ABC):
 
     @abstractmethod
     def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
-        r"""Natural-log next-token distribution :math:`\log P(\cdot \mid \text{context})`, shape ``(vocab_size,)``."""
+        r"""Natural-log next-token distribution :math:`\ln P(\cdot \mid \text{context})`: the one hook a model implements.
+
+        Chapter 4.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats); :math:`-\infty` for a token of probability 0.
+        """
 
     # -- helpers shared by every model -------------------------------------------------------------
 
-    def check_tokens(self, seq, name: str = "tokens") -> np.ndarray:
+    def check_tokens(self, seq: ArrayLike, name: str = "tokens") -> np.ndarray:
         r"""``seq`` as a 1-D int64 array of token ids in ``range(vocab_size)``; else a ``ValueError`` naming ``name``.
 
         Parameters
@@ -125,16 +138,41 @@ class LanguageModel(ABC):
     _check_tokens = check_tokens  # the former private name, kept while modules outside core switch over
 
     def next_token_probs(self, context: Sequence[int]) -> np.ndarray:
-        """Next-token pmf :math:`P(\\cdot \\mid \\text{context})` (probabilities, sums to 1).  Chapter 4."""
+        r"""Next-token pmf :math:`P(\cdot \mid \text{context})`, the exponential of :meth:`next_token_logprobs`.  Chapter 4.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            Probabilities (they sum to 1).
+        """
         ctx = self.check_tokens(context, "context")
         return np.exp(self.next_token_logprobs(ctx))
 
-    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> np.ndarray:
         r"""Per-token :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1}) = \ln P(x_t \mid \cdot) / \ln b` for each token of ``seq``.
 
         Units of ``base`` :math:`b` (keyword-only): bits by default, ``base=math.e`` for nats.  A token of
         probability 0 scores :math:`-\infty`.  One call of :meth:`next_token_logprobs` per position; subclasses
         may override with a faster route that returns the same numbers.  Chapters 1, 4, 7, 14.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``.
         """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -145,27 +183,86 @@ class LanguageModel(ABC):
             out[t] = self.next_token_logprobs(full[: len(p) + t])[s[t]]
         return out / lb
 
-    def log_prob(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
-        r"""Sequence log-probability :math:`\log P(x^n \mid \text{prompt}) = \sum_t \log P(x_t \mid \cdot)`, units of ``base``.  Chapter 4."""
+    def log_prob(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> float:
+        r"""Sequence log-probability :math:`\log P(x^n \mid \text{prompt}) = \sum_t \log P(x_t \mid \cdot)`, units of ``base``.  Chapter 4.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        float
+            :math:`\log_b P(x^n \mid \text{prompt})`, units of ``base``.
+        """
         lb = log_base(base)
         return float(self.token_logprobs(seq, prompt=prompt, base=math.e).sum() / lb)  # sum in nats, convert once
 
-    def cross_entropy(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> float:
-        r"""Per-token cross-entropy :math:`-\frac1n \log P(x^n \mid \text{prompt})` on ``seq`` (the pre-training loss).  Chapters 1, 5."""
+    def cross_entropy(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> float:
+        r"""Per-token cross-entropy :math:`-\frac1n \log P(x^n \mid \text{prompt})` on ``seq`` (the pre-training loss).  Chapters 1, 5.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens (at least one), ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        float
+            Units of ``base`` per token.
+        """
         s = self.check_tokens(seq, "seq")
         if len(s) == 0:
             raise ValueError("seq must contain at least one token")
         return -self.log_prob(s, prompt=prompt, base=base) / len(s)
 
     def perplexity(self, seq: Sequence[int], *, prompt: Sequence[int] = ()) -> float:
-        r"""Per-token perplexity :math:`e^{\text{cross-entropy in nats}}` on ``seq``.  Chapters 1, 14."""
+        r"""Per-token perplexity :math:`e^{\text{cross-entropy in nats}}` on ``seq``.  Chapters 1, 14.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens (at least one), ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+
+        Returns
+        -------
+        float
+            The perplexity (no units; at least 1).
+        """
         return math.exp(self.cross_entropy(seq, prompt=prompt, base=math.e))
 
-    def sample(self, n: int, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
+    def sample(self, n: int, *, prompt: Sequence[int] = (), seed: SeedLike = None, temperature: float = 1.0) -> np.ndarray:
         r"""Draw ``n`` tokens autoregressively after ``prompt``, deterministic under ``seed``.
 
         Each token is drawn from :math:`\softmax(\log P(\cdot\mid\text{context}) / T)`; ``temperature`` T > 0.
         For top-k / top-p decoding sample from a :class:`~semtheory.channel.DecodedLM`.  Chapters 4, 7.
+
+        Parameters
+        ----------
+        n : int
+            Number of tokens to draw, >= 0.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before the first draw.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draws.
+        temperature : float, keyword-only, default 1.0
+            The sampling temperature :math:`T > 0`.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The drawn token ids.
         """
         n = check_int(n, "n", minimum=0)
         if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature > 0):
@@ -183,26 +280,59 @@ class LanguageModel(ABC):
 
     # -- the state protocol (chapter 4's channel with state) -------------------------------------------
 
-    def initial_state(self, prompt: Sequence[int] = ()):
+    def initial_state(self, prompt: Sequence[int] = ()) -> object:
         r"""The model's state :math:`S_0` after reading ``prompt``.
 
         Default: the context itself, a tuple of token ids (it grows by one entry per token, like a
         Transformer's KV cache).  Subclasses with a fixed-size state override this, :meth:`next_state` and
         :meth:`state_logprobs` together.  Chapter 4.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first.
+
+        Returns
+        -------
+        object
+            The state (by default a tuple of token ids).
         """
         return tuple(int(v) for v in self.check_tokens(prompt, "prompt"))
 
-    def next_state(self, state, token: int):
+    def next_state(self, state: object, token: int) -> object:
         r"""State update :math:`S_{t} = f(S_{t-1}, v)` after the token ``token`` is appended to the context.
 
         The same update serves an input token (the prompt, the user) and a fed-back output token (the
         model's own sample).  Default: append to the context tuple.  Chapter 4.
+
+        Parameters
+        ----------
+        state : object
+            A state of this model (from :meth:`initial_state` or :meth:`next_state`).
+        token : int
+            The token read, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        object
+            The new state.
         """
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return tuple(state) + (tok,)
 
-    def state_logprobs(self, state) -> np.ndarray:
-        r"""Natural-log next-token law :math:`\log P(\cdot \mid S)` read from a state.  Default: from the context.  Chapter 4."""
+    def state_logprobs(self, state: object) -> np.ndarray:
+        r"""Natural-log next-token law :math:`\ln P(\cdot \mid S)` read from a state.  Default: from the context.  Chapter 4.
+
+        Parameters
+        ----------
+        state : object
+            A state of this model.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return self.next_token_logprobs(np.asarray(state, dtype=np.int64).reshape(-1))
 
 
@@ -299,7 +429,19 @@ class StateWalker:
         self.states: dict[tuple, object] = {(): self.root}
         self.lp_cache: dict = {}
 
-    def state(self, seq: tuple):
+    def state(self, seq: tuple) -> object:
+        """The model's state after ``prompt`` and then the tokens ``seq``, memoised by prefix.
+
+        Parameters
+        ----------
+        seq : tuple of int
+            The tokens read after the prompt.
+
+        Returns
+        -------
+        object
+            The model's state.
+        """
         s = self.states.get(seq)
         if s is None:
             s = self.model.next_state(self.state(seq[:-1]), seq[-1])
@@ -307,6 +449,18 @@ class StateWalker:
         return s
 
     def logprobs(self, seq: tuple) -> np.ndarray:
+        """The checked natural-log next-token law in the state after ``seq``, computed once per distinct state.
+
+        Parameters
+        ----------
+        seq : tuple of int
+            The tokens read after the prompt.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         s = self.state(seq)
         try:
             key = ("s", s)
@@ -395,11 +549,28 @@ class MarkovLM(LanguageModel):
             self._log_initial.append(_safe_log(cond))
 
     @classmethod
-    def random(cls, vocab_size, order=1, *, seed=None, concentration=1.0) -> "MarkovLM":
+    def random(cls, vocab_size: int, order: int = 1, *, seed: SeedLike = None,
+               concentration: float = 1.0) -> "MarkovLM":
         r"""A random order-``order`` model: every row of the table drawn from Dirichlet(``concentration``).
 
         Deterministic under ``seed``; the initial law is uniform.  Small ``concentration`` gives peaked rows
         (low entropy), large gives near-uniform rows.  Chapter 4.
+
+        Parameters
+        ----------
+        vocab_size : int
+            Number of tokens, >= 1.
+        order : int, default 1
+            Markov order :math:`k \ge 0`.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the Dirichlet draws.
+        concentration : float, keyword-only, default 1.0
+            The Dirichlet parameter, > 0.
+
+        Returns
+        -------
+        MarkovLM
+            The model (uniform initial law).
         """
         V = check_int(vocab_size, "vocab_size", minimum=1)
         k = check_int(order, "order", minimum=0)
@@ -412,8 +583,19 @@ class MarkovLM(LanguageModel):
         T = T / T.sum(axis=-1, keepdims=True)
         return cls(T)
 
-    def next_token_logprobs(self, context):
-        r""":math:`\ln P(\cdot \mid x_{t-k}^{t-1})` from the table (or from ``initial`` while :math:`t \le k`)."""
+    def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        r""":math:`\ln P(\cdot \mid x_{t-k}^{t-1})` from the table (or from ``initial`` while :math:`t \le k`).
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)``.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         ctx = self.check_tokens(context, "context")
         k = self.order
         if k == 0:
@@ -422,17 +604,53 @@ class MarkovLM(LanguageModel):
             return self._log_initial[len(ctx)][tuple(ctx)].copy()
         return self._log_transition[tuple(ctx[len(ctx) - k :])].copy()
 
-    def initial_state(self, prompt=()):
-        """The last ``min(order, len(prompt))`` tokens of the prompt: a state of fixed maximal size."""
+    def initial_state(self, prompt: Sequence[int] = ()) -> tuple:
+        """The last ``min(order, len(prompt))`` tokens of the prompt: a state of fixed maximal size.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first.
+
+        Returns
+        -------
+        tuple of int
+            The state.
+        """
         ctx = super().initial_state(prompt)
         return ctx[max(0, len(ctx) - self.order) :]
 
-    def next_state(self, state, token):
-        """Append ``token`` and keep the last ``order`` tokens."""
+    def next_state(self, state: tuple, token: int) -> tuple:
+        """Append ``token`` and keep the last ``order`` tokens.
+
+        Parameters
+        ----------
+        state : tuple of int
+            The current state.
+        token : int
+            The token read.
+
+        Returns
+        -------
+        tuple of int
+            The new state.
+        """
         s = super().next_state(state, token)
         return s[max(0, len(s) - self.order) :]
 
-    def state_logprobs(self, state):
+    def state_logprobs(self, state: tuple) -> np.ndarray:
+        """The next-token law after the tokens held in ``state`` (:meth:`next_token_logprobs`).
+
+        Parameters
+        ----------
+        state : tuple of int
+            The state.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return self.next_token_logprobs(np.asarray(state, dtype=np.int64).reshape(-1))
 
 
