@@ -76,45 +76,28 @@ def parallel_scan_unchecked(a: Tensor, b: Tensor, dim: int) -> Tensor:
 
 def selective_scan_unchecked(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor | None = None,
                              h0: Tensor | None = None, method: str = "zoh", scan: str = "loop") -> tuple[Tensor, Tensor]:
-    """:func:`~semtheory.ssm.selective_scan` on checked tensors, from the state ``h0`` (zero if ``None``): ``(y, h_L)``.
-
-    Computed in the layout (..., L, N, D), channels innermost (the public layout (..., D, N) would put the short
-    state axis innermost, and every broadcast would run over rows of N numbers); each entry of the discretised
-    maps and of the states is the same product as in :func:`discretize_unchecked`.
-    """
-    At = A.transpose(-1, -2)  # (N, D)
-    dA = delta[..., None, :] * At  # (..., L, N, D)
-    Abar = torch.exp(dA)
-    if method == "euler":
-        Bbar = delta[..., None, :] * B[..., :, None]
-    else:
-        if bool((A == 0).any()):  # (e^{dA} - 1)/A, with its limit delta at A = 0
-            safe = torch.where(At == 0, torch.ones_like(At), At)
-            gain = torch.where(At == 0, delta[..., None, :].expand_as(dA), torch.expm1(dA) / safe)
-        else:
-            gain = torch.expm1(dA) / At
-        Bbar = gain * B[..., :, None]
-    Bx = Bbar * x[..., None, :]  # the input term, computed for all t at once
-    ht0 = None if h0 is None else h0.transpose(-1, -2)
+    """:func:`~semtheory.ssm.selective_scan` on checked tensors, from the state ``h0`` (zero if ``None``): ``(y, h_L)``."""
+    Abar, Bbar = discretize_unchecked(delta, A, B, method)  # (..., L, D, N)
+    Bx = Bbar * x[..., None]  # the input term, computed for all t at once
     if scan == "parallel" and Bx.shape[-3] > 0:
-        if ht0 is not None:  # fold the initial state into the first input
-            Bx = torch.cat([Bx[..., :1, :, :] + Abar[..., :1, :, :] * ht0[..., None, :, :], Bx[..., 1:, :, :]], dim=-3)
+        if h0 is not None:  # fold the initial state into the first input
+            Bx = torch.cat([Bx[..., :1, :, :] + Abar[..., :1, :, :] * h0[..., None, :, :], Bx[..., 1:, :, :]], dim=-3)
         states = parallel_scan_unchecked(Abar, Bx, -3)
         h = states[..., -1, :, :]
-        y = torch.einsum("...lnd,...ln->...ld", states, C)
-        return (y + x * D if D is not None else y), h.transpose(-1, -2).contiguous()
-    h = torch.zeros_like(Bx[..., 0, :, :]) if ht0 is None else ht0
+        y = torch.einsum("...ldn,...ln->...ld", states, C)
+        return (y + x * D if D is not None else y), h
+    h = torch.zeros_like(Bx[..., 0, :, :]) if h0 is None else h0
     hs = []
     for A_t, Bx_t in zip(Abar.unbind(-3), Bx.unbind(-3)):  # the recurrence: the only sequential part
         h = A_t * h + Bx_t
         hs.append(h)
     if hs:  # read out every state at once: y_t[d] = C_t . h_t[d]
-        y = torch.einsum("...lnd,...ln->...ld", torch.stack(hs, dim=-3), C)
+        y = torch.einsum("...ldn,...ln->...ld", torch.stack(hs, dim=-3), C)
     else:
         y = torch.zeros_like(x)
     if D is not None:
         y = y + x * D
-    return y, h.transpose(-1, -2).contiguous()
+    return y, h
 
 
 # -- Mamba-2's recurrent, matrix and chunked forms, unchecked -------------------------------------
