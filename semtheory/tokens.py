@@ -187,20 +187,52 @@ class BPETokenizer:
         """``vocab[i]`` is the byte string of token ``i``.  Chapter 1."""
         return self._vocab
 
-    def token_bytes(self, token) -> bytes:
-        """The bytes that token ``token`` stands for.  Chapter 1."""
+    def token_bytes(self, token: int) -> bytes:
+        """The bytes that token ``token`` stands for.  Chapter 1.
+
+        Parameters
+        ----------
+        token : int
+            A token id in ``range(vocab_size)``.
+
+        Returns
+        -------
+        bytes
+            The token's byte string (one byte for ids below 256).
+        """
         t = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return self._vocab[t]
 
-    def token_str(self, token) -> str:
-        """Printable form of a token (invalid UTF-8 shown as ``\\xNN`` escapes).  Chapter 1."""
+    def token_str(self, token: int) -> str:
+        """Printable form of a token (invalid UTF-8 shown as ``\\xNN`` escapes).  Chapter 1.
+
+        Parameters
+        ----------
+        token : int
+            A token id in ``range(vocab_size)``.
+
+        Returns
+        -------
+        str
+            The token's bytes read as UTF-8, with ``\\xNN`` escapes for bytes that are not valid UTF-8.
+        """
         return self.token_bytes(token).decode("utf-8", errors="backslashreplace")
 
-    def truncate(self, num_merges) -> "BPETokenizer":
+    def truncate(self, num_merges: int) -> BPETokenizer:
         r"""The tokenizer made of the first ``num_merges`` merges only.
 
         BPE training is greedy, so this is exactly what :func:`train_bpe` returns when asked for
         ``num_merges`` merges on the same text.  Chapter 1.
+
+        Parameters
+        ----------
+        num_merges : int
+            Number of merges kept, ``0 <= num_merges <= len(merges)``.
+
+        Returns
+        -------
+        BPETokenizer
+            The tokenizer with ``vocab_size = 256 + num_merges`` and the same ``pattern``.
         """
         m = check_int(num_merges, "num_merges", minimum=0, maximum=len(self.merges))
         return BPETokenizer(self.merges[:m], self.pattern)
@@ -226,10 +258,20 @@ class BPETokenizer:
             self._cache[chunk] = word
         return word
 
-    def encode(self, text) -> np.ndarray:
+    def encode(self, text: str) -> np.ndarray:
         r"""Token ids of ``text``: chunk it, then apply the merges in the order they were learned.
 
         Returns an ``int64`` array; ``decode(encode(text)) == text`` for every ``str``.  Chapter 1.
+
+        Parameters
+        ----------
+        text : str
+            The text to encode.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The token ids, in ``range(vocab_size)``.
         """
         chunks = _chunks(check_text(text), self._rx)
         out: list[int] = []
@@ -245,16 +287,40 @@ class BPETokenizer:
             raise ValueError(f"{name} must hold integer token ids in [0, {self.vocab_size})")
         return arr.astype(np.int64)
 
-    def decode_bytes(self, ids) -> bytes:
-        """The byte string of a sequence of token ids (concatenation of the tokens' bytes).  Chapter 1."""
+    def decode_bytes(self, ids: ArrayLike) -> bytes:
+        """The byte string of a sequence of token ids (concatenation of the tokens' bytes).  Chapter 1.
+
+        Parameters
+        ----------
+        ids : array_like of int, shape (n,)
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        bytes
+            The concatenated bytes of the tokens.
+        """
         v = self._vocab
         return b"".join(v[i] for i in self._check_ids(ids).tolist())
 
-    def decode(self, ids, errors: str = "replace") -> str:
+    def decode(self, ids: ArrayLike, errors: str = "replace") -> str:
         r"""The text of a sequence of token ids: :meth:`decode_bytes` read as UTF-8.
 
         Ids produced by :meth:`encode` always decode exactly.  An arbitrary id sequence may cut a multi-byte
         character; ``errors`` (``"replace"``, ``"strict"``, ...) says what to do then.  Chapter 1.
+
+        Parameters
+        ----------
+        ids : array_like of int, shape (n,)
+            Token ids in ``range(vocab_size)`` (possibly empty).
+        errors : str, default ``"replace"``
+            ``"strict"`` (a ``ValueError`` on invalid UTF-8), ``"replace"``, ``"ignore"`` or
+            ``"backslashreplace"``.
+
+        Returns
+        -------
+        str
+            The decoded text.
         """
         if errors not in ("strict", "replace", "ignore", "backslashreplace"):
             raise ValueError(f"errors must be 'strict', 'replace', 'ignore' or 'backslashreplace', got {errors!r}")
