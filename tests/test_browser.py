@@ -17,12 +17,14 @@ comes from the book's own ``_static/mathjax`` (``book/_ext/bookext.py``).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import http.server
 import json
 import os
 import pathlib
+import queue
 import re
 import shutil
 import socketserver
@@ -93,10 +95,11 @@ def site(html):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.fail("headless Chromium missing: apt-get install -y chromium chromium-driver (.ci/run does it)")
+#: Browsers that open the pages side by side (each page is still opened once, by one of them).
+WORKERS = max(1, int(os.environ.get("SEMTHEORY_BROWSERS", min(4, os.cpu_count() or 1))))
+
+
+def _start_chromium():
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -110,9 +113,25 @@ def browser():
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_script_timeout(120)  # MathJax on a long chapter, on a loaded machine
     driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    return driver, profile
+
+
+@pytest.fixture(scope="module")
+def browsers():
+    """``WORKERS`` headless Chromiums (started once for both editions), each with its own profile and console."""
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("headless Chromium missing: apt-get install -y chromium chromium-driver (.ci/run does it)")
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        started = list(pool.map(lambda _: _start_chromium(), range(WORKERS)))
+    yield [driver for driver, _ in started]
+    for driver, profile in started:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser(browsers):
+    return browsers[0]
 
 
 # Runs in the page after load: waits for MathJax's first typeset, then reports what a reader would see.
@@ -182,18 +201,35 @@ const done = arguments[arguments.length - 1];
 """
 
 
-@pytest.fixture(scope="module")
-def report(html, site, browser):
-    """Open every page once; return ``{page: what the page showed}`` (plus its console messages)."""
-    out = {}
+def _inspect_pages(browser, site: str, todo: "queue.SimpleQueue[str]", out: dict) -> None:
+    """Open pages from ``todo`` one at a time in ``browser`` until none is left; ``out[page]`` = what it showed."""
     browser.get_log("browser")  # drop anything from before
-    for page in pages(html):
+    while True:
+        try:
+            page = todo.get_nowait()
+        except queue.Empty:
+            return
         browser.get(site + page)
         data = json.loads(browser.execute_async_script(_INSPECT))
+        # this browser has opened nothing else since its log was last read: the messages are this page's
         data["console"] = [e["message"] for e in browser.get_log("browser") if e.get("level") == "SEVERE"
                            and not any(p.search(e["message"]) for p in IGNORED_CONSOLE)]
         out[page] = data
-    return out
+
+
+@pytest.fixture(scope="module")
+def report(html, site, browsers):
+    """Open every page once (the browsers share the list); return ``{page: what the page showed}`` (plus its
+    console messages), in page order."""
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    all_pages = pages(html)
+    for page in all_pages:
+        todo.put(page)
+    seen: dict = {}
+    with concurrent.futures.ThreadPoolExecutor(len(browsers)) as pool:
+        for job in [pool.submit(_inspect_pages, b, site, todo, seen) for b in browsers]:
+            job.result()
+    return {page: seen[page] for page in all_pages}
 
 
 def _fail_if(problems: list[str], what: str):
