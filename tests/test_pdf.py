@@ -5,6 +5,7 @@ Needs ``_build/pdf/book.pdf`` (``make test`` builds it after the book); marked `
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import os
 import pathlib
@@ -33,9 +34,29 @@ def reader():
     return pypdf.PdfReader(str(PDF))
 
 
+def _read_pages(path: str, start: int, stop: int) -> list[tuple[str, bool]]:
+    """Pages ``start`` .. ``stop - 1`` of the PDF as pypdf reads them: (its text, whether it carries an image)."""
+    import pypdf
+
+    pages = pypdf.PdfReader(path).pages
+    return [(pages[i].extract_text() or "", len(pages[i].images) > 0) for i in range(start, stop)]
+
+
 @pytest.fixture(scope="module")
-def texts(reader):
-    return [p.extract_text() or "" for p in reader.pages]
+def read_back(reader):
+    """Every page's text and whether it carries an image, read by pypdf in worker processes (a slice each)."""
+    n, workers = len(reader.pages), max(1, min(8, os.cpu_count() or 1))
+    bounds = [(n * k // workers, n * (k + 1) // workers) for k in range(workers)]
+    if workers == 1:
+        return _read_pages(str(PDF), 0, n)
+    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        parts = pool.map(_read_pages, [str(PDF)] * workers, *zip(*bounds))
+        return [page for part in parts for page in part]
+
+
+@pytest.fixture(scope="module")
+def texts(read_back):
+    return [text for text, _ in read_back]
 
 
 def test_title_page_contents_and_one_bookmark_per_page_of_the_toc(reader, texts):
@@ -58,11 +79,11 @@ def test_title_page_contents_and_one_bookmark_per_page_of_the_toc(reader, texts)
     assert marks[0] == first == starts[0] and set(starts) <= set(marks), (starts[:5], marks[:5])
 
 
-def test_chapters_numbered_as_on_the_web_with_theorems_figures_and_references(reader, texts):
+def test_chapters_numbered_as_on_the_web_with_theorems_figures_and_references(reader, texts, read_back):
     joined = "\n".join(texts)
     assert re.search(r"Theorem 3\.\d+", joined), "no 'Theorem 3.x' in the PDF"
     assert re.search(r"Fig\. 5\.\d+", joined), "no 'Fig. 5.x' in the PDF"
-    with_images = sum(1 for p in reader.pages if len(p.images) > 0)
+    with_images = sum(1 for _, image in read_back if image)
     assert with_images >= 17, f"only {with_images} pages carry an image"
     refs = next(o for o in reader.outline if o.title == "References")
     start = reader.get_destination_page_number(refs)
