@@ -23,6 +23,7 @@ Units of ``base`` (bits by default).
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -138,14 +139,41 @@ class CTW:
                 nd[1], nd[2], nd[3], nd[4] = tot + 1, pe, new_pw, cs
         return new_pw
 
-    def predict(self, context) -> np.ndarray:
-        """Sequential law of the next symbol given its context (a tuple of at least ``depth`` symbols, nearest first)."""
+    def predict(self, context: Sequence[int]) -> np.ndarray:
+        r"""Next-symbol law :math:`Q(a \mid \text{past}) = P_w(\text{past}, a) / P_w(\text{past})`, for every ``a``.
+
+        The ratio of the root's weighted probabilities with and without the next symbol ``a``;
+        nothing is committed (:meth:`update` does that).  Chapter 3.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The context path, nearest symbol first; at least ``depth`` symbols (only the first ``depth`` are
+            read).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            Probabilities of the next symbol (they sum to 1; no units).
+        """
         context = tuple(context)[: self.depth]
         root = self._node(())[3]
         return np.exp([self._walk(context, a, False) - root for a in range(self.k)])
 
-    def update(self, context, a: int) -> None:
-        """Commit symbol ``a`` seen after ``context``."""
+    def update(self, context: Sequence[int], a: int) -> None:
+        """Commit symbol ``a`` seen after ``context``: the KT counts and weighted probabilities on its path.  Chapter 3.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The context path, nearest symbol first, as given to :meth:`predict`.
+        a : int
+            The symbol seen, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        None
+        """
         self._walk(tuple(context)[: self.depth], int(a), True)
 
 
