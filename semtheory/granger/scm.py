@@ -7,6 +7,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..core.types import SeedLike
 from .._validate import as_pmf, as_rng, check_int, check_probability
 
 
@@ -141,7 +142,7 @@ class DiscreteSCM:
             m &= vals[var] == val
         return m
 
-    def joint(self, do=None) -> np.ndarray:
+    def joint(self, do: Mapping[str, int] | None = None) -> np.ndarray:
         r"""Joint pmf of the endogenous variables (axes in :attr:`variables` order), under ``do`` if given (rung 1 / 2).
 
         Parameters
@@ -160,7 +161,8 @@ class DiscreteSCM:
         idx = np.ravel_multi_index(tuple(vals[n] for n in self.variables), shape)
         return np.bincount(idx, weights=self._pu, minlength=int(np.prod(shape))).reshape(shape)
 
-    def probability(self, event, *, given=None, do=None) -> float:
+    def probability(self, event: Mapping[str, int], *, given: Mapping[str, int] | None = None,
+                    do: Mapping[str, int] | None = None) -> float:
         r""":math:`P(\text{event} \mid \text{given})` in the model, after the intervention ``do`` if given.
 
         ``given`` alone: rung 1 (association, what a predictor fitted to observational data learns);
@@ -190,7 +192,7 @@ class DiscreteSCM:
             raise ValueError(f"given has probability 0 in this model: {gv}")
         return float(self._pu[mg & self._mask(vals, ev)].sum() / pg)
 
-    def abduction(self, evidence) -> np.ndarray:
+    def abduction(self, evidence: Mapping[str, int]) -> np.ndarray:
         r"""Posterior pmf of the exogenous noises given factual ``evidence`` (axes in :attr:`noise_names` order).
 
         :math:`P(u \mid e) \propto P(u)\,\mathbb 1[\text{the model with noise } u \text{ produces } e]`; step 1 of a
@@ -213,7 +215,7 @@ class DiscreteSCM:
             raise ValueError(f"evidence has probability 0 in this model: {ev}")
         return (w / tot).reshape(tuple(len(self._noise[u]) for u in self._noise))
 
-    def counterfactual(self, event, *, evidence, do) -> float:
+    def counterfactual(self, event: Mapping[str, int], *, evidence: Mapping[str, int], do: Mapping[str, int]) -> float:
         r"""Rung 3: :math:`P(\text{event}_{do} \mid \text{evidence})` by abduction, action and prediction.
 
         The noises are updated on the factual ``evidence`` (:meth:`abduction`), the mechanisms of the
@@ -243,7 +245,7 @@ class DiscreteSCM:
         vals = self._solve(dov)
         return float(post[self._mask(vals, ev)].sum())
 
-    def backdoor(self, event, *, do, adjust) -> float:
+    def backdoor(self, event: Mapping[str, int], *, do: Mapping[str, int], adjust: Sequence[str]) -> float:
         r"""Back-door adjustment from the *observational* joint law: :math:`\sum_z P(\text{event} \mid x, z)\,P(z)`.
 
         ``do`` is the treatment assignment :math:`\{X: x\}`, ``adjust`` a sequence of variable names :math:`Z`.
@@ -293,7 +295,7 @@ class DiscreteSCM:
             total += pz[zval] * pexz / pxz
         return float(total)
 
-    def sample(self, n, *, do=None, seed=None) -> dict[str, np.ndarray]:
+    def sample(self, n: int, *, do: Mapping[str, int] | None = None, seed: SeedLike = None) -> dict[str, np.ndarray]:
         """``n`` i.i.d. draws of the endogenous variables (under ``do`` if given), as a dict of integer arrays.
 
         Parameters
