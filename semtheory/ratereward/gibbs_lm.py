@@ -82,7 +82,22 @@ class GibbsLM(_channel.LanguageModel):
         self.value = b * self.log_partition
         self.values = [b * u for u in U]
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        r"""Next-token log-law :math:`\ln \pi^*(\cdot \mid y^{t-1})` after ``prompt + y^{t-1}``, :math:`t \le n`.
+
+        :math:`\ln \pi_{\mathrm{ref}}(y_t \mid y^{t-1}) + (V_t(y^t) - V_{t-1}(y^{t-1}))/\beta` for the contexts
+        of the task; any other context gets the reference's law.  Chapter 6.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         ctx = self.check_tokens(context, "context")
         k = len(self.prompt)
         if len(ctx) >= k and tuple(int(v) for v in ctx[:k]) == self.prompt and len(ctx) - k < self.n:
