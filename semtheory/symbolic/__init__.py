@@ -56,11 +56,29 @@ class Derivation:
         return sp.Eq(self.lhs, self.rhs, evaluate=False)
 
     def residual(self) -> sp.Expr:
-        """``lhs - rhs`` after simplification (zero when the identity holds)."""
+        """``lhs - rhs`` after simplification (zero when the identity holds).
+
+        ``sympy.simplify`` of the difference with its products and logarithms expanded
+        (``expand_log(..., force=True)``).
+
+        Returns
+        -------
+        sympy.Expr
+            The simplified difference (``0`` when sympy proves the identity this way).
+        """
         return sp.simplify(sp.expand_log(sp.expand(self.lhs - self.rhs), force=True))
 
     def holds(self) -> bool:
-        """True iff sympy proves ``lhs - rhs == 0``."""
+        """True iff sympy proves ``lhs - rhs == 0``.
+
+        The :meth:`residual` is 0, or becomes 0 once its logarithms are combined (``logcombine``).  ``False``
+        means sympy found no proof, not that the identity is false.
+
+        Returns
+        -------
+        bool
+            Whether the identity is proved.
+        """
         r = self.residual()
         if r == 0:
             return True
