@@ -214,7 +214,7 @@ class RegisterPredictor(LanguageModel):
     def initial_state(self, prompt: Sequence[int] = ()) -> tuple[int, tuple[int, ...]]:
         r"""``(phase, registers)`` after ``prompt``; the phase is the position of the next token mod :math:`k`.  Chapter 15."""
         st = (0, (-1,) * self.slots)  # phase of the next position, registers (-1 = empty)
-        for v in self._check_tokens(prompt, "prompt"):
+        for v in self.check_tokens(prompt, "prompt"):
             st = self.next_state(st, int(v))
         return st
 
@@ -240,7 +240,7 @@ class RegisterPredictor(LanguageModel):
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token log-probabilities (units of ``base``, bits by default) by walking the state; :math:`O(n)`.  Chapter 15."""
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
+        s = self.check_tokens(seq, "seq")
         st = self.initial_state(prompt)
         out = np.empty(len(s))
         for t, v in enumerate(s):

@@ -156,11 +156,25 @@ class MambaBlock(nn.Module):
         out = h + self.out_proj(y * F.silu(z))
         return out if state is None else (out, (new_buf, hT))
 
-    def empty_state(self, batch: int = 1, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
-        """The zero state (convolution buffer, SSM state) before any input."""
+    def empty_state(self, batch_size: int = 1, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+        """The zero state (convolution buffer, SSM state) before any input.  Chapter 15.
+
+        Parameters
+        ----------
+        batch_size : int, default 1
+            Number of sequences in the batch.
+        dtype : torch.dtype, default torch.float32
+            The tensors' dtype.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            The convolution buffer, shape ``(batch_size, d_inner, d_conv - 1)``, and the SSM state, shape
+            ``(batch_size, d_inner, d_state)`` (Mamba) or ``(batch_size, n_heads, d_state, head_dim)`` (Mamba-2).
+        """
         E, N = self.d_inner, self.d_state
-        hs = (batch, E, N) if self.mixer == "mamba" else (batch, self.n_heads, N, self.head_dim)
-        return (torch.zeros(batch, E, self.d_conv - 1, dtype=dtype), torch.zeros(hs, dtype=dtype))
+        hs = (batch_size, E, N) if self.mixer == "mamba" else (batch_size, self.n_heads, N, self.head_dim)
+        return (torch.zeros(batch_size, E, self.d_conv - 1, dtype=dtype), torch.zeros(hs, dtype=dtype))
 
 
 class MambaLM(nn.Module, LanguageModel):
@@ -228,7 +242,7 @@ class MambaLM(nn.Module, LanguageModel):
         return self.unembed(self.ln_f(h))
 
     def _full(self, context: Sequence[int]) -> torch.Tensor:
-        ctx = self._check_tokens(context, "context")
+        ctx = self.check_tokens(context, "context")
         return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
 
     def logits(self, context: Sequence[int] = ()) -> FloatArray:
@@ -247,8 +261,8 @@ class MambaLM(nn.Module, LanguageModel):
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
         r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default) from one pass over the whole sequence.  Chapter 15."""
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         if len(s) == 0:
             return np.empty(0)
         full = np.concatenate([[self.bos], p, s[:-1]]).astype(np.int64)
@@ -270,7 +284,7 @@ class MambaLM(nn.Module, LanguageModel):
 
     def initial_state(self, prompt: Sequence[int] = ()) -> SSMState:
         r"""The state after reading ``BOS`` and ``prompt``, one token at a time.  Chapter 15."""
-        p = self._check_tokens(prompt, "prompt")
+        p = self.check_tokens(prompt, "prompt")
         st = self._step(tuple(b.empty_state() for b in self.blocks), self.bos)
         for v in p:
             st = self._step(st.layers, int(v))

@@ -174,7 +174,7 @@ def quantised_cross_entropy(model: MambaLM, tokens: ArrayLike, bits: int | Seque
     bl = [None if v is None else check_int(v, "bits", minimum=1, maximum=24) for v in (bits if many else [bits])]
     K = check_int(streams, "streams", minimum=1)
     lb = log_base(base)
-    s = model._check_tokens(tokens, "tokens")
+    s = model.check_tokens(tokens, "tokens")
     T = len(s) // K
     if T < 1:
         raise ValueError(f"tokens must hold at least streams = {K} tokens, got {len(s)}")
