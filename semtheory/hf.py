@@ -31,7 +31,7 @@ from ._extras import require
 from ._validate import as_array as _asarray
 from ._validate import as_rng, check_int, log_base
 from .channel import LanguageModel
-from .core.types import SeedLike
+from .core.types import ArrayLike, SeedLike
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -123,11 +123,24 @@ class CausalLM(LanguageModel):
         """float64 log-softmax of logits in any dtype (the model's dtype is only cast up, never down)."""
         return torch.log_softmax(logits.to(torch.float64), dim=-1).cpu().numpy()
 
-    def table(self, contexts, *, start: int = 0) -> np.ndarray:
+    def table(self, contexts: ArrayLike, *, start: int = 0) -> np.ndarray:
         r"""Next-token log-laws (nats) after every prefix length ``start..L`` of each row of ``contexts`` (B, L).
 
-        Shape ``(B, L - start + 1, V)``; row ``[b, r - start]`` is ``next_token_logprobs(contexts[b, :r])``.
-        One causal pass per chunk of ``batch_size`` rows.
+        Shape ``(B, L - start + 1, V)``; row ``[b, r - start]`` is ``next_token_logprobs(contexts[b, :r])``
+        :math:`= \ln P(\cdot \mid \text{contexts}[b, :r])`.  One causal pass per chunk of ``batch_size`` rows.
+        Chapter 14.
+
+        Parameters
+        ----------
+        contexts : array_like of int, shape (B, L)
+            Token ids in ``range(vocab_size)``, one context per row.
+        start : int, keyword-only, default 0
+            The shortest prefix length read, ``0 <= start <= L``.
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (B, L - start + 1, vocab_size)
+            Normalised log-pmfs (nats).
         """
         ctx = _asarray(contexts, "contexts")
         if ctx.ndim != 2 or (ctx.size and (ctx.dtype.kind not in "iu" or ctx.min() < 0 or ctx.max() >= self.vocab_size)):
@@ -143,6 +156,20 @@ class CausalLM(LanguageModel):
         return out
 
     def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        r"""Natural-log next-token law :math:`\ln P(\cdot \mid \text{BOS}, \text{context})`, float64.
+
+        Reuses the KV cache of the previous call when ``context`` extends it by one token.  Chapter 14.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty); BOS is prepended.
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         ctx = tuple(int(t) for t in self._check_tokens(context, "context"))
         full = (self.bos,) + ctx
         with torch.no_grad():
@@ -158,8 +185,26 @@ class CausalLM(LanguageModel):
         self._cache = (full, out.past_key_values, lp)
         return lp.copy()
 
-    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
-        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), in one causal pass."""
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> np.ndarray:
+        r"""Per-token :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})` in one causal pass, units of ``base``.
+
+        The same numbers as :meth:`~semtheory.channel.LanguageModel.token_logprobs`, from one :meth:`table`
+        call.  Chapter 14.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``.
+        """
         lb = log_base(base)
         s = self._check_tokens(seq, "seq")
         p = self._check_tokens(prompt, "prompt")
@@ -169,8 +214,28 @@ class CausalLM(LanguageModel):
         tab = self.table(full, start=len(p))[0]  # (len(s), V) natural-log laws
         return tab[np.arange(len(s)), s] / lb
 
-    def sample(self, n: int, *, prompt: Sequence[int] = (), seed=None, temperature: float = 1.0) -> np.ndarray:
-        r"""``n`` tokens drawn after ``prompt`` with the KV cache, from :math:`\softmax(\log P / T)`; seeded."""
+    def sample(self, n: int, *, prompt: Sequence[int] = (), seed: SeedLike = None,
+               temperature: float = 1.0) -> np.ndarray:
+        r"""``n`` tokens drawn after ``prompt`` with the KV cache, from :math:`\softmax(\log P / T)`; seeded.
+
+        One :meth:`next_token_logprobs` step per token (the cache makes it one forward step).  Chapter 14.
+
+        Parameters
+        ----------
+        n : int
+            Number of tokens to draw, >= 0.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before the first draw.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draws.
+        temperature : float, keyword-only, default 1.0
+            The sampling temperature :math:`T > 0`.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The drawn token ids.
+        """
         n = check_int(n, "n", minimum=0)
         if isinstance(temperature, bool) or not (isinstance(temperature, (int, float)) and math.isfinite(temperature)
                                                   and temperature > 0):
@@ -188,7 +253,18 @@ class CausalLM(LanguageModel):
     # -- texts ---------------------------------------------------------------------------------------
 
     def encode(self, text: str) -> np.ndarray:
-        """The tokenizer's canonical token ids of ``text`` (no special tokens added)."""
+        """The tokenizer's canonical token ids of ``text`` (no special tokens added).  Chapter 14.
+
+        Parameters
+        ----------
+        text : str
+            The text; the model needs a ``tokenizer``.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The token ids.
+        """
         if self.tokenizer is None:
             raise ValueError("this CausalLM has no tokenizer: pass tokenizer= to read texts")
         if not isinstance(text, str):
