@@ -5,8 +5,8 @@ A chapter computes a value in a code cell and hands it to the prose::
     glue("logp", logp, display=False)            # in a code cell
     ... $\\ln p =$ {eval}`glued("logp:.4f")` nats ...   # in the markdown
 
-- **Web** (Jupyter Book, cache execution): :func:`glue` is myst-nb's ``glue``, so the value is stored in the
-  executed notebook; the book's Sphinx extension (``book/_ext/bookext.py``) reads ``{eval}`glued("k:f")```
+- **Web** (Jupyter Book, cache execution): :func:`glue` writes myst-nb's glue output (the same display data
+  as myst-nb's ``glue``, without importing myst-nb), so the value is stored in the executed notebook; the book's Sphinx extension (``book/_ext/bookext.py``) reads ``{eval}`glued("k:f")```
   as myst-nb's ``{glue:text}`k:f``` and pastes the stored value, formatted.
 - **JupyterLab** (jupyterlab-myst): when a markdown cell runs, ``glued("logp:.4f")`` is evaluated in the
   kernel as a user expression and its ``text/plain`` (the formatted number, no quotes) is shown in place.
@@ -14,7 +14,7 @@ A chapter computes a value in a code cell and hands it to the prose::
 The argument is exactly the text of myst-nb's ``{glue:text}`` role, ``"name"`` or ``"name:format_spec"``, and
 the number is formatted the same way: the ``text/plain`` representation IPython gives the value when it is
 glued, parsed back with :func:`ast.literal_eval` and passed to :func:`format` (see :func:`format_plain_text`,
-a copy of myst-nb's). Used by every chapter; no heavy imports (myst-nb and IPython are imported on first use).
+a copy of myst-nb's). Used by every chapter; no heavy imports (IPython is imported on first use; myst-nb not at all).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from ast import literal_eval
 from typing import Any
 
 __all__ = ["glue", "glued", "format_plain_text", "Glued"]
+
+#: The mime-type prefix of a value glued without being shown (myst-nb's ``GLUE_PREFIX``, papermill's record).
+GLUE_PREFIX = "application/papermill.record/"
 
 #: ``text/plain`` of every value glued in this kernel, by name (a later glue of a name replaces it).
 PLAIN: dict[str, str] = {}
@@ -51,10 +54,16 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     if not _is_bool(display):
         raise ValueError(f"display must be True or False (a bool), got {display!r}")
     from IPython.core.formatters import format_display_data
-    from myst_nb import glue as nb_glue
+    from IPython.display import display as ipy_display
 
-    nb_glue(name, variable, display=display)
-    PLAIN[name] = format_display_data(variable)[0].get("text/plain", repr(variable))
+    bundle, metadata = format_display_data(variable)
+    # myst-nb's glue output: the value's display bundle, its mime types prefixed when it is not shown, and a
+    # "scrapbook" record naming it.  Written here so that a chapter does not import myst-nb's Sphinx side
+    # (seconds per chapter); tests/test_glue_eval.py checks the output equals myst-nb's own glue.
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+    PLAIN[name] = bundle.get("text/plain", repr(variable))
 
 
 def format_plain_text(text: str, fmt_spec: str) -> str:

@@ -183,3 +183,19 @@ def test_bad_input_is_refused_naming_the_argument_issue_16():
     assert sg.format_plain_text("'abc'", "s") == "abc"
     assert sg.format_plain_text("0.25", "") == "0.25"
     assert repr(sg.Glued("1.5")) == "1.5"
+
+
+@pytest.mark.parametrize("value, shown", [(3.14159, False), (2.5e-7, True), ([1, 2.0], False), ("text", True)])
+def test_glue_writes_what_myst_nbs_glue_writes(monkeypatch, value, shown):
+    """semtheory's glue writes myst-nb's glue output (bundle, prefix, scrapbook record) without importing myst-nb."""
+    import IPython.display
+    import myst_nb.ext.glue as mg
+
+    calls = []
+    record = lambda *a, **k: calls.append((a, k))  # noqa: E731
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setattr(mg, "ipy_display", record)
+    sg.glue("k", value, display=shown)
+    mg.glue("k", value, display=shown)
+    assert len(calls) == 2 and calls[0] == calls[1]
+    assert sg.GLUE_PREFIX == mg.GLUE_PREFIX
