@@ -90,7 +90,18 @@ class HiddenMarkovSource(LanguageModel):
     # -- the forward filter as a state ------------------------------------------------------------
 
     def initial_state(self, prompt: Sequence[int] = ()) -> FloatArray:
-        """Predictive belief :math:`P(S_{t+1} \\mid \\text{prompt})` over the hidden states (an array).  Chapter 1."""
+        """Predictive belief :math:`P(S_{t+1} \\mid \\text{prompt})` over the hidden states (an array).  Chapter 1.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first, ids in ``range(vocab_size)``.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (hidden_states,)
+            The belief, a pmf over the hidden states (the stationary law after an empty prompt).
+        """
         b = self.stationary.copy()
         for y in self.check_tokens(prompt, "prompt").tolist():
             b = self._update(b, y)
@@ -104,21 +115,72 @@ class HiddenMarkovSource(LanguageModel):
         return (w / z) @ self.transition
 
     def next_state(self, state: ArrayLike, token: int) -> FloatArray:
-        """Bayes update of the belief by ``token``, then one step of the hidden chain.  Chapter 1."""
+        """Bayes update of the belief by ``token``, then one step of the hidden chain.  Chapter 1.
+
+        Parameters
+        ----------
+        state : array_like of float, shape (hidden_states,)
+            The belief :math:`b = P(S_t \\mid y^{t-1})`.
+        token : int
+            The symbol :math:`y_t` read, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (hidden_states,)
+            :math:`P(S_{t+1} \\mid y^t) \\propto \\sum_s b(s) B(s, y_t) A(s, \\cdot)` (the stationary law if :math:`y_t`
+            has probability 0 under :math:`b`).
+        """
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return self._update(as_float(state, "state"), tok)
 
     def state_logprobs(self, state: ArrayLike) -> FloatArray:
-        r"""Next-symbol law :math:`\ln \sum_s b(s) B(s, \cdot)` from a belief :math:`b` over the hidden states.  Chapter 1."""
+        r"""Next-symbol law :math:`\ln \sum_s b(s) B(s, \cdot)` from a belief :math:`b` over the hidden states.  Chapter 1.
+
+        Parameters
+        ----------
+        state : array_like of float, shape (hidden_states,)
+            The belief :math:`b`, a pmf over the hidden states.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A log-pmf (nats); :math:`-\infty` for a symbol of probability 0.
+        """
         with np.errstate(divide="ignore"):
             return np.log(as_float(state, "state") @ self.emission)
 
     def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
-        r""":math:`\ln P(y_t \mid y^{t-1}) = \ln \sum_s P(S_t = s \mid y^{t-1}) B(s, y_t)` by the forward filter.  Chapter 1."""
+        r""":math:`\ln P(y_t \mid y^{t-1}) = \ln \sum_s P(S_t = s \mid y^{t-1}) B(s, y_t)` by the forward filter.  Chapter 1.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Symbols :math:`y^{t-1}` in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats); :math:`-\infty` for a symbol of probability 0.
+        """
         return self.state_logprobs(self.initial_state(context))
 
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
-        r"""Per-token :math:`\log P(y_t \mid \text{prompt}, y^{t-1})` (units of ``base``, bits by default) in one forward pass (linear in the length).  Chapter 1."""
+        r"""Per-token :math:`\log P(y_t \mid \text{prompt}, y^{t-1})` (units of ``base``, bits by default) in one forward pass (linear in the length).  Chapter 1.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored symbols, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Symbols read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(y_t \mid \text{prompt}, y^{t-1})`, units of ``base``.
+        """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
         b = self.initial_state(prompt)
@@ -134,7 +196,21 @@ class HiddenMarkovSource(LanguageModel):
     # -- sampling ---------------------------------------------------------------------------------
 
     def sample_with_states(self, n: int, *, seed: SeedLike = None) -> tuple[IntArray, IntArray]:
-        """``(states, outputs)``: ``n`` hidden states and their emissions, deterministic under ``seed``.  Chapter 1."""
+        """``(states, outputs)``: ``n`` hidden states and their emissions, deterministic under ``seed``.  Chapter 1.
+
+        Parameters
+        ----------
+        n : int
+            Number of steps, >= 0.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draws.
+
+        Returns
+        -------
+        tuple of numpy.ndarray of int64, each shape (n,)
+            ``states`` (:math:`S_1 \\sim \\pi`, then the chain :math:`A`) and ``outputs``
+            (:math:`Y_t \\sim B(S_t, \\cdot)`).
+        """
         n = check_n(n)
         rng = as_rng(seed)
         states = np.empty(n, dtype=np.int64)
@@ -153,7 +229,24 @@ class HiddenMarkovSource(LanguageModel):
         return states, outputs
 
     def sample(self, n: int, *, prompt: Sequence[int] = (), seed: SeedLike = None, temperature: float = 1.0) -> IntArray:
-        """``n`` observed symbols, deterministic under ``seed`` (fast path without a prompt at temperature 1).  Chapter 1."""
+        """``n`` observed symbols, deterministic under ``seed`` (fast path without a prompt at temperature 1).  Chapter 1.
+
+        Parameters
+        ----------
+        n : int
+            Number of symbols to draw, >= 0.
+        prompt : sequence of int, keyword-only, default ``()``
+            Symbols read before the first draw (the draws then follow the forward filter).
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draws.
+        temperature : float, keyword-only, default 1.0
+            The sampling temperature :math:`T > 0`.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The drawn symbols.
+        """
         n = check_n(n)
         if len(np.asarray(prompt).reshape(-1)) or check_temperature(temperature) != 1.0:
             return super().sample(n, prompt=prompt, seed=seed, temperature=temperature)
@@ -162,7 +255,13 @@ class HiddenMarkovSource(LanguageModel):
     # -- the entropy-rate sandwich ----------------------------------------------------------------
 
     def max_sandwich_n(self) -> int:
-        """Largest ``n`` for which :meth:`entropy_rate_bounds` fits its exact table (:math:`S^2 V^n \\le 2^{22}`).  Chapter 1."""
+        """Largest ``n`` for which :meth:`entropy_rate_bounds` fits its exact table (:math:`S^2 V^n \\le 2^{22}`).  Chapter 1.
+
+        Returns
+        -------
+        int
+            The largest such ``n``, at least 1 (64 for a one-symbol alphabet).
+        """
         S, V = self.hidden_states, self.vocab_size
         if V == 1:
             return 64
@@ -181,6 +280,18 @@ class HiddenMarkovSource(LanguageModel):
         of log-ratios, e.g. :math:`H(Y_n \mid Y^{n-1}) = -\sum P(y^n) \log \frac{P(y^n)}{P(y^{n-1})}`.
         Cost and memory :math:`\propto S^2 V^n` (``n_max`` at most :meth:`max_sandwich_n`).  Units of
         ``base``.  Chapter 1.
+
+        Parameters
+        ----------
+        n_max : int
+            The largest ``n``, ``1 <= n_max <=`` :meth:`max_sandwich_n`.
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        SandwichBounds
+            ``n`` (``1..n_max``), ``lower`` and ``upper`` (arrays of shape ``(n_max,)``), units of ``base`` per symbol.
         """
         lb = log_base(base)
         n_max = check_int(n_max, "n_max", minimum=1, maximum=self.max_sandwich_n())
@@ -209,6 +320,18 @@ class HiddenMarkovSource(LanguageModel):
 
         Not closed-form: the error is at most half of ``entropy_rate_bounds(n).gap[-1]``.  Units of ``base``.
         Chapter 1.
+
+        Parameters
+        ----------
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+        n : int or None, keyword-only, default None
+            The sandwich's ``n``, ``1 <= n <=`` :meth:`max_sandwich_n`.
+
+        Returns
+        -------
+        float
+            The estimate, units of ``base`` per symbol.
         """
         cap = self.max_sandwich_n()
         n = min(16, cap) if n is None else check_int(n, "n", minimum=1, maximum=cap)

@@ -72,6 +72,18 @@ class MarkovSource(MarkovLM):
         r"""The two-state chain :math:`P = \begin{pmatrix} 1-a & a \\ b & 1-b \end{pmatrix}` (flip probabilities ``a``, ``b``).
 
         Stationary law :math:`\pi = (b, a)/(a+b)`, entropy rate :math:`(b\,h(a) + a\,h(b))/(a+b)`.  Chapter 1.
+
+        Parameters
+        ----------
+        a : float
+            :math:`P(1 \mid 0)`, in [0, 1].
+        b : float
+            :math:`P(0 \mid 1)`, in [0, 1]; ``a + b > 0``.
+
+        Returns
+        -------
+        MarkovSource
+            The order-1 source over two symbols.
         """
         a = check_probability(a, "a")
         b = check_probability(b, "b")
@@ -80,7 +92,18 @@ class MarkovSource(MarkovLM):
         return cls(np.array([[1 - a, a], [b, 1 - b]]))
 
     def entropy_rate(self, *, base: float = 2) -> float:
-        r""":math:`\mathcal H = \sum_s \pi(s) H(P(\cdot \mid s))` in units of ``base`` (exact).  Chapter 1."""
+        r""":math:`\mathcal H = \sum_s \pi(s) H(P(\cdot \mid s))` in units of ``base`` (exact).  Chapter 1.
+
+        Parameters
+        ----------
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        float
+            The entropy rate, units of ``base`` per symbol.
+        """
         lb = log_base(base)
         if self.order == 0:
             return float(-xlogy(self.transition, self.transition).sum() / lb)
@@ -93,12 +116,36 @@ class MarkovSource(MarkovLM):
     # start); the state must be the last min(order, len(s)) tokens.  Overridden here so that exact laws
     # (channel.sequence_law) of sources of order >= 3 start in the stationary law.
     def initial_state(self, prompt: Sequence[int] = ()) -> tuple[int, ...]:
-        """The last ``min(order, len(prompt))`` tokens of the prompt.  Chapter 1."""
+        """The last ``min(order, len(prompt))`` tokens of the prompt.  Chapter 1.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first, ids in ``range(vocab_size)``.
+
+        Returns
+        -------
+        tuple of int
+            The state (at most ``order`` token ids).
+        """
         ctx = tuple(int(v) for v in self.check_tokens(prompt, "prompt"))
         return ctx[max(0, len(ctx) - self.order) :]
 
     def next_state(self, state: tuple[int, ...], token: int) -> tuple[int, ...]:
-        """Append ``token`` and keep the last ``min(order, len)`` tokens.  Chapter 1."""
+        """Append ``token`` and keep the last ``min(order, len)`` tokens.  Chapter 1.
+
+        Parameters
+        ----------
+        state : tuple of int
+            The state (at most ``order`` token ids).
+        token : int
+            The token read, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        tuple of int
+            The new state.
+        """
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         s = tuple(state) + (tok,)
         return s[max(0, len(s) - self.order) :]
@@ -111,6 +158,22 @@ class MarkovSource(MarkovLM):
 
         With a ``prompt`` or a ``temperature`` other than 1 this is
         :meth:`LanguageModel.sample <semtheory.channel.LanguageModel.sample>`.  Chapter 1.
+
+        Parameters
+        ----------
+        n : int
+            Number of symbols to draw, >= 0.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before the first draw.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draws.
+        temperature : float, keyword-only, default 1.0
+            The sampling temperature :math:`T > 0`.
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (n,)
+            The drawn symbols.
         """
         n = check_n(n)
         if not self._fast(prompt, temperature):
@@ -136,7 +199,23 @@ class MarkovSource(MarkovLM):
         return out
 
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
-        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised past the first :math:`k` positions.  Chapter 1."""
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised past the first :math:`k` positions.  Chapter 1.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``; :math:`-\infty` for a token of
+            probability 0.
+        """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
         p = self.check_tokens(prompt, "prompt")
@@ -167,7 +246,22 @@ class IIDSource(MarkovSource):
 
     @classmethod
     def random(cls, vocab_size: int, *, seed: SeedLike = None, concentration: float = 1.0) -> IIDSource:
-        """An i.i.d. source whose pmf is drawn from Dirichlet(``concentration``), deterministic under ``seed``.  Chapter 1."""
+        """An i.i.d. source whose pmf is drawn from Dirichlet(``concentration``), deterministic under ``seed``.  Chapter 1.
+
+        Parameters
+        ----------
+        vocab_size : int
+            Number of symbols :math:`V \\ge 1`.
+        seed : int, numpy.random.Generator or None, keyword-only, default None
+            Seed of the draw of the pmf.
+        concentration : float, keyword-only, default 1.0
+            The Dirichlet parameter :math:`\\alpha > 0` of every symbol (1: uniform on the simplex).
+
+        Returns
+        -------
+        IIDSource
+            The source.
+        """
         V = check_int(vocab_size, "vocab_size", minimum=1)
         a = check_positive(concentration, "concentration")
         p = as_rng(seed).dirichlet(np.full(V, a))

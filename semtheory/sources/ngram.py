@@ -101,7 +101,18 @@ class NGramModel(LanguageModel):
         return np.log(num) - np.log(den)
 
     def counts(self, context: Sequence[int]) -> IntArray:
-        r"""The counts :math:`n(c, \cdot)` after the last :math:`\min(k, t)` tokens of ``context`` (shape ``(V,)``).  Chapter 1."""
+        r"""The counts :math:`n(c, \cdot)` after the last :math:`\min(k, t)` tokens of ``context`` (shape ``(V,)``).  Chapter 1.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape (vocab_size,)
+            The training counts of each next token after that context (no smoothing).
+        """
         c = self.check_tokens(context, "context")
         j = min(self.order, len(c))
         cid = 0
@@ -111,7 +122,18 @@ class NGramModel(LanguageModel):
         return self._lookup(keys, counts, cid * self.vocab_size + np.arange(self.vocab_size, dtype=np.int64))
 
     def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
-        r""":math:`\ln \hat P(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
+        r""":math:`\ln \hat P(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         num = self.counts(context) + self.alpha
         return np.log(num) - np.log(num.sum())
 
@@ -122,6 +144,20 @@ class NGramModel(LanguageModel):
         :meth:`LanguageModel.token_logprobs <semtheory.channel.LanguageModel.token_logprobs>` (one call per
         position), only faster.
         Chapter 1.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            The per-token log-probabilities, units of ``base``.
         """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -240,7 +276,18 @@ class KneserNeyModel(LanguageModel):
         return p
 
     def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
-        r""":math:`\ln P_{KN}(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1."""
+        r""":math:`\ln P_{KN}(\cdot \mid c)` with :math:`c` the last :math:`\min(k, t)` tokens of ``context``.  Chapter 1.
+
+        Parameters
+        ----------
+        context : sequence of int
+            Token ids in ``range(vocab_size)`` (possibly empty).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         c = self.check_tokens(context, "context")
         J = min(self.order, len(c))
         V = self.vocab_size
@@ -254,7 +301,22 @@ class KneserNeyModel(LanguageModel):
         return np.log(self._prob(ids, v))
 
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
-        r"""Per-token :math:`\log P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised.  Chapter 1."""
+        r"""Per-token :math:`\log P_{KN}(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), vectorised.  Chapter 1.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens, ids in ``range(vocab_size)``.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            The per-token log-probabilities, units of ``base``.
+        """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
         p = self.check_tokens(prompt, "prompt")
