@@ -170,7 +170,7 @@ class CausalLM(LanguageModel):
         numpy.ndarray of float64, shape (vocab_size,)
             A normalised log-pmf (nats).
         """
-        ctx = tuple(int(t) for t in self._check_tokens(context, "context"))
+        ctx = tuple(int(t) for t in self.check_tokens(context, "context"))
         full = (self.bos,) + ctx
         with torch.no_grad():
             if self._cache is not None and self._cache[0] == full:
@@ -206,8 +206,8 @@ class CausalLM(LanguageModel):
             :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``.
         """
         lb = log_base(base)
-        s = self._check_tokens(seq, "seq")
-        p = self._check_tokens(prompt, "prompt")
+        s = self.check_tokens(seq, "seq")
+        p = self.check_tokens(prompt, "prompt")
         if s.size == 0:
             return np.zeros(0)
         full = np.concatenate([p, s])[None, :-1]
@@ -241,7 +241,7 @@ class CausalLM(LanguageModel):
                                                   and temperature > 0):
             raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
         rng = as_rng(seed)
-        ctx = list(self._check_tokens(prompt, "prompt"))
+        ctx = list(self.check_tokens(prompt, "prompt"))
         out = np.empty(n, dtype=np.int64)
         for t in range(n):
             lp = self.next_token_logprobs(ctx) / temperature
@@ -514,7 +514,7 @@ def attention_maps(model: CausalLM, context: Sequence[int], *, base: float = 2) 
     if not isinstance(model, CausalLM):
         raise ValueError(f"model must be a semtheory.hf.CausalLM, got {type(model).__name__}")
     lb = log_base(base)
-    ids = np.concatenate([[model.bos], model._check_tokens(context, "context")])
+    ids = np.concatenate([[model.bos], model.check_tokens(context, "context")])
     with torch.no_grad():
         out = model.model(input_ids=torch.as_tensor(ids[None], device=model.device), output_attentions=True)
     if not out.attentions:

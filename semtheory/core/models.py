@@ -135,8 +135,6 @@ class LanguageModel(ABC):
             raise ValueError(f"{name} must hold integer token ids in [0, {self.vocab_size})")
         return arr.astype(np.int64)
 
-    _check_tokens = check_tokens  # the former private name, kept while modules outside core switch over
-
     def next_token_probs(self, context: Sequence[int]) -> np.ndarray:
         r"""Next-token pmf :math:`P(\cdot \mid \text{context})`, the exponential of :meth:`next_token_logprobs`.  Chapter 4.
 

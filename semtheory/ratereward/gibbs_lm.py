@@ -25,7 +25,7 @@ class GibbsLM(_channel.LanguageModel):
 
     .. math::
 
-        \pi^*(y_t \mid y^{t-1}) = \pi_{\mathrm{ref}}(y_t \mid y^{t-1})\, \exp\big(V_t(y^t) - V_{t-1}(y^{t-1})\big)/\beta,
+        \pi^*(y_t \mid y^{t-1}) = \pi_{\mathrm{ref}}(y_t \mid y^{t-1})\, \exp\big((V_t(y^t) - V_{t-1}(y^{t-1}))/\beta\big),
         \qquad V_n = r,\quad V_{t-1}(y^{t-1}) = \beta \log \sum_{y_t} \pi_{\mathrm{ref}}(y_t \mid y^{t-1})\, e^{V_t(y^t)/\beta},
 
     the soft value recursion, so that :math:`\pi^*(y^n) = \pi_{\mathrm{ref}}(y^n)e^{r(y^n)/\beta}/Z` exactly
