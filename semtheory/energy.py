@@ -124,33 +124,102 @@ class EnergyLM(LanguageModel):
         self.vocab_size = check_int(vocab_size, "vocab_size", minimum=1)
         self.temperature = check_positive(temperature, "temperature")
 
-    def initial_state(self, prompt: Sequence[int] = ()):
-        r"""The state after reading ``prompt``: :math:`s_0` folded through :math:`f`."""
+    def initial_state(self, prompt: Sequence[int] = ()) -> object:
+        r"""The state after reading ``prompt``: :math:`s_0` folded through :math:`f`.  Chapter 10.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first.
+
+        Returns
+        -------
+        object
+            The state :math:`s`.
+        """
         s = self.start
         for v in self.check_tokens(prompt, "prompt").tolist():
             s = self.update(s, v)
         return s
 
-    def next_state(self, state, token):
-        r""":math:`s_t = f(s_{t-1}, x_t)`."""
+    def next_state(self, state: object, token: int) -> object:
+        r""":math:`s_t = f(s_{t-1}, x_t)`.  Chapter 10.
+
+        Parameters
+        ----------
+        state : object
+            The state :math:`s_{t-1}`.
+        token : int
+            The token :math:`x_t`, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        object
+            The state :math:`s_t`.
+        """
         return self.update(state, check_int(token, "token", minimum=0, maximum=self.vocab_size - 1))
 
-    def energies(self, state) -> np.ndarray:
-        r"""The energies :math:`E(\cdot, s)` of the next token in state ``state`` (checked: shape, no NaN)."""
+    def energies(self, state: object) -> np.ndarray:
+        r"""The energies :math:`E(\cdot, s)` of the next token in state ``state`` (checked: shape, no NaN).  Chapter 10.
+
+        Parameters
+        ----------
+        state : object
+            A state of this model.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            The energies (nats at :math:`T = 1`; ``+inf`` masks a token).
+        """
         E = np.asarray(self.energy(state), dtype=float)
         if E.shape != (self.vocab_size,):
             raise ValueError(f"energy(state) must return shape ({self.vocab_size},), got {E.shape}")
         return E
 
-    def state_logprobs(self, state) -> np.ndarray:
-        r""":math:`\ln P(\cdot \mid s) = -E(\cdot, s)/T - \ln Z(s)` (:func:`semtheory.channel.boltzmann_logprobs`)."""
+    def state_logprobs(self, state: object) -> np.ndarray:
+        r""":math:`\ln P(\cdot \mid s) = -E(\cdot, s)/T - \ln Z(s)` (:func:`semtheory.channel.boltzmann_logprobs`).  Chapter 10.
+
+        Parameters
+        ----------
+        state : object
+            A state of this model.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return boltzmann_logprobs(self.energies(state), self.temperature)
 
     def free_energy(self, context: Sequence[int] = ()) -> float:
-        r"""Free energy :math:`F(s) = -T \ln Z(s)` of the next-token law after ``context``.  Chapter 10."""
+        r"""Free energy :math:`F(s) = -T \ln Z(s)` of the next-token law after ``context``.  Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int, default ``()``
+            The tokens read.
+
+        Returns
+        -------
+        float
+            :math:`F`, in the units of the energies (nats at :math:`T = 1`).
+        """
         return free_energy(self.energies(self.initial_state(context)), self.temperature)
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        r"""The next-token law in the state after ``context`` (:meth:`state_logprobs`).  Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return self.state_logprobs(self.initial_state(context))
 
 

@@ -138,7 +138,23 @@ class CausalSelfAttention(nn.Module):
         self.n_heads, self.d_k = n_heads, d_model // n_heads
         self.W_Q, self.W_K, self.W_V, self.W_O = (nn.Linear(d_model, d_model, bias=False) for _ in range(4))
 
-    def forward(self, u: torch.Tensor, *, return_weights: bool = False):
+    def forward(self, u: torch.Tensor, *, return_weights: bool = False
+                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        r"""Causal multi-head attention of the rows of ``u``: :math:`\mathrm{softmax}(q k^\T/\sqrt{d_k})\,v`, then :math:`W_O`.
+
+        Parameters
+        ----------
+        u : torch.Tensor, shape (B, n, d_model)
+            The (normalised) residual stream.
+        return_weights : bool, keyword-only, default False
+            Also return the attention weights.
+
+        Returns
+        -------
+        torch.Tensor or tuple of torch.Tensor
+            The output, shape ``(B, n, d_model)``; with ``return_weights`` also the weights
+            :math:`\alpha`, shape ``(B, n_heads, n, n)`` (probabilities over the keys).
+        """
         B, n, d = u.shape
         q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
         scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)  # beta q_i . k_j, shape (B, H, n, n)
@@ -166,6 +182,18 @@ class FeedForward(nn.Module):
         self.values = nn.Linear(d_ff, d_model)  # column m of values.weight is v_m
 
     def forward(self, u: torch.Tensor) -> torch.Tensor:
+        r""":math:`\sum_m g(k_m^\T u + b_m)\, v_m + c` for every row of ``u``.
+
+        Parameters
+        ----------
+        u : torch.Tensor, shape (..., d_model)
+            The (normalised) residual stream.
+
+        Returns
+        -------
+        torch.Tensor, shape (..., d_model)
+            The memory's read-out.
+        """
         return self.values(F.gelu(self.keys(u)))
 
 
@@ -190,6 +218,20 @@ class Block(nn.Module):
         self.attn, self.ffn = CausalSelfAttention(d_model, n_heads), FeedForward(d_model, d_ff)
 
     def forward(self, h: torch.Tensor, *, record: dict | None = None) -> torch.Tensor:
+        """One pre-LN block on the residual stream ``h``.
+
+        Parameters
+        ----------
+        h : torch.Tensor, shape (B, n, d_model)
+            The residual stream.
+        record : dict, keyword-only, optional
+            If given, filled with the block's input ``h``, attention weights ``alpha`` and attention output ``attn``.
+
+        Returns
+        -------
+        torch.Tensor, shape (B, n, d_model)
+            The residual stream after the block.
+        """
         a, alpha = self.attn(self.ln1(h), return_weights=True)
         if record is not None:
             record.update(h=h, alpha=alpha, attn=a)
@@ -282,6 +324,16 @@ class Transformer(nn.Module, LanguageModel):
         r"""Logits of shape (B, n, V) for ``[BOS] + window`` tokens (B, n), ``n <= context_length``, BOS included.
 
         Row :math:`t` is the law of the token after the first :math:`t+1` inputs.
+
+        Parameters
+        ----------
+        tokens : torch.Tensor of int64, shape (B, n)
+            ``[BOS] + window`` token ids.
+
+        Returns
+        -------
+        torch.Tensor, shape (B, n, vocab_size)
+            Logits (natural-log scale, unnormalised).
         """
         n = tokens.shape[1]
         h = self.embed(tokens) + self.pos.weight[:n]
@@ -297,11 +349,20 @@ class Transformer(nn.Module, LanguageModel):
         return max(1, self.context_length // 2)
 
     def window_start(self, t: int) -> int:
-        r"""First position read for a context of ``t`` tokens: 0 while :math:`t < L`, else :math:`s\lceil (t-L+1)/s 
-ceil`.
+        r"""First position read for a context of ``t`` tokens: 0 while :math:`t < L`, else :math:`s\lceil (t-L+1)/s \rceil`.
 
         :math:`L` = ``context_length``, :math:`s` = :attr:`stride`; the model then sees between :math:`L-s` and
         :math:`L-1` tokens, and one causal pass over a window scores :math:`s` positions at once.
+
+        Parameters
+        ----------
+        t : int
+            The context length, >= 0.
+
+        Returns
+        -------
+        int
+            The first position read.
         """
         t = check_int(t, "t", minimum=0)
         L, s = self.context_length, self.stride
@@ -313,22 +374,70 @@ ceil`.
         return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
 
     def logits(self, context: Sequence[int] = ()) -> np.ndarray:
-        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after ``context`` (float64 array, shape (V,))."""
+        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after ``context``.  Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int, default ``()``
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (vocab_size,)
+            The logits (natural-log scale, unnormalised).
+        """
         with torch.no_grad(), one_thread():
             return self(self._window(context))[0, -1].double().numpy()
 
     def energies(self, context: Sequence[int] = ()) -> np.ndarray:
-        r"""Energies :math:`E(v) = -\text{logit}_v` of the next token (the Boltzmann form at :math:`T=1`).  Chapter 10."""
+        r"""Energies :math:`E(v) = -\text{logit}_v` of the next token (the Boltzmann form at :math:`T=1`).  Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int, default ``()``
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (vocab_size,)
+            The energies (nats at :math:`T = 1`, up to an additive constant).
+        """
         return -self.logits(context)
 
-    def next_token_logprobs(self, context):
+    def next_token_logprobs(self, context: Sequence[int]) -> np.ndarray:
+        r"""The next-token law :math:`\ln P(\cdot \mid \text{context})`, the Boltzmann law of :meth:`energies`.  Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The tokens read (a long one through the reading window, :meth:`window_start`).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return boltzmann_logprobs(self.energies(context), 1.0)
 
-    def token_logprobs(self, seq, *, prompt: Sequence[int] = (), base=2) -> np.ndarray:
+    def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> np.ndarray:
         r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default), batched; equal to one call per position (to float32 round-off).
 
         Window :math:`k` (tokens from :math:`ks` on, :math:`s` = :attr:`stride`) is read in one causal pass and
         scores every position whose :meth:`window_start` is :math:`ks`.  Chapters 10, 14.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``.
         """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
@@ -353,7 +462,7 @@ ceil`.
                     lp[idx] = out[r, t - a, full[t]]
         return lp / lb
 
-    def table(self, contexts, *, start: int = 0) -> np.ndarray:
+    def table(self, contexts: ArrayLike, *, start: int = 0) -> np.ndarray:
         r"""Next-token log-laws (nats) after every prefix length ``start..L`` of each row of ``contexts`` ``(B, L)``.
 
         Each row is read in one causal pass from BOS, batched by 1024 rows, so the window must hold the whole
@@ -386,7 +495,20 @@ ceil`.
         return out
 
     def trace(self, context: Sequence[int]) -> Trace:
-        r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals."""
+        r"""Run ``[BOS] + context`` (at most ``context_length - 1`` tokens) in float64 and record every block's internals.
+
+        Chapter 10.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The tokens read, at most ``context_length - 1``.
+
+        Returns
+        -------
+        Trace
+            Every block's residual stream, attention weights and attention output, and the logits.
+        """
         ctx = self.check_tokens(context, "context")
         if len(ctx) > self.context_length - 1:
             raise ValueError(f"context must hold at most context_length - 1 = {self.context_length - 1} tokens, got {len(ctx)}")
@@ -406,7 +528,13 @@ ceil`.
         return Trace(hidden, alpha, attn, logits)
 
     def num_parameters(self) -> int:
-        """Number of trainable parameters."""
+        """Number of trainable parameters.
+
+        Returns
+        -------
+        int
+            The count of scalar weights.
+        """
         return sum(p.numel() for p in self.parameters())
 
 

@@ -143,11 +143,19 @@ def test_names_bound_later_do_not_count_earlier():
     assert got == {2: ["semtheory.plotting"]}
 
 
-def test_torch_docstrings_are_not_shown_as_ours():
+def test_torch_docstrings_are_not_shown_as_ours(monkeypatch):
     transformer = pytest.importorskip("semtheory.transformer")
+    import torch
+
     from semtheory import channel, sources
 
-    assert al.foreign_docstring("semtheory.transformer.Block.forward", transformer.Block.forward)
+    def forward(self, x):  # no docstring of its own: it would inherit torch.nn.Module.forward's
+        return x
+
+    probe = type("Probe", (torch.nn.Module,), {"forward": forward})
+    monkeypatch.setattr(transformer, "Probe", probe, raising=False)
+    assert al.foreign_docstring("semtheory.transformer.Probe.forward", probe.forward)
+    assert not al.foreign_docstring("semtheory.transformer.Block.forward", transformer.Block.forward)  # its own
     assert not al.foreign_docstring("semtheory.sources.MarkovSource.entropy_rate", sources.MarkovSource.entropy_rate)
     assert not al.foreign_docstring("semtheory.channel.LanguageModel.sample", channel.LanguageModel.sample)
 

@@ -32,11 +32,6 @@ DATACLASS_RESULT: set[str] = set()
 METHOD_NUMPYDOC_MISSING: set[str] = {
     'diffusion.MaskPredictor.forward',
     'diffusion.MaskPredictor.predict',
-    'energy.EnergyLM.energies',
-    'energy.EnergyLM.free_energy',
-    'energy.EnergyLM.initial_state',
-    'energy.EnergyLM.next_state',
-    'energy.EnergyLM.state_logprobs',
     'ssm.MambaBlock.forward',
     'ssm.MambaLM.energies',
     'ssm.MambaLM.forward',
@@ -54,28 +49,8 @@ METHOD_NUMPYDOC_MISSING: set[str] = {
     'ssm.RegisterPredictor.state_logprobs',
     'ssm.RegisterPredictor.stationary_cross_entropy',
     'ssm.RegisterPredictor.token_logprobs',
-    'transformer.Block.forward',
-    'transformer.CausalSelfAttention.forward',
-    'transformer.FeedForward.forward',
-    'transformer.Transformer.energies',
-    'transformer.Transformer.forward',
-    'transformer.Transformer.logits',
-    'transformer.Transformer.num_parameters',
-    'transformer.Transformer.token_logprobs',
-    'transformer.Transformer.trace',
-    'transformer.Transformer.window_start',
 }
-METHOD_ANNOTATIONS_MISSING: set[str] = {
-    'energy.EnergyLM.energies',
-    'energy.EnergyLM.initial_state',
-    'energy.EnergyLM.next_state',
-    'energy.EnergyLM.next_token_logprobs',
-    'energy.EnergyLM.state_logprobs',
-    'transformer.CausalSelfAttention.forward',
-    'transformer.Transformer.next_token_logprobs',
-    'transformer.Transformer.table',
-    'transformer.Transformer.token_logprobs',
-}
+METHOD_ANNOTATIONS_MISSING: set[str] = set()
 #: Classes that are objects with behaviour, not results: they may be (frozen) dataclasses.
 NOT_RESULTS = {"tokens.BPETokenizer", "symbolic.Derivation"}
 # ---------------------------------------------------------------------------------------------------------------
