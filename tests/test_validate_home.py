@@ -28,6 +28,7 @@ REMAINING = {
     "ratereward/_common.py:as_ref": "named alias: as_stochastic for a reference policy",
     "channel/interaction.py:_check_pmf_vector": "a pmf over the model's V tokens (as_pmf plus the size V)",
     "channel/interaction.py:_as_user": "a user: a pmf, a callable sampler or a memory-one kernel with its first law",
+    "channel/interaction.py:_check_interaction": "the shared boundary of interaction_kernels and interaction_law",
     "channel/_common.py:as_energies": "Boltzmann energies (+inf masks a token, -inf refused), on as_real_array",
     "channel/_common.py:as_logpmf": "a normalised log-pmf within core's NORM_ATOL, on as_logits",
     "tokens.py:_check_tokenizer": "a BPETokenizer, tokens' own type",

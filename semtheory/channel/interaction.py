@@ -347,14 +347,20 @@ def interaction_kernels(model: LanguageModel, user: ArrayLike | Callable[..., Ar
     tuple of (list, list)
         ``(policy, channel)``: n kernels each, probabilities in :mod:`semtheory.directed`'s layout.
     """
+    model, n, pre, (fn, K, f) = _check_interaction(model, user, n, prompt, first)
+    return _user_kernels(fn, K, f, n, model.vocab_size), _interaction_channel(model, n, pre)
+
+
+def _check_interaction(model, user, n, prompt, first):
+    """The public boundary of interaction_kernels and interaction_law: the model, n, the prompt, the user."""
     model = check_model(model)
     n = check_int(n, "n", minimum=1)
     V = model.vocab_size
     pre = model.check_tokens(prompt, "prompt")
-    fn, K, f = _as_user(user, V, first)
+    parts = _as_user(user, V, first)
     if float(V) ** (2 * n) > _LAW_CELLS:
         raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
-    return _user_kernels(fn, K, f, n, V), _interaction_channel(model, n, pre)
+    return model, n, pre, parts
 
 
 def _user_kernels(fn, K, f, n: int, V: int) -> list[np.ndarray]:
@@ -406,13 +412,8 @@ def interaction_law(model: LanguageModel, user: ArrayLike | Callable[..., ArrayL
     numpy.ndarray of float, shape (V,) * (2 n)
         The joint pmf of :math:`(X^n, Y^n)` (probabilities), axes :math:`X_1 \dots X_n, Y_1 \dots Y_n`.
     """
-    model = check_model(model)
-    n = check_int(n, "n", minimum=1)
+    model, n, pre, (fn, K, f) = _check_interaction(model, user, n, prompt, first)
     V = model.vocab_size
-    pre = model.check_tokens(prompt, "prompt")
-    fn, K, f = _as_user(user, V, first)
-    if float(V) ** (2 * n) > _LAW_CELLS:
-        raise ValueError(f"n={n} with vocab_size={V} gives a joint law larger than {_LAW_CELLS} cells")
     if channel is None:
         channel = _interaction_channel(model, n, pre)
     elif len(channel) != n:
