@@ -29,27 +29,7 @@ NUMPYDOC_SECTIONS_MISSING: set[str] = set()
 ANNOTATIONS_MISSING: set[str] = set()
 DATACLASS_RESULT: set[str] = set()
 #: Public methods (of the public classes) still without numpydoc sections or full annotations.
-METHOD_NUMPYDOC_MISSING: set[str] = {
-    'diffusion.MaskPredictor.forward',
-    'diffusion.MaskPredictor.predict',
-    'ssm.MambaBlock.forward',
-    'ssm.MambaLM.energies',
-    'ssm.MambaLM.forward',
-    'ssm.MambaLM.initial_state',
-    'ssm.MambaLM.logits',
-    'ssm.MambaLM.next_state',
-    'ssm.MambaLM.next_token_logprobs',
-    'ssm.MambaLM.num_parameters',
-    'ssm.MambaLM.state_logprobs',
-    'ssm.MambaLM.state_size',
-    'ssm.MambaLM.token_logprobs',
-    'ssm.RegisterPredictor.initial_state',
-    'ssm.RegisterPredictor.next_state',
-    'ssm.RegisterPredictor.next_token_logprobs',
-    'ssm.RegisterPredictor.state_logprobs',
-    'ssm.RegisterPredictor.stationary_cross_entropy',
-    'ssm.RegisterPredictor.token_logprobs',
-}
+METHOD_NUMPYDOC_MISSING: set[str] = set()
 METHOD_ANNOTATIONS_MISSING: set[str] = set()
 #: Classes that are objects with behaviour, not results: they may be (frozen) dataclasses.
 NOT_RESULTS = {"tokens.BPETokenizer", "symbolic.Derivation"}

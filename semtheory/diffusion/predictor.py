@@ -102,7 +102,21 @@ class MaskPredictor(nn.Module):
             nn.init.normal_(self.embed.weight, std=0.1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Logits (B, n, V) of :math:`q_\\theta(\\cdot\\mid z)` for partially masked sequences ``z`` (B, n).  Chapter 16."""
+        r"""Logits of :math:`q_\theta(x^i = \cdot \mid z)` at every position of the partially masked sequences ``z``.  Chapter 16.
+
+        :math:`q_\theta(x^i = v \mid z) = \softmax_v(\text{logits}[b, i])`; every position sees all of :math:`z`
+        (no causal mask).  The rows of visible positions are computed too, and :meth:`predict` overwrites them.
+
+        Parameters
+        ----------
+        z : torch.Tensor of int64, shape (B, n)
+            Token ids in ``[0, vocab_size]``, ``vocab_size`` the mask.
+
+        Returns
+        -------
+        torch.Tensor, shape (B, n, vocab_size)
+            Logits (natural-log scale, unnormalised).
+        """
         if self.arch == "mlp":
             x = F.one_hot(z, self.vocab_size + 1).to(torch.float32).flatten(1)
             return self.net(x).view(z.shape[0], self.n, self.vocab_size)
@@ -112,7 +126,21 @@ class MaskPredictor(nn.Module):
         return self.head(self.ln_f(h))
 
     def predict(self, z: ArrayLike) -> FloatArray:
-        r"""Laws :math:`q_\theta(\cdot\mid z)` (float64, (B, n, V)); visible positions get the one-hot law of their token.  Chapter 16."""
+        r"""The laws :math:`q_\theta(x^i = \cdot \mid z)` at every position; visible positions get the one-hot law of their token.  Chapter 16.
+
+        The softmax of :meth:`forward`'s logits, in float64, without gradients: the rows of a predictor table
+        (:func:`model_table`).
+
+        Parameters
+        ----------
+        z : array_like of int, shape (B, n)
+            Partially masked sequences, ids in ``[0, vocab_size]`` (``vocab_size`` the mask).
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (B, n, vocab_size)
+            Pmfs over the last axis (probabilities).
+        """
         zz = _asarray(z, "z")
         if zz.ndim != 2 or zz.shape[1] != self.n or zz.dtype.kind not in "iu":
             raise ValueError(f"z must be an integer array of shape (B, {self.n}), got {zz.shape}")

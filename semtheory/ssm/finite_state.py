@@ -212,14 +212,40 @@ class RegisterPredictor(LanguageModel):
         return math.log2(self.delay) + self.slots * math.log2(self.vocab_size)
 
     def initial_state(self, prompt: Sequence[int] = ()) -> tuple[int, tuple[int, ...]]:
-        r"""``(phase, registers)`` after ``prompt``; the phase is the position of the next token mod :math:`k`.  Chapter 15."""
+        r"""The state ``(phase, registers)`` after ``prompt``: the phase is the position of the next token mod :math:`k`.  Chapter 15.
+
+        The start is phase 0 with every register empty (``-1``), folded through :meth:`next_state`.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read first.
+
+        Returns
+        -------
+        tuple
+            ``(phase, registers)``: ``len(prompt) % delay`` and a tuple of ``slots`` stored tokens (``-1``: empty).
+        """
         st = (0, (-1,) * self.slots)  # phase of the next position, registers (-1 = empty)
         for v in self.check_tokens(prompt, "prompt"):
             st = self.next_state(st, int(v))
         return st
 
     def next_state(self, state: tuple[int, tuple[int, ...]], token: int) -> tuple[int, tuple[int, ...]]:
-        r"""Store ``token`` in the register of the current phase (if there is one) and advance the phase.  Chapter 15."""
+        r"""One step :math:`S_t = f(S_{t-1}, x_t)`: store ``token`` in the register of the current phase (if there is one) and advance the phase.  Chapter 15.
+
+        Parameters
+        ----------
+        state : tuple
+            ``(phase, registers)``, from :meth:`initial_state` or :meth:`next_state`.
+        token : int
+            The token read, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        tuple
+            The new ``(phase, registers)``, phase :math:`+1` mod :math:`k`.
+        """
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         phase, regs = state
         if phase < self.slots:
@@ -227,18 +253,59 @@ class RegisterPredictor(LanguageModel):
         return ((phase + 1) % self.delay, regs)
 
     def state_logprobs(self, state: tuple[int, tuple[int, ...]]) -> FloatArray:
-        r"""Copy law :math:`(1-\varepsilon)\delta_{r} + \varepsilon/V` if the register of this phase holds :math:`r`, else uniform (nats).  Chapter 15."""
+        r"""Copy law :math:`(1-\varepsilon)\delta_{r} + \varepsilon/V` if the register of this phase holds :math:`r`, else uniform.  Chapter 15.
+
+        :math:`r` is then the token :math:`k` steps before the next one, which the delay source copies.
+
+        Parameters
+        ----------
+        state : tuple
+            ``(phase, registers)``, a state of this predictor.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         phase, regs = state
         if phase < self.slots and regs[phase] >= 0:
             return self._copy[regs[phase]].copy()
         return self._uniform.copy()
 
     def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
-        r"""The law after ``context``, by walking the state from the start (nats).  Chapter 15."""
+        r"""The next-token law :math:`\ln Q(\cdot \mid S_t)` after ``context``, by walking the state from the start.  Chapter 15.
+
+        Parameters
+        ----------
+        context : sequence of int
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return self.state_logprobs(self.initial_state(context))
 
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
-        r"""Per-token log-probabilities (units of ``base``, bits by default) by walking the state; :math:`O(n)`.  Chapter 15."""
+        r"""Per-token :math:`\log Q(x_t \mid S_{t-1})` (units of ``base``, bits by default) by walking the state once; :math:`O(n)`.  Chapter 15.
+
+        Equal to :meth:`next_token_logprobs` at every position, divided by :math:`\ln b`.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b Q(x_t \mid S_{t-1})`, units of ``base``.
+        """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
         st = self.initial_state(prompt)
@@ -249,7 +316,27 @@ class RegisterPredictor(LanguageModel):
         return out / lb
 
     def stationary_cross_entropy(self, *, base: float = 2) -> float:
-        r""":math:`\tfrac{j}{k}\mathcal H + (1-\tfrac jk)\log V` against the delay source (units of ``base``)."""
+        r"""Stationary cross-entropy against :func:`delay_source` ``(V, k, noise)``: :math:`\tfrac{j}{k}\mathcal H + (1-\tfrac jk)\log V`.  Chapter 15.
+
+        A fraction :math:`j/k` of the positions (once the registers are full) is predicted with the copy law, at
+        cross-entropy :math:`\mathcal H = H\bigl((1-\varepsilon)\delta + \varepsilon u\bigr)`, the source's
+        entropy rate; the others uniformly, at :math:`\log V`.
+
+        Parameters
+        ----------
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+        Returns
+        -------
+        float
+            Per token, in units of log ``base`` (bits by default).
+
+        Examples
+        --------
+        >>> round(RegisterPredictor(4, 2, 0.1, 1).stationary_cross_entropy(), 4)
+        1.2516
+        """
         lb = log_base(base)
         V, eps, j, k = self.vocab_size, self.noise, self.slots, self.delay
         q = np.full(V, eps / V)

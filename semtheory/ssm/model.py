@@ -24,13 +24,15 @@ from ._common import (
 
 class SSMState(NamedTuple):
     r"""The fixed-size state of :class:`MambaLM` after reading some tokens: ``layers`` (per layer, the convolution
-    buffer (E, d_conv - 1) and the SSM state: (E, N) for Mamba, (H, N, P) for Mamba-2) and ``logprobs`` (the
-    next-token law, a function of the state).  Its size does not grow with the context.
+    buffer (1, E, d_conv - 1) and the SSM state: (1, E, N) for Mamba, (1, H, N, P) for Mamba-2; the leading axis
+    is a batch of one) and ``logprobs`` (the next-token law, a function of the state).  Its size does not grow
+    with the context.
 
     Attributes
     ----------
     layers : tuple
-        Per layer, (convolution buffer, SSM state).
+        Per layer, (convolution buffer, SSM state), torch tensors with a leading batch axis of 1
+        (:meth:`MambaBlock.empty_state`).
     logprobs : ndarray, shape (V,)
         Next-token log-probabilities (nats).
     """
@@ -120,7 +122,29 @@ class MambaBlock(nn.Module):
         return x, None, None, None
 
     def forward(self, h: torch.Tensor, state: tuple | None = None) -> torch.Tensor | tuple[torch.Tensor, tuple]:
-        r"""``h`` (B, L, d) -> (B, L, d); with ``state`` (a per-layer tuple or ``None``) also returns the final state."""
+        r"""One residual block on ``h``: :math:`h + W_{out}\bigl(y \cdot \mathrm{silu}(z)\bigr)`, :math:`y` the SSM of :math:`\mathrm{silu}(\mathrm{conv}(x))`.  Chapter 15.
+
+        :math:`(x, z) = W_{in}\mathrm{LN}(h)`.  Mamba: :math:`y_t = C_t^\T h_t + D x_t` with
+        :math:`h_t = e^{\Delta_t A} \circ h_{t-1} + \bar B_t x_t` per channel (:func:`selective_scan`); Mamba-2:
+        :math:`H_t = a_t H_{t-1} + \bar B_t x_t^\T`, :math:`y_t = H_t^\T C_t + D x_t` per head
+        (:func:`ssd_chunked` when ``state`` is ``None``, :func:`ssd_recurrent` otherwise).  Without ``state`` the
+        convolution and the SSM start from zero; with it they go on from it, so reading a sequence in two
+        pieces, passing the state returned by the first, gives the outputs of one pass (to round-off).
+
+        Parameters
+        ----------
+        h : torch.Tensor, shape (B, L, d_model)
+            The residual stream.
+        state : tuple of torch.Tensor or None, default None
+            The block's state to start from, ``(convolution buffer, SSM state)`` shaped as
+            ``empty_state(B)`` (:meth:`empty_state`); ``None``: the zero state, and no state returned.
+
+        Returns
+        -------
+        torch.Tensor or tuple
+            The residual stream after the block, shape ``(B, L, d_model)``; with ``state``, the pair of it and
+            the block's final state ``(convolution buffer, SSM state)``, shapes as in :meth:`empty_state`.
+        """
         Bt, L, _ = h.shape
         E, N = self.d_inner, self.d_state
         proj = self.in_proj(self.ln(h))
@@ -235,7 +259,21 @@ class MambaLM(nn.Module, LanguageModel):
         return self.vocab_size
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        r"""Logits (B, n, V) for token ids (B, n) (BOS first); row :math:`t` is the law after the first :math:`t+1` inputs."""
+        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of shape (B, n, V) for token ids (B, n), BOS first, in one pass.
+
+        Row :math:`t` is the law of the token after the first :math:`t+1` inputs; there is no window, every
+        input is read.  Chapter 15.
+
+        Parameters
+        ----------
+        tokens : torch.Tensor of int64, shape (B, n)
+            Token ids in ``[0, vocab_size]``, each row starting with BOS (``vocab_size``).
+
+        Returns
+        -------
+        torch.Tensor, shape (B, n, vocab_size)
+            Logits (natural-log scale, unnormalised).
+        """
         h = self.embed(tokens)
         for blk in self.blocks:
             h = blk(h)
@@ -246,20 +284,73 @@ class MambaLM(nn.Module, LanguageModel):
         return torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
 
     def logits(self, context: Sequence[int] = ()) -> FloatArray:
-        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after the whole ``context`` (float64, shape (V,))."""
+        r"""Logits :math:`w_v^\T \mathrm{LN}(h_t)` of the next token after the whole ``context`` (no window).  Chapter 15.
+
+        Parameters
+        ----------
+        context : sequence of int, default ``()``
+            The tokens read (after BOS).
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (vocab_size,)
+            The logits (natural-log scale, unnormalised).
+        """
         with torch.no_grad(), one_thread():
             return self(self._full(context))[0, -1].double().numpy()
 
     def energies(self, context: Sequence[int] = ()) -> FloatArray:
-        r"""Energies :math:`E(v) = -\text{logit}_v` of the next token.  Chapter 15."""
+        r"""Energies :math:`E(v) = -\text{logit}_v` of the next token (the Boltzmann form at :math:`T=1`).  Chapter 15.
+
+        Parameters
+        ----------
+        context : sequence of int, default ``()``
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float64, shape (vocab_size,)
+            The energies (nats at :math:`T = 1`, up to an additive constant).
+        """
         return -self.logits(context)
 
     def next_token_logprobs(self, context: Sequence[int]) -> FloatArray:
-        r"""Natural-log next-token law :math:`\ln e^{-E(v)}/Z` after the whole ``context`` (one recurrent pass).  Chapter 15."""
+        r"""The next-token law :math:`\ln P(v \mid \text{context}) = -E(v) - \ln Z`, the Boltzmann law of :meth:`energies`.  Chapter 15.
+
+        One pass over ``[BOS] + context``, the whole of it (no window).
+
+        Parameters
+        ----------
+        context : sequence of int
+            The tokens read.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats).
+        """
         return boltzmann_logprobs(self.energies(context), 1.0)
 
     def token_logprobs(self, seq: Sequence[int], *, prompt: Sequence[int] = (), base: float = 2) -> FloatArray:
-        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default) from one pass over the whole sequence.  Chapter 15."""
+        r"""Per-token :math:`\log P(x_t \mid \text{prompt}, x^{t-1})` (units of ``base``, bits by default) from one pass over the whole sequence.
+
+        Equal to :meth:`next_token_logprobs` at every position, divided by :math:`\ln b` (to float32 round-off).
+        Chapter 15.
+
+        Parameters
+        ----------
+        seq : sequence of int
+            The scored tokens.
+        prompt : sequence of int, keyword-only, default ``()``
+            Tokens read before ``seq`` (not scored).
+        base : float, keyword-only, default 2
+            Logarithm base (2: bits, e: nats).
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (len(seq),)
+            :math:`\log_b P(x_t \mid \text{prompt}, x^{t-1})`, units of ``base``.
+        """
         lb = log_base(base)
         s = self.check_tokens(seq, "seq")
         p = self.check_tokens(prompt, "prompt")
@@ -283,7 +374,19 @@ class MambaLM(nn.Module, LanguageModel):
         return SSMState(tuple(new), lp)
 
     def initial_state(self, prompt: Sequence[int] = ()) -> SSMState:
-        r"""The state after reading ``BOS`` and ``prompt``, one token at a time.  Chapter 15."""
+        r"""The state :math:`S_0` after reading ``BOS`` and ``prompt``, one token at a time (:meth:`next_state`).  Chapter 15.
+
+        Parameters
+        ----------
+        prompt : sequence of int, default ``()``
+            Tokens read after BOS.
+
+        Returns
+        -------
+        SSMState
+            Every layer's convolution buffer and SSM state, and the next-token log-law (nats); its size is
+            :meth:`state_size` whatever the length of ``prompt``.
+        """
         p = self.check_tokens(prompt, "prompt")
         st = self._step(tuple(b.empty_state() for b in self.blocks), self.bos)
         for v in p:
@@ -291,22 +394,63 @@ class MambaLM(nn.Module, LanguageModel):
         return st
 
     def next_state(self, state: SSMState, token: int) -> SSMState:
-        r"""One recurrent step :math:`S_t = f(S_{t-1}, x_t)`: the state's size does not change.  Chapter 15."""
+        r"""One recurrent step :math:`S_t = f(S_{t-1}, x_t)`: the state's size does not change.  Chapter 15.
+
+        Parameters
+        ----------
+        state : SSMState
+            The state :math:`S_{t-1}` (from :meth:`initial_state` or :meth:`next_state`).
+        token : int
+            The token :math:`x_t`, in ``range(vocab_size)``.
+
+        Returns
+        -------
+        SSMState
+            The state :math:`S_t`, with the next-token log-law (nats).
+        """
         if not isinstance(state, SSMState):
             raise ValueError(f"state must be an SSMState, got {type(state).__name__}")
         tok = check_int(token, "token", minimum=0, maximum=self.vocab_size - 1)
         return self._step(state.layers, tok)
 
     def state_logprobs(self, state: SSMState) -> FloatArray:
-        r"""The next-token log-law (nats) held in the state: a function of the state alone.  Chapter 15."""
+        r"""The next-token law :math:`\ln P(\cdot \mid S)` held in the state: a function of the state alone.  Chapter 15.
+
+        After ``initial_state(context)`` it equals :meth:`next_token_logprobs` ``(context)`` to float32 round-off.
+
+        Parameters
+        ----------
+        state : SSMState
+            A state of this model.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (vocab_size,)
+            A normalised log-pmf (nats), a copy.
+        """
         if not isinstance(state, SSMState):
             raise ValueError(f"state must be an SSMState, got {type(state).__name__}")
         return state.logprobs.copy()
 
     def state_size(self) -> int:
-        """Numbers in the recurrent state (convolution buffers and SSM states of every layer); independent of the context."""
+        r"""Numbers in the recurrent state: :math:`\sum_\text{layers} E(d_{conv} - 1) + E N`, independent of the context.  Chapter 15.
+
+        :math:`E` = ``expand * d_model``; the SSM state holds :math:`E N` numbers in both mixers (Mamba-2:
+        :math:`H` heads of :math:`N \times P`, :math:`HP = E`).
+
+        Returns
+        -------
+        int
+            The count of numbers in the convolution buffers and SSM states of every layer.
+        """
         return sum(t.numel() for b in self.blocks for t in b.empty_state())
 
     def num_parameters(self) -> int:
-        """Number of trainable parameters."""
+        """Number of trainable parameters.
+
+        Returns
+        -------
+        int
+            The count of scalar weights.
+        """
         return sum(p.numel() for p in self.parameters())
