@@ -124,7 +124,7 @@ def sample_sequences(p: ArrayLike, n_samples: int, *, seed: SeedLike = None) -> 
 
     Returns
     -------
-    numpy.ndarray of int64, shape (size, n)
+    numpy.ndarray of int64, shape (n_samples, n)
         The sequences.
     """
     p, n, V = check_law(p, "p")

@@ -76,7 +76,7 @@ def marginal_predictor(p: ArrayLike) -> FloatArray:
 def random_predictor(vocab_size: int, n: int, *, concentration: float = 1.0, seed: SeedLike = 0) -> FloatArray:
     r"""A predictor whose masked rows are independent Dirichlet(``concentration``) pmfs (seeded); visible rows one-hot.
 
-    Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``, ``n = length``.  Chapter 16.
+    Shape ``(V+1,)*n + (n, V)`` with ``V = vocab_size``.  Chapter 16.
 
     Parameters
     ----------
