@@ -54,7 +54,7 @@ def test_without_the_mask_the_future_leaks(monkeypatch):
     m = small(1)
     x = torch.tensor([[m.bos, 0, 1, 2, 3]])
     y = torch.tensor([[m.bos, 0, 1, 2, 4]])
-    monkeypatch.setattr(tf, "causal_mask", lambda n: torch.ones(n, n, dtype=torch.bool))
+    monkeypatch.setattr(tf.model, "causal_mask", lambda n: torch.ones(n, n, dtype=torch.bool))
     with torch.no_grad():
         assert not torch.allclose(m(x)[0, 0], m(y)[0, 0], atol=1e-6)
 
