@@ -85,7 +85,15 @@ class Adam:
 
     (``torch.optim`` would import the compiler stack, several seconds of start-up for a tiny model.)
     ``step(grads, lr)`` clips the gradients ``grads`` (one per parameter) to global norm ``clip`` and takes
-    one Adam step of learning rate ``lr`` in place.  Used by :func:`minimise` and by chapter 11's EM.
+    one Adam step of learning rate ``lr`` in place: with :math:`g` the clipped gradient,
+    :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2` and
+
+    .. math:: \theta \leftarrow \theta - \frac{\text{lr}}{1-\beta_1^t}\,\frac{m}{\sqrt{v/(1-\beta_2^t)} + \epsilon}.
+
+    With ``as_torch_optim=True`` the step is ``torch.optim.Adam``'s (default options, CPU tensors), operation
+    for operation: :math:`m` by ``lerp``, the denominator :math:`\sqrt v/\sqrt{1-\beta_2^t} + \epsilon`; the
+    same formula, different round-off.  Used by :func:`minimise` and chapter 11's EM (the default form) and by
+    chapter 9's InfoNCE critic (``clip=None, as_torch_optim=True``).
 
     Parameters
     ----------
@@ -94,9 +102,11 @@ class Adam:
     betas : tuple of float, default (0.9, 0.999)
         Decay rates of the first and second moment estimates.
     eps : float, default 1e-8
-        Added to the root second moment.
-    clip : float, default 1.0
-        Global gradient-norm bound.
+        Added to the root second moment (in the units of the gradient).
+    clip : float or None, default 1.0
+        Global gradient-norm bound; ``None``: no clipping (the gradients are used as given).
+    as_torch_optim : bool, keyword-only, default False
+        Take ``torch.optim.Adam``'s step, operation for operation, instead of the form above.
 
     Attributes
     ----------
@@ -104,25 +114,61 @@ class Adam:
         Steps taken.
     m, v : list of torch.Tensor
         First and second moment estimates.
+
+    Examples
+    --------
+    >>> w = torch.zeros(2, dtype=torch.float64)
+    >>> opt = Adam([w], clip=None, as_torch_optim=True)
+    >>> opt.step([torch.tensor([1.0, -2.0], dtype=torch.float64)], 0.1)
+    >>> [round(x, 6) for x in w.tolist()]  # the first step moves each coordinate by lr against its sign
+    [-0.1, 0.1]
     """
 
-    def __init__(self, params, betas=(0.9, 0.999), eps=1e-8, clip=1.0):
+    def __init__(self, params: list, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 clip: float | None = 1.0, *, as_torch_optim: bool = False) -> None:
         self.params, (self.b1, self.b2), self.eps, self.clip, self.t = params, betas, eps, clip, 0
+        self.as_torch_optim = bool(as_torch_optim)
         self.m = [torch.zeros_like(p) for p in params]
         self.v = [torch.zeros_like(p) for p in params]
 
     @torch.no_grad()
     def step(self, grads, lr: float) -> None:
-        self._step(grads, lr, float(_global_norm(grads)))
+        r"""One Adam step of learning rate ``lr`` on the gradients ``grads`` (clipped first unless ``clip`` is ``None``).
+
+        Parameters
+        ----------
+        grads : sequence of torch.Tensor
+            One gradient per parameter, in the parameters' order and shapes.
+        lr : float
+            The learning rate (in parameter units per unit of :math:`m/\sqrt v`).
+
+        Returns
+        -------
+        None
+            The parameters and the moments are updated in place.
+        """
+        self._step(grads, lr, math.nan if self.clip is None else float(_global_norm(grads)))
 
     @torch.no_grad()
     def _step(self, grads, lr: float, norm: float) -> None:
         # the per-tensor updates, each as one foreach call over all parameters (the same element-wise
         # operations, bit for bit; a few dispatches per step instead of a few per parameter)
-        scale = min(1.0, self.clip / (norm + 1e-6))
         self.t += 1
         c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
-        g = torch._foreach_mul(list(grads), scale)
+        if self.clip is None:
+            g = list(grads)
+        else:
+            scale = min(1.0, self.clip / (norm + 1e-6))
+            g = torch._foreach_mul(list(grads), scale)
+        if self.as_torch_optim:  # torch.optim.Adam's single-tensor step (its CPU default), op for op
+            torch._foreach_lerp_(self.m, g, 1 - self.b1)
+            torch._foreach_mul_(self.v, self.b2)
+            torch._foreach_addcmul_(self.v, g, g, value=1 - self.b2)
+            denom = torch._foreach_sqrt(self.v)
+            torch._foreach_div_(denom, c2**0.5)
+            torch._foreach_add_(denom, self.eps)
+            torch._foreach_addcdiv_(self.params, self.m, denom, value=-(lr / c1))
+            return
         torch._foreach_mul_(self.m, self.b1)
         torch._foreach_add_(self.m, g, alpha=1 - self.b1)
         torch._foreach_mul_(self.v, self.b2)

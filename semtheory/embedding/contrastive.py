@@ -354,34 +354,15 @@ def train_infonce_critic(x: ArrayLike, y: ArrayLike, n_contexts: int, vocab_size
         torch.set_num_threads(threads)
 
 
-class _Adam:
-    """``torch.optim.Adam(params, lr)`` (defaults, CPU tensors) step for step, in plain torch: constructing
-    ``torch.optim.Adam`` imports the compiler stack, seconds of start-up for this tiny critic."""
-
-    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
-        import torch
-
-        self.torch, self.params, self.lr, (self.b1, self.b2), self.eps, self.t = torch, params, lr, betas, eps, 0.0
-        self.m = [torch.zeros_like(p) for p in params]
-        self.v = [torch.zeros_like(p) for p in params]
-
-    def step(self, grads) -> None:
-        with self.torch.no_grad():
-            self.t += 1.0
-            for p, g, m, v in zip(self.params, grads, self.m, self.v):
-                m.lerp_(g, 1 - self.b1)
-                v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
-                denom = (v.sqrt() / (1 - self.b2**self.t) ** 0.5).add_(self.eps)
-                p.addcdiv_(m, denom, value=-(self.lr / (1 - self.b1**self.t)))
-
-
 def _train_infonce(torch, xa, ya, nx, V, d, N, steps, lr, seed) -> InfoNCEFit:
+    from ..core.torchloop import Adam  # torch.optim.Adam's step, in plain torch (torch.optim imports the compiler)
+
     gen = torch.Generator().manual_seed(seed)
     A = torch.randn(nx, d, generator=gen, dtype=torch.float64).requires_grad_()
     B = torch.randn(V, d, generator=gen, dtype=torch.float64).requires_grad_()
     th = torch.tensor(math.log(3.0), dtype=torch.float64, requires_grad=True)
     X, Y = torch.as_tensor(xa, dtype=torch.long), torch.as_tensor(ya, dtype=torch.long)
-    opt = _Adam([A, B, th], lr)
+    opt = Adam([A, B, th], clip=None, as_torch_optim=True)
     labels = torch.arange(N)
     losses = np.empty(steps)
     for t in range(steps):
@@ -391,7 +372,7 @@ def _train_infonce(torch, xa, ya, nx, V, d, N, steps, lr, seed) -> InfoNCEFit:
         loss = torch.nn.functional.cross_entropy(th.exp() * u @ w.T, labels)
         if not torch.isfinite(loss):
             raise ValueError(f"lr={lr:g} is too large: the InfoNCE loss is not finite at step {t} (diverged)")
-        opt.step(torch.autograd.grad(loss, opt.params))
+        opt.step(torch.autograd.grad(loss, opt.params), lr)
         losses[t] = loss.item()
     if not all(bool(torch.isfinite(v).all()) for v in (A, B, th)):
         raise ValueError(f"lr={lr:g} is too large: the critic's parameters are not finite after step {steps - 1} (diverged)")
