@@ -16,6 +16,9 @@ r"""The core layer: what the chapter modules share, under public names, owned by
 * :mod:`semtheory.core.alternating`: the one certified alternating-optimisation loop
   (:func:`~semtheory.core.alternating.alternate`) that Blahut–Arimoto's relatives run on: channel and feedback
   capacity, directed rate-distortion, the information bottleneck, directed rate-reward.
+* :mod:`semtheory.core.logexp`: the one log-sum-exp of the log-domain solvers
+  (:func:`~semtheory.core.logexp.logsumexp`, :func:`~semtheory.core.logexp.log_normalise`), used by chapter 5's
+  Blahut–Arimoto and chapter 9's information bottleneck.
 * :mod:`semtheory.core.types`: the aliases of the type annotations (``ArrayLike``, ``FloatArray``, ``SeedLike``).
 
 Validation of arguments lives in ``semtheory._validate`` (one home for every module).  Chapter modules import
@@ -26,7 +29,7 @@ chapters read the same.  Units: as in each submodule (laws in nats, scores in un
 
 from __future__ import annotations
 
-from . import law
+from . import law, logexp
 from .results import Estimate
 from .models import (
     MAX_CELLS,

@@ -22,6 +22,7 @@ from .._validate import (
     log_base,
 )
 from ..core.alternating import Round, alternate
+from ..core.logexp import log_normalise
 from ..measures import mutual_information
 from ._common import as_joint, as_real_matrix
 from ..core.types import ArrayLike, SeedLike
@@ -356,22 +357,6 @@ def _soft_info(px, pxy, q):
     return max(ixt, 0.0), max(ity, 0.0)
 
 
-def _logsumexp_rows(a):
-    """``scipy.special.logsumexp(a, axis=1, keepdims=True)`` for a real matrix, step for step, without its
-    per-call dispatch (the IB iteration calls it once per step): the maxima are separated out of the sum."""
-    a_max = a.max(axis=1, keepdims=True)
-    mask = a == a_max
-    m = mask.sum(axis=1, keepdims=True, dtype=a.dtype)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s = np.exp(np.where(mask, -np.inf, a) - a_max).sum(axis=1, keepdims=True)
-        s = np.where(s == 0, s, s / m)
-        out = np.log1p(s) + np.log(m) + a_max
-        bad = ~np.isfinite(out)
-        if bad.any():  # scipy's direct formula where the shifted one is not finite
-            out[bad] = np.log(np.exp(a).sum(axis=1, keepdims=True))[bad]
-    return out
-
-
 def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
     negh = xlogy(pyx, pyx).sum(1)  # sum_y p(y|x) log p(y|x)
 
@@ -386,7 +371,7 @@ def _ib_iterate(px, pyx, pxy, q, beta, max_iter, tol):
         with np.errstate(divide="ignore"):
             logits = np.log(np.where(alive, pt, 0.0))[None, :] - beta * kl
         logits[:, ~alive] = -np.inf
-        new = np.exp(logits - _logsumexp_rows(logits))
+        new = np.exp(log_normalise(logits, axis=1))
         return Round(new, change=float(np.abs(new - q).max()))
 
     return alternate(step, q, tol=tol, max_iter=max_iter, certified=False).state

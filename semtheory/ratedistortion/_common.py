@@ -1,7 +1,7 @@
 """What the parts of :mod:`semtheory.ratedistortion` share and users do not call: argument checks, the
-log-sum-exp, the block-table size limit, the certified dual gap of a Gibbs test channel and the log-domain
-Blahut–Arimoto iteration ``BAProblem`` behind :mod:`~semtheory.ratedistortion.blahut` and
-:mod:`~semtheory.ratedistortion.curve` (chapter 5).
+log-sum-exp (imported from :mod:`semtheory.core.logexp`, its one home), the block-table size limit, the
+certified dual gap of a Gibbs test channel and the log-domain Blahut–Arimoto iteration ``BAProblem`` behind
+:mod:`~semtheory.ratedistortion.blahut` and :mod:`~semtheory.ratedistortion.curve` (chapter 5).
 
 The names here are public within the subpackage (its sibling modules import them) but are not re-exported
 by :mod:`semtheory.ratedistortion`.
@@ -20,45 +20,10 @@ from ..core.alternating import Round, alternate, squarem_point, squarem_steps
 from ..core.law import MAX_CELLS  # largest (X^n, Y^n) table the directed solver builds
 
 
-_EXP_ZERO = -746.0  # np.exp(x) is exactly 0.0 for every x < -745.14 (below half the smallest subnormal)
-
-
-def exp0(A: np.ndarray, out: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
-    """``np.exp(A)`` bit for bit, without evaluating the entries below ``-746`` (whose exponential is exactly 0).
-
-    numpy's exp takes a slow path on every entry that underflows; on a Gibbs kernel at large ``beta`` most
-    entries do, and skipping them makes the 256 x 256 kernel several times cheaper.  NaN entries give 0 (none
-    reach it).  ``out`` and ``mask`` (float and bool arrays of ``A``'s shape) are optional work buffers."""
-    if A.size < 4096:  # small arrays: the mask costs more than it saves
-        with np.errstate(under="ignore"):
-            return np.exp(A, out=out)
-    if out is None:
-        out = np.zeros(A.shape)
-    else:
-        out.fill(0.0)
-    with np.errstate(under="ignore", invalid="ignore"):
-        mask = np.greater_equal(A, _EXP_ZERO, out=mask)
-        np.exp(A, out=out, where=mask)
-    return out
-
-
-def lse(A: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
-    """log-sum-exp along ``axis`` (plain numpy: scipy's version costs ~1 ms of overhead per call)."""
-    m = np.max(A, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore", under="ignore", invalid="ignore"):
-        out = np.log(np.sum(exp0(A - m), axis=axis, keepdims=True)) + m
-    if not keepdims:
-        out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
-    return out
-
-
-def log_normalise(u: np.ndarray) -> np.ndarray:
-    """``u - lse(u)`` for a 1-D log weight vector, bit for bit, with fewer numpy calls (the BA inner loop)."""
-    m = u.max()
-    if not math.isfinite(m):
-        return u - lse(u)
-    return u - (np.log(np.exp(u - m).sum()) + m)  # (an underflow in exp is ignored by numpy's default state)
+# the log-sum-exp kernel has one home, semtheory.core.logexp (lse is its logsumexp)
+from ..core.logexp import EXP_ZERO as _EXP_ZERO
+from ..core.logexp import exp0, log_normalise
+from ..core.logexp import logsumexp as lse
 
 
 def scaling_gap(logp: np.ndarray, logu: np.ndarray, logc: np.ndarray, merge: float = 0.0) -> float:
