@@ -205,6 +205,25 @@ def test_jl_dimension_and_bounds():
     assert em.jl_pair_failure_bound(k, eps) <= 2 / m_**2 + 1e-15
 
 
+def test_jl_pair_failure_exact_is_the_chi_square_tail_mass_by_scipy_stats_and_by_monte_carlo():
+    """chi2_k / k has cdf chi2.cdf(., k, scale=1/k): the exact failure is cdf(1 - eps) + sf(1 + eps) (scipy.stats,
+    an independent route to chdtr), and the fraction of fixed-seed Monte Carlo draws of |g|^2 / k, g ~ N(0, I_k),
+    outside the band agrees with it to a few standard errors."""
+    from scipy.stats import chi2
+
+    for k in (1, 2, 5, 64, 300, 2000):
+        for eps in (0.05, 0.3, 0.9):
+            want = chi2.cdf(1 - eps, k, scale=1 / k) + chi2.sf(1 + eps, k, scale=1 / k)
+            assert em.jl_pair_failure_exact(k, eps) == pytest.approx(want, rel=1e-10, abs=1e-300)
+    rng = np.random.default_rng(2024)
+    n = 100_000
+    for k, eps in ((1, 0.5), (8, 0.3), (64, 0.2)):
+        r = (rng.standard_normal((n, k)) ** 2).sum(axis=1) / k
+        frac = float((np.abs(r - 1) > eps).mean())
+        p = em.jl_pair_failure_exact(k, eps)
+        assert abs(frac - p) < 5 * math.sqrt(p * (1 - p) / n) + 1e-12, (k, eps, frac, p)
+
+
 def test_jl_distortions_are_chi_square_and_within_bound_over_seeds():
     rng = np.random.default_rng(12345)  # not a projection seed: R must be independent of the data
     m_, eps = 40, 0.35
@@ -733,6 +752,30 @@ def test_eigenvalue_weighting_leaves_the_product_and_changes_the_word_cosines():
     assert errs[0].frobenius == pytest.approx((s[3:] ** 2).sum(), rel=1e-9)  # Eckart-Young residual
     cos = {p: em.to_sphere(e.words) @ em.to_sphere(e.words).T for p, e in embs.items()}
     assert np.abs(cos[0.0] - cos[1.0]).max() > 1e-2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_eckart_young_error_by_the_gram_eigenvalues_and_by_the_package_is_the_svd_tail(seed):
+    """Chapter 9's ``fro_opt`` route (the eigenvalues of M^T M beyond rank d) and the package's route
+    (``factorisation_errors`` of ``svd_embeddings``, which forms no W C^T) against the SVD route,
+    ||M - M_d||_F = sqrt(sum_{i > d} s_i^2) (Eckart-Young), on seeded random matrices: a dense one, a sparse one
+    and one of 400 x 350, where truncated_svd runs its randomised range finder."""
+    rng = np.random.default_rng(seed)
+    Uq, Vq = np.linalg.qr(rng.normal(size=(400, 40)))[0], np.linalg.qr(rng.normal(size=(350, 40)))[0]
+    mats = [rng.normal(size=(30, 20)), sps.random(60, 45, density=0.2, random_state=seed, format="csr"),
+            sps.csr_matrix((Uq * 50 * 0.6 ** np.arange(40)) @ Vq.T)]
+    for M, d in zip(mats, (5, 12, 8)):
+        dense = M.toarray() if sps.issparse(M) else M
+        s = np.linalg.svd(dense, compute_uv=False)
+        svd_route = math.sqrt((s[d:] ** 2).sum())
+        s2_all = np.linalg.eigvalsh(dense.T @ dense)[::-1]  # the chapter's route
+        gram_route = s2_all.sum() - s2_all[:d].sum()
+        assert math.sqrt(gram_route) == pytest.approx(svd_route, rel=1e-9)
+        emb = em.svd_embeddings(M, d, seed=seed)
+        errs = em.factorisation_errors(emb.words, emb.contexts, M, sps.csr_matrix(M.shape))  # no weighted cell
+        assert errs.weighted == 0.0 and errs.unweighted_cells == errs.frobenius  # every cell has weight 0
+        assert math.sqrt(errs.frobenius) == pytest.approx(svd_route, rel=1e-6)
+        assert np.linalg.norm(dense - emb.words @ emb.contexts.T) == pytest.approx(svd_route, rel=1e-6)
 
 
 def test_als_from_the_svd_start_lowers_the_weighted_error_below_the_svd():

@@ -231,7 +231,8 @@ def factorisation_errors(W: ArrayLike, C: ArrayLike, M: ArrayLike | sps.spmatrix
     W, C = _factor_pair(W, C, A.shape)
     keep = Om.data > 0
     r, c, w = Om.row[keep], Om.col[keep], Om.data[keep]
-    res = np.einsum("ij,ij->i", W[r], C[c]) - np.asarray(A[r, c], dtype=float).ravel()
+    target = np.asarray(A[r, c], dtype=float).ravel() if r.size else np.zeros(0)  # (an empty index is a sparse (1, 0))
+    res = np.einsum("ij,ij->i", W[r], C[c]) - target
     fro = A.multiply(A).sum() - 2.0 * float(np.sum(W * (A @ C))) + float(np.sum((W.T @ W) * (C.T @ C)))
     fro = max(float(fro), 0.0)
     return FactorisationErrors(float((w * res**2).sum()), fro, max(fro - float((res**2).sum()), 0.0))
