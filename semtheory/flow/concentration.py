@@ -43,7 +43,7 @@ def azuma_tail(eps: float, bounds: ArrayLike) -> float:
 
 
 def azuma_band(bounds: ArrayLike, delta: float) -> FloatArray:
-    r"""Two-sided Azuma band :math:`\epsilon_t = \sqrt{2 \log(2/\delta) \sum_{s \le t} c_s^2}`, :math:`t = 1..T`.
+    r"""Two-sided Azuma band :math:`\epsilon_t = \sqrt{2 \ln(2/\delta) \sum_{s \le t} c_s^2}`, :math:`t = 1..T`.
 
     For each fixed :math:`t`, :math:`\Prob(|M_t| \ge \epsilon_t) \le \delta` when :math:`|M_s - M_{s-1}| \le c_s`
     and :math:`M_0 = 0`.  Units of ``bounds``.  Chapter 7.
@@ -66,7 +66,7 @@ def azuma_band(bounds: ArrayLike, delta: float) -> FloatArray:
 
 
 def hoeffding_azuma_band(ranges: ArrayLike, delta: float) -> FloatArray:
-    r"""Azuma–Hoeffding band from ranges: :math:`\epsilon_t = \sqrt{\tfrac12 \log(2/\delta) \sum_{s\le t} r_s^2}`.
+    r"""Azuma–Hoeffding band from ranges: :math:`\epsilon_t = \sqrt{\tfrac12 \ln(2/\delta) \sum_{s\le t} r_s^2}`.
 
     If, given :math:`\mathcal G_{s-1}`, the increment :math:`M_s - M_{s-1}` lies in an interval of length at most
     :math:`r_s` (deterministic), Hoeffding's lemma gives :math:`\Prob(|M_t| \ge \epsilon_t) \le \delta` at each
@@ -103,7 +103,7 @@ def freedman_band(variance: ArrayLike, bound: ArrayLike, delta: float) -> FloatA
     .. math:: \Prob\big(\exists t:\ |M_t| \ge \epsilon,\ V_t \le v\big) \le 2\exp\Big(-\frac{\epsilon^2}{2(v + c\epsilon/3)}\Big).
 
     Setting the right side to :math:`\delta` gives :math:`\epsilon(v) = \tfrac{cL}{3} + \sqrt{(cL/3)^2 + 2vL}` with
-    :math:`L = \log(2/\delta)`.  ``variance`` is an array of deterministic levels :math:`v_t` (e.g. bounds on
+    :math:`L = \ln(2/\delta)`.  ``variance`` is an array of deterministic levels :math:`v_t` (e.g. bounds on
     :math:`V_t`), ``bound`` the increment bound :math:`c` (a number, or one per step: the running maximum is
     used).  Returns :math:`\epsilon(v_t)` for each entry: at each :math:`t`,
     :math:`\Prob(|M_t| \ge \epsilon(v_t),\ V_t \le v_t) \le \delta`.  A constant band :math:`\epsilon(v_N)` holds
