@@ -88,3 +88,39 @@ def test_no_clip_takes_the_gradient_as_given():
     a3 = Adam([p3], clip=1.0)
     a3.step(g, 0.1)  # Adam's first step is sign(g) * lr whatever the scale: the clip shows in the moments
     assert torch.allclose(a3.m[0], 0.1 * g[0] / 50.0, rtol=1e-6)
+
+
+def _plain_default_step(params, grads, m, v, t, lr, clip=1.0, b1=0.9, b2=0.999, eps=1e-8):
+    """The default form written out per tensor with Python-number scalars (no foreach, no tensor scalars)."""
+    norm = float(torch.sqrt(sum((g * g).sum() for g in grads)))
+    scale = min(1.0, clip / (norm + 1e-6))
+    c1, c2 = 1 - b1**t, 1 - b2**t
+    with torch.no_grad():
+        for p, g, mi, vi in zip(params, grads, m, v):
+            g = g * scale  # also when scale == 1.0
+            mi.mul_(b1).add_(g, alpha=1 - b1)
+            vi.mul_(b2).addcmul_(g, g, value=1 - b2)
+            p.addcdiv_(mi, (vi / c2).sqrt_().add_(eps), value=-lr / c1)
+    return norm
+
+
+@pytest.mark.parametrize("dtypes", [(torch.float32,) * 3, (torch.float64,) * 3, (torch.float32, torch.float64, torch.float32)])
+@pytest.mark.parametrize("size", [0.3, 1.0])
+def test_default_form_equals_the_plain_per_tensor_update_bit_for_bit(dtypes, size):
+    """Adam's foreach calls (with 0-d tensor scalars for float32/float64, Python numbers for mixed dtypes, no
+    multiplication when the clip does not bind) against the update written out per tensor; at size 1 the clip
+    binds on some steps and not on others, at size 0.3 never."""
+    base, loss64 = _problem(torch.float64, seed=5)
+    loss = lambda ps: loss64([q.double() for q in ps])  # noqa: E731
+    ours = [(size * p).to(d).requires_grad_() for p, d in zip(base, dtypes)]
+    theirs = [p.detach().clone().requires_grad_() for p in ours]
+    adam = Adam(ours)
+    m, v = [torch.zeros_like(p) for p in theirs], [torch.zeros_like(p) for p in theirs]
+    rate = lambda t: 0.05 * (1 + t) / 40  # noqa: E731
+    a = _run(ours, loss, lambda g, t: adam.step(g, rate(t)), 40)
+    norms = []
+    b = _run(theirs, loss, lambda g, t: norms.append(_plain_default_step(theirs, g, m, v, t + 1, rate(t))), 40)
+    for t, (x, y) in enumerate(zip(a, b)):
+        for u, w in zip(x, y):
+            assert u.dtype == w.dtype and torch.equal(u, w), f"step {t}"
+    assert min(norms) < 1.0 and (max(norms) > 1.0) == (size == 1.0)  # the clip's branches were taken

@@ -181,6 +181,7 @@ def test_state_protocol_drives_the_channel_functions():
 def test_training_is_deterministic_and_leaves_global_state_alone():
     data = np.random.default_rng(0).integers(0, 5, 500)
     threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    fill = torch.utils.deterministic.fill_uninitialized_memory  # minimise turns it off while it trains
     rng_state = torch.get_rng_state()
     m1, m2, m3 = small(0), small(0), small(0)
     r1 = tf.train(m1, data, 15, batch_size=4, seed=3)
@@ -191,6 +192,7 @@ def test_training_is_deterministic_and_leaves_global_state_alone():
     assert not all(torch.equal(s1[k], s3[k]) for k in s1)
     np.testing.assert_array_equal(r1.losses, r2.losses)
     assert torch.get_num_threads() == threads and torch.are_deterministic_algorithms_enabled() == det
+    assert torch.utils.deterministic.fill_uninitialized_memory == fill
     assert torch.equal(torch.get_rng_state(), rng_state)
     assert not all(torch.equal(a, b) for a, b in zip(small(0).state_dict().values(), small(1).state_dict().values()))
 
@@ -386,3 +388,55 @@ def test_training_with_a_huge_learning_rate_stops_at_the_first_non_finite_loss_a
 def test_torch_blocks_refuse_bad_sizes(cls, kwargs, name):
     with pytest.raises(ValueError, match=name):
         cls(**kwargs)
+
+
+def _plain_forward(m, tok):
+    """The Transformer's forward written out with torch.nn.functional, a fresh causal mask every call."""
+    F = torch.nn.functional
+    B, n = tok.shape
+    d = m.config["d_model"]
+    h = F.embedding(tok, m.embed.weight) + m.pos.weight[:n]
+    for blk in m.blocks:
+        a, ff = blk.attn, blk.ffn
+        u = F.layer_norm(h, (d,), blk.ln1.weight, None, blk.ln1.eps)
+        q, k, v = (F.linear(u, W.weight).view(B, n, a.n_heads, a.d_k).transpose(1, 2) for W in (a.W_Q, a.W_K, a.W_V))
+        alpha = ((q @ k.transpose(-2, -1)) / math.sqrt(a.d_k)).masked_fill(
+            ~torch.ones(n, n, dtype=torch.bool).tril(), float("-inf")).softmax(dim=-1)
+        h = h + F.linear((alpha @ v).transpose(1, 2).reshape(B, n, d), a.W_O.weight)
+        u = F.layer_norm(h, (d,), blk.ln2.weight, None, blk.ln2.eps)
+        h = h + F.linear(F.gelu(F.linear(u, ff.keys.weight, ff.keys.bias)), ff.values.weight, ff.values.bias)
+    return F.linear(F.layer_norm(h, (d,), m.ln_f.weight, None, m.ln_f.eps), m.unembed.weight)
+
+
+def test_train_equals_the_loop_written_out_bit_for_bit():
+    """train (minimise, Adam's foreach calls, the cached mask, the skipped unit clip) against chapter 10's
+    recipe written out plainly: the same batches, the forward above, Adam per tensor with the clip, the
+    warm-up and cosine schedule; weights and losses equal bit for bit, with the clip binding on some steps."""
+    data = np.random.default_rng(1).integers(0, 5, 600)
+    steps, Bs, lr = 40, 6, 2e-2
+    m1, m2 = small(2), small(2)
+    r = tf.train(m1, data, steps, batch_size=Bs, lr=lr, seed=4)
+    gen, x, L = torch.Generator().manual_seed(4), torch.as_tensor(data), m2.context_length
+    params = list(m2.parameters())
+    mom, vel = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+    losses, norms, warm = [], [], max(1, steps // 20)
+    for s in range(steps):
+        i = torch.randint(0, len(x) - L + 1, (Bs,), generator=gen)
+        win = x[i[:, None] + torch.arange(L)]
+        inp = torch.cat([torch.full((Bs, 1), m2.bos), win[:, :-1]], dim=1)
+        loss = torch.nn.functional.cross_entropy(_plain_forward(m2, inp).reshape(-1, 5), win.reshape(-1))
+        grads = torch.autograd.grad(loss, params)
+        norms.append(float(torch.sqrt(sum((g * g).sum() for g in grads))))
+        rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
+        c1, c2 = 1 - 0.9 ** (s + 1), 1 - 0.999 ** (s + 1)
+        with torch.no_grad():
+            for p, g, mi, vi in zip(params, grads, mom, vel):
+                g = g * min(1.0, 1.0 / (norms[-1] + 1e-6))
+                mi.mul_(0.9).add_(g, alpha=1 - 0.9)
+                vi.mul_(0.999).addcmul_(g, g, value=1 - 0.999)
+                p.addcdiv_(mi, (vi / c2).sqrt_().add_(1e-8), value=-rate / c1)
+        losses.append(loss.item())
+    assert min(norms) < 1.0 < max(norms)
+    np.testing.assert_array_equal(r.losses, losses)
+    s1, s2 = m1.state_dict(), m2.state_dict()
+    assert all(torch.equal(s1[k], s2[k]) for k in s1)

@@ -79,6 +79,21 @@ def _set_deterministic(mode: bool, warn_only: bool = False) -> None:
         setter(mode, warn_only=warn_only)
 
 
+def _fill_uninitialized(mode: bool) -> bool:
+    """Set ``torch.utils.deterministic.fill_uninitialized_memory`` (eager flag); return its old value.
+
+    Under deterministic algorithms torch fills every new uninitialised tensor with NaN (a guard against
+    reading garbage); none of the book's operations reads memory it has not written, so the fill only costs
+    time (about a tenth of a small model's training step) and turning it off changes no result.
+    """
+    get = getattr(torch._C, "_get_deterministic_fill_uninitialized_memory", None)
+    if get is None:  # pragma: no cover - other torch versions
+        return mode
+    old = bool(get())
+    torch._C._set_deterministic_fill_uninitialized_memory(bool(mode))
+    return old
+
+
 
 class Adam:
     r"""Adam (Kingma & Ba 2015) with global gradient-norm clipping, in a few lines of plain torch.
@@ -130,6 +145,10 @@ class Adam:
         self.as_torch_optim = bool(as_torch_optim)
         self.m = [torch.zeros_like(p) for p in params]
         self.v = [torch.zeros_like(p) for p in params]
+        # float32 or float64 parameters on the CPU, all of one dtype: tensor scalars (see _scalar); otherwise numbers
+        kinds = {(p.dtype, p.device.type) for p in params}
+        one = len(kinds) == 1 and kinds <= {(torch.float32, "cpu"), (torch.float64, "cpu")}
+        self._dtype = next(iter(kinds))[0] if one else None
 
     @torch.no_grad()
     def step(self, grads, lr: float) -> None:
@@ -159,30 +178,45 @@ class Adam:
             g = list(grads)
         else:
             scale = min(1.0, self.clip / (norm + 1e-6))
-            g = torch._foreach_mul(list(grads), scale)
+            # x * 1.0 == x bit for bit: skip the multiplication when the norm is within the bound
+            g = list(grads) if scale == 1.0 else torch._foreach_mul(list(grads), self._scalar(scale))
+        b2, eps = self._scalar(self.b2), self._scalar(self.eps)
         if self.as_torch_optim:  # torch.optim.Adam's single-tensor step (its CPU default), op for op
             torch._foreach_lerp_(self.m, g, 1 - self.b1)
-            torch._foreach_mul_(self.v, self.b2)
+            torch._foreach_mul_(self.v, b2)
             torch._foreach_addcmul_(self.v, g, g, value=1 - self.b2)
             denom = torch._foreach_sqrt(self.v)
-            torch._foreach_div_(denom, c2**0.5)
-            torch._foreach_add_(denom, self.eps)
+            torch._foreach_div_(denom, self._scalar(c2**0.5))
+            torch._foreach_add_(denom, eps)
             torch._foreach_addcdiv_(self.params, self.m, denom, value=-(lr / c1))
             return
-        torch._foreach_mul_(self.m, self.b1)
+        torch._foreach_mul_(self.m, self._scalar(self.b1))
         torch._foreach_add_(self.m, g, alpha=1 - self.b1)
-        torch._foreach_mul_(self.v, self.b2)
+        torch._foreach_mul_(self.v, b2)
         torch._foreach_addcmul_(self.v, g, g, value=1 - self.b2)
-        denom = torch._foreach_div(self.v, c2)
+        denom = torch._foreach_div(self.v, self._scalar(c2))
         torch._foreach_sqrt_(denom)
-        torch._foreach_add_(denom, self.eps)
+        torch._foreach_add_(denom, eps)
         torch._foreach_addcdiv_(self.params, self.m, denom, value=-lr / c1)
+
+    def _scalar(self, x: float):
+        """``x`` as a 0-d CPU tensor of the parameters' dtype (or ``x`` itself if the dtypes differ).
+
+        A Python number in a foreach call is wrapped and cast once per parameter; for float32 and float64 (whose
+        CPU kernels compute in that dtype) a 0-d tensor of the same dtype is the same scalar operand, the number
+        rounded to that dtype, so the result is the same bit for bit, with one allocation per step instead of one
+        per parameter.  (Not for half precision, whose kernels take the scalar in float32.)
+        """
+        if self._dtype is None:
+            return x
+        return torch.tensor(x, dtype=self._dtype)
 
 
 def _global_norm(grads) -> torch.Tensor:
     """The global gradient norm that :class:`Adam` clips (finite exactly when every gradient is finite,
     unless the squares overflow)."""
-    return torch.sqrt(sum((g * g).sum() for g in grads))
+    # the squares in one foreach call (the same element-wise products), then the per-tensor sums, added in order
+    return torch.sqrt(sum(q.sum() for q in torch._foreach_mul(list(grads), list(grads))))
 
 
 
@@ -235,6 +269,7 @@ def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Ten
     old_det = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
     torch.set_num_threads(threads)
     _set_deterministic(True)
+    old_fill = _fill_uninitialized(False)
     losses = np.empty(steps)
     t0 = time.perf_counter()
     model.train()
@@ -247,7 +282,8 @@ def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Ten
                 loss = batch_loss(gen)
                 grads = torch.autograd.grad(loss, params)
                 norm = float(_global_norm(grads))  # finite: every gradient is; otherwise look at each
-                bad = ("loss" if not bool(torch.isfinite(loss.detach()).all()) else
+                value = loss.item()
+                bad = ("loss" if not math.isfinite(value) else
                        "gradient" if not math.isfinite(norm) and not all(bool(torch.isfinite(g).all()) for g in grads)
                        else None)
             if bad is not None:
@@ -262,11 +298,12 @@ def minimise(model: nn.Module, batch_loss: Callable[[torch.Generator], torch.Ten
                 torch._foreach_copy_(last, params)
             rate = lr * min(1.0, (s + 1) / warm) * (0.1 + 0.45 * (1 + math.cos(math.pi * s / steps)))
             adam._step(grads, rate, norm)
-            losses[s] = loss.item()
+            losses[s] = value
     finally:
         model.eval()
         torch.set_num_threads(old_threads)
         _set_deterministic(*old_det)
+        _fill_uninitialized(old_fill)
     return TrainResult(losses, time.perf_counter() - t0)
 
 

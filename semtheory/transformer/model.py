@@ -46,6 +46,18 @@ def causal_mask(n: int) -> torch.Tensor:
     return torch.ones(n, n, dtype=torch.bool).tril()
 
 
+_HIDDEN: dict = {}  # (mask function, n) -> ~mask(n), so a forward pass does not rebuild it
+
+
+def _hidden(n: int) -> torch.Tensor:
+    """``~causal_mask(n)`` (``True`` where key :math:`j > i` is hidden), built once per ``n`` (read-only)."""
+    key = (causal_mask, n)  # the module's causal_mask at call time (a test may replace it)
+    m = _HIDDEN.get(key)
+    if m is None:
+        m = _HIDDEN[key] = ~causal_mask(n)
+    return m
+
+
 class CausalSelfAttention(nn.Module):
     r"""Multi-head causal attention; head :math:`h` at position :math:`i` is a Hopfield update with query :math:`q_i`.
 
@@ -89,7 +101,7 @@ class CausalSelfAttention(nn.Module):
         B, n, d = u.shape
         q, k, v = (W(u).view(B, n, self.n_heads, self.d_k).transpose(1, 2) for W in (self.W_Q, self.W_K, self.W_V))
         scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.d_k)  # beta q_i . k_j, shape (B, H, n, n)
-        alpha = scores.masked_fill(~causal_mask(n), float("-inf")).softmax(dim=-1)
+        alpha = scores.masked_fill(_hidden(n), float("-inf")).softmax(dim=-1)
         out = self.W_O((alpha @ v).transpose(1, 2).reshape(B, n, d))
         return (out, alpha) if return_weights else out
 
