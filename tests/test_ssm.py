@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from semtheory import ssm
+from semtheory.ssm import _common as ssm_common
 from semtheory.ssm.finite_state import _window_law
 from semtheory.channel import LanguageModel, sequence_law
 from semtheory.symbolic import ssm as sym
@@ -206,6 +207,39 @@ def test_parallel_scan_equals_the_loop(seed, L, D, N):
         y_loop = ssm.selective_scan(x, delta, A, B, C, torch.ones(D, dtype=torch.float64), method=method)
         y_par = ssm.selective_scan(x, delta, A, B, C, torch.ones(D, dtype=torch.float64), method=method, scan="parallel")
         assert torch.allclose(y_loop, y_par, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_selective_scan_without_gradient_is_the_autograd_loop_bit_for_bit(dtype):
+    # the recurrence run outside autograd (numpy steps on the tensors' memory) against the torch loop written
+    # out under autograd: the same products and sums, so equal bits; a model's states and logits too
+    g = torch.Generator().manual_seed(3)
+    Bt, L, E, N = 3, 41, 5, 4
+    x, B, C = (torch.randn(Bt, L, k, generator=g, dtype=dtype) for k in (E, N, N))
+    delta = 0.01 + torch.rand(Bt, L, E, generator=g, dtype=dtype)
+    A, D = -torch.rand(E, N, generator=g, dtype=dtype) * 3, torch.randn(E, generator=g, dtype=dtype)
+    for h0 in (None, torch.randn(Bt, E, N, generator=g, dtype=dtype)):
+        for method in ("euler", "zoh"):
+            Abar, Bbar = ssm.discretize(delta, A, B, method=method)
+            b = Bbar * x[..., None]
+            h = torch.zeros(Bt, E, N, dtype=dtype) if h0 is None else h0
+            hs = []
+            for t in range(L):
+                h = Abar[:, t] * h + b[:, t]
+                hs.append(h)
+            y_ref = torch.einsum("...ldn,...ln->...ld", torch.stack(hs, 1), C) + x * D
+            xg = x.clone().requires_grad_()  # the autograd path
+            y_grad, h_grad = ssm_common.selective_scan_unchecked(xg, delta, A, B, C, D, h0=h0, method=method)
+            with torch.no_grad():
+                y_ng, h_ng = ssm_common.selective_scan_unchecked(x, delta, A, B, C, D, h0=h0, method=method)
+            for y_, h_ in ((y_grad.detach(), h_grad.detach()), (y_ng, h_ng)):
+                assert torch.equal(y_, y_ref) and torch.equal(h_, h) and y_.dtype == dtype
+    m = ssm.MambaLM(4, d_model=8, n_layers=2, d_state=3, seed=1)
+    seq = np.random.default_rng(0).integers(0, 4, 300)
+    full = torch.as_tensor(np.concatenate([[m.bos], seq]))[None]
+    with torch.no_grad():
+        ng = m(full)
+    assert torch.equal(ng, m(full).detach())  # grad enabled: the autograd loop
 
 
 def test_ssd_matrix_is_N_semiseparable_and_not_low_rank():

@@ -8,6 +8,8 @@ The names here are public within the subpackage but are not re-exported by :mod:
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._extras import require
 from .._validate import as_float
 
@@ -74,6 +76,25 @@ def parallel_scan_unchecked(a: Tensor, b: Tensor, dim: int) -> Tensor:
     return b.movedim(0, dim)
 
 
+def recurrence_no_grad(a: Tensor, b: Tensor, h0: Tensor) -> Tensor:
+    """The states ``h_t = a_t h_{t-1} + b_t`` from ``h_{-1} = h0``, stacked along axis -3, without autograd (``a``, ``b``
+    of one shape (..., L, D, N), ``h0`` (..., D, N), one dtype): the loop of :func:`selective_scan_unchecked`, its
+    products and sums one by one (so the same bits), each step written in place into the output.
+
+    On the CPU the steps run in numpy on the tensors' memory: the same IEEE products and sums at a fraction of
+    torch's per-call overhead, which dominates a long sequence of small states (a 20000-token pass)."""
+    out = torch.empty_like(b, memory_format=torch.contiguous_format)
+    cpu = all(t.device.type == "cpu" and not t.is_conj() and not t.is_neg() for t in (a, b, h0))
+    A, Bx, O, h = (t.detach().numpy() for t in (a, b, out, h0)) if cpu else (a, b, out, h0)
+    tmp = np.empty(O.shape[:-3] + O.shape[-2:], dtype=O.dtype) if cpu else torch.empty_like(h0)
+    mul, add = (np.multiply, np.add) if cpu else (torch.mul, torch.add)
+    for t in range(O.shape[-3]):
+        h_t = O[..., t, :, :]
+        add(mul(A[..., t, :, :], h, out=tmp), Bx[..., t, :, :], out=h_t)
+        h = h_t
+    return out
+
+
 def selective_scan_unchecked(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor | None = None,
                              h0: Tensor | None = None, method: str = "zoh", scan: str = "loop") -> tuple[Tensor, Tensor]:
     """:func:`~semtheory.ssm.selective_scan` on checked tensors, from the state ``h0`` (zero if ``None``): ``(y, h_L)``."""
@@ -87,14 +108,21 @@ def selective_scan_unchecked(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: 
         y = torch.einsum("...ldn,...ln->...ld", states, C)
         return (y + x * D if D is not None else y), h
     h = torch.zeros_like(Bx[..., 0, :, :]) if h0 is None else h0
-    hs = []
-    for A_t, Bx_t in zip(Abar.unbind(-3), Bx.unbind(-3)):  # the recurrence: the only sequential part
-        h = A_t * h + Bx_t
-        hs.append(h)
-    if hs:  # read out every state at once: y_t[d] = C_t . h_t[d]
-        y = torch.einsum("...ldn,...ln->...ld", torch.stack(hs, dim=-3), C)
+    fast = not (torch.is_grad_enabled() and any(t.requires_grad for t in (Abar, Bx, h)))
+    if Bx.shape[-3] and fast and Abar.shape == Bx.shape and h.shape == Bx.shape[:-3] + Bx.shape[-2:] \
+            and Abar.dtype == Bx.dtype == h.dtype:  # no gradient: the same loop, outside autograd
+        states = recurrence_no_grad(Abar, Bx, h)
+        h = states[..., -1, :, :]
+        y = torch.einsum("...ldn,...ln->...ld", states, C)  # read out every state at once: y_t[d] = C_t . h_t[d]
     else:
-        y = torch.zeros_like(x)
+        hs = []
+        for A_t, Bx_t in zip(Abar.unbind(-3), Bx.unbind(-3)):  # the recurrence: the only sequential part
+            h = A_t * h + Bx_t
+            hs.append(h)
+        if hs:  # read out every state at once: y_t[d] = C_t . h_t[d]
+            y = torch.einsum("...ldn,...ln->...ld", torch.stack(hs, dim=-3), C)
+        else:
+            y = torch.zeros_like(x)
     if D is not None:
         y = y + x * D
     return y, h
