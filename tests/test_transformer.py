@@ -440,3 +440,17 @@ def test_train_equals_the_loop_written_out_bit_for_bit():
     np.testing.assert_array_equal(r.losses, losses)
     s1, s2 = m1.state_dict(), m2.state_dict()
     assert all(torch.equal(s1[k], s2[k]) for k in s1)
+
+
+def test_a_mask_first_built_for_inference_serves_training(monkeypatch):
+    """The hidden-key mask is cached per length; built first inside logits' inference mode it is still a
+    normal tensor, so training at that length (which saves it for the backward pass) works and is unchanged."""
+    monkeypatch.setattr(tf.model, "_HIDDEN", {})
+    data = np.random.default_rng(2).integers(0, 5, 300)
+    m1, m2 = small(0, context_length=7), small(0, context_length=7)
+    m1.logits(data[:6])  # n = 7 = context_length: the mask training will use
+    assert not tf.model._HIDDEN[(tf.causal_mask, 7)].is_inference()
+    r1 = tf.train(m1, data, 5, batch_size=3)
+    monkeypatch.setattr(tf.model, "_HIDDEN", {})
+    r2 = tf.train(m2, data, 5, batch_size=3)
+    np.testing.assert_array_equal(r1.losses, r2.losses)

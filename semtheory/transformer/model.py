@@ -54,7 +54,8 @@ def _hidden(n: int) -> torch.Tensor:
     key = (causal_mask, n)  # the module's causal_mask at call time (a test may replace it)
     m = _HIDDEN.get(key)
     if m is None:
-        m = _HIDDEN[key] = ~causal_mask(n)
+        with torch.inference_mode(False):  # a normal tensor even if first built for inference (training saves it)
+            m = _HIDDEN[key] = ~causal_mask(n)
     return m
 
 
@@ -329,7 +330,7 @@ class Transformer(nn.Module, LanguageModel):
         numpy.ndarray of float64, shape (vocab_size,)
             The logits (natural-log scale, unnormalised).
         """
-        with torch.no_grad(), one_thread():
+        with torch.inference_mode(), one_thread():
             return self(self._window(context))[0, -1].double().numpy()
 
     def energies(self, context: Sequence[int] = ()) -> np.ndarray:
@@ -391,7 +392,7 @@ class Transformer(nn.Module, LanguageModel):
         starts = np.where(t_all < L, 0, st * -(-(t_all - L + 1) // st))  # window_start, vectorised
         lp = np.empty(len(s))
         wins = np.unique(starts)
-        with torch.no_grad(), one_thread():
+        with torch.inference_mode(), one_thread():
             for b0 in range(0, len(wins), 256):
                 ws = wins[b0:b0 + 256]
                 x = np.full((len(ws), L), self.bos, dtype=np.int64)
@@ -431,7 +432,7 @@ class Transformer(nn.Module, LanguageModel):
         start = check_int(start, "start", minimum=0, maximum=L)
         out = np.empty((B, L - start + 1, self.vocab_size))
         x = np.concatenate([np.full((B, 1), self.bos, dtype=np.int64), ctx], axis=1)
-        with torch.no_grad(), one_thread():
+        with torch.inference_mode(), one_thread():
             for b0 in range(0, B, 1024):
                 logits = self(torch.as_tensor(x[b0:b0 + 1024]))[:, start:].double()
                 out[b0:b0 + 1024] = torch.log_softmax(logits, dim=-1).numpy()
@@ -458,7 +459,7 @@ class Transformer(nn.Module, LanguageModel):
         m = copy.deepcopy(self).double()
         x = torch.as_tensor(np.concatenate([[self.bos], ctx]).astype(np.int64))[None]
         hidden, alpha, attn = [], [], []
-        with torch.no_grad(), one_thread():
+        with torch.inference_mode(), one_thread():
             h = m.embed(x) + m.pos.weight[: x.shape[1]]
             for blk in m.blocks:
                 rec: dict = {}

@@ -150,7 +150,7 @@ def ffn_nonlinearity(model: Transformer, tokens: Sequence[int], layer: int = 0) 
         raise ValueError(f"tokens must hold at least context_length - 1 = {L} tokens, got {len(toks)}")
     x = np.concatenate([np.full((n, 1), model.bos), toks[: n * L].reshape(n, L)], axis=1).astype(np.int64)
     m = copy.deepcopy(model).double()
-    with torch.no_grad(), one_thread():
+    with torch.inference_mode(), one_thread():
         h = m.embed(torch.as_tensor(x)) + m.pos.weight[: L + 1]
         for blk in m.blocks[:layer]:
             h = blk(h)
