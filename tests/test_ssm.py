@@ -87,6 +87,24 @@ def test_recurrent_equals_matrix_and_chunked_form(seed, L, N, P, batch, chunk):
     assert (y_rec - y_chk).abs().max() <= 1e-10 * scale
 
 
+def test_ssd_chunked_in_one_chunk_is_the_matrix_form_bit_for_bit():
+    # L <= chunk: the matrix form plus the term of the (zero) state entering the chunk, written out, in float32 as
+    # the model runs it: the same values and gradients, to the bit
+    g = torch.Generator().manual_seed(5)
+    x, B, C = (torch.randn(4, 3, 16, k, generator=g) for k in (6, 5, 5))
+    a = 0.05 + 0.95 * torch.rand(4, 3, 16, generator=g)
+    ins = [t.clone().requires_grad_() for t in (x, a, B, C)]
+    ref_ins = [t.clone().requires_grad_() for t in (x, a, B, C)]
+    y = ssm_common.ssd_chunked_unchecked(*ins, chunk=16)
+    xr, ar, Br, Cr = ref_ins
+    y_off = torch.einsum("...tn,...t,...np->...tp", Cr, torch.exp(torch.log(ar).cumsum(-1)), torch.zeros(4, 3, 5, 6))
+    y_ref = ssm_common.ssd_matrix_unchecked(xr, ar, Br, Cr) + y_off
+    w = torch.randn(y.shape, generator=g)
+    gr = torch.autograd.grad((y * w).sum(), ins)
+    gr_ref = torch.autograd.grad((y_ref * w).sum(), ref_ins)
+    assert torch.equal(y, y_ref) and all(torch.equal(u, v) for u, v in zip(gr, gr_ref))
+
+
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), L=st.integers(1, 12))
 def test_mask_is_product_of_decays_and_rank_one(seed, L):

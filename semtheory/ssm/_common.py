@@ -170,9 +170,11 @@ def ssd_chunked_unchecked(x: Tensor, a: Tensor, B: Tensor, C: Tensor, chunk: int
     xc = x.reshape(*lead, n_c, chunk, x.shape[-1])
     Bc = B.reshape(*lead, n_c, chunk, B.shape[-1])
     Cc = C.reshape(*lead, n_c, chunk, C.shape[-1])
+    y_diag = ssd_matrix_unchecked(xc, a.reshape(*lead, n_c, chunk), Bc, Cc)  # inside each chunk: the matrix form
+    if n_c == 1:  # one chunk: no state enters it (the term below is zero), and the state it leaves is not returned
+        return y_diag.reshape(*lead, chunk, x.shape[-1])[..., :L, :]
     la = torch.log(a).reshape(*lead, n_c, chunk)
     cum = la.cumsum(-1)  # within-chunk log decay up to t
-    y_diag = ssd_matrix_unchecked(xc, a.reshape(*lead, n_c, chunk), Bc, Cc)  # inside each chunk: the matrix form
     to_end = torch.exp(cum[..., -1:] - cum)  # decay from t to the chunk's end
     states = torch.einsum("...ctn,...ct,...ctp->...cnp", Bc, to_end, xc)  # each chunk's contribution
     h = x.new_zeros(lead + (B.shape[-1], x.shape[-1]))
