@@ -181,6 +181,7 @@ class Adam:
             # x * 1.0 == x bit for bit: skip the multiplication when the norm is within the bound
             g = list(grads) if scale == 1.0 else torch._foreach_mul(list(grads), self._scalar(scale))
         b2, eps = self._scalar(self.b2), self._scalar(self.eps)
+        eps = eps if self._dtype is None else [eps] * len(self.m)  # (a foreach add of one tensor calls .item())
         if self.as_torch_optim:  # torch.optim.Adam's single-tensor step (its CPU default), op for op
             torch._foreach_lerp_(self.m, g, 1 - self.b1)
             torch._foreach_mul_(self.v, b2)

@@ -68,10 +68,11 @@ def train(model: Transformer, data: ArrayLike, steps: int, *, batch_size: int = 
     if x.numel() < L:
         raise ValueError(f"data must hold at least context_length = {L} tokens, got {x.numel()}")
     bos = torch.full((batch_size, 1), model.bos, dtype=torch.int64)
+    offsets, high = torch.arange(L), x.numel() - L + 1  # built once, not every step
 
     def batch_loss(gen):
-        i = torch.randint(0, x.numel() - L + 1, (batch_size,), generator=gen)
-        win = x[i[:, None] + torch.arange(L)]
+        i = torch.randint(0, high, (batch_size,), generator=gen)
+        win = x[i[:, None] + offsets]
         logits = model(torch.cat([bos, win[:, :-1]], dim=1))
         return F.cross_entropy(logits.reshape(-1, model.vocab_size), win.reshape(-1))
 
