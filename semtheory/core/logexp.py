@@ -1,4 +1,4 @@
-r"""The one log-sum-exp of the package's solvers: :func:`logsumexp` and :func:`log_normalise` in plain numpy.
+r"""The one log-sum-exp of the package's solvers: :func:`~semtheory.core.logexp.logsumexp` and :func:`~semtheory.core.logexp.log_normalise` in plain numpy.
 
 Core (no chapter).  The log-domain solvers call these in their inner loops: chapter 5's Blahut–Arimoto
 (:mod:`semtheory.ratedistortion`) on a log output law, chapter 9's information bottleneck
