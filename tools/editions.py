@@ -842,13 +842,17 @@ def distinctive_snippets(reader_html: pathlib.Path, root: pathlib.Path = ROOT) -
 
     ``reader_html`` is the reader's (or instructor's) edition: a snippet counts only if that build shows
     it (so the scan is not vacuous) and only inside a solution block (so text a solution shares with
-    the chapter is not mistaken for a leak).
+    the chapter is not mistaken for a leak).  "Elsewhere" is read in the forms :func:`find_leaks` searches
+    (:func:`file_texts`: the page's text and its raw HTML), so a phrase a solution shares with an
+    attribute outside it (a figure's alt text) is not distinctive either.
     """
     full, rest = [], []
     for page in sorted(pathlib.Path(reader_html).rglob("*.html")):
         raw = page.read_text(errors="ignore")
         full.append(html_text(raw))
-        rest.append(html_text(strip_solution_blocks(raw)))
+        outside = strip_solution_blocks(raw)
+        rest.append(html_text(outside))
+        rest.append(normalise(htmllib.unescape(outside)))
     full_text, rest_text = "\n".join(full), "\n".join(rest)
     return {label: [s for s in snips if s in full_text and s not in rest_text]
             for label, snips in solutions_of_book(root).items()}
